@@ -1,0 +1,313 @@
+"""`asmgen build`: expand, render, assemble, link, read back, check the budget, write manifests.
+
+Rendering happens up front in this thread (it is fast and decides what is up to date); the
+assembler/linker runs for the variants that need it go to a thread pool. A failure of one variant
+or family is recorded and reported; every other variant is still built."""
+
+import os
+import shutil
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import cache as cache_mod
+from . import manifest
+from .errors import AsmgenError, SpaceError, TemplateError
+from .expand import Variant, evaluate, expand
+from .kernargs import KernArgLayout, layout
+from .regusage import RegisterUse, scan
+from .render import Renderer, display_path
+from .resources import budget_violations, read_resources
+from .space import FamilySpace, discover_families, load_space
+from .toolchain import Toolchain, parse_diagnostics
+from .wrapper import entry_registers, wrap
+
+BUILT, UP_TO_DATE, REJECTED, FAILED = "built", "up to date", "rejected", "failed"
+
+
+@dataclass
+class BuildOptions:
+    archs: list
+    families: list | None          # None: every family under templates_dir
+    jobs: int
+    out_dir: Path
+    templates_dir: Path
+    asm_src_dir: Path
+    repo_root: Path                # file names in messages are shown relative to it
+    llvm_bin: str | None = None
+
+
+@dataclass
+class Outcome:
+    name: str
+    arch: str
+    family: str
+    status: str
+    message: str = ""              # failure or rejection reason
+    warnings: list = field(default_factory=list)
+
+
+@dataclass
+class BuildReport:
+    outcomes: list = field(default_factory=list)
+    errors: list = field(default_factory=list)      # family-level failures (bad space.yaml, ...)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and self.count(FAILED) == 0
+
+    def summary(self) -> str:
+        return (f"{self.count(BUILT)} built, {self.count(UP_TO_DATE)} up to date, {self.count(REJECTED)} rejected, "
+                f"{self.count(FAILED) + len(self.errors)} failed")
+
+
+@dataclass
+class _Job:
+    variant: Variant
+    space: FamilySpace
+    source: str
+    code_start: int                # line of the .s where the template's code begins
+    origins: list                  # per code line: sourcemap.Origin or None
+    key: str
+    kernargs: KernArgLayout
+    use: RegisterUse
+
+
+class Builder:
+    def __init__(self, options: BuildOptions, on_progress=None):
+        self.opt = options
+        self.on_progress = on_progress or (lambda done, total, outcome: None)
+        self.toolchain = Toolchain(options.llvm_bin)
+        self.report = BuildReport()
+        self._lock = threading.Lock()
+        self._total = 0                 # variants known so far (for the progress line)
+
+    def _relative(self, message: str) -> str:
+        """A message with the repository prefix removed from the paths it names."""
+        return message.replace(f"{self.opt.repo_root}/", "")
+
+    def _show(self, path) -> str:
+        return display_path(path, self.opt.repo_root)
+
+    # --- families and variants -------------------------------------------------------------------
+
+    def _load_spaces(self) -> dict:
+        available = discover_families(self.opt.templates_dir)
+        wanted = self.opt.families or available
+        spaces = {}
+        for family in wanted:
+            if family not in available:
+                self.report.errors.append(f"unknown family '{family}' (families in {self._show(self.opt.templates_dir)}: "
+                                          f"{', '.join(available) or 'none'})")
+                continue
+            try:
+                spaces[family] = load_space(self.opt.templates_dir / family / "space.yaml")
+            except SpaceError as err:
+                self.report.errors.append(self._relative(str(err)))
+        return spaces
+
+    def _prepare(self, space: FamilySpace, renderer: Renderer, variant: Variant, asm_digest: str) -> _Job:
+        params = variant.params
+        args = layout(space, params)
+        variables = {**params, "arch": variant.arch}
+        lds = evaluate(space, "lds_bytes", space.lds_bytes, variables)
+        scratch = evaluate(space, "scratch_bytes", space.scratch_bytes, variables)
+        for what, value in (("lds_bytes", lds), ("scratch_bytes", scratch)):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise SpaceError(f"{space.path}: {what}: gave {value!r} for {variant.name}, expected a byte count")
+        context = {
+            **params, "params": dict(params), "arch": variant.arch, "family": space.family, "name": variant.name,
+            "workgroup_size": list(space.workgroup_size), "kernarg": args.offsets(),
+            "kernarg_bytes": args.size, "lds_bytes": lds, **entry_registers(space),
+        }
+        rendered = renderer.render(space.template, context)
+        use = scan(rendered.text)
+        if use.uses_scratch and not scratch:
+            scratch = 4     # scratch instructions without a declared size: reported as scratch use
+        source, code_start = wrap(space, variant.arch, variant.name, rendered.text, use, args, lds, scratch)
+        key = cache_mod.variant_key(source, params, space.budget, self.toolchain.fingerprint, asm_digest)
+        return _Job(variant, space, source, code_start, rendered.origins, key, args, use)
+
+    # --- one variant -----------------------------------------------------------------------------
+
+    def _family_dir(self, variant: Variant) -> Path:
+        return self.opt.out_dir / variant.arch / variant.family
+
+    def _assembler_message(self, job: _Job, src_path: Path, stderr: str) -> tuple[str, list]:
+        """(error text, warnings) with each diagnostic's generated line and template origin."""
+        lines = job.source.split("\n")
+        errors, warnings = [], []
+        diags = parse_diagnostics(stderr)
+        for d in diags:
+            if d.kind == "note":
+                continue
+            text = f"{d.kind}: {d.message}"
+            if Path(d.file).resolve() == src_path.resolve() and 1 <= d.line <= len(lines):
+                code_index = d.line - job.code_start
+                origin = job.origins[code_index] if 0 <= code_index < len(job.origins) else None
+                text += f"\n    from {origin}" if origin else "\n    from the descriptor/metadata asmgen generates"
+                text += f"\n    generated {self._show(src_path)}:{d.line}: {lines[d.line - 1].strip()}"
+            else:
+                text += f"\n    in {d.file}:{d.line}"
+            (errors if d.kind == "error" else warnings).append(text)
+        if not diags and stderr.strip():
+            errors.append(stderr.strip())
+        return "\n".join(errors), warnings
+
+    def _build_one(self, job: _Job) -> tuple[Outcome, dict | None]:
+        v = job.variant
+        state = cache_mod.state_dir(self.opt.out_dir, v.arch) / "src" / v.family
+        state.mkdir(parents=True, exist_ok=True)
+        src_path, obj_path = state / f"{v.name}.s", state / f"{v.name}.o"
+        family_dir = self._family_dir(v)
+        family_dir.mkdir(parents=True, exist_ok=True)
+        co_path, co_tmp = family_dir / f"{v.name}.co", family_dir / f"{v.name}.co.tmp"
+        src_path.write_text(job.source)
+        co_path.unlink(missing_ok=True)     # never leave a stale code object behind a failed rebuild
+
+        def failed(message, warnings=()):
+            return Outcome(v.name, v.arch, v.family, FAILED, message, list(warnings)), None
+
+        done = self.toolchain.assemble(src_path, obj_path, v.arch, [self.opt.asm_src_dir])
+        errors, warnings = self._assembler_message(job, src_path, done.stderr)
+        if done.returncode != 0:
+            return failed("assembler " + (errors or f"failed with exit code {done.returncode}"), warnings)
+        done = self.toolchain.link(obj_path, co_tmp)
+        obj_path.unlink(missing_ok=True)
+        if done.returncode != 0:
+            co_tmp.unlink(missing_ok=True)
+            return failed(f"linker: {done.stderr.strip()}", warnings)
+        try:
+            res, _meta = read_resources(self.toolchain.notes(co_tmp), co_tmp, v.name)
+        except AsmgenError as err:
+            co_tmp.unlink(missing_ok=True)
+            return failed(str(err), warnings)
+        reasons = budget_violations(res, job.space.budget)
+        if reasons:
+            co_tmp.unlink(missing_ok=True)
+            reason = "; ".join(reasons)
+            return (Outcome(v.name, v.arch, v.family, REJECTED, reason, warnings),
+                    {"rejected": manifest.rejected_entry(v, reason)})
+        co_tmp.replace(co_path)
+        entry = manifest.kernel_entry(v, cache_mod.file_sha256(co_path), job.space.workgroup_size, res.as_dict(),
+                                      [a.manifest_entry() for a in job.kernargs.args])
+        return Outcome(v.name, v.arch, v.family, BUILT, "", warnings), {"kernel": entry}
+
+    # --- the whole build -------------------------------------------------------------------------
+
+    def run(self) -> BuildReport:
+        spaces = self._load_spaces()
+        asm_digest = cache_mod.directory_digest(self.opt.asm_src_dir)
+        renderers = {f: Renderer(s.folder, self.opt.templates_dir, self.opt.asm_src_dir, self.opt.repo_root)
+                     for f, s in spaces.items()}
+        caches = {arch: cache_mod.Cache(self.opt.out_dir, arch) for arch in self.opt.archs}
+        results = {arch: {} for arch in self.opt.archs}       # arch -> name -> manifest outcome dict
+        expanded_ok = {arch: set() for arch in self.opt.archs}  # families whose variant set is known
+        jobs = []
+
+        for arch in self.opt.archs:
+            for family, space in spaces.items():
+                try:
+                    variants = expand(space, [arch])
+                except SpaceError as err:
+                    self.report.errors.append(self._relative(str(err)))
+                    continue
+                expanded_ok[arch].add(family)
+                for variant in variants:
+                    try:
+                        job = self._prepare(space, renderers[family], variant, asm_digest)
+                    except (TemplateError, SpaceError) as err:
+                        self._finish(Outcome(variant.name, arch, family, FAILED, self._relative(str(err))))
+                        caches[arch].forget(variant.name)
+                        (self._family_dir(variant) / f"{variant.name}.co").unlink(missing_ok=True)
+                        continue
+                    hit = self._cached(caches[arch], job)
+                    if hit is not None:
+                        results[arch][variant.name] = hit
+                        status = REJECTED if "rejected" in hit else UP_TO_DATE
+                        self._finish(Outcome(variant.name, arch, family, status,
+                                             hit.get("rejected", {}).get("reason", "")))
+                    else:
+                        jobs.append(job)
+
+        with self._lock:
+            self._total = len(self.report.outcomes) + len(jobs)
+        with ThreadPoolExecutor(max_workers=max(1, self.opt.jobs)) as pool:
+            for job, (outcome, result) in zip(jobs, pool.map(self._run_job, jobs)):
+                arch = job.variant.arch
+                if result is None:
+                    caches[arch].forget(job.variant.name)
+                else:
+                    caches[arch].record(job.variant.name, job.key, result)
+                    results[arch][job.variant.name] = result
+
+        for arch in self.opt.archs:
+            caches[arch].save()
+            self._write_manifest(arch, results[arch], expanded_ok[arch])
+        self.report.outcomes.sort(key=lambda o: (o.arch, o.name))
+        return self.report
+
+    def _run_job(self, job: _Job):
+        try:
+            outcome, result = self._build_one(job)
+        except OSError as err:
+            outcome, result = Outcome(job.variant.name, job.variant.arch, job.variant.family, FAILED, str(err)), None
+        self._finish(outcome)
+        return outcome, result
+
+    def _finish(self, outcome: Outcome):
+        with self._lock:
+            self.report.outcomes.append(outcome)
+            self.on_progress(len(self.report.outcomes), self._total, outcome)
+
+    def _cached(self, cache, job: _Job) -> dict | None:
+        entry = cache.lookup(job.variant.name, job.key)
+        if entry is None:
+            return None
+        if "kernel" in entry:
+            co = self.opt.out_dir / job.variant.arch / entry["kernel"]["file"]
+            if not co.is_file() or cache_mod.file_sha256(co) != entry["kernel"]["sha256"]:
+                return None
+            return {"kernel": entry["kernel"]}
+        return {"rejected": entry["rejected"]} if "rejected" in entry else None
+
+    def _write_manifest(self, arch: str, results: dict, rebuilt_families: set):
+        """Kernels of the families handled now replace theirs; other families' entries are kept."""
+        previous = manifest.load(self.opt.out_dir, arch) or {}
+        keep = lambda entry: entry.get("family") not in rebuilt_families   # noqa: E731
+        kernels = [k for k in previous.get("kernels", []) if keep(k)
+                   and (self.opt.out_dir / arch / k.get("file", "")).is_file()]
+        rejected = [r for r in previous.get("rejected", []) if keep(r)]
+        kernels += [r["kernel"] for r in results.values() if "kernel" in r]
+        rejected += [r["rejected"] for r in results.values() if "rejected" in r]
+        # code objects of rebuilt families that no longer correspond to a variant are removed
+        current = {k["file"] for k in kernels}
+        for family in rebuilt_families:
+            for co in (self.opt.out_dir / arch / family).glob("*.co"):
+                if f"{family}/{co.name}" not in current:
+                    co.unlink()
+        if kernels or rejected or manifest.manifest_path(self.opt.out_dir, arch).is_file():
+            manifest.write_if_changed(self.opt.out_dir, arch, manifest.render(arch, self.toolchain.version,
+                                                                              kernels, rejected))
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def clean(out_dir: Path, archs) -> list:
+    """Removes what asmgen wrote under out_dir for the given archs; returns the removed paths."""
+    removed = []
+    for arch in archs:
+        folder = Path(out_dir) / arch
+        if (folder / manifest.FILE_NAME).exists() or (folder / cache_mod.STATE_DIR).exists():
+            shutil.rmtree(folder)
+            removed.append(folder)
+    if Path(out_dir).is_dir() and not any(Path(out_dir).iterdir()):
+        Path(out_dir).rmdir()
+        removed.append(Path(out_dir))
+    return removed

@@ -1,0 +1,59 @@
+"""hsaco/<arch>/manifest.json, exactly as docs/contracts.md describes it."""
+
+import json
+from pathlib import Path
+
+SCHEMA = 1
+FILE_NAME = "manifest.json"
+
+
+def manifest_path(out_dir: Path, arch: str) -> Path:
+    return Path(out_dir) / arch / FILE_NAME
+
+
+def kernel_entry(variant, sha256: str, workgroup_size, resources: dict, kernargs: list) -> dict:
+    return {
+        "name": variant.name,
+        "family": variant.family,
+        "arch": variant.arch,
+        "params": dict(variant.params),
+        "symbol": variant.name,
+        "file": f"{variant.family}/{variant.name}.co",
+        "sha256": sha256,
+        "workgroup_size": list(workgroup_size),
+        "resources": resources,
+        "kernargs": kernargs,
+    }
+
+
+def rejected_entry(variant, reason: str) -> dict:
+    return {"name": variant.name, "family": variant.family, "params": dict(variant.params), "reason": reason}
+
+
+def render(arch: str, toolchain: str, kernels: list, rejected: list) -> str:
+    doc = {"schema": SCHEMA, "arch": arch, "toolchain": toolchain,
+           "kernels": sorted(kernels, key=lambda k: k["name"]),
+           "rejected": sorted(rejected, key=lambda r: r["name"])}
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def load(out_dir: Path, arch: str) -> dict | None:
+    """The manifest of an arch, or None when there is none (or it is unreadable)."""
+    path = manifest_path(out_dir, arch)
+    try:
+        doc = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return doc if isinstance(doc, dict) and doc.get("schema") == SCHEMA else None
+
+
+def write_if_changed(out_dir: Path, arch: str, text: str) -> bool:
+    """Writes the manifest unless it already has this content (a no-op build leaves it untouched)."""
+    path = manifest_path(out_dir, arch)
+    if path.is_file() and path.read_text() == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
+    return True

@@ -1,0 +1,169 @@
+"""Rendering one variant's code with Jinja2 (StrictUndefined).
+
+Search path for {% include %} / {% import %}: the family's folder, then the templates root (shared
+macro files), then asm_src/ (shared assembly pieces). Sources are loaded through a loader that adds
+line markers (see sourcemap) so every generated line knows its template file:line.
+"""
+
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from .errors import TemplateError
+from .sourcemap import FileTable, add_markers, call_markers, strip_markers
+
+
+class _MarkingLoader(jinja2.FileSystemLoader):
+    def __init__(self, search_path, files: FileTable, display_root: Path):
+        super().__init__([str(p) for p in search_path])
+        self.files = files
+        self.display_root = display_root
+        self.paths: set[str] = set()     # absolute paths of the files loaded (for error lookup)
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        self.paths.add(filename)
+        return add_markers(source, self.files.id_of(display_path(filename, self.display_root))), filename, uptodate
+
+
+def display_path(path, root: Path) -> str:
+    """A path relative to the repository (or the given root) when it lies inside it."""
+    path = Path(path).resolve()
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+class _MarkingContext(jinja2.runtime.Context):
+    """Brackets the output of every macro call with call-site markers (see sourcemap), so a line
+    that comes from a macro also names where the macro was called."""
+
+    def call(self, obj, *args, **kwargs):   # noqa: D102 (Jinja's Context.call)
+        result = super().call(obj, *args, **kwargs)
+        if isinstance(obj, jinja2.runtime.Macro) and isinstance(result, str):
+            site = _template_frame_site(self.environment)
+            if site is not None:
+                before, after = call_markers(*site)
+                return before + result + after
+        return result
+
+
+def _template_frame_site(env) -> tuple[int, int] | None:
+    """(file id, template line) of the innermost template code on the Python stack."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        template = frame.f_globals.get("__jinja_template__")
+        if template is not None and template.filename:
+            file_id = env.asmgen_files.id_of(display_path(template.filename, env.asmgen_display_root))
+            return file_id, template.get_corresponding_lineno(frame.f_lineno)
+        frame = frame.f_back
+    return None
+
+
+class TemplateAbort(Exception):
+    """Raised by {{ fail("why") }} in a template: a variant the template cannot generate."""
+
+
+def _fail(message: str):
+    raise TemplateAbort(message)
+
+
+class RegTuple:
+    """A register operand for templates: str() gives 'v4' or 'v[4:7]'; [i] gives the i-th register
+    ('v5'); .first / .count give the indices. Made by vreg/sreg/areg(first, count=1)."""
+
+    def __init__(self, kind: str, first: int, count: int):
+        if count < 1 or first < 0:
+            raise TemplateAbort(f"{kind}reg({first}, {count}): needs first >= 0 and count >= 1")
+        self.kind, self.first, self.count = kind, first, count
+
+    def __str__(self):
+        return f"{self.kind}{self.first}" if self.count == 1 else f"{self.kind}[{self.first}:{self.first + self.count - 1}]"
+
+    def __getitem__(self, index: int) -> "RegTuple":
+        if not 0 <= index < self.count:
+            raise TemplateAbort(f"register {index} of {self} does not exist")
+        return RegTuple(self.kind, self.first + index, 1)
+
+    def __len__(self):
+        return self.count
+
+    def slice(self, start: int, count: int) -> "RegTuple":
+        if start < 0 or start + count > self.count:
+            raise TemplateAbort(f"registers {start}..{start + count - 1} of {self} do not exist")
+        return RegTuple(self.kind, self.first + start, count)
+
+
+def _reg_tuple(kind: str):
+    return lambda first, count=1: RegTuple(kind, first, count)
+
+
+@dataclass
+class Rendered:
+    text: str          # the generated code, markers removed
+    origins: list      # per line of text: sourcemap.Origin or None
+
+
+COMMENT_COLUMN = 60
+
+
+def _tidy(text: str, origins: list) -> Rendered:
+    """Trailing blanks removed, runs of empty lines (left by macros and tags) collapsed to one and
+    end-of-line `//` comments aligned to one column; origins stay aligned with the lines."""
+    lines, kept_origins = [], []
+    for line, origin in zip(text.split("\n"), origins):
+        line = line.rstrip()
+        code, mark, comment = line.partition("//")
+        if mark and code.strip():
+            line = f"{code.rstrip():<{COMMENT_COLUMN - 1}} //{comment}"
+        if not line and lines and not lines[-1]:
+            continue
+        lines.append(line)
+        kept_origins.append(origin)
+    return Rendered("\n".join(lines), kept_origins)
+
+
+class Renderer:
+    """One Jinja environment per family; renders its main template for any variant context."""
+
+    def __init__(self, family_dir: Path, templates_root: Path, asm_src: Path, display_root: Path):
+        self.files = FileTable()
+        self.loader = _MarkingLoader([family_dir, templates_root, asm_src], self.files, display_root)
+        self.display_root = display_root
+        self.env = jinja2.Environment(loader=self.loader, undefined=jinja2.StrictUndefined, trim_blocks=True,
+                                      lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
+        self.env.context_class = _MarkingContext
+        self.env.asmgen_files = self.files
+        self.env.asmgen_display_root = display_root
+        self.env.globals.update(fail=_fail, vreg=_reg_tuple("v"), sreg=_reg_tuple("s"), areg=_reg_tuple("a"))
+
+
+    def render(self, template_name: str, context: dict) -> Rendered:
+        try:
+            template = self.env.get_template(template_name)
+            raw = template.render(**context)
+        except jinja2.TemplateSyntaxError as err:
+            where = display_path(err.filename, self.display_root) if err.filename else template_name
+            raise TemplateError(f"{where}:{err.lineno}: template syntax error: {err.message}") from None
+        except jinja2.TemplateNotFound as err:
+            raise TemplateError(f"{template_name}: template not found: {err.name} "
+                                f"(searched {', '.join(self.loader.searchpath)})") from None
+        except jinja2.UndefinedError as err:
+            raise TemplateError(f"{self._where(err)}: undefined template variable: {err.message}") from None
+        except TemplateError:
+            raise
+        except Exception as err:   # errors raised by template code, e.g. a failed {{ raise(...) }}
+            raise TemplateError(f"{self._where(err)}: {type(err).__name__}: {err}") from None
+        text, origins = strip_markers(raw, self.files)
+        return _tidy(text, origins)
+
+    def _where(self, err: Exception) -> str:
+        """template file:line of the innermost template frame of an exception."""
+        for frame in reversed(traceback.extract_tb(err.__traceback__)):
+            if frame.filename in self.loader.paths:
+                return f"{display_path(frame.filename, self.display_root)}:{frame.lineno}"
+        return "template"

@@ -1,0 +1,169 @@
+"""asmgen build end to end on the test-only families: manifest, budget rejection, error reports,
+incremental no-op, reproducibility; and list / show / clean."""
+
+import hashlib
+import json
+import shutil
+import unittest
+
+from support import FAMILIES, TempDirTest, descriptor_text, needs_toolchain, readelf_metadata, run_asmgen
+
+
+def load_manifest(out, arch):
+    return json.loads((out / arch / "manifest.json").read_text())
+
+
+@needs_toolchain
+class TinyFamilyBuildTest(TempDirTest):
+    def build(self, out=None, templates=FAMILIES, check=0, *extra):
+        return run_asmgen("build", "--templates", templates, "--out", out or self.tmp / "out",
+                          "--family", "tiny", "-j", "2", *extra, check=check)
+
+    def test_manifest_schema_and_contents(self):
+        self.build()
+        out = self.tmp / "out"
+        for arch in ("gfx942", "gfx950"):
+            doc = load_manifest(out, arch)
+            self.assertEqual(set(doc), {"schema", "arch", "toolchain", "kernels", "rejected"})
+            self.assertEqual((doc["schema"], doc["arch"]), (1, arch))
+            self.assertRegex(doc["toolchain"], r"^LLVM 22\.\d+\.\d+$")
+            for k in doc["kernels"]:
+                self.assertEqual(set(k), {"name", "family", "arch", "params", "symbol", "file", "sha256",
+                                          "workgroup_size", "resources", "kernargs"})
+                self.assertEqual(set(k["resources"]), {"vgpr", "agpr", "accum_offset", "sgpr", "lds_bytes",
+                                                       "scratch_bytes", "kernarg_bytes", "wavefront_size"})
+                self.assertEqual(k["file"], f"tiny/{k['name']}.co")
+                self.assertEqual(k["symbol"], k["name"])
+                self.assertEqual(k["workgroup_size"], [64, 1, 1])
+                self.assertTrue((out / arch / k["file"]).is_file())
+                self.assertEqual(k["sha256"], hashlib.sha256((out / arch / k["file"]).read_bytes()).hexdigest())
+                self.assertEqual(k["resources"]["wavefront_size"], 64)
+                self.assertEqual(k["resources"]["lds_bytes"], 64 * k["params"]["width"])
+                self.assertEqual(k["resources"]["vgpr"], k["params"]["regs"])   # the template writes v[regs-1]
+            names = sorted(k["name"] for k in doc["kernels"])
+            expected = ["tiny_gfx950_w1_r8_0", "tiny_gfx950_w2_r8_0"] if arch == "gfx950" else ["tiny_gfx942_w1_r8_0"]
+            self.assertEqual(names, expected)
+
+    def test_over_budget_and_scratch_variants_are_rejected_with_the_reason(self):
+        done = self.build()
+        rejected = {r["name"]: r for r in load_manifest(self.tmp / "out", "gfx942")["rejected"]}
+        self.assertEqual(set(rejected), {"tiny_gfx942_w1_r40_0", "tiny_gfx942_w1_r8_1"})
+        self.assertEqual(rejected["tiny_gfx942_w1_r40_0"]["reason"], "needs 40 VGPRs, budget is 32")
+        self.assertIn("16 bytes of scratch", rejected["tiny_gfx942_w1_r8_1"]["reason"])
+        self.assertEqual(rejected["tiny_gfx942_w1_r40_0"]["params"], {"width": 1, "regs": 40, "spill": False})
+        self.assertFalse((self.tmp / "out" / "gfx942" / "tiny" / "tiny_gfx942_w1_r40_0.co").exists())
+        self.assertIn("needs 40 VGPRs, budget is 32", done.stdout)
+        self.assertIn("3 built, 0 up to date, 6 rejected, 0 failed", done.stdout)
+
+    def test_kernargs_match_the_code_object_metadata(self):
+        self.build()
+        out = self.tmp / "out"
+        kernel = next(k for k in load_manifest(out, "gfx950")["kernels"] if k["name"] == "tiny_gfx950_w2_r8_0")
+        meta = readelf_metadata(out / "gfx950" / kernel["file"])
+        (k,) = meta["amdhsa.kernels"]
+        self.assertEqual(k[".name"], kernel["symbol"])
+        self.assertEqual(k[".kernarg_segment_size"], kernel["resources"]["kernarg_bytes"])
+        self.assertEqual([(a[".name"], a[".offset"], a[".size"], a[".value_kind"]) for a in k[".args"]],
+                         [(a["name"], a["offset"], a["size"], a["kind"]) for a in kernel["kernargs"]])
+        # and both agree with the layout derived by hand from space.yaml
+        self.assertEqual([(a["name"], a["offset"]) for a in kernel["kernargs"]],
+                         [("out", 0), ("count", 8), ("big", 16), ("flag", 24), ("wide", 32)])
+        self.assertEqual(k[".vgpr_count"], kernel["resources"]["vgpr"])
+        self.assertEqual(k[".wavefront_size"], 64)
+        self.assertEqual(meta["amdhsa.version"], [1, 2])        # code object v5 metadata
+        kd = descriptor_text(out / "gfx950" / kernel["file"])
+        self.assertIn(f".amdhsa_group_segment_fixed_size {kernel['resources']['lds_bytes']}", kd)
+        self.assertIn(f".amdhsa_accum_offset {kernel['resources']['accum_offset']}", kd)
+        self.assertIn(".amdhsa_private_segment_fixed_size 0", kd)
+
+    def test_no_op_rebuild_touches_nothing(self):
+        self.build()
+        out = self.tmp / "out"
+        stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.suffix in (".co", ".json")}
+        done = self.build()
+        self.assertIn("0 built, 3 up to date, 6 rejected, 0 failed", done.stdout)
+        self.assertEqual(stamps, {p: p.stat().st_mtime_ns for p in stamps})
+
+    def test_a_template_change_rebuilds_only_what_it_affects(self):
+        templates = self.tmp / "templates"
+        shutil.copytree(FAMILIES / "tiny", templates / "tiny")
+        self.build(templates=templates)
+        macros = templates / "tiny" / "tiny_macros.j2"
+        macros.write_text(macros.read_text().replace("{{ value }}", "{{ value + 1 }}"))
+        done = self.build(None, templates)
+        self.assertIn("3 built, 0 up to date", done.stdout)
+        main = templates / "tiny" / "tiny.s.j2"
+        main.write_text(main.read_text().replace("  s_endpgm", "{% if width == 2 %}\n  s_nop 0\n{% endif %}\n  s_endpgm"))
+        done = self.build(None, templates)
+        self.assertIn("1 built, 2 up to date", done.stdout)
+
+    def test_a_deleted_code_object_is_rebuilt(self):
+        self.build()
+        (self.tmp / "out" / "gfx942" / "tiny" / "tiny_gfx942_w1_r8_0.co").unlink()
+        self.assertIn("1 built, 2 up to date", self.build().stdout)
+
+    def test_two_builds_give_identical_bytes(self):
+        self.build(self.tmp / "a")
+        self.build(self.tmp / "b")
+        files = sorted(p.relative_to(self.tmp / "a") for p in (self.tmp / "a").rglob("*.co"))
+        self.assertEqual(len(files), 3)
+        for rel in files:
+            self.assertEqual((self.tmp / "a" / rel).read_bytes(), (self.tmp / "b" / rel).read_bytes(), rel)
+        for arch in ("gfx942", "gfx950"):
+            self.assertEqual((self.tmp / "a" / arch / "manifest.json").read_text(),
+                             (self.tmp / "b" / arch / "manifest.json").read_text())
+
+    def test_list_show_clean(self):
+        self.build()
+        out = self.tmp / "out"
+        listed = run_asmgen("list", "--out", out, check=0).stdout
+        self.assertIn("tiny_gfx942_w1_r8_0", listed)
+        as_json = json.loads(run_asmgen("list", "--out", out, "--arch", "gfx950", "--json", check=0).stdout)
+        self.assertEqual(sorted(k["name"] for k in as_json), ["tiny_gfx950_w1_r8_0", "tiny_gfx950_w2_r8_0"])
+        shown = run_asmgen("show", "tiny_gfx950_w2_r8_0", "--out", out, check=0).stdout
+        for fragment in ("width=2", "regs=8", "kernarg_bytes=48", "wide", "v_mov_b32_e32 v7, 2", "s_endpgm"):
+            self.assertIn(fragment, shown)
+        missing = run_asmgen("show", "tiny_gfx950_w9", "--out", out, check=1)
+        self.assertIn("no kernel named tiny_gfx950_w9", missing.stderr)
+        self.assertIn("tiny_gfx950_w2_r8_0", missing.stderr)           # names what exists
+        run_asmgen("clean", "--out", out, check=0)
+        self.assertFalse(out.exists())
+
+
+@needs_toolchain
+class BrokenFamiliesTest(TempDirTest):
+    """All test families at once: the broken ones are reported, the good variants still built."""
+
+    def setUp(self):
+        super().setUp()
+        self.done = run_asmgen("build", "--templates", FAMILIES, "--out", self.tmp / "out", "--arch", "gfx942",
+                               check=1)
+
+    def test_assembler_error_shows_template_line_and_generated_line(self):
+        err = self.done.stderr
+        self.assertIn("FAILED gfx942 asmerr_gfx942_1", err)
+        self.assertIn("tests/gen/families/asmerr/asmerr_macros.j2:3, called from tests/gen/families/asmerr/asmerr.s.j2:4",
+                      err)
+        self.assertIn("v_bogus_instruction v3, v4", err)
+        self.assertRegex(err, r"generated \S+asmerr_gfx942_1\.s:\d+: v_bogus_instruction")
+
+    def test_other_variants_are_still_built(self):
+        kernels = {k["name"] for k in load_manifest(self.tmp / "out", "gfx942")["kernels"]}
+        self.assertEqual(kernels, {"asmerr_gfx942_0", "tiny_gfx942_w1_r8_0"})
+        self.assertIn("2 built, 0 up to date, 2 rejected, 3 failed", self.done.stdout)
+
+    def test_undefined_variable_is_named_with_its_file(self):
+        self.assertIn("tests/gen/families/undefvar/undefvar.s.j2:3: undefined template variable: "
+                      "'no_such_variable' is undefined", self.done.stderr)
+
+    def test_bad_space_key_is_named_with_its_file(self):
+        self.assertIn("tests/gen/families/badkey/space.yaml: top level: unknown key 'constraint'", self.done.stderr)
+
+    def test_failures_are_retried_not_cached(self):
+        again = run_asmgen("build", "--templates", FAMILIES, "--out", self.tmp / "out", "--arch", "gfx942", check=1)
+        self.assertIn("0 built, 2 up to date, 2 rejected, 3 failed", again.stdout)
+        self.assertIn("asmerr_macros.j2:3", again.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
