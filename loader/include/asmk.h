@@ -1,0 +1,307 @@
+/*
+ * asmk.h — the C ABI of libasmk.
+ *
+ * libasmk opens a repository of generated code objects (`hsaco/<arch>/manifest.json` +
+ * `.co` files), describes the device, selects a kernel for a problem, packs its arguments by
+ * name from the manifest and launches it on a backend ("record" now; "emu" and "hsa" next).
+ *
+ * Conventions:
+ *  - Every function returns an asmk_status. On failure asmk_last_error() holds a one-line
+ *    message naming what was asked and what exists (e.g. the nearest kernel names); nothing
+ *    is launched and no output buffer is written. The library never prints, aborts or exits.
+ *  - asmk_last_error() is per thread; each call of an asmk_* function that returns a status
+ *    replaces it ("" after success).
+ *  - Strings and info records returned by the library stay valid until the context that
+ *    produced them is closed.
+ *  - Grids are counted in WORKGROUPS (not work-items); blocks in work-items.
+ *  - Every enum has a *_FORCE_INT32_ member: not a value, it makes the enum int-sized with the
+ *    whole int range, so any int a caller passes is checked (and refused) rather than undefined.
+ *
+ * This header compiles as C99 and as C++.
+ */
+#ifndef ASMK_H
+#define ASMK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ASMK_VERSION_MAJOR 0
+#define ASMK_VERSION_MINOR 1
+#define ASMK_VERSION_PATCH 0
+/* ASMK_VERSION is 10000 * major + 100 * minor + patch. */
+#define ASMK_VERSION (ASMK_VERSION_MAJOR * 10000 + ASMK_VERSION_MINOR * 100 + ASMK_VERSION_PATCH)
+
+#if defined(_WIN32)
+#define ASMK_API
+#elif defined(__GNUC__)
+#define ASMK_API __attribute__((visibility("default")))
+#else
+#define ASMK_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------------------------ */
+/* Status codes                                                                               */
+
+typedef enum asmk_status {
+  ASMK_SUCCESS = 0,
+  ASMK_ERROR_INVALID_ARGUMENT = 1,     /* a null handle/out pointer or a malformed option */
+  ASMK_ERROR_BAD_REPOSITORY = 2,       /* repository folder or manifest missing or malformed */
+  ASMK_ERROR_MISSING_CODE_OBJECT = 3,  /* a kernel's .co is absent or its sha256 differs */
+  ASMK_ERROR_UNKNOWN_DEVICE = 4,       /* a device name or arch libasmk does not know */
+  ASMK_ERROR_UNSUPPORTED_ARCH = 5,     /* the repository holds no kernels for the device's arch */
+  ASMK_ERROR_UNKNOWN_BACKEND = 6,      /* a backend name that is not built in */
+  ASMK_ERROR_UNKNOWN_FAMILY = 7,       /* no kernel family / op of that name */
+  ASMK_ERROR_UNKNOWN_KERNEL = 8,       /* no kernel of that name, or none with those parameters */
+  ASMK_ERROR_UNSUPPORTED_DTYPE = 9,    /* a dtype the family has no kernel for */
+  ASMK_ERROR_UNSUPPORTED_SHAPE = 10,   /* a shape, stride or granularity outside the contract */
+  ASMK_ERROR_NULL_BUFFER = 11,         /* a required tensor pointer is null */
+  ASMK_ERROR_BUFFER_TOO_SMALL = 12,    /* a tensor does not fit in the bytes the caller gave */
+  ASMK_ERROR_BAD_KERNARG = 13,         /* a kernel argument missing, unknown or of the wrong type */
+  ASMK_ERROR_NO_DEVICE = 14,           /* an operation needs a device and the context has none */
+  ASMK_ERROR_BACKEND = 15,             /* the backend failed (allocation, copy, launch) */
+  ASMK_ERROR_OUT_OF_MEMORY = 16,
+  ASMK_ERROR_INTERNAL = 17,            /* a bug in libasmk; the message says where */
+  ASMK_STATUS_FORCE_INT32_ = 0x7fffffff
+} asmk_status;
+
+/* The status' name, e.g. "ASMK_ERROR_UNKNOWN_KERNEL". Never null. */
+ASMK_API const char* asmk_status_string(asmk_status status);
+
+/* The message of the last asmk_* call on this thread ("" if it succeeded). Never null. */
+ASMK_API const char* asmk_last_error(void);
+
+/* The library's version as "major.minor.patch" (compare with the ASMK_VERSION_* macros). */
+ASMK_API const char* asmk_version_string(void);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Context                                                                                    */
+
+typedef struct asmk_context asmk_context;
+typedef struct asmk_stream_opaque* asmk_stream; /* backend stream/queue; NULL = default */
+
+typedef struct asmk_open_options {
+  /* Device by name ("MI300X", "MI325X", "MI308X", "MI350X", "MI355X"), or NULL. */
+  const char* device;
+  /* Or device by arch ("gfx942", "gfx950") and compute-unit count; used when device is NULL
+     and arch is not NULL. With neither, the context has no device: it can list and describe
+     kernels, but selecting and launching return ASMK_ERROR_NO_DEVICE. */
+  const char* arch;
+  uint32_t compute_units;
+  /* Backend by name: "record" (records launches, runs nothing; the default when NULL). */
+  const char* backend;
+  /* Nonzero: check each code object's sha256 against the manifest when a kernel is first used. */
+  int verify_sha256;
+} asmk_open_options;
+
+/* Fills *options with the defaults (no device, backend "record", no sha256 check). */
+ASMK_API void asmk_open_options_init(asmk_open_options* options);
+
+/* Opens the repository folder (the one holding `<arch>/manifest.json`; NULL = $ASMK_REPO).
+   options may be NULL (defaults). On success *context receives a new context. */
+ASMK_API asmk_status asmk_open(const char* repository_dir, const asmk_open_options* options,
+                               asmk_context** context);
+
+/* Closes a context (NULL is fine); releases everything it returned. */
+ASMK_API void asmk_close(asmk_context* context);
+
+typedef struct asmk_device_info {
+  const char* name;        /* "MI300X", or "gfx942 (80 CUs)" for a device given by arch */
+  const char* arch;        /* "gfx942" */
+  uint32_t compute_units;
+  uint32_t lds_bytes_per_cu;
+  uint32_t wavefront_size; /* 64 */
+  const char* fp8_format;  /* "e4m3fnuz" (gfx942) or "e4m3fn" (gfx950) */
+} asmk_device_info;
+
+ASMK_API asmk_status asmk_device_get(const asmk_context* context, asmk_device_info* out);
+
+/* The arches the repository holds, in order ("gfx942", "gfx950"). */
+ASMK_API asmk_status asmk_arch_count(const asmk_context* context, size_t* count);
+ASMK_API asmk_status asmk_arch_at(const asmk_context* context, size_t index, const char** arch);
+
+/* The backend's name ("record"). */
+ASMK_API asmk_status asmk_backend_name(const asmk_context* context, const char** name);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Kernels in the repository                                                                  */
+
+typedef struct asmk_kernel asmk_kernel; /* owned by the context */
+
+typedef struct asmk_kernel_resources {
+  uint32_t vgpr, agpr, accum_offset, sgpr;
+  uint32_t lds_bytes, scratch_bytes, kernarg_bytes, wavefront_size;
+} asmk_kernel_resources;
+
+typedef struct asmk_kernel_info {
+  const char* name;
+  const char* family;
+  const char* arch;
+  const char* symbol;
+  const char* code_object;  /* full path of the .co (may not exist: checked when used) */
+  const char* sha256;       /* hex, or "" */
+  uint32_t workgroup_size[3];
+  asmk_kernel_resources resources;
+  size_t param_count;
+  size_t kernarg_count;
+} asmk_kernel_info;
+
+typedef enum asmk_param_type {
+  ASMK_PARAM_STRING = 0,
+  ASMK_PARAM_INT = 1,
+  ASMK_PARAM_BOOL = 2,
+  ASMK_PARAM_FORCE_INT32_ = 0x7fffffff
+} asmk_param_type;
+
+/* One kernel parameter (an axis value of the family's space), e.g. {"n_per_wg", INT, 1024}. */
+typedef struct asmk_param {
+  const char* name;
+  asmk_param_type type;
+  const char* string_value; /* ASMK_PARAM_STRING */
+  int64_t int_value;        /* ASMK_PARAM_INT, and 0/1 for ASMK_PARAM_BOOL */
+} asmk_param;
+
+/* One entry of a kernel's argument layout, as in the manifest. */
+typedef struct asmk_kernarg_info {
+  const char* name;
+  uint32_t offset;
+  uint32_t size;
+  const char* kind; /* "global_buffer", "by_value", "hidden_*" */
+  const char* type; /* "const bf16*", "u32", ... ("" for hidden arguments without one) */
+} asmk_kernarg_info;
+
+ASMK_API asmk_status asmk_kernel_count(const asmk_context* context, size_t* count);
+ASMK_API asmk_status asmk_kernel_at(const asmk_context* context, size_t index,
+                                    const asmk_kernel** kernel);
+/* By exact name (any arch the repository holds). */
+ASMK_API asmk_status asmk_find_kernel(const asmk_context* context, const char* name,
+                                      const asmk_kernel** kernel);
+/* By family and parameters on `arch` (NULL = the device's arch): every given parameter must
+   match; the kernel must be the only one that matches. */
+ASMK_API asmk_status asmk_find_kernel_by_params(const asmk_context* context, const char* family,
+                                                const char* arch, const asmk_param* params,
+                                                size_t param_count, const asmk_kernel** kernel);
+
+ASMK_API asmk_status asmk_kernel_get_info(const asmk_kernel* kernel, asmk_kernel_info* out);
+ASMK_API asmk_status asmk_kernel_param_at(const asmk_kernel* kernel, size_t index,
+                                          asmk_param* out);
+ASMK_API asmk_status asmk_kernel_kernarg_at(const asmk_kernel* kernel, size_t index,
+                                            asmk_kernarg_info* out);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Memory (through the context's backend; "record" uses host memory)                          */
+
+typedef enum asmk_copy_kind {
+  ASMK_COPY_HOST_TO_DEVICE = 0,
+  ASMK_COPY_DEVICE_TO_HOST = 1,
+  ASMK_COPY_DEVICE_TO_DEVICE = 2,
+  ASMK_COPY_FORCE_INT32_ = 0x7fffffff
+} asmk_copy_kind;
+
+ASMK_API asmk_status asmk_malloc(asmk_context* context, size_t bytes, void** pointer);
+ASMK_API asmk_status asmk_free(asmk_context* context, void* pointer);
+ASMK_API asmk_status asmk_memcpy(asmk_context* context, void* destination, const void* source,
+                                 size_t bytes, asmk_copy_kind kind);
+/* Waits until everything queued on the stream has finished. */
+ASMK_API asmk_status asmk_synchronize(asmk_context* context, asmk_stream stream);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Launching any kernel with arguments given by name                                          */
+
+typedef struct asmk_dim3 {
+  uint32_t x, y, z;
+} asmk_dim3;
+
+typedef enum asmk_value_type {
+  ASMK_VALUE_POINTER = 0, /* for kernarg types ending in '*' */
+  ASMK_VALUE_U32 = 1,
+  ASMK_VALUE_I32 = 2,
+  ASMK_VALUE_U64 = 3,
+  ASMK_VALUE_I64 = 4,
+  ASMK_VALUE_F32 = 5,
+  ASMK_VALUE_FORCE_INT32_ = 0x7fffffff
+} asmk_value_type;
+
+/* A named kernel argument. The type must equal the manifest's declared type; hidden
+   arguments (kind hidden_*) are filled by libasmk and must not be given. */
+typedef struct asmk_kernarg_value {
+  const char* name;
+  asmk_value_type type;
+  union {
+    const void* pointer;
+    uint32_t u32;
+    int32_t i32;
+    uint64_t u64;
+    int64_t i64;
+    float f32;
+  } value;
+} asmk_kernarg_value;
+
+/* Launches the kernel `name` (which must be for the device's arch) with grid (workgroups),
+   block (work-items) and every non-hidden argument given exactly once, by name. */
+ASMK_API asmk_status asmk_launch_kernel(asmk_context* context, const char* name, asmk_dim3 grid,
+                                        asmk_dim3 block, const asmk_kernarg_value* args,
+                                        size_t arg_count, asmk_stream stream);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Ops                                                                                        */
+
+typedef enum asmk_dtype {
+  ASMK_DTYPE_BF16 = 0,
+  ASMK_DTYPE_FP16 = 1,
+  ASMK_DTYPE_FP32 = 2,
+  ASMK_DTYPE_FP8 = 3, /* the device's fp8 (e4m3fnuz on gfx942, e4m3fn on gfx950) */
+  ASMK_DTYPE_FORCE_INT32_ = 0x7fffffff
+} asmk_dtype;
+
+/* The name used in manifests ("bf16", "fp16", "fp32", "fp8"), or NULL for an unknown value. */
+ASMK_API const char* asmk_dtype_name(asmk_dtype dtype);
+
+/* The result of a selector: which kernel, how to launch it, and why. */
+typedef struct asmk_selection {
+  const asmk_kernel* kernel;
+  const char* kernel_name;
+  asmk_dim3 grid;  /* workgroups */
+  asmk_dim3 block; /* work-items */
+  char reason[512];
+} asmk_selection;
+
+/* quant_fp8: dynamic FP8 quantization of x [m, n] (bf16/fp16) into y [m, n] (the device's
+   fp8) and fp32 scales: one per row (scale [m]) or one per 1x128 group (scale [m, n/128]).
+   n must be a multiple of 128, m >= 1. Strides are in elements; 0 means n (contiguous).
+   The *_bytes fields give each buffer's size for bounds checking (0 = not known; the backend
+   still checks buffers it allocated itself). */
+typedef enum asmk_quant_granularity {
+  ASMK_QUANT_ROW = 0,
+  ASMK_QUANT_GROUP = 1, /* 1x128 groups */
+  ASMK_QUANT_FORCE_INT32_ = 0x7fffffff
+} asmk_quant_granularity;
+
+typedef struct asmk_quant_fp8_args {
+  uint32_t m, n;
+  asmk_dtype in_dtype;
+  asmk_quant_granularity granularity;
+  uint32_t stride_x, stride_y;
+  const void* x;
+  void* y;
+  float* scale;
+  size_t x_bytes, y_bytes, scale_bytes;
+} asmk_quant_fp8_args;
+
+/* Chooses the kernel, grid and block for the problem on the context's device (pointers are
+   not needed). */
+ASMK_API asmk_status asmk_select_quant_fp8(const asmk_context* context,
+                                           const asmk_quant_fp8_args* args, asmk_selection* out);
+
+/* Validates, selects, packs and launches; out_selection may be NULL. */
+ASMK_API asmk_status asmk_quant_fp8(asmk_context* context, const asmk_quant_fp8_args* args,
+                                    asmk_stream stream, asmk_selection* out_selection);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* ASMK_H */

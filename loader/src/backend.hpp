@@ -1,0 +1,50 @@
+// Where kernels run. A backend allocates and copies memory and launches a code object's
+// kernel with a grid, a block and packed kernarg bytes. Backends: "record" (records launches,
+// for tests and dry runs); next: "emu" (the CDNA emulator, emu/) and "hsa" (the GPU).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "asmk.h"
+#include "kernel.hpp"
+
+namespace asmk {
+
+struct LaunchRequest {
+  const Kernel& kernel;               // its manifest entry (resources, LDS, workgroup size)
+  std::string_view code_object_path;  // the .co file, verified to exist
+  std::string_view symbol;            // the kernel symbol in it
+  asmk_dim3 grid;                     // workgroups
+  asmk_dim3 block;                    // work-items per workgroup
+  std::span<const std::byte> kernargs;
+  asmk_stream stream;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string_view name() const = 0;
+
+  // All of these throw asmk::Error (BACKEND / OUT_OF_MEMORY) on failure.
+  virtual void* allocate(std::size_t bytes) = 0;
+  virtual void release(void* pointer) = 0;
+  virtual void copy(void* destination, const void* source, std::size_t bytes, asmk_copy_kind kind) = 0;
+  virtual void synchronize(asmk_stream stream) = 0;
+  virtual void launch(const LaunchRequest& request) = 0;
+
+  // Bytes from `pointer` to the end of the allocation holding it, when this backend made that
+  // allocation; nullopt when it does not know the pointer (e.g. memory the framework owns).
+  virtual std::optional<std::size_t> bytes_available(const void* pointer) const = 0;
+};
+
+// Backends built into this library, by name ("record"). Throws UNKNOWN_BACKEND naming them.
+std::unique_ptr<Backend> make_backend(std::string_view name);
+std::vector<std::string> backend_names();
+
+}  // namespace asmk

@@ -1,0 +1,42 @@
+// The backends built into libasmk. Adding one is a factory line below.
+#include <functional>
+
+#include <fmt/format.h>
+
+#include "../backend.hpp"
+#include "../error.hpp"
+#include "../nearest.hpp"
+#include "record.hpp"
+
+namespace asmk {
+namespace {
+
+struct BackendEntry {
+  std::string_view name;
+  std::function<std::unique_ptr<Backend>()> make;
+};
+
+const std::vector<BackendEntry>& entries() {
+  static const std::vector<BackendEntry> list{
+      {"record", [] { return std::make_unique<RecordingBackend>(); }},
+  };
+  return list;
+}
+
+}  // namespace
+
+std::vector<std::string> backend_names() {
+  std::vector<std::string> names;
+  for (const auto& e : entries()) names.emplace_back(e.name);
+  return names;
+}
+
+std::unique_ptr<Backend> make_backend(std::string_view name) {
+  for (const auto& e : entries())
+    if (e.name == name) return e.make();
+  fail(ASMK_ERROR_UNKNOWN_BACKEND,
+       fmt::format("backend '{}' is not built into this libasmk; available: {}", name,
+                   join_names(backend_names())));
+}
+
+}  // namespace asmk

@@ -1,0 +1,316 @@
+// The C ABI (asmk.h): argument checks, handle conversions, and turning every exception into
+// a status plus the thread's last-error message. No logic of its own lives here.
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
+
+#include <fmt/format.h>
+
+#include "asmk.h"
+#include "c_handles.hpp"
+#include "context.hpp"
+#include "dtype.hpp"
+#include "error.hpp"
+#include "ops/quant_fp8.hpp"
+
+namespace {
+
+using asmk::fail;
+using asmk::handle_of;
+using asmk::kernel_of;
+
+template <typename T>
+T& require(T* pointer, const char* what) {
+  if (pointer == nullptr) fail(ASMK_ERROR_INVALID_ARGUMENT, fmt::format("{} is null", what));
+  return *pointer;
+}
+
+const char* require_string(const char* s, const char* what) {
+  if (s == nullptr) fail(ASMK_ERROR_INVALID_ARGUMENT, fmt::format("{} is null", what));
+  return s;
+}
+
+// Runs `body`, returning its status and setting the thread's last error.
+template <typename Body>
+asmk_status guarded(Body&& body) noexcept {
+  try {
+    body();
+    asmk::set_last_error("");
+    return ASMK_SUCCESS;
+  } catch (const asmk::Error& e) {
+    asmk::set_last_error(e.what());
+    return e.status();
+  } catch (const std::bad_alloc&) {
+    asmk::set_last_error("out of host memory");
+    return ASMK_ERROR_OUT_OF_MEMORY;
+  } catch (const std::exception& e) {
+    asmk::set_last_error(fmt::format("internal error: {}", e.what()));
+    return ASMK_ERROR_INTERNAL;
+  } catch (...) {
+    asmk::set_last_error("internal error: unknown exception");
+    return ASMK_ERROR_INTERNAL;
+  }
+}
+
+void fill_selection(const asmk::Selection& sel, asmk_selection& out) {
+  out.kernel = handle_of(*sel.kernel);
+  out.kernel_name = sel.kernel->name.c_str();
+  out.grid = sel.grid;
+  out.block = sel.block;
+  const std::size_t n = std::min(sel.reason.size(), sizeof out.reason - 1);
+  std::memcpy(out.reason, sel.reason.data(), n);
+  out.reason[n] = '\0';
+}
+
+asmk::KernargScalar scalar_of(const asmk_kernarg_value& v) {
+  switch (v.type) {
+    case ASMK_VALUE_POINTER: return v.value.pointer;
+    case ASMK_VALUE_U32: return v.value.u32;
+    case ASMK_VALUE_I32: return v.value.i32;
+    case ASMK_VALUE_U64: return v.value.u64;
+    case ASMK_VALUE_I64: return v.value.i64;
+    case ASMK_VALUE_F32: return v.value.f32;
+    case ASMK_VALUE_FORCE_INT32_: break;
+  }
+  fail(ASMK_ERROR_BAD_KERNARG,
+       fmt::format("argument '{}' has unknown value type {}", v.name ? v.name : "", static_cast<int>(v.type)));
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* asmk_status_string(asmk_status status) {
+  switch (status) {
+#define ASMK_STATUS_CASE(s) case s: return #s;
+    ASMK_STATUS_CASE(ASMK_SUCCESS)
+    ASMK_STATUS_CASE(ASMK_ERROR_INVALID_ARGUMENT)
+    ASMK_STATUS_CASE(ASMK_ERROR_BAD_REPOSITORY)
+    ASMK_STATUS_CASE(ASMK_ERROR_MISSING_CODE_OBJECT)
+    ASMK_STATUS_CASE(ASMK_ERROR_UNKNOWN_DEVICE)
+    ASMK_STATUS_CASE(ASMK_ERROR_UNSUPPORTED_ARCH)
+    ASMK_STATUS_CASE(ASMK_ERROR_UNKNOWN_BACKEND)
+    ASMK_STATUS_CASE(ASMK_ERROR_UNKNOWN_FAMILY)
+    ASMK_STATUS_CASE(ASMK_ERROR_UNKNOWN_KERNEL)
+    ASMK_STATUS_CASE(ASMK_ERROR_UNSUPPORTED_DTYPE)
+    ASMK_STATUS_CASE(ASMK_ERROR_UNSUPPORTED_SHAPE)
+    ASMK_STATUS_CASE(ASMK_ERROR_NULL_BUFFER)
+    ASMK_STATUS_CASE(ASMK_ERROR_BUFFER_TOO_SMALL)
+    ASMK_STATUS_CASE(ASMK_ERROR_BAD_KERNARG)
+    ASMK_STATUS_CASE(ASMK_ERROR_NO_DEVICE)
+    ASMK_STATUS_CASE(ASMK_ERROR_BACKEND)
+    ASMK_STATUS_CASE(ASMK_ERROR_OUT_OF_MEMORY)
+    ASMK_STATUS_CASE(ASMK_ERROR_INTERNAL)
+#undef ASMK_STATUS_CASE
+    case ASMK_STATUS_FORCE_INT32_: break;
+  }
+  return "ASMK_ERROR_UNKNOWN_STATUS";
+}
+
+const char* asmk_last_error(void) { return asmk::last_error(); }
+
+const char* asmk_version_string(void) {
+  static const std::string version =
+      fmt::format("{}.{}.{}", ASMK_VERSION_MAJOR, ASMK_VERSION_MINOR, ASMK_VERSION_PATCH);
+  return version.c_str();
+}
+
+void asmk_open_options_init(asmk_open_options* options) {
+  if (options == nullptr) return;
+  *options = asmk_open_options{};
+  options->backend = "record";
+}
+
+asmk_status asmk_open(const char* repository_dir, const asmk_open_options* options, asmk_context** context) {
+  return guarded([&] {
+    auto& out = require(context, "context (out)");
+    out = nullptr;
+    asmk_open_options opts;
+    asmk_open_options_init(&opts);
+    if (options != nullptr) opts = *options;
+    std::string dir;
+    if (repository_dir != nullptr) dir = repository_dir;
+    else if (const char* env = std::getenv("ASMK_REPO")) dir = env;
+    else fail(ASMK_ERROR_INVALID_ARGUMENT, "no repository folder given and ASMK_REPO is not set");
+
+    asmk::ContextOptions context_options;
+    if (opts.device != nullptr) context_options.device = asmk::device_by_name(opts.device);
+    else if (opts.arch != nullptr) context_options.device = asmk::device_by_arch(opts.arch, opts.compute_units);
+    context_options.backend = asmk::make_backend(opts.backend != nullptr ? opts.backend : "record");
+    context_options.verify_sha256 = opts.verify_sha256 != 0;
+    auto impl = std::make_unique<asmk::Context>(asmk::Repository::open(dir), std::move(context_options));
+    out = new asmk_context{std::move(impl)};
+  });
+}
+
+void asmk_close(asmk_context* context) { delete context; }
+
+asmk_status asmk_device_get(const asmk_context* context, asmk_device_info* out) {
+  return guarded([&] {
+    const auto& dev = require(context, "context").impl->device();
+    require(out, "out") = asmk_device_info{dev.name.c_str(), dev.arch.c_str(), dev.compute_units,
+                                           dev.lds_bytes_per_cu, dev.wavefront_size, dev.fp8_format.c_str()};
+  });
+}
+
+asmk_status asmk_arch_count(const asmk_context* context, size_t* count) {
+  return guarded([&] { require(count, "count") = require(context, "context").impl->repository().arches().size(); });
+}
+
+asmk_status asmk_arch_at(const asmk_context* context, size_t index, const char** arch) {
+  return guarded([&] {
+    const auto& arches = require(context, "context").impl->repository().arches();
+    if (index >= arches.size())
+      fail(ASMK_ERROR_INVALID_ARGUMENT, fmt::format("arch index {} out of range (the repository holds {})", index, arches.size()));
+    require(arch, "arch") = arches[index].c_str();
+  });
+}
+
+asmk_status asmk_backend_name(const asmk_context* context, const char** name) {
+  return guarded([&] { require(name, "name") = require(context, "context").impl->backend().name().data(); });
+}
+
+asmk_status asmk_kernel_count(const asmk_context* context, size_t* count) {
+  return guarded([&] { require(count, "count") = require(context, "context").impl->repository().kernels().size(); });
+}
+
+asmk_status asmk_kernel_at(const asmk_context* context, size_t index, const asmk_kernel** kernel) {
+  return guarded([&] {
+    const auto& kernels = require(context, "context").impl->repository().kernels();
+    if (index >= kernels.size())
+      fail(ASMK_ERROR_INVALID_ARGUMENT,
+           fmt::format("kernel index {} out of range (the repository holds {})", index, kernels.size()));
+    require(kernel, "kernel (out)") = handle_of(kernels[index]);
+  });
+}
+
+asmk_status asmk_find_kernel(const asmk_context* context, const char* name, const asmk_kernel** kernel) {
+  return guarded([&] {
+    auto& out = require(kernel, "kernel (out)");
+    out = handle_of(require(context, "context").impl->repository().get(require_string(name, "name")));
+  });
+}
+
+asmk_status asmk_find_kernel_by_params(const asmk_context* context, const char* family, const char* arch,
+                                       const asmk_param* params, size_t param_count, const asmk_kernel** kernel) {
+  return guarded([&] {
+    auto& out = require(kernel, "kernel (out)");
+    const auto& ctx = *require(context, "context").impl;
+    const std::string arch_name = arch != nullptr ? std::string(arch) : ctx.device().arch;
+    if (param_count > 0) require(params, "params");
+    std::vector<asmk::Param> wanted;
+    for (size_t i = 0; i < param_count; ++i) {
+      const asmk_param& p = params[i];
+      if (p.name == nullptr) fail(ASMK_ERROR_INVALID_ARGUMENT, fmt::format("params[{}].name is null", i));
+      switch (p.type) {
+        case ASMK_PARAM_STRING:
+          if (p.string_value == nullptr)
+            fail(ASMK_ERROR_INVALID_ARGUMENT, fmt::format("params[{}] ({}) has a null string_value", i, p.name));
+          wanted.push_back({p.name, std::string(p.string_value)});
+          break;
+        case ASMK_PARAM_INT: wanted.push_back({p.name, p.int_value}); break;
+        case ASMK_PARAM_BOOL: wanted.push_back({p.name, p.int_value != 0}); break;
+        default:
+          fail(ASMK_ERROR_INVALID_ARGUMENT, fmt::format("params[{}] ({}) has unknown type {}", i, p.name, static_cast<int>(p.type)));
+      }
+    }
+    out = handle_of(ctx.repository().find_by_params(require_string(family, "family"), arch_name, wanted));
+  });
+}
+
+asmk_status asmk_kernel_get_info(const asmk_kernel* kernel, asmk_kernel_info* out) {
+  return guarded([&] {
+    const auto& k = kernel_of(&require(kernel, "kernel"));
+    const auto& r = k.resources;
+    require(out, "out") = asmk_kernel_info{
+        k.name.c_str(), k.family.c_str(), k.arch.c_str(), k.symbol.c_str(), k.code_object_path.c_str(),
+        k.sha256.c_str(), {k.workgroup_size[0], k.workgroup_size[1], k.workgroup_size[2]},
+        {r.vgpr, r.agpr, r.accum_offset, r.sgpr, r.lds_bytes, r.scratch_bytes, r.kernarg_bytes, r.wavefront_size},
+        k.params.size(), k.kernargs.size()};
+  });
+}
+
+asmk_status asmk_kernel_param_at(const asmk_kernel* kernel, size_t index, asmk_param* out) {
+  return guarded([&] {
+    const auto& k = kernel_of(&require(kernel, "kernel"));
+    if (index >= k.params.size())
+      fail(ASMK_ERROR_INVALID_ARGUMENT, fmt::format("kernel {} has {} parameters, index {} asked", k.name, k.params.size(), index));
+    const auto& p = k.params[index];
+    asmk_param& o = require(out, "out");
+    o = asmk_param{p.name.c_str(), ASMK_PARAM_STRING, nullptr, 0};
+    if (const auto* s = std::get_if<std::string>(&p.value)) o.string_value = s->c_str();
+    else if (const auto* i = std::get_if<std::int64_t>(&p.value)) o.type = ASMK_PARAM_INT, o.int_value = *i;
+    else o.type = ASMK_PARAM_BOOL, o.int_value = std::get<bool>(p.value) ? 1 : 0;
+  });
+}
+
+asmk_status asmk_kernel_kernarg_at(const asmk_kernel* kernel, size_t index, asmk_kernarg_info* out) {
+  return guarded([&] {
+    const auto& k = kernel_of(&require(kernel, "kernel"));
+    if (index >= k.kernargs.size())
+      fail(ASMK_ERROR_INVALID_ARGUMENT,
+           fmt::format("kernel {} has {} kernel arguments, index {} asked", k.name, k.kernargs.size(), index));
+    const auto& a = k.kernargs[index];
+    require(out, "out") = asmk_kernarg_info{a.name.c_str(), a.offset, a.size, a.kind.c_str(), a.type.c_str()};
+  });
+}
+
+asmk_status asmk_malloc(asmk_context* context, size_t bytes, void** pointer) {
+  return guarded([&] {
+    auto& out = require(pointer, "pointer (out)");
+    out = nullptr;
+    out = require(context, "context").impl->backend().allocate(bytes);
+  });
+}
+
+asmk_status asmk_free(asmk_context* context, void* pointer) {
+  return guarded([&] { require(context, "context").impl->backend().release(pointer); });
+}
+
+asmk_status asmk_memcpy(asmk_context* context, void* destination, const void* source, size_t bytes,
+                        asmk_copy_kind kind) {
+  return guarded([&] { require(context, "context").impl->backend().copy(destination, source, bytes, kind); });
+}
+
+asmk_status asmk_synchronize(asmk_context* context, asmk_stream stream) {
+  return guarded([&] { require(context, "context").impl->backend().synchronize(stream); });
+}
+
+asmk_status asmk_launch_kernel(asmk_context* context, const char* name, asmk_dim3 grid, asmk_dim3 block,
+                               const asmk_kernarg_value* args, size_t arg_count, asmk_stream stream) {
+  return guarded([&] {
+    auto& ctx = *require(context, "context").impl;
+    const auto& kernel = ctx.repository().get(require_string(name, "name"));
+    if (arg_count > 0) require(args, "args");
+    std::vector<asmk::KernargValue> values;
+    for (size_t i = 0; i < arg_count; ++i) {
+      if (args[i].name == nullptr) fail(ASMK_ERROR_BAD_KERNARG, fmt::format("args[{}].name is null", i));
+      values.push_back({args[i].name, scalar_of(args[i])});
+    }
+    ctx.launch(kernel, grid, block, values, stream);
+  });
+}
+
+const char* asmk_dtype_name(asmk_dtype dtype) {
+  const auto name = asmk::dtype_name(dtype);
+  return name ? name->data() : nullptr;
+}
+
+asmk_status asmk_select_quant_fp8(const asmk_context* context, const asmk_quant_fp8_args* args, asmk_selection* out) {
+  return guarded([&] {
+    auto& result = require(out, "out");
+    const auto& ctx = *require(context, "context").impl;
+    fill_selection(asmk::quant_fp8::select(ctx.repository(), ctx.device(), require(args, "args")), result);
+  });
+}
+
+asmk_status asmk_quant_fp8(asmk_context* context, const asmk_quant_fp8_args* args, asmk_stream stream,
+                           asmk_selection* out_selection) {
+  return guarded([&] {
+    const auto sel = asmk::quant_fp8::run(*require(context, "context").impl, require(args, "args"), stream);
+    if (out_selection != nullptr) fill_selection(sel, *out_selection);
+  });
+}
+
+}  // extern "C"

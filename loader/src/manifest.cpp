@@ -1,0 +1,156 @@
+#include "manifest.hpp"
+
+#include <fstream>
+#include <limits>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "error.hpp"
+
+namespace asmk {
+namespace {
+
+using Json = nlohmann::ordered_json;  // keeps params in space.yaml order
+
+constexpr int kSchema = 1;
+
+// Reads fields of one JSON object, naming "<file>: <path>.<key>" in every error.
+class Reader {
+ public:
+  Reader(const std::string& file, std::string path, const Json& object)
+      : file_(file), path_(std::move(path)), object_(object) {
+    if (!object_.is_object()) bad(path_, "is not an object");
+  }
+
+  const Json& at(const std::string& key) const {
+    auto it = object_.find(key);
+    if (it == object_.end()) bad(where(key), "is missing");
+    return *it;
+  }
+  bool has(const std::string& key) const { return object_.contains(key); }
+
+  std::string string(const std::string& key) const {
+    const Json& v = at(key);
+    if (!v.is_string()) bad(where(key), "is not a string");
+    return v.get<std::string>();
+  }
+  std::uint32_t u32(const std::string& key) const { return u32_of(at(key), where(key)); }
+  std::uint32_t u32_of(const Json& v, const std::string& path) const {
+    if (!v.is_number_integer() || v.get<std::int64_t>() < 0 ||
+        v.get<std::int64_t>() > std::numeric_limits<std::uint32_t>::max())
+      bad(path, "is not an unsigned 32-bit integer");
+    return v.get<std::uint32_t>();
+  }
+  Reader object(const std::string& key) const { return Reader(file_, where(key), at(key)); }
+  std::string where(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+
+  [[noreturn]] void bad(const std::string& path, const std::string& what) const {
+    fail(ASMK_ERROR_BAD_REPOSITORY, fmt::format("manifest {}: {} {}", file_, path, what));
+  }
+
+ private:
+  const std::string& file_;
+  std::string path_;
+  const Json& object_;
+};
+
+std::vector<Param> read_params(const Reader& kernel) {
+  std::vector<Param> params;
+  const Json& object = kernel.at("params");
+  if (!object.is_object()) kernel.bad(kernel.where("params"), "is not an object");
+  for (const auto& [name, value] : object.items()) {
+    if (value.is_string()) params.push_back({name, value.get<std::string>()});
+    else if (value.is_boolean()) params.push_back({name, value.get<bool>()});
+    else if (value.is_number_integer()) params.push_back({name, value.get<std::int64_t>()});
+    else kernel.bad(kernel.where("params." + name), "is not a string, integer or boolean");
+  }
+  return params;
+}
+
+std::vector<KernelArg> read_kernargs(const Reader& kernel, const std::string& file) {
+  std::vector<KernelArg> args;
+  const Json& list = kernel.at("kernargs");
+  if (!list.is_array()) kernel.bad(kernel.where("kernargs"), "is not an array");
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    Reader arg(file, kernel.where(fmt::format("kernargs[{}]", i)), list[i]);
+    KernelArg a;
+    a.name = arg.string("name");
+    a.offset = arg.u32("offset");
+    a.size = arg.u32("size");
+    a.kind = arg.string("kind");
+    a.type = arg.has("type") && arg.at("type").is_string() ? arg.string("type") : "";
+    if (a.size == 0) arg.bad(arg.where("size"), "is 0");
+    args.push_back(std::move(a));
+  }
+  return args;
+}
+
+Resources read_resources(const Reader& r) {
+  Resources res;
+  res.vgpr = r.u32("vgpr");
+  res.agpr = r.has("agpr") ? r.u32("agpr") : 0;
+  res.accum_offset = r.has("accum_offset") ? r.u32("accum_offset") : res.vgpr;
+  res.sgpr = r.u32("sgpr");
+  res.lds_bytes = r.has("lds_bytes") ? r.u32("lds_bytes") : 0;
+  res.scratch_bytes = r.has("scratch_bytes") ? r.u32("scratch_bytes") : 0;
+  res.kernarg_bytes = r.u32("kernarg_bytes");
+  res.wavefront_size = r.has("wavefront_size") ? r.u32("wavefront_size") : 64;
+  return res;
+}
+
+Kernel read_kernel(const Reader& k, const std::string& file, const std::string& arch,
+                   const std::filesystem::path& arch_dir) {
+  Kernel kernel;
+  kernel.name = k.string("name");
+  kernel.family = k.string("family");
+  kernel.arch = k.string("arch");
+  if (kernel.arch != arch)
+    k.bad(k.where("arch"), fmt::format("is '{}' in the manifest of {}", kernel.arch, arch));
+  kernel.symbol = k.has("symbol") ? k.string("symbol") : kernel.name;
+  kernel.file = k.string("file");
+  kernel.code_object_path = (arch_dir / kernel.file).lexically_normal().string();
+  kernel.sha256 = k.has("sha256") ? k.string("sha256") : "";
+  const Json& wg = k.at("workgroup_size");
+  if (!wg.is_array() || wg.size() != 3) k.bad(k.where("workgroup_size"), "is not [x, y, z]");
+  for (int d = 0; d < 3; ++d)
+    kernel.workgroup_size[d] = k.u32_of(wg[d], k.where(fmt::format("workgroup_size[{}]", d)));
+  kernel.resources = read_resources(k.object("resources"));
+  kernel.params = read_params(k);
+  kernel.kernargs = read_kernargs(k, file);
+  return kernel;
+}
+
+}  // namespace
+
+Manifest read_manifest(const std::filesystem::path& manifest_file) {
+  const std::string file = manifest_file.string();
+  std::ifstream in(manifest_file);
+  if (!in) fail(ASMK_ERROR_BAD_REPOSITORY, fmt::format("cannot read manifest {}", file));
+  Json root;
+  try {
+    root = Json::parse(in);
+  } catch (const Json::parse_error& e) {
+    fail(ASMK_ERROR_BAD_REPOSITORY, fmt::format("manifest {} is not valid JSON: {}", file, e.what()));
+  }
+  try {
+    Reader top(file, "", root);
+    const Json& schema = top.at("schema");
+    if (!schema.is_number_integer() || schema.get<int>() != kSchema)
+      top.bad("schema", fmt::format("is {}, libasmk reads schema {}", schema.dump(), kSchema));
+    Manifest manifest;
+    manifest.arch = top.string("arch");
+    manifest.toolchain = top.has("toolchain") ? top.string("toolchain") : "";
+    const Json& kernels = top.at("kernels");
+    if (!kernels.is_array()) top.bad("kernels", "is not an array");
+    const auto arch_dir = manifest_file.parent_path();
+    for (std::size_t i = 0; i < kernels.size(); ++i)
+      manifest.kernels.push_back(read_kernel(Reader(file, fmt::format("kernels[{}]", i), kernels[i]),
+                                             file, manifest.arch, arch_dir));
+    return manifest;
+  } catch (const Json::exception& e) {  // a type nlohmann refused that the checks above missed
+    fail(ASMK_ERROR_BAD_REPOSITORY, fmt::format("manifest {}: {}", file, e.what()));
+  }
+}
+
+}  // namespace asmk

@@ -1,0 +1,174 @@
+#include "quant_fp8.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "../dtype.hpp"
+#include "../error.hpp"
+#include "../nearest.hpp"
+
+namespace asmk::quant_fp8 {
+namespace {
+
+std::string_view granularity_name(asmk_quant_granularity g) { return g == ASMK_QUANT_ROW ? "row" : "group"; }
+
+std::uint32_t stride_or_n(std::uint32_t stride, std::uint32_t n) { return stride == 0 ? n : stride; }
+
+std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
+
+// Tensor sizes in bytes can exceed 64 bits for absurd m and strides; saturate so such a request
+// is refused as too large rather than wrapping around to a small size.
+std::uint64_t saturating_mul(std::uint64_t a, std::uint64_t b) {
+  std::uint64_t product = 0;
+  return __builtin_mul_overflow(a, b, &product) ? UINT64_MAX : product;
+}
+std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
+  std::uint64_t sum = 0;
+  return __builtin_add_overflow(a, b, &sum) ? UINT64_MAX : sum;
+}
+
+// Bytes spanned by `rows` rows of `n` elements, `stride` elements apart.
+std::uint64_t tensor_bytes(std::uint64_t rows, std::uint64_t n, std::uint64_t stride, std::uint64_t element_bytes) {
+  return saturating_mul(saturating_add(saturating_mul(rows - 1, stride), n), element_bytes);
+}
+
+void validate_shape(const asmk_quant_fp8_args& a) {
+  if (a.granularity != ASMK_QUANT_ROW && a.granularity != ASMK_QUANT_GROUP)
+    fail(ASMK_ERROR_UNSUPPORTED_SHAPE,
+         fmt::format("quant_fp8: unknown granularity value {}; granularities: row (ASMK_QUANT_ROW), "
+                     "group (ASMK_QUANT_GROUP)", static_cast<int>(a.granularity)));
+  if (a.m == 0) fail(ASMK_ERROR_UNSUPPORTED_SHAPE, "quant_fp8: m=0; quant_fp8 needs m >= 1 rows");
+  if (a.n == 0 || a.n % kGroupSize != 0) {
+    const std::uint32_t below = a.n / kGroupSize * kGroupSize;
+    const std::uint64_t above = std::uint64_t(below) + kGroupSize;
+    fail(ASMK_ERROR_UNSUPPORTED_SHAPE,
+         below == 0 ? fmt::format("quant_fp8: n={} is not a positive multiple of 128; nearest supported: {}", a.n, above)
+                    : fmt::format("quant_fp8: n={} is not a multiple of 128; nearest supported: {} or {}", a.n,
+                                  below, above));
+  }
+  for (auto [name, stride] : {std::pair{"stride_x", a.stride_x}, std::pair{"stride_y", a.stride_y}})
+    if (stride != 0 && stride < a.n)
+      fail(ASMK_ERROR_UNSUPPORTED_SHAPE,
+           fmt::format("quant_fp8: {}={} is smaller than n={} (rows would overlap; 0 means n)", name, stride, a.n));
+}
+
+bool param_equals(const Kernel& k, std::string_view name, const ParamValue& value) {
+  const ParamValue* v = k.param(name);
+  return v != nullptr && *v == value;
+}
+
+// The kernels for this dtype and granularity on the device's arch, or an error naming what exists.
+std::vector<const Kernel*> candidates(const Repository& repo, const Device& device, const asmk_quant_fp8_args& a) {
+  const auto dtype = dtype_name(a.in_dtype);
+  repo.require_family(kFamily, device.arch);
+  const auto family = repo.family_kernels(kFamily, device.arch);
+  std::set<std::string> dtypes;
+  for (const Kernel* k : family)
+    if (const auto* v = k->param("in_dtype"); v && std::holds_alternative<std::string>(*v))
+      dtypes.insert(std::get<std::string>(*v));
+  const std::vector<std::string> dtype_list(dtypes.begin(), dtypes.end());
+  if (!dtype || !dtypes.contains(std::string(*dtype)))
+    fail(ASMK_ERROR_UNSUPPORTED_DTYPE,
+         fmt::format("quant_fp8 has no kernel for in_dtype={} on {} ({}); in_dtypes that exist: {}",
+                     dtype ? std::string(*dtype) : fmt::format("<unknown value {}>", static_cast<int>(a.in_dtype)),
+                     device.arch, device.name, join_names(dtype_list)));
+
+  const std::vector<Param> wanted{{"in_dtype", std::string(*dtype)},
+                                  {"granularity", std::string(granularity_name(a.granularity))}};
+  std::vector<const Kernel*> found;
+  for (const Kernel* k : family)
+    if (param_equals(*k, "in_dtype", wanted[0].value) && param_equals(*k, "granularity", wanted[1].value))
+      found.push_back(k);
+  if (found.empty())
+    fail(ASMK_ERROR_UNKNOWN_KERNEL,
+         fmt::format("no quant_fp8 kernel on {} with in_dtype={} granularity={}; nearest: {}", device.arch, *dtype,
+                     granularity_name(a.granularity), repo.nearest_by_params(kFamily, device.arch, wanted)));
+  return found;
+}
+
+std::uint32_t n_per_wg(const Kernel& k) {
+  const ParamValue* v = k.param("n_per_wg");
+  if (v == nullptr || !std::holds_alternative<std::int64_t>(*v) || std::get<std::int64_t>(*v) <= 0)
+    fail(ASMK_ERROR_BAD_REPOSITORY, fmt::format("quant_fp8 kernel {} has no positive integer n_per_wg", k.name));
+  return static_cast<std::uint32_t>(std::get<std::int64_t>(*v));
+}
+
+void require_buffer(const Backend& backend, const void* pointer, std::string_view name, std::uint64_t needed,
+                    std::size_t caller_bytes, std::string_view shape) {
+  if (pointer == nullptr) fail(ASMK_ERROR_NULL_BUFFER, fmt::format("quant_fp8: {} is null", name));
+  if (caller_bytes != 0 && caller_bytes < needed)
+    fail(ASMK_ERROR_BUFFER_TOO_SMALL,
+         fmt::format("quant_fp8: {} needs {} bytes ({}), the caller gave {}", name, needed, shape, caller_bytes));
+  if (const auto available = backend.bytes_available(pointer); available && *available < needed)
+    fail(ASMK_ERROR_BUFFER_TOO_SMALL,
+         fmt::format("quant_fp8: {} needs {} bytes ({}), its allocation has {} from that pointer", name, needed,
+                     shape, *available));
+}
+
+}  // namespace
+
+Selection select(const Repository& repo, const Device& device, const asmk_quant_fp8_args& a) {
+  validate_shape(a);
+  const auto kernels = candidates(repo, device, a);
+
+  struct Scored {
+    const Kernel* kernel;
+    std::uint32_t n_per_wg;
+    std::uint64_t masked, workgroups, busy_cus;
+  };
+  std::vector<Scored> scored;
+  for (const Kernel* k : kernels) {
+    const std::uint32_t npw = n_per_wg(*k);
+    const std::uint64_t chunks = ceil_div(a.n, npw);
+    const std::uint64_t grid_x = a.granularity == ASMK_QUANT_ROW ? 1 : chunks;
+    const std::uint64_t workgroups = grid_x * a.m;
+    scored.push_back({k, npw, chunks * npw - a.n, workgroups, std::min<std::uint64_t>(workgroups, device.compute_units)});
+  }
+  const auto best = std::min_element(scored.begin(), scored.end(), [](const Scored& l, const Scored& r) {
+    if (l.masked != r.masked) return l.masked < r.masked;
+    if (l.busy_cus != r.busy_cus) return l.busy_cus > r.busy_cus;
+    return l.n_per_wg > r.n_per_wg;
+  });
+
+  std::vector<std::uint32_t> sizes;
+  for (const auto& s : scored) sizes.push_back(s.n_per_wg);
+  std::sort(sizes.begin(), sizes.end());
+  Selection sel;
+  sel.kernel = best->kernel;
+  sel.grid = {static_cast<std::uint32_t>(a.granularity == ASMK_QUANT_ROW ? 1 : ceil_div(a.n, best->n_per_wg)), a.m, 1};
+  const auto& wg = best->kernel->workgroup_size;
+  sel.block = {wg[0], wg[1], wg[2]};
+  sel.reason = fmt::format(
+      "n_per_wg={} of {{{}}}: {} masked lanes per row, {} workgroup{} for {} CUs of {} (rule: fewest masked lanes, "
+      "then most busy CUs, then largest n_per_wg)",
+      best->n_per_wg, fmt::join(sizes, ", "), best->masked, best->workgroups, best->workgroups == 1 ? "" : "s",
+      device.compute_units, device.name);
+  return sel;
+}
+
+Selection run(Context& context, const asmk_quant_fp8_args& a, asmk_stream stream) {
+  const Selection sel = select(context.repository(), context.device(), a);
+  const std::uint32_t stride_x = stride_or_n(a.stride_x, a.n), stride_y = stride_or_n(a.stride_y, a.n);
+  const std::uint64_t groups = a.granularity == ASMK_QUANT_ROW ? 1 : a.n / kGroupSize;
+  const std::string_view in_name = *dtype_name(a.in_dtype);
+  require_buffer(context.backend(), a.x, "x", tensor_bytes(a.m, a.n, stride_x, dtype_bytes(a.in_dtype)), a.x_bytes,
+                 fmt::format("m={} n={} stride_x={} {}", a.m, a.n, stride_x, in_name));
+  require_buffer(context.backend(), a.y, "y", tensor_bytes(a.m, a.n, stride_y, 1), a.y_bytes,
+                 fmt::format("m={} n={} stride_y={} fp8", a.m, a.n, stride_y));
+  require_buffer(context.backend(), a.scale, "scale", std::uint64_t(a.m) * groups * sizeof(float), a.scale_bytes,
+                 a.granularity == ASMK_QUANT_ROW ? fmt::format("{} row scales, f32", a.m)
+                                                 : fmt::format("{}x{} group scales, f32", a.m, groups));
+
+  const KernargValue values[] = {
+      {"x", static_cast<const void*>(a.x)}, {"y", static_cast<const void*>(a.y)},
+      {"scale", static_cast<const void*>(a.scale)}, {"m", a.m}, {"n", a.n},
+      {"stride_x", stride_x}, {"stride_y", stride_y},
+  };
+  context.launch(*sel.kernel, sel.grid, sel.block, values, stream);
+  return sel;
+}
+
+}  // namespace asmk::quant_fp8

@@ -1,0 +1,91 @@
+# Installs the asmk component of BUILD_DIR into PREFIX, then builds and runs consumer.c
+# against the installed tree, either through pkg-config (MODE=pkg-config) or through
+# find_package(asmk) (MODE=cmake).
+#   cmake -DBUILD_DIR=... -DPREFIX=... -DMODE=... -DSOURCE_DIR=<tests/packaging> -DREPO=... -DGENERATOR=... -P package_test.cmake
+
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "failed (${rc}): ${ARGN}\n${out}\n${err}")
+  endif()
+  set(run_output "${out}" PARENT_SCOPE)
+endfunction()
+
+file(REMOVE_RECURSE ${PREFIX})
+run(${CMAKE_COMMAND} --install ${BUILD_DIR} --component asmk --prefix ${PREFIX})
+
+# What an installed tree must hold.
+file(GLOB_RECURSE pc_files ${PREFIX}/*/asmk.pc)
+file(GLOB_RECURSE config_files ${PREFIX}/*/asmkConfig.cmake)
+file(GLOB_RECURSE targets_files ${PREFIX}/*/asmkTargets.cmake)
+foreach(required ${PREFIX}/include/asmk.h ${PREFIX}/bin/asmk)
+  if(NOT EXISTS ${required})
+    message(FATAL_ERROR "not installed: ${required}")
+  endif()
+endforeach()
+if(NOT pc_files OR NOT config_files OR NOT targets_files)
+  message(FATAL_ERROR "missing asmk.pc, asmkConfig.cmake or asmkTargets.cmake under ${PREFIX}")
+endif()
+list(GET pc_files 0 pc_file)
+get_filename_component(pc_dir ${pc_file} DIRECTORY)
+get_filename_component(lib_dir ${pc_dir} DIRECTORY)
+
+# libasmk's private dependencies must not leak into what consumers link.
+file(GLOB exported ${PREFIX}/*/cmake/asmk/asmkTargets*.cmake ${PREFIX}/*/*/cmake/asmk/asmkTargets*.cmake)
+foreach(f ${exported} ${pc_file})
+  file(READ ${f} text)
+  if(text MATCHES "fmt|nlohmann|LLVM|CLI11")
+    message(FATAL_ERROR "${f} mentions a private dependency:\n${text}")
+  endif()
+endforeach()
+
+# The library exports the C ABI and nothing else.
+file(GLOB libraries ${lib_dir}/libasmk.so)
+run(${NM} -D --defined-only ${libraries})
+string(REGEX MATCHALL "[^\n]+" symbol_lines "${run_output}")
+set(asmk_symbols 0)
+foreach(line IN LISTS symbol_lines)
+  if(line MATCHES " asmk_[a-z0-9_]+$")
+    math(EXPR asmk_symbols "${asmk_symbols} + 1")
+  else()
+    message(FATAL_ERROR "libasmk exports more than the C ABI: ${line}")
+  endif()
+endforeach()
+if(asmk_symbols LESS 20)
+  message(FATAL_ERROR "libasmk exports only ${asmk_symbols} asmk_* functions:\n${run_output}")
+endif()
+
+set(work ${PREFIX}-consumer)
+file(REMOVE_RECURSE ${work})
+file(MAKE_DIRECTORY ${work})
+if(MODE STREQUAL "pkg-config")
+  find_program(PKG_CONFIG pkg-config REQUIRED)
+  find_program(GCC gcc REQUIRED)
+  set(ENV{PKG_CONFIG_PATH} ${pc_dir})
+  run(${PKG_CONFIG} --cflags --libs asmk)
+  string(STRIP "${run_output}" flags)
+  separate_arguments(flags UNIX_COMMAND "${flags}")
+  message(STATUS "pkg-config --cflags --libs asmk: ${flags}")
+  run(${GCC} -std=c99 -Wall -Werror ${SOURCE_DIR}/consumer.c ${flags} -o ${work}/consumer)
+  set(ENV{LD_LIBRARY_PATH} ${lib_dir})
+elseif(MODE STREQUAL "cmake")
+  run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/consumer -B ${work} -G ${GENERATOR} -DCMAKE_PREFIX_PATH=${PREFIX}
+      -DCMAKE_BUILD_TYPE=Release)
+  run(${CMAKE_COMMAND} --build ${work})
+else()
+  message(FATAL_ERROR "MODE must be pkg-config or cmake")
+endif()
+
+run(${work}/consumer ${REPO})
+message(STATUS "consumer output:\n${run_output}")
+if(NOT run_output MATCHES "selected quant_fp8_gfx942_bf16_group_n256 grid \\(28, 17, 1\\)")
+  message(FATAL_ERROR "unexpected consumer output")
+endif()
+
+# The installed CLI runs against the installed library (its RPATH points at the prefix).
+unset(ENV{LD_LIBRARY_PATH})
+run(${PREFIX}/bin/asmk list --repo ${REPO})
+if(NOT run_output MATCHES "16 kernels")
+  message(FATAL_ERROR "installed asmk list printed:\n${run_output}")
+endif()
+file(REMOVE_RECURSE ${PREFIX} ${work})

@@ -1,0 +1,108 @@
+// asmk info NAME|FILE.co [--disasm]: a kernel's parameters, resources and kernel-argument layout
+// as its manifest entry holds them (a .co path is looked up in the repository containing it),
+// then what the code object itself says — descriptor, metadata, disassembly — when this build
+// has the emulator's code-object reader. A .co outside any repository gets the latter only.
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "cli_support.hpp"
+#include "code_object_view.hpp"
+#include "commands.hpp"
+
+namespace asmk::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct InfoOptions {
+  std::string repo, what;
+  bool disassemble = false;
+};
+
+// A code object lives at <repo>/<arch>/<family>/<name>.co.
+std::string repository_of_code_object(const fs::path& file) {
+  return fs::absolute(file).lexically_normal().parent_path().parent_path().parent_path().string();
+}
+
+const asmk_kernel* kernel_of_code_object(asmk_context* ctx, const fs::path& file, const std::string& repo) {
+  std::error_code ec;
+  if (!fs::exists(file, ec)) throw Failure(fmt::format("no such file: {}", file.string()));
+  size_t count = 0;
+  check(asmk_kernel_count(ctx, &count));
+  for (size_t i = 0; i < count; ++i) {
+    const asmk_kernel* k = nullptr;
+    check(asmk_kernel_at(ctx, i, &k));
+    asmk_kernel_info info{};
+    check(asmk_kernel_get_info(k, &info));
+    if (fs::equivalent(file, info.code_object, ec)) return k;
+  }
+  throw Failure(fmt::format("{} is not a code object of repository {}; describing a code object outside a "
+                            "repository needs the emulator's code-object reader (not in this build)",
+                            file.string(), repo));
+}
+
+void print_kernel(const KernelView& k) {
+  const auto& i = k.info;
+  const auto& r = i.resources;
+  fmt::print("kernel      {}\n", i.name);
+  fmt::print("family      {}\narch        {}\nsymbol      {}\n", i.family, i.arch, i.symbol);
+  fmt::print("code object {}\nsha256      {}\n", i.code_object, *i.sha256 ? i.sha256 : "(not recorded)");
+  fmt::print("workgroup   {} x {} x {}\n", i.workgroup_size[0], i.workgroup_size[1], i.workgroup_size[2]);
+  fmt::print("parameters\n");
+  for (const auto& p : k.params) fmt::print("  {:<24} {}\n", p.name, param_value_text(p));
+  fmt::print("resources\n");
+  fmt::print("  vgpr {}  agpr {}  accum_offset {}  sgpr {}\n", r.vgpr, r.agpr, r.accum_offset, r.sgpr);
+  fmt::print("  lds {} B  scratch {} B  kernarg {} B  wavefront {}\n", r.lds_bytes, r.scratch_bytes, r.kernarg_bytes,
+             r.wavefront_size);
+  fmt::print("kernel arguments\n{}", kernarg_table(k));
+}
+
+// The code object's own view after the manifest's. Only an explicit --disasm makes an unreadable
+// file an error; otherwise (e.g. a placeholder or missing .co) it is a note.
+void print_code_object_after_manifest(const KernelView& k, bool disassemble) {
+  if (!code_object_reader_available()) {
+    if (disassemble) throw Failure("--disasm needs the emulator's code-object reader, which this build lacks");
+    return;
+  }
+  fmt::print("\n");
+  try {
+    print_code_object(k.info.code_object, k.info.symbol, disassemble);
+  } catch (const Failure& e) {
+    if (disassemble) throw;
+    fmt::print("code object  not readable: {}\n", e.what());
+  }
+}
+
+void run_info(const InfoOptions& o) {
+  const bool is_file = o.what.ends_with(".co");
+  const std::string repo = !o.repo.empty() || !is_file ? repository_or_default(o.repo) : repository_of_code_object(o.what);
+  const asmk_kernel* kernel = nullptr;
+  Context ctx;
+  try {
+    ctx = open_context(repo);
+    if (is_file) kernel = kernel_of_code_object(ctx.get(), o.what, repo);
+    else check(asmk_find_kernel(ctx.get(), o.what.c_str(), &kernel));
+  } catch (const Failure&) {
+    // A .co outside a repository can still be read by itself.
+    if (!is_file || !code_object_reader_available()) throw;
+    print_code_object(o.what, "", o.disassemble);
+    return;
+  }
+  const KernelView view = describe(kernel);
+  print_kernel(view);
+  print_code_object_after_manifest(view, o.disassemble);
+}
+
+}  // namespace
+
+void add_info_command(CLI::App& app) {
+  auto options = std::make_shared<InfoOptions>();
+  auto* cmd = app.add_subcommand("info", "Describe one kernel: parameters, resources, kernel arguments");
+  cmd->add_option("kernel", options->what, "Kernel name, or path of its .co file")->required();
+  cmd->add_option("--repo", options->repo, "Repository folder (default for a .co: the one containing it)");
+  cmd->add_flag("--disasm", options->disassemble, "Also disassemble the code object (needs the emulator library)");
+  cmd->callback([options] { run_info(*options); });
+}
+
+}  // namespace asmk::cli

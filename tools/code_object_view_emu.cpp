@@ -1,0 +1,66 @@
+// print_code_object through the emulator's code-object reader.
+#include <fmt/format.h>
+
+#include "asmk/emu/code_object.hpp"
+#include "cli_support.hpp"
+#include "code_object_view.hpp"
+
+namespace asmk::cli {
+namespace {
+
+std::string hex_bytes(const std::vector<std::uint8_t>& bytes) {
+  std::string text;
+  for (std::uint8_t b : bytes) text += fmt::format("{:02x}", b);
+  return text;
+}
+
+void print_kernel(const emu::CodeObject& co, const emu::Kernel& k, bool disassemble) {
+  const auto& d = k.descriptor;
+  fmt::print("kernel       {}\n", k.name);
+  fmt::print("  code       {} bytes at 0x{:x}\n", k.code_size, k.code_offset);
+  fmt::print("  registers  vgpr {}  agpr {}  sgpr {}  (descriptor: {} unified VGPRs, accum_offset {})\n", k.vgpr_count,
+             k.agpr_count, k.sgpr_count, d.vgpr_count, d.accum_offset);
+  fmt::print("  segments   lds {} B  scratch {} B/lane  kernarg {} B\n", d.group_segment_fixed_size,
+             d.private_segment_fixed_size, k.kernarg_segment_size);
+  if (k.reqd_workgroup_size[0] != 0)
+    fmt::print("  workgroup  {} x {} x {} (required)\n", k.reqd_workgroup_size[0], k.reqd_workgroup_size[1],
+               k.reqd_workgroup_size[2]);
+  fmt::print("  arguments (code-object metadata)\n");
+  fmt::print("    {:<24} {:>6} {:>4}  {:<22} {}\n", "argument", "offset", "size", "kind", "type");
+  for (const auto& a : k.args)
+    fmt::print("    {:<24} {:>6} {:>4}  {:<22} {}\n", a.name.empty() ? "-" : a.name, a.offset, a.size, a.value_kind,
+               a.type_name);
+  if (k.unsupported.empty()) {
+    fmt::print("  emulator   runs every instruction\n");
+  } else {
+    fmt::print("  emulator   {} instruction(s) it cannot run:\n", k.unsupported.size());
+    for (const auto& u : k.unsupported) fmt::print("    0x{:04x}  {}  ({})\n", u.pc, u.text, u.reason);
+  }
+  if (!disassemble) return;
+  auto listing = co.listing(k.name);
+  if (!listing) throw Failure(listing.error());
+  fmt::print("  disassembly\n");
+  for (const auto& line : *listing)
+    fmt::print("    {:04x}: {:<17} {}{}\n", line.pc, hex_bytes(line.bytes), line.text,
+               line.supported ? "" : "    ; not emulated");
+}
+
+}  // namespace
+
+bool code_object_reader_available() { return true; }
+
+void print_code_object(const std::string& path, const std::string& kernel, bool disassemble) {
+  auto loaded = emu::CodeObject::load_file(path);
+  if (!loaded) throw Failure(loaded.error());
+  const emu::CodeObject& co = **loaded;
+  fmt::print("code object  {}\ntarget       {}\n", path, co.target_id());
+  if (!kernel.empty()) {
+    auto k = co.find(kernel);
+    if (!k) throw Failure(k.error());
+    print_kernel(co, **k, disassemble);
+    return;
+  }
+  for (const auto& k : co.kernels()) print_kernel(co, k, disassemble);
+}
+
+}  // namespace asmk::cli

@@ -1,0 +1,25 @@
+// asmk — list, describe, select and launch the kernels of a code-object repository.
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "cli_support.hpp"
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"asmk: assembly kernels for AMD Instinct GPUs (repository: --repo, $ASMK_REPO or the source tree's hsaco/)"};
+  app.require_subcommand(1);
+  asmk::cli::add_list_command(app);
+  asmk::cli::add_info_command(app);
+  asmk::cli::add_op_command(app);
+  asmk::cli::add_demo_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const asmk::cli::Failure& e) {
+    fmt::print(stderr, "asmk: error: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}
