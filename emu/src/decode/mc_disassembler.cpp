@@ -1,0 +1,115 @@
+// LLVM MC set-up for AMDGPU (compiled with -fno-rtti, like libLLVM). One context per arch,
+// created once and shared; disassembly is serialised because MCContext is not thread-safe.
+#include "mc_disassembler.hpp"
+
+#include <llvm/MC/MCAsmInfo.h>
+#include <llvm/MC/MCContext.h>
+#include <llvm/MC/MCDisassembler/MCDisassembler.h>
+#include <llvm/MC/MCInst.h>
+#include <llvm/MC/MCInstPrinter.h>
+#include <llvm/MC/MCInstrInfo.h>
+#include <llvm/MC/MCRegisterInfo.h>
+#include <llvm/MC/MCSubtargetInfo.h>
+#include <llvm/MC/MCTargetOptions.h>
+#include <llvm/MC/TargetRegistry.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/TargetParser/Triple.h>
+
+#include <memory>
+#include <mutex>
+
+namespace asmk::emu::detail {
+namespace {
+
+struct McContext {
+  std::unique_ptr<llvm::MCRegisterInfo> mri;
+  std::unique_ptr<llvm::MCAsmInfo> mai;
+  std::unique_ptr<llvm::MCSubtargetInfo> sti;
+  std::unique_ptr<llvm::MCInstrInfo> mii;
+  std::unique_ptr<llvm::MCContext> ctx;
+  std::unique_ptr<llvm::MCDisassembler> disassembler;
+  std::unique_ptr<llvm::MCInstPrinter> printer;
+  std::mutex mutex;
+  std::string error;
+};
+
+McContext* context_for(Arch arch) {
+  static std::once_flag init_once;
+  std::call_once(init_once, [] {
+    LLVMInitializeAMDGPUTargetInfo();
+    LLVMInitializeAMDGPUTargetMC();
+    LLVMInitializeAMDGPUDisassembler();
+  });
+  static McContext contexts[2];
+  static std::once_flag made[2];
+  int i = arch == Arch::gfx942 ? 0 : 1;
+  std::call_once(made[i], [&] {
+    McContext& c = contexts[i];
+    llvm::Triple triple("amdgcn-amd-amdhsa");
+    std::string err;
+    const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, err);
+    if (!target) {
+      c.error = "LLVM has no AMDGPU target: " + err;
+      return;
+    }
+    llvm::MCTargetOptions options;
+    c.mri.reset(target->createMCRegInfo(triple));
+    c.mai.reset(c.mri ? target->createMCAsmInfo(*c.mri, triple, options) : nullptr);
+    c.sti.reset(target->createMCSubtargetInfo(triple, std::string(arch_name(arch)), ""));
+    c.mii.reset(target->createMCInstrInfo());
+    if (!c.mri || !c.mai || !c.sti || !c.mii) {
+      c.error = "LLVM AMDGPU target lacks MC components";
+      return;
+    }
+    c.ctx = std::make_unique<llvm::MCContext>(triple, c.mai.get(), c.mri.get(), c.sti.get());
+    c.disassembler.reset(target->createMCDisassembler(*c.sti, *c.ctx));
+    c.printer.reset(target->createMCInstPrinter(triple, 0, *c.mai, *c.mii, *c.mri));
+    if (!c.disassembler || !c.printer) c.error = "LLVM AMDGPU disassembler or printer unavailable";
+  });
+  return &contexts[i];
+}
+
+std::string trim(std::string s) {
+  size_t b = s.find_first_not_of(" \t");
+  size_t e = s.find_last_not_of(" \t\n");
+  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+Expected<std::vector<RawInstruction>> disassemble(Arch arch, std::span<const uint8_t> code) {
+  McContext* c = context_for(arch);
+  if (!c->error.empty()) return Status::error(c->error);
+  std::lock_guard lock(c->mutex);
+  std::vector<RawInstruction> out;
+  llvm::ArrayRef<uint8_t> bytes(code.data(), code.size());
+  uint64_t offset = 0;
+  while (offset + 4 <= code.size()) {
+    llvm::MCInst inst;
+    uint64_t size = 0;
+    RawInstruction raw;
+    raw.offset = offset;
+    auto result = c->disassembler->getInstruction(inst, size, bytes.slice(offset), offset, llvm::nulls());
+    if (result != llvm::MCDisassembler::Success || size == 0) {
+      raw.size = 4;
+      out.push_back(std::move(raw));
+      offset += 4;
+      continue;
+    }
+    raw.size = static_cast<uint32_t>(size);
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    c->printer->printInst(&inst, offset, "", *c->sti, os);
+    os.flush();
+    raw.text = trim(text);
+    raw.opcode_name = c->mii->getName(inst.getOpcode()).str();
+    for (const llvm::MCOperand& op : inst)
+      if (op.isImm()) raw.immediates.push_back(op.getImm());
+    out.push_back(std::move(raw));
+    offset += size;
+  }
+  return out;
+}
+
+}  // namespace asmk::emu::detail

@@ -1,0 +1,177 @@
+// The state of one wave64 and of the workgroup and launch it belongs to, plus the helpers
+// semantics use to read operands, touch memory and report faults.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "../decode/instr.hpp"
+#include "asmk/emu/device.hpp"
+#include "asmk/emu/launch.hpp"
+
+namespace asmk::emu::detail {
+
+constexpr int kLanes = 64;
+
+/// Per-launch facts shared by every wave (read-only while waves run, except the reports).
+struct LaunchContext {
+  Device* device = nullptr;
+  const Kernel* kernel = nullptr;
+  const KernelProgram* program = nullptr;
+  LaunchOptions options;
+  Dim3 grid, block;
+  uint64_t kernarg_address = 0, dispatch_packet_address = 0, queue_address = 0;
+  bool flush_src32 = false, flush_dst32 = false;  // f32 denormal mode of the kernel descriptor
+  uint64_t code_address = 0;  // device address of the kernel's entry (the code object image is loaded)
+  uint32_t lds_bytes = 0;
+  std::atomic<bool> abort{false};
+
+  std::mutex report_mutex;
+  std::vector<Report> faults, strict;
+  uint64_t fault_count = 0, strict_count = 0;
+};
+
+/// Per-host-thread statistics, merged at the end of a launch.
+struct WaveStats {
+  uint64_t instructions = 0;
+  std::array<uint64_t, size_t(InstrClass::count)> by_class{};
+  std::vector<uint64_t> by_mnemonic;
+  uint64_t global_read = 0, global_written = 0, scalar_read = 0, lds_read = 0, lds_written = 0, lds_conflicts = 0;
+};
+
+struct Workgroup {
+  Dim3 id;
+  std::vector<uint8_t> lds;
+  uint32_t lds_limit = 0;  // bytes the kernel may use (static + dynamic)
+};
+
+/// Outstanding memory loads for strict mode: per register, the counter value at which its load
+/// completes. A read is legal once the wave's retired count has passed it.
+struct PendingLoads {
+  std::vector<uint64_t> vgpr, agpr;   // 0 = nothing pending, else vm sequence number (or lgkm with high bit)
+  std::array<uint64_t, kNumSRegs> sgpr{};
+  uint64_t vm_issued = 0, vm_retired = 0;
+  uint64_t lgkm_issued = 0, lgkm_retired = 0;
+  uint64_t smem_outstanding = 0, smem_all_retired = 0;
+};
+
+/// Recently issued MFMAs, for the strict-mode wait-state checks (see mfma_bridge.cpp).
+struct MfmaProducer {
+  OpKind file = OpKind::vgpr;
+  uint16_t reg = 0, count = 0;     // destination registers
+  uint16_t c_reg = 0, c_count = 0; // SrcC registers (0 count when SrcC is a constant)
+  OpKind c_file = OpKind::vgpr;
+  const void* op = nullptr;        // the MFMA shape (asmk::mfma::MfmaOp)
+  uint32_t cbsz = 0, blgp = 0;
+  uint64_t issued_at = 0;          // wave wait-state count when it issued
+};
+
+struct Wave {
+  // Architectural state.
+  std::array<uint32_t, kNumSRegs> s{};
+  bool scc = false;
+  std::vector<uint32_t> v;  // register-major: v[reg * 64 + lane]
+  std::vector<uint32_t> a;  // AccVGPRs, same layout
+  uint32_t pc = 0;          // instruction index
+  bool done = false, at_barrier = false, faulted = false;
+  uint32_t wave_id = 0;     // within the workgroup
+  uint64_t executed = 0;
+
+  LaunchContext* ctx = nullptr;
+  Workgroup* wg = nullptr;
+  WaveStats* stats = nullptr;
+  PendingLoads pending;
+  std::vector<MfmaProducer> mfma_in_flight;
+  std::vector<uint8_t> scratch;  // private segment: lane l owns [l * scratch_per_lane, (l+1) * scratch_per_lane)
+  uint32_t scratch_per_lane = 0;
+  uint64_t wait_states = 0;
+  WaveTrace* trace = nullptr;
+
+  uint64_t exec() const { return uint64_t(s[kExecLo]) | uint64_t(s[kExecHi]) << 32; }
+  void set_exec(uint64_t e) { s[kExecLo] = uint32_t(e); s[kExecHi] = uint32_t(e >> 32); }
+  uint64_t vcc() const { return uint64_t(s[kVccLo]) | uint64_t(s[kVccHi]) << 32; }
+  void set_vcc(uint64_t m) { s[kVccLo] = uint32_t(m); s[kVccHi] = uint32_t(m >> 32); }
+  uint32_t* vreg(const Operand& o) { return (o.kind == OpKind::agpr ? a.data() : v.data()) + size_t(o.reg) * kLanes; }
+
+  /// Records a fault and stops this wave.
+  void fault(FaultKind kind, const Instr& in, int lane, uint64_t address, std::string message);
+  /// Records a strict-mode finding; execution continues.
+  void strict_report(FaultKind kind, const Instr& in, int lane, uint64_t address, std::string message);
+  bool strict() const { return ctx->options.strict; }
+};
+
+// ---- scalar operand access ---------------------------------------------------------------
+
+uint32_t read_special32(const Wave& w, const Operand& o);
+uint64_t read_special64(const Wave& w, const Operand& o);
+
+// Apertures: flat addresses in [base, base + 4 GiB) reach LDS or scratch instead of global memory.
+constexpr uint64_t kSharedApertureBase = 0x0001'0000'0000'0000ull;
+constexpr uint64_t kPrivateApertureBase = 0x0002'0000'0000'0000ull;
+
+inline uint32_t sread32(const Wave& w, const Operand& o) {
+  switch (o.kind) {
+    case OpKind::sgpr: return w.s[o.reg];
+    case OpKind::constant: return o.k32;
+    case OpKind::scc: return w.scc;
+    default: return read_special32(w, o);
+  }
+}
+inline uint64_t sread64(const Wave& w, const Operand& o, bool is_float = false) {
+  switch (o.kind) {
+    case OpKind::sgpr: return uint64_t(w.s[o.reg]) | uint64_t(w.s[(o.reg + 1) % kNumSRegs]) << 32;
+    case OpKind::constant: return is_float ? o.k64f : o.k64;
+    case OpKind::scc: return w.scc;
+    default: return read_special64(w, o);
+  }
+}
+inline void swrite32(Wave& w, const Operand& o, uint32_t v) {
+  if (o.kind == OpKind::sgpr) w.s[o.reg] = v;
+}
+inline void swrite64(Wave& w, const Operand& o, uint64_t v) {
+  if (o.kind == OpKind::sgpr) {
+    w.s[o.reg] = uint32_t(v);
+    w.s[(o.reg + 1) % kNumSRegs] = uint32_t(v >> 32);
+  }
+}
+
+// ---- vector operand access ----------------------------------------------------------------
+
+/// Pointer to 64 lanes of dword `d` of a source operand. Registers point into the register file;
+/// scalars and constants are broadcast into `scratch`. No DPP/SDWA (see vector_source).
+enum class Width : uint8_t { b32, b64, f64, b16 };  // how a constant operand is read (b16: 16-bit operand)
+const uint32_t* lanes32(Wave& w, const Operand& o, uint32_t* scratch, int d = 0, Width width = Width::b32);
+
+/// Lanes of a 32-bit VALU source `i` with DPP (src0) and SDWA selection applied.
+const uint32_t* vector_source(Wave& w, const Instr& in, int i, uint32_t* scratch, Width width = Width::b32);
+
+/// Lanes where the instruction writes: EXEC, narrowed by DPP row/bank masks and bound_ctrl rules.
+uint64_t write_mask(Wave& w, const Instr& in);
+
+/// Writes 32-bit results of active lanes to a VGPR destination, honouring SDWA dst_sel.
+void vector_write32(Wave& w, const Instr& in, const Operand& dst, const uint32_t* result, uint64_t mask);
+
+inline bool lane_on(uint64_t mask, int lane) { return (mask >> lane) & 1; }
+
+// ---- strict-mode bookkeeping of outstanding loads -------------------------------------------
+constexpr uint64_t kPendLgkm = 1ull << 63, kPendSmem = 1ull << 62, kPendSeqMask = (1ull << 62) - 1;
+
+/// A vector memory instruction issued (vmcnt counts loads and stores on gfx9); `dst` may be null.
+void note_vm(Wave& w, const Operand* dst);
+/// An LDS (or GDS) instruction issued; `dst` may be null.
+void note_lds(Wave& w, const Operand* dst);
+/// A scalar memory load issued (returns out of order: only lgkmcnt(0) covers it).
+void note_smem(Wave& w, const Operand* dst);
+/// s_waitcnt with the given counts.
+void wait_counts(Wave& w, unsigned vmcnt, unsigned lgkmcnt);
+/// Strict check of the source registers of `in` before it runs.
+void check_pending_sources(Wave& w, const Instr& in);
+/// Strict check of MFMA wait states before `in` runs (no-op without the MFMA library).
+void check_mfma_hazards(Wave& w, const Instr& in);
+
+}  // namespace asmk::emu::detail

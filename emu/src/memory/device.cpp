@@ -1,0 +1,147 @@
+// Device address space: a sorted table of allocations. Owned allocations are anonymous
+// mmap(MAP_NORESERVE) mappings so that sparse multi-GiB buffers cost only the pages touched.
+#include "asmk/emu/device.hpp"
+
+#include <sys/mman.h>
+
+#include <cstring>
+#include <sstream>
+
+namespace asmk::emu {
+namespace {
+
+// Device addresses start high and never at 0, so a null or small pointer always faults.
+constexpr uint64_t kFirstAddress = 0x0000'1000'0000'0000ull;
+constexpr uint64_t kGuardGap = 1ull << 20;  // unmapped space between allocations catches overruns
+constexpr uint64_t kPage = 4096;
+
+std::string hex(uint64_t v) {
+  std::ostringstream os;
+  os << "0x" << std::hex << v;
+  return os.str();
+}
+
+}  // namespace
+
+Device::Device() : next_address_(kFirstAddress) {}
+
+Device::~Device() {
+  for (auto& [base, a] : allocations_)
+    if (a.mapped_bytes) munmap(a.host, a.mapped_bytes);
+}
+
+Expected<uint64_t> Device::alloc(uint64_t bytes, uint64_t align) {
+  if (align == 0 || (align & (align - 1)) != 0)
+    return Expected<uint64_t>::failure("Device::alloc: alignment " + std::to_string(align) + " is not a power of two");
+  if (bytes > (1ull << 44))
+    return Expected<uint64_t>::failure("Device::alloc: " + std::to_string(bytes) + " bytes is more than 16 TiB");
+  uint64_t mapped = ((bytes ? bytes : 1) + kPage - 1) / kPage * kPage;
+  void* host = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (host == MAP_FAILED)
+    return Expected<uint64_t>::failure("Device::alloc: cannot reserve " + std::to_string(bytes) + " bytes");
+  std::lock_guard lock(mutex_);
+  uint64_t a = std::max<uint64_t>(align, kPage);
+  uint64_t base = (next_address_ + a - 1) / a * a;
+  next_address_ = base + mapped + kGuardGap;
+  allocations_[base] = Allocation{bytes, static_cast<uint8_t*>(host), mapped};
+  return base;
+}
+
+Expected<uint64_t> Device::map_host(void* host, uint64_t bytes) {
+  if (!host) return Expected<uint64_t>::failure("Device::map_host: null host pointer");
+  std::lock_guard lock(mutex_);
+  uint64_t base = (next_address_ + kPage - 1) / kPage * kPage;
+  // Keep the host pointer's offset within a page so device alignment equals host alignment.
+  base += reinterpret_cast<uintptr_t>(host) % kPage;
+  next_address_ = base + bytes + kGuardGap;
+  allocations_[base] = Allocation{bytes, static_cast<uint8_t*>(host), 0};
+  return base;
+}
+
+Status Device::free(uint64_t address) {
+  std::lock_guard lock(mutex_);
+  auto it = allocations_.find(address);
+  if (it == allocations_.end())
+    return Status::error("Device::free: " + hex(address) + " is not the base of an allocation; " + describe(address));
+  if (it->second.mapped_bytes) munmap(it->second.host, it->second.mapped_bytes);
+  allocations_.erase(it);
+  return {};
+}
+
+const Device::Allocation* Device::find(uint64_t address, uint64_t& base) const {
+  auto it = allocations_.upper_bound(address);
+  if (it == allocations_.begin()) return nullptr;
+  --it;
+  if (address - it->first >= it->second.size) return nullptr;
+  base = it->first;
+  return &it->second;
+}
+
+void* Device::translate(uint64_t address, uint64_t bytes) const {
+  uint64_t base = 0;
+  const Allocation* a = find(address, base);
+  if (!a) return nullptr;
+  uint64_t off = address - base;
+  if (bytes > a->size - off) return nullptr;
+  return a->host + off;
+}
+
+Device::Region Device::region_of(uint64_t address) const {
+  uint64_t base = 0;
+  const Allocation* a = find(address, base);
+  if (!a) return {};
+  return Region{base, a->size, a->host};
+}
+
+Status Device::write(uint64_t address, const void* src, uint64_t bytes) {
+  void* p = translate(address, bytes);
+  if (!p) return Status::error("Device::write of " + std::to_string(bytes) + " bytes at " + hex(address) + ": " + describe_range(address, bytes));
+  if (bytes) std::memcpy(p, src, bytes);
+  return {};
+}
+
+Status Device::read(uint64_t address, void* dst, uint64_t bytes) const {
+  const void* p = translate(address, bytes);
+  if (!p) return Status::error("Device::read of " + std::to_string(bytes) + " bytes at " + hex(address) + ": " + describe_range(address, bytes));
+  if (bytes) std::memcpy(dst, p, bytes);
+  return {};
+}
+
+Status Device::fill(uint64_t address, uint8_t value, uint64_t bytes) {
+  void* p = translate(address, bytes);
+  if (!p) return Status::error("Device::fill of " + std::to_string(bytes) + " bytes at " + hex(address) + ": " + describe_range(address, bytes));
+  if (bytes) std::memset(p, value, bytes);
+  return {};
+}
+
+std::string Device::describe_range(uint64_t address, uint64_t bytes) const {
+  uint64_t base = 0;
+  const Allocation* a = find(address, base);
+  if (a && bytes > a->size - (address - base))
+    return "the access runs " + std::to_string(bytes - (a->size - (address - base))) +
+           " bytes past the end of the allocation at " + hex(base) + " (" + std::to_string(a->size) + " bytes)";
+  return describe(address);
+}
+
+std::string Device::describe(uint64_t address) const {
+  if (allocations_.empty()) return "no allocations exist";
+  auto it = allocations_.upper_bound(address);
+  if (it == allocations_.begin())
+    return hex(address) + " is below the first allocation at " + hex(it->first);
+  --it;
+  uint64_t off = address - it->first;
+  if (off < it->second.size)
+    return hex(address) + " is offset " + std::to_string(off) + " of the allocation at " + hex(it->first) + " (" +
+           std::to_string(it->second.size) + " bytes)";
+  return hex(address) + " is " + std::to_string(off - it->second.size) + " bytes past the end of the allocation at " +
+         hex(it->first) + " (" + std::to_string(it->second.size) + " bytes)";
+}
+
+uint64_t Device::bytes_allocated() const {
+  std::lock_guard lock(mutex_);
+  uint64_t total = 0;
+  for (auto& [b, a] : allocations_) total += a.size;
+  return total;
+}
+
+}  // namespace asmk::emu

@@ -1,0 +1,279 @@
+// LDS (DS) instructions: reads/writes of 8..128 bits, read2/write2 (and st64), atomics with and
+// without return, ds_permute/ds_bpermute/ds_swizzle. Address = VGPR + offset; accesses beyond the
+// workgroup's allocation read 0 and are dropped (strict mode reports them).
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include "../exec/memory_access.hpp"
+#include "vmem_common.hpp"
+
+namespace asmk::emu::detail {
+namespace {
+
+constexpr SemanticsEntry ds(SemanticsFn fn, int8_t ndst, uint8_t dwords = 1) { return {fn, InstrClass::lds, ndst, dwords}; }
+
+/// Extra cycles from bank conflicts: 32 banks of 4 bytes, 32 lanes per cycle; lanes reading the
+/// same dword broadcast.
+uint64_t bank_conflicts(const uint32_t* addr, uint64_t exec) {
+  uint64_t extra = 0;
+  for (int half = 0; half < 2; half++) {
+    std::map<uint32_t, std::vector<uint32_t>> per_bank;
+    for (int l = 32 * half; l < 32 * half + 32; l++) {
+      if (!lane_on(exec, l)) continue;
+      uint32_t dword = addr[l] / 4;
+      auto& v = per_bank[dword % 32];
+      if (std::find(v.begin(), v.end(), dword) == v.end()) v.push_back(dword);
+    }
+    size_t worst = 1;
+    for (auto& [bank, dwords] : per_bank) worst = std::max(worst, dwords.size());
+    extra += worst - 1;
+  }
+  return extra;
+}
+
+struct LdsAddress {
+  uint32_t scratch[kLanes];
+  uint32_t a[kLanes];
+  LdsAddress(Wave& w, const Operand& vaddr, uint32_t offset) {
+    const uint32_t* v = lanes32(w, vaddr, scratch);
+    for (int l = 0; l < kLanes; l++) a[l] = v[l] + offset;
+  }
+};
+
+template <int F>
+void read(Wave& w, const Instr& in) {
+  constexpr Format f = kLoadFormats[F].format;
+  LdsAddress addr(w, in.op[1], uint32_t(in.m.offset));
+  const uint64_t exec = w.exec();
+  const uint32_t bytes = f.bytes >= 4 ? 4 * f.dwords : f.bytes;
+  for (int l = 0; l < kLanes; l++) {
+    if (!lane_on(exec, l)) continue;
+    static const uint8_t zeros[16] = {};
+    uint8_t* p = lds_pointer(w, in, l, addr.a[l], bytes, false);
+    if (!p && w.done) return;
+    load_lane(w, in.op[0], l, p ? p : zeros, f);
+  }
+  w.stats->lds_read += uint64_t(bytes) * std::popcount(exec);
+  w.stats->lds_conflicts += bank_conflicts(addr.a, exec);
+  note_lds(w, &in.op[0]);
+}
+
+template <int F>
+void write(Wave& w, const Instr& in) {
+  constexpr Format f = kStoreFormats[F].format;
+  LdsAddress addr(w, in.op[0], uint32_t(in.m.offset));
+  const uint64_t exec = w.exec();
+  const uint32_t bytes = f.bytes >= 4 ? 4 * f.dwords : f.bytes;
+  for (int l = 0; l < kLanes; l++) {
+    if (!lane_on(exec, l)) continue;
+    uint8_t* p = lds_pointer(w, in, l, addr.a[l], bytes, true);
+    if (!p) {
+      if (w.done) return;
+      continue;
+    }
+    store_lane(w, in.op[1], l, p, f);
+  }
+  w.stats->lds_written += uint64_t(bytes) * std::popcount(exec);
+  w.stats->lds_conflicts += bank_conflicts(addr.a, exec);
+  note_lds(w, nullptr);
+}
+
+/// read2/write2: two elements at offset0 and offset1, in units of the element size (x64 for st64).
+template <int Dwords, bool St64>
+void read2(Wave& w, const Instr& in) {
+  LdsAddress addr(w, in.op[1], 0);
+  const uint64_t exec = w.exec();
+  const uint32_t unit = 4 * Dwords * (St64 ? 64 : 1);
+  uint32_t* d = w.vreg(in.op[0]);
+  for (int l = 0; l < kLanes; l++) {
+    if (!lane_on(exec, l)) continue;
+    for (int e = 0; e < 2; e++) {
+      uint32_t a = addr.a[l] + unit * (e ? in.m.offset1 : in.m.offset0);
+      uint8_t* p = lds_pointer(w, in, l, a, 4 * Dwords, false);
+      if (!p && w.done) return;
+      for (int i = 0; i < Dwords; i++) {
+        uint32_t v = 0;
+        if (p) std::memcpy(&v, p + 4 * i, 4);
+        d[(e * Dwords + i) * kLanes + l] = v;
+      }
+    }
+  }
+  w.stats->lds_read += uint64_t(8 * Dwords) * std::popcount(exec);
+  note_lds(w, &in.op[0]);
+}
+
+template <int Dwords, bool St64>
+void write2(Wave& w, const Instr& in) {
+  LdsAddress addr(w, in.op[0], 0);
+  const uint64_t exec = w.exec();
+  const uint32_t unit = 4 * Dwords * (St64 ? 64 : 1);
+  for (int l = 0; l < kLanes; l++) {
+    if (!lane_on(exec, l)) continue;
+    for (int e = 0; e < 2; e++) {
+      uint32_t a = addr.a[l] + unit * (e ? in.m.offset1 : in.m.offset0);
+      uint8_t* p = lds_pointer(w, in, l, a, 4 * Dwords, true);
+      if (!p) {
+        if (w.done) return;
+        continue;
+      }
+      const uint32_t* src = w.vreg(in.op[1 + e]);
+      for (int i = 0; i < Dwords; i++) std::memcpy(p + 4 * i, &src[i * kLanes + l], 4);
+    }
+  }
+  w.stats->lds_written += uint64_t(8 * Dwords) * std::popcount(exec);
+  note_lds(w, nullptr);
+}
+
+struct DsAtomic {
+  const char* name;
+  AtomicOp op;
+  bool wide;
+};
+constexpr DsAtomic kDsAtomics[] = {
+    {"add_u32", AtomicOp::add, false},   {"sub_u32", AtomicOp::sub, false},   {"inc_u32", AtomicOp::inc, false},
+    {"dec_u32", AtomicOp::dec, false},   {"min_i32", AtomicOp::smin, false},  {"max_i32", AtomicOp::smax, false},
+    {"min_u32", AtomicOp::umin, false},  {"max_u32", AtomicOp::umax, false},  {"and_b32", AtomicOp::and_, false},
+    {"or_b32", AtomicOp::or_, false},    {"xor_b32", AtomicOp::xor_, false},  {"wrxchg_rtn_b32", AtomicOp::swap, false},
+    {"cmpst_b32", AtomicOp::cmpswap, false}, {"add_f32", AtomicOp::add_f32, false},
+    {"pk_add_f16", AtomicOp::pk_add_f16, false}, {"pk_add_bf16", AtomicOp::pk_add_bf16, false},
+    {"add_u64", AtomicOp::add, true},    {"sub_u64", AtomicOp::sub, true},    {"min_i64", AtomicOp::smin, true},
+    {"max_i64", AtomicOp::smax, true},   {"min_u64", AtomicOp::umin, true},   {"max_u64", AtomicOp::umax, true},
+    {"and_b64", AtomicOp::and_, true},   {"or_b64", AtomicOp::or_, true},     {"xor_b64", AtomicOp::xor_, true},
+    {"cmpst_b64", AtomicOp::cmpswap, true}, {"add_f64", AtomicOp::add_f64, true},
+};
+
+/// "[vdst,] vaddr, data0[, data1]": LDS is private to the workgroup's host thread, so no host atomics
+/// are needed; lanes apply in lane order. cmpst: data0 = compare value, data1 = new value.
+template <int A, bool Rtn>
+void ds_atomic(Wave& w, const Instr& in) {
+  constexpr DsAtomic at = kDsAtomics[A];
+  const int base = Rtn ? 1 : 0;
+  LdsAddress addr(w, in.op[base], uint32_t(in.m.offset));
+  const uint64_t exec = w.exec();
+  const int words = at.wide ? 2 : 1;
+  uint32_t s0[2][kLanes], s1[2][kLanes];
+  const uint32_t* d0[2] = {lanes32(w, in.op[base + 1], s0[0], 0), lanes32(w, in.op[base + 1], s0[1], 1)};
+  const bool two = at.op == AtomicOp::cmpswap;
+  const uint32_t* d1[2] = {two ? lanes32(w, in.op[base + 2], s1[0], 0) : nullptr,
+                           two ? lanes32(w, in.op[base + 2], s1[1], 1) : nullptr};
+  for (int l = 0; l < kLanes; l++) {
+    if (!lane_on(exec, l)) continue;
+    if (!atomic_aligned(w, in, l, addr.a[l], 4 * words)) return;
+    uint8_t* p = lds_pointer(w, in, l, addr.a[l], 4 * words, true);
+    if (!p) {
+      if (w.done) return;
+      continue;
+    }
+    auto get = [&](const uint32_t* const* d) { return at.wide ? (uint64_t(d[0][l]) | uint64_t(d[1][l]) << 32) : d[0][l]; };
+    uint64_t src = two ? get(d1) : get(d0);
+    uint64_t cmp = two ? get(d0) : 0;
+    uint64_t old = 0;
+    std::memcpy(&old, p, 4 * words);
+    uint64_t nv = at.wide ? atomic_apply64(at.op, old, src, cmp) : atomic_apply32(at.op, uint32_t(old), uint32_t(src), uint32_t(cmp));
+    std::memcpy(p, &nv, 4 * words);
+    if (Rtn) {
+      uint32_t* dst = w.vreg(in.op[0]);
+      dst[l] = uint32_t(old);
+      if (at.wide) dst[kLanes + l] = uint32_t(old >> 32);
+    }
+  }
+  note_lds(w, Rtn ? &in.op[0] : nullptr);
+}
+
+/// ds_bpermute_b32 vdst, vaddr, vdata: lane l reads vdata of lane (vaddr[l] + offset) / 4 mod 64.
+/// ds_permute_b32: lane l writes its vdata to lane (vaddr[l] + offset) / 4 mod 64.
+template <bool Backward>
+void permute(Wave& w, const Instr& in) {
+  LdsAddress addr(w, in.op[1], uint32_t(in.m.offset));
+  uint32_t scratch[kLanes];
+  const uint32_t* data = lanes32(w, in.op[2], scratch);
+  const uint64_t exec = w.exec();
+  uint32_t result[kLanes] = {};
+  for (int l = 0; l < kLanes; l++) {
+    if (!lane_on(exec, l)) continue;
+    int other = int((addr.a[l] / 4) & 63);
+    if (Backward) result[l] = lane_on(exec, other) ? data[other] : 0;
+    else result[other] = data[l];
+  }
+  uint32_t* d = w.vreg(in.op[0]);
+  for (int l = 0; l < kLanes; l++)
+    if (lane_on(exec, l)) d[l] = result[l];
+  note_lds(w, &in.op[0]);
+}
+
+/// ds_swizzle_b32 vdst, vdata offset:N. offset[15] = 1: quad mode, 2-bit lane selects in [7:0].
+/// Otherwise bit-mask mode within 32 lanes: and = [4:0], or = [9:5], xor = [14:10].
+void swizzle(Wave& w, const Instr& in) {
+  uint32_t scratch[kLanes];
+  const uint32_t* data = lanes32(w, in.op[1], scratch);
+  const uint64_t exec = w.exec();
+  const uint32_t off = uint32_t(in.m.offset) & 0xffff;
+  uint32_t result[kLanes];
+  for (int l = 0; l < kLanes; l++) {
+    int src;
+    if (off & 0x8000) {
+      src = (l & ~3) | int((off >> (2 * (l & 3))) & 3);
+    } else {
+      int and_mask = off & 31, or_mask = (off >> 5) & 31, xor_mask = (off >> 10) & 31;
+      src = (l & 32) | ((((l & 31) & and_mask) | or_mask) ^ xor_mask);
+    }
+    result[l] = lane_on(exec, src) ? data[src] : 0;
+  }
+  uint32_t* d = w.vreg(in.op[0]);
+  for (int l = 0; l < kLanes; l++)
+    if (lane_on(exec, l)) d[l] = result[l];
+  note_lds(w, &in.op[0]);
+}
+
+template <size_t... I>
+void register_reads(Registry& r, std::index_sequence<I...>) {
+  // DS uses b32/b64/b96/b128 and u8/i8/u16/i16 names for the same formats as buffer/global.
+  static const char* names[] = {"ds_read_b32", "ds_read_b64", "ds_read_b96", "ds_read_b128", "ds_read_u8",
+                                "ds_read_i8", "ds_read_u16", "ds_read_i16", "ds_read_u8_d16", "ds_read_u8_d16_hi",
+                                "ds_read_i8_d16", "ds_read_i8_d16_hi", "ds_read_u16_d16", "ds_read_u16_d16_hi"};
+  ((r.add(names[I], ds(read<int(I)>, 1, kLoadFormats[I].format.dwords))), ...);
+}
+template <size_t... I>
+void register_writes(Registry& r, std::index_sequence<I...>) {
+  static const char* names[] = {"ds_write_b32", "ds_write_b64", "ds_write_b96", "ds_write_b128",
+                                "ds_write_b8", "ds_write_b16", "ds_write_b8_d16_hi", "ds_write_b16_d16_hi"};
+  ((r.add(names[I], ds(write<int(I)>, 0, kStoreFormats[I].format.dwords))), ...);
+}
+/// "add_u32" -> "ds_add_rtn_u32"; names that already say rtn keep it ("wrxchg_rtn_b32").
+std::string rtn_name(const char* name) {
+  std::string n(name);
+  if (n.find("_rtn_") != std::string::npos) return "ds_" + n;
+  auto u = n.find('_');
+  if (n.rfind("pk_", 0) == 0) u = n.find('_', 3);
+  return "ds_" + n.substr(0, u) + "_rtn" + n.substr(u);
+}
+
+template <size_t... I>
+void register_atomics(Registry& r, std::index_sequence<I...>) {
+  ((r.add(std::string("ds_") + kDsAtomics[I].name, ds(ds_atomic<int(I), false>, 0))), ...);
+  // ds_wrxchg exists only with return; registering its no-return name is harmless (LLVM never prints it).
+  ((r.add(rtn_name(kDsAtomics[I].name), ds(ds_atomic<int(I), true>, 1))), ...);
+}
+
+}  // namespace
+
+void register_ds(Registry& r) {
+  register_reads(r, std::make_index_sequence<std::size(kLoadFormats)>());
+  register_writes(r, std::make_index_sequence<std::size(kStoreFormats)>());
+  register_atomics(r, std::make_index_sequence<std::size(kDsAtomics)>());
+  r.add("ds_read2_b32", ds(read2<1, false>, 1, 2));
+  r.add("ds_read2_b64", ds(read2<2, false>, 1, 4));
+  r.add("ds_read2st64_b32", ds(read2<1, true>, 1, 2));
+  r.add("ds_read2st64_b64", ds(read2<2, true>, 1, 4));
+  r.add("ds_write2_b32", ds(write2<1, false>, 0, 2));
+  r.add("ds_write2_b64", ds(write2<2, false>, 0, 4));
+  r.add("ds_write2st64_b32", ds(write2<1, true>, 0, 2));
+  r.add("ds_write2st64_b64", ds(write2<2, true>, 0, 4));
+  r.add("ds_bpermute_b32", ds(permute<true>, 1));
+  r.add("ds_permute_b32", ds(permute<false>, 1));
+  r.add("ds_swizzle_b32", ds(swizzle, 1));
+  r.add("ds_nop", ds([](Wave&, const Instr&) {}, 0));
+}
+
+}  // namespace asmk::emu::detail

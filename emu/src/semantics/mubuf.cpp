@@ -1,0 +1,173 @@
+// MUBUF: buffer_load/store/atomic with a buffer resource (V#, GFX9 layout):
+//   word0 base[31:0]; word1 base[47:32] in [15:0], stride in [29:16]; word2 num_records;
+//   word3 formats and flags (add_tid_enable in bit 23).
+// Address = base + soffset + stride * index + offset, offset = (offen ? VGPR : 0) + inst offset,
+// index = (idxen ? VGPR : 0) (+ lane id with add_tid_enable). Range check (swizzle off): raw
+// buffers (stride 0) check offset + access size <= num_records per dword, structured buffers check
+// index < num_records; soffset is not part of the check. Out-of-range loads return 0 and
+// out-of-range stores and atomics are dropped. With `lds`, a dword per lane goes to LDS at
+// M0[15:0] + inst offset + lane * 4 instead of a VGPR.
+#include <utility>
+
+#include "../exec/memory_access.hpp"
+#include "vmem_common.hpp"
+
+namespace asmk::emu::detail {
+namespace {
+
+struct BufferAddressing {
+  uint64_t base = 0;
+  uint32_t stride = 0, num_records = 0;
+  bool add_tid = false;
+  uint32_t soffset = 0;
+  uint32_t vs[2][kLanes];
+  const uint32_t* index = nullptr;
+  const uint32_t* offset = nullptr;
+  int32_t inst_offset = 0;
+
+  BufferAddressing(Wave& w, const Instr& in, int vaddr_op) {
+    const Operand& rs = in.op[vaddr_op + 1];
+    uint32_t r[4] = {};
+    for (int i = 0; i < 4; i++) r[i] = w.s[(rs.reg + i) % kNumSRegs];
+    base = uint64_t(r[0]) | uint64_t(r[1] & 0xffff) << 32;
+    stride = (r[1] >> 16) & 0x3fff;
+    num_records = r[2];
+    add_tid = (r[3] >> 23) & 1;
+    soffset = sread32(w, in.op[vaddr_op + 2]);
+    inst_offset = in.m.offset;
+    const Operand& va = in.op[vaddr_op];
+    int next = 0;
+    if (in.m.idxen) index = lanes32(w, va, vs[0], next++);
+    if (in.m.offen) offset = lanes32(w, va, vs[1], next++);
+  }
+  /// Byte address of lane l, and whether `bytes` at it (starting `extra` bytes further) are in range.
+  uint64_t address(int l, uint32_t extra, uint32_t bytes, bool& in_range) const {
+    uint64_t idx = (index ? index[l] : 0) + (add_tid ? uint32_t(l) : 0);
+    uint64_t off = uint64_t(offset ? offset[l] : 0) + uint64_t(int64_t(inst_offset)) + extra;
+    in_range = stride == 0 ? off + bytes <= num_records : idx < num_records;
+    return base + soffset + uint64_t(stride) * idx + off;
+  }
+};
+
+template <int F>
+void load(Wave& w, const Instr& in) {
+  constexpr Format f = kLoadFormats[F].format;
+  BufferAddressing b(w, in, 1);
+  const uint64_t exec = w.exec();
+  RegionCache cache;
+  const int pieces = f.bytes >= 4 ? f.dwords : 1;
+  const uint32_t piece_bytes = f.bytes >= 4 ? 4 : f.bytes;
+  uint64_t moved = 0;
+  for (int l = 0; l < kLanes; l++) {
+    if (!lane_on(exec, l)) continue;
+    uint8_t buf[16] = {};
+    for (int i = 0; i < pieces; i++) {
+      bool ok;
+      uint64_t a = b.address(l, 4 * i, piece_bytes, ok);
+      if (!ok) continue;  // out of range: reads 0
+      uint8_t* p = global_pointer(w, in, cache, l, a, piece_bytes, false);
+      if (!p) return;
+      std::memcpy(buf + 4 * i, p, piece_bytes);
+      moved += piece_bytes;
+    }
+    if (in.m.lds) {
+      uint32_t lds_addr = (w.s[kM0] & 0xffff) + uint32_t(in.m.offset) + uint32_t(l) * 4;
+      uint8_t* p = lds_pointer(w, in, l, lds_addr, 4, true);
+      if (p) std::memcpy(p, buf, 4);
+      else if (w.done) return;
+    } else {
+      load_lane(w, in.op[0], l, buf, f);
+    }
+  }
+  w.stats->global_read += moved;
+  note_vm(w, in.m.lds ? nullptr : &in.op[0]);
+}
+
+template <int F>
+void store(Wave& w, const Instr& in) {
+  constexpr Format f = kStoreFormats[F].format;
+  BufferAddressing b(w, in, 1);
+  const uint64_t exec = w.exec();
+  RegionCache cache;
+  const int pieces = f.bytes >= 4 ? f.dwords : 1;
+  const uint32_t piece_bytes = f.bytes >= 4 ? 4 : f.bytes;
+  uint32_t scratch[kLanes];
+  uint64_t moved = 0;
+  for (int l = 0; l < kLanes; l++) {
+    if (!lane_on(exec, l)) continue;
+    for (int i = 0; i < pieces; i++) {
+      bool ok;
+      uint64_t a = b.address(l, 4 * i, piece_bytes, ok);
+      if (!ok) continue;  // out of range: dropped
+      uint8_t* p = global_pointer(w, in, cache, l, a, piece_bytes, true);
+      if (!p) return;
+      uint32_t v = lanes32(w, in.op[0], scratch, i)[l];
+      if (f.hi) v >>= 16;
+      std::memcpy(p, &v, piece_bytes);
+      moved += piece_bytes;
+    }
+  }
+  w.stats->global_written += moved;
+  note_vm(w, nullptr);
+}
+
+/// buffer_atomic_*: vdata holds the source (and {src, cmp} for cmpswap) and receives the old value
+/// when sc0/glc is set.
+template <int A>
+void atomic(Wave& w, const Instr& in) {
+  constexpr AtomicName an = kAtomicNames[A];
+  BufferAddressing b(w, in, 1);
+  const uint64_t exec = w.exec();
+  RegionCache cache;
+  const int words = an.wide ? 2 : 1;
+  uint32_t* data = w.vreg(in.op[0]);
+  for (int l = 0; l < kLanes; l++) {
+    if (!lane_on(exec, l)) continue;
+    bool ok;
+    uint64_t a = b.address(l, 0, 4 * words, ok);
+    if (!ok) {
+      if (in.m.sc0) data[l] = 0;
+      continue;
+    }
+    if (!atomic_aligned(w, in, l, a, 4 * words)) return;
+    uint8_t* p = global_pointer(w, in, cache, l, a, 4 * words, true);
+    if (!p) return;
+    uint64_t src = an.wide ? (uint64_t(data[l]) | uint64_t(data[kLanes + l]) << 32) : data[l];
+    uint64_t cmp = 0;
+    if (an.op == AtomicOp::cmpswap)
+      cmp = an.wide ? (uint64_t(data[2 * kLanes + l]) | uint64_t(data[3 * kLanes + l]) << 32) : data[kLanes + l];
+    uint64_t old = atomic_lane(p, an.op, an.wide, src, cmp);
+    if (in.m.sc0) {
+      data[l] = uint32_t(old);
+      if (an.wide) data[kLanes + l] = uint32_t(old >> 32);
+    }
+  }
+  note_vm(w, in.m.sc0 ? &in.op[0] : nullptr);
+}
+
+template <size_t... I>
+void register_loads(Registry& r, std::index_sequence<I...>) {
+  ((r.add(std::string("buffer_load_") + kLoadFormats[I].suffix,
+          SemanticsEntry{load<int(I)>, InstrClass::vmem, 1, kLoadFormats[I].format.dwords})), ...);
+}
+template <size_t... I>
+void register_stores(Registry& r, std::index_sequence<I...>) {
+  ((r.add(std::string("buffer_store_") + kStoreFormats[I].suffix,
+          SemanticsEntry{store<int(I)>, InstrClass::vmem, 0, kStoreFormats[I].format.dwords})), ...);
+}
+template <size_t... I>
+void register_atomics(Registry& r, std::index_sequence<I...>) {
+  ((r.add(std::string("buffer_atomic_") + kAtomicNames[I].suffix,
+          SemanticsEntry{atomic<int(I)>, InstrClass::vmem, kDstIfReturning, uint8_t(kAtomicNames[I].wide ? 2 : 1)})),
+   ...);
+}
+
+}  // namespace
+
+void register_mubuf(Registry& r) {
+  register_loads(r, std::make_index_sequence<std::size(kLoadFormats)>());
+  register_stores(r, std::make_index_sequence<std::size(kStoreFormats)>());
+  register_atomics(r, std::make_index_sequence<std::size(kAtomicNames)>());
+}
+
+}  // namespace asmk::emu::detail
