@@ -8,6 +8,7 @@ packages=(
   llvm-22 llvm-22-dev lld-22 clang-22          # assembler/linker for asmgen, MC disassembler for emu
   python3 python3-jinja2 python3-yaml          # asmgen
   libgtest-dev libgmock-dev libbenchmark-dev   # tests and benchmarks
+  libclang-rt-22-dev                           # libFuzzer runtime for the code-object fuzzer
   nlohmann-json3-dev libcli11-dev libfmt-dev   # manifest, CLI, formatting
   libhsa-runtime-dev                           # HSA headers (the runtime itself is dlopen'd)
 )

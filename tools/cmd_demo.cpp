@@ -1,136 +1,218 @@
-// asmk demo: the README's main job. For each arch the repository holds, run quant_fp8 for a few
-// shapes and print the choices. Today the backend is "record" (launches are recorded, not run);
-// when the emulator backend lands, set kBackend to "emu" and fill in check_result() with the
-// reference comparison — the rest stays as it is.
+// asmk demo: the README's main job. On the emulator backend, for each kernel family the
+// repository holds and each demo device (MI300X = gfx942, MI355X = gfx950), launch a few
+// realistic shapes with random inputs through the C ABI and compare the outputs with the
+// reference implementation in ref/. One line per launch; exit status 1 if any check fails.
+#include <cstdlib>
 #include <cstring>
+#include <functional>
+#include <random>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "asmk/ref/quant.hpp"
 #include "cli_support.hpp"
 #include "commands.hpp"
 
 namespace asmk::cli {
 namespace {
 
-constexpr const char* kBackend = "record";
+constexpr const char* kBackend = "emu";
 
-struct DemoCase {
+// One device per arch the demo knows.
+constexpr std::pair<const char*, const char*> kDevices[] = {{"gfx942", "MI300X"}, {"gfx950", "MI355X"}};
+
+// Device memory of a context, freed when this goes out of scope.
+class DeviceBuffer {
+ public:
+  DeviceBuffer(asmk_context* ctx, std::size_t bytes) : ctx_(ctx), bytes_(bytes) { check(asmk_malloc(ctx, bytes, &ptr_)); }
+  ~DeviceBuffer() { asmk_free(ctx_, ptr_); }
+  DeviceBuffer(const DeviceBuffer&) = delete;
+  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+  void* get() const { return ptr_; }
+  std::size_t bytes() const { return bytes_; }
+  template <class T>
+  void upload(const std::vector<T>& host) {
+    check(asmk_memcpy(ctx_, ptr_, host.data(), host.size() * sizeof(T), ASMK_COPY_HOST_TO_DEVICE));
+  }
+  template <class T>
+  std::vector<T> download() const {
+    std::vector<T> host(bytes_ / sizeof(T));
+    check(asmk_memcpy(ctx_, host.data(), ptr_, host.size() * sizeof(T), ASMK_COPY_DEVICE_TO_HOST));
+    return host;
+  }
+
+ private:
+  asmk_context* ctx_;
+  std::size_t bytes_;
+  void* ptr_ = nullptr;
+};
+
+// The reason's headline: "n_per_wg=512 of {512, 1024, 2048}" from "n_per_wg=512 of {...}: 0 masked ...".
+std::string short_reason(const char* reason) {
+  const std::string text = reason;
+  return text.substr(0, text.find(':'));
+}
+
+// "121856/121856 identical" — counts equal elements; `equal` compares bit patterns.
+template <class T>
+std::pair<std::size_t, std::string> compare(const std::vector<T>& got, const std::vector<T>& want) {
+  std::size_t same = 0;
+  for (std::size_t i = 0; i < got.size(); ++i) same += std::memcmp(&got[i], &want[i], sizeof(T)) == 0;
+  return {got.size() - same, fmt::format("{}/{} identical", same, got.size())};
+}
+
+// ---- quant_fp8 ----------------------------------------------------------------------------
+
+struct QuantCase {
   std::uint32_t m, n;
   asmk_dtype dtype;
   asmk_quant_granularity granularity;
 };
 
-constexpr DemoCase kCases[] = {
-    {1, 128, ASMK_DTYPE_BF16, ASMK_QUANT_ROW},
-    {17, 7168, ASMK_DTYPE_BF16, ASMK_QUANT_GROUP},
+constexpr QuantCase kQuantCases[] = {
+    {17, 7168, ASMK_DTYPE_BF16, ASMK_QUANT_GROUP},  // DeepSeek-V3 hidden size, a decode batch
+    {17, 7168, ASMK_DTYPE_BF16, ASMK_QUANT_ROW},
     {5, 4096, ASMK_DTYPE_FP16, ASMK_QUANT_GROUP},
-    {300, 2048, ASMK_DTYPE_BF16, ASMK_QUANT_ROW},
+    {64, 2048, ASMK_DTYPE_BF16, ASMK_QUANT_ROW},
 };
 
-// One device per arch the demo knows.
-constexpr std::pair<const char*, const char*> kDevices[] = {{"gfx942", "MI300X"}, {"gfx950", "MI355X"}};
-
-// Device buffers of one case, freed with the context.
-struct Buffers {
-  void* x = nullptr;
-  void* y = nullptr;
-  void* scale = nullptr;
-  std::size_t x_bytes = 0, y_bytes = 0, scale_bytes = 0;
-};
-
-// Inputs: a deterministic ramp with a sign pattern, so each row has a different amax.
-Buffers prepare(asmk_context* ctx, const DemoCase& c) {
-  Buffers b;
-  b.x_bytes = std::size_t(c.m) * c.n * 2;
-  b.y_bytes = std::size_t(c.m) * c.n;
-  b.scale_bytes = std::size_t(c.m) * (c.granularity == ASMK_QUANT_ROW ? 1 : c.n / 128) * sizeof(float);
-  check(asmk_malloc(ctx, b.x_bytes, &b.x));
-  check(asmk_malloc(ctx, b.y_bytes, &b.y));
-  check(asmk_malloc(ctx, b.scale_bytes, &b.scale));
-  std::vector<std::uint16_t> host(std::size_t(c.m) * c.n);
-  for (std::size_t i = 0; i < host.size(); ++i) {
-    // bf16 / fp16 bit patterns of small values: sign from i, magnitude from (i % 61)
-    const std::uint16_t magnitude = c.dtype == ASMK_DTYPE_BF16 ? std::uint16_t(0x3c00 + (i % 61) * 4)
-                                                               : std::uint16_t(0x2000 + (i % 61) * 32);
-    host[i] = static_cast<std::uint16_t>(magnitude | ((i % 3 == 0) ? 0x8000 : 0));
+// Random activations: normal values with a few outliers, encoded as bf16/fp16.
+std::vector<std::uint16_t> random_activations(ref::Format format, std::size_t count, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal(0.f, 2.f);
+  std::uniform_int_distribution<int> outlier(0, 999);
+  std::vector<std::uint16_t> x(count);
+  for (auto& v : x) {
+    const float value = outlier(rng) == 0 ? normal(rng) * 300.f : normal(rng);
+    v = static_cast<std::uint16_t>(ref::encode(format, value, ref::Overflow::saturate));
   }
-  check(asmk_memcpy(ctx, b.x, host.data(), b.x_bytes, ASMK_COPY_HOST_TO_DEVICE));
-  return b;
+  return x;
 }
 
-// What the run proved. On the record backend a launch is only recorded; with the emulator
-// this compares y and scale against the reference quant_fp8 (ref/).
-std::string check_result(asmk_context*, const DemoCase&, const Buffers&) {
-  return "recorded (the record backend does not execute kernels)";
-}
+// Runs one case; returns false if it failed (the line says why).
+bool run_quant_case(asmk_context* ctx, const asmk_device_info& dev, const QuantCase& c, std::uint32_t seed) {
+  const bool group = c.granularity == ASMK_QUANT_GROUP;
+  const auto shape = fmt::format("m={} n={} {} {}", c.m, c.n, asmk_dtype_name(c.dtype), group ? "group" : "row");
+  const ref::Format in_format = c.dtype == ASMK_DTYPE_FP16 ? ref::Format::fp16 : ref::Format::bf16;
+  const std::size_t elements = std::size_t(c.m) * c.n, scales = std::size_t(c.m) * (group ? c.n / 128 : 1);
+  const std::vector<std::uint16_t> x = random_activations(in_format, elements, seed);
 
-// Returns false when a case failed (the message is printed).
-bool run_device(const std::string& repo, const char* device) {
-  auto ctx = open_context(repo, device, kBackend);
-  asmk_device_info dev{};
-  check(asmk_device_get(ctx.get(), &dev));
-  fmt::print("== {} ({}, {} CUs), backend {}\n", dev.name, dev.arch, dev.compute_units, kBackend);
-  bool ok = true;
-  for (const auto& c : kCases) {
-    const auto label = fmt::format("m={} n={} {} {}", c.m, c.n, asmk_dtype_name(c.dtype),
-                                   c.granularity == ASMK_QUANT_ROW ? "row" : "group");
-    const Buffers b = prepare(ctx.get(), c);
-    asmk_quant_fp8_args args{};
-    args.m = c.m;
-    args.n = c.n;
-    args.in_dtype = c.dtype;
-    args.granularity = c.granularity;
-    args.x = b.x;
-    args.y = b.y;
-    args.scale = static_cast<float*>(b.scale);
-    args.x_bytes = b.x_bytes;
-    args.y_bytes = b.y_bytes;
-    args.scale_bytes = b.scale_bytes;
-    asmk_selection sel{};
-    const asmk_status status = asmk_quant_fp8(ctx.get(), &args, nullptr, &sel);
-    if (status != ASMK_SUCCESS) {
-      fmt::print("  quant_fp8 {:<26} FAILED {}: {}\n", label, asmk_status_string(status), asmk_last_error());
-      ok = false;
-      continue;
-    }
-    fmt::print("  quant_fp8 {:<26} -> {} grid ({}, {}, {}): {}\n", label, sel.kernel_name, sel.grid.x, sel.grid.y,
-               sel.grid.z, check_result(ctx.get(), c, b));
-    fmt::print("    why: {}\n", sel.reason);
+  DeviceBuffer dx(ctx, elements * 2), dy(ctx, elements), dscale(ctx, scales * sizeof(float));
+  dx.upload(x);
+  asmk_quant_fp8_args args{};
+  args.m = c.m;
+  args.n = c.n;
+  args.in_dtype = c.dtype;
+  args.granularity = c.granularity;
+  args.x = dx.get();
+  args.y = dy.get();
+  args.scale = static_cast<float*>(dscale.get());
+  args.x_bytes = dx.bytes();
+  args.y_bytes = dy.bytes();
+  args.scale_bytes = dscale.bytes();
+  asmk_selection sel{};
+  asmk_status status = asmk_quant_fp8(ctx, &args, nullptr, &sel);
+  if (status == ASMK_SUCCESS) status = asmk_synchronize(ctx, nullptr);
+  if (status != ASMK_SUCCESS) {
+    fmt::print("{:<7} quant_fp8 {:<24} FAILED {}: {}\n", dev.name, shape, asmk_status_string(status),
+               asmk_last_error());
+    return false;
   }
+
+  std::vector<std::uint8_t> y_ref(elements);
+  std::vector<float> scale_ref(scales);
+  ref::QuantFp8Args r;
+  r.arch = std::strcmp(dev.arch, "gfx950") == 0 ? Arch::gfx950 : Arch::gfx942;
+  r.in_format = in_format;
+  r.granularity = group ? ref::QuantGranularity::group : ref::QuantGranularity::row;
+  r.x = x.data();
+  r.y = y_ref.data();
+  r.scale = scale_ref.data();
+  r.m = c.m;
+  r.n = c.n;
+  r.stride_x = c.n;
+  r.stride_y = c.n;
+  if (const ref::Status s = ref::quant_fp8(r); !s.ok()) throw Failure("reference quant_fp8 refused the case: " + s.error);
+
+  const auto [bad_codes, codes] = compare(dy.download<std::uint8_t>(), y_ref);
+  const auto [bad_scales, scale_text] = compare(dscale.download<float>(), scale_ref);
+  const bool ok = bad_codes == 0 && bad_scales == 0;
+  fmt::print("{:<7} {:<36} {:<24} [{}]  codes {}, scales {}{}\n", dev.name, sel.kernel_name, shape,
+             short_reason(sel.reason), codes, scale_text, ok ? "" : "  MISMATCH");
   return ok;
+}
+
+bool run_quant_fp8(asmk_context* ctx, const asmk_device_info& dev) {
+  bool ok = true;
+  std::uint32_t seed = 1;
+  for (const auto& c : kQuantCases) ok = run_quant_case(ctx, dev, c, seed++) && ok;
+  return ok;
+}
+
+// ---- families -----------------------------------------------------------------------------
+
+// One entry per family the demo checks; a new family adds its runner here.
+struct FamilyDemo {
+  const char* family;
+  std::function<bool(asmk_context*, const asmk_device_info&)> run;
+};
+const std::vector<FamilyDemo>& family_demos() {
+  static const std::vector<FamilyDemo> demos{{"quant_fp8", run_quant_fp8}};
+  return demos;
+}
+
+bool repository_has(asmk_context* ctx, const char* family, const char* arch) {
+  size_t count = 0;
+  check(asmk_kernel_count(ctx, &count));
+  for (size_t i = 0; i < count; ++i) {
+    const asmk_kernel* k = nullptr;
+    check(asmk_kernel_at(ctx, i, &k));
+    asmk_kernel_info info{};
+    check(asmk_kernel_get_info(k, &info));
+    if (std::strcmp(info.family, family) == 0 && std::strcmp(info.arch, arch) == 0) return true;
+  }
+  return false;
 }
 
 void run_demo(const std::string& given_repo) {
   const std::string repo = repository_or_default(given_repo);
+  // The emulator's strict mode (missing s_waitcnt, wait states, LDS overruns) unless told otherwise.
+  ::setenv("ASMK_EMU_STRICT", "1", /*overwrite=*/0);
+  const bool strict = std::string_view(std::getenv("ASMK_EMU_STRICT")) == "1";
   auto listing = open_context(repo);
-  size_t arch_count = 0;
-  check(asmk_arch_count(listing.get(), &arch_count));
   bool ok = true;
-  size_t devices_run = 0;
+  std::size_t families_run = 0;
   for (const auto& [arch, device] : kDevices) {
-    bool held = false;
-    for (size_t i = 0; i < arch_count; ++i) {
-      const char* a = nullptr;
-      check(asmk_arch_at(listing.get(), i, &a));
-      held = held || std::strcmp(a, arch) == 0;
-    }
-    if (!held) {
-      fmt::print("== {}: repository {} holds no {} kernels, skipped\n", device, repo, arch);
+    std::vector<const FamilyDemo*> present;
+    for (const auto& demo : family_demos())
+      if (repository_has(listing.get(), demo.family, arch)) present.push_back(&demo);
+    if (present.empty()) {
+      fmt::print("== {}: repository {} holds no {} kernels the demo knows, skipped\n", device, repo, arch);
       continue;
     }
-    ok = run_device(repo, device) && ok;
-    ++devices_run;
+    auto ctx = open_context(repo, device, kBackend);
+    asmk_device_info dev{};
+    check(asmk_device_get(ctx.get(), &dev));
+    fmt::print("== {} ({}, {} CUs, fp8 {}), backend {}{}: outputs compared with ref/\n", dev.name, dev.arch,
+               dev.compute_units, dev.fp8_format, kBackend, strict ? " (strict)" : "");
+    for (const FamilyDemo* demo : present) {
+      ok = demo->run(ctx.get(), dev) && ok;
+      ++families_run;
+    }
   }
-  if (devices_run == 0) throw Failure(fmt::format("repository {} holds neither gfx942 nor gfx950 kernels", repo));
-  if (!ok) throw Failure("some demo cases failed (see above)");
+  if (families_run == 0)
+    throw Failure(fmt::format("repository {} holds no kernels the demo knows (quant_fp8) for gfx942 or gfx950", repo));
+  if (!ok) throw Failure("some demo launches failed or differ from the reference (see above)");
+  fmt::print("all demo launches match the reference\n");
 }
 
 }  // namespace
 
 void add_demo_command(CLI::App& app) {
   auto repo = std::make_shared<std::string>();
-  auto* cmd = app.add_subcommand("demo", "Run quant_fp8 for a few shapes on each arch and show the choices");
+  auto* cmd = app.add_subcommand(
+      "demo", "Run each kernel family on the emulator for MI300X and MI355X and check it against the reference");
   cmd->add_option("--repo", *repo, "Repository folder");
   cmd->callback([repo] { run_demo(*repo); });
 }

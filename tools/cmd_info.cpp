@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 
 struct InfoOptions {
   std::string repo, what;
-  bool disassemble = false;
+  bool disassemble = false, emu_coverage = false;
 };
 
 // A code object lives at <repo>/<arch>/<family>/<name>.co.
@@ -76,6 +76,11 @@ void print_code_object_after_manifest(const KernelView& k, bool disassemble) {
 
 void run_info(const InfoOptions& o) {
   const bool is_file = o.what.ends_with(".co");
+  if (o.emu_coverage) {
+    if (!is_file) throw Failure("--emu-coverage reads a code object: give the path of a .co file");
+    print_emu_coverage(o.what);
+    return;
+  }
   const std::string repo = !o.repo.empty() || !is_file ? repository_or_default(o.repo) : repository_of_code_object(o.what);
   const asmk_kernel* kernel = nullptr;
   Context ctx;
@@ -101,7 +106,9 @@ void add_info_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("info", "Describe one kernel: parameters, resources, kernel arguments");
   cmd->add_option("kernel", options->what, "Kernel name, or path of its .co file")->required();
   cmd->add_option("--repo", options->repo, "Repository folder (default for a .co: the one containing it)");
-  cmd->add_flag("--disasm", options->disassemble, "Also disassemble the code object (needs the emulator library)");
+  cmd->add_flag("--disasm", options->disassemble, "Also disassemble the code object");
+  cmd->add_flag("--emu-coverage", options->emu_coverage,
+                "List the instructions of FILE.co that the emulator cannot run (any code object)");
   cmd->callback([options] { run_info(*options); });
 }
 

@@ -63,4 +63,18 @@ void print_code_object(const std::string& path, const std::string& kernel, bool 
   for (const auto& k : co.kernels()) print_kernel(co, k, disassemble);
 }
 
+void print_emu_coverage(const std::string& path) {
+  auto loaded = emu::CodeObject::load_file(path);
+  if (!loaded) throw Failure(loaded.error());
+  const emu::CodeObject& co = **loaded;
+  const auto unsupported = co.coverage();
+  fmt::print("code object  {}\ntarget       {}\n", path, co.target_id());
+  if (unsupported.empty()) {
+    fmt::print("the emulator runs every instruction of its {} kernel(s)\n", co.kernels().size());
+    return;
+  }
+  fmt::print("{} instruction(s) the emulator cannot run:\n", unsupported.size());
+  for (const auto& u : unsupported) fmt::print("  {}  0x{:04x}  {}  ({})\n", u.kernel, u.pc, u.text, u.reason);
+}
+
 }  // namespace asmk::cli

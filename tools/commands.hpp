@@ -9,5 +9,6 @@ void add_list_command(CLI::App& app);
 void add_info_command(CLI::App& app);
 void add_op_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
+void add_run_command(CLI::App& app);
 
 }  // namespace asmk::cli

@@ -1,4 +1,5 @@
-// asmk — list, describe, select and launch the kernels of a code-object repository.
+// asmk — list, describe, select and launch the kernels of a code-object repository; run any
+// code object on the emulator.
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -13,6 +14,7 @@ int main(int argc, char** argv) {
   asmk::cli::add_info_command(app);
   asmk::cli::add_op_command(app);
   asmk::cli::add_demo_command(app);
+  asmk::cli::add_run_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

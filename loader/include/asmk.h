@@ -3,7 +3,8 @@
  *
  * libasmk opens a repository of generated code objects (`hsaco/<arch>/manifest.json` +
  * `.co` files), describes the device, selects a kernel for a problem, packs its arguments by
- * name from the manifest and launches it on a backend ("record" now; "emu" and "hsa" next).
+ * name from the manifest and launches it on a backend ("emu", the CDNA emulator on the CPU,
+ * by default; "record" for dry runs; "hsa" for the GPU next).
  *
  * Conventions:
  *  - Every function returns an asmk_status. On failure asmk_last_error() holds a one-line
@@ -50,7 +51,7 @@ typedef enum asmk_status {
   ASMK_SUCCESS = 0,
   ASMK_ERROR_INVALID_ARGUMENT = 1,     /* a null handle/out pointer or a malformed option */
   ASMK_ERROR_BAD_REPOSITORY = 2,       /* repository folder or manifest missing or malformed */
-  ASMK_ERROR_MISSING_CODE_OBJECT = 3,  /* a kernel's .co is absent or its sha256 differs */
+  ASMK_ERROR_MISSING_CODE_OBJECT = 3,  /* a kernel's .co is absent, unreadable, or its sha256 differs */
   ASMK_ERROR_UNKNOWN_DEVICE = 4,       /* a device name or arch libasmk does not know */
   ASMK_ERROR_UNSUPPORTED_ARCH = 5,     /* the repository holds no kernels for the device's arch */
   ASMK_ERROR_UNKNOWN_BACKEND = 6,      /* a backend name that is not built in */
@@ -65,6 +66,11 @@ typedef enum asmk_status {
   ASMK_ERROR_BACKEND = 15,             /* the backend failed (allocation, copy, launch) */
   ASMK_ERROR_OUT_OF_MEMORY = 16,
   ASMK_ERROR_INTERNAL = 17,            /* a bug in libasmk; the message says where */
+  ASMK_ERROR_KERNEL_FAULT = 18,        /* the kernel faulted (e.g. an access outside every buffer) or,
+                                          in the emulator's strict mode, broke a rule the hardware
+                                          does not forgive; the message names kernel, workgroup,
+                                          wave, lane, PC, address and instruction. Outputs may have
+                                          been partly written. */
   ASMK_STATUS_FORCE_INT32_ = 0x7fffffff
 } asmk_status;
 
@@ -91,13 +97,18 @@ typedef struct asmk_open_options {
      kernels, but selecting and launching return ASMK_ERROR_NO_DEVICE. */
   const char* arch;
   uint32_t compute_units;
-  /* Backend by name: "record" (records launches, runs nothing; the default when NULL). */
+  /* Backend by name: "emu" (the CDNA emulator on the CPU; the default, also when NULL) or
+     "record" (records launches, runs nothing). The emulator reads two environment variables
+     when the context opens: ASMK_EMU_STRICT=1 turns on strict mode (a register read before its
+     load was waited for, a missing wait state, LDS beyond the allocation, a misaligned access
+     fail the launch with ASMK_ERROR_KERNEL_FAULT); ASMK_EMU_THREADS=N sets the host threads per
+     launch (0 or unset: every core). */
   const char* backend;
   /* Nonzero: check each code object's sha256 against the manifest when a kernel is first used. */
   int verify_sha256;
 } asmk_open_options;
 
-/* Fills *options with the defaults (no device, backend "record", no sha256 check). */
+/* Fills *options with the defaults (no device, backend "emu", no sha256 check). */
 ASMK_API void asmk_open_options_init(asmk_open_options* options);
 
 /* Opens the repository folder (the one holding `<arch>/manifest.json`; NULL = $ASMK_REPO).
@@ -192,7 +203,10 @@ ASMK_API asmk_status asmk_kernel_kernarg_at(const asmk_kernel* kernel, size_t in
                                             asmk_kernarg_info* out);
 
 /* ------------------------------------------------------------------------------------------ */
-/* Memory (through the context's backend; "record" uses host memory)                          */
+/* Memory (through the context's backend)                                                     */
+/* On "emu", asmk_malloc returns an address in the emulator's device memory: like a GPU       */
+/* pointer it is not dereferenceable on the host; copy with asmk_memcpy. "record" uses host    */
+/* memory.                                                                                    */
 
 typedef enum asmk_copy_kind {
   ASMK_COPY_HOST_TO_DEVICE = 0,
@@ -205,8 +219,16 @@ ASMK_API asmk_status asmk_malloc(asmk_context* context, size_t bytes, void** poi
 ASMK_API asmk_status asmk_free(asmk_context* context, void* pointer);
 ASMK_API asmk_status asmk_memcpy(asmk_context* context, void* destination, const void* source,
                                  size_t bytes, asmk_copy_kind kind);
-/* Waits until everything queued on the stream has finished. */
+/* Waits until everything queued on the stream has finished. A stream is an in-order queue;
+   "emu" runs each launch before returning, so its errors come from the launch itself. */
 ASMK_API asmk_status asmk_synchronize(asmk_context* context, asmk_stream stream);
+
+/* Makes caller-owned host memory [host, host + bytes) usable by kernels and asmk_memcpy (e.g. a
+   framework's tensor). *device_pointer receives the pointer to pass to kernels for it (on "emu"
+   an address in the emulator's device memory; on "record" host itself). The memory must stay
+   valid until asmk_unregister_host(context, host); asmk_free refuses a registered pointer. */
+ASMK_API asmk_status asmk_register_host(asmk_context* context, void* host, size_t bytes, void** device_pointer);
+ASMK_API asmk_status asmk_unregister_host(asmk_context* context, void* host);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Launching any kernel with arguments given by name                                          */

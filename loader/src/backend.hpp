@@ -1,6 +1,6 @@
 // Where kernels run. A backend allocates and copies memory and launches a code object's
-// kernel with a grid, a block and packed kernarg bytes. Backends: "record" (records launches,
-// for tests and dry runs); next: "emu" (the CDNA emulator, emu/) and "hsa" (the GPU).
+// kernel with a grid, a block and packed kernarg bytes. Backends: "emu" (the CDNA emulator,
+// emu/; the default), "record" (records launches, for tests and dry runs); next: "hsa" (the GPU).
 #pragma once
 
 #include <cstddef>
@@ -38,12 +38,20 @@ class Backend {
   virtual void synchronize(asmk_stream stream) = 0;
   virtual void launch(const LaunchRequest& request) = 0;
 
+  // Makes caller-owned host memory usable by kernels; returns the pointer kernels and copies
+  // use for it. unregister_host takes the host pointer given to register_host.
+  virtual void* register_host(void* host, std::size_t bytes) = 0;
+  virtual void unregister_host(void* host) = 0;
+
   // Bytes from `pointer` to the end of the allocation holding it, when this backend made that
   // allocation; nullopt when it does not know the pointer (e.g. memory the framework owns).
   virtual std::optional<std::size_t> bytes_available(const void* pointer) const = 0;
 };
 
-// Backends built into this library, by name ("record"). Throws UNKNOWN_BACKEND naming them.
+// The backend a context gets when none is named.
+inline constexpr std::string_view kDefaultBackend = "emu";
+
+// Backends built into this library, by name ("emu", "record"). Throws UNKNOWN_BACKEND naming them.
 std::unique_ptr<Backend> make_backend(std::string_view name);
 std::vector<std::string> backend_names();
 

@@ -102,6 +102,7 @@ const char* asmk_status_string(asmk_status status) {
     ASMK_STATUS_CASE(ASMK_ERROR_BACKEND)
     ASMK_STATUS_CASE(ASMK_ERROR_OUT_OF_MEMORY)
     ASMK_STATUS_CASE(ASMK_ERROR_INTERNAL)
+    ASMK_STATUS_CASE(ASMK_ERROR_KERNEL_FAULT)
 #undef ASMK_STATUS_CASE
     case ASMK_STATUS_FORCE_INT32_: break;
   }
@@ -119,7 +120,7 @@ const char* asmk_version_string(void) {
 void asmk_open_options_init(asmk_open_options* options) {
   if (options == nullptr) return;
   *options = asmk_open_options{};
-  options->backend = "record";
+  options->backend = asmk::kDefaultBackend.data();
 }
 
 asmk_status asmk_open(const char* repository_dir, const asmk_open_options* options, asmk_context** context) {
@@ -137,7 +138,7 @@ asmk_status asmk_open(const char* repository_dir, const asmk_open_options* optio
     asmk::ContextOptions context_options;
     if (opts.device != nullptr) context_options.device = asmk::device_by_name(opts.device);
     else if (opts.arch != nullptr) context_options.device = asmk::device_by_arch(opts.arch, opts.compute_units);
-    context_options.backend = asmk::make_backend(opts.backend != nullptr ? opts.backend : "record");
+    context_options.backend = asmk::make_backend(opts.backend != nullptr ? opts.backend : asmk::kDefaultBackend);
     context_options.verify_sha256 = opts.verify_sha256 != 0;
     auto impl = std::make_unique<asmk::Context>(asmk::Repository::open(dir), std::move(context_options));
     out = new asmk_context{std::move(impl)};
@@ -271,6 +272,18 @@ asmk_status asmk_free(asmk_context* context, void* pointer) {
 asmk_status asmk_memcpy(asmk_context* context, void* destination, const void* source, size_t bytes,
                         asmk_copy_kind kind) {
   return guarded([&] { require(context, "context").impl->backend().copy(destination, source, bytes, kind); });
+}
+
+asmk_status asmk_register_host(asmk_context* context, void* host, size_t bytes, void** device_pointer) {
+  return guarded([&] {
+    auto& out = require(device_pointer, "device_pointer (out)");
+    out = nullptr;
+    out = require(context, "context").impl->backend().register_host(host, bytes);
+  });
+}
+
+asmk_status asmk_unregister_host(asmk_context* context, void* host) {
+  return guarded([&] { require(context, "context").impl->backend().unregister_host(host); });
 }
 
 asmk_status asmk_synchronize(asmk_context* context, asmk_stream stream) {

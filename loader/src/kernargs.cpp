@@ -51,7 +51,9 @@ std::uint64_t hidden_value(std::string_view kind, asmk_dim3 grid, asmk_dim3 bloc
   if (kind == "hidden_group_size_x") return block.x;
   if (kind == "hidden_group_size_y") return block.y;
   if (kind == "hidden_group_size_z") return block.z;
-  if (kind == "hidden_grid_dims") return grid.z > 1 ? 3 : grid.y > 1 ? 2 : 1;
+  // Dimensions of the dispatch, as the AQL packet's setup field counts them (in work-items).
+  if (kind == "hidden_grid_dims")
+    return std::uint64_t(grid.z) * block.z > 1 ? 3 : std::uint64_t(grid.y) * block.y > 1 ? 2 : 1;
   return 0;
 }
 

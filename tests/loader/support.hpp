@@ -25,6 +25,7 @@ inline ContextPtr open_fixture(const char* device = "MI300X") {
   asmk_open_options options;
   asmk_open_options_init(&options);
   options.device = device;
+  options.backend = "record";  // the fixture's .co files are placeholders: record, never run
   asmk_context* context = nullptr;
   const asmk_status status = asmk_open(kRepo.c_str(), &options, &context);
   EXPECT_EQ(status, ASMK_SUCCESS) << asmk_last_error();

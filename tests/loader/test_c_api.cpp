@@ -37,6 +37,20 @@ TEST(CApi, OpenDescribeClose) {
   asmk_close(nullptr);  // allowed
 }
 
+TEST(CApi, TheEmulatorIsTheDefaultBackend) {
+  asmk_open_options options;
+  asmk_open_options_init(&options);
+  EXPECT_STREQ(options.backend, "emu");
+  options.device = "MI300X";
+  options.backend = nullptr;  // also the default
+  asmk_context* ctx = nullptr;
+  ASSERT_EQ(asmk_open(test::kRepo.c_str(), &options, &ctx), ASMK_SUCCESS) << asmk_last_error();
+  test::ContextPtr owner(ctx);
+  const char* backend = nullptr;
+  ASSERT_EQ(asmk_backend_name(ctx, &backend), ASMK_SUCCESS);
+  EXPECT_STREQ(backend, "emu");
+}
+
 TEST(CApi, DeviceByArchAndCuCount) {
   asmk_open_options options;
   asmk_open_options_init(&options);
@@ -188,6 +202,7 @@ TEST(CApi, Sha256CheckOnFirstUse) {
   asmk_open_options options;
   asmk_open_options_init(&options);
   options.device = "MI300X";
+  options.backend = "record";
   options.verify_sha256 = 1;
   asmk_context* ctx = nullptr;
   ASSERT_EQ(asmk_open(test::kRepo.c_str(), &options, &ctx), ASMK_SUCCESS);
@@ -218,11 +233,11 @@ TEST(CApi, OpenRefusals) {
   EXPECT_TRUE(mentions(o, "'MI3000X'"));
   EXPECT_TRUE(mentions(o, "MI300X, MI325X, MI308X, MI350X, MI355X"));
   options.device = "MI300X";
-  options.backend = "emu";
+  options.backend = "cuda";
   o = outcome(asmk_open(test::kRepo.c_str(), &options, &ctx));
   EXPECT_EQ(o.status, ASMK_ERROR_UNKNOWN_BACKEND);
-  EXPECT_TRUE(mentions(o, "'emu'"));
-  EXPECT_TRUE(mentions(o, "available: record"));
+  EXPECT_TRUE(mentions(o, "'cuda'"));
+  EXPECT_TRUE(mentions(o, "available: emu, record"));
   options.backend = nullptr;  // the default
   o = outcome(asmk_open("/nonexistent/hsaco", &options, &ctx));
   EXPECT_EQ(o.status, ASMK_ERROR_BAD_REPOSITORY);

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
          ASMK_VERSION_PATCH);
   asmk_open_options_init(&options);
   options.device = "MI300X";
+  options.backend = "record"; /* the fixture's .co files are placeholders */
   status = asmk_open(argv[1], &options, &context);
   if (status != ASMK_SUCCESS) return fail("asmk_open", status);
 

@@ -76,6 +76,32 @@ std::string trim(std::string s) {
   return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
 }
 
+// LLVM 22's AMDGPU disassembler crashes (rather than failing) on a few invalid encodings that
+// the fuzzer found; such words are screened here and reported as undecodable instead.
+//  - VOP3/VOP3P with a source field of 255 (a literal, which GFX9 VOP3 cannot take);
+//  - SDWA with a src/dst select of 7 (selects are 0..6: BYTE_0..3, WORD_0..1, DWORD).
+bool crashes_llvm_disassembler(llvm::ArrayRef<uint8_t> bytes) {
+  if (bytes.size() < 8) return false;
+  auto word = [&](size_t i) {
+    return uint32_t(bytes[i]) | uint32_t(bytes[i + 1]) << 8 | uint32_t(bytes[i + 2]) << 16 |
+           uint32_t(bytes[i + 3]) << 24;
+  };
+  const uint32_t w0 = word(0), w1 = word(4);
+  const bool vop3 = (w0 >> 26) == 0x34;       // VOP3a/b (and VOP3P-MAI, 0xD3...)
+  const bool vop3p = (w0 >> 23) == 0x1A7;     // VOP3P
+  if (vop3 || vop3p) {
+    for (unsigned field : {w1 & 0x1FFu, (w1 >> 9) & 0x1FFu, (w1 >> 18) & 0x1FFu})
+      if (field == 0xFF) return true;
+    return false;
+  }
+  const bool vop1 = (w0 >> 25) == 0x3F, vopc = (w0 >> 25) == 0x3E, vop2 = (w0 >> 31) == 0;
+  if ((vop1 || vopc || vop2) && (w0 & 0x1FF) == 0xF9) {  // src0 = SDWA
+    const unsigned dst_sel = (w1 >> 8) & 7, src0_sel = (w1 >> 16) & 7, src1_sel = (w1 >> 24) & 7;
+    return src0_sel == 7 || src1_sel == 7 || (!vopc && dst_sel == 7);
+  }
+  return false;
+}
+
 }  // namespace
 
 Expected<std::vector<RawInstruction>> disassemble(Arch arch, std::span<const uint8_t> code) {
@@ -83,15 +109,21 @@ Expected<std::vector<RawInstruction>> disassemble(Arch arch, std::span<const uin
   if (!c->error.empty()) return Status::error(c->error);
   std::lock_guard lock(c->mutex);
   std::vector<RawInstruction> out;
-  llvm::ArrayRef<uint8_t> bytes(code.data(), code.size());
+  // LLVM reads a trailing literal without checking the end of the buffer (and crashes on a
+  // truncated one), so decode from a zero-padded copy and refuse what runs past the real end.
+  std::vector<uint8_t> padded(code.begin(), code.end());
+  padded.resize(code.size() + 16, 0);
+  llvm::ArrayRef<uint8_t> bytes(padded.data(), padded.size());
   uint64_t offset = 0;
   while (offset + 4 <= code.size()) {
     llvm::MCInst inst;
     uint64_t size = 0;
     RawInstruction raw;
     raw.offset = offset;
-    auto result = c->disassembler->getInstruction(inst, size, bytes.slice(offset), offset, llvm::nulls());
-    if (result != llvm::MCDisassembler::Success || size == 0) {
+    const bool screened = crashes_llvm_disassembler(bytes.slice(offset));
+    auto result = screened ? llvm::MCDisassembler::Fail
+                           : c->disassembler->getInstruction(inst, size, bytes.slice(offset), offset, llvm::nulls());
+    if (result != llvm::MCDisassembler::Success || size == 0 || offset + size > code.size()) {
       raw.size = 4;
       out.push_back(std::move(raw));
       offset += 4;

@@ -41,13 +41,37 @@ std::optional<std::size_t> RecordingBackend::bytes_available(const void* pointer
   return bytes_available_locked(pointer);
 }
 
-std::optional<std::size_t> RecordingBackend::bytes_available_locked(const void* pointer) const {
-  const auto* p = static_cast<const std::byte*>(pointer);
-  auto it = allocations_.upper_bound(p);
-  if (it == allocations_.begin()) return std::nullopt;
+void* RecordingBackend::register_host(void* host, std::size_t bytes) {
+  if (host == nullptr) fail(ASMK_ERROR_NULL_BUFFER, "asmk_register_host: the host pointer is null");
+  if (bytes == 0) fail(ASMK_ERROR_INVALID_ARGUMENT, "asmk_register_host of 0 bytes");
+  std::lock_guard lock(mutex_);
+  if (!registered_.emplace(static_cast<const std::byte*>(host), bytes).second)
+    fail(ASMK_ERROR_INVALID_ARGUMENT, fmt::format("asmk_register_host({}): already registered", host));
+  return host;
+}
+
+void RecordingBackend::unregister_host(void* host) {
+  std::lock_guard lock(mutex_);
+  if (registered_.erase(static_cast<const std::byte*>(host)) == 0)
+    fail(ASMK_ERROR_INVALID_ARGUMENT,
+         fmt::format("asmk_unregister_host({}): not host memory registered with this context", host));
+}
+
+namespace {
+// Bytes from p to the end of the range in `ranges` (base -> size) that holds it.
+std::optional<std::size_t> bytes_left(const std::map<const std::byte*, std::size_t>& ranges, const std::byte* p) {
+  auto it = ranges.upper_bound(p);
+  if (it == ranges.begin()) return std::nullopt;
   --it;
   if (p >= it->first + it->second) return std::nullopt;
   return static_cast<std::size_t>(it->first + it->second - p);
+}
+}  // namespace
+
+std::optional<std::size_t> RecordingBackend::bytes_available_locked(const void* pointer) const {
+  const auto* p = static_cast<const std::byte*>(pointer);
+  if (auto left = bytes_left(allocations_, p)) return left;
+  return bytes_left(registered_, p);
 }
 
 void RecordingBackend::require_device_range(const void* pointer, std::size_t bytes, std::string_view role) const {

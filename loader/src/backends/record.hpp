@@ -29,6 +29,9 @@ class RecordingBackend final : public Backend {
   void copy(void* destination, const void* source, std::size_t bytes, asmk_copy_kind kind) override;
   void synchronize(asmk_stream) override {}
   void launch(const LaunchRequest& request) override;
+  // Host memory is device memory here: the pointer is returned as it is, and its range is known.
+  void* register_host(void* host, std::size_t bytes) override;
+  void unregister_host(void* host) override;
   std::optional<std::size_t> bytes_available(const void* pointer) const override;
 
   // Read it when no other thread is launching on this context.
@@ -41,6 +44,7 @@ class RecordingBackend final : public Backend {
 
   mutable std::mutex mutex_;  // a context may be used from several threads
   std::map<const std::byte*, std::size_t> allocations_;  // base -> size
+  std::map<const std::byte*, std::size_t> registered_;   // caller-owned host memory: base -> size
   std::vector<RecordedLaunch> launches_;
 };
 

@@ -6,6 +6,7 @@
 #include "../backend.hpp"
 #include "../error.hpp"
 #include "../nearest.hpp"
+#include "emu_backend.hpp"
 #include "record.hpp"
 
 namespace asmk {
@@ -18,6 +19,7 @@ struct BackendEntry {
 
 const std::vector<BackendEntry>& entries() {
   static const std::vector<BackendEntry> list{
+      {"emu", [] { return std::make_unique<EmuBackend>(EmuBackendOptions::from_environment()); }},
       {"record", [] { return std::make_unique<RecordingBackend>(); }},
   };
   return list;

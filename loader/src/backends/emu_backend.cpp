@@ -1,0 +1,188 @@
+#include "emu_backend.hpp"
+
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "../error.hpp"
+#include "asmk/emu/emu.hpp"
+
+namespace asmk {
+namespace {
+
+constexpr std::size_t kReportsInMessage = 3;  // the first few reports name the problem; the count says the rest
+
+std::uint64_t address_of(const void* pointer) { return reinterpret_cast<std::uintptr_t>(pointer); }
+void* pointer_of(std::uint64_t address) { return reinterpret_cast<void*>(static_cast<std::uintptr_t>(address)); }
+
+// "3 faults: <first>; <second>; <third> (and 5 more)"
+std::string reports_text(const std::vector<emu::Report>& reports, std::uint64_t count, std::string_view what) {
+  std::string text = fmt::format("{} {}{}", count, what, count == 1 ? "" : "s");
+  for (std::size_t i = 0; i < reports.size() && i < kReportsInMessage; ++i)
+    text += fmt::format("{}{}", i == 0 ? ": " : "; ", reports[i].to_string());
+  const std::uint64_t shown = std::min<std::uint64_t>({reports.size(), kReportsInMessage, count});
+  if (count > shown) text += fmt::format(" (and {} more)", count - shown);
+  return text;
+}
+
+bool parse_flag(const char* variable, const char* value) {
+  const std::string_view v = value;
+  if (v == "1" || v == "on" || v == "true" || v == "yes") return true;
+  if (v.empty() || v == "0" || v == "off" || v == "false" || v == "no") return false;
+  fail(ASMK_ERROR_INVALID_ARGUMENT, fmt::format("{}='{}' is not a switch; use 1 or 0", variable, value));
+}
+
+}  // namespace
+
+EmuBackendOptions EmuBackendOptions::from_environment() {
+  EmuBackendOptions options;
+  if (const char* strict = std::getenv("ASMK_EMU_STRICT")) options.strict = parse_flag("ASMK_EMU_STRICT", strict);
+  if (const char* threads = std::getenv("ASMK_EMU_THREADS"); threads != nullptr && *threads != '\0') {
+    char* end = nullptr;
+    const unsigned long n = std::strtoul(threads, &end, 10);
+    if (*end != '\0' || n > 4096 || threads[0] == '-')
+      fail(ASMK_ERROR_INVALID_ARGUMENT,
+           fmt::format("ASMK_EMU_THREADS='{}' is not a thread count (0 = every core, up to 4096)", threads));
+    options.threads = static_cast<unsigned>(n);
+  }
+  return options;
+}
+
+EmuBackend::EmuBackend(EmuBackendOptions options)
+    : options_(options), device_(std::make_unique<emu::Device>()) {}
+
+EmuBackend::~EmuBackend() = default;
+
+void* EmuBackend::allocate(std::size_t bytes) {
+  if (bytes == 0) fail(ASMK_ERROR_INVALID_ARGUMENT, "asmk_malloc of 0 bytes");
+  std::lock_guard lock(mutex_);
+  auto address = device_->alloc(bytes, 256);
+  if (!address)
+    fail(ASMK_ERROR_OUT_OF_MEMORY, fmt::format("asmk_malloc of {} bytes on the emulator: {}", bytes, address.error()));
+  return pointer_of(*address);
+}
+
+void EmuBackend::release(void* pointer) {
+  if (pointer == nullptr) return;
+  std::lock_guard lock(mutex_);
+  for (const auto& [host, address] : registered_)
+    if (address == address_of(pointer))
+      fail(ASMK_ERROR_INVALID_ARGUMENT,
+           fmt::format("asmk_free({}): this is host memory {} mapped by asmk_register_host; release it with "
+                       "asmk_unregister_host", pointer, host));
+  const emu::Status freed = device_->free(address_of(pointer));
+  if (!freed.ok())
+    fail(ASMK_ERROR_BACKEND,
+         fmt::format("asmk_free({}): not the start of an allocation of this context ({})", pointer,
+                     device_->describe(address_of(pointer))));
+}
+
+void* EmuBackend::register_host(void* host, std::size_t bytes) {
+  if (host == nullptr) fail(ASMK_ERROR_NULL_BUFFER, "asmk_register_host: the host pointer is null");
+  if (bytes == 0) fail(ASMK_ERROR_INVALID_ARGUMENT, "asmk_register_host of 0 bytes");
+  std::lock_guard lock(mutex_);
+  if (registered_.contains(host))
+    fail(ASMK_ERROR_INVALID_ARGUMENT, fmt::format("asmk_register_host({}): already registered", host));
+  auto address = device_->map_host(host, bytes);
+  if (!address) fail(ASMK_ERROR_BACKEND, fmt::format("asmk_register_host({}, {}): {}", host, bytes, address.error()));
+  registered_.emplace(host, *address);
+  return pointer_of(*address);
+}
+
+void EmuBackend::unregister_host(void* host) {
+  std::lock_guard lock(mutex_);
+  auto it = registered_.find(host);
+  if (it == registered_.end())
+    fail(ASMK_ERROR_INVALID_ARGUMENT,
+         fmt::format("asmk_unregister_host({}): not host memory registered with this context ({} registered)", host,
+                     registered_.size()));
+  const emu::Status freed = device_->free(it->second);
+  if (!freed.ok()) fail(ASMK_ERROR_INTERNAL, fmt::format("asmk_unregister_host({}): {}", host, freed.message()));
+  registered_.erase(it);
+}
+
+std::optional<std::size_t> EmuBackend::bytes_available(const void* pointer) const {
+  std::lock_guard lock(mutex_);
+  const auto region = device_->region_of(address_of(pointer));
+  if (region.size == 0) return std::nullopt;
+  return static_cast<std::size_t>(region.base + region.size - address_of(pointer));
+}
+
+std::byte* EmuBackend::device_bytes(const void* pointer, std::size_t bytes, std::string_view role) const {
+  const std::uint64_t address = address_of(pointer);
+  const auto region = device_->region_of(address);
+  if (region.size == 0)
+    fail(ASMK_ERROR_BACKEND, fmt::format("asmk_memcpy: {} {} is not memory of this context ({})", role, pointer,
+                                         device_->describe(address)));
+  const std::uint64_t available = region.base + region.size - address;
+  if (available < bytes)
+    fail(ASMK_ERROR_BUFFER_TOO_SMALL,
+         fmt::format("asmk_memcpy: {} {} has {} bytes left in its allocation, {} asked", role, pointer, available,
+                     bytes));
+  return reinterpret_cast<std::byte*>(region.host + (address - region.base));
+}
+
+void EmuBackend::copy(void* destination, const void* source, std::size_t bytes, asmk_copy_kind kind) {
+  if (kind != ASMK_COPY_HOST_TO_DEVICE && kind != ASMK_COPY_DEVICE_TO_HOST && kind != ASMK_COPY_DEVICE_TO_DEVICE)
+    fail(ASMK_ERROR_INVALID_ARGUMENT, fmt::format("asmk_memcpy: unknown copy kind {}", static_cast<int>(kind)));
+  if (bytes == 0) return;
+  if (destination == nullptr || source == nullptr)
+    fail(ASMK_ERROR_NULL_BUFFER, "asmk_memcpy: null source or destination");
+  std::lock_guard lock(mutex_);
+  void* to = kind == ASMK_COPY_DEVICE_TO_HOST ? destination : device_bytes(destination, bytes, "destination");
+  const void* from = kind == ASMK_COPY_HOST_TO_DEVICE ? source : device_bytes(source, bytes, "source");
+  std::memmove(to, from, bytes);
+}
+
+const emu::CodeObject& EmuBackend::code_object(const std::string& path, std::string_view kernel_name) {
+  if (auto it = code_objects_.find(path); it != code_objects_.end()) return *it->second;
+  auto loaded = emu::CodeObject::load_file(path);
+  if (!loaded)
+    fail(ASMK_ERROR_MISSING_CODE_OBJECT, fmt::format("kernel {}: the emulator cannot load its code object: {}", kernel_name, loaded.error()));
+  return *code_objects_.emplace(path, std::move(*loaded)).first->second;
+}
+
+void EmuBackend::launch(const LaunchRequest& request) {
+  const std::string& kernel_name = request.kernel.name;
+  std::lock_guard lock(mutex_);
+  const emu::CodeObject& co = code_object(std::string(request.code_object_path), kernel_name);
+  if (emu::arch_name(co.arch()) != request.kernel.arch)
+    fail(ASMK_ERROR_MISSING_CODE_OBJECT,
+         fmt::format("code object {} is for {}, but the manifest says kernel {} is for {}", request.code_object_path,
+                     emu::arch_name(co.arch()), kernel_name, request.kernel.arch));
+  auto kernel = co.find(request.symbol);
+  if (!kernel)
+    fail(ASMK_ERROR_MISSING_CODE_OBJECT,
+         fmt::format("kernel {}: code object {}: {}", kernel_name, request.code_object_path, kernel.error()));
+
+  emu::Dispatch dispatch;
+  dispatch.kernel = *kernel;
+  dispatch.grid = {request.grid.x, request.grid.y, request.grid.z};
+  dispatch.block = {request.block.x, request.block.y, request.block.z};
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(request.kernargs.data());
+  dispatch.kernargs.assign(bytes, bytes + request.kernargs.size());
+  dispatch.fill_hidden_args = false;  // libasmk packed the hidden arguments already (kernargs.cpp)
+
+  emu::LaunchOptions options;
+  options.strict = options_.strict;
+  options.threads = options_.threads;
+  const emu::LaunchReport report = emu::launch(*device_, dispatch, options);
+
+  switch (report.status) {
+    case emu::LaunchStatus::invalid:
+      fail(ASMK_ERROR_BACKEND, fmt::format("the emulator refused to launch kernel {}: {}", kernel_name, report.message));
+    case emu::LaunchStatus::faulted:
+      fail(ASMK_ERROR_KERNEL_FAULT,
+           fmt::format("kernel {} faulted on the emulator, grid ({}, {}, {}): {}", kernel_name, request.grid.x,
+                       request.grid.y, request.grid.z, reports_text(report.faults, report.fault_count, "fault")));
+    case emu::LaunchStatus::ok: break;
+  }
+  if (report.strict_count > 0)
+    fail(ASMK_ERROR_KERNEL_FAULT,
+         fmt::format("kernel {} ran, but strict mode (ASMK_EMU_STRICT) found {}", kernel_name,
+                     reports_text(report.strict, report.strict_count, "problem")));
+}
+
+}  // namespace asmk

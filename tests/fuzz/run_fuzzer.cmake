@@ -1,0 +1,25 @@
+# Runs the libFuzzer code-object fuzzer for SECONDS, seeded with the code objects under SEEDS.
+# Passes when libFuzzer exits 0 (no crash, leak, timeout or out-of-memory); a failing input is
+# kept in WORK/artifacts/ for replay (`code_object_fuzzer FILE`).
+#   cmake -DFUZZER=... -DSEEDS=<hsaco> -DSECONDS=20 -DWORK=<dir> -P run_fuzzer.cmake
+if(NOT EXISTS ${FUZZER})
+  message(FATAL_ERROR "fuzzer not built: ${FUZZER}")
+endif()
+file(REMOVE_RECURSE ${WORK}/corpus)
+file(MAKE_DIRECTORY ${WORK}/corpus ${WORK}/artifacts)
+file(GLOB seeds ${SEEDS}/*/*/*.co)
+if(NOT seeds)
+  message(FATAL_ERROR "no seed code objects under ${SEEDS} (build the `kernels` target)")
+endif()
+file(COPY ${seeds} DESTINATION ${WORK}/corpus)
+list(LENGTH seeds seed_count)
+message(STATUS "fuzzing CodeObject::load for ${SECONDS} s from ${seed_count} seeds")
+execute_process(COMMAND ${FUZZER} -max_total_time=${SECONDS} -timeout=20 -rss_limit_mb=4096 -max_len=65536
+                        -print_final_stats=1 -artifact_prefix=${WORK}/artifacts/ ${WORK}/corpus
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+string(REGEX MATCHALL "stat::[a-z_]+: +[0-9]+" stats "${err}")
+string(REPLACE ";" "\n" stats "${stats}")
+message(STATUS "${stats}")
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "the fuzzer found a failing input (exit ${rc}); see ${WORK}/artifacts/\n${err}")
+endif()

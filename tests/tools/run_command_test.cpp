@@ -1,0 +1,204 @@
+// `asmk run` on generated quant_fp8 code objects: inputs written to files, outputs read back and
+// compared bit for bit with ref::quant_fp8 — once with arguments by metadata name, once replaying
+// a raw kernarg blob whose pointers are patched — and its refusals.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "asmk/ref/quant.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kAsmk = ASMK_CLI_PATH;
+const std::string kHsaco = ASMK_HSACO_DIR;
+
+struct Result {
+  int status;
+  std::string output;
+};
+
+// Runs the CLI with `args` (already quoted where needed), capturing stdout and stderr.
+Result run_asmk(const std::string& args) {
+  const std::string command = kAsmk + " " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return {-1, "popen failed"};
+  std::string output;
+  char chunk[4096];
+  while (std::size_t n = std::fread(chunk, 1, sizeof chunk, pipe)) output.append(chunk, n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+template <class T>
+void write_file(const fs::path& path, const std::vector<T>& data) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(data.data()), std::streamsize(data.size() * sizeof(T)));
+}
+
+template <class T>
+std::vector<T> read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<char> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::vector<T> out(bytes.size() / sizeof(T));
+  std::memcpy(out.data(), bytes.data(), out.size() * sizeof(T));
+  return out;
+}
+
+class AsmkRun : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("asmk_run_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // bf16 activations of an m x n problem, with a per-row spread so every row has its own scale.
+  std::vector<std::uint16_t> input(std::uint32_t m, std::uint32_t n, std::uint32_t seed) const {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> normal(0.f, 1.f);
+    std::vector<std::uint16_t> x(std::size_t(m) * n);
+    for (std::size_t i = 0; i < x.size(); ++i)
+      x[i] = std::uint16_t(asmk::ref::encode(asmk::ref::Format::bf16, normal(rng) * float(1 + i / n),
+                                             asmk::ref::Overflow::saturate));
+    return x;
+  }
+
+  // The reference outputs of the group quantization on `arch`.
+  void reference(asmk::Arch arch, const std::vector<std::uint16_t>& x, std::uint32_t m, std::uint32_t n,
+                 std::vector<std::uint8_t>& y, std::vector<float>& scale) const {
+    y.assign(std::size_t(m) * n, 0);
+    scale.assign(std::size_t(m) * (n / 128), 0.f);
+    asmk::ref::QuantFp8Args r;
+    r.arch = arch;
+    r.in_format = asmk::ref::Format::bf16;
+    r.granularity = asmk::ref::QuantGranularity::group;
+    r.x = x.data();
+    r.y = y.data();
+    r.scale = scale.data();
+    r.m = m;
+    r.n = n;
+    r.stride_x = n;
+    r.stride_y = n;
+    ASSERT_TRUE(asmk::ref::quant_fp8(r).ok());
+  }
+
+  void expect_outputs_match(asmk::Arch arch, const std::vector<std::uint16_t>& x, std::uint32_t m, std::uint32_t n) {
+    std::vector<std::uint8_t> y_ref;
+    std::vector<float> scale_ref;
+    reference(arch, x, m, n, y_ref, scale_ref);
+    const auto y = read_file<std::uint8_t>(dir_ / "y.bin");
+    const auto scale = read_file<float>(dir_ / "scale.bin");
+    ASSERT_EQ(y.size(), y_ref.size());
+    ASSERT_EQ(scale.size(), scale_ref.size());
+    EXPECT_EQ(y, y_ref);
+    EXPECT_EQ(std::memcmp(scale.data(), scale_ref.data(), scale.size() * 4), 0);
+  }
+
+  std::string path(const char* name) const { return (dir_ / name).string(); }
+  fs::path dir_;
+};
+
+TEST_F(AsmkRun, ArgumentsByNameMatchTheReference) {
+  for (const char* arch : {"gfx942", "gfx950"}) {
+    SCOPED_TRACE(arch);
+    const std::uint32_t m = 3, n = 1280;  // three 512-column steps, the last one ragged
+    const auto x = input(m, n, 11);
+    write_file(dir_ / "x.bin", x);
+    const std::string co = kHsaco + "/" + arch + "/quant_fp8/quant_fp8_" + arch + "_bf16_group_n512.co";
+    const Result r = run_asmk("run " + co + " --grid 3,3 --block 256 --buffer x=@" + path("x.bin") +
+                              " --buffer y=zeros:" + std::to_string(m * n) + " --buffer scale=zeros:" +
+                              std::to_string(m * (n / 128) * 4) + " --arg m=3 --arg n=1280 --arg stride_x=1280" +
+                              " --arg stride_y=0x500 --out y=" + path("y.bin") + " --out scale=" + path("scale.bin") +
+                              " --strict --stats");
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("grid (3, 3, 1) block (256, 1, 1): ok"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("global read " + std::to_string(m * n * 2)), std::string::npos) << r.output;
+    expect_outputs_match(std::string(arch) == "gfx942" ? asmk::Arch::gfx942 : asmk::Arch::gfx950, x, m, n);
+  }
+}
+
+TEST_F(AsmkRun, KernargBlobWithPatchedPointersMatchesTheReference) {
+  const std::uint32_t m = 2, n = 512;
+  const auto x = input(m, n, 12);
+  write_file(dir_ / "x.bin", x);
+  // The contract's layout: x@0 y@8 scale@16 (pointers, left as garbage), m@24 n@28 stride_x@32 stride_y@36.
+  std::vector<std::uint32_t> blob(10, 0xdeadbeef);
+  blob[6] = m, blob[7] = n, blob[8] = n, blob[9] = n;
+  write_file(dir_ / "kernarg.bin", blob);
+  const std::string co = kHsaco + "/gfx942/quant_fp8/quant_fp8_gfx942_bf16_group_n512.co";
+  const Result r = run_asmk("run " + co + " --grid 1,2 --buffer in=@" + path("x.bin") + " --buffer out=zeros:1024" +
+                            " --buffer s=zeros:32 --kernarg @" + path("kernarg.bin") +
+                            " --patch 0=in --patch 8=out --patch 0x10=s --out out=" + path("y.bin") +
+                            " --out s=" + path("scale.bin"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  expect_outputs_match(asmk::Arch::gfx942, x, m, n);
+}
+
+TEST_F(AsmkRun, AFaultIsReportedWithKernelAndAddress) {
+  // y is 16 bytes where 512 are written: the stores past it leave every allocation.
+  const std::string co = kHsaco + "/gfx942/quant_fp8/quant_fp8_gfx942_bf16_row_n512.co";
+  const Result r = run_asmk("run " + co + " --grid 1,1 --buffer x=random:1024:1 --buffer y=zeros:16" +
+                            " --buffer scale=zeros:4 --arg m=1 --arg n=512 --arg stride_x=512 --arg stride_y=512");
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("FAULTED"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("kernel quant_fp8_gfx942_bf16_row_n512 workgroup (0,0,0)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("address 0x"), std::string::npos) << r.output;
+}
+
+TEST_F(AsmkRun, Refusals) {
+  const std::string co = kHsaco + "/gfx942/quant_fp8/quant_fp8_gfx942_bf16_row_n512.co";
+  Result r = run_asmk("run " + co + " --grid 1 --arg m=1 --arg mm=2");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("no argument named 'mm'; its arguments: x (global_buffer)"), std::string::npos) << r.output;
+  r = run_asmk("run " + co + " --grid 1 --buffer x=zeros:4 --arg m=1");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("missing arguments: y (a buffer"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("stride_y (u32)"), std::string::npos) << r.output;
+  r = run_asmk("run " + co + " --grid 1 --buffer x=zeros:4 --buffer y=zeros:4 --buffer scale=zeros:4 --arg m=-1" +
+               " --arg n=1 --arg stride_x=1 --arg stride_y=1");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("--arg m=-1 (u32, 4 bytes): not an integer of that type"), std::string::npos) << r.output;
+  r = run_asmk("run " + co + " --grid 1 --kernarg @" + path("none.bin"));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("cannot read file"), std::string::npos) << r.output;
+  r = run_asmk("run " + co + " --grid 0,1");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("each dimension must be"), std::string::npos) << r.output;
+}
+
+TEST_F(AsmkRun, MalformedCodeObjectsGetAClearError) {
+  const std::string co = kHsaco + "/gfx942/quant_fp8/quant_fp8_gfx942_bf16_row_n512.co";
+  std::ifstream in(co, std::ios::binary);
+  std::vector<char> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  ASSERT_GT(bytes.size(), 256u);
+  for (std::size_t length : {std::size_t(0), std::size_t(3), std::size_t(64), bytes.size() / 2}) {
+    write_file(dir_ / "bad.co", std::vector<char>(bytes.begin(), bytes.begin() + std::ptrdiff_t(length)));
+    const Result r = run_asmk("run " + path("bad.co") + " --grid 1");
+    EXPECT_EQ(r.status, 1) << length << ": " << r.output;
+    EXPECT_NE(r.output.find("asmk: error: " + path("bad.co") + ": "), std::string::npos) << length << ": " << r.output;
+  }
+  write_file(dir_ / "text.co", std::vector<char>{'h', 'e', 'l', 'l', 'o'});
+  const Result r = run_asmk("info --emu-coverage " + path("text.co"));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("not an ELF file"), std::string::npos) << r.output;
+}
+
+TEST_F(AsmkRun, EmuCoverageOfAGeneratedKernel) {
+  const Result r = run_asmk("info --emu-coverage " + kHsaco + "/gfx950/quant_fp8/quant_fp8_gfx950_fp16_row_n512.co");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("target       amdgcn-amd-amdhsa--gfx950"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("the emulator runs every instruction of its 1 kernel(s)"), std::string::npos) << r.output;
+}
+
+}  // namespace

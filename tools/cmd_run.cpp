@@ -1,0 +1,366 @@
+// asmk run FILE.co: launch any code object on the emulator — including ones asmk did not build —
+// with buffers made from files, zeros or seeded random bytes, and arguments given by their
+// metadata names; or replay a raw kernarg segment captured from a framework (--kernarg, with
+// --patch OFFSET=BUFFER for its pointers). Writes chosen buffers back to files, and prints
+// faults, strict-mode findings, statistics and (on request) a per-wave trace.
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "asmk/emu/emu.hpp"
+#include "cli_support.hpp"
+#include "commands.hpp"
+
+namespace asmk::cli {
+namespace {
+
+struct RunOptions {
+  std::string file, kernel, grid, block, kernarg_file, trace_file;
+  std::vector<std::string> args, buffers, outs, patches;
+  bool strict = false, stats = false;
+  unsigned threads = 0;
+  std::uint32_t dynamic_lds = 0;
+};
+
+// "name=value" -> {name, value}; `what` names the option in errors.
+std::pair<std::string, std::string> split_assignment(const std::string& text, const char* what) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw Failure(fmt::format("{} '{}': expected NAME=VALUE", what, text));
+  return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+std::uint64_t parse_unsigned(const std::string& text, const char* what) {
+  if (text.empty() || text[0] == '-') throw Failure(fmt::format("{} '{}' is not a non-negative integer", what, text));
+  std::size_t used = 0;
+  std::uint64_t value = 0;
+  try {
+    value = std::stoull(text, &used, 0);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0) throw Failure(fmt::format("{} '{}' is not a non-negative integer", what, text));
+  // An optional K/M/G suffix counts KiB, MiB, GiB.
+  const std::string suffix = text.substr(used);
+  if (suffix.empty()) return value;
+  if (suffix == "K" || suffix == "k") return value << 10;
+  if (suffix == "M") return value << 20;
+  if (suffix == "G") return value << 30;
+  throw Failure(fmt::format("{} '{}' is not a non-negative integer (suffixes: K, M, G)", what, text));
+}
+
+emu::Dim3 parse_dim3(const std::string& text, const char* what) {
+  std::vector<std::uint32_t> parts;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    const std::uint64_t v = parse_unsigned(text.substr(start, comma - start), what);
+    if (v == 0 || v > 0xffffffffull) throw Failure(fmt::format("{} '{}': each dimension must be 1..2^32-1", what, text));
+    parts.push_back(std::uint32_t(v));
+    start = comma + 1;
+  }
+  if (parts.empty() || parts.size() > 3) throw Failure(fmt::format("{} '{}': expected X[,Y[,Z]]", what, text));
+  parts.resize(3, 1);
+  return {parts[0], parts[1], parts[2]};
+}
+
+std::vector<std::uint8_t> read_file(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Failure(fmt::format("{}: cannot read file '{}'", what, path));
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Named device buffers: --buffer name=@file | zeros:BYTES | random:BYTES:SEED.
+class Buffers {
+ public:
+  explicit Buffers(emu::Device& device) : device_(device) {}
+
+  void add(const std::string& spec) {
+    const auto [name, source] = split_assignment(spec, "--buffer");
+    if (addresses_.contains(name)) throw Failure(fmt::format("--buffer {} given twice", name));
+    std::vector<std::uint8_t> bytes;
+    if (source.starts_with("@")) {
+      bytes = read_file(source.substr(1), "--buffer");
+    } else if (source.starts_with("zeros:")) {
+      bytes.assign(parse_unsigned(source.substr(6), "--buffer zeros:BYTES"), 0);
+    } else if (source.starts_with("random:")) {
+      const std::string rest = source.substr(7);
+      const auto colon = rest.find(':');
+      if (colon == std::string::npos) throw Failure(fmt::format("--buffer {}: expected random:BYTES:SEED", spec));
+      bytes.resize(parse_unsigned(rest.substr(0, colon), "--buffer random:BYTES"));
+      std::mt19937_64 rng(parse_unsigned(rest.substr(colon + 1), "--buffer random:SEED"));
+      for (std::size_t i = 0; i < bytes.size(); i += 8) {
+        const std::uint64_t r = rng();
+        std::memcpy(bytes.data() + i, &r, std::min<std::size_t>(8, bytes.size() - i));
+      }
+    } else {
+      throw Failure(fmt::format("--buffer {}: the source must be @FILE, zeros:BYTES or random:BYTES:SEED", spec));
+    }
+    if (bytes.empty()) throw Failure(fmt::format("--buffer {}: a buffer needs at least one byte", spec));
+    auto address = device_.alloc(bytes.size());
+    if (!address) throw Failure(fmt::format("--buffer {}: {}", spec, address.error()));
+    if (auto s = device_.write(*address, bytes.data(), bytes.size()); !s) throw Failure(s.message());
+    addresses_[name] = *address;
+    sizes_[name] = bytes.size();
+  }
+
+  const std::uint64_t* find(const std::string& name) const {
+    auto it = addresses_.find(name);
+    return it == addresses_.end() ? nullptr : &it->second;
+  }
+  std::uint64_t address(const std::string& name, const char* what) const {
+    if (const auto* a = find(name)) return *a;
+    throw Failure(fmt::format("{}: no buffer named '{}'; buffers: {}", what, name, names()));
+  }
+  std::uint64_t size(const std::string& name) const { return sizes_.at(name); }
+  std::string names() const {
+    std::string text;
+    for (const auto& [name, address] : addresses_) text += (text.empty() ? "" : ", ") + name;
+    return text.empty() ? "(none; add --buffer NAME=...)" : text;
+  }
+
+ private:
+  emu::Device& device_;
+  std::map<std::string, std::uint64_t> addresses_;
+  std::map<std::string, std::uint64_t> sizes_;
+};
+
+bool is_float_type(const std::string& type) {
+  return type == "f32" || type == "float" || type == "f64" || type == "double";
+}
+bool is_signed_type(const std::string& type) {
+  return type.starts_with("i") || type == "int" || type == "long" || type == "short" || type == "char";
+}
+
+// The bytes of one by-value argument from its text: an integer, a float for float types, or
+// bits:0x... for the raw bits of any type.
+std::uint64_t by_value_bits(const emu::KernelArg& arg, const std::string& text) {
+  const auto where = fmt::format("--arg {}={} ({}, {} bytes)", arg.name, text, arg.type_name, arg.size);
+  if (text.starts_with("bits:")) return parse_unsigned(text.substr(5), where.c_str());
+  if (is_float_type(arg.type_name)) {
+    std::size_t used = 0;
+    double v = 0;
+    try {
+      v = std::stod(text, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != text.size()) throw Failure(fmt::format("{}: not a number", where));
+    if (arg.size == 4) {
+      const float f = float(v);
+      std::uint32_t bits;
+      std::memcpy(&bits, &f, 4);
+      return bits;
+    }
+    std::uint64_t bits;
+    std::memcpy(&bits, &v, 8);
+    return bits;
+  }
+  std::size_t used = 0;
+  std::uint64_t bits = 0;
+  try {
+    bits = is_signed_type(arg.type_name) ? std::uint64_t(std::stoll(text, &used, 0)) : std::stoull(text, &used, 0);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || (!is_signed_type(arg.type_name) && text.starts_with("-")))
+    throw Failure(fmt::format("{}: not an integer of that type", where));
+  return bits;
+}
+
+std::string argument_names(const emu::Kernel& k) {
+  std::string text;
+  for (const auto& a : k.args)
+    if (!a.name.empty() && !a.value_kind.starts_with("hidden_"))
+      text += fmt::format("{}{} ({})", text.empty() ? "" : ", ", a.name, a.value_kind);
+  return text.empty() ? "(none)" : text;
+}
+
+// Kernel arguments by metadata name: pointers name a buffer (a buffer of the argument's own name
+// is used when --arg does not say), by-value arguments give their value. Unnamed arguments and
+// repeats of a name (padding) stay zero; hidden arguments are the emulator's to fill.
+std::vector<std::uint8_t> kernargs_by_name(const emu::Kernel& k, const RunOptions& o, const Buffers& buffers) {
+  std::map<std::string, std::string> given;
+  for (const auto& text : o.args) {
+    auto [name, value] = split_assignment(text, "--arg");
+    if (!given.emplace(name, value).second) throw Failure(fmt::format("--arg {} given twice", name));
+  }
+  std::vector<std::uint8_t> bytes(std::max<std::size_t>(k.kernarg_segment_size, 8), 0);
+  std::map<std::string, bool> placed;
+  std::vector<std::string> missing;
+  for (const auto& a : k.args) {
+    if (a.name.empty() || a.value_kind.starts_with("hidden_") || placed[a.name]) continue;
+    placed[a.name] = true;
+    if (std::size_t(a.offset) + a.size > bytes.size())
+      throw Failure(fmt::format("argument {} at offset {} does not fit the {}-byte kernarg segment", a.name, a.offset,
+                                bytes.size()));
+    std::uint64_t bits = 0;
+    auto it = given.find(a.name);
+    if (a.value_kind == "global_buffer" || a.value_kind == "dynamic_shared_pointer") {
+      if (it != given.end() && it->second != "0") bits = buffers.address(it->second, ("--arg " + a.name).c_str());
+      else if (it == given.end() && buffers.find(a.name)) bits = *buffers.find(a.name);
+      else if (it == given.end()) missing.push_back(fmt::format("{} (a buffer: --buffer {}=... or --arg {}=BUFFER)", a.name, a.name, a.name));
+    } else if (it != given.end()) {
+      bits = by_value_bits(a, it->second);
+    } else {
+      missing.push_back(fmt::format("{} ({})", a.name, a.type_name.empty() ? a.value_kind : a.type_name));
+    }
+    std::memcpy(bytes.data() + a.offset, &bits, std::min<std::uint32_t>(a.size, 8));
+  }
+  for (const auto& [name, value] : given)
+    if (!placed.contains(name) || !placed[name])
+      throw Failure(fmt::format("kernel {} has no argument named '{}'; its arguments: {}", k.name, name, argument_names(k)));
+  if (!missing.empty()) {
+    std::string text;
+    for (const auto& m : missing) text += (text.empty() ? "" : ", ") + m;
+    throw Failure(fmt::format("kernel {}: missing arguments: {}", k.name, text));
+  }
+  return bytes;
+}
+
+// --kernarg @blob.bin with --patch OFFSET=BUFFER: the segment as captured, pointers replaced.
+std::vector<std::uint8_t> kernargs_from_blob(const RunOptions& o, const Buffers& buffers) {
+  if (!o.kernarg_file.starts_with("@")) throw Failure("--kernarg: expected @FILE");
+  std::vector<std::uint8_t> bytes = read_file(o.kernarg_file.substr(1), "--kernarg");
+  for (const auto& text : o.patches) {
+    const auto [offset_text, name] = split_assignment(text, "--patch");
+    const std::uint64_t offset = parse_unsigned(offset_text, "--patch OFFSET");
+    if (offset + 8 > bytes.size())
+      throw Failure(fmt::format("--patch {}: a pointer at offset {} does not fit the {}-byte kernarg blob", text, offset,
+                                bytes.size()));
+    const std::uint64_t address = buffers.address(name, "--patch");
+    std::memcpy(bytes.data() + offset, &address, 8);
+  }
+  return bytes;
+}
+
+void print_stats(const emu::Stats& s) {
+  fmt::print("statistics\n");
+  fmt::print("  workgroups {}  waves {}  wave-instructions {}\n", s.workgroups, s.waves, s.wave_instructions);
+  std::string classes;
+  for (const auto& [cls, n] : s.by_class) classes += fmt::format("  {} {}", cls, n);
+  fmt::print("  by class  {}\n", classes);
+  std::vector<std::pair<std::string, std::uint64_t>> mnemonics(s.by_mnemonic.begin(), s.by_mnemonic.end());
+  std::stable_sort(mnemonics.begin(), mnemonics.end(), [](auto& a, auto& b) { return a.second > b.second; });
+  std::string top;
+  for (std::size_t i = 0; i < mnemonics.size() && i < 8; ++i) top += fmt::format("  {} {}", mnemonics[i].first, mnemonics[i].second);
+  fmt::print("  top       {}\n", top);
+  fmt::print("  bytes     global read {}  global written {}  scalar read {}  lds read {}  lds written {}\n",
+             s.global_bytes_read, s.global_bytes_written, s.scalar_bytes_read, s.lds_bytes_read, s.lds_bytes_written);
+  fmt::print("  lds bank conflicts {} extra cycles\n", s.lds_bank_conflict_cycles);
+  fmt::print("  footprint vgpr {}  agpr {}  sgpr {}  lds {} B per workgroup\n", s.vgprs, s.agprs, s.sgprs, s.lds_bytes);
+}
+
+void write_trace(const std::string& path, const emu::LaunchReport& r) {
+  std::ofstream out(path);
+  if (!out) throw Failure(fmt::format("--trace: cannot write '{}'", path));
+  for (const auto& wave : r.traces) {
+    out << fmt::format("workgroup ({},{},{}) wave {}: {} instructions\n", wave.workgroup.x, wave.workgroup.y,
+                       wave.workgroup.z, wave.wave, wave.entries.size());
+    for (const auto& e : wave.entries)
+      out << fmt::format("  {:06x}  {:<28} lanes {}\n", e.pc, r.trace_mnemonics.at(e.mnemonic_id), e.active_lanes);
+  }
+}
+
+void run(const RunOptions& o) {
+  auto loaded = emu::CodeObject::load_file(o.file);
+  if (!loaded) throw Failure(loaded.error());
+  const emu::CodeObject& co = **loaded;
+  const emu::Kernel* kernel = nullptr;
+  if (o.kernel.empty()) {
+    if (co.kernels().size() != 1) {
+      std::string names;
+      for (const auto& k : co.kernels()) names += (names.empty() ? "" : ", ") + k.name;
+      throw Failure(fmt::format("{} holds {} kernels; choose one with --kernel: {}", o.file, co.kernels().size(), names));
+    }
+    kernel = &co.kernels()[0];
+  } else {
+    auto found = co.find(o.kernel);
+    if (!found) throw Failure(found.error());
+    kernel = *found;
+  }
+  const emu::Kernel& k = *kernel;
+
+  emu::Dispatch dispatch;
+  dispatch.kernel = &k;
+  dispatch.grid = parse_dim3(o.grid, "--grid");
+  if (!o.block.empty()) dispatch.block = parse_dim3(o.block, "--block");
+  else if (k.reqd_workgroup_size[0] != 0) dispatch.block = {k.reqd_workgroup_size[0], k.reqd_workgroup_size[1], k.reqd_workgroup_size[2]};
+  else throw Failure(fmt::format("kernel {} does not require a workgroup size; give --block X,Y,Z", k.name));
+  dispatch.dynamic_lds = o.dynamic_lds;
+
+  emu::Device device;
+  Buffers buffers(device);
+  for (const auto& spec : o.buffers) buffers.add(spec);
+  if (!o.kernarg_file.empty()) {
+    if (!o.args.empty()) throw Failure("give kernel arguments either by name (--arg) or as a blob (--kernarg), not both");
+    dispatch.kernargs = kernargs_from_blob(o, buffers);
+    // A blob that covers the whole segment carries the captured hidden arguments; keep them.
+    dispatch.fill_hidden_args = dispatch.kernargs.size() < k.kernarg_segment_size;
+  } else {
+    if (!o.patches.empty()) throw Failure("--patch applies to a --kernarg blob");
+    dispatch.kernargs = kernargs_by_name(k, o, buffers);
+  }
+
+  emu::LaunchOptions options;
+  options.strict = o.strict;
+  options.threads = o.threads;
+  options.trace = !o.trace_file.empty();
+  const emu::LaunchReport report = emu::launch(device, dispatch, options);
+  if (report.status == emu::LaunchStatus::invalid) throw Failure(report.message);
+
+  fmt::print("kernel {} ({}) grid ({}, {}, {}) block ({}, {}, {}): {}, {} wave-instructions\n", k.name,
+             emu::arch_name(co.arch()), dispatch.grid.x, dispatch.grid.y, dispatch.grid.z, dispatch.block.x,
+             dispatch.block.y, dispatch.block.z,
+             report.status == emu::LaunchStatus::faulted ? "FAULTED" : (report.strict_count ? "ran with strict findings" : "ok"),
+             report.stats.wave_instructions);
+  for (const auto& f : report.faults) fmt::print("fault: {}\n", f.to_string());
+  if (report.fault_count > report.faults.size()) fmt::print("({} more faults)\n", report.fault_count - report.faults.size());
+  for (const auto& s : report.strict) fmt::print("strict: {}\n", s.to_string());
+  if (report.strict_count > report.strict.size())
+    fmt::print("({} more strict findings)\n", report.strict_count - report.strict.size());
+  if (o.stats) print_stats(report.stats);
+  if (options.trace) write_trace(o.trace_file, report);
+
+  for (const auto& spec : o.outs) {
+    const auto [name, path] = split_assignment(spec, "--out");
+    const std::uint64_t address = buffers.address(name, "--out");
+    std::vector<std::uint8_t> bytes(buffers.size(name));
+    if (auto s = device.read(address, bytes.data(), bytes.size()); !s) throw Failure(s.message());
+    std::ofstream out(path, std::ios::binary);
+    if (!out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size())))
+      throw Failure(fmt::format("--out {}: cannot write '{}'", name, path));
+  }
+  if (!report.ok())
+    throw Failure(fmt::format("kernel {} {}", k.name, report.status == emu::LaunchStatus::faulted
+                                                          ? "faulted (see above)"
+                                                          : "broke strict-mode rules (see above)"));
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app) {
+  auto o = std::make_shared<RunOptions>();
+  auto* cmd = app.add_subcommand("run", "Launch a kernel of any code object on the emulator");
+  cmd->add_option("file", o->file, "Code object (.co)")->required();
+  cmd->add_option("--kernel", o->kernel, "Kernel name (optional when the code object has one kernel)");
+  cmd->add_option("--grid", o->grid, "Grid in WORKGROUPS: X[,Y[,Z]]")->required();
+  cmd->add_option("--block", o->block, "Workgroup size in work-items: X[,Y[,Z]] (default: the kernel's required size)");
+  cmd->add_option("--arg", o->args, "NAME=VALUE by metadata name: a number, bits:0xHEX, or a buffer name for pointers");
+  cmd->add_option("--buffer", o->buffers, "NAME=@FILE | NAME=zeros:BYTES | NAME=random:BYTES:SEED (BYTES may end in K/M/G)");
+  cmd->add_option("--out", o->outs, "NAME=FILE: write the buffer to FILE after the launch");
+  cmd->add_option("--kernarg", o->kernarg_file, "@FILE: a raw kernarg segment instead of --arg");
+  cmd->add_option("--patch", o->patches, "OFFSET=BUFFER: write BUFFER's address into the --kernarg blob at OFFSET");
+  cmd->add_option("--lds", o->dynamic_lds, "Bytes of dynamic LDS on top of the kernel's static LDS");
+  cmd->add_option("--threads", o->threads, "Host threads (0 = every core)");
+  cmd->add_flag("--strict", o->strict, "Report missing s_waitcnt, hazards, LDS overruns, misaligned accesses (exit 1)");
+  cmd->add_flag("--stats", o->stats, "Print instruction counts, bytes per memory space, LDS bank conflicts, footprint");
+  cmd->add_option("--trace", o->trace_file, "Write a per-wave instruction trace (PC, mnemonic, active lanes) to FILE");
+  cmd->callback([o] { run(*o); });
+}
+
+}  // namespace asmk::cli
