@@ -1,7 +1,9 @@
-# Runs the libFuzzer code-object fuzzer for SECONDS, seeded with the code objects under SEEDS.
+# Runs the libFuzzer code-object fuzzer for RUNS inputs from a fixed SEED (deterministic for a given
+# build and seed set, so CI cannot fail by luck; SECONDS bounds the time), seeded with the code
+# objects under SEEDS.
 # Passes when libFuzzer exits 0 (no crash, leak, timeout or out-of-memory); a failing input is
 # kept in WORK/artifacts/ for replay (`code_object_fuzzer FILE`).
-#   cmake -DFUZZER=... -DSEEDS=<hsaco> -DSECONDS=20 -DWORK=<dir> -P run_fuzzer.cmake
+#   cmake -DFUZZER=... -DSEEDS=<hsaco> -DSECONDS=60 -DRUNS=20000 -DSEED=1 -DWORK=<dir> -P run_fuzzer.cmake
 if(NOT EXISTS ${FUZZER})
   message(FATAL_ERROR "fuzzer not built: ${FUZZER}")
 endif()
@@ -13,8 +15,8 @@ if(NOT seeds)
 endif()
 file(COPY ${seeds} DESTINATION ${WORK}/corpus)
 list(LENGTH seeds seed_count)
-message(STATUS "fuzzing CodeObject::load for ${SECONDS} s from ${seed_count} seeds")
-execute_process(COMMAND ${FUZZER} -max_total_time=${SECONDS} -timeout=20 -rss_limit_mb=4096 -max_len=65536
+message(STATUS "fuzzing CodeObject::load: ${RUNS} runs from seed ${SEED} (at most ${SECONDS} s), ${seed_count} seed files")
+execute_process(COMMAND ${FUZZER} -seed=${SEED} -runs=${RUNS} -max_total_time=${SECONDS} -timeout=20 -rss_limit_mb=4096 -max_len=65536
                         -print_final_stats=1 -artifact_prefix=${WORK}/artifacts/ ${WORK}/corpus
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 string(REGEX MATCHALL "stat::[a-z_]+: +[0-9]+" stats "${err}")
