@@ -268,6 +268,34 @@ void fma_lanes(uint32_t* d, const uint32_t* a, const uint32_t* b, const uint32_t
 }
 
 namespace {
+
+// ---- sums of absolute differences and byte interpolation (VOP3, CDNA3 ISA §VOP3A pseudocode)
+uint32_t byte_of(uint32_t v, int i) { return (v >> (8 * i)) & 0xffu; }
+uint32_t half_of(uint32_t v, int i) { return (v >> (16 * i)) & 0xffffu; }
+uint32_t absdiff(uint32_t a, uint32_t b) { return a > b ? a - b : b - a; }
+
+/// D = sad + S2; with clamp the 32-bit sum saturates instead of wrapping.
+template <class Sad>
+void sad_op(Wave& w, const Instr& in, Sad sad) {
+  const bool clamp = in.m.clamp;
+  valu_u32<3>(w, in, [sad, clamp](uint32_t a, uint32_t b, uint32_t c) {
+    uint64_t sum = uint64_t(sad(a, b)) + c;
+    return clamp && sum > 0xffffffffull ? 0xffffffffu : uint32_t(sum);
+  });
+}
+uint32_t sad_bytes(uint32_t a, uint32_t b) {
+  uint32_t s = 0;
+  for (int i = 0; i < 4; i++) s += absdiff(byte_of(a, i), byte_of(b, i));
+  return s;
+}
+uint32_t sad_halves(uint32_t a, uint32_t b) { return absdiff(half_of(a, 0), half_of(b, 0)) + absdiff(half_of(a, 1), half_of(b, 1)); }
+/// Per byte: (S0 + S1 + rounding bit) / 2, the rounding bit being bit 0 of S2's byte.
+uint32_t lerp_bytes(uint32_t a, uint32_t b, uint32_t c) {
+  uint32_t d = 0;
+  for (int i = 0; i < 4; i++) d |= ((byte_of(a, i) + byte_of(b, i) + (byte_of(c, i) & 1)) >> 1) << (8 * i);
+  return d;
+}
+
 void fma_f32(Wave& w, const Instr& in) {
   if (w.exec() == ~0ull && plain_float_op(in, 3) && in.m.dpp == DppCtrl::none) {
     Sources s(w, in, 3);
@@ -601,6 +629,13 @@ void register_valu_arith(Registry& r) {
   r.add("v_min_u16", valu([](Wave& w, const Instr& in) { valu_u16<2>(w, in, [](uint16_t a, uint16_t b, uint16_t) { return std::min(a, b); }); }));
   r.add("v_max_i16", valu([](Wave& w, const Instr& in) { valu_u16<2>(w, in, [](uint16_t a, uint16_t b, uint16_t) { return std::max(int16_t(a), int16_t(b)); }); }));
   r.add("v_min_i16", valu([](Wave& w, const Instr& in) { valu_u16<2>(w, in, [](uint16_t a, uint16_t b, uint16_t) { return std::min(int16_t(a), int16_t(b)); }); }));
+
+  // ---- SAD / lerp
+  r.add("v_sad_u8", valu([](Wave& w, const Instr& in) { sad_op(w, in, sad_bytes); }));
+  r.add("v_sad_hi_u8", valu([](Wave& w, const Instr& in) { sad_op(w, in, [](uint32_t a, uint32_t b) { return sad_bytes(a, b) << 16; }); }));
+  r.add("v_sad_u16", valu([](Wave& w, const Instr& in) { sad_op(w, in, sad_halves); }));
+  r.add("v_sad_u32", valu([](Wave& w, const Instr& in) { sad_op(w, in, absdiff); }));
+  r.add("v_lerp_u8", valu([](Wave& w, const Instr& in) { valu_u32<3>(w, in, lerp_bytes); }));
 }
 
 }  // namespace asmk::emu::detail
