@@ -150,40 +150,33 @@ void vector_write32(Wave& w, const Instr& in, const Operand& dst, const uint32_t
   }
 }
 
+// Files a report into `list` (kept up to max_reports; `count` counts them all).
+void Wave::file_report(std::vector<Report>& list, uint64_t& count, FaultKind kind, const Instr& in, int lane,
+                       uint64_t address, std::string message) {
+  std::lock_guard lock(ctx->report_mutex);
+  count++;
+  if (list.size() >= ctx->options.max_reports) return;
+  Report r;
+  r.kind = kind;
+  r.kernel = ctx->kernel->name;
+  r.workgroup = wg->id;
+  r.wave = wave_id;
+  r.lane = lane;
+  r.pc = in.pc;
+  r.address = address;
+  r.instruction = ctx->program->text[in.index];
+  r.message = std::move(message);
+  list.push_back(std::move(r));
+}
+
 void Wave::fault(FaultKind kind, const Instr& in, int lane, uint64_t address, std::string message) {
   faulted = true;
   done = true;
-  std::lock_guard lock(ctx->report_mutex);
-  ctx->fault_count++;
-  if (ctx->faults.size() >= ctx->options.max_reports) return;
-  Report r;
-  r.kind = kind;
-  r.kernel = ctx->kernel->name;
-  r.workgroup = wg->id;
-  r.wave = wave_id;
-  r.lane = lane;
-  r.pc = in.pc;
-  r.address = address;
-  r.instruction = ctx->program->text[in.index];
-  r.message = std::move(message);
-  ctx->faults.push_back(std::move(r));
+  file_report(ctx->faults, ctx->fault_count, kind, in, lane, address, std::move(message));
 }
 
 void Wave::strict_report(FaultKind kind, const Instr& in, int lane, uint64_t address, std::string message) {
-  std::lock_guard lock(ctx->report_mutex);
-  ctx->strict_count++;
-  if (ctx->strict.size() >= ctx->options.max_reports) return;
-  Report r;
-  r.kind = kind;
-  r.kernel = ctx->kernel->name;
-  r.workgroup = wg->id;
-  r.wave = wave_id;
-  r.lane = lane;
-  r.pc = in.pc;
-  r.address = address;
-  r.instruction = ctx->program->text[in.index];
-  r.message = std::move(message);
-  ctx->strict.push_back(std::move(r));
+  file_report(ctx->strict, ctx->strict_count, kind, in, lane, address, std::move(message));
 }
 
 // ---- waitcnt bookkeeping -------------------------------------------------------------------

@@ -103,6 +103,10 @@ struct Wave {
   /// Records a strict-mode finding; execution continues.
   void strict_report(FaultKind kind, const Instr& in, int lane, uint64_t address, std::string message);
   bool strict() const { return ctx->options.strict; }
+
+ private:
+  void file_report(std::vector<Report>& list, uint64_t& count, FaultKind kind, const Instr& in, int lane,
+                   uint64_t address, std::string message);
 };
 
 // ---- scalar operand access ---------------------------------------------------------------
