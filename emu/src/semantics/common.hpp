@@ -55,25 +55,16 @@ inline uint16_t hmod(uint16_t h, const Operand& o) {
   return h;
 }
 
-/// Output modifier then clamp (to [0, 1]; NaN clamps to 0), for float results.
-inline float omod_clamp32(float r, const Modifiers& m) {
+/// Output modifier then clamp (to [0, 1]; NaN clamps to 0), for float and double results.
+template <class T>
+inline T omod_clamp(T r, const Modifiers& m) {
   switch (m.omod) {
-    case 1: r *= 2.0f; break;
-    case 2: r *= 4.0f; break;
-    case 3: r *= 0.5f; break;
+    case 1: r *= T(2); break;
+    case 2: r *= T(4); break;
+    case 3: r *= T(0.5); break;
     default: break;
   }
-  if (m.clamp) r = std::isnan(r) ? 0.0f : std::fmin(std::fmax(r, 0.0f), 1.0f);
-  return r;
-}
-inline double omod_clamp64(double r, const Modifiers& m) {
-  switch (m.omod) {
-    case 1: r *= 2.0; break;
-    case 2: r *= 4.0; break;
-    case 3: r *= 0.5; break;
-    default: break;
-  }
-  if (m.clamp) r = std::isnan(r) ? 0.0 : std::fmin(std::fmax(r, 0.0), 1.0);
+  if (m.clamp) r = std::isnan(r) ? T(0) : std::fmin(std::fmax(r, T(0)), T(1));
   return r;
 }
 
@@ -137,7 +128,7 @@ void valu_f32(Wave& w, const Instr& in, F f) {
         x[i] = fmod32(f32(s.p[i][l]), src_op(in, i));
         if (flush_src) x[i] = flush32(x[i]);
       }
-      float r = omod_clamp32(f(x[0], x[1], x[2]), in.m);
+      float r = omod_clamp<float>(f(x[0], x[1], x[2]), in.m);
       out[l] = b32(flush_dst ? flush32(r) : r);
     }
     vector_write32(w, in, in.op[0], out, mask);
@@ -158,7 +149,7 @@ void valu_f32(Wave& w, const Instr& in, F f) {
     float a = fmod32(f32(s.p[0][l]), o0);
     float b = N > 1 ? fmod32(f32(s.p[1][l]), o1) : 0.0f;
     float c = N > 2 ? fmod32(f32(s.p[2][l]), o2) : 0.0f;
-    out[l] = b32(omod_clamp32(f(a, b, c), in.m));
+    out[l] = b32(omod_clamp<float>(f(a, b, c), in.m));
   }
   vector_write32(w, in, in.op[0], out, mask);
 }
@@ -215,7 +206,7 @@ void valu_f64(Wave& w, const Instr& in, F f) {
     double x = fmod64(f64(a[l]), o0);
     double y = N > 1 ? fmod64(f64(b[l]), o1) : 0.0;
     double z = N > 2 ? fmod64(f64(c[l]), o2) : 0.0;
-    write64(w, in.op[0], l, b64(omod_clamp64(f(x, y, z), in.m)));
+    write64(w, in.op[0], l, b64(omod_clamp<double>(f(x, y, z), in.m)));
   }
 }
 
@@ -243,7 +234,7 @@ void valu_f16(Wave& w, const Instr& in, F f) {
       uint16_t h = uint16_t(s.p[i][l] >> (((in.m.op_sel >> i) & 1) ? 16 : 0));
       x[i] = h2f(hmod(h, src_op(in, i)));
     }
-    uint16_t r = f2h(omod_clamp32(f(x[0], x[1], x[2]), in.m));
+    uint16_t r = f2h(omod_clamp<float>(f(x[0], x[1], x[2]), in.m));
     bool hi = (in.m.op_sel >> 3) & 1;  // op_sel[3] writes the high half, keeping the low one
     // gfx9: a 16-bit result zeroes the high half unless op_sel selects it (then the low half is kept).
     out[l] = hi ? ((old ? old[l] & 0xffffu : 0u) | uint32_t(r) << 16) : uint32_t(r);

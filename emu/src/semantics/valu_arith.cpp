@@ -182,7 +182,7 @@ void div_fmas_f32(Wave& w, const Instr& in) {
                               double(fmod32(f32(s.p[2][l]), src_op(in, 2))));
       r = float(fused * (exponent32(f32(s.p[2][l])) > 127 ? 0x1p64 : 0x1p-64));
     }
-    out[l] = b32(omod_clamp32(r, in.m));
+    out[l] = b32(omod_clamp<float>(r, in.m));
   }
   vector_write32(w, in, in.op[0], out, exec);
 }
@@ -210,7 +210,7 @@ void mac_f32(Wave& w, const Instr& in) {
     if (!lane_on(mask, l)) continue;
     float a = fmod32(f32(s.p[0][l]), src_op(in, 0)), b = fmod32(f32(s.p[1][l]), src_op(in, 1));
     float r = Fused ? std::fma(a, b, f32(d[l])) : a * b + f32(d[l]);
-    out[l] = b32(omod_clamp32(r, in.m));
+    out[l] = b32(omod_clamp<float>(r, in.m));
   }
   vector_write32(w, in, in.op[0], out, mask);
 }
@@ -360,7 +360,7 @@ void register_valu_arith(Registry& r) {
           uint32_t out[kLanes];
           for (int l = 0; l < kLanes; l++)
             if (lane_on(mask, l))
-              out[l] = b32(omod_clamp32(std::ldexp(fmod32(f32(s.p[0][l]), src_op(in, 0)), int32_t(s.p[1][l])), in.m));
+              out[l] = b32(omod_clamp<float>(std::ldexp(fmod32(f32(s.p[0][l]), src_op(in, 0)), int32_t(s.p[1][l])), in.m));
           vector_write32(w, in, in.op[0], out, mask);
         }));
   r.add("v_div_scale_f32", valu(div_scale_f32, 2));
@@ -386,7 +386,7 @@ void register_valu_arith(Registry& r) {
           Src64 a(w, src_op(in, 0), true), b(w, src_op(in, 1), true), d(w, in.op[0], true);
           for (int l = 0; l < kLanes; l++)
             if (lane_on(exec, l))
-              write64(w, in.op[0], l, b64(omod_clamp64(std::fma(fmod64(f64(a[l]), src_op(in, 0)),
+              write64(w, in.op[0], l, b64(omod_clamp<double>(std::fma(fmod64(f64(a[l]), src_op(in, 0)),
                                                                   fmod64(f64(b[l]), src_op(in, 1)), f64(d[l])), in.m)));
         }));
   r.add("v_div_scale_f64", valu(div_scale_f64, 2));

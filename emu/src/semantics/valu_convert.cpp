@@ -65,7 +65,7 @@ void cvt_f32_f8(Wave& w, const Instr& in) {
   const int shift = in.m.sdwa ? 0 : 8 * (in.m.op_sel & 3);
   uint32_t out[kLanes];
   for (int l = 0; l < kLanes; l++)
-    if (lane_on(mask, l)) out[l] = b32(omod_clamp32(ref::decode(fmt, (s.p[0][l] >> shift) & 0xff), in.m));
+    if (lane_on(mask, l)) out[l] = b32(omod_clamp<float>(ref::decode(fmt, (s.p[0][l] >> shift) & 0xff), in.m));
   vector_write32(w, in, in.op[0], out, mask);
 }
 
@@ -178,10 +178,10 @@ uint16_t f32_to_bf16_rne(float f) {
 
 void register_valu_convert(Registry& r) {
   r.add("v_cvt_f32_i32", cvt([](Wave& w, const Instr& in) {
-          cvt_u32_in(w, in, [](uint32_t a, const Operand&, const Modifiers& m) { return b32(omod_clamp32(float(int32_t(a)), m)); });
+          cvt_u32_in(w, in, [](uint32_t a, const Operand&, const Modifiers& m) { return b32(omod_clamp<float>(float(int32_t(a)), m)); });
         }));
   r.add("v_cvt_f32_u32", cvt([](Wave& w, const Instr& in) {
-          cvt_u32_in(w, in, [](uint32_t a, const Operand&, const Modifiers& m) { return b32(omod_clamp32(float(a), m)); });
+          cvt_u32_in(w, in, [](uint32_t a, const Operand&, const Modifiers& m) { return b32(omod_clamp<float>(float(a), m)); });
         }));
   r.add("v_cvt_i32_f32", cvt([](Wave& w, const Instr& in) {
           cvt_u32_in(w, in, [](uint32_t a, const Operand& o, const Modifiers&) { return f2i<int32_t>(fmod32(f32(a), o)); });
@@ -196,10 +196,10 @@ void register_valu_convert(Registry& r) {
           cvt_u32_in(w, in, [](uint32_t a, const Operand& o, const Modifiers&) { return f2i<int32_t>(std::floor(fmod32(f32(a), o))); });
         }));
   r.add("v_cvt_f16_f32", cvt([](Wave& w, const Instr& in) {
-          cvt_u32_in(w, in, [](uint32_t a, const Operand& o, const Modifiers& m) { return uint32_t(f2h(omod_clamp32(fmod32(f32(a), o), m))); });
+          cvt_u32_in(w, in, [](uint32_t a, const Operand& o, const Modifiers& m) { return uint32_t(f2h(omod_clamp<float>(fmod32(f32(a), o), m))); });
         }));
   r.add("v_cvt_f32_f16", cvt([](Wave& w, const Instr& in) {
-          cvt_u32_in(w, in, [](uint32_t a, const Operand& o, const Modifiers& m) { return b32(omod_clamp32(h2f(hmod(uint16_t(a), o)), m)); });
+          cvt_u32_in(w, in, [](uint32_t a, const Operand& o, const Modifiers& m) { return b32(omod_clamp<float>(h2f(hmod(uint16_t(a), o)), m)); });
         }));
   r.add("v_cvt_f16_u16", cvt([](Wave& w, const Instr& in) {
           cvt_u32_in(w, in, [](uint32_t a, const Operand&, const Modifiers&) { return uint32_t(f2h(float(uint16_t(a)))); });
@@ -261,7 +261,7 @@ void register_valu_convert(Registry& r) {
           Src64 a(w, src_op(in, 0), true);
           uint32_t out[kLanes];
           for (int l = 0; l < kLanes; l++)
-            if (lane_on(exec, l)) out[l] = b32(omod_clamp32(float(fmod64(f64(a[l]), src_op(in, 0))), in.m));
+            if (lane_on(exec, l)) out[l] = b32(omod_clamp<float>(float(fmod64(f64(a[l]), src_op(in, 0))), in.m));
           vector_write32(w, in, in.op[0], out, exec);
         }));
   r.add("v_cvt_i32_f64", cvt([](Wave& w, const Instr& in) {

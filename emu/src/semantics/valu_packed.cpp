@@ -45,8 +45,8 @@ void pk_f16(Wave& w, const Instr& in, F f) {
     }
     Modifiers m = in.m;
     m.omod = 0;
-    out[l] = uint32_t(f2h(omod_clamp32(f(lo[0], lo[1], lo[2]), m))) |
-             uint32_t(f2h(omod_clamp32(f(hi[0], hi[1], hi[2]), m))) << 16;
+    out[l] = uint32_t(f2h(omod_clamp<float>(f(lo[0], lo[1], lo[2]), m))) |
+             uint32_t(f2h(omod_clamp<float>(f(hi[0], hi[1], hi[2]), m))) << 16;
   }
   vector_write32(w, in, in.op[0], out, mask);
 }
@@ -90,7 +90,7 @@ void pk_f32(Wave& w, const Instr& in, F f) {
       if ((in.m.neg_hi >> i) & 1) hi[i] = -hi[i];
     }
     float rl = f(lo[0], lo[1], lo[2]), rh = f(hi[0], hi[1], hi[2]);
-    if (in.m.clamp) { rl = omod_clamp32(rl, in.m); rh = omod_clamp32(rh, in.m); }
+    if (in.m.clamp) { rl = omod_clamp<float>(rl, in.m); rh = omod_clamp<float>(rh, in.m); }
     d[l] = b32(rl);
     d[kLanes + l] = b32(rh);
   }
@@ -111,11 +111,11 @@ void fma_mix(Wave& w, const Instr& in) {
       x[i] = fmod32(x[i], src_op(in, i));
     }
     if (Out == 0) {  // f16 inputs widen exactly: one f32 rounding of the fused result
-      d[l] = b32(omod_clamp32(std::fma(x[0], x[1], x[2]), in.m));
+      d[l] = b32(omod_clamp<float>(std::fma(x[0], x[1], x[2]), in.m));
       continue;
     }
     // f16 result: fused in double, then rounded to f16 (a second rounding; exact for f16 inputs).
-    float r = omod_clamp32(float(std::fma(double(x[0]), double(x[1]), double(x[2]))), in.m);
+    float r = omod_clamp<float>(float(std::fma(double(x[0]), double(x[1]), double(x[2]))), in.m);
     if (Out == 1) {
       d[l] = (d[l] & 0xffff0000u) | f2h(r);
     } else {
