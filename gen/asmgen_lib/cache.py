@@ -19,11 +19,13 @@ def state_dir(out_dir: Path, arch: str) -> Path:
     return Path(out_dir) / arch / STATE_DIR
 
 
-def variant_key(source: str, params: dict, budget: dict, toolchain: str, asm_src_digest: str) -> str:
-    """toolchain: Toolchain.fingerprint (the versions of llvm-mc and ld.lld)."""
+def variant_key(source: str, params: dict, budget: dict, toolchain: str, asm_src_digest: str,
+                requires: dict | None = None) -> str:
+    """toolchain: Toolchain.fingerprint (the versions of llvm-mc and ld.lld); requires: the manifest's
+    `requires` entry, which the cached manifest entry carries too."""
     h = hashlib.sha256()
     for part in (VERSION, toolchain, asm_src_digest, json.dumps(params, sort_keys=True),
-                 json.dumps(budget, sort_keys=True), source):
+                 json.dumps(budget, sort_keys=True), json.dumps(requires or {}, sort_keys=True), source):
         h.update(part.encode())
         h.update(b"\0")
     return h.hexdigest()

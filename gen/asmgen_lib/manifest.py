@@ -11,8 +11,9 @@ def manifest_path(out_dir: Path, arch: str) -> Path:
     return Path(out_dir) / arch / FILE_NAME
 
 
-def kernel_entry(variant, sha256: str, workgroup_size, resources: dict, kernargs: list) -> dict:
-    return {
+def kernel_entry(variant, sha256: str, workgroup_size, resources: dict, kernargs: list,
+                 requires: dict | None = None) -> dict:
+    entry = {
         "name": variant.name,
         "family": variant.family,
         "arch": variant.arch,
@@ -24,6 +25,9 @@ def kernel_entry(variant, sha256: str, workgroup_size, resources: dict, kernargs
         "resources": resources,
         "kernargs": kernargs,
     }
+    if requires:
+        entry["requires"] = dict(requires)
+    return entry
 
 
 def rejected_entry(variant, reason: str) -> dict:

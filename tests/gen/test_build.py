@@ -29,7 +29,8 @@ class TinyFamilyBuildTest(TempDirTest):
             self.assertRegex(doc["toolchain"], r"^LLVM 22\.\d+\.\d+$")
             for k in doc["kernels"]:
                 self.assertEqual(set(k), {"name", "family", "arch", "params", "symbol", "file", "sha256",
-                                          "workgroup_size", "resources", "kernargs"})
+                                          "workgroup_size", "resources", "kernargs", "requires"})
+                self.assertEqual(k["requires"], {"k_multiple": 32 * k["params"]["width"], "row_align_bytes": 16})
                 self.assertEqual(set(k["resources"]), {"vgpr", "agpr", "accum_offset", "sgpr", "lds_bytes",
                                                        "scratch_bytes", "kernarg_bytes", "wavefront_size"})
                 self.assertEqual(k["file"], f"tiny/{k['name']}.co")

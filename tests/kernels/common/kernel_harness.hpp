@@ -1,0 +1,166 @@
+// What every kernel test needs to run generated code objects through the C ABI, so the same test
+// runs on every backend: the repository's variants of a family (from the manifests), a context on
+// a named device, device buffers, launches by argument name.
+//
+// The backend is the one asmk_open picks (ASMK_BACKEND; the emulator by default); kernel tests set
+// ASMK_EMU_STRICT=1 in their ctest ENVIRONMENT so hazards, missing waits and misaligned or
+// out-of-range accesses fail the launch. Code objects come from ASMK_HSACO_DIR (compiled in; the
+// environment variable of the same name overrides it, e.g. for a private `asmgen build --out DIR`).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <initializer_list>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "asmk.h"
+
+namespace asmk::test {
+
+inline std::string hsaco_dir() {
+  if (const char* dir = std::getenv("ASMK_HSACO_DIR"); dir != nullptr && *dir != '\0') return dir;
+  return ASMK_HSACO_DIR;
+}
+
+// One kernel of a manifest.
+struct Variant {
+  std::string arch, name, family;
+  nlohmann::json params;    // axis values
+  nlohmann::json rules;     // the manifest's "requires" (docs/contracts.md); an empty object when none
+  uint32_t block = 0;       // work-items per workgroup (x)
+
+  int param_int(const char* key) const { return params.at(key).get<int>(); }
+  std::string param_str(const char* key) const { return params.at(key).get<std::string>(); }
+  uint32_t requirement(const char* key, uint32_t otherwise = 1) const {
+    return rules.contains(key) ? rules.at(key).get<uint32_t>() : otherwise;
+  }
+};
+
+// The variants of `family` in <hsaco>/<arch>/manifest.json, in manifest order. Fails the calling
+// test (and returns none) when the manifest is missing or has no kernel of the family: a test
+// must never pass because there was nothing to run.
+inline std::vector<Variant> variants(const std::string& arch, const std::string& family) {
+  const std::string path = hsaco_dir() + "/" + arch + "/manifest.json";
+  std::ifstream in(path);
+  if (!in) {
+    ADD_FAILURE() << "no manifest at " << path << " (build the kernels first)";
+    return {};
+  }
+  const nlohmann::json manifest = nlohmann::json::parse(in);
+  std::vector<Variant> out;
+  for (const auto& k : manifest.at("kernels")) {
+    if (k.at("family") != family) continue;
+    out.push_back(Variant{arch, k.at("name"), family, k.at("params"),
+                          k.value("requires", nlohmann::json::object()), k.at("workgroup_size").at(0).get<uint32_t>()});
+  }
+  if (out.empty()) ADD_FAILURE() << "no " << family << " kernels in " << path;
+  return out;
+}
+
+// A device buffer owned by a test.
+class Buffer {
+ public:
+  Buffer() = default;
+  Buffer(asmk_context* ctx, size_t bytes) : ctx_(ctx), bytes_(bytes) {
+    EXPECT_EQ(asmk_malloc(ctx, bytes, &ptr_), ASMK_SUCCESS) << asmk_last_error();
+  }
+  Buffer(Buffer&& other) noexcept { *this = std::move(other); }
+  Buffer& operator=(Buffer&& other) noexcept {
+    std::swap(ctx_, other.ctx_); std::swap(ptr_, other.ptr_); std::swap(bytes_, other.bytes_);
+    return *this;
+  }
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+  ~Buffer() { if (ptr_ != nullptr) asmk_free(ctx_, ptr_); }
+
+  void* get() const { return ptr_; }
+  size_t bytes() const { return bytes_; }
+
+  template <class T>
+  std::vector<T> download(size_t count) const {
+    std::vector<T> host(count);
+    EXPECT_LE(count * sizeof(T), bytes_);
+    EXPECT_EQ(asmk_memcpy(ctx_, host.data(), ptr_, count * sizeof(T), ASMK_COPY_DEVICE_TO_HOST), ASMK_SUCCESS)
+        << asmk_last_error();
+    return host;
+  }
+  template <class T>
+  std::vector<T> download() const { return download<T>(bytes_ / sizeof(T)); }
+
+ private:
+  asmk_context* ctx_ = nullptr;
+  void* ptr_ = nullptr;
+  size_t bytes_ = 0;
+};
+
+// A named kernel argument (asmk_kernarg_value with constructors).
+struct Arg {
+  asmk_kernarg_value value{};
+  static Arg ptr(const char* name, const void* p) { Arg a; a.value.name = name; a.value.type = ASMK_VALUE_POINTER; a.value.value.pointer = p; return a; }
+  static Arg ptr(const char* name, const Buffer& b) { return ptr(name, b.get()); }
+  static Arg u32(const char* name, uint32_t v) { Arg a; a.value.name = name; a.value.type = ASMK_VALUE_U32; a.value.value.u32 = v; return a; }
+  static Arg i32(const char* name, int32_t v) { Arg a; a.value.name = name; a.value.type = ASMK_VALUE_I32; a.value.value.i32 = v; return a; }
+  static Arg u64(const char* name, uint64_t v) { Arg a; a.value.name = name; a.value.type = ASMK_VALUE_U64; a.value.value.u64 = v; return a; }
+  static Arg f32(const char* name, float v) { Arg a; a.value.name = name; a.value.type = ASMK_VALUE_F32; a.value.value.f32 = v; return a; }
+};
+
+// A context on a named device ("MI300X", "MI355X", ...) with the backend asmk_open chooses.
+class Session {
+ public:
+  explicit Session(const char* device) {
+    asmk_open_options options;
+    asmk_open_options_init(&options);
+    options.device = device;
+    options.backend = nullptr;  // ASMK_BACKEND decides (the emulator by default)
+    EXPECT_EQ(asmk_open(hsaco_dir().c_str(), &options, &ctx_), ASMK_SUCCESS) << asmk_last_error();
+  }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+  ~Session() { asmk_close(ctx_); }
+
+  asmk_context* get() const { return ctx_; }
+  bool ok() const { return ctx_ != nullptr; }
+
+  Buffer alloc(size_t bytes) { return Buffer(ctx_, bytes); }
+  template <class T>
+  Buffer upload(const std::vector<T>& host) {
+    Buffer b(ctx_, host.size() * sizeof(T));
+    EXPECT_EQ(asmk_memcpy(ctx_, b.get(), host.data(), host.size() * sizeof(T), ASMK_COPY_HOST_TO_DEVICE), ASMK_SUCCESS)
+        << asmk_last_error();
+    return b;
+  }
+  // A buffer filled with `byte` (e.g. a sentinel that must survive where nothing may be written).
+  Buffer filled(size_t bytes, uint8_t byte) { return upload(std::vector<uint8_t>(bytes, byte)); }
+
+  // Launches `kernel` by argument names and waits for it.
+  ::testing::AssertionResult launch(const std::string& kernel, asmk_dim3 grid, asmk_dim3 block,
+                                    std::initializer_list<Arg> args) {
+    std::vector<asmk_kernarg_value> values;
+    for (const Arg& a : args) values.push_back(a.value);
+    asmk_status status = asmk_launch_kernel(ctx_, kernel.c_str(), grid, block, values.data(), values.size(), nullptr);
+    if (status == ASMK_SUCCESS) status = asmk_synchronize(ctx_, nullptr);
+    if (status != ASMK_SUCCESS)
+      return ::testing::AssertionFailure() << kernel << ": " << asmk_status_string(status) << ": " << asmk_last_error();
+    return ::testing::AssertionSuccess();
+  }
+
+ private:
+  asmk_context* ctx_ = nullptr;
+};
+
+// Devices the kernel tests run on: one per arch.
+struct TestDevice {
+  const char* name;
+  const char* arch;
+};
+inline constexpr TestDevice kTestDevices[] = {{"MI300X", "gfx942"}, {"MI355X", "gfx950"}};
+
+}  // namespace asmk::test
