@@ -13,11 +13,16 @@
 #include "asmk/ref/quant.hpp"
 #include "cli_support.hpp"
 #include "commands.hpp"
+#include "gemm_cases.hpp"
 
 namespace asmk::cli {
 namespace {
 
-constexpr const char* kBackend = "emu";
+// The backend: $ASMK_BACKEND (hsa, auto, ...) when set, else the emulator.
+std::string demo_backend() {
+  const char* backend = std::getenv("ASMK_BACKEND");
+  return backend != nullptr && *backend != '\0' ? backend : "emu";
+}
 
 // One device per arch the demo knows.
 constexpr std::pair<const char*, const char*> kDevices[] = {{"gfx942", "MI300X"}, {"gfx950", "MI355X"}};
@@ -150,15 +155,128 @@ bool run_quant_fp8(asmk_context* ctx, const asmk_device_info& dev) {
   return ok;
 }
 
+// ---- GEMMs ---------------------------------------------------------------------------------
+
+// Realistic small shapes (ragged M; the emulator runs them in well under a second each). The
+// selector chooses tile and split-K (a workspace is offered); 16x64x8192 has a single tile and a
+// long K, so it is the split-K one.
+std::vector<gemm_cases::Case> gemm_demo_cases(const std::string& family) {
+  using gemm_cases::Case;
+  auto make = [&](std::uint32_t m, std::uint32_t n, std::uint32_t k) {
+    Case c;
+    c.family = family;
+    c.m = m, c.n = n, c.k = k;
+    if (family == "gemm_bf16") c.in_dtype = ASMK_DTYPE_BF16;
+    if (family == "gemm_a4w4") c.in_dtype = ASMK_DTYPE_FP4;
+    return c;
+  };
+  if (family == "gemm_bf16") {
+    Case f32 = make(33, 192, 256);
+    f32.out_dtype = ASMK_DTYPE_FP32;
+    return {make(17, 256, 512), f32};
+  }
+  if (family == "gemm_a8w8") {
+    Case bias = make(17, 512, 1024);
+    bias.bias = true;
+    return {bias};
+  }
+  if (family == "gemm_a8w8 split-K") {
+    Case split = make(16, 64, 8192);
+    split.family = "gemm_a8w8";
+    split.bias = true;
+    return {split};
+  }
+  return {make(17, 256, 512)};  // gemm_a8w8_blockscale, gemm_a4w4
+}
+
+bool run_gemm_demo(const std::string& family, asmk_context* ctx, const asmk_device_info& dev) {
+  bool ok = true;
+  std::uint32_t seed = 11;
+  for (const auto& c : gemm_demo_cases(family)) {
+    const auto r = gemm_cases::run(ctx, dev, c, gemm_cases::random_inputs(c, dev, seed++));
+    if (r.status != ASMK_SUCCESS || !r.error.empty()) {
+      fmt::print("{:<7} {:<20} {:<28} FAILED {}: {}\n", dev.name, c.family, c.text(),
+                 r.status == ASMK_SUCCESS ? "" : asmk_status_string(r.status), r.error);
+      ok = false;
+      continue;
+    }
+    fmt::print("{:<7} {:<44} {:<28} [k_splits={}]  max abs error {:.3g}, mean {:.3g}: {}\n", dev.name,
+               r.selection.kernel_name, c.text(), r.selection.k_splits, r.summary.max_abs_error, r.mean_abs_error,
+               r.summary.ok() ? "within tolerance" : "OUTSIDE TOLERANCE  MISMATCH " + r.summary.describe());
+    ok = ok && r.summary.ok();
+  }
+  return ok;
+}
+
+// ---- quant_mxfp4 ---------------------------------------------------------------------------
+
+bool run_quant_mxfp4(asmk_context* ctx, const asmk_device_info& dev) {
+  const std::uint32_t m = 17, n = 4096;
+  const auto shape = fmt::format("m={} n={} bf16", m, n);
+  const std::vector<std::uint16_t> x = random_activations(ref::Format::bf16, std::size_t(m) * n, 21);
+  DeviceBuffer dx(ctx, x.size() * 2), dy(ctx, std::size_t(m) * n / 2), dscale(ctx, std::size_t(m) * n / 32);
+  dx.upload(x);
+  asmk_quant_mxfp4_args args{};
+  args.m = m;
+  args.n = n;
+  args.in_dtype = ASMK_DTYPE_BF16;
+  args.x = dx.get();
+  args.y = dy.get();
+  args.scale = static_cast<std::uint8_t*>(dscale.get());
+  args.x_bytes = dx.bytes();
+  args.y_bytes = dy.bytes();
+  args.scale_bytes = dscale.bytes();
+  asmk_selection sel{};
+  asmk_status status = asmk_quant_mxfp4(ctx, &args, nullptr, &sel);
+  if (status == ASMK_SUCCESS) status = asmk_synchronize(ctx, nullptr);
+  if (status != ASMK_SUCCESS) {
+    fmt::print("{:<7} quant_mxfp4 {:<22} FAILED {}: {}\n", dev.name, shape, asmk_status_string(status), asmk_last_error());
+    return false;
+  }
+  std::vector<std::uint8_t> y_ref(dy.bytes()), scale_ref(dscale.bytes());
+  ref::QuantMxfp4Args r;
+  r.in_format = ref::Format::bf16;
+  r.x = x.data();
+  r.y = y_ref.data();
+  r.scale = scale_ref.data();
+  r.m = m;
+  r.n = n;
+  r.stride_x = n;
+  r.stride_y = n / 2;
+  r.stride_scale = n / 32;
+  if (const ref::Status s = ref::quant_mxfp4(r); !s.ok()) throw Failure("reference quant_mxfp4 refused the case: " + s.error);
+  const auto [bad_codes, codes] = compare(dy.download<std::uint8_t>(), y_ref);
+  const auto [bad_scales, scales] = compare(dscale.download<std::uint8_t>(), scale_ref);
+  const bool ok = bad_codes == 0 && bad_scales == 0;
+  fmt::print("{:<7} {:<36} {:<24} [{}]  code bytes {}, scales {}{}\n", dev.name, sel.kernel_name, shape,
+             short_reason(sel.reason), codes, scales, ok ? "" : "  MISMATCH");
+  return ok;
+}
+
 // ---- families -----------------------------------------------------------------------------
 
-// One entry per family the demo checks; a new family adds its runner here.
+// One entry per family the demo checks; a new family adds its runner here. `arch` limits a family
+// to the arch that has it ("" = every arch); a family the repository has no kernels of on an arch
+// it should have is reported as skipped.
 struct FamilyDemo {
-  const char* family;
+  const char* family;  // the manifest family
+  const char* label;
+  const char* arch;
   std::function<bool(asmk_context*, const asmk_device_info&)> run;
 };
 const std::vector<FamilyDemo>& family_demos() {
-  static const std::vector<FamilyDemo> demos{{"quant_fp8", run_quant_fp8}};
+  auto gemm = [](const char* label) {
+    return [label](asmk_context* ctx, const asmk_device_info& dev) { return run_gemm_demo(label, ctx, dev); };
+  };
+  static const std::vector<FamilyDemo> demos{
+      {"quant_fp8", "quant_fp8", "", run_quant_fp8},
+      {"gemm_bf16", "gemm_bf16", "", gemm("gemm_bf16")},
+      {"gemm_a8w8", "gemm_a8w8", "", gemm("gemm_a8w8")},
+      {"gemm_a8w8", "gemm_a8w8 split-K", "", gemm("gemm_a8w8 split-K")},
+      {"gemm_a8w8_blockscale", "gemm_a8w8_blockscale", "", gemm("gemm_a8w8_blockscale")},
+      {"gemm_a4w4", "gemm_a4w4", "gfx950", gemm("gemm_a4w4")},
+      {"quant_mxfp4", "quant_mxfp4", "gfx950", run_quant_mxfp4},
+  };
   return demos;
 }
 
@@ -185,24 +303,31 @@ void run_demo(const std::string& given_repo) {
   std::size_t families_run = 0;
   for (const auto& [arch, device] : kDevices) {
     std::vector<const FamilyDemo*> present;
-    for (const auto& demo : family_demos())
+    std::vector<std::string> skipped;
+    for (const auto& demo : family_demos()) {
+      if (*demo.arch != '\0' && std::strcmp(demo.arch, arch) != 0) continue;
       if (repository_has(listing.get(), demo.family, arch)) present.push_back(&demo);
+      else skipped.push_back(demo.label);
+    }
+    for (const auto& label : skipped) fmt::print("{:<7} {:<20} skipped: no kernels in {}\n", device, label, repo);
     if (present.empty()) {
       fmt::print("== {}: repository {} holds no {} kernels the demo knows, skipped\n", device, repo, arch);
       continue;
     }
-    auto ctx = open_context(repo, device, kBackend);
+    auto ctx = open_context(repo, device, demo_backend());
     asmk_device_info dev{};
     check(asmk_device_get(ctx.get(), &dev));
+    const char* backend = nullptr;
+    check(asmk_backend_name(ctx.get(), &backend));
     fmt::print("== {} ({}, {} CUs, fp8 {}), backend {}{}: outputs compared with ref/\n", dev.name, dev.arch,
-               dev.compute_units, dev.fp8_format, kBackend, strict ? " (strict)" : "");
+               dev.compute_units, dev.fp8_format, backend, strict ? " (strict)" : "");
     for (const FamilyDemo* demo : present) {
       ok = demo->run(ctx.get(), dev) && ok;
       ++families_run;
     }
   }
   if (families_run == 0)
-    throw Failure(fmt::format("repository {} holds no kernels the demo knows (quant_fp8) for gfx942 or gfx950", repo));
+    throw Failure(fmt::format("repository {} holds no kernels the demo knows for gfx942 or gfx950", repo));
   if (!ok) throw Failure("some demo launches failed or differ from the reference (see above)");
   fmt::print("all demo launches match the reference\n");
 }

@@ -1,3 +1,5 @@
+// asmk info --device [--backend NAME]: the backend asmk_open picks (ASMK_BACKEND; "auto" tries the
+// HSA runtime) and what it found: GPU agents, ISAs, CU counts, memory pools, the device in use.
 // asmk info NAME|FILE.co [--disasm]: a kernel's parameters, resources and kernel-argument layout
 // as its manifest entry holds them (a .co path is looked up in the repository containing it),
 // then what the code object itself says — descriptor, metadata, disassembly — when this build
@@ -16,9 +18,28 @@ namespace {
 namespace fs = std::filesystem;
 
 struct InfoOptions {
-  std::string repo, what;
-  bool disassemble = false, emu_coverage = false;
+  std::string repo, what, backend;
+  bool disassemble = false, emu_coverage = false, device = false;
 };
+
+void print_device(const InfoOptions& o) {
+  asmk_open_options options;
+  asmk_open_options_init(&options);
+  options.backend = o.backend.empty() ? nullptr : o.backend.c_str();  // NULL: ASMK_BACKEND, else emu
+  asmk_context* raw = nullptr;
+  check(asmk_open(repository_or_default(o.repo).c_str(), &options, &raw));
+  Context ctx(raw);
+  const char* backend = nullptr;
+  const char* text = nullptr;
+  check(asmk_backend_name(ctx.get(), &backend));
+  check(asmk_backend_describe(ctx.get(), &text));
+  fmt::print("backend     {}\n{}", backend, text);
+  asmk_device_info dev{};
+  if (asmk_device_get(ctx.get(), &dev) == ASMK_SUCCESS)
+    fmt::print("device      {} ({}, {} CUs, fp8 {})\n", dev.name, dev.arch, dev.compute_units, dev.fp8_format);
+  else
+    fmt::print("device      none: this backend has a device only when one is named at asmk_open\n");
+}
 
 // A code object lives at <repo>/<arch>/<family>/<name>.co.
 std::string repository_of_code_object(const fs::path& file) {
@@ -75,6 +96,11 @@ void print_code_object_after_manifest(const KernelView& k, bool disassemble) {
 }
 
 void run_info(const InfoOptions& o) {
+  if (o.device) {
+    print_device(o);
+    return;
+  }
+  if (o.what.empty()) throw Failure("asmk info: give a kernel name or .co path, or --device");
   const bool is_file = o.what.ends_with(".co");
   if (o.emu_coverage) {
     if (!is_file) throw Failure("--emu-coverage reads a code object: give the path of a .co file");
@@ -104,7 +130,10 @@ void run_info(const InfoOptions& o) {
 void add_info_command(CLI::App& app) {
   auto options = std::make_shared<InfoOptions>();
   auto* cmd = app.add_subcommand("info", "Describe one kernel: parameters, resources, kernel arguments");
-  cmd->add_option("kernel", options->what, "Kernel name, or path of its .co file")->required();
+  cmd->add_option("kernel", options->what, "Kernel name, or path of its .co file");
+  cmd->add_flag("--device", options->device,
+                "Show the backend asmk_open picks (ASMK_BACKEND, or --backend) and the devices it found");
+  cmd->add_option("--backend", options->backend, "With --device: emu, hsa or auto (default: $ASMK_BACKEND, else emu)");
   cmd->add_option("--repo", options->repo, "Repository folder (default for a .co: the one containing it)");
   cmd->add_flag("--disasm", options->disassemble, "Also disassemble the code object");
   cmd->add_flag("--emu-coverage", options->emu_coverage,

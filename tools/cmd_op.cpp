@@ -1,26 +1,35 @@
 // asmk op quant_fp8 --m M --n N --dtype bf16 [--granularity row|group] [--device D] --explain:
 // what libasmk would launch for the problem, and why.
+// asmk op gemm_bf16|gemm_a8w8|gemm_a8w8_blockscale|gemm_a4w4 --m M --n N --k K [--device D]
+// [--dtype ...] [--out-dtype ...] [--b-layout row|shuffled] [--bias] [--k-splits S] [--explain]
+// [--check [--seed S] [--in a=FILE ...] [--out c=FILE]]: the GEMM selection (every candidate with
+// --explain), and with --check a run on the emulator compared with ref/ (max / mean abs error and
+// the tolerance verdict of ref/TOLERANCE.md).
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 
 #include <fmt/format.h>
 
 #include "cli_support.hpp"
 #include "commands.hpp"
+#include "gemm_cases.hpp"
 
 namespace asmk::cli {
 namespace {
 
 struct OpOptions {
-  std::string family, repo, device = "MI300X", dtype = "bf16", granularity = "row";
-  std::uint32_t m = 0, n = 0, stride_x = 0, stride_y = 0;
-  bool explain = false;
+  std::string family, repo, device = "MI300X", dtype, out_dtype, granularity = "row", b_layout = "row";
+  std::uint32_t m = 0, n = 0, k = 0, stride_x = 0, stride_y = 0, k_splits = 0, seed = 1;
+  bool explain = false, check = false, bias = false;
+  std::vector<std::string> inputs, outputs;  // NAME=FILE
 };
 
 asmk_dtype dtype_of(const std::string& name) {
-  for (asmk_dtype d : {ASMK_DTYPE_BF16, ASMK_DTYPE_FP16, ASMK_DTYPE_FP32, ASMK_DTYPE_FP8})
+  for (asmk_dtype d : {ASMK_DTYPE_BF16, ASMK_DTYPE_FP16, ASMK_DTYPE_FP32, ASMK_DTYPE_FP8, ASMK_DTYPE_INT8, ASMK_DTYPE_FP4})
     if (name == asmk_dtype_name(d)) return d;
-  throw Failure(fmt::format("unknown dtype '{}'; dtypes: bf16, fp16, fp32, fp8", name));
+  throw Failure(fmt::format("unknown dtype '{}'; dtypes: bf16, fp16, fp32, fp8, int8, fp4", name));
 }
 
 asmk_quant_granularity granularity_of(const std::string& name) {
@@ -34,7 +43,7 @@ void run_quant_fp8(const OpOptions& o) {
   asmk_quant_fp8_args args{};
   args.m = o.m;
   args.n = o.n;
-  args.in_dtype = dtype_of(o.dtype);
+  args.in_dtype = dtype_of(o.dtype.empty() ? "bf16" : o.dtype);
   args.granularity = granularity_of(o.granularity);
   args.stride_x = o.stride_x;
   args.stride_y = o.stride_y;
@@ -50,7 +59,7 @@ void run_quant_fp8(const OpOptions& o) {
   const std::uint32_t sx = o.stride_x ? o.stride_x : o.n, sy = o.stride_y ? o.stride_y : o.n;
   const std::uint32_t groups = args.granularity == ASMK_QUANT_ROW ? 1 : o.n / 128;
   fmt::print("op          quant_fp8  m={} n={} in_dtype={} granularity={} stride_x={} stride_y={}\n", o.m, o.n,
-             o.dtype, o.granularity, sx, sy);
+             o.dtype.empty() ? "bf16" : o.dtype, o.granularity, sx, sy);
   fmt::print("device      {} ({}, {} CUs, fp8 {})\n", dev.name, dev.arch, dev.compute_units, dev.fp8_format);
   fmt::print("kernel      {}\n", sel.kernel_name);
   fmt::print("grid        {} x {} x {} workgroups\n", sel.grid.x, sel.grid.y, sel.grid.z);
@@ -68,9 +77,118 @@ void run_quant_fp8(const OpOptions& o) {
              }));
 }
 
+// ---- GEMMs -----------------------------------------------------------------------------------
+
+gemm_cases::Case gemm_case(const OpOptions& o) {
+  gemm_cases::Case c;
+  c.family = o.family;
+  c.m = o.m;
+  c.n = o.n;
+  c.k = o.k;
+  c.in_dtype = dtype_of(o.dtype.empty() ? (o.family == "gemm_bf16" ? "bf16" : o.family == "gemm_a4w4" ? "fp4" : "fp8") : o.dtype);
+  c.out_dtype = dtype_of(o.out_dtype.empty() ? "bf16" : o.out_dtype);
+  if (o.b_layout == "shuffled") c.b_layout = ASMK_B_SHUFFLED;
+  else if (o.b_layout != "row") throw Failure(fmt::format("unknown B layout '{}'; layouts: row, shuffled", o.b_layout));
+  c.bias = o.bias;
+  c.k_splits = o.k_splits;
+  // The family's fixed input dtype: asking for another one is an error that names it.
+  const asmk_dtype fixed = o.family == "gemm_bf16" ? ASMK_DTYPE_BF16 : o.family == "gemm_a4w4" ? ASMK_DTYPE_FP4
+                           : o.family == "gemm_a8w8_blockscale" ? ASMK_DTYPE_FP8 : c.in_dtype;
+  if (c.in_dtype != fixed)
+    throw Failure(fmt::format("{} takes {} inputs, not {}", o.family, asmk_dtype_name(fixed), asmk_dtype_name(c.in_dtype)));
+  return c;
+}
+
+// NAME=FILE pairs.
+std::map<std::string, std::string> named_files(const std::vector<std::string>& pairs, const char* option) {
+  std::map<std::string, std::string> files;
+  for (const auto& pair : pairs) {
+    const auto eq = pair.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == pair.size())
+      throw Failure(fmt::format("{} {}: expected NAME=FILE", option, pair));
+    files[pair.substr(0, eq)] = pair.substr(eq + 1);
+  }
+  return files;
+}
+
+gemm_cases::Tensors gemm_inputs(const OpOptions& o, const gemm_cases::Case& c, const asmk_device_info& dev) {
+  gemm_cases::Tensors tensors = gemm_cases::random_inputs(c, dev, o.seed);
+  const auto sizes = gemm_cases::input_sizes(c);
+  for (const auto& [name, path] : named_files(o.inputs, "--in")) {
+    const auto size = sizes.find(name);
+    if (size == sizes.end()) {
+      std::string names;
+      for (const auto& [n, bytes] : sizes) names += (names.empty() ? "" : ", ") + n;
+      throw Failure(fmt::format("--in {}: {} has no input '{}'; its inputs: {}", name, o.family, name, names));
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Failure(fmt::format("--in {}: cannot read {}", name, path));
+    std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (bytes.size() != size->second)
+      throw Failure(fmt::format("--in {}: {} holds {} bytes, {} {} needs {} (packed rows)", name, path, bytes.size(),
+                                c.text(), name, size->second));
+    tensors[name] = std::move(bytes);
+  }
+  return tensors;
+}
+
+void print_gemm_selection(const OpOptions& o, const asmk_device_info& dev, const asmk_selection& sel, bool explain) {
+  if (!explain) {
+    fmt::print("{} grid ({}, {}, {}) block ({}, {}, {}) k_splits {}\n", sel.kernel_name, sel.grid.x, sel.grid.y,
+               sel.grid.z, sel.block.x, sel.block.y, sel.block.z, sel.k_splits);
+    return;
+  }
+  fmt::print("op          {}  m={} n={} k={}\n", o.family, o.m, o.n, o.k);
+  fmt::print("device      {} ({}, {} CUs, fp8 {})\n", dev.name, dev.arch, dev.compute_units, dev.fp8_format);
+  fmt::print("kernel      {}\n", sel.kernel_name);
+  fmt::print("grid        {} x {} x {} workgroups\n", sel.grid.x, sel.grid.y, sel.grid.z);
+  fmt::print("block       {} x {} x {} work-items\n", sel.block.x, sel.block.y, sel.block.z);
+  fmt::print("k_splits    {}\n", sel.k_splits);
+  if (sel.k_splits > 1)
+    fmt::print("split-K     {} then {}, workspace {} bytes\n", sel.kernel_name, sel.reduce_kernel_name, sel.workspace_bytes);
+  fmt::print("reason      {}\n", sel.reason);
+  fmt::print("candidates\n{}", sel.explain);
+}
+
+void run_gemm(const OpOptions& o) {
+  if (o.k == 0) throw Failure(fmt::format("{} needs --k", o.family));
+  const gemm_cases::Case c = gemm_case(o);
+  if (!o.check) {
+    if (!o.inputs.empty() || !o.outputs.empty()) throw Failure("--in and --out need --check (a run on the emulator)");
+    auto ctx = open_context(repository_or_default(o.repo), o.device);
+    asmk_device_info dev{};
+    check(asmk_device_get(ctx.get(), &dev));
+    asmk_selection sel{};
+    check(gemm_cases::select_only(ctx.get(), c, &sel));
+    print_gemm_selection(o, dev, sel, o.explain);
+    return;
+  }
+  auto ctx = open_context(repository_or_default(o.repo), o.device, "emu");
+  asmk_device_info dev{};
+  check(asmk_device_get(ctx.get(), &dev));
+  const auto outputs = named_files(o.outputs, "--out");
+  for (const auto& [name, path] : outputs)
+    if (name != "c") throw Failure(fmt::format("--out {}: the only output is c", name));
+  const gemm_cases::Result r = gemm_cases::run(ctx.get(), dev, c, gemm_inputs(o, c, dev));
+  if (r.status != ASMK_SUCCESS) throw Failure(fmt::format("{}: {}", asmk_status_string(r.status), r.error));
+  if (!r.error.empty()) throw Failure(r.error);
+  print_gemm_selection(o, dev, r.selection, o.explain);
+  if (auto it = outputs.find("c"); it != outputs.end()) {
+    std::ofstream out(it->second, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(r.c.data()), static_cast<std::streamsize>(r.c.size()));
+    if (!out) throw Failure(fmt::format("--out c: cannot write {}", it->second));
+  }
+  fmt::print("check       {} on the emulator vs ref/: max abs error {:.6g}, mean abs error {:.6g}; {}\n", c.text(),
+             r.summary.max_abs_error, r.mean_abs_error,
+             r.summary.ok() ? fmt::format("within tolerance ({} elements)", r.summary.count) : "OUTSIDE TOLERANCE");
+  if (!r.summary.ok()) throw Failure("the kernel's output differs from the reference: " + r.summary.describe());
+}
+
 // One line per op family; a new family adds its runner here.
 const std::map<std::string, std::function<void(const OpOptions&)>>& ops() {
-  static const std::map<std::string, std::function<void(const OpOptions&)>> table{{"quant_fp8", run_quant_fp8}};
+  static const std::map<std::string, std::function<void(const OpOptions&)>> table{
+      {"quant_fp8", run_quant_fp8},  {"gemm_bf16", run_gemm}, {"gemm_a8w8", run_gemm},
+      {"gemm_a8w8_blockscale", run_gemm}, {"gemm_a4w4", run_gemm}};
   return table;
 }
 
@@ -88,17 +206,26 @@ void run_op(const OpOptions& o) {
 
 void add_op_command(CLI::App& app) {
   auto o = std::make_shared<OpOptions>();
-  auto* cmd = app.add_subcommand("op", "Select the kernel for an op's problem (quant_fp8)");
-  cmd->add_option("family", o->family, "Op family: quant_fp8")->required();
+  auto* cmd = app.add_subcommand("op", "Select the kernel for an op's problem (quant_fp8, GEMMs); --check runs it");
+  cmd->add_option("family", o->family, "Op: quant_fp8, gemm_bf16, gemm_a8w8, gemm_a8w8_blockscale, gemm_a4w4")->required();
   cmd->add_option("--m", o->m, "Rows")->required();
-  cmd->add_option("--n", o->n, "Columns (a multiple of 128)")->required();
-  cmd->add_option("--dtype", o->dtype, "Input dtype: bf16 or fp16")->capture_default_str();
+  cmd->add_option("--n", o->n, "Columns (quant_fp8: a multiple of 128)")->required();
+  cmd->add_option("--k", o->k, "GEMMs: the reduction dimension");
+  cmd->add_option("--dtype", o->dtype, "Input dtype: quant_fp8 bf16|fp16 (bf16); gemm_a8w8 fp8|int8 (fp8)");
+  cmd->add_option("--out-dtype", o->out_dtype, "GEMM output dtype: bf16 (default), fp32 (gemm_bf16), fp16 (gemm_a8w8)");
+  cmd->add_option("--b-layout", o->b_layout, "gemm_a8w8: B row-major or pre-shuffled: row|shuffled")->capture_default_str();
+  cmd->add_flag("--bias", o->bias, "gemm_a8w8: add a bias vector");
+  cmd->add_option("--k-splits", o->k_splits, "GEMMs: force the split-K factor (1, 2, 4, 8; default: the selector's)");
+  cmd->add_flag("--check", o->check, "GEMMs: run on the emulator and compare with ref/");
+  cmd->add_option("--seed", o->seed, "--check: seed of the random inputs")->capture_default_str();
+  cmd->add_option("--in", o->inputs, "--check: an input from a raw file, NAME=FILE (a, b, scale_a, scale_b, bias)");
+  cmd->add_option("--out", o->outputs, "--check: write C's raw bytes, c=FILE");
   cmd->add_option("--granularity", o->granularity, "Scales per row or per 1x128 group: row|group")->capture_default_str();
   cmd->add_option("--stride-x", o->stride_x, "Row stride of x in elements (0 = n)");
   cmd->add_option("--stride-y", o->stride_y, "Row stride of y in elements (0 = n)");
   cmd->add_option("--device", o->device, "MI300X, MI325X, MI308X, MI350X or MI355X")->capture_default_str();
   cmd->add_option("--repo", o->repo, "Repository folder");
-  cmd->add_flag("--explain", o->explain, "Show the choice, its reason and the kernel-argument layout");
+  cmd->add_flag("--explain", o->explain, "Show the choice, its reason and the kernel-argument layout (GEMMs: every candidate)");
   cmd->callback([o] { run_op(*o); });
 }
 

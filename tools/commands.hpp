@@ -10,5 +10,7 @@ void add_info_command(CLI::App& app);
 void add_op_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_run_command(CLI::App& app);
+void add_perf_command(CLI::App& app);
+void add_tune_command(CLI::App& app);
 
 }  // namespace asmk::cli

@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   asmk::cli::add_op_command(app);
   asmk::cli::add_demo_command(app);
   asmk::cli::add_run_command(app);
+  asmk::cli::add_perf_command(app);
+  asmk::cli::add_tune_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

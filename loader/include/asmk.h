@@ -4,7 +4,7 @@
  * libasmk opens a repository of generated code objects (`hsaco/<arch>/manifest.json` +
  * `.co` files), describes the device, selects a kernel for a problem, packs its arguments by
  * name from the manifest and launches it on a backend ("emu", the CDNA emulator on the CPU,
- * by default; "record" for dry runs; "hsa" for the GPU next).
+ * by default; "record" for dry runs; "hsa" for AMD GPUs through the HSA runtime).
  *
  * Conventions:
  *  - Every function returns an asmk_status. On failure asmk_last_error() holds a one-line
@@ -97,8 +97,11 @@ typedef struct asmk_open_options {
      kernels, but selecting and launching return ASMK_ERROR_NO_DEVICE. */
   const char* arch;
   uint32_t compute_units;
-  /* Backend by name: "emu" (the CDNA emulator on the CPU; the default, also when NULL) or
-     "record" (records launches, runs nothing). The emulator reads two environment variables
+  /* Backend by name: "emu" (the CDNA emulator on the CPU; the default), "hsa" (an AMD GPU through
+     the HSA runtime, libhsa-runtime64.so.1 opened at run time; ASMK_HSA_LIBRARY names another
+     file; the device is the GPU agent's), "auto" (hsa when the runtime has a GPU agent of an arch
+     the repository holds, else emu) or "record" (records launches, runs nothing). NULL: the
+     ASMK_BACKEND environment variable, else "emu". The emulator reads two environment variables
      when the context opens: ASMK_EMU_STRICT=1 turns on strict mode (a register read before its
      load was waited for, a missing wait state, LDS beyond the allocation, a misaligned access
      fail the launch with ASMK_ERROR_KERNEL_FAULT); ASMK_EMU_THREADS=N sets the host threads per
@@ -223,6 +226,22 @@ ASMK_API asmk_status asmk_memcpy(asmk_context* context, void* destination, const
    "emu" runs each launch before returning, so its errors come from the launch itself. */
 ASMK_API asmk_status asmk_synchronize(asmk_context* context, asmk_stream stream);
 
+/* On "hsa" each distinct stream value (any pointer; NULL is the default stream) is its own AQL
+   queue, created at its first launch; a launch returns once the packet is queued and its errors
+   (a kernel fault) come from the next asmk_synchronize or launch on that stream. asmk_memcpy and
+   asmk_free first wait for every stream. Waits are bounded by ASMK_HSA_TIMEOUT_MS (ms, default
+   120000): past it they return ASMK_ERROR_BACKEND. */
+
+/* The device time of the last kernel of `stream` that asmk_synchronize waited for, in nanoseconds
+   (the dispatch's start and end timestamps), for perf sweeps. Needs backend "hsa" opened with
+   ASMK_HSA_PROFILE=1; otherwise ASMK_ERROR_BACKEND says what is missing. */
+ASMK_API asmk_status asmk_last_kernel_time(asmk_context* context, asmk_stream stream, uint64_t* nanoseconds);
+
+/* What the backend found, in lines of text: for "hsa" the runtime library, each GPU agent (ISA with
+   feature suffixes, compute units, memory pools), the host kernarg pool and the agent this context
+   uses. Valid until the context is closed. */
+ASMK_API asmk_status asmk_backend_describe(const asmk_context* context, const char** text);
+
 /* Makes caller-owned host memory [host, host + bytes) usable by kernels and asmk_memcpy (e.g. a
    framework's tensor). *device_pointer receives the pointer to pass to kernels for it (on "emu"
    an address in the emulator's device memory; on "record" host itself). The memory must stay
@@ -276,6 +295,8 @@ typedef enum asmk_dtype {
   ASMK_DTYPE_FP16 = 1,
   ASMK_DTYPE_FP32 = 2,
   ASMK_DTYPE_FP8 = 3, /* the device's fp8 (e4m3fnuz on gfx942, e4m3fn on gfx950) */
+  ASMK_DTYPE_INT8 = 4,
+  ASMK_DTYPE_FP4 = 5, /* OCP e2m1, two per byte (element 2j in the low nibble of byte j) */
   ASMK_DTYPE_FORCE_INT32_ = 0x7fffffff
 } asmk_dtype;
 
@@ -289,6 +310,17 @@ typedef struct asmk_selection {
   asmk_dim3 grid;  /* workgroups */
   asmk_dim3 block; /* work-items */
   char reason[512];
+  /* GEMMs: the split-K factor (1 = none; grid.z), the bytes of fp32 workspace it needs (0 when
+     k_splits == 1) and the kernel that reduces the partials into C (NULL / "" when none). Other
+     ops: 1, 0, NULL, "". */
+  uint32_t k_splits;
+  size_t workspace_bytes;
+  const asmk_kernel* reduce_kernel;
+  const char* reduce_kernel_name;
+  /* Every candidate the selector considered, one per line: the chosen one first (marked "*"),
+     then the other eligible ones with their estimates, then the rejected ones ("x") with why.
+     Valid until the next selector or op call on this thread. Never NULL ("" for ops without). */
+  const char* explain;
 } asmk_selection;
 
 /* quant_fp8: dynamic FP8 quantization of x [m, n] (bf16/fp16) into y [m, n] (the device's
@@ -321,6 +353,164 @@ ASMK_API asmk_status asmk_select_quant_fp8(const asmk_context* context,
 /* Validates, selects, packs and launches; out_selection may be NULL. */
 ASMK_API asmk_status asmk_quant_fp8(asmk_context* context, const asmk_quant_fp8_args* args,
                                     asmk_stream stream, asmk_selection* out_selection);
+
+/* ------------------------------------------------------------------------------------------ */
+/* GEMMs: C [m, n] = A [m, k] · B [n, k]^T ("NT": both operands K-contiguous)                  */
+/*                                                                                            */
+/* Common rules of the asmk_gemm_* functions:                                                 */
+/*  - Strides are row strides in elements of the tensor's type (bytes for 8-bit types and    */
+/*    for packed fp4, whose rows are k / 2 bytes); 0 means the packed row (k elements of A    */
+/*    and B, n of C). Scale tensors as stated per family.                                     */
+/*  - Each *_bytes field is the size of that buffer for bounds checking (0 = not known; the   */
+/*    backend still checks buffers it allocated itself). Nothing is launched or written when  */
+/*    any check fails.                                                                        */
+/*  - The selector picks the kernel (tile) and the split-K factor: a tuned-table row for the  */
+/*    exact problem (<repository>/tuned/<arch>-<CUs>.csv) when it is valid, otherwise the     */
+/*    least estimated time (loader/src/ops/gemm_cost.hpp). The manifest's per-kernel          */
+/*    `requires` rules (K, N multiples, alignment) decide which kernels are eligible.          */
+/*  - Split-K (k_splits > 1: fp32 partials in a caller-provided workspace, then a reduce      */
+/*    kernel) is only considered when workspace_bytes is at least the partials' size,         */
+/*    k_splits * m * n * 4 bytes. To let the selector choose freely, call asmk_select_* with   */
+/*    workspace_bytes = SIZE_MAX: out->workspace_bytes is what the chosen plan needs (0 when   */
+/*    none); allocate it and pass it to the op with that size, which then makes the same      */
+/*    choice. workspace = NULL with workspace_bytes = 0 never splits K. The workspace must     */
+/*    stay untouched until the launch has finished (asmk_synchronize).                        */
+/*  - k_splits: 0 lets the selector choose; 1, 2, 4 or 8 forces that factor.                  */
+
+typedef enum asmk_b_layout {
+  ASMK_B_ROW = 0,      /* B [n, k] row-major (K-contiguous) */
+  ASMK_B_SHUFFLED = 1, /* B as asmk_shuffle_b wrote it (64x64-byte blocks; dense: stride_b 0 or k) */
+  ASMK_B_LAYOUT_FORCE_INT32_ = 0x7fffffff
+} asmk_b_layout;
+
+/* gemm_bf16: A, B bf16; C bf16 or fp32 (out_dtype ASMK_DTYPE_BF16 or ASMK_DTYPE_FP32). */
+typedef struct asmk_gemm_bf16_args {
+  uint32_t m, n, k;
+  asmk_dtype out_dtype;
+  uint32_t stride_a, stride_b; /* elements; 0 = k */
+  uint32_t stride_c;           /* elements; 0 = n */
+  uint32_t k_splits;           /* 0 = choose */
+  const void* a;
+  const void* b;
+  void* c;
+  size_t a_bytes, b_bytes, c_bytes;
+  void* workspace;
+  size_t workspace_bytes;
+} asmk_gemm_bf16_args;
+
+/* gemm_a8w8: per-token x per-channel scaled 8-bit GEMM,
+   C = (A · B^T) · scale_a[m] · scale_b[n] + bias[n]; A and B fp8 (the device's format) or int8
+   (in_dtype), C bf16 or fp16 (out_dtype); bias may be NULL. B row-major or shuffled (b_layout). */
+typedef struct asmk_gemm_a8w8_args {
+  uint32_t m, n, k;
+  asmk_dtype in_dtype;
+  asmk_dtype out_dtype;
+  asmk_b_layout b_layout;
+  uint32_t stride_a, stride_b; /* bytes; 0 = k */
+  uint32_t stride_c;           /* elements; 0 = n */
+  uint32_t k_splits;           /* 0 = choose */
+  const void* a;
+  const void* b;
+  void* c;
+  const float* scale_a; /* [m] */
+  const float* scale_b; /* [n] */
+  const float* bias;    /* [n] or NULL */
+  size_t a_bytes, b_bytes, c_bytes, scale_a_bytes, scale_b_bytes, bias_bytes;
+  void* workspace;
+  size_t workspace_bytes;
+} asmk_gemm_a8w8_args;
+
+/* gemm_a8w8_blockscale: fp8 A and B with fp32 block scales, bf16 C:
+   C[m][n] = sum over K blocks kb of scale_a[m][kb] · scale_b[n / 128][kb] · (A · B^T over kb),
+   scale_a [m, ceil(k / 128)] (row stride stride_scale_a elements; 0 = ceil(k / 128)),
+   scale_b [ceil(n / 128), ceil(k / 128)] row-major. */
+typedef struct asmk_gemm_a8w8_blockscale_args {
+  uint32_t m, n, k;
+  asmk_dtype in_dtype;         /* ASMK_DTYPE_FP8 */
+  asmk_dtype out_dtype;        /* ASMK_DTYPE_BF16 */
+  uint32_t stride_a, stride_b; /* bytes; 0 = k */
+  uint32_t stride_c;           /* elements; 0 = n */
+  uint32_t stride_scale_a;     /* elements; 0 = ceil(k / 128) */
+  const void* a;
+  const void* b;
+  void* c;
+  const float* scale_a;
+  const float* scale_b;
+  size_t a_bytes, b_bytes, c_bytes, scale_a_bytes, scale_b_bytes;
+} asmk_gemm_a8w8_blockscale_args;
+
+/* gemm_a4w4 (gfx950): MXFP4 A and B (ASMK_DTYPE_FP4, two per byte) with one e8m0 scale per 32
+   elements of K, bf16 C: scale_a [m, k / 32] bytes (row stride stride_scale_a; 0 = k / 32),
+   scale_b [n, k / 32] (stride_scale_b; 0 = k / 32). Produce A with asmk_quant_mxfp4. */
+typedef struct asmk_gemm_a4w4_args {
+  uint32_t m, n, k;
+  asmk_dtype out_dtype;                /* ASMK_DTYPE_BF16 */
+  uint32_t stride_a, stride_b;         /* bytes; 0 = k / 2 */
+  uint32_t stride_c;                   /* elements; 0 = n */
+  uint32_t stride_scale_a, stride_scale_b; /* bytes; 0 = k / 32 */
+  const void* a;
+  const void* b;
+  void* c;
+  const uint8_t* scale_a;
+  const uint8_t* scale_b;
+  size_t a_bytes, b_bytes, c_bytes, scale_a_bytes, scale_b_bytes;
+} asmk_gemm_a4w4_args;
+
+/* Each asmk_select_gemm_* chooses the kernel, grid, block and split-K factor for the problem on
+   the context's device (pointers are not needed; given ones are checked for alignment) and fills
+   *out. Each asmk_gemm_* validates everything, selects, and launches the GEMM (and, with
+   split-K, the reduce kernel) on the stream; out_selection may be NULL. */
+ASMK_API asmk_status asmk_select_gemm_bf16(const asmk_context* context, const asmk_gemm_bf16_args* args,
+                                           asmk_selection* out);
+ASMK_API asmk_status asmk_gemm_bf16(asmk_context* context, const asmk_gemm_bf16_args* args,
+                                    asmk_stream stream, asmk_selection* out_selection);
+ASMK_API asmk_status asmk_select_gemm_a8w8(const asmk_context* context, const asmk_gemm_a8w8_args* args,
+                                           asmk_selection* out);
+ASMK_API asmk_status asmk_gemm_a8w8(asmk_context* context, const asmk_gemm_a8w8_args* args,
+                                    asmk_stream stream, asmk_selection* out_selection);
+ASMK_API asmk_status asmk_select_gemm_a8w8_blockscale(const asmk_context* context,
+                                                      const asmk_gemm_a8w8_blockscale_args* args,
+                                                      asmk_selection* out);
+ASMK_API asmk_status asmk_gemm_a8w8_blockscale(asmk_context* context,
+                                               const asmk_gemm_a8w8_blockscale_args* args,
+                                               asmk_stream stream, asmk_selection* out_selection);
+ASMK_API asmk_status asmk_select_gemm_a4w4(const asmk_context* context, const asmk_gemm_a4w4_args* args,
+                                           asmk_selection* out);
+ASMK_API asmk_status asmk_gemm_a4w4(asmk_context* context, const asmk_gemm_a4w4_args* args,
+                                    asmk_stream stream, asmk_selection* out_selection);
+
+/* shuffle_b: rewrites an 8-bit B [n, k] (row stride stride_src bytes; 0 = k) into the shuffled
+   layout gemm_a8w8 reads with b_layout = ASMK_B_SHUFFLED: dst holds n * k bytes. */
+typedef struct asmk_shuffle_b_args {
+  uint32_t n, k;
+  uint32_t stride_src; /* bytes; 0 = k */
+  const void* src;
+  void* dst;
+  size_t src_bytes, dst_bytes;
+} asmk_shuffle_b_args;
+
+ASMK_API asmk_status asmk_select_shuffle_b(const asmk_context* context, const asmk_shuffle_b_args* args,
+                                           asmk_selection* out);
+ASMK_API asmk_status asmk_shuffle_b(asmk_context* context, const asmk_shuffle_b_args* args,
+                                    asmk_stream stream, asmk_selection* out_selection);
+
+/* quant_mxfp4: OCP MX quantization of x [m, n] (bf16/fp16; row stride stride_x elements, 0 = n)
+   into y [m, n / 2] bytes of packed e2m1 (row stride stride_y bytes, 0 = n / 2) and e8m0 scales
+   [m, n / 32] (row stride stride_scale bytes, 0 = n / 32), one per 32 elements. n % 32 == 0. */
+typedef struct asmk_quant_mxfp4_args {
+  uint32_t m, n;
+  asmk_dtype in_dtype;
+  uint32_t stride_x, stride_y, stride_scale;
+  const void* x;
+  void* y;
+  uint8_t* scale;
+  size_t x_bytes, y_bytes, scale_bytes;
+} asmk_quant_mxfp4_args;
+
+ASMK_API asmk_status asmk_select_quant_mxfp4(const asmk_context* context, const asmk_quant_mxfp4_args* args,
+                                             asmk_selection* out);
+ASMK_API asmk_status asmk_quant_mxfp4(asmk_context* context, const asmk_quant_mxfp4_args* args,
+                                      asmk_stream stream, asmk_selection* out_selection);
 
 #ifdef __cplusplus
 } /* extern "C" */

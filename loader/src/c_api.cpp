@@ -4,6 +4,7 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -12,7 +13,13 @@
 #include "context.hpp"
 #include "dtype.hpp"
 #include "error.hpp"
+#include "ops/gemm_a4w4.hpp"
+#include "ops/gemm_a8w8.hpp"
+#include "ops/gemm_a8w8_blockscale.hpp"
+#include "ops/gemm_bf16.hpp"
 #include "ops/quant_fp8.hpp"
+#include "ops/quant_mxfp4.hpp"
+#include "ops/shuffle_b.hpp"
 
 namespace {
 
@@ -53,6 +60,9 @@ asmk_status guarded(Body&& body) noexcept {
   }
 }
 
+// asmk_selection::explain points here: valid until the next selector or op call on this thread.
+thread_local std::string selection_explain;
+
 void fill_selection(const asmk::Selection& sel, asmk_selection& out) {
   out.kernel = handle_of(*sel.kernel);
   out.kernel_name = sel.kernel->name.c_str();
@@ -61,6 +71,31 @@ void fill_selection(const asmk::Selection& sel, asmk_selection& out) {
   const std::size_t n = std::min(sel.reason.size(), sizeof out.reason - 1);
   std::memcpy(out.reason, sel.reason.data(), n);
   out.reason[n] = '\0';
+  out.k_splits = sel.k_splits;
+  out.workspace_bytes = sel.workspace_bytes;
+  out.reduce_kernel = sel.reduce_kernel ? handle_of(*sel.reduce_kernel) : nullptr;
+  out.reduce_kernel_name = sel.reduce_kernel ? sel.reduce_kernel->name.c_str() : "";
+  selection_explain = sel.explain;
+  out.explain = selection_explain.c_str();
+}
+
+// asmk_select_<op>: the op's select(repository, device, args) -> Selection.
+template <typename Args, typename Select>
+asmk_status select_op(const asmk_context* context, const Args* args, asmk_selection* out, Select&& select) {
+  return guarded([&] {
+    auto& result = require(out, "out");
+    const auto& ctx = *require(context, "context").impl;
+    fill_selection(select(ctx.repository(), ctx.device(), require(args, "args")), result);
+  });
+}
+
+// asmk_<op>: the op's run(context, args, stream) -> Selection (or a GEMM plan).
+template <typename Args, typename Run>
+asmk_status run_op(asmk_context* context, const Args* args, asmk_stream stream, asmk_selection* out, Run&& run) {
+  return guarded([&] {
+    const auto sel = run(*require(context, "context").impl, require(args, "args"), stream);
+    if (out != nullptr) fill_selection(sel, *out);
+  });
 }
 
 asmk::KernargScalar scalar_of(const asmk_kernarg_value& v) {
@@ -138,7 +173,7 @@ asmk_status asmk_open(const char* repository_dir, const asmk_open_options* optio
     asmk::ContextOptions context_options;
     if (opts.device != nullptr) context_options.device = asmk::device_by_name(opts.device);
     else if (opts.arch != nullptr) context_options.device = asmk::device_by_arch(opts.arch, opts.compute_units);
-    context_options.backend = asmk::make_backend(opts.backend != nullptr ? opts.backend : asmk::kDefaultBackend);
+    context_options.backend_name = asmk::requested_backend(opts.backend);  // NULL: $ASMK_BACKEND, else emu
     context_options.verify_sha256 = opts.verify_sha256 != 0;
     auto impl = std::make_unique<asmk::Context>(asmk::Repository::open(dir), std::move(context_options));
     out = new asmk_context{std::move(impl)};
@@ -290,6 +325,14 @@ asmk_status asmk_synchronize(asmk_context* context, asmk_stream stream) {
   return guarded([&] { require(context, "context").impl->backend().synchronize(stream); });
 }
 
+asmk_status asmk_last_kernel_time(asmk_context* context, asmk_stream stream, uint64_t* nanoseconds) {
+  return guarded([&] { require(nanoseconds, "nanoseconds (out)") = require(context, "context").impl->last_kernel_ns(stream); });
+}
+
+asmk_status asmk_backend_describe(const asmk_context* context, const char** text) {
+  return guarded([&] { require(text, "text (out)") = require(context, "context").impl->backend_description().c_str(); });
+}
+
 asmk_status asmk_launch_kernel(asmk_context* context, const char* name, asmk_dim3 grid, asmk_dim3 block,
                                const asmk_kernarg_value* args, size_t arg_count, asmk_stream stream) {
   return guarded([&] {
@@ -324,6 +367,70 @@ asmk_status asmk_quant_fp8(asmk_context* context, const asmk_quant_fp8_args* arg
     const auto sel = asmk::quant_fp8::run(*require(context, "context").impl, require(args, "args"), stream);
     if (out_selection != nullptr) fill_selection(sel, *out_selection);
   });
+}
+
+// ---- GEMMs and their companions ------------------------------------------------------------
+// A GEMM binding returns a plan; the C ABI reports its selection.
+
+asmk_status asmk_select_gemm_bf16(const asmk_context* context, const asmk_gemm_bf16_args* args, asmk_selection* out) {
+  return select_op(context, args, out, [](const auto& repo, const auto& device, const auto& a) {
+    return asmk::gemm_bf16::plan(repo, device, a).selection;
+  });
+}
+asmk_status asmk_gemm_bf16(asmk_context* context, const asmk_gemm_bf16_args* args, asmk_stream stream,
+                      asmk_selection* out_selection) {
+  return run_op(context, args, stream, out_selection,
+                [](auto& ctx, const auto& a, asmk_stream s) { return asmk::gemm_bf16::run(ctx, a, s).selection; });
+}
+
+asmk_status asmk_select_gemm_a8w8(const asmk_context* context, const asmk_gemm_a8w8_args* args, asmk_selection* out) {
+  return select_op(context, args, out, [](const auto& repo, const auto& device, const auto& a) {
+    return asmk::gemm_a8w8::plan(repo, device, a).selection;
+  });
+}
+asmk_status asmk_gemm_a8w8(asmk_context* context, const asmk_gemm_a8w8_args* args, asmk_stream stream,
+                      asmk_selection* out_selection) {
+  return run_op(context, args, stream, out_selection,
+                [](auto& ctx, const auto& a, asmk_stream s) { return asmk::gemm_a8w8::run(ctx, a, s).selection; });
+}
+
+asmk_status asmk_select_gemm_a8w8_blockscale(const asmk_context* context, const asmk_gemm_a8w8_blockscale_args* args, asmk_selection* out) {
+  return select_op(context, args, out, [](const auto& repo, const auto& device, const auto& a) {
+    return asmk::gemm_a8w8_blockscale::plan(repo, device, a).selection;
+  });
+}
+asmk_status asmk_gemm_a8w8_blockscale(asmk_context* context, const asmk_gemm_a8w8_blockscale_args* args, asmk_stream stream,
+                      asmk_selection* out_selection) {
+  return run_op(context, args, stream, out_selection,
+                [](auto& ctx, const auto& a, asmk_stream s) { return asmk::gemm_a8w8_blockscale::run(ctx, a, s).selection; });
+}
+
+asmk_status asmk_select_gemm_a4w4(const asmk_context* context, const asmk_gemm_a4w4_args* args, asmk_selection* out) {
+  return select_op(context, args, out, [](const auto& repo, const auto& device, const auto& a) {
+    return asmk::gemm_a4w4::plan(repo, device, a).selection;
+  });
+}
+asmk_status asmk_gemm_a4w4(asmk_context* context, const asmk_gemm_a4w4_args* args, asmk_stream stream,
+                      asmk_selection* out_selection) {
+  return run_op(context, args, stream, out_selection,
+                [](auto& ctx, const auto& a, asmk_stream s) { return asmk::gemm_a4w4::run(ctx, a, s).selection; });
+}
+
+
+asmk_status asmk_select_shuffle_b(const asmk_context* context, const asmk_shuffle_b_args* args, asmk_selection* out) {
+  return select_op(context, args, out, asmk::shuffle_b::select);
+}
+asmk_status asmk_shuffle_b(asmk_context* context, const asmk_shuffle_b_args* args, asmk_stream stream,
+                           asmk_selection* out_selection) {
+  return run_op(context, args, stream, out_selection, asmk::shuffle_b::run);
+}
+
+asmk_status asmk_select_quant_mxfp4(const asmk_context* context, const asmk_quant_mxfp4_args* args, asmk_selection* out) {
+  return select_op(context, args, out, asmk::quant_mxfp4::select);
+}
+asmk_status asmk_quant_mxfp4(asmk_context* context, const asmk_quant_mxfp4_args* args, asmk_stream stream,
+                             asmk_selection* out_selection) {
+  return run_op(context, args, stream, out_selection, asmk::quant_mxfp4::run);
 }
 
 }  // extern "C"

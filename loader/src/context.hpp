@@ -20,13 +20,23 @@ namespace asmk {
 
 struct ContextOptions {
   std::optional<Device> device;
-  std::unique_ptr<Backend> backend;  // null: a "record" backend
+  std::unique_ptr<Backend> backend;  // null: the backend named by backend_name
+  // Used when `backend` is null: "emu", "hsa", "auto" (hsa when the HSA runtime has a GPU agent of
+  // an arch the repository holds — and of the device's arch when one is named — else emu), or any
+  // built-in name; empty: "record". With hsa the device is the agent's (see Context::Context).
+  std::string backend_name;
   bool verify_sha256 = false;
 };
 
+// The backend asmk_open uses: the option when given, else $ASMK_BACKEND when set, else "emu".
+std::string requested_backend(const char* option);
+
 class Context {
  public:
-  // Throws UNSUPPORTED_ARCH when the repository holds nothing for the device's arch.
+  // Throws UNSUPPORTED_ARCH when the repository holds nothing for the device's arch. On the hsa
+  // backend the device is the GPU agent's: a named device must have the agent's arch, and the
+  // agent's compute-unit count wins over the name's (a context opened as "MI300X" on an MI308X
+  // agent selects for 80 CUs).
   Context(Repository repository, ContextOptions options);
 
   const Repository& repository() const { return repository_; }
@@ -34,6 +44,12 @@ class Context {
   const Device& device() const;  // throws NO_DEVICE
   Backend& backend() { return *backend_; }
   const Backend& backend() const { return *backend_; }
+
+  // What the backend found (the HSA agents and pools, or one line for the others).
+  const std::string& backend_description() const { return backend_description_; }
+  // The device time of the stream's last synchronized kernel (hsa with ASMK_HSA_PROFILE=1);
+  // throws BACKEND naming what is missing.
+  std::uint64_t last_kernel_ns(asmk_stream stream) const;
 
   // Checks the kernel is for the device's arch, the block is the kernel's workgroup size and
   // the grid is non-empty, verifies the code object (once), packs the arguments and launches.
@@ -45,7 +61,8 @@ class Context {
   std::optional<Device> device_;
   std::unique_ptr<Backend> backend_;
   bool verify_sha256_;
-  std::mutex mutex_;  // guards verified_ and the backend's launch queue
+  std::string backend_description_;
+  std::mutex mutex_;  // guards verified_
   std::unordered_set<const Kernel*> verified_;
 };
 

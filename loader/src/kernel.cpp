@@ -16,6 +16,12 @@ const ParamValue* Kernel::param(std::string_view param_name) const {
   return nullptr;
 }
 
+const KernelArg* Kernel::kernarg(std::string_view arg_name) const {
+  for (const auto& a : kernargs)
+    if (a.name == arg_name) return &a;
+  return nullptr;
+}
+
 std::string Kernel::params_text() const {
   std::string text;
   for (const auto& p : params) {

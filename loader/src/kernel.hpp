@@ -36,6 +36,13 @@ struct KernelArg {
   bool hidden() const { return kind.starts_with("hidden_"); }
 };
 
+// One problem rule of the manifest's `requires` object (docs/contracts.md), e.g. {"k_multiple", 64}.
+// The kernel does not check it; the family's selector does before it picks the kernel.
+struct Requirement {
+  std::string name;
+  std::int64_t value = 0;
+};
+
 struct Kernel {
   std::string name, family, arch, symbol;
   std::string file;              // relative to <repository>/<arch>/
@@ -45,8 +52,10 @@ struct Kernel {
   Resources resources;
   std::vector<Param> params;     // in space.yaml order
   std::vector<KernelArg> kernargs;
+  std::vector<Requirement> requirements;  // the manifest's "requires", in manifest order
 
   const ParamValue* param(std::string_view param_name) const;
+  const KernelArg* kernarg(std::string_view arg_name) const;  // nullptr when absent
   // "in_dtype=bf16 granularity=row n_per_wg=1024"
   std::string params_text() const;
   // "x (const bf16*) @0, y (fp8*) @8, ..." — the non-hidden arguments

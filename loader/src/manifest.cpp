@@ -86,6 +86,21 @@ std::vector<KernelArg> read_kernargs(const Reader& kernel, const std::string& fi
   return args;
 }
 
+// The optional "requires" object: rule name -> non-negative integer (names are checked by the
+// family's selector, which refuses the kernel for a name it does not know).
+std::vector<Requirement> read_requirements(const Reader& kernel) {
+  std::vector<Requirement> rules;
+  if (!kernel.has("requires")) return rules;
+  const Json& object = kernel.at("requires");
+  if (!object.is_object()) kernel.bad(kernel.where("requires"), "is not an object");
+  for (const auto& [name, value] : object.items()) {
+    if (!value.is_number_integer() || value.get<std::int64_t>() < 0)
+      kernel.bad(kernel.where("requires." + name), "is not a non-negative integer");
+    rules.push_back({name, value.get<std::int64_t>()});
+  }
+  return rules;
+}
+
 Resources read_resources(const Reader& r) {
   Resources res;
   res.vgpr = r.u32("vgpr");
@@ -118,6 +133,7 @@ Kernel read_kernel(const Reader& k, const std::string& file, const std::string& 
   kernel.resources = read_resources(k.object("resources"));
   kernel.params = read_params(k);
   kernel.kernargs = read_kernargs(k, file);
+  kernel.requirements = read_requirements(k);
   return kernel;
 }
 

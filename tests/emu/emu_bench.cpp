@@ -27,6 +27,7 @@ void BM_ValuLoop(benchmark::State& state) {
   std::memcpy(d.kernargs.data() + 8, &iters, 4);
   asmk::emu::LaunchOptions opt;
   opt.threads = unsigned(state.range(0));
+  opt.trace = state.range(2) != 0;  // the traced path (TraceEntry per wave-instruction)
   uint64_t instructions = 0;
   for (auto _ : state) {
     auto r = asmk::emu::launch(device, d, opt);
@@ -35,7 +36,8 @@ void BM_ValuLoop(benchmark::State& state) {
   state.counters["wave_instr_per_s"] = benchmark::Counter(double(instructions), benchmark::Counter::kIsRate);
   state.counters["threads"] = double(opt.threads);
 }
-BENCHMARK(BM_ValuLoop)->Args({1, 0})->Args({2, 0})->Args({1, 1})->Unit(benchmark::kMillisecond)->UseRealTime();
+// Args: host threads, gfx950?, traced?
+BENCHMARK(BM_ValuLoop)->Args({1, 0, 0})->Args({2, 0, 0})->Args({1, 1, 0})->Args({1, 0, 1})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // One v_mfma_f32_16x16x16_f16 per wave (plus its loads/stores) over many waves, against a naive
 // host loop doing the same 16x16x16 products: the ratio of the two times is the MFMA overhead.

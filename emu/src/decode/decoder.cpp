@@ -313,6 +313,9 @@ std::string parse_instruction(const RawInstruction& raw, Instr& in, std::string&
   const bool vop3p = mixed || starts_with(mnemonic, "v_pk_") || starts_with(mnemonic, "v_dot");
   if (vop3p && !mixed) in.m.op_sel_hi = 0x7;
   in.imm = raw.immediates.empty() ? 0 : raw.immediates.front();
+  // s_setreg_imm32_b32 hwreg(...), imm32: the MCInst holds imm32 first, then the hwreg simm16.
+  const bool setreg_imm32 = full == "s_setreg_imm32_b32" && raw.immediates.size() >= 2;
+  if (setreg_imm32) in.imm = raw.immediates[1];
 
   std::string sel0, sel1;
   int n = 0;
@@ -326,11 +329,16 @@ std::string parse_instruction(const RawInstruction& raw, Instr& in, std::string&
     auto paren = tok.find('(');
     if (paren != std::string::npos && !starts_with(tok, "abs(") && !starts_with(tok, "neg(") &&
         !starts_with(tok, "sext(") && !starts_with(tok, "-") && !starts_with(tok, "lit")) {
-      // Symbolic immediates: vmcnt(0), hwreg(...), sendmsg(...): the value is the raw immediate.
+      // Symbolic immediates: vmcnt(0), hwreg(...), sendmsg(...), gpr_idx(...): the value is the
+      // raw immediate; constant operands before it (s_set_gpr_idx_on 3, gpr_idx(...)) hold the
+      // immediates before it.
+      size_t nth = 0;
+      for (int i = 0; i < n; i++) nth += in.op[i].kind == OpKind::constant;
+      const int64_t v = setreg_imm32 ? in.imm : nth < raw.immediates.size() ? raw.immediates[nth] : in.imm;
       o.kind = OpKind::constant;
-      o.k32 = uint32_t(in.imm);
-      o.k64 = o.k64f = uint64_t(in.imm);
-      o.k16 = uint16_t(in.imm);
+      o.k32 = uint32_t(v);
+      o.k64 = o.k64f = uint64_t(v);
+      o.k16 = uint16_t(v);
       n++;
       continue;
     }

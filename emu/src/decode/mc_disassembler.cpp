@@ -79,7 +79,8 @@ std::string trim(std::string s) {
 // LLVM 22's AMDGPU disassembler crashes (rather than failing) on a few invalid encodings that
 // the fuzzer found; such words are screened here and reported as undecodable instead.
 //  - VOP3/VOP3P with a source field of 255 (a literal, which GFX9 VOP3 cannot take);
-//  - SDWA with a src/dst select of 7 (selects are 0..6: BYTE_0..3, WORD_0..1, DWORD).
+//  - SDWA with a src/dst select of 7 (selects are 0..6: BYTE_0..3, WORD_0..1, DWORD);
+//  - MUBUF/MTBUF with an soffset field of 255 (a literal, which they cannot take).
 bool crashes_llvm_disassembler(llvm::ArrayRef<uint8_t> bytes) {
   if (bytes.size() < 8) return false;
   auto word = [&](size_t i) {
@@ -87,6 +88,8 @@ bool crashes_llvm_disassembler(llvm::ArrayRef<uint8_t> bytes) {
            uint32_t(bytes[i + 3]) << 24;
   };
   const uint32_t w0 = word(0), w1 = word(4);
+  const bool mubuf = (w0 >> 26) == 0x38, mtbuf = (w0 >> 26) == 0x3A;
+  if ((mubuf || mtbuf) && (w1 >> 24) == 0xFF) return true;
   const bool vop3 = (w0 >> 26) == 0x34;       // VOP3a/b (and VOP3P-MAI, 0xD3...)
   const bool vop3p = (w0 >> 23) == 0x1A7;     // VOP3P
   if (vop3 || vop3p) {

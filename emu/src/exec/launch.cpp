@@ -4,7 +4,10 @@
 #include "asmk/emu/launch.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cfenv>
 #include <cstring>
+#include <set>
 #include <sstream>
 #include <tuple>
 #include <thread>
@@ -60,6 +63,33 @@ std::vector<uint8_t> dispatch_packet(const Dim3& grid, const Dim3& block, uint32
   return p;
 }
 
+bool has(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
+
+/// The trace class of an instruction, from its family class and mnemonic (once per launch).
+TraceClass trace_class_of(InstrClass cls, std::string_view m) {
+  switch (cls) {
+    case InstrClass::salu: return TraceClass::salu;
+    case InstrClass::smem: return TraceClass::smem;
+    case InstrClass::mfma: return TraceClass::mfma;
+    case InstrClass::lds: return TraceClass::lds;
+    case InstrClass::branch: return TraceClass::branch;
+    case InstrClass::vmem:
+      if (has(m, "atomic")) return TraceClass::vmem_atomic;
+      if (has(m, "store")) return TraceClass::vmem_store;
+      return TraceClass::vmem_load;
+    case InstrClass::valu: {
+      if (has(m, "f64")) return TraceClass::valu64;
+      for (std::string_view t : {"v_exp_", "v_log_", "v_rcp_", "v_rsq_", "v_sqrt_", "v_sin_", "v_cos_"})
+        if (m.rfind(t, 0) == 0) return TraceClass::trans;
+      return TraceClass::valu;
+    }
+    default:
+      if (m == "s_waitcnt") return TraceClass::waitcnt;
+      if (m == "s_barrier") return TraceClass::barrier;
+      return TraceClass::other;
+  }
+}
+
 struct WorkgroupRunner {
   LaunchContext& ctx;
   WaveStats stats;
@@ -100,6 +130,10 @@ struct WorkgroupRunner {
     w.scratch_per_lane = (kd.private_segment_fixed_size + 3) / 4 * 4;
     w.scratch.assign(size_t(kLanes) * w.scratch_per_lane, 0);
     w.wait_states = 0;
+    // MODE as the descriptor sets it: FP_ROUND [3:0], FP_DENORM [7:4], DX10_CLAMP [8], IEEE [9].
+    w.trace = nullptr;  // run() sets it after init
+    w.set_mode(kd.float_round_mode_32 | kd.float_round_mode_16_64 << 2 | kd.float_denorm_mode_32 << 4 |
+               kd.float_denorm_mode_16_64 << 6 | uint32_t(kd.dx10_clamp) << 8 | uint32_t(kd.ieee_mode) << 9);
     if (ctx.options.strict) {
       w.pending.vgpr.assign(256, 0);
       w.pending.agpr.assign(256, 0);
@@ -117,9 +151,12 @@ struct WorkgroupRunner {
       w.s[s++] = uint32_t(v >> 32);
     };
     if (kd.private_segment_buffer) {
-      put64(0);  // scratch buffer resource: no scratch backing (scratch instructions are not supported)
-      w.s[s++] = 0;
-      w.s[s++] = 0;
+      // Scratch buffer resource (V#): base kScratchBufferBase (MUBUF accesses through it reach the
+      // lane's private segment, see mubuf.cpp), swizzle_enable, num_records 4 GiB - 1, and the
+      // word3 bits the runtime sets (add_tid_enable, index stride 64).
+      put64(kScratchBufferBase | (1ull << 63));
+      w.s[s++] = 0xffffffffu;
+      w.s[s++] = (1u << 23) | (3u << 21);
     }
     if (kd.dispatch_ptr) put64(ctx.dispatch_packet_address);
     if (kd.queue_ptr) put64(ctx.queue_address);
@@ -184,19 +221,73 @@ struct WorkgroupRunner {
       stats.instructions++;
       stats.by_class[size_t(in.cls)]++;
       stats.by_mnemonic[in.mnemonic]++;
-      if (w.trace) w.trace->entries.push_back({in.pc, in.mnemonic, uint32_t(__builtin_popcountll(w.exec()))});
+      w.pc = in.index + 1;
+      if (w.slow_path) [[unlikely]] {
+        run_slow(w, in);
+        continue;
+      }
       if (strict) {
         check_pending_sources(w, in);
         check_mfma_hazards(w, in);
       }
-      w.pc = in.index + 1;
       in.fn(w, in);
     }
   }
 
-  void run(uint64_t linear_id) {
-    const Dim3& g = ctx.grid;
-    wg.id = Dim3{uint32_t(linear_id % g.x), uint32_t((linear_id / g.x) % g.y), uint32_t(linear_id / (uint64_t(g.x) * g.y))};
+  /// Instructions of a wave that traces, has GPR indexing on or a directed round mode.
+  [[gnu::noinline]] void run_slow(Wave& w, const Instr& in) {
+    if ((w.mode & 0xf) != 0 && (in.cls == InstrClass::valu || in.cls == InstrClass::mfma)) {
+      // MODE.FP_ROUND: [1:0] for f32, [3:2] for f16/f64; 0 nearest even, 1 +inf, 2 -inf, 3 zero.
+      static const int kHostRound[4] = {FE_TONEAREST, FE_UPWARD, FE_DOWNWARD, FE_TOWARDZERO};
+      const uint32_t field = ctx.wide_float[in.index] ? (w.mode >> 2) & 3 : w.mode & 3;
+      std::fesetround(kHostRound[field]);
+      run_unrounded(w, in);
+      std::fesetround(FE_TONEAREST);
+    } else {
+      run_unrounded(w, in);
+    }
+  }
+  void run_unrounded(Wave& w, const Instr& in) {
+    if (w.gpr_idx_enabled() && in.cls == InstrClass::valu) run_checked(w, gpr_indexed(w, in));
+    else run_checked(w, in);
+  }
+  /// Strict checks (on the registers actually used) and the instruction, traced if asked.
+  void run_checked(Wave& w, const Instr& in) {
+    if (ctx.options.strict) {
+      check_pending_sources(w, in);
+      check_mfma_hazards(w, in);
+    }
+    if (w.trace) run_traced(w, in);
+    else in.fn(w, in);
+  }
+
+  /// Runs `in` and appends its trace entry; bytes and conflict cycles are this instruction's
+  /// share of the statistics counters (kept out of the untraced path).
+  [[gnu::noinline]] void run_traced(Wave& w, const Instr& in) {
+    auto moved = [&] {
+      return stats.global_read + stats.global_written + stats.scalar_read + stats.scalar_written + stats.lds_read +
+             stats.lds_written;
+    };
+    const uint64_t bytes_before = moved(), conflicts_before = stats.lds_conflicts;
+    TraceEntry e;
+    e.pc = in.pc;
+    e.mnemonic_id = in.mnemonic;
+    e.active_lanes = uint32_t(std::popcount(w.exec()));
+    e.cls = ctx.trace_classes[in.index];
+    if (e.cls == TraceClass::waitcnt) {  // simm16: vmcnt = {[15:14], [3:0]}, expcnt = [6:4], lgkmcnt = [11:8]
+      const uint32_t v = uint32_t(in.imm);
+      e.vmcnt = uint8_t((v & 0xf) | ((v >> 10) & 0x30));
+      e.expcnt = uint8_t((v >> 4) & 0x7);
+      e.lgkmcnt = uint8_t((v >> 8) & 0xf);
+    }
+    in.fn(w, in);
+    e.bytes = uint32_t(moved() - bytes_before);
+    e.lds_conflict_cycles = uint16_t(std::min<uint64_t>(stats.lds_conflicts - conflicts_before, 0xffff));
+    w.trace->entries.push_back(e);
+  }
+
+  void run(const Dim3& id) {
+    wg.id = id;
     const uint32_t max_lds = ctx.program->arch == Arch::gfx942 ? kMaxLds942 : kMaxLds950;
     wg.lds_limit = ctx.lds_bytes;
     if (wg.lds.size() != max_lds) wg.lds.assign(max_lds, 0);
@@ -208,10 +299,10 @@ struct WorkgroupRunner {
       init_wave(waves[i], i, wg.id);
       if (ctx.options.trace) traces.push_back(WaveTrace{wg.id, i, {}});
     }
-    if (ctx.options.trace)
-      for (uint32_t i = 0; i < nwaves; i++) waves[i].trace = &traces[trace_base + i];
-    else
-      for (uint32_t i = 0; i < nwaves; i++) waves[i].trace = nullptr;
+    for (uint32_t i = 0; i < nwaves; i++) {
+      waves[i].trace = ctx.options.trace ? &traces[trace_base + i] : nullptr;
+      waves[i].update_slow_path();
+    }
     // Round-robin: each wave runs to its next barrier; when every live wave waits, release them.
     for (;;) {
       bool any_live = false, any_fault = false;
@@ -240,6 +331,26 @@ std::string_view fault_kind_name(FaultKind kind) {
     case FaultKind::bad_instruction: return "bad_instruction";
     case FaultKind::bad_branch: return "bad_branch";
     case FaultKind::runaway: return "runaway";
+  }
+  return "?";
+}
+
+std::string_view trace_class_name(TraceClass c) {
+  switch (c) {
+    case TraceClass::salu: return "salu";
+    case TraceClass::valu: return "valu";
+    case TraceClass::trans: return "trans";
+    case TraceClass::valu64: return "valu64";
+    case TraceClass::mfma: return "mfma";
+    case TraceClass::smem: return "smem";
+    case TraceClass::vmem_load: return "vmem_load";
+    case TraceClass::vmem_store: return "vmem_store";
+    case TraceClass::vmem_atomic: return "vmem_atomic";
+    case TraceClass::lds: return "lds";
+    case TraceClass::branch: return "branch";
+    case TraceClass::waitcnt: return "waitcnt";
+    case TraceClass::barrier: return "barrier";
+    case TraceClass::other: return "other";
   }
   return "?";
 }
@@ -278,6 +389,19 @@ LaunchReport launch(Device& device, const Dispatch& dispatch, const LaunchOption
                      std::to_string(k->reqd_workgroup_size[0]) + "," + std::to_string(k->reqd_workgroup_size[1]) +
                      "," + std::to_string(k->reqd_workgroup_size[2]));
   }
+  std::set<std::tuple<uint32_t, uint32_t, uint32_t>> selected;
+  for (const Dim3& id : options.only_workgroups) {
+    auto text = [](const Dim3& d) {
+      std::ostringstream os;
+      os << '(' << d.x << ',' << d.y << ',' << d.z << ')';
+      return os.str();
+    };
+    if (id.x >= dispatch.grid.x || id.y >= dispatch.grid.y || id.z >= dispatch.grid.z)
+      return invalid("launch of " + k->name + ": only_workgroups names workgroup " + text(id) +
+                     " outside the grid " + text(dispatch.grid));
+    if (!selected.insert({id.x, id.y, id.z}).second)
+      return invalid("launch of " + k->name + ": only_workgroups names workgroup " + text(id) + " twice");
+  }
   const uint32_t max_lds = k->program->arch == Arch::gfx942 ? kMaxLds942 : kMaxLds950;
   const uint64_t lds = uint64_t(k->descriptor.group_segment_fixed_size) + dispatch.dynamic_lds;
   if (lds > max_lds)
@@ -292,9 +416,11 @@ LaunchReport launch(Device& device, const Dispatch& dispatch, const LaunchOption
   ctx.grid = dispatch.grid;
   ctx.block = dispatch.block;
   ctx.lds_bytes = uint32_t(lds);
-  const uint32_t dm = k->descriptor.float_denorm_mode_32;  // 0 flush both, 1 flush results, 2 flush inputs, 3 none
-  ctx.flush_src32 = dm == 0 || dm == 2;
-  ctx.flush_dst32 = dm == 0 || dm == 1;
+  ctx.wide_float.reserve(ctx.program->code.size());
+  for (const Instr& in : ctx.program->code) {
+    const std::string& m = ctx.program->mnemonics[in.mnemonic];
+    ctx.wide_float.push_back(m.find("f16") != std::string::npos || m.find("f64") != std::string::npos);
+  }
 
   // Kernarg segment: explicit arguments as given, then hidden arguments.
   std::vector<uint8_t> seg(std::max<size_t>({size_t(k->kernarg_segment_size), dispatch.kernargs.size(), 8}), 0);
@@ -318,7 +444,20 @@ LaunchReport launch(Device& device, const Dispatch& dispatch, const LaunchOption
                              *kernarg);
   device.write(*packet, pkt.data(), pkt.size());
 
-  const uint64_t total = dispatch.grid.count();
+  if (options.trace) {
+    ctx.trace_classes.reserve(ctx.program->code.size());
+    for (const Instr& in : ctx.program->code)
+      ctx.trace_classes.push_back(trace_class_of(in.cls, ctx.program->mnemonics[in.mnemonic]));
+  }
+
+  // Workgroups run in linear order (x fastest), or the selected ones in the order given.
+  const std::vector<Dim3>& only = options.only_workgroups;
+  const uint64_t total = only.empty() ? dispatch.grid.count() : only.size();
+  auto workgroup_id = [&](uint64_t i) {
+    if (!only.empty()) return only[i];
+    const Dim3& g = dispatch.grid;
+    return Dim3{uint32_t(i % g.x), uint32_t((i / g.x) % g.y), uint32_t(i / (uint64_t(g.x) * g.y))};
+  };
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   threads = unsigned(std::min<uint64_t>(threads, total));
   std::atomic<uint64_t> next{0};
@@ -329,7 +468,7 @@ LaunchReport launch(Device& device, const Dispatch& dispatch, const LaunchOption
       if (ctx.abort.load(std::memory_order_relaxed)) break;
       uint64_t id = next.fetch_add(1);
       if (id >= total) break;
-      r.run(id);
+      r.run(workgroup_id(id));
       bool faulted = false;
       for (auto& w : r.waves) faulted |= w.faulted;
       if (faulted) ctx.abort.store(true);
@@ -356,6 +495,7 @@ LaunchReport launch(Device& device, const Dispatch& dispatch, const LaunchOption
     st.global_bytes_read += r->stats.global_read;
     st.global_bytes_written += r->stats.global_written;
     st.scalar_bytes_read += r->stats.scalar_read;
+    st.scalar_bytes_written += r->stats.scalar_written;
     st.lds_bytes_read += r->stats.lds_read;
     st.lds_bytes_written += r->stats.lds_written;
     st.lds_bank_conflict_cycles += r->stats.lds_conflicts;

@@ -150,6 +150,31 @@ void vector_write32(Wave& w, const Instr& in, const Operand& dst, const uint32_t
   }
 }
 
+Instr gpr_indexed(Wave& w, const Instr& in) {
+  Instr out = in;
+  const uint32_t m0 = w.s[kM0], index = m0 & 0xff, enabled = (m0 >> 12) & 0xf;
+  const uint32_t vgprs = std::min<uint32_t>(256, w.ctx->kernel->descriptor.accum_offset);
+  for (int i = 0; i < in.num_ops; i++) {
+    Operand& o = out.op[i];
+    const int src = i - in.num_dst;
+    const bool on = i < in.num_dst ? (enabled >> 3) & 1 : src < 3 && ((enabled >> src) & 1);
+    if (!on || o.kind != OpKind::vgpr) continue;
+    const uint32_t reg = o.reg + index;
+    if (reg + o.dwords > vgprs) {
+      if (w.strict()) {
+        std::string msg = "GPR indexing moves v";
+        msg.append(std::to_string(o.reg)).append(" by ").append(std::to_string(index));
+        msg.append(" past the wave's ").append(std::to_string(vgprs)).append(" VGPRs; the hardware uses v0 instead");
+        w.strict_report(FaultKind::bad_instruction, in, -1, 0, std::move(msg));
+      }
+      o.reg = 0;
+    } else {
+      o.reg = uint16_t(reg);
+    }
+  }
+  return out;
+}
+
 // Files a report into `list` (kept up to max_reports; `count` counts them all).
 void Wave::file_report(std::vector<Report>& list, uint64_t& count, FaultKind kind, const Instr& in, int lane,
                        uint64_t address, std::string message) {

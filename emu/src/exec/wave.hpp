@@ -26,9 +26,10 @@ struct LaunchContext {
   LaunchOptions options;
   Dim3 grid, block;
   uint64_t kernarg_address = 0, dispatch_packet_address = 0, queue_address = 0;
-  bool flush_src32 = false, flush_dst32 = false;  // f32 denormal mode of the kernel descriptor
+  std::vector<uint8_t> wide_float;  // per instruction: 1 if it has f16/f64 operands (MODE's [3:2]/[7:6] fields apply)
   uint64_t code_address = 0;  // device address of the kernel's entry (the code object image is loaded)
   uint32_t lds_bytes = 0;
+  std::vector<TraceClass> trace_classes;  // per instruction of the program, when tracing
   std::atomic<bool> abort{false};
 
   std::mutex report_mutex;
@@ -41,7 +42,8 @@ struct WaveStats {
   uint64_t instructions = 0;
   std::array<uint64_t, size_t(InstrClass::count)> by_class{};
   std::vector<uint64_t> by_mnemonic;
-  uint64_t global_read = 0, global_written = 0, scalar_read = 0, lds_read = 0, lds_written = 0, lds_conflicts = 0;
+  uint64_t global_read = 0, global_written = 0, scalar_read = 0, scalar_written = 0, lds_read = 0, lds_written = 0,
+           lds_conflicts = 0;
 };
 
 struct Workgroup {
@@ -91,6 +93,26 @@ struct Wave {
   uint32_t scratch_per_lane = 0;
   uint64_t wait_states = 0;
   WaveTrace* trace = nullptr;
+  uint32_t mode = 0;        // HW_REG_MODE: FP_ROUND [3:0], FP_DENORM [7:4], GPR_IDX_EN [27]; see set_mode
+  // Denormal flushing from FP_DENORM ([5:4] f32, [7:6] f16/f64; 0 flush inputs and results,
+  // 1 flush results, 2 flush inputs, 3 keep both).
+  bool flush_src32 = false, flush_dst32 = false, flush_src64 = false, flush_dst64 = false;
+  bool slow_path = false;   // tracing, GPR indexing or a directed round mode: run_slow (launch.cpp)
+
+  static constexpr uint32_t kModeGprIdxEn = 1u << 27;
+  bool gpr_idx_enabled() const { return mode & kModeGprIdxEn; }
+  /// Sets MODE and what follows from it (flush flags, slow path).
+  void set_mode(uint32_t m) {
+    mode = m;
+    const uint32_t d32 = (m >> 4) & 3, d64 = (m >> 6) & 3;
+    flush_src32 = d32 == 0 || d32 == 2;
+    flush_dst32 = d32 == 0 || d32 == 1;
+    flush_src64 = d64 == 0 || d64 == 2;
+    flush_dst64 = d64 == 0 || d64 == 1;
+    update_slow_path();
+  }
+  /// Call after changing `trace` (set_mode calls it).
+  void update_slow_path() { slow_path = trace != nullptr || gpr_idx_enabled() || (mode & 0xf) != 0; }
 
   uint64_t exec() const { return uint64_t(s[kExecLo]) | uint64_t(s[kExecHi]) << 32; }
   void set_exec(uint64_t e) { s[kExecLo] = uint32_t(e); s[kExecHi] = uint32_t(e >> 32); }
@@ -117,6 +139,10 @@ uint64_t read_special64(const Wave& w, const Operand& o);
 // Apertures: flat addresses in [base, base + 4 GiB) reach LDS or scratch instead of global memory.
 constexpr uint64_t kSharedApertureBase = 0x0001'0000'0000'0000ull;
 constexpr uint64_t kPrivateApertureBase = 0x0002'0000'0000'0000ull;
+// The private segment buffer resource (s[0:3] when the descriptor asks for it) has this base: a
+// buffer access through it reaches the lane's scratch at byte (address - base) (the hardware's
+// swizzle gives every lane its own dwords, so each lane sees a linear private segment).
+constexpr uint64_t kScratchBufferBase = 0x0000'F000'0000'0000ull;
 
 inline uint32_t sread32(const Wave& w, const Operand& o) {
   switch (o.kind) {
@@ -153,6 +179,11 @@ const uint32_t* lanes32(Wave& w, const Operand& o, uint32_t* scratch, int d = 0,
 
 /// Lanes of a 32-bit VALU source `i` with DPP (src0) and SDWA selection applied.
 const uint32_t* vector_source(Wave& w, const Instr& in, int i, uint32_t* scratch, Width width = Width::b32);
+
+/// GPR indexing mode (s_set_gpr_idx_on): a copy of VALU instruction `in` whose VGPR operands
+/// enabled in M0[15:12] (src0, src1, src2, dst) are offset by M0[7:0]. An operand pushed past the
+/// wave's VGPRs becomes v0, as the hardware substitutes it (a strict report says so).
+Instr gpr_indexed(Wave& w, const Instr& in);
 
 /// Lanes where the instruction writes: EXEC, narrowed by DPP row/bank masks and bound_ctrl rules.
 uint64_t write_mask(Wave& w, const Instr& in);

@@ -62,8 +62,6 @@ KernelDescriptor parse_descriptor(const std::vector<uint8_t>& kd, Arch) {
 
 }  // namespace
 
-std::string_view arch_name(Arch arch) { return arch == Arch::gfx942 ? "gfx942" : "gfx950"; }
-
 struct CodeObjectBuilder {
   static Expected<std::shared_ptr<const CodeObject>> build(std::span<const uint8_t> bytes) {
     auto contents = detail::read_elf(bytes);

@@ -32,7 +32,7 @@ bool va_to_offset(const ElfFile& elf, llvm::ArrayRef<ElfFile::Elf_Shdr> sections
     if (offset > file_size || n > file_size - offset) return false;
     if (section_end) *section_end = s.sh_offset + s.sh_size;
     if (section_start) *section_start = s.sh_offset;
-    if (s.sh_offset + s.sh_size > file_size) return false;
+    if (s.sh_size > file_size || s.sh_offset > file_size - s.sh_size) return false;  // no wrap-around
     return true;
   }
   (void)elf;

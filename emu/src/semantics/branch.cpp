@@ -65,7 +65,7 @@ void register_branch(Registry& r) {
         }, InstrClass::special));
   for (const char* name : {"s_nop", "s_sleep", "s_setprio", "s_icache_inv", "s_dcache_wb", "s_dcache_inv",
                            "s_dcache_wb_vol", "s_dcache_inv_vol", "s_incperflevel", "s_decperflevel",
-                           "s_ttracedata", "s_sendmsg", "s_sendmsghalt", "s_set_gpr_idx_off", "s_sethalt",
+                           "s_ttracedata", "s_sendmsg", "s_sendmsghalt", "s_sethalt",
                            "s_setkill", "s_buffer_wbinvl1", "buffer_wbinvl1", "buffer_wbinvl1_vol", "buffer_wbl2",
                            "buffer_inv", "s_endpgm_saved"})
     r.add(name, ctrl(nothing, InstrClass::special));

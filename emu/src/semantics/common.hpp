@@ -98,12 +98,16 @@ void fma_lanes(uint32_t* d, const uint32_t* a, const uint32_t* b, const uint32_t
 inline uint32_t ftz_bits(uint32_t u) { return u & ((u & 0x7f800000u) ? ~0u : 0x80000000u); }
 inline float flush32(float v) { return f32(ftz_bits(b32(v))); }
 
+/// f16 and f64 denormal flushing (MODE.FP_DENORM[3:2]) to a zero of the same sign.
+inline uint16_t flush16(uint16_t h) { return (h & 0x7c00) ? h : uint16_t(h & 0x8000); }
+inline double flush64(double v) { return std::fpclassify(v) == FP_SUBNORMAL ? std::copysign(0.0, v) : v; }
+
 /// f32 VALU op with n sources: result = f(a, b, c) after input modifiers, then omod/clamp.
 template <int N, class F>
 void valu_f32(Wave& w, const Instr& in, F f) {
   Sources s(w, in, N);
   const uint64_t mask = write_mask(w, in);
-  const bool flush_src = w.ctx->flush_src32, flush_dst = w.ctx->flush_dst32;
+  const bool flush_src = w.flush_src32, flush_dst = w.flush_dst32;
   if (mask == ~0ull && plain_float_op(in, N) && (flush_src || flush_dst)) {  // fast path with flushing
     uint32_t* d = w.vreg(in.op[0]);
     uint32_t x[N][kLanes];  // separate simple loops so each one vectorises
@@ -201,12 +205,19 @@ void valu_f64(Wave& w, const Instr& in, F f) {
   const Operand& o0 = src_op(in, 0);
   const Operand& o1 = src_op(in, N > 1 ? 1 : 0);
   const Operand& o2 = src_op(in, N > 2 ? 2 : 0);
+  const bool flush_src = w.flush_src64, flush_dst = w.flush_dst64;
   for (int l = 0; l < kLanes; l++) {
     if (!lane_on(mask, l)) continue;
     double x = fmod64(f64(a[l]), o0);
     double y = N > 1 ? fmod64(f64(b[l]), o1) : 0.0;
     double z = N > 2 ? fmod64(f64(c[l]), o2) : 0.0;
-    write64(w, in.op[0], l, b64(omod_clamp<double>(f(x, y, z), in.m)));
+    if (flush_src) {
+      x = flush64(x);
+      y = flush64(y);
+      z = flush64(z);
+    }
+    const double r = omod_clamp<double>(f(x, y, z), in.m);
+    write64(w, in.op[0], l, b64(flush_dst ? flush64(r) : r));
   }
 }
 
@@ -227,14 +238,16 @@ void valu_f16(Wave& w, const Instr& in, F f) {
   const uint64_t mask = write_mask(w, in);
   uint32_t out[kLanes];
   const uint32_t* old = (in.op[0].kind == OpKind::vgpr) ? w.vreg(in.op[0]) : nullptr;
+  const bool flush_src = w.flush_src64, flush_dst = w.flush_dst64;
   for (int l = 0; l < kLanes; l++) {
     if (!lane_on(mask, l)) continue;
     float x[3] = {0, 0, 0};
     for (int i = 0; i < N; i++) {
-      uint16_t h = uint16_t(s.p[i][l] >> (((in.m.op_sel >> i) & 1) ? 16 : 0));
-      x[i] = h2f(hmod(h, src_op(in, i)));
+      uint16_t h = hmod(uint16_t(s.p[i][l] >> (((in.m.op_sel >> i) & 1) ? 16 : 0)), src_op(in, i));
+      x[i] = h2f(flush_src ? flush16(h) : h);
     }
     uint16_t r = f2h(omod_clamp<float>(f(x[0], x[1], x[2]), in.m));
+    if (flush_dst) r = flush16(r);
     bool hi = (in.m.op_sel >> 3) & 1;  // op_sel[3] writes the high half, keeping the low one
     // gfx9: a 16-bit result zeroes the high half unless op_sel selects it (then the low half is kept).
     out[l] = hi ? ((old ? old[l] & 0xffffu : 0u) | uint32_t(r) << 16) : uint32_t(r);

@@ -1,6 +1,6 @@
 // LDS (DS) instructions: reads/writes of 8..128 bits, read2/write2 (and st64), atomics with and
-// without return, ds_permute/ds_bpermute/ds_swizzle. Address = VGPR + offset; accesses beyond the
-// workgroup's allocation read 0 and are dropped (strict mode reports them).
+// without return, ds_permute/ds_bpermute/ds_swizzle, gfx950 transposing reads. Address = VGPR +
+// offset; accesses beyond the workgroup's allocation read 0 and are dropped (strict mode reports them).
 #include <algorithm>
 #include <map>
 #include <utility>
@@ -13,23 +13,38 @@ namespace {
 
 constexpr SemanticsEntry ds(SemanticsFn fn, int8_t ndst, uint8_t dwords = 1) { return {fn, InstrClass::lds, ndst, dwords}; }
 
-/// Extra cycles from bank conflicts: 32 banks of 4 bytes, 32 lanes per cycle; lanes reading the
-/// same dword broadcast.
-uint64_t bank_conflicts(const uint32_t* addr, uint64_t exec) {
+/// Extra cycles from bank conflicts. The LDS serves 32 banks x 4 bytes per cycle, so a wave's
+/// access is split into passes of consecutive lanes that together ask for 32 dwords: 32 lanes
+/// for b32 and narrower, 16 for b64, 8 for b96/b128. Within a pass, lanes reading the same dword
+/// share it (broadcast) and a bank holding n different requested dwords needs n cycles; the
+/// extra cycles are the sum over passes of (worst bank - 1). `dword_of(l, i)` is the i-th
+/// dword lane l accesses, i < dwords_per_lane.
+template <class DwordOf>
+uint64_t bank_conflicts(uint64_t exec, int dwords_per_lane, DwordOf dword_of) {
+  const int lanes_per_pass = dwords_per_lane <= 1 ? 32 : dwords_per_lane == 2 ? 16 : 8;
   uint64_t extra = 0;
-  for (int half = 0; half < 2; half++) {
-    std::map<uint32_t, std::vector<uint32_t>> per_bank;
-    for (int l = 32 * half; l < 32 * half + 32; l++) {
-      if (!lane_on(exec, l)) continue;
-      uint32_t dword = addr[l] / 4;
-      auto& v = per_bank[dword % 32];
-      if (std::find(v.begin(), v.end(), dword) == v.end()) v.push_back(dword);
+  for (int first = 0; first < kLanes; first += lanes_per_pass) {
+    uint32_t dwords[64];
+    int n = 0;
+    for (int l = first; l < first + lanes_per_pass; l++)
+      if (lane_on(exec, l))
+        for (int i = 0; i < dwords_per_lane; i++) dwords[n++] = dword_of(l, i);
+    if (n == 0) continue;
+    // Sort by (bank, dword), drop repeats (broadcast), and count dwords per bank.
+    std::sort(dwords, dwords + n, [](uint32_t a, uint32_t b) { return std::pair(a % 32, a) < std::pair(b % 32, b); });
+    n = int(std::unique(dwords, dwords + n) - dwords);
+    int worst = 1, run = 1;
+    for (int i = 1; i < n; i++) {
+      run = dwords[i] % 32 == dwords[i - 1] % 32 ? run + 1 : 1;
+      worst = std::max(worst, run);
     }
-    size_t worst = 1;
-    for (auto& [bank, dwords] : per_bank) worst = std::max(worst, dwords.size());
-    extra += worst - 1;
+    extra += uint64_t(worst - 1);
   }
   return extra;
+}
+/// The common case: each lane accesses `dwords_per_lane` consecutive dwords from its address.
+uint64_t bank_conflicts(const uint32_t* addr, uint64_t exec, int dwords_per_lane = 1) {
+  return bank_conflicts(exec, dwords_per_lane, [addr](int l, int i) { return addr[l] / 4 + uint32_t(i); });
 }
 
 struct LdsAddress {
@@ -55,7 +70,7 @@ void read(Wave& w, const Instr& in) {
     load_lane(w, in.op[0], l, p ? p : zeros, f);
   }
   w.stats->lds_read += uint64_t(bytes) * std::popcount(exec);
-  w.stats->lds_conflicts += bank_conflicts(addr.a, exec);
+  w.stats->lds_conflicts += bank_conflicts(addr.a, exec, f.bytes >= 4 ? f.dwords : 1);
   note_lds(w, &in.op[0]);
 }
 
@@ -75,8 +90,62 @@ void write(Wave& w, const Instr& in) {
     store_lane(w, in.op[1], l, p, f);
   }
   w.stats->lds_written += uint64_t(bytes) * std::popcount(exec);
-  w.stats->lds_conflicts += bank_conflicts(addr.a, exec);
+  w.stats->lds_conflicts += bank_conflicts(addr.a, exec, f.bytes >= 4 ? f.dwords : 1);
   note_lds(w, nullptr);
+}
+
+/// gfx950 transposing reads ds_read_b64_tr_b4/_b8/_b16 and ds_read_b96_tr_b6: each lane reads
+/// LaneBytes at its address; each 16-lane group then transposes its data. The group's 16 x
+/// LaneBytes read by lanes in order form a tile of E = LaneBytes * 8 / Bits rows by 16 columns of
+/// Bits-bit elements (row r is read by lanes r * 16/E ..), and lane i of the group receives
+/// column i, row r in element r (elements packed from bit 0). This is the CDNA4 ISA guide's
+/// description ("each lane holds 4 consecutive M or N values"; two instructions load K = 0..3 /
+/// 8..11 and 4..7 / 12..15) read as the natural tile; inactive lanes contribute zeros.
+template <int Bits, int LaneBytes>
+void read_transposed(Wave& w, const Instr& in) {
+  constexpr int kElems = LaneBytes * 8 / Bits, kLanesPerRow = 16 / kElems;
+  LdsAddress addr(w, in.op[1], uint32_t(in.m.offset));
+  const uint64_t exec = w.exec();
+  uint8_t raw[kLanes][LaneBytes] = {};
+  for (int l = 0; l < kLanes; l++) {
+    if (!lane_on(exec, l)) continue;
+    const uint8_t* p = lds_pointer(w, in, l, addr.a[l], LaneBytes, false);
+    if (!p && w.done) return;
+    if (p) std::memcpy(raw[l], p, LaneBytes);
+  }
+  auto element = [&](int lane, int e) {  // element e (Bits wide, from bit 0) of a lane's data
+    uint32_t v = 0;
+    for (int b = 0; b < Bits; b++) {
+      const int bit = e * Bits + b;
+      v |= uint32_t((raw[lane][bit / 8] >> (bit % 8)) & 1) << b;
+    }
+    return v;
+  };
+  uint32_t* d = w.vreg(in.op[0]);
+  for (int l = 0; l < kLanes; l++) {
+    if (!lane_on(exec, l)) continue;
+    const int group = l & ~15, column = l & 15;
+    uint32_t out[LaneBytes / 4] = {};
+    for (int r = 0; r < kElems; r++) {
+      const uint32_t v = element(group + r * kLanesPerRow + column / kElems, column % kElems);
+      for (int b = 0; b < Bits; b++) {
+        const int bit = r * Bits + b;
+        out[bit / 32] |= ((v >> b) & 1) << (bit % 32);
+      }
+    }
+    for (int i = 0; i < LaneBytes / 4; i++) d[i * kLanes + l] = out[i];
+  }
+  w.stats->lds_read += uint64_t(LaneBytes) * std::popcount(exec);
+  w.stats->lds_conflicts += bank_conflicts(addr.a, exec, LaneBytes / 4);
+  note_lds(w, &in.op[0]);
+}
+
+/// read2/write2 access 2 * Dwords dwords per lane: Dwords at each of the two offsets.
+template <int Dwords>
+uint64_t read2_conflicts(const uint32_t* addr, uint64_t exec, uint32_t off0, uint32_t off1) {
+  return bank_conflicts(exec, 2 * Dwords, [=](int l, int i) {
+    return (addr[l] + (i < Dwords ? off0 : off1)) / 4 + uint32_t(i % Dwords);
+  });
 }
 
 /// read2/write2: two elements at offset0 and offset1, in units of the element size (x64 for st64).
@@ -100,6 +169,7 @@ void read2(Wave& w, const Instr& in) {
     }
   }
   w.stats->lds_read += uint64_t(8 * Dwords) * std::popcount(exec);
+  w.stats->lds_conflicts += read2_conflicts<Dwords>(addr.a, exec, unit * in.m.offset0, unit * in.m.offset1);
   note_lds(w, &in.op[0]);
 }
 
@@ -122,6 +192,7 @@ void write2(Wave& w, const Instr& in) {
     }
   }
   w.stats->lds_written += uint64_t(8 * Dwords) * std::popcount(exec);
+  w.stats->lds_conflicts += read2_conflicts<Dwords>(addr.a, exec, unit * in.m.offset0, unit * in.m.offset1);
   note_lds(w, nullptr);
 }
 
@@ -178,6 +249,9 @@ void ds_atomic(Wave& w, const Instr& in) {
       if (at.wide) dst[kLanes + l] = uint32_t(old >> 32);
     }
   }
+  w.stats->lds_read += uint64_t(4 * words) * std::popcount(exec);
+  w.stats->lds_written += uint64_t(4 * words) * std::popcount(exec);
+  w.stats->lds_conflicts += bank_conflicts(addr.a, exec, words);
   note_lds(w, Rtn ? &in.op[0] : nullptr);
 }
 
@@ -270,6 +344,10 @@ void register_ds(Registry& r) {
   r.add("ds_write2_b64", ds(write2<2, false>, 0, 4));
   r.add("ds_write2st64_b32", ds(write2<1, true>, 0, 2));
   r.add("ds_write2st64_b64", ds(write2<2, true>, 0, 4));
+  r.add("ds_read_b64_tr_b4", ds(read_transposed<4, 8>, 1, 2));
+  r.add("ds_read_b64_tr_b8", ds(read_transposed<8, 8>, 1, 2));
+  r.add("ds_read_b64_tr_b16", ds(read_transposed<16, 8>, 1, 2));
+  r.add("ds_read_b96_tr_b6", ds(read_transposed<6, 12>, 1, 3));
   r.add("ds_bpermute_b32", ds(permute<true>, 1));
   r.add("ds_permute_b32", ds(permute<false>, 1));
   r.add("ds_swizzle_b32", ds(swizzle, 1));

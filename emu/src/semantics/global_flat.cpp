@@ -152,6 +152,7 @@ void scratch_load(Wave& w, const Instr& in) {
     if (!p) return;
     load_lane(w, in.op[0], l, p, f);
   }
+  w.stats->global_read += uint64_t(bytes) * std::popcount(exec);  // scratch lives in device memory
   note_vm(w, &in.op[0]);
 }
 
@@ -167,6 +168,7 @@ void scratch_store(Wave& w, const Instr& in) {
     if (!p) return;
     store_lane(w, in.op[1], l, p, f);
   }
+  w.stats->global_written += uint64_t(bytes) * std::popcount(exec);
   note_vm(w, nullptr);
 }
 

@@ -1,5 +1,5 @@
 // Cross-lane and register-file moves: v_readlane, v_writelane, v_readfirstlane, v_mbcnt,
-// AccVGPR reads/writes.
+// AccVGPR reads/writes, gfx950 row swaps.
 #include <bit>
 
 #include "common.hpp"
@@ -7,6 +7,28 @@
 namespace asmk::emu::detail {
 namespace {
 constexpr SemanticsEntry lane(SemanticsFn fn, int8_t ndst = 1) { return {fn, InstrClass::valu, ndst, 0}; }
+
+/// gfx950 v_permlane16_swap / v_permlane32_swap vdst, src0: row r (16 lanes) of vdst is exchanged
+/// with row r - RowShift of src0 for the rows r whose bit RowShift is set (16: vdst rows 1, 3 with
+/// src0 rows 0, 2; 32: vdst rows 2, 3 with src0 rows 0, 1); both registers are written.
+/// A lane is written only when active; a value from an inactive lane is not delivered (the
+/// e32 form has fi = 0 and bound_ctrl = 0), so that lane keeps its old value.
+template <int RowShift>
+void permlane_swap(Wave& w, const Instr& in) {
+  constexpr int kLaneShift = 16 * RowShift;
+  uint32_t* d = w.vreg(in.op[0]);
+  uint32_t* s = w.vreg(in.op[1]);
+  const uint64_t exec = w.exec();
+  for (int l = 0; l < kLanes; l++) {
+    if (!(l & kLaneShift)) continue;  // l: a lane of vdst in a swapped row
+    const int partner = l - kLaneShift;  // the lane of src0 it swaps with
+    const uint32_t from_d = d[l], from_s = s[partner];
+    if (lane_on(exec, l) && lane_on(exec, partner)) {
+      d[l] = from_s;
+      s[partner] = from_d;
+    }
+  }
+}
 }  // namespace
 
 void register_lane_ops(Registry& r) {
@@ -47,6 +69,8 @@ void register_lane_ops(Registry& r) {
             d[l] = std::popcount(s.p[0][l] & below) + s.p[1][l];
           }
         }));
+  r.add("v_permlane16_swap_b32", lane(permlane_swap<1>));
+  r.add("v_permlane32_swap_b32", lane(permlane_swap<2>));
   auto move = [](Wave& w, const Instr& in) { valu_u32<1>(w, in, [](uint32_t a, uint32_t, uint32_t) { return a; }); };
   r.add("v_accvgpr_read_b32", lane(move));
   r.add("v_accvgpr_write_b32", lane(move));

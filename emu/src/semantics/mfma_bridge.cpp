@@ -13,11 +13,9 @@ namespace asmk::emu::detail {
 #ifdef ASMK_EMU_HAVE_MFMA
 namespace {
 
-::asmk::Arch lib_arch(Arch a) { return a == Arch::gfx942 ? ::asmk::Arch::gfx942 : ::asmk::Arch::gfx950; }
-
 std::string prepare(Instr& in, std::string_view mnemonic, Arch arch) {
-  const mfma::MfmaOp* op = mfma::find_mfma(mnemonic, lib_arch(arch));
-  if (!op) return mfma::unknown_mfma_message(mnemonic, lib_arch(arch));
+  const mfma::MfmaOp* op = mfma::find_mfma(mnemonic, arch);
+  if (!op) return mfma::unknown_mfma_message(mnemonic, arch);
   if (in.num_ops < 4 || (op->scaled && in.num_ops < 6)) return "MFMA with missing operands";
   in.aux = op;
   return {};

@@ -7,6 +7,10 @@
 // index < num_records; soffset is not part of the check. Out-of-range loads return 0 and
 // out-of-range stores and atomics are dropped. With `lds`, a dword per lane goes to LDS at
 // M0[15:0] + inst offset + lane * 4 instead of a VGPR.
+// Scratch: a resource whose base is in [kScratchBufferBase, + 4 GiB) (the private segment buffer
+// launch() hands the kernel, plus any wave offset the code adds) addresses the lane's private
+// segment at (base - kScratchBufferBase) + soffset + offset (+ stride * index with idxen), as
+// -O0 and older compilers' spill code does; beyond the segment is a fault.
 #include <utility>
 
 #include "../exec/memory_access.hpp"
@@ -25,11 +29,14 @@ struct BufferAddressing {
   const uint32_t* offset = nullptr;
   int32_t inst_offset = 0;
 
+  bool scratch = false;  // the private segment buffer: lane-private memory
+
   BufferAddressing(Wave& w, const Instr& in, int vaddr_op) {
     const Operand& rs = in.op[vaddr_op + 1];
     uint32_t r[4] = {};
     for (int i = 0; i < 4; i++) r[i] = w.s[(rs.reg + i) % kNumSRegs];
     base = uint64_t(r[0]) | uint64_t(r[1] & 0xffff) << 32;
+    scratch = base - kScratchBufferBase < (1ull << 32);
     stride = (r[1] >> 16) & 0x3fff;
     num_records = r[2];
     add_tid = (r[3] >> 23) & 1;
@@ -42,10 +49,20 @@ struct BufferAddressing {
   }
   /// Byte address of lane l, and whether `bytes` at it (starting `extra` bytes further) are in range.
   uint64_t address(int l, uint32_t extra, uint32_t bytes, bool& in_range) const {
+    if (scratch) {  // the lane's own segment: no range check against num_records, no add_tid
+      in_range = true;
+      uint64_t off = uint64_t(offset ? offset[l] : 0) + uint64_t(int64_t(inst_offset)) + extra;
+      return (base - kScratchBufferBase) + soffset + uint64_t(stride) * (index ? index[l] : 0) + off;
+    }
     uint64_t idx = (index ? index[l] : 0) + (add_tid ? uint32_t(l) : 0);
     uint64_t off = uint64_t(offset ? offset[l] : 0) + uint64_t(int64_t(inst_offset)) + extra;
     in_range = stride == 0 ? off + bytes <= num_records : idx < num_records;
     return base + soffset + uint64_t(stride) * idx + off;
+  }
+  /// Host pointer for `bytes` at `address` of lane l (global memory or the lane's scratch).
+  uint8_t* pointer(Wave& w, const Instr& in, RegionCache& cache, int l, uint64_t address, uint32_t bytes,
+                   bool write) const {
+    return scratch ? scratch_pointer(w, in, l, address, bytes) : global_pointer(w, in, cache, l, address, bytes, write);
   }
 };
 
@@ -65,7 +82,7 @@ void load(Wave& w, const Instr& in) {
       bool ok;
       uint64_t a = b.address(l, 4 * i, piece_bytes, ok);
       if (!ok) continue;  // out of range: reads 0
-      uint8_t* p = global_pointer(w, in, cache, l, a, piece_bytes, false);
+      uint8_t* p = b.pointer(w, in, cache, l, a, piece_bytes, false);
       if (!p) return;
       std::memcpy(buf + 4 * i, p, piece_bytes);
       moved += piece_bytes;
@@ -99,7 +116,7 @@ void store(Wave& w, const Instr& in) {
       bool ok;
       uint64_t a = b.address(l, 4 * i, piece_bytes, ok);
       if (!ok) continue;  // out of range: dropped
-      uint8_t* p = global_pointer(w, in, cache, l, a, piece_bytes, true);
+      uint8_t* p = b.pointer(w, in, cache, l, a, piece_bytes, true);
       if (!p) return;
       uint32_t v = lanes32(w, in.op[0], scratch, i)[l];
       if (f.hi) v >>= 16;
@@ -130,7 +147,7 @@ void atomic(Wave& w, const Instr& in) {
       continue;
     }
     if (!atomic_aligned(w, in, l, a, 4 * words)) return;
-    uint8_t* p = global_pointer(w, in, cache, l, a, 4 * words, true);
+    uint8_t* p = b.pointer(w, in, cache, l, a, 4 * words, true);
     if (!p) return;
     uint64_t src = an.wide ? (uint64_t(data[l]) | uint64_t(data[kLanes + l]) << 32) : data[l];
     uint64_t cmp = 0;
@@ -141,6 +158,8 @@ void atomic(Wave& w, const Instr& in) {
       data[l] = uint32_t(old);
       if (an.wide) data[kLanes + l] = uint32_t(old >> 32);
     }
+    w.stats->global_read += 4 * words;
+    w.stats->global_written += 4 * words;
   }
   note_vm(w, in.m.sc0 ? &in.op[0] : nullptr);
 }

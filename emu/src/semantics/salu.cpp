@@ -27,6 +27,23 @@ void op64(Wave& w, const Instr& in, F f, bool scc_nonzero) {
   if (scc_nonzero) w.scc = d != 0;
 }
 
+constexpr uint32_t kHwRegMode = 1;
+
+struct HwRegField {
+  uint32_t id, offset, mask;
+  explicit HwRegField(int64_t simm16)
+      : id(uint32_t(simm16) & 0x3f), offset((uint32_t(simm16) >> 6) & 31) {
+    const uint32_t size = ((uint32_t(simm16) >> 11) & 31) + 1;
+    mask = size >= 32 ? ~0u : (1u << size) - 1;
+  }
+};
+
+/// s_setreg: writes the field of MODE (other hardware registers are not modelled).
+void set_hwreg(Wave& w, const HwRegField& f, uint32_t value) {
+  if (f.id != kHwRegMode) return;
+  w.set_mode((w.mode & ~(f.mask << f.offset)) | (value & f.mask) << f.offset);
+}
+
 #define SOP2_32(name, expr) \
   r.add(name, salu([](Wave& w, const Instr& in) { op32(w, in, [](uint32_t a, uint32_t b) { return uint32_t(expr); }, true); }))
 #define SOP2_64(name, expr)                                                                         \
@@ -275,16 +292,30 @@ void register_salu(Registry& r) {
   SOPK_CMP("s_cmpk_le_u32", uint32_t, <=, ZX);
 #undef SX
 #undef ZX
-  // Hardware registers: reads give 0 except MODE's rounding/denormal fields; writes are ignored
-  // (the emulator runs round-to-nearest-even without denormal flushing).
+  // Hardware registers (simm16 = id [5:0], offset [10:6], size - 1 [15:11]): MODE is the wave's
+  // (as the descriptor initialises it); other registers read 0 and ignore writes.
   r.add("s_getreg_b32", salu([](Wave& w, const Instr& in) {
-          uint32_t id = uint32_t(in.imm) & 0x3f;
-          uint32_t v = id == 1 ? 0xf0u : 0u;  // HW_REG_MODE: FP_DENORM = 0xF (no flush), round = 0 (RNE)
-          uint32_t off = (uint32_t(in.imm) >> 6) & 31, size = ((uint32_t(in.imm) >> 11) & 31) + 1;
-          swrite32(w, in.op[0], (v >> off) & (size >= 32 ? ~0u : (1u << size) - 1));
+          const HwRegField f(in.imm);
+          swrite32(w, in.op[0], f.id == kHwRegMode ? (w.mode >> f.offset) & f.mask : 0u);
         }));
-  r.add("s_setreg_b32", salu([](Wave&, const Instr&) {}, 0));
-  r.add("s_setreg_imm32_b32", salu([](Wave&, const Instr&) {}, 0));
+  r.add("s_setreg_b32", salu([](Wave& w, const Instr& in) { set_hwreg(w, HwRegField(in.imm), sread32(w, in.op[1])); }, 0));
+  r.add("s_setreg_imm32_b32", salu([](Wave& w, const Instr& in) { set_hwreg(w, HwRegField(in.imm), sread32(w, in.op[1])); }, 0));
+
+  // GPR indexing mode (CDNA has no v_movrel*): M0[7:0] holds the index, M0[15:12] the operands
+  // it applies to (src0, src1, src2, dst), MODE[27] enables it; see gpr_indexed().
+  r.add("s_set_gpr_idx_on", salu([](Wave& w, const Instr& in) {
+          w.s[kM0] = (w.s[kM0] & ~0xf0ffu) | (sread32(w, in.op[0]) & 0xff) | (sread32(w, in.op[1]) & 0xf) << 12;
+          w.set_mode(w.mode | Wave::kModeGprIdxEn);
+        }, 0));
+  r.add("s_set_gpr_idx_off", salu([](Wave& w, const Instr&) {
+          w.set_mode(w.mode & ~Wave::kModeGprIdxEn);
+        }, 0));
+  r.add("s_set_gpr_idx_idx", salu([](Wave& w, const Instr& in) {
+          w.s[kM0] = (w.s[kM0] & ~0xffu) | (sread32(w, in.op[0]) & 0xff);
+        }, 0));
+  r.add("s_set_gpr_idx_mode", salu([](Wave& w, const Instr& in) {
+          w.s[kM0] = (w.s[kM0] & ~0xf000u) | (uint32_t(in.imm) & 0xf) << 12;
+        }, 0));
 
   // ---- SOPC
   SOPC32("s_cmp_eq_i32", int32_t, ==);

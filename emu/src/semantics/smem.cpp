@@ -1,7 +1,11 @@
-// Scalar memory: s_load_*, s_buffer_load_*, s_store_*, s_memtime. Addresses are dword-aligned
-// (the low two bits are ignored, as the hardware does).
+// Scalar memory: s_load_*, s_buffer_load_*, s_store_*, s_buffer_store_*, scalar atomics
+// (s_atomic_*, s_buffer_atomic_*, returning the old value with glc), s_memtime. Addresses are
+// dword-aligned (the low two bits are ignored, as the hardware does).
+#include <string>
+#include <utility>
+
 #include "../exec/memory_access.hpp"
-#include "common.hpp"
+#include "vmem_common.hpp"
 
 namespace asmk::emu::detail {
 namespace {
@@ -45,6 +49,88 @@ void s_buffer_load(Wave& w, const Instr& in) {
   note_smem(w, &in.op[0]);
 }
 
+/// A scalar buffer resource (V#) in four SGPRs: base address and num_records (bytes).
+struct ScalarBuffer {
+  uint64_t base = 0, num_records = 0;
+  ScalarBuffer(const Wave& w, const Operand& rs) {
+    const uint32_t* r = &w.s[rs.reg];
+    base = uint64_t(r[0]) | (uint64_t(r[1] & 0xffff) << 32);
+    num_records = r[2];
+  }
+};
+
+/// s_buffer_store: dwords past num_records are dropped.
+template <int N>
+void s_buffer_store(Wave& w, const Instr& in) {
+  const ScalarBuffer buf(w, in.op[1]);
+  const uint64_t off = smem_offset(w, in) & ~3ull;
+  RegionCache cache;
+  for (int i = 0; i < N && in.op[0].reg + i < kNumSRegs; i++) {
+    const uint64_t o = off + 4ull * i;
+    if (o + 4 > buf.num_records) continue;
+    uint8_t* p = global_pointer(w, in, cache, -1, buf.base + o, 4, true);
+    if (!p) return;
+    std::memcpy(p, &w.s[in.op[0].reg + i], 4);
+    w.stats->scalar_written += 4;
+  }
+  note_smem(w, nullptr);
+}
+
+/// s_atomic_* sdata, sbase, offset and s_buffer_atomic_* sdata, srsrc, offset: sdata holds the
+/// source ({source, compare} for cmpswap); with glc it receives the old memory value. A buffer
+/// atomic past num_records is dropped (and returns 0).
+template <int A, bool Buffer>
+void s_atomic(Wave& w, const Instr& in) {
+  constexpr AtomicName an = kAtomicNames[A];
+  constexpr uint32_t bytes = an.wide ? 8 : 4;
+  uint64_t address;
+  bool in_range = true;
+  if (Buffer) {
+    const ScalarBuffer buf(w, in.op[1]);
+    const uint64_t off = smem_offset(w, in) & ~3ull;
+    in_range = off + bytes <= buf.num_records;
+    address = buf.base + off;
+  } else {
+    address = (sread64(w, in.op[1]) + smem_offset(w, in)) & ~3ull;
+  }
+  const Operand& data = in.op[0];
+  auto sgpr = [&](int i) { return uint64_t(w.s[(data.reg + i) % kNumSRegs]); };
+  const uint64_t src = an.wide ? sgpr(0) | sgpr(1) << 32 : sgpr(0);
+  const uint64_t cmp = an.op != AtomicOp::cmpswap ? 0 : an.wide ? sgpr(2) | sgpr(3) << 32 : sgpr(1);
+  uint64_t old = 0;
+  if (in_range) {
+    if (!atomic_aligned(w, in, -1, address, bytes)) return;
+    RegionCache cache;
+    uint8_t* p = global_pointer(w, in, cache, -1, address, bytes, true);
+    if (!p) return;
+    old = atomic_lane(p, an.op, an.wide, src, cmp);
+    w.stats->scalar_read += bytes;
+    w.stats->scalar_written += bytes;
+  }
+  if (in.m.sc0 && data.kind == OpKind::sgpr) {
+    w.s[data.reg] = uint32_t(old);
+    if (an.wide) w.s[(data.reg + 1) % kNumSRegs] = uint32_t(old >> 32);
+  }
+  note_smem(w, in.m.sc0 ? &in.op[0] : nullptr);
+}
+
+/// The integer atomics scalar memory has (no float forms).
+constexpr bool scalar_atomic(const AtomicName& a) {
+  return a.op != AtomicOp::add_f32 && a.op != AtomicOp::pk_add_f16 && a.op != AtomicOp::pk_add_bf16 &&
+         a.op != AtomicOp::add_f64 && a.op != AtomicOp::min_f64 && a.op != AtomicOp::max_f64;
+}
+
+template <size_t... I>
+void register_scalar_atomics(Registry& r, std::index_sequence<I...>) {
+  auto add = [&r](const AtomicName& a, SemanticsFn plain, SemanticsFn buffer) {
+    if (!scalar_atomic(a)) return;
+    const uint8_t dwords = a.wide ? 2 : 1;
+    r.add(std::string("s_atomic_") + a.suffix, {plain, InstrClass::smem, kDstIfReturning, dwords});
+    r.add(std::string("s_buffer_atomic_") + a.suffix, {buffer, InstrClass::smem, kDstIfReturning, dwords});
+  };
+  (add(kAtomicNames[I], s_atomic<int(I), false>, s_atomic<int(I), true>), ...);
+}
+
 template <int N>
 void s_store(Wave& w, const Instr& in) {
   uint64_t address = (sread64(w, in.op[1]) + smem_offset(w, in)) & ~3ull;
@@ -52,6 +138,7 @@ void s_store(Wave& w, const Instr& in) {
   uint8_t* p = global_pointer(w, in, cache, -1, address, 4 * N, true);
   if (!p) return;
   std::memcpy(p, &w.s[in.op[0].reg], 4 * N);
+  w.stats->scalar_written += 4 * N;
   note_smem(w, nullptr);
 }
 
@@ -76,6 +163,10 @@ void register_smem(Registry& r) {
   r.add("s_store_dword", smem(s_store<1>, 0, 1));
   r.add("s_store_dwordx2", smem(s_store<2>, 0, 2));
   r.add("s_store_dwordx4", smem(s_store<4>, 0, 4));
+  r.add("s_buffer_store_dword", smem(s_buffer_store<1>, 0, 1));
+  r.add("s_buffer_store_dwordx2", smem(s_buffer_store<2>, 0, 2));
+  r.add("s_buffer_store_dwordx4", smem(s_buffer_store<4>, 0, 4));
+  register_scalar_atomics(r, std::make_index_sequence<std::size(kAtomicNames)>());
   r.add("s_memtime", smem([](Wave& w, const Instr& in) {
           swrite64(w, in.op[0], w.executed);
           note_smem(w, &in.op[0]);

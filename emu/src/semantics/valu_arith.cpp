@@ -9,6 +9,15 @@
 namespace asmk::emu::detail {
 namespace {
 
+/// v_bitop3: bit i of the result is bit {S0[i], S1[i], S2[i]} (S0 the most significant) of the
+/// truth-table byte.
+inline uint32_t bitop3(uint32_t table, uint32_t a, uint32_t b, uint32_t c) {
+  uint32_t d = 0;
+  for (int k = 0; k < 8; k++)
+    if ((table >> k) & 1) d |= ((k & 4) ? a : ~a) & ((k & 2) ? b : ~b) & ((k & 1) ? c : ~c);
+  return d;
+}
+
 constexpr SemanticsEntry valu(SemanticsFn fn, int8_t ndst = 1) { return {fn, InstrClass::valu, ndst, 0}; }
 
 int exponent32(float f) { return int((b32(f) >> 23) & 0xff); }
@@ -288,6 +297,13 @@ uint32_t sad_bytes(uint32_t a, uint32_t b) {
   for (int i = 0; i < 4; i++) s += absdiff(byte_of(a, i), byte_of(b, i));
   return s;
 }
+/// v_msad_u8: like sad_bytes, but bytes where the reference S1 is 0 are left out (masked).
+uint32_t msad_bytes(uint32_t a, uint32_t b) {
+  uint32_t s = 0;
+  for (int i = 0; i < 4; i++)
+    if (byte_of(b, i) != 0) s += absdiff(byte_of(a, i), byte_of(b, i));
+  return s;
+}
 uint32_t sad_halves(uint32_t a, uint32_t b) { return absdiff(half_of(a, 0), half_of(b, 0)) + absdiff(half_of(a, 1), half_of(b, 1)); }
 /// Per byte: (S0 + S1 + rounding bit) / 2, the rounding bit being bit 0 of S2's byte.
 uint32_t lerp_bytes(uint32_t a, uint32_t b, uint32_t c) {
@@ -299,7 +315,7 @@ uint32_t lerp_bytes(uint32_t a, uint32_t b, uint32_t c) {
 void fma_f32(Wave& w, const Instr& in) {
   if (w.exec() == ~0ull && plain_float_op(in, 3) && in.m.dpp == DppCtrl::none) {
     Sources s(w, in, 3);
-    fma_lanes(w.vreg(in.op[0]), s.p[0], s.p[1], s.p[2], w.ctx->flush_src32, w.ctx->flush_dst32);
+    fma_lanes(w.vreg(in.op[0]), s.p[0], s.p[1], s.p[2], w.flush_src32, w.flush_dst32);
     return;
   }
   valu_f32<3>(w, in, [](float a, float b, float c) { return std::fma(a, b, c); });
@@ -580,18 +596,11 @@ void register_valu_arith(Registry& r) {
 
   // v_bitop3 (gfx950): each result bit is TTBL[{S0, S1, S2} bits] of the truth table byte.
   r.add("v_bitop3_b32", valu([](Wave& w, const Instr& in) {
-          Sources s(w, in, 3);
-          const uint64_t mask = write_mask(w, in);
-          uint32_t out[kLanes];
-          const uint32_t t = in.m.bitop3;
-          for (int l = 0; l < kLanes; l++) {
-            if (!lane_on(mask, l)) continue;
-            uint32_t a = s.p[0][l], b = s.p[1][l], c = s.p[2][l], d = 0;
-            for (int k = 0; k < 8; k++)
-              if ((t >> k) & 1) d |= ((k & 4) ? a : ~a) & ((k & 2) ? b : ~b) & ((k & 1) ? c : ~c);
-            out[l] = d;
-          }
-          vector_write32(w, in, in.op[0], out, mask);
+          valu_u32<3>(w, in, [t = in.m.bitop3](uint32_t a, uint32_t b, uint32_t c) { return bitop3(t, a, b, c); });
+        }));
+  // The 16-bit form: op_sel picks source halves and the destination half, as other VOP3 16-bit ops.
+  r.add("v_bitop3_b16", valu([](Wave& w, const Instr& in) {
+          valu_u16<3>(w, in, [t = in.m.bitop3](uint16_t a, uint16_t b, uint16_t c) { return uint16_t(bitop3(t, a, b, c)); });
         }));
   // v_mad_legacy_*16: op_sel[3] = 0 writes the low half and zeroes the high half (legacy rule).
   r.add("v_mad_legacy_u16", valu([](Wave& w, const Instr& in) { valu_u16<3>(w, in, [](uint16_t a, uint16_t b, uint16_t c) { return a * b + c; }); }));
@@ -633,6 +642,7 @@ void register_valu_arith(Registry& r) {
   // ---- SAD / lerp
   r.add("v_sad_u8", valu([](Wave& w, const Instr& in) { sad_op(w, in, sad_bytes); }));
   r.add("v_sad_hi_u8", valu([](Wave& w, const Instr& in) { sad_op(w, in, [](uint32_t a, uint32_t b) { return sad_bytes(a, b) << 16; }); }));
+  r.add("v_msad_u8", valu([](Wave& w, const Instr& in) { sad_op(w, in, msad_bytes); }));
   r.add("v_sad_u16", valu([](Wave& w, const Instr& in) { sad_op(w, in, sad_halves); }));
   r.add("v_sad_u32", valu([](Wave& w, const Instr& in) { sad_op(w, in, absdiff); }));
   r.add("v_lerp_u8", valu([](Wave& w, const Instr& in) { valu_u32<3>(w, in, lerp_bytes); }));

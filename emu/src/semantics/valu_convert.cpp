@@ -33,7 +33,7 @@ void cvt_u32_in(Wave& w, const Instr& in, F f) {  // result from a 32-bit source
 
 #ifdef ASMK_EMU_HAVE_REF
 ref::Format fp8_of(const Wave& w, bool bf8) {
-  ::asmk::Arch a = w.ctx->program->arch == ::asmk::emu::Arch::gfx942 ? ::asmk::Arch::gfx942 : ::asmk::Arch::gfx950;
+  const Arch a = w.ctx->program->arch;
   return bf8 ? ref::bf8_format(a) : ref::fp8_format(a);
 }
 

@@ -33,6 +33,9 @@ void pk_f16(Wave& w, const Instr& in, F f) {
   PackedSources s(w, in, N);
   const uint64_t mask = write_mask(w, in);
   uint32_t out[kLanes];
+  const bool flush_src = w.flush_src64, flush_dst = w.flush_dst64;  // MODE.FP_DENORM[3:2] covers f16
+  auto in16 = [flush_src](uint16_t h) { return h2f(flush_src ? flush16(h) : h); };
+  auto out16 = [flush_dst](float r) { return uint32_t(flush_dst ? flush16(f2h(r)) : f2h(r)); };
   for (int l = 0; l < kLanes; l++) {
     if (!lane_on(mask, l)) continue;
     float lo[3] = {}, hi[3] = {};
@@ -40,13 +43,12 @@ void pk_f16(Wave& w, const Instr& in, F f) {
       uint16_t a = half_of(s.p[i][l], (in.m.op_sel >> i) & 1), b = half_of(s.p[i][l], (in.m.op_sel_hi >> i) & 1);
       if ((in.m.neg_lo >> i) & 1) a ^= 0x8000;
       if ((in.m.neg_hi >> i) & 1) b ^= 0x8000;
-      lo[i] = h2f(a);
-      hi[i] = h2f(b);
+      lo[i] = in16(a);
+      hi[i] = in16(b);
     }
     Modifiers m = in.m;
     m.omod = 0;
-    out[l] = uint32_t(f2h(omod_clamp<float>(f(lo[0], lo[1], lo[2]), m))) |
-             uint32_t(f2h(omod_clamp<float>(f(hi[0], hi[1], hi[2]), m))) << 16;
+    out[l] = out16(omod_clamp<float>(f(lo[0], lo[1], lo[2]), m)) | out16(omod_clamp<float>(f(hi[0], hi[1], hi[2]), m)) << 16;
   }
   vector_write32(w, in, in.op[0], out, mask);
 }

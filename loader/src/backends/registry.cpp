@@ -7,6 +7,7 @@
 #include "../error.hpp"
 #include "../nearest.hpp"
 #include "emu_backend.hpp"
+#include "hsa/hsa_backend.hpp"
 #include "record.hpp"
 
 namespace asmk {
@@ -21,6 +22,7 @@ const std::vector<BackendEntry>& entries() {
   static const std::vector<BackendEntry> list{
       {"emu", [] { return std::make_unique<EmuBackend>(EmuBackendOptions::from_environment()); }},
       {"record", [] { return std::make_unique<RecordingBackend>(); }},
+      {"hsa", [] { return std::make_unique<HsaBackend>(HsaBackendOptions::from_environment(), AgentRequest{}); }},
   };
   return list;
 }
@@ -37,8 +39,8 @@ std::unique_ptr<Backend> make_backend(std::string_view name) {
   for (const auto& e : entries())
     if (e.name == name) return e.make();
   fail(ASMK_ERROR_UNKNOWN_BACKEND,
-       fmt::format("backend '{}' is not built into this libasmk; available: {}", name,
-                   join_names(backend_names())));
+       fmt::format("backend '{}' is not built into this libasmk; available: {} (or auto: hsa when a GPU agent "
+                   "fits the repository, else emu)", name, join_names(backend_names())));
 }
 
 }  // namespace asmk

@@ -9,6 +9,7 @@
 #include "../dtype.hpp"
 #include "../error.hpp"
 #include "../nearest.hpp"
+#include "buffer_checks.hpp"
 
 namespace asmk::quant_fp8 {
 namespace {
@@ -18,22 +19,6 @@ std::string_view granularity_name(asmk_quant_granularity g) { return g == ASMK_Q
 std::uint32_t stride_or_n(std::uint32_t stride, std::uint32_t n) { return stride == 0 ? n : stride; }
 
 std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
-
-// Tensor sizes in bytes can exceed 64 bits for absurd m and strides; saturate so such a request
-// is refused as too large rather than wrapping around to a small size.
-std::uint64_t saturating_mul(std::uint64_t a, std::uint64_t b) {
-  std::uint64_t product = 0;
-  return __builtin_mul_overflow(a, b, &product) ? UINT64_MAX : product;
-}
-std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
-  std::uint64_t sum = 0;
-  return __builtin_add_overflow(a, b, &sum) ? UINT64_MAX : sum;
-}
-
-// Bytes spanned by `rows` rows of `n` elements, `stride` elements apart.
-std::uint64_t tensor_bytes(std::uint64_t rows, std::uint64_t n, std::uint64_t stride, std::uint64_t element_bytes) {
-  return saturating_mul(saturating_add(saturating_mul(rows - 1, stride), n), element_bytes);
-}
 
 void validate_shape(const asmk_quant_fp8_args& a) {
   if (a.granularity != ASMK_QUANT_ROW && a.granularity != ASMK_QUANT_GROUP)
@@ -96,18 +81,6 @@ std::uint32_t n_per_wg(const Kernel& k) {
   return static_cast<std::uint32_t>(std::get<std::int64_t>(*v));
 }
 
-void require_buffer(const Backend& backend, const void* pointer, std::string_view name, std::uint64_t needed,
-                    std::size_t caller_bytes, std::string_view shape) {
-  if (pointer == nullptr) fail(ASMK_ERROR_NULL_BUFFER, fmt::format("quant_fp8: {} is null", name));
-  if (caller_bytes != 0 && caller_bytes < needed)
-    fail(ASMK_ERROR_BUFFER_TOO_SMALL,
-         fmt::format("quant_fp8: {} needs {} bytes ({}), the caller gave {}", name, needed, shape, caller_bytes));
-  if (const auto available = backend.bytes_available(pointer); available && *available < needed)
-    fail(ASMK_ERROR_BUFFER_TOO_SMALL,
-         fmt::format("quant_fp8: {} needs {} bytes ({}), its allocation has {} from that pointer", name, needed,
-                     shape, *available));
-}
-
 }  // namespace
 
 Selection select(const Repository& repo, const Device& device, const asmk_quant_fp8_args& a) {
@@ -154,13 +127,15 @@ Selection run(Context& context, const asmk_quant_fp8_args& a, asmk_stream stream
   const std::uint32_t stride_x = stride_or_n(a.stride_x, a.n), stride_y = stride_or_n(a.stride_y, a.n);
   const std::uint64_t groups = a.granularity == ASMK_QUANT_ROW ? 1 : a.n / kGroupSize;
   const std::string_view in_name = *dtype_name(a.in_dtype);
-  require_buffer(context.backend(), a.x, "x", tensor_bytes(a.m, a.n, stride_x, dtype_bytes(a.in_dtype)), a.x_bytes,
-                 fmt::format("m={} n={} stride_x={} {}", a.m, a.n, stride_x, in_name));
-  require_buffer(context.backend(), a.y, "y", tensor_bytes(a.m, a.n, stride_y, 1), a.y_bytes,
-                 fmt::format("m={} n={} stride_y={} fp8", a.m, a.n, stride_y));
-  require_buffer(context.backend(), a.scale, "scale", std::uint64_t(a.m) * groups * sizeof(float), a.scale_bytes,
-                 a.granularity == ASMK_QUANT_ROW ? fmt::format("{} row scales, f32", a.m)
-                                                 : fmt::format("{}x{} group scales, f32", a.m, groups));
+  const std::uint64_t x_element = dtype_bytes(a.in_dtype);
+  ops::require_buffer(context.backend(), kFamily, "x", a.x, ops::rows_extent(a.m, a.n * x_element, stride_x * x_element),
+                      a.x_bytes, fmt::format("m={} n={} stride_x={} {}", a.m, a.n, stride_x, in_name));
+  ops::require_buffer(context.backend(), kFamily, "y", a.y, ops::rows_extent(a.m, a.n, stride_y), a.y_bytes,
+                      fmt::format("m={} n={} stride_y={} fp8", a.m, a.n, stride_y));
+  ops::require_buffer(context.backend(), kFamily, "scale", a.scale, std::uint64_t(a.m) * groups * sizeof(float),
+                      a.scale_bytes,
+                      a.granularity == ASMK_QUANT_ROW ? fmt::format("{} row scales, f32", a.m)
+                                                      : fmt::format("{}x{} group scales, f32", a.m, groups));
 
   const KernargValue values[] = {
       {"x", static_cast<const void*>(a.x)}, {"y", static_cast<const void*>(a.y)},

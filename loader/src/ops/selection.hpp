@@ -1,6 +1,8 @@
 // What every family's selector returns: the kernel, its launch geometry and why.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "../kernel.hpp"
@@ -13,6 +15,14 @@ struct Selection {
   asmk_dim3 grid{};   // workgroups
   asmk_dim3 block{};  // work-items
   std::string reason; // one line
+
+  // GEMM families: the split-K factor (1 = none), the fp32 workspace it needs and the kernel that
+  // reduces the partials into C (null when k_splits == 1); `explain` lists every candidate with its
+  // estimate, the chosen one first, and why the others were not eligible (one per line).
+  std::uint32_t k_splits = 1;
+  std::size_t workspace_bytes = 0;
+  const Kernel* reduce_kernel = nullptr;
+  std::string explain;
 };
 
 }  // namespace asmk

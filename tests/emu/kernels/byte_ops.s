@@ -21,12 +21,14 @@ sad_lerp:
   v_sad_u32 v8, v2, v3, v4
   v_lerp_u8 v9, v2, v3, v4
   v_sad_u32 v10, v2, v3, v4 clamp
+  v_msad_u8 v11, v2, v3, v4
   global_store_dword v1, v5, s[6:7]
   global_store_dword v1, v6, s[6:7] offset:256
   global_store_dword v1, v7, s[6:7] offset:512
   global_store_dword v1, v8, s[6:7] offset:768
   global_store_dword v1, v9, s[6:7] offset:1024
   global_store_dword v1, v10, s[6:7] offset:1280
+  global_store_dword v1, v11, s[6:7] offset:1536
   s_endpgm
   .size sad_lerp, .-sad_lerp
 

@@ -62,7 +62,7 @@ class QuantFp8OnEmu : public ::testing::Test {
     asmk_open_options options;
     asmk_open_options_init(&options);
     options.device = device;
-    options.backend = "emu";
+    options.backend = NULL;  // ASMK_BACKEND decides (the emulator by default)
     asmk_context* ctx = nullptr;
     EXPECT_EQ(asmk_open(ASMK_HSACO_DIR, &options, &ctx), ASMK_SUCCESS) << asmk_last_error();
     return ctx;

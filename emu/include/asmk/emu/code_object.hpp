@@ -10,11 +10,13 @@
 #include <vector>
 
 #include "asmk/emu/status.hpp"
+#include "asmk/ref/arch.hpp"
 
 namespace asmk::emu {
 
-enum class Arch { gfx942, gfx950 };
-std::string_view arch_name(Arch arch);
+// The architectures are the project's one asmk::Arch; emu::Arch and emu::arch_name stay valid.
+using asmk::Arch;
+using asmk::arch_name;
 
 /// The fields of the 64-byte kernel descriptor (`<kernel>.kd`) that shape execution.
 struct KernelDescriptor {

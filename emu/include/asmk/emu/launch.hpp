@@ -33,9 +33,15 @@ struct Dispatch {
 struct LaunchOptions {
   bool strict = false;     // report missing s_waitcnt, LDS beyond the allocation, misaligned accesses
   unsigned threads = 0;    // host threads for workgroups; 0 = hardware concurrency
-  bool trace = false;      // record a per-wave instruction trace (PC, mnemonic, active lanes)
+  bool trace = false;      // record a per-wave instruction trace (TraceEntry: PC, class, bytes, conflicts, ...)
   size_t max_reports = 64; // faults/strict reports kept (the count keeps going)
   uint64_t max_wave_instructions = 1ull << 28;  // a wave past this is stopped with a fault (runaway loop)
+  /// Run only these workgroups of the grid (empty = all). Each keeps its id, LDS and hidden
+  /// arguments exactly as in the full launch; the others are not run, so memory they would have
+  /// written stays untouched. Statistics and traces then cover just these workgroups (e.g. to
+  /// trace a few representative workgroups of a huge GEMM cheaply). An id outside the grid or a
+  /// repeated id makes the launch invalid.
+  std::vector<Dim3> only_workgroups;
 };
 
 enum class FaultKind {
@@ -69,17 +75,47 @@ struct Stats {
   uint64_t waves = 0, workgroups = 0;
   std::map<std::string, uint64_t> by_class;     // "salu", "valu", "smem", "vmem", "lds", "mfma", "branch", ...
   std::map<std::string, uint64_t> by_mnemonic;
-  uint64_t global_bytes_read = 0, global_bytes_written = 0;
-  uint64_t scalar_bytes_read = 0;
+  uint64_t global_bytes_read = 0, global_bytes_written = 0;  // global/flat/buffer, scratch included
+  uint64_t scalar_bytes_read = 0, scalar_bytes_written = 0;  // SMEM (atomics count both ways)
   uint64_t lds_bytes_read = 0, lds_bytes_written = 0;
-  uint64_t lds_bank_conflict_cycles = 0;  // extra cycles beyond one per LDS instruction (32 banks x 4 bytes)
+  /// Extra LDS cycles from bank conflicts: an access runs in passes of 32 dwords (32 lanes of
+  /// b32, 16 of b64, 8 of b96/b128); a bank asked for n different dwords in a pass takes n cycles
+  /// (the same dword is broadcast); this is the sum over passes of (worst bank - 1).
+  uint64_t lds_bank_conflict_cycles = 0;
   uint32_t vgprs = 0, agprs = 0, sgprs = 0, lds_bytes = 0;  // footprint per wave / workgroup
 };
 
+/// What kind of work a traced instruction is (finer than Stats::by_class, for performance models).
+enum class TraceClass : uint8_t {
+  salu,
+  valu,         // 32/16-bit VALU, including packed and DPP/SDWA forms
+  trans,        // f32/f16 transcendentals: v_exp/v_log/v_rcp/v_rsq/v_sqrt/v_sin/v_cos (f64 ones are valu64)
+  valu64,       // f64 VALU (arithmetic, compares, conversions with an f64 operand)
+  mfma,         // MFMA/SMFMAC
+  smem,         // scalar memory (loads, stores, atomics)
+  vmem_load,    // global/flat/buffer/scratch loads (including loads into LDS)
+  vmem_store,
+  vmem_atomic,
+  lds,          // DS instructions (including ds_permute/bpermute/swizzle)
+  branch,       // branches, s_setpc/s_swappc/s_call, s_endpgm
+  waitcnt,      // s_waitcnt (counts in TraceEntry::vmcnt/lgkmcnt/expcnt)
+  barrier,      // s_barrier
+  other,        // s_nop, s_setprio, cache controls, ...
+};
+std::string_view trace_class_name(TraceClass c);
+
+/// One wave-instruction of a trace (32 bytes).
 struct TraceEntry {
   int64_t pc = 0;  // byte offset from the kernel's entry
   uint32_t mnemonic_id = 0;   // index into LaunchReport::trace_mnemonics
-  uint32_t active_lanes = 0;
+  uint32_t active_lanes = 0;  // EXEC lanes when it issued
+  uint32_t bytes = 0;         // bytes moved by this wave-instruction: global/flat/buffer/scratch, scalar
+                              // or LDS, reads plus writes (out-of-range buffer lanes move nothing)
+  uint16_t lds_conflict_cycles = 0;  // extra LDS cycles from bank conflicts (see Stats)
+  TraceClass cls = TraceClass::other;
+  // s_waitcnt only (0 for other instructions): the counts it waits for; the maximum value
+  // (vmcnt 63, lgkmcnt 15, expcnt 7) means "does not wait on this counter".
+  uint8_t vmcnt = 0, lgkmcnt = 0, expcnt = 0;
 };
 struct WaveTrace {
   Dim3 workgroup;

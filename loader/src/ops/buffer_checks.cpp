@@ -1,0 +1,44 @@
+#include "buffer_checks.hpp"
+
+#include <fmt/format.h>
+
+#include "../error.hpp"
+
+namespace asmk::ops {
+namespace {
+
+std::uint64_t saturating_mul(std::uint64_t a, std::uint64_t b) {
+  std::uint64_t product = 0;
+  return __builtin_mul_overflow(a, b, &product) ? UINT64_MAX : product;
+}
+std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
+  std::uint64_t sum = 0;
+  return __builtin_add_overflow(a, b, &sum) ? UINT64_MAX : sum;
+}
+
+}  // namespace
+
+std::uint64_t rows_extent(std::uint64_t rows, std::uint64_t row_bytes, std::uint64_t stride_bytes) {
+  if (rows == 0) return 0;
+  return saturating_add(saturating_mul(rows - 1, stride_bytes), row_bytes);
+}
+
+void require_buffer(const Backend& backend, std::string_view op, std::string_view name, const void* pointer,
+                    std::uint64_t needed, std::size_t caller_bytes, std::string_view shape) {
+  if (pointer == nullptr) fail(ASMK_ERROR_NULL_BUFFER, fmt::format("{}: {} is null ({} needed: {})", op, name, needed, shape));
+  require_optional_buffer(backend, op, name, pointer, needed, caller_bytes, shape);
+}
+
+void require_optional_buffer(const Backend& backend, std::string_view op, std::string_view name,
+                             const void* pointer, std::uint64_t needed, std::size_t caller_bytes,
+                             std::string_view shape) {
+  if (pointer == nullptr) return;
+  if (caller_bytes != 0 && caller_bytes < needed)
+    fail(ASMK_ERROR_BUFFER_TOO_SMALL,
+         fmt::format("{}: {} needs {} bytes ({}), the caller gave {}", op, name, needed, shape, caller_bytes));
+  if (const auto available = backend.bytes_available(pointer); available && *available < needed)
+    fail(ASMK_ERROR_BUFFER_TOO_SMALL, fmt::format("{}: {} needs {} bytes ({}), its allocation has {} from that pointer",
+                                                  op, name, needed, shape, *available));
+}
+
+}  // namespace asmk::ops

@@ -1,0 +1,81 @@
+#include "shuffle_b.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "../error.hpp"
+#include "../nearest.hpp"
+#include "buffer_checks.hpp"
+#include "gemm_binding.hpp"
+#include "gemm_requirements.hpp"
+
+namespace asmk::shuffle_b {
+namespace {
+
+std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
+
+std::uint32_t rows_per_wg(const Kernel& k) {
+  const ParamValue* v = k.param("rows_per_wg");
+  if (v == nullptr || !std::holds_alternative<std::int64_t>(*v) || std::get<std::int64_t>(*v) <= 0)
+    fail(ASMK_ERROR_BAD_REPOSITORY,
+         fmt::format("{} kernel {} has no positive integer rows_per_wg (its launch rule needs it)", kFamily, k.name));
+  return static_cast<std::uint32_t>(std::get<std::int64_t>(*v));
+}
+
+}  // namespace
+
+Selection select(const Repository& repo, const Device& device, const asmk_shuffle_b_args& a) {
+  if (a.n == 0 || a.k == 0)
+    fail(ASMK_ERROR_UNSUPPORTED_SHAPE, fmt::format("{}: n={} k={} has an empty dimension", kFamily, a.n, a.k));
+  const std::uint32_t stride = gemm::row_stride(kFamily, "stride_src", a.stride_src, a.k, "bytes");
+  const auto family = repo.family_kernels(kFamily, device.arch);
+  if (family.empty()) {
+    const auto arches = repo.arches_of_family(kFamily);
+    fail(arches.empty() ? ASMK_ERROR_UNKNOWN_FAMILY : ASMK_ERROR_UNSUPPORTED_ARCH,
+         fmt::format("no kernel of family {} for {} ({}); {}", kFamily, device.arch, device.name,
+                     arches.empty() ? "the repository has none" : "the family exists for " + join_names(arches)));
+  }
+  gemm::Problem rules_problem;
+  rules_problem.family = kFamily;
+  rules_problem.m = 1;
+  rules_problem.n = a.n;
+  rules_problem.k = a.k;
+  rules_problem.layout = {stride, stride, 0, a.src, a.src, nullptr};
+  const Kernel* best = nullptr;
+  std::vector<std::string> refused;
+  for (const Kernel* k : family) {
+    if (auto why = gemm::violated_requirement(k->requirements, rules_problem); !why.empty()) {
+      refused.push_back(fmt::format("{}: {}", k->name, why));
+      continue;
+    }
+    if (best == nullptr || rows_per_wg(*k) > rows_per_wg(*best)) best = k;
+  }
+  if (best == nullptr)
+    fail(ASMK_ERROR_UNSUPPORTED_SHAPE, fmt::format("no kernel of family {} for {} supports n={} k={}: {}", kFamily,
+                                                   device.arch, a.n, a.k, fmt::join(refused, "; ")));
+  Selection sel;
+  sel.kernel = best;
+  sel.grid = {static_cast<std::uint32_t>(ceil_div(a.k, kBlockBytes)),
+              static_cast<std::uint32_t>(ceil_div(a.n, rows_per_wg(*best))), 1};
+  sel.block = {best->workgroup_size[0], best->workgroup_size[1], best->workgroup_size[2]};
+  const std::size_t usable = family.size() - refused.size();
+  sel.reason = fmt::format("{} rows x {} bytes per workgroup, the most rows of {} kernel{} whose requirements hold",
+                           rows_per_wg(*best), kBlockBytes, usable, usable == 1 ? "" : "s");
+  return sel;
+}
+
+Selection run(Context& context, const asmk_shuffle_b_args& a, asmk_stream stream) {
+  const Selection sel = select(context.repository(), context.device(), a);
+  const std::uint32_t stride = gemm::row_stride(kFamily, "stride_src", a.stride_src, a.k, "bytes");
+  const Backend& be = context.backend();
+  ops::require_buffer(be, kFamily, "src", a.src, ops::rows_extent(a.n, a.k, stride), a.src_bytes,
+                      fmt::format("n={} k={} stride_src={} bytes", a.n, a.k, stride));
+  ops::require_buffer(be, kFamily, "dst", a.dst, std::uint64_t(a.n) * a.k, a.dst_bytes,
+                      fmt::format("n={} k={} bytes, shuffled", a.n, a.k));
+  const KernargValue values[] = {{"src", a.src}, {"dst", static_cast<const void*>(a.dst)}, {"n", a.n}, {"k", a.k},
+                                 {"stride_src", stride}};
+  context.launch(*sel.kernel, sel.grid, sel.block, values, stream);
+  return sel;
+}
+
+}  // namespace asmk::shuffle_b

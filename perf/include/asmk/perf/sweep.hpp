@@ -1,0 +1,121 @@
+// Sweeps: every kernel of a family (optionally filtered by parameters) over a list of shapes,
+// modeled from emulator traces of representative workgroups, or measured on a GPU.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "asmk/emu/launch.hpp"
+#include "asmk/perf/launch_estimate.hpp"
+#include "asmk/perf/machine.hpp"
+#include "asmk/perf/result_row.hpp"
+
+namespace asmk::perf {
+
+struct Shape {
+  uint64_t m = 0, n = 0, k = 0;
+};
+
+/// A shapes file: CSV with the header "m,n,k" (k may be omitted for families without K; lines
+/// starting with '#' are comments).
+Expected<std::vector<Shape>> load_shapes(const std::filesystem::path& file);
+
+/// A kernel as the manifest describes it (the fields the sweep needs).
+struct KernelEntry {
+  std::string name, family, arch, code_object;  // code_object: full path
+  std::map<std::string, std::string> params;    // values as text
+  std::map<std::string, int64_t> requires_;     // the manifest's "requires" (k_multiple, ...)
+  uint32_t workgroup_size[3] = {1, 1, 1};
+  Footprint footprint;
+  std::string params_text() const;  // "m_tile=128 n_tile=128"
+};
+
+/// The kernels of `arch` in <repo>/<arch>/manifest.json.
+Expected<std::vector<KernelEntry>> read_kernels(const std::filesystem::path& repo, const std::string& arch);
+
+/// One launch: geometry, buffers to allocate (by kernel-argument name) and by-value arguments.
+struct LaunchSpec {
+  emu::Dim3 grid, block;
+  std::vector<std::pair<std::string, uint64_t>> buffers;  // name, bytes
+  std::vector<std::pair<std::string, uint64_t>> values;   // name, value (u32/u64 by the kernarg size)
+  std::vector<std::string> null_buffers;                  // pointer arguments passed as null
+  std::string key() const;                                // identifies the launch (for trace caching)
+};
+
+/// A class of identical workgroups and a small launch whose first workgroup reproduces it.
+struct ClassSpec {
+  std::string what;
+  uint64_t count = 0;
+  LaunchSpec representative;
+};
+
+/// A launch that completes the op after the main kernel (e.g. the split-K reduction), run with the
+/// same buffers (by name); its kernel is the one of `family` on the arch with these `params`.
+struct SecondPass {
+  std::string family;
+  std::map<std::string, std::string> params;
+  LaunchSpec launch;
+  std::vector<ClassSpec> classes;
+  double compulsory_bytes = 0;
+};
+
+struct Plan {
+  LaunchSpec launch;                 // the real launch (for measuring)
+  std::vector<ClassSpec> classes;    // for the model
+  double flops = 0, compulsory_bytes = 0;
+  LaunchInput::Peak peak = LaunchInput::Peak::none;
+  std::optional<SecondPass> second;
+};
+
+/// What the sweep knows about a family: which parameters are properties of the problem (fixed by
+/// default filters), which shapes a kernel supports, and its launch plan.
+struct Family {
+  std::string name;
+  std::map<std::string, std::string> default_where;
+  /// Empty when the kernel can run the shape, else why not.
+  std::function<std::string(const KernelEntry&, const Shape&)> unsupported;
+  /// The split-K factors to model for this kernel and shape on a machine with that many CUs ({1}: none).
+  std::function<std::vector<uint32_t>(const KernelEntry&, const Shape&, uint32_t compute_units)> splits;
+  std::function<Plan(const KernelEntry&, const Shape&, uint32_t k_splits)> plan;
+};
+
+const Family* find_family(const std::string& name);
+std::vector<std::string> family_names();
+
+/// Traces the first workgroup of `launch` on the emulator and returns its program.
+Expected<WorkgroupProgram> trace_workgroup(const KernelEntry& kernel, const LaunchSpec& launch);
+
+struct SweepOptions {
+  std::string family;
+  Machine machine;
+  std::filesystem::path repo;                 // the folder holding <arch>/manifest.json
+  std::vector<Shape> shapes;
+  std::map<std::string, std::string> where;   // parameter filters (added to the family's defaults)
+  std::function<void(size_t done, size_t total, const std::string& what)> progress;  // may be empty
+};
+
+struct SweepResult {
+  std::vector<ResultRow> rows;
+  std::vector<std::string> notes;  // skipped kernels/shapes and why, model notes
+};
+
+/// Models every (shape, kernel) of the family on the machine. Deterministic.
+Expected<SweepResult> model_sweep(const SweepOptions& options);
+
+/// Measures with the C ABI on backend "hsa": warm-up launches, then the median of `repeats`
+/// wall-clock timings of launch + synchronize. Fails with a clear error without a GPU.
+struct MeasureOptions {
+  unsigned warmup = 3, repeats = 20;
+  std::string device;  // asmk_open device name (empty: the runtime's device)
+};
+Expected<SweepResult> measured_sweep(const SweepOptions& options, const MeasureOptions& measure);
+
+/// Marks the fastest kernel of each shape (`best`).
+void mark_best(std::vector<ResultRow>& rows);
+
+}  // namespace asmk::perf

@@ -1,0 +1,36 @@
+// What `asmk perf` and `asmk tune` share: where machine models, presets and tuned tables live,
+// resolving --shapes, the tuned-table writer, and the progress line.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "asmk/perf/result_row.hpp"
+#include "asmk/perf/sweep.hpp"
+
+namespace asmk::perf {
+
+std::filesystem::path source_dir();    // perf/ of the source tree (ASMK_PERF_SOURCE_DIR)
+std::filesystem::path machines_dir();  // perf/machines (or $ASMK_PERF_MACHINES)
+
+/// --shapes: an existing file, or the name of a preset (perf/presets/<name>.csv). Empty: the
+/// family's preset. Errors list the presets.
+Expected<std::vector<Shape>> resolve_shapes(const std::string& spec, const std::string& family,
+                                            std::filesystem::path* resolved = nullptr);
+
+/// The tuned table for a machine: perf/tuned/<arch>-<cus>.csv.
+std::string tuned_table_name(const Machine& machine);
+
+/// The header of a tuned table (docs/contracts.md).
+inline constexpr std::string_view kTunedHeader = "family,m,n,k,kernel,k_splits";
+
+/// Writes `file` with the fastest row of each shape of `rows` (rows of one family), keeping the
+/// rows of other families already in the file. Returns the number of rows written for the family.
+Expected<size_t> write_tuned_table(const std::filesystem::path& file, const std::string& family,
+                                   const std::vector<ResultRow>& rows);
+
+/// "[#####.....]  42/100  gemm_bf16_... M=..." for a terminal progress line.
+std::string progress_line(size_t done, size_t total, const std::string& what, size_t width = 30);
+
+}  // namespace asmk::perf

@@ -1,0 +1,185 @@
+#include "asmk/perf/html_report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "asmk/perf/svg_chart.hpp"
+
+namespace asmk::perf {
+namespace {
+
+constexpr size_t kMaxShapeSeries = 4;  // (N, K) pairs charted against M
+
+std::string tip(const ResultRow& r, const std::string& label) {
+  return fmt::format("{}{} M={} N={} K={}: {:.2f} us, {:.1f} TFLOP/s, {:.3f} TB/s, {} ({})", r.kernel,
+                     r.k_splits > 1 ? fmt::format(" k_splits={}", r.k_splits) : "", r.m, r.n, r.k, r.time_us, r.tflops, r.tbps, r.limiter.empty() ? "-" : r.limiter, label);
+}
+
+// Legends and axis labels drop the common "<family>_<arch>_" prefix of kernel names.
+std::string short_name(const std::string& kernel) {
+  for (const char* arch : {"_gfx942_", "_gfx950_"})
+    if (const size_t at = kernel.find(arch); at != std::string::npos) return kernel.substr(at + std::strlen(arch));
+  return kernel;
+}
+
+std::vector<std::string> variants_of(const std::vector<ResultRow>& rows) {
+  std::vector<std::string> names;
+  for (const auto& r : rows)
+    if (std::find(names.begin(), names.end(), r.kernel) == names.end()) names.push_back(r.kernel);
+  return names;
+}
+
+std::string roofline(const ReportInfo& info, const std::vector<ResultRow>& rows) {
+  Chart c;
+  c.id = "roofline";
+  c.log_x = c.log_y = true;
+  const bool compute = info.peak_tflops > 0;
+  if (compute) {
+    c.title = fmt::format("Roofline on {} ({})", info.machine, info.label);
+    c.x_label = "arithmetic intensity (FLOP per compulsory byte)";
+    c.y_label = fmt::format("TFLOP/s ({})", info.label);
+  } else {
+    c.title = fmt::format("Bandwidth on {} ({})", info.machine, info.label);
+    c.x_label = "compulsory bytes";
+    c.y_label = fmt::format("TB/s ({})", info.label);
+  }
+  double lo = 1e300, hi = 0;
+  for (const auto& name : variants_of(rows)) {
+    ChartSeries s{short_name(name), {}, false};
+    for (const auto& r : rows) {
+      if (r.kernel != name) continue;
+      const double x = compute ? r.flops / std::max(r.bytes, 1.0) : r.bytes;
+      s.points.push_back({x, compute ? r.tflops : r.tbps, tip(r, info.label)});
+      lo = std::min(lo, x), hi = std::max(hi, x);
+    }
+    c.series.push_back(std::move(s));
+  }
+  if (hi > 0) {
+    ChartSeries roof{compute ? "roof: min(peak, intensity x HBM bandwidth)" : "HBM bandwidth", {}, true};
+    const double a = lo / 2, b = hi * 2;
+    if (compute) {
+      const double ridge = info.peak_tflops / info.hbm_tbps;
+      for (double x : {a, std::clamp(ridge, a, b), b}) roof.points.push_back({x, std::min(info.peak_tflops, x * info.hbm_tbps), ""});
+    } else {
+      roof.points = {{a, info.hbm_tbps, ""}, {b, info.hbm_tbps, ""}};
+    }
+    c.guides.push_back(std::move(roof));
+  }
+  return svg_chart(c);
+}
+
+// Charts against M for the most frequent (N, K) pairs of the sweep.
+std::string versus_m(const ReportInfo& info, const std::vector<ResultRow>& rows) {
+  std::map<std::pair<uint64_t, uint64_t>, size_t> pairs;
+  for (const auto& r : rows) ++pairs[{r.n, r.k}];
+  std::vector<std::pair<size_t, std::pair<uint64_t, uint64_t>>> ranked;
+  for (const auto& [nk, count] : pairs) ranked.push_back({count, nk});
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  if (ranked.size() > kMaxShapeSeries) ranked.resize(kMaxShapeSeries);
+
+  std::string html;
+  for (const auto& [count, nk] : ranked) {
+    if (count < 2) continue;
+    const auto [n, k] = nk;
+    std::vector<ResultRow> subset;
+    for (const auto& r : rows)
+      if (r.n == n && r.k == k) subset.push_back(r);
+    Chart time, rate;
+    const std::string shape = info.peak_tflops > 0 ? fmt::format("N={} K={}", n, k) : fmt::format("N={}", n);
+    time.id = fmt::format("time-vs-m-n{}-k{}", n, k);
+    time.title = fmt::format("Time vs M, {} ({})", shape, info.label);
+    time.x_label = "M";
+    time.y_label = fmt::format("time, us ({})", info.label);
+    time.log_x = time.log_y = true;
+    rate.id = fmt::format("rate-per-variant-n{}-k{}", n, k);
+    const bool compute = info.peak_tflops > 0;
+    rate.title = fmt::format("{} per variant, {} ({})", compute ? "TFLOP/s" : "TB/s", shape, info.label);
+    rate.x_label = "M";
+    rate.y_label = fmt::format("{} ({})", compute ? "TFLOP/s" : "TB/s", info.label);
+    rate.log_x = true;
+    for (const auto& name : variants_of(subset)) {
+      // One point per M: the kernel's fastest split-K factor.
+      std::map<uint64_t, const ResultRow*> fastest;
+      for (const auto& row : subset)
+        if (row.kernel == name && (!fastest.contains(row.m) || row.time_us < fastest[row.m]->time_us))
+          fastest[row.m] = &row;
+      ChartSeries t{short_name(name), {}, true}, r{short_name(name), {}, true};
+      for (const auto& [m, row] : fastest) {
+        t.points.push_back({double(m), row->time_us, tip(*row, info.label)});
+        r.points.push_back({double(m), compute ? row->tflops : row->tbps, tip(*row, info.label)});
+      }
+      time.series.push_back(std::move(t));
+      rate.series.push_back(std::move(r));
+    }
+    html += "<div class=\"pair\">\n" + svg_chart(time) + svg_chart(rate) + "</div>\n";
+  }
+  return html;
+}
+
+std::string limiters(const ReportInfo& info, const std::vector<ResultRow>& rows) {
+  BarChart b;
+  b.id = "limiters";
+  b.title = fmt::format("Limiting resource per variant ({})", info.label);
+  b.y_label = "shapes";
+  const auto names = variants_of(rows);
+  for (const auto& name : names) b.categories.push_back(short_name(name));
+  std::set<std::string> stacks;
+  for (const auto& r : rows) stacks.insert(r.limiter.empty() ? "unknown" : r.limiter);
+  b.stacks.assign(stacks.begin(), stacks.end());
+  for (const auto& name : names) {
+    std::vector<double> counts(b.stacks.size(), 0);
+    for (const auto& r : rows)
+      if (r.kernel == name) {
+        const auto it = std::find(b.stacks.begin(), b.stacks.end(), r.limiter.empty() ? "unknown" : r.limiter);
+        counts[size_t(it - b.stacks.begin())] += 1;
+      }
+    b.values.push_back(std::move(counts));
+  }
+  return svg_bars(b);
+}
+
+std::string table(const ReportInfo& info, const std::vector<ResultRow>& rows) {
+  std::string t = fmt::format(
+      "<table>\n<tr><th>M</th><th>N</th><th>K</th><th>fastest kernel</th><th>time, us ({0})</th>"
+      "<th>TFLOP/s ({0})</th><th>TB/s ({0})</th><th>roofline fraction ({0})</th><th>limiter</th></tr>\n",
+      xml_escape(info.label));
+  for (const auto& r : rows) {
+    if (!r.best) continue;
+    t += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2f}</td><td>{:.1f}</td><td>{:.3f}</td>"
+                     "<td>{:.2f}</td><td>{}</td></tr>\n",
+                     r.m, r.n, r.k, xml_escape(r.kernel), r.time_us, r.tflops, r.tbps, r.roofline_fraction,
+                     xml_escape(r.limiter));
+  }
+  return t + "</table>\n";
+}
+
+}  // namespace
+
+std::string html_report(const ReportInfo& info, const std::vector<ResultRow>& rows) {
+  const std::string title = fmt::format("asmk perf: {} on {} ({})", info.family, info.machine, info.label);
+  std::string h = "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n"
+                  "<meta charset=\"utf-8\"/>\n<title>" + xml_escape(title) + "</title>\n"
+                  "<style>body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse;"
+                  "font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}"
+                  ".pair{display:flex;flex-wrap:wrap;gap:8px}.label{font-weight:bold;color:#a00}</style>\n"
+                  "</head>\n<body>\n";
+  h += "<h1>" + xml_escape(title) + "</h1>\n";
+  h += fmt::format("<p>Every number on this page is <span class=\"label\">{}</span>{}.</p>\n", xml_escape(info.label),
+                   info.label == "modeled" ? " by the machine model (perf/MODEL.md), not measured on a GPU" : "");
+  h += "<p>Machine: " + xml_escape(info.machine_summary) + "</p>\n";
+  if (!info.command.empty()) h += "<p>Produced by: <code>" + xml_escape(info.command) + "</code></p>\n";
+  for (const auto& note : info.notes) h += "<p>Note: " + xml_escape(note) + "</p>\n";
+  h += "<h2>Roofline</h2>\n" + roofline(info, rows);
+  h += "<h2>Against M</h2>\n" + versus_m(info, rows);
+  h += "<h2>Limiting resource</h2>\n" + limiters(info, rows);
+  h += "<h2>Fastest kernel per shape</h2>\n" + table(info, rows);
+  h += "</body>\n</html>\n";
+  return h;
+}
+
+}  // namespace asmk::perf

@@ -1,0 +1,118 @@
+// The CSV schema (the header readers depend on, quoting) and the HTML report's structure: one
+// roofline point per row, the charts present, labels on every chart, nothing external.
+#include <regex>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "asmk/perf/csv_report.hpp"
+#include "asmk/perf/html_report.hpp"
+#include "asmk/perf/svg_chart.hpp"
+
+namespace asmk::perf {
+namespace {
+
+ResultRow row(uint64_t m, const std::string& kernel, double time_us, const std::string& limiter) {
+  ResultRow r;
+  r.family = "gemm_bf16";
+  r.machine = "MI300X";
+  r.label = "modeled";
+  r.m = m, r.n = 4096, r.k = 4096;
+  r.kernel = kernel;
+  r.variant = "m_tile=128 n_tile=128";
+  r.time_us = time_us;
+  r.flops = 2.0 * double(m) * 4096 * 4096;
+  r.bytes = 2.0 * (double(m) * 4096 * 2 + 4096.0 * 4096);
+  r.tflops = r.flops / (time_us * 1e-6) / 1e12;
+  r.tbps = r.bytes / (time_us * 1e-6) / 1e12;
+  r.limiter = limiter;
+  return r;
+}
+
+size_t count(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+TEST(Csv, HeaderIsTheDocumentedSchema) {
+  // perf/README.md documents this header; changing it breaks readers of committed results.
+  std::ostringstream out;
+  write_csv(out, {});
+  EXPECT_EQ(out.str(),
+            "family,machine,label,m,n,k,kernel,variant,best,k_splits,time_us,tflops,tbps,roofline_fraction,limiter,"
+            "workgroups,waves_per_simd,workgroups_per_cu,flops,bytes\n");
+}
+
+TEST(Csv, RowsHaveEveryColumnAndQuoteSeparators) {
+  auto r = row(16, "k1", 10.0, "memory latency");
+  r.variant = "a=1, b=\"2\"";
+  std::ostringstream out;
+  write_csv(out, {r});
+  std::istringstream lines(out.str());
+  std::string header, line;
+  std::getline(lines, header);
+  std::getline(lines, line);
+  EXPECT_NE(line.find("\"a=1, b=\"\"2\"\"\""), std::string::npos) << line;
+  // Outside the quoted field, the row has as many separators as the header.
+  std::string unquoted;
+  bool quoted = false;
+  for (char c : line) {
+    if (c == '"') quoted = !quoted;
+    else if (!quoted) unquoted += c;
+  }
+  EXPECT_EQ(count(unquoted, ","), count(header, ","));
+  EXPECT_NE(line.find(",modeled,"), std::string::npos);
+  EXPECT_NE(line.find(",10.000,"), std::string::npos);  // time_us with 3 decimals
+}
+
+TEST(Html, ChartsAndPoints) {
+  std::vector<ResultRow> rows;
+  for (uint64_t m : {16, 256, 4096}) {
+    rows.push_back(row(m, "gemm_a", 10.0 * double(m), "lds"));
+    rows.push_back(row(m, "gemm_b", 12.0 * double(m), "mfma"));
+  }
+  rows[0].best = rows[2].best = rows[4].best = true;
+  ReportInfo info;
+  info.family = "gemm_bf16";
+  info.machine = "MI300X";
+  info.label = "modeled";
+  info.peak_tflops = 1307.4;
+  info.hbm_tbps = 5.3;
+  const std::string html = html_report(info, rows);
+
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(count(html, "<svg "), 4u);  // roofline, time vs M, TFLOP/s per variant, limiters
+  for (const char* id : {"id=\"roofline\"", "id=\"time-vs-m-n4096-k4096\"", "id=\"rate-per-variant-n4096-k4096\"",
+                         "id=\"limiters\""})
+    EXPECT_NE(html.find(id), std::string::npos) << id;
+  // 6 roofline points + 6 time points + 6 rate points.
+  EXPECT_EQ(count(html, "class=\"point\""), 18u);
+  EXPECT_EQ(count(html, "class=\"bar\""), 2u);  // one limiter per variant
+  EXPECT_EQ(count(html, "<tr><td>"), 3u);       // the best kernel of each shape
+  EXPECT_GE(count(html, "(modeled)"), 4u);      // every chart title says modeled
+  EXPECT_EQ(count(html, "<svg "), count(html, "</svg>"));
+}
+
+TEST(Svg, LogAxesPlacePointsInsideThePlot) {
+  Chart c;
+  c.id = "t";
+  c.log_x = c.log_y = true;
+  c.series = {{"s", {{1, 1, "a"}, {1000, 100, "b"}}, true}};
+  const std::string svg = svg_chart(c);
+  std::regex circle(R"re(cx="([0-9.]+)" cy="([0-9.]+)")re");
+  size_t points = 0;
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), circle); it != std::sregex_iterator(); ++it) {
+    const double x = std::stod((*it)[1]), y = std::stod((*it)[2]);
+    EXPECT_GE(x, 70.0);   // inside the frame: left margin 70, right edge 720 - 180
+    EXPECT_LE(x, 540.0);
+    EXPECT_GE(y, 36.0);   // top margin 36, bottom 420 - 50
+    EXPECT_LE(y, 370.0);
+    ++points;
+  }
+  EXPECT_EQ(points, 2u);
+  EXPECT_EQ(xml_escape("a<b & \"c\">"), "a&lt;b &amp; &quot;c&quot;&gt;");
+}
+
+}  // namespace
+}  // namespace asmk::perf

@@ -1,0 +1,140 @@
+// asmk perf FAMILY [--machine M] [--shapes PRESET|FILE] [--backend model|hsa] [-o DIR]: a sweep of
+// every kernel of the family over the shapes; writes <DIR>/<family>-<machine>.csv and .html.
+// Every number printed or written is labelled "modeled" (machine model) or "measured" (GPU).
+#include <cstdio>
+#include <fstream>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "asmk/perf/csv_report.hpp"
+#include "asmk/perf/html_report.hpp"
+#include "asmk/perf/sweep.hpp"
+#include "asmk/perf/sweep_setup.hpp"
+#include "cli_support.hpp"
+#include "commands.hpp"
+
+namespace asmk::cli {
+namespace {
+
+struct PerfOptions {
+  std::string family, machine = "MI300X", shapes, backend = "model", out = "perf-out", repo;
+  std::vector<std::string> where;
+  unsigned warmup = 3, repeats = 20;
+  bool quiet = false;
+};
+
+template <class T>
+T value_or_fail(perf::Expected<T> e) {
+  if (!e) throw Failure(e.error());
+  return std::move(*e);
+}
+
+std::map<std::string, std::string> parse_where(const std::vector<std::string>& items) {
+  std::map<std::string, std::string> where;
+  for (const auto& item : items) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) throw Failure("--where expects NAME=VALUE, got \"" + item + "\"");
+    where[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  return where;
+}
+
+void run_perf(const PerfOptions& o) {
+  if (o.backend != "model" && o.backend != "hsa")
+    throw Failure("--backend must be \"model\" (the machine model, modeled times) or \"hsa\" (a GPU, measured times)");
+  perf::SweepOptions s;
+  s.family = o.family;
+  if (!perf::find_family(o.family)) {
+    std::string known;
+    for (const auto& name : perf::family_names()) known += (known.empty() ? "" : ", ") + name;
+    throw Failure("asmk perf does not know family \"" + o.family + "\"; families: " + known);
+  }
+  s.machine = value_or_fail(perf::find_machine(perf::machines_dir(), o.machine));
+  s.repo = repository_or_default(o.repo);
+  std::filesystem::path shapes_file;
+  s.shapes = value_or_fail(perf::resolve_shapes(o.shapes, o.family, &shapes_file));
+  s.where = parse_where(o.where);
+  const bool tty = isatty(fileno(stderr));
+  if (!o.quiet)
+    s.progress = [tty](size_t done, size_t total, const std::string& what) {
+      const std::string line = perf::progress_line(done, total, what);
+      if (tty)
+        fmt::print(stderr, "\r{:<120.120}", line);
+      else if (done == total || done % 10 == 0)
+        fmt::print(stderr, "{}\n", line);
+      if (tty && done == total) fmt::print(stderr, "\n");
+    };
+
+  const std::string label = o.backend == "model" ? "modeled" : "measured";
+  perf::SweepResult result = o.backend == "model"
+                                 ? value_or_fail(perf::model_sweep(s))
+                                 : value_or_fail(perf::measured_sweep(s, {o.warmup, o.repeats, o.machine}));
+
+  std::filesystem::create_directories(o.out);
+  const std::string stem = fmt::format("{}-{}", o.family, s.machine.name);
+  const auto csv_path = std::filesystem::path(o.out) / (stem + ".csv");
+  const auto html_path = std::filesystem::path(o.out) / (stem + ".html");
+  {
+    std::ofstream csv(csv_path);
+    perf::write_csv(csv, result.rows);
+    if (!csv) throw Failure("cannot write " + csv_path.string());
+  }
+  perf::ReportInfo info;
+  info.family = o.family;
+  info.machine = s.machine.name;
+  info.label = label;
+  info.machine_summary = fmt::format(
+      "{} ({}): {} CUs at {} GHz, dense BF16 {} TFLOP/s, FP8 {} TFLOP/s, HBM {} TB/s (machine model perf/machines/{}.json)",
+      s.machine.name, s.machine.arch, s.machine.compute_units, s.machine.clock_ghz, s.machine.peak_tflops_bf16,
+      s.machine.peak_tflops_fp8, s.machine.hbm_tbps, s.machine.name);
+  info.command = fmt::format("asmk perf {} --machine {} --shapes {} --backend {}", o.family, s.machine.name,
+                             o.shapes.empty() ? o.family : o.shapes, o.backend);
+  // The compute roof of the family's math (memory-bound ops have none).
+  info.peak_tflops = o.family == "gemm_bf16"                                          ? s.machine.peak_tflops_bf16
+                     : o.family == "gemm_a8w8" || o.family == "gemm_a8w8_blockscale" ? s.machine.peak_tflops_fp8
+                     : o.family == "gemm_a4w4"                                        ? s.machine.peak_tflops_fp4
+                                                                                      : 0;
+  info.hbm_tbps = s.machine.hbm_tbps;
+  info.notes = result.notes;
+  {
+    std::ofstream html(html_path);
+    html << perf::html_report(info, result.rows);
+    if (!html) throw Failure("cannot write " + html_path.string());
+  }
+
+  fmt::print("{} {} on {} ({}), shapes from {}\n", label, o.family, s.machine.name, s.machine.arch,
+             shapes_file.string());
+  fmt::print("{:>7} {:>7} {:>7}  {:<44} {:>12} {:>10} {:>9}  {}\n", "M", "N", "K", "fastest kernel",
+             "time us", "TFLOP/s", "TB/s", "limiter");
+  for (const auto& r : result.rows)
+    if (r.best)
+      fmt::print("{:>7} {:>7} {:>7}  {:<44} {:>12.2f} {:>10.1f} {:>9.3f}  {}\n", r.m, r.n, r.k, r.kernel, r.time_us,
+                 r.tflops, r.tbps, r.limiter.empty() ? "-" : r.limiter);
+  fmt::print("(all times {}{})\n", label, label == "modeled" ? " by the machine model, see perf/MODEL.md" : "");
+  for (const auto& note : result.notes) fmt::print("note: {}\n", note);
+  fmt::print("wrote {} and {}\n", csv_path.string(), html_path.string());
+}
+
+}  // namespace
+
+void add_perf_command(CLI::App& app) {
+  auto o = std::make_shared<PerfOptions>();
+  auto* cmd = app.add_subcommand("perf", "Sweep a kernel family over shapes: modeled (machine model) or measured (GPU)");
+  cmd->add_option("family", o->family, "Kernel family (gemm_bf16, gemm_a8w8, quant_fp8)")->required();
+  cmd->add_option("--machine", o->machine, "Machine model (perf/machines/*.json): MI300X, MI325X, MI308X, MI350X, MI355X")
+      ->capture_default_str();
+  cmd->add_option("--shapes", o->shapes, "Preset name (perf/presets/<name>.csv) or a CSV file with header m,n,k "
+                                         "(default: the family's preset)");
+  cmd->add_option("--backend", o->backend, "model (modeled times) or hsa (measured on a GPU)")->capture_default_str();
+  cmd->add_option("-o,--out", o->out, "Output folder for <family>-<machine>.csv and .html")->capture_default_str();
+  cmd->add_option("--repo", o->repo, "Repository folder (holding <arch>/manifest.json)");
+  cmd->add_option("--where", o->where, "NAME=VALUE kernel-parameter filter (repeatable; overrides the family's "
+                                       "defaults, e.g. out_dtype=f32)");
+  cmd->add_option("--warmup", o->warmup, "hsa: warm-up launches per kernel and shape")->capture_default_str();
+  cmd->add_option("--repeats", o->repeats, "hsa: timed launches (the median is reported)")->capture_default_str();
+  cmd->add_flag("-q,--quiet", o->quiet, "No progress bar");
+  cmd->callback([o] { run_perf(*o); });
+}
+
+}  // namespace asmk::cli

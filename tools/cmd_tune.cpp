@@ -1,0 +1,77 @@
+// asmk tune FAMILY --machine M [--shapes PRESET|FILE] [-o FILE]: models every kernel of the family
+// on every shape and writes the fastest per shape into perf/tuned/<arch>-<cus>.csv (header
+// family,m,n,k,kernel,k_splits; docs/contracts.md), which the selectors read first.
+#include <cstdio>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "asmk/perf/sweep.hpp"
+#include "asmk/perf/sweep_setup.hpp"
+#include "cli_support.hpp"
+#include "commands.hpp"
+
+namespace asmk::cli {
+namespace {
+
+struct TuneOptions {
+  std::string family, machine, shapes, out, repo;
+  std::vector<std::string> where;
+  bool quiet = false;
+};
+
+void run_tune(const TuneOptions& o) {
+  perf::SweepOptions s;
+  s.family = o.family;
+  if (!perf::find_family(o.family)) {
+    std::string known;
+    for (const auto& name : perf::family_names()) known += (known.empty() ? "" : ", ") + name;
+    throw Failure("asmk tune does not know family \"" + o.family + "\"; families: " + known);
+  }
+  auto machine = perf::find_machine(perf::machines_dir(), o.machine);
+  if (!machine) throw Failure(machine.error());
+  s.machine = *machine;
+  s.repo = repository_or_default(o.repo);
+  std::filesystem::path shapes_file;
+  auto shapes = perf::resolve_shapes(o.shapes, o.family, &shapes_file);
+  if (!shapes) throw Failure(shapes.error());
+  s.shapes = *shapes;
+  for (const auto& item : o.where) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) throw Failure("--where expects NAME=VALUE, got \"" + item + "\"");
+    s.where[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  const bool tty = isatty(fileno(stderr));
+  if (!o.quiet)
+    s.progress = [tty](size_t done, size_t total, const std::string& what) {
+      if (tty) fmt::print(stderr, "\r{:<120.120}{}", perf::progress_line(done, total, what), done == total ? "\n" : "");
+    };
+  auto result = perf::model_sweep(s);
+  if (!result) throw Failure(result.error());
+
+  const std::filesystem::path file =
+      o.out.empty() ? perf::source_dir() / "tuned" / perf::tuned_table_name(s.machine) : std::filesystem::path(o.out);
+  auto written = perf::write_tuned_table(file, o.family, result->rows);
+  if (!written) throw Failure(written.error());
+  for (const auto& r : result->rows)
+    if (r.best) fmt::print("{} M={} N={} K={}: {} ({:.2f} us modeled, {})\n", o.family, r.m, r.n, r.k, r.kernel, r.time_us, r.limiter);
+  fmt::print("wrote {} rows for {} to {} (choices by modeled time on {})\n", *written, o.family, file.string(),
+             s.machine.name);
+}
+
+}  // namespace
+
+void add_tune_command(CLI::App& app) {
+  auto o = std::make_shared<TuneOptions>();
+  auto* cmd = app.add_subcommand("tune", "Write the tuned table (fastest modeled kernel per shape) for a machine");
+  cmd->add_option("family", o->family, "Kernel family")->required();
+  cmd->add_option("--machine", o->machine, "Machine model (perf/machines/*.json)")->required();
+  cmd->add_option("--shapes", o->shapes, "Preset name or CSV file (default: the family's preset)");
+  cmd->add_option("-o,--out", o->out, "Tuned table to write (default: perf/tuned/<arch>-<cus>.csv in the source tree)");
+  cmd->add_option("--repo", o->repo, "Repository folder (holding <arch>/manifest.json)");
+  cmd->add_option("--where", o->where, "NAME=VALUE kernel-parameter filter (repeatable)");
+  cmd->add_flag("-q,--quiet", o->quiet, "No progress bar");
+  cmd->callback([o] { run_tune(*o); });
+}
+
+}  // namespace asmk::cli
