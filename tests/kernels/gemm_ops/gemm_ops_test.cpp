@@ -86,6 +86,35 @@ TEST(GemmOps, SelectedKernelsMatchTheReference) {
   }
 }
 
+// The model shapes of the GEMM issue scaled down 16x in N and K (K rounded up to the 128 every
+// family accepts): DeepSeek-V3 (N, K) = (7168, 2048), (2112, 7168), (24576, 1536), (7168, 16384) and
+// Llama-70B (8192, 8192), (28672, 8192), (8192, 28672), at decode M = 1 and a ragged prefill M = 33,
+// for every family on both devices (a4w4: gfx950), whatever kernel and split-K the selector picks.
+TEST(GemmOps, ScaledDownModelShapesMatchTheReference) {
+  struct NK { std::uint32_t n, k; };
+  const NK shapes[] = {{448, 128}, {132, 512}, {1536, 128}, {448, 1024}, {512, 512}, {1792, 512}, {512, 1792}};
+  std::uint32_t seed = 500;
+  for (const auto& device : asmk::test::kTestDevices) {
+    Session session(device.name);
+    ASSERT_TRUE(session.ok());
+    asmk_device_info dev{};
+    ASSERT_EQ(asmk_device_get(session.get(), &dev), ASMK_SUCCESS);
+    for (const char* family : {"gemm_bf16", "gemm_a8w8", "gemm_a8w8_blockscale", "gemm_a4w4"}) {
+      if (std::string(family) == "gemm_a4w4" && std::string(device.arch) != "gfx950") continue;
+      for (const NK& s : shapes) {
+        for (std::uint32_t m : {1u, 33u}) {
+          const Case c = make(family, m, s.n, s.k);
+          SCOPED_TRACE(std::string(device.name) + " " + c.family + " " + c.text());
+          const auto r = asmk::gemm_cases::run(session.get(), dev, c, asmk::gemm_cases::random_inputs(c, dev, seed++));
+          ASSERT_EQ(r.status, ASMK_SUCCESS) << r.error;
+          EXPECT_TRUE(r.summary.ok()) << r.selection.kernel_name << ": " << r.summary.describe();
+          EXPECT_EQ(r.summary.count, std::size_t(m) * s.n);
+        }
+      }
+    }
+  }
+}
+
 TEST(GemmOps, A4W4IsRefusedOnGfx942) {
   Session session("MI300X");
   asmk_gemm_a4w4_args args{};
