@@ -2,9 +2,13 @@
 // tolerance rule of ref/TOLERANCE.md: every variant with ragged M (1, 17, 129), minimal N and K, padded
 // strides (padding bytes that would spoil any sum or scale that read them), C's padding columns keeping
 // a sentinel, C allocated with no slack after its last row; then the chain quant_mxfp4 -> gemm_a4w4
-// against the reference chain ref::quant_mxfp4 -> ref::gemm_a4w4.
+// against the reference chain ref::quant_mxfp4 -> ref::gemm_a4w4. Split-K (k_splits 2, 3; docs/contracts.md):
+// every split's fp32 partials in the workspace against the reference of its K chunk (an empty chunk must
+// write zeros, C must stay untouched), then gemm_splitk_reduce (null scales and bias) -> C against the full
+// reference.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -71,19 +75,37 @@ size_t padding_written(const std::vector<uint16_t>& c, const Problem& p) {
   return touched;
 }
 
-asmk_dim3 grid_of(const Variant& v, uint32_t m, uint32_t n) {
+asmk_dim3 grid_of(const Variant& v, uint32_t m, uint32_t n, uint32_t k_splits) {
   const uint32_t m_tile = v.param_int("m_tile"), n_tile = v.param_int("n_tile");
-  return {(n + n_tile - 1) / n_tile, (m + m_tile - 1) / m_tile, 1};
+  return {(n + n_tile - 1) / n_tile, (m + m_tile - 1) / m_tile, k_splits};
 }
 
+// k_splits 1 (the default): C, no workspace; > 1: the fp32 partials into `workspace`.
 ::testing::AssertionResult launch_gemm(Session& s, const Variant& v, const Problem& p, const Buffer& a,
-                                       const Buffer& b, const Buffer& c, const Buffer& sa, const Buffer& sb) {
-  return s.launch(v.name, grid_of(v, p.m, p.n), {v.block, 1, 1},
+                                       const Buffer& b, const Buffer& c, const Buffer& sa, const Buffer& sb,
+                                       const void* workspace = nullptr, uint32_t k_splits = 1) {
+  return s.launch(v.name, grid_of(v, p.m, p.n, k_splits), {v.block, 1, 1},
                   {Arg::ptr("a", a), Arg::ptr("b", b), Arg::ptr("c", c), Arg::ptr("scale_a", sa),
                    Arg::ptr("scale_b", sb), Arg::u32("m", p.m), Arg::u32("n", p.n), Arg::u32("k", p.k),
                    Arg::u32("stride_a", p.stride_a), Arg::u32("stride_b", p.stride_b),
                    Arg::u32("stride_c", p.stride_c), Arg::u32("stride_scale_a", p.stride_sa),
-                   Arg::u32("stride_scale_b", p.stride_sb)});
+                   Arg::u32("stride_scale_b", p.stride_sb), Arg::ptr("workspace", workspace),
+                   Arg::u32("k_splits", k_splits)});
+}
+
+// ref::gemm_a4w4 over K [k_begin, k_begin + k_length) of the host inputs (k_begin a multiple of 32).
+ref::GemmRef reference(const Problem& p, const std::vector<uint8_t>& a, const std::vector<uint8_t>& b,
+                       const std::vector<uint8_t>& sa, const std::vector<uint8_t>& sb, uint32_t k_begin,
+                       uint32_t k_length) {
+  ref::GemmA4W4Args r;
+  r.a = a.data() + k_begin / 2; r.b = b.data() + k_begin / 2;
+  r.scale_a = sa.data() + k_begin / 32; r.scale_b = sb.data() + k_begin / 32;
+  r.m = p.m; r.n = p.n; r.k = k_length;
+  r.stride_a = p.stride_a; r.stride_b = p.stride_b; r.stride_scale_a = p.stride_sa; r.stride_scale_b = p.stride_sb;
+  ref::GemmRef expected;
+  const ref::Status status = ref::gemm_a4w4(r, expected);
+  EXPECT_TRUE(status.ok()) << status.error;
+  return expected;
 }
 
 // Checks C (with its padding) against the reference result.
@@ -114,6 +136,46 @@ void run_problem(Session& s, const Variant& v, const Problem& p, uint32_t seed) 
   const ref::Status status = ref::gemm_a4w4(r, expected);
   ASSERT_TRUE(status.ok()) << status.error;
   expect_matches(expected, dc.download<uint16_t>(), p);
+}
+
+// Split-K run of `v` on `p`: the partials of every split, then the reduce and C.
+void run_split_k(Session& s, const Variant& v, const std::string& reduce, const Problem& p, uint32_t k_splits,
+                 uint32_t seed) {
+  SCOPED_TRACE(testing::Message() << v.name << " M=" << p.m << " N=" << p.n << " K=" << p.k << " k_splits=" << k_splits);
+  std::mt19937 rng(seed);
+  const std::vector<uint8_t> a = random_fp4(p.m, p.k, p.stride_a, rng);
+  const std::vector<uint8_t> b = random_fp4(p.n, p.k, p.stride_b, rng);
+  const std::vector<uint8_t> sa = random_scales(p.m, p.k, p.stride_sa, rng);
+  const std::vector<uint8_t> sb = random_scales(p.n, p.k, p.stride_sb, rng);
+  Buffer da = s.upload(a), db = s.upload(b), dsa = s.upload(sa), dsb = s.upload(sb);
+  Buffer dc = s.filled(c_bytes(p), kSentinel);
+  Buffer ws = s.filled(size_t(k_splits) * p.m * p.n * 4, kSentinel);  // dense [k_splits, M, N], no slack
+  ASSERT_TRUE(launch_gemm(s, v, p, da, db, dc, dsa, dsb, ws.get(), k_splits));
+  const std::vector<uint8_t> c_after = dc.download<uint8_t>();
+  EXPECT_EQ(size_t(std::count(c_after.begin(), c_after.end(), kSentinel)), c_after.size())
+      << "a split-K launch wrote C (it must write only the workspace)";
+
+  // The chunks (docs/contracts.md): kc = ceil(K / (k_splits·128))·128, split z: [z·kc, min(K, (z+1)·kc)).
+  const uint32_t kc = (p.k + 128 * k_splits - 1) / (128 * k_splits) * 128;
+  const std::vector<float> partials = ws.download<float>();
+  for (uint32_t z = 0; z < k_splits; ++z) {
+    const uint32_t begin = std::min(p.k, z * kc), length = std::min(p.k, begin + kc) - begin;
+    const float* slice = partials.data() + size_t(z) * p.m * p.n;
+    if (length == 0) {
+      size_t nonzero = 0;
+      for (size_t i = 0; i < size_t(p.m) * p.n; ++i) nonzero += slice[i] != 0.f;  // also catches the sentinel
+      EXPECT_EQ(nonzero, 0u) << "split " << z << " has an empty K chunk and must write zeros";
+      continue;
+    }
+    const ref::ErrorSummary summary =
+        ref::compare_output(reference(p, a, b, sa, sb, begin, length), ref::OutType::f32, slice, p.n);
+    EXPECT_TRUE(summary.ok()) << "split " << z << " (K " << begin << " +" << length << "): " << summary.describe();
+  }
+  ASSERT_TRUE(s.launch(reduce, {(p.n + 255) / 256, p.m, 1}, {256, 1, 1},
+                       {Arg::ptr("workspace", ws), Arg::ptr("c", dc), Arg::ptr("scale_a", nullptr),
+                        Arg::ptr("scale_b", nullptr), Arg::ptr("bias", nullptr), Arg::u32("m", p.m),
+                        Arg::u32("n", p.n), Arg::u32("k_splits", k_splits), Arg::u32("stride_c", p.stride_c)}));
+  expect_matches(reference(p, a, b, sa, sb, 0, p.k), dc.download<uint16_t>(), p);
 }
 
 class GemmA4W4 : public ::testing::Test {
@@ -148,6 +210,22 @@ TEST_F(GemmA4W4, EveryVariantScaledDownShape) {
     run_problem(session_, v, shape(40, 264, 640, 0, 8, 0), seed++);   // K / 128 = 5 steps (odd)
     run_problem(session_, v, shape(9, 132, 512, 32, 4, 4), seed++);   // 4 steps (even)
     run_problem(session_, v, shape(5, 36, 4096, 16, 4, 2), seed++);   // 32 steps: a long K loop
+  }
+}
+
+// Split-K on every variant: K of 2 steps with 3 splits (one empty chunk), K of 5 steps (uneven chunks),
+// ragged M, padded strides.
+TEST_F(GemmA4W4, EveryVariantSplitK) {
+  ASSERT_TRUE(session_.ok());
+  std::string reduce;
+  for (const Variant& r : asmk::test::variants("gfx950", "gemm_splitk_reduce"))
+    if (r.param_str("out_dtype") == "bf16") reduce = r.name;
+  ASSERT_FALSE(reduce.empty()) << "no gemm_splitk_reduce kernel with out_dtype bf16";
+  uint32_t seed = 70;
+  for (const Variant& v : variants_) {
+    run_split_k(session_, v, reduce, shape(17, 68, 256, 16, 4, 2), 3, seed++);  // chunks 128, 128, 0
+    run_split_k(session_, v, reduce, shape(33, 132, 640, 0, 8, 1), 2, seed++);  // chunks 384, 256
+    run_split_k(session_, v, reduce, shape(33, 132, 640, 0, 8, 1), 3, seed++);  // chunks 256, 256, 128
   }
 }
 

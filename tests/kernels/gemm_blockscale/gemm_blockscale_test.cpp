@@ -6,8 +6,12 @@
 // Beyond the tolerance check: C's padding columns keep a sentinel, C has no slack after its last row, and
 // the padding of A, B (past K) and scale_a (past K/128) holds values that would spoil any sum that read them.
 // A separate test puts A, C and scale_a rows 16 MiB apart so the tile bases pass 2^32 bytes.
+// Split-K (k_splits 2, 3; docs/contracts.md): every split's fp32 partials in the workspace are checked
+// against the reference of its K chunk (block scales applied), an empty chunk must write zeros, C must
+// stay untouched; then gemm_splitk_reduce (null scales and bias) writes C, checked against the full reference.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <ostream>
@@ -82,27 +86,42 @@ Inputs make_inputs(const std::string& arch, const Problem& p, uint32_t seed) {
   return in;
 }
 
-// The reference on the compact views of the inputs (scale_a is given row by row: ref wants it dense).
-ref::GemmRef reference(const std::string& arch, const Problem& p, const Inputs& in) {
-  const uint32_t kb = ceil_div(p.k, kBlock);
-  std::vector<float> dense_scale_a(size_t(p.m) * kb);
+// The reference on the compact views of the inputs (scale_a is given row by row: ref wants it dense),
+// over K [k_begin, k_begin + k_length) (whole K-blocks; the default: all of K).
+ref::GemmRef reference(const std::string& arch, const Problem& p, const Inputs& in, uint32_t k_begin = 0,
+                       uint32_t k_length = 0) {
+  if (k_length == 0) k_length = p.k;
+  const uint32_t kb = ceil_div(p.k, kBlock), kb0 = k_begin / kBlock, kbn = ceil_div(k_length, kBlock);
+  std::vector<float> dense_scale_a(size_t(p.m) * kbn), dense_scale_b(size_t(ceil_div(p.n, kBlock)) * kbn);
   for (uint32_t r = 0; r < p.m; ++r)
-    for (uint32_t c = 0; c < kb; ++c) dense_scale_a[size_t(r) * kb + c] = in.scale_a[size_t(r) * p.stride_scale_a + c];
+    for (uint32_t c = 0; c < kbn; ++c) dense_scale_a[size_t(r) * kbn + c] = in.scale_a[size_t(r) * p.stride_scale_a + kb0 + c];
+  for (uint32_t r = 0; r < ceil_div(p.n, kBlock); ++r)
+    for (uint32_t c = 0; c < kbn; ++c) dense_scale_b[size_t(r) * kbn + c] = in.scale_b[size_t(r) * kb + kb0 + c];
   ref::GemmA8W8BlockscaleArgs args;
   args.type = ref::Elem8::fp8(ref::fp8_format(arch == "gfx942" ? asmk::Arch::gfx942 : asmk::Arch::gfx950));
-  args.a = in.a.data();
-  args.b = in.b.data();
+  args.a = in.a.data() + k_begin;
+  args.b = in.b.data() + k_begin;
   args.scale_a = dense_scale_a.data();
-  args.scale_b = in.scale_b.data();
-  args.m = p.m, args.n = p.n, args.k = p.k, args.stride_a = p.stride_a, args.stride_b = p.stride_b;
+  args.scale_b = dense_scale_b.data();
+  args.m = p.m, args.n = p.n, args.k = k_length, args.stride_a = p.stride_a, args.stride_b = p.stride_b;
   ref::GemmRef out;
   const ref::Status status = ref::gemm_a8w8_blockscale(args, out);
   EXPECT_TRUE(status.ok()) << status.error;
   return out;
 }
 
-asmk_dim3 grid_of(const Variant& v, uint32_t m, uint32_t n) {
-  return {ceil_div(n, uint32_t(v.param_int("n_tile"))), ceil_div(m, uint32_t(v.param_int("m_tile"))), 1};
+asmk_dim3 grid_of(const Variant& v, uint32_t m, uint32_t n, uint32_t k_splits = 1) {
+  return {ceil_div(n, uint32_t(v.param_int("n_tile"))), ceil_div(m, uint32_t(v.param_int("m_tile"))), k_splits};
+}
+
+// The K chunk of split z (docs/contracts.md): kc = ceil(K / (k_splits·128))·128, [z·kc, min(K, (z+1)·kc)).
+struct Chunk {
+  uint32_t begin, length;
+};
+Chunk k_chunk(uint32_t k, uint32_t k_splits, uint32_t z) {
+  const uint32_t kc = ceil_div(k, k_splits * kBlock) * kBlock;
+  const uint32_t begin = std::min(k, z * kc);
+  return {begin, std::min(k, begin + kc) - begin};
 }
 
 // Counts bytes of C's padding columns [N, stride_c) that lost their sentinel.
@@ -136,7 +155,8 @@ void run_problem(Session& session, const Variant& v, const Problem& p, uint32_t 
                              {Arg::ptr("a", a), Arg::ptr("b", b), Arg::ptr("c", c), Arg::ptr("scale_a", scale_a),
                               Arg::ptr("scale_b", scale_b), Arg::u32("m", p.m), Arg::u32("n", p.n), Arg::u32("k", p.k),
                               Arg::u32("stride_a", p.stride_a), Arg::u32("stride_b", p.stride_b),
-                              Arg::u32("stride_c", p.stride_c), Arg::u32("stride_scale_a", p.stride_scale_a)}));
+                              Arg::u32("stride_c", p.stride_c), Arg::u32("stride_scale_a", p.stride_scale_a),
+                              Arg::ptr("workspace", nullptr), Arg::u32("k_splits", 1)}));
   const std::vector<uint8_t> out = c.download<uint8_t>();
   const ref::ErrorSummary summary = ref::compare_output(reference(v.arch, p, in), ref::OutType::bf16, out.data(), p.stride_c);
   EXPECT_TRUE(summary.ok()) << summary.describe();
@@ -211,7 +231,8 @@ TEST_P(GemmBlockscaleOnDevice, TensorsBeyond4GiB) {
                                {Arg::ptr("a", a), Arg::ptr("b", b), Arg::ptr("c", c), Arg::ptr("scale_a", scale_a),
                                 Arg::ptr("scale_b", scale_b), Arg::u32("m", p.m), Arg::u32("n", p.n), Arg::u32("k", p.k),
                                 Arg::u32("stride_a", p.stride_a), Arg::u32("stride_b", p.stride_b),
-                                Arg::u32("stride_c", p.stride_c), Arg::u32("stride_scale_a", p.stride_scale_a)}));
+                                Arg::u32("stride_c", p.stride_c), Arg::u32("stride_scale_a", p.stride_scale_a),
+                              Arg::ptr("workspace", nullptr), Arg::u32("k_splits", 1)}));
     std::vector<uint8_t> out(size_t(p.m) * (p.n + kPad) * 2);
     for (uint32_t row = 0; row < p.m; ++row)
       ASSERT_EQ(asmk_memcpy(session.get(), &out[size_t(row) * (p.n + kPad) * 2], at(c, size_t(row) * kRowBytes),
@@ -222,6 +243,73 @@ TEST_P(GemmBlockscaleOnDevice, TensorsBeyond4GiB) {
     EXPECT_EQ(padding_written(out, p.m, p.n, p.n + kPad), 0u) << "bytes written past column N";
   }
   EXPECT_EQ(tested, 1u) << "expected one m128 n64 variant";
+}
+
+// Split-K with k_splits 2 and 3 on every variant: ragged M and N, K of 2 K-blocks (3 splits: one empty
+// chunk) and of 5 K-blocks (uneven chunks), padded strides.
+TEST_P(GemmBlockscaleOnDevice, SplitKMatchesTheReference) {
+  Session session(GetParam().name);
+  ASSERT_TRUE(session.ok());
+  const std::vector<Variant> variants = asmk::test::variants(GetParam().arch, kFamily);
+  std::string reduce;
+  for (const Variant& r : asmk::test::variants(GetParam().arch, "gemm_splitk_reduce"))
+    if (r.param_str("out_dtype") == "bf16") reduce = r.name;
+  ASSERT_FALSE(reduce.empty()) << "no gemm_splitk_reduce kernel with out_dtype bf16";
+  uint32_t seed = 700;
+  for (const Variant& v : variants) {
+    const uint32_t n_tile = v.param_int("n_tile");
+    const Problem problems[] = {
+        {17, n_tile + 3, 256, 272, 256, round_up(n_tile + 3, 4) + 4, 3},  // 2 K-blocks
+        {33, 2 * n_tile, 640, 640, 656, 2 * n_tile, 5},                   // 5 K-blocks
+    };
+    for (const Problem& p : problems) {
+      for (uint32_t k_splits : {2u, 3u}) {
+        SCOPED_TRACE(testing::Message() << v.name << " M=" << p.m << " N=" << p.n << " K=" << p.k << " k_splits=" << k_splits);
+        expect_meets_requirements(v, p);
+        const Inputs in = make_inputs(v.arch, p, seed++);
+        Buffer a = session.upload(in.a), b = session.upload(in.b);
+        Buffer scale_a = session.upload(in.scale_a), scale_b = session.upload(in.scale_b);
+        Buffer c = session.filled(size_t(p.m) * p.stride_c * 2, kSentinel);
+        Buffer ws = session.filled(size_t(k_splits) * p.m * p.n * 4, kSentinel);  // no slack: dense [k_splits, M, N]
+        ASSERT_TRUE(session.launch(v.name, grid_of(v, p.m, p.n, k_splits), {v.block, 1, 1},
+                                   {Arg::ptr("a", a), Arg::ptr("b", b), Arg::ptr("c", c), Arg::ptr("scale_a", scale_a),
+                                    Arg::ptr("scale_b", scale_b), Arg::u32("m", p.m), Arg::u32("n", p.n),
+                                    Arg::u32("k", p.k), Arg::u32("stride_a", p.stride_a),
+                                    Arg::u32("stride_b", p.stride_b), Arg::u32("stride_c", p.stride_c),
+                                    Arg::u32("stride_scale_a", p.stride_scale_a), Arg::ptr("workspace", ws),
+                                    Arg::u32("k_splits", k_splits)}));
+        EXPECT_EQ(padding_written(c.download<uint8_t>(), p.m, 0, p.stride_c), 0u)
+            << "a split-K launch wrote C (it must write only the workspace)";
+        const std::vector<float> partials = ws.download<float>();
+        size_t empty_chunks = 0;
+        for (uint32_t z = 0; z < k_splits; ++z) {
+          const Chunk chunk = k_chunk(p.k, k_splits, z);
+          const float* slice = partials.data() + size_t(z) * p.m * p.n;
+          if (chunk.length == 0) {
+            ++empty_chunks;
+            size_t nonzero = 0;
+            for (size_t i = 0; i < size_t(p.m) * p.n; ++i) nonzero += slice[i] != 0.f;  // also catches the sentinel
+            EXPECT_EQ(nonzero, 0u) << "split " << z << " has an empty K chunk and must write zeros";
+            continue;
+          }
+          const ref::ErrorSummary summary = ref::compare_output(reference(v.arch, p, in, chunk.begin, chunk.length),
+                                                                ref::OutType::f32, slice, p.n);
+          EXPECT_TRUE(summary.ok()) << "split " << z << " (K " << chunk.begin << " +" << chunk.length
+                                    << "): " << summary.describe();
+        }
+        if (p.k == 256 && k_splits == 3) EXPECT_EQ(empty_chunks, 1u) << "the case meant to have an empty chunk";
+        ASSERT_TRUE(session.launch(reduce, {ceil_div(p.n, 256), p.m, 1}, {256, 1, 1},
+                                   {Arg::ptr("workspace", ws), Arg::ptr("c", c), Arg::ptr("scale_a", nullptr),
+                                    Arg::ptr("scale_b", nullptr), Arg::ptr("bias", nullptr), Arg::u32("m", p.m),
+                                    Arg::u32("n", p.n), Arg::u32("k_splits", k_splits),
+                                    Arg::u32("stride_c", p.stride_c)}));
+        const std::vector<uint8_t> out = c.download<uint8_t>();
+        const ref::ErrorSummary summary = ref::compare_output(reference(v.arch, p, in), ref::OutType::bf16, out.data(), p.stride_c);
+        EXPECT_TRUE(summary.ok()) << "reduced C: " << summary.describe();
+        EXPECT_EQ(padding_written(out, p.m, p.n, p.stride_c), 0u) << "bytes written in C's padding columns";
+      }
+    }
+  }
 }
 
 // The op path: asmk_gemm_a8w8_blockscale validates, selects a variant by its `requires` and launches it.
