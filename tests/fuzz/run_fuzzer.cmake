@@ -1,9 +1,10 @@
 # Runs the libFuzzer code-object fuzzer for RUNS inputs from a fixed SEED (deterministic for a given
 # build and seed set, so CI cannot fail by luck; SECONDS bounds the time), seeded with the code
-# objects under SEEDS.
+# objects under SEEDS and, when given, the past findings' code objects under FINDINGS (so every run
+# replays them under ASan first).
 # Passes when libFuzzer exits 0 (no crash, leak, timeout or out-of-memory); a failing input is
 # kept in WORK/artifacts/ for replay (`code_object_fuzzer FILE`).
-#   cmake -DFUZZER=... -DSEEDS=<hsaco> -DSECONDS=60 -DRUNS=20000 -DSEED=1 -DWORK=<dir> -P run_fuzzer.cmake
+#   cmake -DFUZZER=... -DSEEDS=<hsaco> [-DFINDINGS=<dir>] -DSECONDS=60 -DRUNS=20000 -DSEED=1 -DWORK=<dir> -P run_fuzzer.cmake
 if(NOT EXISTS ${FUZZER})
   message(FATAL_ERROR "fuzzer not built: ${FUZZER}")
 endif()
@@ -12,6 +13,10 @@ file(MAKE_DIRECTORY ${WORK}/corpus ${WORK}/artifacts)
 file(GLOB seeds ${SEEDS}/*/*/*.co)
 if(NOT seeds)
   message(FATAL_ERROR "no seed code objects under ${SEEDS} (build the `kernels` target)")
+endif()
+if(FINDINGS)
+  file(GLOB findings ${FINDINGS}/*.co)
+  list(APPEND seeds ${findings})
 endif()
 file(COPY ${seeds} DESTINATION ${WORK}/corpus)
 list(LENGTH seeds seed_count)
