@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "asmk/emu/emu.hpp"
+#include "asmk/perf/machine.hpp"
 #include "asmk/perf/sweep.hpp"
 #include "asmk/perf/trace_ops.hpp"
 
@@ -27,8 +28,16 @@ TEST(TraceOps, MatchesTheEmulatorsStatistics) {
   ASSERT_NE(gemm, nullptr);
   const Family* family = find_family("gemm_bf16");
   ASSERT_NE(family, nullptr);
-  // A ragged 40 x 50 x 256 problem: one workgroup, every edge path of the tile.
-  const Plan plan = family->plan(*gemm, {40, 50, 256}, 1);
+  auto machine = find_machine(ASMK_MACHINES_DIR, "MI300X");
+  ASSERT_TRUE(machine.ok()) << machine.error();
+  auto source = open_plan_source(repository(), *machine);
+  ASSERT_TRUE(source.ok()) << source.error();
+  // A ragged 40 x 52 x 256 problem: one workgroup, every edge path of the tile (N a multiple of 4:
+  // the op refuses packed C rows of other widths, c_stride_multiple).
+  auto plans = family->plans(**source, *gemm, {40, 52, 256});
+  ASSERT_TRUE(plans.ok()) << plans.error();
+  const Plan& plan = plans->front();
+  ASSERT_EQ(plan.k_splits, 1u);
   ASSERT_EQ(plan.classes.size(), 1u);
   const LaunchSpec& launch = plan.classes[0].representative;
 

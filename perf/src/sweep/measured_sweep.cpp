@@ -101,8 +101,8 @@ Expected<SweepResult> measured_sweep(const SweepOptions& o, const MeasureOptions
   if (m.repeats == 0) return Status::error("--repeats must be at least 1");
   auto kernels = sweep_kernels(o, *family);
   if (!kernels) return kernels.status();
-  auto all_kernels = read_kernels(o.repo, o.machine.arch);
-  if (!all_kernels) return all_kernels.status();
+  auto source = open_plan_source(o.repo, o.machine);
+  if (!source) return source.status();
 
   asmk_open_options options;
   asmk_open_options_init(&options);
@@ -123,17 +123,12 @@ Expected<SweepResult> measured_sweep(const SweepOptions& o, const MeasureOptions
     for (const KernelEntry& kernel : *kernels) {
       if (o.progress) o.progress(done, total, fmt::format("{} M={} N={} K={}", kernel.name, shape.m, shape.n, shape.k));
       ++done;
-      if (const std::string why = family->unsupported(kernel, shape); !why.empty()) continue;
-      for (const uint32_t splits : family->splits(kernel, shape, o.machine.compute_units)) {
-        const Plan plan = family->plan(kernel, shape, splits);
+      auto plans = family->plans(**source, kernel, shape);
+      if (!plans) continue;  // the kernel cannot run the shape
+      for (const Plan& plan : *plans) {
+        const uint32_t splits = plan.k_splits;
         std::vector<TimedLaunch> launches{{kernel.name, &plan.launch}};
-        if (plan.second) {
-          const KernelEntry* second = nullptr;
-          for (const auto& k : *all_kernels)
-            if (k.family == plan.second->family && k.params == plan.second->params) second = &k;
-          if (!second) continue;
-          launches.push_back({second->name, &plan.second->launch});
-        }
+        if (plan.second) launches.push_back({plan.second->kernel, &plan.second->launch});
         auto us = time_launches(ctx.get(), launches, m);
         if (!us) return us.status();
         ResultRow r;

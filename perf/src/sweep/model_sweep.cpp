@@ -86,9 +86,9 @@ Expected<Estimate> model_launch(const Machine& machine, TraceCache& cache, const
   return estimate_launch(machine, input);
 }
 
-const KernelEntry* find_second_kernel(const std::vector<KernelEntry>& all, const SecondPass& second) {
+const KernelEntry* find_kernel(const std::vector<KernelEntry>& all, const std::string& name) {
   for (const auto& k : all)
-    if (k.family == second.family && matches(k, second.params)) return &k;
+    if (k.name == name) return &k;
   return nullptr;
 }
 
@@ -105,6 +105,8 @@ Expected<SweepResult> model_sweep(const SweepOptions& o) {
   if (!kernels) return kernels.status();
   auto all_kernels = read_kernels(o.repo, o.machine.arch);
   if (!all_kernels) return all_kernels.status();
+  auto source = open_plan_source(o.repo, o.machine);
+  if (!source) return source.status();
 
   SweepResult result;
   TraceCache cache;
@@ -117,12 +119,13 @@ Expected<SweepResult> model_sweep(const SweepOptions& o) {
     for (const KernelEntry& kernel : *kernels) {
       if (o.progress) o.progress(done, total, fmt::format("{} M={} N={} K={}", kernel.name, shape.m, shape.n, shape.k));
       ++done;
-      if (const std::string why = family->unsupported(kernel, shape); !why.empty()) {
-        note_once(fmt::format("skipped {} for M={} N={} K={}: {}", kernel.name, shape.m, shape.n, shape.k, why));
+      auto plans = family->plans(**source, kernel, shape);
+      if (!plans) {
+        note_once(fmt::format("skipped {} for M={} N={} K={}: {}", kernel.name, shape.m, shape.n, shape.k, plans.error()));
         continue;
       }
-      for (const uint32_t splits : family->splits(kernel, shape, o.machine.compute_units)) {
-        const Plan plan = family->plan(kernel, shape, splits);
+      for (const Plan& plan : *plans) {
+        const uint32_t splits = plan.k_splits;
         auto e = model_launch(o.machine, cache, kernel, plan.classes, plan.flops, plan.compulsory_bytes, plan.peak);
         if (!e) {
           note_once(fmt::format("skipped {} for M={} N={} K={}: {}", kernel.name, shape.m, shape.n, shape.k, e.error()));
@@ -133,10 +136,10 @@ Expected<SweepResult> model_sweep(const SweepOptions& o) {
         double time_us = e->time_us;
         std::string limiter = e->limiter;
         if (plan.second) {
-          const KernelEntry* second = find_second_kernel(*all_kernels, *plan.second);
+          const KernelEntry* second = find_kernel(*all_kernels, plan.second->kernel);
           if (!second) {
-            note_once(fmt::format("split-K of {} not modeled: no {} kernel on {}", kernel.name, plan.second->family,
-                                  o.machine.arch));
+            note_once(fmt::format("split-K of {} not modeled: libasmk plans reduce kernel {}, which {} does not list",
+                                  kernel.name, plan.second->kernel, o.repo.string()));
             continue;
           }
           auto r = model_launch(o.machine, cache, *second, plan.second->classes, 0, plan.second->compulsory_bytes,

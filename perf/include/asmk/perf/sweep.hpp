@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,16 +56,16 @@ struct ClassSpec {
 };
 
 /// A launch that completes the op after the main kernel (e.g. the split-K reduction), run with the
-/// same buffers (by name); its kernel is the one of `family` on the arch with these `params`.
+/// same buffers (by name) with the kernel `kernel`.
 struct SecondPass {
-  std::string family;
-  std::map<std::string, std::string> params;
+  std::string kernel;
   LaunchSpec launch;
   std::vector<ClassSpec> classes;
   double compulsory_bytes = 0;
 };
 
 struct Plan {
+  uint32_t k_splits = 1;
   LaunchSpec launch;                 // the real launch (for measuring)
   std::vector<ClassSpec> classes;    // for the model
   double flops = 0, compulsory_bytes = 0;
@@ -72,16 +73,19 @@ struct Plan {
   std::optional<SecondPass> second;
 };
 
+/// libasmk's repository and device for a sweep: the GEMM families' launches come from libasmk's
+/// op plans (loader/src/ops, `asmk::<family>::plan`), so the sweep and the ops launch alike.
+struct PlanSource;
+Expected<std::shared_ptr<PlanSource>> open_plan_source(const std::filesystem::path& repo, const Machine& machine);
+
 /// What the sweep knows about a family: which parameters are properties of the problem (fixed by
-/// default filters), which shapes a kernel supports, and its launch plan.
+/// default filters) and the launch plans of a kernel for a shape.
 struct Family {
   std::string name;
   std::map<std::string, std::string> default_where;
-  /// Empty when the kernel can run the shape, else why not.
-  std::function<std::string(const KernelEntry&, const Shape&)> unsupported;
-  /// The split-K factors to model for this kernel and shape on a machine with that many CUs ({1}: none).
-  std::function<std::vector<uint32_t>(const KernelEntry&, const Shape&, uint32_t compute_units)> splits;
-  std::function<Plan(const KernelEntry&, const Shape&, uint32_t k_splits)> plan;
+  /// One plan per split-K factor worth modeling (k_splits = 1 first), or why the kernel cannot
+  /// run the shape.
+  std::function<Expected<std::vector<Plan>>(PlanSource&, const KernelEntry&, const Shape&)> plans;
 };
 
 const Family* find_family(const std::string& name);
