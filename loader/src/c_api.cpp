@@ -79,22 +79,21 @@ void fill_selection(const asmk::Selection& sel, asmk_selection& out) {
   out.explain = selection_explain.c_str();
 }
 
-// asmk_select_<op>: the op's select(repository, device, args) -> Selection.
+// asmk_select_<op>: the op's cached select(context, args) -> entry.
 template <typename Args, typename Select>
 asmk_status select_op(const asmk_context* context, const Args* args, asmk_selection* out, Select&& select) {
   return guarded([&] {
     auto& result = require(out, "out");
-    const auto& ctx = *require(context, "context").impl;
-    fill_selection(select(ctx.repository(), ctx.device(), require(args, "args")), result);
+    fill_selection(select(*require(context, "context").impl, require(args, "args"))->selection, result);
   });
 }
 
-// asmk_<op>: the op's run(context, args, stream) -> Selection (or a GEMM plan).
+// asmk_<op>: the op's run(context, args, stream) -> entry.
 template <typename Args, typename Run>
 asmk_status run_op(asmk_context* context, const Args* args, asmk_stream stream, asmk_selection* out, Run&& run) {
   return guarded([&] {
-    const auto sel = run(*require(context, "context").impl, require(args, "args"), stream);
-    if (out != nullptr) fill_selection(sel, *out);
+    const asmk::ops::CachedOpPtr entry = run(*require(context, "context").impl, require(args, "args"), stream);
+    if (out != nullptr) fill_selection(entry->selection, *out);
   });
 }
 
@@ -353,84 +352,27 @@ const char* asmk_dtype_name(asmk_dtype dtype) {
   return name ? name->data() : nullptr;
 }
 
-asmk_status asmk_select_quant_fp8(const asmk_context* context, const asmk_quant_fp8_args* args, asmk_selection* out) {
-  return guarded([&] {
-    auto& result = require(out, "out");
-    const auto& ctx = *require(context, "context").impl;
-    fill_selection(asmk::quant_fp8::select(ctx.repository(), ctx.device(), require(args, "args")), result);
-  });
-}
+// ---- ops ----------------------------------------------------------------------------------
+// Every op <op> has asmk::<op>::cached_select(context, args) and asmk::<op>::run(context, args,
+// stream), both returning the (cached) entry: asmk_select_<op> reports its selection; asmk_<op>
+// validates, selects and launches.
+#define ASMK_C_OP(op)                                                                                     \
+  asmk_status asmk_select_##op(const asmk_context* context, const asmk_##op##_args* args,               \
+                               asmk_selection* out) {                                                   \
+    return select_op(context, args, out, asmk::op::cached_select);                                      \
+  }                                                                                                     \
+  asmk_status asmk_##op(asmk_context* context, const asmk_##op##_args* args, asmk_stream stream,        \
+                        asmk_selection* out_selection) {                                                \
+    return run_op(context, args, stream, out_selection, asmk::op::run);                                 \
+  }
 
-asmk_status asmk_quant_fp8(asmk_context* context, const asmk_quant_fp8_args* args, asmk_stream stream,
-                           asmk_selection* out_selection) {
-  return guarded([&] {
-    const auto sel = asmk::quant_fp8::run(*require(context, "context").impl, require(args, "args"), stream);
-    if (out_selection != nullptr) fill_selection(sel, *out_selection);
-  });
-}
-
-// ---- GEMMs and their companions ------------------------------------------------------------
-// A GEMM binding returns a plan; the C ABI reports its selection.
-
-asmk_status asmk_select_gemm_bf16(const asmk_context* context, const asmk_gemm_bf16_args* args, asmk_selection* out) {
-  return select_op(context, args, out, [](const auto& repo, const auto& device, const auto& a) {
-    return asmk::gemm_bf16::plan(repo, device, a).selection;
-  });
-}
-asmk_status asmk_gemm_bf16(asmk_context* context, const asmk_gemm_bf16_args* args, asmk_stream stream,
-                      asmk_selection* out_selection) {
-  return run_op(context, args, stream, out_selection,
-                [](auto& ctx, const auto& a, asmk_stream s) { return asmk::gemm_bf16::run(ctx, a, s).selection; });
-}
-
-asmk_status asmk_select_gemm_a8w8(const asmk_context* context, const asmk_gemm_a8w8_args* args, asmk_selection* out) {
-  return select_op(context, args, out, [](const auto& repo, const auto& device, const auto& a) {
-    return asmk::gemm_a8w8::plan(repo, device, a).selection;
-  });
-}
-asmk_status asmk_gemm_a8w8(asmk_context* context, const asmk_gemm_a8w8_args* args, asmk_stream stream,
-                      asmk_selection* out_selection) {
-  return run_op(context, args, stream, out_selection,
-                [](auto& ctx, const auto& a, asmk_stream s) { return asmk::gemm_a8w8::run(ctx, a, s).selection; });
-}
-
-asmk_status asmk_select_gemm_a8w8_blockscale(const asmk_context* context, const asmk_gemm_a8w8_blockscale_args* args, asmk_selection* out) {
-  return select_op(context, args, out, [](const auto& repo, const auto& device, const auto& a) {
-    return asmk::gemm_a8w8_blockscale::plan(repo, device, a).selection;
-  });
-}
-asmk_status asmk_gemm_a8w8_blockscale(asmk_context* context, const asmk_gemm_a8w8_blockscale_args* args, asmk_stream stream,
-                      asmk_selection* out_selection) {
-  return run_op(context, args, stream, out_selection,
-                [](auto& ctx, const auto& a, asmk_stream s) { return asmk::gemm_a8w8_blockscale::run(ctx, a, s).selection; });
-}
-
-asmk_status asmk_select_gemm_a4w4(const asmk_context* context, const asmk_gemm_a4w4_args* args, asmk_selection* out) {
-  return select_op(context, args, out, [](const auto& repo, const auto& device, const auto& a) {
-    return asmk::gemm_a4w4::plan(repo, device, a).selection;
-  });
-}
-asmk_status asmk_gemm_a4w4(asmk_context* context, const asmk_gemm_a4w4_args* args, asmk_stream stream,
-                      asmk_selection* out_selection) {
-  return run_op(context, args, stream, out_selection,
-                [](auto& ctx, const auto& a, asmk_stream s) { return asmk::gemm_a4w4::run(ctx, a, s).selection; });
-}
-
-
-asmk_status asmk_select_shuffle_b(const asmk_context* context, const asmk_shuffle_b_args* args, asmk_selection* out) {
-  return select_op(context, args, out, asmk::shuffle_b::select);
-}
-asmk_status asmk_shuffle_b(asmk_context* context, const asmk_shuffle_b_args* args, asmk_stream stream,
-                           asmk_selection* out_selection) {
-  return run_op(context, args, stream, out_selection, asmk::shuffle_b::run);
-}
-
-asmk_status asmk_select_quant_mxfp4(const asmk_context* context, const asmk_quant_mxfp4_args* args, asmk_selection* out) {
-  return select_op(context, args, out, asmk::quant_mxfp4::select);
-}
-asmk_status asmk_quant_mxfp4(asmk_context* context, const asmk_quant_mxfp4_args* args, asmk_stream stream,
-                             asmk_selection* out_selection) {
-  return run_op(context, args, stream, out_selection, asmk::quant_mxfp4::run);
-}
+ASMK_C_OP(quant_fp8)
+ASMK_C_OP(quant_mxfp4)
+ASMK_C_OP(shuffle_b)
+ASMK_C_OP(gemm_bf16)
+ASMK_C_OP(gemm_a8w8)
+ASMK_C_OP(gemm_a8w8_blockscale)
+ASMK_C_OP(gemm_a4w4)
+#undef ASMK_C_OP
 
 }  // extern "C"

@@ -37,7 +37,8 @@ std::string requested_backend(const char* option) {
 Context::Context(Repository repository, ContextOptions options)
     : repository_(std::move(repository)),
       device_(std::move(options.device)),
-      verify_sha256_(options.verify_sha256) {
+      verify_sha256_(options.verify_sha256),
+      selection_cache_(options.selection_cache_capacity) {
   if (options.backend) {
     backend_ = std::move(options.backend);
   } else if (options.backend_name == "hsa" || options.backend_name == "auto") {
@@ -89,6 +90,13 @@ std::uint64_t Context::last_kernel_ns(asmk_stream stream) const {
 
 void Context::launch(const Kernel& kernel, asmk_dim3 grid, asmk_dim3 block,
                      std::span<const KernargValue> values, asmk_stream stream) {
+  check_launch(kernel, grid, block);
+  const std::vector<std::byte> kernargs = pack_kernargs(kernel, values, grid, block);
+  verify_code_object(kernel);
+  submit(kernel, grid, block, kernargs, stream);
+}
+
+void Context::check_launch(const Kernel& kernel, asmk_dim3 grid, asmk_dim3 block) const {
   const Device& dev = device();
   if (kernel.arch != dev.arch) {
     std::vector<std::string> same_arch;
@@ -106,15 +114,18 @@ void Context::launch(const Kernel& kernel, asmk_dim3 grid, asmk_dim3 block,
     fail(ASMK_ERROR_UNSUPPORTED_SHAPE,
          fmt::format("kernel {} is built for blocks of ({}, {}, {}) work-items, given ({}, {}, {})",
                      kernel.name, wg[0], wg[1], wg[2], block.x, block.y, block.z));
-  const std::vector<std::byte> kernargs = pack_kernargs(kernel, values, grid, block);
+}
 
-  {
-    std::lock_guard lock(mutex_);
-    if (!verified_.contains(&kernel)) {
-      repository_.verify_code_object(kernel, verify_sha256_);
-      verified_.insert(&kernel);
-    }
+void Context::verify_code_object(const Kernel& kernel) {
+  std::lock_guard lock(mutex_);
+  if (!verified_.contains(&kernel)) {
+    repository_.verify_code_object(kernel, verify_sha256_);
+    verified_.insert(&kernel);
   }
+}
+
+void Context::submit(const Kernel& kernel, asmk_dim3 grid, asmk_dim3 block, std::span<const std::byte> kernargs,
+                     asmk_stream stream) {
   // Backends are thread-safe themselves; launches on different streams need not wait for each other.
   backend_->launch(LaunchRequest{kernel, kernel.code_object_path, kernel.symbol, grid, block, kernargs, stream});
 }

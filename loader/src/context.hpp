@@ -14,6 +14,7 @@
 #include "backend.hpp"
 #include "device.hpp"
 #include "kernargs.hpp"
+#include "ops/selection_cache.hpp"
 #include "repository.hpp"
 
 namespace asmk {
@@ -26,6 +27,8 @@ struct ContextOptions {
   // built-in name; empty: "record". With hsa the device is the agent's (see Context::Context).
   std::string backend_name;
   bool verify_sha256 = false;
+  // Entries of the ops' selection cache (ops/selection_cache.hpp); 0 disables it.
+  std::size_t selection_cache_capacity = ops::SelectionCache::kDefaultCapacity;
 };
 
 // The backend asmk_open uses: the option when given, else $ASMK_BACKEND when set, else "emu".
@@ -56,6 +59,17 @@ class Context {
   void launch(const Kernel& kernel, asmk_dim3 grid, asmk_dim3 block,
               std::span<const KernargValue> values, asmk_stream stream);
 
+  // The steps of `launch`, for launches packed once and replayed (ops/prepared_launch.hpp):
+  // the arch / grid / block checks, the code-object check (once per kernel), and the enqueue of
+  // bytes packed for this kernel, grid and block.
+  void check_launch(const Kernel& kernel, asmk_dim3 grid, asmk_dim3 block) const;
+  void verify_code_object(const Kernel& kernel);
+  void submit(const Kernel& kernel, asmk_dim3 grid, asmk_dim3 block, std::span<const std::byte> kernargs,
+              asmk_stream stream);
+
+  // What the ops chose for problems seen before; thread-safe, so usable from const contexts.
+  ops::SelectionCache& selection_cache() const { return selection_cache_; }
+
  private:
   Repository repository_;
   std::optional<Device> device_;
@@ -64,6 +78,7 @@ class Context {
   std::string backend_description_;
   std::mutex mutex_;  // guards verified_
   std::unordered_set<const Kernel*> verified_;
+  mutable ops::SelectionCache selection_cache_;
 };
 
 }  // namespace asmk

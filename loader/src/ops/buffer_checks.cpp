@@ -23,22 +23,29 @@ std::uint64_t rows_extent(std::uint64_t rows, std::uint64_t row_bytes, std::uint
   return saturating_add(saturating_mul(rows - 1, stride_bytes), row_bytes);
 }
 
-void require_buffer(const Backend& backend, std::string_view op, std::string_view name, const void* pointer,
-                    std::uint64_t needed, std::size_t caller_bytes, std::string_view shape) {
-  if (pointer == nullptr) fail(ASMK_ERROR_NULL_BUFFER, fmt::format("{}: {} is null ({} needed: {})", op, name, needed, shape));
-  require_optional_buffer(backend, op, name, pointer, needed, caller_bytes, shape);
+BufferFault check_buffer(const Backend& backend, const void* pointer, std::uint64_t needed, std::size_t caller_bytes,
+                         bool optional) {
+  if (pointer == nullptr) return {optional ? BufferFault::ok : BufferFault::null, 0};
+  if (caller_bytes != 0 && caller_bytes < needed) return {BufferFault::caller_too_small, 0};
+  if (const auto available = backend.bytes_available(pointer); available && *available < needed)
+    return {BufferFault::allocation_too_small, *available};
+  return {};
 }
 
-void require_optional_buffer(const Backend& backend, std::string_view op, std::string_view name,
-                             const void* pointer, std::uint64_t needed, std::size_t caller_bytes,
-                             std::string_view shape) {
-  if (pointer == nullptr) return;
-  if (caller_bytes != 0 && caller_bytes < needed)
-    fail(ASMK_ERROR_BUFFER_TOO_SMALL,
-         fmt::format("{}: {} needs {} bytes ({}), the caller gave {}", op, name, needed, shape, caller_bytes));
-  if (const auto available = backend.bytes_available(pointer); available && *available < needed)
-    fail(ASMK_ERROR_BUFFER_TOO_SMALL, fmt::format("{}: {} needs {} bytes ({}), its allocation has {} from that pointer",
-                                                  op, name, needed, shape, *available));
+void fail_buffer(const BufferFault& fault, std::string_view op, std::string_view name, std::uint64_t needed,
+                 std::size_t caller_bytes, const std::string& shape) {
+  switch (fault.kind) {
+    case BufferFault::null:
+      fail(ASMK_ERROR_NULL_BUFFER, fmt::format("{}: {} is null ({} needed: {})", op, name, needed, shape));
+    case BufferFault::caller_too_small:
+      fail(ASMK_ERROR_BUFFER_TOO_SMALL,
+           fmt::format("{}: {} needs {} bytes ({}), the caller gave {}", op, name, needed, shape, caller_bytes));
+    case BufferFault::allocation_too_small:
+      fail(ASMK_ERROR_BUFFER_TOO_SMALL, fmt::format("{}: {} needs {} bytes ({}), its allocation has {} from that pointer",
+                                                    op, name, needed, shape, fault.available));
+    case BufferFault::ok: break;
+  }
+  fail(ASMK_ERROR_INTERNAL, fmt::format("{}: {}: fail_buffer called for a valid buffer", op, name));
 }
 
 }  // namespace asmk::ops

@@ -4,12 +4,17 @@
 
 #include "../context.hpp"
 #include "gemm_plan.hpp"
+#include "selection_cache.hpp"
 
 namespace asmk::gemm_a8w8 {
 
 inline constexpr std::string_view kFamily = "gemm_a8w8";
 
 gemm::Plan plan(const Repository& repository, const Device& device, const asmk_gemm_a8w8_args& args);
-gemm::Plan run(Context& context, const asmk_gemm_a8w8_args& args, asmk_stream stream);
+// The selection for asmk_select_gemm_a8w8, through the context's selection cache.
+ops::CachedOpPtr cached_select(const Context& context, const asmk_gemm_a8w8_args& args);
+
+// Validates everything (including buffers and workspace), plans (or finds the cached plan) and launches.
+ops::CachedOpPtr run(Context& context, const asmk_gemm_a8w8_args& args, asmk_stream stream);
 
 }  // namespace asmk::gemm_a8w8

@@ -4,6 +4,7 @@
 
 #include "buffer_checks.hpp"
 #include "gemm_binding.hpp"
+#include "gemm_run.hpp"
 
 namespace asmk::gemm_bf16 {
 namespace {
@@ -11,61 +12,74 @@ namespace {
 // The template's documented rules, for manifests without `requires` (templates/gemm_bf16).
 const gemm::FamilyRules kRules{{{"k_multiple", 32}, {"row_align_bytes", 16}, {"c_stride_multiple", 4}, {"c_align_bytes", 8}}};
 
-struct Resolved {
-  gemm::Problem problem;
-  std::vector<KernargValue> values;
-  std::uint32_t stride_a, stride_b, stride_c, out_bytes;
+struct Strides {
+  std::uint32_t a, b, c;  // in elements
 };
 
-Resolved resolve(const asmk_gemm_bf16_args& a, bool running) {
-  Resolved r;
-  const std::string out = gemm::dtype_param(kFamily, "out_dtype", a.out_dtype, {ASMK_DTYPE_BF16, ASMK_DTYPE_FP32});
-  r.out_bytes = out == "f32" ? 4 : 2;
-  r.stride_a = gemm::row_stride(kFamily, "stride_a", a.stride_a, a.k, "elements");
-  r.stride_b = gemm::row_stride(kFamily, "stride_b", a.stride_b, a.k, "elements");
-  r.stride_c = gemm::row_stride(kFamily, "stride_c", a.stride_c, a.n, "elements");
-  auto& p = r.problem;
-  p.family = kFamily;
-  p.m = a.m;
-  p.n = a.n;
-  p.k = a.k;
-  p.wanted = {{"in_dtype", "bf16", "bf16"}, {"out_dtype", out, ""}};
-  p.layout = {std::uint64_t(r.stride_a) * 2, std::uint64_t(r.stride_b) * 2, r.stride_c, a.a, a.b, a.c};
-  p.in_bits = 16;
-  p.out_bytes = r.out_bytes;
-  p.rate_class = "bf16";
-  p.workspace_budget = gemm::workspace_budget(running, a.workspace, a.workspace_bytes);
-  p.forced_k_splits = a.k_splits;
-  p.out_dtype = out;
+Strides strides_of(const asmk_gemm_bf16_args& a) {
+  return {gemm::row_stride(kFamily, "stride_a", a.stride_a, a.k, "elements"),
+          gemm::row_stride(kFamily, "stride_b", a.stride_b, a.k, "elements"),
+          gemm::row_stride(kFamily, "stride_c", a.stride_c, a.n, "elements")};
+}
+
+std::string out_param(const asmk_gemm_bf16_args& a) {
+  return gemm::dtype_param(kFamily, "out_dtype", a.out_dtype, {ASMK_DTYPE_BF16, ASMK_DTYPE_FP32});
+}
+
+std::uint32_t out_bytes(const asmk_gemm_bf16_args& a) { return a.out_dtype == ASMK_DTYPE_FP32 ? 4 : 2; }
+
+gemm::Binding resolve(const asmk_gemm_bf16_args& a, bool running) {
+  const std::string out = out_param(a);
+  const Strides s = strides_of(a);
+  gemm::Problem p{.family = kFamily, .m = a.m, .n = a.n, .k = a.k,
+                  .wanted = {{"in_dtype", "bf16", "bf16"}, {"out_dtype", out, ""}},
+                  .layout = {std::uint64_t(s.a) * 2, std::uint64_t(s.b) * 2, s.c, a.a, a.b, a.c},
+                  .in_bits = 16, .out_bytes = out_bytes(a), .rate_class = "bf16",
+                  .workspace_budget = gemm::workspace_budget(running, a.workspace, a.workspace_bytes),
+                  .forced_k_splits = a.k_splits, .out_dtype = out};
   const void* none = nullptr;
-  r.values = {{"a", a.a}, {"b", a.b}, {"c", static_cast<const void*>(a.c)}, {"scale_a", none}, {"scale_b", none},
-              {"bias", none}, {"m", a.m}, {"n", a.n}, {"k", a.k}, {"stride_a", r.stride_a},
-              {"stride_b", r.stride_b}, {"stride_c", r.stride_c}};
-  return r;
+  return {std::move(p),
+          {{"a", a.a}, {"b", a.b}, {"c", static_cast<const void*>(a.c)}, {"scale_a", none}, {"scale_b", none},
+           {"bias", none}, {"m", a.m}, {"n", a.n}, {"k", a.k}, {"stride_a", s.a}, {"stride_b", s.b},
+           {"stride_c", s.c}}};
+}
+
+// Everything the selection depends on (selection_cache.hpp).
+ops::CacheKey key_of(const asmk_gemm_bf16_args& a, ops::Purpose purpose) {
+  ops::CacheKey key = gemm::problem_key(kFamily, purpose, a.m, a.n, a.k);
+  key.add(a.out_dtype).add(a.stride_a).add(a.stride_b).add(a.stride_c).add(a.k_splits);
+  key.add(gemm::workspace_budget(purpose == ops::Purpose::run, a.workspace, a.workspace_bytes));
+  key.add_alignment(a.a).add_alignment(a.b).add_alignment(a.c);
+  return key;
 }
 
 }  // namespace
 
 gemm::Plan plan(const Repository& repository, const Device& device, const asmk_gemm_bf16_args& args) {
-  Resolved r = resolve(args, false);
-  return gemm::plan_problem(repository, device, r.problem, kRules, std::move(r.values), args.workspace);
+  return gemm::plan_problem(repository, device, resolve(args, false), kRules, args.workspace);
 }
 
-gemm::Plan run(Context& context, const asmk_gemm_bf16_args& a, asmk_stream stream) {
-  Resolved r = resolve(a, true);
-  gemm::Plan plan = gemm::plan_problem(context.repository(), context.device(), r.problem, kRules, std::move(r.values),
-                                       a.workspace);
+ops::CachedOpPtr cached_select(const Context& context, const asmk_gemm_bf16_args& args) {
+  return gemm::cached_selection(context, key_of(args, ops::Purpose::select),
+                                [&] { return plan(context.repository(), context.device(), args); });
+}
+
+ops::CachedOpPtr run(Context& context, const asmk_gemm_bf16_args& a, asmk_stream stream) {
+  const ops::CachedOpPtr entry = gemm::cached_launches(context, key_of(a, ops::Purpose::run), [&] {
+    return gemm::plan_problem(context.repository(), context.device(), resolve(a, true), kRules, a.workspace);
+  });
+  const Strides s = strides_of(a);
+  const std::uint64_t c_bytes = out_bytes(a);
   const Backend& be = context.backend();
-  ops::require_buffer(be, kFamily, "a", a.a, ops::rows_extent(a.m, std::uint64_t(a.k) * 2, std::uint64_t(r.stride_a) * 2),
-                      a.a_bytes, fmt::format("m={} k={} stride_a={} bf16", a.m, a.k, r.stride_a));
-  ops::require_buffer(be, kFamily, "b", a.b, ops::rows_extent(a.n, std::uint64_t(a.k) * 2, std::uint64_t(r.stride_b) * 2),
-                      a.b_bytes, fmt::format("n={} k={} stride_b={} bf16", a.n, a.k, r.stride_b));
-  ops::require_buffer(be, kFamily, "c", a.c,
-                      ops::rows_extent(a.m, std::uint64_t(a.n) * r.out_bytes, std::uint64_t(r.stride_c) * r.out_bytes),
-                      a.c_bytes, fmt::format("m={} n={} stride_c={} {}", a.m, a.n, r.stride_c, r.problem.out_dtype));
-  gemm::require_workspace(be, kFamily, plan, a.workspace, a.workspace_bytes);
-  gemm::run_plan(context, plan, stream);
-  return plan;
+  ops::require_buffer(be, kFamily, "a", a.a, ops::rows_extent(a.m, std::uint64_t(a.k) * 2, std::uint64_t(s.a) * 2),
+                      a.a_bytes, [&] { return fmt::format("m={} k={} stride_a={} bf16", a.m, a.k, s.a); });
+  ops::require_buffer(be, kFamily, "b", a.b, ops::rows_extent(a.n, std::uint64_t(a.k) * 2, std::uint64_t(s.b) * 2),
+                      a.b_bytes, [&] { return fmt::format("n={} k={} stride_b={} bf16", a.n, a.k, s.b); });
+  ops::require_buffer(be, kFamily, "c", a.c, ops::rows_extent(a.m, a.n * c_bytes, s.c * c_bytes), a.c_bytes,
+                      [&] { return fmt::format("m={} n={} stride_c={} {}", a.m, a.n, s.c, out_param(a)); });
+  gemm::require_workspace(be, kFamily, entry->selection, a.workspace, a.workspace_bytes);
+  gemm::launch(context, *entry, {.a = a.a, .b = a.b, .c = a.c, .workspace = a.workspace}, stream);
+  return entry;
 }
 
 }  // namespace asmk::gemm_bf16

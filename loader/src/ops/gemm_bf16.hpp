@@ -4,6 +4,7 @@
 
 #include "../context.hpp"
 #include "gemm_plan.hpp"
+#include "selection_cache.hpp"
 
 namespace asmk::gemm_bf16 {
 
@@ -13,7 +14,10 @@ inline constexpr std::string_view kFamily = "gemm_bf16";
 // given ones are checked for alignment).
 gemm::Plan plan(const Repository& repository, const Device& device, const asmk_gemm_bf16_args& args);
 
-// Validates everything (including buffers and workspace), plans and launches.
-gemm::Plan run(Context& context, const asmk_gemm_bf16_args& args, asmk_stream stream);
+// The selection for asmk_select_gemm_bf16, through the context's selection cache.
+ops::CachedOpPtr cached_select(const Context& context, const asmk_gemm_bf16_args& args);
+
+// Validates everything (including buffers and workspace), plans (or finds the cached plan) and launches.
+ops::CachedOpPtr run(Context& context, const asmk_gemm_bf16_args& args, asmk_stream stream);
 
 }  // namespace asmk::gemm_bf16

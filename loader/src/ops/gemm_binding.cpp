@@ -4,7 +4,6 @@
 
 #include "../dtype.hpp"
 #include "../error.hpp"
-#include "buffer_checks.hpp"
 
 namespace asmk::gemm {
 namespace {
@@ -36,16 +35,10 @@ std::uint32_t row_stride(std::string_view family, std::string_view name, std::ui
   return given;
 }
 
-Plan plan_problem(const Repository& repository, const Device& device, const Problem& problem, const FamilyRules& rules,
-                  std::vector<KernargValue> values, const void* workspace) {
-  return make_plan(select(repository, device, problem, rules), problem, std::move(values), workspace);
-}
-
-void require_workspace(const Backend& backend, std::string_view family, const Plan& plan, const void* workspace,
-                       std::size_t workspace_bytes) {
-  if (plan.selection.k_splits <= 1) return;
-  ops::require_buffer(backend, family, "workspace", workspace, plan.selection.workspace_bytes, workspace_bytes,
-                      fmt::format("{} split-K partials of {} fp32", plan.selection.k_splits, "m x n"));
+Plan plan_problem(const Repository& repository, const Device& device, Binding binding, const FamilyRules& rules,
+                  const void* workspace) {
+  return make_plan(select(repository, device, binding.problem, rules), binding.problem, std::move(binding.values),
+                   workspace);
 }
 
 }  // namespace asmk::gemm

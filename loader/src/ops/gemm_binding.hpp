@@ -23,13 +23,16 @@ std::string dtype_param(std::string_view family, std::string_view role, asmk_dty
 std::uint32_t row_stride(std::string_view family, std::string_view name, std::uint32_t given, std::uint32_t row,
                          std::string_view unit);
 
-// Selects and plans (nothing is launched).
-Plan plan_problem(const Repository& repository, const Device& device, const Problem& problem, const FamilyRules& rules,
-                  std::vector<KernargValue> values, const void* workspace);
+// What a family binding makes of its C args: the problem for the selector and every argument
+// value it knows by name.
+struct Binding {
+  Problem problem;
+  std::vector<KernargValue> values;
+};
 
-// Checks the caller's workspace against the plan's need (NULL_BUFFER / BUFFER_TOO_SMALL).
-void require_workspace(const Backend& backend, std::string_view family, const Plan& plan, const void* workspace,
-                       std::size_t workspace_bytes);
+// Selects and plans (nothing is launched).
+Plan plan_problem(const Repository& repository, const Device& device, Binding binding, const FamilyRules& rules,
+                  const void* workspace);
 
 // The budget a call offers for split-K: workspace_bytes, or 0 when running without a workspace.
 inline std::size_t workspace_budget(bool running, const void* workspace, std::size_t workspace_bytes) {

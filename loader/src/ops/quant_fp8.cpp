@@ -10,6 +10,7 @@
 #include "../error.hpp"
 #include "../nearest.hpp"
 #include "buffer_checks.hpp"
+#include "cached_op.hpp"
 
 namespace asmk::quant_fp8 {
 namespace {
@@ -122,28 +123,48 @@ Selection select(const Repository& repo, const Device& device, const asmk_quant_
   return sel;
 }
 
-Selection run(Context& context, const asmk_quant_fp8_args& a, asmk_stream stream) {
-  const Selection sel = select(context.repository(), context.device(), a);
-  const std::uint32_t stride_x = stride_or_n(a.stride_x, a.n), stride_y = stride_or_n(a.stride_y, a.n);
-  const std::uint64_t groups = a.granularity == ASMK_QUANT_ROW ? 1 : a.n / kGroupSize;
-  const std::string_view in_name = *dtype_name(a.in_dtype);
-  const std::uint64_t x_element = dtype_bytes(a.in_dtype);
-  ops::require_buffer(context.backend(), kFamily, "x", a.x, ops::rows_extent(a.m, a.n * x_element, stride_x * x_element),
-                      a.x_bytes, fmt::format("m={} n={} stride_x={} {}", a.m, a.n, stride_x, in_name));
-  ops::require_buffer(context.backend(), kFamily, "y", a.y, ops::rows_extent(a.m, a.n, stride_y), a.y_bytes,
-                      fmt::format("m={} n={} stride_y={} fp8", a.m, a.n, stride_y));
-  ops::require_buffer(context.backend(), kFamily, "scale", a.scale, std::uint64_t(a.m) * groups * sizeof(float),
-                      a.scale_bytes,
-                      a.granularity == ASMK_QUANT_ROW ? fmt::format("{} row scales, f32", a.m)
-                                                      : fmt::format("{}x{} group scales, f32", a.m, groups));
+namespace {
 
-  const KernargValue values[] = {
-      {"x", static_cast<const void*>(a.x)}, {"y", static_cast<const void*>(a.y)},
-      {"scale", static_cast<const void*>(a.scale)}, {"m", a.m}, {"n", a.n},
-      {"stride_x", stride_x}, {"stride_y", stride_y},
-  };
-  context.launch(*sel.kernel, sel.grid, sel.block, values, stream);
-  return sel;
+constexpr std::string_view kPointerNames[] = {"x", "y", "scale"};
+
+// Everything the selection depends on (selection_cache.hpp); no rule looks at the pointers.
+ops::CacheKey key_of(const asmk_quant_fp8_args& a, ops::Purpose purpose) {
+  ops::CacheKey key(kFamily, purpose);
+  key.add(a.m).add(a.n).add(a.in_dtype).add(a.granularity).add(a.stride_x).add(a.stride_y);
+  return key;
+}
+
+}  // namespace
+
+ops::CachedOpPtr cached_select(const Context& context, const asmk_quant_fp8_args& a) {
+  return ops::cached_selection(context, key_of(a, ops::Purpose::select),
+                               [&] { return select(context.repository(), context.device(), a); });
+}
+
+ops::CachedOpPtr run(Context& context, const asmk_quant_fp8_args& a, asmk_stream stream) {
+  const std::uint32_t stride_x = stride_or_n(a.stride_x, a.n), stride_y = stride_or_n(a.stride_y, a.n);
+  const ops::CachedOpPtr entry = context.selection_cache().get(key_of(a, ops::Purpose::run), [&] {
+    const KernargValue values[] = {
+        {"x", static_cast<const void*>(a.x)}, {"y", static_cast<const void*>(a.y)},
+        {"scale", static_cast<const void*>(a.scale)}, {"m", a.m}, {"n", a.n},
+        {"stride_x", stride_x}, {"stride_y", stride_y},
+    };
+    return ops::single_launch_entry(context, select(context.repository(), context.device(), a), values, kPointerNames);
+  });
+  const std::uint64_t groups = a.granularity == ASMK_QUANT_ROW ? 1 : a.n / kGroupSize;
+  const std::uint64_t x_element = dtype_bytes(a.in_dtype);
+  const Backend& be = context.backend();
+  ops::require_buffer(be, kFamily, "x", a.x, ops::rows_extent(a.m, a.n * x_element, stride_x * x_element), a.x_bytes,
+                      [&] { return fmt::format("m={} n={} stride_x={} {}", a.m, a.n, stride_x, *dtype_name(a.in_dtype)); });
+  ops::require_buffer(be, kFamily, "y", a.y, ops::rows_extent(a.m, a.n, stride_y), a.y_bytes,
+                      [&] { return fmt::format("m={} n={} stride_y={} fp8", a.m, a.n, stride_y); });
+  ops::require_buffer(be, kFamily, "scale", a.scale, std::uint64_t(a.m) * groups * sizeof(float), a.scale_bytes, [&] {
+    return a.granularity == ASMK_QUANT_ROW ? fmt::format("{} row scales, f32", a.m)
+                                           : fmt::format("{}x{} group scales, f32", a.m, groups);
+  });
+  const void* const pointers[] = {a.x, a.y, a.scale};
+  ops::launch_prepared(context, entry->launches.front(), pointers, stream);
+  return entry;
 }
 
 }  // namespace asmk::quant_fp8

@@ -10,6 +10,7 @@
 
 #include "../context.hpp"
 #include "selection.hpp"
+#include "selection_cache.hpp"
 
 namespace asmk::quant_fp8 {
 
@@ -19,7 +20,11 @@ inline constexpr std::uint32_t kGroupSize = 128;  // elements per scale in "grou
 // Throws on an unsupported dtype or shape (nothing about pointers).
 Selection select(const Repository& repository, const Device& device, const asmk_quant_fp8_args& args);
 
-// Validates everything (including buffers), selects and launches.
-Selection run(Context& context, const asmk_quant_fp8_args& args, asmk_stream stream);
+// select() through the context's selection cache (asmk_select_quant_fp8).
+ops::CachedOpPtr cached_select(const Context& context, const asmk_quant_fp8_args& args);
+
+// Validates everything (including buffers, on every call), selects (or finds the cached
+// selection) and launches.
+ops::CachedOpPtr run(Context& context, const asmk_quant_fp8_args& args, asmk_stream stream);
 
 }  // namespace asmk::quant_fp8

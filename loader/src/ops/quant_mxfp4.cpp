@@ -8,6 +8,7 @@
 #include "../error.hpp"
 #include "../nearest.hpp"
 #include "buffer_checks.hpp"
+#include "cached_op.hpp"
 #include "gemm_binding.hpp"
 #include "gemm_requirements.hpp"
 
@@ -104,22 +105,46 @@ Selection select(const Repository& repo, const Device& device, const asmk_quant_
   return sel;
 }
 
-Selection run(Context& context, const asmk_quant_mxfp4_args& a, asmk_stream stream) {
-  const Selection sel = select(context.repository(), context.device(), a);
+namespace {
+
+constexpr std::string_view kPointerNames[] = {"x", "y", "scale"};
+
+// Everything the selection depends on (selection_cache.hpp); no rule looks at the pointers.
+ops::CacheKey key_of(const asmk_quant_mxfp4_args& a, ops::Purpose purpose) {
+  ops::CacheKey key(kFamily, purpose);
+  key.add(a.m).add(a.n).add(a.in_dtype).add(a.stride_x).add(a.stride_y).add(a.stride_scale);
+  return key;
+}
+
+}  // namespace
+
+ops::CachedOpPtr cached_select(const Context& context, const asmk_quant_mxfp4_args& a) {
+  return ops::cached_selection(context, key_of(a, ops::Purpose::select),
+                               [&] { return select(context.repository(), context.device(), a); });
+}
+
+ops::CachedOpPtr run(Context& context, const asmk_quant_mxfp4_args& a, asmk_stream stream) {
+  const ops::CachedOpPtr entry = context.selection_cache().get(key_of(a, ops::Purpose::run), [&] {
+    Selection sel = select(context.repository(), context.device(), a);
+    const Strides s = strides_of(a);
+    const KernargValue values[] = {
+        {"x", a.x}, {"y", static_cast<const void*>(a.y)}, {"scale", static_cast<const void*>(a.scale)},
+        {"m", a.m}, {"n", a.n}, {"stride_x", s.x}, {"stride_y", s.y}, {"stride_scale", s.scale}};
+    return ops::single_launch_entry(context, std::move(sel), values, kPointerNames);
+  });
   const Strides s = strides_of(a);
   const Backend& be = context.backend();
   const std::uint64_t in_bytes = 2;
-  ops::require_buffer(be, kFamily, "x", a.x, ops::rows_extent(a.m, a.n * in_bytes, s.x * in_bytes), a.x_bytes,
-                      fmt::format("m={} n={} stride_x={} {}", a.m, a.n, s.x, a.in_dtype == ASMK_DTYPE_FP16 ? "fp16" : "bf16"));
+  ops::require_buffer(be, kFamily, "x", a.x, ops::rows_extent(a.m, a.n * in_bytes, s.x * in_bytes), a.x_bytes, [&] {
+    return fmt::format("m={} n={} stride_x={} {}", a.m, a.n, s.x, a.in_dtype == ASMK_DTYPE_FP16 ? "fp16" : "bf16");
+  });
   ops::require_buffer(be, kFamily, "y", a.y, ops::rows_extent(a.m, a.n / 2, s.y), a.y_bytes,
-                      fmt::format("m={} n={} stride_y={} bytes of packed e2m1", a.m, a.n, s.y));
+                      [&] { return fmt::format("m={} n={} stride_y={} bytes of packed e2m1", a.m, a.n, s.y); });
   ops::require_buffer(be, kFamily, "scale", a.scale, ops::rows_extent(a.m, a.n / kBlock, s.scale), a.scale_bytes,
-                      fmt::format("{}x{} e8m0, stride_scale={}", a.m, a.n / kBlock, s.scale));
-  const KernargValue values[] = {
-      {"x", a.x}, {"y", static_cast<const void*>(a.y)}, {"scale", static_cast<const void*>(a.scale)},
-      {"m", a.m}, {"n", a.n}, {"stride_x", s.x}, {"stride_y", s.y}, {"stride_scale", s.scale}};
-  context.launch(*sel.kernel, sel.grid, sel.block, values, stream);
-  return sel;
+                      [&] { return fmt::format("{}x{} e8m0, stride_scale={}", a.m, a.n / kBlock, s.scale); });
+  const void* const pointers[] = {a.x, a.y, a.scale};
+  ops::launch_prepared(context, entry->launches.front(), pointers, stream);
+  return entry;
 }
 
 }  // namespace asmk::quant_mxfp4

@@ -11,6 +11,7 @@
 
 #include "../context.hpp"
 #include "selection.hpp"
+#include "selection_cache.hpp"
 
 namespace asmk::quant_mxfp4 {
 
@@ -18,6 +19,10 @@ inline constexpr std::string_view kFamily = "quant_mxfp4";
 inline constexpr std::uint32_t kBlock = 32;  // elements per e8m0 scale
 
 Selection select(const Repository& repository, const Device& device, const asmk_quant_mxfp4_args& args);
-Selection run(Context& context, const asmk_quant_mxfp4_args& args, asmk_stream stream);
+// select() through the context's selection cache (asmk_select_quant_mxfp4).
+ops::CachedOpPtr cached_select(const Context& context, const asmk_quant_mxfp4_args& args);
+
+// Validates everything (buffers on every call), selects (or finds the cached selection), launches.
+ops::CachedOpPtr run(Context& context, const asmk_quant_mxfp4_args& args, asmk_stream stream);
 
 }  // namespace asmk::quant_mxfp4

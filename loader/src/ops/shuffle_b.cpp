@@ -6,6 +6,7 @@
 #include "../error.hpp"
 #include "../nearest.hpp"
 #include "buffer_checks.hpp"
+#include "cached_op.hpp"
 #include "gemm_binding.hpp"
 #include "gemm_requirements.hpp"
 
@@ -64,18 +65,40 @@ Selection select(const Repository& repo, const Device& device, const asmk_shuffl
   return sel;
 }
 
-Selection run(Context& context, const asmk_shuffle_b_args& a, asmk_stream stream) {
-  const Selection sel = select(context.repository(), context.device(), a);
+namespace {
+
+constexpr std::string_view kPointerNames[] = {"src", "dst"};
+
+// Everything the selection depends on (selection_cache.hpp): the `requires` rules look at src.
+ops::CacheKey key_of(const asmk_shuffle_b_args& a, ops::Purpose purpose) {
+  ops::CacheKey key(kFamily, purpose);
+  key.add(a.n).add(a.k).add(a.stride_src).add_alignment(a.src);
+  return key;
+}
+
+}  // namespace
+
+ops::CachedOpPtr cached_select(const Context& context, const asmk_shuffle_b_args& a) {
+  return ops::cached_selection(context, key_of(a, ops::Purpose::select),
+                               [&] { return select(context.repository(), context.device(), a); });
+}
+
+ops::CachedOpPtr run(Context& context, const asmk_shuffle_b_args& a, asmk_stream stream) {
+  const ops::CachedOpPtr entry = context.selection_cache().get(key_of(a, ops::Purpose::run), [&] {
+    Selection sel = select(context.repository(), context.device(), a);  // refuses bad shapes first
+    const KernargValue values[] = {{"src", a.src}, {"dst", static_cast<const void*>(a.dst)}, {"n", a.n}, {"k", a.k},
+                                   {"stride_src", gemm::row_stride(kFamily, "stride_src", a.stride_src, a.k, "bytes")}};
+    return ops::single_launch_entry(context, std::move(sel), values, kPointerNames);
+  });
   const std::uint32_t stride = gemm::row_stride(kFamily, "stride_src", a.stride_src, a.k, "bytes");
   const Backend& be = context.backend();
   ops::require_buffer(be, kFamily, "src", a.src, ops::rows_extent(a.n, a.k, stride), a.src_bytes,
-                      fmt::format("n={} k={} stride_src={} bytes", a.n, a.k, stride));
+                      [&] { return fmt::format("n={} k={} stride_src={} bytes", a.n, a.k, stride); });
   ops::require_buffer(be, kFamily, "dst", a.dst, std::uint64_t(a.n) * a.k, a.dst_bytes,
-                      fmt::format("n={} k={} bytes, shuffled", a.n, a.k));
-  const KernargValue values[] = {{"src", a.src}, {"dst", static_cast<const void*>(a.dst)}, {"n", a.n}, {"k", a.k},
-                                 {"stride_src", stride}};
-  context.launch(*sel.kernel, sel.grid, sel.block, values, stream);
-  return sel;
+                      [&] { return fmt::format("n={} k={} bytes, shuffled", a.n, a.k); });
+  const void* const pointers[] = {a.src, a.dst};
+  ops::launch_prepared(context, entry->launches.front(), pointers, stream);
+  return entry;
 }
 
 }  // namespace asmk::shuffle_b

@@ -9,6 +9,7 @@
 
 #include "../context.hpp"
 #include "selection.hpp"
+#include "selection_cache.hpp"
 
 namespace asmk::shuffle_b {
 
@@ -16,6 +17,10 @@ inline constexpr std::string_view kFamily = "shuffle_b";
 inline constexpr std::uint32_t kBlockBytes = 64;  // bytes of K per block of the shuffled layout
 
 Selection select(const Repository& repository, const Device& device, const asmk_shuffle_b_args& args);
-Selection run(Context& context, const asmk_shuffle_b_args& args, asmk_stream stream);
+// select() through the context's selection cache (asmk_select_shuffle_b).
+ops::CachedOpPtr cached_select(const Context& context, const asmk_shuffle_b_args& args);
+
+// Validates everything (buffers on every call), selects (or finds the cached selection), launches.
+ops::CachedOpPtr run(Context& context, const asmk_shuffle_b_args& args, asmk_stream stream);
 
 }  // namespace asmk::shuffle_b

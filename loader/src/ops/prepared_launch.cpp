@@ -1,0 +1,51 @@
+#include "prepared_launch.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "../context.hpp"
+#include "../error.hpp"
+
+namespace asmk::ops {
+
+PreparedLaunch prepare_launch(Context& context, const Kernel& kernel, asmk_dim3 grid, asmk_dim3 block,
+                              std::span<const KernargValue> values, std::span<const std::string_view> pointer_names) {
+  context.check_launch(kernel, grid, block);
+  context.verify_code_object(kernel);
+  PreparedLaunch prepared{&kernel, grid, block, pack_kernargs(kernel, values, grid, block), {}};
+  for (const auto& arg : kernel.kernargs) {
+    if (arg.hidden() || !arg.type.ends_with('*')) continue;
+    const auto it = std::find(pointer_names.begin(), pointer_names.end(), arg.name);
+    // A pointer without a slot would replay the first call's buffer on every later launch.
+    if (it == pointer_names.end())
+      fail(ASMK_ERROR_INTERNAL, fmt::format("kernel {}: pointer argument '{}' is not among the op's pointers", kernel.name,
+                                            arg.name));
+    prepared.pointers.push_back({arg.offset, static_cast<std::uint32_t>(it - pointer_names.begin())});
+  }
+  return prepared;
+}
+
+void launch_prepared(Context& context, const PreparedLaunch& launch, std::span<const void* const> pointers,
+                     asmk_stream stream) {
+  // Kernarg segments are a few hundred bytes: pack on the stack when they fit.
+  std::array<std::byte, 512> small;
+  std::vector<std::byte> large;
+  std::span<std::byte> bytes(small.data(), launch.image.size());
+  if (launch.image.size() > small.size()) {
+    large.resize(launch.image.size());
+    bytes = large;
+  }
+  std::memcpy(bytes.data(), launch.image.data(), launch.image.size());
+  for (const PointerSlot& slot : launch.pointers) {
+    if (slot.source >= pointers.size())
+      fail(ASMK_ERROR_INTERNAL, fmt::format("kernel {}: pointer slot {} of {} given", launch.kernel->name, slot.source,
+                                            pointers.size()));
+    std::memcpy(bytes.data() + slot.offset, &pointers[slot.source], sizeof(const void*));
+  }
+  context.submit(*launch.kernel, launch.grid, launch.block, bytes, stream);
+}
+
+}  // namespace asmk::ops

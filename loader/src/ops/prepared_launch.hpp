@@ -1,0 +1,45 @@
+// A launch packed once and replayed: the kernarg bytes of every scalar and hidden argument are
+// fixed by the cached problem (shape, strides, grid), so a warm launch copies them and writes the
+// call's pointers at offsets resolved once — no lookup of argument names per launch.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "../kernargs.hpp"
+#include "../kernel.hpp"
+#include "asmk.h"
+
+namespace asmk {
+class Context;
+}
+
+namespace asmk::ops {
+
+// A pointer argument of the kernel: where it goes and which of the op's pointers fills it.
+struct PointerSlot {
+  std::uint32_t offset = 0;
+  std::uint32_t source = 0;  // index into the op's pointer list
+};
+
+struct PreparedLaunch {
+  const Kernel* kernel = nullptr;
+  asmk_dim3 grid{}, block{};
+  std::vector<std::byte> image;       // the packed kernargs; pointer slots are overwritten per launch
+  std::vector<PointerSlot> pointers;
+};
+
+// Checks the launch as Context::launch does (arch, grid, block, code object, arguments pack) and
+// resolves the kernel's pointer arguments to slots: each must be named in `pointer_names`
+// (INTERNAL otherwise — its first value would be replayed).
+PreparedLaunch prepare_launch(Context& context, const Kernel& kernel, asmk_dim3 grid, asmk_dim3 block,
+                              std::span<const KernargValue> values, std::span<const std::string_view> pointer_names);
+
+// Enqueues the prepared launch with this call's pointers (in `pointer_names` order).
+void launch_prepared(Context& context, const PreparedLaunch& launch, std::span<const void* const> pointers,
+                     asmk_stream stream);
+
+}  // namespace asmk::ops
