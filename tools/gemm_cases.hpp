@@ -223,6 +223,7 @@ inline Args make_args(const Case& c, const std::map<std::string, void*>& p, cons
     g.scale_a = static_cast<const float*>(ptr("scale_a")), g.scale_b = static_cast<const float*>(ptr("scale_b"));
     g.a_bytes = size("a"), g.b_bytes = size("b"), g.c_bytes = size("c"), g.scale_a_bytes = size("scale_a");
     g.scale_b_bytes = size("scale_b");
+    g.k_splits = c.k_splits, g.workspace = workspace, g.workspace_bytes = workspace_bytes;
   } else {
     auto& g = a.a4w4;
     g.m = c.m, g.n = c.n, g.k = c.k, g.out_dtype = ASMK_DTYPE_BF16;
@@ -230,6 +231,7 @@ inline Args make_args(const Case& c, const std::map<std::string, void*>& p, cons
     g.scale_a = static_cast<const std::uint8_t*>(ptr("scale_a")), g.scale_b = static_cast<const std::uint8_t*>(ptr("scale_b"));
     g.a_bytes = size("a"), g.b_bytes = size("b"), g.c_bytes = size("c"), g.scale_a_bytes = size("scale_a");
     g.scale_b_bytes = size("scale_b");
+    g.k_splits = c.k_splits, g.workspace = workspace, g.workspace_bytes = workspace_bytes;
   }
   return a;
 }

@@ -437,6 +437,9 @@ typedef struct asmk_gemm_a8w8_blockscale_args {
   const float* scale_a;
   const float* scale_b;
   size_t a_bytes, b_bytes, c_bytes, scale_a_bytes, scale_b_bytes;
+  uint32_t k_splits;           /* 0 = choose; split-K as for asmk_gemm_a8w8 */
+  void* workspace;             /* split-K partials (f32); NULL = never split */
+  size_t workspace_bytes;
 } asmk_gemm_a8w8_blockscale_args;
 
 /* gemm_a4w4 (gfx950): MXFP4 A and B (ASMK_DTYPE_FP4, two per byte) with one e8m0 scale per 32
@@ -454,6 +457,9 @@ typedef struct asmk_gemm_a4w4_args {
   const uint8_t* scale_a;
   const uint8_t* scale_b;
   size_t a_bytes, b_bytes, c_bytes, scale_a_bytes, scale_b_bytes;
+  uint32_t k_splits;                   /* 0 = choose; split-K as for asmk_gemm_a8w8 */
+  void* workspace;                     /* split-K partials (f32); NULL = never split */
+  size_t workspace_bytes;
 } asmk_gemm_a4w4_args;
 
 /* Each asmk_select_gemm_* chooses the kernel, grid, block and split-K factor for the problem on

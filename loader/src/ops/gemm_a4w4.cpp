@@ -24,7 +24,7 @@ Strides strides_of(const asmk_gemm_a4w4_args& a) {
           gemm::row_stride(kFamily, "stride_scale_b", a.stride_scale_b, a.k / kScaleBlock, "bytes")};
 }
 
-gemm::Binding resolve(const asmk_gemm_a4w4_args& a) {
+gemm::Binding resolve(const asmk_gemm_a4w4_args& a, bool running) {
   const std::string out = gemm::dtype_param(kFamily, "out_dtype", a.out_dtype, {ASMK_DTYPE_BF16});
   if (a.k % kScaleBlock != 0)
     fail(ASMK_ERROR_UNSUPPORTED_SHAPE, fmt::format("{}: k={} is not a multiple of {} (one e8m0 scale per {} elements "
@@ -33,7 +33,9 @@ gemm::Binding resolve(const asmk_gemm_a4w4_args& a) {
   const Strides s = strides_of(a);
   gemm::Problem p{.family = kFamily, .m = a.m, .n = a.n, .k = a.k, .wanted = {{"out_dtype", out, "bf16"}},
                   .layout = {s.a, s.b, s.c, a.a, a.b, a.c}, .scale_block_k = kScaleBlock,
-                  .in_bits = 4, .out_bytes = 2, .rate_class = "fp4", .out_dtype = out};
+                  .in_bits = 4, .out_bytes = 2, .rate_class = "fp4",
+                  .workspace_budget = gemm::workspace_budget(running, a.workspace, a.workspace_bytes),
+                  .forced_k_splits = a.k_splits, .out_dtype = out, .partials_scaled = true};
   return {std::move(p),
           {{"a", a.a}, {"b", a.b}, {"c", static_cast<const void*>(a.c)},
            {"scale_a", static_cast<const void*>(a.scale_a)}, {"scale_b", static_cast<const void*>(a.scale_b)},
@@ -45,6 +47,7 @@ gemm::Binding resolve(const asmk_gemm_a4w4_args& a) {
 ops::CacheKey key_of(const asmk_gemm_a4w4_args& a, ops::Purpose purpose) {
   ops::CacheKey key = gemm::problem_key(kFamily, purpose, a.m, a.n, a.k);
   key.add(a.out_dtype).add(a.stride_a).add(a.stride_b).add(a.stride_c).add(a.stride_scale_a).add(a.stride_scale_b);
+  key.add(a.k_splits).add(gemm::workspace_budget(purpose == ops::Purpose::run, a.workspace, a.workspace_bytes));
   key.add_alignment(a.a).add_alignment(a.b).add_alignment(a.c);
   return key;
 }
@@ -52,7 +55,7 @@ ops::CacheKey key_of(const asmk_gemm_a4w4_args& a, ops::Purpose purpose) {
 }  // namespace
 
 gemm::Plan plan(const Repository& repository, const Device& device, const asmk_gemm_a4w4_args& args) {
-  return gemm::plan_problem(repository, device, resolve(args), kRules, nullptr);
+  return gemm::plan_problem(repository, device, resolve(args, false), kRules, args.workspace);
 }
 
 ops::CachedOpPtr cached_select(const Context& context, const asmk_gemm_a4w4_args& args) {
@@ -62,7 +65,7 @@ ops::CachedOpPtr cached_select(const Context& context, const asmk_gemm_a4w4_args
 
 ops::CachedOpPtr run(Context& context, const asmk_gemm_a4w4_args& a, asmk_stream stream) {
   const ops::CachedOpPtr entry = gemm::cached_launches(context, key_of(a, ops::Purpose::run), [&] {
-    return gemm::plan_problem(context.repository(), context.device(), resolve(a), kRules, nullptr);
+    return gemm::plan_problem(context.repository(), context.device(), resolve(a, true), kRules, a.workspace);
   });
   const Strides s = strides_of(a);
   const Backend& be = context.backend();
@@ -77,7 +80,8 @@ ops::CachedOpPtr run(Context& context, const asmk_gemm_a4w4_args& a, asmk_stream
                       [&] { return fmt::format("{}x{} e8m0, stride_scale_a={}", a.m, scales, s.scale_a); });
   ops::require_buffer(be, kFamily, "scale_b", a.scale_b, ops::rows_extent(a.n, scales, s.scale_b), a.scale_b_bytes,
                       [&] { return fmt::format("{}x{} e8m0, stride_scale_b={}", a.n, scales, s.scale_b); });
-  gemm::launch(context, *entry, {a.a, a.b, a.c, a.scale_a, a.scale_b}, stream);
+  gemm::require_workspace(be, kFamily, entry->selection, a.workspace, a.workspace_bytes);
+  gemm::launch(context, *entry, {a.a, a.b, a.c, a.scale_a, a.scale_b, nullptr, a.workspace}, stream);
   return entry;
 }
 

@@ -24,14 +24,16 @@ Strides strides_of(const asmk_gemm_a8w8_blockscale_args& a) {
           gemm::row_stride(kFamily, "stride_scale_a", a.stride_scale_a, blocks(a.k), "elements")};
 }
 
-gemm::Binding resolve(const asmk_gemm_a8w8_blockscale_args& a) {
+gemm::Binding resolve(const asmk_gemm_a8w8_blockscale_args& a, bool running) {
   const std::string in = gemm::dtype_param(kFamily, "in_dtype", a.in_dtype, {ASMK_DTYPE_FP8});
   const std::string out = gemm::dtype_param(kFamily, "out_dtype", a.out_dtype, {ASMK_DTYPE_BF16});
   const Strides s = strides_of(a);
   gemm::Problem p{.family = kFamily, .m = a.m, .n = a.n, .k = a.k,
                   .wanted = {{"in_dtype", in, "fp8"}, {"out_dtype", out, "bf16"}},
                   .layout = {s.a, s.b, s.c, a.a, a.b, a.c}, .scale_block_k = kScaleBlock,
-                  .scale_block_n = kScaleBlock, .in_bits = 8, .out_bytes = 2, .rate_class = "fp8", .out_dtype = out};
+                  .scale_block_n = kScaleBlock, .in_bits = 8, .out_bytes = 2, .rate_class = "fp8",
+                  .workspace_budget = gemm::workspace_budget(running, a.workspace, a.workspace_bytes),
+                  .forced_k_splits = a.k_splits, .out_dtype = out, .partials_scaled = true};
   return {std::move(p),
           {{"a", a.a}, {"b", a.b}, {"c", static_cast<const void*>(a.c)},
            {"scale_a", static_cast<const void*>(a.scale_a)}, {"scale_b", static_cast<const void*>(a.scale_b)},
@@ -43,6 +45,7 @@ gemm::Binding resolve(const asmk_gemm_a8w8_blockscale_args& a) {
 ops::CacheKey key_of(const asmk_gemm_a8w8_blockscale_args& a, ops::Purpose purpose) {
   ops::CacheKey key = gemm::problem_key(kFamily, purpose, a.m, a.n, a.k);
   key.add(a.in_dtype).add(a.out_dtype).add(a.stride_a).add(a.stride_b).add(a.stride_c).add(a.stride_scale_a);
+  key.add(a.k_splits).add(gemm::workspace_budget(purpose == ops::Purpose::run, a.workspace, a.workspace_bytes));
   key.add_alignment(a.a).add_alignment(a.b).add_alignment(a.c);
   return key;
 }
@@ -50,7 +53,7 @@ ops::CacheKey key_of(const asmk_gemm_a8w8_blockscale_args& a, ops::Purpose purpo
 }  // namespace
 
 gemm::Plan plan(const Repository& repository, const Device& device, const asmk_gemm_a8w8_blockscale_args& args) {
-  return gemm::plan_problem(repository, device, resolve(args), kRules, nullptr);
+  return gemm::plan_problem(repository, device, resolve(args, false), kRules, args.workspace);
 }
 
 ops::CachedOpPtr cached_select(const Context& context, const asmk_gemm_a8w8_blockscale_args& args) {
@@ -60,7 +63,7 @@ ops::CachedOpPtr cached_select(const Context& context, const asmk_gemm_a8w8_bloc
 
 ops::CachedOpPtr run(Context& context, const asmk_gemm_a8w8_blockscale_args& a, asmk_stream stream) {
   const ops::CachedOpPtr entry = gemm::cached_launches(context, key_of(a, ops::Purpose::run), [&] {
-    return gemm::plan_problem(context.repository(), context.device(), resolve(a), kRules, nullptr);
+    return gemm::plan_problem(context.repository(), context.device(), resolve(a, true), kRules, a.workspace);
   });
   const Strides s = strides_of(a);
   const Backend& be = context.backend();
@@ -76,7 +79,8 @@ ops::CachedOpPtr run(Context& context, const asmk_gemm_a8w8_blockscale_args& a, 
                       [&] { return fmt::format("{}x{} f32 (1x128 blocks), stride_scale_a={}", a.m, kb, s.scale_a); });
   ops::require_buffer(be, kFamily, "scale_b", a.scale_b, std::uint64_t(blocks(a.n)) * kb * 4, a.scale_b_bytes,
                       [&] { return fmt::format("{}x{} f32 (128x128 blocks)", blocks(a.n), kb); });
-  gemm::launch(context, *entry, {a.a, a.b, a.c, a.scale_a, a.scale_b}, stream);
+  gemm::require_workspace(be, kFamily, entry->selection, a.workspace, a.workspace_bytes);
+  gemm::launch(context, *entry, {a.a, a.b, a.c, a.scale_a, a.scale_b, nullptr, a.workspace}, stream);
   return entry;
 }
 

@@ -61,9 +61,18 @@ Plan make_plan(const Choice& choice, const Problem& p, std::vector<KernargValue>
   s.explain = choice.explain();
   plan.candidates = choice.candidates;
   plan.launches.push_back({c.kernel, s.grid, s.block, bind(*c.kernel, values, p.family)});
-  if (split)
-    plan.launches.push_back({choice.reduce, reduce_grid(*choice.reduce, p), block_of(*choice.reduce),
-                             bind(*choice.reduce, values, p.family)});
+  if (split) {
+    Launch reduce{choice.reduce, reduce_grid(*choice.reduce, p), block_of(*choice.reduce), {}, {}};
+    if (p.partials_scaled) {
+      reduce.fixed_null = {"scale_a", "scale_b", "bias"};
+      for (std::string_view name : reduce.fixed_null) {
+        std::erase_if(values, [&](const KernargValue& v) { return v.name == name; });
+        values.push_back({std::string(name), static_cast<const void*>(nullptr)});
+      }
+    }
+    reduce.args = bind(*choice.reduce, values, p.family);
+    plan.launches.push_back(std::move(reduce));
+  }
   return plan;
 }
 

@@ -7,6 +7,7 @@
 // (BAD_KERNARG) before anything is launched.
 #pragma once
 
+#include <string_view>
 #include <vector>
 
 #include "../context.hpp"
@@ -19,6 +20,8 @@ struct Launch {
   const Kernel* kernel = nullptr;
   asmk_dim3 grid{}, block{};
   std::vector<KernargValue> args;  // in the kernel's declaration order
+  // Pointer arguments bound to null for every call (not filled from the call's pointers).
+  std::vector<std::string_view> fixed_null;
 };
 
 struct Plan {

@@ -57,6 +57,9 @@ struct Problem {
   std::size_t workspace_budget = 0;
   std::uint32_t forced_k_splits = 0;
   std::string out_dtype;
+  // The family applies its scales inside the K loop (block scales), so split-K partials are
+  // already scaled: the reduce runs with null scale_a, scale_b and bias.
+  bool partials_scaled = false;
 
   // "m=17 n=4096 k=7168 in_dtype=fp8 out_dtype=bf16 b_layout=row"
   std::string text() const;

@@ -20,7 +20,7 @@ ops::CachedOpPtr prepared_entry(Context& context, const Plan& plan) {
   entry->selection = plan.selection;
   // Every launch is checked before the first one is enqueued (as run_plan does).
   for (const Launch& l : plan.launches)
-    entry->launches.push_back(ops::prepare_launch(context, *l.kernel, l.grid, l.block, l.args, kPointerNames));
+    entry->launches.push_back(ops::prepare_launch(context, *l.kernel, l.grid, l.block, l.args, kPointerNames, l.fixed_null));
   return entry;
 }
 

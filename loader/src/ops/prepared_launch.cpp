@@ -12,12 +12,14 @@
 namespace asmk::ops {
 
 PreparedLaunch prepare_launch(Context& context, const Kernel& kernel, asmk_dim3 grid, asmk_dim3 block,
-                              std::span<const KernargValue> values, std::span<const std::string_view> pointer_names) {
+                              std::span<const KernargValue> values, std::span<const std::string_view> pointer_names,
+                              std::span<const std::string_view> fixed_null) {
   context.check_launch(kernel, grid, block);
   context.verify_code_object(kernel);
   PreparedLaunch prepared{&kernel, grid, block, pack_kernargs(kernel, values, grid, block), {}};
   for (const auto& arg : kernel.kernargs) {
     if (arg.hidden() || !arg.type.ends_with('*')) continue;
+    if (std::find(fixed_null.begin(), fixed_null.end(), arg.name) != fixed_null.end()) continue;
     const auto it = std::find(pointer_names.begin(), pointer_names.end(), arg.name);
     // A pointer without a slot would replay the first call's buffer on every later launch.
     if (it == pointer_names.end())

@@ -34,9 +34,11 @@ struct PreparedLaunch {
 
 // Checks the launch as Context::launch does (arch, grid, block, code object, arguments pack) and
 // resolves the kernel's pointer arguments to slots: each must be named in `pointer_names`
-// (INTERNAL otherwise — its first value would be replayed).
+// (INTERNAL otherwise — its first value would be replayed) unless it is in `fixed_null`, which
+// stay null on every launch.
 PreparedLaunch prepare_launch(Context& context, const Kernel& kernel, asmk_dim3 grid, asmk_dim3 block,
-                              std::span<const KernargValue> values, std::span<const std::string_view> pointer_names);
+                              std::span<const KernargValue> values, std::span<const std::string_view> pointer_names,
+                              std::span<const std::string_view> fixed_null = {});
 
 // Enqueues the prepared launch with this call's pointers (in `pointer_names` order).
 void launch_prepared(Context& context, const PreparedLaunch& launch, std::span<const void* const> pointers,

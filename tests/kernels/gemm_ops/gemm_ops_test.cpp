@@ -56,6 +56,9 @@ const std::vector<OpCase>& cases() {
       {make("gemm_a8w8_blockscale", 130, 128, 384), "", false},
       {make("gemm_a4w4", 17, 132, 256), "gfx950", false},
       {make("gemm_a4w4", 1, 64, 512), "gfx950", false},
+      // Block-scaled families: the partials are already scaled, the reduce runs without scales.
+      {make("gemm_a8w8_blockscale", 16, 64, 8192), "", true},
+      {with(make("gemm_a4w4", 17, 36, 1024), [](Case& c) { c.k_splits = 4; }), "gfx950", true},
   };
   return all;
 }
