@@ -9,7 +9,7 @@ For every GEMM variant asmgen built it lists, on gfx942 (MI300X) and gfx950 (MI3
 and for the canonical problem shapes the kernel libasmk selects (`asmk op FAMILY --explain`).
 
 Usage (from the repository root; see perf/static/README.md):
-  /usr/bin/python3 perf/static/gemm_static_report.py --hsaco build-static/hsaco --asmk build-static/tools/asmk
+  /usr/bin/python3 perf/static/gemm_static_report.py --hsaco hsaco --asmk build/tools/asmk
 Writes perf/results/gemm_static.md and perf/results/gemm_static.csv. Standard library only.
 """
 import argparse
@@ -25,8 +25,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 FAMILIES = ["gemm_a8w8", "gemm_bf16", "gemm_a8w8_blockscale", "gemm_a4w4"]
-COMMAND = ("/usr/bin/python3 perf/static/gemm_static_report.py "
-           "--hsaco build-static/hsaco --asmk build-static/tools/asmk")
+COMMAND = "/usr/bin/python3 perf/static/gemm_static_report.py --hsaco hsaco --asmk build/tools/asmk"
 
 # Targets of the GEMM issue.
 TARGET_MFMA_BOUND = 0.90
@@ -652,8 +651,8 @@ LIMITS = [
 def render(args, rows_by: dict, selections: dict) -> str:
     all_rows = [r for rows in rows_by.values() for r in rows]
     lines = ["# GEMM static quality report (modeled, not measured)", "",
-             "Regenerate (from the repository root, after `gen/asmgen build --out build-static/hsaco` and building "
-             "`asmk_cli` in build-static):", "", "```", COMMAND, "```", "",
+             "Regenerate (from the repository root, after `./quickstart.sh`, which builds the CLI, the kernels "
+             "and the tuned tables the selection reads):", "", "```", COMMAND, "```", "",
              "Everything below is static or modeled: llvm-mca on the main-loop body, the CDNA emulator's LDS "
              "statistics, manifest resources. Nothing is a hardware measurement. How each column is derived: "
              "perf/static/README.md.", "",
