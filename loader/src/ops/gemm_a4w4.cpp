@@ -35,7 +35,7 @@ gemm::Binding resolve(const asmk_gemm_a4w4_args& a, bool running) {
                   .layout = {s.a, s.b, s.c, a.a, a.b, a.c}, .scale_block_k = kScaleBlock,
                   .in_bits = 4, .out_bytes = 2, .rate_class = "fp4",
                   .workspace_budget = gemm::workspace_budget(running, a.workspace, a.workspace_bytes),
-                  .forced_k_splits = a.k_splits, .out_dtype = out, .partials_scaled = true};
+                  .forced_k_splits = a.k_splits, .partials_scaled = true};
   return {std::move(p),
           {{"a", a.a}, {"b", a.b}, {"c", static_cast<const void*>(a.c)},
            {"scale_a", static_cast<const void*>(a.scale_a)}, {"scale_b", static_cast<const void*>(a.scale_b)},

@@ -45,7 +45,7 @@ gemm::Binding resolve(const asmk_gemm_a8w8_args& a, bool running) {
                   .layout = {s.a, s.b, s.c, a.a, a.b, a.c},
                   .in_bits = 8, .out_bytes = 2, .rate_class = "fp8",
                   .workspace_budget = gemm::workspace_budget(running, a.workspace, a.workspace_bytes),
-                  .forced_k_splits = a.k_splits, .out_dtype = out};
+                  .forced_k_splits = a.k_splits};
   return {std::move(p),
           {{"a", a.a}, {"b", a.b}, {"c", static_cast<const void*>(a.c)},
            {"scale_a", static_cast<const void*>(a.scale_a)}, {"scale_b", static_cast<const void*>(a.scale_b)},

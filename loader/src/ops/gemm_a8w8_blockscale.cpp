@@ -33,7 +33,7 @@ gemm::Binding resolve(const asmk_gemm_a8w8_blockscale_args& a, bool running) {
                   .layout = {s.a, s.b, s.c, a.a, a.b, a.c}, .scale_block_k = kScaleBlock,
                   .scale_block_n = kScaleBlock, .in_bits = 8, .out_bytes = 2, .rate_class = "fp8",
                   .workspace_budget = gemm::workspace_budget(running, a.workspace, a.workspace_bytes),
-                  .forced_k_splits = a.k_splits, .out_dtype = out, .partials_scaled = true};
+                  .forced_k_splits = a.k_splits, .partials_scaled = true};
   return {std::move(p),
           {{"a", a.a}, {"b", a.b}, {"c", static_cast<const void*>(a.c)},
            {"scale_a", static_cast<const void*>(a.scale_a)}, {"scale_b", static_cast<const void*>(a.scale_b)},

@@ -36,7 +36,7 @@ gemm::Binding resolve(const asmk_gemm_bf16_args& a, bool running) {
                   .layout = {std::uint64_t(s.a) * 2, std::uint64_t(s.b) * 2, s.c, a.a, a.b, a.c},
                   .in_bits = 16, .out_bytes = out_bytes(a), .rate_class = "bf16",
                   .workspace_budget = gemm::workspace_budget(running, a.workspace, a.workspace_bytes),
-                  .forced_k_splits = a.k_splits, .out_dtype = out};
+                  .forced_k_splits = a.k_splits};
   const void* none = nullptr;
   return {std::move(p),
           {{"a", a.a}, {"b", a.b}, {"c", static_cast<const void*>(a.c)}, {"scale_a", none}, {"scale_b", none},

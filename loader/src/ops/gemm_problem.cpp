@@ -4,6 +4,12 @@
 
 namespace asmk::gemm {
 
+std::string_view Problem::out_dtype() const {
+  for (const auto& w : wanted)
+    if (w.name == "out_dtype") return w.value;
+  return {};
+}
+
 std::string Problem::text() const {
   std::string text = fmt::format("m={} n={} k={}", m, n, k);
   for (const auto& w : wanted) text += fmt::format(" {}={}", w.name, w.value);

@@ -53,13 +53,15 @@ struct Problem {
   std::string_view rate_class = "bf16";
 
   // Split-K: bytes of workspace the caller offers (split-K candidates must fit in it) and a forced
-  // factor (0 = choose). out_dtype names the reduce kernel's output (its `out_dtype` parameter).
+  // factor (0 = choose).
   std::size_t workspace_budget = 0;
   std::uint32_t forced_k_splits = 0;
-  std::string out_dtype;
   // The family applies its scales inside the K loop (block scales), so split-K partials are
   // already scaled: the reduce runs with null scale_a, scale_b and bias.
   bool partials_scaled = false;
+
+  // The wanted `out_dtype`, which also names the split-K reduce kernel's output ("" if none).
+  std::string_view out_dtype() const;
 
   // "m=17 n=4096 k=7168 in_dtype=fp8 out_dtype=bf16 b_layout=row"
   std::string text() const;

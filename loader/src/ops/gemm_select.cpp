@@ -71,7 +71,7 @@ std::string combinations(const std::vector<const Kernel*>& kernels, const Proble
 
 const Kernel* reduce_kernel(const Repository& repo, const Device& device, const Problem& p) {
   for (const Kernel* k : repo.family_kernels(kReduceFamily, device.arch))
-    if (const ParamValue* v = k->param("out_dtype"); v && to_string(*v) == p.out_dtype) return k;
+    if (const ParamValue* v = k->param("out_dtype"); v && to_string(*v) == p.out_dtype()) return k;
   return nullptr;
 }
 
@@ -89,7 +89,7 @@ std::string split_refusal(const Candidate& c, const Problem& p, const Device& de
     return fmt::format("k={} has {} K steps of {}: too few for {} splits of at least one step each", p.k, steps,
                        k_step, c.k_splits);
   if (reduce == nullptr)
-    return fmt::format("no {} kernel with out_dtype={} for {}", kReduceFamily, p.out_dtype, device.arch);
+    return fmt::format("no {} kernel with out_dtype={} for {}", kReduceFamily, p.out_dtype(), device.arch);
   if (auto why = violated_requirement(reduce->requirements, p); !why.empty())
     return fmt::format("the reduce kernel {} refuses the problem: {}", reduce->name, why);
   if (const auto need = workspace_bytes(p.m, p.n, c.k_splits); need > p.workspace_budget)
