@@ -287,6 +287,14 @@ ASMK_API asmk_status asmk_launch_kernel(asmk_context* context, const char* name,
                                         asmk_dim3 block, const asmk_kernarg_value* args,
                                         size_t arg_count, asmk_stream stream);
 
+/* The grid and block the ops use for kernel `name`: its manifest launch rule (docs/contracts.md)
+   evaluated with the integer arguments among `args` (pointers and floats are ignored).
+   ASMK_ERROR_BAD_REPOSITORY when the kernel has no launch rule or the rule reads an argument not
+   given; ASMK_ERROR_UNSUPPORTED_SHAPE when a dimension falls outside 1 .. 2^32 - 1. */
+ASMK_API asmk_status asmk_kernel_launch_dims(const asmk_context* context, const char* name,
+                                             const asmk_kernarg_value* args, size_t arg_count,
+                                             asmk_dim3* grid, asmk_dim3* block);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Ops                                                                                        */
 
@@ -302,6 +310,16 @@ typedef enum asmk_dtype {
 
 /* The name used in manifests ("bf16", "fp16", "fp32", "fp8"), or NULL for an unknown value. */
 ASMK_API const char* asmk_dtype_name(asmk_dtype dtype);
+
+/* One launch of an op's plan: the kernel and its grid and block. */
+typedef struct asmk_launch_info {
+  const asmk_kernel* kernel;
+  const char* kernel_name;
+  asmk_dim3 grid;  /* workgroups */
+  asmk_dim3 block; /* work-items */
+} asmk_launch_info;
+
+#define ASMK_MAX_LAUNCHES 4
 
 /* The result of a selector: which kernel, how to launch it, and why. */
 typedef struct asmk_selection {
@@ -321,6 +339,10 @@ typedef struct asmk_selection {
      then the other eligible ones with their estimates, then the rejected ones ("x") with why.
      Valid until the next selector or op call on this thread. Never NULL ("" for ops without). */
   const char* explain;
+  /* Every launch the op makes, in order (launches[0] is kernel/grid/block above; a split-K GEMM
+     then has the reduce): launch_count of them, at most ASMK_MAX_LAUNCHES. */
+  size_t launch_count;
+  asmk_launch_info launches[ASMK_MAX_LAUNCHES];
 } asmk_selection;
 
 /* quant_fp8: dynamic FP8 quantization of x [m, n] (bf16/fp16) into y [m, n] (the device's
