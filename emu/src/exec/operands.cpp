@@ -67,6 +67,8 @@ int dpp_source_lane(const Modifiers& m, int lane) {
     case DppCtrl::row_half_mirror: return (lane & ~7) | (7 - (lane & 7));
     case DppCtrl::row_bcast15: return lane < 16 ? -1 : ((lane >> 4) << 4) - 1;
     case DppCtrl::row_bcast31: return lane < 32 ? -1 : 31;
+    // gfx90a+ (LLVM DppCtrl ROW_NEWBCAST 0x150-0x15F): every lane of a row reads lane N of its row.
+    case DppCtrl::row_newbcast: return (lane & ~15) | (m.dpp_arg & 15);
     default: return lane;
   }
 }
@@ -87,11 +89,11 @@ uint32_t sdwa_select(uint32_t v, uint8_t sel, bool sext) {
 
 }  // namespace
 
-const uint32_t* vector_source(Wave& w, const Instr& in, int i, uint32_t* scratch, Width width) {
+const uint32_t* vector_source(Wave& w, const Instr& in, int i, uint32_t* scratch, Width width, int dword) {
   const Operand& o = in.op[i];
   const int src = i - in.num_dst;
-  if (src == 0 && in.m.dpp != DppCtrl::none) {
-    const uint32_t* base = lanes32(w, o, scratch + kLanes, 0, width);
+  if (src == 0 && in.m.dpp != DppCtrl::none) {  // 64-bit sources: gfx90a+ DP ALU DPP (row_newbcast)
+    const uint32_t* base = lanes32(w, o, scratch + kLanes, dword, width);
     const uint64_t exec = w.exec();
     for (int l = 0; l < kLanes; l++) {
       int s = dpp_source_lane(in.m, l);
@@ -99,6 +101,7 @@ const uint32_t* vector_source(Wave& w, const Instr& in, int i, uint32_t* scratch
     }
     return scratch;
   }
+  if (dword != 0) return lanes32(w, o, scratch, dword, width);
   if (in.m.sdwa && src < 2 && (in.m.src_sel[src] != 6 || o.sext)) {
     const uint32_t* base = lanes32(w, o, scratch + kLanes, 0, width);
     for (int l = 0; l < kLanes; l++) scratch[l] = sdwa_select(base[l], in.m.src_sel[src], o.sext);
