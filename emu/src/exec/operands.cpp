@@ -87,21 +87,28 @@ uint32_t sdwa_select(uint32_t v, uint8_t sel, bool sext) {
   }
 }
 
+/// Dword `dword` of DPP source `o`, permuted by the DPP control; invalid or inactive source lanes read 0.
+const uint32_t* dpp_gather(Wave& w, const Instr& in, const Operand& o, uint32_t* scratch, Width width, int dword) {
+  const uint32_t* base = lanes32(w, o, scratch + kLanes, dword, width);
+  const uint64_t exec = w.exec();
+  for (int l = 0; l < kLanes; l++) {
+    int s = dpp_source_lane(in.m, l);
+    scratch[l] = (s < 0 || !lane_on(exec, s)) ? 0 : base[s];
+  }
+  return scratch;
+}
+
 }  // namespace
 
-const uint32_t* vector_source(Wave& w, const Instr& in, int i, uint32_t* scratch, Width width, int dword) {
+const uint32_t* vector_source64(Wave& w, const Instr& in, int i, uint32_t* scratch, Width width, int dword) {
+  if (i == in.num_dst && in.m.dpp != DppCtrl::none) return dpp_gather(w, in, in.op[i], scratch, width, dword);
+  return lanes32(w, in.op[i], scratch, dword, width);
+}
+
+const uint32_t* vector_source(Wave& w, const Instr& in, int i, uint32_t* scratch, Width width) {
   const Operand& o = in.op[i];
   const int src = i - in.num_dst;
-  if (src == 0 && in.m.dpp != DppCtrl::none) {  // 64-bit sources: gfx90a+ DP ALU DPP (row_newbcast)
-    const uint32_t* base = lanes32(w, o, scratch + kLanes, dword, width);
-    const uint64_t exec = w.exec();
-    for (int l = 0; l < kLanes; l++) {
-      int s = dpp_source_lane(in.m, l);
-      scratch[l] = (s < 0 || !lane_on(exec, s)) ? 0 : base[s];
-    }
-    return scratch;
-  }
-  if (dword != 0) return lanes32(w, o, scratch, dword, width);
+  if (src == 0 && in.m.dpp != DppCtrl::none) return dpp_gather(w, in, o, scratch, width, 0);
   if (in.m.sdwa && src < 2 && (in.m.src_sel[src] != 6 || o.sext)) {
     const uint32_t* base = lanes32(w, o, scratch + kLanes, 0, width);
     for (int l = 0; l < kLanes; l++) scratch[l] = sdwa_select(base[l], in.m.src_sel[src], o.sext);

@@ -189,8 +189,8 @@ struct Src64 {
   /// Source `src` of `in`, with DPP applied to src0 (gfx90a+ DP ALU DPP allows row_newbcast).
   Src64(Wave& w, const Instr& in, int src, bool fp) {
     Width wd = fp ? Width::f64 : Width::b64;
-    lo = vector_source(w, in, in.num_dst + src, scratch[0], wd, 0);
-    hi = vector_source(w, in, in.num_dst + src, scratch[1], wd, 1);
+    lo = vector_source64(w, in, in.num_dst + src, scratch[0], wd, 0);
+    hi = vector_source64(w, in, in.num_dst + src, scratch[1], wd, 1);
   }
   uint64_t operator[](int l) const { return uint64_t(lo[l]) | uint64_t(hi[l]) << 32; }
 };
