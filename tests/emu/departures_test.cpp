@@ -25,6 +25,21 @@ TEST(Departures, EveryEntryNamesInstructionsTheEmulatorHas) {
   }
 }
 
+TEST(Departures, ConcernsMatchesListingLinesWhateverTheEncoding) {
+  auto entry = [](std::string_view id) {
+    for (const SemanticsDeparture& d : semantics_departures())
+      if (d.id == id) return d;
+    ADD_FAILURE() << "no entry " << id;
+    return SemanticsDeparture{};
+  };
+  EXPECT_TRUE(concerns(entry("stochastic-rounding-bits"), "v_cvt_sr_fp8_f32 v0, v1, v2 op_sel:[0,0,1,1]"));
+  EXPECT_TRUE(concerns(entry("stochastic-rounding-bits"), "v_cvt_scalef32_sr_pk_fp4_f16 v0, v1, v4, v5"));
+  EXPECT_TRUE(concerns(entry("transcendental-rounding"), "v_exp_f32_e32 v1, v2"));
+  EXPECT_TRUE(concerns(entry("transcendental-rounding"), "v_rcp_f32_sdwa v1, v2 src0_sel:WORD_1"));
+  EXPECT_FALSE(concerns(entry("transcendental-rounding"), "v_exp_f16_e32 v1, v2"));
+  EXPECT_FALSE(concerns(entry("setvskip"), "s_setprio 1"));
+}
+
 TEST(Departures, PatternsMatchOnlyWhatExists) {
   EXPECT_TRUE(has_semantics("v_smfmac_*"));
   EXPECT_TRUE(has_semantics("v_cvt_sr_fp8_f32"));

@@ -289,6 +289,11 @@ bool set_omod_div(ModifierContext& c, std::string_view v) {
   return true;
 }
 
+bool set_neg_lo(ModifierContext& c, std::string_view v) {
+  c.m.neg_lo = parse_bits(v);
+  return true;
+}
+
 const std::unordered_map<std::string_view, ValueSetter>& keyed_modifiers() {
   static const std::unordered_map<std::string_view, ValueSetter> table = {
       {"offset", set_offset},
@@ -298,8 +303,8 @@ const std::unordered_map<std::string_view, ValueSetter>& keyed_modifiers() {
       {"div", set_omod_div},
       {"op_sel", set_op_sel},
       {"op_sel_hi", [](ModifierContext& c, std::string_view v) { c.m.op_sel_hi = parse_bits(v); return true; }},
-      {"neg_lo", [](ModifierContext& c, std::string_view v) { c.m.neg_lo = parse_bits(v); return true; }},
-      {"neg", [](ModifierContext& c, std::string_view v) { c.m.neg_lo = parse_bits(v); return true; }},
+      {"neg_lo", set_neg_lo},
+      {"neg", set_neg_lo},  // MFMA f64 neg:[a,b,c]
       {"neg_hi", [](ModifierContext& c, std::string_view v) { c.m.neg_hi = parse_bits(v); return true; }},
       {"cbsz", set_number<uint8_t, &Modifiers::cbsz>},
       {"abid", set_number<uint8_t, &Modifiers::abid>},
@@ -325,12 +330,7 @@ const std::unordered_map<std::string_view, ValueSetter>& keyed_modifiers() {
       {"row_newbcast", set_dpp<DppCtrl::row_newbcast>},  // gfx90a+: DPP_CTRL 0x150 + lane
       {"row_mask", set_number<uint8_t, &Modifiers::row_mask>},
       {"bank_mask", set_number<uint8_t, &Modifiers::bank_mask>},
-      {"bound_ctrl", [](ModifierContext& c, std::string_view v) {
-         int64_t n = 0;
-         if (!parse_int(v, n)) return false;
-         c.m.bound_ctrl = n != 0;
-         return true;
-       }},
+      {"bound_ctrl", set_number<bool, &Modifiers::bound_ctrl>},  // true: invalid source lanes read 0
   };
   return table;
 }
@@ -377,19 +377,20 @@ bool is_modifier_token(std::string_view tok) {
 
 }  // namespace
 
+std::string_view semantics_mnemonic(std::string_view instruction_text) {
+  std::string_view mnemonic = instruction_text.substr(0, instruction_text.find(' '));
+  for (std::string_view suffix : {"_e64_dpp", "_e32", "_e64", "_dpp", "_sdwa"})
+    if (mnemonic.size() > suffix.size() && mnemonic.ends_with(suffix)) return mnemonic.substr(0, mnemonic.size() - suffix.size());
+  return mnemonic;
+}
+
 std::string parse_instruction(const RawInstruction& raw, Instr& in, std::string& mnemonic) {
   std::string_view text = raw.text;
   auto sp = text.find(' ');
   std::string_view full = text.substr(0, sp);
   std::string_view rest = sp == std::string_view::npos ? std::string_view() : text.substr(sp + 1);
-  mnemonic = std::string(full);
-  for (std::string_view suffix : {"_e64_dpp", "_e32", "_e64", "_dpp", "_sdwa"}) {
-    if (mnemonic.size() > suffix.size() && mnemonic.ends_with(suffix)) {
-      if (suffix == "_sdwa") in.m.sdwa = true;
-      mnemonic.resize(mnemonic.size() - suffix.size());
-      break;
-    }
-  }
+  mnemonic = std::string(semantics_mnemonic(full));
+  in.m.sdwa = full.ends_with("_sdwa") && full.size() > 5;
   // VOP3P: op_sel has one entry per source (no destination entry). op_sel_hi defaults to all ones
   // unless printed, except for the mixed-precision ops, where it defaults to zero.
   const bool mixed = starts_with(mnemonic, "v_fma_mix") || starts_with(mnemonic, "v_mad_mix");

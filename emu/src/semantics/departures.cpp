@@ -4,6 +4,7 @@
 
 #include <array>
 
+#include "../decode/decoder.hpp"
 #include "registry.hpp"
 
 namespace asmk::emu {
@@ -92,11 +93,6 @@ constexpr std::array kDepartures = {
         "timing-only", K::not_modeled, "s_nop s_sleep s_setprio v_nop",
         "instructions that only affect timing or priority do nothing (wait states are counted for MFMA hazards)",
         "CDNA3 ISA"},
-    SemanticsDeparture{
-        "mubuf-private-segment", K::interprets, "buffer_load_dword buffer_store_dword",
-        "a resource from the descriptor's private segment buffer (s[0:3]) reaches the lane's private segment; "
-        "accesses beyond it fault",
-        "LLVM AMDGPUUsage, private segment buffer"},
 };
 
 }  // namespace
@@ -110,6 +106,18 @@ std::string_view departure_kind_name(DepartureKind kind) {
     case DepartureKind::not_modeled: return "not modeled";
   }
   return "?";
+}
+
+bool concerns(const SemanticsDeparture& entry, std::string_view instruction_text) {
+  const std::string_view mnemonic = detail::semantics_mnemonic(instruction_text);
+  std::string_view list = entry.instructions;
+  while (!list.empty()) {
+    const size_t end = list.find(' ');
+    std::string_view name = list.substr(0, end);
+    list = end == std::string_view::npos ? std::string_view() : list.substr(end + 1);
+    if (name.ends_with('*') ? mnemonic.starts_with(name.substr(0, name.size() - 1)) : mnemonic == name) return true;
+  }
+  return false;
 }
 
 bool has_semantics(std::string_view mnemonic_or_prefix) {

@@ -27,6 +27,10 @@ std::span<const SemanticsDeparture> semantics_departures();
 
 std::string_view departure_kind_name(DepartureKind kind);
 
+/// True when `entry` concerns the instruction printed as `instruction_text` (a listing line such
+/// as "v_cvt_sr_fp8_f32_e64 v0, v1, v2"; the encoding suffix does not matter).
+bool concerns(const SemanticsDeparture& entry, std::string_view instruction_text);
+
 /// True when the emulator has semantics for `mnemonic` (without encoding suffix), or, for a
 /// pattern ending in '*', for some mnemonic with that prefix.
 bool has_semantics(std::string_view mnemonic_or_prefix);
