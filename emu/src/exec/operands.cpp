@@ -271,6 +271,7 @@ void wait_counts(Wave& w, unsigned vmcnt, unsigned lgkmcnt) {
     // LDS returns in order; with a scalar load in flight no count below zero says which returned.
     p.lgkm_retired = std::max(p.lgkm_retired, p.lgkm_issued - lgkmcnt);
   }
+  if (!w.dma.empty()) land_dma(w);  // LDS DMA lands when vmcnt retires it (lds_dma.cpp)
 }
 
 void check_pending_sources(Wave& w, const Instr& in) {
