@@ -1,5 +1,6 @@
 // print_code_object through the emulator's code-object reader.
 #include <algorithm>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -17,6 +18,25 @@ std::string hex_bytes(const std::vector<std::uint8_t>& bytes) {
   return text;
 }
 
+// The metadata's arguments with the index `asmk run --arg INDEX=...` takes (position among the
+// explicit arguments; hidden ones are the emulator's to fill), or that there are none.
+void print_arguments(const emu::Kernel& k) {
+  if (k.args.empty()) {
+    fmt::print("  arguments  none in the metadata (no .args); `asmk run` takes the {}-byte kernarg segment as "
+               "--kernarg @FILE\n",
+               k.kernarg_segment_size);
+    return;
+  }
+  fmt::print("  arguments (code-object metadata)\n");
+  fmt::print("    {:>5}  {:<24} {:>6} {:>4}  {:<22} {}\n", "index", "argument", "offset", "size", "kind", "type");
+  std::size_t index = 0;
+  for (const auto& a : k.args) {
+    const bool hidden = a.value_kind.starts_with("hidden_");
+    fmt::print("    {:>5}  {:<24} {:>6} {:>4}  {:<22} {}\n", hidden ? "-" : std::to_string(index++),
+               a.name.empty() ? "-" : a.name, a.offset, a.size, a.value_kind, a.type_name);
+  }
+}
+
 void print_kernel(const emu::CodeObject& co, const emu::Kernel& k, bool disassemble) {
   const auto& d = k.descriptor;
   fmt::print("kernel       {}\n", k.name);
@@ -28,11 +48,7 @@ void print_kernel(const emu::CodeObject& co, const emu::Kernel& k, bool disassem
   if (k.reqd_workgroup_size[0] != 0)
     fmt::print("  workgroup  {} x {} x {} (required)\n", k.reqd_workgroup_size[0], k.reqd_workgroup_size[1],
                k.reqd_workgroup_size[2]);
-  fmt::print("  arguments (code-object metadata)\n");
-  fmt::print("    {:<24} {:>6} {:>4}  {:<22} {}\n", "argument", "offset", "size", "kind", "type");
-  for (const auto& a : k.args)
-    fmt::print("    {:<24} {:>6} {:>4}  {:<22} {}\n", a.name.empty() ? "-" : a.name, a.offset, a.size, a.value_kind,
-               a.type_name);
+  print_arguments(k);
   if (k.unsupported.empty()) {
     fmt::print("  emulator   runs every instruction\n");
   } else {

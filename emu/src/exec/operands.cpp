@@ -160,21 +160,34 @@ void vector_write32(Wave& w, const Instr& in, const Operand& dst, const uint32_t
   }
 }
 
+// GPR indexing (CDNA3/CDNA4 ISA, S_SET_GPR_IDX_ON: "Vector operations after this perform relative
+// GPR addressing based on the contents of M0", enabled per operand slot by M0[15:12] = VSRC0_REL,
+// VSRC1_REL, VSRC2_REL, VDST_REL). The index applies to the vector register an enabled slot
+// names, in either file: an AccVGPR operand (v_accvgpr_read's src0, v_accvgpr_write's dst, MFMA
+// operands in a[]) moves within the AccVGPRs, as Tensile's gfx950 accumulator reads rely on.
+// Past the end of its file an operand becomes register 0 of that file (v0, or a0: the ISA names
+// only v0) with a strict report.
 Instr gpr_indexed(Wave& w, const Instr& in) {
   Instr out = in;
   const uint32_t m0 = w.s[kM0], index = m0 & 0xff, enabled = (m0 >> 12) & 0xf;
-  const uint32_t vgprs = std::min<uint32_t>(256, w.ctx->kernel->descriptor.accum_offset);
+  const KernelDescriptor& kd = w.ctx->kernel->descriptor;
+  const uint32_t vgprs = std::min<uint32_t>(256, kd.accum_offset);
+  const uint32_t agprs = std::min<uint32_t>(256, kd.vgpr_count > kd.accum_offset ? kd.vgpr_count - kd.accum_offset : 0);
   for (int i = 0; i < in.num_ops; i++) {
     Operand& o = out.op[i];
     const int src = i - in.num_dst;
     const bool on = i < in.num_dst ? (enabled >> 3) & 1 : src < 3 && ((enabled >> src) & 1);
-    if (!on || o.kind != OpKind::vgpr) continue;
+    if (!on || (o.kind != OpKind::vgpr && o.kind != OpKind::agpr)) continue;
+    const bool acc = o.kind == OpKind::agpr;
+    const uint32_t limit = acc ? agprs : vgprs;
     const uint32_t reg = o.reg + index;
-    if (reg + o.dwords > vgprs) {
+    if (reg + o.dwords > limit) {
       if (w.strict()) {
-        std::string msg = "GPR indexing moves v";
+        const char* file = acc ? "a" : "v";
+        std::string msg = std::string("GPR indexing moves ") + file;
         msg.append(std::to_string(o.reg)).append(" by ").append(std::to_string(index));
-        msg.append(" past the wave's ").append(std::to_string(vgprs)).append(" VGPRs; the hardware uses v0 instead");
+        msg.append(" past the wave's ").append(std::to_string(limit)).append(acc ? " AccVGPRs; " : " VGPRs; ");
+        msg.append("the hardware uses ").append(file).append("0 instead");
         w.strict_report(FaultKind::bad_instruction, in, -1, 0, std::move(msg));
       }
       o.reg = 0;
@@ -258,6 +271,7 @@ void wait_counts(Wave& w, unsigned vmcnt, unsigned lgkmcnt) {
     // LDS returns in order; with a scalar load in flight no count below zero says which returned.
     p.lgkm_retired = std::max(p.lgkm_retired, p.lgkm_issued - lgkmcnt);
   }
+  if (!w.dma.empty()) land_dma(w);  // LDS DMA lands when vmcnt retires it (lds_dma.cpp)
 }
 
 void check_pending_sources(Wave& w, const Instr& in) {
