@@ -5,8 +5,9 @@ One module per purpose:
   archs       the architectures asmgen targets and their fixed facts
   space       loading and validating templates/<family>/space.yaml
   expand      axes x per-arch availability x constraints -> variants with names
-  kernargs    kernel-argument layout (offsets, sizes, alignment, value kinds)
+  kernargs    kernel-argument layout (offsets, sizes, alignment, value kinds) and args.load
   sourcemap   line markers: generated assembly line -> template file:line
+  registers   register operands and the scoped allocator templates name registers with (S/V/A)
   render      Jinja2 rendering of one variant's code
   regusage    which registers the rendered code uses
   wrapper     the .amdhsa_kernel descriptor and .amdgpu_metadata around the code

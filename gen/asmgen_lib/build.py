@@ -15,7 +15,9 @@ from . import cache as cache_mod
 from . import manifest
 from .errors import AsmgenError, SpaceError, TemplateError
 from .expand import Variant, evaluate, expand
-from .kernargs import KernArgLayout, layout
+from .archs import ARCHS, EXTRA_SGPRS
+from .kernargs import ArgLoads, KernArgLayout, layout
+from .registers import BudgetExceeded, template_register_files
 from .regusage import RegisterUse, scan
 from .render import Renderer, display_path
 from .resources import budget_violations, read_resources
@@ -76,6 +78,8 @@ class _Job:
     kernargs: KernArgLayout
     use: RegisterUse
     requires: dict                 # evaluated `requires` of space.yaml, for the manifest
+    inputs_base: str = ""          # cache.input_base of the variant
+    deps: tuple = ()               # the template files its render loaded
 
 
 class Builder:
@@ -130,7 +134,8 @@ class Builder:
         context = {
             **params, "params": dict(params), "arch": variant.arch, "family": space.family, "name": variant.name,
             "workgroup_size": list(space.workgroup_size), "kernarg": args.offsets(),
-            "kernarg_bytes": args.size, "lds_bytes": lds, **entry_registers(space),
+            "kernarg_bytes": args.size, "lds_bytes": lds, **entry_registers(space), "args": ArgLoads(args),
+            **template_register_files(space.budget, ARCHS[variant.arch].max_sgpr, EXTRA_SGPRS, entry_registers(space)),
         }
         rendered = renderer.render(space.template, context)
         use = scan(rendered.text)
@@ -210,6 +215,10 @@ class Builder:
     def run(self) -> BuildReport:
         spaces = self._load_spaces()
         asm_digest = cache_mod.directory_digest(self.opt.asm_src_dir)
+        if self.opt.archs:
+            self.toolchain.remember_versions(cache_mod.state_dir(self.opt.out_dir, self.opt.archs[0]) / "toolchain.json")
+        generator = cache_mod.generator_digest()
+        files = cache_mod.FileDigests()
         renderers = {f: Renderer(s.folder, self.opt.templates_dir, self.opt.asm_src_dir, self.opt.repo_root)
                      for f, s in spaces.items()}
         caches = {arch: cache_mod.Cache(self.opt.out_dir, arch) for arch in self.opt.archs}
@@ -225,9 +234,28 @@ class Builder:
                     self.report.errors.append(self._relative(str(err)))
                     continue
                 expanded_ok[arch].add(family)
+                space_digest = files.digest(space.path) or ""
                 for variant in variants:
+                    base = cache_mod.input_base(generator, self.toolchain.fingerprint, asm_digest, space_digest,
+                                                variant.name, variant.params)
+                    hit = self._unchanged(caches[arch], variant, base, files)
+                    if hit is not None:
+                        results[arch][variant.name] = hit
+                        self._finish(Outcome(variant.name, arch, family, REJECTED if "rejected" in hit else UP_TO_DATE,
+                                             hit.get("rejected", {}).get("reason", "")))
+                        continue
                     try:
                         job = self._prepare(space, renderers[family], variant, asm_digest)
+                        job.inputs_base, job.deps = base, tuple(sorted(renderers[family].loader.paths))
+                    except BudgetExceeded as err:      # the allocator ran past the budget: rejected
+                        reason = self._relative(str(err))
+                        results[arch][variant.name] = {"rejected": manifest.rejected_entry(variant, reason)}
+                        caches[arch].record(variant.name, "", results[arch][variant.name])
+                        caches[arch].note_inputs(variant.name, cache_mod.input_key(base, sorted(renderers[family].loader.paths), files),
+                                                 sorted(renderers[family].loader.paths), None)
+                        (self._family_dir(variant) / f"{variant.name}.co").unlink(missing_ok=True)
+                        self._finish(Outcome(variant.name, arch, family, REJECTED, reason))
+                        continue
                     except (TemplateError, SpaceError) as err:
                         self._finish(Outcome(variant.name, arch, family, FAILED, self._relative(str(err))))
                         caches[arch].forget(variant.name)
@@ -235,6 +263,7 @@ class Builder:
                         continue
                     hit = self._cached(caches[arch], job)
                     if hit is not None:
+                        self._note_inputs(caches[arch], job, files)
                         results[arch][variant.name] = hit
                         status = REJECTED if "rejected" in hit else UP_TO_DATE
                         self._finish(Outcome(variant.name, arch, family, status,
@@ -251,6 +280,7 @@ class Builder:
                     caches[arch].forget(job.variant.name)
                 else:
                     caches[arch].record(job.variant.name, job.key, result)
+                    self._note_inputs(caches[arch], job, files)
                     results[arch][job.variant.name] = result
 
         for arch in self.opt.archs:
@@ -271,6 +301,36 @@ class Builder:
         with self._lock:
             self.report.outcomes.append(outcome)
             self.on_progress(len(self.report.outcomes), self._total, outcome)
+
+    def _co_path(self, arch: str, kernel_entry: dict) -> Path:
+        return self.opt.out_dir / arch / kernel_entry["file"]
+
+    def _unchanged(self, cache, variant: Variant, base: str, files) -> dict | None:
+        """The recorded outcome when the variant's inputs are unchanged (no render needed), else None."""
+        entry = cache.entries.get(variant.name)
+        if not entry or "inputs" not in entry or cache_mod.input_key(base, entry.get("deps", []), files) != entry["inputs"]:
+            return None
+        if "kernel" in entry:
+            co = self._co_path(variant.arch, entry["kernel"])
+            try:
+                if cache_mod.file_stamp(co) != entry.get("stamp"):
+                    if cache_mod.file_sha256(co) != entry["kernel"]["sha256"]:
+                        return None
+                    entry["stamp"] = cache_mod.file_stamp(co)     # the same bytes, touched
+            except OSError:
+                return None
+            return {"kernel": entry["kernel"]}
+        return {"rejected": entry["rejected"]} if "rejected" in entry else None
+
+    def _note_inputs(self, cache, job: _Job, files):
+        entry = cache.entries.get(job.variant.name, {})
+        stamp = None
+        if "kernel" in entry:
+            try:
+                stamp = cache_mod.file_stamp(self._co_path(job.variant.arch, entry["kernel"]))
+            except OSError:
+                return
+        cache.note_inputs(job.variant.name, cache_mod.input_key(job.inputs_base, list(job.deps), files), list(job.deps), stamp)
 
     def _cached(self, cache, job: _Job) -> dict | None:
         entry = cache.lookup(job.variant.name, job.key)
