@@ -14,6 +14,7 @@ import jinja2
 
 from .errors import TemplateError
 from .registers import BudgetExceeded, RegTuple, TemplateAbort, scope
+from .schedule import Labels, emit, interleave
 from .sourcemap import FileTable, add_markers, call_markers, strip_markers
 
 
@@ -54,13 +55,18 @@ class _MarkingContext(jinja2.runtime.Context):
 
 
 def _template_frame_site(env) -> tuple[int, int] | None:
-    """(file id, template line) of the innermost template code on the Python stack."""
+    """(file id, template line) of the innermost template code on the Python stack (memoized per
+    compiled template and line: Jinja's line lookup parses the debug info on every call)."""
     frame = sys._getframe(2)
     while frame is not None:
         template = frame.f_globals.get("__jinja_template__")
         if template is not None and template.filename:
-            file_id = env.asmgen_files.id_of(display_path(template.filename, env.asmgen_display_root))
-            return file_id, template.get_corresponding_lineno(frame.f_lineno)
+            key = (id(template), frame.f_lineno)
+            site = env.asmgen_sites.get(key)
+            if site is None:
+                file_id = env.asmgen_files.id_of(display_path(template.filename, env.asmgen_display_root))
+                site = env.asmgen_sites[key] = (file_id, template.get_corresponding_lineno(frame.f_lineno))
+            return site
         frame = frame.f_back
     return None
 
@@ -111,11 +117,15 @@ class Renderer:
         self.env.context_class = _MarkingContext
         self.env.asmgen_files = self.files
         self.env.asmgen_display_root = display_root
+        self.env.asmgen_sites = {}        # (compiled template, Python line) -> (file id, template line)
         self.env.globals.update(fail=_fail, vreg=_reg_tuple("v"), sreg=_reg_tuple("s"), areg=_reg_tuple("a"),
-                                scope=scope)
+                                scope=scope, interleave=interleave, emit=emit)
+        self.labels = Labels()           # a global (imported macro files see it), restarted per render
+        self.env.globals["label"] = self.labels
 
 
     def render(self, template_name: str, context: dict) -> Rendered:
+        self.labels.restart()
         try:
             template = self.env.get_template(template_name)
             raw = template.render(**context)
