@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Build-time benchmark of asmgen at scale (a benchmark, not a test: it only reports figures).
 
-Copies templates/ into a temporary folder, gives every family an extra axis `copy` (values 0..C-1,
+Copies templates/, asm_src/ and asmgen into a temporary folder, gives every family an extra axis `copy` (values 0..C-1,
 unused by the templates, so each copy is a real kernel with its own name and symbol) so that the
 kernel set reaches --per-arch kernels per arch, then times, as separate `gen/asmgen build` runs:
   cold   an empty output folder
@@ -13,6 +13,8 @@ kernel set reaches --per-arch kernels per arch, then times, as separate `gen/asm
 
 import argparse
 import math
+import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -46,17 +48,24 @@ def multiply(templates: Path, copies: int):
 
 
 def timed_build(templates: Path, out: Path, jobs, llvm_bin) -> tuple[float, str]:
-    cmd = [sys.executable, str(GEN / "asmgen"), "build", "--arch", ",".join(ARCHS), "--templates", str(templates),
-           "--asm-src", str(REPO / "asm_src"), "--out", str(out)]
+    cmd = [sys.executable, str(templates.parent / "gen" / "asmgen"), "build", "--arch", ",".join(ARCHS), "--templates", str(templates),
+           "--asm-src", str(templates.parent / "asm_src"), "--out", str(out)]
     cmd += ["-j", str(jobs)] if jobs else []
     cmd += ["--llvm-bin", llvm_bin] if llvm_bin else []
-    start = time.monotonic()
+    start, cpu_start = time.monotonic(), _children_cpu()
     done = subprocess.run(cmd, capture_output=True, text=True)
     seconds = time.monotonic() - start
+    cpu = _children_cpu() - cpu_start
     summary = [line for line in done.stdout.splitlines() if " built, " in line]
     if done.returncode != 0:
         sys.stderr.write(done.stdout[-2000:] + done.stderr[-2000:])
-    return seconds, summary[-1] if summary else f"exit {done.returncode}"
+    return seconds, cpu, summary[-1] if summary else f"exit {done.returncode}"
+
+
+def _children_cpu() -> float:
+    """User + system CPU seconds of the finished child processes (asmgen and the LLVM tools it ran)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> int:
@@ -71,18 +80,22 @@ def main() -> int:
     try:
         templates = work / "templates"
         shutil.copytree(REPO / "templates", templates)
+        shutil.copytree(REPO / "asm_src", work / "asm_src")      # snapshots: edits during the run do not leak in
+        shutil.copytree(GEN / "asmgen_lib", work / "gen" / "asmgen_lib", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copy2(GEN / "asmgen", work / "gen" / "asmgen")
         base = kernels_per_arch(templates)
         copies = math.ceil(args.per_arch / min(base.values()))
         multiply(templates, copies)
         counts = kernels_per_arch(templates)
-        print(f"kernels per arch: {counts} ({copies} copies of {base})")
+        print(f"kernels per arch: {counts} ({copies} copies of {base}); {os.cpu_count()} CPUs, "
+              f"load average {os.getloadavg()[0]:.1f}", flush=True)
         out = work / "hsaco"
         for label, prepare in (("cold", None), ("no-op", None),
                                ("touch", lambda: (templates / "quant_fp8" / "quant_fp8.s.j2").open("a").write("{# touched #}\n"))):
             if prepare:
                 prepare()
-            seconds, summary = timed_build(templates, out, args.jobs, args.llvm_bin)
-            print(f"{label:6s} {seconds:7.2f} s   {summary}")
+            seconds, cpu, summary = timed_build(templates, out, args.jobs, args.llvm_bin)
+            print(f"{label:6s} {seconds:7.2f} s wall {cpu:7.2f} s CPU   {summary}", flush=True)
         if args.keep:
             print(f"kept {work}")
     finally:

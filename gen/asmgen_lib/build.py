@@ -5,6 +5,7 @@ rendered up front (by forked worker processes when there are many) and the assem
 those whose generated source changed go to a thread pool. A failure of one variant
 or family is recorded and reported; every other variant is still built."""
 
+import json
 import multiprocessing
 import os
 import shutil
@@ -333,6 +334,7 @@ class Builder:
                     if cache_mod.file_sha256(co) != entry["kernel"]["sha256"]:
                         return None
                     entry["stamp"] = cache_mod.file_stamp(co)     # the same bytes, touched
+                    cache.dirty = True
             except OSError:
                 return None
             return {"kernel": entry["kernel"]}
@@ -374,6 +376,8 @@ class Builder:
             for co in (self.opt.out_dir / arch / family).glob("*.co"):
                 if f"{family}/{co.name}" not in current:
                     co.unlink()
+        if previous and json.loads(json.dumps(manifest.document(arch, self.toolchain.version, kernels, rejected))) == previous:
+            return                      # the same document: skip the (slow, indented) rendering
         if kernels or rejected or manifest.manifest_path(self.opt.out_dir, arch).is_file():
             manifest.write_if_changed(self.opt.out_dir, arch, manifest.render(arch, self.toolchain.version,
                                                                               kernels, rejected))

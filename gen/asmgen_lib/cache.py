@@ -71,10 +71,10 @@ class FileDigests:
 
 
 def generator_digest() -> str:
-    """asmgen's own code: its package (and the entry script next to it)."""
+    """asmgen's own code and data (mfma_facts.json): its package and the entry script next to it."""
     package = Path(__file__).resolve().parent
     h = hashlib.sha256()
-    for path in sorted(package.glob("*.py")) + [package.parent / "asmgen"]:
+    for path in sorted(package.glob("*.py")) + sorted(package.glob("*.json")) + [package.parent / "asmgen"]:
         if path.is_file():
             h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
@@ -108,6 +108,7 @@ class Cache:
                 self.entries = {}
         except (OSError, ValueError):
             self.entries = {}
+        self.dirty = False               # anything recorded, forgotten or restamped since loading
 
     def lookup_inputs(self, name: str, key: str) -> dict | None:
         entry = self.entries.get(name)
@@ -118,6 +119,7 @@ class Cache:
         entry = self.entries.get(name)
         if entry is not None:
             entry.update({"inputs": inputs, "deps": deps, "stamp": stamp})
+            self.dirty = True
 
     def lookup(self, name: str, key: str) -> dict | None:
         entry = self.entries.get(name)
@@ -126,11 +128,15 @@ class Cache:
     def record(self, name: str, key: str, outcome: dict):
         """outcome: {"kernel": manifest entry} or {"rejected": rejected entry}."""
         self.entries[name] = {"key": key, **outcome}
+        self.dirty = True
 
     def forget(self, name: str):
-        self.entries.pop(name, None)
+        if self.entries.pop(name, None) is not None:
+            self.dirty = True
 
     def save(self):
+        if not self.dirty and self.path.is_file():
+            return
         # names sorted for a stable file; entries keep their key order (params follow the axes)
         text = json.dumps({name: self.entries[name] for name in sorted(self.entries)}, indent=1) + "\n"
         if self.path.is_file() and self.path.read_text() == text:

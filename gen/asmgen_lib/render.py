@@ -14,6 +14,7 @@ import jinja2
 
 from .errors import TemplateError
 from .registers import BudgetExceeded, RegTuple, TemplateAbort, scope
+from .mfma import mfma
 from .schedule import Labels, emit, interleave
 from .sourcemap import FileTable, add_markers, call_markers, strip_markers
 
@@ -119,7 +120,7 @@ class Renderer:
         self.env.asmgen_display_root = display_root
         self.env.asmgen_sites = {}        # (compiled template, Python line) -> (file id, template line)
         self.env.globals.update(fail=_fail, vreg=_reg_tuple("v"), sreg=_reg_tuple("s"), areg=_reg_tuple("a"),
-                                scope=scope, interleave=interleave, emit=emit)
+                                scope=scope, interleave=interleave, emit=emit, mfma=mfma)
         self.labels = Labels()           # a global (imported macro files see it), restarted per render
         self.env.globals["label"] = self.labels
 
