@@ -43,6 +43,7 @@ struct BufferAddressing {
   uint32_t stride = 0, num_records = 0;
   bool add_tid = false, swizzle = false;
   RangeCheck check = RangeCheck::bytes;
+  uint64_t limit = 0;  // see address()
   uint32_t soffset = 0;
   uint32_t vs[2][kLanes];
   const uint32_t* index = nullptr;
@@ -76,6 +77,7 @@ struct BufferAddressing {
               "emulator does not model");
       check = RangeCheck::unsupported;
     }
+    limit = check == RangeCheck::none ? ~0ull : check == RangeCheck::unsupported ? 0 : num_records;
   }
   /// Byte address of lane l, and whether `bytes` at it (starting `extra` bytes further) are in range.
   uint64_t address(int l, uint32_t extra, uint32_t bytes, bool& in_range) const {
@@ -86,12 +88,9 @@ struct BufferAddressing {
     }
     uint64_t idx = uint64_t(index ? index[l] : 0) + (add_tid ? uint32_t(l) : 0);
     uint64_t off = uint64_t(offset ? offset[l] : 0) + uint64_t(int64_t(inst_offset)) + extra;
-    switch (check) {
-      case RangeCheck::none: in_range = true; break;
-      case RangeCheck::bytes: in_range = off + bytes <= num_records; break;
-      case RangeCheck::index: in_range = idx < num_records; break;
-      case RangeCheck::unsupported: in_range = false; break;
-    }
+    // Every rule as one compare (branch-free per dword): the index, or the offset of the access's
+    // last byte, below `limit` (num_records; everything when unchecked, nothing when unsupported).
+    in_range = (check == RangeCheck::index ? idx : off + bytes - 1) < limit;
     return base + soffset + uint64_t(stride) * idx + off;
   }
   /// Host pointer for `bytes` at `address` of lane l (global memory or the lane's scratch).
