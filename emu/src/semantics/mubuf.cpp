@@ -71,7 +71,8 @@ struct BufferAddressing {
     int next = 0;
     if (in.m.idxen) index = lanes32(w, va, vs[0], next++);
     if (in.m.offen) offset = lanes32(w, va, vs[1], next++);
-    if (swizzle && !scratch) {  // not modelled: fault (and every lane out of range) instead of wrong addresses
+    // Swizzled addressing is not modelled: a fault (and every lane out of range), not wrong addresses.
+    if (swizzle && !scratch && w.exec() != 0) {
       w.fault(FaultKind::bad_instruction, in, -1, base,
               "the buffer resource enables swizzled addressing (V# swizzle enable, word1 bit 31), which the "
               "emulator does not model");
