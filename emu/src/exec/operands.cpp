@@ -67,6 +67,8 @@ int dpp_source_lane(const Modifiers& m, int lane) {
     case DppCtrl::row_half_mirror: return (lane & ~7) | (7 - (lane & 7));
     case DppCtrl::row_bcast15: return lane < 16 ? -1 : ((lane >> 4) << 4) - 1;
     case DppCtrl::row_bcast31: return lane < 32 ? -1 : 31;
+    // gfx90a+ (LLVM DppCtrl ROW_NEWBCAST 0x150-0x15F): every lane of a row reads lane N of its row.
+    case DppCtrl::row_newbcast: return (lane & ~15) | (m.dpp_arg & 15);
     default: return lane;
   }
 }
@@ -85,20 +87,28 @@ uint32_t sdwa_select(uint32_t v, uint8_t sel, bool sext) {
   }
 }
 
+/// Dword `dword` of DPP source `o`, permuted by the DPP control; invalid or inactive source lanes read 0.
+const uint32_t* dpp_gather(Wave& w, const Instr& in, const Operand& o, uint32_t* scratch, Width width, int dword) {
+  const uint32_t* base = lanes32(w, o, scratch + kLanes, dword, width);
+  const uint64_t exec = w.exec();
+  for (int l = 0; l < kLanes; l++) {
+    int s = dpp_source_lane(in.m, l);
+    scratch[l] = (s < 0 || !lane_on(exec, s)) ? 0 : base[s];
+  }
+  return scratch;
+}
+
 }  // namespace
+
+const uint32_t* vector_source64(Wave& w, const Instr& in, int i, uint32_t* scratch, Width width, int dword) {
+  if (i == in.num_dst && in.m.dpp != DppCtrl::none) return dpp_gather(w, in, in.op[i], scratch, width, dword);
+  return lanes32(w, in.op[i], scratch, dword, width);
+}
 
 const uint32_t* vector_source(Wave& w, const Instr& in, int i, uint32_t* scratch, Width width) {
   const Operand& o = in.op[i];
   const int src = i - in.num_dst;
-  if (src == 0 && in.m.dpp != DppCtrl::none) {
-    const uint32_t* base = lanes32(w, o, scratch + kLanes, 0, width);
-    const uint64_t exec = w.exec();
-    for (int l = 0; l < kLanes; l++) {
-      int s = dpp_source_lane(in.m, l);
-      scratch[l] = (s < 0 || !lane_on(exec, s)) ? 0 : base[s];
-    }
-    return scratch;
-  }
+  if (src == 0 && in.m.dpp != DppCtrl::none) return dpp_gather(w, in, o, scratch, width, 0);
   if (in.m.sdwa && src < 2 && (in.m.src_sel[src] != 6 || o.sext)) {
     const uint32_t* base = lanes32(w, o, scratch + kLanes, 0, width);
     for (int l = 0; l < kLanes; l++) scratch[l] = sdwa_select(base[l], in.m.src_sel[src], o.sext);
@@ -261,6 +271,7 @@ void wait_counts(Wave& w, unsigned vmcnt, unsigned lgkmcnt) {
     // LDS returns in order; with a scalar load in flight no count below zero says which returned.
     p.lgkm_retired = std::max(p.lgkm_retired, p.lgkm_issued - lgkmcnt);
   }
+  if (!w.dma.empty()) land_dma(w);  // LDS DMA lands when vmcnt retires it (lds_dma.cpp)
 }
 
 void check_pending_sources(Wave& w, const Instr& in) {

@@ -8,7 +8,13 @@
 // format field (ISA "V# Buffer Resource Constant Fields": const_stride is 18 bits then).
 // Range checking: see RangeCheck below. Out-of-range loads return 0, out-of-range stores and
 // atomics are dropped. Swizzled addressing (swizzle enable) is not emulated: a fault says so.
-// With `lds`, a dword per lane goes to LDS at M0[15:0] + inst offset + lane * 4 instead of a VGPR.
+// With `lds` (CDNA3/CDNA4 ISA "Memory Buffer Load to LDS") the instruction has no vdata: the text
+// is "vaddr, srsrc, soffset", so the addressing operands start at op[0]. Lane l's data goes to
+// LDS at M0[17:0] (gfx950; M0[15:0] on gfx942) + inst offset + l * 4, or l * 16 for dwordx3/x4
+// (dwordx3 skips the 4th dword). Sub-dword formats write a dword per lane: the element extended to
+// 32 bits as a VGPR load returns it (the ISA's "TIDinWave * 4" stride; not checked on hardware).
+// Out-of-range lanes write zeros. The LDS writes are DMA: they land when s_waitcnt vmcnt retires
+// the load (exec/lds_dma.cpp).
 // Scratch: a resource whose base is in [kScratchBufferBase, + 4 GiB) (the private segment buffer
 // launch() hands the kernel, plus any wave offset the code adds) addresses the lane's private
 // segment at (base - kScratchBufferBase) + soffset + offset (+ stride * index with idxen), as
@@ -104,7 +110,7 @@ struct BufferAddressing {
 template <int F>
 void load(Wave& w, const Instr& in) {
   constexpr Format f = kLoadFormats[F].format;
-  BufferAddressing b(w, in, 1);
+  BufferAddressing b(w, in, in.m.lds ? 0 : 1);
   const uint64_t exec = w.exec();
   RegionCache cache;
   const int pieces = f.bytes >= 4 ? f.dwords : 1;
@@ -123,16 +129,30 @@ void load(Wave& w, const Instr& in) {
       moved += piece_bytes;
     }
     if (in.m.lds) {
-      uint32_t lds_addr = (w.s[kM0] & 0xffff) + uint32_t(in.m.offset) + uint32_t(l) * 4;
-      uint8_t* p = lds_pointer(w, in, l, lds_addr, 4, true);
-      if (p) std::memcpy(p, buf, 4);
-      else if (w.done) return;
+      const uint32_t m0_mask = w.ctx->program->arch == Arch::gfx942 ? 0xffffu : 0x3ffffu;
+      const uint32_t lane_bytes = f.bytes >= 4 ? 4 * f.dwords : 4;
+      const uint32_t lane_stride = f.dwords >= 3 ? 16 : lane_bytes;
+      if (f.bytes < 4) {  // the element as a 32-bit value
+        uint32_t v = 0;
+        std::memcpy(&v, buf, f.bytes);
+        if (f.sign) v = f.bytes == 1 ? uint32_t(int32_t(int8_t(v))) : uint32_t(int32_t(int16_t(v)));
+        std::memcpy(buf, &v, 4);
+      }
+      const uint32_t lds_addr = (w.s[kM0] & m0_mask) + uint32_t(in.m.offset) + uint32_t(l) * lane_stride;
+      if (!dma_lane(w, in, l, lds_addr, buf, lane_bytes)) return;
     } else {
       load_lane(w, in.op[0], l, buf, f);
     }
   }
   w.stats->global_read += moved;
   note_vm(w, in.m.lds ? nullptr : &in.op[0]);
+  if (in.m.lds) dma_issued(w, in);
+}
+
+/// The `lds` forms write no VGPR: their first operand is vaddr (or off), a source.
+std::string lds_form_has_no_destination(Instr& in, std::string_view, Arch) {
+  if (in.m.lds) in.num_dst = 0;
+  return "";
 }
 
 template <int F>
@@ -202,7 +222,8 @@ void atomic(Wave& w, const Instr& in) {
 template <size_t... I>
 void register_loads(Registry& r, std::index_sequence<I...>) {
   ((r.add(std::string("buffer_load_") + kLoadFormats[I].suffix,
-          SemanticsEntry{load<int(I)>, InstrClass::vmem, 1, kLoadFormats[I].format.dwords})), ...);
+          SemanticsEntry{load<int(I)>, InstrClass::vmem, 1, kLoadFormats[I].format.dwords,
+                         lds_form_has_no_destination})), ...);
 }
 template <size_t... I>
 void register_stores(Registry& r, std::index_sequence<I...>) {
