@@ -90,6 +90,23 @@ constexpr std::array kDepartures = {
         "MODE is modeled; other hardware registers read 0 and writes to them are ignored",
         "CDNA3 ISA, hardware registers"},
     SemanticsDeparture{
+        "mubuf-range-unlisted", K::interprets, "buffer_load_* buffer_store_* buffer_atomic_*",
+        "combinations the range-checking table leaves out: idxen with stride 0, and add_tid_enable with idxen, "
+        "check the index (VGPR index + lane) against num_records like a structured buffer; the byte check "
+        "puts a dword (or sub-dword) out of range when its last byte is past num_records",
+        "CDNA3/CDNA4 ISA 9.1.5.1 Range Checking; LLVM IntrinsicsAMDGPU.td (gfx9 checks by idxen); LLVM "
+        "AMDGPUUsage, relaxed buffer OOB mode (each 32-bit word checked on its own)"},
+    SemanticsDeparture{
+        "mubuf-swizzle", K::not_modeled, "buffer_load_* buffer_store_* buffer_atomic_*",
+        "swizzled addressing (V# swizzle enable, word1 bit 31) outside the private segment buffer faults with "
+        "a message instead of using linear addresses",
+        "CDNA3/CDNA4 ISA 9.1.5.2 Swizzled Buffer Addressing"},
+    SemanticsDeparture{
+        "gpr-idx-accvgpr", K::interprets, "v_accvgpr_read_b32 v_accvgpr_write_b32 v_accvgpr_mov_b32",
+        "GPR indexing moves an enabled operand slot's AccVGPR like a VGPR; an AccVGPR pushed past the wave's "
+        "AccVGPRs becomes a0 (the ISA names v0 only, for VGPRs)",
+        "CDNA3/CDNA4 ISA, S_SET_GPR_IDX_ON (\"vector operations ... perform relative GPR addressing\")"},
+    SemanticsDeparture{
         "timing-only", K::not_modeled, "s_nop s_sleep s_setprio v_nop",
         "instructions that only affect timing or priority do nothing (wait states are counted for MFMA hazards)",
         "CDNA3 ISA"},

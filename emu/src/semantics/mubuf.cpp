@@ -38,7 +38,7 @@ namespace {
 /// whether idxen is set"), so `offen` with a non-zero stride is a byte check. soffset is never
 /// part of the check (the intrinsics' soffset is "excluded from bounds checking"; the ISA: "the
 /// sgpr_offset is not a part of the offset term").
-/// Choices where the table is silent (departures as data, emu/README.md): IdxEn==1 with a stride
+/// Choices where the table is silent (departures table: mubuf-range-unlisted): IdxEn==1 with a stride
 /// of 0 or with AddTID checks the index (VGPR index + lane) like a structured buffer; the byte
 /// check covers each dword's (or sub-dword's) last byte, so a dword straddling num_records is out
 /// of range (LLVM AMDGPUUsage, "relaxed buffer OOB mode": each 32-bit word is checked on its own).
@@ -77,7 +77,8 @@ struct BufferAddressing {
     int next = 0;
     if (in.m.idxen) index = lanes32(w, va, vs[0], next++);
     if (in.m.offen) offset = lanes32(w, va, vs[1], next++);
-    // Swizzled addressing is not modelled: a fault (and every lane out of range), not wrong addresses.
+    // Swizzled addressing is not modelled (departures table: mubuf-swizzle): a fault (and every lane
+    // out of range), not wrong addresses.
     if (swizzle && !scratch && w.exec() != 0) {
       w.fault(FaultKind::bad_instruction, in, -1, base,
               "the buffer resource enables swizzled addressing (V# swizzle enable, word1 bit 31), which the "
