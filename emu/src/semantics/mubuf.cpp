@@ -38,10 +38,10 @@ namespace {
 /// whether idxen is set"), so `offen` with a non-zero stride is a byte check. soffset is never
 /// part of the check (the intrinsics' soffset is "excluded from bounds checking"; the ISA: "the
 /// sgpr_offset is not a part of the offset term").
-/// Choices where the table is silent (departures table: mubuf-range-unlisted): IdxEn==1 with a stride
-/// of 0 or with AddTID checks the index (VGPR index + lane) like a structured buffer; the byte
-/// check covers each dword's (or sub-dword's) last byte, so a dword straddling num_records is out
-/// of range (LLVM AMDGPUUsage, "relaxed buffer OOB mode": each 32-bit word is checked on its own).
+/// Choices where the table is silent (departures table: mubuf-range-silent-cases): IdxEn==1 with
+/// a stride of 0 or with AddTID checks the index (VGPR index + lane) like a structured buffer; the
+/// byte check covers each dword's (or sub-dword's) last byte, so a dword straddling num_records is
+/// out of range (LLVM AMDGPUUsage, "relaxed buffer OOB mode": each 32-bit word is checked alone).
 enum class RangeCheck : uint8_t { none, bytes, index, unsupported };
 
 struct BufferAddressing {
