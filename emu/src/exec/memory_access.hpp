@@ -40,25 +40,35 @@ inline bool atomic_aligned(Wave& w, const Instr& in, int lane, uint64_t address,
   return false;
 }
 
-/// LDS access: beyond the workgroup's allocation reads 0 and drops writes (and is a strict report);
-/// beyond the physical LDS it is a fault.
-inline uint8_t* lds_pointer(Wave& w, const Instr& in, int lane, uint64_t address, uint32_t bytes, bool write) {
+/// Whether `bytes` of LDS at `address` may be accessed: beyond the workgroup's allocation is a
+/// strict report (the access reads 0 / is dropped, false); beyond the physical LDS a fault (false).
+inline bool lds_in_range(Wave& w, const Instr& in, int lane, uint64_t address, uint32_t bytes, bool write) {
   Workgroup& wg = *w.wg;
   if (address + bytes > wg.lds.size()) {
     w.fault(FaultKind::lds_out_of_range, in, lane, address,
             "LDS address beyond the " + std::to_string(wg.lds.size()) + "-byte LDS");
-    return nullptr;
+    return false;
   }
   if (address + bytes > wg.lds_limit) {
     if (w.strict())
       w.strict_report(FaultKind::lds_out_of_range, in, lane, address,
                       std::string(write ? "LDS store" : "LDS load") + " beyond the workgroup's allocation of " +
                           std::to_string(wg.lds_limit) + " bytes");
-    return nullptr;
+    return false;
   }
+  return true;
+}
+
+/// LDS access: beyond the workgroup's allocation reads 0 and drops writes (and is a strict report);
+/// beyond the physical LDS it is a fault. `atomic`: a DS atomic (not a data race with other atomics).
+inline uint8_t* lds_pointer(Wave& w, const Instr& in, int lane, uint64_t address, uint32_t bytes, bool write,
+                            bool atomic = false) {
+  if (!lds_in_range(w, in, lane, address, bytes, write)) return nullptr;
+  if (w.race_check) [[unlikely]]
+    race_access(w, in, lane, address, bytes, atomic ? LdsAccess::atomic : write ? LdsAccess::write : LdsAccess::read);
   // gfx90a+ with ROCm's unaligned mode accepts unaligned DS reads/writes (compilers emit them);
   // only DS atomics need natural alignment (atomic_aligned()).
-  return wg.lds.data() + address;
+  return w.wg->lds.data() + address;
 }
 
 /// A lane's private (scratch) memory at `offset` in its private segment; faults past the segment.

@@ -18,6 +18,9 @@ namespace asmk::emu::detail {
 
 constexpr int kLanes = 64;
 
+/// Physical LDS per workgroup: 64 KiB on gfx942, 160 KiB on gfx950.
+constexpr uint32_t max_lds_bytes(Arch arch) { return arch == Arch::gfx942 ? 64 * 1024 : 160 * 1024; }
+
 /// Per-launch facts shared by every wave (read-only while waves run, except the reports).
 struct LaunchContext {
   Device* device = nullptr;
@@ -30,6 +33,7 @@ struct LaunchContext {
   uint64_t code_address = 0;  // device address of the kernel's entry (the code object image is loaded)
   uint32_t lds_bytes = 0;
   std::vector<TraceClass> trace_classes;  // per instruction of the program, when tracing
+  bool has_lds_dma = false;   // the program has LDS DMA instructions (strict mode then tracks LDS accesses)
   std::atomic<bool> abort{false};
 
   std::mutex report_mutex;
@@ -46,10 +50,45 @@ struct WaveStats {
            lds_conflicts = 0;
 };
 
+/// Strict mode, workgroups of two or more waves: who last touched each LDS dword, to report data
+/// races (see lds_race.cpp). Epochs number the barrier intervals; they keep counting across the
+/// workgroups a runner executes, so entries of an earlier workgroup are simply stale.
+struct LdsRaceShadow {
+  static constexpr uint32_t kInFlight = ~0u;  // write epoch of an LDS DMA not yet landed
+  static constexpr uint16_t kNoWave = 0xffff;
+  struct Dword {
+    uint32_t write_epoch = 0, read_epoch = 0;
+    uint32_t writer_index = 0, reader_index[2] = {};  // instruction indices
+    uint16_t writer = kNoWave, reader[2] = {kNoWave, kNoWave};
+  };
+  std::vector<Dword> dwords;
+  uint32_t epoch = 1;
+  std::vector<uint64_t> reported;  // (instruction index << 32 | other index) pairs reported in this workgroup
+};
+
 struct Workgroup {
   Dim3 id;
   std::vector<uint8_t> lds;
   uint32_t lds_limit = 0;  // bytes the kernel may use (static + dynamic)
+  LdsRaceShadow races;     // used when Wave::race_check
+};
+
+/// LDS DMA (buffer_load ... lds, global_load_lds_*) in flight: the lane writes of one instruction,
+/// landing in LDS when s_waitcnt vmcnt retires the instruction's vm operation (see lds_dma.cpp).
+struct LdsDmaQueue {
+  struct Write {
+    uint32_t lds_address, bytes, data_offset;
+  };
+  struct Op {
+    uint64_t vm_seq = 0;  // PendingLoads::vm_issued of the instruction
+    uint32_t instr_index = 0, first_write = 0, end_write = 0;
+  };
+  std::vector<Op> ops;
+  std::vector<Write> writes;
+  std::vector<uint8_t> data;
+  size_t landed = 0;  // ops[0, landed) are in LDS
+  bool empty() const { return landed == ops.size(); }
+  void clear() { ops.clear(); writes.clear(); data.clear(); landed = 0; }
 };
 
 /// Outstanding memory loads for strict mode: per register, the counter value at which its load
@@ -83,11 +122,14 @@ struct Wave {
   bool done = false, at_barrier = false, faulted = false;
   uint32_t wave_id = 0;     // within the workgroup
   uint64_t executed = 0;
+  uint32_t turn_left = 0;   // instructions left in this wave's turn (see WorkgroupRunner::run)
+  bool race_check = false;  // strict mode with several waves: LDS accesses feed LdsRaceShadow
 
   LaunchContext* ctx = nullptr;
   Workgroup* wg = nullptr;
   WaveStats* stats = nullptr;
   PendingLoads pending;
+  LdsDmaQueue dma;
   std::vector<MfmaProducer> mfma_in_flight;
   std::vector<uint8_t> scratch;  // private segment: lane l owns [l * scratch_per_lane, (l+1) * scratch_per_lane)
   uint32_t scratch_per_lane = 0;
@@ -180,6 +222,10 @@ const uint32_t* lanes32(Wave& w, const Operand& o, uint32_t* scratch, int d = 0,
 /// Lanes of a 32-bit VALU source `i` with DPP (src0) and SDWA selection applied.
 const uint32_t* vector_source(Wave& w, const Instr& in, int i, uint32_t* scratch, Width width = Width::b32);
 
+/// Lanes of dword `dword` of a 64-bit VALU source `i` with DPP (src0) applied (gfx90a+ DP ALU
+/// DPP); `scratch` holds 2 x 64 words.
+const uint32_t* vector_source64(Wave& w, const Instr& in, int i, uint32_t* scratch, Width width, int dword);
+
 /// GPR indexing mode (s_set_gpr_idx_on): a copy of VALU instruction `in` whose VGPR operands
 /// enabled in M0[15:12] (src0, src1, src2, dst) are offset by M0[7:0]. An operand pushed past the
 /// wave's VGPRs becomes v0, as the hardware substitutes it (a strict report says so).
@@ -208,5 +254,21 @@ void wait_counts(Wave& w, unsigned vmcnt, unsigned lgkmcnt);
 void check_pending_sources(Wave& w, const Instr& in);
 /// Strict check of MFMA wait states before `in` runs (no-op without the MFMA library).
 void check_mfma_hazards(Wave& w, const Instr& in);
+
+// ---- LDS DMA and data races (lds_dma.cpp, lds_race.cpp) ---------------------------------------
+
+/// Queues lane `lane`'s LDS write of `bytes` at `lds_address` for the DMA instruction `in`
+/// (range-checked now, as an LDS store). Returns false when the wave faulted.
+bool dma_lane(Wave& w, const Instr& in, int lane, uint32_t lds_address, const void* data, uint32_t bytes);
+/// Closes the DMA instruction `in`: call once after its note_vm.
+void dma_issued(Wave& w, const Instr& in);
+/// Lands the DMA operations that s_waitcnt vmcnt has retired (all of them with `all`).
+void land_dma(Wave& w, bool all = false);
+
+enum class LdsAccess : uint8_t { read, write, atomic };
+/// Strict race check and bookkeeping of an LDS access by lane `lane` of `in` (Wave::race_check).
+void race_access(Wave& w, const Instr& in, int lane, uint64_t address, uint32_t bytes, LdsAccess kind);
+/// Race bookkeeping of a DMA write: issued (in flight) or landed.
+void race_dma_write(Wave& w, uint32_t instr_index, uint32_t address, uint32_t bytes, bool landed);
 
 }  // namespace asmk::emu::detail

@@ -231,7 +231,7 @@ void ds_atomic(Wave& w, const Instr& in) {
   for (int l = 0; l < kLanes; l++) {
     if (!lane_on(exec, l)) continue;
     if (!atomic_aligned(w, in, l, addr.a[l], 4 * words)) return;
-    uint8_t* p = lds_pointer(w, in, l, addr.a[l], 4 * words, true);
+    uint8_t* p = lds_pointer(w, in, l, addr.a[l], 4 * words, true, /*atomic=*/true);
     if (!p) {
       if (w.done) return;
       continue;

@@ -183,24 +183,39 @@ void register_scratch_stores(Registry& r, std::index_sequence<I...>) {
           SemanticsEntry{scratch_store<int(I)>, InstrClass::vmem, 0, kStoreFormats[I].format.dwords})), ...);
 }
 
-/// global_load_lds_dword*: each lane's dwords go to LDS at M0 + offset + lane * size, not to VGPRs.
-/// (The byte/short forms are left unsupported: how they widen into LDS is not modelled.)
-template <uint32_t Bytes>
+/// global_load_lds_*: no VGPR destination ("vaddr, saddr|off"); each lane's data goes to LDS at
+/// M0[17:2] * 4 (M0[15:2] on gfx942) + offset + lane * 4, or lane * 16 for dwordx3/x4 (CDNA4 ISA
+/// 10.3, "Instructions which return data to LDS"; dwordx3 skips the 4th dword). Sub-dword forms
+/// write the element extended to a dword, as MUBUF loads to LDS do (mubuf.cpp). The LDS writes
+/// are DMA: they land when s_waitcnt vmcnt retires the load (exec/lds_dma.cpp).
+template <int F>
 void global_load_lds(Wave& w, const Instr& in) {
+  constexpr Format f = kLoadFormats[F].format;
+  constexpr uint32_t mem_bytes = f.bytes >= 4 ? 4 * f.dwords : f.bytes;
+  constexpr uint32_t lane_bytes = f.bytes >= 4 ? 4 * f.dwords : 4;
+  constexpr uint32_t lane_stride = f.dwords >= 3 ? 16 : lane_bytes;
   Addressing addr(w, in, in.op[0], &in.op[1]);
   const uint64_t exec = w.exec();
   RegionCache cache;
-  const uint32_t lds_base = w.s[kM0] + uint32_t(in.m.offset);
+  const uint32_t m0_mask = w.ctx->program->arch == Arch::gfx942 ? 0xfffcu : 0x3fffcu;
+  const uint32_t lds_base = (w.s[kM0] & m0_mask) + uint32_t(in.m.offset);
   for (int l = 0; l < kLanes; l++) {
     if (!lane_on(exec, l)) continue;
-    uint8_t* src = global_pointer(w, in, cache, l, addr[l], Bytes, false);
+    const uint8_t* src = global_pointer(w, in, cache, l, addr[l], mem_bytes, false);
     if (!src) return;
-    uint8_t* dst = lds_pointer(w, in, l, lds_base + uint32_t(l) * Bytes, Bytes, true);
-    if (dst) std::memcpy(dst, src, Bytes);
-    else if (w.done) return;
+    uint8_t data[16] = {};
+    std::memcpy(data, src, mem_bytes);
+    if (f.bytes < 4) {  // the element as a 32-bit value
+      uint32_t v = 0;
+      std::memcpy(&v, src, f.bytes);
+      if (f.sign) v = f.bytes == 1 ? uint32_t(int32_t(int8_t(v))) : uint32_t(int32_t(int16_t(v)));
+      std::memcpy(data, &v, 4);
+    }
+    if (!dma_lane(w, in, l, lds_base + uint32_t(l) * lane_stride, data, lane_bytes)) return;
   }
-  w.stats->global_read += uint64_t(Bytes) * std::popcount(exec);
+  w.stats->global_read += uint64_t(mem_bytes) * std::popcount(exec);
   note_vm(w, nullptr);
+  dma_issued(w, in);
 }
 
 template <bool Flat, size_t... I>
@@ -234,9 +249,14 @@ void register_global_flat(Registry& r) {
   register_atomics<true>(r, "flat_", atomics);
   register_scratch_loads(r, loads);
   register_scratch_stores(r, stores);
-  r.add("global_load_lds_dword", SemanticsEntry{global_load_lds<4>, InstrClass::vmem, 0, 1});
-  r.add("global_load_lds_dwordx3", SemanticsEntry{global_load_lds<12>, InstrClass::vmem, 0, 3});
-  r.add("global_load_lds_dwordx4", SemanticsEntry{global_load_lds<16>, InstrClass::vmem, 0, 4});
+  // kLoadFormats indices: dword 0, dwordx3 2, dwordx4 3, ubyte 4, sbyte 5, ushort 6, sshort 7.
+  r.add("global_load_lds_dword", SemanticsEntry{global_load_lds<0>, InstrClass::vmem, 0, 1});
+  r.add("global_load_lds_dwordx3", SemanticsEntry{global_load_lds<2>, InstrClass::vmem, 0, 3});
+  r.add("global_load_lds_dwordx4", SemanticsEntry{global_load_lds<3>, InstrClass::vmem, 0, 4});
+  r.add("global_load_lds_ubyte", SemanticsEntry{global_load_lds<4>, InstrClass::vmem, 0, 1});
+  r.add("global_load_lds_sbyte", SemanticsEntry{global_load_lds<5>, InstrClass::vmem, 0, 1});
+  r.add("global_load_lds_ushort", SemanticsEntry{global_load_lds<6>, InstrClass::vmem, 0, 1});
+  r.add("global_load_lds_sshort", SemanticsEntry{global_load_lds<7>, InstrClass::vmem, 0, 1});
 }
 
 }  // namespace asmk::emu::detail

@@ -42,6 +42,11 @@ struct LaunchOptions {
   /// trace a few representative workgroups of a huge GEMM cheaply). An id outside the grid or a
   /// repeated id makes the launch invalid.
   std::vector<Dim3> only_workgroups;
+  /// Wave interleaving: the waves of a workgroup take turns of this many instructions, in wave
+  /// order (a turn ends early at s_barrier, s_endpgm, or an s_waitcnt that lands LDS DMA).
+  /// Deterministic: the order never depends on host threads. 0 = the old policy, each wave runs
+  /// until it reaches a barrier (then the next wave runs).
+  uint32_t wave_quantum = 16;
 };
 
 enum class FaultKind {
@@ -53,6 +58,7 @@ enum class FaultKind {
   bad_instruction,    // an instruction the emulator cannot run was reached, or bad operands
   bad_branch,         // branch or s_setpc outside the kernel's code
   runaway,            // max_wave_instructions exceeded
+  lds_race,           // strict: two waves access the same LDS bytes, one writing, with no s_barrier between
 };
 std::string_view fault_kind_name(FaultKind kind);
 
@@ -67,6 +73,10 @@ struct Report {
   uint64_t address = 0;
   std::string instruction;  // disassembly text
   std::string message;
+  // The other side of an lds_race (or of a missing_waitcnt on an LDS DMA): -1 when none.
+  int32_t other_wave = -1;
+  int64_t other_pc = 0;
+  std::string other_instruction;
   std::string to_string() const;
 };
 
