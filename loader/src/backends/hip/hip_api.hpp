@@ -16,6 +16,9 @@
 //     ROCm >= 6.0 (the first release supporting gfx942 in production) and says so otherwise.
 //     Compute units come from hipDeviceGetAttribute and the product from hipDeviceGetName, which
 //     are stable.
+//   - hipPointerGetAttributes is not used: a framework's device pointer is passed through as it is
+//     (its bounds are the caller's word), and hipPointerAttribute_t changed in ROCm 6
+//     (memoryType -> type, with renumbered hipMemoryType values).
 // ASMK_HIP_LIBRARY names another library file (e.g. the emulator-backed stand-in of emu/hip_runtime).
 #pragma once
 

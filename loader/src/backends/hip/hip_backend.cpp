@@ -110,7 +110,7 @@ std::size_t choose_device(const hip::Api& api, const std::vector<HipDevice>& dev
       fail(ASMK_ERROR_NO_DEVICE,
            fmt::format("backend hip: device_index {} asked for, but the HIP runtime {} has {} device{} ({})",
                        request.index, api.library, devices.size(), devices.size() == 1 ? "" : "s", device_list(devices)));
-    check_arch(devices[request.index], "the asked");
+    check_arch(devices[request.index], "the");
     return static_cast<std::size_t>(request.index);
   }
   int current = 0;
