@@ -57,7 +57,7 @@ bool Runtime::reconfigure() {
 }
 
 Runtime::Runtime(Config config) : config_(std::move(config)) {
-  for (int d = 0; d < device_count(); ++d) null_streams_.push_back(std::make_unique<Stream>(*this, d));
+  for (int d = 0; d < device_count(); ++d) null_streams_.push_back(std::make_shared<Stream>(*this, d));
 }
 
 Runtime::~Runtime() {
@@ -275,7 +275,7 @@ Stream* Runtime::stream(const void* handle) {
 }
 
 Stream* Runtime::create_stream() {
-  auto stream = std::make_unique<Stream>(*this, current_device());
+  auto stream = std::make_shared<Stream>(*this, current_device());
   Stream* handle = stream.get();
   std::lock_guard lock(objects_mutex_);
   streams_.emplace(handle, std::move(stream));
@@ -283,7 +283,7 @@ Stream* Runtime::create_stream() {
 }
 
 hipError_t Runtime::destroy_stream(const void* handle) {
-  std::unique_ptr<Stream> owned;
+  std::shared_ptr<Stream> owned;
   {
     std::lock_guard lock(objects_mutex_);
     auto it = streams_.find(handle);
@@ -291,19 +291,19 @@ hipError_t Runtime::destroy_stream(const void* handle) {
     owned = std::move(it->second);
     streams_.erase(it);
   }
-  return hipSuccess;  // `owned` finishes its work here, outside the lock
+  return hipSuccess;  // `owned` (or a device-wide wait still holding it) finishes its work outside the lock
 }
 
 hipError_t Runtime::synchronize(int device) {
-  std::vector<Stream*> all;
+  std::vector<std::shared_ptr<Stream>> all;
   {
     std::lock_guard lock(objects_mutex_);
-    for (const auto& s : null_streams_) all.push_back(s.get());
-    for (const auto& [handle, s] : streams_) all.push_back(s.get());
+    all = null_streams_;
+    for (const auto& [handle, s] : streams_) all.push_back(s);
   }
   hipError_t first = hipSuccess;
   std::string detail;
-  for (Stream* s : all) {
+  for (const auto& s : all) {
     if (device >= 0 && s->device() != device) continue;
     const hipError_t e = s->synchronize();
     if (e != hipSuccess && first == hipSuccess) {

@@ -111,8 +111,9 @@ class Runtime {
   mutable std::mutex objects_mutex_;
   std::map<const void*, std::unique_ptr<Module>> modules_;
   std::set<const Function*> functions_;
-  std::vector<std::unique_ptr<Stream>> null_streams_;  // one per device
-  std::map<const void*, std::unique_ptr<Stream>> streams_;
+  // Shared: a device-wide wait holds the streams it waits for while another thread destroys one.
+  std::vector<std::shared_ptr<Stream>> null_streams_;  // one per device
+  std::map<const void*, std::shared_ptr<Stream>> streams_;
   std::map<const void*, std::unique_ptr<Graph>> graphs_;
 };
 
