@@ -1,6 +1,7 @@
 // asmk run FILE.co: launch any code object on the emulator — including ones asmk did not build —
 // with buffers made from files, zeros or seeded random bytes, and arguments given by their
-// metadata names; or replay a raw kernarg segment captured from a framework (--kernarg, with
+// metadata names or, for metadata without names, by index (position among the explicit
+// arguments: --arg 3=1000, --buffer 0=random:4096:1); or replay a raw kernarg segment captured from a framework (--kernarg, with
 // --patch OFFSET=BUFFER for its pointers). Writes chosen buffers back to files, and prints
 // faults, strict-mode findings, statistics and (on request) a per-wave trace.
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -136,10 +138,24 @@ bool is_signed_type(const std::string& type) {
   return type.starts_with("i") || type == "int" || type == "long" || type == "short" || type == "char";
 }
 
+// The explicit (not hidden) arguments in metadata order; a position here is the index --arg and
+// --buffer accept for arguments the metadata leaves unnamed (OpenCL without -cl-kernel-arg-info).
+std::vector<const emu::KernelArg*> explicit_args(const emu::Kernel& k) {
+  std::vector<const emu::KernelArg*> args;
+  for (const auto& a : k.args)
+    if (!a.value_kind.starts_with("hidden_")) args.push_back(&a);
+  return args;
+}
+
+bool is_index(const std::string& text) {
+  return !text.empty() && text.size() < 10 && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 // The bytes of one by-value argument from its text: an integer, a float for float types, or
-// bits:0x... for the raw bits of any type.
-std::uint64_t by_value_bits(const emu::KernelArg& arg, const std::string& text) {
-  const auto where = fmt::format("--arg {}={} ({}, {} bytes)", arg.name, text, arg.type_name, arg.size);
+// bits:0x... for the raw bits of any type. Without a type name (no argument info) any integer.
+std::uint64_t by_value_bits(const emu::KernelArg& arg, const std::string& label, const std::string& text) {
+  const std::string type = arg.type_name.empty() ? "type unknown" : arg.type_name;
+  const auto where = fmt::format("--arg {}={} ({}, {} bytes)", label, text, type, arg.size);
   if (text.starts_with("bits:")) return parse_unsigned(text.substr(5), where.c_str());
   if (is_float_type(arg.type_name)) {
     std::size_t used = 0;
@@ -160,60 +176,101 @@ std::uint64_t by_value_bits(const emu::KernelArg& arg, const std::string& text) 
     std::memcpy(&bits, &v, 8);
     return bits;
   }
+  const bool may_be_negative = is_signed_type(arg.type_name) || arg.type_name.empty();
   std::size_t used = 0;
   std::uint64_t bits = 0;
   try {
-    bits = is_signed_type(arg.type_name) ? std::uint64_t(std::stoll(text, &used, 0)) : std::stoull(text, &used, 0);
+    bits = may_be_negative && text.starts_with("-") ? std::uint64_t(std::stoll(text, &used, 0)) : std::stoull(text, &used, 0);
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used == 0 || used != text.size() || (!is_signed_type(arg.type_name) && text.starts_with("-")))
-    throw Failure(fmt::format("{}: not an integer of that type", where));
+  if (used == 0 || used != text.size() || (!may_be_negative && text.starts_with("-")))
+    throw Failure(fmt::format("{}: not an integer of that type{}", where,
+                              arg.type_name.empty() ? " (a float's bits: bits:0x...)" : ""));
   return bits;
 }
 
-std::string argument_names(const emu::Kernel& k) {
+// "x (global_buffer)" per named argument, or by index when the metadata has no names.
+std::string argument_list(const emu::Kernel& k) {
   std::string text;
-  for (const auto& a : k.args)
-    if (!a.name.empty() && !a.value_kind.starts_with("hidden_"))
-      text += fmt::format("{}{} ({})", text.empty() ? "" : ", ", a.name, a.value_kind);
+  const auto args = explicit_args(k);
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto& a = *args[i];
+    text += text.empty() ? "" : ", ";
+    text += a.name.empty() ? fmt::format("{} ({}, {} bytes at offset {})", i, a.value_kind, a.size, a.offset)
+                           : fmt::format("{} ({})", a.name, a.value_kind);
+  }
   return text.empty() ? "(none)" : text;
 }
 
-// Kernel arguments by metadata name: pointers name a buffer (a buffer of the argument's own name
-// is used when --arg does not say), by-value arguments give their value. Unnamed arguments and
-// repeats of a name (padding) stay zero; hidden arguments are the emulator's to fill.
+// "--arg 7: kernel k has 4 arguments (indices 0..3): ..."
+std::string no_such_index(const char* option, const std::string& key, const emu::Kernel& k, std::size_t count) {
+  if (count == 0) return fmt::format("{} {}: kernel {} has no explicit arguments", option, key, k.name);
+  return fmt::format("{} {}: kernel {} has {} argument{} (indices 0..{}): {}", option, key, k.name, count,
+                     count == 1 ? "" : "s", count - 1, argument_list(k));
+}
+
+// Kernel arguments by metadata name or by index (position among the explicit arguments):
+// pointers name a buffer (a buffer called like the argument, by name or index, is used when
+// --arg does not say), by-value arguments give their value. Repeats of a name (padding) are
+// reached by index only; hidden arguments are the emulator's to fill.
 std::vector<std::uint8_t> kernargs_by_name(const emu::Kernel& k, const RunOptions& o, const Buffers& buffers) {
+  const auto args = explicit_args(k);
+  if (k.args.empty() && (k.kernarg_segment_size > 0 || !o.args.empty()))
+    throw Failure(fmt::format("kernel {} has no argument metadata (.args) for its {}-byte kernarg segment: give the "
+                              "segment as a blob with --kernarg @FILE (and --patch OFFSET=BUFFER for its pointers)",
+                              k.name, k.kernarg_segment_size));
   std::map<std::string, std::string> given;
   for (const auto& text : o.args) {
-    auto [name, value] = split_assignment(text, "--arg");
-    if (!given.emplace(name, value).second) throw Failure(fmt::format("--arg {} given twice", name));
+    auto [key, value] = split_assignment(text, "--arg");
+    if (!given.emplace(key, value).second) throw Failure(fmt::format("--arg {} given twice", key));
+    if (is_index(key) && std::stoul(key) >= args.size()) throw Failure(no_such_index("--arg", key, k, args.size()));
+  }
+  for (const auto& spec : o.buffers) {
+    const std::string key = spec.substr(0, spec.find('='));
+    if (is_index(key) && std::stoul(key) >= args.size()) throw Failure(no_such_index("--buffer", key, k, args.size()));
   }
   std::vector<std::uint8_t> bytes(std::max<std::size_t>(k.kernarg_segment_size, 8), 0);
-  std::map<std::string, bool> placed;
+  std::set<std::string> used;
   std::vector<std::string> missing;
-  for (const auto& a : k.args) {
-    if (a.name.empty() || a.value_kind.starts_with("hidden_") || placed[a.name]) continue;
-    placed[a.name] = true;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const emu::KernelArg& a = *args[i];
+    const std::string index = std::to_string(i);
+    // The name reaches the first argument of that name; the index reaches every argument.
+    const bool named = !a.name.empty() && !used.contains(a.name) && !is_index(a.name);
+    const std::string label = named ? a.name : index;
     if (std::size_t(a.offset) + a.size > bytes.size())
-      throw Failure(fmt::format("argument {} at offset {} does not fit the {}-byte kernarg segment", a.name, a.offset,
+      throw Failure(fmt::format("argument {} at offset {} does not fit the {}-byte kernarg segment", label, a.offset,
                                 bytes.size()));
+    auto by_name = named ? given.find(a.name) : given.end();
+    auto by_index = given.find(index);
+    if (by_name != given.end() && by_index != given.end())
+      throw Failure(fmt::format("--arg {} and --arg {} give the same argument", a.name, index));
+    const auto it = by_name != given.end() ? by_name : by_index;
+    if (named) used.insert(a.name);
+    used.insert(index);
+    const bool repeat = !a.name.empty() && !named;  // padding: zero unless given by index
     std::uint64_t bits = 0;
-    auto it = given.find(a.name);
     if (a.value_kind == "global_buffer" || a.value_kind == "dynamic_shared_pointer") {
-      if (it != given.end() && it->second != "0") bits = buffers.address(it->second, ("--arg " + a.name).c_str());
-      else if (it == given.end() && buffers.find(a.name)) bits = *buffers.find(a.name);
-      else if (it == given.end()) missing.push_back(fmt::format("{} (a buffer: --buffer {}=... or --arg {}=BUFFER)", a.name, a.name, a.name));
+      const std::uint64_t* own = named ? buffers.find(a.name) : nullptr;
+      if (!own) own = buffers.find(index);
+      if (it != given.end() && it->second != "0") bits = buffers.address(it->second, ("--arg " + label).c_str());
+      else if (it == given.end() && own) bits = *own;
+      else if (it == given.end() && !repeat)
+        missing.push_back(fmt::format("{} (a buffer: --buffer {}=... or --arg {}=BUFFER)", label, label, label));
     } else if (it != given.end()) {
-      bits = by_value_bits(a, it->second);
-    } else {
-      missing.push_back(fmt::format("{} ({})", a.name, a.type_name.empty() ? a.value_kind : a.type_name));
+      bits = by_value_bits(a, label, it->second);
+    } else if (!repeat) {
+      const std::string what = !a.type_name.empty() ? a.type_name : fmt::format("{}, {} bytes", a.value_kind, a.size);
+      missing.push_back(fmt::format("{} ({})", label, what));
     }
     std::memcpy(bytes.data() + a.offset, &bits, std::min<std::uint32_t>(a.size, 8));
   }
-  for (const auto& [name, value] : given)
-    if (!placed.contains(name) || !placed[name])
-      throw Failure(fmt::format("kernel {} has no argument named '{}'; its arguments: {}", k.name, name, argument_names(k)));
+  const bool any_named = std::any_of(args.begin(), args.end(), [](const emu::KernelArg* a) { return !a->name.empty(); });
+  for (const auto& [key, value] : given)
+    if (!used.contains(key))
+      throw Failure(fmt::format("kernel {} has no argument named '{}'; its arguments{}: {}", k.name, key,
+                                any_named ? "" : " (unnamed in its metadata: give them by index)", argument_list(k)));
   if (!missing.empty()) {
     std::string text;
     for (const auto& m : missing) text += (text.empty() ? "" : ", ") + m;
@@ -350,8 +407,12 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--kernel", o->kernel, "Kernel name (optional when the code object has one kernel)");
   cmd->add_option("--grid", o->grid, "Grid in WORKGROUPS: X[,Y[,Z]]")->required();
   cmd->add_option("--block", o->block, "Workgroup size in work-items: X[,Y[,Z]] (default: the kernel's required size)");
-  cmd->add_option("--arg", o->args, "NAME=VALUE by metadata name: a number, bits:0xHEX, or a buffer name for pointers");
-  cmd->add_option("--buffer", o->buffers, "NAME=@FILE | NAME=zeros:BYTES | NAME=random:BYTES:SEED (BYTES may end in K/M/G)");
+  cmd->add_option("--arg", o->args,
+                  "NAME=VALUE or INDEX=VALUE (metadata name, or position among the explicit arguments): a number, "
+                  "bits:0xHEX, or a buffer name for pointers");
+  cmd->add_option("--buffer", o->buffers,
+                  "NAME=@FILE | NAME=zeros:BYTES | NAME=random:BYTES:SEED (BYTES may end in K/M/G); a buffer named "
+                  "like a pointer argument (or its index) is passed to it");
   cmd->add_option("--out", o->outs, "NAME=FILE: write the buffer to FILE after the launch");
   cmd->add_option("--kernarg", o->kernarg_file, "@FILE: a raw kernarg segment instead of --arg");
   cmd->add_option("--patch", o->patches, "OFFSET=BUFFER: write BUFFER's address into the --kernarg blob at OFFSET");

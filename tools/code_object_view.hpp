@@ -14,7 +14,8 @@ bool code_object_reader_available();
 void print_code_object(const std::string& path, const std::string& kernel, bool disassemble);
 
 // Prints every instruction of the code object that the emulator cannot run (kernel, PC, text,
-// reason), or that it runs them all. Throws Failure on a file the reader rejects.
+// reason), or that it runs them all; then the entries of the emulator's departures table that
+// concern its instructions. Throws Failure on a file the reader rejects.
 void print_emu_coverage(const std::string& path);
 
 }  // namespace asmk::cli

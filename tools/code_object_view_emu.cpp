@@ -1,7 +1,11 @@
 // print_code_object through the emulator's code-object reader.
+#include <algorithm>
+#include <string>
+
 #include <fmt/format.h>
 
 #include "asmk/emu/code_object.hpp"
+#include "asmk/emu/departures.hpp"
 #include "cli_support.hpp"
 #include "code_object_view.hpp"
 
@@ -12,6 +16,25 @@ std::string hex_bytes(const std::vector<std::uint8_t>& bytes) {
   std::string text;
   for (std::uint8_t b : bytes) text += fmt::format("{:02x}", b);
   return text;
+}
+
+// The metadata's arguments with the index `asmk run --arg INDEX=...` takes (position among the
+// explicit arguments; hidden ones are the emulator's to fill), or that there are none.
+void print_arguments(const emu::Kernel& k) {
+  if (k.args.empty()) {
+    fmt::print("  arguments  none in the metadata (no .args); `asmk run` takes the {}-byte kernarg segment as "
+               "--kernarg @FILE\n",
+               k.kernarg_segment_size);
+    return;
+  }
+  fmt::print("  arguments (code-object metadata)\n");
+  fmt::print("    {:>5}  {:<24} {:>6} {:>4}  {:<22} {}\n", "index", "argument", "offset", "size", "kind", "type");
+  std::size_t index = 0;
+  for (const auto& a : k.args) {
+    const bool hidden = a.value_kind.starts_with("hidden_");
+    fmt::print("    {:>5}  {:<24} {:>6} {:>4}  {:<22} {}\n", hidden ? "-" : std::to_string(index++),
+               a.name.empty() ? "-" : a.name, a.offset, a.size, a.value_kind, a.type_name);
+  }
 }
 
 void print_kernel(const emu::CodeObject& co, const emu::Kernel& k, bool disassemble) {
@@ -25,11 +48,7 @@ void print_kernel(const emu::CodeObject& co, const emu::Kernel& k, bool disassem
   if (k.reqd_workgroup_size[0] != 0)
     fmt::print("  workgroup  {} x {} x {} (required)\n", k.reqd_workgroup_size[0], k.reqd_workgroup_size[1],
                k.reqd_workgroup_size[2]);
-  fmt::print("  arguments (code-object metadata)\n");
-  fmt::print("    {:<24} {:>6} {:>4}  {:<22} {}\n", "argument", "offset", "size", "kind", "type");
-  for (const auto& a : k.args)
-    fmt::print("    {:<24} {:>6} {:>4}  {:<22} {}\n", a.name.empty() ? "-" : a.name, a.offset, a.size, a.value_kind,
-               a.type_name);
+  print_arguments(k);
   if (k.unsupported.empty()) {
     fmt::print("  emulator   runs every instruction\n");
   } else {
@@ -63,6 +82,25 @@ void print_code_object(const std::string& path, const std::string& kernel, bool 
   for (const auto& k : co.kernels()) print_kernel(co, k, disassemble);
 }
 
+// The entries of the emulator's departures table that concern instructions of the code object's
+// kernels, each with how many instructions it concerns.
+void print_departures(const emu::CodeObject& co) {
+  const auto table = emu::semantics_departures();
+  std::vector<int> count(table.size(), 0);
+  for (const auto& k : co.kernels()) {
+    auto listing = co.listing(k.name);
+    if (!listing) throw Failure(listing.error());
+    for (const auto& line : *listing)
+      for (std::size_t i = 0; i < table.size(); i++) count[i] += emu::concerns(table[i], line.text);
+  }
+  if (std::all_of(count.begin(), count.end(), [](int c) { return c == 0; })) return;
+  fmt::print("where the emulator's semantics depart from or read the ISA (asmk/emu/departures.hpp):\n");
+  for (std::size_t i = 0; i < table.size(); i++)
+    if (count[i] > 0)
+      fmt::print("  {:<26} {:<11} {:>4} instr.  {}\n", table[i].id, emu::departure_kind_name(table[i].kind), count[i],
+                 table[i].what);
+}
+
 void print_emu_coverage(const std::string& path) {
   auto loaded = emu::CodeObject::load_file(path);
   if (!loaded) throw Failure(loaded.error());
@@ -71,10 +109,11 @@ void print_emu_coverage(const std::string& path) {
   fmt::print("code object  {}\ntarget       {}\n", path, co.target_id());
   if (unsupported.empty()) {
     fmt::print("the emulator runs every instruction of its {} kernel(s)\n", co.kernels().size());
-    return;
+  } else {
+    fmt::print("{} instruction(s) the emulator cannot run:\n", unsupported.size());
+    for (const auto& u : unsupported) fmt::print("  {}  0x{:04x}  {}  ({})\n", u.kernel, u.pc, u.text, u.reason);
   }
-  fmt::print("{} instruction(s) the emulator cannot run:\n", unsupported.size());
-  for (const auto& u : unsupported) fmt::print("  {}  0x{:04x}  {}  ({})\n", u.kernel, u.pc, u.text, u.reason);
+  print_departures(co);
 }
 
 }  // namespace asmk::cli

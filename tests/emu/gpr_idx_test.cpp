@@ -1,5 +1,6 @@
 // GPR indexing mode (s_set_gpr_idx_*), on kernels/gpr_idx.s; expectations from the ISA text:
-// M0[7:0] = index, M0[15:12] = enabled operands (src0, src1, src2, dst), MODE[27] = enable.
+// M0[7:0] = index, M0[15:12] = enabled operands (src0, src1, src2, dst), MODE[27] = enable. The
+// index applies to the vector register an enabled operand slot names, VGPR or AccVGPR.
 #include <gtest/gtest.h>
 
 #include "emu_test_util.hpp"
@@ -41,6 +42,28 @@ TEST_P(GprIdxTest, OffsetsEnabledVgprOperandsOfValuInstructions) {
     // M0: 0xffff0000, then the last s_set_gpr_idx_on 200, SRC0 sets [7:0] = 0xc8, [15:12] = 1,
     // keeping the other bits.
     EXPECT_EQ(at(10), 0xffff10c8u) << lane;
+  }
+}
+
+TEST_P(GprIdxTest, OffsetsEnabledAccVgprOperands) {
+  auto co = load_kernel_file("gpr_idx", GetParam());
+  ASSERT_TRUE(co);
+  Device dev;
+  uint64_t out = upload(dev, std::vector<uint32_t>(5 * 64, 0));
+  Dispatch d;
+  d.kernel = *co->find("gpr_idx_agpr");
+  d.block = {64, 1, 1};
+  d.kernargs = Kernargs().add(out).bytes();
+  auto r = launch(dev, d, {.strict = true});
+  ASSERT_TRUE(r.ok()) << describe(r);
+  auto got = download<uint32_t>(dev, out, 5 * 64);
+  for (uint32_t lane = 0; lane < 64; lane++) {
+    auto at = [&](int k) { return got[k * 64 + lane]; };
+    EXPECT_EQ(at(0), 203u) << lane;  // v_accvgpr_read v1, a0 with SRC0 index 3 reads a3
+    EXPECT_EQ(at(1), 100u) << lane;  // v_accvgpr_write a0, v10 with DST index 3 writes a3
+    EXPECT_EQ(at(2), 201u) << lane;  // v_accvgpr_read v20, a1 with DST index 3 writes v23
+    EXPECT_EQ(at(3), 112u) << lane;  // v_accvgpr_write a6, v10 with SRC0 index 2: a6 = v12
+    EXPECT_EQ(at(4), 201u) << lane;  // v_accvgpr_mov a10, a0 with SRC0, DST index 1: a11 = a1
   }
 }
 

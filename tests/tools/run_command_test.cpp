@@ -1,10 +1,13 @@
 // `asmk run` on generated quant_fp8 code objects: inputs written to files, outputs read back and
 // compared bit for bit with ref::quant_fp8 — once with arguments by metadata name, once replaying
-// a raw kernarg blob whose pointers are patched — and its refusals.
+// a raw kernarg blob whose pointers are patched — and its refusals. Then foreign code objects from
+// the emulator's test kernels: OpenCL C without argument names (arguments by index) and a code
+// object without a metadata note (--kernarg only).
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -20,6 +23,7 @@ namespace fs = std::filesystem;
 
 const std::string kAsmk = ASMK_CLI_PATH;
 const std::string kHsaco = ASMK_HSACO_DIR;
+const std::string kEmuKernels = ASMK_EMU_TEST_KERNELS;
 
 struct Result {
   int status;
@@ -199,6 +203,41 @@ TEST_F(AsmkRun, EmuCoverageOfAGeneratedKernel) {
   EXPECT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("target       amdgcn-amd-amdhsa--gfx950"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("the emulator runs every instruction of its 1 kernel(s)"), std::string::npos) << r.output;
+}
+
+// OpenCL C compiled without -cl-kernel-arg-info: the metadata has offsets and types but no
+// names. saxpy(x, y, a, n) by index: y = a * x + y (clang contracts it into one fma).
+TEST_F(AsmkRun, UnnamedArgumentsByIndexMatchTheHost) {
+  const std::uint32_t n = 100;
+  std::vector<float> x(n), y(n);
+  for (std::uint32_t i = 0; i < n; ++i) x[i] = 0.25f * float(i) - 3.f, y[i] = float(i % 7);
+  write_file(dir_ / "x.bin", x);
+  write_file(dir_ / "y.bin", y);
+  const Result r = run_asmk("run " + kEmuKernels + "/basic_cl_gfx942.co --kernel saxpy --grid 2 --block 64" +
+                            " --buffer 0=@" + path("x.bin") + " --buffer 1=@" + path("y.bin") +
+                            " --arg 2=-1.5 --arg 3=" + std::to_string(n) + " --out 1=" + path("y_out.bin"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto got = read_file<float>(dir_ / "y_out.bin");
+  ASSERT_EQ(got.size(), n);
+  for (std::uint32_t i = 0; i < n; ++i) EXPECT_EQ(got[i], std::fma(-1.5f, x[i], y[i])) << i;
+}
+
+// Without a metadata note only --kernarg works: the blob's pointer patched, its value kept.
+TEST_F(AsmkRun, CodeObjectWithoutMetadataTakesAKernargBlob) {
+  std::vector<std::uint32_t> blob = {0, 0, 700, 0};  // out@0 (patched), value@8
+  write_file(dir_ / "kernarg.bin", blob);
+  const std::string co = kEmuKernels + "/no_metadata_gfx942.co";
+  Result r = run_asmk("run " + co + " --grid 1 --block 64 --buffer out=zeros:256 --kernarg @" + path("kernarg.bin") +
+                      " --patch 0=out --out out=" + path("out.bin"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto got = read_file<std::uint32_t>(dir_ / "out.bin");
+  ASSERT_EQ(got.size(), 64u);
+  for (std::uint32_t l = 0; l < 64; ++l) EXPECT_EQ(got[l], 700 + l) << l;
+  // Without --kernarg there is nothing to build the segment from: said, not zeros launched.
+  r = run_asmk("run " + co + " --grid 1 --block 64");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("has no argument metadata (.args) for its 16-byte kernarg segment"), std::string::npos)
+      << r.output;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // MFMA execution: validate the modifiers, gather A and B as matrices (with the broadcast and
 // lane-pattern modifiers applied), multiply, and scatter D. The arithmetic model is documented
 // at execute() in mfma.hpp.
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cmath>
@@ -66,6 +67,30 @@ void gather_a(const MfmaOp& op, const MfmaOperands& operands, const detail::Plan
     const detail::ElementLocation* from = &plan.a[static_cast<std::size_t>(source) * per_block];
     std::uint64_t* to = &out[static_cast<std::size_t>(block) * per_block];
     for (int e = 0; e < per_block; ++e) to[e] = detail::read_element(operands.a, from[e], from[e].lane, plan.a_bits);
+  }
+}
+
+// Sparse forms: A of one lane stores `stored` values, 2 per dense group of 4 consecutive K.
+int sparse_stored_per_lane(const MfmaOp& op) { return op.m * op.k / kWaveSize / 2; }
+int sparse_index_sets(const MfmaOp& op) { return 32 / (2 * sparse_stored_per_lane(op)); }
+
+// Raw codes of the dense A ([i][k], one block) of a sparse instruction: each stored value goes to
+// the K position its 2-bit index names within its group; the other positions hold code 0 (+0).
+// The dense layout is the plain one: lane = i + M * (k / run), run = M * K / 64 consecutive K.
+void gather_sparse_a(const MfmaOp& op, const MfmaOperands& operands, int bits, std::array<std::uint64_t, kMaxElements>& out) {
+  const int stored = sparse_stored_per_lane(op), run = 2 * stored;
+  const int set = operands.cbsz == 0 ? static_cast<int>(operands.abid) : 0;
+  const int set_shift = set * 2 * stored;
+  std::fill_n(out.begin(), op.m * op.k, std::uint64_t{0});
+  for (int lane = 0; lane < kWaveSize; ++lane) {
+    const int i = lane % op.m, k0 = (lane / op.m) * run;
+    const std::uint32_t index = set_shift < 32 ? operands.sparse_index[lane] >> set_shift : 0;
+    for (int t = 0; t < stored; ++t) {
+      const detail::ElementLocation at{static_cast<std::uint16_t>(t * bits / 32), static_cast<std::uint8_t>(lane),
+                                       static_cast<std::uint8_t>(t * bits % 32)};
+      const int k = k0 + 4 * (t / 2) + static_cast<int>((index >> (2 * t)) & 3);
+      out[static_cast<std::size_t>(i) * op.k + k] = detail::read_element(operands.a, at, lane, bits);
+    }
   }
 }
 
@@ -203,7 +228,13 @@ MfmaResult check(const MfmaOp& op, const MfmaOperands& operands) {
   if (operands.a == nullptr || operands.b == nullptr || operands.d == nullptr)
     return fail("operand A, B and D register arrays are required");
 
-  if (op.f8f6f4) {
+  if (op.sparse) {
+    if (operands.sparse_index == nullptr) return fail("sparse MFMA needs the index words");
+    if (operands.cbsz == 0 && operands.abid >= static_cast<std::uint32_t>(sparse_index_sets(op)))
+      return fail("abid:" + std::to_string(operands.abid) + " selects an index set beyond the " +
+                  std::to_string(sparse_index_sets(op)) + " this instruction's index word holds");
+    if (operands.cbsz > 7) return fail("cbsz:" + std::to_string(operands.cbsz) + " is out of range 0..7");
+  } else if (op.f8f6f4) {
     DataType type;
     if (!f8f6f4_format(operands.cbsz, type))
       return fail("cbsz:" + std::to_string(operands.cbsz) + " is not an A format (0 fp8, 1 bf8, 2 fp6, 3 bf6, 4 fp4)");
@@ -243,7 +274,8 @@ MfmaResult execute(const MfmaOp& op, const MfmaOperands& operands) {
   // Per-thread scratch (about 80 KB) instead of the stack, so that callers running many small
   // threads or fibers are safe.
   thread_local Workspace w;
-  gather_a(op, operands, plan, w.a_codes);
+  if (op.sparse) gather_sparse_a(op, operands, plan.a_bits, w.a_codes);
+  else gather_a(op, operands, plan, w.a_codes);
   gather_b(op, operands, plan, w.b_codes);
 
   // D is assembled in w.d first so that C may alias D.

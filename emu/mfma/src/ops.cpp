@@ -133,6 +133,54 @@ constexpr auto gfx950_only = std::array{
     op("v_mfma_scale_f32_16x16x128_f8f6f4", g950, 16, 16, 128, 1, DT::fp8, DT::fp8, DT::f32, 32, true, true),
 };
 
+// Sparse v_smfmac_*: the shape is the dense one (K counts the uncompressed A); A stores half.
+// Cycles: AMD's matrix instruction calculator (CDNA3: 16 for 16x16, 32 for 32x32), equal to
+// LLVM 22's gfx950 scheduling model (4 / 8 passes) for the CDNA4 forms.
+constexpr MfmaOp sparse_op(std::string_view mnemonic, Arch arch, int m, int n, int k, DT a, DT b, DT out) {
+  MfmaOp o = op(mnemonic, arch, m, n, k, 1, a, b, out, m == 16 ? 16 : 32);
+  o.a_regs /= 2;
+  o.has_blgp = false;
+  o.sparse = true;
+  return o;
+}
+
+template <Arch A>
+constexpr auto common_sparse_ops() {
+  return std::array{
+      sparse_op("v_smfmac_f32_16x16x32_f16", A, 16, 16, 32, DT::f16, DT::f16, DT::f32),
+      sparse_op("v_smfmac_f32_32x32x16_f16", A, 32, 32, 16, DT::f16, DT::f16, DT::f32),
+      sparse_op("v_smfmac_f32_16x16x32_bf16", A, 16, 16, 32, DT::bf16, DT::bf16, DT::f32),
+      sparse_op("v_smfmac_f32_32x32x16_bf16", A, 32, 32, 16, DT::bf16, DT::bf16, DT::f32),
+      sparse_op("v_smfmac_i32_16x16x64_i8", A, 16, 16, 64, DT::i8, DT::i8, DT::i32),
+      sparse_op("v_smfmac_i32_32x32x32_i8", A, 32, 32, 32, DT::i8, DT::i8, DT::i32),
+      sparse_op("v_smfmac_f32_16x16x64_bf8_bf8", A, 16, 16, 64, DT::bf8, DT::bf8, DT::f32),
+      sparse_op("v_smfmac_f32_16x16x64_bf8_fp8", A, 16, 16, 64, DT::bf8, DT::fp8, DT::f32),
+      sparse_op("v_smfmac_f32_16x16x64_fp8_bf8", A, 16, 16, 64, DT::fp8, DT::bf8, DT::f32),
+      sparse_op("v_smfmac_f32_16x16x64_fp8_fp8", A, 16, 16, 64, DT::fp8, DT::fp8, DT::f32),
+      sparse_op("v_smfmac_f32_32x32x32_bf8_bf8", A, 32, 32, 32, DT::bf8, DT::bf8, DT::f32),
+      sparse_op("v_smfmac_f32_32x32x32_bf8_fp8", A, 32, 32, 32, DT::bf8, DT::fp8, DT::f32),
+      sparse_op("v_smfmac_f32_32x32x32_fp8_bf8", A, 32, 32, 32, DT::fp8, DT::bf8, DT::f32),
+      sparse_op("v_smfmac_f32_32x32x32_fp8_fp8", A, 32, 32, 32, DT::fp8, DT::fp8, DT::f32),
+  };
+}
+
+constexpr auto gfx950_only_sparse = std::array{
+    sparse_op("v_smfmac_f32_16x16x64_f16", g950, 16, 16, 64, DT::f16, DT::f16, DT::f32),
+    sparse_op("v_smfmac_f32_32x32x32_f16", g950, 32, 32, 32, DT::f16, DT::f16, DT::f32),
+    sparse_op("v_smfmac_f32_16x16x64_bf16", g950, 16, 16, 64, DT::bf16, DT::bf16, DT::f32),
+    sparse_op("v_smfmac_f32_32x32x32_bf16", g950, 32, 32, 32, DT::bf16, DT::bf16, DT::f32),
+    sparse_op("v_smfmac_i32_16x16x128_i8", g950, 16, 16, 128, DT::i8, DT::i8, DT::i32),
+    sparse_op("v_smfmac_i32_32x32x64_i8", g950, 32, 32, 64, DT::i8, DT::i8, DT::i32),
+    sparse_op("v_smfmac_f32_16x16x128_bf8_bf8", g950, 16, 16, 128, DT::bf8, DT::bf8, DT::f32),
+    sparse_op("v_smfmac_f32_16x16x128_bf8_fp8", g950, 16, 16, 128, DT::bf8, DT::fp8, DT::f32),
+    sparse_op("v_smfmac_f32_16x16x128_fp8_bf8", g950, 16, 16, 128, DT::fp8, DT::bf8, DT::f32),
+    sparse_op("v_smfmac_f32_16x16x128_fp8_fp8", g950, 16, 16, 128, DT::fp8, DT::fp8, DT::f32),
+    sparse_op("v_smfmac_f32_32x32x64_bf8_bf8", g950, 32, 32, 64, DT::bf8, DT::bf8, DT::f32),
+    sparse_op("v_smfmac_f32_32x32x64_bf8_fp8", g950, 32, 32, 64, DT::bf8, DT::fp8, DT::f32),
+    sparse_op("v_smfmac_f32_32x32x64_fp8_bf8", g950, 32, 32, 64, DT::fp8, DT::bf8, DT::f32),
+    sparse_op("v_smfmac_f32_32x32x64_fp8_fp8", g950, 32, 32, 64, DT::fp8, DT::fp8, DT::f32),
+};
+
 template <std::size_t N1, std::size_t N2>
 std::vector<MfmaOp> concat(const std::array<MfmaOp, N1>& first, const std::array<MfmaOp, N2>& second) {
   std::vector<MfmaOp> all(first.begin(), first.end());
@@ -143,6 +191,12 @@ std::vector<MfmaOp> concat(const std::array<MfmaOp, N1>& first, const std::array
 const std::vector<MfmaOp>& table(Arch arch) {
   static const std::vector<MfmaOp> t942 = concat(common_ops<g942>(), gfx942_only);
   static const std::vector<MfmaOp> t950 = concat(common_ops<g950>(), gfx950_only);
+  return arch == Arch::gfx942 ? t942 : t950;
+}
+
+const std::vector<MfmaOp>& sparse_table(Arch arch) {
+  static const std::vector<MfmaOp> t942 = concat(common_sparse_ops<g942>(), std::array<MfmaOp, 0>{});
+  static const std::vector<MfmaOp> t950 = concat(common_sparse_ops<g950>(), gfx950_only_sparse);
   return arch == Arch::gfx942 ? t942 : t950;
 }
 
@@ -178,17 +232,21 @@ bool f8f6f4_format(std::uint32_t code, DataType& type) {
 }
 
 const MfmaOp* find_mfma(std::string_view mnemonic, Arch arch) {
-  const auto& ops = table(arch);
-  auto it = std::find_if(ops.begin(), ops.end(), [&](const MfmaOp& o) { return o.mnemonic == mnemonic; });
-  return it == ops.end() ? nullptr : &*it;
+  for (const auto* ops : {&table(arch), &sparse_table(arch)}) {
+    auto it = std::find_if(ops->begin(), ops->end(), [&](const MfmaOp& o) { return o.mnemonic == mnemonic; });
+    if (it != ops->end()) return &*it;
+  }
+  return nullptr;
 }
 
 std::span<const MfmaOp> all_mfma(Arch arch) { return table(arch); }
+std::span<const MfmaOp> all_smfmac(Arch arch) { return sparse_table(arch); }
 
 std::string unknown_mfma_message(std::string_view mnemonic, Arch arch) {
   std::string message = "MFMA instruction '";
   message.append(mnemonic).append("' is not supported on ").append(arch_name(arch)).append("; supported:");
-  for (const MfmaOp& o : table(arch)) message.append(" ").append(o.mnemonic);
+  for (const auto* ops : {&table(arch), &sparse_table(arch)})
+    for (const MfmaOp& o : *ops) message.append(" ").append(o.mnemonic);
   return message;
 }
 

@@ -204,88 +204,171 @@ uint8_t parse_sel(std::string_view v) {
   return it == sels.end() ? 6 : it->second;
 }
 
-/// Applies one modifier token; returns false if it is unknown.
-bool apply_modifier(std::string_view tok, const RawInstruction& raw, Instr& in, bool vop3p, std::string& sel0,
-                    std::string& sel1) {
-  Modifiers& m = in.m;
-  auto colon = tok.find(':');
-  std::string_view key = tok.substr(0, colon);
-  std::string_view val = colon == std::string_view::npos ? std::string_view() : tok.substr(colon + 1);
+// ---- modifiers: one table entry per printed modifier (AMDGPUModifierSyntax) ----------------
+
+/// What a modifier's value may update besides Modifiers: SDWA source selects are resolved after
+/// the operands (the sext() of an operand decides how they apply).
+struct ModifierContext {
+  Modifiers& m;
+  const RawInstruction& raw;
+  bool vop3p;
+  std::string& sel0;
+  std::string& sel1;
+};
+
+/// A keyed modifier ("key:value"): sets its field from the value text; false if the value is bad.
+using ValueSetter = bool (*)(ModifierContext&, std::string_view value);
+
+template <class T, T Modifiers::*Field>
+bool set_number(ModifierContext& c, std::string_view v) {
   int64_t n = 0;
-  bool num = parse_int(val, n);
-  if (colon == std::string_view::npos) {
-    if (key == "clamp") m.clamp = true;
-    else if (key == "offen") m.offen = true;
-    else if (key == "idxen") m.idxen = true;
-    else if (key == "lds") m.lds = true;
-    else if (key == "gds") m.gds = true;
-    else if (key == "glc" || key == "sc0") m.sc0 = true;
-    else if (key == "slc" || key == "nt") m.nt = true;
-    else if (key == "sc1") m.sc1 = true;
-    else if (key == "row_mirror") m.dpp = DppCtrl::row_mirror;
-    else if (key == "row_half_mirror") m.dpp = DppCtrl::row_half_mirror;
-    else return false;
-    return true;
-  }
-  if (key == "offset") {
-    if (num) m.offset = int32_t(n);
-    else if (!raw.immediates.empty()) m.offset = int32_t(raw.immediates.front());  // e.g. swizzle(...)
-    else return false;
-  } else if (key == "offset0" && num) m.offset0 = uint16_t(n);
-  else if (key == "offset1" && num) m.offset1 = uint16_t(n);
-  else if (key == "mul" && num) m.omod = n == 2 ? 1 : n == 4 ? 2 : 0;
-  else if (key == "div" && num) m.omod = n == 2 ? 3 : 0;
-  else if (key == "op_sel") {
-    // VOP3 prints one entry per source then the destination ("[0,0,1]" for two sources); the
-    // destination's bit is op_sel[3] in the encoding. VOP3P (v_pk_*, v_dot*) has no destination entry.
-    m.op_sel = parse_bits(val);
-    int entries = int(std::count(val.begin(), val.end(), ',')) + 1;
-    if (!vop3p && entries >= 2 && entries <= 3) {
-      uint8_t dst = (m.op_sel >> (entries - 1)) & 1;
-      m.op_sel = uint8_t((m.op_sel & ((1u << (entries - 1)) - 1)) | (dst << 3));
-    }
-  }
-  else if (key == "op_sel_hi") m.op_sel_hi = parse_bits(val);
-  else if (key == "neg_lo" || key == "neg") m.neg_lo = parse_bits(val);
-  else if (key == "neg_hi") m.neg_hi = parse_bits(val);
-  else if (key == "cbsz" && num) m.cbsz = uint8_t(n);
-  else if (key == "bitop3" && num) m.bitop3 = uint8_t(n);
-  else if (key == "abid" && num) m.abid = uint8_t(n);
-  else if (key == "blgp" && num) m.blgp = uint8_t(n);
-  else if (key == "dst_sel") m.dst_sel = parse_sel(val);
-  else if (key == "dst_unused") m.dst_unused = val == "UNUSED_SEXT" ? 1 : val == "UNUSED_PRESERVE" ? 2 : 0;
-  else if (key == "src0_sel") sel0 = std::string(val);
-  else if (key == "src1_sel") sel1 = std::string(val);
-  else if (key == "quad_perm") {
-    m.dpp = DppCtrl::quad_perm;
-    uint8_t packed = 0;
-    int i = 0;
-    for (char c : val)
-      if (c >= '0' && c <= '3') packed |= uint8_t((c - '0') << (2 * i++));
-    m.dpp_arg = packed;
-  } else if (num && (key == "row_shl" || key == "row_shr" || key == "row_ror" || key == "wave_shl" ||
-                     key == "wave_rol" || key == "wave_shr" || key == "wave_ror" || key == "row_bcast")) {
-    m.dpp_arg = uint8_t(n);
-    if (key == "row_shl") m.dpp = DppCtrl::row_shl;
-    else if (key == "row_shr") m.dpp = DppCtrl::row_shr;
-    else if (key == "row_ror") m.dpp = DppCtrl::row_ror;
-    else if (key == "wave_shl") m.dpp = DppCtrl::wave_shl;
-    else if (key == "wave_rol") m.dpp = DppCtrl::wave_rol;
-    else if (key == "wave_shr") m.dpp = DppCtrl::wave_shr;
-    else if (key == "wave_ror") m.dpp = DppCtrl::wave_ror;
-    else m.dpp = n == 15 ? DppCtrl::row_bcast15 : DppCtrl::row_bcast31;
-  } else if (key == "row_mask" && num) m.row_mask = uint8_t(n);
-  else if (key == "bank_mask" && num) m.bank_mask = uint8_t(n);
-  else if (key == "bound_ctrl" && num) m.bound_ctrl = n != 0;
+  if (!parse_int(v, n)) return false;
+  c.m.*Field = T(n);
+  return true;
+}
+
+/// DPP controls with a count (row_shl:1..15, wave_shl:1, row_newbcast:0..15, ...).
+template <DppCtrl Ctrl>
+bool set_dpp(ModifierContext& c, std::string_view v) {
+  int64_t n = 0;
+  if (!parse_int(v, n)) return false;
+  c.m.dpp = Ctrl;
+  c.m.dpp_arg = uint8_t(n);
+  return true;
+}
+
+bool set_offset(ModifierContext& c, std::string_view v) {
+  int64_t n = 0;
+  if (parse_int(v, n)) c.m.offset = int32_t(n);
+  else if (!c.raw.immediates.empty()) c.m.offset = int32_t(c.raw.immediates.front());  // e.g. swizzle(...)
   else return false;
   return true;
 }
 
+bool set_op_sel(ModifierContext& c, std::string_view v) {
+  // VOP3 prints one entry per source then the destination ("[0,0,1]" for two sources); the
+  // destination's bit is op_sel[3] in the encoding. VOP3P (v_pk_*, v_dot*) has no destination entry.
+  Modifiers& m = c.m;
+  m.op_sel = parse_bits(v);
+  const int entries = int(std::count(v.begin(), v.end(), ',')) + 1;
+  if (!c.vop3p && entries >= 2 && entries <= 3) {
+    const uint8_t dst = (m.op_sel >> (entries - 1)) & 1;
+    m.op_sel = uint8_t((m.op_sel & ((1u << (entries - 1)) - 1)) | (dst << 3));
+  }
+  return true;
+}
+
+bool set_quad_perm(ModifierContext& c, std::string_view v) {
+  uint8_t packed = 0;
+  int i = 0;
+  for (char ch : v)
+    if (ch >= '0' && ch <= '3') packed |= uint8_t((ch - '0') << (2 * i++));
+  c.m.dpp = DppCtrl::quad_perm;
+  c.m.dpp_arg = packed;
+  return true;
+}
+
+bool set_row_bcast(ModifierContext& c, std::string_view v) {
+  int64_t n = 0;
+  if (!parse_int(v, n) || (n != 15 && n != 31)) return false;
+  c.m.dpp = n == 15 ? DppCtrl::row_bcast15 : DppCtrl::row_bcast31;
+  return true;
+}
+
+bool set_omod_mul(ModifierContext& c, std::string_view v) {
+  int64_t n = 0;
+  if (!parse_int(v, n)) return false;
+  c.m.omod = n == 2 ? 1 : n == 4 ? 2 : 0;
+  return true;
+}
+
+bool set_omod_div(ModifierContext& c, std::string_view v) {
+  int64_t n = 0;
+  if (!parse_int(v, n)) return false;
+  c.m.omod = n == 2 ? 3 : 0;
+  return true;
+}
+
+bool set_neg_lo(ModifierContext& c, std::string_view v) {
+  c.m.neg_lo = parse_bits(v);
+  return true;
+}
+
+const std::unordered_map<std::string_view, ValueSetter>& keyed_modifiers() {
+  static const std::unordered_map<std::string_view, ValueSetter> table = {
+      {"offset", set_offset},
+      {"offset0", set_number<uint16_t, &Modifiers::offset0>},
+      {"offset1", set_number<uint16_t, &Modifiers::offset1>},
+      {"mul", set_omod_mul},
+      {"div", set_omod_div},
+      {"op_sel", set_op_sel},
+      {"op_sel_hi", [](ModifierContext& c, std::string_view v) { c.m.op_sel_hi = parse_bits(v); return true; }},
+      {"neg_lo", set_neg_lo},
+      {"neg", set_neg_lo},  // MFMA f64 neg:[a,b,c]
+      {"neg_hi", [](ModifierContext& c, std::string_view v) { c.m.neg_hi = parse_bits(v); return true; }},
+      {"cbsz", set_number<uint8_t, &Modifiers::cbsz>},
+      {"abid", set_number<uint8_t, &Modifiers::abid>},
+      {"blgp", set_number<uint8_t, &Modifiers::blgp>},
+      {"bitop3", set_number<uint8_t, &Modifiers::bitop3>},
+      {"dst_sel", [](ModifierContext& c, std::string_view v) { c.m.dst_sel = parse_sel(v); return true; }},
+      {"dst_unused",
+       [](ModifierContext& c, std::string_view v) {
+         c.m.dst_unused = v == "UNUSED_SEXT" ? 1 : v == "UNUSED_PRESERVE" ? 2 : 0;
+         return true;
+       }},
+      {"src0_sel", [](ModifierContext& c, std::string_view v) { c.sel0 = std::string(v); return true; }},
+      {"src1_sel", [](ModifierContext& c, std::string_view v) { c.sel1 = std::string(v); return true; }},
+      {"quad_perm", set_quad_perm},
+      {"row_shl", set_dpp<DppCtrl::row_shl>},
+      {"row_shr", set_dpp<DppCtrl::row_shr>},
+      {"row_ror", set_dpp<DppCtrl::row_ror>},
+      {"wave_shl", set_dpp<DppCtrl::wave_shl>},
+      {"wave_rol", set_dpp<DppCtrl::wave_rol>},
+      {"wave_shr", set_dpp<DppCtrl::wave_shr>},
+      {"wave_ror", set_dpp<DppCtrl::wave_ror>},
+      {"row_bcast", set_row_bcast},
+      {"row_newbcast", set_dpp<DppCtrl::row_newbcast>},  // gfx90a+: DPP_CTRL 0x150 + lane
+      {"row_mask", set_number<uint8_t, &Modifiers::row_mask>},
+      {"bank_mask", set_number<uint8_t, &Modifiers::bank_mask>},
+      {"bound_ctrl", set_number<bool, &Modifiers::bound_ctrl>},  // true: invalid source lanes read 0
+  };
+  return table;
+}
+
+/// Modifiers printed without a value.
+const std::unordered_map<std::string_view, void (*)(Modifiers&)>& flag_modifiers() {
+  static const std::unordered_map<std::string_view, void (*)(Modifiers&)> table = {
+      {"clamp", [](Modifiers& m) { m.clamp = true; }},
+      {"offen", [](Modifiers& m) { m.offen = true; }},
+      {"idxen", [](Modifiers& m) { m.idxen = true; }},
+      {"lds", [](Modifiers& m) { m.lds = true; }},
+      {"gds", [](Modifiers& m) { m.gds = true; }},
+      {"glc", [](Modifiers& m) { m.sc0 = true; }},
+      {"sc0", [](Modifiers& m) { m.sc0 = true; }},
+      {"slc", [](Modifiers& m) { m.nt = true; }},
+      {"nt", [](Modifiers& m) { m.nt = true; }},
+      {"sc1", [](Modifiers& m) { m.sc1 = true; }},
+      {"row_mirror", [](Modifiers& m) { m.dpp = DppCtrl::row_mirror; }},
+      {"row_half_mirror", [](Modifiers& m) { m.dpp = DppCtrl::row_half_mirror; }},
+  };
+  return table;
+}
+
+/// Applies one modifier token; returns false if it is unknown or its value is malformed.
+bool apply_modifier(std::string_view tok, ModifierContext& c) {
+  const auto colon = tok.find(':');
+  if (colon == std::string_view::npos) {
+    auto it = flag_modifiers().find(tok);
+    if (it == flag_modifiers().end()) return false;
+    it->second(c.m);
+    return true;
+  }
+  auto it = keyed_modifiers().find(tok.substr(0, colon));
+  return it != keyed_modifiers().end() && it->second(c, tok.substr(colon + 1));
+}
+
 bool is_modifier_token(std::string_view tok) {
-  static const char* bare[] = {"clamp", "offen", "idxen", "lds", "gds", "glc", "slc", "sc0", "sc1", "nt",
-                               "row_mirror", "row_half_mirror"};
-  for (const char* b : bare)
-    if (tok == b) return true;
+  if (flag_modifiers().contains(tok)) return true;
   // key:value at top level (a register range's colon is inside brackets).
   auto colon = tok.find(':');
   auto bracket = tok.find('[');
@@ -294,19 +377,20 @@ bool is_modifier_token(std::string_view tok) {
 
 }  // namespace
 
+std::string_view semantics_mnemonic(std::string_view instruction_text) {
+  std::string_view mnemonic = instruction_text.substr(0, instruction_text.find(' '));
+  for (std::string_view suffix : {"_e64_dpp", "_e32", "_e64", "_dpp", "_sdwa"})
+    if (mnemonic.size() > suffix.size() && mnemonic.ends_with(suffix)) return mnemonic.substr(0, mnemonic.size() - suffix.size());
+  return mnemonic;
+}
+
 std::string parse_instruction(const RawInstruction& raw, Instr& in, std::string& mnemonic) {
   std::string_view text = raw.text;
   auto sp = text.find(' ');
   std::string_view full = text.substr(0, sp);
   std::string_view rest = sp == std::string_view::npos ? std::string_view() : text.substr(sp + 1);
-  mnemonic = std::string(full);
-  for (std::string_view suffix : {"_e64_dpp", "_e32", "_e64", "_dpp", "_sdwa"}) {
-    if (mnemonic.size() > suffix.size() && mnemonic.ends_with(suffix)) {
-      if (suffix == "_sdwa") in.m.sdwa = true;
-      mnemonic.resize(mnemonic.size() - suffix.size());
-      break;
-    }
-  }
+  mnemonic = std::string(semantics_mnemonic(full));
+  in.m.sdwa = full.ends_with("_sdwa") && full.size() > 5;
   // VOP3P: op_sel has one entry per source (no destination entry). op_sel_hi defaults to all ones
   // unless printed, except for the mixed-precision ops, where it defaults to zero.
   const bool mixed = starts_with(mnemonic, "v_fma_mix") || starts_with(mnemonic, "v_mad_mix");
@@ -318,10 +402,11 @@ std::string parse_instruction(const RawInstruction& raw, Instr& in, std::string&
   if (setreg_imm32) in.imm = raw.immediates[1];
 
   std::string sel0, sel1;
+  ModifierContext modifiers{in.m, raw, vop3p, sel0, sel1};
   int n = 0;
   for (const std::string& tok : tokenize(rest)) {
     if (is_modifier_token(tok)) {
-      if (!apply_modifier(tok, raw, in, vop3p, sel0, sel1)) return "unknown modifier '" + tok + "'";
+      if (!apply_modifier(tok, modifiers)) return "unknown modifier '" + tok + "'";
       continue;
     }
     if (n >= 6) return "too many operands";

@@ -30,6 +30,10 @@ Expected<DecodedKernel> decode_section(Arch arch, std::span<const uint8_t> code,
 DecodedKernel kernel_view(const DecodedKernel& section, const std::string& name, uint64_t entry, uint64_t size,
                           std::string& error);
 
+/// The mnemonic the semantics table knows an instruction by: its first word without the encoding
+/// suffix (_e32, _e64, _dpp, _e64_dpp, _sdwa).
+std::string_view semantics_mnemonic(std::string_view instruction_text);
+
 /// Parses one instruction's text into `out` (operands, modifiers). Returns an error message or "".
 std::string parse_instruction(const RawInstruction& raw, Instr& out, std::string& mnemonic);
 

@@ -40,7 +40,7 @@ struct Operand {
 };
 
 enum class DppCtrl : uint8_t { none, quad_perm, row_shl, row_shr, row_ror, wave_shl, wave_rol, wave_shr, wave_ror,
-                               row_mirror, row_half_mirror, row_bcast15, row_bcast31 };
+                               row_mirror, row_half_mirror, row_bcast15, row_bcast31, row_newbcast };
 
 struct Modifiers {
   bool clamp = false;
@@ -58,7 +58,7 @@ struct Modifiers {
   uint8_t src_sel[2] = {6, 6};          // SDWA selects of the first two sources
   // DPP
   DppCtrl dpp = DppCtrl::none;
-  uint8_t dpp_arg = 0;  // quad_perm packed 2 bits per lane, or the shift amount
+  uint8_t dpp_arg = 0;  // quad_perm packed 2 bits per lane, the shift amount, or row_newbcast's lane
   uint8_t row_mask = 0xf, bank_mask = 0xf;
   bool bound_ctrl = false;  // true: invalid source lanes read 0
 };

@@ -67,6 +67,8 @@ int dpp_source_lane(const Modifiers& m, int lane) {
     case DppCtrl::row_half_mirror: return (lane & ~7) | (7 - (lane & 7));
     case DppCtrl::row_bcast15: return lane < 16 ? -1 : ((lane >> 4) << 4) - 1;
     case DppCtrl::row_bcast31: return lane < 32 ? -1 : 31;
+    // gfx90a+ (LLVM DppCtrl ROW_NEWBCAST 0x150-0x15F): every lane of a row reads lane N of its row.
+    case DppCtrl::row_newbcast: return (lane & ~15) | (m.dpp_arg & 15);
     default: return lane;
   }
 }
@@ -85,20 +87,28 @@ uint32_t sdwa_select(uint32_t v, uint8_t sel, bool sext) {
   }
 }
 
+/// Dword `dword` of DPP source `o`, permuted by the DPP control; invalid or inactive source lanes read 0.
+const uint32_t* dpp_gather(Wave& w, const Instr& in, const Operand& o, uint32_t* scratch, Width width, int dword) {
+  const uint32_t* base = lanes32(w, o, scratch + kLanes, dword, width);
+  const uint64_t exec = w.exec();
+  for (int l = 0; l < kLanes; l++) {
+    int s = dpp_source_lane(in.m, l);
+    scratch[l] = (s < 0 || !lane_on(exec, s)) ? 0 : base[s];
+  }
+  return scratch;
+}
+
 }  // namespace
+
+const uint32_t* vector_source64(Wave& w, const Instr& in, int i, uint32_t* scratch, Width width, int dword) {
+  if (i == in.num_dst && in.m.dpp != DppCtrl::none) return dpp_gather(w, in, in.op[i], scratch, width, dword);
+  return lanes32(w, in.op[i], scratch, dword, width);
+}
 
 const uint32_t* vector_source(Wave& w, const Instr& in, int i, uint32_t* scratch, Width width) {
   const Operand& o = in.op[i];
   const int src = i - in.num_dst;
-  if (src == 0 && in.m.dpp != DppCtrl::none) {
-    const uint32_t* base = lanes32(w, o, scratch + kLanes, 0, width);
-    const uint64_t exec = w.exec();
-    for (int l = 0; l < kLanes; l++) {
-      int s = dpp_source_lane(in.m, l);
-      scratch[l] = (s < 0 || !lane_on(exec, s)) ? 0 : base[s];
-    }
-    return scratch;
-  }
+  if (src == 0 && in.m.dpp != DppCtrl::none) return dpp_gather(w, in, o, scratch, width, 0);
   if (in.m.sdwa && src < 2 && (in.m.src_sel[src] != 6 || o.sext)) {
     const uint32_t* base = lanes32(w, o, scratch + kLanes, 0, width);
     for (int l = 0; l < kLanes; l++) scratch[l] = sdwa_select(base[l], in.m.src_sel[src], o.sext);
@@ -150,21 +160,34 @@ void vector_write32(Wave& w, const Instr& in, const Operand& dst, const uint32_t
   }
 }
 
+// GPR indexing (CDNA3/CDNA4 ISA, S_SET_GPR_IDX_ON: "Vector operations after this perform relative
+// GPR addressing based on the contents of M0", enabled per operand slot by M0[15:12] = VSRC0_REL,
+// VSRC1_REL, VSRC2_REL, VDST_REL). The index applies to the vector register an enabled slot
+// names, in either file: an AccVGPR operand (v_accvgpr_read's src0, v_accvgpr_write's dst, MFMA
+// operands in a[]) moves within the AccVGPRs, as Tensile's gfx950 accumulator reads rely on.
+// Past the end of its file an operand becomes register 0 of that file (v0, or a0: the ISA names
+// only v0) with a strict report.
 Instr gpr_indexed(Wave& w, const Instr& in) {
   Instr out = in;
   const uint32_t m0 = w.s[kM0], index = m0 & 0xff, enabled = (m0 >> 12) & 0xf;
-  const uint32_t vgprs = std::min<uint32_t>(256, w.ctx->kernel->descriptor.accum_offset);
+  const KernelDescriptor& kd = w.ctx->kernel->descriptor;
+  const uint32_t vgprs = std::min<uint32_t>(256, kd.accum_offset);
+  const uint32_t agprs = std::min<uint32_t>(256, kd.vgpr_count > kd.accum_offset ? kd.vgpr_count - kd.accum_offset : 0);
   for (int i = 0; i < in.num_ops; i++) {
     Operand& o = out.op[i];
     const int src = i - in.num_dst;
     const bool on = i < in.num_dst ? (enabled >> 3) & 1 : src < 3 && ((enabled >> src) & 1);
-    if (!on || o.kind != OpKind::vgpr) continue;
+    if (!on || (o.kind != OpKind::vgpr && o.kind != OpKind::agpr)) continue;
+    const bool acc = o.kind == OpKind::agpr;
+    const uint32_t limit = acc ? agprs : vgprs;
     const uint32_t reg = o.reg + index;
-    if (reg + o.dwords > vgprs) {
+    if (reg + o.dwords > limit) {
       if (w.strict()) {
-        std::string msg = "GPR indexing moves v";
+        const char* file = acc ? "a" : "v";
+        std::string msg = std::string("GPR indexing moves ") + file;
         msg.append(std::to_string(o.reg)).append(" by ").append(std::to_string(index));
-        msg.append(" past the wave's ").append(std::to_string(vgprs)).append(" VGPRs; the hardware uses v0 instead");
+        msg.append(" past the wave's ").append(std::to_string(limit)).append(acc ? " AccVGPRs; " : " VGPRs; ");
+        msg.append("the hardware uses ").append(file).append("0 instead");
         w.strict_report(FaultKind::bad_instruction, in, -1, 0, std::move(msg));
       }
       o.reg = 0;

@@ -222,6 +222,10 @@ const uint32_t* lanes32(Wave& w, const Operand& o, uint32_t* scratch, int d = 0,
 /// Lanes of a 32-bit VALU source `i` with DPP (src0) and SDWA selection applied.
 const uint32_t* vector_source(Wave& w, const Instr& in, int i, uint32_t* scratch, Width width = Width::b32);
 
+/// Lanes of dword `dword` of a 64-bit VALU source `i` with DPP (src0) applied (gfx90a+ DP ALU
+/// DPP); `scratch` holds 2 x 64 words.
+const uint32_t* vector_source64(Wave& w, const Instr& in, int i, uint32_t* scratch, Width width, int dword);
+
 /// GPR indexing mode (s_set_gpr_idx_on): a copy of VALU instruction `in` whose VGPR operands
 /// enabled in M0[15:12] (src0, src1, src2, dst) are offset by M0[7:0]. An operand pushed past the
 /// wave's VGPRs becomes v0, as the hardware substitutes it (a strict report says so).

@@ -30,6 +30,7 @@ KernelDescriptor parse_descriptor(const std::vector<uint8_t>& kd, Arch) {
   d.compute_pgm_rsrc1 = u32(48);
   d.compute_pgm_rsrc2 = u32(52);
   std::memcpy(&d.kernel_code_properties, kd.data() + 56, 2);
+  std::memcpy(&d.kernarg_preload, kd.data() + 58, 2);
 
   const uint32_t r1 = d.compute_pgm_rsrc1, r2 = d.compute_pgm_rsrc2, r3 = d.compute_pgm_rsrc3;
   d.vgpr_count = (bits(r1, 0, 6) + 1) * 8;  // gfx90a+: unified VGPR file, granule 8
@@ -57,6 +58,8 @@ KernelDescriptor parse_descriptor(const std::vector<uint8_t>& kd, Arch) {
   d.dispatch_id = bits(p, 4, 1);
   d.flat_scratch_init = bits(p, 5, 1);
   d.private_segment_size = bits(p, 6, 1);
+  d.kernarg_preload_length = bits(d.kernarg_preload, 0, 7);
+  d.kernarg_preload_offset = bits(d.kernarg_preload, 7, 9);
   return d;
 }
 
@@ -101,6 +104,17 @@ struct CodeObjectBuilder {
                                                             ek.code_offset - ek.section_offset, k.code_size, view_error));
       if (!view_error.empty()) return Status::error(view_error);
       decoded->program->entry_vaddr = ek.code_vaddr;
+      // Kernarg preloading: firmware that preloads adds 256 bytes to the entry, skipping the header
+      // (s_trap 2 and padding) that stops the kernel on firmware that does not (LLVM AMDGPUUsage,
+      // "Preloaded Kernel Arguments"). The emulator preloads, so it starts there; PCs stay relative
+      // to the entry.
+      if (k.descriptor.kernarg_preload_length != 0) {
+        constexpr uint64_t kPreloadHeaderBytes = 256;
+        const uint64_t start = ek.code_offset - ek.section_offset + kPreloadHeaderBytes;
+        decoded->program->entry_index = decoded->program->index_at_offset(start);
+        if (decoded->program->entry_index < 0)
+          return Status::error("kernel '" + k.name + "' preloads kernel arguments, but no instruction starts 256 bytes past its entry");
+      }
       decoded->program->image = load_image;
       k.program = decoded->program;
       k.unsupported = std::move(decoded->unsupported);

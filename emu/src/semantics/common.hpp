@@ -178,13 +178,19 @@ void valu_u32(Wave& w, const Instr& in, F f) {
 
 /// 64-bit source lanes (lo, hi) of source i; `fp` widens constants as doubles.
 struct Src64 {
-  uint32_t scratch[2][kLanes];
+  uint32_t scratch[2][2 * kLanes];
   const uint32_t* lo;
   const uint32_t* hi;
   Src64(Wave& w, const Operand& o, bool fp) {
     Width wd = fp ? Width::f64 : Width::b64;
     lo = lanes32(w, o, scratch[0], 0, wd);
     hi = lanes32(w, o, scratch[1], 1, wd);
+  }
+  /// Source `src` of `in`, with DPP applied to src0 (gfx90a+ DP ALU DPP allows row_newbcast).
+  Src64(Wave& w, const Instr& in, int src, bool fp) {
+    Width wd = fp ? Width::f64 : Width::b64;
+    lo = vector_source64(w, in, in.num_dst + src, scratch[0], wd, 0);
+    hi = vector_source64(w, in, in.num_dst + src, scratch[1], wd, 1);
   }
   uint64_t operator[](int l) const { return uint64_t(lo[l]) | uint64_t(hi[l]) << 32; }
 };
@@ -198,10 +204,10 @@ inline void write64(Wave& w, const Operand& dst, int lane, uint64_t v) {
 
 template <int N, class F>
 void valu_f64(Wave& w, const Instr& in, F f) {
-  const uint64_t mask = w.exec();
-  Src64 a(w, src_op(in, 0), true);
-  Src64 b(w, src_op(in, N > 1 ? 1 : 0), true);
-  Src64 c(w, src_op(in, N > 2 ? 2 : 0), true);
+  const uint64_t mask = write_mask(w, in);
+  Src64 a(w, in, 0, true);
+  Src64 b(w, in, N > 1 ? 1 : 0, true);
+  Src64 c(w, in, N > 2 ? 2 : 0, true);
   const Operand& o0 = src_op(in, 0);
   const Operand& o1 = src_op(in, N > 1 ? 1 : 0);
   const Operand& o2 = src_op(in, N > 2 ? 2 : 0);
@@ -223,10 +229,10 @@ void valu_f64(Wave& w, const Instr& in, F f) {
 
 template <int N, class F>
 void valu_u64(Wave& w, const Instr& in, F f) {
-  const uint64_t mask = w.exec();
-  Src64 a(w, src_op(in, 0), false);
-  Src64 b(w, src_op(in, N > 1 ? 1 : 0), false);
-  Src64 c(w, src_op(in, N > 2 ? 2 : 0), false);
+  const uint64_t mask = write_mask(w, in);
+  Src64 a(w, in, 0, false);
+  Src64 b(w, in, N > 1 ? 1 : 0, false);
+  Src64 c(w, in, N > 2 ? 2 : 0, false);
   for (int l = 0; l < kLanes; l++)
     if (lane_on(mask, l)) write64(w, in.op[0], l, f(a[l], N > 1 ? b[l] : 0, N > 2 ? c[l] : 0));
 }

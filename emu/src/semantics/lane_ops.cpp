@@ -69,6 +69,7 @@ void register_lane_ops(Registry& r) {
             d[l] = std::popcount(s.p[0][l] & below) + s.p[1][l];
           }
         }));
+  // Reads the ISA for inactive lanes (departure table: "permlane-swap-exec").
   r.add("v_permlane16_swap_b32", lane(permlane_swap<1>));
   r.add("v_permlane32_swap_b32", lane(permlane_swap<2>));
   auto move = [](Wave& w, const Instr& in) { valu_u32<1>(w, in, [](uint32_t a, uint32_t, uint32_t) { return a; }); };

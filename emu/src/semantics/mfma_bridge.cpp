@@ -1,4 +1,5 @@
-// MFMA: every v_mfma_* mnemonic of the matrix-core library (emu/mfma) runs through one entry that
+// MFMA: every v_mfma_* / v_smfmac_* mnemonic of the matrix-core library (emu/mfma) runs through one
+// entry (its arithmetic model and layout readings: departure table "mfma-*", "smfmac-*") that
 // passes pointers into the wave's VGPR/AGPR files (both are register-major, as the library expects).
 // Strict mode also checks the ISA's wait states between an MFMA and the instructions that read or
 // overwrite its registers, using the library's hazard table.
@@ -33,7 +34,11 @@ void execute(Wave& w, const Instr& in) {
   }
   ops.a = w.vreg(in.op[1]);
   ops.b = w.vreg(in.op[2]);
-  if (in.op[3].kind == OpKind::constant) {
+  uint32_t index_words[kLanes];
+  if (op.sparse) {  // v_smfmac vdst, A, B, index: D is the accumulator, src2 the index VGPR
+    ops.c = w.vreg(in.op[0]);
+    ops.sparse_index = lanes32(w, in.op[3], index_words);
+  } else if (in.op[3].kind == OpKind::constant) {
     ops.c = nullptr;
     ops.c_constant = op.out_type == mfma::DataType::f64 ? in.op[3].k64f : in.op[3].k32;
   } else {
@@ -54,7 +59,7 @@ void execute(Wave& w, const Instr& in) {
   // Whole-register bounds: a tuple running past the register file is a bad operand.
   auto fits = [](const Operand& o, int regs) { return o.reg + regs <= 256; };
   if (!fits(in.op[1], mfma::a_registers(op, in.m.cbsz)) || !fits(in.op[2], mfma::b_registers(op, in.m.blgp)) ||
-      !fits(in.op[0], op.cd_regs) || (ops.c && !fits(in.op[3], op.cd_regs))) {
+      !fits(in.op[0], op.cd_regs) || (ops.c && !op.sparse && !fits(in.op[3], op.cd_regs))) {
     w.fault(FaultKind::bad_instruction, in, -1, 0, "MFMA register tuple runs past the register file");
     return;
   }
@@ -69,8 +74,9 @@ void execute(Wave& w, const Instr& in) {
     p.reg = in.op[0].reg;
     p.count = uint16_t(op.cd_regs);
     if (ops.c) {
-      p.c_file = in.op[3].kind;
-      p.c_reg = in.op[3].reg;
+      const Operand& c = op.sparse ? in.op[0] : in.op[3];
+      p.c_file = c.kind;
+      p.c_reg = c.reg;
       p.c_count = uint16_t(op.cd_regs);
     }
     p.op = &op;
@@ -113,8 +119,8 @@ void check_mfma_hazards(Wave& w, const Instr& in) {
       const Operand& o = in.op[i];
       if (!overlaps(o.kind, o.reg, o.dwords, p.file, p.reg, p.count)) continue;
       if (consumer) {
-        int src = i - in.num_dst;  // 0 = A, 1 = B, 2 = C
-        if (src == 2) report(o.reg == p.reg && o.dwords == p.count ? mfma::DependencyKind::srcc_same
+        int src = i - in.num_dst;  // 0 = A, 1 = B, 2 = C (v_smfmac: the index, read like A/B)
+        if (src == 2 && !consumer->sparse) report(o.reg == p.reg && o.dwords == p.count ? mfma::DependencyKind::srcc_same
                                                                    : mfma::DependencyKind::srcc_overlap, "SrcC reads");
         else report(mfma::DependencyKind::srcab_overlap, "SrcA/B reads");
       } else if (in.cls == InstrClass::vmem || in.cls == InstrClass::lds) {
@@ -123,6 +129,10 @@ void check_mfma_hazards(Wave& w, const Instr& in) {
         report(mfma::DependencyKind::valu_read, "reads");
       }
     }
+    // v_smfmac reads its destination as SrcC.
+    if (consumer && consumer->sparse && overlaps(in.op[0].kind, in.op[0].reg, in.op[0].dwords, p.file, p.reg, p.count))
+      report(in.op[0].reg == p.reg && in.op[0].dwords == p.count ? mfma::DependencyKind::srcc_same
+                                                                  : mfma::DependencyKind::srcc_overlap, "SrcC reads");
     if (!consumer && in.cls == InstrClass::valu)
       for (int i = 0; i < in.num_dst; i++) {
         const Operand& o = in.op[i];
@@ -137,9 +147,12 @@ void check_mfma_hazards(Wave& w, const Instr& in) {
 }
 
 void register_mfma(Registry& r) {
-  for (::asmk::Arch a : {::asmk::Arch::gfx942, ::asmk::Arch::gfx950})
+  for (::asmk::Arch a : {::asmk::Arch::gfx942, ::asmk::Arch::gfx950}) {
     for (const mfma::MfmaOp& op : mfma::all_mfma(a))
       r.add(op.mnemonic, SemanticsEntry{execute, InstrClass::mfma, 1, 0, prepare});
+    for (const mfma::MfmaOp& op : mfma::all_smfmac(a))
+      r.add(op.mnemonic, SemanticsEntry{execute, InstrClass::mfma, 1, 0, prepare});
+  }
 }
 
 #else

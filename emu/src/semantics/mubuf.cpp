@@ -1,11 +1,13 @@
-// MUBUF: buffer_load/store/atomic with a buffer resource (V#, GFX9 layout):
-//   word0 base[31:0]; word1 base[47:32] in [15:0], stride in [29:16]; word2 num_records;
-//   word3 formats and flags (add_tid_enable in bit 23).
-// Address = base + soffset + stride * index + offset, offset = (offen ? VGPR : 0) + inst offset,
-// index = (idxen ? VGPR : 0) (+ lane id with add_tid_enable). Range check (swizzle off): raw
-// buffers (stride 0) check offset + access size <= num_records per dword, structured buffers check
-// index < num_records; soffset is not part of the check. Out-of-range loads return 0 and
-// out-of-range stores and atomics are dropped.
+// MUBUF: buffer_load/store/atomic with a buffer resource (V#, GFX9 layout, CDNA3/CDNA4 ISA guides
+// "Buffer Resource"): word0 base[31:0]; word1 base[47:32] in [15:0], stride in [29:16], cache
+// swizzle [30], swizzle enable [31]; word2 num_records; word3 data format [18:15], index stride
+// [22:21], add_tid_enable [23].
+// Address (ISA "Buffer Addressing", linear) = base + soffset + stride * index + offset, with
+// offset = (offen ? VGPR : 0) + inst offset and index = (idxen ? VGPR : 0) + (add_tid ? lane : 0).
+// With add_tid_enable, non-format MUBUF instructions take stride bits [17:14] from the data
+// format field (ISA "V# Buffer Resource Constant Fields": const_stride is 18 bits then).
+// Range checking: see RangeCheck below. Out-of-range loads return 0, out-of-range stores and
+// atomics are dropped. Swizzled addressing (swizzle enable) is not emulated: a fault says so.
 // With `lds` (CDNA3/CDNA4 ISA "Memory Buffer Load to LDS") the instruction has no vdata: the text
 // is "vaddr, srsrc, soffset", so the addressing operands start at op[0]. Lane l's data goes to
 // LDS at M0[17:0] (gfx950; M0[15:0] on gfx942) + inst offset + l * 4, or l * 16 for dwordx3/x4
@@ -25,10 +27,28 @@
 namespace asmk::emu::detail {
 namespace {
 
+/// Which range check a buffer access gets. CDNA3 ISA guide, 9.1.5.1 "Range Checking" (the CDNA4
+/// guide has the same table):
+///   Private (scratch) buffer, AddTID==1 && IdxEn==0: no range checking.
+///   Raw buffer, AddTID==0 && SwizzleEn==0 && IdxEn==0: out of range if
+///     InstOffset + (OffEN ? vgpr_offset : 0) >= NumRecords   (num_records in bytes).
+///   Structured buffer, AddTID==0 && Stride!=0 && IdxEn==1: out of range if Index >= NumRecords.
+/// The stride does not choose the rule on gfx9: IdxEn does (LLVM IntrinsicsAMDGPU.td, raw vs
+/// struct buffer intrinsics: "the behavior of bound checking and swizzling changes depending on
+/// whether idxen is set"), so `offen` with a non-zero stride is a byte check. soffset is never
+/// part of the check (the intrinsics' soffset is "excluded from bounds checking"; the ISA: "the
+/// sgpr_offset is not a part of the offset term").
+/// Choices where the table is silent (departures as data, emu/README.md): IdxEn==1 with a stride
+/// of 0 or with AddTID checks the index (VGPR index + lane) like a structured buffer; the byte
+/// check covers each dword's (or sub-dword's) last byte, so a dword straddling num_records is out
+/// of range (LLVM AMDGPUUsage, "relaxed buffer OOB mode": each 32-bit word is checked on its own).
+enum class RangeCheck : uint8_t { none, bytes, index, unsupported };
+
 struct BufferAddressing {
   uint64_t base = 0;
   uint32_t stride = 0, num_records = 0;
-  bool add_tid = false;
+  bool add_tid = false, swizzle = false;
+  RangeCheck check = RangeCheck::bytes;
   uint32_t soffset = 0;
   uint32_t vs[2][kLanes];
   const uint32_t* index = nullptr;
@@ -44,14 +64,24 @@ struct BufferAddressing {
     base = uint64_t(r[0]) | uint64_t(r[1] & 0xffff) << 32;
     scratch = base - kScratchBufferBase < (1ull << 32);
     stride = (r[1] >> 16) & 0x3fff;
+    swizzle = r[1] >> 31;
     num_records = r[2];
     add_tid = (r[3] >> 23) & 1;
+    if (add_tid) stride |= ((r[3] >> 15) & 0xf) << 14;  // 18-bit stride: data format = stride[17:14]
+    if (add_tid && !in.m.idxen) check = RangeCheck::none;
+    else if (in.m.idxen) check = RangeCheck::index;
     soffset = sread32(w, in.op[vaddr_op + 2]);
     inst_offset = in.m.offset;
     const Operand& va = in.op[vaddr_op];
     int next = 0;
     if (in.m.idxen) index = lanes32(w, va, vs[0], next++);
     if (in.m.offen) offset = lanes32(w, va, vs[1], next++);
+    if (swizzle && !scratch) {  // not modelled: fault (and every lane out of range) instead of wrong addresses
+      w.fault(FaultKind::bad_instruction, in, -1, base,
+              "the buffer resource enables swizzled addressing (V# swizzle enable, word1 bit 31), which the "
+              "emulator does not model");
+      check = RangeCheck::unsupported;
+    }
   }
   /// Byte address of lane l, and whether `bytes` at it (starting `extra` bytes further) are in range.
   uint64_t address(int l, uint32_t extra, uint32_t bytes, bool& in_range) const {
@@ -60,9 +90,14 @@ struct BufferAddressing {
       uint64_t off = uint64_t(offset ? offset[l] : 0) + uint64_t(int64_t(inst_offset)) + extra;
       return (base - kScratchBufferBase) + soffset + uint64_t(stride) * (index ? index[l] : 0) + off;
     }
-    uint64_t idx = (index ? index[l] : 0) + (add_tid ? uint32_t(l) : 0);
+    uint64_t idx = uint64_t(index ? index[l] : 0) + (add_tid ? uint32_t(l) : 0);
     uint64_t off = uint64_t(offset ? offset[l] : 0) + uint64_t(int64_t(inst_offset)) + extra;
-    in_range = stride == 0 ? off + bytes <= num_records : idx < num_records;
+    switch (check) {
+      case RangeCheck::none: in_range = true; break;
+      case RangeCheck::bytes: in_range = off + bytes <= num_records; break;
+      case RangeCheck::index: in_range = idx < num_records; break;
+      case RangeCheck::unsupported: in_range = false; break;
+    }
     return base + soffset + uint64_t(stride) * idx + off;
   }
   /// Host pointer for `bytes` at `address` of lane l (global memory or the lane's scratch).

@@ -30,6 +30,14 @@ class Registry {
     auto it = table_.find(std::string(mnemonic));
     return it == table_.end() ? nullptr : &it->second;
   }
+  /// True for a registered mnemonic, or (pattern ending in '*') any mnemonic with that prefix.
+  bool matches(std::string_view pattern) const {
+    if (!pattern.ends_with('*')) return find(pattern) != nullptr;
+    pattern.remove_suffix(1);
+    for (const auto& [name, entry] : table_)
+      if (std::string_view(name).starts_with(pattern)) return true;
+    return false;
+  }
   /// The table with every family registered (built once, thread-safe).
   static const Registry& instance();
 

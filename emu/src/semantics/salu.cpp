@@ -294,6 +294,7 @@ void register_salu(Registry& r) {
 #undef ZX
   // Hardware registers (simm16 = id [5:0], offset [10:6], size - 1 [15:11]): MODE is the wave's
   // (as the descriptor initialises it); other registers read 0 and ignore writes.
+  // Only MODE is modeled (departure table: "hwreg-other-registers").
   r.add("s_getreg_b32", salu([](Wave& w, const Instr& in) {
           const HwRegField f(in.imm);
           swrite32(w, in.op[0], f.id == kHwRegMode ? (w.mode >> f.offset) & f.mask : 0u);
@@ -332,6 +333,14 @@ void register_salu(Registry& r) {
   SOPC32("s_cmp_le_u32", uint32_t, <=);
   r.add("s_cmp_eq_u64", salu([](Wave& w, const Instr& in) { w.scc = sread64(w, in.op[0]) == sread64(w, in.op[1]); }, 0));
   r.add("s_cmp_lg_u64", salu([](Wave& w, const Instr& in) { w.scc = sread64(w, in.op[0]) != sread64(w, in.op[1]); }, 0));
+  // S_SETVSKIP: VSKIP = S0[S1[4:0]] (departure table: "setvskip"). With VSKIP set the hardware skips vector instructions
+  // (VALU, memory, export) until it is cleared; the emulator does not model the skipping, so
+  // setting it faults with a clear message (clearing it, the common use, is exact).
+  r.add("s_setvskip", salu([](Wave& w, const Instr& in) {
+          if ((sread32(w, in.op[0]) >> (sread32(w, in.op[1]) & 31)) & 1)
+            w.fault(FaultKind::bad_instruction, in, -1, 0,
+                    "s_setvskip enables VSKIP (vector instructions skipped), which the emulator does not model");
+        }, 0));
   r.add("s_bitcmp0_b32", salu([](Wave& w, const Instr& in) { w.scc = !((sread32(w, in.op[0]) >> (sread32(w, in.op[1]) & 31)) & 1); }, 0));
   r.add("s_bitcmp1_b32", salu([](Wave& w, const Instr& in) { w.scc = (sread32(w, in.op[0]) >> (sread32(w, in.op[1]) & 31)) & 1; }, 0));
   r.add("s_bitcmp0_b64", salu([](Wave& w, const Instr& in) { w.scc = !((sread64(w, in.op[0]) >> (sread32(w, in.op[1]) & 63)) & 1); }, 0));

@@ -344,7 +344,8 @@ void register_valu_arith(Registry& r) {
   r.add("v_min3_f32", valu([](Wave& w, const Instr& in) { valu_f32<3>(w, in, [](float a, float b, float c) { return min_ieee(min_ieee(a, b), c); }); }));
   r.add("v_max3_f32", valu([](Wave& w, const Instr& in) { valu_f32<3>(w, in, [](float a, float b, float c) { return max_ieee(max_ieee(a, b), c); }); }));
   r.add("v_med3_f32", valu([](Wave& w, const Instr& in) { valu_f32<3>(w, in, [](float a, float b, float c) { return fmed3(a, b, c); }); }));
-  // Transcendentals: the hardware approximates (about 1 ulp); the emulator computes the correctly rounded value.
+  // Transcendentals: the hardware approximates (about 1 ulp); the emulator computes the correctly rounded value
+  // (departure "transcendental-rounding", asmk/emu/departures.hpp).
   r.add("v_rcp_f32", valu([](Wave& w, const Instr& in) { valu_f32<1>(w, in, [](float a, float, float) { return 1.0f / a; }); }));
   r.add("v_rcp_iflag_f32", valu([](Wave& w, const Instr& in) { valu_f32<1>(w, in, [](float a, float, float) { return 1.0f / a; }); }));
   r.add("v_rsq_f32", valu([](Wave& w, const Instr& in) { valu_f32<1>(w, in, [](float a, float, float) { return float(1.0 / std::sqrt(double(a))); }); }));
@@ -380,7 +381,7 @@ void register_valu_arith(Registry& r) {
           vector_write32(w, in, in.op[0], out, mask);
         }));
   r.add("v_div_scale_f32", valu(div_scale_f32, 2));
-  r.add("v_div_fmas_f32", valu(div_fmas_f32));
+  r.add("v_div_fmas_f32", valu(div_fmas_f32));  // departs: post-scale ("div-fmas-post-scale")
   r.add("v_div_fixup_f32", valu([](Wave& w, const Instr& in) { valu_f32<3>(w, in, div_fixup32); }));
 
   // ---- f64
@@ -398,15 +399,15 @@ void register_valu_arith(Registry& r) {
   r.add("v_rndne_f64", valu([](Wave& w, const Instr& in) { valu_f64<1>(w, in, [](double a, double, double) { return std::nearbyint(a); }); }));
   r.add("v_fract_f64", valu([](Wave& w, const Instr& in) { valu_f64<1>(w, in, [](double a, double, double) { return fract64(a); }); }));
   r.add("v_fmac_f64", valu([](Wave& w, const Instr& in) {  // D = S0 * S1 + D
-          const uint64_t exec = w.exec();
-          Src64 a(w, src_op(in, 0), true), b(w, src_op(in, 1), true), d(w, in.op[0], true);
+          const uint64_t exec = write_mask(w, in);
+          Src64 a(w, in, 0, true), b(w, in, 1, true), d(w, in.op[0], true);
           for (int l = 0; l < kLanes; l++)
             if (lane_on(exec, l))
               write64(w, in.op[0], l, b64(omod_clamp<double>(std::fma(fmod64(f64(a[l]), src_op(in, 0)),
                                                                   fmod64(f64(b[l]), src_op(in, 1)), f64(d[l])), in.m)));
         }));
   r.add("v_div_scale_f64", valu(div_scale_f64, 2));
-  r.add("v_div_fmas_f64", valu(div_fmas_f64));
+  r.add("v_div_fmas_f64", valu(div_fmas_f64));  // departs: post-scale ("div-fmas-post-scale")
   r.add("v_div_fixup_f64", valu([](Wave& w, const Instr& in) { valu_f64<3>(w, in, div_fixup64); }));
   r.add("v_ldexp_f64", valu([](Wave& w, const Instr& in) {
           const uint64_t exec = w.exec();
@@ -424,6 +425,7 @@ void register_valu_arith(Registry& r) {
   r.add(name, valu([](Wave& w, const Instr& in) { valu_u32<1>(w, in, [](uint32_t a, uint32_t, uint32_t) { return uint32_t(expr); }); }))
 #define U32_3(name, expr) \
   r.add(name, valu([](Wave& w, const Instr& in) { valu_u32<3>(w, in, [](uint32_t a, uint32_t b, uint32_t c) { return uint32_t(expr); }); }))
+  r.add("v_nop", valu([](Wave&, const Instr&) {}, 0));  // V_NOP: no operation; issue time not modeled ("timing-only")
   U32_1("v_mov_b32", a);
   U32_1("v_not_b32", ~a);
   U32_1("v_bfrev_b32", [](uint32_t v) { uint32_t d = 0; for (int i = 0; i < 32; i++) d |= ((v >> i) & 1u) << (31 - i); return d; }(a));

@@ -26,6 +26,7 @@ struct KernelDescriptor {
   int64_t kernel_code_entry_byte_offset = 0;  // relative to the descriptor's address
   uint32_t compute_pgm_rsrc1 = 0, compute_pgm_rsrc2 = 0, compute_pgm_rsrc3 = 0;
   uint16_t kernel_code_properties = 0;
+  uint16_t kernarg_preload = 0;  // KERNARG_PRELOAD_SPEC: length [6:0], offset [15:7] (byte 58)
 
   // Decoded from the words above.
   uint32_t vgpr_count = 0;      // architectural + accumulation VGPRs allocated (unified file, granule 8)
@@ -41,6 +42,10 @@ struct KernelDescriptor {
   bool workgroup_id_x = false, workgroup_id_y = false, workgroup_id_z = false, workgroup_info = false;
   uint32_t workitem_id_vgprs = 0;  // 0 = x, 1 = x,y, 2 = x,y,z (packed in v0 on gfx90a+)
   uint32_t granulated_lds_size = 0;
+  // Kernarg preload (gfx940+): SGPRs of the kernarg segment preloaded after the other user SGPRs,
+  // from this dword offset of the segment. A non-zero length starts the kernel 256 bytes past its
+  // entry (see Kernel::start_offset).
+  uint32_t kernarg_preload_length = 0, kernarg_preload_offset = 0;
 };
 
 /// One kernel argument from the metadata note (`.args`).

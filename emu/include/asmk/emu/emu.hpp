@@ -2,6 +2,7 @@
 #pragma once
 
 #include "asmk/emu/code_object.hpp"
+#include "asmk/emu/departures.hpp"
 #include "asmk/emu/device.hpp"
 #include "asmk/emu/launch.hpp"
 #include "asmk/emu/status.hpp"

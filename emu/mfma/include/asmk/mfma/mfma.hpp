@@ -77,13 +77,21 @@ struct MfmaOp {
   bool has_broadcast;  // cbsz/abid broadcast of A between blocks (blocks > 1)
   bool has_blgp;       // blgp lane-group pattern of B (all but f64 and f8f6f4)
   bool has_neg;        // neg:[a,b,c] (f64 only; it reuses the blgp field)
+
+  // v_smfmac_* (4:2 structured sparsity): A holds 2 of every 4 consecutive K-elements of each
+  // row (a_regs is half the dense count); a per-lane index word (SrcC's field) says which, and
+  // D is also the accumulator. See MfmaOperands::sparse_index.
+  bool sparse;
 };
 
 /// Instruction by printed mnemonic (lower case) for an arch; nullptr if it does not exist there.
 const MfmaOp* find_mfma(std::string_view mnemonic, Arch arch);
 
-/// Every MFMA instruction supported for `arch` (for tests, tools and error messages).
+/// Every dense MFMA instruction supported for `arch` (for tests, tools and error messages).
 std::span<const MfmaOp> all_mfma(Arch arch);
+
+/// Every sparse v_smfmac_* instruction supported for `arch` (find_mfma finds them too).
+std::span<const MfmaOp> all_smfmac(Arch arch);
 
 /// A message for an unknown mnemonic: what was asked and which MFMA mnemonics exist on the arch.
 std::string unknown_mfma_message(std::string_view mnemonic, Arch arch);
@@ -109,6 +117,7 @@ struct ElementPlace {
 /// Layout queries (for kernel authors' checks and tools; execute() uses the same tables).
 /// f8f6f4 instructions take the A/B format code (cbsz for A, blgp for B); other instructions
 /// ignore it. BLGP lane patterns and CBSZ/ABID broadcasts are not applied here.
+/// For sparse instructions a_place describes the dense (uncompressed) A operand of 2x a_regs.
 ElementPlace a_place(const MfmaOp& op, int block, int i, int k, std::uint32_t a_format = 0);
 ElementPlace b_place(const MfmaOp& op, int block, int k, int j, std::uint32_t b_format = 0);
 ElementPlace d_place(const MfmaOp& op, int block, int i, int j);
@@ -127,6 +136,14 @@ struct MfmaOperands {
   std::uint32_t abid = 0;  // A-matrix broadcast block id
   std::uint32_t blgp = 0;  // B lane-group pattern / f8f6f4: B format code
   std::uint32_t neg = 0;   // f64 only: bit 0 negates A, bit 1 B, bit 2 C
+
+  // Sparse forms (op.sparse): 64 per-lane index words. Stored A value t of a lane (t counted from
+  // bit 0 of its tuple) belongs to the lane's dense K-group t / 2 (4 consecutive K); bits
+  // [2t+1 : 2t] of the lane's index set give its position in that group. The index sets are
+  // 2 * (stored values per lane) bits wide; with cbsz == 0, abid picks the set (16-bit sources on
+  // gfx942: four 8-bit sets; 8-bit sources on gfx942 and 16-bit on gfx950: two 16-bit sets;
+  // 8-bit sources on gfx950: the whole word), otherwise set 0 (AMD's matrix instruction calculator).
+  const std::uint32_t* sparse_index = nullptr;
 
   // Scaled forms: 64 per-lane 32-bit words (a VGPR, or an SGPR/constant broadcast by the caller)
   // and which byte of each word holds the e8m0 scale: byte = op_sel | (op_sel_hi << 1), see
@@ -164,6 +181,9 @@ MfmaResult check(const MfmaOp& op, const MfmaOperands& operands);
 ///  - xf32: inputs are first rounded (nearest-even) to 10 explicit mantissa bits.
 ///  - f64: acc = C; acc = fma(a, b, acc) in increasing k.
 ///  - i8 -> i32: exact products, wrapping (two's complement) 32-bit sum including C.
+///  - sparse (v_smfmac): the stored A values are placed at their dense K positions (the others
+///    are zero) and the dense product is computed as above, C being D. Two indices of one group
+///    naming the same position: the later stored value wins (the ISA leaves this undefined).
 ///  - scaled f8f6f4: each 32-element K block's dot product is multiplied by
 ///    2^(sa-127) * 2^(sb-127) before being added; an e8m0 code 0xFF (NaN) makes the result NaN.
 MfmaResult execute(const MfmaOp& op, const MfmaOperands& operands);
