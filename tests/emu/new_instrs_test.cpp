@@ -160,6 +160,20 @@ TEST_P(NewInstrs, Gfx950HalfPrecisionAndScaledConversions) {
   EXPECT_EQ(at(out, 34, 12), 0xd8000000u);
 }
 
+TEST_P(NewInstrs, SetvskipEnableFaults) {
+  auto co = load_kernel_file("setvskip", GetParam());
+  ASSERT_TRUE(co && co->coverage().empty());
+  Device dev;
+  Dispatch d;
+  d.kernel = *co->find("setvskip");
+  d.block = {64, 1, 1};
+  auto r = launch(dev, d, {});
+  ASSERT_FALSE(r.ok());
+  ASSERT_EQ(r.faults.size(), 1u) << describe(r);
+  EXPECT_NE(r.faults[0].message.find("VSKIP"), std::string::npos) << describe(r);
+  EXPECT_EQ(r.faults[0].pc, 4) << "the s_setvskip after the 4-byte s_mov_b32";
+}
+
 INSTANTIATE_TEST_SUITE_P(Arches, NewInstrs, ::testing::Values("gfx942", "gfx950"));
 
 }  // namespace

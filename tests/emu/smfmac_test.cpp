@@ -67,6 +67,20 @@ TEST_P(Smfmac, DenseProductOfTheIndexedA) {
     }
 }
 
+TEST_P(Smfmac, StrictModeSeesTheDestinationAsSrcC) {
+  auto co = load_kernel_file("smfmac", GetParam());
+  ASSERT_TRUE(co);
+  Device dev;
+  Dispatch d;
+  d.kernel = *co->find("smfmac_hazard");
+  d.block = {64, 1, 1};
+  auto r = launch(dev, d, {.strict = true});
+  ASSERT_TRUE(r.faults.empty()) << describe(r);
+  ASSERT_EQ(r.strict.size(), 1u) << describe(r);
+  EXPECT_NE(r.strict[0].message.find("SrcC reads"), std::string::npos) << describe(r);
+  EXPECT_NE(r.strict[0].message.find("srcc_overlap"), std::string::npos) << describe(r);
+}
+
 INSTANTIATE_TEST_SUITE_P(Arches, Smfmac, ::testing::Values("gfx942", "gfx950"));
 
 }  // namespace

@@ -102,6 +102,27 @@ constexpr std::array kDepartures = {
         "MODE is modeled; other hardware registers read 0 and writes to them are ignored",
         "CDNA3 ISA, hardware registers"},
     SemanticsDeparture{
+        "gpr-index-agpr-overflow", K::interprets, "v_accvgpr_read_b32 v_accvgpr_write_b32 v_accvgpr_mov_b32",
+        "under GPR indexing an AccVGPR operand pushed past the wave's AccVGPRs becomes a0",
+        "CDNA3 ISA, GPR indexing (names only v0 for VGPRs)"},
+    SemanticsDeparture{
+        "mubuf-range-silent-cases", K::interprets, "buffer_load_* buffer_store_* buffer_atomic_*",
+        "combinations the range-checking table leaves out: idxen with stride 0, and add_tid_enable with idxen, "
+        "check the index (VGPR index + lane) against num_records like a structured buffer; the byte check "
+        "puts a dword (or sub-dword) out of range when its last byte is past num_records",
+        "CDNA3/CDNA4 ISA 9.1.5.1 Range Checking; LLVM IntrinsicsAMDGPU.td (gfx9 checks by idxen); LLVM "
+        "AMDGPUUsage, relaxed buffer OOB mode (each 32-bit word checked on its own)"},
+    SemanticsDeparture{
+        "mubuf-swizzle", K::not_modeled, "buffer_load_* buffer_store_* buffer_atomic_*",
+        "swizzled addressing (V# swizzle enable, outside the private segment buffer) faults with a message",
+        "CDNA3 ISA, swizzled buffer addressing"},
+    SemanticsDeparture{
+        "lds-load-subdword", K::interprets,
+        "global_load_lds_ubyte global_load_lds_sbyte global_load_lds_ushort global_load_lds_sshort",
+        "sub-dword loads to LDS write a dword per lane, the element extended to 32 bits as a VGPR load "
+        "returns it",
+        "CDNA4 ISA 9.1.9 / 10.3 (\"TIDinWave*4\", \"read data is 32 bits\"); not checked on hardware"},
+    SemanticsDeparture{
         "timing-only", K::not_modeled, "s_nop s_sleep s_setprio v_nop",
         "instructions that only affect timing or priority do nothing (wait states are counted for MFMA hazards)",
         "CDNA3 ISA"},

@@ -73,6 +73,7 @@ void register_lane_ops(Registry& r) {
   r.add("v_permlane16_swap_b32", lane(permlane_swap<1>));
   r.add("v_permlane32_swap_b32", lane(permlane_swap<2>));
   auto move = [](Wave& w, const Instr& in) { valu_u32<1>(w, in, [](uint32_t a, uint32_t, uint32_t) { return a; }); };
+  // Under GPR indexing, past the AccVGPRs: departure table "gpr-index-agpr-overflow".
   r.add("v_accvgpr_read_b32", lane(move));
   r.add("v_accvgpr_write_b32", lane(move));
   r.add("v_accvgpr_mov_b32", lane(move));

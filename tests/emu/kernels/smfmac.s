@@ -27,6 +27,20 @@ smfmac:
   s_endpgm
   .size smfmac, .-smfmac
 
+// smfmac_hazard: a v_smfmac reads its destination as SrcC; right after an MFMA that writes part
+// of it, strict mode must report the SrcC overlap hazard.
+  .globl smfmac_hazard
+  .p2align 8
+  .type smfmac_hazard,@function
+smfmac_hazard:
+  v_mov_b32 v1, 0
+  v_mfma_f32_16x16x16_f16 v[10:13], v[2:3], v[4:5], 0
+  v_smfmac_f32_16x16x32_f16 v[12:15], v[2:3], v[4:7], v1
+  s_nop 7
+  s_nop 7
+  s_endpgm
+  .size smfmac_hazard, .-smfmac_hazard
+
   .rodata
   .p2align 6
   .amdhsa_kernel smfmac
@@ -36,6 +50,11 @@ smfmac:
     .amdhsa_accum_offset 32
     .amdhsa_kernarg_size 16
   .end_amdhsa_kernel
+  .amdhsa_kernel smfmac_hazard
+    .amdhsa_next_free_vgpr 32
+    .amdhsa_next_free_sgpr 16
+    .amdhsa_accum_offset 32
+  .end_amdhsa_kernel
 
   .amdgpu_metadata
 ---
@@ -44,5 +63,6 @@ amdhsa.kernels:
   - { .name: smfmac, .symbol: smfmac.kd, .kernarg_segment_size: 16, .kernarg_segment_align: 8, .group_segment_fixed_size: 0, .private_segment_fixed_size: 0, .wavefront_size: 64, .sgpr_count: 16, .vgpr_count: 32, .max_flat_workgroup_size: 64,
       .args: [ { .name: in, .offset: 0, .size: 8, .value_kind: global_buffer, .address_space: global },
                { .name: out, .offset: 8, .size: 8, .value_kind: global_buffer, .address_space: global } ] }
+  - { .name: smfmac_hazard, .symbol: smfmac_hazard.kd, .kernarg_segment_size: 0, .kernarg_segment_align: 8, .group_segment_fixed_size: 0, .private_segment_fixed_size: 0, .wavefront_size: 64, .sgpr_count: 16, .vgpr_count: 32, .max_flat_workgroup_size: 64, .args: [] }
 ...
   .end_amdgpu_metadata
