@@ -115,11 +115,12 @@ typedef struct asmk_open_options {
      With hip and hsa the device is the GPU's (see device_index). NULL or "": the ASMK_BACKEND
      environment variable (unset or "": "emu"). Opening hip or hsa on a machine without a GPU
      driver fails with ASMK_ERROR_NO_DEVICE ("no GPU driver: /dev/kfd is missing ...").
-     The emulator reads two environment variables
+     The emulator reads these environment variables
      when the context opens: ASMK_EMU_STRICT=1 turns on strict mode (a register read before its
      load was waited for, a missing wait state, LDS beyond the allocation, a misaligned access
      fail the launch with ASMK_ERROR_KERNEL_FAULT); ASMK_EMU_THREADS=N sets the host threads per
-     launch (0 or unset: every core). */
+     launch (0 or unset: every core); ASMK_EMU_WAVE_QUANTUM=N the instructions per wave turn (0: one
+     wave at a time until a barrier; unset: the emulator's default). */
   const char* backend;
   /* Nonzero: check each code object's sha256 against the manifest when a kernel is first used. */
   int verify_sha256;
