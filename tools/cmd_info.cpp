@@ -1,5 +1,6 @@
 // asmk info --device [--backend NAME]: the backend asmk_open picks (ASMK_BACKEND; "auto" tries the
-// HSA runtime) and what it found: GPU agents, ISAs, CU counts, memory pools, the device in use.
+// HIP, then the HSA runtime, and the note says why it fell back) and what it found: GPUs, ISAs, CU
+// counts, memory pools, the device in use.
 // asmk info NAME|FILE.co [--disasm]: a kernel's parameters, resources and kernel-argument layout
 // as its manifest entry holds them (a .co path is looked up in the repository containing it),
 // then what the code object itself says — descriptor, metadata, disassembly — when this build
@@ -33,7 +34,10 @@ void print_device(const InfoOptions& o) {
   const char* text = nullptr;
   check(asmk_backend_name(ctx.get(), &backend));
   check(asmk_backend_describe(ctx.get(), &text));
-  fmt::print("backend     {}\n{}", backend, text);
+  fmt::print("backend     {}\n", backend);
+  const char* note = nullptr;
+  if (asmk_backend_note(ctx.get(), &note) == ASMK_SUCCESS && *note != '\0') fmt::print("note        {}\n", note);
+  fmt::print("{}", text);
   asmk_device_info dev{};
   if (asmk_device_get(ctx.get(), &dev) == ASMK_SUCCESS)
     fmt::print("device      {} ({}, {} CUs, fp8 {})\n", dev.name, dev.arch, dev.compute_units, dev.fp8_format);
@@ -133,7 +137,7 @@ void add_info_command(CLI::App& app) {
   cmd->add_option("kernel", options->what, "Kernel name, or path of its .co file");
   cmd->add_flag("--device", options->device,
                 "Show the backend asmk_open picks (ASMK_BACKEND, or --backend) and the devices it found");
-  cmd->add_option("--backend", options->backend, "With --device: emu, hsa or auto (default: $ASMK_BACKEND, else emu)");
+  cmd->add_option("--backend", options->backend, "With --device: emu, hip, hsa or auto (default: $ASMK_BACKEND, else emu)");
   cmd->add_option("--repo", options->repo, "Repository folder (default for a .co: the one containing it)");
   cmd->add_flag("--disasm", options->disassemble, "Also disassemble the code object");
   cmd->add_flag("--emu-coverage", options->emu_coverage,

@@ -1,9 +1,10 @@
 // asmk run FILE.co: launch any code object on the emulator — including ones asmk did not build —
 // with buffers made from files, zeros or seeded random bytes, and arguments given by their
 // metadata names or, for metadata without names, by index (position among the explicit
-// arguments: --arg 3=1000, --buffer 0=random:4096:1); or replay a raw kernarg segment captured from a framework (--kernarg, with
-// --patch OFFSET=BUFFER for its pointers). Writes chosen buffers back to files, and prints
-// faults, strict-mode findings, statistics and (on request) a per-wave trace.
+// arguments: --arg 3=1000, --buffer 0=random:4096:1); or replay a raw kernarg segment captured
+// from a framework (--kernarg, with --patch OFFSET=BUFFER for its pointers). Writes chosen
+// buffers back to files, and prints faults, strict-mode findings, statistics and (on request) a
+// per-wave trace.
 #include <algorithm>
 #include <cstring>
 #include <fstream>
@@ -148,7 +149,8 @@ std::vector<const emu::KernelArg*> explicit_args(const emu::Kernel& k) {
 }
 
 bool is_index(const std::string& text) {
-  return !text.empty() && text.size() < 10 && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return !text.empty() && text.size() < 10 &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // The bytes of one by-value argument from its text: an integer, a float for float types, or
@@ -180,7 +182,8 @@ std::uint64_t by_value_bits(const emu::KernelArg& arg, const std::string& label,
   std::size_t used = 0;
   std::uint64_t bits = 0;
   try {
-    bits = may_be_negative && text.starts_with("-") ? std::uint64_t(std::stoll(text, &used, 0)) : std::stoull(text, &used, 0);
+    bits = may_be_negative && text.starts_with("-") ? std::uint64_t(std::stoll(text, &used, 0))
+                                                    : std::stoull(text, &used, 0);
   } catch (const std::exception&) {
     used = 0;
   }
@@ -266,7 +269,8 @@ std::vector<std::uint8_t> kernargs_by_name(const emu::Kernel& k, const RunOption
     }
     std::memcpy(bytes.data() + a.offset, &bits, std::min<std::uint32_t>(a.size, 8));
   }
-  const bool any_named = std::any_of(args.begin(), args.end(), [](const emu::KernelArg* a) { return !a->name.empty(); });
+  const bool any_named =
+      std::any_of(args.begin(), args.end(), [](const emu::KernelArg* a) { return !a->name.empty(); });
   for (const auto& [key, value] : given)
     if (!used.contains(key))
       throw Failure(fmt::format("kernel {} has no argument named '{}'; its arguments{}: {}", k.name, key,

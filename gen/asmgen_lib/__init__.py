@@ -5,8 +5,11 @@ One module per purpose:
   archs       the architectures asmgen targets and their fixed facts
   space       loading and validating templates/<family>/space.yaml
   expand      axes x per-arch availability x constraints -> variants with names
-  kernargs    kernel-argument layout (offsets, sizes, alignment, value kinds)
+  kernargs    kernel-argument layout (offsets, sizes, alignment, value kinds) and args.load
   sourcemap   line markers: generated assembly line -> template file:line
+  registers   register operands and the scoped allocator templates name registers with (S/V/A)
+  mfma        MFMA facts (shapes, registers, accumulator layout) from the emulator's table
+  schedule    interleave (MFMAs and memory items), emit, unique labels
   render      Jinja2 rendering of one variant's code
   regusage    which registers the rendered code uses
   wrapper     the .amdhsa_kernel descriptor and .amdgpu_metadata around the code
@@ -18,4 +21,4 @@ One module per purpose:
   cli         the command line: build, list, show, clean
 """
 
-VERSION = "1"   # bump to invalidate every incremental cache when asmgen's output changes
+VERSION = "2"   # bump to invalidate every incremental cache when asmgen's output changes

@@ -1,13 +1,16 @@
 """`asmgen build`: expand, render, assemble, link, read back, check the budget, write manifests.
 
-Rendering happens up front in this thread (it is fast and decides what is up to date); the
-assembler/linker runs for the variants that need it go to a thread pool. A failure of one variant
+A variant whose inputs are unchanged is up to date without rendering (see cache). The others are
+rendered up front (by forked worker processes when there are many) and the assembler/linker runs for
+those whose generated source changed go to a thread pool. A failure of one variant
 or family is recorded and reported; every other variant is still built."""
 
+import json
+import multiprocessing
 import os
 import shutil
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +18,9 @@ from . import cache as cache_mod
 from . import manifest
 from .errors import AsmgenError, SpaceError, TemplateError
 from .expand import Variant, evaluate, expand
-from .kernargs import KernArgLayout, layout
+from .archs import ARCHS, EXTRA_SGPRS
+from .kernargs import ArgLoads, KernArgLayout, layout
+from .registers import BudgetExceeded, template_register_files
 from .regusage import RegisterUse, scan
 from .render import Renderer, display_path
 from .resources import budget_violations, read_resources
@@ -76,6 +81,8 @@ class _Job:
     kernargs: KernArgLayout
     use: RegisterUse
     requires: dict                 # evaluated `requires` of space.yaml, for the manifest
+    inputs_base: str = ""          # cache.input_base of the variant
+    deps: tuple = ()               # the template files its render loaded
 
 
 class Builder:
@@ -130,7 +137,8 @@ class Builder:
         context = {
             **params, "params": dict(params), "arch": variant.arch, "family": space.family, "name": variant.name,
             "workgroup_size": list(space.workgroup_size), "kernarg": args.offsets(),
-            "kernarg_bytes": args.size, "lds_bytes": lds, **entry_registers(space),
+            "kernarg_bytes": args.size, "lds_bytes": lds, **entry_registers(space), "args": ArgLoads(args),
+            **template_register_files(space.budget, ARCHS[variant.arch].max_sgpr, EXTRA_SGPRS, entry_registers(space)),
         }
         rendered = renderer.render(space.template, context)
         use = scan(rendered.text)
@@ -190,7 +198,7 @@ class Builder:
             co_tmp.unlink(missing_ok=True)
             return failed(f"linker: {done.stderr.strip()}", warnings)
         try:
-            res, _meta = read_resources(self.toolchain.notes(co_tmp), co_tmp, v.name)
+            res, _meta = read_resources(None, co_tmp, v.name)      # the note decoded here: no llvm-readelf run
         except AsmgenError as err:
             co_tmp.unlink(missing_ok=True)
             return failed(str(err), warnings)
@@ -210,11 +218,14 @@ class Builder:
     def run(self) -> BuildReport:
         spaces = self._load_spaces()
         asm_digest = cache_mod.directory_digest(self.opt.asm_src_dir)
-        renderers = {f: Renderer(s.folder, self.opt.templates_dir, self.opt.asm_src_dir, self.opt.repo_root)
-                     for f, s in spaces.items()}
+        if self.opt.archs:
+            self.toolchain.remember_versions(cache_mod.state_dir(self.opt.out_dir, self.opt.archs[0]) / "toolchain.json")
+        generator = cache_mod.generator_digest()
+        files = cache_mod.FileDigests()
         caches = {arch: cache_mod.Cache(self.opt.out_dir, arch) for arch in self.opt.archs}
         results = {arch: {} for arch in self.opt.archs}       # arch -> name -> manifest outcome dict
         expanded_ok = {arch: set() for arch in self.opt.archs}  # families whose variant set is known
+        pending = []                                            # (variant, input base) to render
         jobs = []
 
         for arch in self.opt.archs:
@@ -225,22 +236,43 @@ class Builder:
                     self.report.errors.append(self._relative(str(err)))
                     continue
                 expanded_ok[arch].add(family)
+                space_digest = files.digest(space.path) or ""
                 for variant in variants:
-                    try:
-                        job = self._prepare(space, renderers[family], variant, asm_digest)
-                    except (TemplateError, SpaceError) as err:
-                        self._finish(Outcome(variant.name, arch, family, FAILED, self._relative(str(err))))
-                        caches[arch].forget(variant.name)
-                        (self._family_dir(variant) / f"{variant.name}.co").unlink(missing_ok=True)
-                        continue
-                    hit = self._cached(caches[arch], job)
+                    base = cache_mod.input_base(generator, self.toolchain.fingerprint, asm_digest, space_digest,
+                                                variant.name, variant.params)
+                    hit = self._unchanged(caches[arch], variant, base, files)
                     if hit is not None:
                         results[arch][variant.name] = hit
-                        status = REJECTED if "rejected" in hit else UP_TO_DATE
-                        self._finish(Outcome(variant.name, arch, family, status,
+                        self._finish(Outcome(variant.name, arch, family, REJECTED if "rejected" in hit else UP_TO_DATE,
                                              hit.get("rejected", {}).get("reason", "")))
-                    else:
-                        jobs.append(job)
+                        continue
+                    pending.append((variant, base))
+
+        for (variant, base), (status, payload, deps) in zip(pending, self._render_all(spaces, pending, asm_digest)):
+            arch, family = variant.arch, variant.family
+            if status == REJECTED:                     # the allocator ran past the budget
+                reason = self._relative(payload)
+                results[arch][variant.name] = {"rejected": manifest.rejected_entry(variant, reason)}
+                caches[arch].record(variant.name, "", results[arch][variant.name])
+                caches[arch].note_inputs(variant.name, cache_mod.input_key(base, deps, files), deps, None)
+                (self._family_dir(variant) / f"{variant.name}.co").unlink(missing_ok=True)
+                self._finish(Outcome(variant.name, arch, family, REJECTED, reason))
+                continue
+            if status == FAILED:
+                self._finish(Outcome(variant.name, arch, family, FAILED, self._relative(payload)))
+                caches[arch].forget(variant.name)
+                (self._family_dir(variant) / f"{variant.name}.co").unlink(missing_ok=True)
+                continue
+            job = payload
+            job.inputs_base, job.deps = base, tuple(deps)
+            hit = self._cached(caches[arch], job)
+            if hit is not None:
+                self._note_inputs(caches[arch], job, files)
+                results[arch][variant.name] = hit
+                status = REJECTED if "rejected" in hit else UP_TO_DATE
+                self._finish(Outcome(variant.name, arch, family, status, hit.get("rejected", {}).get("reason", "")))
+            else:
+                jobs.append(job)
 
         with self._lock:
             self._total = len(self.report.outcomes) + len(jobs)
@@ -251,6 +283,7 @@ class Builder:
                     caches[arch].forget(job.variant.name)
                 else:
                     caches[arch].record(job.variant.name, job.key, result)
+                    self._note_inputs(caches[arch], job, files)
                     results[arch][job.variant.name] = result
 
         for arch in self.opt.archs:
@@ -258,6 +291,20 @@ class Builder:
             self._write_manifest(arch, results[arch], expanded_ok[arch])
         self.report.outcomes.sort(key=lambda o: (o.arch, o.name))
         return self.report
+
+    # --- rendering ------------------------------------------------------------------------------
+
+    def _render_all(self, spaces: dict, pending: list, asm_digest: str) -> list:
+        """(status, job or message, template files loaded) per pending variant, in order. Rendering is
+        pure Python, so many variants are rendered by forked worker processes (one Jinja environment
+        per family and worker)."""
+        _RENDER_CONTEXT.update(builder=self, spaces=spaces, asm_digest=asm_digest, renderers={})
+        items = [variant for variant, _base in pending]
+        workers = min(self.opt.jobs, len(items) // RENDERS_PER_WORKER)
+        if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return [_render_one(v) for v in items]
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(_render_one, items, chunksize=max(1, len(items) // (8 * workers))))
 
     def _run_job(self, job: _Job):
         try:
@@ -271,6 +318,37 @@ class Builder:
         with self._lock:
             self.report.outcomes.append(outcome)
             self.on_progress(len(self.report.outcomes), self._total, outcome)
+
+    def _co_path(self, arch: str, kernel_entry: dict) -> Path:
+        return self.opt.out_dir / arch / kernel_entry["file"]
+
+    def _unchanged(self, cache, variant: Variant, base: str, files) -> dict | None:
+        """The recorded outcome when the variant's inputs are unchanged (no render needed), else None."""
+        entry = cache.entries.get(variant.name)
+        if not entry or "inputs" not in entry or cache_mod.input_key(base, entry.get("deps", []), files) != entry["inputs"]:
+            return None
+        if "kernel" in entry:
+            co = self._co_path(variant.arch, entry["kernel"])
+            try:
+                if cache_mod.file_stamp(co) != entry.get("stamp"):
+                    if cache_mod.file_sha256(co) != entry["kernel"]["sha256"]:
+                        return None
+                    entry["stamp"] = cache_mod.file_stamp(co)     # the same bytes, touched
+                    cache.dirty = True
+            except OSError:
+                return None
+            return {"kernel": entry["kernel"]}
+        return {"rejected": entry["rejected"]} if "rejected" in entry else None
+
+    def _note_inputs(self, cache, job: _Job, files):
+        entry = cache.entries.get(job.variant.name, {})
+        stamp = None
+        if "kernel" in entry:
+            try:
+                stamp = cache_mod.file_stamp(self._co_path(job.variant.arch, entry["kernel"]))
+            except OSError:
+                return
+        cache.note_inputs(job.variant.name, cache_mod.input_key(job.inputs_base, list(job.deps), files), list(job.deps), stamp)
 
     def _cached(self, cache, job: _Job) -> dict | None:
         entry = cache.lookup(job.variant.name, job.key)
@@ -298,9 +376,31 @@ class Builder:
             for co in (self.opt.out_dir / arch / family).glob("*.co"):
                 if f"{family}/{co.name}" not in current:
                     co.unlink()
+        if previous and json.loads(json.dumps(manifest.document(arch, self.toolchain.version, kernels, rejected))) == previous:
+            return                      # the same document: skip the (slow, indented) rendering
         if kernels or rejected or manifest.manifest_path(self.opt.out_dir, arch).is_file():
             manifest.write_if_changed(self.opt.out_dir, arch, manifest.render(arch, self.toolchain.version,
                                                                               kernels, rejected))
+
+
+RENDERS_PER_WORKER = 16          # fewer variants per worker than this: render in this process
+_RENDER_CONTEXT = {}             # what _render_one needs; set before the workers fork
+
+
+def _render_one(variant: Variant):
+    ctx = _RENDER_CONTEXT
+    builder, space = ctx["builder"], ctx["spaces"][variant.family]
+    renderer = ctx["renderers"].get(variant.family)
+    if renderer is None:
+        renderer = ctx["renderers"][variant.family] = Renderer(space.folder, builder.opt.templates_dir,
+                                                               builder.opt.asm_src_dir, builder.opt.repo_root)
+    try:
+        job = builder._prepare(space, renderer, variant, ctx["asm_digest"])
+        return BUILT, job, sorted(renderer.loader.paths)
+    except BudgetExceeded as err:
+        return REJECTED, str(err), sorted(renderer.loader.paths)
+    except (TemplateError, SpaceError) as err:
+        return FAILED, str(err), []
 
 
 def default_jobs() -> int:

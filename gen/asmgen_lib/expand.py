@@ -15,6 +15,7 @@ from .errors import SpaceError
 from .space import FamilySpace
 
 _EXPR_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined)
+_COMPILED = {}     # expression text -> compiled expression (thousands of variants share a few)
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,9 @@ def evaluate(space: FamilySpace, what: str, expr, variables: dict):
     if not isinstance(expr, str):
         return expr
     try:
-        return _EXPR_ENV.compile_expression(expr, undefined_to_none=False)(**variables)
+        if expr not in _COMPILED:
+            _COMPILED[expr] = _EXPR_ENV.compile_expression(expr, undefined_to_none=False)
+        return _COMPILED[expr](**variables)
     except jinja2.TemplateSyntaxError as err:
         raise SpaceError(f"{space.path}: {what}: bad expression {expr!r}: {err.message}") from None
     except jinja2.UndefinedError as err:

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import SpaceError
+from .registers import TemplateAbort
 from .space import FamilySpace
 
 SCALAR_SIZES = {"u32": 4, "i32": 4, "f32": 4, "u64": 8, "i64": 8}
@@ -67,3 +68,51 @@ def layout(space: FamilySpace, params: dict) -> KernArgLayout:
         offset += size
     align = max([SEGMENT_ALIGN] + [a.align for a in args])
     return KernArgLayout(tuple(args), (offset + align - 1) // align * align, align)
+
+
+SMEM_LOAD_DWORDS = (16, 8, 4, 2, 1)
+
+
+def load_plan(size_bytes: int) -> list:
+    """The scalar loads that read a kernarg segment of `size_bytes` into consecutive SGPRs starting at
+    a 4-aligned one: [(first dword, dwords)], widest first. An SMEM destination of 2 SGPRs must be
+    even, of 4 or more a multiple of 4, which the dword index decides (the block is 4-aligned)."""
+    plan, first, total = [], 0, (size_bytes + 3) // 4
+    while first < total:
+        width = next(w for w in SMEM_LOAD_DWORDS if w <= total - first and first % min(w, 4) == 0)
+        plan.append((first, width))
+        first += width
+    return plan
+
+
+class ArgLoads:
+    """The template variable `args`: `{{ args.load(S) }}` emits the s_load instructions that bring the
+    whole kernarg segment into SGPRs and binds each argument's registers to its name (`S.m`, `S.a` as
+    a pair for a pointer). Wait (`s_waitcnt lgkmcnt(0)`) before the first use. `args.offset(name)`
+    gives an argument's byte offset."""
+
+    def __init__(self, layout: KernArgLayout, kernarg_pointer: str = "kernarg"):
+        self.layout = layout
+        self.kernarg_pointer = kernarg_pointer
+        self.loaded = False
+
+    def offset(self, name: str) -> int:
+        for a in self.layout.args:
+            if a.name == name:
+                return a.offset
+        raise TemplateAbort(f"no kernel argument '{name}' (arguments: {', '.join(a.name for a in self.layout.args)})")
+
+    def load(self, S) -> str:
+        if self.loaded:
+            raise TemplateAbort("args.load(S) called twice")
+        self.loaded = True
+        block = S.alloc((self.layout.size + 3) // 4, align=4, name="kernargs")
+        for a in self.layout.args:
+            S.bind(a.name, block.slice(a.offset // 4, a.size // 4))
+        lines = []
+        for first, width in load_plan(self.layout.size):
+            names = [a.name for a in self.layout.args if first * 4 <= a.offset < (first + width) * 4]
+            op = "s_load_dword" if width == 1 else f"s_load_dwordx{width}"
+            lines.append(f"  {op} {block.slice(first, width)}, {S[self.kernarg_pointer]}, {4 * first}"
+                         f"  // {', '.join(names) or 'padding'}")
+        return "\n".join(lines)

@@ -34,11 +34,14 @@ def rejected_entry(variant, reason: str) -> dict:
     return {"name": variant.name, "family": variant.family, "params": dict(variant.params), "reason": reason}
 
 
+def document(arch: str, toolchain: str, kernels: list, rejected: list) -> dict:
+    return {"schema": SCHEMA, "arch": arch, "toolchain": toolchain,
+            "kernels": sorted(kernels, key=lambda k: k["name"]),
+            "rejected": sorted(rejected, key=lambda r: r["name"])}
+
+
 def render(arch: str, toolchain: str, kernels: list, rejected: list) -> str:
-    doc = {"schema": SCHEMA, "arch": arch, "toolchain": toolchain,
-           "kernels": sorted(kernels, key=lambda k: k["name"]),
-           "rejected": sorted(rejected, key=lambda r: r["name"])}
-    return json.dumps(doc, indent=2) + "\n"
+    return json.dumps(document(arch, toolchain, kernels, rejected), indent=2) + "\n"
 
 
 def load(out_dir: Path, arch: str) -> dict | None:

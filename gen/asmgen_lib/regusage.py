@@ -30,14 +30,16 @@ def strip_comments(line: str) -> str:
     return line
 
 
+_COMMENT_RE = re.compile(r"(?://|;)[^\n]*")
+_DIRECTIVE_RE = re.compile(r"^[ \t]*\..*$", re.MULTILINE)
+
+
 def scan(code: str) -> RegisterUse:
+    # comments and directive lines (labels' names, .set, ...) hold no operands
+    code_only = _DIRECTIVE_RE.sub("", _COMMENT_RE.sub("", code))
     top = {"v": 0, "a": 0, "s": 0}
-    for line in code.split("\n"):
-        line = strip_comments(line)
-        if line.lstrip().startswith("."):        # directives (labels' names, .set, ...) hold no operands
-            continue
-        for kind, first, last in _RANGE_RE.findall(line):
-            top[kind] = max(top[kind], int(last or first) + 1)
-        for kind, index in _SINGLE_RE.findall(_RANGE_RE.sub(" ", line)):
-            top[kind] = max(top[kind], int(index) + 1)
+    for kind, first, last in _RANGE_RE.findall(code_only):
+        top[kind] = max(top[kind], int(last or first) + 1)
+    for kind, index in _SINGLE_RE.findall(_RANGE_RE.sub(" ", code_only)):
+        top[kind] = max(top[kind], int(index) + 1)
     return RegisterUse(top["v"], top["a"], top["s"], bool(_SCRATCH_RE.search(code)))

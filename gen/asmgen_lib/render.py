@@ -13,6 +13,9 @@ from pathlib import Path
 import jinja2
 
 from .errors import TemplateError
+from .registers import BudgetExceeded, RegTuple, TemplateAbort, scope
+from .mfma import mfma
+from .schedule import Labels, emit, interleave
 from .sourcemap import FileTable, add_markers, call_markers, strip_markers
 
 
@@ -53,49 +56,24 @@ class _MarkingContext(jinja2.runtime.Context):
 
 
 def _template_frame_site(env) -> tuple[int, int] | None:
-    """(file id, template line) of the innermost template code on the Python stack."""
+    """(file id, template line) of the innermost template code on the Python stack (memoized per
+    compiled template and line: Jinja's line lookup parses the debug info on every call)."""
     frame = sys._getframe(2)
     while frame is not None:
         template = frame.f_globals.get("__jinja_template__")
         if template is not None and template.filename:
-            file_id = env.asmgen_files.id_of(display_path(template.filename, env.asmgen_display_root))
-            return file_id, template.get_corresponding_lineno(frame.f_lineno)
+            key = (id(template), frame.f_lineno)
+            site = env.asmgen_sites.get(key)
+            if site is None:
+                file_id = env.asmgen_files.id_of(display_path(template.filename, env.asmgen_display_root))
+                site = env.asmgen_sites[key] = (file_id, template.get_corresponding_lineno(frame.f_lineno))
+            return site
         frame = frame.f_back
     return None
 
 
-class TemplateAbort(Exception):
-    """Raised by {{ fail("why") }} in a template: a variant the template cannot generate."""
-
-
 def _fail(message: str):
     raise TemplateAbort(message)
-
-
-class RegTuple:
-    """A register operand for templates: str() gives 'v4' or 'v[4:7]'; [i] gives the i-th register
-    ('v5'); .first / .count give the indices. Made by vreg/sreg/areg(first, count=1)."""
-
-    def __init__(self, kind: str, first: int, count: int):
-        if count < 1 or first < 0:
-            raise TemplateAbort(f"{kind}reg({first}, {count}): needs first >= 0 and count >= 1")
-        self.kind, self.first, self.count = kind, first, count
-
-    def __str__(self):
-        return f"{self.kind}{self.first}" if self.count == 1 else f"{self.kind}[{self.first}:{self.first + self.count - 1}]"
-
-    def __getitem__(self, index: int) -> "RegTuple":
-        if not 0 <= index < self.count:
-            raise TemplateAbort(f"register {index} of {self} does not exist")
-        return RegTuple(self.kind, self.first + index, 1)
-
-    def __len__(self):
-        return self.count
-
-    def slice(self, start: int, count: int) -> "RegTuple":
-        if start < 0 or start + count > self.count:
-            raise TemplateAbort(f"registers {start}..{start + count - 1} of {self} do not exist")
-        return RegTuple(self.kind, self.first + start, count)
 
 
 def _reg_tuple(kind: str):
@@ -135,14 +113,20 @@ class Renderer:
         self.loader = _MarkingLoader([family_dir, templates_root, asm_src], self.files, display_root)
         self.display_root = display_root
         self.env = jinja2.Environment(loader=self.loader, undefined=jinja2.StrictUndefined, trim_blocks=True,
-                                      lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
+                                      lstrip_blocks=True, keep_trailing_newline=True, autoescape=False,
+                                      extensions=["jinja2.ext.do"])
         self.env.context_class = _MarkingContext
         self.env.asmgen_files = self.files
         self.env.asmgen_display_root = display_root
-        self.env.globals.update(fail=_fail, vreg=_reg_tuple("v"), sreg=_reg_tuple("s"), areg=_reg_tuple("a"))
+        self.env.asmgen_sites = {}        # (compiled template, Python line) -> (file id, template line)
+        self.env.globals.update(fail=_fail, vreg=_reg_tuple("v"), sreg=_reg_tuple("s"), areg=_reg_tuple("a"),
+                                scope=scope, interleave=interleave, emit=emit, mfma=mfma)
+        self.labels = Labels()           # a global (imported macro files see it), restarted per render
+        self.env.globals["label"] = self.labels
 
 
     def render(self, template_name: str, context: dict) -> Rendered:
+        self.labels.restart()
         try:
             template = self.env.get_template(template_name)
             raw = template.render(**context)
@@ -156,6 +140,8 @@ class Renderer:
             raise TemplateError(f"{self._where(err)}: undefined template variable: {err.message}") from None
         except TemplateError:
             raise
+        except BudgetExceeded as err:     # a rejection, not an error: the caller reports it with the reason
+            raise BudgetExceeded(f"{self._where(err)}: {err}") from None
         except Exception as err:   # errors raised by template code, e.g. a failed {{ raise(...) }}
             raise TemplateError(f"{self._where(err)}: {type(err).__name__}: {err}") from None
         text, origins = strip_markers(raw, self.files)

@@ -105,7 +105,12 @@ def strip_markers(text: str, files: FileTable) -> tuple[str, list]:
     clean_lines, origins = [], []
     current = None
     calls = []                   # open macro call sites, outermost first
+    made = {}                    # (file id, line, calls) -> Origin: one object per distinct origin
     for line in text.split("\n"):
+        if "\x02" not in line:   # most generated lines: no marker, the current origin
+            clean_lines.append(line)
+            origins.append(current if line.strip() else None)
+            continue
         origin, pos = None, 0
         for mark in _MARK_RE.finditer(line):
             if origin is None and line[pos:mark.start()].strip():
@@ -114,11 +119,14 @@ def strip_markers(text: str, files: FileTable) -> tuple[str, list]:
                 if calls:
                     calls.pop()
             else:
-                site = Origin(files.name(int(mark.group(2))), int(mark.group(3)))
+                file_id, number = int(mark.group(2)), int(mark.group(3))
                 if mark.group(1):              # start of a macro's output
-                    calls.append(site)
+                    calls.append(Origin(files.name(file_id), number))
                 else:
-                    current = Origin(site.file, site.line, tuple(reversed(calls)))
+                    key = (file_id, number, tuple(calls))
+                    current = made.get(key)
+                    if current is None:
+                        current = made[key] = Origin(files.name(file_id), number, tuple(reversed(calls)))
             pos = mark.end()
         if origin is None and line[pos:].strip():
             origin = current

@@ -118,7 +118,7 @@ def load_space(path: Path) -> FamilySpace:
     path = Path(path)
     check = _Checker(path)
     try:
-        data = yaml.safe_load(path.read_text())
+        data = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))   # libyaml when present
     except yaml.YAMLError as err:
         raise SpaceError(f"{path}: not valid YAML: {err}") from None
     except OSError as err:

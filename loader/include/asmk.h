@@ -4,7 +4,8 @@
  * libasmk opens a repository of generated code objects (`hsaco/<arch>/manifest.json` +
  * `.co` files), describes the device, selects a kernel for a problem, packs its arguments by
  * name from the manifest and launches it on a backend ("emu", the CDNA emulator on the CPU,
- * by default; "record" for dry runs; "hsa" for AMD GPUs through the HSA runtime).
+ * by default; "record" for dry runs; "hip" for AMD GPUs on a framework's HIP streams; "hsa" for
+ * AMD GPUs through the HSA runtime).
  *
  * Conventions:
  *  - Every function returns an asmk_status. On failure asmk_last_error() holds a one-line
@@ -62,7 +63,9 @@ typedef enum asmk_status {
   ASMK_ERROR_NULL_BUFFER = 11,         /* a required tensor pointer is null */
   ASMK_ERROR_BUFFER_TOO_SMALL = 12,    /* a tensor does not fit in the bytes the caller gave */
   ASMK_ERROR_BAD_KERNARG = 13,         /* a kernel argument missing, unknown or of the wrong type */
-  ASMK_ERROR_NO_DEVICE = 14,           /* an operation needs a device and the context has none */
+  ASMK_ERROR_NO_DEVICE = 14,           /* an operation needs a device and the context has none, or
+                                          no usable GPU: no GPU driver (/dev/kfd missing), the
+                                          runtime reports no GPU, or device_index names none */
   ASMK_ERROR_BACKEND = 15,             /* the backend failed (allocation, copy, launch) */
   ASMK_ERROR_OUT_OF_MEMORY = 16,
   ASMK_ERROR_INTERNAL = 17,            /* a bug in libasmk; the message says where */
@@ -97,11 +100,22 @@ typedef struct asmk_open_options {
      kernels, but selecting and launching return ASMK_ERROR_NO_DEVICE. */
   const char* arch;
   uint32_t compute_units;
-  /* Backend by name: "emu" (the CDNA emulator on the CPU; the default), "hsa" (an AMD GPU through
-     the HSA runtime, libhsa-runtime64.so.1 opened at run time; ASMK_HSA_LIBRARY names another
-     file; the device is the GPU agent's), "auto" (hsa when the runtime has a GPU agent of an arch
-     the repository holds, else emu) or "record" (records launches, runs nothing). NULL: the
-     ASMK_BACKEND environment variable, else "emu". The emulator reads two environment variables
+  /* Backend by name:
+       "emu"    the CDNA emulator on the CPU (the default);
+       "hip"    an AMD GPU through the HIP runtime (libamdhip64, opened at run time, the copy the
+                process already loaded first; ASMK_HIP_LIBRARY names another file): launches go on
+                the caller's hipStream_t (the asmk_stream value; NULL = the null stream), so they
+                order with a framework's work and HIP graph capture records them. Use it inside
+                PyTorch / vLLM / SGLang;
+       "hsa"    an AMD GPU through the HSA runtime (libhsa-runtime64.so.1; ASMK_HSA_LIBRARY names
+                another file), asmk's own AQL queue per stream: for standalone programs;
+       "auto"   hip when libamdhip64 loads and has a device of an arch the repository holds, else
+                hsa, else emu — asmk_backend_note says why it fell back;
+       "record" records launches, runs nothing.
+     With hip and hsa the device is the GPU's (see device_index). NULL or "": the ASMK_BACKEND
+     environment variable (unset or "": "emu"). Opening hip or hsa on a machine without a GPU
+     driver fails with ASMK_ERROR_NO_DEVICE ("no GPU driver: /dev/kfd is missing ...").
+     The emulator reads two environment variables
      when the context opens: ASMK_EMU_STRICT=1 turns on strict mode (a register read before its
      load was waited for, a missing wait state, LDS beyond the allocation, a misaligned access
      fail the launch with ASMK_ERROR_KERNEL_FAULT); ASMK_EMU_THREADS=N sets the host threads per
@@ -109,9 +123,17 @@ typedef struct asmk_open_options {
   const char* backend;
   /* Nonzero: check each code object's sha256 against the manifest when a kernel is first used. */
   int verify_sha256;
+  /* The GPU (hip, hsa): -1 (asmk_open_options_init's default) = the ASMK_DEVICE environment
+     variable when set, else the current device (hip: hipGetDevice of the opening thread; hsa: the
+     first GPU agent of an arch the repository holds — of the named device's arch when one is
+     named); i >= 0 = HIP device ordinal i / the i-th GPU agent, which must have an arch the
+     repository holds. An index past the last GPU is ASMK_ERROR_NO_DEVICE naming how many exist.
+     Ignored by emu and record. NOTE: appended in 0.1; a caller that fills the struct without
+     asmk_open_options_init gets 0 here (the first GPU), not the current device. */
+  int device_index;
 } asmk_open_options;
 
-/* Fills *options with the defaults (no device, backend "emu", no sha256 check). */
+/* Fills *options with the defaults (no device, backend "emu", no sha256 check, device_index -1). */
 ASMK_API void asmk_open_options_init(asmk_open_options* options);
 
 /* Opens the repository folder (the one holding `<arch>/manifest.json`; NULL = $ASMK_REPO).
@@ -137,8 +159,14 @@ ASMK_API asmk_status asmk_device_get(const asmk_context* context, asmk_device_in
 ASMK_API asmk_status asmk_arch_count(const asmk_context* context, size_t* count);
 ASMK_API asmk_status asmk_arch_at(const asmk_context* context, size_t index, const char** arch);
 
-/* The backend's name ("record"). */
+/* The backend's name ("emu", "hip", "hsa", "record"). */
 ASMK_API asmk_status asmk_backend_name(const asmk_context* context, const char** name);
+
+/* Why the context has the backend it has, when that is not simply the one asked for: with "auto",
+   the GPU backends tried and why each was not used, e.g. "fell back to emu: hip: libamdhip64.so
+   cannot be loaded (...); hsa: no GPU driver: /dev/kfd is missing (...)", or "auto chose hip
+   (device 0: gfx942, 304 CUs)". "" when the backend was named. Valid until the context is closed. */
+ASMK_API asmk_status asmk_backend_note(const asmk_context* context, const char** note);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Kernels in the repository                                                                  */
@@ -226,7 +254,14 @@ ASMK_API asmk_status asmk_memcpy(asmk_context* context, void* destination, const
    "emu" runs each launch before returning, so its errors come from the launch itself. */
 ASMK_API asmk_status asmk_synchronize(asmk_context* context, asmk_stream stream);
 
-/* On "hsa" each distinct stream value (any pointer; NULL is the default stream) is its own AQL
+/* On "hip" a stream is the caller's hipStream_t (cast to asmk_stream; NULL = the null stream):
+   launches are enqueued on it and return at once, in order with the framework's work on that
+   stream, and recorded when the stream is being captured into a HIP graph (a replay of the graph
+   runs them again, with the kernel arguments of the captured call). asmk_synchronize is
+   hipStreamSynchronize; asmk_memcpy first waits for the device (hipDeviceSynchronize) and asmk_free
+   is hipFree (which waits too).
+   Device memory the framework allocated (hipMalloc, a tensor's data_ptr) is used as is.
+   On "hsa" each distinct stream value (any pointer; NULL is the default stream) is its own AQL
    queue, created at its first launch; a launch returns once the packet is queued and its errors
    (a kernel fault) come from the next asmk_synchronize or launch on that stream. asmk_memcpy and
    asmk_free first wait for every stream. Waits are bounded by ASMK_HSA_TIMEOUT_MS (ms, default

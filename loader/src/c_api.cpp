@@ -10,6 +10,7 @@
 
 #include "asmk.h"
 #include "c_handles.hpp"
+#include "backends/gpu_request.hpp"
 #include "context.hpp"
 #include "dtype.hpp"
 #include "error.hpp"
@@ -155,6 +156,7 @@ void asmk_open_options_init(asmk_open_options* options) {
   if (options == nullptr) return;
   *options = asmk_open_options{};
   options->backend = asmk::kDefaultBackend.data();
+  options->device_index = -1;  // the current device
 }
 
 asmk_status asmk_open(const char* repository_dir, const asmk_open_options* options, asmk_context** context) {
@@ -172,7 +174,8 @@ asmk_status asmk_open(const char* repository_dir, const asmk_open_options* optio
     asmk::ContextOptions context_options;
     if (opts.device != nullptr) context_options.device = asmk::device_by_name(opts.device);
     else if (opts.arch != nullptr) context_options.device = asmk::device_by_arch(opts.arch, opts.compute_units);
-    context_options.backend_name = asmk::requested_backend(opts.backend);  // NULL: $ASMK_BACKEND, else emu
+    context_options.backend_name = asmk::requested_backend(opts.backend);  // NULL or "": $ASMK_BACKEND, else emu
+    context_options.device_index = asmk::requested_device_index(opts.device_index);  // -1: $ASMK_DEVICE, else current
     context_options.verify_sha256 = opts.verify_sha256 != 0;
     auto impl = std::make_unique<asmk::Context>(asmk::Repository::open(dir), std::move(context_options));
     out = new asmk_context{std::move(impl)};
@@ -204,6 +207,10 @@ asmk_status asmk_arch_at(const asmk_context* context, size_t index, const char**
 
 asmk_status asmk_backend_name(const asmk_context* context, const char** name) {
   return guarded([&] { require(name, "name") = require(context, "context").impl->backend().name().data(); });
+}
+
+asmk_status asmk_backend_note(const asmk_context* context, const char** note) {
+  return guarded([&] { require(note, "note (out)") = require(context, "context").impl->backend_note().c_str(); });
 }
 
 asmk_status asmk_kernel_count(const asmk_context* context, size_t* count) {

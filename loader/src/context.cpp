@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "backends/hip/hip_backend.hpp"
 #include "backends/hsa/hsa_backend.hpp"
 #include "error.hpp"
 #include "nearest.hpp"
@@ -11,25 +12,42 @@
 namespace asmk {
 namespace {
 
-// The device of a context on the hsa backend: the agent's, under the asked name when that
-// part has the agent's arch and CU count.
-Device device_on_agent(const std::optional<Device>& asked, const HsaBackend& backend) {
-  Device agent = backend.device();
-  if (asked && asked->arch == agent.arch && asked->compute_units == agent.compute_units) return *asked;
-  return agent;
+// The device of a context on a GPU backend: the GPU's, under the asked name when that part has
+// the GPU's arch and CU count.
+Device device_on_gpu(const std::optional<Device>& asked, Device gpu) {
+  if (asked && asked->arch == gpu.arch && asked->compute_units == gpu.compute_units) return *asked;
+  return gpu;
 }
 
-std::unique_ptr<HsaBackend> open_hsa(const Repository& repository, const std::optional<Device>& device) {
-  AgentRequest request;
+GpuRequest gpu_request(const Repository& repository, const std::optional<Device>& device, int device_index) {
+  GpuRequest request;
   if (device) request.arch = device->arch;
   request.repository_arches = repository.arches();
-  return std::make_unique<HsaBackend>(HsaBackendOptions::from_environment(), request);
+  request.index = device_index;
+  return request;
+}
+
+// A GPU backend opened, with the device it drives.
+struct OpenedGpu {
+  std::unique_ptr<Backend> backend;
+  Device device;
+};
+
+OpenedGpu open_gpu(std::string_view name, const GpuRequest& request) {
+  if (name == "hip") {
+    auto hip = std::make_unique<HipBackend>(request);
+    Device device = hip->device();
+    return {std::move(hip), std::move(device)};
+  }
+  auto hsa = std::make_unique<HsaBackend>(HsaBackendOptions::from_environment(), request);
+  Device device = hsa->device();
+  return {std::move(hsa), std::move(device)};
 }
 
 }  // namespace
 
 std::string requested_backend(const char* option) {
-  if (option != nullptr) return option;
+  if (option != nullptr && *option != '\0') return option;  // "" is "not given", never "record" (issue 17)
   if (const char* env = std::getenv("ASMK_BACKEND"); env != nullptr && *env != '\0') return env;
   return std::string(kDefaultBackend);
 }
@@ -39,26 +57,41 @@ Context::Context(Repository repository, ContextOptions options)
       device_(std::move(options.device)),
       verify_sha256_(options.verify_sha256),
       selection_cache_(options.selection_cache_capacity) {
+  const std::string& name = options.backend_name.empty() ? std::string(kDefaultBackend) : options.backend_name;
   if (options.backend) {
     backend_ = std::move(options.backend);
-  } else if (options.backend_name == "hsa" || options.backend_name == "auto") {
-    std::unique_ptr<HsaBackend> hsa;
-    try {
-      hsa = open_hsa(repository_, device_);
-    } catch (const Error& e) {
-      // auto falls back to the emulator when there is no usable GPU, not on a malformed setting.
-      if (options.backend_name == "hsa" || e.status() == ASMK_ERROR_INVALID_ARGUMENT) throw;
+  } else if (name == "hip" || name == "hsa" || name == "auto") {
+    const GpuRequest request = gpu_request(repository_, device_, options.device_index);
+    std::optional<OpenedGpu> gpu;
+    std::string reasons;  // auto: why each GPU backend was not used
+    for (std::string_view candidate : {std::string_view("hip"), std::string_view("hsa")}) {
+      if (name != "auto" && name != candidate) continue;
+      try {
+        gpu = open_gpu(candidate, request);
+        break;
+      } catch (const Error& e) {
+        // auto moves on when there is no usable GPU, not on a malformed setting.
+        if (name != "auto" || e.status() == ASMK_ERROR_INVALID_ARGUMENT) throw;
+        reasons += fmt::format("{}{}: {}", reasons.empty() ? "" : "; ", candidate, e.what());
+      }
     }
-    if (hsa) {
-      device_ = device_on_agent(device_, *hsa);
-      backend_ = std::move(hsa);
+    if (gpu) {
+      device_ = device_on_gpu(device_, gpu->device);
+      backend_ = std::move(gpu->backend);
+      if (name == "auto")
+        backend_note_ = fmt::format("auto chose {} ({}, {} CUs){}", backend_->name(), device_->arch,
+                                    device_->compute_units, reasons.empty() ? "" : "; not " + reasons);
     } else {
-      backend_ = make_backend("emu");  // auto without a usable agent
+      backend_ = make_backend("emu");
+      backend_note_ = fmt::format("fell back to emu (the CPU emulator: correct but orders of magnitude slower than a "
+                                  "GPU): {}",
+                                  reasons);
     }
   } else {
-    backend_ = make_backend(options.backend_name.empty() ? "record" : options.backend_name);
+    backend_ = make_backend(name);
   }
   if (const auto* hsa = dynamic_cast<const HsaBackend*>(backend_.get())) backend_description_ = hsa->describe();
+  else if (const auto* hip = dynamic_cast<const HipBackend*>(backend_.get())) backend_description_ = hip->describe();
   else backend_description_ = fmt::format("backend {}: no device discovery (the device is the one named at asmk_open)\n",
                                           backend_->name());
   if (device_ && !repository_.holds_arch(device_->arch))

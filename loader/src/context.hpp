@@ -22,22 +22,26 @@ namespace asmk {
 struct ContextOptions {
   std::optional<Device> device;
   std::unique_ptr<Backend> backend;  // null: the backend named by backend_name
-  // Used when `backend` is null: "emu", "hsa", "auto" (hsa when the HSA runtime has a GPU agent of
-  // an arch the repository holds — and of the device's arch when one is named — else emu), or any
-  // built-in name; empty: "record". With hsa the device is the agent's (see Context::Context).
+  // Used when `backend` is null: "emu", "hip", "hsa", "auto" (hip when the HIP runtime has a device
+  // of an arch the repository holds — and of the device's arch when one is named — else hsa when
+  // the HSA runtime has such an agent, else emu), or any built-in name; empty: "emu". With hip and
+  // hsa the device is the GPU's (see Context::Context).
   std::string backend_name;
+  // The GPU for hip / hsa: an index (HIP ordinal / GPU agent), or -1 for the current / first fitting one.
+  int device_index = -1;
   bool verify_sha256 = false;
   // Entries of the ops' selection cache (ops/selection_cache.hpp); 0 disables it.
   std::size_t selection_cache_capacity = ops::SelectionCache::kDefaultCapacity;
 };
 
-// The backend asmk_open uses: the option when given, else $ASMK_BACKEND when set, else "emu".
+// The backend asmk_open uses: the option when given and not "", else $ASMK_BACKEND when set and not
+// "", else "emu".
 std::string requested_backend(const char* option);
 
 class Context {
  public:
-  // Throws UNSUPPORTED_ARCH when the repository holds nothing for the device's arch. On the hsa
-  // backend the device is the GPU agent's: a named device must have the agent's arch, and the
+  // Throws UNSUPPORTED_ARCH when the repository holds nothing for the device's arch. On the hip and
+  // hsa backends the device is the GPU's: a named device must have the agent's arch, and the
   // agent's compute-unit count wins over the name's (a context opened as "MI300X" on an MI308X
   // agent selects for 80 CUs).
   Context(Repository repository, ContextOptions options);
@@ -48,8 +52,10 @@ class Context {
   Backend& backend() { return *backend_; }
   const Backend& backend() const { return *backend_; }
 
-  // What the backend found (the HSA agents and pools, or one line for the others).
+  // What the backend found (the HIP devices, the HSA agents and pools, or one line for the others).
   const std::string& backend_description() const { return backend_description_; }
+  // Why the context has its backend when "auto" chose it ("fell back to emu: hip: ...; hsa: ..."), else "".
+  const std::string& backend_note() const { return backend_note_; }
   // The device time of the stream's last synchronized kernel (hsa with ASMK_HSA_PROFILE=1);
   // throws BACKEND naming what is missing.
   std::uint64_t last_kernel_ns(asmk_stream stream) const;
@@ -76,6 +82,7 @@ class Context {
   std::unique_ptr<Backend> backend_;
   bool verify_sha256_;
   std::string backend_description_;
+  std::string backend_note_;
   std::mutex mutex_;  // guards verified_
   std::unordered_set<const Kernel*> verified_;
   mutable ops::SelectionCache selection_cache_;

@@ -1,5 +1,5 @@
-// emu_bench: wave-instructions per second of the emulator on VALU-heavy code (a benchmark,
-// not a test). Run: build/tests/emu/emu_bench [--benchmark_filter=...]
+// emu_bench: wave-instructions per second of the emulator on VALU-heavy and buffer-load code (a
+// benchmark, not a test). Run: build/tests/emu/emu_bench [--benchmark_filter=...]
 #include <benchmark/benchmark.h>
 
 #include <cstring>
@@ -38,6 +38,38 @@ void BM_ValuLoop(benchmark::State& state) {
 }
 // Args: host threads, gfx950?, traced?
 BENCHMARK(BM_ValuLoop)->Args({1, 0, 0})->Args({2, 0, 0})->Args({1, 1, 0})->Args({1, 0, 1})->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Buffer loads (MUBUF addressing and range checks): 64 waves, each iteration a dwordx4 and a
+// dword per lane through a stride-4 V# with offen at 16 bytes per work-item. Arg: num_records;
+// with 768 work-items 48+ of each workgroup are out of range (an emulator that checks the index
+// instead reads all 8 KiB), with 8192 every access is in range (the same work before and after).
+void BM_BufferLoop(benchmark::State& state) {
+  auto co = asmk::emu::CodeObject::load_file(std::string(ASMK_EMU_TEST_KERNELS) + "/buffer_loop_gfx942.co");
+  if (!co) {
+    state.SkipWithError(co.error().c_str());
+    return;
+  }
+  asmk::emu::Device device;
+  const uint32_t waves = 64, iters = 500, num_records = uint32_t(state.range(0));
+  auto base = device.alloc(8192);
+  asmk::emu::Dispatch d;
+  d.kernel = *(*co)->find("buffer_loop");
+  d.grid = {waves / 4, 1, 1};
+  d.block = {256, 1, 1};
+  d.kernargs.resize(16);
+  std::memcpy(d.kernargs.data(), &*base, 8);
+  std::memcpy(d.kernargs.data() + 8, &iters, 4);
+  std::memcpy(d.kernargs.data() + 12, &num_records, 4);
+  asmk::emu::LaunchOptions opt;
+  opt.threads = 1;
+  uint64_t instructions = 0;
+  for (auto _ : state) {
+    auto r = asmk::emu::launch(device, d, opt);
+    instructions += r.stats.wave_instructions;
+  }
+  state.counters["wave_instr_per_s"] = benchmark::Counter(double(instructions), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_BufferLoop)->Arg(768)->Arg(8192)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // One v_mfma_f32_16x16x16_f16 per wave (plus its loads/stores) over many waves, against a naive
 // host loop doing the same 16x16x16 products: the ratio of the two times is the MFMA overhead.

@@ -77,6 +77,14 @@ class TinyFamilyBuildTest(TempDirTest):
         self.assertIn(f".amdhsa_accum_offset {kernel['resources']['accum_offset']}", kd)
         self.assertIn(".amdhsa_private_segment_fixed_size 0", kd)
 
+    def test_the_metadata_note_decoded_here_is_what_llvm_readelf_prints(self):
+        from asmgen_lib.resources import metadata_from_elf
+        self.build()
+        cos = sorted((self.tmp / "out").rglob("*.co"))
+        self.assertEqual(len(cos), 3)
+        for co in cos:
+            self.assertEqual(metadata_from_elf(co), readelf_metadata(co), co.name)
+
     def test_no_op_rebuild_touches_nothing(self):
         self.build()
         out = self.tmp / "out"
@@ -150,8 +158,8 @@ class BrokenFamiliesTest(TempDirTest):
 
     def test_other_variants_are_still_built(self):
         kernels = {k["name"] for k in load_manifest(self.tmp / "out", "gfx942")["kernels"]}
-        self.assertEqual(kernels, {"asmerr_gfx942_0", "tiny_gfx942_w1_r8_0"})
-        self.assertIn("2 built, 0 up to date, 2 rejected, 3 failed", self.done.stdout)
+        self.assertEqual(kernels, {"asmerr_gfx942_0", "named_gfx942_t2", "tiny_gfx942_w1_r8_0"})
+        self.assertIn("3 built, 0 up to date, 3 rejected, 3 failed", self.done.stdout)
 
     def test_undefined_variable_is_named_with_its_file(self):
         self.assertIn("tests/gen/families/undefvar/undefvar.s.j2:3: undefined template variable: "
@@ -162,7 +170,7 @@ class BrokenFamiliesTest(TempDirTest):
 
     def test_failures_are_retried_not_cached(self):
         again = run_asmgen("build", "--templates", FAMILIES, "--out", self.tmp / "out", "--arch", "gfx942", check=1)
-        self.assertIn("0 built, 2 up to date, 2 rejected, 3 failed", again.stdout)
+        self.assertIn("0 built, 3 up to date, 3 rejected, 3 failed", again.stdout)
         self.assertIn("asmerr_macros.j2:3", again.stderr)
 
 

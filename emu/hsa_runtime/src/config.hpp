@@ -11,12 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "gpu_config.hpp"
+
 namespace asmk::hsa_emu {
 
-struct GpuConfig {
-  std::string arch;  // "gfx942"
-  std::uint32_t compute_units = 0;
-};
+using emu_runtime::GpuConfig;
+using emu_runtime::product_name;
 
 struct Config {
   std::vector<GpuConfig> gpus;
@@ -27,8 +27,5 @@ struct Config {
 
   static Config from_environment();
 };
-
-// "AMD Instinct MI300X" for gfx942 with 304 CUs, ...: what a real agent reports for that part.
-std::string product_name(const GpuConfig& gpu);
 
 }  // namespace asmk::hsa_emu

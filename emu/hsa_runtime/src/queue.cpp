@@ -7,13 +7,15 @@
 
 #include <hsa/hsa_ext_amd.h>
 
+#include "reports_text.hpp"
 #include "runtime.hpp"
 
 namespace asmk::hsa_emu {
 namespace {
 
+using emu_runtime::reports_text;
+
 constexpr std::size_t kPacketBytes = 64;
-constexpr std::size_t kReportsInText = 3;
 
 std::uint64_t now_ns() {
   return static_cast<std::uint64_t>(
@@ -24,16 +26,6 @@ std::string hex(std::uint64_t v) {
   std::ostringstream os;
   os << "0x" << std::hex << v;
   return os.str();
-}
-
-// "2 faults: <first>; <second>" — the same shape as the emu backend's messages.
-std::string reports_text(const std::vector<emu::Report>& reports, std::uint64_t count, const std::string& what) {
-  std::string text = std::to_string(count) + " " + what + (count == 1 ? "" : "s");
-  for (std::size_t i = 0; i < reports.size() && i < kReportsInText; ++i)
-    text += (i == 0 ? ": " : "; ") + reports[i].to_string();
-  const std::uint64_t shown = std::min<std::uint64_t>({reports.size(), kReportsInText, count});
-  if (count > shown) text += " (and " + std::to_string(count - shown) + " more)";
-  return text;
 }
 
 // The status a GPU queue reports for the first fault of a dispatch.

@@ -166,7 +166,7 @@ void vector_write32(Wave& w, const Instr& in, const Operand& dst, const uint32_t
 // names, in either file: an AccVGPR operand (v_accvgpr_read's src0, v_accvgpr_write's dst, MFMA
 // operands in a[]) moves within the AccVGPRs, as Tensile's gfx950 accumulator reads rely on.
 // Past the end of its file an operand becomes register 0 of that file (v0, or a0: the ISA names
-// only v0) with a strict report.
+// only v0) with a strict report (departures table: gpr-index-agpr-overflow).
 Instr gpr_indexed(Wave& w, const Instr& in) {
   Instr out = in;
   const uint32_t m0 = w.s[kM0], index = m0 & 0xff, enabled = (m0 >> 12) & 0xf;

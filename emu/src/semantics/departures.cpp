@@ -95,9 +95,11 @@ constexpr std::array kDepartures = {
         "CDNA3 ISA, GPR indexing (names only v0 for VGPRs)"},
     SemanticsDeparture{
         "mubuf-range-silent-cases", K::interprets, "buffer_load_* buffer_store_* buffer_atomic_*",
-        "idxen with stride 0, and add_tid_enable with idxen, check the index (VGPR index + lane) against "
-        "num_records",
-        "CDNA3/CDNA4 ISA \"Range Checking\" (the table does not cover these cases)"},
+        "combinations the range-checking table leaves out: idxen with stride 0, and add_tid_enable with idxen, "
+        "check the index (VGPR index + lane) against num_records like a structured buffer; the byte check "
+        "puts a dword (or sub-dword) out of range when its last byte is past num_records",
+        "CDNA3/CDNA4 ISA 9.1.5.1 Range Checking; LLVM IntrinsicsAMDGPU.td (gfx9 checks by idxen); LLVM "
+        "AMDGPUUsage, relaxed buffer OOB mode (each 32-bit word checked on its own)"},
     SemanticsDeparture{
         "mubuf-swizzle", K::not_modeled, "buffer_load_* buffer_store_* buffer_atomic_*",
         "swizzled addressing (V# swizzle enable, outside the private segment buffer) faults with a message",

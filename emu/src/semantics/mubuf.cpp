@@ -38,10 +38,10 @@ namespace {
 /// whether idxen is set"), so `offen` with a non-zero stride is a byte check. soffset is never
 /// part of the check (the intrinsics' soffset is "excluded from bounds checking"; the ISA: "the
 /// sgpr_offset is not a part of the offset term").
-/// Choices where the table is silent (departures as data, emu/README.md): IdxEn==1 with a stride
-/// of 0 or with AddTID checks the index (VGPR index + lane) like a structured buffer; the byte
-/// check covers each dword's (or sub-dword's) last byte, so a dword straddling num_records is out
-/// of range (LLVM AMDGPUUsage, "relaxed buffer OOB mode": each 32-bit word is checked on its own).
+/// Choices where the table is silent (departures table: mubuf-range-silent-cases): IdxEn==1 with
+/// a stride of 0 or with AddTID checks the index (VGPR index + lane) like a structured buffer; the
+/// byte check covers each dword's (or sub-dword's) last byte, so a dword straddling num_records is
+/// out of range (LLVM AMDGPUUsage, "relaxed buffer OOB mode": each 32-bit word is checked alone).
 enum class RangeCheck : uint8_t { none, bytes, index, unsupported };
 
 struct BufferAddressing {
@@ -49,6 +49,7 @@ struct BufferAddressing {
   uint32_t stride = 0, num_records = 0;
   bool add_tid = false, swizzle = false;
   RangeCheck check = RangeCheck::bytes;
+  uint64_t limit = 0;  // see address()
   uint32_t soffset = 0;
   uint32_t vs[2][kLanes];
   const uint32_t* index = nullptr;
@@ -76,12 +77,15 @@ struct BufferAddressing {
     int next = 0;
     if (in.m.idxen) index = lanes32(w, va, vs[0], next++);
     if (in.m.offen) offset = lanes32(w, va, vs[1], next++);
-    if (swizzle && !scratch) {  // not modelled: fault (and every lane out of range) instead of wrong addresses
+    // Swizzled addressing is not modelled (departures table: mubuf-swizzle): a fault (and every lane
+    // out of range), not wrong addresses.
+    if (swizzle && !scratch && w.exec() != 0) {
       w.fault(FaultKind::bad_instruction, in, -1, base,
               "the buffer resource enables swizzled addressing (V# swizzle enable, word1 bit 31), which the "
               "emulator does not model");
       check = RangeCheck::unsupported;
     }
+    limit = check == RangeCheck::none ? ~0ull : check == RangeCheck::unsupported ? 0 : num_records;
   }
   /// Byte address of lane l, and whether `bytes` at it (starting `extra` bytes further) are in range.
   uint64_t address(int l, uint32_t extra, uint32_t bytes, bool& in_range) const {
@@ -92,12 +96,9 @@ struct BufferAddressing {
     }
     uint64_t idx = uint64_t(index ? index[l] : 0) + (add_tid ? uint32_t(l) : 0);
     uint64_t off = uint64_t(offset ? offset[l] : 0) + uint64_t(int64_t(inst_offset)) + extra;
-    switch (check) {
-      case RangeCheck::none: in_range = true; break;
-      case RangeCheck::bytes: in_range = off + bytes <= num_records; break;
-      case RangeCheck::index: in_range = idx < num_records; break;
-      case RangeCheck::unsupported: in_range = false; break;
-    }
+    // Every rule as one compare (branch-free per dword): the index, or the offset of the access's
+    // last byte, below `limit` (num_records; everything when unchecked, nothing when unsupported).
+    in_range = (check == RangeCheck::index ? idx : off + bytes - 1) < limit;
     return base + soffset + uint64_t(stride) * idx + off;
   }
   /// Host pointer for `bytes` at `address` of lane l (global memory or the lane's scratch).

@@ -7,6 +7,7 @@
 #include "../error.hpp"
 #include "../nearest.hpp"
 #include "emu_backend.hpp"
+#include "hip/hip_backend.hpp"
 #include "hsa/hsa_backend.hpp"
 #include "record.hpp"
 
@@ -23,6 +24,7 @@ const std::vector<BackendEntry>& entries() {
       {"emu", [] { return std::make_unique<EmuBackend>(EmuBackendOptions::from_environment()); }},
       {"record", [] { return std::make_unique<RecordingBackend>(); }},
       {"hsa", [] { return std::make_unique<HsaBackend>(HsaBackendOptions::from_environment(), AgentRequest{}); }},
+      {"hip", [] { return std::make_unique<HipBackend>(GpuRequest{}); }},
   };
   return list;
 }
@@ -39,8 +41,8 @@ std::unique_ptr<Backend> make_backend(std::string_view name) {
   for (const auto& e : entries())
     if (e.name == name) return e.make();
   fail(ASMK_ERROR_UNKNOWN_BACKEND,
-       fmt::format("backend '{}' is not built into this libasmk; available: {} (or auto: hsa when a GPU agent "
-                   "fits the repository, else emu)", name, join_names(backend_names())));
+       fmt::format("backend '{}' is not built into this libasmk; available: {} (or auto: hip when a HIP "
+                   "device fits the repository, else hsa when a GPU agent does, else emu)", name, join_names(backend_names())));
 }
 
 }  // namespace asmk

@@ -36,14 +36,36 @@ std::string stream_label(asmk_stream stream) {
 
 // The index of the agent `request` asks for; throws naming the agents there are.
 std::size_t choose_agent(const hsa::Topology& topology, const AgentRequest& request, const std::string& library) {
-  if (topology.gpus.empty())
-    fail(ASMK_ERROR_NO_DEVICE, fmt::format("backend hsa: the HSA runtime {} reports no GPU agent", library));
+  if (topology.gpus.empty()) {
+    const auto driver = missing_gpu_driver();
+    fail(ASMK_ERROR_NO_DEVICE, fmt::format("backend hsa: the HSA runtime {} reports no GPU agent{}", library,
+                                           driver ? "; " + *driver : std::string()));
+  }
   const auto& repo = request.repository_arches;
+  const auto held = [&](const std::string& arch) {
+    return repo.empty() || std::find(repo.begin(), repo.end(), arch) != repo.end();
+  };
+  if (request.index >= 0) {
+    if (static_cast<std::size_t>(request.index) >= topology.gpus.size())
+      fail(ASMK_ERROR_NO_DEVICE,
+           fmt::format("backend hsa: device_index {} asked for, but the HSA runtime {} has {} GPU agent{} ({})",
+                       request.index, library, topology.gpus.size(), topology.gpus.size() == 1 ? "" : "s",
+                       hsa::agent_list(topology)));
+    const std::string& arch = topology.gpus[request.index].arch;
+    if (request.arch && arch != *request.arch)
+      fail(ASMK_ERROR_UNSUPPORTED_ARCH, fmt::format("backend hsa: GPU agent {} is {}, but a {} device was asked for; the "
+                                                    "GPU agents are {}",
+                                                    request.index, arch, *request.arch, hsa::agent_list(topology)));
+    if (!held(arch))
+      fail(ASMK_ERROR_UNSUPPORTED_ARCH,
+           fmt::format("backend hsa: GPU agent {} is {}, but the repository holds kernels for {} only (build them with "
+                       "`gen/asmgen build --arch {}`); the GPU agents are {}",
+                       request.index, arch, join_names(repo), arch, hsa::agent_list(topology)));
+    return static_cast<std::size_t>(request.index);
+  }
   for (std::size_t i = 0; i < topology.gpus.size(); ++i) {
     const std::string& arch = topology.gpus[i].arch;
-    const bool wanted = request.arch ? arch == *request.arch
-                                     : repo.empty() || std::find(repo.begin(), repo.end(), arch) != repo.end();
-    if (wanted) return i;
+    if (request.arch ? arch == *request.arch : held(arch)) return i;
   }
   if (request.arch)
     fail(ASMK_ERROR_UNSUPPORTED_ARCH, fmt::format("backend hsa: a {} device was asked for, but the GPU agents are {}",
@@ -69,7 +91,13 @@ HsaBackendOptions HsaBackendOptions::from_environment() {
 
 HsaBackend::HsaBackend(HsaBackendOptions options, const AgentRequest& request)
     : api_(hsa::load_api()), options_(options) {
-  api_.check(api_.hsa_init(), ASMK_ERROR_BACKEND, fmt::format("backend hsa: hsa_init of {}", api_.library));
+  if (const hsa_status_t started = api_.hsa_init(); started != HSA_STATUS_SUCCESS) {
+    // A ROCm runtime without the driver fails here (HSA_STATUS_ERROR_OUT_OF_RESOURCES): say that.
+    if (const auto driver = missing_gpu_driver())
+      fail(ASMK_ERROR_NO_DEVICE, fmt::format("backend hsa: {} (hsa_init of {}: {})", *driver, api_.library,
+                                             api_.describe(started)));
+    api_.check(started, ASMK_ERROR_BACKEND, fmt::format("backend hsa: hsa_init of {}", api_.library));
+  }
   try {
     topology_ = hsa::discover(api_);
     agent_index_ = choose_agent(topology_, request, api_.library);

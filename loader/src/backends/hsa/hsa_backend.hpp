@@ -21,6 +21,7 @@
 
 #include "../../backend.hpp"
 #include "../../device.hpp"
+#include "../gpu_request.hpp"
 #include "agents.hpp"
 #include "code_object_cache.hpp"
 #include "stream_queue.hpp"
@@ -35,17 +36,16 @@ struct HsaBackendOptions {
   static HsaBackendOptions from_environment();
 };
 
-// The agent a context asks for: one of `arch` when given (the device named at asmk_open), else the
-// first agent whose arch the repository holds (when `repository_arches` is not empty), else the first.
-struct AgentRequest {
-  std::optional<std::string> arch;
-  std::vector<std::string> repository_arches;
-};
+// The agent a context asks for (gpu_request.hpp): the agent of `index` (all GPU agents, in the
+// runtime's order) when >= 0; else the first agent of `arch` when given (the device named at
+// asmk_open), else the first whose arch the repository holds (when `repository_arches` is not
+// empty), else the first.
+using AgentRequest = GpuRequest;
 
 class HsaBackend final : public Backend {
  public:
-  // Throws BACKEND (no runtime, or it fails), NO_DEVICE (no GPU agent) or UNSUPPORTED_ARCH (no agent
-  // of the arch asked for, or of an arch the repository holds).
+  // Throws BACKEND (no runtime, or it fails), NO_DEVICE (no GPU driver, no GPU agent, an index past
+  // the last agent) or UNSUPPORTED_ARCH (no agent of the arch asked for, or of an arch the repository holds).
   HsaBackend(HsaBackendOptions options, const AgentRequest& request);
   ~HsaBackend() override;
 

@@ -1,0 +1,41 @@
+// Code objects on one HIP device, loaded lazily: the first launch of a kernel reads its .co,
+// loads it with hipModuleLoadData (with that device current) and finds the kernel function by its
+// symbol. Later launches find it in the cache. Modules are unloaded with the cache.
+#pragma once
+
+#include <mutex>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "../../kernel.hpp"
+#include "hip_api.hpp"
+
+namespace asmk::hip {
+
+class ModuleCache {
+ public:
+  ModuleCache(const Api& api, int device) : api_(api), device_(device) {}
+  ~ModuleCache();  // the caller makes the device current
+  ModuleCache(const ModuleCache&) = delete;
+  ModuleCache& operator=(const ModuleCache&) = delete;
+
+  // The kernel's function; its device must be current. Throws MISSING_CODE_OBJECT when the file
+  // cannot be read, the runtime refuses it or the symbol is absent.
+  hipFunction_t get(const Kernel& kernel, std::string_view code_object_path, std::string_view symbol);
+
+ private:
+  struct Entry {
+    std::vector<char> image;  // kept for the module's life (the runtime may read it lazily)
+    hipModule_t module = nullptr;
+    hipFunction_t function = nullptr;
+  };
+
+  const Api& api_;
+  int device_;
+  std::mutex mutex_;
+  // By the repository's Kernel record (it lives as long as the context): a warm lookup costs no string work.
+  std::unordered_map<const Kernel*, Entry> entries_;
+};
+
+}  // namespace asmk::hip
