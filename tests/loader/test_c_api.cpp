@@ -2,9 +2,12 @@
 // refusal returns its status with a message naming what was asked and what exists — and
 // launches nothing.
 #include <cstdlib>
+#include <cstdint>
 #include <cstring>
+#include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -314,6 +317,46 @@ TEST(CApi, StatusStringsAndVersion) {
                 std::to_string(ASMK_VERSION_PATCH));
   EXPECT_STREQ(asmk_dtype_name(ASMK_DTYPE_FP16), "fp16");
   EXPECT_EQ(asmk_dtype_name(static_cast<asmk_dtype>(9)), nullptr);
+}
+
+// Issue 17: two emulator contexts used to hand out the same device addresses, so a pointer of one
+// freed, read or overwrote the other's buffer. Each context's device now has its own address
+// window, and a foreign pointer is an error naming it.
+TEST(CApi, APointerOfAnotherContextIsRefusedNotAliased) {
+  asmk_open_options options;
+  asmk_open_options_init(&options);
+  options.device = "MI300X";
+  asmk_context* a_ctx = nullptr;
+  asmk_context* b_ctx = nullptr;
+  ASSERT_EQ(asmk_open(test::kRepo.c_str(), &options, &a_ctx), ASMK_SUCCESS) << asmk_last_error();
+  test::ContextPtr a_owner(a_ctx);
+  ASSERT_EQ(asmk_open(test::kRepo.c_str(), &options, &b_ctx), ASMK_SUCCESS) << asmk_last_error();
+  test::ContextPtr b_owner(b_ctx);
+  void* a = nullptr;
+  void* b = nullptr;
+  ASSERT_EQ(asmk_malloc(a_ctx, 256, &a), ASMK_SUCCESS);
+  ASSERT_EQ(asmk_malloc(b_ctx, 256, &b), ASMK_SUCCESS);
+  EXPECT_NE(a, b);
+  const std::vector<std::uint8_t> ones(256, 1);
+  ASSERT_EQ(asmk_memcpy(b_ctx, b, ones.data(), 256, ASMK_COPY_HOST_TO_DEVICE), ASMK_SUCCESS);
+
+  std::vector<std::uint8_t> zeros(256, 0);
+  EXPECT_NE(asmk_memcpy(b_ctx, a, zeros.data(), 256, ASMK_COPY_HOST_TO_DEVICE), ASMK_SUCCESS);
+  EXPECT_NE(std::string(asmk_last_error()).find("another device"), std::string::npos) << asmk_last_error();
+  EXPECT_NE(asmk_memcpy(b_ctx, zeros.data(), a, 256, ASMK_COPY_DEVICE_TO_HOST), ASMK_SUCCESS);
+  EXPECT_NE(asmk_free(b_ctx, a), ASMK_SUCCESS);
+  const std::string message = asmk_last_error();
+  EXPECT_NE(message.find("another device"), std::string::npos) << message;
+  std::ostringstream named;
+  named << a;
+  EXPECT_NE(message.find(named.str()), std::string::npos) << "the message names the pointer: " << message;
+
+  // b's buffer is untouched and still b's.
+  std::vector<std::uint8_t> back(256, 0);
+  ASSERT_EQ(asmk_memcpy(b_ctx, back.data(), b, 256, ASMK_COPY_DEVICE_TO_HOST), ASMK_SUCCESS);
+  EXPECT_EQ(back, ones);
+  EXPECT_EQ(asmk_free(b_ctx, b), ASMK_SUCCESS);
+  EXPECT_EQ(asmk_free(a_ctx, a), ASMK_SUCCESS);
 }
 
 }  // namespace

@@ -11,8 +11,8 @@ namespace {
 std::mutex g_runtime_mutex;
 std::unique_ptr<Runtime> g_runtime;
 
-// The emulator's device addresses lie in [2^44, 2^45) (emu::Device); anything else is host memory.
-constexpr std::uint64_t kDeviceLow = 1ull << 44, kDeviceHigh = 1ull << 45;
+// The emulator's device addresses lie in [Device::kAddressBegin, kAddressEnd); anything else is host memory.
+constexpr std::uint64_t kDeviceLow = emu::Device::kAddressBegin, kDeviceHigh = emu::Device::kAddressEnd;
 
 thread_local std::string t_last_detail;
 

@@ -198,12 +198,8 @@ bool Queue::execute(std::uint64_t index) {
   }
   consumed();
   if (completion.handle != 0) {
-    Signal* signal = Signal::of(completion);
-    if (profiling_.load()) {
-      signal->start_ns = start;
-      signal->end_ns = end;
-    }
-    signal->add(-1);
+    const std::uint64_t times[2] = {start, end};
+    Signal::complete(completion, -1, profiling_.load() ? times : nullptr);  // false: destroyed early
   }
   return true;
 }

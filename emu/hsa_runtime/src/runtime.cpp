@@ -12,9 +12,9 @@ std::mutex g_init_mutex;
 int g_init_count = 0;
 std::unique_ptr<Runtime> g_runtime;
 
-// The emulator's device addresses lie in [2^44, 2^45); anything else given to hsa_memory_copy is
-// host memory (as system memory is on a real APU/GPU system with SVM).
-constexpr std::uint64_t kDeviceLow = 1ull << 44, kDeviceHigh = 1ull << 45;
+// The emulator's device addresses lie in [Device::kAddressBegin, kAddressEnd); anything else given to
+// hsa_memory_copy is host memory (as system memory is on a real APU/GPU system with SVM).
+constexpr std::uint64_t kDeviceLow = emu::Device::kAddressBegin, kDeviceHigh = emu::Device::kAddressEnd;
 constexpr std::size_t kKernargAlignment = 64;
 
 std::string isa_name_of(const GpuConfig& gpu) {

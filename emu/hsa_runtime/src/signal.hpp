@@ -16,7 +16,9 @@ namespace asmk::hsa_emu {
 
 class Signal {
  public:
-  explicit Signal(hsa_signal_value_t initial) : value_(initial) {}
+  explicit Signal(hsa_signal_value_t initial);
+  // Waits for a completion still being delivered by complete(), then forgets the signal: a
+  // packet processor finishing later finds it gone and leaves it alone.
   ~Signal();
   Signal(const Signal&) = delete;
   Signal& operator=(const Signal&) = delete;
@@ -36,6 +38,11 @@ class Signal {
   std::uint64_t start_ns = 0, end_ns = 0;
 
   static Signal* of(hsa_signal_t signal) { return reinterpret_cast<Signal*>(signal.handle); }
+
+  // The packet processor's completion: `delta` added to the signal if it still exists (the
+  // application may destroy a completion signal early: then nothing is touched). Profiled
+  // dispatches also record their timestamps. Returns whether the signal existed.
+  static bool complete(hsa_signal_t signal, hsa_signal_value_t delta, const std::uint64_t* start_end_ns);
   hsa_signal_t handle() { return hsa_signal_t{reinterpret_cast<std::uint64_t>(this)}; }
 
  private:

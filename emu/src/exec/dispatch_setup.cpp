@@ -153,14 +153,14 @@ std::string place_dispatch(Device& device, const Dispatch& dispatch, LaunchConte
   if (dispatch.fill_hidden_args) fill_hidden(*k, dispatch.grid, dispatch.block, seg);
   // The code object's loadable image, so PC-relative constant data (s_getpc + offset) is reachable.
   const auto& image = *k->program->image;
-  auto image_address = device.alloc(std::max<size_t>(image.size(), 4), 4096);
+  auto image_address = device.alloc_read_only(std::max<size_t>(image.size(), 4), 4096, "code object image");
   if (!image_address) return "launch: cannot allocate the code object image";
   mem.image = *image_address;
   device.write(mem.image, image.data(), image.size());
   ctx.code_address = mem.image + k->program->entry_vaddr;
-  auto kernarg = device.alloc(seg.size(), 64);
-  auto packet = device.alloc(64, 64);
-  auto queue = device.alloc(256, 64);
+  auto kernarg = device.alloc_read_only(seg.size(), 64, "kernarg segment");
+  auto packet = device.alloc_read_only(64, 64, "dispatch packet");
+  auto queue = device.alloc_read_only(256, 64, "queue descriptor");
   if (kernarg) mem.kernarg = *kernarg;
   if (packet) mem.packet = *packet;
   if (queue) mem.queue = *queue;

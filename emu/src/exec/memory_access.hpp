@@ -27,6 +27,12 @@ inline uint8_t* global_pointer(Wave& w, const Instr& in, RegionCache& cache, int
       return nullptr;
     }
   }
+  if (write && cache.region.read_only) [[unlikely]] {
+    w.fault(FaultKind::unmapped_address, in, lane, address,
+            "store of " + std::to_string(bytes) + " bytes into the " + cache.region.read_only +
+                ", which kernels may only read");
+    return nullptr;
+  }
   // Unaligned global loads and stores are legal (ROCm enables unaligned access and compilers emit
   // them, e.g. dispatch-packet reads), so only atomics are checked: see atomic_aligned().
   return cache.region.host + (address - cache.region.base);

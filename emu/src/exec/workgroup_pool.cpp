@@ -2,6 +2,7 @@
 #include "workgroup_pool.hpp"
 
 #include <algorithm>
+#include <system_error>
 #include <thread>
 
 namespace asmk::emu::detail {
@@ -15,7 +16,7 @@ PoolResult run_workgroups(LaunchContext& ctx) {
     return Dim3{uint32_t(i % g.x), uint32_t((i / g.x) % g.y), uint32_t(i / (uint64_t(g.x) * g.y))};
   };
   unsigned threads = ctx.options.threads ? ctx.options.threads : std::max(1u, std::thread::hardware_concurrency());
-  threads = unsigned(std::min<uint64_t>(threads, total));
+  threads = unsigned(std::min<uint64_t>({threads, total, kMaxLaunchThreads}));
   PoolResult pool;
   for (unsigned t = 0; t < threads; t++) pool.runners.push_back(std::make_unique<WorkgroupRunner>(ctx));
   std::atomic<uint64_t> next{0};
@@ -31,8 +32,14 @@ PoolResult run_workgroups(LaunchContext& ctx) {
   if (threads == 1) {
     work(*pool.runners[0]);
   } else {
+    // Thread creation fails when the process hits its thread or memory limit; the workgroups then
+    // go to the threads already started (or this one), never to std::terminate.
     std::vector<std::thread> workers;
-    for (unsigned t = 0; t < threads; t++) workers.emplace_back(work, std::ref(*pool.runners[t]));
+    try {
+      for (unsigned t = 0; t < threads; t++) workers.emplace_back(work, std::ref(*pool.runners[t]));
+    } catch (const std::system_error&) {
+    }
+    if (workers.empty()) work(*pool.runners[0]);
     for (auto& th : workers) th.join();
   }
   pool.workgroups_started = std::min<uint64_t>(next.load(), total);

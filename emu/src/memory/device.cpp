@@ -4,15 +4,13 @@
 
 #include <sys/mman.h>
 
+#include <atomic>
 #include <cstring>
 #include <sstream>
 
 namespace asmk::emu {
 namespace {
 
-// Device addresses start high and never at 0, so a null or small pointer always faults.
-constexpr uint64_t kFirstAddress = 0x0000'1000'0000'0000ull;
-constexpr uint64_t kGuardGap = 1ull << 20;  // unmapped space between allocations catches overruns
 constexpr uint64_t kPage = 4096;
 
 std::string hex(uint64_t v) {
@@ -21,40 +19,86 @@ std::string hex(uint64_t v) {
   return os.str();
 }
 
+// Round-robin over the windows: a Device created after another gets a different one unless
+// kWindows Devices were created in between.
+uint64_t next_window_begin() {
+  static std::atomic<uint64_t> devices_created{0};
+  return Device::kAddressBegin + devices_created.fetch_add(1) % Device::kWindows * Device::kWindowBytes;
+}
+
 }  // namespace
 
-Device::Device() : next_address_(kFirstAddress) {}
+Device::Device() : window_begin_(next_window_begin()), cursor_(window_begin_) {}
 
 Device::~Device() {
   for (auto& [base, a] : allocations_)
     if (a.mapped_bytes) munmap(a.host, a.mapped_bytes);
 }
 
-Expected<uint64_t> Device::alloc(uint64_t bytes, uint64_t align) {
+uint64_t Device::place(uint64_t span, uint64_t align, uint64_t phase) {
+  const uint64_t lowest = window_begin_ + kGuardBytes, highest = window_begin_ + kWindowBytes - kGuardBytes;
+  auto up = [&](uint64_t pos) { return (pos - phase + align - 1) / align * align + phase; };
+  for (uint64_t start : {std::max(cursor_, lowest), lowest}) {
+    uint64_t pos = up(start);
+    while (pos <= highest && span <= highest - pos) {
+      auto next = allocations_.lower_bound(pos);
+      if (next != allocations_.begin()) {
+        auto prev = std::prev(next);
+        uint64_t prev_end = prev->first + prev->second.span + kGuardBytes;
+        if (prev_end > pos) {
+          pos = up(prev_end);
+          continue;
+        }
+      }
+      if (next != allocations_.end() && next->first < pos + span + kGuardBytes) {
+        pos = up(next->first + next->second.span + kGuardBytes);
+        continue;
+      }
+      cursor_ = pos + span + kGuardBytes;
+      return pos;
+    }
+  }
+  return 0;
+}
+
+Expected<uint64_t> Device::alloc(uint64_t bytes, uint64_t align) { return alloc_owned(bytes, align, nullptr); }
+
+Expected<uint64_t> Device::alloc_read_only(uint64_t bytes, uint64_t align, const char* what) {
+  return alloc_owned(bytes, align, what ? what : "read-only allocation");
+}
+
+Expected<uint64_t> Device::alloc_owned(uint64_t bytes, uint64_t align, const char* read_only) {
   if (align == 0 || (align & (align - 1)) != 0)
     return Expected<uint64_t>::failure("Device::alloc: alignment " + std::to_string(align) + " is not a power of two");
-  if (bytes > (1ull << 44))
-    return Expected<uint64_t>::failure("Device::alloc: " + std::to_string(bytes) + " bytes is more than 16 TiB");
+  if (bytes > kMaxAllocation)
+    return Expected<uint64_t>::failure("Device::alloc: " + std::to_string(bytes) + " bytes is more than the largest allocation, " +
+                                       std::to_string(kMaxAllocation) + " bytes");
   uint64_t mapped = ((bytes ? bytes : 1) + kPage - 1) / kPage * kPage;
   void* host = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (host == MAP_FAILED)
     return Expected<uint64_t>::failure("Device::alloc: cannot reserve " + std::to_string(bytes) + " bytes");
   std::lock_guard lock(mutex_);
-  uint64_t a = std::max<uint64_t>(align, kPage);
-  uint64_t base = (next_address_ + a - 1) / a * a;
-  next_address_ = base + mapped + kGuardGap;
-  allocations_[base] = Allocation{bytes, static_cast<uint8_t*>(host), mapped};
+  uint64_t base = place(mapped, std::max<uint64_t>(align, kPage), 0);
+  if (!base) {
+    munmap(host, mapped);
+    return Expected<uint64_t>::failure("Device::alloc: no room for " + std::to_string(bytes) +
+                                       " bytes in this device's address window (" + std::to_string(allocations_.size()) +
+                                       " allocations live, each kept 4 GiB from the next)");
+  }
+  allocations_[base] = Allocation{bytes, static_cast<uint8_t*>(host), mapped, mapped, read_only};
   return base;
 }
 
 Expected<uint64_t> Device::map_host(void* host, uint64_t bytes) {
   if (!host) return Expected<uint64_t>::failure("Device::map_host: null host pointer");
+  if (bytes > kMaxAllocation)
+    return Expected<uint64_t>::failure("Device::map_host: " + std::to_string(bytes) + " bytes is more than the largest allocation");
   std::lock_guard lock(mutex_);
-  uint64_t base = (next_address_ + kPage - 1) / kPage * kPage;
   // Keep the host pointer's offset within a page so device alignment equals host alignment.
-  base += reinterpret_cast<uintptr_t>(host) % kPage;
-  next_address_ = base + bytes + kGuardGap;
-  allocations_[base] = Allocation{bytes, static_cast<uint8_t*>(host), 0};
+  uint64_t span = bytes ? bytes : 1;
+  uint64_t base = place(span, kPage, reinterpret_cast<uintptr_t>(host) % kPage);
+  if (!base) return Expected<uint64_t>::failure("Device::map_host: no room in this device's address window");
+  allocations_[base] = Allocation{bytes, static_cast<uint8_t*>(host), 0, span, nullptr};
   return base;
 }
 
@@ -90,7 +134,7 @@ Device::Region Device::region_of(uint64_t address) const {
   uint64_t base = 0;
   const Allocation* a = find(address, base);
   if (!a) return {};
-  return Region{base, a->size, a->host};
+  return Region{base, a->size, a->host, a->read_only};
 }
 
 Status Device::write(uint64_t address, const void* src, uint64_t bytes) {
@@ -124,6 +168,12 @@ std::string Device::describe_range(uint64_t address, uint64_t bytes) const {
 }
 
 std::string Device::describe(uint64_t address) const {
+  if (address < window_begin_ || address - window_begin_ >= kWindowBytes) {
+    if (address >= kAddressBegin && address < kAddressEnd)
+      return hex(address) + " belongs to another device's address window (another context's pointer?); this device's window is " +
+             hex(window_begin_) + ".." + hex(window_begin_ + kWindowBytes);
+    return hex(address) + " is outside this device's address window " + hex(window_begin_) + ".." + hex(window_begin_ + kWindowBytes);
+  }
   if (allocations_.empty()) return "no allocations exist";
   auto it = allocations_.upper_bound(address);
   if (it == allocations_.begin())

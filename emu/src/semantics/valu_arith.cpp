@@ -605,7 +605,7 @@ void register_valu_arith(Registry& r) {
           valu_u16<3>(w, in, [t = in.m.bitop3](uint16_t a, uint16_t b, uint16_t c) { return uint16_t(bitop3(t, a, b, c)); });
         }));
   // v_mad_legacy_*16: op_sel[3] = 0 writes the low half and zeroes the high half (legacy rule).
-  r.add("v_mad_legacy_u16", valu([](Wave& w, const Instr& in) { valu_u16<3>(w, in, [](uint16_t a, uint16_t b, uint16_t c) { return a * b + c; }); }));
+  r.add("v_mad_legacy_u16", valu([](Wave& w, const Instr& in) { valu_u16<3>(w, in, [](uint16_t a, uint16_t b, uint16_t c) { return uint32_t(a) * b + c; }); }));
   r.add("v_mad_legacy_i16", valu([](Wave& w, const Instr& in) { valu_u16<3>(w, in, [](uint16_t a, uint16_t b, uint16_t c) { return int16_t(a) * int16_t(b) + int16_t(c); }); }));
   r.add("v_mad_legacy_f16", valu([](Wave& w, const Instr& in) { valu_f16<3>(w, in, [](float a, float b, float c) { return h2f(f2h(a * b)) + c; }); }));
   r.add("v_fma_legacy_f16", valu([](Wave& w, const Instr& in) { valu_f16<3>(w, in, [](float a, float b, float c) { return float(std::fma(double(a), double(b), double(c))); }); }));
@@ -632,7 +632,7 @@ void register_valu_arith(Registry& r) {
   r.add("v_sub_u16", valu([](Wave& w, const Instr& in) {
           valu_u16<2>(w, in, [&](uint16_t a, uint16_t b, uint16_t) { return in.m.clamp ? std::max(a - b, 0) : a - b; });
         }));
-  r.add("v_mul_lo_u16", valu([](Wave& w, const Instr& in) { valu_u16<2>(w, in, [](uint16_t a, uint16_t b, uint16_t) { return a * b; }); }));
+  r.add("v_mul_lo_u16", valu([](Wave& w, const Instr& in) { valu_u16<2>(w, in, [](uint16_t a, uint16_t b, uint16_t) { return uint32_t(a) * b; }); }));
   r.add("v_lshlrev_b16", valu([](Wave& w, const Instr& in) { valu_u16<2>(w, in, [](uint16_t a, uint16_t b, uint16_t) { return b << (a & 15); }); }));
   r.add("v_lshrrev_b16", valu([](Wave& w, const Instr& in) { valu_u16<2>(w, in, [](uint16_t a, uint16_t b, uint16_t) { return b >> (a & 15); }); }));
   r.add("v_ashrrev_i16", valu([](Wave& w, const Instr& in) { valu_u16<2>(w, in, [](uint16_t a, uint16_t b, uint16_t) { return int16_t(b) >> (a & 15); }); }));

@@ -141,8 +141,8 @@ void register_valu_packed(Registry& r) {
   r.add("v_pk_add_i16", pk([](Wave& w, const Instr& in) { pk_u16<2>(w, in, [](uint16_t a, uint16_t b, uint16_t) { return a + b; }); }));
   r.add("v_pk_sub_u16", pk([](Wave& w, const Instr& in) { pk_u16<2>(w, in, [](uint16_t a, uint16_t b, uint16_t) { return a - b; }); }));
   r.add("v_pk_sub_i16", pk([](Wave& w, const Instr& in) { pk_u16<2>(w, in, [](uint16_t a, uint16_t b, uint16_t) { return a - b; }); }));
-  r.add("v_pk_mul_lo_u16", pk([](Wave& w, const Instr& in) { pk_u16<2>(w, in, [](uint16_t a, uint16_t b, uint16_t) { return a * b; }); }));
-  r.add("v_pk_mad_u16", pk([](Wave& w, const Instr& in) { pk_u16<3>(w, in, [](uint16_t a, uint16_t b, uint16_t c) { return a * b + c; }); }));
+  r.add("v_pk_mul_lo_u16", pk([](Wave& w, const Instr& in) { pk_u16<2>(w, in, [](uint16_t a, uint16_t b, uint16_t) { return uint32_t(a) * b; }); }));
+  r.add("v_pk_mad_u16", pk([](Wave& w, const Instr& in) { pk_u16<3>(w, in, [](uint16_t a, uint16_t b, uint16_t c) { return uint32_t(a) * b + c; }); }));
   r.add("v_pk_mad_i16", pk([](Wave& w, const Instr& in) { pk_u16<3>(w, in, [](uint16_t a, uint16_t b, uint16_t c) { return int16_t(a) * int16_t(b) + int16_t(c); }); }));
   r.add("v_pk_lshlrev_b16", pk([](Wave& w, const Instr& in) { pk_u16<2>(w, in, [](uint16_t a, uint16_t b, uint16_t) { return b << (a & 15); }); }));
   r.add("v_pk_lshrrev_b16", pk([](Wave& w, const Instr& in) { pk_u16<2>(w, in, [](uint16_t a, uint16_t b, uint16_t) { return b >> (a & 15); }); }));
@@ -194,9 +194,9 @@ void register_valu_packed(Registry& r) {
         }));
   r.add("v_dot4_i32_i8", pk([](Wave& w, const Instr& in) {
           valu_u32<3>(w, in, [](uint32_t a, uint32_t b, uint32_t c) {
-            int32_t s = int32_t(c);
-            for (int i = 0; i < 4; i++) s += s8(a, i) * s8(b, i);
-            return uint32_t(s);
+            uint32_t s = c;  // the sum wraps modulo 2^32 (no clamp): unsigned, so no C++ signed overflow
+            for (int i = 0; i < 4; i++) s += uint32_t(s8(a, i) * s8(b, i));
+            return s;
           });
         }));
   r.add("v_dot4_u32_u8", pk([](Wave& w, const Instr& in) {
@@ -208,7 +208,7 @@ void register_valu_packed(Registry& r) {
         }));
   r.add("v_dot2_i32_i16", pk([](Wave& w, const Instr& in) {
           valu_u32<3>(w, in, [](uint32_t a, uint32_t b, uint32_t c) {
-            return uint32_t(int32_t(c) + int16_t(a) * int16_t(b) + int16_t(a >> 16) * int16_t(b >> 16));
+            return c + uint32_t(int16_t(a) * int16_t(b)) + uint32_t(int16_t(a >> 16) * int16_t(b >> 16));
           });
         }));
   r.add("v_dot2_u32_u16", pk([](Wave& w, const Instr& in) {

@@ -17,10 +17,31 @@ namespace asmk::emu {
 /// reserved with mmap(MAP_NORESERVE) and pages appear when first touched, so kernels can be
 /// tested past the 2 GiB / 4 GiB offset boundaries.
 ///
+/// Address layout (the rule kernels are checked against):
+/// - Every Device owns a window of kWindowBytes in [kAddressBegin, kAddressEnd); a process-wide
+///   counter hands windows out round-robin, so two live Devices (up to kWindows of them) never share
+///   an address and a pointer of one Device is unknown to another (free/read/write name it).
+/// - Allocations inside a window are separated by at least kGuardBytes (4 GiB) of unmapped space, so
+///   a base pointer plus any 32-bit offset (buffer offsets, saddr + 32-bit vaddr, i32 index
+///   arithmetic) either stays in its own allocation or faults: it can never reach a neighbour.
+///   Freed address ranges are reused next-fit (as late as possible) to keep stale pointers faulting.
+///   A 64-bit address computed arbitrarily can still land in another allocation: the emulator does
+///   not track which allocation a VGPR value came from.
+/// - Read-only allocations (the code object image, kernarg segment, dispatch packet and queue of
+///   a launch) fault on every kernel store or atomic, strict mode or not.
+///
 /// Thread safety: alloc/free/map_host/unmap take a lock; kernel accesses during a launch read
 /// the allocation table without one, so do not change allocations while a launch runs.
 class Device {
  public:
+  static constexpr uint64_t kAddressBegin = 1ull << 44;
+  static constexpr uint64_t kWindowBytes = 1ull << 40;  // 1 TiB per Device
+  static constexpr uint64_t kWindows = 48;               // [2^44, 2^44 + 48 TiB): below x86-64 host heaps
+  static constexpr uint64_t kAddressEnd = kAddressBegin + kWindows * kWindowBytes;
+  static constexpr uint64_t kGuardBytes = 1ull << 32;
+  /// The largest single allocation: a window less the guard space on both sides.
+  static constexpr uint64_t kMaxAllocation = kWindowBytes - 2 * kGuardBytes;
+
   Device();
   ~Device();
   Device(const Device&) = delete;
@@ -28,6 +49,9 @@ class Device {
 
   /// Allocates `bytes` zero-filled bytes; returns the device address (aligned to `align`, a power of two).
   Expected<uint64_t> alloc(uint64_t bytes, uint64_t align = 256);
+  /// Like alloc(), for memory kernels may only read (`what` names it in fault messages, e.g.
+  /// "kernarg segment"); the host still fills it with write().
+  Expected<uint64_t> alloc_read_only(uint64_t bytes, uint64_t align, const char* what);
   /// Registers existing host memory [host, host+bytes) as device memory (not owned; the caller keeps it alive).
   Expected<uint64_t> map_host(void* host, uint64_t bytes);
   /// Releases an allocation or a mapping made by map_host; `address` must be its base.
@@ -44,6 +68,7 @@ class Device {
   struct Region {
     uint64_t base = 0, size = 0;
     uint8_t* host = nullptr;
+    const char* read_only = nullptr;  // what the allocation is when kernels may not store to it
   };
   Region region_of(uint64_t address) const;
 
@@ -55,17 +80,27 @@ class Device {
 
   uint64_t bytes_allocated() const;
 
+  /// This Device's address window [window_begin(), window_begin() + kWindowBytes).
+  uint64_t window_begin() const { return window_begin_; }
+
  private:
   struct Allocation {
     uint64_t size = 0;
     uint8_t* host = nullptr;
     uint64_t mapped_bytes = 0;  // bytes to munmap when owned; 0 for map_host
+    uint64_t span = 0;          // address space reserved from the base (size rounded to pages)
+    const char* read_only = nullptr;
   };
   const Allocation* find(uint64_t address, uint64_t& base) const;
+  Expected<uint64_t> alloc_owned(uint64_t bytes, uint64_t align, const char* read_only);
+  /// Next-fit search, under the lock, for `span` bytes at an address congruent to `phase` modulo
+  /// `align`, kGuardBytes away from every live allocation; 0 if the window is full.
+  uint64_t place(uint64_t span, uint64_t align, uint64_t phase);
 
   mutable std::mutex mutex_;
   std::map<uint64_t, Allocation> allocations_;  // keyed by base address
-  uint64_t next_address_;
+  uint64_t window_begin_;
+  uint64_t cursor_;  // where the next placement search starts
 };
 
 }  // namespace asmk::emu

@@ -32,7 +32,9 @@ struct Dispatch {
 
 struct LaunchOptions {
   bool strict = false;     // report missing s_waitcnt, LDS beyond the allocation, misaligned accesses
-  unsigned threads = 0;    // host threads for workgroups; 0 = hardware concurrency
+  /// Host threads for workgroups; 0 = hardware concurrency. Clamped to kMaxLaunchThreads and to the
+  /// workgroup count; if the host cannot start that many, the launch runs on those it could start.
+  unsigned threads = 0;
   bool trace = false;      // record a per-wave instruction trace (TraceEntry: PC, class, bytes, conflicts, ...)
   size_t max_reports = 64; // faults/strict reports kept (the count keeps going)
   uint64_t max_wave_instructions = 1ull << 28;  // a wave past this is stopped with a fault (runaway loop)
@@ -49,8 +51,11 @@ struct LaunchOptions {
   uint32_t wave_quantum = 64;
 };
 
+/// More host threads than this per launch only add switching (and per-thread wave state).
+inline constexpr unsigned kMaxLaunchThreads = 256;
+
 enum class FaultKind {
-  unmapped_address,   // global/flat/smem access outside every allocation, scratch beyond the private segment
+  unmapped_address,   // global/flat/smem access outside every allocation or storing into a read-only one, scratch beyond the private segment
   lds_out_of_range,   // LDS access beyond the workgroup's allocation (a fault, and a strict report)
   misaligned,         // a misaligned atomic (fault), or a misaligned LDS access (strict report)
   missing_waitcnt,    // strict: register read before s_waitcnt covers its load

@@ -66,7 +66,12 @@ StreamQueue::~StreamQueue() {
   release();
 }
 
+// The queue goes first: destroying it stops its packet processor (the HSA spec leaves packets not
+// yet complete undefined, and the emulated runtime finishes the one it is running), so no dispatch
+// still decrements a completion signal or reads a kernarg buffer when they are destroyed below.
 void StreamQueue::release() {
+  if (queue_ != nullptr) api_.hsa_queue_destroy(queue_);
+  queue_ = nullptr;
   for (Slot& slot : slots_) {
     if (slot.done.handle != 0) api_.hsa_signal_destroy(slot.done);
     if (slot.owns_kernargs) api_.hsa_amd_memory_pool_free(slot.kernargs);
@@ -74,8 +79,6 @@ void StreamQueue::release() {
   slots_.clear();
   if (kernarg_block_ != nullptr) api_.hsa_amd_memory_pool_free(kernarg_block_);
   kernarg_block_ = nullptr;
-  if (queue_ != nullptr) api_.hsa_queue_destroy(queue_);
-  queue_ = nullptr;
 }
 
 void StreamQueue::on_queue_error(hsa_status_t status, hsa_queue_t*, void* self) {
