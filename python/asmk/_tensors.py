@@ -54,9 +54,9 @@ def framework_stream(t, on_gpu):
     return 0
 
 
-def capsule(t, stream):
+def capsule(t, stream, output=False):
     """t's DLPack capsule. fp8 torch tensors travel as uint8 (DLPack 0.6 has no fp8 codes);
-    read-only NumPy arrays (which NumPy refuses to export) as a copy."""
+    read-only NumPy inputs (which NumPy refuses to export) as a copy; read-only outputs are refused."""
     if t is None:
         return None
     if is_torch(t):
@@ -67,6 +67,8 @@ def capsule(t, stream):
         return torch.utils.dlpack.to_dlpack(t)
     if isinstance(t, np.ndarray):
         if not t.flags.writeable:
+            if output:
+                raise Error("ASMK_ERROR_INVALID_ARGUMENT", 1, "an output NumPy array is read-only")
             t = t.copy()
         return t.__dlpack__()
     if stream:

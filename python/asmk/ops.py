@@ -41,7 +41,7 @@ def quant_fp8(x, y=None, scale=None, *, group=False, in_dtype=None, context=None
     if scale is None:
         scale = _tensors.empty_like_framework(x, (m, n // 128) if group else (m, 1), "f32", None, on_gpu)
     _record(context._native.quant_fp8(
-        _tensors.capsule(x, stream), _tensors.capsule(y, stream), _tensors.capsule(scale, stream),
+        _tensors.capsule(x, stream), _tensors.capsule(y, stream, output=True), _tensors.capsule(scale, stream, output=True),
         "group" if group else "row", in_dtype, stream))
     return y, scale
 
@@ -62,9 +62,28 @@ def gemm_a8w8(a, b, scale_a, scale_b, bias=None, *, out=None, out_dtype=None, in
         out = _tensors.empty_like_framework(a, (m, n), kind, None, on_gpu)
         out_dtype = kind
     _record(context._native.gemm_a8w8(
-        _tensors.capsule(a, stream), _tensors.capsule(b, stream), _tensors.capsule(out, stream),
+        _tensors.capsule(a, stream), _tensors.capsule(b, stream), _tensors.capsule(out, stream, output=True),
         _tensors.capsule(scale_a, stream), _tensors.capsule(scale_b, stream), _tensors.capsule(bias, stream),
         in_dtype, _tensors.raw16_name(out, out_dtype) if out_dtype else None, b_layout, k_splits, stream))
+    return out
+
+
+def gemm_a8w8_blockscale(a, b, scale_a, scale_b, *, out=None, out_dtype=None, context=None, stream=None):
+    """C [m, n] = sum over 128-wide K blocks kb of scale_a[m, kb] * scale_b[n / 128, kb] * (A . B^T over kb).
+
+    A [m, k], B [n, k]: fp8 bits; scale_a float32 [m, ceil(k / 128)]; scale_b float32
+    [ceil(n / 128), ceil(k / 128)]; out bfloat16 (NumPy: uint16 bits), allocated when not given.
+    Returns out."""
+    context, on_gpu, stream = _prepare(a, "A", context, stream)
+    m, n = a.shape[0], b.shape[0]
+    if out is None:
+        kind = out_dtype or "bf16"
+        out = _tensors.empty_like_framework(a, (m, n), kind, None, on_gpu)
+        out_dtype = kind
+    _record(context._native.gemm_a8w8_blockscale(
+        _tensors.capsule(a, stream), _tensors.capsule(b, stream), _tensors.capsule(out, stream, output=True),
+        _tensors.capsule(scale_a, stream), _tensors.capsule(scale_b, stream),
+        _tensors.raw16_name(out, out_dtype) if out_dtype else None, stream))
     return out
 
 
@@ -78,7 +97,7 @@ def gemm_bf16(a, b, *, out=None, out_dtype=None, context=None, stream=None):
         out = _tensors.empty_like_framework(a, (m, n), {"fp32": "f32"}.get(kind, kind), None, on_gpu)
         out_dtype = kind
     _record(context._native.gemm_bf16(
-        _tensors.capsule(a, stream), _tensors.capsule(b, stream), _tensors.capsule(out, stream),
+        _tensors.capsule(a, stream), _tensors.capsule(b, stream), _tensors.capsule(out, stream, output=True),
         _tensors.raw16_name(a, "bf16"), _tensors.raw16_name(out, out_dtype) if out_dtype else None, stream))
     return out
 
@@ -90,5 +109,5 @@ def shuffle_b(b, out=None, *, context=None, stream=None):
         out = _tensors.empty_like_framework(b, tuple(b.shape), "fp8", None, on_gpu)
         if _tensors.is_torch(b):
             out = out.view(b.dtype) if b.element_size() == 1 else out
-    _record(context._native.shuffle_b(_tensors.capsule(b, stream), _tensors.capsule(out, stream), stream))
+    _record(context._native.shuffle_b(_tensors.capsule(b, stream), _tensors.capsule(out, stream, output=True), stream))
     return out

@@ -14,6 +14,8 @@ DlpackTensor::DlpackTensor(pybind11::handle capsule, std::string role) : role_(s
   // The protocol: a consumed capsule is renamed so the producer's capsule destructor leaves it alone.
   PyCapsule_SetName(capsule.ptr(), "used_dltensor");
   if (tensor().dtype.lanes != 1) {
+    if (managed_->deleter != nullptr) managed_->deleter(managed_);  // owned already: the destructor will not run
+    managed_ = nullptr;
     throw Failure(ASMK_ERROR_UNSUPPORTED_DTYPE, role_ + ": vector dtypes (lanes > 1) are not supported");
   }
 }

@@ -256,6 +256,46 @@ class Context {
     return launch("asmk_gemm_a8w8", [&](asmk_selection* s) { return asmk_gemm_a8w8(get(), &args, as_stream(stream), s); });
   }
 
+  std::string gemm_a8w8_blockscale(const py::object& a_capsule, const py::object& b_capsule,
+                                   const py::object& c_capsule, const py::object& scale_a_capsule,
+                                   const py::object& scale_b_capsule, const std::optional<std::string>& out_dtype,
+                                   uintptr_t stream) {
+    Tensor a = take_required(a_capsule, "A"), b = take_required(b_capsule, "B"), c = take_required(c_capsule, "C");
+    Tensor scale_a = take_required(scale_a_capsule, "scale_a"), scale_b = take_required(scale_b_capsule, "scale_b");
+    expect_8bit(*a);
+    expect_8bit(*b);
+    Matrix ma = matrix(*a), mb = matrix(*b), mc = matrix(*c);
+    if (mb.cols != ma.cols) refuse(ASMK_ERROR_UNSUPPORTED_SHAPE, "B: K differs from A's");
+    expect_shape(*c, mc, ma.rows, mb.rows);
+    const uint32_t k_blocks = (ma.cols + 127) / 128, n_blocks = (mb.rows + 127) / 128;
+    Matrix msa = matrix(*scale_a);
+    expect_shape(*scale_a, msa, ma.rows, k_blocks);
+    expect_f32_vector(*scale_a, int64_t(ma.rows) * k_blocks);
+    expect_f32_vector(*scale_b, int64_t(n_blocks) * k_blocks);
+    asmk_gemm_a8w8_blockscale_args args{};
+    args.m = ma.rows;
+    args.n = mb.rows;
+    args.k = ma.cols;
+    args.in_dtype = ASMK_DTYPE_FP8;
+    args.out_dtype = float_dtype(*c, out_dtype);
+    args.stride_a = ma.row_stride;
+    args.stride_b = mb.row_stride;
+    args.stride_c = mc.row_stride;
+    DevicePointers pointers(get(), on_gpu(), {a.get(), b.get(), c.get(), scale_a.get(), scale_b.get()});
+    args.a = pointers(a.get());
+    args.b = pointers(b.get());
+    args.c = pointers(c.get());
+    args.scale_a = static_cast<const float*>(pointers(scale_a.get()));
+    args.scale_b = static_cast<const float*>(pointers(scale_b.get()));
+    args.a_bytes = a->span_bytes();
+    args.b_bytes = b->span_bytes();
+    args.c_bytes = c->span_bytes();
+    args.scale_a_bytes = scale_a->span_bytes();
+    args.scale_b_bytes = scale_b->span_bytes();
+    return launch("asmk_gemm_a8w8_blockscale",
+                  [&](asmk_selection* s) { return asmk_gemm_a8w8_blockscale(get(), &args, as_stream(stream), s); });
+  }
+
   std::string gemm_bf16(const py::object& a_capsule, const py::object& b_capsule, const py::object& c_capsule,
                         const std::optional<std::string>& in_dtype, const std::optional<std::string>& out_dtype,
                         uintptr_t stream) {
@@ -349,6 +389,7 @@ PYBIND11_MODULE(_asmk, m) {
       .def_property_readonly("device", &Context::device)
       .def("quant_fp8", &Context::quant_fp8)
       .def("gemm_a8w8", &Context::gemm_a8w8)
+      .def("gemm_a8w8_blockscale", &Context::gemm_a8w8_blockscale)
       .def("gemm_bf16", &Context::gemm_bf16)
       .def("shuffle_b", &Context::shuffle_b);
 }

@@ -84,6 +84,20 @@ def gemm_a8w8_reference(a_bits, b_bits, scale_a, scale_b, bias, fmt):
     return c
 
 
+def gemm_a8w8_blockscale_reference(a_bits, b_bits, scale_a, scale_b, fmt):
+    a = decode_fp8(a_bits, fmt)
+    b = decode_fp8(b_bits, fmt)
+    m, k = a.shape
+    n = b.shape[0]
+    c = np.zeros((m, n))
+    for kb in range(0, (k + 127) // 128):
+        partial = a[:, kb * 128:(kb + 1) * 128] @ b[:, kb * 128:(kb + 1) * 128].T
+        row_scale = np.asarray(scale_a, np.float64)[:, kb].reshape(m, 1)
+        column_scale = np.asarray(scale_b, np.float64)[np.arange(n) // 128, kb].reshape(1, n)
+        c += partial * row_scale * column_scale
+    return c
+
+
 def assert_bf16_close(got, want):
     """bf16 results: within bf16's rounding (2^-8 relative) plus fp32-accumulation slack."""
     np.testing.assert_allclose(got, want, rtol=2.0 ** -7, atol=1e-3 * max(1.0, np.abs(want).max()))

@@ -5,7 +5,7 @@ import pytest
 
 import asmk
 from fp8_reference import (assert_bf16_close, bf16_bits, bf16_values, check_fp8_quantization,
-                           gemm_a8w8_reference, random_fp8_bytes)
+                           gemm_a8w8_blockscale_reference, gemm_a8w8_reference, random_fp8_bytes)
 
 
 def test_default_context_is_the_build_repository_on_the_emulator():
@@ -126,3 +126,28 @@ def test_gemm_bf16_bits(emu, out_dtype):
     else:
         assert c.dtype == np.float32
         np.testing.assert_allclose(c, want, rtol=1e-5, atol=1e-5 * np.abs(want).max())
+
+
+def test_gemm_a8w8_blockscale(emu):
+    rng = np.random.default_rng(10)
+    m, n, k = 6, 192, 256  # two K blocks, two N blocks (the second partial)
+    fmt = emu.fp8_format
+    a = random_fp8_bytes(rng, (m, k), fmt)
+    b = random_fp8_bytes(rng, (n, k), fmt)
+    scale_a = rng.uniform(0.25, 2, (m, 2)).astype(np.float32)
+    scale_b = rng.uniform(0.25, 2, (2, 2)).astype(np.float32)
+    c = asmk.gemm_a8w8_blockscale(a, b, scale_a, scale_b, context=emu)
+    assert c.dtype == np.uint16 and c.shape == (m, n)
+    assert_bf16_close(bf16_values(c), gemm_a8w8_blockscale_reference(a, b, scale_a, scale_b, fmt))
+
+
+def test_read_only_arrays_are_inputs_but_not_outputs():
+    x = np.full((2, 128), 3.0, np.float16)
+    x.flags.writeable = False
+    y, scale = asmk.quant_fp8(x)
+    np.testing.assert_allclose(scale.ravel(), 3.0 / {"e4m3fnuz": 240.0, "e4m3fn": 448.0}[
+        asmk.context_for(on_gpu=False).fp8_format], rtol=1e-6)
+    frozen = np.zeros((2, 128), np.uint8)
+    frozen.flags.writeable = False
+    with pytest.raises(asmk.Error, match="read-only"):
+        asmk.quant_fp8(x, frozen, np.zeros(2, np.float32))

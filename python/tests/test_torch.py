@@ -58,18 +58,16 @@ def test_quantize_then_gemm_approximates_the_float_product():
     assert error < 0.1, f"relative error {error}"  # two fp8 roundings: a few percent at most
 
 
-def test_int8_operands_are_refused_or_computed_as_int8():
-    a = torch.ones(4, 128, dtype=torch.int8)
-    b = torch.ones(32, 128, dtype=torch.int8)
-    s = torch.ones(4, 1)
-    t = torch.ones(1, 32)
-    try:
-        y = asmk.torch.gemm_a8w8(a, b, s, t)
-    except asmk.Error as e:  # a repository without int8 kernels names what exists
-        assert e.status in ("ASMK_ERROR_UNSUPPORTED_DTYPE", "ASMK_ERROR_UNKNOWN_KERNEL"), e
-        assert "int8" in e.message
-    else:
-        assert torch.all(y.float() == 128.0)
+def test_int8_operands_run_the_int8_kernels():
+    gen = torch.Generator().manual_seed(9)
+    a = torch.randint(-128, 128, (4, 128), dtype=torch.int8, generator=gen)
+    b = torch.randint(-128, 128, (32, 128), dtype=torch.int8, generator=gen)
+    x_scale = torch.full((4, 1), 0.01)
+    w_scale = torch.full((1, 32), 0.02)
+    y = asmk.torch.gemm_a8w8(a, b, x_scale, w_scale)
+    assert "int8" in asmk.ops.last_kernel
+    want = (a.double() @ b.double().T) * 0.01 * 0.02
+    assert_bf16_close(y.double().numpy(), want.numpy())
 
 
 def test_wrong_output_dtype_and_requires_grad():
