@@ -10,10 +10,10 @@ hsaco/. PyTorch helpers with AITER's signatures: asmk.torch (import it explicitl
 
 from ._error import Error
 from ._context import Context, open, default_repository, context_for  # noqa: A004 (asmk.open)
-from .ops import quant_fp8, gemm_a8w8, gemm_a8w8_blockscale, gemm_bf16, shuffle_b
+from .ops import quant_fp8, quant_mxfp4, gemm_a8w8, gemm_a8w8_blockscale, gemm_a4w4, gemm_bf16, shuffle_b
 from . import _asmk
 
 __version__ = _asmk.version()
 
 __all__ = ["Error", "Context", "open", "default_repository", "context_for",
-           "quant_fp8", "gemm_a8w8", "gemm_a8w8_blockscale", "gemm_bf16", "shuffle_b", "__version__"]
+           "quant_fp8", "quant_mxfp4", "gemm_a8w8", "gemm_a8w8_blockscale", "gemm_a4w4", "gemm_bf16", "shuffle_b", "__version__"]

@@ -76,8 +76,8 @@ def capsule(t, stream, output=False):
     return t.__dlpack__()
 
 
-# Element kinds of outputs: "fp8" (8-bit fp8 bits), "f32", "bf16", "fp16".
-_NUMPY = {"fp8": np.uint8, "f32": np.float32, "bf16": np.uint16, "fp16": np.float16}
+# Element kinds of outputs: "u8" (bytes), "fp8" (8-bit fp8 bits), "f32", "bf16", "fp16".
+_NUMPY = {"u8": np.uint8, "fp8": np.uint8, "f32": np.float32, "bf16": np.uint16, "fp16": np.float16}
 
 
 def _torch_dtype(kind, fp8_format):
@@ -85,7 +85,7 @@ def _torch_dtype(kind, fp8_format):
     if kind == "fp8":
         name = {"e4m3fnuz": "float8_e4m3fnuz", "e4m3fn": "float8_e4m3fn"}.get(fp8_format)
         return getattr(torch, name, torch.uint8) if name else torch.uint8
-    return {"f32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[kind]
+    return {"u8": torch.uint8, "f32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[kind]
 
 
 def empty_like_framework(like, shape, kind, fp8_format, on_gpu):

@@ -87,6 +87,39 @@ def gemm_a8w8_blockscale(a, b, scale_a, scale_b, *, out=None, out_dtype=None, co
     return out
 
 
+def quant_mxfp4(x, y=None, scale=None, *, in_dtype=None, context=None, stream=None):
+    """OCP MX quantization (gfx950) of x [m, n] (bfloat16 / float16) into y [m, n / 2] uint8 (two
+    e2m1 values per byte, element 2j in the low nibble) and e8m0 scales [m, n / 32] uint8, one per
+    32 elements. n % 32 == 0. Returns (y, scale)."""
+    context, on_gpu, stream = _prepare(x, "x", context, stream)
+    m, n = x.shape
+    if y is None:
+        y = _tensors.empty_like_framework(x, (m, n // 2), "u8", None, on_gpu)
+    if scale is None:
+        scale = _tensors.empty_like_framework(x, (m, n // 32), "u8", None, on_gpu)
+    _record(context._native.quant_mxfp4(
+        _tensors.capsule(x, stream), _tensors.capsule(y, stream, output=True),
+        _tensors.capsule(scale, stream, output=True), in_dtype, stream))
+    return y, scale
+
+
+def gemm_a4w4(a, b, scale_a, scale_b, *, out=None, out_dtype=None, context=None, stream=None):
+    """MXFP4 GEMM (gfx950): C [m, n] = A . B^T with A [m, k / 2], B [n, k / 2] packed e2m1 (uint8)
+    and e8m0 scales scale_a [m, k / 32], scale_b [n, k / 32] (uint8); out bfloat16 (NumPy: uint16
+    bits), allocated when not given. Returns out."""
+    context, on_gpu, stream = _prepare(a, "A", context, stream)
+    m, n = a.shape[0], b.shape[0]
+    if out is None:
+        kind = out_dtype or "bf16"
+        out = _tensors.empty_like_framework(a, (m, n), kind, None, on_gpu)
+        out_dtype = kind
+    _record(context._native.gemm_a4w4(
+        _tensors.capsule(a, stream), _tensors.capsule(b, stream), _tensors.capsule(out, stream, output=True),
+        _tensors.capsule(scale_a, stream), _tensors.capsule(scale_b, stream),
+        _tensors.raw16_name(out, out_dtype) if out_dtype else None, stream))
+    return out
+
+
 def gemm_bf16(a, b, *, out=None, out_dtype=None, context=None, stream=None):
     """C [m, n] = A [m, k] . B [n, k]^T with bfloat16 A and B (NumPy: uint16 bits) and a bfloat16
     or float32 C (out_dtype "bf16" / "fp32"; default bf16). Returns out."""

@@ -296,6 +296,69 @@ class Context {
                   [&](asmk_selection* s) { return asmk_gemm_a8w8_blockscale(get(), &args, as_stream(stream), s); });
   }
 
+  std::string quant_mxfp4(const py::object& x_capsule, const py::object& y_capsule, const py::object& scale_capsule,
+                          const std::optional<std::string>& in_dtype, uintptr_t stream) {
+    Tensor x = take_required(x_capsule, "x"), y = take_required(y_capsule, "y");
+    Tensor scale = take_required(scale_capsule, "scale");
+    expect_8bit(*y);
+    expect_8bit(*scale);
+    Matrix mx = matrix(*x), my = matrix(*y), ms = matrix(*scale);
+    expect_shape(*y, my, mx.rows, mx.cols / 2);
+    expect_shape(*scale, ms, mx.rows, mx.cols / 32);
+    asmk_quant_mxfp4_args args{};
+    args.m = mx.rows;
+    args.n = mx.cols;
+    args.in_dtype = float_dtype(*x, in_dtype);
+    args.stride_x = mx.row_stride;
+    args.stride_y = my.row_stride;
+    args.stride_scale = ms.row_stride;
+    DevicePointers pointers(get(), on_gpu(), {x.get(), y.get(), scale.get()});
+    args.x = pointers(x.get());
+    args.y = pointers(y.get());
+    args.scale = static_cast<uint8_t*>(pointers(scale.get()));
+    args.x_bytes = x->span_bytes();
+    args.y_bytes = y->span_bytes();
+    args.scale_bytes = scale->span_bytes();
+    return launch("asmk_quant_mxfp4", [&](asmk_selection* s) { return asmk_quant_mxfp4(get(), &args, as_stream(stream), s); });
+  }
+
+  // A and B hold two e2m1 values per byte: [m, k / 2] and [n, k / 2]; scales e8m0 [rows, k / 32].
+  std::string gemm_a4w4(const py::object& a_capsule, const py::object& b_capsule, const py::object& c_capsule,
+                        const py::object& scale_a_capsule, const py::object& scale_b_capsule,
+                        const std::optional<std::string>& out_dtype, uintptr_t stream) {
+    Tensor a = take_required(a_capsule, "A"), b = take_required(b_capsule, "B"), c = take_required(c_capsule, "C");
+    Tensor scale_a = take_required(scale_a_capsule, "scale_a"), scale_b = take_required(scale_b_capsule, "scale_b");
+    for (const Tensor* t : {&a, &b, &scale_a, &scale_b}) expect_8bit(**t);
+    Matrix ma = matrix(*a), mb = matrix(*b), mc = matrix(*c), msa = matrix(*scale_a), msb = matrix(*scale_b);
+    if (mb.cols != ma.cols) refuse(ASMK_ERROR_UNSUPPORTED_SHAPE, "B: K differs from A's");
+    const uint32_t k = ma.cols * 2;
+    expect_shape(*c, mc, ma.rows, mb.rows);
+    expect_shape(*scale_a, msa, ma.rows, k / 32);
+    expect_shape(*scale_b, msb, mb.rows, k / 32);
+    asmk_gemm_a4w4_args args{};
+    args.m = ma.rows;
+    args.n = mb.rows;
+    args.k = k;
+    args.out_dtype = float_dtype(*c, out_dtype);
+    args.stride_a = ma.row_stride;
+    args.stride_b = mb.row_stride;
+    args.stride_c = mc.row_stride;
+    args.stride_scale_a = msa.row_stride;
+    args.stride_scale_b = msb.row_stride;
+    DevicePointers pointers(get(), on_gpu(), {a.get(), b.get(), c.get(), scale_a.get(), scale_b.get()});
+    args.a = pointers(a.get());
+    args.b = pointers(b.get());
+    args.c = pointers(c.get());
+    args.scale_a = static_cast<const uint8_t*>(pointers(scale_a.get()));
+    args.scale_b = static_cast<const uint8_t*>(pointers(scale_b.get()));
+    args.a_bytes = a->span_bytes();
+    args.b_bytes = b->span_bytes();
+    args.c_bytes = c->span_bytes();
+    args.scale_a_bytes = scale_a->span_bytes();
+    args.scale_b_bytes = scale_b->span_bytes();
+    return launch("asmk_gemm_a4w4", [&](asmk_selection* s) { return asmk_gemm_a4w4(get(), &args, as_stream(stream), s); });
+  }
+
   std::string gemm_bf16(const py::object& a_capsule, const py::object& b_capsule, const py::object& c_capsule,
                         const std::optional<std::string>& in_dtype, const std::optional<std::string>& out_dtype,
                         uintptr_t stream) {
@@ -390,6 +453,8 @@ PYBIND11_MODULE(_asmk, m) {
       .def("quant_fp8", &Context::quant_fp8)
       .def("gemm_a8w8", &Context::gemm_a8w8)
       .def("gemm_a8w8_blockscale", &Context::gemm_a8w8_blockscale)
+      .def("quant_mxfp4", &Context::quant_mxfp4)
+      .def("gemm_a4w4", &Context::gemm_a4w4)
       .def("gemm_bf16", &Context::gemm_bf16)
       .def("shuffle_b", &Context::shuffle_b);
 }
