@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import cache as cache_mod
-from . import manifest
+from . import manifest, problem_rules
 from .errors import AsmgenError, SpaceError, TemplateError
 from .expand import Variant, evaluate, expand
 from .archs import ARCHS, EXTRA_SGPRS
@@ -80,7 +80,7 @@ class _Job:
     key: str
     kernargs: KernArgLayout
     use: RegisterUse
-    requires: dict                 # evaluated `requires` of space.yaml, for the manifest
+    rules: dict                    # the variant's launch rule and requires (problem_rules.resolve)
     inputs_base: str = ""          # cache.input_base of the variant
     deps: tuple = ()               # the template files its render loaded
 
@@ -127,13 +127,8 @@ class Builder:
         for what, value in (("lds_bytes", lds), ("scratch_bytes", scratch)):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise SpaceError(f"{space.path}: {what}: gave {value!r} for {variant.name}, expected a byte count")
-        requires = {}
-        for key, expr in (space.requires or {}).items():
-            value = evaluate(space, f"requires.{key}", expr, variables)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise SpaceError(f"{space.path}: requires.{key}: gave {value!r} for {variant.name}, "
-                                 f"expected a non-negative integer")
-            requires[key] = value
+        launch, requires = problem_rules.resolve(space, params, variant.arch)
+        rules = {k: v for k, v in (("launch", launch), ("requires", requires)) if v}
         context = {
             **params, "params": dict(params), "arch": variant.arch, "family": space.family, "name": variant.name,
             "workgroup_size": list(space.workgroup_size), "kernarg": args.offsets(),
@@ -145,8 +140,8 @@ class Builder:
         if use.uses_scratch and not scratch:
             scratch = 4     # scratch instructions without a declared size: reported as scratch use
         source, code_start = wrap(space, variant.arch, variant.name, rendered.text, use, args, lds, scratch)
-        key = cache_mod.variant_key(source, params, space.budget, self.toolchain.fingerprint, asm_digest, requires)
-        return _Job(variant, space, source, code_start, rendered.origins, key, args, use, requires)
+        key = cache_mod.variant_key(source, params, space.budget, self.toolchain.fingerprint, asm_digest, rules)
+        return _Job(variant, space, source, code_start, rendered.origins, key, args, use, rules)
 
     # --- one variant -----------------------------------------------------------------------------
 
@@ -210,7 +205,7 @@ class Builder:
                     {"rejected": manifest.rejected_entry(v, reason)})
         co_tmp.replace(co_path)
         entry = manifest.kernel_entry(v, cache_mod.file_sha256(co_path), job.space.workgroup_size, res.as_dict(),
-                                      [a.manifest_entry() for a in job.kernargs.args], job.requires)
+                                      [a.manifest_entry() for a in job.kernargs.args], job.rules)
         return Outcome(v.name, v.arch, v.family, BUILT, "", warnings), {"kernel": entry}
 
     # --- the whole build -------------------------------------------------------------------------

@@ -12,7 +12,8 @@ def manifest_path(out_dir: Path, arch: str) -> Path:
 
 
 def kernel_entry(variant, sha256: str, workgroup_size, resources: dict, kernargs: list,
-                 requires: dict | None = None) -> dict:
+                 rules: dict | None = None) -> dict:
+    """rules: the variant's "launch" and "requires" (problem_rules.resolve), when it has them."""
     entry = {
         "name": variant.name,
         "family": variant.family,
@@ -25,8 +26,7 @@ def kernel_entry(variant, sha256: str, workgroup_size, resources: dict, kernargs
         "resources": resources,
         "kernargs": kernargs,
     }
-    if requires:
-        entry["requires"] = dict(requires)
+    entry.update(rules or {})
     return entry
 
 

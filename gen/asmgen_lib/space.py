@@ -13,9 +13,10 @@ import yaml
 
 from .archs import ARCHS
 from .errors import SpaceError
+from .problem_rules import load_launch, load_requires
 
 TOP_KEYS = {"family", "description", "template", "archs", "workgroup_size", "axes", "constraints",
-            "budget", "lds_bytes", "scratch_bytes", "entry", "float_mode", "args", "requires"}
+            "budget", "lds_bytes", "scratch_bytes", "entry", "float_mode", "args", "requires", "launch"}
 AXIS_KEYS = {"name", "values", "format", "only_on", "doc"}
 CONSTRAINT_KEYS = {"expr", "reason"}
 BUDGET_KEYS = {"vgpr", "agpr", "sgpr", "lds_bytes"}
@@ -77,7 +78,8 @@ class FamilySpace:
     float_mode: FloatMode
     args: tuple
     description: str = ""
-    requires: dict = None         # name -> int or expression: problem rules the loader's selector checks
+    requires: list = None         # problem rules the loader's selector checks (problem_rules.py)
+    launch: dict = None           # grid and block expressions the loader evaluates (problem_rules.py)
 
 
 class _Checker:
@@ -210,15 +212,14 @@ def load_space(path: Path) -> FamilySpace:
         if arg_names.count(name) > 1:
             check.fail("args", f"argument '{name}' declared twice")
 
-    requires = check.typed("requires", data.get("requires", {}), dict, "a mapping of names to integers or expressions")
-    for key, value in requires.items():
-        check.typed(f"requires.{key}", value, (int, str), "an integer or an expression string")
+    requires = load_requires(check.fail, data.get("requires"))
+    launch = load_launch(check.fail, data.get("launch"), wg)
 
     return FamilySpace(family=family, path=path, folder=path.parent, template=template, archs=tuple(archs),
                        workgroup_size=tuple(wg), axes=axes, constraints=tuple(constraints), budget=budget,
                        lds_bytes=lds_bytes, scratch_bytes=scratch_bytes, workgroup_ids=wg_ids, workitem_ids=len(wi_ids),
                        float_mode=FloatMode(**modes), args=tuple(args),
-                       description=str(data.get("description", "")), requires=dict(requires))
+                       description=str(data.get("description", "")), requires=requires, launch=launch)
 
 
 def _load_axis(check: _Checker, index: int, raw, archs) -> Axis:

@@ -115,11 +115,12 @@ typedef struct asmk_open_options {
      With hip and hsa the device is the GPU's (see device_index). NULL or "": the ASMK_BACKEND
      environment variable (unset or "": "emu"). Opening hip or hsa on a machine without a GPU
      driver fails with ASMK_ERROR_NO_DEVICE ("no GPU driver: /dev/kfd is missing ...").
-     The emulator reads two environment variables
+     The emulator reads these environment variables
      when the context opens: ASMK_EMU_STRICT=1 turns on strict mode (a register read before its
      load was waited for, a missing wait state, LDS beyond the allocation, a misaligned access
      fail the launch with ASMK_ERROR_KERNEL_FAULT); ASMK_EMU_THREADS=N sets the host threads per
-     launch (0 or unset: every core). */
+     launch (0 or unset: every core); ASMK_EMU_WAVE_QUANTUM=N the instructions per wave turn (0: one
+     wave at a time until a barrier; unset: the emulator's default). */
   const char* backend;
   /* Nonzero: check each code object's sha256 against the manifest when a kernel is first used. */
   int verify_sha256;
@@ -322,6 +323,14 @@ ASMK_API asmk_status asmk_launch_kernel(asmk_context* context, const char* name,
                                         asmk_dim3 block, const asmk_kernarg_value* args,
                                         size_t arg_count, asmk_stream stream);
 
+/* The grid and block the ops use for kernel `name`: its manifest launch rule (docs/contracts.md)
+   evaluated with the integer arguments among `args` (pointers and floats are ignored).
+   ASMK_ERROR_BAD_REPOSITORY when the kernel has no launch rule or the rule reads an argument not
+   given; ASMK_ERROR_UNSUPPORTED_SHAPE when a dimension falls outside 1 .. 2^32 - 1. */
+ASMK_API asmk_status asmk_kernel_launch_dims(const asmk_context* context, const char* name,
+                                             const asmk_kernarg_value* args, size_t arg_count,
+                                             asmk_dim3* grid, asmk_dim3* block);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Ops                                                                                        */
 
@@ -337,6 +346,16 @@ typedef enum asmk_dtype {
 
 /* The name used in manifests ("bf16", "fp16", "fp32", "fp8"), or NULL for an unknown value. */
 ASMK_API const char* asmk_dtype_name(asmk_dtype dtype);
+
+/* One launch of an op's plan: the kernel and its grid and block. */
+typedef struct asmk_launch_info {
+  const asmk_kernel* kernel;
+  const char* kernel_name;
+  asmk_dim3 grid;  /* workgroups */
+  asmk_dim3 block; /* work-items */
+} asmk_launch_info;
+
+#define ASMK_MAX_LAUNCHES 4
 
 /* The result of a selector: which kernel, how to launch it, and why. */
 typedef struct asmk_selection {
@@ -356,6 +375,10 @@ typedef struct asmk_selection {
      then the other eligible ones with their estimates, then the rejected ones ("x") with why.
      Valid until the next selector or op call on this thread. Never NULL ("" for ops without). */
   const char* explain;
+  /* Every launch the op makes, in order (launches[0] is kernel/grid/block above; a split-K GEMM
+     then has the reduce): launch_count of them, at most ASMK_MAX_LAUNCHES. */
+  size_t launch_count;
+  asmk_launch_info launches[ASMK_MAX_LAUNCHES];
 } asmk_selection;
 
 /* quant_fp8: dynamic FP8 quantization of x [m, n] (bf16/fp16) into y [m, n] (the device's

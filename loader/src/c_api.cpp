@@ -15,6 +15,7 @@
 #include "dtype.hpp"
 #include "error.hpp"
 #include "ops/gemm_a4w4.hpp"
+#include "ops/launch_rule.hpp"
 #include "ops/gemm_a8w8.hpp"
 #include "ops/gemm_a8w8_blockscale.hpp"
 #include "ops/gemm_bf16.hpp"
@@ -78,6 +79,15 @@ void fill_selection(const asmk::Selection& sel, asmk_selection& out) {
   out.reduce_kernel_name = sel.reduce_kernel ? sel.reduce_kernel->name.c_str() : "";
   selection_explain = sel.explain;
   out.explain = selection_explain.c_str();
+  const std::vector<asmk::PlannedLaunch> single{{sel.kernel, sel.grid, sel.block}};
+  const auto& launches = sel.launches.empty() ? single : sel.launches;
+  if (launches.size() > ASMK_MAX_LAUNCHES)
+    fail(ASMK_ERROR_INTERNAL, fmt::format("the plan has {} launches, asmk_selection holds {}", launches.size(),
+                                          ASMK_MAX_LAUNCHES));
+  out.launch_count = launches.size();
+  for (std::size_t i = 0; i < launches.size(); ++i)
+    out.launches[i] = {handle_of(*launches[i].kernel), launches[i].kernel->name.c_str(), launches[i].grid,
+                       launches[i].block};
 }
 
 // asmk_select_<op>: the op's cached select(context, args) -> entry.
@@ -351,6 +361,24 @@ asmk_status asmk_launch_kernel(asmk_context* context, const char* name, asmk_dim
       values.push_back({args[i].name, scalar_of(args[i])});
     }
     ctx.launch(kernel, grid, block, values, stream);
+  });
+}
+
+asmk_status asmk_kernel_launch_dims(const asmk_context* context, const char* name, const asmk_kernarg_value* args,
+                                    size_t arg_count, asmk_dim3* grid, asmk_dim3* block) {
+  return guarded([&] {
+    const auto& kernel = require(context, "context").impl->repository().get(require_string(name, "name"));
+    require(grid, "grid (out)");
+    require(block, "block (out)");
+    if (arg_count > 0) require(args, "args");
+    std::vector<asmk::KernargValue> values;
+    for (size_t i = 0; i < arg_count; ++i) {
+      if (args[i].name == nullptr) fail(ASMK_ERROR_BAD_KERNARG, fmt::format("args[{}].name is null", i));
+      values.push_back({args[i].name, scalar_of(args[i])});
+    }
+    const auto dims = asmk::ops::launch_dims(kernel, values);
+    *grid = dims.grid;
+    *block = dims.block;
   });
 }
 

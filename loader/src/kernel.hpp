@@ -8,6 +8,8 @@
 #include <variant>
 #include <vector>
 
+#include "expr.hpp"
+
 namespace asmk {
 
 // A parameter value is exactly an axis value of the family's space.yaml.
@@ -36,11 +38,28 @@ struct KernelArg {
   bool hidden() const { return kind.starts_with("hidden_"); }
 };
 
-// One problem rule of the manifest's `requires` object (docs/contracts.md), e.g. {"k_multiple", 64}.
-// The kernel does not check it; the family's selector does before it picks the kernel.
+// One problem rule of the manifest's `requires` list (docs/contracts.md). The kernel does not
+// check it; the op's selector does (ops/requirements.hpp) before it picks the kernel.
 struct Requirement {
-  std::string name;
+  enum class Kind {
+    multiple,  // {arg, multiple[, unit]}: the argument is a positive multiple (with a unit: a stride, divisible)
+    align,     // {pointer, align}: the pointer is aligned (null passes)
+    equals,    // {value, equals}: a value of the op's problem (not a kernel argument) equals this
+    expr,      // {expr, reason}: the expression over the arguments is true
+    unknown,   // a form this libasmk does not know: the kernel is never chosen
+  } kind = Kind::unknown;
+  std::string name;     // what messages and tests call it: "k_multiple", "row_align_bytes", ...
+  std::string subject;  // the argument, pointer or value it speaks of
   std::int64_t value = 0;
+  std::string unit;     // "bytes" / "elements" for a stride rule
+  Expr expr;
+  std::string reason;   // expr: why; unknown: the rule's JSON text
+};
+
+// How a kernel is launched for a problem: grid and block as expressions of its scalar arguments.
+struct LaunchRule {
+  std::array<Expr, 3> grid, block;
+  bool present = false;  // false: the manifest gives none
 };
 
 struct Kernel {
@@ -53,6 +72,7 @@ struct Kernel {
   std::vector<Param> params;     // in space.yaml order
   std::vector<KernelArg> kernargs;
   std::vector<Requirement> requirements;  // the manifest's "requires", in manifest order
+  LaunchRule launch;                      // the manifest's "launch"
 
   const ParamValue* param(std::string_view param_name) const;
   const KernelArg* kernarg(std::string_view arg_name) const;  // nullptr when absent

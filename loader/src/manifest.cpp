@@ -86,19 +86,72 @@ std::vector<KernelArg> read_kernargs(const Reader& kernel, const std::string& fi
   return args;
 }
 
-// The optional "requires" object: rule name -> non-negative integer (names are checked by the
-// family's selector, which refuses the kernel for a name it does not know).
-std::vector<Requirement> read_requirements(const Reader& kernel) {
+Expr read_expr(const Reader& r, const Json& v, const std::string& path) {
+  if (v.is_number_integer()) return Expr::constant(v.get<std::int64_t>());
+  if (!v.is_string()) r.bad(path, "is not an integer or an expression string");
+  try {
+    return Expr::parse(v.get<std::string>());
+  } catch (const ExprError& e) {
+    r.bad(path, fmt::format("is not a valid expression: {}", e.what()));
+  }
+}
+
+// The optional "requires" list (docs/contracts.md). A rule of a form this libasmk does not know is
+// kept as `unknown`: the selectors refuse that kernel, naming the rule (never silently ignored).
+std::vector<Requirement> read_requirements(const Reader& kernel, const std::string& file) {
   std::vector<Requirement> rules;
   if (!kernel.has("requires")) return rules;
-  const Json& object = kernel.at("requires");
-  if (!object.is_object()) kernel.bad(kernel.where("requires"), "is not an object");
-  for (const auto& [name, value] : object.items()) {
-    if (!value.is_number_integer() || value.get<std::int64_t>() < 0)
-      kernel.bad(kernel.where("requires." + name), "is not a non-negative integer");
-    rules.push_back({name, value.get<std::int64_t>()});
+  const Json& list = kernel.at("requires");
+  if (!list.is_array())
+    kernel.bad(kernel.where("requires"), "is not a list of rules (a manifest older than this libasmk: rebuild it with asmgen)");
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    Reader rule(file, kernel.where(fmt::format("requires[{}]", i)), list[i]);
+    Requirement r;
+    const auto positive = [&](const std::string& key) {
+      const Json& v = rule.at(key);
+      if (!v.is_number_integer() || v.get<std::int64_t>() < 1) rule.bad(rule.where(key), "is not a positive integer");
+      return v.get<std::int64_t>();
+    };
+    if (rule.has("arg")) {
+      r.kind = Requirement::Kind::multiple;
+      r.subject = rule.string("arg");
+      r.value = positive("multiple");
+      r.unit = rule.has("unit") ? rule.string("unit") : "";
+    } else if (rule.has("pointer")) {
+      r.kind = Requirement::Kind::align;
+      r.subject = rule.string("pointer");
+      r.value = positive("align");
+    } else if (rule.has("value")) {
+      r.kind = Requirement::Kind::equals;
+      r.subject = rule.string("value");
+      r.value = positive("equals");
+    } else if (rule.has("expr")) {
+      r.kind = Requirement::Kind::expr;
+      r.expr = read_expr(rule, rule.at("expr"), rule.where("expr"));
+      r.reason = rule.string("reason");
+    } else {
+      const Json& object = list[i];
+      r.reason = object.empty() ? "{}" : fmt::format("'{}'={}", object.begin().key(), object.begin().value().dump());
+    }
+    r.name = rule.has("name") ? rule.string("name") : r.subject;
+    rules.push_back(std::move(r));
   }
   return rules;
+}
+
+// The optional "launch" object: {"grid": [3 expressions], "block": [3 expressions]}.
+LaunchRule read_launch(const Reader& kernel) {
+  LaunchRule rule;
+  if (!kernel.has("launch")) return rule;
+  const Reader launch = kernel.object("launch");
+  for (const char* key : {"grid", "block"}) {
+    const Json& dims = launch.at(key);
+    if (!dims.is_array() || dims.size() != 3) launch.bad(launch.where(key), "is not a list of 3 expressions");
+    auto& out = std::string_view(key) == "grid" ? rule.grid : rule.block;
+    for (int d = 0; d < 3; ++d) out[d] = read_expr(launch, dims[d], launch.where(fmt::format("{}[{}]", key, d)));
+  }
+  rule.present = true;
+  return rule;
 }
 
 Resources read_resources(const Reader& r) {
@@ -133,7 +186,8 @@ Kernel read_kernel(const Reader& k, const std::string& file, const std::string& 
   kernel.resources = read_resources(k.object("resources"));
   kernel.params = read_params(k);
   kernel.kernargs = read_kernargs(k, file);
-  kernel.requirements = read_requirements(k);
+  kernel.requirements = read_requirements(k, file);
+  kernel.launch = read_launch(k);
   return kernel;
 }
 

@@ -322,9 +322,9 @@ def occupancy(arch: Arch, entry: dict) -> dict:
 
 def k_step(entry: dict) -> int:
     """Elements of K in one K step: the manifest's requires.k_multiple, else the family's known step."""
-    requires = entry.get("requires") or {}
-    if "k_multiple" in requires:
-        return int(requires["k_multiple"])
+    for rule in entry.get("requires") or []:
+        if rule.get("arg") == "k" and "multiple" in rule:
+            return int(rule["multiple"])
     return {"gemm_bf16": 32, "gemm_a8w8": 64}.get(entry["family"], 128)
 
 

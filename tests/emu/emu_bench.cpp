@@ -28,6 +28,7 @@ void BM_ValuLoop(benchmark::State& state) {
   asmk::emu::LaunchOptions opt;
   opt.threads = unsigned(state.range(0));
   opt.trace = state.range(2) != 0;  // the traced path (TraceEntry per wave-instruction)
+  opt.wave_quantum = uint32_t(state.range(3));  // turns of the 4 waves of a workgroup (0: one wave at a time)
   uint64_t instructions = 0;
   for (auto _ : state) {
     auto r = asmk::emu::launch(device, d, opt);
@@ -36,8 +37,18 @@ void BM_ValuLoop(benchmark::State& state) {
   state.counters["wave_instr_per_s"] = benchmark::Counter(double(instructions), benchmark::Counter::kIsRate);
   state.counters["threads"] = double(opt.threads);
 }
-// Args: host threads, gfx950?, traced?
-BENCHMARK(BM_ValuLoop)->Args({1, 0, 0})->Args({2, 0, 0})->Args({1, 1, 0})->Args({1, 0, 1})->Unit(benchmark::kMillisecond)->UseRealTime();
+// Args: host threads, gfx950?, traced?, wave quantum (64 is the default; 0 the old one-wave-at-a-time
+// policy; 16 and 1 show what finer turns cost).
+BENCHMARK(BM_ValuLoop)
+    ->Args({1, 0, 0, 64})
+    ->Args({2, 0, 0, 64})
+    ->Args({1, 1, 0, 64})
+    ->Args({1, 0, 1, 64})
+    ->Args({1, 0, 0, 0})
+    ->Args({1, 0, 0, 16})
+    ->Args({1, 0, 0, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // Buffer loads (MUBUF addressing and range checks): 64 waves, each iteration a dwordx4 and a
 // dword per lane through a stride-4 V# with offen at 16 bytes per work-item. Arg: num_records;

@@ -29,8 +29,11 @@ class TinyFamilyBuildTest(TempDirTest):
             self.assertRegex(doc["toolchain"], r"^LLVM 22\.\d+\.\d+$")
             for k in doc["kernels"]:
                 self.assertEqual(set(k), {"name", "family", "arch", "params", "symbol", "file", "sha256",
-                                          "workgroup_size", "resources", "kernargs", "requires"})
-                self.assertEqual(k["requires"], {"k_multiple": 32 * k["params"]["width"], "row_align_bytes": 16})
+                                          "workgroup_size", "resources", "kernargs", "requires", "launch"})
+                w = k["params"]["width"]
+                self.assertEqual(k["requires"], [{"arg": "count", "multiple": 32 * w, "name": "k_multiple"},
+                                                 {"pointer": "out", "align": 16, "name": "out_align_bytes"}])
+                self.assertEqual(k["launch"], {"grid": [f"ceil_div(count, {64 * w})", 1, 1], "block": [64, 1, 1]})
                 self.assertEqual(set(k["resources"]), {"vgpr", "agpr", "accum_offset", "sgpr", "lds_bytes",
                                                        "scratch_bytes", "kernarg_bytes", "wavefront_size"})
                 self.assertEqual(k["file"], f"tiny/{k['name']}.co")

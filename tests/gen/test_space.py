@@ -54,8 +54,9 @@ class SpaceFileTest(TempDirTest):
     def test_wrong_types_are_named(self):
         self.assertSpaceError(MINIMAL.replace("[64, 1, 1]", "64"), "workgroup_size", "expected")
         self.assertSpaceError(MINIMAL + "budget: {vgpr: lots}\n", "budget.vgpr")
-        self.assertSpaceError(MINIMAL + "requires: {k_multiple: [64]}\n", "requires.k_multiple")
-        self.assertSpaceError(MINIMAL + "requires: [k_multiple]\n", "requires", "mapping")
+        self.assertSpaceError(MINIMAL + "requires: [{arg: k, multiple: [64]}]\n", "requires[0].multiple")
+        self.assertSpaceError(MINIMAL + "requires: [k_multiple]\n", "requires[0]", "mapping")
+        self.assertSpaceError(MINIMAL + "requires: {k_multiple: 64}\n", "requires", "list")
         self.assertSpaceError(MINIMAL.replace("archs: [gfx942, gfx950]", "archs: [gfx1100]"), "unknown arch 'gfx1100'")
 
     def test_constraint_with_unknown_name_is_named(self):

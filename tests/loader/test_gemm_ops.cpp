@@ -149,6 +149,32 @@ TEST(GemmSelect, ChoosesSplitKWhenTilesAreFewAndWorkspaceIsOffered) {
       << sel.explain;
 }
 
+// asmk_selection lists every launch of the plan: the GEMM, then the split-K reduce with its grid
+// from the reduce kernel's launch rule (ceil(N / 256), M, 1); without a split, the GEMM alone.
+TEST(GemmSelect, SelectionListsThePlansLaunches) {
+  auto ctx = open_gemm_fixture("MI300X");
+  auto args = a8w8(128, 300, 65536);
+  args.workspace_bytes = SIZE_MAX;
+  args.k_splits = 4;
+  asmk_selection sel{};
+  ASSERT_EQ(asmk_select_gemm_a8w8(ctx.get(), &args, &sel), ASMK_SUCCESS) << asmk_last_error();
+  ASSERT_EQ(sel.launch_count, 2u);
+  EXPECT_STREQ(sel.launches[0].kernel_name, sel.kernel_name);
+  EXPECT_EQ(sel.launches[0].kernel, sel.kernel);
+  EXPECT_EQ(sel.launches[0].grid.z, 4u);
+  EXPECT_STREQ(sel.launches[1].kernel_name, "gemm_splitk_reduce_gfx942_bf16");
+  EXPECT_EQ(sel.launches[1].kernel, sel.reduce_kernel);
+  EXPECT_EQ(sel.launches[1].grid.x, 2u);  // ceil(300 / 256)
+  EXPECT_EQ(sel.launches[1].grid.y, 128u);
+  EXPECT_EQ(sel.launches[1].grid.z, 1u);
+  EXPECT_EQ(sel.launches[1].block.x, 256u);
+  args.k_splits = 1;
+  ASSERT_EQ(asmk_select_gemm_a8w8(ctx.get(), &args, &sel), ASMK_SUCCESS) << asmk_last_error();
+  ASSERT_EQ(sel.launch_count, 1u);
+  EXPECT_STREQ(sel.launches[0].kernel_name, sel.kernel_name);
+  EXPECT_EQ(sel.launches[0].grid.x, sel.grid.x);
+}
+
 // tuned/gfx942-304.csv names m128_n128 for 64x1024x4096; MI300X (gfx942, 304 CUs) takes it. MI308X
 // (80 CUs) has no table: the heuristic picks m16_n64 (t_wg 80·4096/134400 = 2.44 us vs m128_n128's
 // 128·128·4096/4300800 = 15.6 us).

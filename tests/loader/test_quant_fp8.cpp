@@ -67,6 +67,10 @@ TEST(QuantFp8Select, ChoosesByTheDocumentedRule) {
     EXPECT_EQ(sel.block.x, 256u);  // contract: four wave64s
     EXPECT_EQ(sel.block.y, 1u);
     EXPECT_EQ(sel.block.z, 1u);
+    ASSERT_EQ(sel.launch_count, 1u);  // the one launch, as asmk_selection lists it
+    EXPECT_STREQ(sel.launches[0].kernel_name, c.kernel);
+    EXPECT_EQ(sel.launches[0].grid.x, c.grid.x);
+    EXPECT_EQ(sel.launches[0].block.x, 256u);
     asmk_kernel_info info{};
     ASSERT_EQ(asmk_kernel_get_info(sel.kernel, &info), ASMK_SUCCESS);
     EXPECT_STREQ(info.name, c.kernel);

@@ -168,5 +168,45 @@ TEST_F(BrokenRepository, BadResourceValue) {
       << e.what();
 }
 
+// The launch rule and `requires` list (docs/contracts.md) are parsed at open: a malformed one is
+// refused naming the key, an unknown rule form is kept (the ops refuse that kernel, naming it).
+TEST_F(BrokenRepository, LaunchRulesAndRequiresAreCheckedAtOpen) {
+  const auto manifest = [&](const std::string& extra) {
+    write_manifest(R"j({"schema": 1, "arch": "gfx942", "kernels": [{"name": "k", "family": "f", "arch": "gfx942",
+      "file": "k.co", "workgroup_size": [64, 1, 1], "params": {},
+      "resources": {"vgpr": 1, "sgpr": 8, "kernarg_bytes": 0}, "kernargs": [])j" + extra + "}]}");
+  };
+  manifest(R"j(, "requires": {"k_multiple": 64})j");
+  auto e = open_error();
+  EXPECT_EQ(e.status(), ASMK_ERROR_BAD_REPOSITORY);
+  EXPECT_NE(std::string(e.what()).find("kernels[0].requires is not a list"), std::string::npos) << e.what();
+
+  manifest(R"j(, "requires": [{"arg": "k", "multiple": 0}])j");
+  e = open_error();
+  EXPECT_NE(std::string(e.what()).find("kernels[0].requires[0].multiple is not a positive integer"), std::string::npos)
+      << e.what();
+
+  manifest(R"j(, "launch": {"grid": ["ceil_div(n, ", 1, 1], "block": [64, 1, 1]})j");
+  e = open_error();
+  EXPECT_NE(std::string(e.what()).find("kernels[0].launch.grid[0] is not a valid expression"), std::string::npos)
+      << e.what();
+
+  manifest(R"j(, "launch": {"grid": [1, 1], "block": [64, 1, 1]})j");
+  e = open_error();
+  EXPECT_NE(std::string(e.what()).find("kernels[0].launch.grid is not a list of 3"), std::string::npos) << e.what();
+
+  manifest(R"j(, "launch": {"grid": ["ceil_div(n, 64)", "m", 1], "block": [64, 1, 1]},
+              "requires": [{"swizzle": 4}, {"expr": "m < 8", "reason": "why", "name": "small"}])j");
+  const Repository repo = Repository::open(dir_);
+  const Kernel& k = repo.get("k");
+  ASSERT_TRUE(k.launch.present);
+  EXPECT_EQ(k.launch.grid[0].text(), "ceil_div(n, 64)");
+  ASSERT_EQ(k.requirements.size(), 2u);
+  EXPECT_EQ(k.requirements[0].kind, Requirement::Kind::unknown);
+  EXPECT_EQ(k.requirements[0].reason, "'swizzle'=4");
+  EXPECT_EQ(k.requirements[1].kind, Requirement::Kind::expr);
+  EXPECT_EQ(k.requirements[1].name, "small");
+}
+
 }  // namespace
 }  // namespace asmk

@@ -82,6 +82,18 @@ constexpr std::array kDepartures = {
         "each 16-lane group's data, in lane order, forms a tile of 16 columns; lane c gets column c",
         "CDNA4 ISA description of the transposing reads; not checked on hardware"},
     SemanticsDeparture{
+        "lds-dma-subdword", K::interprets,
+        "global_load_lds_ubyte global_load_lds_sbyte global_load_lds_ushort global_load_lds_sshort",
+        "each lane writes a dword to LDS at M0 + offset + 4 * lane: the element zero- or sign-extended to 32 "
+        "bits as a VGPR load returns it (so do buffer_load_ubyte/sbyte/ushort/sshort with lds)",
+        "CDNA4 ISA 9.1.9 and 10.3 (LDS_ADDR ... + TIDinWave * 4; read data is 32 bits); not checked on hardware"},
+    SemanticsDeparture{
+        "lds-dma-arrival", K::interprets, "global_load_lds_*",
+        "LDS DMA (and buffer_load_* with lds) lands exactly when s_waitcnt vmcnt retires it, or at s_endpgm; "
+        "on hardware it may arrive any time before, so reads before the wait see the old bytes here "
+        "(strict mode reports them)",
+        "CDNA3/CDNA4 ISA, vector memory counters; emu/README.md, Waves, LDS DMA and races"},
+    SemanticsDeparture{
         "permlane-swap-exec", K::interprets, "v_permlane16_swap_b32 v_permlane32_swap_b32",
         "a pair swaps only when both lanes are active (the e32 form has fi = 0, bound_ctrl = 0)",
         "CDNA4 ISA, V_PERMLANE16_SWAP / V_PERMLANE32_SWAP"},

@@ -47,6 +47,14 @@ EmuBackendOptions EmuBackendOptions::from_environment() {
            fmt::format("ASMK_EMU_THREADS='{}' is not a thread count (0 = every core, up to 4096)", threads));
     options.threads = static_cast<unsigned>(n);
   }
+  if (const char* quantum = std::getenv("ASMK_EMU_WAVE_QUANTUM"); quantum != nullptr && *quantum != '\0') {
+    char* end = nullptr;
+    const unsigned long n = std::strtoul(quantum, &end, 10);
+    if (*end != '\0' || n > (1ul << 30) || quantum[0] == '-')
+      fail(ASMK_ERROR_INVALID_ARGUMENT,
+           fmt::format("ASMK_EMU_WAVE_QUANTUM='{}' is not an instruction count (0 = one wave at a time)", quantum));
+    options.wave_quantum = static_cast<int>(n);
+  }
   return options;
 }
 
@@ -168,6 +176,7 @@ void EmuBackend::launch(const LaunchRequest& request) {
   emu::LaunchOptions options;
   options.strict = options_.strict;
   options.threads = options_.threads;
+  if (options_.wave_quantum >= 0) options.wave_quantum = static_cast<std::uint32_t>(options_.wave_quantum);
   const emu::LaunchReport report = emu::launch(*device_, dispatch, options);
 
   switch (report.status) {

@@ -32,7 +32,6 @@ gemm::Binding resolve(const asmk_gemm_a4w4_args& a, bool running) {
                                                    a.k / kScaleBlock * kScaleBlock, (a.k / kScaleBlock + 1) * kScaleBlock));
   const Strides s = strides_of(a);
   gemm::Problem p{.family = kFamily, .m = a.m, .n = a.n, .k = a.k, .wanted = {{"out_dtype", out, "bf16"}},
-                  .layout = {s.a, s.b, s.c, a.a, a.b, a.c}, .scale_block_k = kScaleBlock,
                   .in_bits = 4, .out_bytes = 2, .rate_class = "fp4",
                   .workspace_budget = gemm::workspace_budget(running, a.workspace, a.workspace_bytes),
                   .forced_k_splits = a.k_splits, .partials_scaled = true};
@@ -40,7 +39,8 @@ gemm::Binding resolve(const asmk_gemm_a4w4_args& a, bool running) {
           {{"a", a.a}, {"b", a.b}, {"c", static_cast<const void*>(a.c)},
            {"scale_a", static_cast<const void*>(a.scale_a)}, {"scale_b", static_cast<const void*>(a.scale_b)},
            {"m", a.m}, {"n", a.n}, {"k", a.k}, {"stride_a", s.a}, {"stride_b", s.b},
-           {"stride_c", s.c}, {"stride_scale_a", s.scale_a}, {"stride_scale_b", s.scale_b}}};
+           {"stride_c", s.c}, {"stride_scale_a", s.scale_a}, {"stride_scale_b", s.scale_b},
+           {"scale_block_k", std::uint32_t{kScaleBlock}}}};
 }
 
 // Everything the selection depends on (selection_cache.hpp).

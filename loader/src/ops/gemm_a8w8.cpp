@@ -7,12 +7,18 @@
 #include "buffer_checks.hpp"
 #include "gemm_binding.hpp"
 #include "gemm_run.hpp"
+#include "requirements.hpp"
 
 namespace asmk::gemm_a8w8 {
 namespace {
 
 // The template's documented rules, for manifests without `requires` (templates/gemm_a8w8).
-const gemm::FamilyRules kRules{{{"k_multiple", 64}, {"row_align_bytes", 16}, {"c_stride_multiple", 4}, {"c_align_bytes", 8}}};
+const gemm::FamilyRules kRules{{ops::multiple_rule("k_multiple", "k", 64),
+                                 ops::align_rule("row_align_bytes", "a", 16), ops::align_rule("row_align_bytes", "b", 16),
+                                 ops::multiple_rule("row_align_bytes", "stride_a", 16, "bytes"),
+                                 ops::multiple_rule("row_align_bytes", "stride_b", 16, "bytes"),
+                                 ops::multiple_rule("c_stride_multiple", "stride_c", 4, "elements"),
+                                 ops::align_rule("c_align_bytes", "c", 8)}};
 
 std::string layout_param(asmk_b_layout layout) {
   if (layout == ASMK_B_ROW) return "row";
@@ -42,7 +48,6 @@ gemm::Binding resolve(const asmk_gemm_a8w8_args& a, bool running) {
                      "writes it): stride_b must be 0 or k={}", kFamily, a.stride_b, a.k));
   gemm::Problem p{.family = kFamily, .m = a.m, .n = a.n, .k = a.k,
                   .wanted = {{"in_dtype", in, "fp8"}, {"out_dtype", out, "bf16"}, {"b_layout", layout, "row"}},
-                  .layout = {s.a, s.b, s.c, a.a, a.b, a.c},
                   .in_bits = 8, .out_bytes = 2, .rate_class = "fp8",
                   .workspace_budget = gemm::workspace_budget(running, a.workspace, a.workspace_bytes),
                   .forced_k_splits = a.k_splits};

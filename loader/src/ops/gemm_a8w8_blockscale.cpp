@@ -30,15 +30,15 @@ gemm::Binding resolve(const asmk_gemm_a8w8_blockscale_args& a, bool running) {
   const Strides s = strides_of(a);
   gemm::Problem p{.family = kFamily, .m = a.m, .n = a.n, .k = a.k,
                   .wanted = {{"in_dtype", in, "fp8"}, {"out_dtype", out, "bf16"}},
-                  .layout = {s.a, s.b, s.c, a.a, a.b, a.c}, .scale_block_k = kScaleBlock,
-                  .scale_block_n = kScaleBlock, .in_bits = 8, .out_bytes = 2, .rate_class = "fp8",
+                  .in_bits = 8, .out_bytes = 2, .rate_class = "fp8",
                   .workspace_budget = gemm::workspace_budget(running, a.workspace, a.workspace_bytes),
                   .forced_k_splits = a.k_splits, .partials_scaled = true};
   return {std::move(p),
           {{"a", a.a}, {"b", a.b}, {"c", static_cast<const void*>(a.c)},
            {"scale_a", static_cast<const void*>(a.scale_a)}, {"scale_b", static_cast<const void*>(a.scale_b)},
            {"m", a.m}, {"n", a.n}, {"k", a.k}, {"stride_a", s.a}, {"stride_b", s.b},
-           {"stride_c", s.c}, {"stride_scale_a", s.scale_a}}};
+           {"stride_c", s.c}, {"stride_scale_a", s.scale_a},
+           {"scale_block_k", std::uint32_t{kScaleBlock}}, {"scale_block_n", std::uint32_t{kScaleBlock}}}};
 }
 
 // Everything the selection depends on (selection_cache.hpp).

@@ -5,12 +5,18 @@
 #include "buffer_checks.hpp"
 #include "gemm_binding.hpp"
 #include "gemm_run.hpp"
+#include "requirements.hpp"
 
 namespace asmk::gemm_bf16 {
 namespace {
 
 // The template's documented rules, for manifests without `requires` (templates/gemm_bf16).
-const gemm::FamilyRules kRules{{{"k_multiple", 32}, {"row_align_bytes", 16}, {"c_stride_multiple", 4}, {"c_align_bytes", 8}}};
+const gemm::FamilyRules kRules{{ops::multiple_rule("k_multiple", "k", 32),
+                                 ops::align_rule("row_align_bytes", "a", 16), ops::align_rule("row_align_bytes", "b", 16),
+                                 ops::multiple_rule("row_align_bytes", "stride_a", 8, "elements"),
+                                 ops::multiple_rule("row_align_bytes", "stride_b", 8, "elements"),
+                                 ops::multiple_rule("c_stride_multiple", "stride_c", 4, "elements"),
+                                 ops::align_rule("c_align_bytes", "c", 8)}};
 
 struct Strides {
   std::uint32_t a, b, c;  // in elements
@@ -33,7 +39,6 @@ gemm::Binding resolve(const asmk_gemm_bf16_args& a, bool running) {
   const Strides s = strides_of(a);
   gemm::Problem p{.family = kFamily, .m = a.m, .n = a.n, .k = a.k,
                   .wanted = {{"in_dtype", "bf16", "bf16"}, {"out_dtype", out, ""}},
-                  .layout = {std::uint64_t(s.a) * 2, std::uint64_t(s.b) * 2, s.c, a.a, a.b, a.c},
                   .in_bits = 16, .out_bytes = out_bytes(a), .rate_class = "bf16",
                   .workspace_budget = gemm::workspace_budget(running, a.workspace, a.workspace_bytes),
                   .forced_k_splits = a.k_splits};

@@ -37,6 +37,7 @@ std::uint32_t row_stride(std::string_view family, std::string_view name, std::ui
 
 Plan plan_problem(const Repository& repository, const Device& device, Binding binding, const FamilyRules& rules,
                   const void* workspace) {
+  binding.problem.values = binding.values;
   return make_plan(select(repository, device, binding.problem, rules), binding.problem, std::move(binding.values),
                    workspace);
 }

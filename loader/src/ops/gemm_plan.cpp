@@ -3,25 +3,15 @@
 #include <fmt/format.h>
 
 #include "../error.hpp"
+#include "launch_rule.hpp"
 
 namespace asmk::gemm {
 namespace {
 
-std::uint32_t ceil_div(std::uint64_t a, std::uint64_t b) { return static_cast<std::uint32_t>((a + b - 1) / b); }
-
-asmk_dim3 block_of(const Kernel& k) { return {k.workgroup_size[0], k.workgroup_size[1], k.workgroup_size[2]}; }
-
-std::int64_t int_param(const Kernel& k, std::string_view name) {
-  const ParamValue* v = k.param(name);
-  return v && std::holds_alternative<std::int64_t>(*v) ? std::get<std::int64_t>(*v) : 0;
-}
-
-// The split-K reduce covers C [M, N]: one workgroup per (n_per_wg columns, row) when the kernel
-// has an n_per_wg parameter, else one work-item per column of a row (grid (ceil(N / block.x), M, 1)).
-asmk_dim3 reduce_grid(const Kernel& reduce, const Problem& p) {
-  std::int64_t per_wg = int_param(reduce, "n_per_wg");
-  if (per_wg <= 0) per_wg = reduce.workgroup_size[0];
-  return {ceil_div(p.n, static_cast<std::uint64_t>(per_wg)), p.m, 1};
+std::vector<KernargValue> with(std::vector<KernargValue> values, std::string_view name, KernargScalar value) {
+  std::erase_if(values, [&](const KernargValue& v) { return v.name == name; });
+  values.push_back({std::string(name), value});
+  return values;
 }
 
 }  // namespace
@@ -46,33 +36,33 @@ std::vector<KernargValue> bind(const Kernel& kernel, const std::vector<KernargVa
 Plan make_plan(const Choice& choice, const Problem& p, std::vector<KernargValue> values, const void* workspace) {
   const Candidate& c = choice.chosen;
   const bool split = c.k_splits > 1;
-  values.push_back({"workspace", split ? workspace : static_cast<const void*>(nullptr)});
-  values.push_back({"k_splits", c.k_splits});
+  values = with(std::move(values), "workspace", split ? workspace : static_cast<const void*>(nullptr));
+  values = with(std::move(values), "k_splits", c.k_splits);
+  const ops::LaunchDims dims = ops::launch_dims(*c.kernel, values);
 
   Plan plan;
   Selection& s = plan.selection;
   s.kernel = c.kernel;
-  s.grid = {ceil_div(p.n, c.n_tile), ceil_div(p.m, c.m_tile), c.k_splits};
-  s.block = block_of(*c.kernel);
+  s.grid = dims.grid;
+  s.block = dims.block;
   s.reason = choice.reason;
   s.k_splits = c.k_splits;
   s.workspace_bytes = choice.workspace_bytes;
   s.reduce_kernel = split ? choice.reduce : nullptr;
   s.explain = choice.explain();
   plan.candidates = choice.candidates;
-  plan.launches.push_back({c.kernel, s.grid, s.block, bind(*c.kernel, values, p.family)});
+  plan.launches.push_back({c.kernel, s.grid, s.block, gemm::bind(*c.kernel, values, p.family), {}});
   if (split) {
-    Launch reduce{choice.reduce, reduce_grid(*choice.reduce, p), block_of(*choice.reduce), {}, {}};
+    const ops::LaunchDims reduce_dims = ops::launch_dims(*choice.reduce, values);
+    Launch reduce{choice.reduce, reduce_dims.grid, reduce_dims.block, {}, {}};
     if (p.partials_scaled) {
       reduce.fixed_null = {"scale_a", "scale_b", "bias"};
-      for (std::string_view name : reduce.fixed_null) {
-        std::erase_if(values, [&](const KernargValue& v) { return v.name == name; });
-        values.push_back({std::string(name), static_cast<const void*>(nullptr)});
-      }
+      for (std::string_view name : reduce.fixed_null) values = with(std::move(values), name, static_cast<const void*>(nullptr));
     }
-    reduce.args = bind(*choice.reduce, values, p.family);
+    reduce.args = gemm::bind(*choice.reduce, values, p.family);
     plan.launches.push_back(std::move(reduce));
   }
+  for (const Launch& l : plan.launches) s.launches.push_back({l.kernel, l.grid, l.block});
   return plan;
 }
 

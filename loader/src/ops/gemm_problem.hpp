@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../kernargs.hpp"
 #include "../kernel.hpp"
 
 namespace asmk::gemm {
@@ -27,25 +28,14 @@ struct WantedParam {
   std::string implied;  // "" = a kernel without the parameter does not match
 };
 
-// How one problem is laid out in memory, for the manifest's `requires` rules.
-struct Layout {
-  // Row strides in bytes of A and B, and of C in elements.
-  std::uint64_t stride_a_bytes = 0, stride_b_bytes = 0;
-  std::uint64_t stride_c = 0;
-  // Base pointers (null when only selecting: then only strides are checked).
-  const void* a = nullptr;
-  const void* b = nullptr;
-  const void* c = nullptr;
-};
-
 struct Problem {
   std::string_view family;          // "gemm_a8w8"
   std::uint32_t m = 0, n = 0, k = 0;
   std::vector<WantedParam> wanted;  // dtypes and layouts the kernel must have
-  Layout layout;
-  // Block-scale granularity of the C ABI's scale tensors (0: the family has none); a kernel's
-  // `scale_block_k` / `scale_block_n` requirement must equal it.
-  std::uint32_t scale_block_k = 0, scale_block_n = 0;
+  // Every value the op knows by name — the kernel arguments (pointers, sizes, strides) and
+  // problem values that are no argument (e.g. scale_block_k) — for the `requires` rules and the
+  // launch rule (ops/requirements.hpp, ops/launch_rule.hpp).
+  std::vector<KernargValue> values{};
 
   // Cost-model inputs: bits per element of A and B, bytes per element of C, and the MFMA rate
   // class ("bf16", "fp8", "fp4"; see gemm_cost.cpp).

@@ -9,7 +9,7 @@
 
 #include "../error.hpp"
 #include "../nearest.hpp"
-#include "gemm_requirements.hpp"
+#include "requirements.hpp"
 #include "tuned_table.hpp"
 
 namespace asmk::gemm {
@@ -33,10 +33,17 @@ std::int64_t int_param(const Kernel& k, std::string_view name) {
   return std::get<std::int64_t>(*v);
 }
 
-std::int64_t rule_value(std::span<const Requirement> rules, std::string_view name, std::int64_t otherwise) {
-  for (const auto& r : rules)
-    if (r.name == name) return r.value;
-  return otherwise;
+// The kernel's own rules, or the family's defaults when its manifest entry has none.
+std::span<const Requirement> rules_of(const Kernel& kernel, const FamilyRules& family) {
+  if (!kernel.requirements.empty()) return kernel.requirements;
+  return family.default_requirements;
+}
+
+// The problem's values with k_splits (and a placeholder workspace) set for one candidate.
+std::vector<KernargValue> with_splits(const Problem& p, std::uint32_t k_splits) {
+  std::vector<KernargValue> values = p.values;
+  values.push_back({"k_splits", k_splits});
+  return values;
 }
 
 bool has_split_k_arguments(const Kernel& k) { return k.kernarg("workspace") && k.kernarg("k_splits"); }
@@ -90,7 +97,7 @@ std::string split_refusal(const Candidate& c, const Problem& p, const Device& de
                        k_step, c.k_splits);
   if (reduce == nullptr)
     return fmt::format("no {} kernel with out_dtype={} for {}", kReduceFamily, p.out_dtype(), device.arch);
-  if (auto why = violated_requirement(reduce->requirements, p); !why.empty())
+  if (auto why = ops::violated_requirement(reduce->requirements, with_splits(p, c.k_splits)); !why.empty())
     return fmt::format("the reduce kernel {} refuses the problem: {}", reduce->name, why);
   if (const auto need = workspace_bytes(p.m, p.n, c.k_splits); need > p.workspace_budget)
     return fmt::format("needs {} bytes of workspace, the caller offers {}", need, p.workspace_budget);
@@ -160,12 +167,13 @@ Choice select(const Repository& repo, const Device& device, const Problem& p, co
     Candidate base{k, static_cast<std::uint32_t>(int_param(*k, "m_tile")), static_cast<std::uint32_t>(int_param(*k, "n_tile")), 1, {}, ""};
     const auto rules = rules_of(*k, family_rules);
     if (base.m_tile == 0 || base.n_tile == 0) base.rejected = "the manifest gives no positive m_tile and n_tile";
-    else base.rejected = violated_requirement(rules, p);
-    const std::int64_t k_step = std::max<std::int64_t>(1, rule_value(rules, "k_multiple", 1));
+    else base.rejected = ops::violated_requirement(rules, with_splits(p, 1));
+    const std::int64_t k_step = std::max<std::int64_t>(1, ops::multiple_of(rules, "k", 1));
     for (std::uint32_t s : kSplitFactors) {
       if (p.forced_k_splits != 0 && s != p.forced_k_splits) continue;
       Candidate c = base;
       c.k_splits = s;
+      if (c.rejected.empty() && s > 1) c.rejected = ops::violated_requirement(rules, with_splits(p, s));
       if (c.rejected.empty() && s > 1) c.rejected = split_refusal(c, p, device, k_step, reduce);
       if (!c.rejected.empty()) {
         // Keep the list short: list split factors only when they were asked for or are plausible.

@@ -3,7 +3,7 @@
 //
 //  1. Candidates are the device arch's kernels of the family whose parameters match the problem's
 //     dtypes and layout (WantedParam). None: UNSUPPORTED_DTYPE naming the combinations that exist.
-//  2. A candidate is eligible when every rule of its `requires` holds (gemm_requirements.hpp).
+//  2. A candidate is eligible when every rule of its `requires` holds (requirements.hpp), with its k_splits.
 //  3. Each eligible kernel is considered with k_splits = 1, and — when it has the split-K arguments
 //     (`workspace`, `k_splits`) and the problem has fewer tiles than the device has CUs — with
 //     k_splits ∈ {2, 4, 8} where every split gets at least one K step (the kernels give split z

@@ -11,6 +11,8 @@
 #include "../nearest.hpp"
 #include "buffer_checks.hpp"
 #include "cached_op.hpp"
+#include "launch_rule.hpp"
+#include "requirements.hpp"
 
 namespace asmk::quant_fp8 {
 namespace {
@@ -110,11 +112,16 @@ Selection select(const Repository& repo, const Device& device, const asmk_quant_
   std::vector<std::uint32_t> sizes;
   for (const auto& s : scored) sizes.push_back(s.n_per_wg);
   std::sort(sizes.begin(), sizes.end());
+  const KernargValue values[] = {{"x", a.x}, {"y", static_cast<const void*>(a.y)}, {"scale", static_cast<const void*>(a.scale)},
+                                 {"m", a.m}, {"n", a.n}, {"stride_x", stride_or_n(a.stride_x, a.n)},
+                                 {"stride_y", stride_or_n(a.stride_y, a.n)}};
+  if (auto why = ops::violated_requirement(best->kernel->requirements, values); !why.empty())
+    fail(ASMK_ERROR_UNSUPPORTED_SHAPE, fmt::format("quant_fp8 kernel {} refuses the problem: {}", best->kernel->name, why));
+  const ops::LaunchDims dims = ops::launch_dims(*best->kernel, values);
   Selection sel;
   sel.kernel = best->kernel;
-  sel.grid = {static_cast<std::uint32_t>(a.granularity == ASMK_QUANT_ROW ? 1 : ceil_div(a.n, best->n_per_wg)), a.m, 1};
-  const auto& wg = best->kernel->workgroup_size;
-  sel.block = {wg[0], wg[1], wg[2]};
+  sel.grid = dims.grid;
+  sel.block = dims.block;
   sel.reason = fmt::format(
       "n_per_wg={} of {{{}}}: {} masked lanes per row, {} workgroup{} for {} CUs of {} (rule: fewest masked lanes, "
       "then most busy CUs, then largest n_per_wg)",

@@ -10,7 +10,8 @@
 #include "buffer_checks.hpp"
 #include "cached_op.hpp"
 #include "gemm_binding.hpp"
-#include "gemm_requirements.hpp"
+#include "launch_rule.hpp"
+#include "requirements.hpp"
 
 namespace asmk::quant_mxfp4 {
 namespace {
@@ -55,11 +56,10 @@ Selection select(const Repository& repo, const Device& device, const asmk_quant_
          fmt::format("no kernel of family {} for {} ({}); {}", kFamily, device.arch, device.name,
                      arches.empty() ? "the repository has none" : "the family exists for " + join_names(arches)));
   }
-  gemm::Problem rules_problem;  // the `requires` rules speak of m and n
-  rules_problem.family = kFamily;
-  rules_problem.m = a.m;
-  rules_problem.n = a.n;
-  rules_problem.k = 1;
+  const Strides s = strides_of(a);
+  const KernargValue values[] = {
+      {"x", a.x}, {"y", static_cast<const void*>(a.y)}, {"scale", static_cast<const void*>(a.scale)},
+      {"m", a.m}, {"n", a.n}, {"stride_x", s.x}, {"stride_y", s.y}, {"stride_scale", s.scale}};
   struct Scored {
     const Kernel* kernel;
     std::uint32_t npw;
@@ -72,7 +72,7 @@ Selection select(const Repository& repo, const Device& device, const asmk_quant_
     const std::string dtype = v ? to_string(*v) : "";
     if (std::find(in_dtypes.begin(), in_dtypes.end(), dtype) == in_dtypes.end()) in_dtypes.push_back(dtype);
     if (dtype != in) continue;
-    if (auto why = gemm::violated_requirement(k->requirements, rules_problem); !why.empty()) {
+    if (auto why = ops::violated_requirement(k->requirements, values); !why.empty()) {
       refused.push_back(fmt::format("{}: {}", k->name, why));
       continue;
     }
@@ -96,8 +96,9 @@ Selection select(const Repository& repo, const Device& device, const asmk_quant_
   Selection sel;
   sel.kernel = best->kernel;
   const std::uint64_t rows = std::max<std::uint64_t>(1, std::uint64_t(best->kernel->workgroup_size[0]) * kElementsPerItem / best->npw);
-  sel.grid = {static_cast<std::uint32_t>(ceil_div(a.n, best->npw)), static_cast<std::uint32_t>(ceil_div(a.m, rows)), 1};
-  sel.block = {best->kernel->workgroup_size[0], best->kernel->workgroup_size[1], best->kernel->workgroup_size[2]};
+  const ops::LaunchDims dims = ops::launch_dims(*best->kernel, values);
+  sel.grid = dims.grid;
+  sel.block = dims.block;
   sel.reason = fmt::format("n_per_wg={} ({} rows per tile) of {} candidate{}: {} masked columns per row, {} workgroups "
                            "for {} CUs (rule: fewest masked columns, then most busy CUs, then largest n_per_wg)",
                            best->npw, rows, scored.size(), scored.size() == 1 ? "" : "s", best->masked,

@@ -4,11 +4,18 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "../kernel.hpp"
 #include "asmk.h"
 
 namespace asmk {
+
+// One launch of a plan, as asmk_selection reports it.
+struct PlannedLaunch {
+  const Kernel* kernel = nullptr;
+  asmk_dim3 grid{}, block{};
+};
 
 struct Selection {
   const Kernel* kernel = nullptr;
@@ -23,6 +30,8 @@ struct Selection {
   std::size_t workspace_bytes = 0;
   const Kernel* reduce_kernel = nullptr;
   std::string explain;
+  // Every launch in order; empty for single-launch ops (then {kernel, grid, block}).
+  std::vector<PlannedLaunch> launches;
 };
 
 }  // namespace asmk

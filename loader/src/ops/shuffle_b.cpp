@@ -8,12 +8,11 @@
 #include "buffer_checks.hpp"
 #include "cached_op.hpp"
 #include "gemm_binding.hpp"
-#include "gemm_requirements.hpp"
+#include "launch_rule.hpp"
+#include "requirements.hpp"
 
 namespace asmk::shuffle_b {
 namespace {
-
-std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
 
 std::uint32_t rows_per_wg(const Kernel& k) {
   const ParamValue* v = k.param("rows_per_wg");
@@ -36,16 +35,12 @@ Selection select(const Repository& repo, const Device& device, const asmk_shuffl
          fmt::format("no kernel of family {} for {} ({}); {}", kFamily, device.arch, device.name,
                      arches.empty() ? "the repository has none" : "the family exists for " + join_names(arches)));
   }
-  gemm::Problem rules_problem;
-  rules_problem.family = kFamily;
-  rules_problem.m = 1;
-  rules_problem.n = a.n;
-  rules_problem.k = a.k;
-  rules_problem.layout = {stride, stride, 0, a.src, a.src, nullptr};
+  const KernargValue values[] = {{"src", a.src}, {"dst", static_cast<const void*>(a.dst)}, {"n", a.n}, {"k", a.k},
+                                 {"stride_src", stride}};
   const Kernel* best = nullptr;
   std::vector<std::string> refused;
   for (const Kernel* k : family) {
-    if (auto why = gemm::violated_requirement(k->requirements, rules_problem); !why.empty()) {
+    if (auto why = ops::violated_requirement(k->requirements, values); !why.empty()) {
       refused.push_back(fmt::format("{}: {}", k->name, why));
       continue;
     }
@@ -56,9 +51,9 @@ Selection select(const Repository& repo, const Device& device, const asmk_shuffl
                                                    device.arch, a.n, a.k, fmt::join(refused, "; ")));
   Selection sel;
   sel.kernel = best;
-  sel.grid = {static_cast<std::uint32_t>(ceil_div(a.k, kBlockBytes)),
-              static_cast<std::uint32_t>(ceil_div(a.n, rows_per_wg(*best))), 1};
-  sel.block = {best->workgroup_size[0], best->workgroup_size[1], best->workgroup_size[2]};
+  const ops::LaunchDims dims = ops::launch_dims(*best, values);
+  sel.grid = dims.grid;
+  sel.block = dims.block;
   const std::size_t usable = family.size() - refused.size();
   sel.reason = fmt::format("{} rows x {} bytes per workgroup, the most rows of {} kernel{} whose requirements hold",
                            rows_per_wg(*best), kBlockBytes, usable, usable == 1 ? "" : "s");

@@ -6,13 +6,14 @@
 #include <fmt/format.h>
 
 #include "asmk/perf/sweep.hpp"
+#include "error.hpp"
+#include "kernel.hpp"
+#include "ops/launch_rule.hpp"
 #include "gemm_launches.hpp"
 #include "plan_source.hpp"
 
 namespace asmk::perf {
 namespace {
-
-uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
 int64_t int_param(const KernelEntry& k, const std::string& name) {
   const auto it = k.params.find(name);
@@ -28,8 +29,6 @@ int64_t requirement(const KernelEntry& k, const std::string& name, int64_t fallb
   const auto it = k.requires_.find(name);
   return it == k.requires_.end() ? fallback : it->second;
 }
-
-emu::Dim3 block_of(const KernelEntry& k) { return {k.workgroup_size[0], k.workgroup_size[1], k.workgroup_size[2]}; }
 
 // ---- GEMM families: C [M, N] = A [M, K] · B [N, K]ᵀ in tiles of m_tile x n_tile (libasmk's plan);
 // ragged tiles run their own (shorter) stores. With split-K the plan's reduce kernel writes C.
@@ -121,14 +120,15 @@ Expected<std::vector<Plan>> gemm_plans(PlanSource& source, const KernelEntry& k,
   return plans;
 }
 
-// ---- quant_fp8 (docs/contracts.md): row: grid (1, M); group: grid (ceil(N / n_per_wg), M).
+// ---- quant_fp8 (docs/contracts.md); grid and block from the kernel's manifest launch rule.
 LaunchSpec quant_launch(const KernelEntry& k, uint64_t m, uint64_t n) {
   const bool row = param(k, "granularity") == "row";
-  const uint64_t npw = int_param(k, "n_per_wg");
   const uint32_t in_bytes = 2;  // bf16 or fp16
   LaunchSpec s;
-  s.grid = {static_cast<uint32_t>(row ? 1 : ceil_div(n, npw)), static_cast<uint32_t>(m), 1};
-  s.block = block_of(k);
+  const KernargValue values[] = {{"m", static_cast<uint32_t>(m)}, {"n", static_cast<uint32_t>(n)}};
+  const ops::LaunchDims dims = ops::launch_dims(*k.kernel, values);
+  s.grid = {dims.grid.x, dims.grid.y, dims.grid.z};
+  s.block = {dims.block.x, dims.block.y, dims.block.z};
   s.buffers = {{"x", m * n * in_bytes}, {"y", m * n}, {"scale", m * (row ? 1 : n / 128) * 4}};
   s.values = {{"m", m}, {"n", n}, {"stride_x", n}, {"stride_y", n}};
   return s;
@@ -146,7 +146,11 @@ Expected<std::vector<Plan>> quant_plans(PlanSource&, const KernelEntry& k, const
   const bool row = param(k, "granularity") == "row";
   const uint64_t npw = int_param(k, "n_per_wg");
   Plan p;
-  p.launch = quant_launch(k, s.m, s.n);
+  try {
+    p.launch = quant_launch(k, s.m, s.n);
+  } catch (const Error& error) {
+    return Status::error(error.what());
+  }
   if (row) {
     p.classes.push_back({"rows", s.m, quant_launch(k, 1, s.n)});
   } else {

@@ -3,9 +3,10 @@
 #include <sstream>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "asmk/perf/sweep.hpp"
+#include "error.hpp"
+#include "manifest.hpp"
 
 namespace asmk::perf {
 
@@ -23,38 +24,37 @@ std::string LaunchSpec::key() const {
   return k;
 }
 
+// The loader's manifest reader (one for libasmk, perf and the tests), mapped to what a sweep needs.
 Expected<std::vector<KernelEntry>> read_kernels(const std::filesystem::path& repo, const std::string& arch) {
   const auto file = repo / arch / "manifest.json";
-  std::ifstream in(file);
-  if (!in) return Status::error("no manifest for " + arch + " at " + file.string());
-  const auto j = nlohmann::json::parse(in, nullptr, false);
-  if (j.is_discarded() || !j.contains("kernels") || !j["kernels"].is_array())
-    return Status::error(file.string() + ": not a manifest (no \"kernels\" array)");
-  std::vector<KernelEntry> kernels;
+  if (!std::filesystem::is_regular_file(file)) return Status::error("no manifest for " + arch + " at " + file.string());
+  Manifest manifest;
   try {
-    for (const auto& k : j["kernels"]) {
-      KernelEntry e;
-      e.name = k.at("name");
-      e.family = k.at("family");
-      e.arch = k.at("arch");
-      e.code_object = (repo / arch / k.at("file").get<std::string>()).string();
-      for (const auto& [name, value] : k.at("params").items())
-        e.params[name] = value.is_string() ? value.get<std::string>() : value.dump();
-      if (k.contains("requires"))
-        for (const auto& [name, value] : k["requires"].items())
-          if (value.is_number_integer()) e.requires_[name] = value.get<int64_t>();
-      for (int i = 0; i < 3; ++i) e.workgroup_size[i] = k.at("workgroup_size").at(i);
-      const auto& r = k.at("resources");
-      e.footprint.vgpr = r.at("vgpr");
-      e.footprint.agpr = r.value("agpr", 0u);
-      e.footprint.accum_offset = r.value("accum_offset", 0u);
-      e.footprint.sgpr = r.at("sgpr");
-      e.footprint.lds_bytes = r.value("lds_bytes", 0u);
-      e.footprint.workgroup_size = e.workgroup_size[0] * e.workgroup_size[1] * e.workgroup_size[2];
-      kernels.push_back(std::move(e));
-    }
-  } catch (const nlohmann::json::exception& error) {
-    return Status::error(file.string() + ": " + error.what());
+    manifest = read_manifest(file);
+  } catch (const Error& error) {
+    return Status::error(error.what());
+  }
+  std::vector<KernelEntry> kernels;
+  for (const Kernel& k : manifest.kernels) {
+    KernelEntry e;
+    e.name = k.name;
+    e.family = k.family;
+    e.arch = k.arch;
+    e.code_object = k.code_object_path;
+    for (const auto& p : k.params) e.params[p.name] = to_string(p.value);
+    for (const auto& rule : k.requirements)  // the first rule of each name (docs/contracts.md)
+      if (rule.kind != Requirement::Kind::expr && rule.kind != Requirement::Kind::unknown)
+        e.requires_.emplace(rule.name, rule.value);
+    for (int i = 0; i < 3; ++i) e.workgroup_size[i] = k.workgroup_size[i];
+    const auto& r = k.resources;
+    e.footprint.vgpr = r.vgpr;
+    e.footprint.agpr = r.agpr;
+    e.footprint.accum_offset = r.accum_offset;
+    e.footprint.sgpr = r.sgpr;
+    e.footprint.lds_bytes = r.lds_bytes;
+    e.footprint.workgroup_size = e.workgroup_size[0] * e.workgroup_size[1] * e.workgroup_size[2];
+    e.kernel = std::make_shared<Kernel>(k);
+    kernels.push_back(std::move(e));
   }
   return kernels;
 }

@@ -34,13 +34,18 @@ inline std::string hsaco_dir() {
 struct Variant {
   std::string arch, name, family;
   nlohmann::json params;    // axis values
-  nlohmann::json rules;     // the manifest's "requires" (docs/contracts.md); an empty object when none
+  nlohmann::json rules;     // the manifest's "requires" list (docs/contracts.md); empty when none
   uint32_t block = 0;       // work-items per workgroup (x)
 
   int param_int(const char* key) const { return params.at(key).get<int>(); }
   std::string param_str(const char* key) const { return params.at(key).get<std::string>(); }
+  // The value (multiple, align or equals) of the first rule named `key`.
   uint32_t requirement(const char* key, uint32_t otherwise = 1) const {
-    return rules.contains(key) ? rules.at(key).get<uint32_t>() : otherwise;
+    for (const auto& r : rules)
+      if (r.value("name", "") == key)
+        for (const char* field : {"multiple", "align", "equals"})
+          if (r.contains(field)) return r.at(field).get<uint32_t>();
+    return otherwise;
   }
 };
 
@@ -59,7 +64,7 @@ inline std::vector<Variant> variants(const std::string& arch, const std::string&
   for (const auto& k : manifest.at("kernels")) {
     if (k.at("family") != family) continue;
     out.push_back(Variant{arch, k.at("name"), family, k.at("params"),
-                          k.value("requires", nlohmann::json::object()), k.at("workgroup_size").at(0).get<uint32_t>()});
+                          k.value("requires", nlohmann::json::array()), k.at("workgroup_size").at(0).get<uint32_t>()});
   }
   if (out.empty()) ADD_FAILURE() << "no " << family << " kernels in " << path;
   return out;
@@ -140,11 +145,27 @@ class Session {
   // A buffer filled with `byte` (e.g. a sentinel that must survive where nothing may be written).
   Buffer filled(size_t bytes, uint8_t byte) { return upload(std::vector<uint8_t>(bytes, byte)); }
 
-  // Launches `kernel` by argument names and waits for it.
+  // Launches `kernel` by argument names on the grid and block of its manifest launch rule (the
+  // ones the ops use) and waits for it.
+  ::testing::AssertionResult launch(const std::string& kernel, std::initializer_list<Arg> args) {
+    std::vector<asmk_kernarg_value> values;
+    for (const Arg& a : args) values.push_back(a.value);
+    asmk_dim3 grid{}, block{};
+    if (asmk_kernel_launch_dims(ctx_, kernel.c_str(), values.data(), values.size(), &grid, &block) != ASMK_SUCCESS)
+      return ::testing::AssertionFailure() << kernel << ": no launch: " << asmk_last_error();
+    return launch(kernel, grid, block, values);
+  }
+
+  // Launches `kernel` by argument names on an explicit grid and block and waits for it.
   ::testing::AssertionResult launch(const std::string& kernel, asmk_dim3 grid, asmk_dim3 block,
                                     std::initializer_list<Arg> args) {
     std::vector<asmk_kernarg_value> values;
     for (const Arg& a : args) values.push_back(a.value);
+    return launch(kernel, grid, block, values);
+  }
+
+  ::testing::AssertionResult launch(const std::string& kernel, asmk_dim3 grid, asmk_dim3 block,
+                                    const std::vector<asmk_kernarg_value>& values) {
     asmk_status status = asmk_launch_kernel(ctx_, kernel.c_str(), grid, block, values.data(), values.size(), nullptr);
     if (status == ASMK_SUCCESS) status = asmk_synchronize(ctx_, nullptr);
     if (status != ASMK_SUCCESS)

@@ -201,7 +201,6 @@ class GemmKernels : public ::testing::TestWithParam<asmk::test::TestDevice> {
     const std::string out_dtype = v.param_str("out_dtype");
     const ref::OutType out_type = out_type_of(out_dtype);
     const size_t es = bytes_of(out_type);
-    const uint32_t m_tile = v.param_int("m_tile"), n_tile = v.param_int("n_tile");
     const uint32_t kstep = v.requirement("k_multiple", 0);
     ASSERT_GT(kstep, 0u) << "the manifest gives no k_multiple";
     ASSERT_EQ(p.k % kstep, 0u);
@@ -225,17 +224,15 @@ class GemmKernels : public ::testing::TestWithParam<asmk::test::TestDevice> {
     Buffer ws;
     if (k_splits > 1) ws = s.filled(size_t(k_splits) * p.m * p.n * 4, kSentinel);
 
-    const asmk_dim3 grid{ceil_div(p.n, n_tile), ceil_div(p.m, m_tile), k_splits};
-    const asmk_dim3 block{v.block, 1, 1};
     if (a8w8) {
-      ASSERT_TRUE(s.launch(v.name, grid, block,
+      ASSERT_TRUE(s.launch(v.name,
                            {Arg::ptr("a", a), Arg::ptr("b", b), Arg::ptr("c", c), Arg::ptr("scale_a", sa),
                             Arg::ptr("scale_b", sb), Arg::ptr("bias", bias.get()), Arg::u32("m", p.m),
                             Arg::u32("n", p.n), Arg::u32("k", p.k), Arg::u32("stride_a", p.stride_a),
                             Arg::u32("stride_b", p.stride_b), Arg::u32("stride_c", p.stride_c),
                             Arg::ptr("workspace", ws.get()), Arg::u32("k_splits", k_splits)}));
     } else {
-      ASSERT_TRUE(s.launch(v.name, grid, block,
+      ASSERT_TRUE(s.launch(v.name,
                            {Arg::ptr("a", a), Arg::ptr("b", b), Arg::ptr("c", c), Arg::u32("m", p.m),
                             Arg::u32("n", p.n), Arg::u32("k", p.k), Arg::u32("stride_a", p.stride_a),
                             Arg::u32("stride_b", p.stride_b), Arg::u32("stride_c", p.stride_c),
@@ -263,7 +260,7 @@ class GemmKernels : public ::testing::TestWithParam<asmk::test::TestDevice> {
       }
       const std::string reduce = reduce_kernel(out_dtype);
       ASSERT_FALSE(reduce.empty());
-      ASSERT_TRUE(s.launch(reduce, {ceil_div(p.n, 256), p.m, 1}, {256, 1, 1},
+      ASSERT_TRUE(s.launch(reduce,
                            {Arg::ptr("workspace", ws), Arg::ptr("c", c), Arg::ptr("scale_a", sa.get()),
                             Arg::ptr("scale_b", sb.get()), Arg::ptr("bias", bias.get()), Arg::u32("m", p.m),
                             Arg::u32("n", p.n), Arg::u32("k_splits", k_splits), Arg::u32("stride_c", p.stride_c)}));
@@ -367,7 +364,7 @@ TEST_P(GemmKernels, SplitKReduceIsTheDefinedSum) {
       const ref::OutType type = out_type_of(v.param_str("out_dtype"));
       const size_t es = bytes_of(type);
       Buffer c = s.filled(size_t(m) * stride_c * es, kSentinel);
-      ASSERT_TRUE(s.launch(v.name, {ceil_div(n, 256), m, 1}, {v.block, 1, 1},
+      ASSERT_TRUE(s.launch(v.name,
                            {Arg::ptr("workspace", d_ws), Arg::ptr("c", c),
                             Arg::ptr("scale_a", with_params ? d_sa.get() : nullptr),
                             Arg::ptr("scale_b", with_params ? d_sb.get() : nullptr),
@@ -432,24 +429,23 @@ TEST_P(GemmKernels, TensorsBeyond4GiB) {
       }
       Buffer ws, sa, sb, bias;
       if (c.k_splits > 1) ws = s.alloc(size_t(c.k_splits) * p.m * p.n * 4);
-      const asmk_dim3 grid{ceil_div(p.n, v.param_int("n_tile")), ceil_div(p.m, 32), c.k_splits};
       if (a8w8) {
         sa = s.upload(g.scale_a), sb = s.upload(g.scale_b), bias = s.upload(g.bias);
-        ASSERT_TRUE(s.launch(v.name, grid, {v.block, 1, 1},
+        ASSERT_TRUE(s.launch(v.name,
                              {Arg::ptr("a", a), Arg::ptr("b", b), Arg::ptr("c", cbuf), Arg::ptr("scale_a", sa),
                               Arg::ptr("scale_b", sb), Arg::ptr("bias", bias), Arg::u32("m", p.m), Arg::u32("n", p.n),
                               Arg::u32("k", p.k), Arg::u32("stride_a", p.stride_a), Arg::u32("stride_b", p.stride_b),
                               Arg::u32("stride_c", p.stride_c), Arg::ptr("workspace", ws.get()),
                               Arg::u32("k_splits", c.k_splits)}));
       } else {
-        ASSERT_TRUE(s.launch(v.name, grid, {v.block, 1, 1},
+        ASSERT_TRUE(s.launch(v.name,
                              {Arg::ptr("a", a), Arg::ptr("b", b), Arg::ptr("c", cbuf), Arg::u32("m", p.m),
                               Arg::u32("n", p.n), Arg::u32("k", p.k), Arg::u32("stride_a", p.stride_a),
                               Arg::u32("stride_b", p.stride_b), Arg::u32("stride_c", p.stride_c),
                               Arg::ptr("workspace", ws.get()), Arg::u32("k_splits", c.k_splits)}));
       }
       if (c.k_splits > 1)
-        ASSERT_TRUE(s.launch(reduce_kernel("bf16"), {ceil_div(p.n, 256), p.m, 1}, {256, 1, 1},
+        ASSERT_TRUE(s.launch(reduce_kernel("bf16"),
                              {Arg::ptr("workspace", ws), Arg::ptr("c", cbuf), Arg::ptr("scale_a", sa),
                               Arg::ptr("scale_b", sb), Arg::ptr("bias", bias), Arg::u32("m", p.m), Arg::u32("n", p.n),
                               Arg::u32("k_splits", c.k_splits), Arg::u32("stride_c", p.stride_c)}));
@@ -482,7 +478,7 @@ TEST_P(GemmKernels, ShuffleBMatchesTheReference) {
       std::vector<uint8_t> want(size_t(n) * k);
       ASSERT_TRUE(ref::shuffle_b(src.data(), n, k, stride, want.data()).ok());
       Buffer d_src = s.upload(src), d_dst = s.filled(want.size(), kSentinel);  // no slack: a stray store faults
-      ASSERT_TRUE(s.launch(v.name, {k / 64, n / 64, 1}, {v.block, 1, 1},
+      ASSERT_TRUE(s.launch(v.name,
                            {Arg::ptr("src", d_src), Arg::ptr("dst", d_dst), Arg::u32("n", n), Arg::u32("k", k),
                             Arg::u32("stride_src", stride)}));
       EXPECT_EQ(d_dst.download<uint8_t>(), want);
@@ -501,6 +497,60 @@ TEST_P(GemmKernels, ManifestDeclaresTheProblemRules) {
     EXPECT_EQ(v.requirement("row_align_bytes", 0), 16u) << v.name;
     EXPECT_EQ(v.requirement("c_align_bytes", 0), v.param_str("out_dtype") == "f32" ? 16u : 8u) << v.name;
   }
+}
+
+// The templates' 32-bit in-tile offset limits (docs/contracts.md; issue 17) are `requires` rules:
+// a stride just inside the limit selects a kernel whose tile fits, one past it is refused naming
+// the rule — before, the op returned SUCCESS with most of C unwritten.
+TEST_P(GemmKernels, InTileOffsetLimitsAreRefusedByName) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  asmk_gemm_bf16_args g{};
+  g.m = 64, g.n = 64, g.k = 32, g.out_dtype = ASMK_DTYPE_FP32;
+  asmk_selection sel{};
+  g.stride_a = 1u << 26;  // 16 rows x 128 MiB: only m_tile 16 stays below 2^32 bytes
+  ASSERT_EQ(asmk_select_gemm_bf16(s.get(), &g, &sel), ASMK_SUCCESS) << asmk_last_error();
+  EXPECT_NE(std::string(sel.kernel_name).find("_m16_"), std::string::npos) << sel.kernel_name;
+  g.stride_a = 1u << 27;  // no tile fits
+  EXPECT_EQ(asmk_select_gemm_bf16(s.get(), &g, &sel), ASMK_ERROR_UNSUPPORTED_SHAPE);
+  EXPECT_NE(std::string(asmk_last_error()).find("tile_offsets_32bit"), std::string::npos) << asmk_last_error();
+
+  asmk_shuffle_b_args sh{};
+  sh.n = 64, sh.k = 64;
+  sh.stride_src = 1u << 25;  // 64 rows x 32 MiB = 2^31 bytes
+  EXPECT_EQ(asmk_select_shuffle_b(s.get(), &sh, &sel), ASMK_SUCCESS) << asmk_last_error();
+  sh.stride_src = 1u << 26;  // 64 rows x 64 MiB = 2^32 bytes
+  EXPECT_EQ(asmk_select_shuffle_b(s.get(), &sh, &sel), ASMK_ERROR_UNSUPPORTED_SHAPE);
+  EXPECT_NE(std::string(asmk_last_error()).find("tile_offsets_32bit"), std::string::npos) << asmk_last_error();
+
+  asmk_gemm_a8w8_args a{};
+  a.m = 64, a.n = 64, a.k = 64, a.in_dtype = ASMK_DTYPE_FP8, a.out_dtype = ASMK_DTYPE_BF16;
+  a.stride_b = 1u << 26;  // n_tile 64 x 64 MiB = 2^32 bytes: every tile of B is too tall
+  EXPECT_EQ(asmk_select_gemm_a8w8(s.get(), &a, &sel), ASMK_ERROR_UNSUPPORTED_SHAPE);
+  EXPECT_NE(std::string(asmk_last_error()).find("tile_offsets_32bit"), std::string::npos) << asmk_last_error();
+  a.stride_b = 1u << 25;
+  EXPECT_EQ(asmk_select_gemm_a8w8(s.get(), &a, &sel), ASMK_SUCCESS) << asmk_last_error();
+  EXPECT_NE(std::string(sel.kernel_name).find("_n64"), std::string::npos) << sel.kernel_name;
+
+  asmk_gemm_a8w8_blockscale_args bs{};
+  bs.m = 64, bs.n = 64, bs.k = 128, bs.in_dtype = ASMK_DTYPE_FP8, bs.out_dtype = ASMK_DTYPE_BF16;
+  bs.stride_a = 1u << 26;  // max(m_tile, 32) rows: m16/m32 give 2^31 bytes, m64 2^32
+  ASSERT_EQ(asmk_select_gemm_a8w8_blockscale(s.get(), &bs, &sel), ASMK_SUCCESS) << asmk_last_error();
+  const std::string bs_name = sel.kernel_name;
+  EXPECT_TRUE(bs_name.find("_m16_") != std::string::npos || bs_name.find("_m32_") != std::string::npos) << bs_name;
+  bs.stride_a = 1u << 27;
+  EXPECT_EQ(asmk_select_gemm_a8w8_blockscale(s.get(), &bs, &sel), ASMK_ERROR_UNSUPPORTED_SHAPE);
+  EXPECT_NE(std::string(asmk_last_error()).find("tile_offsets_32bit"), std::string::npos) << asmk_last_error();
+
+  if (std::string(arch()) != "gfx950") return;  // gemm_a4w4 is gfx950-only
+  asmk_gemm_a4w4_args f4{};
+  f4.m = 64, f4.n = 64, f4.k = 128, f4.out_dtype = ASMK_DTYPE_BF16;
+  f4.stride_a = 1u << 27;  // one wave's rows: 16 (m16) give 2^31 bytes, 32 (m32 and up) 2^32
+  ASSERT_EQ(asmk_select_gemm_a4w4(s.get(), &f4, &sel), ASMK_SUCCESS) << asmk_last_error();
+  EXPECT_NE(std::string(sel.kernel_name).find("_m16_"), std::string::npos) << sel.kernel_name;
+  f4.stride_a = 1u << 28;
+  EXPECT_EQ(asmk_select_gemm_a4w4(s.get(), &f4, &sel), ASMK_ERROR_UNSUPPORTED_SHAPE);
+  EXPECT_NE(std::string(asmk_last_error()).find("wave_offsets_32bit"), std::string::npos) << asmk_last_error();
 }
 
 INSTANTIATE_TEST_SUITE_P(Devices, GemmKernels, ::testing::ValuesIn(kTestDevices),

@@ -75,16 +75,11 @@ size_t padding_written(const std::vector<uint16_t>& c, const Problem& p) {
   return touched;
 }
 
-asmk_dim3 grid_of(const Variant& v, uint32_t m, uint32_t n, uint32_t k_splits) {
-  const uint32_t m_tile = v.param_int("m_tile"), n_tile = v.param_int("n_tile");
-  return {(n + n_tile - 1) / n_tile, (m + m_tile - 1) / m_tile, k_splits};
-}
-
 // k_splits 1 (the default): C, no workspace; > 1: the fp32 partials into `workspace`.
 ::testing::AssertionResult launch_gemm(Session& s, const Variant& v, const Problem& p, const Buffer& a,
                                        const Buffer& b, const Buffer& c, const Buffer& sa, const Buffer& sb,
                                        const void* workspace = nullptr, uint32_t k_splits = 1) {
-  return s.launch(v.name, grid_of(v, p.m, p.n, k_splits), {v.block, 1, 1},
+  return s.launch(v.name,
                   {Arg::ptr("a", a), Arg::ptr("b", b), Arg::ptr("c", c), Arg::ptr("scale_a", sa),
                    Arg::ptr("scale_b", sb), Arg::u32("m", p.m), Arg::u32("n", p.n), Arg::u32("k", p.k),
                    Arg::u32("stride_a", p.stride_a), Arg::u32("stride_b", p.stride_b),
@@ -171,7 +166,7 @@ void run_split_k(Session& s, const Variant& v, const std::string& reduce, const 
         ref::compare_output(reference(p, a, b, sa, sb, begin, length), ref::OutType::f32, slice, p.n);
     EXPECT_TRUE(summary.ok()) << "split " << z << " (K " << begin << " +" << length << "): " << summary.describe();
   }
-  ASSERT_TRUE(s.launch(reduce, {(p.n + 255) / 256, p.m, 1}, {256, 1, 1},
+  ASSERT_TRUE(s.launch(reduce,
                        {Arg::ptr("workspace", ws), Arg::ptr("c", dc), Arg::ptr("scale_a", nullptr),
                         Arg::ptr("scale_b", nullptr), Arg::ptr("bias", nullptr), Arg::u32("m", p.m),
                         Arg::u32("n", p.n), Arg::u32("k_splits", k_splits), Arg::u32("stride_c", p.stride_c)}));
@@ -286,7 +281,6 @@ TEST_F(GemmA4W4, ChainFromQuantMxfp4MatchesReferenceChain) {
     if (q.param_str("in_dtype") == "bf16") quants.push_back(q);
   ASSERT_FALSE(quants.empty());
   const Variant& quant = quants.front();
-  const uint32_t q_cols = quant.param_int("n_per_wg"), q_rows = 2048 / q_cols;
 
   const uint32_t m = 19, n = 72, k = 384;
   std::mt19937 rng(77);
@@ -303,7 +297,7 @@ TEST_F(GemmA4W4, ChainFromQuantMxfp4MatchesReferenceChain) {
     Buffer dsrc = session_.upload(src);
     codes = session_.filled(size_t(rows) * k / 2, kSentinel);
     scales = session_.filled(size_t(rows) * k / 32, kSentinel);
-    return session_.launch(quant.name, {(k + q_cols - 1) / q_cols, (rows + q_rows - 1) / q_rows, 1}, {quant.block, 1, 1},
+    return session_.launch(quant.name,
                            {Arg::ptr("x", dsrc), Arg::ptr("y", codes), Arg::ptr("scale", scales), Arg::u32("m", rows),
                             Arg::u32("n", k), Arg::u32("stride_x", k), Arg::u32("stride_y", k / 2),
                             Arg::u32("stride_scale", k / 32)});

@@ -110,10 +110,6 @@ ref::GemmRef reference(const std::string& arch, const Problem& p, const Inputs& 
   return out;
 }
 
-asmk_dim3 grid_of(const Variant& v, uint32_t m, uint32_t n, uint32_t k_splits = 1) {
-  return {ceil_div(n, uint32_t(v.param_int("n_tile"))), ceil_div(m, uint32_t(v.param_int("m_tile"))), k_splits};
-}
-
 // The K chunk of split z (docs/contracts.md): kc = ceil(K / (k_splits·128))·128, [z·kc, min(K, (z+1)·kc)).
 struct Chunk {
   uint32_t begin, length;
@@ -151,7 +147,7 @@ void run_problem(Session& session, const Variant& v, const Problem& p, uint32_t 
   Buffer a = session.upload(in.a), b = session.upload(in.b);
   Buffer scale_a = session.upload(in.scale_a), scale_b = session.upload(in.scale_b);
   Buffer c = session.filled(size_t(p.m) * p.stride_c * 2, kSentinel);  // no slack after the last row
-  ASSERT_TRUE(session.launch(v.name, grid_of(v, p.m, p.n), {v.block, 1, 1},
+  ASSERT_TRUE(session.launch(v.name,
                              {Arg::ptr("a", a), Arg::ptr("b", b), Arg::ptr("c", c), Arg::ptr("scale_a", scale_a),
                               Arg::ptr("scale_b", scale_b), Arg::u32("m", p.m), Arg::u32("n", p.n), Arg::u32("k", p.k),
                               Arg::u32("stride_a", p.stride_a), Arg::u32("stride_b", p.stride_b),
@@ -227,7 +223,7 @@ TEST_P(GemmBlockscaleOnDevice, TensorsBeyond4GiB) {
       ASSERT_EQ(asmk_memcpy(session.get(), at(c, offset), sentinel_row.data(), sentinel_row.size(), ASMK_COPY_HOST_TO_DEVICE),
                 ASMK_SUCCESS);
     }
-    ASSERT_TRUE(session.launch(v.name, grid_of(v, p.m, p.n), {v.block, 1, 1},
+    ASSERT_TRUE(session.launch(v.name,
                                {Arg::ptr("a", a), Arg::ptr("b", b), Arg::ptr("c", c), Arg::ptr("scale_a", scale_a),
                                 Arg::ptr("scale_b", scale_b), Arg::u32("m", p.m), Arg::u32("n", p.n), Arg::u32("k", p.k),
                                 Arg::u32("stride_a", p.stride_a), Arg::u32("stride_b", p.stride_b),
@@ -271,7 +267,7 @@ TEST_P(GemmBlockscaleOnDevice, SplitKMatchesTheReference) {
         Buffer scale_a = session.upload(in.scale_a), scale_b = session.upload(in.scale_b);
         Buffer c = session.filled(size_t(p.m) * p.stride_c * 2, kSentinel);
         Buffer ws = session.filled(size_t(k_splits) * p.m * p.n * 4, kSentinel);  // no slack: dense [k_splits, M, N]
-        ASSERT_TRUE(session.launch(v.name, grid_of(v, p.m, p.n, k_splits), {v.block, 1, 1},
+        ASSERT_TRUE(session.launch(v.name,
                                    {Arg::ptr("a", a), Arg::ptr("b", b), Arg::ptr("c", c), Arg::ptr("scale_a", scale_a),
                                     Arg::ptr("scale_b", scale_b), Arg::u32("m", p.m), Arg::u32("n", p.n),
                                     Arg::u32("k", p.k), Arg::u32("stride_a", p.stride_a),
@@ -298,7 +294,7 @@ TEST_P(GemmBlockscaleOnDevice, SplitKMatchesTheReference) {
                                     << "): " << summary.describe();
         }
         if (p.k == 256 && k_splits == 3) EXPECT_EQ(empty_chunks, 1u) << "the case meant to have an empty chunk";
-        ASSERT_TRUE(session.launch(reduce, {ceil_div(p.n, 256), p.m, 1}, {256, 1, 1},
+        ASSERT_TRUE(session.launch(reduce,
                                    {Arg::ptr("workspace", ws), Arg::ptr("c", c), Arg::ptr("scale_a", nullptr),
                                     Arg::ptr("scale_b", nullptr), Arg::ptr("bias", nullptr), Arg::u32("m", p.m),
                                     Arg::u32("n", p.n), Arg::u32("k_splits", k_splits),

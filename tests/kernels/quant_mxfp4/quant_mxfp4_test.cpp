@@ -81,7 +81,6 @@ class QuantMxfp4 : public ::testing::Test {
     SCOPED_TRACE(testing::Message() << v.name << " m=" << p.m << " n=" << p.n << " strides " << p.stride_x << "/"
                                     << p.stride_y << "/" << p.stride_scale);
     const Format format = v.param_str("in_dtype") == "fp16" ? Format::fp16 : Format::bf16;
-    const uint32_t n_per_wg = v.param_int("n_per_wg"), rows = 2048 / n_per_wg;
     const std::vector<uint16_t> x = make_input(format, p, seed);
     std::vector<uint8_t> y_ref(size_t(p.m) * p.stride_y, kSentinel);
     std::vector<uint8_t> scale_ref(size_t(p.m) * p.stride_scale, kSentinel);
@@ -89,7 +88,7 @@ class QuantMxfp4 : public ::testing::Test {
     asmk::test::Buffer dx = s.upload(x);
     asmk::test::Buffer dy = s.upload(y_ref);
     asmk::test::Buffer dscale = s.upload(scale_ref);
-    ASSERT_TRUE(s.launch(v.name, {(p.n + n_per_wg - 1) / n_per_wg, (p.m + rows - 1) / rows, 1}, {v.block, 1, 1},
+    ASSERT_TRUE(s.launch(v.name,
                          {Arg::ptr("x", dx), Arg::ptr("y", dy), Arg::ptr("scale", dscale), Arg::u32("m", p.m),
                           Arg::u32("n", p.n), Arg::u32("stride_x", p.stride_x), Arg::u32("stride_y", p.stride_y),
                           Arg::u32("stride_scale", p.stride_scale)}));
@@ -141,7 +140,6 @@ TEST_F(QuantMxfp4, RowsPast4GiB) {
   for (const Variant& v : asmk::test::variants("gfx950", "quant_mxfp4")) {
     SCOPED_TRACE(v.name);
     const Format format = v.param_str("in_dtype") == "fp16" ? Format::fp16 : Format::bf16;
-    const uint32_t n_per_wg = v.param_int("n_per_wg"), rows = 2048 / n_per_wg;
     const std::vector<uint16_t> x = make_input(format, compact, 5);
     std::vector<uint8_t> y_ref(size_t(m) * n / 2), scale_ref(size_t(m) * n / 32);
     asmk::ref::QuantMxfp4Args r;
@@ -158,7 +156,7 @@ TEST_F(QuantMxfp4, RowsPast4GiB) {
     for (uint32_t row = 0; row < m; ++row)
       ASSERT_EQ(asmk_memcpy(ctx, at(dx, uint64_t(row) * row_elems * 2), &x[size_t(row) * n], n * 2,
                             ASMK_COPY_HOST_TO_DEVICE), ASMK_SUCCESS) << asmk_last_error();
-    ASSERT_TRUE(s.launch(v.name, {(n + n_per_wg - 1) / n_per_wg, (m + rows - 1) / rows, 1}, {v.block, 1, 1},
+    ASSERT_TRUE(s.launch(v.name,
                          {Arg::ptr("x", dx), Arg::ptr("y", dy), Arg::ptr("scale", dscale), Arg::u32("m", m),
                           Arg::u32("n", n), Arg::u32("stride_x", row_elems), Arg::u32("stride_y", row_elems),
                           Arg::u32("stride_scale", row_elems)}));

@@ -46,7 +46,7 @@ struct LaunchOptions {
   /// order (a turn ends early at s_barrier, s_endpgm, or an s_waitcnt that lands LDS DMA).
   /// Deterministic: the order never depends on host threads. 0 = the old policy, each wave runs
   /// until it reaches a barrier (then the next wave runs).
-  uint32_t wave_quantum = 16;
+  uint32_t wave_quantum = 64;
 };
 
 enum class FaultKind {

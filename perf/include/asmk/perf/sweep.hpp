@@ -16,6 +16,10 @@
 #include "asmk/perf/machine.hpp"
 #include "asmk/perf/result_row.hpp"
 
+namespace asmk {
+struct Kernel;  // loader/src/kernel.hpp
+}
+
 namespace asmk::perf {
 
 struct Shape {
@@ -33,6 +37,7 @@ struct KernelEntry {
   std::map<std::string, int64_t> requires_;     // the manifest's "requires" (k_multiple, ...)
   uint32_t workgroup_size[3] = {1, 1, 1};
   Footprint footprint;
+  std::shared_ptr<const Kernel> kernel;         // the loader's entry (launch rule, requires, kernargs)
   std::string params_text() const;  // "m_tile=128 n_tile=128"
 };
 
