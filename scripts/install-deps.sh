@@ -11,6 +11,8 @@ packages=(
   libclang-rt-22-dev                           # libFuzzer runtime for the code-object fuzzer
   nlohmann-json3-dev libcli11-dev libfmt-dev   # manifest, CLI, formatting
   libhsa-runtime-dev                           # HSA headers (the runtime itself is dlopen'd)
+  python3-dev pybind11-dev libdlpack-dev       # the Python package's extension (python/)
+  python3-numpy python3-pytest python3-torch   # its tests (PyTorch 1.13, CPU)
 )
 
 missing=()

@@ -1,0 +1,146 @@
+"""The ops on DLPack tensors. Each fills the outputs it is given or allocates them in the
+input's framework, and returns them. Host tensors run on the emulator (the default context's
+backend "emu"), GPU tensors on the hip backend on the framework's current stream.
+
+Common keywords: context= (an asmk.Context; default: the module's for the tensor's device),
+stream= (a hipStream_t as an int, for GPU frameworks asmk does not know; default: the framework's
+current stream). The last launch's kernel name is in asmk.ops.last_kernel (for tests and logs).
+"""
+
+from . import _tensors
+from ._context import context_for
+from ._error import Error
+
+last_kernel = None
+
+
+def _prepare(first, role, context, stream):
+    on_gpu, device_id = _tensors.device_of(first, role)
+    context = context or context_for(on_gpu, device_id)
+    if stream is None:
+        stream = _tensors.framework_stream(first, on_gpu)
+    return context, on_gpu, stream
+
+
+def _record(kernel):
+    global last_kernel
+    last_kernel = kernel
+
+
+def quant_fp8(x, y=None, scale=None, *, group=False, in_dtype=None, context=None, stream=None):
+    """Dynamic FP8 quantization of x [m, n] (bfloat16 / float16; NumPy: float16, or uint16 bf16 bits
+    with in_dtype="bf16") into y [m, n] (the device's fp8: uint8 bits, or torch's float8 dtype) and
+    float32 scales: one per row (scale [m, 1]) or, with group=True, one per 1x128 group
+    (scale [m, n / 128]). n % 128 == 0. Returns (y, scale)."""
+    context, on_gpu, stream = _prepare(x, "x", context, stream)
+    if len(getattr(x, "shape", ())) != 2:
+        raise Error("ASMK_ERROR_UNSUPPORTED_SHAPE", 10, "x: expected a 2-D tensor [m, n]")
+    m, n = x.shape
+    if y is None:
+        y = _tensors.empty_like_framework(x, (m, n), "fp8", context.fp8_format, on_gpu)
+    if scale is None:
+        scale = _tensors.empty_like_framework(x, (m, n // 128) if group else (m, 1), "f32", None, on_gpu)
+    _record(context._native.quant_fp8(
+        _tensors.capsule(x, stream), _tensors.capsule(y, stream, output=True), _tensors.capsule(scale, stream, output=True),
+        "group" if group else "row", in_dtype, stream))
+    return y, scale
+
+
+def gemm_a8w8(a, b, scale_a, scale_b, bias=None, *, out=None, out_dtype=None, in_dtype=None, b_layout="row",
+              k_splits=0, context=None, stream=None):
+    """C [m, n] = (A [m, k] . B [n, k]^T) * scale_a[m] * scale_b[n] + bias[n].
+
+    A, B: fp8 bits (uint8 or a torch float8 dtype) or int8 (in_dtype "fp8"/"int8"; default: int8
+    for int8 tensors, fp8 otherwise); scale_a, scale_b, bias: float32 with m, n, n elements (any
+    shape, e.g. [m, 1] and [1, n]); out: bfloat16 / float16 (NumPy: uint16 bits with out_dtype
+    "bf16", or float16); allocated with out_dtype (default "bf16") when not given.
+    b_layout "shuffled": B as shuffle_b wrote it. Returns out."""
+    context, on_gpu, stream = _prepare(a, "A", context, stream)
+    m, n = a.shape[0], b.shape[0]
+    if out is None:
+        kind = out_dtype or "bf16"
+        out = _tensors.empty_like_framework(a, (m, n), kind, None, on_gpu)
+        out_dtype = kind
+    _record(context._native.gemm_a8w8(
+        _tensors.capsule(a, stream), _tensors.capsule(b, stream), _tensors.capsule(out, stream, output=True),
+        _tensors.capsule(scale_a, stream), _tensors.capsule(scale_b, stream), _tensors.capsule(bias, stream),
+        in_dtype, _tensors.raw16_name(out, out_dtype) if out_dtype else None, b_layout, k_splits, stream))
+    return out
+
+
+def gemm_a8w8_blockscale(a, b, scale_a, scale_b, *, out=None, out_dtype=None, context=None, stream=None):
+    """C [m, n] = sum over 128-wide K blocks kb of scale_a[m, kb] * scale_b[n / 128, kb] * (A . B^T over kb).
+
+    A [m, k], B [n, k]: fp8 bits; scale_a float32 [m, ceil(k / 128)]; scale_b float32
+    [ceil(n / 128), ceil(k / 128)]; out bfloat16 (NumPy: uint16 bits), allocated when not given.
+    Returns out."""
+    context, on_gpu, stream = _prepare(a, "A", context, stream)
+    m, n = a.shape[0], b.shape[0]
+    if out is None:
+        kind = out_dtype or "bf16"
+        out = _tensors.empty_like_framework(a, (m, n), kind, None, on_gpu)
+        out_dtype = kind
+    _record(context._native.gemm_a8w8_blockscale(
+        _tensors.capsule(a, stream), _tensors.capsule(b, stream), _tensors.capsule(out, stream, output=True),
+        _tensors.capsule(scale_a, stream), _tensors.capsule(scale_b, stream),
+        _tensors.raw16_name(out, out_dtype) if out_dtype else None, stream))
+    return out
+
+
+def quant_mxfp4(x, y=None, scale=None, *, in_dtype=None, context=None, stream=None):
+    """OCP MX quantization (gfx950) of x [m, n] (bfloat16 / float16) into y [m, n / 2] uint8 (two
+    e2m1 values per byte, element 2j in the low nibble) and e8m0 scales [m, n / 32] uint8, one per
+    32 elements. n % 32 == 0. Returns (y, scale)."""
+    context, on_gpu, stream = _prepare(x, "x", context, stream)
+    m, n = x.shape
+    if y is None:
+        y = _tensors.empty_like_framework(x, (m, n // 2), "u8", None, on_gpu)
+    if scale is None:
+        scale = _tensors.empty_like_framework(x, (m, n // 32), "u8", None, on_gpu)
+    _record(context._native.quant_mxfp4(
+        _tensors.capsule(x, stream), _tensors.capsule(y, stream, output=True),
+        _tensors.capsule(scale, stream, output=True), in_dtype, stream))
+    return y, scale
+
+
+def gemm_a4w4(a, b, scale_a, scale_b, *, out=None, out_dtype=None, context=None, stream=None):
+    """MXFP4 GEMM (gfx950): C [m, n] = A . B^T with A [m, k / 2], B [n, k / 2] packed e2m1 (uint8)
+    and e8m0 scales scale_a [m, k / 32], scale_b [n, k / 32] (uint8); out bfloat16 (NumPy: uint16
+    bits), allocated when not given. Returns out."""
+    context, on_gpu, stream = _prepare(a, "A", context, stream)
+    m, n = a.shape[0], b.shape[0]
+    if out is None:
+        kind = out_dtype or "bf16"
+        out = _tensors.empty_like_framework(a, (m, n), kind, None, on_gpu)
+        out_dtype = kind
+    _record(context._native.gemm_a4w4(
+        _tensors.capsule(a, stream), _tensors.capsule(b, stream), _tensors.capsule(out, stream, output=True),
+        _tensors.capsule(scale_a, stream), _tensors.capsule(scale_b, stream),
+        _tensors.raw16_name(out, out_dtype) if out_dtype else None, stream))
+    return out
+
+
+def gemm_bf16(a, b, *, out=None, out_dtype=None, context=None, stream=None):
+    """C [m, n] = A [m, k] . B [n, k]^T with bfloat16 A and B (NumPy: uint16 bits) and a bfloat16
+    or float32 C (out_dtype "bf16" / "fp32"; default bf16). Returns out."""
+    context, on_gpu, stream = _prepare(a, "A", context, stream)
+    m, n = a.shape[0], b.shape[0]
+    if out is None:
+        kind = out_dtype or "bf16"
+        out = _tensors.empty_like_framework(a, (m, n), {"fp32": "f32"}.get(kind, kind), None, on_gpu)
+        out_dtype = kind
+    _record(context._native.gemm_bf16(
+        _tensors.capsule(a, stream), _tensors.capsule(b, stream), _tensors.capsule(out, stream, output=True),
+        _tensors.raw16_name(a, "bf16"), _tensors.raw16_name(out, out_dtype) if out_dtype else None, stream))
+    return out
+
+
+def shuffle_b(b, out=None, *, context=None, stream=None):
+    """B [n, k] (8-bit) rewritten into the layout gemm_a8w8(b_layout="shuffled") reads. Returns out."""
+    context, on_gpu, stream = _prepare(b, "B", context, stream)
+    if out is None:
+        out = _tensors.empty_like_framework(b, tuple(b.shape), "fp8", None, on_gpu)
+        if _tensors.is_torch(b):
+            out = out.view(b.dtype) if b.element_size() == 1 else out
+    _record(context._native.shuffle_b(_tensors.capsule(b, stream), _tensors.capsule(out, stream, output=True), stream))
+    return out

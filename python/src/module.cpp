@@ -1,0 +1,460 @@
+// module.cpp — asmk._asmk, the pybind11 extension over libasmk's C ABI (asmk.h).
+//
+// Compiled against asmk.h, so the compiler checks every argument struct: nothing is copied by
+// hand. Tensors arrive as DLPack capsules (asmk/_tensors.py calls __dlpack__); this file checks
+// their shapes and dtypes, maps them to kernel-side pointers (device_pointers.hpp) and fills the
+// asmk_*_args structs. Every failure becomes asmk.Error (status name, code, message).
+#include <asmk.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "device_pointers.hpp"
+#include "dlpack_tensor.hpp"
+#include "errors.hpp"
+
+namespace py = pybind11;
+using asmk_py::check;
+using asmk_py::DevicePointers;
+using asmk_py::DlpackTensor;
+using asmk_py::Failure;
+
+namespace {
+
+using Tensor = std::unique_ptr<DlpackTensor>;
+
+Tensor take(const py::object& capsule, const char* role) {
+  if (capsule.is_none()) return nullptr;
+  return std::make_unique<DlpackTensor>(capsule, role);
+}
+
+Tensor take_required(const py::object& capsule, const char* role) {
+  if (capsule.is_none()) throw Failure(ASMK_ERROR_NULL_BUFFER, std::string(role) + " is required");
+  return take(capsule, role);
+}
+
+[[noreturn]] void refuse(asmk_status status, const std::string& message) { throw Failure(status, message); }
+
+// A 2-D tensor with contiguous rows: {rows, cols, row stride in elements}.
+struct Matrix {
+  uint32_t rows, cols, row_stride;
+};
+
+Matrix matrix(const DlpackTensor& t) {
+  if (t.ndim() != 2) {
+    refuse(ASMK_ERROR_UNSUPPORTED_SHAPE, t.role() + ": expected a 2-D tensor, got " + std::to_string(t.ndim()) + "-D");
+  }
+  if (!t.last_dim_contiguous()) {
+    refuse(ASMK_ERROR_UNSUPPORTED_SHAPE, t.role() + ": rows must be contiguous (last stride 1), got stride " +
+                                             std::to_string(t.stride(1)));
+  }
+  if (t.dim(0) > UINT32_MAX || t.dim(1) > UINT32_MAX || t.stride(0) > UINT32_MAX) {
+    refuse(ASMK_ERROR_UNSUPPORTED_SHAPE, t.role() + ": dimensions past 2^32");
+  }
+  auto row_stride = static_cast<uint32_t>(t.dim(0) <= 1 ? t.dim(1) : t.stride(0));
+  return {static_cast<uint32_t>(t.dim(0)), static_cast<uint32_t>(t.dim(1)), row_stride};
+}
+
+void expect_shape(const DlpackTensor& t, const Matrix& got, uint32_t rows, uint32_t cols) {
+  if (got.rows != rows || got.cols != cols) {
+    refuse(ASMK_ERROR_UNSUPPORTED_SHAPE, t.role() + ": expected shape [" + std::to_string(rows) + ", " +
+                                             std::to_string(cols) + "], got [" + std::to_string(got.rows) +
+                                             ", " + std::to_string(got.cols) + "]");
+  }
+}
+
+// A compact float32 vector of `count` elements (any shape, e.g. [m] or [m, 1]).
+void expect_f32_vector(const DlpackTensor& t, int64_t count) {
+  if (t.code() != kDLFloat || t.bits() != 32) {
+    refuse(ASMK_ERROR_UNSUPPORTED_DTYPE, t.role() + ": expected float32, got " + t.dtype_string());
+  }
+  if (t.numel() != count || !t.is_compact()) {
+    refuse(ASMK_ERROR_UNSUPPORTED_SHAPE, t.role() + ": expected " + std::to_string(count) +
+                                             " contiguous elements, got " + std::to_string(t.numel()) +
+                                             (t.is_compact() ? "" : " (not contiguous)"));
+  }
+}
+
+void expect_8bit(const DlpackTensor& t) {
+  if (t.bits() != 8 || (t.code() != kDLUInt && t.code() != kDLInt)) {
+    refuse(ASMK_ERROR_UNSUPPORTED_DTYPE,
+           t.role() + ": expected an 8-bit tensor (uint8 holding fp8 bits, or int8), got " + t.dtype_string());
+  }
+}
+
+asmk_dtype dtype_by_name(const std::string& name, const char* role) {
+  if (name == "bf16" || name == "bfloat16") return ASMK_DTYPE_BF16;
+  if (name == "fp16" || name == "float16") return ASMK_DTYPE_FP16;
+  if (name == "fp32" || name == "float32") return ASMK_DTYPE_FP32;
+  if (name == "fp8") return ASMK_DTYPE_FP8;
+  if (name == "int8") return ASMK_DTYPE_INT8;
+  refuse(ASMK_ERROR_UNSUPPORTED_DTYPE, std::string(role) + ": unknown dtype name '" + name +
+                                           "' (bf16, fp16, fp32, fp8, int8)");
+}
+
+// The asmk dtype of a 16/32-bit float tensor: bfloat16, float16, float32 from the tensor itself;
+// raw 16-bit integers (NumPy has no bfloat16) only with an explicit name.
+asmk_dtype float_dtype(const DlpackTensor& t, const std::optional<std::string>& name) {
+  if (name) {
+    asmk_dtype d = dtype_by_name(*name, t.role().c_str());
+    const bool raw16 = t.bits() == 16 && (t.code() == kDLUInt || t.code() == kDLInt);
+    const bool fits = (d == ASMK_DTYPE_FP32 && t.code() == kDLFloat && t.bits() == 32) ||
+                      (d == ASMK_DTYPE_BF16 && (raw16 || (t.code() == kDLBfloat && t.bits() == 16))) ||
+                      (d == ASMK_DTYPE_FP16 && (raw16 || (t.code() == kDLFloat && t.bits() == 16)));
+    if (!fits) refuse(ASMK_ERROR_UNSUPPORTED_DTYPE, t.role() + ": a " + t.dtype_string() + " tensor cannot hold " + *name);
+    return d;
+  }
+  if (t.code() == kDLBfloat && t.bits() == 16) return ASMK_DTYPE_BF16;
+  if (t.code() == kDLFloat && t.bits() == 16) return ASMK_DTYPE_FP16;
+  if (t.code() == kDLFloat && t.bits() == 32) return ASMK_DTYPE_FP32;
+  refuse(ASMK_ERROR_UNSUPPORTED_DTYPE,
+         t.role() + ": expected bfloat16 or float16, got " + t.dtype_string() +
+             (t.bits() == 16 ? " (for raw bf16 bits in a 16-bit integer array, name the dtype: bf16/fp16)" : ""));
+}
+
+asmk_stream as_stream(uintptr_t stream) { return reinterpret_cast<asmk_stream>(stream); }
+
+// One open asmk_context.
+class Context {
+ public:
+  Context(std::optional<std::string> repo, std::optional<std::string> device, std::optional<std::string> arch,
+          uint32_t compute_units, std::optional<std::string> backend, int device_index, bool verify_sha256) {
+    asmk_open_options options;
+    asmk_open_options_init(&options);
+    options.device = device ? device->c_str() : nullptr;
+    options.arch = arch ? arch->c_str() : nullptr;
+    options.compute_units = compute_units;
+    options.backend = backend ? backend->c_str() : nullptr;
+    options.device_index = device_index;
+    options.verify_sha256 = verify_sha256 ? 1 : 0;
+    check(asmk_open(repo ? repo->c_str() : nullptr, &options, &context_), "asmk_open");
+    const char* name = nullptr;
+    check(asmk_backend_name(context_, &name), "asmk_backend_name");
+    backend_ = name;
+  }
+  ~Context() { close(); }
+
+  void close() {
+    asmk_close(context_);
+    context_ = nullptr;
+  }
+  asmk_context* get() const {
+    if (context_ == nullptr) refuse(ASMK_ERROR_INVALID_ARGUMENT, "the asmk context is closed");
+    return context_;
+  }
+  const std::string& backend() const { return backend_; }
+  bool on_gpu() const { return backend_ == "hip" || backend_ == "hsa"; }
+
+  std::string backend_note() const {
+    const char* note = nullptr;
+    check(asmk_backend_note(get(), &note), "asmk_backend_note");
+    return note;
+  }
+  py::dict device() const {
+    asmk_device_info info{};
+    check(asmk_device_get(get(), &info), "asmk_device_get");
+    py::dict d;
+    d["name"] = info.name;
+    d["arch"] = info.arch;
+    d["compute_units"] = info.compute_units;
+    d["lds_bytes_per_cu"] = info.lds_bytes_per_cu;
+    d["wavefront_size"] = info.wavefront_size;
+    d["fp8_format"] = info.fp8_format;
+    return d;
+  }
+
+  std::string quant_fp8(const py::object& x_capsule, const py::object& y_capsule, const py::object& scale_capsule,
+                        const std::string& granularity, const std::optional<std::string>& in_dtype,
+                        uintptr_t stream) {
+    Tensor x = take_required(x_capsule, "x"), y = take_required(y_capsule, "y");
+    Tensor scale = take_required(scale_capsule, "scale");
+    Matrix mx = matrix(*x), my = matrix(*y);
+    expect_shape(*y, my, mx.rows, mx.cols);
+    expect_8bit(*y);
+    asmk_quant_fp8_args args{};
+    args.m = mx.rows;
+    args.n = mx.cols;
+    args.in_dtype = float_dtype(*x, in_dtype);
+    if (granularity == "row") {
+      args.granularity = ASMK_QUANT_ROW;
+      expect_f32_vector(*scale, mx.rows);
+    } else if (granularity == "group") {
+      args.granularity = ASMK_QUANT_GROUP;
+      expect_f32_vector(*scale, int64_t(mx.rows) * (mx.cols / 128));
+    } else {
+      refuse(ASMK_ERROR_INVALID_ARGUMENT, "granularity '" + granularity + "': expected 'row' or 'group'");
+    }
+    args.stride_x = mx.row_stride;
+    args.stride_y = my.row_stride;
+    DevicePointers pointers(get(), on_gpu(), {x.get(), y.get(), scale.get()});
+    args.x = pointers(x.get());
+    args.y = pointers(y.get());
+    args.scale = static_cast<float*>(pointers(scale.get()));
+    args.x_bytes = x->span_bytes();
+    args.y_bytes = y->span_bytes();
+    args.scale_bytes = scale->span_bytes();
+    return launch("asmk_quant_fp8", [&](asmk_selection* s) { return asmk_quant_fp8(get(), &args, as_stream(stream), s); });
+  }
+
+  std::string gemm_a8w8(const py::object& a_capsule, const py::object& b_capsule, const py::object& c_capsule,
+                        const py::object& scale_a_capsule, const py::object& scale_b_capsule,
+                        const py::object& bias_capsule, const std::optional<std::string>& in_dtype,
+                        const std::optional<std::string>& out_dtype, const std::string& b_layout, uint32_t k_splits,
+                        uintptr_t stream) {
+    Tensor a = take_required(a_capsule, "A"), b = take_required(b_capsule, "B"), c = take_required(c_capsule, "C");
+    Tensor scale_a = take_required(scale_a_capsule, "scale_a"), scale_b = take_required(scale_b_capsule, "scale_b");
+    Tensor bias = take(bias_capsule, "bias");
+    expect_8bit(*a);
+    expect_8bit(*b);
+    Matrix ma = matrix(*a), mb = matrix(*b), mc = matrix(*c);
+    if (mb.cols != ma.cols) {
+      refuse(ASMK_ERROR_UNSUPPORTED_SHAPE, "B: expected [n, " + std::to_string(ma.cols) + "] (K of A), got [" +
+                                               std::to_string(mb.rows) + ", " + std::to_string(mb.cols) + "]");
+    }
+    expect_shape(*c, mc, ma.rows, mb.rows);
+    expect_f32_vector(*scale_a, ma.rows);
+    expect_f32_vector(*scale_b, mb.rows);
+    if (bias) expect_f32_vector(*bias, mb.rows);
+    asmk_gemm_a8w8_args args{};
+    args.m = ma.rows;
+    args.n = mb.rows;
+    args.k = ma.cols;
+    if (in_dtype) {
+      args.in_dtype = dtype_by_name(*in_dtype, "in_dtype");
+    } else {
+      if (a->code() != b->code()) refuse(ASMK_ERROR_UNSUPPORTED_DTYPE, "A and B: one is int8, the other not");
+      args.in_dtype = a->code() == kDLInt ? ASMK_DTYPE_INT8 : ASMK_DTYPE_FP8;
+    }
+    args.out_dtype = float_dtype(*c, out_dtype);
+    if (b_layout == "row") {
+      args.b_layout = ASMK_B_ROW;
+    } else if (b_layout == "shuffled") {
+      args.b_layout = ASMK_B_SHUFFLED;
+    } else {
+      refuse(ASMK_ERROR_INVALID_ARGUMENT, "b_layout '" + b_layout + "': expected 'row' or 'shuffled'");
+    }
+    args.stride_a = ma.row_stride;
+    args.stride_b = mb.row_stride;
+    args.stride_c = mc.row_stride;
+    args.k_splits = k_splits;
+    DevicePointers pointers(get(), on_gpu(), {a.get(), b.get(), c.get(), scale_a.get(), scale_b.get(), bias.get()});
+    args.a = pointers(a.get());
+    args.b = pointers(b.get());
+    args.c = pointers(c.get());
+    args.scale_a = static_cast<const float*>(pointers(scale_a.get()));
+    args.scale_b = static_cast<const float*>(pointers(scale_b.get()));
+    args.bias = static_cast<const float*>(pointers(bias.get()));
+    args.a_bytes = a->span_bytes();
+    args.b_bytes = b->span_bytes();
+    args.c_bytes = c->span_bytes();
+    args.scale_a_bytes = scale_a->span_bytes();
+    args.scale_b_bytes = scale_b->span_bytes();
+    args.bias_bytes = bias ? bias->span_bytes() : 0;
+    return launch("asmk_gemm_a8w8", [&](asmk_selection* s) { return asmk_gemm_a8w8(get(), &args, as_stream(stream), s); });
+  }
+
+  std::string gemm_a8w8_blockscale(const py::object& a_capsule, const py::object& b_capsule,
+                                   const py::object& c_capsule, const py::object& scale_a_capsule,
+                                   const py::object& scale_b_capsule, const std::optional<std::string>& out_dtype,
+                                   uintptr_t stream) {
+    Tensor a = take_required(a_capsule, "A"), b = take_required(b_capsule, "B"), c = take_required(c_capsule, "C");
+    Tensor scale_a = take_required(scale_a_capsule, "scale_a"), scale_b = take_required(scale_b_capsule, "scale_b");
+    expect_8bit(*a);
+    expect_8bit(*b);
+    Matrix ma = matrix(*a), mb = matrix(*b), mc = matrix(*c);
+    if (mb.cols != ma.cols) refuse(ASMK_ERROR_UNSUPPORTED_SHAPE, "B: K differs from A's");
+    expect_shape(*c, mc, ma.rows, mb.rows);
+    const uint32_t k_blocks = (ma.cols + 127) / 128, n_blocks = (mb.rows + 127) / 128;
+    Matrix msa = matrix(*scale_a);
+    expect_shape(*scale_a, msa, ma.rows, k_blocks);
+    expect_f32_vector(*scale_a, int64_t(ma.rows) * k_blocks);
+    expect_f32_vector(*scale_b, int64_t(n_blocks) * k_blocks);
+    asmk_gemm_a8w8_blockscale_args args{};
+    args.m = ma.rows;
+    args.n = mb.rows;
+    args.k = ma.cols;
+    args.in_dtype = ASMK_DTYPE_FP8;
+    args.out_dtype = float_dtype(*c, out_dtype);
+    args.stride_a = ma.row_stride;
+    args.stride_b = mb.row_stride;
+    args.stride_c = mc.row_stride;
+    DevicePointers pointers(get(), on_gpu(), {a.get(), b.get(), c.get(), scale_a.get(), scale_b.get()});
+    args.a = pointers(a.get());
+    args.b = pointers(b.get());
+    args.c = pointers(c.get());
+    args.scale_a = static_cast<const float*>(pointers(scale_a.get()));
+    args.scale_b = static_cast<const float*>(pointers(scale_b.get()));
+    args.a_bytes = a->span_bytes();
+    args.b_bytes = b->span_bytes();
+    args.c_bytes = c->span_bytes();
+    args.scale_a_bytes = scale_a->span_bytes();
+    args.scale_b_bytes = scale_b->span_bytes();
+    return launch("asmk_gemm_a8w8_blockscale",
+                  [&](asmk_selection* s) { return asmk_gemm_a8w8_blockscale(get(), &args, as_stream(stream), s); });
+  }
+
+  std::string quant_mxfp4(const py::object& x_capsule, const py::object& y_capsule, const py::object& scale_capsule,
+                          const std::optional<std::string>& in_dtype, uintptr_t stream) {
+    Tensor x = take_required(x_capsule, "x"), y = take_required(y_capsule, "y");
+    Tensor scale = take_required(scale_capsule, "scale");
+    expect_8bit(*y);
+    expect_8bit(*scale);
+    Matrix mx = matrix(*x), my = matrix(*y), ms = matrix(*scale);
+    expect_shape(*y, my, mx.rows, mx.cols / 2);
+    expect_shape(*scale, ms, mx.rows, mx.cols / 32);
+    asmk_quant_mxfp4_args args{};
+    args.m = mx.rows;
+    args.n = mx.cols;
+    args.in_dtype = float_dtype(*x, in_dtype);
+    args.stride_x = mx.row_stride;
+    args.stride_y = my.row_stride;
+    args.stride_scale = ms.row_stride;
+    DevicePointers pointers(get(), on_gpu(), {x.get(), y.get(), scale.get()});
+    args.x = pointers(x.get());
+    args.y = pointers(y.get());
+    args.scale = static_cast<uint8_t*>(pointers(scale.get()));
+    args.x_bytes = x->span_bytes();
+    args.y_bytes = y->span_bytes();
+    args.scale_bytes = scale->span_bytes();
+    return launch("asmk_quant_mxfp4", [&](asmk_selection* s) { return asmk_quant_mxfp4(get(), &args, as_stream(stream), s); });
+  }
+
+  // A and B hold two e2m1 values per byte: [m, k / 2] and [n, k / 2]; scales e8m0 [rows, k / 32].
+  std::string gemm_a4w4(const py::object& a_capsule, const py::object& b_capsule, const py::object& c_capsule,
+                        const py::object& scale_a_capsule, const py::object& scale_b_capsule,
+                        const std::optional<std::string>& out_dtype, uintptr_t stream) {
+    Tensor a = take_required(a_capsule, "A"), b = take_required(b_capsule, "B"), c = take_required(c_capsule, "C");
+    Tensor scale_a = take_required(scale_a_capsule, "scale_a"), scale_b = take_required(scale_b_capsule, "scale_b");
+    for (const Tensor* t : {&a, &b, &scale_a, &scale_b}) expect_8bit(**t);
+    Matrix ma = matrix(*a), mb = matrix(*b), mc = matrix(*c), msa = matrix(*scale_a), msb = matrix(*scale_b);
+    if (mb.cols != ma.cols) refuse(ASMK_ERROR_UNSUPPORTED_SHAPE, "B: K differs from A's");
+    const uint32_t k = ma.cols * 2;
+    expect_shape(*c, mc, ma.rows, mb.rows);
+    expect_shape(*scale_a, msa, ma.rows, k / 32);
+    expect_shape(*scale_b, msb, mb.rows, k / 32);
+    asmk_gemm_a4w4_args args{};
+    args.m = ma.rows;
+    args.n = mb.rows;
+    args.k = k;
+    args.out_dtype = float_dtype(*c, out_dtype);
+    args.stride_a = ma.row_stride;
+    args.stride_b = mb.row_stride;
+    args.stride_c = mc.row_stride;
+    args.stride_scale_a = msa.row_stride;
+    args.stride_scale_b = msb.row_stride;
+    DevicePointers pointers(get(), on_gpu(), {a.get(), b.get(), c.get(), scale_a.get(), scale_b.get()});
+    args.a = pointers(a.get());
+    args.b = pointers(b.get());
+    args.c = pointers(c.get());
+    args.scale_a = static_cast<const uint8_t*>(pointers(scale_a.get()));
+    args.scale_b = static_cast<const uint8_t*>(pointers(scale_b.get()));
+    args.a_bytes = a->span_bytes();
+    args.b_bytes = b->span_bytes();
+    args.c_bytes = c->span_bytes();
+    args.scale_a_bytes = scale_a->span_bytes();
+    args.scale_b_bytes = scale_b->span_bytes();
+    return launch("asmk_gemm_a4w4", [&](asmk_selection* s) { return asmk_gemm_a4w4(get(), &args, as_stream(stream), s); });
+  }
+
+  std::string gemm_bf16(const py::object& a_capsule, const py::object& b_capsule, const py::object& c_capsule,
+                        const std::optional<std::string>& in_dtype, const std::optional<std::string>& out_dtype,
+                        uintptr_t stream) {
+    Tensor a = take_required(a_capsule, "A"), b = take_required(b_capsule, "B"), c = take_required(c_capsule, "C");
+    Matrix ma = matrix(*a), mb = matrix(*b), mc = matrix(*c);
+    if (float_dtype(*a, in_dtype) != ASMK_DTYPE_BF16 || float_dtype(*b, in_dtype) != ASMK_DTYPE_BF16) {
+      refuse(ASMK_ERROR_UNSUPPORTED_DTYPE, "A and B: gemm_bf16 takes bfloat16 operands");
+    }
+    if (mb.cols != ma.cols) refuse(ASMK_ERROR_UNSUPPORTED_SHAPE, "B: K differs from A's");
+    expect_shape(*c, mc, ma.rows, mb.rows);
+    asmk_gemm_bf16_args args{};
+    args.m = ma.rows;
+    args.n = mb.rows;
+    args.k = ma.cols;
+    args.out_dtype = float_dtype(*c, out_dtype);
+    args.stride_a = ma.row_stride;
+    args.stride_b = mb.row_stride;
+    args.stride_c = mc.row_stride;
+    DevicePointers pointers(get(), on_gpu(), {a.get(), b.get(), c.get()});
+    args.a = pointers(a.get());
+    args.b = pointers(b.get());
+    args.c = pointers(c.get());
+    args.a_bytes = a->span_bytes();
+    args.b_bytes = b->span_bytes();
+    args.c_bytes = c->span_bytes();
+    return launch("asmk_gemm_bf16", [&](asmk_selection* s) { return asmk_gemm_bf16(get(), &args, as_stream(stream), s); });
+  }
+
+  std::string shuffle_b(const py::object& src_capsule, const py::object& dst_capsule, uintptr_t stream) {
+    Tensor src = take_required(src_capsule, "src"), dst = take_required(dst_capsule, "dst");
+    expect_8bit(*src);
+    expect_8bit(*dst);
+    Matrix ms = matrix(*src), md = matrix(*dst);
+    expect_shape(*dst, md, ms.rows, ms.cols);
+    if (!dst->is_compact()) refuse(ASMK_ERROR_UNSUPPORTED_SHAPE, "dst: must be contiguous (n * k bytes)");
+    asmk_shuffle_b_args args{};
+    args.n = ms.rows;
+    args.k = ms.cols;
+    args.stride_src = ms.row_stride;
+    DevicePointers pointers(get(), on_gpu(), {src.get(), dst.get()});
+    args.src = pointers(src.get());
+    args.dst = pointers(dst.get());
+    args.src_bytes = src->span_bytes();
+    args.dst_bytes = dst->span_bytes();
+    return launch("asmk_shuffle_b", [&](asmk_selection* s) { return asmk_shuffle_b(get(), &args, as_stream(stream), s); });
+  }
+
+ private:
+  // Runs an op call without the GIL (the emulator can take seconds) and returns the kernel name.
+  template <typename Call>
+  std::string launch(const char* what, Call call) {
+    asmk_selection selection{};
+    asmk_status status;
+    std::string message;
+    {
+      py::gil_scoped_release release;
+      status = call(&selection);
+      if (status != ASMK_SUCCESS) message = asmk_last_error();  // per thread: read it on this thread
+    }
+    if (status != ASMK_SUCCESS) throw Failure(status, std::string(what) + ": " + message);
+    return selection.kernel_name ? selection.kernel_name : "";
+  }
+
+  asmk_context* context_ = nullptr;
+  std::string backend_;
+};
+
+}  // namespace
+
+PYBIND11_MODULE(_asmk, m) {
+  m.doc() = "asmk's C ABI (asmk.h) for Python; use the asmk package, not this module";
+  static py::handle error_type = py::object(py::module_::import("asmk._error").attr("Error")).release();
+  py::register_exception_translator([](std::exception_ptr pointer) {
+    try {
+      if (pointer) std::rethrow_exception(pointer);
+    } catch (const Failure& f) {
+      py::object args = py::make_tuple(asmk_status_string(f.status), static_cast<int>(f.status), f.what());
+      PyErr_SetObject(error_type.ptr(), args.ptr());
+    }
+  });
+  m.def("version", [] { return std::string(asmk_version_string()); });
+
+  py::class_<Context>(m, "Context")
+      .def(py::init<std::optional<std::string>, std::optional<std::string>, std::optional<std::string>, uint32_t,
+                    std::optional<std::string>, int, bool>(),
+           py::arg("repo"), py::arg("device"), py::arg("arch"), py::arg("compute_units"), py::arg("backend"),
+           py::arg("device_index"), py::arg("verify_sha256"))
+      .def("close", &Context::close)
+      .def_property_readonly("backend", &Context::backend)
+      .def_property_readonly("backend_note", &Context::backend_note)
+      .def_property_readonly("device", &Context::device)
+      .def("quant_fp8", &Context::quant_fp8)
+      .def("gemm_a8w8", &Context::gemm_a8w8)
+      .def("gemm_a8w8_blockscale", &Context::gemm_a8w8_blockscale)
+      .def("quant_mxfp4", &Context::quant_mxfp4)
+      .def("gemm_a4w4", &Context::gemm_a4w4)
+      .def("gemm_bf16", &Context::gemm_bf16)
+      .def("shuffle_b", &Context::shuffle_b);
+}
