@@ -31,7 +31,9 @@ struct Dispatch {
 };
 
 struct LaunchOptions {
-  bool strict = false;     // report missing s_waitcnt, LDS beyond the allocation, misaligned accesses
+  /// Report missing s_waitcnt, hazards, LDS beyond the allocation, misaligned accesses, and LDS data
+  /// races between the waves of a workgroup (FaultKind::lds_race).
+  bool strict = false;
   /// Host threads for workgroups; 0 = hardware concurrency. Clamped to kMaxLaunchThreads and to the
   /// workgroup count; if the host cannot start that many, the launch runs on those it could start.
   unsigned threads = 0;
