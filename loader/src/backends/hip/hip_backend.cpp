@@ -174,8 +174,8 @@ HipBackend::HipBackend(const GpuRequest& request) : api_(hip::load_api()) {
 HipBackend::~HipBackend() {
   try {
     CurrentDevice guard(api_, hip_device().index);  // hipFree waits for the device's work
-    for (const auto& [base, bytes] : allocations_) api_.hipFree(const_cast<std::byte*>(base));
-    for (const auto& [host, mapping] : registered_) api_.hipHostUnregister(host);
+    for (const auto& [base, bytes] : memory_.allocations()) api_.hipFree(const_cast<std::byte*>(base));
+    for (const auto& [host, mapping] : memory_.registrations()) api_.hipHostUnregister(host);
     modules_.reset();
   } catch (...) {
     // A runtime that fails while closing has nothing more to give back; close never throws.
@@ -212,7 +212,7 @@ void* HipBackend::allocate(std::size_t bytes) {
     fail(ASMK_ERROR_OUT_OF_MEMORY, fmt::format("asmk_malloc of {} bytes on HIP device {}: hipMalloc: {}", bytes,
                                                hip_device().index, api_.describe(error)));
   std::lock_guard lock(mutex_);
-  allocations_.emplace(static_cast<const std::byte*>(pointer), bytes);
+  memory_.add_allocation(pointer, bytes);
   return pointer;
 }
 
@@ -220,13 +220,7 @@ void HipBackend::release(void* pointer) {
   if (pointer == nullptr) return;
   {
     std::lock_guard lock(mutex_);
-    for (const auto& [host, mapping] : registered_)
-      if (mapping.device_pointer == pointer)
-        fail(ASMK_ERROR_INVALID_ARGUMENT,
-             fmt::format("asmk_free({}): this is host memory {} mapped by asmk_register_host; release it with "
-                         "asmk_unregister_host", pointer, host));
-    if (allocations_.erase(static_cast<const std::byte*>(pointer)) == 0)
-      fail(ASMK_ERROR_BACKEND, fmt::format("asmk_free({}): not the start of an allocation of this context", pointer));
+    memory_.remove_allocation(pointer);
   }
   CurrentDevice guard(api_, hip_device().index);  // hipFree waits for the device's work, which may use it
   api_.check(api_.hipFree(pointer), ASMK_ERROR_BACKEND, fmt::format("asmk_free({}): hipFree", pointer));
@@ -237,8 +231,7 @@ void* HipBackend::register_host(void* host, std::size_t bytes) {
   if (bytes == 0) fail(ASMK_ERROR_INVALID_ARGUMENT, "asmk_register_host of 0 bytes");
   CurrentDevice guard(api_, hip_device().index);
   std::lock_guard lock(mutex_);
-  if (registered_.contains(host))
-    fail(ASMK_ERROR_INVALID_ARGUMENT, fmt::format("asmk_register_host({}): already registered", host));
+  memory_.require_unregistered(host);
   api_.check(api_.hipHostRegister(host, bytes, hip::hipHostRegisterMapped), ASMK_ERROR_BACKEND,
              fmt::format("asmk_register_host({}, {}): hipHostRegister", host, bytes));
   void* device_pointer = nullptr;
@@ -248,38 +241,25 @@ void* HipBackend::register_host(void* host, std::size_t bytes) {
     api_.hipHostUnregister(host);
     fail(ASMK_ERROR_BACKEND, fmt::format("asmk_register_host({}, {}): hipHostGetDevicePointer: {}", host, bytes, why));
   }
-  registered_.emplace(host, Registered{device_pointer, bytes});
+  memory_.add_registration(host, device_pointer, bytes);
   return device_pointer;
 }
 
 void HipBackend::unregister_host(void* host) {
   {
     std::lock_guard lock(mutex_);
-    if (!registered_.contains(host))
-      fail(ASMK_ERROR_INVALID_ARGUMENT,
-           fmt::format("asmk_unregister_host({}): not host memory registered with this context ({} registered)", host,
-                       registered_.size()));
+    memory_.require_registered(host);
   }
   CurrentDevice guard(api_, hip_device().index);
   wait_for_device();  // a kernel still running may use it
   std::lock_guard lock(mutex_);
-  registered_.erase(host);
+  memory_.remove_registration(host);
   api_.check(api_.hipHostUnregister(host), ASMK_ERROR_BACKEND, fmt::format("asmk_unregister_host({})", host));
 }
 
 std::optional<std::size_t> HipBackend::bytes_available(const void* pointer) const {
-  const auto* p = static_cast<const std::byte*>(pointer);
   std::lock_guard lock(mutex_);
-  auto it = allocations_.upper_bound(p);
-  if (it != allocations_.begin()) {
-    --it;
-    if (p < it->first + it->second) return static_cast<std::size_t>(it->first + it->second - p);
-  }
-  for (const auto& [host, mapping] : registered_) {
-    const auto* base = static_cast<const std::byte*>(mapping.device_pointer);
-    if (p >= base && p < base + mapping.bytes) return static_cast<std::size_t>(base + mapping.bytes - p);
-  }
-  return std::nullopt;  // memory the framework owns (a tensor): the caller's sizes are all there is
+  return memory_.bytes_available(pointer);  // nullopt: memory the framework owns (a tensor)
 }
 
 void HipBackend::copy(void* destination, const void* source, std::size_t bytes, asmk_copy_kind kind) {
@@ -287,14 +267,7 @@ void HipBackend::copy(void* destination, const void* source, std::size_t bytes, 
   if (bytes == 0) return;
   if (destination == nullptr || source == nullptr) fail(ASMK_ERROR_NULL_BUFFER, "asmk_memcpy: null source or destination");
   // Device pointers of this context are bounds-checked; others (a framework's tensors) are the caller's word.
-  const auto check_range = [&](const void* pointer, const char* role) {
-    const auto available = bytes_available(pointer);
-    if (available && *available < bytes)
-      fail(ASMK_ERROR_BUFFER_TOO_SMALL,
-           fmt::format("asmk_memcpy: {} {} has {} bytes left in its allocation, {} asked", role, pointer, *available, bytes));
-  };
-  if (kind != ASMK_COPY_DEVICE_TO_HOST) check_range(destination, "destination");
-  if (kind != ASMK_COPY_HOST_TO_DEVICE) check_range(source, "source");
+  check_copy_range([this](const void* p) { return bytes_available(p); }, destination, source, bytes, kind);
   CurrentDevice guard(api_, hip_device().index);
   // asmk_memcpy takes no stream: it follows everything queued on the device (asmk's launches on
   // any stream). A framework copies its tensors on its own stream instead.

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "../../backend.hpp"
+#include "../memory_table.hpp"
 #include "../../device.hpp"
 #include "../gpu_request.hpp"
 #include "hip_api.hpp"
@@ -65,12 +66,7 @@ class HipBackend final : public Backend {
   std::unique_ptr<hip::ModuleCache> modules_;
 
   mutable std::mutex mutex_;  // the members below
-  std::map<const std::byte*, std::size_t> allocations_;  // asmk_malloc: base -> bytes
-  struct Registered {
-    void* device_pointer;
-    std::size_t bytes;
-  };
-  std::map<void*, Registered> registered_;  // asmk_register_host: host pointer -> mapping
+  MemoryTable memory_;
 };
 
 }  // namespace asmk

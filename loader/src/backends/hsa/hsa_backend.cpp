@@ -121,8 +121,8 @@ HsaBackend::HsaBackend(HsaBackendOptions options, const AgentRequest& request)
 
 HsaBackend::~HsaBackend() {
   streams_.clear();  // drains and destroys the queues
-  for (const auto& [base, bytes] : allocations_) api_.hsa_amd_memory_pool_free(const_cast<std::byte*>(base));
-  for (const auto& [host, mapping] : registered_) api_.hsa_amd_memory_unlock(host);
+  for (const auto& [base, bytes] : memory_.allocations()) api_.hsa_amd_memory_pool_free(const_cast<std::byte*>(base));
+  for (const auto& [host, mapping] : memory_.registrations()) api_.hsa_amd_memory_unlock(host);
   code_objects_.reset();
   api_.hsa_shut_down();
 }
@@ -154,7 +154,7 @@ void* HsaBackend::allocate(std::size_t bytes) {
          fmt::format("asmk_malloc of {} bytes on {} ({}): {}", bytes, agent().name, device_pool_->describe(),
                      api_.describe(status)));
   std::lock_guard lock(mutex_);
-  allocations_.emplace(static_cast<const std::byte*>(pointer), bytes);
+  memory_.add_allocation(pointer, bytes);
   return pointer;
 }
 
@@ -162,13 +162,7 @@ void HsaBackend::release(void* pointer) {
   if (pointer == nullptr) return;
   {
     std::lock_guard lock(mutex_);
-    for (const auto& [host, mapping] : registered_)
-      if (mapping.agent_pointer == pointer)
-        fail(ASMK_ERROR_INVALID_ARGUMENT,
-             fmt::format("asmk_free({}): this is host memory {} mapped by asmk_register_host; release it with "
-                         "asmk_unregister_host", pointer, host));
-    if (allocations_.erase(static_cast<const std::byte*>(pointer)) == 0)
-      fail(ASMK_ERROR_BACKEND, fmt::format("asmk_free({}): not the start of an allocation of this context", pointer));
+    memory_.remove_allocation(pointer);
   }
   drain_streams();  // a kernel still running may use it
   api_.check(api_.hsa_amd_memory_pool_free(pointer), ASMK_ERROR_BACKEND, fmt::format("asmk_free({})", pointer));
@@ -178,43 +172,29 @@ void* HsaBackend::register_host(void* host, std::size_t bytes) {
   if (host == nullptr) fail(ASMK_ERROR_NULL_BUFFER, "asmk_register_host: the host pointer is null");
   if (bytes == 0) fail(ASMK_ERROR_INVALID_ARGUMENT, "asmk_register_host of 0 bytes");
   std::lock_guard lock(mutex_);
-  if (registered_.contains(host))
-    fail(ASMK_ERROR_INVALID_ARGUMENT, fmt::format("asmk_register_host({}): already registered", host));
+  memory_.require_unregistered(host);
   hsa_agent_t gpu = agent().handle;
   void* agent_pointer = nullptr;
   api_.check(api_.hsa_amd_memory_lock(host, bytes, &gpu, 1, &agent_pointer), ASMK_ERROR_BACKEND,
              fmt::format("asmk_register_host({}, {}): hsa_amd_memory_lock", host, bytes));
-  registered_.emplace(host, Registered{agent_pointer, bytes});
+  memory_.add_registration(host, agent_pointer, bytes);
   return agent_pointer;
 }
 
 void HsaBackend::unregister_host(void* host) {
   {
     std::lock_guard lock(mutex_);
-    if (!registered_.contains(host))
-      fail(ASMK_ERROR_INVALID_ARGUMENT,
-           fmt::format("asmk_unregister_host({}): not host memory registered with this context ({} registered)", host,
-                       registered_.size()));
+    memory_.require_registered(host);
   }
   drain_streams();
   std::lock_guard lock(mutex_);
-  registered_.erase(host);
+  memory_.remove_registration(host);
   api_.check(api_.hsa_amd_memory_unlock(host), ASMK_ERROR_BACKEND, fmt::format("asmk_unregister_host({})", host));
 }
 
 std::optional<std::size_t> HsaBackend::bytes_available(const void* pointer) const {
-  const auto* p = static_cast<const std::byte*>(pointer);
   std::lock_guard lock(mutex_);
-  auto it = allocations_.upper_bound(p);
-  if (it != allocations_.begin()) {
-    --it;
-    if (p < it->first + it->second) return static_cast<std::size_t>(it->first + it->second - p);
-  }
-  for (const auto& [host, mapping] : registered_) {
-    const auto* base = static_cast<const std::byte*>(mapping.agent_pointer);
-    if (p >= base && p < base + mapping.bytes) return static_cast<std::size_t>(base + mapping.bytes - p);
-  }
-  return std::nullopt;  // memory the framework owns: the caller's sizes are all there is
+  return memory_.bytes_available(pointer);  // nullopt: memory the framework owns
 }
 
 void HsaBackend::copy(void* destination, const void* source, std::size_t bytes, asmk_copy_kind kind) {
@@ -223,14 +203,7 @@ void HsaBackend::copy(void* destination, const void* source, std::size_t bytes, 
   if (bytes == 0) return;
   if (destination == nullptr || source == nullptr) fail(ASMK_ERROR_NULL_BUFFER, "asmk_memcpy: null source or destination");
   // Device pointers of this context are bounds-checked; others (a framework's tensors) are the caller's word.
-  const auto check_range = [&](const void* pointer, const char* role) {
-    const auto available = bytes_available(pointer);
-    if (available && *available < bytes)
-      fail(ASMK_ERROR_BUFFER_TOO_SMALL,
-           fmt::format("asmk_memcpy: {} {} has {} bytes left in its allocation, {} asked", role, pointer, *available, bytes));
-  };
-  if (kind != ASMK_COPY_DEVICE_TO_HOST) check_range(destination, "destination");
-  if (kind != ASMK_COPY_HOST_TO_DEVICE) check_range(source, "source");
+  check_copy_range([this](const void* p) { return bytes_available(p); }, destination, source, bytes, kind);
   drain_streams();
   api_.check(api_.hsa_memory_copy(destination, source, bytes), ASMK_ERROR_BACKEND,
              fmt::format("asmk_memcpy of {} bytes from {} to {}", bytes, source, destination));

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "../../backend.hpp"
+#include "../memory_table.hpp"
 #include "../../device.hpp"
 #include "../gpu_request.hpp"
 #include "agents.hpp"
@@ -85,12 +86,7 @@ class HsaBackend final : public Backend {
 
   mutable std::mutex mutex_;  // the maps below
   std::map<asmk_stream, std::shared_ptr<hsa::StreamQueue>> streams_;
-  std::map<const std::byte*, std::size_t> allocations_;  // asmk_malloc: base -> bytes
-  struct Registered {
-    void* agent_pointer;
-    std::size_t bytes;
-  };
-  std::map<void*, Registered> registered_;  // asmk_register_host: host pointer -> mapping
+  MemoryTable memory_;  // asmk_malloc allocations and asmk_register_host mappings (agent pointers)
 };
 
 }  // namespace asmk
