@@ -27,6 +27,15 @@ def _record(kernel):
     last_kernel = kernel
 
 
+def _gemm_output(a, m, n, out, out_dtype, on_gpu):
+    """The GEMM output C [m, n]: `out` as given, or a new one in A's framework of out_dtype (default
+    bf16). Returns (out, the out_dtype to pass on: None when the caller gave out without one)."""
+    if out is not None:
+        return out, out_dtype
+    kind = out_dtype or "bf16"
+    return _tensors.empty_like_framework(a, (m, n), {"fp32": "f32"}.get(kind, kind), None, on_gpu), kind
+
+
 def quant_fp8(x, y=None, scale=None, *, group=False, in_dtype=None, context=None, stream=None):
     """Dynamic FP8 quantization of x [m, n] (bfloat16 / float16; NumPy: float16, or uint16 bf16 bits
     with in_dtype="bf16") into y [m, n] (the device's fp8: uint8 bits, or torch's float8 dtype) and
@@ -57,10 +66,7 @@ def gemm_a8w8(a, b, scale_a, scale_b, bias=None, *, out=None, out_dtype=None, in
     b_layout "shuffled": B as shuffle_b wrote it. Returns out."""
     context, on_gpu, stream = _prepare(a, "A", context, stream)
     m, n = a.shape[0], b.shape[0]
-    if out is None:
-        kind = out_dtype or "bf16"
-        out = _tensors.empty_like_framework(a, (m, n), kind, None, on_gpu)
-        out_dtype = kind
+    out, out_dtype = _gemm_output(a, m, n, out, out_dtype, on_gpu)
     _record(context._native.gemm_a8w8(
         _tensors.capsule(a, stream), _tensors.capsule(b, stream), _tensors.capsule(out, stream, output=True),
         _tensors.capsule(scale_a, stream), _tensors.capsule(scale_b, stream), _tensors.capsule(bias, stream),
@@ -76,10 +82,7 @@ def gemm_a8w8_blockscale(a, b, scale_a, scale_b, *, out=None, out_dtype=None, co
     Returns out."""
     context, on_gpu, stream = _prepare(a, "A", context, stream)
     m, n = a.shape[0], b.shape[0]
-    if out is None:
-        kind = out_dtype or "bf16"
-        out = _tensors.empty_like_framework(a, (m, n), kind, None, on_gpu)
-        out_dtype = kind
+    out, out_dtype = _gemm_output(a, m, n, out, out_dtype, on_gpu)
     _record(context._native.gemm_a8w8_blockscale(
         _tensors.capsule(a, stream), _tensors.capsule(b, stream), _tensors.capsule(out, stream, output=True),
         _tensors.capsule(scale_a, stream), _tensors.capsule(scale_b, stream),
@@ -109,10 +112,7 @@ def gemm_a4w4(a, b, scale_a, scale_b, *, out=None, out_dtype=None, context=None,
     bits), allocated when not given. Returns out."""
     context, on_gpu, stream = _prepare(a, "A", context, stream)
     m, n = a.shape[0], b.shape[0]
-    if out is None:
-        kind = out_dtype or "bf16"
-        out = _tensors.empty_like_framework(a, (m, n), kind, None, on_gpu)
-        out_dtype = kind
+    out, out_dtype = _gemm_output(a, m, n, out, out_dtype, on_gpu)
     _record(context._native.gemm_a4w4(
         _tensors.capsule(a, stream), _tensors.capsule(b, stream), _tensors.capsule(out, stream, output=True),
         _tensors.capsule(scale_a, stream), _tensors.capsule(scale_b, stream),
@@ -125,10 +125,7 @@ def gemm_bf16(a, b, *, out=None, out_dtype=None, context=None, stream=None):
     or float32 C (out_dtype "bf16" / "fp32"; default bf16). Returns out."""
     context, on_gpu, stream = _prepare(a, "A", context, stream)
     m, n = a.shape[0], b.shape[0]
-    if out is None:
-        kind = out_dtype or "bf16"
-        out = _tensors.empty_like_framework(a, (m, n), {"fp32": "f32"}.get(kind, kind), None, on_gpu)
-        out_dtype = kind
+    out, out_dtype = _gemm_output(a, m, n, out, out_dtype, on_gpu)
     _record(context._native.gemm_bf16(
         _tensors.capsule(a, stream), _tensors.capsule(b, stream), _tensors.capsule(out, stream, output=True),
         _tensors.raw16_name(a, "bf16"), _tensors.raw16_name(out, out_dtype) if out_dtype else None, stream))
