@@ -1,124 +1,80 @@
-// asmk op quant_fp8 --m M --n N --dtype bf16 [--granularity row|group] [--device D] --explain:
-// what libasmk would launch for the problem, and why.
-// asmk op gemm_bf16|gemm_a8w8|gemm_a8w8_blockscale|gemm_a4w4 --m M --n N --k K [--device D]
-// [--dtype ...] [--out-dtype ...] [--b-layout row|shuffled] [--bias] [--k-splits S] [--explain]
-// [--check [--seed S] [--in a=FILE ...] [--out c=FILE]]: the GEMM selection (every candidate with
-// --explain), and with --check a run on the emulator compared with ref/ (max / mean abs error and
-// the tolerance verdict of ref/TOLERANCE.md).
-// asmk op shuffle_b --n N --k K [--stride-src S] [--device D] [--explain] [--check [--seed S]]
-// asmk op quant_mxfp4 --m M --n N [--dtype bf16|fp16] [--stride-x ...] [--device D] [--explain]
-// [--check [--seed S]]: the selection, and with --check a run on the emulator compared byte for byte
-// with ref/ (both ops are exact: a permutation, and a quantization whose rounding the OCP MX spec fixes).
-#include <cstring>
+// asmk op OP [--SIZE N ...] [--CHOICE VALUE ...] [--SCALAR X] [--STRIDE S] [--OPTIONAL_TENSOR]
+// [--device D] [--explain] [--check [--seed S] [--in NAME=FILE ...] [--out NAME=FILE ...]]:
+// what libasmk would launch for any op the repository declares (its op spec gives the options),
+// and with --check a run on the emulator compared with the op's reference in ref/ (bit for bit,
+// or the GEMM tolerance of ref/TOLERANCE.md). `--dtype` is the op's input dtype choice (in_dtype);
+// `--out-dtype` and `--out_dtype` are the same option.
 #include <fstream>
-#include <functional>
 #include <iterator>
 #include <map>
-#include <random>
 
 #include <fmt/format.h>
 
-#include "asmk/ref/numeric.hpp"
-#include "asmk/ref/quant.hpp"
-#include "asmk/ref/shuffle.hpp"
-
 #include "cli_support.hpp"
 #include "commands.hpp"
-#include "gemm_cases.hpp"
+#include "op_runner.hpp"
 
 namespace asmk::cli {
 namespace {
 
+using op_runner::OpView;
+using op_runner::Problem;
+
 struct OpOptions {
-  std::string family, repo, device = "MI300X", dtype, out_dtype, granularity = "row", b_layout = "row";
-  std::uint32_t m = 0, n = 0, k = 0, stride_x = 0, stride_y = 0, stride_scale = 0, stride_src = 0, k_splits = 0,
-                seed = 1;
-  bool m_given = false, explain = false, check = false, bias = false;
+  std::string op, repo, device = "MI300X";
+  std::uint32_t seed = 1;
+  bool explain = false, check = false;
   std::vector<std::string> inputs, outputs;  // NAME=FILE
 };
 
-asmk_dtype dtype_of(const std::string& name) {
-  for (asmk_dtype d : {ASMK_DTYPE_BF16, ASMK_DTYPE_FP16, ASMK_DTYPE_FP32, ASMK_DTYPE_FP8, ASMK_DTYPE_INT8, ASMK_DTYPE_FP4})
-    if (name == asmk_dtype_name(d)) return d;
-  throw Failure(fmt::format("unknown dtype '{}'; dtypes: bf16, fp16, fp32, fp8, int8, fp4", name));
+std::string option_name(std::string name) {
+  for (char& c : name)
+    if (c == '_') c = '-';
+  return "--" + name;
 }
 
-asmk_quant_granularity granularity_of(const std::string& name) {
-  if (name == "row") return ASMK_QUANT_ROW;
-  if (name == "group") return ASMK_QUANT_GROUP;
-  throw Failure(fmt::format("unknown granularity '{}'; granularities: row, group", name));
-}
-
-// The selected kernel's argument table with the value (or a description) of each argument.
-void print_kernel_arguments(const asmk_selection& sel, const std::map<std::string, std::string>& values) {
-  fmt::print("kernel arguments\n{}", kernarg_table(describe(sel.kernel), [&](const std::string& name) {
-               auto it = values.find(name);
-               return it == values.end() ? std::string() : it->second;
-             }));
-}
-
-void require_m(const OpOptions& o) {
-  if (!o.m_given) throw Failure(fmt::format("{} needs --m", o.family));
-}
-
-void run_quant_fp8(const OpOptions& o) {
-  require_m(o);
-  if (o.check) throw Failure("quant_fp8: --check is not available (tests/kernels/quant_fp8 runs it)");
-  auto ctx = open_context(repository_or_default(o.repo), o.device);
-  asmk_quant_fp8_args args{};
-  args.m = o.m;
-  args.n = o.n;
-  args.in_dtype = dtype_of(o.dtype.empty() ? "bf16" : o.dtype);
-  args.granularity = granularity_of(o.granularity);
-  args.stride_x = o.stride_x;
-  args.stride_y = o.stride_y;
-  asmk_selection sel{};
-  check(asmk_select_quant_fp8(ctx.get(), &args, &sel));
-  if (!o.explain) {
-    fmt::print("{} grid ({}, {}, {}) block ({}, {}, {})\n", sel.kernel_name, sel.grid.x, sel.grid.y, sel.grid.z,
-               sel.block.x, sel.block.y, sel.block.z);
-    return;
+// The op's own options from the tokens CLI11 left: --name VALUE, --name=VALUE, or a bare --tensor.
+Problem problem_of(const OpView& op, const std::vector<std::string>& tokens) {
+  Problem p;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const std::string& token = tokens[i];
+    if (token.rfind("--", 0) != 0)
+      throw Failure(fmt::format("{}: unexpected '{}'; options are --NAME VALUE (asmk op {} --help)", op.info.name, token,
+                                op.info.name));
+    const auto eq = token.find('=');
+    std::string name = token.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    for (char& c : name)
+      if (c == '-') c = '_';
+    if (name == "dtype") {  // the input dtype, as every op with a choice of it calls it
+      if (op.arg("in_dtype") == nullptr)
+        throw Failure(fmt::format("--dtype: {} has no input dtype choice (in_dtype); its arguments: {}", op.info.name,
+                                  op.arg_names()));
+      name = "in_dtype";
+    }
+    const asmk_op_arg_info* a = op.arg(name);
+    if (a == nullptr || (a->kind == ASMK_OP_ARG_TENSOR && !a->optional))
+      throw Failure(fmt::format("{}: no option {}; its options: {}", op.info.name, token.substr(0, eq), [&] {
+        std::string names;
+        for (const auto& arg : op.args)
+          if (arg.kind != ASMK_OP_ARG_TENSOR || arg.optional) names += (names.empty() ? "" : ", ") + option_name(arg.name);
+        return names;
+      }()));
+    if (a->kind == ASMK_OP_ARG_TENSOR) {
+      if (eq != std::string::npos) throw Failure(fmt::format("{} is a flag (give the optional tensor {})", option_name(name), name));
+      p.tensors.push_back(name);
+      continue;
+    }
+    if (eq != std::string::npos) {
+      p.set(name, token.substr(eq + 1));
+    } else {
+      if (i + 1 == tokens.size()) throw Failure(fmt::format("{} needs a value", option_name(name)));
+      p.set(name, tokens[++i]);
+    }
   }
-  asmk_device_info dev{};
-  check(asmk_device_get(ctx.get(), &dev));
-  const std::uint32_t sx = o.stride_x ? o.stride_x : o.n, sy = o.stride_y ? o.stride_y : o.n;
-  const std::uint32_t groups = args.granularity == ASMK_QUANT_ROW ? 1 : o.n / 128;
-  fmt::print("op          quant_fp8  m={} n={} in_dtype={} granularity={} stride_x={} stride_y={}\n", o.m, o.n,
-             o.dtype.empty() ? "bf16" : o.dtype, o.granularity, sx, sy);
-  fmt::print("device      {} ({}, {} CUs, fp8 {})\n", dev.name, dev.arch, dev.compute_units, dev.fp8_format);
-  fmt::print("kernel      {}\n", sel.kernel_name);
-  fmt::print("grid        {} x {} x {} workgroups\n", sel.grid.x, sel.grid.y, sel.grid.z);
-  fmt::print("block       {} x {} x {} work-items\n", sel.block.x, sel.block.y, sel.block.z);
-  fmt::print("reason      {}\n", sel.reason);
-  const std::map<std::string, std::string> values{
-      {"x", fmt::format("<x: {}x{} {}, row stride {}>", o.m, o.n, o.dtype, sx)},
-      {"y", fmt::format("<y: {}x{} fp8 {}, row stride {}>", o.m, o.n, dev.fp8_format, sy)},
-      {"scale", fmt::format("<scale: {}x{} f32>", o.m, groups)},
-      {"m", std::to_string(o.m)}, {"n", std::to_string(o.n)},
-      {"stride_x", std::to_string(sx)}, {"stride_y", std::to_string(sy)}};
-  print_kernel_arguments(sel, values);
-}
-
-// ---- GEMMs -----------------------------------------------------------------------------------
-
-gemm_cases::Case gemm_case(const OpOptions& o) {
-  gemm_cases::Case c;
-  c.family = o.family;
-  c.m = o.m;
-  c.n = o.n;
-  c.k = o.k;
-  c.in_dtype = dtype_of(o.dtype.empty() ? (o.family == "gemm_bf16" ? "bf16" : o.family == "gemm_a4w4" ? "fp4" : "fp8") : o.dtype);
-  c.out_dtype = dtype_of(o.out_dtype.empty() ? "bf16" : o.out_dtype);
-  if (o.b_layout == "shuffled") c.b_layout = ASMK_B_SHUFFLED;
-  else if (o.b_layout != "row") throw Failure(fmt::format("unknown B layout '{}'; layouts: row, shuffled", o.b_layout));
-  c.bias = o.bias;
-  c.k_splits = o.k_splits;
-  // The family's fixed input dtype: asking for another one is an error that names it.
-  const asmk_dtype fixed = o.family == "gemm_bf16" ? ASMK_DTYPE_BF16 : o.family == "gemm_a4w4" ? ASMK_DTYPE_FP4
-                           : o.family == "gemm_a8w8_blockscale" ? ASMK_DTYPE_FP8 : c.in_dtype;
-  if (c.in_dtype != fixed)
-    throw Failure(fmt::format("{} takes {} inputs, not {}", o.family, asmk_dtype_name(fixed), asmk_dtype_name(c.in_dtype)));
-  return c;
+  for (const auto& a : op.args)
+    if (a.kind == ASMK_OP_ARG_SIZE && std::none_of(p.values.begin(), p.values.end(), [&](const auto& v) { return v.first == a.name; }))
+      throw Failure(fmt::format("{} needs {}", op.info.name, option_name(a.name)));
+  return p;
 }
 
 // NAME=FILE pairs.
@@ -133,288 +89,189 @@ std::map<std::string, std::string> named_files(const std::vector<std::string>& p
   return files;
 }
 
-gemm_cases::Tensors gemm_inputs(const OpOptions& o, const gemm_cases::Case& c, const asmk_device_info& dev) {
-  gemm_cases::Tensors tensors = gemm_cases::random_inputs(c, dev, o.seed);
-  const auto sizes = gemm_cases::input_sizes(c);
-  for (const auto& [name, path] : named_files(o.inputs, "--in")) {
-    const auto size = sizes.find(name);
-    if (size == sizes.end()) {
-      std::string names;
-      for (const auto& [n, bytes] : sizes) names += (names.empty() ? "" : ", ") + n;
-      throw Failure(fmt::format("--in {}: {} has no input '{}'; its inputs: {}", name, o.family, name, names));
-    }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Failure(fmt::format("--in {}: cannot read {}", name, path));
-    std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (bytes.size() != size->second)
-      throw Failure(fmt::format("--in {}: {} holds {} bytes, {} {} needs {} (packed rows)", name, path, bytes.size(),
-                                c.text(), name, size->second));
-    tensors[name] = std::move(bytes);
+// "<x: 17x7168 bf16>", with the row stride when the rows are padded.
+std::string tensor_text(const std::string& name, const std::string& dtype, std::uint32_t bits,
+                        const std::vector<std::uint64_t>& shape, const std::vector<std::uint64_t>& strides) {
+  std::string dims;
+  for (auto d : shape) {
+    if (!dims.empty()) dims += 'x';
+    dims += std::to_string(d);
   }
-  return tensors;
+  std::string text = fmt::format("<{}: {} {}", name, dims, dtype);
+  const std::uint64_t packed = shape.empty() ? 0 : bits < 8 ? (shape.back() * bits + 7) / 8 : shape.back();
+  if (!strides.empty() && strides.back() != packed)
+    text += fmt::format(", row stride {} {}", strides.back(), bits <= 8 ? "bytes" : "elements");
+  return text + ">";
 }
 
-void print_gemm_selection(const OpOptions& o, const asmk_device_info& dev, const asmk_selection& sel, bool explain) {
+void print_selection(const OpView& op, const Problem& problem, const asmk_device_info& dev, const asmk_selection& sel,
+                     bool explain, const std::map<std::string, std::string>& values) {
+  const bool splits = op.arg("k_splits") != nullptr;
   if (!explain) {
-    fmt::print("{} grid ({}, {}, {}) block ({}, {}, {}) k_splits {}\n", sel.kernel_name, sel.grid.x, sel.grid.y,
-               sel.grid.z, sel.block.x, sel.block.y, sel.block.z, sel.k_splits);
+    fmt::print("{} grid ({}, {}, {}) block ({}, {}, {}){}\n", sel.kernel_name, sel.grid.x, sel.grid.y, sel.grid.z,
+               sel.block.x, sel.block.y, sel.block.z, splits ? fmt::format(" k_splits {}", sel.k_splits) : "");
     return;
   }
-  fmt::print("op          {}  m={} n={} k={}\n", o.family, o.m, o.n, o.k);
+  fmt::print("op          {}  {}\n", op.info.name, problem.text());
   fmt::print("device      {} ({}, {} CUs, fp8 {})\n", dev.name, dev.arch, dev.compute_units, dev.fp8_format);
   fmt::print("kernel      {}\n", sel.kernel_name);
   fmt::print("grid        {} x {} x {} workgroups\n", sel.grid.x, sel.grid.y, sel.grid.z);
   fmt::print("block       {} x {} x {} work-items\n", sel.block.x, sel.block.y, sel.block.z);
-  fmt::print("k_splits    {}\n", sel.k_splits);
-  if (sel.k_splits > 1)
+  if (splits) fmt::print("k_splits    {}\n", sel.k_splits);
+  if (*sel.reduce_kernel_name != '\0')
     fmt::print("split-K     {} then {}, workspace {} bytes\n", sel.kernel_name, sel.reduce_kernel_name, sel.workspace_bytes);
   fmt::print("reason      {}\n", sel.reason);
-  fmt::print("candidates\n{}", sel.explain);
+  if (*sel.explain != '\0') fmt::print("candidates\n{}", sel.explain);
+  fmt::print("kernel arguments\n{}", kernarg_table(describe(sel.kernel), [&](const std::string& name) {
+               auto it = values.find(name);
+               return it == values.end() ? std::string() : it->second;
+             }));
 }
 
-void run_gemm(const OpOptions& o) {
-  require_m(o);
-  if (o.k == 0) throw Failure(fmt::format("{} needs --k", o.family));
-  const gemm_cases::Case c = gemm_case(o);
-  if (!o.check) {
-    if (!o.inputs.empty() || !o.outputs.empty()) throw Failure("--in and --out need --check (a run on the emulator)");
-    auto ctx = open_context(repository_or_default(o.repo), o.device);
-    asmk_device_info dev{};
-    check(asmk_device_get(ctx.get(), &dev));
-    asmk_selection sel{};
-    check(gemm_cases::select_only(ctx.get(), c, &sel));
-    print_gemm_selection(o, dev, sel, o.explain);
-    return;
+// The values the kernel-argument table shows: sizes, strides, given scalars, tensor descriptions.
+std::map<std::string, std::string> shown_values(const OpView& op, const Problem& problem,
+                                                const std::map<std::string, std::string>& call_values,
+                                                const std::vector<asmk_op_tensor_info>& tensors) {
+  std::map<std::string, std::string> shown;
+  for (const auto& a : op.args) {
+    auto it = call_values.find(a.name);
+    if (it == call_values.end()) continue;
+    const bool given = std::any_of(problem.values.begin(), problem.values.end(), [&](const auto& v) { return v.first == a.name; });
+    if (a.kind == ASMK_OP_ARG_SIZE || a.kind == ASMK_OP_ARG_STRIDE || (a.kind == ASMK_OP_ARG_SCALAR && given))
+      shown[a.name] = it->second;
   }
+  for (const auto& t : tensors)
+    shown[t.name] = tensor_text(t.name, t.dtype, t.bits, {t.shape, t.shape + t.rank},
+                                {t.strides, t.strides + (t.rank == 0 ? 0 : t.rank - 1)});
+  return shown;
+}
+
+std::string check_text(const ref::Comparison& c) {
+  if (c.rule == ref::CompareRule::gemm_tolerance)
+    return fmt::format("{}: max abs error {:.6g}, mean abs error {:.6g}; {}", c.tensor, c.max_abs_error, c.mean_abs_error,
+                       c.ok() ? fmt::format("within tolerance ({} elements)", c.count) : "OUTSIDE TOLERANCE");
+  return c.ok() ? fmt::format("{} identical ({} {})", c.tensor, c.count, c.count_in_bytes ? "bytes" : "elements")
+                : fmt::format("{} DIFFERS", c.tensor);
+}
+
+void run_check(const OpOptions& o, const OpView& op, const Problem& problem) {
   auto ctx = open_context(repository_or_default(o.repo), o.device, "emu");
   asmk_device_info dev{};
   check(asmk_device_get(ctx.get(), &dev));
+  op_runner::Options options;
+  options.seed = o.seed;
+  const auto input_files = named_files(o.inputs, "--in");
+  for (const auto& [name, path] : input_files) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Failure(fmt::format("--in {}: cannot read {}", name, path));
+    options.inputs[name].assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
   const auto outputs = named_files(o.outputs, "--out");
   for (const auto& [name, path] : outputs)
-    if (name != "c") throw Failure(fmt::format("--out {}: the only output is c", name));
-  const gemm_cases::Result r = gemm_cases::run(ctx.get(), dev, c, gemm_inputs(o, c, dev));
+    if (const asmk_op_arg_info* a = op.arg(name); a == nullptr || a->kind != ASMK_OP_ARG_TENSOR || !a->output)
+      throw Failure(fmt::format("--out {}: {} has no output '{}'", name, op.info.name, name));
+  const op_runner::Result r = op_runner::run(ctx.get(), op.info.name, problem, options);
+  if (!r.bad_input.empty()) throw Failure(fmt::format("--in {}={}: {}", r.bad_input, input_files.at(r.bad_input), r.error));
   if (r.status != ASMK_SUCCESS) throw Failure(fmt::format("{}: {}", asmk_status_string(r.status), r.error));
   if (!r.error.empty()) throw Failure(r.error);
-  print_gemm_selection(o, dev, r.selection, o.explain);
-  if (auto it = outputs.find("c"); it != outputs.end()) {
-    std::ofstream out(it->second, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(r.c.data()), static_cast<std::streamsize>(r.c.size()));
-    if (!out) throw Failure(fmt::format("--out c: cannot write {}", it->second));
+
+  std::vector<asmk_op_tensor_info> infos;  // for the argument table: the tensors as run
+  std::vector<std::vector<std::uint64_t>> keep;
+  for (const auto& [name, t] : r.tensors) {
+    asmk_op_tensor_info info{};
+    info.name = t.name.c_str(), info.dtype = t.dtype.c_str(), info.bits = t.bits;
+    info.rank = static_cast<std::uint32_t>(t.shape.size());
+    std::copy(t.shape.begin(), t.shape.end(), info.shape);
+    std::copy(t.strides.begin(), t.strides.end(), info.strides);
+    infos.push_back(info);
   }
-  fmt::print("check       {} on the emulator vs ref/: max abs error {:.6g}, mean abs error {:.6g}; {}\n", c.text(),
-             r.summary.max_abs_error, r.mean_abs_error,
-             r.summary.ok() ? fmt::format("within tolerance ({} elements)", r.summary.count) : "OUTSIDE TOLERANCE");
-  if (!r.summary.ok()) throw Failure("the kernel's output differs from the reference: " + r.summary.describe());
-}
-
-// ---- shuffle_b and quant_mxfp4 ------------------------------------------------------------------
-
-void print_selection_header(const std::string& problem, const asmk_device_info& dev, const asmk_selection& sel) {
-  fmt::print("op          {}\n", problem);
-  fmt::print("device      {} ({}, {} CUs, fp8 {})\n", dev.name, dev.arch, dev.compute_units, dev.fp8_format);
-  fmt::print("kernel      {}\n", sel.kernel_name);
-  fmt::print("grid        {} x {} x {} workgroups\n", sel.grid.x, sel.grid.y, sel.grid.z);
-  fmt::print("block       {} x {} x {} work-items\n", sel.block.x, sel.block.y, sel.block.z);
-  fmt::print("reason      {}\n", sel.reason);
-}
-
-void print_selection_line(const asmk_selection& sel) {
-  fmt::print("{} grid ({}, {}, {}) block ({}, {}, {})\n", sel.kernel_name, sel.grid.x, sel.grid.y, sel.grid.z,
-             sel.block.x, sel.block.y, sel.block.z);
-}
-
-// A device buffer of the context, freed with it.
-struct DeviceBuffer {
-  asmk_context* ctx;
-  void* pointer = nullptr;
-  std::size_t bytes;
-
-  DeviceBuffer(asmk_context* c, std::size_t size) : ctx(c), bytes(size) { check(asmk_malloc(ctx, bytes, &pointer)); }
-  ~DeviceBuffer() { asmk_free(ctx, pointer); }
-  DeviceBuffer(const DeviceBuffer&) = delete;
-  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
-
-  void upload(const void* host) { check(asmk_memcpy(ctx, pointer, host, bytes, ASMK_COPY_HOST_TO_DEVICE)); }
-  template <typename T>
-  std::vector<T> download() {
-    std::vector<T> host(bytes / sizeof(T));
-    check(asmk_memcpy(ctx, host.data(), pointer, bytes, ASMK_COPY_DEVICE_TO_HOST));
-    return host;
+  print_selection(op, problem, dev, r.selection, o.explain, shown_values(op, problem, r.values, infos));
+  for (const auto& [name, path] : outputs) {
+    const auto& bytes = r.tensors.at(name).bytes;
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!out) throw Failure(fmt::format("--out {}: cannot write {}", name, path));
   }
-};
-
-// "identical (N bytes)" or the first differing byte and how many differ.
-template <typename T>
-std::string compare_bytes(const std::string& what, const std::vector<T>& got, const std::vector<T>& want) {
-  std::size_t differing = 0, first = got.size();
-  for (std::size_t i = 0; i < got.size(); ++i)
-    if (got[i] != want[i] && differing++ == 0) first = i;
-  if (differing == 0) return "";
-  return fmt::format("{}: {} of {} bytes differ from ref/, the first at byte {} (kernel 0x{:02x}, ref 0x{:02x})", what,
-                     differing, got.size(), first, got[first], want[first]);
+  std::string checks, failures;
+  for (const auto& c : r.comparisons) {
+    checks += (checks.empty() ? "" : "; ") + check_text(c);
+    if (!c.ok()) failures += (failures.empty() ? "" : "; ") + c.detail;
+  }
+  fmt::print("check       {} on the emulator vs ref/: {}\n", problem.text(), checks);
+  if (!failures.empty()) throw Failure("the kernel's output differs from the reference: " + failures);
 }
 
-void run_shuffle_b(const OpOptions& o) {
-  if (o.k == 0) throw Failure("shuffle_b needs --k");
-  asmk_shuffle_b_args args{};
-  args.n = o.n;
-  args.k = o.k;
-  args.stride_src = o.stride_src;
-  const std::uint32_t stride = o.stride_src ? o.stride_src : o.k;
-  const std::string problem = fmt::format("shuffle_b  n={} k={} stride_src={}", o.n, o.k, stride);
-  auto ctx = open_context(repository_or_default(o.repo), o.device, o.check ? "emu" : "record");
+void run_op(const OpOptions& o, const std::vector<std::string>& tokens) {
+  auto listing = open_context(repository_or_default(o.repo), o.device);
+  OpView op;
+  std::string error;
+  if (asmk_status s = op_runner::describe_op(listing.get(), o.op, op, error); s != ASMK_SUCCESS)
+    throw Failure(fmt::format("{}: {}", asmk_status_string(s), error));
+  const Problem problem = problem_of(op, tokens);
+  if (o.check) return run_check(o, op, problem);
+  if (!o.inputs.empty() || !o.outputs.empty()) throw Failure("--in and --out need --check (a run on the emulator)");
   asmk_device_info dev{};
-  check(asmk_device_get(ctx.get(), &dev));
+  check(asmk_device_get(listing.get(), &dev));
+  op_runner::Call call;
   asmk_selection sel{};
-  check(asmk_select_shuffle_b(ctx.get(), &args, &sel));
-  if (o.explain) {
-    print_selection_header(problem, dev, sel);
-    const std::map<std::string, std::string> values{
-        {"src", fmt::format("<src: {}x{} bytes, row stride {}>", o.n, o.k, stride)},
-        {"dst", fmt::format("<dst: {} bytes, shuffled>", std::uint64_t(o.n) * o.k)},
-        {"n", std::to_string(o.n)}, {"k", std::to_string(o.k)}, {"stride_src", std::to_string(stride)}};
-    print_kernel_arguments(sel, values);
-  } else {
-    print_selection_line(sel);
-  }
-  if (!o.check) return;
-
-  std::vector<std::uint8_t> src(std::uint64_t(o.n) * stride);
-  std::mt19937 rng(o.seed);
-  for (auto& byte : src) byte = static_cast<std::uint8_t>(rng());
-  std::vector<std::uint8_t> want(std::uint64_t(o.n) * o.k);
-  if (auto status = ref::shuffle_b(src.data(), o.n, o.k, stride, want.data()); !status.ok())
-    throw Failure("ref/ shuffle_b: " + status.error);
-  DeviceBuffer d_src(ctx.get(), src.size()), d_dst(ctx.get(), want.size());
-  d_src.upload(src.data());
-  args.src = d_src.pointer;
-  args.dst = d_dst.pointer;
-  args.src_bytes = d_src.bytes;
-  args.dst_bytes = d_dst.bytes;
-  check(asmk_shuffle_b(ctx.get(), &args, nullptr, nullptr));
-  check(asmk_synchronize(ctx.get(), nullptr));
-  if (auto differs = compare_bytes("dst", d_dst.download<std::uint8_t>(), want); !differs.empty()) throw Failure(differs);
-  fmt::print("check       {} on the emulator vs ref/: identical ({} bytes)\n", problem, want.size());
+  if (asmk_status s = op_runner::select(listing.get(), op, problem, {}, call, sel, error); s != ASMK_SUCCESS)
+    throw Failure(fmt::format("{}: {}", asmk_status_string(s), error));
+  print_selection(op, problem, dev, sel, o.explain, shown_values(op, problem, call.values, call.tensors));
 }
 
-void run_quant_mxfp4(const OpOptions& o) {
-  require_m(o);
-  const std::string dtype = o.dtype.empty() ? "bf16" : o.dtype;
-  asmk_quant_mxfp4_args args{};
-  args.m = o.m;
-  args.n = o.n;
-  args.in_dtype = dtype_of(dtype);
-  args.stride_x = o.stride_x;
-  args.stride_y = o.stride_y;
-  args.stride_scale = o.stride_scale;
-  const std::uint32_t sx = o.stride_x ? o.stride_x : o.n, sy = o.stride_y ? o.stride_y : o.n / 2;
-  const std::uint32_t ss = o.stride_scale ? o.stride_scale : o.n / 32;
-  const std::string problem = fmt::format("quant_mxfp4  m={} n={} in_dtype={} stride_x={} stride_y={} stride_scale={}",
-                                          o.m, o.n, dtype, sx, sy, ss);
-  auto ctx = open_context(repository_or_default(o.repo), o.device, o.check ? "emu" : "record");
-  asmk_device_info dev{};
-  check(asmk_device_get(ctx.get(), &dev));
-  asmk_selection sel{};
-  check(asmk_select_quant_mxfp4(ctx.get(), &args, &sel));
-  if (o.explain) {
-    print_selection_header(problem, dev, sel);
-    const std::map<std::string, std::string> values{
-        {"x", fmt::format("<x: {}x{} {}, row stride {}>", o.m, o.n, dtype, sx)},
-        {"y", fmt::format("<y: {}x{} packed e2m1, row stride {} bytes>", o.m, o.n / 2, sy)},
-        {"scale", fmt::format("<scale: {}x{} e8m0, row stride {} bytes>", o.m, o.n / 32, ss)},
-        {"m", std::to_string(o.m)}, {"n", std::to_string(o.n)}, {"stride_x", std::to_string(sx)},
-        {"stride_y", std::to_string(sy)}, {"stride_scale", std::to_string(ss)}};
-    print_kernel_arguments(sel, values);
-  } else {
-    print_selection_line(sel);
+// The help's footer: the repository's ops, or the options of the op asked about.
+std::string op_help(const OpOptions& o) {
+  try {
+    auto ctx = open_context(repository_or_default(o.repo));
+    std::string text;
+    if (!o.op.empty()) {
+      OpView op;
+      std::string error;
+      if (op_runner::describe_op(ctx.get(), o.op, op, error) != ASMK_SUCCESS) return error;
+      text = fmt::format("{}: {}\nOptions of {} (its op spec):\n", o.op, op.info.doc, o.op);
+      for (const auto& a : op.args) {
+        if (a.kind == ASMK_OP_ARG_TENSOR && !a.optional) continue;
+        std::string what = a.kind == ASMK_OP_ARG_SIZE ? "size (required)" : a.kind == ASMK_OP_ARG_STRIDE ? fmt::format("row stride of {} (0 = packed)", a.of_tensor)
+                           : a.kind == ASMK_OP_ARG_CHOICE ? fmt::format("{} (default {})", a.values, a.default_value)
+                           : a.kind == ASMK_OP_ARG_SCALAR ? fmt::format("default {}", a.default_value)
+                                                          : "flag: give the optional tensor";
+        text += fmt::format("  {:<22} {}{}\n", option_name(a.name), what, *a.doc ? std::string("; ") + a.doc : "");
+      }
+      if (op.arg("in_dtype") != nullptr) text += fmt::format("  {:<22} the same as --in-dtype\n", "--dtype");
+      return text;
+    }
+    std::vector<std::string> names;
+    std::string error;
+    op_runner::list_ops(ctx.get(), names, error);
+    text = "Ops of the repository (asmk op OP --help lists an op's options):\n";
+    for (const auto& name : names) {
+      asmk_op_info info{};
+      asmk_op_get_info(ctx.get(), name.c_str(), &info);
+      text += fmt::format("  {:<22} {}\n", name, info.doc);
+    }
+    return text;
+  } catch (const Failure& e) {
+    return e.what();
   }
-  if (!o.check) return;
-
-  // Inputs spanning many binades (so that scales differ block to block), with exact zeros.
-  const ref::Format format = args.in_dtype == ASMK_DTYPE_FP16 ? ref::Format::fp16 : ref::Format::bf16;
-  std::vector<std::uint16_t> x(std::uint64_t(o.m) * sx);
-  std::mt19937 rng(o.seed);
-  std::normal_distribution<float> normal(0.0f, 1.0f);
-  std::uniform_int_distribution<int> binade(-6, 6);
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    const float value = i % 97 == 0 ? 0.0f : std::ldexp(normal(rng), binade(rng));
-    x[i] = format == ref::Format::fp16 ? ref::f32_to_fp16(value) : ref::f32_to_bf16(value);
-  }
-  std::vector<std::uint8_t> want_y(std::uint64_t(o.m) * sy), want_scale(std::uint64_t(o.m) * ss);
-  ref::QuantMxfp4Args r{format, x.data(), want_y.data(), want_scale.data(), o.m, o.n, sx, sy, ss};
-  if (auto status = ref::quant_mxfp4(r); !status.ok()) throw Failure("ref/ quant_mxfp4: " + status.error);
-  DeviceBuffer d_x(ctx.get(), x.size() * 2), d_y(ctx.get(), want_y.size()), d_scale(ctx.get(), want_scale.size());
-  d_x.upload(x.data());
-  // The padding of y's and scale's rows is not written by either side: start both from the same bytes.
-  std::vector<std::uint8_t> zeros(std::max(want_y.size(), want_scale.size()));
-  check(asmk_memcpy(ctx.get(), d_y.pointer, zeros.data(), d_y.bytes, ASMK_COPY_HOST_TO_DEVICE));
-  check(asmk_memcpy(ctx.get(), d_scale.pointer, zeros.data(), d_scale.bytes, ASMK_COPY_HOST_TO_DEVICE));
-  args.x = d_x.pointer;
-  args.y = d_y.pointer;
-  args.scale = static_cast<std::uint8_t*>(d_scale.pointer);
-  args.x_bytes = d_x.bytes;
-  args.y_bytes = d_y.bytes;
-  args.scale_bytes = d_scale.bytes;
-  check(asmk_quant_mxfp4(ctx.get(), &args, nullptr, nullptr));
-  check(asmk_synchronize(ctx.get(), nullptr));
-  for (const auto& differs : {compare_bytes("y", d_y.download<std::uint8_t>(), want_y),
-                              compare_bytes("scale", d_scale.download<std::uint8_t>(), want_scale)})
-    if (!differs.empty()) throw Failure(differs);
-  fmt::print("check       {} on the emulator vs ref/: y and scale identical ({} + {} bytes)\n", problem,
-             want_y.size(), want_scale.size());
-}
-
-// One line per op family; a new family adds its runner here.
-const std::map<std::string, std::function<void(const OpOptions&)>>& ops() {
-  static const std::map<std::string, std::function<void(const OpOptions&)>> table{
-      {"quant_fp8", run_quant_fp8},  {"gemm_bf16", run_gemm}, {"gemm_a8w8", run_gemm},
-      {"gemm_a8w8_blockscale", run_gemm}, {"gemm_a4w4", run_gemm}, {"shuffle_b", run_shuffle_b},
-      {"quant_mxfp4", run_quant_mxfp4}};
-  return table;
-}
-
-void run_op(const OpOptions& o) {
-  auto it = ops().find(o.family);
-  if (it == ops().end()) {
-    std::string names;
-    for (const auto& [name, run] : ops()) names += (names.empty() ? "" : ", ") + name;
-    throw Failure(fmt::format("unknown op '{}'; ops: {}", o.family, names));
-  }
-  it->second(o);
 }
 
 }  // namespace
 
 void add_op_command(CLI::App& app) {
   auto o = std::make_shared<OpOptions>();
-  auto* cmd = app.add_subcommand("op", "Select the kernel for an op's problem (quant_fp8, GEMMs, shuffle_b, quant_mxfp4); "
-                                       "--check runs it");
-  cmd->add_option("family", o->family, "Op: quant_fp8, gemm_bf16, gemm_a8w8, gemm_a8w8_blockscale, gemm_a4w4, shuffle_b, "
-                                       "quant_mxfp4")->required();
-  auto* m_option = cmd->add_option("--m", o->m, "Rows (every op but shuffle_b)");
-  cmd->add_option("--n", o->n, "Columns (quant_fp8: a multiple of 128; shuffle_b: rows of B)")->required();
-  cmd->add_option("--k", o->k, "GEMMs: the reduction dimension; shuffle_b: bytes per row of B");
-  cmd->add_option("--dtype", o->dtype, "Input dtype: quant_fp8, quant_mxfp4 bf16|fp16 (bf16); gemm_a8w8 fp8|int8 (fp8)");
-  cmd->add_option("--out-dtype", o->out_dtype, "GEMM output dtype: bf16 (default), fp32 (gemm_bf16), fp16 (gemm_a8w8)");
-  cmd->add_option("--b-layout", o->b_layout, "gemm_a8w8: B row-major or pre-shuffled: row|shuffled")->capture_default_str();
-  cmd->add_flag("--bias", o->bias, "gemm_a8w8: add a bias vector");
-  cmd->add_option("--k-splits", o->k_splits, "GEMMs: force the split-K factor (1, 2, 4, 8; default: the selector's)");
-  cmd->add_flag("--check", o->check, "GEMMs, shuffle_b, quant_mxfp4: run on the emulator and compare with ref/");
-  cmd->add_option("--seed", o->seed, "--check: seed of the random inputs")->capture_default_str();
-  cmd->add_option("--in", o->inputs, "--check: an input from a raw file, NAME=FILE (a, b, scale_a, scale_b, bias)");
-  cmd->add_option("--out", o->outputs, "--check: write C's raw bytes, c=FILE");
-  cmd->add_option("--granularity", o->granularity, "Scales per row or per 1x128 group: row|group")->capture_default_str();
-  cmd->add_option("--stride-x", o->stride_x, "Row stride of x in elements (0 = n)");
-  cmd->add_option("--stride-y", o->stride_y, "Row stride of y in elements (quant_mxfp4: bytes; 0 = packed)");
-  cmd->add_option("--stride-scale", o->stride_scale, "quant_mxfp4: row stride of the scales in bytes (0 = n / 32)");
-  cmd->add_option("--stride-src", o->stride_src, "shuffle_b: row stride of B in bytes (0 = k)");
+  auto* cmd = app.add_subcommand("op", "Select the kernel for any op's problem (the options come from its op spec); "
+                                       "--check runs it and compares with ref/");
+  cmd->allow_extras();
+  cmd->add_option("op", o->op, "The op (see below)")->required();
   cmd->add_option("--device", o->device, "MI300X, MI325X, MI308X, MI350X or MI355X")->capture_default_str();
   cmd->add_option("--repo", o->repo, "Repository folder");
-  cmd->add_flag("--explain", o->explain, "Show the choice, its reason and the kernel-argument layout (GEMMs: every candidate)");
-  cmd->callback([o, m_option] {
-    o->m_given = m_option->count() > 0;
-    run_op(*o);
-  });
+  cmd->add_flag("--explain", o->explain, "Show the choice, its reason, every candidate and the kernel-argument layout");
+  cmd->add_flag("--check", o->check, "Run on the emulator and compare every output with ref/");
+  cmd->add_option("--seed", o->seed, "--check: seed of the random inputs")->capture_default_str();
+  cmd->add_option("--in", o->inputs, "--check: an input tensor from a raw file (its extent), NAME=FILE");
+  cmd->add_option("--out", o->outputs, "--check: write an output tensor's raw bytes, NAME=FILE");
+  cmd->footer([o] { return op_help(*o); });
+  cmd->callback([o, cmd] { run_op(*o, cmd->remaining()); });
 }
 
 }  // namespace asmk::cli

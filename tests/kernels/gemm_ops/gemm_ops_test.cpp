@@ -1,4 +1,5 @@
-// The GEMM ops through the C ABI on the generated kernels (ASMK_HSACO_DIR), on both devices: the
+// The GEMM ops by name through the op runner (tools/op_runner.hpp: asmk_run_op, ref/ by op name) on
+// the generated kernels (ASMK_HSACO_DIR), on both devices: the
 // selectors choose kernel and split-K factor (a workspace is offered at the size asked for), the
 // emulator runs in strict mode, and C is compared with ref/gemm.hpp under the tolerance rule of
 // ref/TOLERANCE.md. Shapes: ragged M and N, bias, int8, fp16 and fp32 outputs, shuffled B, and
@@ -13,54 +14,60 @@
 
 #include "asmk/ref/quant.hpp"
 #include "asmk/ref/shuffle.hpp"
-#include "gemm_cases.hpp"
 #include "kernel_harness.hpp"
+#include "op_runner.hpp"
 
 namespace {
 
-using asmk::gemm_cases::Case;
+using asmk::op_runner::Problem;
 using asmk::test::Session;
 namespace ref = asmk::ref;
 
 struct OpCase {
-  Case problem;
+  const char* op;
+  const char* problem;    // name=value tokens (op_runner.hpp)
   const char* only_arch;  // "" = both devices
   bool expect_split;      // the selector must choose k_splits > 1
 };
 
-Case make(const char* family, std::uint32_t m, std::uint32_t n, std::uint32_t k) {
-  Case c;
-  c.family = family;
-  c.m = m, c.n = n, c.k = k;
-  if (c.family == "gemm_bf16") c.in_dtype = ASMK_DTYPE_BF16;
-  if (c.family == "gemm_a4w4") c.in_dtype = ASMK_DTYPE_FP4;
-  return c;
-}
-Case with(Case c, void (*edit)(Case&)) {
-  edit(c);
-  return c;
-}
-
 const std::vector<OpCase>& cases() {
   static const std::vector<OpCase> all{
-      {make("gemm_bf16", 17, 200, 256), "", false},
-      {with(make("gemm_bf16", 33, 96, 128), [](Case& c) { c.out_dtype = ASMK_DTYPE_FP32; }), "", false},
+      {"gemm_bf16", "m=17 n=200 k=256", "", false},
+      {"gemm_bf16", "m=33 n=96 k=128 out_dtype=f32", "", false},
       // One 16x64 tile, K = 4096: 8 splits (0.61 + 2.2 us) beat one (4.9 us).
-      {make("gemm_bf16", 16, 64, 4096), "", true},
-      {with(make("gemm_a8w8", 17, 132, 512), [](Case& c) { c.bias = true; }), "", false},
-      {with(make("gemm_a8w8", 16, 64, 8192), [](Case& c) { c.bias = true; }), "", true},
-      {with(make("gemm_a8w8", 5, 128, 256), [](Case& c) { c.in_dtype = ASMK_DTYPE_INT8; c.out_dtype = ASMK_DTYPE_FP16; }), "", false},
-      {with(make("gemm_a8w8", 33, 128, 256), [](Case& c) { c.b_layout = ASMK_B_SHUFFLED; }), "", false},
-      {with(make("gemm_a8w8", 3, 64, 512), [](Case& c) { c.k_splits = 2; c.out_dtype = ASMK_DTYPE_FP16; }), "", true},
-      {make("gemm_a8w8_blockscale", 17, 256, 512), "", false},
-      {make("gemm_a8w8_blockscale", 130, 128, 384), "", false},
-      {make("gemm_a4w4", 17, 132, 256), "gfx950", false},
-      {make("gemm_a4w4", 1, 64, 512), "gfx950", false},
+      {"gemm_bf16", "m=16 n=64 k=4096", "", true},
+      {"gemm_a8w8", "m=17 n=132 k=512 bias", "", false},
+      {"gemm_a8w8", "m=16 n=64 k=8192 bias", "", true},
+      {"gemm_a8w8", "m=5 n=128 k=256 in_dtype=int8 out_dtype=fp16", "", false},
+      {"gemm_a8w8", "m=33 n=128 k=256 b_layout=shuffled", "", false},
+      {"gemm_a8w8", "m=3 n=64 k=512 k_splits=2 out_dtype=fp16", "", true},
+      {"gemm_a8w8_blockscale", "m=17 n=256 k=512", "", false},
+      {"gemm_a8w8_blockscale", "m=130 n=128 k=384", "", false},
+      {"gemm_a4w4", "m=17 n=132 k=256", "gfx950", false},
+      {"gemm_a4w4", "m=1 n=64 k=512", "gfx950", false},
       // Block-scaled families: the partials are already scaled, the reduce runs without scales.
-      {make("gemm_a8w8_blockscale", 16, 64, 8192), "", true},
-      {with(make("gemm_a4w4", 17, 36, 1024), [](Case& c) { c.k_splits = 4; }), "gfx950", true},
+      {"gemm_a8w8_blockscale", "m=16 n=64 k=8192", "", true},
+      {"gemm_a4w4", "m=17 n=36 k=1024 k_splits=4", "gfx950", true},
   };
   return all;
+}
+
+// Runs the problem through the op runner and checks C under the tolerance rule, element count m·n.
+asmk::op_runner::Result run_gemm(Session& session, const std::string& op, const Problem& problem, std::uint32_t seed) {
+  asmk::op_runner::Options options;
+  options.seed = seed;
+  auto r = asmk::op_runner::run(session.get(), op, problem, options);
+  EXPECT_EQ(r.status, ASMK_SUCCESS) << r.error;
+  EXPECT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.comparisons.size(), 1u);
+  if (r.comparisons.size() == 1) {
+    const auto& c = r.comparisons[0];
+    EXPECT_EQ(c.tensor, "c");
+    EXPECT_EQ(c.rule, ref::CompareRule::gemm_tolerance);
+    EXPECT_TRUE(c.ok()) << r.selection.kernel_name << ": " << c.detail;
+    EXPECT_EQ(c.count, std::size_t(std::stoul(r.values.at("m"))) * std::stoul(r.values.at("n")));
+  }
+  return r;
 }
 
 TEST(GemmOps, SelectedKernelsMatchTheReference) {
@@ -68,17 +75,11 @@ TEST(GemmOps, SelectedKernelsMatchTheReference) {
   for (const auto& device : asmk::test::kTestDevices) {
     Session session(device.name);
     ASSERT_TRUE(session.ok());
-    asmk_device_info dev{};
-    ASSERT_EQ(asmk_device_get(session.get(), &dev), ASMK_SUCCESS);
     for (const auto& c : cases()) {
       if (*c.only_arch != '\0' && std::string(c.only_arch) != device.arch) continue;
-      SCOPED_TRACE(std::string(device.name) + " " + c.problem.family + " " + c.problem.text());
-      const auto r = asmk::gemm_cases::run(session.get(), dev, c.problem,
-                                           asmk::gemm_cases::random_inputs(c.problem, dev, seed++));
-      ASSERT_EQ(r.status, ASMK_SUCCESS) << r.error;
-      ASSERT_TRUE(r.error.empty()) << r.error;
-      EXPECT_TRUE(r.summary.ok()) << r.selection.kernel_name << ": " << r.summary.describe();
-      EXPECT_EQ(r.summary.count, std::size_t(c.problem.m) * c.problem.n);
+      SCOPED_TRACE(std::string(device.name) + " " + c.op + " " + c.problem);
+      const auto r = run_gemm(session, c.op, Problem::parse(c.problem), seed++);
+      if (r.status != ASMK_SUCCESS) continue;
       if (c.expect_split) {
         EXPECT_GT(r.selection.k_splits, 1u) << r.selection.reason;
         EXPECT_STRNE(r.selection.reduce_kernel_name, "");
@@ -100,18 +101,13 @@ TEST(GemmOps, ScaledDownModelShapesMatchTheReference) {
   for (const auto& device : asmk::test::kTestDevices) {
     Session session(device.name);
     ASSERT_TRUE(session.ok());
-    asmk_device_info dev{};
-    ASSERT_EQ(asmk_device_get(session.get(), &dev), ASMK_SUCCESS);
-    for (const char* family : {"gemm_bf16", "gemm_a8w8", "gemm_a8w8_blockscale", "gemm_a4w4"}) {
-      if (std::string(family) == "gemm_a4w4" && std::string(device.arch) != "gfx950") continue;
+    for (const char* op : {"gemm_bf16", "gemm_a8w8", "gemm_a8w8_blockscale", "gemm_a4w4"}) {
+      if (std::string(op) == "gemm_a4w4" && std::string(device.arch) != "gfx950") continue;
       for (const NK& s : shapes) {
         for (std::uint32_t m : {1u, 33u}) {
-          const Case c = make(family, m, s.n, s.k);
-          SCOPED_TRACE(std::string(device.name) + " " + c.family + " " + c.text());
-          const auto r = asmk::gemm_cases::run(session.get(), dev, c, asmk::gemm_cases::random_inputs(c, dev, seed++));
-          ASSERT_EQ(r.status, ASMK_SUCCESS) << r.error;
-          EXPECT_TRUE(r.summary.ok()) << r.selection.kernel_name << ": " << r.summary.describe();
-          EXPECT_EQ(r.summary.count, std::size_t(m) * s.n);
+          const std::string problem = "m=" + std::to_string(m) + " n=" + std::to_string(s.n) + " k=" + std::to_string(s.k);
+          SCOPED_TRACE(std::string(device.name) + " " + op + " " + problem);
+          run_gemm(session, op, Problem::parse(problem), seed++);
         }
       }
     }

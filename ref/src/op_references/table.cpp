@@ -1,0 +1,20 @@
+// The op references this library ships, by op name: a new op adds its line here (and its
+// declaration in table.hpp). Tests and plugins add theirs with register_op_reference.
+#include "table.hpp"
+
+namespace asmk::ref {
+
+const std::vector<std::pair<const char*, MakeOpReference>>& builtin_op_references() {
+  static const std::vector<std::pair<const char*, MakeOpReference>> table{
+      {"gemm_bf16", gemm_bf16_reference},
+      {"gemm_a8w8", gemm_a8w8_reference},
+      {"gemm_a8w8_blockscale", gemm_a8w8_blockscale_reference},
+      {"gemm_a4w4", gemm_a4w4_reference},
+      {"quant_fp8", quant_fp8_reference},
+      {"quant_mxfp4", quant_mxfp4_reference},
+      {"shuffle_b", shuffle_b_reference},
+  };
+  return table;
+}
+
+}  // namespace asmk::ref

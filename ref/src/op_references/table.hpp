@@ -1,0 +1,22 @@
+// The built-in op references (table.cpp): one entry per op, each defined in a file of this folder.
+#pragma once
+
+#include <utility>
+#include <vector>
+
+#include "asmk/ref/op_reference.hpp"
+
+namespace asmk::ref {
+
+using MakeOpReference = OpReference (*)();
+const std::vector<std::pair<const char*, MakeOpReference>>& builtin_op_references();
+
+OpReference gemm_bf16_reference();             // gemm.cpp
+OpReference gemm_a8w8_reference();             // gemm.cpp
+OpReference gemm_a8w8_blockscale_reference();  // gemm.cpp
+OpReference gemm_a4w4_reference();             // gemm.cpp
+OpReference quant_fp8_reference();             // quant.cpp
+OpReference quant_mxfp4_reference();           // quant.cpp
+OpReference shuffle_b_reference();             // shuffle.cpp
+
+}  // namespace asmk::ref

@@ -1,0 +1,27 @@
+// The toy_scale op's reference: y = alpha · x (f32 multiply), compared bit for bit. Built as a
+// plugin (libtoy_scale_ref.so) whose static initializer registers it: `asmk` loads it through
+// $ASMK_REF_PLUGINS, the kernel test links it in.
+#include <cstring>
+
+#include "asmk/ref/op_reference.hpp"
+
+namespace {
+
+using namespace asmk::ref;
+
+OpReference toy_scale_reference() {
+  OpReference r;
+  r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
+    OpTensor y = t.at("y");
+    const float alpha = p.f32("alpha");
+    const float* x = t.at("x").as<float>();
+    for (std::uint32_t i = 0; i < p.u32("n"); ++i) y.as<float>()[i] = alpha * x[i];
+    expected["y"] = Expected::bits(std::move(y));
+    return Status::success();
+  };
+  return r;
+}
+
+[[maybe_unused]] const bool registered = (register_op_reference("toy_scale", toy_scale_reference()), true);
+
+}  // namespace

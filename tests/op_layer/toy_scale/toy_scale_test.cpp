@@ -1,0 +1,74 @@
+// The toy family's kernel test: toy_scale by name through the op runner (tools/op_runner.hpp) on a
+// repository holding only that family ($ASMK_TOY_REPO, built by check_toy_family.py), on both
+// devices, against its reference (toy_scale_ref.cpp, linked in); and a wrong reference is caught.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "op_runner.hpp"
+
+namespace {
+
+struct Context {
+  asmk_context* ctx = nullptr;
+  Context(const char* repo, const char* device) {
+    asmk_open_options options;
+    asmk_open_options_init(&options);
+    options.device = device;
+    options.backend = "emu";
+    EXPECT_EQ(asmk_open(repo, &options, &ctx), ASMK_SUCCESS) << asmk_last_error();
+  }
+  ~Context() { asmk_close(ctx); }
+};
+
+const char* toy_repo() {
+  const char* repo = std::getenv("ASMK_TOY_REPO");
+  return repo != nullptr ? repo : "";
+}
+
+TEST(ToyScale, RunsByNameAgainstItsReference) {
+  ASSERT_STRNE(toy_repo(), "") << "set ASMK_TOY_REPO to a repository built from tests/op_layer/toy_scale/templates";
+  for (const char* device : {"MI300X", "MI355X"}) {
+    Context c(toy_repo(), device);
+    ASSERT_NE(c.ctx, nullptr);
+    for (const char* problem : {"n=1000 alpha=2.5", "n=1 alpha=-3", "n=4096"}) {
+      SCOPED_TRACE(std::string(device) + " " + problem);
+      const auto p = asmk::op_runner::Problem::parse(problem);
+      const auto r = asmk::op_runner::run(c.ctx, "toy_scale", p);
+      ASSERT_EQ(r.status, ASMK_SUCCESS) << r.error;
+      ASSERT_TRUE(r.error.empty()) << r.error;
+      ASSERT_EQ(r.comparisons.size(), 1u);
+      EXPECT_EQ(r.comparisons[0].tensor, "y");
+      EXPECT_TRUE(r.comparisons[0].ok()) << r.comparisons[0].detail;
+      EXPECT_EQ(r.comparisons[0].count, std::stoul(r.values.at("n")));
+      EXPECT_STREQ(r.selection.kernel_name, (std::string("toy_scale_") + (device[4] == '0' ? "gfx942" : "gfx950") + "_n256").c_str());
+    }
+  }
+}
+
+// A reference registered at run time replaces the built one: a wrong one (alpha + 1) must fail.
+TEST(ToyScale, AWrongReferenceIsReported) {
+  ASSERT_STRNE(toy_repo(), "");
+  const asmk::ref::OpReference* right = asmk::ref::find_op_reference("toy_scale");
+  ASSERT_NE(right, nullptr);
+  const asmk::ref::OpReference saved = *right;
+  asmk::ref::OpReference wrong;
+  wrong.compute = [](const asmk::ref::OpProblem& p, const asmk::ref::OpTensors& t,
+                     std::map<std::string, asmk::ref::Expected>& expected) {
+    asmk::ref::OpTensor y = t.at("y");
+    for (std::uint32_t i = 0; i < p.u32("n"); ++i) y.as<float>()[i] = (p.f32("alpha") + 1) * t.at("x").as<float>()[i];
+    expected["y"] = asmk::ref::Expected::bits(std::move(y));
+    return asmk::ref::Status::success();
+  };
+  asmk::ref::register_op_reference("toy_scale", wrong);
+  Context c(toy_repo(), "MI300X");
+  const auto r = asmk::op_runner::run(c.ctx, "toy_scale", asmk::op_runner::Problem::parse("n=300 alpha=2"));
+  asmk::ref::register_op_reference("toy_scale", saved);
+  ASSERT_EQ(r.comparisons.size(), 1u) << r.error;
+  EXPECT_FALSE(r.comparisons[0].ok());
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.comparisons[0].detail.find("differ from ref/"), std::string::npos) << r.comparisons[0].detail;
+}
+
+}  // namespace
