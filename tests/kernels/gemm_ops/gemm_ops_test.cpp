@@ -1,11 +1,11 @@
-// The GEMM ops by name through the op runner (tools/op_runner.hpp: asmk_run_op, ref/ by op name) on
-// the generated kernels (ASMK_HSACO_DIR), on both devices: the
-// selectors choose kernel and split-K factor (a workspace is offered at the size asked for), the
+// The GEMM ops by name through the op runner (tools/op_runner.hpp: asmk_run_op, the reference of
+// ref/ registered for the op) on the generated kernels (ASMK_HSACO_DIR), on both devices: the
+// selector chooses kernel and split-K factor (a workspace is offered at the size asked for), the
 // emulator runs in strict mode, and C is compared with ref/gemm.hpp under the tolerance rule of
 // ref/TOLERANCE.md. Shapes: ragged M and N, bias, int8, fp16 and fp32 outputs, shuffled B, and
 // single-tile long-K problems for which split-K is the documented choice (gemm_cost.hpp: with one
 // or a few tiles a workgroup's K loop is the whole time, and 8 splits cost 2.2 us more but divide it).
-// Also shuffle_b and quant_mxfp4 through their C-ABI ops, bit for bit against ref/.
+// Also shuffle_b and quant_mxfp4 through their typed C entry points, bit for bit against ref/.
 #include <gtest/gtest.h>
 
 #include <cstring>
