@@ -23,11 +23,8 @@ struct TuneOptions {
 void run_tune(const TuneOptions& o) {
   perf::SweepOptions s;
   s.family = o.family;
-  if (!perf::find_family(o.family)) {
-    std::string known;
-    for (const auto& name : perf::family_names()) known += (known.empty() ? "" : ", ") + name;
-    throw Failure("asmk tune does not know family \"" + o.family + "\"; families: " + known);
-  }
+  if (const auto family = perf::find_family(repository_or_default(o.repo), o.family); !family)
+    throw Failure("asmk tune: " + family.error());
   auto machine = perf::find_machine(perf::machines_dir(), o.machine);
   if (!machine) throw Failure(machine.error());
   s.machine = *machine;
