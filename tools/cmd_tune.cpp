@@ -52,8 +52,13 @@ void run_tune(const TuneOptions& o) {
   if (!written) throw Failure(written.error());
   for (const auto& r : result->rows)
     if (r.best) fmt::print("{} M={} N={} K={}: {} ({:.2f} us modeled, {})\n", o.family, r.m, r.n, r.k, r.kernel, r.time_us, r.limiter);
-  fmt::print("wrote {} rows for {} to {} (choices by modeled time on {})\n", *written, o.family, file.string(),
+  fmt::print("merged {} rows for {} into {} (choices by modeled time on {})\n", *written, o.family, file.string(),
              s.machine.name);
+  // The selectors read <repository>/tuned/; the kernels build copies perf/tuned/ there.
+  const auto read_from = s.repo / "tuned" / perf::tuned_table_name(s.machine);
+  if (std::filesystem::weakly_canonical(file) != std::filesystem::weakly_canonical(read_from))
+    fmt::print("the selector reads {}: rebuild the kernels (cmake --build build --target kernels) or copy the table "
+               "there\n", read_from.string());
 }
 
 }  // namespace
