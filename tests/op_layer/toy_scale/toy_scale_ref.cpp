@@ -1,4 +1,4 @@
-// The toy_scale op's reference: y = alpha · x (f32 multiply), compared bit for bit. Built as a
+// The toy_scale op's reference: y = alpha · x (f32 multiply, both packed [m, n]), compared bit for bit. Built as a
 // plugin (libtoy_scale_ref.so) whose static initializer registers it: `asmk` loads it through
 // $ASMK_REF_PLUGINS, the kernel test links it in.
 #include <cstring>
@@ -15,7 +15,7 @@ OpReference toy_scale_reference() {
     OpTensor y = t.at("y");
     const float alpha = p.f32("alpha");
     const float* x = t.at("x").as<float>();
-    for (std::uint32_t i = 0; i < p.u32("n"); ++i) y.as<float>()[i] = alpha * x[i];
+    for (std::uint64_t i = 0; i < std::uint64_t(p.u32("m")) * p.u32("n"); ++i) y.as<float>()[i] = alpha * x[i];
     expected["y"] = Expected::bits(std::move(y));
     return Status::success();
   };

@@ -32,7 +32,7 @@ TEST(ToyScale, RunsByNameAgainstItsReference) {
   for (const char* device : {"MI300X", "MI355X"}) {
     Context c(toy_repo(), device);
     ASSERT_NE(c.ctx, nullptr);
-    for (const char* problem : {"n=1000 alpha=2.5", "n=1 alpha=-3", "n=4096"}) {
+    for (const char* problem : {"m=3 n=1000 alpha=2.5", "m=1 n=1 alpha=-3", "m=16 n=256"}) {
       SCOPED_TRACE(std::string(device) + " " + problem);
       const auto p = asmk::op_runner::Problem::parse(problem);
       const auto r = asmk::op_runner::run(c.ctx, "toy_scale", p);
@@ -41,7 +41,7 @@ TEST(ToyScale, RunsByNameAgainstItsReference) {
       ASSERT_EQ(r.comparisons.size(), 1u);
       EXPECT_EQ(r.comparisons[0].tensor, "y");
       EXPECT_TRUE(r.comparisons[0].ok()) << r.comparisons[0].detail;
-      EXPECT_EQ(r.comparisons[0].count, std::stoul(r.values.at("n")));
+      EXPECT_EQ(r.comparisons[0].count, std::stoul(r.values.at("m")) * std::stoul(r.values.at("n")));
       EXPECT_STREQ(r.selection.kernel_name, (std::string("toy_scale_") + (device[4] == '0' ? "gfx942" : "gfx950") + "_n256").c_str());
     }
   }
@@ -57,13 +57,13 @@ TEST(ToyScale, AWrongReferenceIsReported) {
   wrong.compute = [](const asmk::ref::OpProblem& p, const asmk::ref::OpTensors& t,
                      std::map<std::string, asmk::ref::Expected>& expected) {
     asmk::ref::OpTensor y = t.at("y");
-    for (std::uint32_t i = 0; i < p.u32("n"); ++i) y.as<float>()[i] = (p.f32("alpha") + 1) * t.at("x").as<float>()[i];
+    for (std::uint32_t i = 0; i < p.u32("m") * p.u32("n"); ++i) y.as<float>()[i] = (p.f32("alpha") + 1) * t.at("x").as<float>()[i];
     expected["y"] = asmk::ref::Expected::bits(std::move(y));
     return asmk::ref::Status::success();
   };
   asmk::ref::register_op_reference("toy_scale", wrong);
   Context c(toy_repo(), "MI300X");
-  const auto r = asmk::op_runner::run(c.ctx, "toy_scale", asmk::op_runner::Problem::parse("n=300 alpha=2"));
+  const auto r = asmk::op_runner::run(c.ctx, "toy_scale", asmk::op_runner::Problem::parse("m=2 n=150 alpha=2"));
   asmk::ref::register_op_reference("toy_scale", saved);
   ASSERT_EQ(r.comparisons.size(), 1u) << r.error;
   EXPECT_FALSE(r.comparisons[0].ok());
