@@ -176,7 +176,6 @@ void run_check(const OpOptions& o, const OpView& op, const Problem& problem) {
   if (!r.error.empty()) throw Failure(r.error);
 
   std::vector<asmk_op_tensor_info> infos;  // for the argument table: the tensors as run
-  std::vector<std::vector<std::uint64_t>> keep;
   for (const auto& [name, t] : r.tensors) {
     asmk_op_tensor_info info{};
     info.name = t.name.c_str(), info.dtype = t.dtype.c_str(), info.bits = t.bits;
