@@ -164,9 +164,14 @@ def _select(fail, raw):
 
 
 def load_all(templates_dir: Path) -> dict:
-    """Every family's op spec by op name (families without an op.yaml have no op of their own)."""
+    """Every op spec by op name: templates/<family>/op.yaml (the op named after the family) and
+    op.<name>.yaml (more ops over the same kernels, naming themselves with `op:`). Families without
+    one have no op of their own (gemm_splitk_reduce: a step of the GEMM plans)."""
     ops = {}
-    for path in sorted(Path(templates_dir).glob(f"*/{FILE_NAME}")):
+    paths = sorted(Path(templates_dir).glob(f"*/{FILE_NAME}")) + sorted(Path(templates_dir).glob("*/op.*.yaml"))
+    for path in paths:
+        if path.name != FILE_NAME and "op" not in (yaml.safe_load(path.read_text()) or {}):
+            raise SpaceError(f"{path}: op: missing (an op.<name>.yaml names its op)")
         spec = load(path, path.parent.name)
         if spec["op"] in ops:
             raise SpaceError(f"{path}: op '{spec['op']}' is declared twice")
