@@ -393,7 +393,7 @@ typedef struct asmk_selection {
 /*  - strides (ASMK_VALUE_U32, elements of the tensor's dtype — bytes for sub-byte dtypes;    */
 /*    absent or 0 = packed);                                                                  */
 /*  - choices (ASMK_VALUE_STRING: dtypes, layouts; absent = the default);                     */
-/*  - scalars (ASMK_VALUE_U32 or ASMK_VALUE_F32 as declared; absent = the default);           */
+/*  - scalars (ASMK_VALUE_U32, _I32 or _F32 as declared; absent = the default, when it has one);*/
 /*  - tensors (ASMK_VALUE_POINTER with `bytes`, the buffer's size for bounds checking, 0 = not */
 /*    known; optional tensors may be absent or null; a `workspace` tensor is scratch whose     */
 /*    size the selection reports in asmk_selection.workspace_bytes).                          */
@@ -438,7 +438,8 @@ typedef struct asmk_op_arg_info {
   asmk_value_type type;      /* what asmk_op_arg.type must be */
   const char* doc;           /* "" when none */
   const char* values;        /* choices: "bf16,f32"; "" otherwise */
-  const char* default_value; /* choices and scalars: the default as text; "" otherwise */
+  const char* default_value; /* choices and scalars: the default as text; "" otherwise (and for a
+                                scalar without default, which the call must give) */
   const char* dtype;         /* tensors: a dtype name, or the choice that gives it; "" otherwise */
   const char* of_tensor;     /* strides: the tensor it belongs to; "" otherwise */
   int output;                /* tensors the op writes */

@@ -450,7 +450,9 @@ asmk_status asmk_op_arg_at(const asmk_context* context, const char* op, size_t i
         info.default_value = a.choice->default_value.c_str();
         break;
       case ASMK_OP_ARG_SCALAR:
-        info.type = a.scalar->type == asmk::ops::OpScalar::Type::u32 ? ASMK_VALUE_U32 : ASMK_VALUE_F32;
+        info.type = a.scalar->type == asmk::ops::OpScalar::Type::u32   ? ASMK_VALUE_U32
+                    : a.scalar->type == asmk::ops::OpScalar::Type::i32 ? ASMK_VALUE_I32
+                                                                       : ASMK_VALUE_F32;
         info.doc = a.scalar->doc.c_str();
         info.default_value = a.scalar->default_text.c_str();
         break;

@@ -29,9 +29,10 @@ struct OpChoice {
 
 // A number the caller may give besides sizes and strides (e.g. k_splits), with its default.
 struct OpScalar {
-  enum class Type { u32, f32 } type = Type::u32;
+  enum class Type { u32, i32, f32 } type = Type::u32;
   std::string name;
   double default_value = 0;
+  bool required = false;  // the call must give it (no default makes sense, e.g. a softmax scale)
   std::string doc;
   std::string default_text;  // "0"
 };
