@@ -130,6 +130,10 @@ asmk_status Call::build(const asmk_context* ctx, const OpView& op, const Problem
       arg.value.string = strings_.emplace_back(text).c_str();
     } else if (a->type == ASMK_VALUE_F32) {
       arg.value.f32 = std::strtof(text.c_str(), &end);
+    } else if (a->type == ASMK_VALUE_I32) {
+      const long long v = std::strtoll(text.c_str(), &end, 10);
+      if (v < INT32_MIN || v > INT32_MAX) end = nullptr;
+      arg.value.i32 = static_cast<std::int32_t>(v);
     } else {
       const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
       if (v > UINT32_MAX || text.find('-') != std::string::npos) end = nullptr;
@@ -137,7 +141,9 @@ asmk_status Call::build(const asmk_context* ctx, const OpView& op, const Problem
     }
     if (a->type != ASMK_VALUE_STRING && (text.empty() || end == nullptr || *end != '\0'))
       return refuse(error, fmt::format("{}: {}={} is not a {}", name, arg_name, text,
-                                       a->type == ASMK_VALUE_F32 ? "number" : "32-bit unsigned integer"));
+                                       a->type == ASMK_VALUE_F32   ? "number"
+                                       : a->type == ASMK_VALUE_I32 ? "32-bit integer"
+                                                                   : "32-bit unsigned integer"));
     args_.push_back(arg);
     values[arg_name] = text;
   }

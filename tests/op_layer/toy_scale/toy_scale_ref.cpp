@@ -1,7 +1,8 @@
-// The toy_scale op's reference: y = alpha · x (f32 multiply, both packed [m, n]), compared bit for bit. Built as a
-// plugin (libtoy_scale_ref.so) whose static initializer registers it: `asmk` loads it through
-// $ASMK_REF_PLUGINS, the kernel test links it in.
-#include <cstring>
+// The toy_scale op's reference: y = (alpha · x) · 2^shift (an f32 multiply, then exact), both packed
+// [m, n], compared bit for bit. Built as a plugin (libtoy_scale_ref.so) whose static initializer
+// registers it: `asmk` loads it through $ASMK_REF_PLUGINS, the kernel test links it in.
+#include <cmath>
+#include <cstdlib>
 
 #include "asmk/ref/op_reference.hpp"
 
@@ -14,8 +15,9 @@ OpReference toy_scale_reference() {
   r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
     OpTensor y = t.at("y");
     const float alpha = p.f32("alpha");
+    const int shift = std::atoi(p.text("shift").c_str());
     const float* x = t.at("x").as<float>();
-    for (std::uint64_t i = 0; i < std::uint64_t(p.u32("m")) * p.u32("n"); ++i) y.as<float>()[i] = alpha * x[i];
+    for (std::uint64_t i = 0; i < std::uint64_t(p.u32("m")) * p.u32("n"); ++i) y.as<float>()[i] = std::ldexp(alpha * x[i], shift);
     expected["y"] = Expected::bits(std::move(y));
     return Status::success();
   };

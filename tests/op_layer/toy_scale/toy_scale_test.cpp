@@ -32,7 +32,7 @@ TEST(ToyScale, RunsByNameAgainstItsReference) {
   for (const char* device : {"MI300X", "MI355X"}) {
     Context c(toy_repo(), device);
     ASSERT_NE(c.ctx, nullptr);
-    for (const char* problem : {"m=3 n=1000 alpha=2.5", "m=1 n=1 alpha=-3", "m=16 n=256"}) {
+    for (const char* problem : {"m=3 n=1000 alpha=2.5", "m=1 n=1 alpha=-3 shift=-2", "m=16 n=256 shift=5"}) {
       SCOPED_TRACE(std::string(device) + " " + problem);
       const auto p = asmk::op_runner::Problem::parse(problem);
       const auto r = asmk::op_runner::run(c.ctx, "toy_scale", p);
