@@ -1,0 +1,217 @@
+// The fmha_fwd family through the C ABI, against the fp64 attention reference in ref/ (attention.hpp)
+// with the tolerance rule of ref/TOLERANCE.md ("Attention"), in strict mode (ctest sets
+// ASMK_EMU_STRICT=1: a missing s_waitcnt, a hazard, an LDS race or an out-of-range access fails the launch).
+// Every variant runs several shapes: query / key tails (1, 17, 129, 300 rows), s_q != s_k, GQA and MQA,
+// b > 1, padded strides and a packed QKV tensor; window kernels run causal top-left and bottom-right and
+// sliding windows. The LSE is checked where it is written, and o's padding (strides past the head dim)
+// keeps its sentinel: nothing is written outside the output rows.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "asmk/ref/attention.hpp"
+#include "asmk/ref/numeric.hpp"
+#include "kernel_harness.hpp"
+
+namespace {
+
+namespace ref = asmk::ref;
+using asmk::test::Arg;
+using asmk::test::Buffer;
+using asmk::test::Session;
+using asmk::test::Variant;
+
+constexpr uint16_t kSentinel = 0x7fc1;  // a NaN code in both bf16 and fp16: never a valid output
+
+enum class Layout { contiguous, padded, packed_qkv };
+
+struct Shape {
+  uint32_t batch, heads_q, heads_k, s_q, s_k;
+  Layout layout;
+  int32_t left = -1, right = -1;
+  bool bottom_right = true;
+  bool with_lse = true;
+  float q_gain = 1.f;  // > 1: scores far beyond exp's range (a naive softmax overflows)
+};
+
+std::string describe(const Shape& s) {
+  const char* layouts[] = {"contiguous", "padded", "packed_qkv"};
+  return "b=" + std::to_string(s.batch) + " h=" + std::to_string(s.heads_q) + "/" + std::to_string(s.heads_k) +
+         " s_q=" + std::to_string(s.s_q) + " s_k=" + std::to_string(s.s_k) + " " + layouts[int(s.layout)] +
+         " window=(" + std::to_string(s.left) + "," + std::to_string(s.right) + ")" +
+         (s.bottom_right ? " bottom-right" : " top-left") + (s.with_lse ? " lse" : "") +
+         (s.q_gain != 1.f ? " q_gain=" + std::to_string(s.q_gain) : "");
+}
+
+// Strides of one tensor in elements.
+struct Strides {
+  uint32_t batch, token, head;
+};
+
+// Codes of random normal values (a few 8x larger), in bf16 or fp16.
+uint16_t encode16(ref::Format f, float x) { return f == ref::Format::bf16 ? ref::f32_to_bf16(x) : ref::f32_to_fp16(x); }
+double decode16(ref::Format f, uint16_t c) { return f == ref::Format::bf16 ? ref::bf16_to_f32(c) : ref::fp16_to_f32(c); }
+
+class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
+ protected:
+  void run(Session& s, const Variant& v, const Shape& sh, uint32_t seed) {
+    SCOPED_TRACE(v.name + " " + describe(sh));
+    const ref::Format format = v.param_str("dtype") == "bf16" ? ref::Format::bf16 : ref::Format::fp16;
+    const uint32_t d = v.param_int("head_dim");
+    const uint32_t hq = sh.heads_q, hk = sh.heads_k;
+
+    // Layouts: q/k/v/o in their own buffers (contiguous or with padding between heads and tokens), or
+    // q, k, v as heads of one packed [b, s, hq + 2 hk, d] tensor.
+    Strides qs, ks, vs, os;
+    size_t q_off = 0, k_off = 0, v_off = 0, in_elems = 0, k_elems = 0, v_elems = 0;
+    if (sh.layout == Layout::packed_qkv) {
+      const uint32_t token = (hq + 2 * hk) * d;
+      qs = ks = vs = {sh.s_q * token, token, d};
+      k_off = size_t(hq) * d, v_off = size_t(hq + hk) * d;
+      in_elems = size_t(sh.batch) * sh.s_q * token;
+    } else {
+      const uint32_t pad = sh.layout == Layout::padded ? 8 : 0;
+      qs = {sh.s_q * (hq * (d + pad) + 2 * pad), hq * (d + pad) + 2 * pad, d + pad};
+      ks = {sh.s_k * (hk * (d + pad) + pad), hk * (d + pad) + pad, d + pad};
+      vs = {sh.s_k * hk * (d + 2 * pad), hk * (d + 2 * pad), d + 2 * pad};
+      in_elems = size_t(sh.batch) * qs.batch, k_elems = size_t(sh.batch) * ks.batch, v_elems = size_t(sh.batch) * vs.batch;
+    }
+    const uint32_t opad = sh.layout == Layout::padded ? 8 : 0;
+    os = {sh.s_q * hq * (d + opad), hq * (d + opad), d + opad};
+
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> normal(0.f, 1.f);
+    auto fill = [&](size_t n, float gain) {
+      std::vector<uint16_t> out(n);
+      for (size_t i = 0; i < n; ++i) out[i] = encode16(format, normal(rng) * gain * (i % 11 == 3 ? 4.f : 1.f));
+      return out;
+    };
+    // The packed tensor holds q heads scaled by q_gain; separate tensors likewise.
+    std::vector<uint16_t> qh = fill(in_elems, sh.q_gain), kh, vh;
+    if (sh.layout == Layout::packed_qkv) {
+      // k and v heads of the packed tensor: plain normal values
+      for (size_t i = 0; i < qh.size(); ++i)
+        if (i % (size_t(hq + 2 * hk) * d) >= size_t(hq) * d) qh[i] = encode16(format, normal(rng));
+    } else {
+      kh = fill(k_elems, 1.f);
+      vh = fill(v_elems, 1.f);
+    }
+    const uint16_t* qp = qh.data();
+    const uint16_t* kp = sh.layout == Layout::packed_qkv ? qh.data() + k_off : kh.data();
+    const uint16_t* vp = sh.layout == Layout::packed_qkv ? qh.data() + v_off : vh.data();
+    const float scale = 1.f / std::sqrt(float(d));
+
+    ref::AttentionArgs ra;
+    ra.in_format = format;
+    ra.q = qp, ra.k = kp, ra.v = vp;
+    ra.batch = sh.batch, ra.heads_q = hq, ra.heads_k = hk, ra.seqlen_q = sh.s_q, ra.seqlen_k = sh.s_k;
+    ra.head_dim_qk = ra.head_dim_v = d;
+    ra.q_stride_batch = qs.batch, ra.q_stride_token = qs.token, ra.q_stride_head = qs.head;
+    ra.k_stride_batch = ks.batch, ra.k_stride_token = ks.token, ra.k_stride_head = ks.head;
+    ra.v_stride_batch = vs.batch, ra.v_stride_token = vs.token, ra.v_stride_head = vs.head;
+    ra.scale = scale;
+    const bool window = v.param_str("mask") == "window";
+    ra.window_left = window ? sh.left : -1;
+    ra.window_right = window ? sh.right : -1;
+    ra.bottom_right = sh.bottom_right;
+    ref::AttentionRef expected;
+    ASSERT_TRUE(ref::attention(ra, expected).ok());
+
+    Buffer qb = s.upload(qh), kb, vb;
+    if (sh.layout != Layout::packed_qkv) kb = s.upload(kh), vb = s.upload(vh);
+    const char* qdev = static_cast<const char*>(qb.get());
+    const void* kdev = sh.layout == Layout::packed_qkv ? qdev + 2 * k_off : kb.get();
+    const void* vdev = sh.layout == Layout::packed_qkv ? qdev + 2 * v_off : vb.get();
+    const size_t o_elems = size_t(sh.batch) * os.batch;
+    Buffer ob = s.upload(std::vector<uint16_t>(o_elems, kSentinel));  // no slack after the last row
+    const size_t lse_count = size_t(sh.batch) * hq * sh.s_q;
+    Buffer lb = s.upload(std::vector<float>(lse_count, 12345.f));
+
+    ASSERT_TRUE(s.launch(v.name,
+                         {Arg::ptr("q", qdev), Arg::ptr("k", kdev), Arg::ptr("v", vdev), Arg::ptr("o", ob),
+                          Arg::ptr("lse", sh.with_lse ? lb.get() : nullptr), Arg::u32("batch", sh.batch),
+                          Arg::u32("seqlen_q", sh.s_q), Arg::u32("seqlen_k", sh.s_k), Arg::u32("num_heads_q", hq),
+                          Arg::u32("num_heads_k", hk), Arg::u32("q_stride_batch", qs.batch),
+                          Arg::u32("q_stride_token", qs.token), Arg::u32("q_stride_head", qs.head),
+                          Arg::u32("k_stride_batch", ks.batch), Arg::u32("k_stride_token", ks.token),
+                          Arg::u32("k_stride_head", ks.head), Arg::u32("v_stride_batch", vs.batch),
+                          Arg::u32("v_stride_token", vs.token), Arg::u32("v_stride_head", vs.head),
+                          Arg::u32("o_stride_batch", os.batch), Arg::u32("o_stride_token", os.token),
+                          Arg::u32("o_stride_head", os.head), Arg::f32("scale", scale),
+                          Arg::i32("window_left", sh.left), Arg::i32("window_right", sh.right),
+                          Arg::u32("bottom_right", sh.bottom_right ? 1 : 0)}));
+
+    // o and lse in the reference's row order (row = (b·s_q + i)·h_q + h); padding keeps the sentinel.
+    const std::vector<uint16_t> o = ob.download<uint16_t>(o_elems);
+    std::vector<double> got(size_t(expected.rows) * d), lse(expected.rows);
+    std::vector<bool> is_output(o_elems, false);
+    const std::vector<float> lse_dev = lb.download<float>(lse_count);
+    for (uint32_t b = 0; b < sh.batch; ++b)
+      for (uint32_t i = 0; i < sh.s_q; ++i)
+        for (uint32_t h = 0; h < hq; ++h) {
+          const size_t row = (size_t(b) * sh.s_q + i) * hq + h;
+          for (uint32_t c = 0; c < d; ++c) {
+            const size_t at = size_t(b) * os.batch + size_t(i) * os.token + size_t(h) * os.head + c;
+            got[row * d + c] = decode16(format, o[at]);
+            is_output[at] = true;
+          }
+          lse[row] = lse_dev[(size_t(b) * hq + h) * sh.s_q + i];
+        }
+    const ref::ErrorSummary summary = ref::compare_attention(expected, format == ref::Format::bf16 ? ref::OutType::bf16
+                                                                                                 : ref::OutType::fp16,
+                                                             format, got, sh.with_lse ? &lse : nullptr);
+    EXPECT_TRUE(summary.ok()) << summary.describe() << " (row " << summary.worst_row << " = (token, head) ("
+                              << summary.worst_row / hq << ", " << summary.worst_row % hq << "), col "
+                              << summary.worst_col << ", " << expected.visible[summary.worst_row] << " visible keys)";
+    size_t padding_written = 0;
+    for (size_t i = 0; i < o_elems; ++i) padding_written += !is_output[i] && o[i] != kSentinel;
+    EXPECT_EQ(padding_written, 0u) << "elements written outside the output rows";
+    if (!sh.with_lse) {
+      size_t touched = 0;
+      for (float x : lse_dev) touched += x != 12345.f;
+      EXPECT_EQ(touched, 0u) << "lse written though its pointer was null";
+    }
+  }
+
+  static std::vector<Shape> shapes(const Variant& v) {
+    using L = Layout;
+    if (v.param_str("mask") == "none")
+      return {
+          {1, 1, 1, 1, 1, L::contiguous},                     // the smallest problem
+          {2, 4, 1, 17, 129, L::padded, -1, -1, true, false},  // MQA, tails, padded strides, no lse, b > 1
+          {1, 2, 2, 129, 40, L::packed_qkv},                   // packed QKV needs s_q == s_k: see below
+          {1, 8, 1, 33, 300, L::contiguous, -1, -1, true, true, 30.f},  // GQA 8:1, big scores
+      };
+    return {
+        {1, 2, 1, 129, 129, L::contiguous, -1, 0, false},     // causal top-left
+        {2, 2, 2, 17, 100, L::padded, -1, 0, true},           // causal bottom-right, s_k > s_q
+        {1, 1, 1, 40, 17, L::contiguous, -1, 0, true},        // bottom-right with s_q > s_k: rows without keys
+        {1, 2, 1, 70, 70, L::packed_qkv, 17, 5, true},        // sliding window (17, 5)
+        {1, 1, 1, 64, 200, L::contiguous, 64, 0, true},       // (64, 0), skipped leading tiles
+        {1, 1, 1, 33, 33, L::contiguous, 0, 0, true, false},  // (0, 0): only the diagonal
+    };
+  }
+};
+
+TEST_P(FmhaFwd, EveryVariantMatchesTheReference) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const std::vector<Variant> variants = asmk::test::variants(GetParam().arch, "fmha_fwd");
+  ASSERT_EQ(variants.size(), 8u) << "expected 2 dtypes x 2 head dims x 2 masks";
+  uint32_t seed = 1;
+  for (const Variant& v : variants)
+    for (Shape sh : shapes(v)) {
+      if (sh.layout == Layout::packed_qkv) sh.s_k = sh.s_q;  // one token dimension for q, k and v
+      run(s, v, sh, seed++);
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Devices, FmhaFwd, ::testing::ValuesIn(asmk::test::kTestDevices),
+                         [](const auto& info) { return std::string(info.param.arch); });
+
+}  // namespace
