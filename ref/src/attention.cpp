@@ -90,8 +90,21 @@ Status attention(const AttentionArgs& a, AttentionRef& out) {
     const bool varlen = a.cu_seqlens_q != nullptr;
     const std::uint64_t qb = varlen ? 0 : b * a.q_stride_batch, kb = varlen ? 0 : b * a.k_stride_batch,
                         vb = varlen ? 0 : b * a.v_stride_batch;
+    std::vector<double> keys_of_head, values_of_head;  // [s_k, d] of kv head hk, decoded once per head
     for (std::uint32_t h = 0; h < a.heads_q; ++h) {
       const std::uint32_t hk = h / group;
+      if (h % group == 0) {
+        keys_of_head.resize(seq.s_k * a.head_dim_qk);
+        values_of_head.resize(seq.s_k * a.head_dim_v);
+        for (std::uint64_t j = 0; j < seq.s_k; ++j) {
+          const std::uint64_t k_at = kb + (seq.k0 + j) * a.k_stride_token + hk * a.k_stride_head;
+          const std::uint64_t v_at = vb + (seq.k0 + j) * a.v_stride_token + hk * a.v_stride_head;
+          for (std::uint32_t c = 0; c < a.head_dim_qk; ++c)
+            keys_of_head[j * a.head_dim_qk + c] = element(a, a.k, k_at + c, a.k_descale);
+          for (std::uint32_t c = 0; c < a.head_dim_v; ++c)
+            values_of_head[j * a.head_dim_v + c] = element(a, a.v, v_at + c, a.v_descale);
+        }
+      }
       for (std::uint64_t i = 0; i < seq.s_q; ++i) {
         const std::size_t row = std::size_t((seq.q0 + i) * a.heads_q + h);
         const std::uint64_t q_token = varlen ? seq.q0 + i : i;  // batch mode: the sequence is in qb
@@ -105,10 +118,10 @@ Status attention(const AttentionArgs& a, AttentionRef& out) {
           if (!attention_visible(std::int64_t(i), std::int64_t(j), std::int64_t(seq.s_q), std::int64_t(seq.s_k),
                                  a.window_left, a.window_right, a.bottom_right))
             continue;
-          const std::uint64_t k_at = kb + (seq.k0 + j) * a.k_stride_token + hk * a.k_stride_head;
+          const double* key = keys_of_head.data() + j * a.head_dim_qk;
           double dot = 0.0, abs_dot = 0.0;
           for (std::uint32_t c = 0; c < a.head_dim_qk; ++c) {
-            const double prod = q[c] * element(a, a.k, k_at + c, a.k_descale);
+            const double prod = q[c] * key[c];
             dot += prod;
             abs_dot += std::fabs(prod);
           }
@@ -134,8 +147,7 @@ Status attention(const AttentionArgs& a, AttentionRef& out) {
         for (std::uint32_t c = 0; c < a.head_dim_v; ++c) {
           double sum = 0.0, weighted = 0.0, abs_sum = 0.0;
           for (std::size_t n = 0; n < keys.size(); ++n) {
-            const std::uint64_t v_at = vb + (seq.k0 + keys[n]) * a.v_stride_token + hk * a.v_stride_head + c;
-            const double value = element(a, a.v, v_at, a.v_descale);
+            const double value = values_of_head[keys[n] * a.head_dim_v + c];
             sum += p[n] * value;
             weighted += p[n] * std::fabs(value);
             abs_sum += std::fabs(value);

@@ -186,6 +186,7 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
           {2, 4, 1, 17, 129, L::padded, -1, -1, true, false},  // MQA, tails, padded strides, no lse, b > 1
           {1, 2, 2, 129, 40, L::packed_qkv},                   // packed QKV needs s_q == s_k: see below
           {1, 8, 1, 33, 300, L::contiguous, -1, -1, true, true, 30.f},  // GQA 8:1, big scores
+          {1, 1, 1, 300, 17, L::contiguous},                   // s_q > s_k, one partial tile
       };
     return {
         {1, 2, 1, 129, 129, L::contiguous, -1, 0, false},     // causal top-left
@@ -194,6 +195,8 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
         {1, 2, 1, 70, 70, L::packed_qkv, 17, 5, true},        // sliding window (17, 5)
         {1, 1, 1, 64, 200, L::contiguous, 64, 0, true},       // (64, 0), skipped leading tiles
         {1, 1, 1, 33, 33, L::contiguous, 0, 0, true, false},  // (0, 0): only the diagonal
+        {1, 1, 1, 1, 300, L::contiguous, -1, 0, true},        // one query (decode-like) sees all 300 keys
+        {1, 4, 2, 300, 300, L::contiguous, -1, 0, false, true, 30.f},  // causal, GQA, big scores
     };
   }
 };
@@ -209,6 +212,21 @@ TEST_P(FmhaFwd, EveryVariantMatchesTheReference) {
       if (sh.layout == Layout::packed_qkv) sh.s_k = sh.s_q;  // one token dimension for q, k and v
       run(s, v, sh, seed++);
     }
+}
+
+// Long sequences (one head) on one kernel per arch: the online softmax over 64 tiles of a causal 2048-token
+// sequence, and an 8192-token sequence with a sliding window (256 keys back): masked tiles are skipped.
+TEST_P(FmhaFwd, LongSequences) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const std::string name = std::string("fmha_fwd_") + GetParam().arch + "_bf16_d128_window";
+  for (const Variant& v : asmk::test::variants(GetParam().arch, "fmha_fwd")) {
+    if (v.name != name) continue;
+    run(s, v, {1, 1, 1, 2048, 2048, Layout::contiguous, -1, 0, true, true, 4.f}, 77);
+    run(s, v, {1, 1, 1, 8192, 8192, Layout::contiguous, 256, 0, true, true}, 78);
+    return;
+  }
+  ADD_FAILURE() << "no kernel " << name;
 }
 
 INSTANTIATE_TEST_SUITE_P(Devices, FmhaFwd, ::testing::ValuesIn(asmk::test::kTestDevices),
