@@ -72,6 +72,7 @@ Status attention(const AttentionArgs& a, AttentionRef& out) {
   out = AttentionRef{};
   out.rows = std::uint32_t(total_q * a.heads_q);
   out.heads_q = a.heads_q;
+  out.softcap = a.softcap;
   out.head_dim_v = a.head_dim_v;
   const std::size_t elems = std::size_t{out.rows} * a.head_dim_v;
   out.out.assign(elems, 0.0);
@@ -170,7 +171,8 @@ namespace {
 // ε: the error of one score as it reaches the exponent, in natural-log units.
 double score_error(const AttentionRef& ref, std::size_t row, std::uint32_t head_dim_qk_bound) {
   const double d = head_dim_qk_bound;
-  return u32_unit * ((d + 2.0) * ref.score_mag[row] + 6.0 * ref.max_score[row] + 4.0);
+  const double capped = ref.softcap > 0.0 ? 4.0 * ref.score_mag[row] + 9.0 * ref.softcap : 0.0;
+  return u32_unit * ((d + 2.0) * ref.score_mag[row] + 6.0 * ref.max_score[row] + 4.0 + capped);
 }
 
 // The head dim is not kept per row; the score magnitude bounds d·u·Σ|q·k| only with d, so the

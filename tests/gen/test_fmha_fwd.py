@@ -48,7 +48,7 @@ class FmhaFwdRulesTest(unittest.TestCase):
             self.assertEqual(launch["grid"], ["ceil_div(seqlen_q, 128)", "num_heads_q", "batch"], name)
             self.assertEqual(launch["block"], [256, 1, 1], name)
             aligned = {r["pointer"]: r["align"] for r in requires if "pointer" in r}
-            self.assertEqual(aligned, {"q": 16, "k": 16, "v": 16, "o": 16, "lse": 4}, name)
+            self.assertEqual(aligned, {"q": 16, "k": 16, "v": 16, "o": 16, "lse": 4, "cu_seqlens_q": 4, "cu_seqlens_k": 4}, name)
             strides = {r["arg"]: r["multiple"] for r in requires if "arg" in r}
             self.assertEqual(strides, {f"{t}_stride_{s}": 8 for t in "qkvo" for s in ("batch", "token", "head")}, name)
             self.assertEqual(self.failing(requires), set(), name)

@@ -7,6 +7,7 @@
 // keeps its sentinel: nothing is written outside the output rows.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -37,6 +38,8 @@ struct Shape {
   bool bottom_right = true;
   bool with_lse = true;
   float q_gain = 1.f;  // > 1: scores far beyond exp's range (a naive softmax overflows)
+  float softcap = 0.f;
+  std::vector<uint32_t> lens_q = {}, lens_k = {};  // varlen mode (cu_seqlens) when not empty: batch = lens_q.size()
 };
 
 std::string describe(const Shape& s) {
@@ -45,7 +48,8 @@ std::string describe(const Shape& s) {
          " s_q=" + std::to_string(s.s_q) + " s_k=" + std::to_string(s.s_k) + " " + layouts[int(s.layout)] +
          " window=(" + std::to_string(s.left) + "," + std::to_string(s.right) + ")" +
          (s.bottom_right ? " bottom-right" : " top-left") + (s.with_lse ? " lse" : "") +
-         (s.q_gain != 1.f ? " q_gain=" + std::to_string(s.q_gain) : "");
+         (s.q_gain != 1.f ? " q_gain=" + std::to_string(s.q_gain) : "") +
+         (s.softcap > 0.f ? " softcap=" + std::to_string(s.softcap) : "") + (s.lens_q.empty() ? "" : " varlen");
 }
 
 // Strides of one tensor in elements.
@@ -64,6 +68,17 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
     const ref::Format format = v.param_str("dtype") == "bf16" ? ref::Format::bf16 : ref::Format::fp16;
     const uint32_t d = v.param_int("head_dim");
     const uint32_t hq = sh.heads_q, hk = sh.heads_k;
+    // Varlen: the sequences' tokens packed in one block of tensors (cu_seqlens = prefix sums of the lengths).
+    const bool varlen = !sh.lens_q.empty();
+    std::vector<int32_t> cu_q{0}, cu_k{0};
+    for (size_t b = 0; b < sh.lens_q.size(); ++b) {
+      cu_q.push_back(cu_q.back() + int32_t(sh.lens_q[b]));
+      cu_k.push_back(cu_k.back() + int32_t(sh.lens_k[b]));
+    }
+    const uint32_t blocks = varlen ? 1 : sh.batch;                  // tensor blocks along the batch stride
+    const uint32_t tq = varlen ? uint32_t(cu_q.back()) : sh.s_q;    // tokens per block
+    const uint32_t tk = varlen ? uint32_t(cu_k.back()) : sh.s_k;
+    const uint32_t sequences = varlen ? uint32_t(sh.lens_q.size()) : sh.batch;
 
     // Layouts: q/k/v/o in their own buffers (contiguous or with padding between heads and tokens), or
     // q, k, v as heads of one packed [b, s, hq + 2 hk, d] tensor.
@@ -71,18 +86,18 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
     size_t q_off = 0, k_off = 0, v_off = 0, in_elems = 0, k_elems = 0, v_elems = 0;
     if (sh.layout == Layout::packed_qkv) {
       const uint32_t token = (hq + 2 * hk) * d;
-      qs = ks = vs = {sh.s_q * token, token, d};
+      qs = ks = vs = {tq * token, token, d};
       k_off = size_t(hq) * d, v_off = size_t(hq + hk) * d;
-      in_elems = size_t(sh.batch) * sh.s_q * token;
+      in_elems = size_t(blocks) * tq * token;
     } else {
       const uint32_t pad = sh.layout == Layout::padded ? 8 : 0;
-      qs = {sh.s_q * (hq * (d + pad) + 2 * pad), hq * (d + pad) + 2 * pad, d + pad};
-      ks = {sh.s_k * (hk * (d + pad) + pad), hk * (d + pad) + pad, d + pad};
-      vs = {sh.s_k * hk * (d + 2 * pad), hk * (d + 2 * pad), d + 2 * pad};
-      in_elems = size_t(sh.batch) * qs.batch, k_elems = size_t(sh.batch) * ks.batch, v_elems = size_t(sh.batch) * vs.batch;
+      qs = {tq * (hq * (d + pad) + 2 * pad), hq * (d + pad) + 2 * pad, d + pad};
+      ks = {tk * (hk * (d + pad) + pad), hk * (d + pad) + pad, d + pad};
+      vs = {tk * hk * (d + 2 * pad), hk * (d + 2 * pad), d + 2 * pad};
+      in_elems = size_t(blocks) * qs.batch, k_elems = size_t(blocks) * ks.batch, v_elems = size_t(blocks) * vs.batch;
     }
     const uint32_t opad = sh.layout == Layout::padded ? 8 : 0;
-    os = {sh.s_q * hq * (d + opad), hq * (d + opad), d + opad};
+    os = {tq * hq * (d + opad), hq * (d + opad), d + opad};
 
     std::mt19937 rng(seed);
     std::normal_distribution<float> normal(0.f, 1.f);
@@ -109,12 +124,14 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
     ref::AttentionArgs ra;
     ra.in_format = format;
     ra.q = qp, ra.k = kp, ra.v = vp;
-    ra.batch = sh.batch, ra.heads_q = hq, ra.heads_k = hk, ra.seqlen_q = sh.s_q, ra.seqlen_k = sh.s_k;
+    ra.batch = sequences, ra.heads_q = hq, ra.heads_k = hk, ra.seqlen_q = sh.s_q, ra.seqlen_k = sh.s_k;
     ra.head_dim_qk = ra.head_dim_v = d;
     ra.q_stride_batch = qs.batch, ra.q_stride_token = qs.token, ra.q_stride_head = qs.head;
     ra.k_stride_batch = ks.batch, ra.k_stride_token = ks.token, ra.k_stride_head = ks.head;
     ra.v_stride_batch = vs.batch, ra.v_stride_token = vs.token, ra.v_stride_head = vs.head;
     ra.scale = scale;
+    ra.softcap = sh.softcap;
+    if (varlen) ra.cu_seqlens_q = cu_q.data(), ra.cu_seqlens_k = cu_k.data();
     const bool window = v.param_str("mask") == "window";
     ra.window_left = window ? sh.left : -1;
     ra.window_right = window ? sh.right : -1;
@@ -127,40 +144,50 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
     const char* qdev = static_cast<const char*>(qb.get());
     const void* kdev = sh.layout == Layout::packed_qkv ? qdev + 2 * k_off : kb.get();
     const void* vdev = sh.layout == Layout::packed_qkv ? qdev + 2 * v_off : vb.get();
-    const size_t o_elems = size_t(sh.batch) * os.batch;
+    const size_t o_elems = size_t(blocks) * os.batch;
     Buffer ob = s.upload(std::vector<uint16_t>(o_elems, kSentinel));  // no slack after the last row
-    const size_t lse_count = size_t(sh.batch) * hq * sh.s_q;
+    const size_t lse_count = size_t(blocks) * hq * tq;
+    Buffer cqb = s.upload(cu_q), ckb = s.upload(cu_k);
+    uint32_t max_q = sh.s_q, max_k = sh.s_k;
+    if (varlen) {
+      max_q = *std::max_element(sh.lens_q.begin(), sh.lens_q.end());
+      max_k = *std::max_element(sh.lens_k.begin(), sh.lens_k.end());
+    }
+    auto bstride = [&](uint32_t stride) { return varlen ? 0u : stride; };  // unused in varlen mode
     Buffer lb = s.upload(std::vector<float>(lse_count, 12345.f));
 
     ASSERT_TRUE(s.launch(v.name,
                          {Arg::ptr("q", qdev), Arg::ptr("k", kdev), Arg::ptr("v", vdev), Arg::ptr("o", ob),
-                          Arg::ptr("lse", sh.with_lse ? lb.get() : nullptr), Arg::u32("batch", sh.batch),
-                          Arg::u32("seqlen_q", sh.s_q), Arg::u32("seqlen_k", sh.s_k), Arg::u32("num_heads_q", hq),
-                          Arg::u32("num_heads_k", hk), Arg::u32("q_stride_batch", qs.batch),
+                          Arg::ptr("lse", sh.with_lse ? lb.get() : nullptr),
+                          Arg::ptr("cu_seqlens_q", varlen ? cqb.get() : nullptr),
+                          Arg::ptr("cu_seqlens_k", varlen ? ckb.get() : nullptr), Arg::u32("batch", sequences),
+                          Arg::u32("seqlen_q", max_q), Arg::u32("seqlen_k", max_k), Arg::u32("num_heads_q", hq),
+                          Arg::u32("num_heads_k", hk), Arg::u32("q_stride_batch", bstride(qs.batch)),
                           Arg::u32("q_stride_token", qs.token), Arg::u32("q_stride_head", qs.head),
-                          Arg::u32("k_stride_batch", ks.batch), Arg::u32("k_stride_token", ks.token),
-                          Arg::u32("k_stride_head", ks.head), Arg::u32("v_stride_batch", vs.batch),
+                          Arg::u32("k_stride_batch", bstride(ks.batch)), Arg::u32("k_stride_token", ks.token),
+                          Arg::u32("k_stride_head", ks.head), Arg::u32("v_stride_batch", bstride(vs.batch)),
                           Arg::u32("v_stride_token", vs.token), Arg::u32("v_stride_head", vs.head),
-                          Arg::u32("o_stride_batch", os.batch), Arg::u32("o_stride_token", os.token),
-                          Arg::u32("o_stride_head", os.head), Arg::f32("scale", scale),
+                          Arg::u32("o_stride_batch", bstride(os.batch)), Arg::u32("o_stride_token", os.token),
+                          Arg::u32("o_stride_head", os.head), Arg::f32("scale", scale), Arg::f32("softcap", sh.softcap),
                           Arg::i32("window_left", sh.left), Arg::i32("window_right", sh.right),
                           Arg::u32("bottom_right", sh.bottom_right ? 1 : 0)}));
 
-    // o and lse in the reference's row order (row = (b·s_q + i)·h_q + h); padding keeps the sentinel.
+    // o and lse in the reference's row order (row = t·h_q + h, t = b·s_q + i or the varlen token); padding
+    // keeps the sentinel. LSE: [b, h_q, s_q], varlen [h_q, total_q].
     const std::vector<uint16_t> o = ob.download<uint16_t>(o_elems);
     std::vector<double> got(size_t(expected.rows) * d), lse(expected.rows);
     std::vector<bool> is_output(o_elems, false);
     const std::vector<float> lse_dev = lb.download<float>(lse_count);
-    for (uint32_t b = 0; b < sh.batch; ++b)
-      for (uint32_t i = 0; i < sh.s_q; ++i)
+    for (uint32_t b = 0; b < blocks; ++b)
+      for (uint32_t i = 0; i < tq; ++i)
         for (uint32_t h = 0; h < hq; ++h) {
-          const size_t row = (size_t(b) * sh.s_q + i) * hq + h;
+          const size_t row = (size_t(b) * tq + i) * hq + h;
           for (uint32_t c = 0; c < d; ++c) {
             const size_t at = size_t(b) * os.batch + size_t(i) * os.token + size_t(h) * os.head + c;
             got[row * d + c] = decode16(format, o[at]);
             is_output[at] = true;
           }
-          lse[row] = lse_dev[(size_t(b) * hq + h) * sh.s_q + i];
+          lse[row] = lse_dev[varlen ? size_t(h) * tq + i : (size_t(b) * hq + h) * tq + i];
         }
     const ref::ErrorSummary summary = ref::compare_attention(expected, format == ref::Format::bf16 ? ref::OutType::bf16
                                                                                                  : ref::OutType::fp16,
@@ -187,6 +214,8 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
           {1, 2, 2, 129, 40, L::packed_qkv},                   // packed QKV needs s_q == s_k: see below
           {1, 8, 1, 33, 300, L::contiguous, -1, -1, true, true, 30.f},  // GQA 8:1, big scores
           {1, 1, 1, 300, 17, L::contiguous},                   // s_q > s_k, one partial tile
+          {1, 2, 1, 40, 70, L::contiguous, -1, -1, true, true, 8.f, 20.f},  // soft-cap 20 on big scores
+          {0, 2, 2, 0, 0, L::padded, -1, -1, true, true, 1.f, 0.f, {17, 0, 129, 5}, {40, 3, 129, 0}},  // varlen
       };
     return {
         {1, 2, 1, 129, 129, L::contiguous, -1, 0, false},     // causal top-left
@@ -197,6 +226,9 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
         {1, 1, 1, 33, 33, L::contiguous, 0, 0, true, false},  // (0, 0): only the diagonal
         {1, 1, 1, 1, 300, L::contiguous, -1, 0, true},        // one query (decode-like) sees all 300 keys
         {1, 4, 2, 300, 300, L::contiguous, -1, 0, false, true, 30.f},  // causal, GQA, big scores
+        {1, 1, 1, 100, 100, L::contiguous, 17, 5, true, true, 8.f, 30.f},  // window and soft-cap
+        // varlen, causal bottom-right: an empty query sequence, one without keys, s_k > s_q and s_k < s_q
+        {0, 2, 1, 0, 0, L::contiguous, -1, 0, true, true, 1.f, 0.f, {33, 0, 1, 70, 9}, {33, 5, 0, 100, 4}},
     };
   }
 };
