@@ -43,7 +43,7 @@ class FmhaFwdRulesTest(unittest.TestCase):
         return names
 
     def test_every_variant_has_the_rules_and_the_launch_rule(self):
-        self.assertEqual(len(self.variants), 16)
+        self.assertEqual(len(self.variants), 32)
         for name, (launch, requires) in self.variants.items():
             self.assertEqual(launch["grid"], ["ceil_div(seqlen_q, 128)", "num_heads_q", "batch"], name)
             self.assertEqual(launch["block"], [256, 1, 1], name)

@@ -66,7 +66,9 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
   void run(Session& s, const Variant& v, const Shape& sh, uint32_t seed) {
     SCOPED_TRACE(v.name + " " + describe(sh));
     const ref::Format format = v.param_str("dtype") == "bf16" ? ref::Format::bf16 : ref::Format::fp16;
-    const uint32_t d = v.param_int("head_dim");
+    const std::string dims = v.param_str("head_dims");  // "128" or "192x128": q/k and v/o head dims
+    const uint32_t d = uint32_t(std::stoul(dims));
+    const uint32_t dv = uint32_t(std::stoul(dims.substr(dims.find('x') == std::string::npos ? 0 : dims.find('x') + 1)));
     const uint32_t hq = sh.heads_q, hk = sh.heads_k;
     // Varlen: the sequences' tokens packed in one block of tensors (cu_seqlens = prefix sums of the lengths).
     const bool varlen = !sh.lens_q.empty();
@@ -81,23 +83,24 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
     const uint32_t sequences = varlen ? uint32_t(sh.lens_q.size()) : sh.batch;
 
     // Layouts: q/k/v/o in their own buffers (contiguous or with padding between heads and tokens), or
-    // q, k, v as heads of one packed [b, s, hq + 2 hk, d] tensor.
+    // q, k, v as heads of one packed [b, s, hq·d + hk·d + hk·dv] tensor.
     Strides qs, ks, vs, os;
     size_t q_off = 0, k_off = 0, v_off = 0, in_elems = 0, k_elems = 0, v_elems = 0;
     if (sh.layout == Layout::packed_qkv) {
-      const uint32_t token = (hq + 2 * hk) * d;
-      qs = ks = vs = {tq * token, token, d};
+      const uint32_t token = (hq + hk) * d + hk * dv;
+      qs = ks = {tq * token, token, d};
+      vs = {tq * token, token, dv};
       k_off = size_t(hq) * d, v_off = size_t(hq + hk) * d;
       in_elems = size_t(blocks) * tq * token;
     } else {
       const uint32_t pad = sh.layout == Layout::padded ? 8 : 0;
       qs = {tq * (hq * (d + pad) + 2 * pad), hq * (d + pad) + 2 * pad, d + pad};
       ks = {tk * (hk * (d + pad) + pad), hk * (d + pad) + pad, d + pad};
-      vs = {tk * hk * (d + 2 * pad), hk * (d + 2 * pad), d + 2 * pad};
+      vs = {tk * hk * (dv + 2 * pad), hk * (dv + 2 * pad), dv + 2 * pad};
       in_elems = size_t(blocks) * qs.batch, k_elems = size_t(blocks) * ks.batch, v_elems = size_t(blocks) * vs.batch;
     }
     const uint32_t opad = sh.layout == Layout::padded ? 8 : 0;
-    os = {tq * hq * (d + opad), hq * (d + opad), d + opad};
+    os = {tq * hq * (dv + opad), hq * (dv + opad), dv + opad};
 
     std::mt19937 rng(seed);
     std::normal_distribution<float> normal(0.f, 1.f);
@@ -111,7 +114,7 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
     if (sh.layout == Layout::packed_qkv) {
       // k and v heads of the packed tensor: plain normal values
       for (size_t i = 0; i < qh.size(); ++i)
-        if (i % (size_t(hq + 2 * hk) * d) >= size_t(hq) * d) qh[i] = encode16(format, normal(rng));
+        if (i % qs.token >= size_t(hq) * d) qh[i] = encode16(format, normal(rng));
     } else {
       kh = fill(k_elems, 1.f);
       vh = fill(v_elems, 1.f);
@@ -125,7 +128,7 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
     ra.in_format = format;
     ra.q = qp, ra.k = kp, ra.v = vp;
     ra.batch = sequences, ra.heads_q = hq, ra.heads_k = hk, ra.seqlen_q = sh.s_q, ra.seqlen_k = sh.s_k;
-    ra.head_dim_qk = ra.head_dim_v = d;
+    ra.head_dim_qk = d, ra.head_dim_v = dv;
     ra.q_stride_batch = qs.batch, ra.q_stride_token = qs.token, ra.q_stride_head = qs.head;
     ra.k_stride_batch = ks.batch, ra.k_stride_token = ks.token, ra.k_stride_head = ks.head;
     ra.v_stride_batch = vs.batch, ra.v_stride_token = vs.token, ra.v_stride_head = vs.head;
@@ -175,16 +178,16 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
     // o and lse in the reference's row order (row = t·h_q + h, t = b·s_q + i or the varlen token); padding
     // keeps the sentinel. LSE: [b, h_q, s_q], varlen [h_q, total_q].
     const std::vector<uint16_t> o = ob.download<uint16_t>(o_elems);
-    std::vector<double> got(size_t(expected.rows) * d), lse(expected.rows);
+    std::vector<double> got(size_t(expected.rows) * dv), lse(expected.rows);
     std::vector<bool> is_output(o_elems, false);
     const std::vector<float> lse_dev = lb.download<float>(lse_count);
     for (uint32_t b = 0; b < blocks; ++b)
       for (uint32_t i = 0; i < tq; ++i)
         for (uint32_t h = 0; h < hq; ++h) {
           const size_t row = (size_t(b) * tq + i) * hq + h;
-          for (uint32_t c = 0; c < d; ++c) {
+          for (uint32_t c = 0; c < dv; ++c) {
             const size_t at = size_t(b) * os.batch + size_t(i) * os.token + size_t(h) * os.head + c;
-            got[row * d + c] = decode16(format, o[at]);
+            got[row * dv + c] = decode16(format, o[at]);
             is_output[at] = true;
           }
           lse[row] = lse_dev[varlen ? size_t(h) * tq + i : (size_t(b) * hq + h) * tq + i];
@@ -237,7 +240,7 @@ TEST_P(FmhaFwd, EveryVariantMatchesTheReference) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
   const std::vector<Variant> variants = asmk::test::variants(GetParam().arch, "fmha_fwd");
-  ASSERT_EQ(variants.size(), 8u) << "expected 2 dtypes x 2 head dims x 2 masks";
+  ASSERT_EQ(variants.size(), 16u) << "expected 2 dtypes x 4 head dims x 2 masks";
   uint32_t seed = 1;
   for (const Variant& v : variants)
     for (Shape sh : shapes(v)) {
