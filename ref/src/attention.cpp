@@ -172,16 +172,23 @@ namespace {
 double score_error(const AttentionRef& ref, std::size_t row, std::uint32_t head_dim_qk_bound) {
   const double d = head_dim_qk_bound;
   const double capped = ref.softcap > 0.0 ? 4.0 * ref.score_mag[row] + 9.0 * ref.softcap : 0.0;
-  return u32_unit * ((d + 2.0) * ref.score_mag[row] + 6.0 * ref.max_score[row] + 4.0 + capped);
+  return u32_unit * ((d + 2.0) * ref.score_mag[row] + 8.0 * ref.max_score[row] + 4.0 + capped);
 }
 
 // The head dim is not kept per row; the score magnitude bounds d·u·Σ|q·k| only with d, so the
 // reference keeps the largest head dim the kernels use.
 constexpr std::uint32_t head_dim_bound = 256;
 
-double p_unit(Format p_format) { return p_format == Format::fp16 ? 0x1p-11 : 0x1p-8; }
-// Absolute error of a tiny p: fp16 subnormals (2^-25) or a flushed fp32 denormal (2^-126).
-double p_floor(Format p_format) { return p_format == Format::fp16 ? 0x1p-25 : 0x1p-126; }
+// Unit roundoff of P's type: bf16 2^-8, fp16 2^-11, fp8 (e4m3) 2^-4.
+double p_unit(Format p_format) {
+  return p_format == Format::fp16 ? 0x1p-11 : p_format == Format::bf16 ? 0x1p-8 : 0x1p-4;
+}
+// Absolute error of a tiny p: fp16 subnormals (2^-25), a flushed fp32 denormal (2^-126, bf16), fp8 subnormals
+// after the kernels' scaling of p by 2^7 (e4m3fnuz) / 2^8 (e4m3fn): half their spacing, 2^-11 / 2^-10, is
+// 2^-18 of p.
+double p_floor(Format p_format) {
+  return p_format == Format::fp16 ? 0x1p-25 : p_format == Format::bf16 ? 0x1p-126 : 0x1p-18;
+}
 
 }  // namespace
 
@@ -189,7 +196,7 @@ double attention_tolerance(const AttentionRef& ref, std::size_t row, std::uint32
   const std::size_t at = row * ref.head_dim_v + col;
   const double n = ref.max_seqlen_k;
   const double eps = score_error(ref, row, head_dim_bound);
-  const double relative = std::expm1(2.0 * eps) + p_unit(p_format) + (3.0 * n + 4.0) * u32_unit * (1.0 + p_unit(p_format));
+  const double relative = std::expm1(2.0 * eps) + p_unit(p_format) + (3.0 * n + 6.0) * u32_unit * (1.0 + p_unit(p_format));
   const double kernel = relative * ref.weighted[at] + p_floor(p_format) * ref.abs_sum[at];
   return kernel + 0.5 * output_ulp(out, std::fabs(ref.out[at]) + kernel);
 }

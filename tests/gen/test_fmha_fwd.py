@@ -43,14 +43,15 @@ class FmhaFwdRulesTest(unittest.TestCase):
         return names
 
     def test_every_variant_has_the_rules_and_the_launch_rule(self):
-        self.assertEqual(len(self.variants), 32)
+        self.assertEqual(len(self.variants), 48)
         for name, (launch, requires) in self.variants.items():
             self.assertEqual(launch["grid"], ["ceil_div(seqlen_q, 128)", "num_heads_q", "batch"], name)
             self.assertEqual(launch["block"], [256, 1, 1], name)
             aligned = {r["pointer"]: r["align"] for r in requires if "pointer" in r}
             self.assertEqual(aligned, {"q": 16, "k": 16, "v": 16, "o": 16, "lse": 4, "cu_seqlens_q": 4, "cu_seqlens_k": 4}, name)
             strides = {r["arg"]: r["multiple"] for r in requires if "arg" in r}
-            self.assertEqual(strides, {f"{t}_stride_{s}": 8 for t in "qkvo" for s in ("batch", "token", "head")}, name)
+            step = {t: 16 if "_fp8_" in name and t != "o" else 8 for t in "qkvo"}  # 16-byte rows of q, k, v
+            self.assertEqual(strides, {f"{t}_stride_{s}": step[t] for t in "qkvo" for s in ("batch", "token", "head")}, name)
             self.assertEqual(self.failing(requires), set(), name)
 
     def test_each_limit_from_both_sides(self):
@@ -77,6 +78,12 @@ class FmhaFwdRulesTest(unittest.TestCase):
             with self.subTest(rule=rule, past=past):
                 self.assertNotIn(rule, self.failing(requires, **inside))
                 self.assertIn(rule, self.failing(requires, **past))
+        # fp8: 1-byte elements, so twice the rows of 16-bit kernels fit below 4 GiB
+        _, fp8 = self.variants["fmha_fwd_gfx942_fp8_bf16_d128_none"]
+        self.assertNotIn("kv_offsets_32bit", self.failing(fp8, seqlen_k=4095, k_stride_token=2**20))
+        self.assertIn("kv_offsets_32bit", self.failing(fp8, seqlen_k=4096, k_stride_token=2**20))
+        self.assertNotIn("q_offsets_32bit", self.failing(fp8, q_stride_token=2**27 - 16))
+        self.assertIn("q_offsets_32bit", self.failing(fp8, q_stride_token=2**27))
 
 
 if __name__ == "__main__":

@@ -57,15 +57,29 @@ struct Strides {
   uint32_t batch, token, head;
 };
 
-// Codes of random normal values (a few 8x larger), in bf16 or fp16.
-uint16_t encode16(ref::Format f, float x) { return f == ref::Format::bf16 ? ref::f32_to_bf16(x) : ref::f32_to_fp16(x); }
+// Element codes: bf16 / fp16 (2 bytes, little-endian) or the arch's fp8 (1 byte, saturated).
+uint32_t encode(ref::Format f, float x) {
+  if (f == ref::Format::bf16) return ref::f32_to_bf16(x);
+  if (f == ref::Format::fp16) return ref::f32_to_fp16(x);
+  return ref::encode(f, x, ref::Overflow::saturate);
+}
+void put(std::vector<uint8_t>& bytes, size_t index, size_t size, uint32_t code) {
+  for (size_t b = 0; b < size; ++b) bytes[index * size + b] = uint8_t(code >> (8 * b));
+}
 double decode16(ref::Format f, uint16_t c) { return f == ref::Format::bf16 ? ref::bf16_to_f32(c) : ref::fp16_to_f32(c); }
 
 class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
  protected:
   void run(Session& s, const Variant& v, const Shape& sh, uint32_t seed) {
     SCOPED_TRACE(v.name + " " + describe(sh));
-    const ref::Format format = v.param_str("dtype") == "bf16" ? ref::Format::bf16 : ref::Format::fp16;
+    const std::string dtype = v.param_str("dtype");
+    const bool fp8 = dtype == "fp8";
+    const ref::Format format = fp8 ? ref::fp8_format(v.arch == "gfx942" ? asmk::Arch::gfx942 : asmk::Arch::gfx950)
+                                   : dtype == "bf16" ? ref::Format::bf16 : ref::Format::fp16;
+    const ref::Format out_format = v.param_str("out_dtype") == "bf16" ? ref::Format::bf16 : ref::Format::fp16;
+    const size_t ei = fp8 ? 1 : 2;  // input element bytes
+    // fp8: per-tensor descales (any fp32 values) and inputs over a wide range of magnitudes
+    const float q_descale = fp8 ? 0.37f : 1.f, k_descale = fp8 ? 0.11f : 1.f, v_descale = fp8 ? 1.7f : 1.f;
     const std::string dims = v.param_str("head_dims");  // "128" or "192x128": q/k and v/o head dims
     const uint32_t d = uint32_t(std::stoul(dims));
     const uint32_t dv = uint32_t(std::stoul(dims.substr(dims.find('x') == std::string::npos ? 0 : dims.find('x') + 1)));
@@ -93,7 +107,7 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
       k_off = size_t(hq) * d, v_off = size_t(hq + hk) * d;
       in_elems = size_t(blocks) * tq * token;
     } else {
-      const uint32_t pad = sh.layout == Layout::padded ? 8 : 0;
+      const uint32_t pad = sh.layout == Layout::padded ? uint32_t(16 / ei) : 0;  // 16 bytes
       qs = {tq * (hq * (d + pad) + 2 * pad), hq * (d + pad) + 2 * pad, d + pad};
       ks = {tk * (hk * (d + pad) + pad), hk * (d + pad) + pad, d + pad};
       vs = {tk * hk * (dv + 2 * pad), hk * (dv + 2 * pad), dv + 2 * pad};
@@ -104,24 +118,29 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
 
     std::mt19937 rng(seed);
     std::normal_distribution<float> normal(0.f, 1.f);
+    std::uniform_real_distribution<float> exponent(-4.f, 4.f);
+    auto value = [&](float gain, size_t i) {
+      if (fp8) return normal(rng) * gain * std::exp2(exponent(rng));
+      return normal(rng) * gain * (i % 11 == 3 ? 4.f : 1.f);
+    };
     auto fill = [&](size_t n, float gain) {
-      std::vector<uint16_t> out(n);
-      for (size_t i = 0; i < n; ++i) out[i] = encode16(format, normal(rng) * gain * (i % 11 == 3 ? 4.f : 1.f));
+      std::vector<uint8_t> out(n * ei);
+      for (size_t i = 0; i < n; ++i) put(out, i, ei, encode(format, value(gain, i)));
       return out;
     };
     // The packed tensor holds q heads scaled by q_gain; separate tensors likewise.
-    std::vector<uint16_t> qh = fill(in_elems, sh.q_gain), kh, vh;
+    std::vector<uint8_t> qh = fill(in_elems, sh.q_gain), kh, vh;
     if (sh.layout == Layout::packed_qkv) {
       // k and v heads of the packed tensor: plain normal values
-      for (size_t i = 0; i < qh.size(); ++i)
-        if (i % qs.token >= size_t(hq) * d) qh[i] = encode16(format, normal(rng));
+      for (size_t i = 0; i < in_elems; ++i)
+        if (i % qs.token >= size_t(hq) * d) put(qh, i, ei, encode(format, value(1.f, i)));
     } else {
       kh = fill(k_elems, 1.f);
       vh = fill(v_elems, 1.f);
     }
-    const uint16_t* qp = qh.data();
-    const uint16_t* kp = sh.layout == Layout::packed_qkv ? qh.data() + k_off : kh.data();
-    const uint16_t* vp = sh.layout == Layout::packed_qkv ? qh.data() + v_off : vh.data();
+    const uint8_t* qp = qh.data();
+    const uint8_t* kp = sh.layout == Layout::packed_qkv ? qh.data() + ei * k_off : kh.data();
+    const uint8_t* vp = sh.layout == Layout::packed_qkv ? qh.data() + ei * v_off : vh.data();
     const float scale = 1.f / std::sqrt(float(d));
 
     ref::AttentionArgs ra;
@@ -133,6 +152,7 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
     ra.k_stride_batch = ks.batch, ra.k_stride_token = ks.token, ra.k_stride_head = ks.head;
     ra.v_stride_batch = vs.batch, ra.v_stride_token = vs.token, ra.v_stride_head = vs.head;
     ra.scale = scale;
+    ra.q_descale = q_descale, ra.k_descale = k_descale, ra.v_descale = v_descale;
     ra.softcap = sh.softcap;
     if (varlen) ra.cu_seqlens_q = cu_q.data(), ra.cu_seqlens_k = cu_k.data();
     const bool window = v.param_str("mask") == "window";
@@ -145,8 +165,8 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
     Buffer qb = s.upload(qh), kb, vb;
     if (sh.layout != Layout::packed_qkv) kb = s.upload(kh), vb = s.upload(vh);
     const char* qdev = static_cast<const char*>(qb.get());
-    const void* kdev = sh.layout == Layout::packed_qkv ? qdev + 2 * k_off : kb.get();
-    const void* vdev = sh.layout == Layout::packed_qkv ? qdev + 2 * v_off : vb.get();
+    const void* kdev = sh.layout == Layout::packed_qkv ? qdev + ei * k_off : kb.get();
+    const void* vdev = sh.layout == Layout::packed_qkv ? qdev + ei * v_off : vb.get();
     const size_t o_elems = size_t(blocks) * os.batch;
     Buffer ob = s.upload(std::vector<uint16_t>(o_elems, kSentinel));  // no slack after the last row
     const size_t lse_count = size_t(blocks) * hq * tq;
@@ -172,6 +192,8 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
                           Arg::u32("v_stride_token", vs.token), Arg::u32("v_stride_head", vs.head),
                           Arg::u32("o_stride_batch", bstride(os.batch)), Arg::u32("o_stride_token", os.token),
                           Arg::u32("o_stride_head", os.head), Arg::f32("scale", scale), Arg::f32("softcap", sh.softcap),
+                          Arg::f32("q_descale", q_descale), Arg::f32("k_descale", k_descale),
+                          Arg::f32("v_descale", v_descale),
                           Arg::i32("window_left", sh.left), Arg::i32("window_right", sh.right),
                           Arg::u32("bottom_right", sh.bottom_right ? 1 : 0)}));
 
@@ -187,14 +209,14 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
           const size_t row = (size_t(b) * tq + i) * hq + h;
           for (uint32_t c = 0; c < dv; ++c) {
             const size_t at = size_t(b) * os.batch + size_t(i) * os.token + size_t(h) * os.head + c;
-            got[row * dv + c] = decode16(format, o[at]);
+            got[row * dv + c] = decode16(out_format, o[at]);
             is_output[at] = true;
           }
           lse[row] = lse_dev[varlen ? size_t(h) * tq + i : (size_t(b) * hq + h) * tq + i];
         }
-    const ref::ErrorSummary summary = ref::compare_attention(expected, format == ref::Format::bf16 ? ref::OutType::bf16
-                                                                                                 : ref::OutType::fp16,
-                                                             format, got, sh.with_lse ? &lse : nullptr);
+    const ref::ErrorSummary summary =
+        ref::compare_attention(expected, out_format == ref::Format::bf16 ? ref::OutType::bf16 : ref::OutType::fp16,
+                               format, got, sh.with_lse ? &lse : nullptr);
     EXPECT_TRUE(summary.ok()) << summary.describe() << " (row " << summary.worst_row << " = (token, head) ("
                               << summary.worst_row / hq << ", " << summary.worst_row % hq << "), col "
                               << summary.worst_col << ", " << expected.visible[summary.worst_row] << " visible keys)";
@@ -240,7 +262,7 @@ TEST_P(FmhaFwd, EveryVariantMatchesTheReference) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
   const std::vector<Variant> variants = asmk::test::variants(GetParam().arch, "fmha_fwd");
-  ASSERT_EQ(variants.size(), 16u) << "expected 2 dtypes x 4 head dims x 2 masks";
+  ASSERT_EQ(variants.size(), 24u) << "expected 3 dtypes x 4 head dims x 2 masks";
   uint32_t seed = 1;
   for (const Variant& v : variants)
     for (Shape sh : shapes(v)) {
@@ -254,7 +276,7 @@ TEST_P(FmhaFwd, EveryVariantMatchesTheReference) {
 TEST_P(FmhaFwd, LongSequences) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
-  const std::string name = std::string("fmha_fwd_") + GetParam().arch + "_bf16_d128_window";
+  const std::string name = std::string("fmha_fwd_") + GetParam().arch + "_bf16_bf16_d128_window";
   for (const Variant& v : asmk::test::variants(GetParam().arch, "fmha_fwd")) {
     if (v.name != name) continue;
     run(s, v, {1, 1, 1, 2048, 2048, Layout::contiguous, -1, 0, true, true, 4.f}, 77);
