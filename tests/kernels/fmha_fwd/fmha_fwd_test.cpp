@@ -1,10 +1,13 @@
 // The fmha_fwd family through the C ABI, against the fp64 attention reference in ref/ (attention.hpp)
 // with the tolerance rule of ref/TOLERANCE.md ("Attention"), in strict mode (ctest sets
 // ASMK_EMU_STRICT=1: a missing s_waitcnt, a hazard, an LDS race or an out-of-range access fails the launch).
-// Every variant runs several shapes: query / key tails (1, 17, 129, 300 rows), s_q != s_k, GQA and MQA,
-// b > 1, padded strides and a packed QKV tensor; window kernels run causal top-left and bottom-right and
-// sliding windows. The LSE is checked where it is written, and o's padding (strides past the head dim)
-// keeps its sentinel: nothing is written outside the output rows.
+// Every variant (bf16, fp16, fp8 with descales; head dims 64, 128, 192x128, 256; masks none / window) runs
+// several shapes: query / key tails (1, 17, 129, 300 rows), s_q != s_k, GQA 8:1 and MQA, b > 1, padded
+// strides and a packed QKV tensor, scores far beyond exp's range, a soft-cap, varlen batches with empty
+// sequences; window kernels run causal top-left and bottom-right and sliding windows (0, 0), (64, 0),
+// (17, 5). Long sequences (2048 causal, 8192 with a window) on one kernel per arch. The LSE is checked
+// where it is written (and untouched when its pointer is null), and o's padding keeps its sentinel:
+// nothing is written outside the output rows.
 #include <gtest/gtest.h>
 
 #include <algorithm>
