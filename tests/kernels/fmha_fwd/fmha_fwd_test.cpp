@@ -249,6 +249,7 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
         {1, 2, 1, 129, 129, L::contiguous, -1, 0, false},     // causal top-left
         {2, 2, 2, 17, 100, L::padded, -1, 0, true},           // causal bottom-right, s_k > s_q
         {1, 1, 1, 40, 17, L::contiguous, -1, 0, true},        // bottom-right with s_q > s_k: rows without keys
+        {1, 1, 1, 100, 10, L::contiguous, -1, 0, true},       // ... and whole waves without keys (no tile loaded)
         {1, 2, 1, 70, 70, L::packed_qkv, 17, 5, true},        // sliding window (17, 5)
         {1, 1, 1, 64, 200, L::contiguous, 64, 0, true},       // (64, 0), skipped leading tiles
         {1, 1, 1, 33, 33, L::contiguous, 0, 0, true, false},  // (0, 0): only the diagonal
