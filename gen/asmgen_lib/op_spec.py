@@ -23,6 +23,7 @@ here and copies it into every arch's manifest under "ops" — the loader trusts 
     rules:                               # problem rules checked before any kernel (like `requires`)
       - {expr: "k % 32 == 0", name: k_multiple, reason: "one e8m0 scale per 32 elements of K"}
     select: {policy: gemm_cost, rate: bf16}          # or: {policy: ranked, prefer: [...]}
+    demo: ["m=17 n=256 k=512", "m=33 n=192 k=256 out_dtype=f32"]   # problems `asmk demo` checks
 """
 
 from pathlib import Path
@@ -34,7 +35,7 @@ from .errors import SpaceError
 
 FILE_NAME = "op.yaml"
 TOP_KEYS = {"op", "doc", "kernels", "sizes", "choices", "scalars", "values", "wanted", "tensors", "rules",
-            "select", "check"}
+            "select", "demo"}
 DTYPE_BITS = {"bf16": 16, "fp16": 16, "f32": 32, "fp8": 8, "int8": 8, "fp4": 4, "e8m0": 8, "u8": 8, "i32": 32}
 TENSOR_KEYS = {"dtype", "shape", "stride", "strides", "output", "optional", "workspace", "doc"}
 SCALAR_TYPES = {"u32", "f32"}
@@ -122,7 +123,10 @@ def load(path: Path, family: str) -> dict:
         spec["tensors"][key] = entry
     spec["rules"] = problem_rules.load_requires(lambda where, m: fail(f"rules ({where})", m), raw.get("rules"))
     spec["select"] = _select(fail, raw.get("select"))
-    spec["check"] = raw.get("check", {})
+    demo = raw.get("demo") or []
+    if not isinstance(demo, list) or not all(isinstance(d, str) and d.strip() for d in demo):
+        fail("demo", "expected a list of problems such as \"m=17 n=256 k=512 out_dtype=f32 bias\"")
+    spec["demo"] = demo
     return spec
 
 

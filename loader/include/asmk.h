@@ -429,6 +429,7 @@ typedef struct asmk_op_info {
   const char* doc;
   const char* family; /* the kernel family it selects from */
   size_t arg_count;   /* its arguments, for asmk_op_arg_at */
+  size_t demo_count;  /* its demo problems, for asmk_op_demo_at */
 } asmk_op_info;
 
 typedef struct asmk_op_arg_info {
@@ -467,6 +468,10 @@ ASMK_API asmk_status asmk_op_get_info(const asmk_context* context, const char* o
 /* Arguments in order: sizes, choices, scalars, then each tensor after its strides. */
 ASMK_API asmk_status asmk_op_arg_at(const asmk_context* context, const char* op, size_t index,
                                     asmk_op_arg_info* out);
+/* A demo problem of the op (what `asmk demo` checks): "m=17 n=512 k=1024 in_dtype=int8 bias" —
+   name=value for sizes, strides, choices and scalars; a bare name gives that optional tensor. */
+ASMK_API asmk_status asmk_op_demo_at(const asmk_context* context, const char* op, size_t index,
+                                     const char** problem);
 /* The call's tensors in the op's order (index < the number of ASMK_OP_ARG_TENSOR arguments);
    the arguments are checked as for asmk_select_op; pointers are not needed. */
 ASMK_API asmk_status asmk_op_tensor_at(const asmk_context* context, const char* op, const asmk_op_arg* args,

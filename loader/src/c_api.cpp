@@ -412,7 +412,18 @@ asmk_status asmk_op_at(const asmk_context* context, size_t index, const char** n
 asmk_status asmk_op_get_info(const asmk_context* context, const char* op, asmk_op_info* out) {
   return guarded([&] {
     const auto& spec = asmk::ops::find_op(*require(context, "context").impl, require_string(op, "op"));
-    require(out, "out") = {spec.name.c_str(), spec.doc.c_str(), spec.family.c_str(), spec.arguments().size()};
+    require(out, "out") = {spec.name.c_str(), spec.doc.c_str(), spec.family.c_str(), spec.arguments().size(),
+                           spec.demo.size()};
+  });
+}
+
+asmk_status asmk_op_demo_at(const asmk_context* context, const char* op, size_t index, const char** problem) {
+  return guarded([&] {
+    const auto& spec = asmk::ops::find_op(*require(context, "context").impl, require_string(op, "op"));
+    if (index >= spec.demo.size())
+      fail(ASMK_ERROR_INVALID_ARGUMENT, fmt::format("{} has {} demo problems; index {} is past the last", spec.name,
+                                                    spec.demo.size(), index));
+    require(problem, "problem") = spec.demo[index].c_str();
   });
 }
 

@@ -144,6 +144,7 @@ OpSpec read_op(const Reader& r, const std::string& file) {
         if (dtype_bits(v) == 0) r.bad(r.where("choices." + c->name), fmt::format("value '{}' is no dtype", v));
     }
   op.rules = read_requirements(r, "rules", file);
+  op.demo = strings(r, "demo");
   op.select = read_select(r.object("select"));
   return op;
 }

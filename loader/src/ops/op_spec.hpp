@@ -78,6 +78,9 @@ struct OpSpec {
   std::vector<OpTensor> tensors;
   std::vector<Requirement> rules;
   OpSelect select;
+  // Problems `asmk demo` (and tests) check: "m=17 n=512 k=1024 in_dtype=int8 bias" — name=value for
+  // sizes, strides, choices and scalars; a bare name gives that optional tensor.
+  std::vector<std::string> demo;
 
   const OpChoice* choice(std::string_view choice_name) const;
   const OpTensor* tensor(std::string_view tensor_name) const;
