@@ -440,6 +440,10 @@ PYBIND11_MODULE(_asmk, m) {
     }
   });
   m.def("version", [] { return std::string(asmk_version_string()); });
+  m.def("default_repository", []() -> std::optional<std::string> {
+    const char* found = asmk_default_repository();
+    return found ? std::optional<std::string>(found) : std::nullopt;
+  });
 
   py::class_<Context>(m, "Context")
       .def(py::init<std::optional<std::string>, std::optional<std::string>, std::optional<std::string>, uint32_t,
