@@ -11,10 +11,9 @@
 
 set(ASMK_INSTALL_DATADIR ${CMAKE_INSTALL_DATADIR}/asmk)
 set(ASMK_BUILD_DATADIR ${CMAKE_BINARY_DIR}/share/asmk)
-set(ASMK_DATA_ARCHES gfx942 gfx950)  # the arches the kernels target generates (gen/CMakeLists.txt)
 
 file(MAKE_DIRECTORY ${ASMK_BUILD_DATADIR})
-foreach(arch IN LISTS ASMK_DATA_ARCHES)
+foreach(arch IN LISTS ASMK_KERNEL_ARCHES)
   file(CREATE_LINK ${CMAKE_SOURCE_DIR}/hsaco/${arch} ${ASMK_BUILD_DATADIR}/${arch} SYMBOLIC)
 endforeach()
 foreach(folder tuned machines presets)

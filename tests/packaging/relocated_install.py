@@ -2,8 +2,9 @@
 elsewhere, then with no ASMK_REPO, no LD_LIBRARY_PATH and nothing pointing at the build tree:
   - no installed file contains the source/build tree's path (what `strings | grep` would find);
   - libasmk.so does not need libLLVM (readelf -d), the emu module does;
-  - a C program (installed_emu.c) built against the moved prefix runs quant_fp8 on the emulator
-    through asmk_open(NULL), loading libLLVM only when it opens the emulator;
+  - a C program (installed_emu.c) built against the moved prefix does not need libLLVM (ldd), and
+    runs quant_fp8 on the emulator through asmk_open(NULL), loading libLLVM only when it opens
+    the emulator;
   - a Python program (installed_python.py) imports the installed package and matches NumPy;
   - the installed CLI lists the installed kernels and runs an op checked against the reference.
 
@@ -88,6 +89,9 @@ def main():
         program = temp / "installed_emu"
         run([args.cc, "-std=c99", "-Wall", "-Werror", here / "installed_emu.c", f"-I{prefix / 'include'}",
              f"-L{lib}", "-lasmk", "-lm", f"-Wl,-rpath,{lib}", "-o", program])
+        linked = run(["ldd", program])
+        if "libasmk.so" not in linked or "LLVM" in linked:
+            sys.exit(f"a program linked to libasmk should not need libLLVM; ldd:\n{linked}")
         print(run([program, prefix, source_root], env=clean_environment()), end="")
 
         site_packages = next(p.parent.parent for p in prefix.rglob("asmk/__init__.py"))
