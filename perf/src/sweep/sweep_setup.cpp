@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <set>
+#include <utility>
 #include <map>
 #include <sstream>
 
@@ -65,6 +67,15 @@ std::string tuned_table_name(const Machine& machine) {
 
 Expected<size_t> write_tuned_table(const std::filesystem::path& file, const std::string& family,
                                    const std::vector<ResultRow>& rows) {
+  std::map<std::tuple<uint64_t, uint64_t, uint64_t>, const ResultRow*> best;
+  std::set<std::string> swept;  // the kernels this run compared
+  for (const auto& r : rows) {
+    swept.insert(r.kernel);
+    auto& slot = best[{r.m, r.n, r.k}];
+    if (!slot || r.time_us < slot->time_us) slot = &r;
+  }
+  // Merge: a row of the file is replaced only by this run's row for the same family and shape when it
+  // names a kernel this run compared (the same dtypes and layout); every other row is kept.
   std::vector<std::string> kept;
   if (std::ifstream in(file); in) {
     std::string line;
@@ -77,13 +88,20 @@ Expected<size_t> write_tuned_table(const std::filesystem::path& file, const std:
                                std::string(kTunedHeader) + "\"; not overwriting it");
         continue;
       }
-      if (!line.empty() && !line.starts_with(family + ",")) kept.push_back(line);
+      if (line.empty()) continue;
+      std::vector<std::string> f;
+      for (std::string field; const char c : line + ",")
+        if (c == ',') f.push_back(std::exchange(field, ""));
+        else field += c;
+      const bool replaced = f.size() == 6 && f[0] == family && swept.contains(f[4]) && [&] {
+        try {
+          return best.contains({std::stoull(f[1]), std::stoull(f[2]), std::stoull(f[3])});
+        } catch (const std::exception&) {
+          return false;
+        }
+      }();
+      if (!replaced) kept.push_back(line);
     }
-  }
-  std::map<std::tuple<uint64_t, uint64_t, uint64_t>, const ResultRow*> best;
-  for (const auto& r : rows) {
-    auto& slot = best[{r.m, r.n, r.k}];
-    if (!slot || r.time_us < slot->time_us) slot = &r;
   }
   std::filesystem::create_directories(file.parent_path().empty() ? "." : file.parent_path());
   std::ofstream out(file);

@@ -28,8 +28,9 @@ std::string tuned_table_name(const Machine& machine);
 /// The header of a tuned table (docs/contracts.md).
 inline constexpr std::string_view kTunedHeader = "family,m,n,k,kernel,k_splits";
 
-/// Writes `file` with the fastest row of each shape of `rows` (rows of one family), keeping the
-/// rows of other families already in the file. Returns the number of rows written for the family.
+/// Merges into `file` the fastest row of each shape of `rows` (rows of one family): a row already in
+/// the file is replaced only by a row of the same family and shape when it names a kernel `rows`
+/// compared (same dtypes and layout); every other row is kept. Returns the rows written for the family.
 Expected<size_t> write_tuned_table(const std::filesystem::path& file, const std::string& family,
                                    const std::vector<ResultRow>& rows);
 
