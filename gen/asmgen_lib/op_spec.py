@@ -87,8 +87,12 @@ def load(path: Path, family: str) -> dict:
             fail(f"scalars.{key}", f"expected {{type: {'|'.join(sorted(SCALAR_TYPES))}, default: ...}}")
         if not isinstance(s.get("required", False), bool):
             fail(f"scalars.{key}.required", "expected true or false")
+        for bound in ("min", "above"):
+            if bound in s and (isinstance(s[bound], bool) or not isinstance(s[bound], (int, float))):
+                fail(f"scalars.{key}.{bound}", f"expected a number, got {s[bound]!r}")
         spec["scalars"][key] = {"type": s["type"], "default": s.get("default", 0), "required": s.get("required", False),
                                 "doc": s.get("doc", "")}
+        spec["scalars"][key].update({b: s[b] for b in ("min", "above") if b in s})
     spec["values"] = {}
     for key, v in (raw.get("values") or {}).items():
         name(f"values.{key}", key)

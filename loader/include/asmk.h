@@ -137,10 +137,17 @@ typedef struct asmk_open_options {
 /* Fills *options with the defaults (no device, backend "emu", no sha256 check, device_index -1). */
 ASMK_API void asmk_open_options_init(asmk_open_options* options);
 
-/* Opens the repository folder (the one holding `<arch>/manifest.json`; NULL = $ASMK_REPO).
-   options may be NULL (defaults). On success *context receives a new context. */
+/* Opens the repository folder (the one holding `<arch>/manifest.json`; NULL = the default
+   repository, see asmk_default_repository). options may be NULL (defaults). On success *context
+   receives a new context. */
 ASMK_API asmk_status asmk_open(const char* repository_dir, const asmk_open_options* options,
                                asmk_context** context);
+
+/* The repository asmk_open uses for NULL: $ASMK_REPO when set and not empty, else the kernels
+   installed with this libasmk (<prefix>/share/asmk next to <prefix>/lib/libasmk.so, found from
+   the library's own location, so an installed tree can be moved; in a build tree, build/share/asmk
+   mirrors the source tree's hsaco/), else NULL. Valid until the calling thread's next call. */
+ASMK_API const char* asmk_default_repository(void);
 
 /* Closes a context (NULL is fine); releases everything it returned. */
 ASMK_API void asmk_close(asmk_context* context);

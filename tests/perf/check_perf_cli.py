@@ -83,6 +83,8 @@ def main():
         fail("a second identical sweep wrote a different CSV")
 
     tuned = os.path.join(out, "tuned.csv")
+    if os.path.exists(tuned):
+        os.remove(tuned)  # `asmk tune` merges into an existing table: start from none (a rerun in the same build)
     run = subprocess.run([asmk, "tune", "quant_fp8", "--machine", "MI300X", "--shapes", shapes, "--repo", repo,
                           "-o", tuned, "-q"], capture_output=True, text=True)
     if run.returncode != 0:

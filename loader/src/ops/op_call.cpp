@@ -147,6 +147,14 @@ OpCall::OpCall(const OpSpec& spec, std::span<const asmk_op_arg> args, bool runni
       given_.push_back(std::bit_cast<std::uint32_t>(v));
       values_.push_back({s.name, v});
     }
+    const double v = s.type == OpScalar::Type::f32 ? double(std::get<float>(values_.back().value))
+                     : s.type == OpScalar::Type::i32 ? double(std::get<std::int32_t>(values_.back().value))
+                                                     : double(std::get<std::uint32_t>(values_.back().value));
+    if ((s.min && !(v >= *s.min)) || (s.above && !(v > *s.above)))
+      fail(ASMK_ERROR_UNSUPPORTED_SHAPE, fmt::format("{}: {}={} is outside its range ({}{}{})", spec.name, s.name, v,
+                                                     s.min ? fmt::format(">= {}", *s.min) : "",
+                                                     s.min && s.above ? ", " : "",
+                                                     s.above ? fmt::format("> {}", *s.above) : ""));
   }
 
   const Expr::Lookup lookup = [this](std::string_view name) { return integer(name); };

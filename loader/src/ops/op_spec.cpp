@@ -115,6 +115,11 @@ OpSpec read_op(const Reader& r, const std::string& file) {
         s.bad(s.where("type"), fmt::format("is '{}', not u32, i32 or f32", type));
       scalar.type = type == "u32" ? OpScalar::Type::u32 : type == "i32" ? OpScalar::Type::i32 : OpScalar::Type::f32;
       scalar.required = s.has("required") && s.at("required").is_boolean() && s.at("required").get<bool>();
+      for (const char* bound : {"min", "above"})
+        if (s.has(bound)) {
+          if (!s.at(bound).is_number()) s.bad(s.where(bound), "is not a number");
+          (std::string_view(bound) == "min" ? scalar.min : scalar.above) = s.at(bound).get<double>();
+        }
       if (!s.at("default").is_number()) s.bad(s.where("default"), "is not a number");
       scalar.default_value = s.at("default").get<double>();
       scalar.doc = optional_string(s, "doc");

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,7 @@ struct OpScalar {
   std::string name;
   double default_value = 0;
   bool required = false;  // the call must give it (no default makes sense, e.g. a softmax scale)
+  std::optional<double> min, above;  // the value must be >= min / > above (NaN never passes)
   std::string doc;
   std::string default_text;  // "0"
 };

@@ -12,7 +12,19 @@
 
 namespace asmk::perf {
 
-std::filesystem::path source_dir() { return ASMK_PERF_SOURCE_DIR; }
+std::filesystem::path source_dir() {
+  // <prefix>/share/asmk for <prefix>/bin/asmk; build/share/asmk (links to perf/) for the build
+  // tree's programs, a level or two deeper. Nothing of the build machine is baked in.
+  std::error_code ec;
+  const std::filesystem::path program = std::filesystem::read_symlink("/proc/self/exe", ec);
+  std::filesystem::path dir = program.parent_path();
+  for (int level = 0; !ec && level < 4 && !dir.empty(); ++level, dir = dir.parent_path()) {
+    const auto candidate = dir / "share" / "asmk";
+    if (std::filesystem::is_directory(candidate / "machines", ec)) return candidate;
+    if (dir == dir.root_path()) break;
+  }
+  return program.parent_path().parent_path() / "share" / "asmk";  // named by the "not found" messages
+}
 
 std::filesystem::path machines_dir() {
   if (const char* env = std::getenv("ASMK_PERF_MACHINES"); env && *env) return env;

@@ -11,8 +11,11 @@
 
 namespace asmk::perf {
 
-std::filesystem::path source_dir();    // perf/ of the source tree (ASMK_PERF_SOURCE_DIR)
-std::filesystem::path machines_dir();  // perf/machines (or $ASMK_PERF_MACHINES)
+// The data folder holding machines/, presets/ and tuned/: share/asmk next to the running program's
+// folder or one of its parents (<prefix>/share/asmk installed; build/share/asmk, whose folders link
+// to perf/, in a build tree).
+std::filesystem::path source_dir();
+std::filesystem::path machines_dir();  // source_dir()/machines (or $ASMK_PERF_MACHINES)
 
 /// --shapes: an existing file, or the name of a preset (perf/presets/<name>.csv). Empty: the
 /// family's preset. Errors list the presets.
