@@ -147,7 +147,7 @@ std::map<std::string, std::string> shown_values(const OpView& op, const Problem&
 }
 
 std::string check_text(const ref::Comparison& c) {
-  if (c.rule == ref::CompareRule::gemm_tolerance)
+  if (c.rule != ref::CompareRule::exact)
     return fmt::format("{}: max abs error {:.6g}, mean abs error {:.6g}; {}", c.tensor, c.max_abs_error, c.mean_abs_error,
                        c.ok() ? fmt::format("within tolerance ({} elements)", c.count) : "OUTSIDE TOLERANCE");
   return c.ok() ? fmt::format("{} identical ({} {})", c.tensor, c.count, c.count_in_bytes ? "bytes" : "elements")

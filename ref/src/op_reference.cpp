@@ -102,7 +102,7 @@ std::vector<std::string> op_reference_names() {
 
 std::string Comparison::summary() const {
   char text[256];
-  if (rule == CompareRule::gemm_tolerance)
+  if (rule != CompareRule::exact)
     std::snprintf(text, sizeof text, "%s max abs error %.3g, mean %.3g: %s", tensor.c_str(), max_abs_error,
                   mean_abs_error, ok() ? "within tolerance" : "OUTSIDE TOLERANCE");
   else
@@ -166,8 +166,15 @@ Comparison compare_gemm(const OpTensor& got, const GemmRef& want, OutType type) 
 }  // namespace
 
 Comparison compare_op_output(const OpTensor& got, const Expected& expected) {
-  return expected.rule == CompareRule::exact ? compare_bits(got, expected.exact)
-                                             : compare_gemm(got, expected.gemm, expected.out_type);
+  switch (expected.rule) {
+    case CompareRule::exact: return compare_bits(got, expected.exact);
+    case CompareRule::gemm_tolerance: return compare_gemm(got, expected.gemm, expected.out_type);
+    case CompareRule::custom: break;
+  }
+  Comparison c = expected.compare(got);
+  c.tensor = got.name;
+  c.rule = CompareRule::custom;
+  return c;
 }
 
 // ---- random inputs -----------------------------------------------------------------------------

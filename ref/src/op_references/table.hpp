@@ -18,5 +18,6 @@ OpReference gemm_a4w4_reference();             // gemm.cpp
 OpReference quant_fp8_reference();             // quant.cpp
 OpReference quant_mxfp4_reference();           // quant.cpp
 OpReference shuffle_b_reference();             // shuffle.cpp
+OpReference fmha_fwd_reference();              // attention.cpp
 
 }  // namespace asmk::ref

@@ -62,17 +62,25 @@ struct OpProblem {
   float f32(const std::string& name) const;           // 0 when absent
 };
 
-// How an output is compared.
-enum class CompareRule { exact, gemm_tolerance };
+// How an output is compared: bit for bit, the GEMM tolerance, or the reference's own rule.
+enum class CompareRule { exact, gemm_tolerance, custom };
+
+struct Comparison;
 
 struct Expected {
   CompareRule rule = CompareRule::exact;
   OpTensor exact;                   // exact: the output tensor as it must be (its padding is not compared)
   GemmRef gemm;                     // gemm_tolerance: the unrounded result and its magnitudes
   OutType out_type = OutType::bf16;
+  std::function<Comparison(const OpTensor& got)> compare;  // custom
 
-  static Expected bits(OpTensor tensor) { return {CompareRule::exact, std::move(tensor), {}, OutType::bf16}; }
-  static Expected tolerance(GemmRef gemm, OutType type) { return {CompareRule::gemm_tolerance, {}, std::move(gemm), type}; }
+  static Expected bits(OpTensor tensor) { return {CompareRule::exact, std::move(tensor), {}, OutType::bf16, {}}; }
+  static Expected tolerance(GemmRef gemm, OutType type) {
+    return {CompareRule::gemm_tolerance, {}, std::move(gemm), type, {}};
+  }
+  static Expected rule_of(std::function<Comparison(const OpTensor&)> compare) {
+    return {CompareRule::custom, {}, {}, OutType::bf16, std::move(compare)};
+  }
 };
 
 // One output compared: elements (row bytes for sub-byte dtypes) and how many break the rule.
