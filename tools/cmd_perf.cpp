@@ -87,10 +87,11 @@ void run_perf(const PerfOptions& o) {
   info.command = fmt::format("asmk perf {} --machine {} --shapes {} --backend {}", o.family, s.machine.name,
                              o.shapes.empty() ? o.family : o.shapes, o.backend);
   // The compute roof of the family's math (memory-bound ops have none).
-  info.peak_tflops = o.family == "gemm_bf16"                                          ? s.machine.peak_tflops_bf16
-                     : o.family == "gemm_a8w8" || o.family == "gemm_a8w8_blockscale" ? s.machine.peak_tflops_fp8
-                     : o.family == "gemm_a4w4"                                        ? s.machine.peak_tflops_fp4
-                                                                                      : 0;
+  const std::string rate = value_or_fail(perf::find_family(s.repo, o.family)).rate;
+  info.peak_tflops = rate == "bf16" ? s.machine.peak_tflops_bf16
+                     : rate == "fp8" ? s.machine.peak_tflops_fp8
+                     : rate == "fp4" ? s.machine.peak_tflops_fp4
+                                     : 0;
   info.hbm_tbps = s.machine.hbm_tbps;
   info.notes = result.notes;
   {

@@ -168,3 +168,32 @@ def shuffle_b(b, out=None, *, context=None, stream=None):
             out = out.view(b.dtype) if b.element_size() == 1 else out
     _record(context._native.shuffle_b(_tensors.capsule(b, stream), _tensors.capsule(out, stream, output=True), stream))
     return out
+
+
+def run_op(op, *, context=None, stream=None, **args):
+    """Any op the repository declares, by name (its op spec: asmk.op_arguments(op) lists the
+    arguments): sizes, strides and integer scalars as ints, f32 scalars as floats, choices as
+    strings, tensors as DLPack tensors (outputs given by the caller). A tensor's strides fill the
+    op's stride arguments of that tensor unless given. Returns the kernel's name.
+
+        asmk.run_op("fmha_fwd", q=q, k=k, v=v, o=o, batch=1, seqlen_q=77, seqlen_k=77,
+                    num_heads_q=4, num_heads_k=2, head_dims="64", scale=0.125)"""
+    tensors = [(name, t) for name, t in args.items() if hasattr(t, "__dlpack__") or hasattr(t, "shape")]
+    if not tensors:
+        raise Error("ASMK_ERROR_INVALID_ARGUMENT", 1, f"{op}: no tensor given")
+    context, on_gpu, stream = _prepare(tensors[0][1], tensors[0][0], context, stream)
+    kinds = {a[0]: a for a in context._native.ops().get(op, [])}
+    call = {}
+    for name, value in args.items():
+        if name in kinds and kinds[name][1] == "tensor":
+            call[name] = _tensors.capsule(value, stream, output=True)
+        else:
+            call[name] = value
+    _record(context._native.run_op(op, call, stream))
+    return last_kernel
+
+
+def op_arguments(op, context=None):
+    """The op's arguments as (name, kind, dtype, choices, default) tuples, from its op spec."""
+    context = context or context_for(False, 0)
+    return context._native.ops()[op]

@@ -410,6 +410,130 @@ class Context {
     return launch("asmk_shuffle_b", [&](asmk_selection* s) { return asmk_shuffle_b(get(), &args, as_stream(stream), s); });
   }
 
+  // Any op by name (asmk_run_op): `args` maps the op's argument names to ints (sizes, strides, u32 /
+  // i32 scalars), floats (f32 scalars), strings (choices) and DLPack capsules (tensors), as the op spec
+  // declares them (asmk_op_arg_at). A tensor's strides (in elements) fill the op's stride arguments of
+  // that tensor unless given. Returns (kernel name, split-K factor).
+  py::tuple run_op(const std::string& op, const py::dict& args, uintptr_t stream) {
+    asmk_op_info info{};
+    check(asmk_op_get_info(get(), op.c_str(), &info), "asmk_op_get_info");
+    std::vector<asmk_op_arg_info> declared(info.arg_count);
+    for (size_t i = 0; i < info.arg_count; ++i) check(asmk_op_arg_at(get(), op.c_str(), i, &declared[i]), "asmk_op_arg_at");
+    const auto find = [&](const std::string& name) -> const asmk_op_arg_info* {
+      for (const auto& d : declared)
+        if (name == d.name) return &d;
+      return nullptr;
+    };
+    std::vector<std::string> names;      // stable storage for the call's names and strings
+    std::vector<Tensor> tensors;
+    std::vector<std::pair<std::string, const DlpackTensor*>> tensor_of;
+    names.reserve(args.size() * 2 + 16);
+    std::vector<asmk_op_arg> list;
+    for (const auto& [key, value] : args) {
+      const std::string name = py::cast<std::string>(key);
+      const asmk_op_arg_info* d = find(name);
+      if (d == nullptr || value.is_none()) {
+        if (value.is_none()) continue;  // an optional tensor left out
+        refuse(ASMK_ERROR_INVALID_ARGUMENT, op + " has no argument '" + name + "'");
+      }
+      asmk_op_arg a{};
+      a.name = names.emplace_back(name).c_str();
+      a.type = d->type;
+      if (d->kind == ASMK_OP_ARG_TENSOR) {
+        tensors.push_back(take(py::reinterpret_borrow<py::object>(value), names.back().c_str()));
+        tensor_of.emplace_back(name, tensors.back().get());
+      } else if (d->type == ASMK_VALUE_STRING) {
+        a.value.string = names.emplace_back(py::cast<std::string>(value)).c_str();
+      } else if (d->type == ASMK_VALUE_F32) {
+        a.value.f32 = py::cast<float>(value);
+      } else if (d->type == ASMK_VALUE_I32) {
+        a.value.i32 = py::cast<int32_t>(value);
+      } else {
+        a.value.u32 = py::cast<uint32_t>(value);
+      }
+      list.push_back(a);
+    }
+    // Strides from the tensors (elements; the last dimension must be contiguous).
+    for (const auto& d : declared) {
+      if (d.kind != ASMK_OP_ARG_STRIDE || args.contains(d.name)) continue;
+      int dim = 0;
+      for (const auto& other : declared) {
+        if (&other == &d) break;
+        if (other.kind == ASMK_OP_ARG_STRIDE && std::string(other.of_tensor) == d.of_tensor) ++dim;
+      }
+      for (const auto& [name, t] : tensor_of)
+        if (name == d.of_tensor) {
+          if (!t->last_dim_contiguous())
+            refuse(ASMK_ERROR_UNSUPPORTED_SHAPE, t->role() + ": the last dimension must be contiguous");
+          if (dim >= t->ndim() - 1 || t->stride(dim) < 0 || t->stride(dim) > INT64_C(0xffffffff))
+            refuse(ASMK_ERROR_UNSUPPORTED_SHAPE, t->role() + ": no stride " + std::to_string(dim) + " for " + d.name);
+          asmk_op_arg a{};
+          a.name = d.name;
+          a.type = ASMK_VALUE_U32;
+          a.value.u32 = static_cast<uint32_t>(t->stride(dim));
+          list.push_back(a);
+        }
+    }
+    // Each tensor as the op sees it (dtype resolved from the choices, extents evaluated) must be what
+    // was given: its element size and, above 8 bits per element, its shape — never reinterpreted.
+    for (size_t index = 0;; ++index) {
+      asmk_op_tensor_info expected{};
+      const asmk_status status = asmk_op_tensor_at(get(), op.c_str(), list.data(), list.size(), index, &expected);
+      if (status == ASMK_ERROR_INVALID_ARGUMENT && std::string(asmk_last_error()).find("is past the last") != std::string::npos)
+        break;
+      check(status, op.c_str());
+      for (const auto& [name, t] : tensor_of) {
+        if (name != expected.name) continue;
+        const uint32_t bits = expected.bits < 8 ? 8 : expected.bits;
+        if (uint32_t(t->bits()) != bits)
+          refuse(ASMK_ERROR_UNSUPPORTED_DTYPE, t->role() + ": " + op + " takes " + expected.dtype + " here (" +
+                                                   std::to_string(bits) + "-bit elements), got " + t->dtype_string());
+        bool same = expected.bits < 8 || uint32_t(t->ndim()) == expected.rank;
+        for (uint32_t d = 0; same && expected.bits >= 8 && d < expected.rank; ++d)
+          same = uint64_t(t->dim(int(d))) == expected.shape[d];
+        if (!same) {
+          std::string want;
+          for (uint32_t d = 0; d < expected.rank; ++d) want += (d ? ", " : "") + std::to_string(expected.shape[d]);
+          refuse(ASMK_ERROR_UNSUPPORTED_SHAPE, t->role() + ": " + op + " expects shape [" + want + "] from its sizes");
+        }
+      }
+    }
+    std::vector<const DlpackTensor*> raw;
+    for (const auto& t : tensors) raw.push_back(t.get());
+    DevicePointers pointers(get(), on_gpu(), raw);
+    for (auto& a : list)
+      for (const auto& [name, t] : tensor_of)
+        if (a.type == ASMK_VALUE_POINTER && name == a.name) {
+          a.value.pointer = pointers(t);
+          a.bytes = t->span_bytes();
+        }
+    return launch("asmk_run_op", [&](asmk_selection* s) {
+      return asmk_run_op(get(), op.c_str(), list.data(), list.size(), as_stream(stream), s);
+    });
+  }
+
+  // The ops the repository declares, each with its arguments: {op: [(name, kind, type, values, default), ...]}.
+  py::dict ops() const {
+    py::dict out;
+    size_t count = 0;
+    check(asmk_op_count(get(), &count), "asmk_op_count");
+    for (size_t i = 0; i < count; ++i) {
+      const char* name = nullptr;
+      check(asmk_op_at(get(), i, &name), "asmk_op_at");
+      asmk_op_info info{};
+      check(asmk_op_get_info(get(), name, &info), "asmk_op_get_info");
+      py::list arguments;
+      static const char* kKinds[] = {"size", "stride", "choice", "scalar", "tensor"};
+      for (size_t j = 0; j < info.arg_count; ++j) {
+        asmk_op_arg_info a{};
+        check(asmk_op_arg_at(get(), name, j, &a), "asmk_op_arg_at");
+        arguments.append(py::make_tuple(a.name, kKinds[a.kind], a.dtype, a.values, a.default_value));
+      }
+      out[py::str(name)] = arguments;
+    }
+    return out;
+  }
+
  private:
   // Runs an op call without the GIL (the emulator can take seconds) and returns (kernel name,
   // split-K factor) of the launch.
@@ -483,5 +607,7 @@ PYBIND11_MODULE(_asmk, m) {
       .def("quant_mxfp4", &Context::quant_mxfp4)
       .def("gemm_a4w4", &Context::gemm_a4w4)
       .def("gemm_bf16", &Context::gemm_bf16)
-      .def("shuffle_b", &Context::shuffle_b);
+      .def("shuffle_b", &Context::shuffle_b)
+      .def("run_op", &Context::run_op)
+      .def("ops", &Context::ops);
 }

@@ -176,6 +176,7 @@ std::vector<Family> families_of(const Repository& repo) {
     const ops::OpSpec* spec = repo.op(name, "");
     Family f;
     f.name = name;
+    f.rate = spec->select.rate;
     for (const ops::OpChoice& c : spec->choices) f.default_where[c.param] = c.default_value;
     if (spec->select.policy == ops::OpSelect::Policy::gemm_cost) f.plans = gemm_plans;
     else f.plans = [name](PlanSource& source, const KernelEntry& k, const Shape& s) { return ranked_plans(name, source, k, s); };

@@ -73,8 +73,10 @@ double decode16(ref::Format f, uint16_t c) { return f == ref::Format::bf16 ? ref
 
 class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
  protected:
-  void run(Session& s, const Variant& v, const Shape& sh, uint32_t seed) {
-    SCOPED_TRACE(v.name + " " + describe(sh));
+  // via_op: through the op (asmk_run_op "fmha_fwd" / "fmha_fwd_varlen", which must select this variant
+  // from the choices) instead of launching the kernel by name.
+  void run(Session& s, const Variant& v, const Shape& sh, uint32_t seed, bool via_op = false) {
+    SCOPED_TRACE(v.name + " " + describe(sh) + (via_op ? " via the op" : ""));
     const std::string dtype = v.param_str("dtype");
     const bool fp8 = dtype == "fp8";
     const ref::Format format = fp8 ? ref::fp8_format(v.arch == "gfx942" ? asmk::Arch::gfx942 : asmk::Arch::gfx950)
@@ -182,23 +184,65 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
     auto bstride = [&](uint32_t stride) { return varlen ? 0u : stride; };  // unused in varlen mode
     Buffer lb = s.upload(std::vector<float>(lse_count, 12345.f));
 
-    ASSERT_TRUE(s.launch(v.name,
-                         {Arg::ptr("q", qdev), Arg::ptr("k", kdev), Arg::ptr("v", vdev), Arg::ptr("o", ob),
-                          Arg::ptr("lse", sh.with_lse ? lb.get() : nullptr),
-                          Arg::ptr("cu_seqlens_q", varlen ? cqb.get() : nullptr),
-                          Arg::ptr("cu_seqlens_k", varlen ? ckb.get() : nullptr), Arg::u32("batch", sequences),
-                          Arg::u32("seqlen_q", max_q), Arg::u32("seqlen_k", max_k), Arg::u32("num_heads_q", hq),
-                          Arg::u32("num_heads_k", hk), Arg::u32("q_stride_batch", bstride(qs.batch)),
-                          Arg::u32("q_stride_token", qs.token), Arg::u32("q_stride_head", qs.head),
-                          Arg::u32("k_stride_batch", bstride(ks.batch)), Arg::u32("k_stride_token", ks.token),
-                          Arg::u32("k_stride_head", ks.head), Arg::u32("v_stride_batch", bstride(vs.batch)),
-                          Arg::u32("v_stride_token", vs.token), Arg::u32("v_stride_head", vs.head),
-                          Arg::u32("o_stride_batch", bstride(os.batch)), Arg::u32("o_stride_token", os.token),
-                          Arg::u32("o_stride_head", os.head), Arg::f32("scale", scale), Arg::f32("softcap", sh.softcap),
-                          Arg::f32("q_descale", q_descale), Arg::f32("k_descale", k_descale),
-                          Arg::f32("v_descale", v_descale),
-                          Arg::i32("window_left", sh.left), Arg::i32("window_right", sh.right),
-                          Arg::u32("bottom_right", sh.bottom_right ? 1 : 0)}));
+    if (via_op) {
+      const std::string choices[] = {dtype, v.param_str("out_dtype"), dims, v.param_str("mask")};
+      std::vector<asmk_op_arg> a;
+      auto add = [&](const char* name, asmk_value_type type) -> asmk_op_arg& {
+        asmk_op_arg& arg = a.emplace_back();
+        arg.name = name;
+        arg.type = type;
+        return arg;
+      };
+      auto u32 = [&](const char* name, uint32_t x) { add(name, ASMK_VALUE_U32).value.u32 = x; };
+      auto f32 = [&](const char* name, float x) { add(name, ASMK_VALUE_F32).value.f32 = x; };
+      auto ptr = [&](const char* name, const void* x) { add(name, ASMK_VALUE_POINTER).value.pointer = x; };
+      add("dtype", ASMK_VALUE_STRING).value.string = choices[0].c_str();
+      add("out_dtype", ASMK_VALUE_STRING).value.string = choices[1].c_str();
+      add("head_dims", ASMK_VALUE_STRING).value.string = choices[2].c_str();
+      add("mask", ASMK_VALUE_STRING).value.string = choices[3].c_str();
+      u32("batch", sequences), u32("seqlen_q", max_q), u32("seqlen_k", max_k), u32("num_heads_q", hq), u32("num_heads_k", hk);
+      if (varlen) u32("total_q", tq), u32("total_k", tk);
+      const Strides* strides[] = {&qs, &ks, &vs, &os};
+      const char* names[][3] = {{"q_stride_batch", "q_stride_token", "q_stride_head"},
+                                {"k_stride_batch", "k_stride_token", "k_stride_head"},
+                                {"v_stride_batch", "v_stride_token", "v_stride_head"},
+                                {"o_stride_batch", "o_stride_token", "o_stride_head"}};
+      for (int t = 0; t < 4; ++t) {
+        if (!varlen) u32(names[t][0], strides[t]->batch);
+        u32(names[t][1], strides[t]->token), u32(names[t][2], strides[t]->head);
+      }
+      f32("scale", scale), f32("softcap", sh.softcap), f32("q_descale", q_descale), f32("k_descale", k_descale);
+      f32("v_descale", v_descale);
+      add("window_left", ASMK_VALUE_I32).value.i32 = sh.left;
+      add("window_right", ASMK_VALUE_I32).value.i32 = sh.right;
+      u32("bottom_right", sh.bottom_right ? 1 : 0);
+      ptr("q", qdev), ptr("k", kdev), ptr("v", vdev), ptr("o", ob.get());
+      if (sh.with_lse) ptr("lse", lb.get());
+      if (varlen) ptr("cu_seqlens_q", cqb.get()), ptr("cu_seqlens_k", ckb.get());
+      asmk_selection sel{};
+      ASSERT_EQ(asmk_run_op(s.get(), varlen ? "fmha_fwd_varlen" : "fmha_fwd", a.data(), a.size(), nullptr, &sel),
+                ASMK_SUCCESS) << asmk_last_error();
+      EXPECT_EQ(std::string(sel.kernel_name), v.name) << "the op selects the variant of the choices";
+      ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
+    } else {
+      ASSERT_TRUE(s.launch(v.name,
+                           {Arg::ptr("q", qdev), Arg::ptr("k", kdev), Arg::ptr("v", vdev), Arg::ptr("o", ob),
+                            Arg::ptr("lse", sh.with_lse ? lb.get() : nullptr),
+                            Arg::ptr("cu_seqlens_q", varlen ? cqb.get() : nullptr),
+                            Arg::ptr("cu_seqlens_k", varlen ? ckb.get() : nullptr), Arg::u32("batch", sequences),
+                            Arg::u32("seqlen_q", max_q), Arg::u32("seqlen_k", max_k), Arg::u32("num_heads_q", hq),
+                            Arg::u32("num_heads_k", hk), Arg::u32("q_stride_batch", bstride(qs.batch)),
+                            Arg::u32("q_stride_token", qs.token), Arg::u32("q_stride_head", qs.head),
+                            Arg::u32("k_stride_batch", bstride(ks.batch)), Arg::u32("k_stride_token", ks.token),
+                            Arg::u32("k_stride_head", ks.head), Arg::u32("v_stride_batch", bstride(vs.batch)),
+                            Arg::u32("v_stride_token", vs.token), Arg::u32("v_stride_head", vs.head),
+                            Arg::u32("o_stride_batch", bstride(os.batch)), Arg::u32("o_stride_token", os.token),
+                            Arg::u32("o_stride_head", os.head), Arg::f32("scale", scale), Arg::f32("softcap", sh.softcap),
+                            Arg::f32("q_descale", q_descale), Arg::f32("k_descale", k_descale),
+                            Arg::f32("v_descale", v_descale),
+                            Arg::i32("window_left", sh.left), Arg::i32("window_right", sh.right),
+                            Arg::u32("bottom_right", sh.bottom_right ? 1 : 0)}));
+    }
 
     // o and lse in the reference's row order (row = t·h_q + h, t = b·s_q + i or the varlen token); padding
     // keeps the sentinel. LSE: [b, h_q, s_q], varlen [h_q, total_q].
@@ -288,6 +332,20 @@ TEST_P(FmhaFwd, LongSequences) {
     return;
   }
   ADD_FAILURE() << "no kernel " << name;
+}
+
+// The fmha_fwd and fmha_fwd_varlen ops (templates/fmha_fwd/op*.yaml) select the variant of their
+// choices, bind every argument by name, check the buffers and launch: a shape per mask kind and
+// head dims per dtype, batch and varlen.
+TEST_P(FmhaFwd, TheOpsRunTheirVariants) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  uint32_t seed = 500;
+  for (const Variant& v : asmk::test::variants(GetParam().arch, "fmha_fwd")) {
+    const auto all = shapes(v);
+    run(s, v, all[1], seed++, true);       // padded strides (none: MQA, b > 1, no lse; window: causal bottom-right)
+    run(s, v, all.back(), seed++, true);   // varlen
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Devices, FmhaFwd, ::testing::ValuesIn(asmk::test::kTestDevices),

@@ -87,6 +87,9 @@ Expected<std::shared_ptr<PlanSource>> open_plan_source(const std::filesystem::pa
 /// default filters) and the launch plans of a kernel for a shape.
 struct Family {
   std::string name;
+  /// The MFMA rate class of the op's math (op spec select.rate: "bf16", "fp8", "fp4"; "" for ops
+  /// without one, memory-bound): the compute roof of its reports.
+  std::string rate;
   std::map<std::string, std::string> default_where;
   /// One plan per split-K factor worth modeling (k_splits = 1 first), or why the kernel cannot
   /// run the shape.
