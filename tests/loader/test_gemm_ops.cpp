@@ -197,6 +197,45 @@ TEST(GemmSelect, TunedTableRowWinsWhenValid) {
   EXPECT_NE(std::string(sel.reason).find("rule: least estimated time)"), std::string::npos) << sel.reason;
 }
 
+// asmk_op_tensor_at describes a tensor of a call by the op spec: a dtype given by a choice is the
+// choice's value and stays valid after the call (it is the spec's string, not the call's copy).
+TEST(GemmOpByName, TensorInfoFromTheOpSpec) {
+  auto ctx = open_gemm_fixture("MI300X");
+  asmk_op_arg args[4] = {};
+  const char* names[] = {"m", "n", "k"};
+  const std::uint32_t sizes[] = {17, 64, 96};
+  for (int i = 0; i < 3; ++i) {
+    args[i].name = names[i];
+    args[i].type = ASMK_VALUE_U32;
+    args[i].value.u32 = sizes[i];
+  }
+  args[3].name = "out_dtype";
+  args[3].type = ASMK_VALUE_STRING;
+  std::string f32 = "fp32";  // the C enum's spelling, taken for the manifests' f32
+  args[3].value.string = f32.c_str();
+  asmk_op_tensor_info c{};
+  ASSERT_EQ(asmk_op_tensor_at(ctx.get(), "gemm_bf16", args, 4, 2, &c), ASMK_SUCCESS) << asmk_last_error();
+  f32.assign("xxxx");  // the caller's string changes; the info does not
+  asmk_op_tensor_info a{};
+  ASSERT_EQ(asmk_op_tensor_at(ctx.get(), "gemm_bf16", args, 3, 0, &a), ASMK_SUCCESS) << asmk_last_error();
+  EXPECT_STREQ(c.name, "c");
+  EXPECT_STREQ(c.dtype, "f32");
+  EXPECT_EQ(c.bits, 32u);
+  EXPECT_EQ(c.rank, 2u);
+  EXPECT_EQ(c.shape[0], 17u);
+  EXPECT_EQ(c.shape[1], 64u);
+  EXPECT_EQ(c.strides[0], 64u);
+  EXPECT_EQ(c.bytes, 17u * 64 * 4);
+  EXPECT_STREQ(a.dtype, "bf16");
+  EXPECT_EQ(a.bytes, 17u * 96 * 2);
+  // Past the last tensor, and an argument the op does not have: named errors.
+  EXPECT_EQ(asmk_op_tensor_at(ctx.get(), "gemm_bf16", args, 3, 9, &a), ASMK_ERROR_INVALID_ARGUMENT);
+  args[3].name = "colour";
+  EXPECT_EQ(asmk_op_tensor_at(ctx.get(), "gemm_bf16", args, 4, 0, &a), ASMK_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(asmk_last_error()).find("gemm_bf16 has no argument 'colour'"), std::string::npos)
+      << asmk_last_error();
+}
+
 // M = 40 has no row; the M = 64 row is its bucket (64 < 80) and decides, saying so.
 TEST(GemmSelect, TunedTableBucketsM) {
   auto ctx = open_gemm_fixture("MI300X");

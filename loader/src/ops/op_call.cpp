@@ -161,7 +161,11 @@ OpCall::OpCall(const OpSpec& spec, std::span<const asmk_op_arg> args, bool runni
   for (const OpTensor& t : spec.tensors) {
     CallTensor ct;
     ct.spec = &t;
-    ct.dtype = dtype_bits(t.dtype) != 0 ? std::string_view(t.dtype) : std::string_view(choice(t.dtype));
+    // The dtype as a string of the spec (it outlives the call: asmk_op_tensor_at hands it out).
+    ct.dtype = t.dtype;
+    if (dtype_bits(t.dtype) == 0)
+      for (const std::string& value : spec.choice(t.dtype)->values)
+        if (value == choice(t.dtype)) ct.dtype = value;
     ct.bits = dtype_bits(ct.dtype);
     for (std::size_t d = 0; d < t.shape.size(); ++d) {
       std::int64_t extent = 0;
