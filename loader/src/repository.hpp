@@ -47,7 +47,9 @@ class Repository {
   std::string nearest_by_params(std::string_view family, std::string_view arch,
                                 const std::vector<Param>& wanted, std::size_t count = 3) const;
 
-  // Throws MISSING_CODE_OBJECT when the .co is absent, or (check_sha256) its hash differs.
+  // Reads the .co (size bounded) and checks it: MISSING_CODE_OBJECT when absent, unreadable or
+  // (check_sha256) its hash differs; BAD_REPOSITORY when check_sha256 finds no hash to check or
+  // the code object's kernarg metadata disagrees with the manifest (code_object_check.hpp).
   void verify_code_object(const Kernel& kernel, bool check_sha256) const;
 
  private:

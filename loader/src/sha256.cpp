@@ -1,7 +1,5 @@
 #include "sha256.hpp"
 
-#include <fstream>
-#include <iterator>
 #include <vector>
 
 #include <fmt/format.h>
@@ -9,6 +7,8 @@
 #include <llvm/ADT/StringExtras.h>
 #include <llvm/Support/SHA256.h>
 
+#include "asmk/emu/code_object.hpp"
+#include "asmk/emu/file.hpp"
 #include "error.hpp"
 
 namespace asmk {
@@ -20,10 +20,9 @@ std::string sha256_hex(std::span<const std::uint8_t> bytes) {
 }
 
 std::string sha256_file_hex(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) fail(ASMK_ERROR_MISSING_CODE_OBJECT, fmt::format("cannot read {} to check its sha256", file.string()));
-  const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return sha256_hex(bytes);
+  auto bytes = emu::read_regular_file(file.string(), emu::CodeObject::kMaxFileBytes, "sha256");
+  if (!bytes) fail(ASMK_ERROR_MISSING_CODE_OBJECT, bytes.error());
+  return sha256_hex(*bytes);
 }
 
 }  // namespace asmk

@@ -1,12 +1,12 @@
 // CodeObject: ELF contents + decoded descriptors + each kernel's program, decoded once.
 #include "asmk/emu/code_object.hpp"
 
-#include <fstream>
 #include <map>
 #include <optional>
 #include <iterator>
 #include <cstring>
 
+#include "asmk/emu/file.hpp"
 #include "../decode/decoder.hpp"
 #include "elf_reader.hpp"
 
@@ -146,12 +146,28 @@ Expected<std::shared_ptr<const CodeObject>> CodeObject::load(std::span<const uin
 }
 
 Expected<std::shared_ptr<const CodeObject>> CodeObject::load_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::error("cannot open code object file '" + path + "'");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto co = load(bytes);
+  auto bytes = read_regular_file(path, kMaxFileBytes, "code object");
+  if (!bytes) return bytes.status();
+  auto co = load(*bytes);
   if (!co) return Status::error(path + ": " + co.error());
   return co;
+}
+
+Expected<std::vector<KernelMetadata>> CodeObject::read_metadata(std::span<const uint8_t> bytes) {
+  auto contents = detail::read_elf(bytes);
+  if (!contents) return Status::error("cannot read code object: " + contents.error());
+  std::vector<KernelMetadata> kernels;
+  for (auto& ek : contents->kernels) {
+    KernelMetadata k;
+    k.name = ek.name;
+    k.has_metadata = ek.has_metadata;
+    k.kernarg_segment_size = ek.has_metadata && ek.kernarg_segment_size
+                                 ? ek.kernarg_segment_size
+                                 : parse_descriptor(ek.descriptor, contents->arch).kernarg_size;
+    k.args = std::move(ek.args);
+    kernels.push_back(std::move(k));
+  }
+  return kernels;
 }
 
 Expected<const Kernel*> CodeObject::find(std::string_view name) const {
