@@ -15,8 +15,11 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -88,8 +91,30 @@ void put(std::vector<std::uint8_t>& bytes, std::size_t index, T value) {
   std::memcpy(bytes.data() + index * sizeof(T), &value, sizeof(T));
 }
 
+// Host bytes a check of the case holds at once, about: the inputs twice (host and device), C
+// twice, and the fp32 reference. Saturating, so an absurd shape compares as too large.
+inline std::uint64_t check_host_bytes(const Case& c) {
+  long double total = 0;
+  for (const auto& [name, bytes] : input_sizes(c)) total += 2.0L * bytes;
+  total += (2.0L * output_element_bytes(c) + 4.0L) * c.m * c.n;
+  return total >= 1.8e19L ? UINT64_MAX : static_cast<std::uint64_t>(total);
+}
+
+// Throws std::length_error (the CLI prints it as an error) when the check of the case would take
+// more than half of the machine's memory: refused before a byte is allocated, never an OOM kill.
+inline void require_host_memory_for_check(const Case& c) {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page_bytes = ::sysconf(_SC_PAGESIZE);
+  const std::uint64_t budget = pages > 0 && page_bytes > 0 ? std::uint64_t(pages) * std::uint64_t(page_bytes) / 2 : 1ull << 30;
+  const std::uint64_t needed = check_host_bytes(c);
+  if (needed > budget)
+    throw std::length_error(fmt::format("{} {}: checking it against ref/ needs about {} bytes of host memory, more "
+                                        "than half of this machine's ({} bytes)", c.family, c.text(), needed, budget));
+}
+
 // Random inputs from `seed`: normal activations and weights in the operand format, positive scales.
+// Refuses a case too large for host memory first (require_host_memory_for_check).
 inline Tensors random_inputs(const Case& c, const asmk_device_info& dev, std::uint32_t seed) {
+  require_host_memory_for_check(c);
   std::mt19937 rng(seed);
   std::normal_distribution<float> normal(0.f, 1.f);
   std::uniform_real_distribution<float> scale(0.5f, 2.f);
