@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import cache as cache_mod
-from . import manifest, problem_rules
+from . import manifest, op_spec, problem_rules
 from .errors import AsmgenError, SpaceError, TemplateError
 from .expand import Variant, evaluate, expand
 from .archs import ARCHS, EXTRA_SGPRS
@@ -100,6 +100,7 @@ class Builder:
         self._lock = threading.Lock()
         self._total = 0                 # variants known so far (for the progress line)
         self._staged = {}               # (arch, family) -> [(staged .co, final .co)] built by this run
+        self.ops = {}                   # op specs by name (op_spec.load_all), copied into every manifest
 
     def _relative(self, message: str) -> str:
         """A message with the repository prefix removed from the paths it names."""
@@ -123,6 +124,10 @@ class Builder:
                 spaces[family] = load_space(self.opt.templates_dir / family / "space.yaml")
             except SpaceError as err:
                 self.report.errors.append(self._relative(str(err)))
+        try:
+            self.ops = op_spec.load_all(self.opt.templates_dir)
+        except SpaceError as err:
+            self.report.errors.append(self._relative(str(err)))
         return spaces
 
     def _prepare(self, space: FamilySpace, renderer: Renderer, variant: Variant, asm_digest: str) -> _Job:
@@ -397,11 +402,12 @@ class Builder:
             for co in (self.opt.out_dir / arch / family).glob("*.co"):
                 if f"{family}/{co.name}" not in current:
                     co.unlink()
-        if previous and json.loads(json.dumps(manifest.document(arch, self.toolchain.version, kernels, rejected))) == previous:
+        document = manifest.document(arch, self.toolchain.version, kernels, rejected, self.ops)
+        if previous and json.loads(json.dumps(document)) == previous:
             return                      # the same document: skip the (slow, indented) rendering
         if kernels or rejected or manifest.manifest_path(self.opt.out_dir, arch).is_file():
             manifest.write_if_changed(self.opt.out_dir, arch, manifest.render(arch, self.toolchain.version,
-                                                                              kernels, rejected))
+                                                                              kernels, rejected, self.ops))
 
 
 def _family_of(result: dict) -> str:

@@ -34,14 +34,16 @@ def rejected_entry(variant, reason: str) -> dict:
     return {"name": variant.name, "family": variant.family, "params": dict(variant.params), "reason": reason}
 
 
-def document(arch: str, toolchain: str, kernels: list, rejected: list) -> dict:
+def document(arch: str, toolchain: str, kernels: list, rejected: list, ops: dict | None = None) -> dict:
+    """ops: the op specs (gen/asmgen_lib/op_spec.py) by name; the same in every arch's manifest."""
     return {"schema": SCHEMA, "arch": arch, "toolchain": toolchain,
+            "ops": dict(sorted((ops or {}).items())),
             "kernels": sorted(kernels, key=lambda k: k["name"]),
             "rejected": sorted(rejected, key=lambda r: r["name"])}
 
 
-def render(arch: str, toolchain: str, kernels: list, rejected: list) -> str:
-    return json.dumps(document(arch, toolchain, kernels, rejected), indent=2) + "\n"
+def render(arch: str, toolchain: str, kernels: list, rejected: list, ops: dict | None = None) -> str:
+    return json.dumps(document(arch, toolchain, kernels, rejected, ops), indent=2) + "\n"
 
 
 def load(out_dir: Path, arch: str) -> dict | None:

@@ -299,6 +299,7 @@ typedef enum asmk_value_type {
   ASMK_VALUE_U64 = 3,
   ASMK_VALUE_I64 = 4,
   ASMK_VALUE_F32 = 5,
+  ASMK_VALUE_STRING = 6,  /* op arguments only (asmk_op_arg): a choice such as "bf16" */
   ASMK_VALUE_FORCE_INT32_ = 0x7fffffff
 } asmk_value_type;
 
@@ -380,6 +381,102 @@ typedef struct asmk_selection {
   size_t launch_count;
   asmk_launch_info launches[ASMK_MAX_LAUNCHES];
 } asmk_selection;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Ops by name                                                                                */
+/*                                                                                            */
+/* Every op is declared once by an op spec (templates/<family>/op.yaml, copied into the       */
+/* manifests; docs/op-spec.md): its sizes, strides, choices, scalars and tensors. An op can be */
+/* described, selected and run by name with named arguments; the typed functions below       */
+/* (asmk_quant_fp8, asmk_gemm_*, ...) are the same calls with a C struct.                     */
+/*  - sizes (ASMK_VALUE_U32, required, >= 1);                                                 */
+/*  - strides (ASMK_VALUE_U32, elements of the tensor's dtype — bytes for sub-byte dtypes;    */
+/*    absent or 0 = packed);                                                                  */
+/*  - choices (ASMK_VALUE_STRING: dtypes, layouts; absent = the default);                     */
+/*  - scalars (ASMK_VALUE_U32 or ASMK_VALUE_F32 as declared; absent = the default);           */
+/*  - tensors (ASMK_VALUE_POINTER with `bytes`, the buffer's size for bounds checking, 0 = not */
+/*    known; optional tensors may be absent or null; a `workspace` tensor is scratch whose     */
+/*    size the selection reports in asmk_selection.workspace_bytes).                          */
+/* An unknown name, a repeated one or a wrong type is ASMK_ERROR_INVALID_ARGUMENT naming the  */
+/* op's arguments.                                                                            */
+
+typedef struct asmk_op_arg {
+  const char* name;
+  asmk_value_type type;
+  union {
+    const void* pointer;
+    uint32_t u32;
+    int32_t i32;
+    uint64_t u64;
+    int64_t i64;
+    float f32;
+    const char* string;
+  } value;
+  size_t bytes; /* tensors: the buffer's size in bytes (0 = not known) */
+} asmk_op_arg;
+
+typedef enum asmk_op_arg_kind {
+  ASMK_OP_ARG_SIZE = 0,
+  ASMK_OP_ARG_STRIDE = 1,
+  ASMK_OP_ARG_CHOICE = 2,
+  ASMK_OP_ARG_SCALAR = 3,
+  ASMK_OP_ARG_TENSOR = 4,
+  ASMK_OP_ARG_KIND_FORCE_INT32_ = 0x7fffffff
+} asmk_op_arg_kind;
+
+typedef struct asmk_op_info {
+  const char* name;
+  const char* doc;
+  const char* family; /* the kernel family it selects from */
+  size_t arg_count;   /* its arguments, for asmk_op_arg_at */
+} asmk_op_info;
+
+typedef struct asmk_op_arg_info {
+  const char* name;
+  asmk_op_arg_kind kind;
+  asmk_value_type type;      /* what asmk_op_arg.type must be */
+  const char* doc;           /* "" when none */
+  const char* values;        /* choices: "bf16,f32"; "" otherwise */
+  const char* default_value; /* choices and scalars: the default as text; "" otherwise */
+  const char* dtype;         /* tensors: a dtype name, or the choice that gives it; "" otherwise */
+  const char* of_tensor;     /* strides: the tensor it belongs to; "" otherwise */
+  int output;                /* tensors the op writes */
+  int optional;              /* tensors that may be null */
+  int workspace;             /* scratch sized by the selection */
+} asmk_op_arg_info;
+
+#define ASMK_OP_MAX_RANK 8
+
+/* A tensor of a call as the op sees it: dtype resolved, extents and strides evaluated. */
+typedef struct asmk_op_tensor_info {
+  const char* name;
+  const char* dtype;   /* "bf16", "fp8", "fp4", "e8m0", "f32", ... */
+  uint32_t bits;       /* per element */
+  uint32_t rank;
+  uint64_t shape[ASMK_OP_MAX_RANK];
+  uint64_t strides[ASMK_OP_MAX_RANK]; /* rank - 1 of them (the last dimension is contiguous);
+                                         elements, bytes for sub-byte dtypes */
+  uint64_t bytes;      /* the extent the kernels may touch (0 for a workspace: see the selection) */
+  int output, optional, workspace;
+} asmk_op_tensor_info;
+
+/* The ops the repository declares (sorted by name). */
+ASMK_API asmk_status asmk_op_count(const asmk_context* context, size_t* count);
+ASMK_API asmk_status asmk_op_at(const asmk_context* context, size_t index, const char** name);
+ASMK_API asmk_status asmk_op_get_info(const asmk_context* context, const char* op, asmk_op_info* out);
+/* Arguments in order: sizes, choices, scalars, then each tensor after its strides. */
+ASMK_API asmk_status asmk_op_arg_at(const asmk_context* context, const char* op, size_t index,
+                                    asmk_op_arg_info* out);
+/* The call's tensors in the op's order (index < the number of ASMK_OP_ARG_TENSOR arguments);
+   the arguments are checked as for asmk_select_op; pointers are not needed. */
+ASMK_API asmk_status asmk_op_tensor_at(const asmk_context* context, const char* op, const asmk_op_arg* args,
+                                       size_t arg_count, size_t index, asmk_op_tensor_info* out);
+/* Chooses the plan for the call on the context's device (pointers optional). */
+ASMK_API asmk_status asmk_select_op(const asmk_context* context, const char* op, const asmk_op_arg* args,
+                                    size_t arg_count, asmk_selection* out);
+/* Validates, selects, checks every buffer and launches; out_selection may be NULL. */
+ASMK_API asmk_status asmk_run_op(asmk_context* context, const char* op, const asmk_op_arg* args,
+                                 size_t arg_count, asmk_stream stream, asmk_selection* out_selection);
 
 /* quant_fp8: dynamic FP8 quantization of x [m, n] (bf16/fp16) into y [m, n] (the device's
    fp8) and fp32 scales: one per row (scale [m]) or one per 1x128 group (scale [m, n/128]).

@@ -14,14 +14,10 @@
 #include "context.hpp"
 #include "dtype.hpp"
 #include "error.hpp"
-#include "ops/gemm_a4w4.hpp"
+#include "c_op_args.hpp"
 #include "ops/launch_rule.hpp"
-#include "ops/gemm_a8w8.hpp"
-#include "ops/gemm_a8w8_blockscale.hpp"
-#include "ops/gemm_bf16.hpp"
-#include "ops/quant_fp8.hpp"
-#include "ops/quant_mxfp4.hpp"
-#include "ops/shuffle_b.hpp"
+#include "ops/op_call.hpp"
+#include "ops/op_run.hpp"
 
 namespace {
 
@@ -90,20 +86,29 @@ void fill_selection(const asmk::Selection& sel, asmk_selection& out) {
                        launches[i].block};
 }
 
-// asmk_select_<op>: the op's cached select(context, args) -> entry.
-template <typename Args, typename Select>
-asmk_status select_op(const asmk_context* context, const Args* args, asmk_selection* out, Select&& select) {
+std::span<const asmk_op_arg> op_arg_span(const asmk_op_arg* args, std::size_t count) {
+  if (args == nullptr && count != 0) fail(ASMK_ERROR_INVALID_ARGUMENT, "args is null with arg_count > 0");
+  return {args, count};
+}
+
+// asmk_select_<op> and asmk_select_op: the op's cached selection.
+asmk_status select_named(const asmk_context* context, const char* op, std::span<const asmk_op_arg> args,
+                         asmk_selection* out) {
   return guarded([&] {
     auto& result = require(out, "out");
-    fill_selection(select(*require(context, "context").impl, require(args, "args"))->selection, result);
+    const asmk::Context& ctx = *require(context, "context").impl;
+    const auto& spec = asmk::ops::find_op(ctx, require_string(op, "op"));
+    fill_selection(asmk::ops::select_op(ctx, spec, args)->selection, result);
   });
 }
 
-// asmk_<op>: the op's run(context, args, stream) -> entry.
-template <typename Args, typename Run>
-asmk_status run_op(asmk_context* context, const Args* args, asmk_stream stream, asmk_selection* out, Run&& run) {
+// asmk_<op> and asmk_run_op: validate, select (cached), check buffers, launch.
+asmk_status run_named(asmk_context* context, const char* op, std::span<const asmk_op_arg> args, asmk_stream stream,
+                      asmk_selection* out) {
   return guarded([&] {
-    const asmk::ops::CachedOpPtr entry = run(*require(context, "context").impl, require(args, "args"), stream);
+    asmk::Context& ctx = *require(context, "context").impl;
+    const auto& spec = asmk::ops::find_op(ctx, require_string(op, "op"));
+    const asmk::ops::CachedOpPtr entry = asmk::ops::run_op(ctx, spec, args, stream);
     if (out != nullptr) fill_selection(entry->selection, *out);
   });
 }
@@ -116,6 +121,7 @@ asmk::KernargScalar scalar_of(const asmk_kernarg_value& v) {
     case ASMK_VALUE_U64: return v.value.u64;
     case ASMK_VALUE_I64: return v.value.i64;
     case ASMK_VALUE_F32: return v.value.f32;
+    case ASMK_VALUE_STRING:  // op arguments only
     case ASMK_VALUE_FORCE_INT32_: break;
   }
   fail(ASMK_ERROR_BAD_KERNARG,
@@ -388,17 +394,119 @@ const char* asmk_dtype_name(asmk_dtype dtype) {
 }
 
 // ---- ops ----------------------------------------------------------------------------------
-// Every op <op> has asmk::<op>::cached_select(context, args) and asmk::<op>::run(context, args,
-// stream), both returning the (cached) entry: asmk_select_<op> reports its selection; asmk_<op>
-// validates, selects and launches.
+
+asmk_status asmk_op_count(const asmk_context* context, size_t* count) {
+  return guarded([&] { require(count, "count") = require(context, "context").impl->repository().op_names().size(); });
+}
+
+asmk_status asmk_op_at(const asmk_context* context, size_t index, const char** name) {
+  return guarded([&] {
+    const auto& repo = require(context, "context").impl->repository();
+    const auto names = repo.op_names();
+    if (index >= names.size())
+      fail(ASMK_ERROR_INVALID_ARGUMENT, fmt::format("op index {} is past the last of {} ops", index, names.size()));
+    require(name, "name") = asmk::ops::find_op(*context->impl, names[index]).name.c_str();
+  });
+}
+
+asmk_status asmk_op_get_info(const asmk_context* context, const char* op, asmk_op_info* out) {
+  return guarded([&] {
+    const auto& spec = asmk::ops::find_op(*require(context, "context").impl, require_string(op, "op"));
+    require(out, "out") = {spec.name.c_str(), spec.doc.c_str(), spec.family.c_str(), spec.arguments().size()};
+  });
+}
+
+asmk_status asmk_op_arg_at(const asmk_context* context, const char* op, size_t index, asmk_op_arg_info* out) {
+  return guarded([&] {
+    const auto& spec = asmk::ops::find_op(*require(context, "context").impl, require_string(op, "op"));
+    auto& info = require(out, "out");
+    const auto args = spec.arguments();
+    if (index >= args.size())
+      fail(ASMK_ERROR_INVALID_ARGUMENT, fmt::format("{} has {} arguments; index {} is past the last", spec.name,
+                                                    args.size(), index));
+    const auto& a = args[index];
+    info = {};
+    info.name = a.name.data();  // names are std::strings of the spec
+    info.kind = a.kind;
+    info.doc = info.values = info.default_value = info.dtype = info.of_tensor = "";
+    switch (a.kind) {
+      case ASMK_OP_ARG_SIZE:
+      case ASMK_OP_ARG_STRIDE: info.type = ASMK_VALUE_U32; break;
+      case ASMK_OP_ARG_CHOICE:
+        info.type = ASMK_VALUE_STRING;
+        info.doc = a.choice->doc.c_str();
+        info.values = a.choice->values_text.c_str();
+        info.default_value = a.choice->default_value.c_str();
+        break;
+      case ASMK_OP_ARG_SCALAR:
+        info.type = a.scalar->type == asmk::ops::OpScalar::Type::u32 ? ASMK_VALUE_U32 : ASMK_VALUE_F32;
+        info.doc = a.scalar->doc.c_str();
+        info.default_value = a.scalar->default_text.c_str();
+        break;
+      default:
+        info.type = ASMK_VALUE_POINTER;
+        info.doc = a.tensor->doc.c_str();
+        info.dtype = a.tensor->dtype.c_str();
+        info.output = a.tensor->output;
+        info.optional = a.tensor->optional;
+        info.workspace = a.tensor->workspace;
+        break;
+    }
+    if (a.kind == ASMK_OP_ARG_STRIDE) info.of_tensor = a.tensor->name.c_str();
+  });
+}
+
+asmk_status asmk_op_tensor_at(const asmk_context* context, const char* op, const asmk_op_arg* args, size_t arg_count,
+                              size_t index, asmk_op_tensor_info* out) {
+  return guarded([&] {
+    const auto& spec = asmk::ops::find_op(*require(context, "context").impl, require_string(op, "op"));
+    auto& info = require(out, "out");
+    const asmk::ops::OpCall call(spec, op_arg_span(args, arg_count), false);
+    if (index >= call.tensors().size())
+      fail(ASMK_ERROR_INVALID_ARGUMENT, fmt::format("{} has {} tensors; index {} is past the last", spec.name,
+                                                    call.tensors().size(), index));
+    const auto& t = call.tensors()[index];
+    if (t.shape.size() > ASMK_OP_MAX_RANK)
+      fail(ASMK_ERROR_INTERNAL, fmt::format("{}: tensor {} has rank {} > ASMK_OP_MAX_RANK", spec.name, t.spec->name, t.shape.size()));
+    info = {};
+    info.name = t.spec->name.c_str();
+    info.dtype = t.dtype.data();  // a spec string or a choice value of the spec
+    info.bits = t.bits;
+    info.rank = static_cast<std::uint32_t>(t.shape.size());
+    for (std::size_t d = 0; d < t.shape.size(); ++d) info.shape[d] = t.shape[d];
+    for (std::size_t d = 0; d < t.strides.size(); ++d) info.strides[d] = t.strides[d];
+    info.bytes = t.bytes;
+    info.output = t.spec->output;
+    info.optional = t.spec->optional;
+    info.workspace = t.spec->workspace;
+  });
+}
+
+asmk_status asmk_select_op(const asmk_context* context, const char* op, const asmk_op_arg* args, size_t arg_count,
+                           asmk_selection* out) {
+  if (args == nullptr && arg_count != 0) return guarded([] { (void)op_arg_span(nullptr, 1); });
+  return select_named(context, op, {args, arg_count}, out);
+}
+
+asmk_status asmk_run_op(asmk_context* context, const char* op, const asmk_op_arg* args, size_t arg_count,
+                        asmk_stream stream, asmk_selection* out_selection) {
+  if (args == nullptr && arg_count != 0) return guarded([] { (void)op_arg_span(nullptr, 1); });
+  return run_named(context, op, {args, arg_count}, stream, out_selection);
+}
+
+// The typed entry points: the struct's fields as named arguments (c_op_args.hpp).
 #define ASMK_C_OP(op)                                                                                     \
   asmk_status asmk_select_##op(const asmk_context* context, const asmk_##op##_args* args,               \
                                asmk_selection* out) {                                                   \
-    return select_op(context, args, out, asmk::op::cached_select);                                      \
+    if (args == nullptr) return guarded([] { fail(ASMK_ERROR_INVALID_ARGUMENT, "args is null"); });       \
+    const asmk::OpArgs named = asmk::op_args(*args);                                                    \
+    return select_named(context, #op, named.list(), out);                                               \
   }                                                                                                     \
   asmk_status asmk_##op(asmk_context* context, const asmk_##op##_args* args, asmk_stream stream,        \
                         asmk_selection* out_selection) {                                                \
-    return run_op(context, args, stream, out_selection, asmk::op::run);                                 \
+    if (args == nullptr) return guarded([] { fail(ASMK_ERROR_INVALID_ARGUMENT, "args is null"); });       \
+    const asmk::OpArgs named = asmk::op_args(*args);                                                    \
+    return run_named(context, #op, named.list(), stream, out_selection);                                \
   }
 
 ASMK_C_OP(quant_fp8)

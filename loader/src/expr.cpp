@@ -141,6 +141,13 @@ class ExprParser {
       }
       return add(Kind::number, "", {}, value);
     }
+    if (c == '\'' || c == '"') {  // a string: compares by identity with a name's string value
+      const std::size_t end = text_.find(c, pos_ + 1);
+      if (end == std::string_view::npos) error("unterminated string");
+      const std::string_view text = text_.substr(pos_ + 1, end - pos_ - 1);
+      pos_ = end + 1;
+      return add(Kind::number, "", {}, Expr::string_id(text), std::string(text));
+    }
     if (word_char(c)) {
       const std::size_t start = pos_;
       while (pos_ < text_.size() && word_char(text_[pos_])) ++pos_;
@@ -190,6 +197,12 @@ Expr Expr::constant(std::int64_t value) {
 }
 
 Expr Expr::parse(std::string_view text) { return ExprParser(text).parse(); }
+
+std::int64_t Expr::string_id(std::string_view text) {
+  std::uint64_t hash = 0xcbf29ce484222325ull;  // FNV-1a, kept in the negative half: no small integer equals it
+  for (const char c : text) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ull;
+  return static_cast<std::int64_t>(hash | 0x8000000000000000ull);
+}
 
 std::int64_t Expr::evaluate(const Lookup& lookup) const { return eval(root_, lookup); }
 

@@ -5,7 +5,8 @@
 //
 // The language is the Python subset asmgen allows: integer literals, names, + - * // % **
 // (floor division and modulo as Python's), comparisons (chainable), and/or/not, `x if c else y`,
-// and the calls ceil_div(a, b), min(...), max(...); with Python's precedence. Values are signed
+// and the calls ceil_div(a, b), min(...), max(...); with Python's precedence; string literals
+// ('row') for comparisons with names whose value is a string (an op's choices, see string_id). Values are signed
 // 64-bit: an overflow, a division by zero or an unknown name is an error (ExprError), never a
 // wrapped or made-up value.
 #pragma once
@@ -36,6 +37,9 @@ class Expr {
   static Expr parse(std::string_view text);
 
   std::int64_t evaluate(const Lookup& lookup) const;
+  // The value a string literal ('row') has, and a name's lookup must return for a string value:
+  // strings compare by identity (== and !=); they take no part in arithmetic that means anything.
+  static std::int64_t string_id(std::string_view text);
   // The names it reads (not the functions), in first-use order.
   std::vector<std::string> names() const;
   const std::string& text() const { return text_; }

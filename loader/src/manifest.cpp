@@ -5,14 +5,13 @@
 #include <limits>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "error.hpp"
+#include "manifest_json.hpp"
+#include "ops/op_spec_reader.hpp"
 
 namespace asmk {
 namespace {
-
-using Json = nlohmann::ordered_json;  // keeps params in space.yaml order
 
 constexpr int kSchema = 1;
 
@@ -22,46 +21,6 @@ constexpr int kSchema = 1;
 constexpr std::uint32_t kMaxKernargBytes = 64 * 1024;    // the kernarg segment (HIP allows 4 KiB; room to spare)
 constexpr std::int64_t kMaxIntegerParam = 1 << 20;        // tile sizes and counts: n_per_wg, m_tile, k_waves, ...
 constexpr std::uint32_t kMaxWorkgroupItems = 1024;       // the CDNA maximum flat workgroup size
-
-// Reads fields of one JSON object, naming "<file>: <path>.<key>" in every error.
-class Reader {
- public:
-  Reader(const std::string& file, std::string path, const Json& object)
-      : file_(file), path_(std::move(path)), object_(object) {
-    if (!object_.is_object()) bad(path_, "is not an object");
-  }
-
-  const Json& at(const std::string& key) const {
-    auto it = object_.find(key);
-    if (it == object_.end()) bad(where(key), "is missing");
-    return *it;
-  }
-  bool has(const std::string& key) const { return object_.contains(key); }
-
-  std::string string(const std::string& key) const {
-    const Json& v = at(key);
-    if (!v.is_string()) bad(where(key), "is not a string");
-    return v.get<std::string>();
-  }
-  std::uint32_t u32(const std::string& key) const { return u32_of(at(key), where(key)); }
-  std::uint32_t u32_of(const Json& v, const std::string& path) const {
-    if (!v.is_number_integer() || v.get<std::int64_t>() < 0 ||
-        v.get<std::int64_t>() > std::numeric_limits<std::uint32_t>::max())
-      bad(path, "is not an unsigned 32-bit integer");
-    return v.get<std::uint32_t>();
-  }
-  Reader object(const std::string& key) const { return Reader(file_, where(key), at(key)); }
-  std::string where(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
-
-  [[noreturn]] void bad(const std::string& path, const std::string& what) const {
-    fail(ASMK_ERROR_BAD_REPOSITORY, fmt::format("manifest {}: {} {}", file_, path, what));
-  }
-
- private:
-  const std::string& file_;
-  std::string path_;
-  const Json& object_;
-};
 
 // Why a manifest's `file` would leave the manifest's folder ("" when it stays inside): it is read
 // relative to <repository>/<arch>/, so it must be relative and never climb out.
@@ -130,59 +89,6 @@ std::vector<KernelArg> read_kernargs(const Reader& kernel, const std::string& fi
   return args;
 }
 
-Expr read_expr(const Reader& r, const Json& v, const std::string& path) {
-  if (v.is_number_integer()) return Expr::constant(v.get<std::int64_t>());
-  if (!v.is_string()) r.bad(path, "is not an integer or an expression string");
-  try {
-    return Expr::parse(v.get<std::string>());
-  } catch (const ExprError& e) {
-    r.bad(path, fmt::format("is not a valid expression: {}", e.what()));
-  }
-}
-
-// The optional "requires" list (docs/contracts.md). A rule of a form this libasmk does not know is
-// kept as `unknown`: the selectors refuse that kernel, naming the rule (never silently ignored).
-std::vector<Requirement> read_requirements(const Reader& kernel, const std::string& file) {
-  std::vector<Requirement> rules;
-  if (!kernel.has("requires")) return rules;
-  const Json& list = kernel.at("requires");
-  if (!list.is_array())
-    kernel.bad(kernel.where("requires"), "is not a list of rules (a manifest older than this libasmk: rebuild it with asmgen)");
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    Reader rule(file, kernel.where(fmt::format("requires[{}]", i)), list[i]);
-    Requirement r;
-    const auto positive = [&](const std::string& key) {
-      const Json& v = rule.at(key);
-      if (!v.is_number_integer() || v.get<std::int64_t>() < 1) rule.bad(rule.where(key), "is not a positive integer");
-      return v.get<std::int64_t>();
-    };
-    if (rule.has("arg")) {
-      r.kind = Requirement::Kind::multiple;
-      r.subject = rule.string("arg");
-      r.value = positive("multiple");
-      r.unit = rule.has("unit") ? rule.string("unit") : "";
-    } else if (rule.has("pointer")) {
-      r.kind = Requirement::Kind::align;
-      r.subject = rule.string("pointer");
-      r.value = positive("align");
-    } else if (rule.has("value")) {
-      r.kind = Requirement::Kind::equals;
-      r.subject = rule.string("value");
-      r.value = positive("equals");
-    } else if (rule.has("expr")) {
-      r.kind = Requirement::Kind::expr;
-      r.expr = read_expr(rule, rule.at("expr"), rule.where("expr"));
-      r.reason = rule.string("reason");
-    } else {
-      const Json& object = list[i];
-      r.reason = object.empty() ? "{}" : fmt::format("'{}'={}", object.begin().key(), object.begin().value().dump());
-    }
-    r.name = rule.has("name") ? rule.string("name") : r.subject;
-    rules.push_back(std::move(r));
-  }
-  return rules;
-}
-
 // The optional "launch" object: {"grid": [3 expressions], "block": [3 expressions]}.
 LaunchRule read_launch(const Reader& kernel) {
   LaunchRule rule;
@@ -245,12 +151,66 @@ Kernel read_kernel(const Reader& k, const std::string& file, const std::string& 
   kernel.resources = read_resources(k.object("resources"));
   kernel.params = read_params(k, kernel.name);
   kernel.kernargs = read_kernargs(k, file, kernel.name, kernel.resources.kernarg_bytes);
-  kernel.requirements = read_requirements(k, file);
+  kernel.requirements = read_requirements(k, "requires", file);
   kernel.launch = read_launch(k);
   return kernel;
 }
 
 }  // namespace
+
+Expr read_expr(const Reader& r, const Json& v, const std::string& path) {
+  if (v.is_number_integer()) return Expr::constant(v.get<std::int64_t>());
+  if (!v.is_string()) r.bad(path, "is not an integer or an expression string");
+  try {
+    return Expr::parse(v.get<std::string>());
+  } catch (const ExprError& e) {
+    r.bad(path, fmt::format("is not a valid expression: {}", e.what()));
+  }
+}
+
+// The optional "requires" list (docs/contracts.md). A rule of a form this libasmk does not know is
+// kept as `unknown`: the selectors refuse that kernel, naming the rule (never silently ignored).
+std::vector<Requirement> read_requirements(const Reader& owner, const std::string& key, const std::string& file) {
+  std::vector<Requirement> rules;
+  if (!owner.has(key)) return rules;
+  const Json& list = owner.at(key);
+  if (!list.is_array())
+    owner.bad(owner.where(key), "is not a list of rules (a manifest older than this libasmk: rebuild it with asmgen)");
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    Reader rule(file, owner.where(fmt::format("{}[{}]", key, i)), list[i]);
+    Requirement r;
+    const auto positive = [&](const std::string& key) {
+      const Json& v = rule.at(key);
+      if (!v.is_number_integer() || v.get<std::int64_t>() < 1) rule.bad(rule.where(key), "is not a positive integer");
+      return v.get<std::int64_t>();
+    };
+    if (rule.has("arg")) {
+      r.kind = Requirement::Kind::multiple;
+      r.subject = rule.string("arg");
+      r.value = positive("multiple");
+      r.unit = rule.has("unit") ? rule.string("unit") : "";
+    } else if (rule.has("pointer")) {
+      r.kind = Requirement::Kind::align;
+      r.subject = rule.string("pointer");
+      r.value = positive("align");
+    } else if (rule.has("value")) {
+      r.kind = Requirement::Kind::equals;
+      r.subject = rule.string("value");
+      r.value = positive("equals");
+    } else if (rule.has("expr")) {
+      r.kind = Requirement::Kind::expr;
+      r.expr = read_expr(rule, rule.at("expr"), rule.where("expr"));
+      r.reason = rule.string("reason");
+    } else {
+      const Json& object = list[i];
+      r.reason = object.empty() ? "{}" : fmt::format("'{}'={}", object.begin().key(), object.begin().value().dump());
+    }
+    r.name = rule.has("name") ? rule.string("name") : r.subject;
+    rules.push_back(std::move(r));
+  }
+  return rules;
+}
+
 
 Manifest read_manifest(const std::filesystem::path& manifest_file) {
   const std::string file = manifest_file.string();
@@ -276,6 +236,7 @@ Manifest read_manifest(const std::filesystem::path& manifest_file) {
     for (std::size_t i = 0; i < kernels.size(); ++i)
       manifest.kernels.push_back(read_kernel(Reader(file, fmt::format("kernels[{}]", i), kernels[i]),
                                              file, manifest.arch, arch_dir));
+    if (top.has("ops")) manifest.ops = ops::read_op_specs(top.object("ops"), file);
     return manifest;
   } catch (const Json::exception& e) {  // a type nlohmann refused that the checks above missed
     fail(ASMK_ERROR_BAD_REPOSITORY, fmt::format("manifest {}: {}", file, e.what()));

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kernel.hpp"
+#include "ops/op_spec.hpp"
 
 namespace asmk {
 
@@ -13,6 +14,7 @@ struct Manifest {
   std::string arch;
   std::string toolchain;
   std::vector<Kernel> kernels;  // code_object_path filled from the manifest's folder
+  std::vector<ops::OpSpec> ops; // the op specs ("ops"; the same in every arch's manifest)
 };
 
 // Throws asmk::Error (BAD_REPOSITORY) naming the file and the offending key.

@@ -47,8 +47,27 @@ Repository Repository::open(const fs::path& dir) {
       repo.by_family_arch_[{kernel.family, kernel.arch}].push_back(repo.kernels_.size());
       repo.kernels_.push_back(std::move(kernel));
     }
+    repo.ops_[manifest.arch] = std::move(manifest.ops);
   }
   return repo;
+}
+
+const ops::OpSpec* Repository::op(std::string_view name, std::string_view arch) const {
+  const ops::OpSpec* other = nullptr;
+  for (const auto& [manifest_arch, specs] : ops_)
+    for (const ops::OpSpec& spec : specs)
+      if (spec.name == name) {
+        if (manifest_arch == arch) return &spec;
+        if (other == nullptr) other = &spec;
+      }
+  return other;
+}
+
+std::vector<std::string> Repository::op_names() const {
+  std::set<std::string> names;
+  for (const auto& [arch, specs] : ops_)
+    for (const ops::OpSpec& spec : specs) names.insert(spec.name);
+  return {names.begin(), names.end()};
 }
 
 bool Repository::holds_arch(std::string_view arch) const {

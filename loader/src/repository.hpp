@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "kernel.hpp"
+#include "ops/op_spec.hpp"
 
 namespace asmk {
 
@@ -47,6 +48,12 @@ class Repository {
   std::string nearest_by_params(std::string_view family, std::string_view arch,
                                 const std::vector<Param>& wanted, std::size_t count = 3) const;
 
+  // The op spec of `name` as the arch's manifest declares it (another arch's when that manifest has
+  // none); nullptr when no manifest declares the op.
+  const ops::OpSpec* op(std::string_view name, std::string_view arch) const;
+  // Every op any manifest declares, sorted.
+  std::vector<std::string> op_names() const;
+
   // Reads the .co (size bounded) and checks it: MISSING_CODE_OBJECT when absent, unreadable or
   // (check_sha256) its hash differs; BAD_REPOSITORY when check_sha256 finds no hash to check or
   // the code object's kernarg metadata disagrees with the manifest (code_object_check.hpp).
@@ -58,6 +65,7 @@ class Repository {
   std::vector<Kernel> kernels_;
   std::unordered_map<std::string, std::size_t> by_name_;
   std::map<std::pair<std::string, std::string>, std::vector<std::size_t>, std::less<>> by_family_arch_;
+  std::map<std::string, std::vector<ops::OpSpec>, std::less<>> ops_;  // by arch
 };
 
 }  // namespace asmk

@@ -24,7 +24,7 @@ class TinyFamilyBuildTest(TempDirTest):
         out = self.tmp / "out"
         for arch in ("gfx942", "gfx950"):
             doc = load_manifest(out, arch)
-            self.assertEqual(set(doc), {"schema", "arch", "toolchain", "kernels", "rejected"})
+            self.assertEqual(set(doc), {"schema", "arch", "toolchain", "ops", "kernels", "rejected"})
             self.assertEqual((doc["schema"], doc["arch"]), (1, arch))
             self.assertRegex(doc["toolchain"], r"^LLVM 22\.\d+\.\d+$")
             for k in doc["kernels"]:

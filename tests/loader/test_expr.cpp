@@ -88,9 +88,23 @@ TEST(Expr, ErrorsNameTheProblem) {
   EXPECT_NE(error_of("1 / 2").find("unexpected"), std::string::npos);  // true division is not in the language
   EXPECT_NE(error_of("1 2").find("unexpected"), std::string::npos);
   EXPECT_NE(error_of("ceil_div(1)").find("2 arguments"), std::string::npos);
-  EXPECT_NE(error_of("'row'").find("unexpected"), std::string::npos);  // strings are folded by asmgen
+  EXPECT_NE(error_of("'row").find("unterminated string"), std::string::npos);
   EXPECT_NE(error_of("1 if 2").find("expected 'else'"), std::string::npos);
   EXPECT_NE(error_of("").find("unexpected end"), std::string::npos);
+}
+
+// An op's choices are strings: a name whose value is Expr::string_id(text) equals the literal 'text'
+// and nothing else (op specs compare them: "b_layout != 'shuffled' or stride_b == k").
+TEST(Expr, StringsCompareByIdentity) {
+  const std::map<std::string, std::int64_t> row{{"granularity", Expr::string_id("row")}, {"n", 1024}};
+  EXPECT_EQ(eval("granularity == 'row'", row), 1);
+  EXPECT_EQ(eval("granularity == \"row\"", row), 1);
+  EXPECT_EQ(eval("granularity != 'group'", row), 1);
+  EXPECT_EQ(eval("1 if granularity == 'row' else n // 128", row), 1);
+  const std::map<std::string, std::int64_t> group{{"granularity", Expr::string_id("group")}, {"n", 1024}};
+  EXPECT_EQ(eval("1 if granularity == 'row' else n // 128", group), 8);
+  EXPECT_NE(Expr::string_id("row"), Expr::string_id("rows"));
+  EXPECT_LT(Expr::string_id(""), 0);  // never a small integer a size could have
 }
 
 }  // namespace

@@ -55,9 +55,15 @@ Plan make_plan(const Choice& choice, const Problem& p, std::vector<KernargValue>
   if (split) {
     const ops::LaunchDims reduce_dims = ops::launch_dims(*choice.reduce, values);
     Launch reduce{choice.reduce, reduce_dims.grid, reduce_dims.block, {}, {}};
-    if (p.partials_scaled) {
-      reduce.fixed_null = {"scale_a", "scale_b", "bias"};
-      for (std::string_view name : reduce.fixed_null) values = with(std::move(values), name, static_cast<const void*>(nullptr));
+    // The reduce's epilogue tensors the op does not have (a bf16 GEMM has no scales or bias), and
+    // all of them when the partials are already scaled, stay null.
+    for (const KernelArg& arg : choice.reduce->kernargs) {
+      const bool known = std::any_of(values.begin(), values.end(), [&](const KernargValue& v) { return v.name == arg.name; });
+      const bool epilogue = arg.name == "scale_a" || arg.name == "scale_b" || arg.name == "bias";
+      if (!arg.hidden() && arg.type.ends_with('*') && (!known || (p.partials_scaled && epilogue))) {
+        reduce.fixed_null.push_back(arg.name);
+        values = with(std::move(values), arg.name, static_cast<const void*>(nullptr));
+      }
     }
     reduce.args = gemm::bind(*choice.reduce, values, p.family);
     plan.launches.push_back(std::move(reduce));

@@ -36,7 +36,7 @@ CacheKey::CacheKey(std::string_view op, Purpose purpose) {
 
 CacheKey& CacheKey::add(std::uint64_t value) {
   if (size_ == kMaxWords)
-    fail(ASMK_ERROR_INTERNAL, "selection cache key has more than 32 fields (raise CacheKey::kMaxWords)");
+    fail(ASMK_ERROR_INTERNAL, "selection cache key has more than 64 fields (raise CacheKey::kMaxWords)");
   words_[size_++] = value;
   hash_ = mix(hash_ ^ (value + 0x9e3779b97f4a7c15ULL + (hash_ << 6)));
   return *this;

@@ -35,7 +35,7 @@ enum class Purpose : std::uint64_t { select = 1, run = 2 };
 
 class CacheKey {
  public:
-  static constexpr std::size_t kMaxWords = 32;
+  static constexpr std::size_t kMaxWords = 64;
 
   CacheKey(std::string_view op, Purpose purpose);
 

@@ -8,10 +8,8 @@
 #include <fmt/format.h>
 
 #include "error.hpp"
-#include "ops/gemm_a4w4.hpp"
-#include "ops/gemm_a8w8.hpp"
-#include "ops/gemm_a8w8_blockscale.hpp"
-#include "ops/gemm_bf16.hpp"
+#include "ops/op_call.hpp"
+#include "ops/op_plan.hpp"
 #include "plan_source.hpp"
 
 namespace asmk::perf {
@@ -27,115 +25,58 @@ namespace {
 // A distinct, page-aligned address per tensor; plans never dereference pointers.
 const void* placeholder(size_t index) { return reinterpret_cast<const void*>(uintptr_t(index + 1) << 32); }
 
-std::string param_or(const KernelEntry& k, const std::string& name, const std::string& implied) {
-  const auto it = k.params.find(name);
-  return it == k.params.end() ? implied : it->second;
-}
-
-// A dtype parameter of the kernel (manifest spelling) as the C ABI's dtype.
-Expected<asmk_dtype> dtype_param(const KernelEntry& k, const std::string& name, const std::string& implied) {
-  const std::string value = param_or(k, name, implied);
-  static const std::pair<const char*, asmk_dtype> kDtypes[] = {
-      {"bf16", ASMK_DTYPE_BF16}, {"fp16", ASMK_DTYPE_FP16}, {"f32", ASMK_DTYPE_FP32},
-      {"fp8", ASMK_DTYPE_FP8},   {"int8", ASMK_DTYPE_INT8}, {"fp4", ASMK_DTYPE_FP4}};
-  for (const auto& [spelling, dtype] : kDtypes)
-    if (value == spelling) return dtype;
-  return Status::error(fmt::format("kernel {} has {}={}, which is no dtype of the C ABI", k.name, name, value));
-}
-
-uint64_t element_bytes(asmk_dtype dtype) { return dtype == ASMK_DTYPE_FP32 ? 4 : 2; }
-
-// One call of a family's op as a caller makes it: the tensors it allocates (in allocation order;
-// tensor i is passed as placeholder(i)) and the plan of that call.
+// One call of the kernel's op as a caller makes it: the tensors it allocates (in the op spec's
+// order; tensor i is passed as placeholder(i)) and the plan of that call.
 struct Call {
   std::string key;  // identifies the call for the plan cache
   std::vector<GemmTensor> tensors;
   std::function<gemm::Plan(const Repository&, const Device&)> plan;
-
-  const void* add(std::string name, uint64_t bytes) {
-    tensors.push_back({std::move(name), bytes});
-    return placeholder(tensors.size() - 1);
-  }
 };
 
-// The op call for C [m, n] = A [m, k] · B [n, k]ᵀ with the kernel's dtypes. k_splits = 0 lets the
-// selector consider every split-K factor (unbounded workspace); otherwise that factor is forced
-// and the workspace is the size it needs.
-Expected<Call> op_call(const KernelEntry& kernel, uint64_t m64, uint64_t n64, uint64_t k64, uint32_t k_splits) {
+// The op call for C [m, n] = A [m, k] · B [n, k]ᵀ with the kernel's choices (its parameters, as the
+// op spec names them). k_splits = 0 lets the selector consider every split-K factor (unbounded
+// workspace); otherwise that factor is forced and the workspace is the size it needs.
+Expected<Call> op_call(const PlanSource& source, const KernelEntry& kernel, uint64_t m64, uint64_t n64, uint64_t k64,
+                       uint32_t k_splits) {
   if (m64 > UINT32_MAX || n64 > UINT32_MAX || k64 > UINT32_MAX)
     return Status::error(fmt::format("M={} N={} K={} do not fit the C ABI's 32-bit sizes", m64, n64, k64));
+  const ops::OpSpec* spec = source.repository.op(kernel.family, kernel.arch);
+  if (spec == nullptr) return Status::error("the repository declares no op " + kernel.family);
   const auto m = uint32_t(m64), n = uint32_t(n64), k = uint32_t(k64);
-  const size_t workspace_bytes = k_splits == 0 ? SIZE_MAX : gemm::workspace_bytes(m, n, k_splits);
-  Call call;
-  const std::string& family = kernel.family;
-  if (family == "gemm_bf16") {
-    auto out = dtype_param(kernel, "out_dtype", "bf16");
-    if (!out) return out.status();
-    asmk_gemm_bf16_args a{};
-    a.m = m, a.n = n, a.k = k, a.out_dtype = *out, a.k_splits = k_splits;
-    a.a_bytes = uint64_t(m) * k * 2, a.b_bytes = uint64_t(n) * k * 2, a.c_bytes = uint64_t(m) * n * element_bytes(*out);
-    a.a = call.add("a", a.a_bytes);
-    a.b = call.add("b", a.b_bytes);
-    a.c = const_cast<void*>(call.add("c", a.c_bytes));
-    a.workspace = const_cast<void*>(call.add("workspace", workspace_bytes)), a.workspace_bytes = workspace_bytes;
-    call.key = fmt::format("out_dtype={}", int(*out));
-    call.plan = [a](const Repository& r, const Device& d) { return gemm_bf16::plan(r, d, a); };
-  } else if (family == "gemm_a8w8") {
-    auto in = dtype_param(kernel, "in_dtype", "fp8");
-    auto out = dtype_param(kernel, "out_dtype", "bf16");
-    if (!in) return in.status();
-    if (!out) return out.status();
-    const std::string layout = param_or(kernel, "b_layout", "row");
-    if (layout != "row" && layout != "shuffled")
-      return Status::error(fmt::format("kernel {} has b_layout={}, which is no layout of the C ABI", kernel.name, layout));
-    asmk_gemm_a8w8_args a{};
-    a.m = m, a.n = n, a.k = k, a.in_dtype = *in, a.out_dtype = *out, a.k_splits = k_splits;
-    a.b_layout = layout == "row" ? ASMK_B_ROW : ASMK_B_SHUFFLED;
-    a.a_bytes = uint64_t(m) * k, a.b_bytes = uint64_t(n) * k, a.c_bytes = uint64_t(m) * n * element_bytes(*out);
-    a.scale_a_bytes = uint64_t(m) * 4, a.scale_b_bytes = uint64_t(n) * 4;
-    a.a = call.add("a", a.a_bytes);
-    a.b = call.add("b", a.b_bytes);
-    a.c = const_cast<void*>(call.add("c", a.c_bytes));
-    a.workspace = const_cast<void*>(call.add("workspace", workspace_bytes)), a.workspace_bytes = workspace_bytes;
-    a.scale_a = static_cast<const float*>(call.add("scale_a", a.scale_a_bytes));
-    a.scale_b = static_cast<const float*>(call.add("scale_b", a.scale_b_bytes));
-    call.key = fmt::format("in_dtype={} out_dtype={} b_layout={}", int(*in), int(*out), layout);
-    call.plan = [a](const Repository& r, const Device& d) { return gemm_a8w8::plan(r, d, a); };
-  } else if (family == "gemm_a8w8_blockscale") {
-    auto in = dtype_param(kernel, "in_dtype", "fp8");
-    auto out = dtype_param(kernel, "out_dtype", "bf16");
-    if (!in) return in.status();
-    if (!out) return out.status();
-    const uint64_t kb = (uint64_t(k) + 127) / 128, nb = (uint64_t(n) + 127) / 128;
-    asmk_gemm_a8w8_blockscale_args a{};
-    a.m = m, a.n = n, a.k = k, a.in_dtype = *in, a.out_dtype = *out;
-    a.a_bytes = uint64_t(m) * k, a.b_bytes = uint64_t(n) * k, a.c_bytes = uint64_t(m) * n * element_bytes(*out);
-    a.scale_a_bytes = m * kb * 4, a.scale_b_bytes = nb * kb * 4;
-    a.a = call.add("a", a.a_bytes);
-    a.b = call.add("b", a.b_bytes);
-    a.c = const_cast<void*>(call.add("c", a.c_bytes));
-    a.scale_a = static_cast<const float*>(call.add("scale_a", a.scale_a_bytes));
-    a.scale_b = static_cast<const float*>(call.add("scale_b", a.scale_b_bytes));
-    call.key = fmt::format("in_dtype={} out_dtype={}", int(*in), int(*out));
-    call.plan = [a](const Repository& r, const Device& d) { return gemm_a8w8_blockscale::plan(r, d, a); };
-  } else if (family == "gemm_a4w4") {
-    auto out = dtype_param(kernel, "out_dtype", "bf16");
-    if (!out) return out.status();
-    asmk_gemm_a4w4_args a{};
-    a.m = m, a.n = n, a.k = k, a.out_dtype = *out;
-    a.a_bytes = uint64_t(m) * k / 2, a.b_bytes = uint64_t(n) * k / 2, a.c_bytes = uint64_t(m) * n * element_bytes(*out);
-    a.scale_a_bytes = uint64_t(m) * (k / 32), a.scale_b_bytes = uint64_t(n) * (k / 32);
-    a.a = call.add("a", a.a_bytes);
-    a.b = call.add("b", a.b_bytes);
-    a.c = const_cast<void*>(call.add("c", a.c_bytes));
-    a.scale_a = static_cast<const uint8_t*>(call.add("scale_a", a.scale_a_bytes));
-    a.scale_b = static_cast<const uint8_t*>(call.add("scale_b", a.scale_b_bytes));
-    call.key = fmt::format("out_dtype={}", int(*out));
-    call.plan = [a](const Repository& r, const Device& d) { return gemm_a4w4::plan(r, d, a); };
-  } else {
-    return Status::error("libasmk has no GEMM plan for family " + family);
+  std::vector<asmk_op_arg> args;
+  const auto add = [&](const std::string& name, asmk_value_type type) -> asmk_op_arg& {
+    asmk_op_arg& a = args.emplace_back();
+    a.name = name.c_str();  // the spec's strings outlive the call
+    a.type = type;
+    return a;
+  };
+  for (const std::string& size : spec->sizes) add(size, ASMK_VALUE_U32).value.u32 = size == "m" ? m : size == "n" ? n : k;
+  std::string key = kernel.family;
+  for (const ops::OpChoice& c : spec->choices) {
+    const auto it = kernel.params.find(c.param);
+    add(c.name, ASMK_VALUE_STRING).value.string = it == kernel.params.end() ? c.implied.c_str() : it->second.c_str();
+    key += fmt::format(" {}={}", c.name, args.back().value.string);
   }
-  call.key = fmt::format("{} {} m={} n={} k={} k_splits={}", family, call.key, m, n, k, k_splits);
+  if (const ops::OpScalar* splits = spec->scalar("k_splits")) add(splits->name, ASMK_VALUE_U32).value.u32 = k_splits;
+  Call call;
+  try {
+    const ops::OpCall shapes(*spec, args, false);
+    const size_t workspace_bytes = k_splits == 0 ? SIZE_MAX : gemm::workspace_bytes(m, n, k_splits);
+    for (const ops::CallTensor& t : shapes.tensors()) {
+      const uint64_t bytes = t.spec->workspace ? workspace_bytes : t.bytes;
+      if (t.spec->optional) continue;  // the sweep runs without optional tensors (bias)
+      call.tensors.push_back({t.spec->name, bytes});
+      asmk_op_arg& a = add(t.spec->name, ASMK_VALUE_POINTER);
+      a.value.pointer = placeholder(call.tensors.size() - 1);
+      a.bytes = bytes;
+    }
+  } catch (const Error& error) {
+    return Status::error(error.what());
+  }
+  call.key = fmt::format("{} m={} n={} k={} k_splits={}", key, m, n, k, k_splits);
+  call.plan = [spec, args](const Repository& r, const Device& d) {
+    return ops::plan_op(r, d, ops::OpCall(*spec, args, false));
+  };
   return call;
 }
 
@@ -213,7 +154,7 @@ uint64_t reduce_columns(const Kernel& reduce) {
 }  // namespace
 
 Expected<std::vector<SplitFactor>> gemm_split_factors(PlanSource& source, const KernelEntry& kernel, const Shape& shape) {
-  auto call = op_call(kernel, shape.m, shape.n, shape.k, 0);
+  auto call = op_call(source, kernel, shape.m, shape.n, shape.k, 0);
   if (!call) return call.status();
   const auto& plan = plan_of(source, *call);
   if (!plan) return plan.status();
@@ -232,7 +173,7 @@ Expected<std::vector<SplitFactor>> gemm_split_factors(PlanSource& source, const 
 
 Expected<GemmLaunches> gemm_launches(PlanSource& source, const KernelEntry& kernel, const Shape& shape,
                                      uint32_t k_splits) {
-  auto call = op_call(kernel, shape.m, shape.n, shape.k, k_splits);
+  auto call = op_call(source, kernel, shape.m, shape.n, shape.k, k_splits);
   if (!call) return call.status();
   const auto& plan = plan_of(source, *call);
   if (!plan) return plan.status();

@@ -1,0 +1,104 @@
+// An op as its op spec declares it (templates/<family>/op.yaml, copied by asmgen into every arch's
+// manifest under "ops"; docs/op-spec.md). Everything the generic op layer does for an op —
+// the arguments a caller may give and their checks, the cache key, the buffer checks, the kernel
+// values, the pointer slots and the selection policy — is derived from this record.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "../expr.hpp"
+#include "../kernel.hpp"
+#include "asmk.h"
+
+namespace asmk::ops {
+
+// A string option of the problem (a dtype, a layout, a granularity). Its value is wanted as the
+// kernel parameter `param`; a kernel without that parameter has `implied` ("" = does not match).
+struct OpChoice {
+  std::string name;
+  std::vector<std::string> values;
+  std::string default_value;
+  std::string param;
+  std::string implied;
+  std::string doc;
+  std::string values_text;  // "bf16,f32" (what asmk_op_arg_info reports)
+};
+
+// A number the caller may give besides sizes and strides (e.g. k_splits), with its default.
+struct OpScalar {
+  enum class Type { u32, f32 } type = Type::u32;
+  std::string name;
+  double default_value = 0;
+  std::string doc;
+  std::string default_text;  // "0"
+};
+
+struct OpTensor {
+  std::string name;
+  std::string dtype;          // a dtype name ("bf16", "fp4", ...) or the name of a choice giving it
+  std::vector<Expr> shape;    // extents, outermost first
+  std::vector<std::string> strides;  // one per dimension but the last (which is contiguous): argument names
+  bool output = false, optional = false;
+  bool workspace = false;     // scratch the plan sizes (split-K partials); no shape
+  std::string doc;
+};
+
+// A fixed parameter every kernel of the op must have.
+struct OpWanted {
+  std::string param, value;
+};
+
+// The order in which the `ranked` policy compares eligible kernels: the first criterion that differs
+// decides. Expressions read the problem's values, the kernel's integer parameters, `workgroups`
+// (the launch rule's grid) and `compute_units`.
+struct RankCriterion {
+  bool fewest = true;  // false: most
+  Expr expr;
+  std::string what;    // "masked lanes per row"
+};
+
+struct OpSelect {
+  enum class Policy { gemm_cost, ranked } policy = Policy::ranked;
+  std::string rate;             // gemm_cost: the MFMA rate class (bf16, fp8, fp4)
+  bool partials_scaled = false; // gemm_cost: split-K partials carry the scales (the reduce gets none)
+  std::vector<RankCriterion> prefer;
+};
+
+struct OpSpec {
+  std::string name, doc;
+  std::string family;  // the kernels it selects from
+  std::vector<std::string> sizes;
+  std::vector<OpChoice> choices;
+  std::vector<OpScalar> scalars;
+  std::vector<std::pair<std::string, std::int64_t>> values;  // constants by name
+  std::vector<OpWanted> wanted;
+  std::vector<OpTensor> tensors;
+  std::vector<Requirement> rules;
+  OpSelect select;
+
+  const OpChoice* choice(std::string_view choice_name) const;
+  const OpTensor* tensor(std::string_view tensor_name) const;
+  const OpScalar* scalar(std::string_view scalar_name) const;
+  // The arguments in the order asmk_op_arg_at lists them: sizes, choices, scalars, then each
+  // tensor after its strides.
+  struct Argument {
+    std::string_view name;
+    asmk_op_arg_kind kind;
+    const OpChoice* choice = nullptr;
+    const OpScalar* scalar = nullptr;
+    const OpTensor* tensor = nullptr;  // tensors, and the tensor of a stride
+  };
+  std::vector<Argument> arguments() const;
+  // Every stride argument of the op's tensors, in declaration order.
+  std::vector<std::string> stride_names() const;
+  // "m, n, k (sizes); stride_a, ... (strides); out_dtype (bf16|f32) ...; a, b, c (tensors)"
+  std::string arguments_text() const;
+};
+
+// Bits per element of a dtype name (bf16 16, fp4 4, ...), 0 when unknown.
+std::uint32_t dtype_bits(std::string_view dtype);
+
+}  // namespace asmk::ops
