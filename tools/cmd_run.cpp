@@ -27,6 +27,7 @@ struct RunOptions {
   bool strict = false, stats = false;
   unsigned threads = 0;
   std::uint32_t dynamic_lds = 0;
+  std::uint64_t max_instructions = 0, max_wave_instructions = 0;
 };
 
 // "name=value" -> {name, value}; `what` names the option in errors.
@@ -386,6 +387,8 @@ void run(const RunOptions& o) {
   options.strict = o.strict;
   options.threads = o.threads;
   options.trace = !o.trace_file.empty();
+  options.max_launch_instructions = o.max_instructions;
+  if (o.max_wave_instructions != 0) options.max_wave_instructions = o.max_wave_instructions;
   const emu::LaunchReport report = emu::launch(device, dispatch, options);
   if (report.status == emu::LaunchStatus::invalid) throw Failure(report.message);
 
@@ -440,6 +443,11 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--patch", o->patches, "OFFSET=BUFFER: write BUFFER's address into the --kernarg blob at OFFSET");
   cmd->add_option("--lds", o->dynamic_lds, "Bytes of dynamic LDS on top of the kernel's static LDS");
   cmd->add_option("--threads", o->threads, "Host threads (0 = every core)");
+  cmd->add_option("--max-instructions", o->max_instructions,
+                  "Budget of wave-instructions for the whole launch (0 = none): past it a wave faults (runaway), "
+                  "naming its wave and PC, and the launch stops");
+  cmd->add_option("--max-wave-instructions", o->max_wave_instructions,
+                  "Instructions one wave may run before it faults (runaway; default 2^28)");
   cmd->add_flag("--strict", o->strict, "Report missing s_waitcnt, hazards, LDS overruns, misaligned accesses (exit 1)");
   cmd->add_flag("--stats", o->stats, "Print instruction counts, bytes per memory space, LDS bank conflicts, footprint");
   cmd->add_option("--trace", o->trace_file, "Write a per-wave instruction trace (PC, mnemonic, active lanes) to FILE");
