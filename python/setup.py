@@ -1,16 +1,16 @@
-"""pip install ./python — the asmk package against an asmk build of this source tree.
+"""pip install --no-build-isolation ./python — the asmk package against an asmk build of this tree.
 
 The extension is compiled against ../loader/include/asmk.h and linked to libasmk of the build in
 $ASMK_BUILD_DIR (default ../build: configure and build asmk first), with an rpath to it; the
-package's default kernel repository is that tree's hsaco/ (overridden by $ASMK_REPO). The CMake
-build (python/CMakeLists.txt) builds the same package into build/python without pip.
+package's default kernel repository is that libasmk's (build/share/asmk, which links to the source
+tree's hsaco/; $ASMK_REPO overrides). The CMake build (python/CMakeLists.txt) builds the same
+package into build/python without pip, and `cmake --install` installs a relocatable copy.
 """
 
 import os
 import pathlib
 
 from setuptools import Extension, setup
-from setuptools.command.build_py import build_py
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -20,16 +20,6 @@ LIBRARY_DIR = BUILD / "loader"
 if not any(LIBRARY_DIR.glob("libasmk.so*")):
     raise SystemExit(f"asmk: no libasmk.so in {LIBRARY_DIR}; build asmk first "
                      "(cmake -S . -B build -G Ninja && cmake --build build) or set ASMK_BUILD_DIR")
-
-
-class BuildPyWithConfig(build_py):
-    """Writes asmk/_build_config.py (the source tree's kernel repository) next to the package."""
-
-    def run(self):
-        super().run()
-        target = pathlib.Path(self.build_lib) / "asmk" / "_build_config.py"
-        target.write_text("# Written by python/setup.py: the kernel repository of the source tree.\n"
-                          f"REPOSITORY = {str(ROOT / 'hsaco')!r}\n")
 
 
 setup(
@@ -48,7 +38,6 @@ setup(
         extra_compile_args=["-std=c++20", "-fvisibility=hidden"],
         language="c++",
     )],
-    cmdclass={"build_py": BuildPyWithConfig},
     install_requires=["numpy>=1.22"],
     python_requires=">=3.9",
 )

@@ -13,6 +13,7 @@ packages=(
   libhsa-runtime-dev                           # HSA headers (the runtime itself is dlopen'd)
   python3-dev pybind11-dev libdlpack-dev       # the Python package's extension (python/)
   python3-numpy python3-pytest python3-torch   # its tests (PyTorch 1.13, CPU)
+  python3-venv                                 # the pip-install test (python.pip_install)
 )
 
 missing=()

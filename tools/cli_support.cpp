@@ -51,8 +51,9 @@ void require_writable_file(const std::string& option, const std::string& path) {
 
 std::string repository_or_default(const std::string& given) {
   if (!given.empty()) return given;
-  if (const char* env = std::getenv("ASMK_REPO"); env != nullptr && *env != '\0') return env;
-  return ASMK_SOURCE_REPO;
+  // $ASMK_REPO, else the kernels installed with libasmk (<prefix>/share/asmk; build/share/asmk in a build tree).
+  if (const char* found = asmk_default_repository()) return found;
+  throw Failure("no repository: give --repo or set ASMK_REPO (no kernels are installed next to libasmk)");
 }
 
 Context open_context(const std::string& repo, const std::string& device, const std::string& backend) {

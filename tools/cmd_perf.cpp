@@ -45,13 +45,9 @@ void run_perf(const PerfOptions& o) {
     throw Failure("--backend must be \"model\" (the machine model, modeled times) or \"hsa\" (a GPU, measured times)");
   perf::SweepOptions s;
   s.family = o.family;
-  if (!perf::find_family(o.family)) {
-    std::string known;
-    for (const auto& name : perf::family_names()) known += (known.empty() ? "" : ", ") + name;
-    throw Failure("asmk perf does not know family \"" + o.family + "\"; families: " + known);
-  }
-  s.machine = value_or_fail(perf::find_machine(perf::machines_dir(), o.machine));
   s.repo = repository_or_default(o.repo);
+  if (const auto family = perf::find_family(s.repo, o.family); !family) throw Failure("asmk perf: " + family.error());
+  s.machine = value_or_fail(perf::find_machine(perf::machines_dir(), o.machine));
   std::filesystem::path shapes_file;
   s.shapes = value_or_fail(perf::resolve_shapes(o.shapes, o.family, &shapes_file));
   s.where = parse_where(o.where);

@@ -23,11 +23,8 @@ struct TuneOptions {
 void run_tune(const TuneOptions& o) {
   perf::SweepOptions s;
   s.family = o.family;
-  if (!perf::find_family(o.family)) {
-    std::string known;
-    for (const auto& name : perf::family_names()) known += (known.empty() ? "" : ", ") + name;
-    throw Failure("asmk tune does not know family \"" + o.family + "\"; families: " + known);
-  }
+  if (const auto family = perf::find_family(repository_or_default(o.repo), o.family); !family)
+    throw Failure("asmk tune: " + family.error());
   auto machine = perf::find_machine(perf::machines_dir(), o.machine);
   if (!machine) throw Failure(machine.error());
   s.machine = *machine;
@@ -55,8 +52,13 @@ void run_tune(const TuneOptions& o) {
   if (!written) throw Failure(written.error());
   for (const auto& r : result->rows)
     if (r.best) fmt::print("{} M={} N={} K={}: {} ({:.2f} us modeled, {})\n", o.family, r.m, r.n, r.k, r.kernel, r.time_us, r.limiter);
-  fmt::print("wrote {} rows for {} to {} (choices by modeled time on {})\n", *written, o.family, file.string(),
+  fmt::print("merged {} rows for {} into {} (choices by modeled time on {})\n", *written, o.family, file.string(),
              s.machine.name);
+  // The selectors read <repository>/tuned/; the kernels build copies perf/tuned/ there.
+  const auto read_from = s.repo / "tuned" / perf::tuned_table_name(s.machine);
+  if (std::filesystem::weakly_canonical(file) != std::filesystem::weakly_canonical(read_from))
+    fmt::print("the selector reads {}: rebuild the kernels (cmake --build build --target kernels) or copy the table "
+               "there\n", read_from.string());
 }
 
 }  // namespace

@@ -10,7 +10,7 @@
 #include "commands.hpp"
 
 int main(int argc, char** argv) {
-  CLI::App app{"asmk: assembly kernels for AMD Instinct GPUs (repository: --repo, $ASMK_REPO or the source tree's hsaco/)"};
+  CLI::App app{"asmk: assembly kernels for AMD Instinct GPUs (repository: --repo, $ASMK_REPO or the installed share/asmk)"};
   app.require_subcommand(1);
   asmk::cli::add_list_command(app);
   asmk::cli::add_info_command(app);

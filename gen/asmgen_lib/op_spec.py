@@ -23,6 +23,7 @@ here and copies it into every arch's manifest under "ops" — the loader trusts 
     rules:                               # problem rules checked before any kernel (like `requires`)
       - {expr: "k % 32 == 0", name: k_multiple, reason: "one e8m0 scale per 32 elements of K"}
     select: {policy: gemm_cost, rate: bf16}          # or: {policy: ranked, prefer: [...]}
+    demo: ["m=17 n=256 k=512", "m=33 n=192 k=256 out_dtype=f32"]   # problems `asmk demo` checks
 """
 
 from pathlib import Path
@@ -34,10 +35,10 @@ from .errors import SpaceError
 
 FILE_NAME = "op.yaml"
 TOP_KEYS = {"op", "doc", "kernels", "sizes", "choices", "scalars", "values", "wanted", "tensors", "rules",
-            "select", "check"}
+            "select", "demo"}
 DTYPE_BITS = {"bf16": 16, "fp16": 16, "f32": 32, "fp8": 8, "int8": 8, "fp4": 4, "e8m0": 8, "u8": 8, "i32": 32}
 TENSOR_KEYS = {"dtype", "shape", "stride", "strides", "output", "optional", "workspace", "doc"}
-SCALAR_TYPES = {"u32", "f32"}
+SCALAR_TYPES = {"u32", "i32", "f32"}
 POLICIES = {"gemm_cost": {"rate", "partials_scaled"}, "ranked": {"prefer"}}
 
 
@@ -84,7 +85,14 @@ def load(path: Path, family: str) -> dict:
         name(f"scalars.{key}", key)
         if not isinstance(s, dict) or s.get("type") not in SCALAR_TYPES:
             fail(f"scalars.{key}", f"expected {{type: {'|'.join(sorted(SCALAR_TYPES))}, default: ...}}")
-        spec["scalars"][key] = {"type": s["type"], "default": s.get("default", 0), "doc": s.get("doc", "")}
+        if not isinstance(s.get("required", False), bool):
+            fail(f"scalars.{key}.required", "expected true or false")
+        for bound in ("min", "above"):
+            if bound in s and (isinstance(s[bound], bool) or not isinstance(s[bound], (int, float))):
+                fail(f"scalars.{key}.{bound}", f"expected a number, got {s[bound]!r}")
+        spec["scalars"][key] = {"type": s["type"], "default": s.get("default", 0), "required": s.get("required", False),
+                                "doc": s.get("doc", "")}
+        spec["scalars"][key].update({b: s[b] for b in ("min", "above") if b in s})
     spec["values"] = {}
     for key, v in (raw.get("values") or {}).items():
         name(f"values.{key}", key)
@@ -122,7 +130,10 @@ def load(path: Path, family: str) -> dict:
         spec["tensors"][key] = entry
     spec["rules"] = problem_rules.load_requires(lambda where, m: fail(f"rules ({where})", m), raw.get("rules"))
     spec["select"] = _select(fail, raw.get("select"))
-    spec["check"] = raw.get("check", {})
+    demo = raw.get("demo") or []
+    if not isinstance(demo, list) or not all(isinstance(d, str) and d.strip() for d in demo):
+        fail("demo", "expected a list of problems such as \"m=17 n=256 k=512 out_dtype=f32 bias\"")
+    spec["demo"] = demo
     return spec
 
 
@@ -144,8 +155,8 @@ def _select(fail, raw):
     out = dict(raw)
     if policy == "ranked":
         prefer = raw.get("prefer")
-        if not isinstance(prefer, list) or not prefer:
-            fail("select.prefer", "expected a list of {fewest: expr} / {most: expr}")
+        if not isinstance(prefer, list):
+            fail("select.prefer", "expected a list of {fewest: expr} / {most: expr} (empty: the kernel name decides)")
         out["prefer"] = []
         for i, p in enumerate(prefer):
             way = next((w for w in ("fewest", "most") if isinstance(p, dict) and w in p), None)
@@ -157,9 +168,14 @@ def _select(fail, raw):
 
 
 def load_all(templates_dir: Path) -> dict:
-    """Every family's op spec by op name (families without an op.yaml have no op of their own)."""
+    """Every op spec by op name: templates/<family>/op.yaml (the op named after the family) and
+    op.<name>.yaml (more ops over the same kernels, naming themselves with `op:`). Families without
+    one have no op of their own (gemm_splitk_reduce: a step of the GEMM plans)."""
     ops = {}
-    for path in sorted(Path(templates_dir).glob(f"*/{FILE_NAME}")):
+    paths = sorted(Path(templates_dir).glob(f"*/{FILE_NAME}")) + sorted(Path(templates_dir).glob("*/op.*.yaml"))
+    for path in paths:
+        if path.name != FILE_NAME and "op" not in (yaml.safe_load(path.read_text()) or {}):
+            raise SpaceError(f"{path}: op: missing (an op.<name>.yaml names its op)")
         spec = load(path, path.parent.name)
         if spec["op"] in ops:
             raise SpaceError(f"{path}: op '{spec['op']}' is declared twice")

@@ -137,10 +137,17 @@ typedef struct asmk_open_options {
 /* Fills *options with the defaults (no device, backend "emu", no sha256 check, device_index -1). */
 ASMK_API void asmk_open_options_init(asmk_open_options* options);
 
-/* Opens the repository folder (the one holding `<arch>/manifest.json`; NULL = $ASMK_REPO).
-   options may be NULL (defaults). On success *context receives a new context. */
+/* Opens the repository folder (the one holding `<arch>/manifest.json`; NULL = the default
+   repository, see asmk_default_repository). options may be NULL (defaults). On success *context
+   receives a new context. */
 ASMK_API asmk_status asmk_open(const char* repository_dir, const asmk_open_options* options,
                                asmk_context** context);
+
+/* The repository asmk_open uses for NULL: $ASMK_REPO when set and not empty, else the kernels
+   installed with this libasmk (<prefix>/share/asmk next to <prefix>/lib/libasmk.so, found from
+   the library's own location, so an installed tree can be moved; in a build tree, build/share/asmk
+   mirrors the source tree's hsaco/), else NULL. Valid until the calling thread's next call. */
+ASMK_API const char* asmk_default_repository(void);
 
 /* Closes a context (NULL is fine); releases everything it returned. */
 ASMK_API void asmk_close(asmk_context* context);
@@ -393,7 +400,7 @@ typedef struct asmk_selection {
 /*  - strides (ASMK_VALUE_U32, elements of the tensor's dtype — bytes for sub-byte dtypes;    */
 /*    absent or 0 = packed);                                                                  */
 /*  - choices (ASMK_VALUE_STRING: dtypes, layouts; absent = the default);                     */
-/*  - scalars (ASMK_VALUE_U32 or ASMK_VALUE_F32 as declared; absent = the default);           */
+/*  - scalars (ASMK_VALUE_U32, _I32 or _F32 as declared; absent = the default, when it has one);*/
 /*  - tensors (ASMK_VALUE_POINTER with `bytes`, the buffer's size for bounds checking, 0 = not */
 /*    known; optional tensors may be absent or null; a `workspace` tensor is scratch whose     */
 /*    size the selection reports in asmk_selection.workspace_bytes).                          */
@@ -429,6 +436,7 @@ typedef struct asmk_op_info {
   const char* doc;
   const char* family; /* the kernel family it selects from */
   size_t arg_count;   /* its arguments, for asmk_op_arg_at */
+  size_t demo_count;  /* its demo problems, for asmk_op_demo_at */
 } asmk_op_info;
 
 typedef struct asmk_op_arg_info {
@@ -437,7 +445,8 @@ typedef struct asmk_op_arg_info {
   asmk_value_type type;      /* what asmk_op_arg.type must be */
   const char* doc;           /* "" when none */
   const char* values;        /* choices: "bf16,f32"; "" otherwise */
-  const char* default_value; /* choices and scalars: the default as text; "" otherwise */
+  const char* default_value; /* choices and scalars: the default as text; "" otherwise (and for a
+                                scalar without default, which the call must give) */
   const char* dtype;         /* tensors: a dtype name, or the choice that gives it; "" otherwise */
   const char* of_tensor;     /* strides: the tensor it belongs to; "" otherwise */
   int output;                /* tensors the op writes */
@@ -467,6 +476,10 @@ ASMK_API asmk_status asmk_op_get_info(const asmk_context* context, const char* o
 /* Arguments in order: sizes, choices, scalars, then each tensor after its strides. */
 ASMK_API asmk_status asmk_op_arg_at(const asmk_context* context, const char* op, size_t index,
                                     asmk_op_arg_info* out);
+/* A demo problem of the op (what `asmk demo` checks): "m=17 n=512 k=1024 in_dtype=int8 bias" —
+   name=value for sizes, strides, choices and scalars; a bare name gives that optional tensor. */
+ASMK_API asmk_status asmk_op_demo_at(const asmk_context* context, const char* op, size_t index,
+                                     const char** problem);
 /* The call's tensors in the op's order (index < the number of ASMK_OP_ARG_TENSOR arguments);
    the arguments are checked as for asmk_select_op; pointers are not needed. */
 ASMK_API asmk_status asmk_op_tensor_at(const asmk_context* context, const char* op, const asmk_op_arg* args,

@@ -11,6 +11,7 @@
 #include "asmk.h"
 #include "c_handles.hpp"
 #include "backends/gpu_request.hpp"
+#include "library_location.hpp"
 #include "context.hpp"
 #include "dtype.hpp"
 #include "error.hpp"
@@ -184,8 +185,12 @@ asmk_status asmk_open(const char* repository_dir, const asmk_open_options* optio
     if (options != nullptr) opts = *options;
     std::string dir;
     if (repository_dir != nullptr) dir = repository_dir;
-    else if (const char* env = std::getenv("ASMK_REPO")) dir = env;
-    else fail(ASMK_ERROR_INVALID_ARGUMENT, "no repository folder given and ASMK_REPO is not set");
+    else if (const char* found = asmk_default_repository()) dir = found;
+    else
+      fail(ASMK_ERROR_INVALID_ARGUMENT,
+           fmt::format("no repository folder given, ASMK_REPO is not set, and no kernels are installed "
+                       "next to libasmk ({}/" ASMK_DATA_FROM_LIBDIR ")",
+                       asmk::library_directory().value_or("<unknown folder>").string()));
 
     asmk::ContextOptions context_options;
     if (opts.device != nullptr) context_options.device = asmk::device_by_name(opts.device);
@@ -196,6 +201,14 @@ asmk_status asmk_open(const char* repository_dir, const asmk_open_options* optio
     auto impl = std::make_unique<asmk::Context>(asmk::Repository::open(dir), std::move(context_options));
     out = new asmk_context{std::move(impl)};
   });
+}
+
+const char* asmk_default_repository(void) {
+  thread_local std::string found;
+  if (const char* env = std::getenv("ASMK_REPO"); env != nullptr && *env != '\0') found = env;
+  else if (const auto installed = asmk::installed_data_directory()) found = installed->string();
+  else return nullptr;
+  return found.c_str();
 }
 
 void asmk_close(asmk_context* context) { delete context; }
@@ -412,7 +425,18 @@ asmk_status asmk_op_at(const asmk_context* context, size_t index, const char** n
 asmk_status asmk_op_get_info(const asmk_context* context, const char* op, asmk_op_info* out) {
   return guarded([&] {
     const auto& spec = asmk::ops::find_op(*require(context, "context").impl, require_string(op, "op"));
-    require(out, "out") = {spec.name.c_str(), spec.doc.c_str(), spec.family.c_str(), spec.arguments().size()};
+    require(out, "out") = {spec.name.c_str(), spec.doc.c_str(), spec.family.c_str(), spec.arguments().size(),
+                           spec.demo.size()};
+  });
+}
+
+asmk_status asmk_op_demo_at(const asmk_context* context, const char* op, size_t index, const char** problem) {
+  return guarded([&] {
+    const auto& spec = asmk::ops::find_op(*require(context, "context").impl, require_string(op, "op"));
+    if (index >= spec.demo.size())
+      fail(ASMK_ERROR_INVALID_ARGUMENT, fmt::format("{} has {} demo problems; index {} is past the last", spec.name,
+                                                    spec.demo.size(), index));
+    require(problem, "problem") = spec.demo[index].c_str();
   });
 }
 
@@ -439,7 +463,9 @@ asmk_status asmk_op_arg_at(const asmk_context* context, const char* op, size_t i
         info.default_value = a.choice->default_value.c_str();
         break;
       case ASMK_OP_ARG_SCALAR:
-        info.type = a.scalar->type == asmk::ops::OpScalar::Type::u32 ? ASMK_VALUE_U32 : ASMK_VALUE_F32;
+        info.type = a.scalar->type == asmk::ops::OpScalar::Type::u32   ? ASMK_VALUE_U32
+                    : a.scalar->type == asmk::ops::OpScalar::Type::i32 ? ASMK_VALUE_I32
+                                                                       : ASMK_VALUE_F32;
         info.doc = a.scalar->doc.c_str();
         info.default_value = a.scalar->default_text.c_str();
         break;

@@ -188,7 +188,6 @@ void Repository::verify_code_object(const Kernel& kernel, bool check_sha256) con
                      "--family {}`)", kernel.name, kernel.code_object_path, kernel.arch, kernel.family));
   const std::vector<std::uint8_t> bytes = read_code_object(kernel);
   if (check_sha256) asmk::check_sha256(kernel, bytes);
-  check_kernarg_layout(kernel, bytes);
 }
 
 }  // namespace asmk

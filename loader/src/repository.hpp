@@ -55,8 +55,8 @@ class Repository {
   std::vector<std::string> op_names() const;
 
   // Reads the .co (size bounded) and checks it: MISSING_CODE_OBJECT when absent, unreadable or
-  // (check_sha256) its hash differs; BAD_REPOSITORY when check_sha256 finds no hash to check or
-  // the code object's kernarg metadata disagrees with the manifest (code_object_check.hpp).
+  // (check_sha256) its hash differs; BAD_REPOSITORY when check_sha256 finds no hash to check
+  // (code_object_check.hpp).
   void verify_code_object(const Kernel& kernel, bool check_sha256) const;
 
  private:

@@ -1,4 +1,4 @@
-// SHA-256 of a file (through LLVM), to check a code object against its manifest entry.
+// SHA-256 (FIPS 180-4, computed by libasmk itself) of a file, to check a code object against its manifest entry.
 #pragma once
 
 #include <cstdint>

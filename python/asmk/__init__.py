@@ -4,8 +4,8 @@
     y, scale = asmk.quant_fp8(x)                       # host tensors run on the CDNA emulator
     c = asmk.gemm_a8w8(y, w, scale, w_scale)           # GPU tensors on the hip backend
 
-The kernel repository: asmk.open(repo=...) or $ASMK_REPO, else (in a build tree) the build's
-hsaco/. PyTorch helpers with AITER's signatures: asmk.torch (import it explicitly).
+The kernel repository: asmk.open(repo=...) or $ASMK_REPO, else the kernels installed with
+libasmk (<prefix>/share/asmk; build/share/asmk in a build tree). PyTorch helpers with AITER's signatures: asmk.torch (import it explicitly).
 """
 
 from ._error import Error

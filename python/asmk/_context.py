@@ -10,14 +10,9 @@ DEFAULT_EMU_DEVICE = "MI300X"
 
 
 def default_repository():
-    """$ASMK_REPO, else the build tree's hsaco/ baked in by CMake, else None."""
-    if os.environ.get("ASMK_REPO"):
-        return os.environ["ASMK_REPO"]
-    try:
-        from ._build_config import REPOSITORY
-    except ImportError:
-        return None
-    return REPOSITORY
+    """$ASMK_REPO, else the kernels installed with libasmk (<prefix>/share/asmk, found from the
+    library's location; build/share/asmk in a build tree), else None."""
+    return _asmk.default_repository()
 
 
 class Context:
@@ -35,7 +30,8 @@ class Context:
         repo = repo or default_repository()
         if repo is None:
             raise Error("ASMK_ERROR_BAD_REPOSITORY", 2,
-                        "no kernel repository: pass repo=, set $ASMK_REPO, or import asmk from a build tree")
+                        "no kernel repository: pass repo=, set $ASMK_REPO, or install asmk's kernels "
+                        "(cmake --install puts them in <prefix>/share/asmk, next to lib/libasmk.so)")
         backend = backend or os.environ.get("ASMK_BACKEND") or "emu"
         if device is None and arch is None and backend in ("emu", "record"):
             device = os.environ.get("ASMK_EMU_DEVICE") or DEFAULT_EMU_DEVICE

@@ -80,7 +80,7 @@ def capsule(t, stream, output=False):
 _NUMPY = {"u8": np.uint8, "fp8": np.uint8, "f32": np.float32, "bf16": np.uint16, "fp16": np.float16}
 
 
-def _torch_dtype(kind, fp8_format):
+def torch_dtype(kind, fp8_format):
     torch = _torch()
     if kind == "fp8":
         name = {"e4m3fnuz": "float8_e4m3fnuz", "e4m3fn": "float8_e4m3fn"}.get(fp8_format)
@@ -92,7 +92,7 @@ def empty_like_framework(like, shape, kind, fp8_format, on_gpu):
     """A new uninitialized tensor of `shape` in `like`'s framework and device. NumPy holds bf16 as
     uint16 bit patterns and fp8 as uint8; PyTorch uses its float8 dtype when it has the device's."""
     if is_torch(like):
-        return _torch().empty(shape, dtype=_torch_dtype(kind, fp8_format), device=like.device)
+        return _torch().empty(shape, dtype=torch_dtype(kind, fp8_format), device=like.device)
     if is_cupy(like):
         import cupy  # noqa: PLC0415
         with cupy.cuda.Device(like.device.id):

@@ -4,7 +4,13 @@ backend "emu"), GPU tensors on the hip backend on the framework's current stream
 
 Common keywords: context= (an asmk.Context; default: the module's for the tensor's device),
 stream= (a hipStream_t as an int, for GPU frameworks asmk does not know; default: the framework's
-current stream). The last launch's kernel name is in asmk.ops.last_kernel (for tests and logs).
+current stream). The last launch's kernel name and split-K factor are in asmk.ops.last_kernel and
+asmk.ops.last_k_splits (for tests and logs).
+
+GEMMs take workspace= for split-K (fp32 partials, then a reduce kernel): "auto" (the default) asks
+the selector how many bytes its choice needs (asmk_select_* with an unbounded budget) and, when it
+splits, allocates them in A's framework and device for this call; a 1-D uint8 tensor is used as
+given (split-K up to its size); None never splits K. k_splits= 0 lets asmk choose, 1/2/4/8 forces.
 """
 
 from . import _tensors
@@ -12,6 +18,7 @@ from ._context import context_for
 from ._error import Error
 
 last_kernel = None
+last_k_splits = None
 
 
 def _prepare(first, role, context, stream):
@@ -22,9 +29,24 @@ def _prepare(first, role, context, stream):
     return context, on_gpu, stream
 
 
-def _record(kernel):
-    global last_kernel
-    last_kernel = kernel
+def _record(launched):
+    global last_kernel, last_k_splits
+    last_kernel, last_k_splits = launched
+
+
+def _split_k_run(call, a, workspace, k_splits, on_gpu, stream):
+    """Runs `call(workspace_capsule, query)` (a native GEMM) with the workspace the module
+    docstring describes; returns (kernel name, split-K factor)."""
+    if isinstance(workspace, str):
+        if workspace != "auto":
+            raise Error("ASMK_ERROR_INVALID_ARGUMENT", 1,
+                        f"workspace={workspace!r}: expected 'auto', None or a uint8 tensor")
+        workspace = None
+        if k_splits != 1:
+            needed = call(None, True)
+            if needed:
+                workspace = _tensors.empty_like_framework(a, (needed,), "u8", None, on_gpu)
+    return call(_tensors.capsule(workspace, stream, output=True), False)
 
 
 def _gemm_output(a, m, n, out, out_dtype, on_gpu):
@@ -56,7 +78,7 @@ def quant_fp8(x, y=None, scale=None, *, group=False, in_dtype=None, context=None
 
 
 def gemm_a8w8(a, b, scale_a, scale_b, bias=None, *, out=None, out_dtype=None, in_dtype=None, b_layout="row",
-              k_splits=0, context=None, stream=None):
+              k_splits=0, workspace="auto", context=None, stream=None):
     """C [m, n] = (A [m, k] . B [n, k]^T) * scale_a[m] * scale_b[n] + bias[n].
 
     A, B: fp8 bits (uint8 or a torch float8 dtype) or int8 (in_dtype "fp8"/"int8"; default: int8
@@ -67,14 +89,16 @@ def gemm_a8w8(a, b, scale_a, scale_b, bias=None, *, out=None, out_dtype=None, in
     context, on_gpu, stream = _prepare(a, "A", context, stream)
     m, n = a.shape[0], b.shape[0]
     out, out_dtype = _gemm_output(a, m, n, out, out_dtype, on_gpu)
-    _record(context._native.gemm_a8w8(
+    _record(_split_k_run(lambda ws, query: context._native.gemm_a8w8(
         _tensors.capsule(a, stream), _tensors.capsule(b, stream), _tensors.capsule(out, stream, output=True),
         _tensors.capsule(scale_a, stream), _tensors.capsule(scale_b, stream), _tensors.capsule(bias, stream),
-        in_dtype, _tensors.raw16_name(out, out_dtype) if out_dtype else None, b_layout, k_splits, stream))
+        in_dtype, _tensors.raw16_name(out, out_dtype) if out_dtype else None, b_layout, k_splits, ws, query, stream),
+        a, workspace, k_splits, on_gpu, stream))
     return out
 
 
-def gemm_a8w8_blockscale(a, b, scale_a, scale_b, *, out=None, out_dtype=None, context=None, stream=None):
+def gemm_a8w8_blockscale(a, b, scale_a, scale_b, *, out=None, out_dtype=None, workspace="auto", context=None,
+                         stream=None):
     """C [m, n] = sum over 128-wide K blocks kb of scale_a[m, kb] * scale_b[n / 128, kb] * (A . B^T over kb).
 
     A [m, k], B [n, k]: fp8 bits; scale_a float32 [m, ceil(k / 128)]; scale_b float32
@@ -83,10 +107,11 @@ def gemm_a8w8_blockscale(a, b, scale_a, scale_b, *, out=None, out_dtype=None, co
     context, on_gpu, stream = _prepare(a, "A", context, stream)
     m, n = a.shape[0], b.shape[0]
     out, out_dtype = _gemm_output(a, m, n, out, out_dtype, on_gpu)
-    _record(context._native.gemm_a8w8_blockscale(
+    _record(_split_k_run(lambda ws, query: context._native.gemm_a8w8_blockscale(
         _tensors.capsule(a, stream), _tensors.capsule(b, stream), _tensors.capsule(out, stream, output=True),
         _tensors.capsule(scale_a, stream), _tensors.capsule(scale_b, stream),
-        _tensors.raw16_name(out, out_dtype) if out_dtype else None, stream))
+        _tensors.raw16_name(out, out_dtype) if out_dtype else None, ws, query, stream),
+        a, workspace, 0, on_gpu, stream))
     return out
 
 
@@ -106,29 +131,31 @@ def quant_mxfp4(x, y=None, scale=None, *, in_dtype=None, context=None, stream=No
     return y, scale
 
 
-def gemm_a4w4(a, b, scale_a, scale_b, *, out=None, out_dtype=None, context=None, stream=None):
+def gemm_a4w4(a, b, scale_a, scale_b, *, out=None, out_dtype=None, workspace="auto", context=None, stream=None):
     """MXFP4 GEMM (gfx950): C [m, n] = A . B^T with A [m, k / 2], B [n, k / 2] packed e2m1 (uint8)
     and e8m0 scales scale_a [m, k / 32], scale_b [n, k / 32] (uint8); out bfloat16 (NumPy: uint16
     bits), allocated when not given. Returns out."""
     context, on_gpu, stream = _prepare(a, "A", context, stream)
     m, n = a.shape[0], b.shape[0]
     out, out_dtype = _gemm_output(a, m, n, out, out_dtype, on_gpu)
-    _record(context._native.gemm_a4w4(
+    _record(_split_k_run(lambda ws, query: context._native.gemm_a4w4(
         _tensors.capsule(a, stream), _tensors.capsule(b, stream), _tensors.capsule(out, stream, output=True),
         _tensors.capsule(scale_a, stream), _tensors.capsule(scale_b, stream),
-        _tensors.raw16_name(out, out_dtype) if out_dtype else None, stream))
+        _tensors.raw16_name(out, out_dtype) if out_dtype else None, ws, query, stream),
+        a, workspace, 0, on_gpu, stream))
     return out
 
 
-def gemm_bf16(a, b, *, out=None, out_dtype=None, context=None, stream=None):
+def gemm_bf16(a, b, *, out=None, out_dtype=None, workspace="auto", context=None, stream=None):
     """C [m, n] = A [m, k] . B [n, k]^T with bfloat16 A and B (NumPy: uint16 bits) and a bfloat16
     or float32 C (out_dtype "bf16" / "fp32"; default bf16). Returns out."""
     context, on_gpu, stream = _prepare(a, "A", context, stream)
     m, n = a.shape[0], b.shape[0]
     out, out_dtype = _gemm_output(a, m, n, out, out_dtype, on_gpu)
-    _record(context._native.gemm_bf16(
+    _record(_split_k_run(lambda ws, query: context._native.gemm_bf16(
         _tensors.capsule(a, stream), _tensors.capsule(b, stream), _tensors.capsule(out, stream, output=True),
-        _tensors.raw16_name(a, "bf16"), _tensors.raw16_name(out, out_dtype) if out_dtype else None, stream))
+        _tensors.raw16_name(a, "bf16"), _tensors.raw16_name(out, out_dtype) if out_dtype else None, ws, query, stream),
+        a, workspace, 0, on_gpu, stream))
     return out
 
 

@@ -8,6 +8,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -166,7 +167,7 @@ class Context {
     return d;
   }
 
-  std::string quant_fp8(const py::object& x_capsule, const py::object& y_capsule, const py::object& scale_capsule,
+  py::tuple quant_fp8(const py::object& x_capsule, const py::object& y_capsule, const py::object& scale_capsule,
                         const std::string& granularity, const std::optional<std::string>& in_dtype,
                         uintptr_t stream) {
     Tensor x = take_required(x_capsule, "x"), y = take_required(y_capsule, "y");
@@ -199,11 +200,12 @@ class Context {
     return launch("asmk_quant_fp8", [&](asmk_selection* s) { return asmk_quant_fp8(get(), &args, as_stream(stream), s); });
   }
 
-  std::string gemm_a8w8(const py::object& a_capsule, const py::object& b_capsule, const py::object& c_capsule,
+  py::object gemm_a8w8(const py::object& a_capsule, const py::object& b_capsule, const py::object& c_capsule,
                         const py::object& scale_a_capsule, const py::object& scale_b_capsule,
                         const py::object& bias_capsule, const std::optional<std::string>& in_dtype,
                         const std::optional<std::string>& out_dtype, const std::string& b_layout, uint32_t k_splits,
-                        uintptr_t stream) {
+                        const py::object& workspace_capsule, bool query, uintptr_t stream) {
+    Tensor workspace = take(workspace_capsule, "workspace");
     Tensor a = take_required(a_capsule, "A"), b = take_required(b_capsule, "B"), c = take_required(c_capsule, "C");
     Tensor scale_a = take_required(scale_a_capsule, "scale_a"), scale_b = take_required(scale_b_capsule, "scale_b");
     Tensor bias = take(bias_capsule, "bias");
@@ -240,7 +242,7 @@ class Context {
     args.stride_b = mb.row_stride;
     args.stride_c = mc.row_stride;
     args.k_splits = k_splits;
-    DevicePointers pointers(get(), on_gpu(), {a.get(), b.get(), c.get(), scale_a.get(), scale_b.get(), bias.get()});
+    DevicePointers pointers(get(), on_gpu(), {a.get(), b.get(), c.get(), scale_a.get(), scale_b.get(), bias.get(), workspace.get()});
     args.a = pointers(a.get());
     args.b = pointers(b.get());
     args.c = pointers(c.get());
@@ -253,13 +255,14 @@ class Context {
     args.scale_a_bytes = scale_a->span_bytes();
     args.scale_b_bytes = scale_b->span_bytes();
     args.bias_bytes = bias ? bias->span_bytes() : 0;
-    return launch("asmk_gemm_a8w8", [&](asmk_selection* s) { return asmk_gemm_a8w8(get(), &args, as_stream(stream), s); });
+    return gemm_call("asmk_gemm_a8w8", args, workspace, pointers, query, stream, asmk_select_gemm_a8w8, asmk_gemm_a8w8);
   }
 
-  std::string gemm_a8w8_blockscale(const py::object& a_capsule, const py::object& b_capsule,
+  py::object gemm_a8w8_blockscale(const py::object& a_capsule, const py::object& b_capsule,
                                    const py::object& c_capsule, const py::object& scale_a_capsule,
                                    const py::object& scale_b_capsule, const std::optional<std::string>& out_dtype,
-                                   uintptr_t stream) {
+                                   const py::object& workspace_capsule, bool query, uintptr_t stream) {
+    Tensor workspace = take(workspace_capsule, "workspace");
     Tensor a = take_required(a_capsule, "A"), b = take_required(b_capsule, "B"), c = take_required(c_capsule, "C");
     Tensor scale_a = take_required(scale_a_capsule, "scale_a"), scale_b = take_required(scale_b_capsule, "scale_b");
     expect_8bit(*a);
@@ -281,7 +284,7 @@ class Context {
     args.stride_a = ma.row_stride;
     args.stride_b = mb.row_stride;
     args.stride_c = mc.row_stride;
-    DevicePointers pointers(get(), on_gpu(), {a.get(), b.get(), c.get(), scale_a.get(), scale_b.get()});
+    DevicePointers pointers(get(), on_gpu(), {a.get(), b.get(), c.get(), scale_a.get(), scale_b.get(), workspace.get()});
     args.a = pointers(a.get());
     args.b = pointers(b.get());
     args.c = pointers(c.get());
@@ -292,11 +295,10 @@ class Context {
     args.c_bytes = c->span_bytes();
     args.scale_a_bytes = scale_a->span_bytes();
     args.scale_b_bytes = scale_b->span_bytes();
-    return launch("asmk_gemm_a8w8_blockscale",
-                  [&](asmk_selection* s) { return asmk_gemm_a8w8_blockscale(get(), &args, as_stream(stream), s); });
+    return gemm_call("asmk_gemm_a8w8_blockscale", args, workspace, pointers, query, stream, asmk_select_gemm_a8w8_blockscale, asmk_gemm_a8w8_blockscale);
   }
 
-  std::string quant_mxfp4(const py::object& x_capsule, const py::object& y_capsule, const py::object& scale_capsule,
+  py::tuple quant_mxfp4(const py::object& x_capsule, const py::object& y_capsule, const py::object& scale_capsule,
                           const std::optional<std::string>& in_dtype, uintptr_t stream) {
     Tensor x = take_required(x_capsule, "x"), y = take_required(y_capsule, "y");
     Tensor scale = take_required(scale_capsule, "scale");
@@ -323,9 +325,10 @@ class Context {
   }
 
   // A and B hold two e2m1 values per byte: [m, k / 2] and [n, k / 2]; scales e8m0 [rows, k / 32].
-  std::string gemm_a4w4(const py::object& a_capsule, const py::object& b_capsule, const py::object& c_capsule,
+  py::object gemm_a4w4(const py::object& a_capsule, const py::object& b_capsule, const py::object& c_capsule,
                         const py::object& scale_a_capsule, const py::object& scale_b_capsule,
-                        const std::optional<std::string>& out_dtype, uintptr_t stream) {
+                        const std::optional<std::string>& out_dtype, const py::object& workspace_capsule, bool query, uintptr_t stream) {
+    Tensor workspace = take(workspace_capsule, "workspace");
     Tensor a = take_required(a_capsule, "A"), b = take_required(b_capsule, "B"), c = take_required(c_capsule, "C");
     Tensor scale_a = take_required(scale_a_capsule, "scale_a"), scale_b = take_required(scale_b_capsule, "scale_b");
     for (const Tensor* t : {&a, &b, &scale_a, &scale_b}) expect_8bit(**t);
@@ -345,7 +348,7 @@ class Context {
     args.stride_c = mc.row_stride;
     args.stride_scale_a = msa.row_stride;
     args.stride_scale_b = msb.row_stride;
-    DevicePointers pointers(get(), on_gpu(), {a.get(), b.get(), c.get(), scale_a.get(), scale_b.get()});
+    DevicePointers pointers(get(), on_gpu(), {a.get(), b.get(), c.get(), scale_a.get(), scale_b.get(), workspace.get()});
     args.a = pointers(a.get());
     args.b = pointers(b.get());
     args.c = pointers(c.get());
@@ -356,12 +359,13 @@ class Context {
     args.c_bytes = c->span_bytes();
     args.scale_a_bytes = scale_a->span_bytes();
     args.scale_b_bytes = scale_b->span_bytes();
-    return launch("asmk_gemm_a4w4", [&](asmk_selection* s) { return asmk_gemm_a4w4(get(), &args, as_stream(stream), s); });
+    return gemm_call("asmk_gemm_a4w4", args, workspace, pointers, query, stream, asmk_select_gemm_a4w4, asmk_gemm_a4w4);
   }
 
-  std::string gemm_bf16(const py::object& a_capsule, const py::object& b_capsule, const py::object& c_capsule,
+  py::object gemm_bf16(const py::object& a_capsule, const py::object& b_capsule, const py::object& c_capsule,
                         const std::optional<std::string>& in_dtype, const std::optional<std::string>& out_dtype,
-                        uintptr_t stream) {
+                        const py::object& workspace_capsule, bool query, uintptr_t stream) {
+    Tensor workspace = take(workspace_capsule, "workspace");
     Tensor a = take_required(a_capsule, "A"), b = take_required(b_capsule, "B"), c = take_required(c_capsule, "C");
     Matrix ma = matrix(*a), mb = matrix(*b), mc = matrix(*c);
     if (float_dtype(*a, in_dtype) != ASMK_DTYPE_BF16 || float_dtype(*b, in_dtype) != ASMK_DTYPE_BF16) {
@@ -377,17 +381,17 @@ class Context {
     args.stride_a = ma.row_stride;
     args.stride_b = mb.row_stride;
     args.stride_c = mc.row_stride;
-    DevicePointers pointers(get(), on_gpu(), {a.get(), b.get(), c.get()});
+    DevicePointers pointers(get(), on_gpu(), {a.get(), b.get(), c.get(), workspace.get()});
     args.a = pointers(a.get());
     args.b = pointers(b.get());
     args.c = pointers(c.get());
     args.a_bytes = a->span_bytes();
     args.b_bytes = b->span_bytes();
     args.c_bytes = c->span_bytes();
-    return launch("asmk_gemm_bf16", [&](asmk_selection* s) { return asmk_gemm_bf16(get(), &args, as_stream(stream), s); });
+    return gemm_call("asmk_gemm_bf16", args, workspace, pointers, query, stream, asmk_select_gemm_bf16, asmk_gemm_bf16);
   }
 
-  std::string shuffle_b(const py::object& src_capsule, const py::object& dst_capsule, uintptr_t stream) {
+  py::tuple shuffle_b(const py::object& src_capsule, const py::object& dst_capsule, uintptr_t stream) {
     Tensor src = take_required(src_capsule, "src"), dst = take_required(dst_capsule, "dst");
     expect_8bit(*src);
     expect_8bit(*dst);
@@ -407,9 +411,10 @@ class Context {
   }
 
  private:
-  // Runs an op call without the GIL (the emulator can take seconds) and returns the kernel name.
+  // Runs an op call without the GIL (the emulator can take seconds) and returns (kernel name,
+  // split-K factor) of the launch.
   template <typename Call>
-  std::string launch(const char* what, Call call) {
+  py::tuple launch(const char* what, Call call) {
     asmk_selection selection{};
     asmk_status status;
     std::string message;
@@ -419,7 +424,25 @@ class Context {
       if (status != ASMK_SUCCESS) message = asmk_last_error();  // per thread: read it on this thread
     }
     if (status != ASMK_SUCCESS) throw Failure(status, std::string(what) + ": " + message);
-    return selection.kernel_name ? selection.kernel_name : "";
+    return py::make_tuple(std::string(selection.kernel_name ? selection.kernel_name : ""), selection.k_splits);
+  }
+
+  // A GEMM's split-K workspace (a byte tensor; None = never split K) goes into args. With `query`
+  // nothing runs: the selection is made with an unbounded workspace budget (asmk.h's rule) and the
+  // bytes its plan needs are returned (0: it does not split), for asmk.ops to allocate them.
+  // Otherwise the op launches and (kernel name, split-K factor) is returned.
+  template <typename Args, typename Select, typename Op>
+  py::object gemm_call(const char* what, Args& args, const Tensor& workspace, DevicePointers& pointers, bool query,
+                       uintptr_t stream, Select select, Op op) {
+    args.workspace = pointers(workspace.get());
+    args.workspace_bytes = workspace ? workspace->span_bytes() : 0;
+    if (query) {
+      args.workspace_bytes = SIZE_MAX;
+      asmk_selection selection{};
+      check(select(get(), &args, &selection), what);
+      return py::int_(selection.workspace_bytes);
+    }
+    return launch(what, [&](asmk_selection* s) { return op(get(), &args, as_stream(stream), s); });
   }
 
   asmk_context* context_ = nullptr;
@@ -440,6 +463,10 @@ PYBIND11_MODULE(_asmk, m) {
     }
   });
   m.def("version", [] { return std::string(asmk_version_string()); });
+  m.def("default_repository", []() -> std::optional<std::string> {
+    const char* found = asmk_default_repository();
+    return found ? std::optional<std::string>(found) : std::nullopt;
+  });
 
   py::class_<Context>(m, "Context")
       .def(py::init<std::optional<std::string>, std::optional<std::string>, std::optional<std::string>, uint32_t,

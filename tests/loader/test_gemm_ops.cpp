@@ -197,6 +197,20 @@ TEST(GemmSelect, TunedTableRowWinsWhenValid) {
   EXPECT_NE(std::string(sel.reason).find("rule: least estimated time)"), std::string::npos) << sel.reason;
 }
 
+// M = 40 has no row; the M = 64 row is its bucket (64 < 80) and decides, saying so.
+TEST(GemmSelect, TunedTableBucketsM) {
+  auto ctx = open_gemm_fixture("MI300X");
+  asmk_selection sel{};
+  const auto m40 = a8w8(40, 1024, 4096), m31 = a8w8(31, 1024, 4096);
+  ASSERT_EQ(asmk_select_gemm_a8w8(ctx.get(), &m40, &sel), ASMK_SUCCESS) << asmk_last_error();
+  EXPECT_STREQ(sel.kernel_name, "gemm_a8w8_gfx942_fp8_bf16_row_m128_n128");
+  EXPECT_NE(std::string(sel.reason).find("tuned table gfx942-304.csv:2, the m=64 bucket"), std::string::npos)
+      << sel.reason;
+  // M = 31: 64 >= 62, outside the bucket: the estimate decides.
+  ASSERT_EQ(asmk_select_gemm_a8w8(ctx.get(), &m31, &sel), ASMK_SUCCESS) << asmk_last_error();
+  EXPECT_NE(std::string(sel.reason).find("rule: least estimated time)"), std::string::npos) << sel.reason;
+}
+
 // The tuned row for 16x512x128 asks k_splits=4, but K=128 has only 2 steps of 64.
 TEST(GemmSelect, TunedRowThatIsInvalidFallsBackAndSaysWhy) {
   auto ctx = open_gemm_fixture("MI300X");

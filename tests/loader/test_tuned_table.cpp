@@ -1,5 +1,6 @@
-// Reading tuned tables (docs/contracts.md): rows by exact problem, later rows win, malformed rows
-// and files are skipped with a note (the selector repeats it in its reason), a missing file is no row.
+// Reading tuned tables (docs/contracts.md): rows by problem (M bucketed), later rows first, malformed
+// rows and files are skipped with a note (the selector repeats it in its reason), a missing file is no
+// row.
 #include <filesystem>
 #include <fstream>
 
@@ -44,11 +45,31 @@ TEST_F(TunedTable, FindsTheRowOfTheExactProblem) {
   EXPECT_EQ(hit.choice->k_splits, 1u);
   EXPECT_EQ(hit.choice->line, 2u);
   EXPECT_TRUE(hit.note.empty());
-  auto later = lookup(32, 4096, 7168);  // the last row for a problem wins
+  auto later = lookup(32, 4096, 7168);  // every row of the problem, the last one first
   ASSERT_TRUE(later.choice);
   EXPECT_EQ(later.choice->kernel, "kernel_three");
   EXPECT_EQ(later.choice->k_splits, 2u);
+  ASSERT_EQ(later.rows.size(), 2u);  // rows may differ in dtypes: the selector takes the first that fits
+  EXPECT_EQ(later.rows[1].kernel, "kernel_two");
   EXPECT_FALSE(lookup(16, 4096, 7169).choice);
+}
+
+TEST_F(TunedTable, AnMBetweenTunedRowsUsesItsBucket) {
+  write("family,m,n,k,kernel,k_splits\n"
+        "gemm_a8w8,16,4096,7168,kernel_16,1\n"
+        "gemm_a8w8,32,4096,7168,kernel_32,2\n"
+        "gemm_a8w8,32,4096,1024,kernel_32_short_k,1\n"
+        "gemm_a8w8,128,4096,7168,kernel_128,1\n");
+  const auto m17 = lookup(17, 4096, 7168);  // 16 < 17 <= 32 < 34: the M = 32 rows
+  ASSERT_TRUE(m17.choice);
+  EXPECT_EQ(m17.choice->kernel, "kernel_32");
+  EXPECT_EQ(m17.choice->m, 32u);
+  EXPECT_EQ(lookup(16, 4096, 7168).choice->kernel, "kernel_16");  // an exact row wins
+  EXPECT_EQ(lookup(1, 4096, 7168).choice, std::nullopt);            // 16 >= 2 · 1: too far
+  EXPECT_EQ(lookup(33, 4096, 7168).choice, std::nullopt);           // 128 >= 66
+  EXPECT_EQ(lookup(65, 4096, 7168).choice->kernel, "kernel_128");
+  EXPECT_EQ(lookup(17, 4096, 1024).choice->kernel, "kernel_32_short_k");
+  EXPECT_EQ(lookup(200, 4096, 7168).choice, std::nullopt);          // nothing above
 }
 
 TEST_F(TunedTable, MalformedRowsAreSkippedWithANote) {

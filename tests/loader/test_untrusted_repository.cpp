@@ -8,9 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <iterator>
 
-#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "error.hpp"
@@ -167,88 +165,6 @@ TEST_F(UntrustedRepository, CodeObjectSizeAndKindAreCheckedBeforeReading) {
   ASSERT_EQ(::mkfifo((dir_ / "gfx942" / "k.co").c_str(), 0600), 0);
   m = message_of([&] { repo.verify_code_object(k, true); }, ASMK_ERROR_MISSING_CODE_OBJECT);
   EXPECT_TRUE(contains(m, "it is a FIFO, not a regular file")) << m;
-}
-
-// The kernarg layout libasmk packs (the manifest's) must be the one the kernel reads (its code
-// object's metadata note). scale_add (tests/emu/kernels/scale_add.s) declares in@0 and out@8
-// (8-byte global buffers), a@16, b@20, n@24 (4-byte by-value) and a 28-byte segment.
-class KernargLayoutAgainstCodeObject : public UntrustedRepository {
- protected:
-  void SetUp() override {
-    UntrustedRepository::SetUp();
-    fs::copy_file(std::string(ASMK_EMU_TEST_KERNELS) + "/scale_add_gfx942.co", dir_ / "gfx942" / "k.co");
-  }
-  std::string layout_error(const std::string& kernarg_bytes, const std::string& kernargs) {
-    write_scale_add(kernarg_bytes, kernargs);
-    const Repository repo = Repository::open(dir_);
-    return message_of([&] { repo.verify_code_object(repo.get("k"), false); }, ASMK_ERROR_BAD_REPOSITORY);
-  }
-  void write_scale_add(const std::string& kernarg_bytes, const std::string& kernargs) {
-    Entry e;
-    e.kernarg_bytes = kernarg_bytes;
-    e.kernargs = kernargs;
-    write(e);
-    // The code object's kernel is scale_add; the entry's name stays k.
-    std::string text;
-    {
-      std::ifstream in(dir_ / "gfx942" / "manifest.json");
-      text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    }
-    text.replace(text.find(R"("family")"), 0, R"("symbol": "scale_add", )");
-    std::ofstream(dir_ / "gfx942" / "manifest.json") << text;
-  }
-  static std::string arg(const char* name, int offset, int size, const char* kind, const char* type) {
-    return fmt::format(R"({{"name": "{}", "offset": {}, "size": {}, "kind": "{}", "type": "{}"}})", name, offset, size,
-                       kind, type);
-  }
-  std::string all_but(int skipped, const std::string& replacement = "") {
-    const std::string args[] = {arg("in", 0, 8, "global_buffer", "const f32*"), arg("out", 8, 8, "global_buffer", "f32*"),
-                                arg("a", 16, 4, "by_value", "f32"), arg("b", 20, 4, "by_value", "f32"),
-                                arg("n", 24, 4, "by_value", "u32")};
-    std::string list;
-    for (int i = 0; i < 5; ++i) {
-      const std::string& a = i == skipped ? replacement : args[i];
-      if (!a.empty()) list += (list.empty() ? "" : ", ") + a;
-    }
-    return "[" + list + "]";
-  }
-};
-
-TEST_F(KernargLayoutAgainstCodeObject, AgreeingLayoutPasses) {
-  write_scale_add("28", all_but(-1));
-  const Repository repo = Repository::open(dir_);
-  EXPECT_NO_THROW(repo.verify_code_object(repo.get("k"), false));
-}
-
-TEST_F(KernargLayoutAgainstCodeObject, DisagreementsNameTheFieldAndBothValues) {
-  std::string m = layout_error("32", all_but(-1));
-  EXPECT_TRUE(contains(m, "kernel k: the manifest's resources.kernarg_bytes is 32, but code object")) << m;
-  EXPECT_TRUE(contains(m, "says a 28-byte kernarg segment")) << m;
-
-  m = layout_error("28", all_but(3, arg("b", 20, 8, "by_value", "u64")));
-  EXPECT_TRUE(contains(m, "the manifest's kernargs[3] is 'b' at offset 20 (8 bytes, by_value)")) << m;
-  EXPECT_TRUE(contains(m, "its arguments are 'in' at offset 0 (8 bytes, global_buffer)")) << m;
-
-  m = layout_error("28", all_but(1, arg("out", 8, 8, "by_value", "u64")));
-  EXPECT_TRUE(contains(m, "kernargs[1] is 'out' at offset 8 (8 bytes, by_value)")) << m;
-
-  m = layout_error("28", all_but(4));
-  EXPECT_TRUE(contains(m, "the manifest's kernargs is missing the argument 'n' at offset 24 (4 bytes, by_value)")) << m;
-}
-
-TEST_F(KernargLayoutAgainstCodeObject, UnknownSymbolIsAMissingCodeObject) {
-  write_scale_add("28", all_but(-1));
-  std::string text;
-  {
-    std::ifstream in(dir_ / "gfx942" / "manifest.json");
-    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  text.replace(text.find(R"("scale_add")"), 11, R"("scale_sub")");
-  std::ofstream(dir_ / "gfx942" / "manifest.json") << text;
-  const Repository repo = Repository::open(dir_);
-  const std::string m =
-      message_of([&] { repo.verify_code_object(repo.get("k"), false); }, ASMK_ERROR_MISSING_CODE_OBJECT);
-  EXPECT_TRUE(contains(m, "has no kernel 'scale_sub' (the manifest's symbol); it has: scale_add")) << m;
 }
 
 }  // namespace

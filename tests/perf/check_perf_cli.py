@@ -3,7 +3,7 @@
 Checks what a reader of the outputs relies on, never a timing value: the CSV header is exactly the
 documented one and every row is labelled "modeled"; the HTML report parses as XML, is self-contained
 (no script, no external reference) and holds the charts, with one roofline point per CSV row; a
-second identical sweep writes the same CSV (the model is deterministic); the tuned table has the contract's header and one row per shape naming a kernel of the sweep.
+second identical sweep writes the same CSV (the model is deterministic); the tuned table has the contract's header and one row per shape naming a kernel of the sweep, and a second tune merges into it.
 
 usage: check_perf_cli.py ASMK DEFAULT_REPO SHAPES OUT_DIR   (exit 77 = skipped: no code objects)
 """
@@ -83,6 +83,8 @@ def main():
         fail("a second identical sweep wrote a different CSV")
 
     tuned = os.path.join(out, "tuned.csv")
+    if os.path.exists(tuned):
+        os.remove(tuned)  # `asmk tune` merges into an existing table: start from none (a rerun in the same build)
     run = subprocess.run([asmk, "tune", "quant_fp8", "--machine", "MI300X", "--shapes", shapes, "--repo", repo,
                           "-o", tuned, "-q"], capture_output=True, text=True)
     if run.returncode != 0:
@@ -96,6 +98,22 @@ def main():
     if len(tuned_rows) != 2 or any(r["family"] != "quant_fp8" or r["kernel"] not in kernels or r["k_splits"] != "1"
                                    for r in tuned_rows):
         fail("tuned rows: %s" % tuned_rows)
+
+    # `asmk tune` merges: rows of other families, and rows of this family whose kernel the run did not
+    # compare (another dtype), stay; the run's shapes are replaced, not duplicated.
+    first = tuned_rows[0]
+    foreign = ["gemm_bf16,1,2,3,some_gemm_kernel,1",
+               "quant_fp8,%s,%s,%s,quant_fp8_gfx942_fp16_group_n512,1" % (first["m"], first["n"], first["k"])]
+    with open(tuned, "a") as f:
+        f.write("\n".join(foreign) + "\n")
+    run = subprocess.run([asmk, "tune", "quant_fp8", "--machine", "MI300X", "--shapes", shapes, "--repo", repo,
+                          "-o", tuned, "-q"], capture_output=True, text=True)
+    if run.returncode != 0:
+        fail("asmk tune (merge) failed: " + run.stdout + run.stderr)
+    with open(tuned) as f:
+        merged = f.read().splitlines()
+    if sorted(merged[1:]) != sorted(lines[1:] + foreign):
+        fail("merged table: %s, expected the first run's rows plus %s" % (merged, foreign))
     print("ok: %d rows, %d charts, %d roofline points" % (len(rows), len(charts), len(points)))
 
 

@@ -64,8 +64,9 @@ struct SweepPlans : ::testing::Test {
   }
 
   std::vector<Plan> plans_of(const std::string& family_name, const KernelEntry& kernel, const Shape& shape) {
-    const Family* family = find_family(family_name);
-    EXPECT_NE(family, nullptr);
+    const auto family = find_family(repository(), family_name);
+    EXPECT_TRUE(family) << family.error();
+    if (!family) return {};
     auto plans = family->plans(*source, kernel, shape);
     EXPECT_TRUE(plans) << kernel.name << ": " << plans.error();
     return plans ? *plans : std::vector<Plan>{};
@@ -149,8 +150,8 @@ TEST_F(SweepLaunches, GemmFamiliesFollowTheContract) {
 
 // A kernel that cannot run the shape is refused with libasmk's reason (K not a multiple of 64).
 TEST_F(SweepLaunches, RefusesWhatLibasmkRefuses) {
-  const Family* family = find_family("gemm_a8w8");
-  ASSERT_NE(family, nullptr);
+  const auto family = find_family(repository(), "gemm_a8w8");
+  ASSERT_TRUE(family) << family.error();
   for (const KernelEntry& kernel : kernels)
     if (kernel.family == "gemm_a8w8") {
       auto plans = family->plans(*source, kernel, {64, 4096, 4000});

@@ -26,8 +26,8 @@ TEST(TraceOps, MatchesTheEmulatorsStatistics) {
   for (const auto& k : *kernels)
     if (k.family == "gemm_bf16" && k.params.at("out_dtype") == "bf16") gemm = &k;
   ASSERT_NE(gemm, nullptr);
-  const Family* family = find_family("gemm_bf16");
-  ASSERT_NE(family, nullptr);
+  const auto family = find_family(repository(), "gemm_bf16");
+  ASSERT_TRUE(family) << family.error();
   auto machine = find_machine(ASMK_MACHINES_DIR, "MI300X");
   ASSERT_TRUE(machine.ok()) << machine.error();
   auto source = open_plan_source(repository(), *machine);

@@ -153,23 +153,6 @@ Expected<std::shared_ptr<const CodeObject>> CodeObject::load_file(const std::str
   return co;
 }
 
-Expected<std::vector<KernelMetadata>> CodeObject::read_metadata(std::span<const uint8_t> bytes) {
-  auto contents = detail::read_elf(bytes);
-  if (!contents) return Status::error("cannot read code object: " + contents.error());
-  std::vector<KernelMetadata> kernels;
-  for (auto& ek : contents->kernels) {
-    KernelMetadata k;
-    k.name = ek.name;
-    k.has_metadata = ek.has_metadata;
-    k.kernarg_segment_size = ek.has_metadata && ek.kernarg_segment_size
-                                 ? ek.kernarg_segment_size
-                                 : parse_descriptor(ek.descriptor, contents->arch).kernarg_size;
-    k.args = std::move(ek.args);
-    kernels.push_back(std::move(k));
-  }
-  return kernels;
-}
-
 Expected<const Kernel*> CodeObject::find(std::string_view name) const {
   for (const Kernel& k : kernels_)
     if (k.name == name) return &k;

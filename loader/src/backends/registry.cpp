@@ -6,7 +6,7 @@
 #include "../backend.hpp"
 #include "../error.hpp"
 #include "../nearest.hpp"
-#include "emu_backend.hpp"
+#include "emu_module.hpp"
 #include "hip/hip_backend.hpp"
 #include "hsa/hsa_backend.hpp"
 #include "record.hpp"
@@ -21,7 +21,7 @@ struct BackendEntry {
 
 const std::vector<BackendEntry>& entries() {
   static const std::vector<BackendEntry> list{
-      {"emu", [] { return std::make_unique<EmuBackend>(EmuBackendOptions::from_environment()); }},
+      {"emu", [] { return make_emu_backend(); }},  // a module loaded on first use (it needs libLLVM)
       {"record", [] { return std::make_unique<RecordingBackend>(); }},
       {"hsa", [] { return std::make_unique<HsaBackend>(HsaBackendOptions::from_environment(), AgentRequest{}); }},
       {"hip", [] { return std::make_unique<HipBackend>(GpuRequest{}); }},

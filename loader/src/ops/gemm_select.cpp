@@ -195,15 +195,26 @@ Choice select(const Repository& repo, const Device& device, const Problem& p, co
   std::string source = "least estimated time";
   const auto tuned = lookup_tuned(repo.root(), device.arch, device.compute_units, p.family, p.m, p.n, p.k);
   const std::string table = std::filesystem::path(tuned.file).filename().string();  // short: the reason has 511 chars
-  if (tuned.choice) {
-    const auto& row = *tuned.choice;
-    const auto it = std::find_if(eligible.begin(), eligible.end(), [&](const Candidate& c) {
-      return c.kernel->name == row.kernel && c.k_splits == row.k_splits;
-    });
-    if (it != eligible.end()) {
-      pick = static_cast<std::size_t>(it - eligible.begin());
-      source = fmt::format("tuned table {}:{}", table, row.line);
+  if (!tuned.rows.empty()) {
+    // The first row (later rows of the file first) whose kernel and split factor are eligible.
+    const Candidate* hit = nullptr;
+    const TunedChoice* used = nullptr;
+    for (const TunedChoice& row : tuned.rows) {
+      const auto it = std::find_if(eligible.begin(), eligible.end(), [&](const Candidate& c) {
+        return c.kernel->name == row.kernel && c.k_splits == row.k_splits;
+      });
+      if (it != eligible.end()) {
+        hit = &*it;
+        used = &row;
+        break;
+      }
+    }
+    const std::string bucket = tuned.rows.front().m == p.m ? "" : fmt::format(", the m={} bucket", tuned.rows.front().m);
+    if (hit != nullptr) {
+      pick = static_cast<std::size_t>(hit - eligible.data());
+      source = fmt::format("tuned table {}:{}{}", table, used->line, bucket);
     } else {
+      const TunedChoice& row = tuned.rows.front();
       std::string why = fmt::format("is not a {} kernel on {}", p.family, device.arch);
       if (const Kernel* named = repo.find(row.kernel); named && named->family == p.family && named->arch == device.arch) {
         why = "is not a candidate for this problem";
@@ -211,7 +222,7 @@ Choice select(const Repository& repo, const Device& device, const Problem& p, co
           if (c.kernel == named && (c.k_splits == row.k_splits || c.k_splits == 1)) why = "is not valid here: " + c.rejected;
         if (!matches(*named, p)) why = "does not match the problem's dtypes/layout";
       }
-      source = fmt::format("least estimated time; tuned row {}:{} ({} k_splits={}) {}", table, row.line,
+      source = fmt::format("least estimated time; tuned row {}:{}{} ({} k_splits={}) {}", table, row.line, bucket,
                            row.kernel, row.k_splits, why);
     }
   } else if (!tuned.note.empty()) {

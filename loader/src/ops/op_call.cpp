@@ -123,18 +123,38 @@ OpCall::OpCall(const OpSpec& spec, std::span<const asmk_op_arg> args, bool runni
     values_.push_back({c.name, Expr::string_id(value)});  // for `rules` that compare it ('row')
   }
   for (const OpScalar& s : spec.scalars) {
+    const auto missing = [&](const asmk_op_arg* a) {
+      if (a == nullptr && s.required)
+        fail(ASMK_ERROR_INVALID_ARGUMENT, fmt::format("{}: scalar '{}' is missing (it has no default: {})", spec.name,
+                                                      s.name, s.doc));
+      return a == nullptr;
+    };
     if (s.type == OpScalar::Type::u32) {
       const asmk_op_arg* a = given.take(s.name, ASMK_VALUE_U32);
-      const std::uint32_t v = a ? a->value.u32 : static_cast<std::uint32_t>(s.default_value);
+      const std::uint32_t v = missing(a) ? static_cast<std::uint32_t>(s.default_value) : a->value.u32;
       given_.push_back(v);
+      set_integer(s.name, v);
+      values_.push_back({s.name, v});
+    } else if (s.type == OpScalar::Type::i32) {
+      const asmk_op_arg* a = given.take(s.name, ASMK_VALUE_I32);
+      const std::int32_t v = missing(a) ? static_cast<std::int32_t>(s.default_value) : a->value.i32;
+      given_.push_back(static_cast<std::uint32_t>(v));
       set_integer(s.name, v);
       values_.push_back({s.name, v});
     } else {
       const asmk_op_arg* a = given.take(s.name, ASMK_VALUE_F32);
-      const float v = a ? a->value.f32 : static_cast<float>(s.default_value);
+      const float v = missing(a) ? static_cast<float>(s.default_value) : a->value.f32;
       given_.push_back(std::bit_cast<std::uint32_t>(v));
       values_.push_back({s.name, v});
     }
+    const double v = s.type == OpScalar::Type::f32 ? double(std::get<float>(values_.back().value))
+                     : s.type == OpScalar::Type::i32 ? double(std::get<std::int32_t>(values_.back().value))
+                                                     : double(std::get<std::uint32_t>(values_.back().value));
+    if ((s.min && !(v >= *s.min)) || (s.above && !(v > *s.above)))
+      fail(ASMK_ERROR_UNSUPPORTED_SHAPE, fmt::format("{}: {}={} is outside its range ({}{}{})", spec.name, s.name, v,
+                                                     s.min ? fmt::format(">= {}", *s.min) : "",
+                                                     s.min && s.above ? ", " : "",
+                                                     s.above ? fmt::format("> {}", *s.above) : ""));
   }
 
   const Expr::Lookup lookup = [this](std::string_view name) { return integer(name); };

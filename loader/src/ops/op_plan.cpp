@@ -55,6 +55,7 @@ gemm::Plan plan_gemm_cost(const Repository& repo, const Device& device, const Op
 
 struct Ranked {
   const Kernel* kernel = nullptr;
+  std::vector<KernargValue> values;  // the call's, and null for the kernel's pointers the op lacks
   LaunchDims dims;
   std::vector<std::int64_t> scores;
   std::uint64_t workgroups = 0;
@@ -117,11 +118,18 @@ gemm::Plan plan_ranked(const Repository& repo, const Device& device, const OpCal
   std::vector<Ranked> eligible;
   std::vector<std::string> refused;
   for (const Kernel* k : kernels) {
-    if (auto why = violated_requirement(k->requirements, call.values()); !why.empty()) {
+    // A pointer argument of the kernel the op does not declare (a feature the op leaves off, e.g.
+    // fmha_fwd's cu_seqlens in batch mode) is null on every launch.
+    std::vector<KernargValue> values = call.values();
+    for (const KernelArg& arg : k->kernargs)
+      if (!arg.hidden() && arg.type.ends_with('*') && op.tensor(arg.name) == nullptr)
+        values.push_back({arg.name, static_cast<const void*>(nullptr)});
+    if (auto why = violated_requirement(k->requirements, values); !why.empty()) {
       refused.push_back(fmt::format("{}: {}", k->name, why));
       continue;
     }
-    Ranked r{k, launch_dims(*k, call.values()), {}, 0};
+    const LaunchDims dims = launch_dims(*k, values);
+    Ranked r{k, std::move(values), dims, {}, 0};
     r.workgroups = std::uint64_t(r.dims.grid.x) * r.dims.grid.y * r.dims.grid.z;
     const Expr::Lookup lookup = [&](std::string_view name) -> std::optional<std::int64_t> {
       if (auto v = call.integer(name)) return v;
@@ -167,7 +175,11 @@ gemm::Plan plan_ranked(const Repository& repo, const Device& device, const OpCal
   for (const Ranked& r : eligible)
     s.explain += fmt::format("{} {}: {}\n", &r == &best ? "*" : " ", r.kernel->name, fmt::join(r.scores, ", "));
   for (const std::string& why : refused) s.explain += fmt::format("x {}\n", why);
-  plan.launches.push_back({best.kernel, s.grid, s.block, gemm::bind(*best.kernel, call.values(), op.name), {}});
+  std::vector<std::string_view> fixed_null;
+  for (const KernelArg& arg : best.kernel->kernargs)
+    if (!arg.hidden() && arg.type.ends_with('*') && op.tensor(arg.name) == nullptr) fixed_null.push_back(arg.name);
+  plan.launches.push_back({best.kernel, s.grid, s.block, gemm::bind(*best.kernel, best.values, op.name),
+                           std::move(fixed_null)});
   s.launches.push_back({best.kernel, s.grid, s.block});
   return plan;
 }

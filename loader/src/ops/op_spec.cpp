@@ -69,7 +69,7 @@ OpSelect read_select(const Reader& r) {
   } else if (policy == "ranked") {
     s.policy = OpSelect::Policy::ranked;
     const Json& prefer = r.at("prefer");
-    if (!prefer.is_array() || prefer.empty()) r.bad(r.where("prefer"), "is not a non-empty list");
+    if (!prefer.is_array()) r.bad(r.where("prefer"), "is not a list");
     for (std::size_t i = 0; i < prefer.size(); ++i) {
       const Reader c(r.file(), r.where(fmt::format("prefer[{}]", i)), prefer[i]);
       RankCriterion criterion;
@@ -111,13 +111,21 @@ OpSpec read_op(const Reader& r, const std::string& file) {
       OpScalar scalar;
       scalar.name = name;
       const std::string type = s.string("type");
-      if (type != "u32" && type != "f32") s.bad(s.where("type"), fmt::format("is '{}', not u32 or f32", type));
-      scalar.type = type == "u32" ? OpScalar::Type::u32 : OpScalar::Type::f32;
+      if (type != "u32" && type != "i32" && type != "f32")
+        s.bad(s.where("type"), fmt::format("is '{}', not u32, i32 or f32", type));
+      scalar.type = type == "u32" ? OpScalar::Type::u32 : type == "i32" ? OpScalar::Type::i32 : OpScalar::Type::f32;
+      scalar.required = s.has("required") && s.at("required").is_boolean() && s.at("required").get<bool>();
+      for (const char* bound : {"min", "above"})
+        if (s.has(bound)) {
+          if (!s.at(bound).is_number()) s.bad(s.where(bound), "is not a number");
+          (std::string_view(bound) == "min" ? scalar.min : scalar.above) = s.at(bound).get<double>();
+        }
       if (!s.at("default").is_number()) s.bad(s.where("default"), "is not a number");
       scalar.default_value = s.at("default").get<double>();
       scalar.doc = optional_string(s, "doc");
-      scalar.default_text = scalar.type == OpScalar::Type::u32 ? fmt::format("{}", static_cast<std::uint64_t>(scalar.default_value))
-                                                              : fmt::format("{}", scalar.default_value);
+      scalar.default_text = scalar.required ? ""
+                            : scalar.type == OpScalar::Type::f32 ? fmt::format("{}", scalar.default_value)
+                                                                 : fmt::format("{}", static_cast<std::int64_t>(scalar.default_value));
       op.scalars.push_back(std::move(scalar));
     }
   }
@@ -144,6 +152,7 @@ OpSpec read_op(const Reader& r, const std::string& file) {
         if (dtype_bits(v) == 0) r.bad(r.where("choices." + c->name), fmt::format("value '{}' is no dtype", v));
     }
   op.rules = read_requirements(r, "rules", file);
+  op.demo = strings(r, "demo");
   op.select = read_select(r.object("select"));
   return op;
 }
@@ -186,7 +195,8 @@ std::string OpSpec::arguments_text() const {
   if (!sizes.empty()) parts.push_back(fmt::format("sizes {}", fmt::join(sizes, ", ")));
   if (const auto s = stride_names(); !s.empty()) parts.push_back(fmt::format("strides {}", fmt::join(s, ", ")));
   for (const OpChoice& c : choices) parts.push_back(fmt::format("{} ({})", c.name, fmt::join(c.values, "|")));
-  for (const OpScalar& s : scalars) parts.push_back(fmt::format("{} ({})", s.name, s.type == OpScalar::Type::u32 ? "u32" : "f32"));
+  for (const OpScalar& s : scalars)
+    parts.push_back(fmt::format("{} ({})", s.name, s.type == OpScalar::Type::u32 ? "u32" : s.type == OpScalar::Type::i32 ? "i32" : "f32"));
   std::vector<std::string> tensor_names;
   for (const OpTensor& t : tensors) tensor_names.push_back(t.name);
   if (!tensor_names.empty()) parts.push_back(fmt::format("tensors {}", fmt::join(tensor_names, ", ")));

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,9 +30,11 @@ struct OpChoice {
 
 // A number the caller may give besides sizes and strides (e.g. k_splits), with its default.
 struct OpScalar {
-  enum class Type { u32, f32 } type = Type::u32;
+  enum class Type { u32, i32, f32 } type = Type::u32;
   std::string name;
   double default_value = 0;
+  bool required = false;  // the call must give it (no default makes sense, e.g. a softmax scale)
+  std::optional<double> min, above;  // the value must be >= min / > above (NaN never passes)
   std::string doc;
   std::string default_text;  // "0"
 };
@@ -78,6 +81,9 @@ struct OpSpec {
   std::vector<OpTensor> tensors;
   std::vector<Requirement> rules;
   OpSelect select;
+  // Problems `asmk demo` (and tests) check: "m=17 n=512 k=1024 in_dtype=int8 bias" — name=value for
+  // sizes, strides, choices and scalars; a bare name gives that optional tensor.
+  std::vector<std::string> demo;
 
   const OpChoice* choice(std::string_view choice_name) const;
   const OpTensor* tensor(std::string_view tensor_name) const;

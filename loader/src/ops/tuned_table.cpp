@@ -18,7 +18,7 @@ using Key = std::tuple<std::string, std::uint32_t, std::uint32_t, std::uint32_t>
 
 struct Table {
   std::filesystem::file_time_type modified{};
-  std::map<Key, TunedChoice> rows;
+  std::map<Key, std::vector<TunedChoice>> rows;  // in file order
   std::string note;
 };
 
@@ -75,7 +75,8 @@ Table read_table(const std::filesystem::path& path, std::filesystem::file_time_t
     }
     choice.kernel = std::string(trim(f[4]));
     choice.line = number;
-    table.rows.insert_or_assign(Key{std::string(trim(f[0])), m, n, k}, std::move(choice));
+    choice.m = m;
+    table.rows[Key{std::string(trim(f[0])), m, n, k}].push_back(std::move(choice));
   }
   return table;
 }
@@ -99,7 +100,22 @@ TunedLookup lookup_tuned(const std::filesystem::path& repository, std::string_vi
     it = cache.insert_or_assign(result.file, read_table(path, modified)).first;
   const Table& table = it->second;
   result.note = table.note;
-  if (auto row = table.rows.find(Key{std::string(family), m, n, k}); row != table.rows.end()) result.choice = row->second;
+  auto found = table.rows.find(Key{std::string(family), m, n, k});
+  if (found == table.rows.end()) {  // the bucket: the smallest tuned M above m, below 2·m
+    const auto above = table.rows.upper_bound(Key{std::string(family), m, 0, 0});
+    for (auto it = above; it != table.rows.end() && std::get<0>(it->first) == family; ++it) {
+      const auto [f, tuned_m, tuned_n, tuned_k] = it->first;
+      if (std::uint64_t(tuned_m) >= 2 * std::uint64_t(m)) break;
+      if (tuned_n == n && tuned_k == k) {
+        found = it;
+        break;
+      }
+    }
+  }
+  if (found != table.rows.end()) {
+    result.rows.assign(found->second.rbegin(), found->second.rend());
+    result.choice = result.rows.front();
+  }
   return result;
 }
 

@@ -1,29 +1,24 @@
-// The families the sweep knows and their launch plans, split into classes of identical
-// workgroups. The GEMM families' launches come from libasmk's op plans (gemm_launches.hpp);
-// quant_fp8's from its contract (libasmk's quant_fp8 has a selector but no plan to force a kernel).
+// The families the sweep knows — the repository's ops (their op specs) — and their launch plans,
+// split into classes of identical workgroups. Ops selected by the GEMM cost model take their
+// launches from libasmk's op plans (gemm_launches.hpp); ops selected by rank from the kernel's
+// launch rule and the op spec's tensors.
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "asmk/perf/sweep.hpp"
 #include "error.hpp"
 #include "kernel.hpp"
 #include "ops/launch_rule.hpp"
+#include "ops/op_call.hpp"
+#include "ops/requirements.hpp"
+#include "repository.hpp"
 #include "gemm_launches.hpp"
 #include "plan_source.hpp"
 
 namespace asmk::perf {
 namespace {
-
-int64_t int_param(const KernelEntry& k, const std::string& name) {
-  const auto it = k.params.find(name);
-  return it == k.params.end() ? 0 : std::stoll(it->second);
-}
-
-std::string param(const KernelEntry& k, const std::string& name) {
-  const auto it = k.params.find(name);
-  return it == k.params.end() ? "" : it->second;
-}
 
 int64_t requirement(const KernelEntry& k, const std::string& name, int64_t fallback) {
   const auto it = k.requires_.find(name);
@@ -33,10 +28,13 @@ int64_t requirement(const KernelEntry& k, const std::string& name, int64_t fallb
 // ---- GEMM families: C [M, N] = A [M, K] · B [N, K]ᵀ in tiles of m_tile x n_tile (libasmk's plan);
 // ragged tiles run their own (shorter) stores. With split-K the plan's reduce kernel writes C.
 
-// The MFMA rate class of the roofline.
-LaunchInput::Peak gemm_peak(const std::string& family) {
-  if (family == "gemm_bf16") return LaunchInput::Peak::bf16;
-  if (family == "gemm_a4w4") return LaunchInput::Peak::fp4;
+// The MFMA rate class of the roofline: the op spec's (select.rate) of the op over the kernel's family.
+LaunchInput::Peak gemm_peak(const PlanSource& source, const KernelEntry& k) {
+  std::string rate;
+  for (const std::string& name : source.repository.op_names())
+    if (const ops::OpSpec* spec = source.repository.op(name, k.arch); spec && spec->family == k.family) rate = spec->select.rate;
+  if (rate == "bf16") return LaunchInput::Peak::bf16;
+  if (rate == "fp4") return LaunchInput::Peak::fp4;
   return LaunchInput::Peak::fp8;
 }
 
@@ -87,7 +85,7 @@ Expected<Plan> gemm_plan(PlanSource& source, const KernelEntry& k, const Shape& 
   // Every operand once: the caller's tensors but the split-K workspace.
   for (const auto& t : full->tensors)
     if (t.name != "workspace") p.compulsory_bytes += double(t.bytes);
-  p.peak = gemm_peak(k.family);
+  p.peak = gemm_peak(source, k);
   if (full->reduce) {
     // The second pass covers C by rows and blocks of reduce_columns; it reads the workspace once.
     SecondPass r;
@@ -120,70 +118,92 @@ Expected<std::vector<Plan>> gemm_plans(PlanSource& source, const KernelEntry& k,
   return plans;
 }
 
-// ---- quant_fp8 (docs/contracts.md); grid and block from the kernel's manifest launch rule.
-LaunchSpec quant_launch(const KernelEntry& k, uint64_t m, uint64_t n) {
-  const bool row = param(k, "granularity") == "row";
-  const uint32_t in_bytes = 2;  // bf16 or fp16
-  LaunchSpec s;
-  const KernargValue values[] = {{"m", static_cast<uint32_t>(m)}, {"n", static_cast<uint32_t>(n)}};
-  const ops::LaunchDims dims = ops::launch_dims(*k.kernel, values);
-  s.grid = {dims.grid.x, dims.grid.y, dims.grid.z};
-  s.block = {dims.block.x, dims.block.y, dims.block.z};
-  s.buffers = {{"x", m * n * in_bytes}, {"y", m * n}, {"scale", m * (row ? 1 : n / 128) * 4}};
-  s.values = {{"m", m}, {"n", n}, {"stride_x", n}, {"stride_y", n}};
-  return s;
-}
-
-std::string quant_unsupported(const KernelEntry& k, const Shape& s) {
-  if (int_param(k, "n_per_wg") <= 0) return "no n_per_wg parameter";
-  if (s.n % 128 != 0) return fmt::format("N={} is not a multiple of 128", s.n);
-  if (s.m > UINT32_MAX) return "M does not fit the grid";
-  return "";
-}
-
-Expected<std::vector<Plan>> quant_plans(PlanSource&, const KernelEntry& k, const Shape& s) {
-  if (const std::string why = quant_unsupported(k, s); !why.empty()) return Status::error(why);
-  const bool row = param(k, "granularity") == "row";
-  const uint64_t npw = int_param(k, "n_per_wg");
+// ---- ops selected by rank (quant_fp8, quant_mxfp4, shuffle_b, ...): one launch of the kernel, its
+// grid from the kernel's launch rule and its tensors from the op spec. The shape's M, N, K give the
+// op's sizes of those names.
+Expected<std::vector<Plan>> ranked_plans(const std::string& op_name, PlanSource& source, const KernelEntry& k,
+                                         const Shape& s) {
+  const ops::OpSpec* spec = source.repository.op(op_name, k.arch);
+  if (spec == nullptr) return Status::error("the repository declares no op " + op_name);
+  std::vector<asmk_op_arg> args;
+  for (const std::string& size : spec->sizes) {
+    const uint64_t value = size == "m" ? s.m : size == "n" ? s.n : size == "k" ? s.k : 0;
+    if (value == 0 || value > UINT32_MAX)
+      return Status::error(fmt::format("the sweep's shapes give m, n, k; op {} needs {}={}", op_name, size, value));
+    asmk_op_arg& a = args.emplace_back();
+    a.name = size.c_str();
+    a.type = ASMK_VALUE_U32;
+    a.value.u32 = uint32_t(value);
+  }
+  for (const ops::OpChoice& c : spec->choices) {
+    const auto it = k.params.find(c.param);
+    asmk_op_arg& a = args.emplace_back();
+    a.name = c.name.c_str();
+    a.type = ASMK_VALUE_STRING;
+    a.value.string = it == k.params.end() ? c.implied.c_str() : it->second.c_str();
+  }
   Plan p;
   try {
-    p.launch = quant_launch(k, s.m, s.n);
+    const ops::OpCall call(*spec, args, false);
+    if (auto why = ops::violated_requirement(spec->rules, call.values()); !why.empty()) return Status::error(why);
+    if (auto why = ops::violated_requirement(k.kernel->requirements, call.values()); !why.empty())
+      return Status::error(why);
+    const ops::LaunchDims dims = ops::launch_dims(*k.kernel, call.values());
+    p.launch.grid = {dims.grid.x, dims.grid.y, dims.grid.z};
+    p.launch.block = {dims.block.x, dims.block.y, dims.block.z};
+    for (const ops::CallTensor& t : call.tensors()) {
+      if (t.spec->optional || t.spec->workspace || k.kernel->kernarg(t.spec->name) == nullptr) continue;
+      p.launch.buffers.emplace_back(t.spec->name, t.bytes);
+      p.compulsory_bytes += double(t.bytes);
+    }
+    for (const KernargValue& v : call.values())
+      if (const KernelArg* arg = k.kernel->kernarg(v.name); arg && !arg->type.ends_with('*'))
+        if (const auto value = ops::integer_value(call.values(), v.name)) p.launch.values.emplace_back(v.name, uint64_t(*value));
   } catch (const Error& error) {
     return Status::error(error.what());
   }
-  if (row) {
-    p.classes.push_back({"rows", s.m, quant_launch(k, 1, s.n)});
-  } else {
-    if (s.n / npw > 0) p.classes.push_back({"full chunks", s.m * (s.n / npw), quant_launch(k, 1, npw)});
-    if (s.n % npw) p.classes.push_back({"last chunk of each row", s.m, quant_launch(k, 1, s.n % npw)});
-  }
-  p.compulsory_bytes = double(s.m * s.n * 3 + s.m * (row ? 1 : s.n / 128) * 4);
+  // Every workgroup is modeled as the first one (the same code path; ragged tails run shorter).
+  const uint64_t workgroups = uint64_t(p.launch.grid.x) * p.launch.grid.y * p.launch.grid.z;
+  p.classes.push_back({"workgroups", workgroups, p.launch});
   return std::vector<Plan>{std::move(p)};
 }
 
-const std::vector<Family>& families() {
-  static const std::vector<Family> all = {
-      {"gemm_bf16", {{"out_dtype", "bf16"}}, gemm_plans},
-      {"gemm_a8w8", {{"in_dtype", "fp8"}, {"out_dtype", "bf16"}, {"b_layout", "row"}}, gemm_plans},
-      {"gemm_a8w8_blockscale", {}, gemm_plans},
-      {"gemm_a4w4", {}, gemm_plans},
-      {"quant_fp8", {{"in_dtype", "bf16"}, {"granularity", "group"}}, quant_plans},
-  };
-  return all;
+// A sweep family per op the repository declares: its choices' defaults filter the kernels, its
+// selection policy gives the plans.
+std::vector<Family> families_of(const Repository& repo) {
+  std::vector<Family> out;
+  for (const std::string& name : repo.op_names()) {
+    const ops::OpSpec* spec = repo.op(name, "");
+    Family f;
+    f.name = name;
+    for (const ops::OpChoice& c : spec->choices) f.default_where[c.param] = c.default_value;
+    if (spec->select.policy == ops::OpSelect::Policy::gemm_cost) f.plans = gemm_plans;
+    else f.plans = [name](PlanSource& source, const KernelEntry& k, const Shape& s) { return ranked_plans(name, source, k, s); };
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+Expected<Repository> open_repository(const std::filesystem::path& repo) {
+  try {
+    return Repository::open(repo);
+  } catch (const Error& error) {
+    return Status::error(error.what());
+  }
 }
 
 }  // namespace
 
-const Family* find_family(const std::string& name) {
-  for (const auto& f : families())
-    if (f.name == name) return &f;
-  return nullptr;
-}
-
-std::vector<std::string> family_names() {
+Expected<Family> find_family(const std::filesystem::path& repo, const std::string& name) {
+  auto repository = open_repository(repo);
+  if (!repository) return repository.status();
   std::vector<std::string> names;
-  for (const auto& f : families()) names.push_back(f.name);
-  return names;
+  for (Family& f : families_of(*repository)) {
+    if (f.name == name) return std::move(f);
+    names.push_back(f.name);
+  }
+  return Status::error(fmt::format("the repository {} declares no op \"{}\"; ops: {}", repo.string(), name,
+                                   fmt::join(names, ", ")));
 }
 
 }  // namespace asmk::perf

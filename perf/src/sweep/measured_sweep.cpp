@@ -96,8 +96,8 @@ Expected<double> time_launches(asmk_context* ctx, const std::vector<TimedLaunch>
 }  // namespace
 
 Expected<SweepResult> measured_sweep(const SweepOptions& o, const MeasureOptions& m) {
-  const Family* family = find_family(o.family);
-  if (!family) return Status::error("the sweep does not know family \"" + o.family + "\"");
+  const auto family = find_family(o.repo, o.family);
+  if (!family) return family.status();
   if (m.repeats == 0) return Status::error("--repeats must be at least 1");
   auto kernels = sweep_kernels(o, *family);
   if (!kernels) return kernels.status();

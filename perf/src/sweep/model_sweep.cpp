@@ -95,12 +95,8 @@ const KernelEntry* find_kernel(const std::vector<KernelEntry>& all, const std::s
 }  // namespace
 
 Expected<SweepResult> model_sweep(const SweepOptions& o) {
-  const Family* family = find_family(o.family);
-  if (!family) {
-    std::string known;
-    for (const auto& n : family_names()) known += (known.empty() ? "" : ", ") + n;
-    return Status::error("the sweep does not know family \"" + o.family + "\"; families: " + known);
-  }
+  const auto family = find_family(o.repo, o.family);
+  if (!family) return family.status();
   auto kernels = sweep_kernels(o, *family);
   if (!kernels) return kernels.status();
   auto all_kernels = read_kernels(o.repo, o.machine.arch);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <set>
+#include <utility>
 #include <map>
 #include <sstream>
 
@@ -10,7 +12,19 @@
 
 namespace asmk::perf {
 
-std::filesystem::path source_dir() { return ASMK_PERF_SOURCE_DIR; }
+std::filesystem::path source_dir() {
+  // <prefix>/share/asmk for <prefix>/bin/asmk; build/share/asmk (links to perf/) for the build
+  // tree's programs, a level or two deeper. Nothing of the build machine is baked in.
+  std::error_code ec;
+  const std::filesystem::path program = std::filesystem::read_symlink("/proc/self/exe", ec);
+  std::filesystem::path dir = program.parent_path();
+  for (int level = 0; !ec && level < 4 && !dir.empty(); ++level, dir = dir.parent_path()) {
+    const auto candidate = dir / "share" / "asmk";
+    if (std::filesystem::is_directory(candidate / "machines", ec)) return candidate;
+    if (dir == dir.root_path()) break;
+  }
+  return program.parent_path().parent_path() / "share" / "asmk";  // named by the "not found" messages
+}
 
 std::filesystem::path machines_dir() {
   if (const char* env = std::getenv("ASMK_PERF_MACHINES"); env && *env) return env;
@@ -53,6 +67,15 @@ std::string tuned_table_name(const Machine& machine) {
 
 Expected<size_t> write_tuned_table(const std::filesystem::path& file, const std::string& family,
                                    const std::vector<ResultRow>& rows) {
+  std::map<std::tuple<uint64_t, uint64_t, uint64_t>, const ResultRow*> best;
+  std::set<std::string> swept;  // the kernels this run compared
+  for (const auto& r : rows) {
+    swept.insert(r.kernel);
+    auto& slot = best[{r.m, r.n, r.k}];
+    if (!slot || r.time_us < slot->time_us) slot = &r;
+  }
+  // Merge: a row of the file is replaced only by this run's row for the same family and shape when it
+  // names a kernel this run compared (the same dtypes and layout); every other row is kept.
   std::vector<std::string> kept;
   if (std::ifstream in(file); in) {
     std::string line;
@@ -65,13 +88,20 @@ Expected<size_t> write_tuned_table(const std::filesystem::path& file, const std:
                                std::string(kTunedHeader) + "\"; not overwriting it");
         continue;
       }
-      if (!line.empty() && !line.starts_with(family + ",")) kept.push_back(line);
+      if (line.empty()) continue;
+      std::vector<std::string> f;
+      for (std::string field; const char c : line + ",")
+        if (c == ',') f.push_back(std::exchange(field, ""));
+        else field += c;
+      const bool replaced = f.size() == 6 && f[0] == family && swept.contains(f[4]) && [&] {
+        try {
+          return best.contains({std::stoull(f[1]), std::stoull(f[2]), std::stoull(f[3])});
+        } catch (const std::exception&) {
+          return false;
+        }
+      }();
+      if (!replaced) kept.push_back(line);
     }
-  }
-  std::map<std::tuple<uint64_t, uint64_t, uint64_t>, const ResultRow*> best;
-  for (const auto& r : rows) {
-    auto& slot = best[{r.m, r.n, r.k}];
-    if (!slot || r.time_us < slot->time_us) slot = &r;
   }
   std::filesystem::create_directories(file.parent_path().empty() ? "." : file.parent_path());
   std::ofstream out(file);

@@ -89,14 +89,6 @@ struct Kernel {
   std::vector<Unsupported> unsupported;  // instructions that cannot run (empty = fully supported)
 };
 
-/// What a code object's metadata note says about one kernel's arguments (read without decoding).
-struct KernelMetadata {
-  std::string name;
-  bool has_metadata = false;         // false: the note has no entry for the kernel
-  uint32_t kernarg_segment_size = 0;  // metadata .kernarg_segment_size, else the descriptor's
-  std::vector<KernelArg> args;
-};
-
 class CodeObject {
  public:
   /// The largest code object file read (256 MiB; real ones are kilobytes to tens of megabytes).
@@ -107,9 +99,6 @@ class CodeObject {
   static Expected<std::shared_ptr<const CodeObject>> load(std::span<const uint8_t> bytes);
   /// Reads a regular file of at most kMaxFileBytes (emu/file.hpp), then load().
   static Expected<std::shared_ptr<const CodeObject>> load_file(const std::string& path);
-  /// The kernels and their argument metadata only: no code is decoded (cheap; for checking a
-  /// manifest against the code object it describes).
-  static Expected<std::vector<KernelMetadata>> read_metadata(std::span<const uint8_t> bytes);
 
   Arch arch() const { return arch_; }
   const std::string& target_id() const { return target_id_; }  // e.g. "amdgcn-amd-amdhsa--gfx942"

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "asmk/emu/code_object.hpp"
+#include "../../code_object_check.hpp"
 #include "asmk/emu/file.hpp"
 #include "../../error.hpp"
 
@@ -19,7 +19,7 @@ hipFunction_t ModuleCache::get(const Kernel& kernel, std::string_view code_objec
   if (auto it = entries_.find(&kernel); it != entries_.end()) return it->second.function;
 
   const std::string path(code_object_path);
-  auto bytes = emu::read_regular_file(path, emu::CodeObject::kMaxFileBytes, fmt::format("kernel {}", kernel.name));
+  auto bytes = emu::read_regular_file(path, kMaxCodeObjectBytes, fmt::format("kernel {}", kernel.name));
   if (!bytes) fail(ASMK_ERROR_MISSING_CODE_OBJECT, bytes.error());
   Entry e;
   e.image.assign(bytes->begin(), bytes->end());

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "asmk/emu/code_object.hpp"
+#include "../../code_object_check.hpp"
 #include "asmk/emu/file.hpp"
 #include "../../error.hpp"
 
@@ -12,7 +12,7 @@ namespace asmk::hsa {
 namespace {
 
 std::vector<char> read_file(const std::string& path, const std::string& kernel_name) {
-  auto bytes = emu::read_regular_file(path, emu::CodeObject::kMaxFileBytes, fmt::format("kernel {}", kernel_name));
+  auto bytes = emu::read_regular_file(path, kMaxCodeObjectBytes, fmt::format("kernel {}", kernel_name));
   if (!bytes) fail(ASMK_ERROR_MISSING_CODE_OBJECT, bytes.error());
   return {bytes->begin(), bytes->end()};
 }

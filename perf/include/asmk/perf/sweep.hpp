@@ -93,8 +93,9 @@ struct Family {
   std::function<Expected<std::vector<Plan>>(PlanSource&, const KernelEntry&, const Shape&)> plans;
 };
 
-const Family* find_family(const std::string& name);
-std::vector<std::string> family_names();
+/// The sweep family of an op the repository declares (its op spec), or why there is none (naming
+/// the ops that exist).
+Expected<Family> find_family(const std::filesystem::path& repo, const std::string& name);
 
 /// Traces the first workgroup of `launch` on the emulator and returns its program.
 Expected<WorkgroupProgram> trace_workgroup(const KernelEntry& kernel, const LaunchSpec& launch);

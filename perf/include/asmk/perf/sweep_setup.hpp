@@ -11,8 +11,11 @@
 
 namespace asmk::perf {
 
-std::filesystem::path source_dir();    // perf/ of the source tree (ASMK_PERF_SOURCE_DIR)
-std::filesystem::path machines_dir();  // perf/machines (or $ASMK_PERF_MACHINES)
+// The data folder holding machines/, presets/ and tuned/: share/asmk next to the running program's
+// folder or one of its parents (<prefix>/share/asmk installed; build/share/asmk, whose folders link
+// to perf/, in a build tree).
+std::filesystem::path source_dir();
+std::filesystem::path machines_dir();  // source_dir()/machines (or $ASMK_PERF_MACHINES)
 
 /// --shapes: an existing file, or the name of a preset (perf/presets/<name>.csv). Empty: the
 /// family's preset. Errors list the presets.
@@ -25,8 +28,9 @@ std::string tuned_table_name(const Machine& machine);
 /// The header of a tuned table (docs/contracts.md).
 inline constexpr std::string_view kTunedHeader = "family,m,n,k,kernel,k_splits";
 
-/// Writes `file` with the fastest row of each shape of `rows` (rows of one family), keeping the
-/// rows of other families already in the file. Returns the number of rows written for the family.
+/// Merges into `file` the fastest row of each shape of `rows` (rows of one family): a row already in
+/// the file is replaced only by a row of the same family and shape when it names a kernel `rows`
+/// compared (same dtypes and layout); every other row is kept. Returns the rows written for the family.
 Expected<size_t> write_tuned_table(const std::filesystem::path& file, const std::string& family,
                                    const std::vector<ResultRow>& rows);
 

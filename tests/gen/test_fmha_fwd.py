@@ -1,0 +1,90 @@
+"""The fmha_fwd family's problem rules (templates/fmha_fwd/space.yaml): every limit its contract states
+is a `requires` rule that holds just inside the limit and fails just past it, and the launch rule is
+(ceil(s_q / 128), num_heads_q, batch). The kernels' numerics are checked on the emulator (tests/kernels)."""
+
+import unittest
+
+from support import TEMPLATES
+
+from asmgen_lib.expand import expand
+from asmgen_lib.problem_rules import _fold, _parse, resolve
+from asmgen_lib.space import load_space
+
+# A valid problem: every rule holds (contiguous bf16 tensors, 4 query heads on 2 kv heads, d 128).
+PROBLEM = {"batch": 2, "seqlen_q": 300, "seqlen_k": 1000, "num_heads_q": 4, "num_heads_k": 2,
+           "q_stride_batch": 300 * 512, "q_stride_token": 512, "q_stride_head": 128,
+           "k_stride_batch": 1000 * 256, "k_stride_token": 256, "k_stride_head": 128,
+           "v_stride_batch": 1000 * 256, "v_stride_token": 256, "v_stride_head": 128,
+           "o_stride_batch": 300 * 512, "o_stride_token": 512, "o_stride_head": 128,
+           "window_left": -1, "window_right": 0, "bottom_right": 1}
+
+
+def evaluate(text: str, values: dict):
+    def fail(where, message):
+        raise AssertionError(f"{where}: {message}")
+    return _fold(fail, "rule", _parse(fail, "rule", text).body, values)
+
+
+class FmhaFwdRulesTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        space = load_space(TEMPLATES / "fmha_fwd" / "space.yaml")
+        cls.variants = {v.name: resolve(space, v.params, v.arch) for v in expand(space, ["gfx942", "gfx950"])}
+
+    def failing(self, requires, **changes) -> set:
+        """Names of the rules a problem (PROBLEM with `changes`) violates; pointers are aligned."""
+        values = {**PROBLEM, **changes}
+        names = set()
+        for rule in requires:
+            if "expr" in rule and not evaluate(rule["expr"], values):
+                names.add(rule["name"])
+            if "arg" in rule and values[rule["arg"]] % rule["multiple"]:
+                names.add(rule["name"])
+        return names
+
+    def test_every_variant_has_the_rules_and_the_launch_rule(self):
+        self.assertEqual(len(self.variants), 48)
+        for name, (launch, requires) in self.variants.items():
+            self.assertEqual(launch["grid"], ["ceil_div(seqlen_q, 128)", "num_heads_q", "batch"], name)
+            self.assertEqual(launch["block"], [256, 1, 1], name)
+            aligned = {r["pointer"]: r["align"] for r in requires if "pointer" in r}
+            self.assertEqual(aligned, {"q": 16, "k": 16, "v": 16, "o": 16, "lse": 4, "cu_seqlens_q": 4, "cu_seqlens_k": 4}, name)
+            strides = {r["arg"]: r["multiple"] for r in requires if "arg" in r}
+            step = {t: 16 if "_fp8_" in name and t != "o" else 8 for t in "qkvo"}  # 16-byte rows of q, k, v
+            self.assertEqual(strides, {f"{t}_stride_{s}": step[t] for t in "qkvo" for s in ("batch", "token", "head")}, name)
+            self.assertEqual(self.failing(requires), set(), name)
+
+    def test_each_limit_from_both_sides(self):
+        _, requires = next(iter(self.variants.values()))
+        cases = [  # (rule, values just inside, values just past)
+            ("seqlens_positive", {"seqlen_q": 1, "seqlen_k": 1}, {"seqlen_k": 0}),
+            ("seqlens_positive", {"seqlen_q": 1}, {"seqlen_q": 0}),
+            ("heads_grouped", {"num_heads_q": 6, "num_heads_k": 3}, {"num_heads_q": 6, "num_heads_k": 4}),
+            ("heads_grouped", {"num_heads_q": 1, "num_heads_k": 1}, {"num_heads_k": 0}),
+            ("heads_float_division", {"num_heads_q": 2**12, "num_heads_k": 2**12 - 1},
+             {"num_heads_q": 2**12, "num_heads_k": 2**12}),
+            # k rows of 2^20 elements (2 MiB): 2047 rows fit below 4 GiB, 2048 do not; below 32 rows counts 32
+            ("kv_offsets_32bit", {"seqlen_k": 2047, "k_stride_token": 2**20}, {"seqlen_k": 2048, "k_stride_token": 2**20}),
+            ("kv_offsets_32bit", {"seqlen_k": 1, "v_stride_token": 2**26 - 8}, {"seqlen_k": 1, "v_stride_token": 2**26}),
+            ("q_offsets_32bit", {"q_stride_token": 2**26 - 8}, {"q_stride_token": 2**26}),
+            ("q_offsets_32bit", {"o_stride_token": 2**26 - 8}, {"o_stride_token": 2**26}),
+            ("positions_30bit", {"seqlen_q": 2**29, "seqlen_k": 2**29 - 1}, {"seqlen_q": 2**29, "seqlen_k": 2**29}),
+            ("positions_30bit", {"window_left": 2**30 - 1}, {"window_left": 2**30}),
+            ("positions_30bit", {"window_right": 2**30 - 1}, {"window_right": 2**30}),
+            ("stride_multiple", {"k_stride_head": 136}, {"k_stride_head": 132}),
+            ("stride_multiple", {"o_stride_batch": 8}, {"o_stride_batch": 12}),
+        ]
+        for rule, inside, past in cases:
+            with self.subTest(rule=rule, past=past):
+                self.assertNotIn(rule, self.failing(requires, **inside))
+                self.assertIn(rule, self.failing(requires, **past))
+        # fp8: 1-byte elements, so twice the rows of 16-bit kernels fit below 4 GiB
+        _, fp8 = self.variants["fmha_fwd_gfx942_fp8_bf16_d128_none"]
+        self.assertNotIn("kv_offsets_32bit", self.failing(fp8, seqlen_k=4095, k_stride_token=2**20))
+        self.assertIn("kv_offsets_32bit", self.failing(fp8, seqlen_k=4096, k_stride_token=2**20))
+        self.assertNotIn("q_offsets_32bit", self.failing(fp8, q_stride_token=2**27 - 16))
+        self.assertIn("q_offsets_32bit", self.failing(fp8, q_stride_token=2**27))
+
+
+if __name__ == "__main__":
+    unittest.main()

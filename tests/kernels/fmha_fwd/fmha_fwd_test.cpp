@@ -1,0 +1,296 @@
+// The fmha_fwd family through the C ABI, against the fp64 attention reference in ref/ (attention.hpp)
+// with the tolerance rule of ref/TOLERANCE.md ("Attention"), in strict mode (ctest sets
+// ASMK_EMU_STRICT=1: a missing s_waitcnt, a hazard, an LDS race or an out-of-range access fails the launch).
+// Every variant (bf16, fp16, fp8 with descales; head dims 64, 128, 192x128, 256; masks none / window) runs
+// several shapes: query / key tails (1, 17, 129, 300 rows), s_q != s_k, GQA 8:1 and MQA, b > 1, padded
+// strides and a packed QKV tensor, scores far beyond exp's range, a soft-cap, varlen batches with empty
+// sequences; window kernels run causal top-left and bottom-right and sliding windows (0, 0), (64, 0),
+// (17, 5). Long sequences (2048 causal, 8192 with a window) on one kernel per arch. The LSE is checked
+// where it is written (and untouched when its pointer is null), and o's padding keeps its sentinel:
+// nothing is written outside the output rows.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "asmk/ref/attention.hpp"
+#include "asmk/ref/numeric.hpp"
+#include "kernel_harness.hpp"
+
+namespace {
+
+namespace ref = asmk::ref;
+using asmk::test::Arg;
+using asmk::test::Buffer;
+using asmk::test::Session;
+using asmk::test::Variant;
+
+constexpr uint16_t kSentinel = 0x7fc1;  // a NaN code in both bf16 and fp16: never a valid output
+
+enum class Layout { contiguous, padded, packed_qkv };
+
+struct Shape {
+  uint32_t batch, heads_q, heads_k, s_q, s_k;
+  Layout layout;
+  int32_t left = -1, right = -1;
+  bool bottom_right = true;
+  bool with_lse = true;
+  float q_gain = 1.f;  // > 1: scores far beyond exp's range (a naive softmax overflows)
+  float softcap = 0.f;
+  std::vector<uint32_t> lens_q = {}, lens_k = {};  // varlen mode (cu_seqlens) when not empty: batch = lens_q.size()
+};
+
+std::string describe(const Shape& s) {
+  const char* layouts[] = {"contiguous", "padded", "packed_qkv"};
+  return "b=" + std::to_string(s.batch) + " h=" + std::to_string(s.heads_q) + "/" + std::to_string(s.heads_k) +
+         " s_q=" + std::to_string(s.s_q) + " s_k=" + std::to_string(s.s_k) + " " + layouts[int(s.layout)] +
+         " window=(" + std::to_string(s.left) + "," + std::to_string(s.right) + ")" +
+         (s.bottom_right ? " bottom-right" : " top-left") + (s.with_lse ? " lse" : "") +
+         (s.q_gain != 1.f ? " q_gain=" + std::to_string(s.q_gain) : "") +
+         (s.softcap > 0.f ? " softcap=" + std::to_string(s.softcap) : "") + (s.lens_q.empty() ? "" : " varlen");
+}
+
+// Strides of one tensor in elements.
+struct Strides {
+  uint32_t batch, token, head;
+};
+
+// Element codes: bf16 / fp16 (2 bytes, little-endian) or the arch's fp8 (1 byte, saturated).
+uint32_t encode(ref::Format f, float x) {
+  if (f == ref::Format::bf16) return ref::f32_to_bf16(x);
+  if (f == ref::Format::fp16) return ref::f32_to_fp16(x);
+  return ref::encode(f, x, ref::Overflow::saturate);
+}
+void put(std::vector<uint8_t>& bytes, size_t index, size_t size, uint32_t code) {
+  for (size_t b = 0; b < size; ++b) bytes[index * size + b] = uint8_t(code >> (8 * b));
+}
+double decode16(ref::Format f, uint16_t c) { return f == ref::Format::bf16 ? ref::bf16_to_f32(c) : ref::fp16_to_f32(c); }
+
+class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
+ protected:
+  void run(Session& s, const Variant& v, const Shape& sh, uint32_t seed) {
+    SCOPED_TRACE(v.name + " " + describe(sh));
+    const std::string dtype = v.param_str("dtype");
+    const bool fp8 = dtype == "fp8";
+    const ref::Format format = fp8 ? ref::fp8_format(v.arch == "gfx942" ? asmk::Arch::gfx942 : asmk::Arch::gfx950)
+                                   : dtype == "bf16" ? ref::Format::bf16 : ref::Format::fp16;
+    const ref::Format out_format = v.param_str("out_dtype") == "bf16" ? ref::Format::bf16 : ref::Format::fp16;
+    const size_t ei = fp8 ? 1 : 2;  // input element bytes
+    // fp8: per-tensor descales (any fp32 values) and inputs over a wide range of magnitudes
+    const float q_descale = fp8 ? 0.37f : 1.f, k_descale = fp8 ? 0.11f : 1.f, v_descale = fp8 ? 1.7f : 1.f;
+    const std::string dims = v.param_str("head_dims");  // "128" or "192x128": q/k and v/o head dims
+    const uint32_t d = uint32_t(std::stoul(dims));
+    const uint32_t dv = uint32_t(std::stoul(dims.substr(dims.find('x') == std::string::npos ? 0 : dims.find('x') + 1)));
+    const uint32_t hq = sh.heads_q, hk = sh.heads_k;
+    // Varlen: the sequences' tokens packed in one block of tensors (cu_seqlens = prefix sums of the lengths).
+    const bool varlen = !sh.lens_q.empty();
+    std::vector<int32_t> cu_q{0}, cu_k{0};
+    for (size_t b = 0; b < sh.lens_q.size(); ++b) {
+      cu_q.push_back(cu_q.back() + int32_t(sh.lens_q[b]));
+      cu_k.push_back(cu_k.back() + int32_t(sh.lens_k[b]));
+    }
+    const uint32_t blocks = varlen ? 1 : sh.batch;                  // tensor blocks along the batch stride
+    const uint32_t tq = varlen ? uint32_t(cu_q.back()) : sh.s_q;    // tokens per block
+    const uint32_t tk = varlen ? uint32_t(cu_k.back()) : sh.s_k;
+    const uint32_t sequences = varlen ? uint32_t(sh.lens_q.size()) : sh.batch;
+
+    // Layouts: q/k/v/o in their own buffers (contiguous or with padding between heads and tokens), or
+    // q, k, v as heads of one packed [b, s, hq·d + hk·d + hk·dv] tensor.
+    Strides qs, ks, vs, os;
+    size_t q_off = 0, k_off = 0, v_off = 0, in_elems = 0, k_elems = 0, v_elems = 0;
+    if (sh.layout == Layout::packed_qkv) {
+      const uint32_t token = (hq + hk) * d + hk * dv;
+      qs = ks = {tq * token, token, d};
+      vs = {tq * token, token, dv};
+      k_off = size_t(hq) * d, v_off = size_t(hq + hk) * d;
+      in_elems = size_t(blocks) * tq * token;
+    } else {
+      const uint32_t pad = sh.layout == Layout::padded ? uint32_t(16 / ei) : 0;  // 16 bytes
+      qs = {tq * (hq * (d + pad) + 2 * pad), hq * (d + pad) + 2 * pad, d + pad};
+      ks = {tk * (hk * (d + pad) + pad), hk * (d + pad) + pad, d + pad};
+      vs = {tk * hk * (dv + 2 * pad), hk * (dv + 2 * pad), dv + 2 * pad};
+      in_elems = size_t(blocks) * qs.batch, k_elems = size_t(blocks) * ks.batch, v_elems = size_t(blocks) * vs.batch;
+    }
+    const uint32_t opad = sh.layout == Layout::padded ? 8 : 0;
+    os = {tq * hq * (dv + opad), hq * (dv + opad), dv + opad};
+
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> normal(0.f, 1.f);
+    std::uniform_real_distribution<float> exponent(-4.f, 4.f);
+    auto value = [&](float gain, size_t i) {
+      if (fp8) return normal(rng) * gain * std::exp2(exponent(rng));
+      return normal(rng) * gain * (i % 11 == 3 ? 4.f : 1.f);
+    };
+    auto fill = [&](size_t n, float gain) {
+      std::vector<uint8_t> out(n * ei);
+      for (size_t i = 0; i < n; ++i) put(out, i, ei, encode(format, value(gain, i)));
+      return out;
+    };
+    // The packed tensor holds q heads scaled by q_gain; separate tensors likewise.
+    std::vector<uint8_t> qh = fill(in_elems, sh.q_gain), kh, vh;
+    if (sh.layout == Layout::packed_qkv) {
+      // k and v heads of the packed tensor: plain normal values
+      for (size_t i = 0; i < in_elems; ++i)
+        if (i % qs.token >= size_t(hq) * d) put(qh, i, ei, encode(format, value(1.f, i)));
+    } else {
+      kh = fill(k_elems, 1.f);
+      vh = fill(v_elems, 1.f);
+    }
+    const uint8_t* qp = qh.data();
+    const uint8_t* kp = sh.layout == Layout::packed_qkv ? qh.data() + ei * k_off : kh.data();
+    const uint8_t* vp = sh.layout == Layout::packed_qkv ? qh.data() + ei * v_off : vh.data();
+    const float scale = 1.f / std::sqrt(float(d));
+
+    ref::AttentionArgs ra;
+    ra.in_format = format;
+    ra.q = qp, ra.k = kp, ra.v = vp;
+    ra.batch = sequences, ra.heads_q = hq, ra.heads_k = hk, ra.seqlen_q = sh.s_q, ra.seqlen_k = sh.s_k;
+    ra.head_dim_qk = d, ra.head_dim_v = dv;
+    ra.q_stride_batch = qs.batch, ra.q_stride_token = qs.token, ra.q_stride_head = qs.head;
+    ra.k_stride_batch = ks.batch, ra.k_stride_token = ks.token, ra.k_stride_head = ks.head;
+    ra.v_stride_batch = vs.batch, ra.v_stride_token = vs.token, ra.v_stride_head = vs.head;
+    ra.scale = scale;
+    ra.q_descale = q_descale, ra.k_descale = k_descale, ra.v_descale = v_descale;
+    ra.softcap = sh.softcap;
+    if (varlen) ra.cu_seqlens_q = cu_q.data(), ra.cu_seqlens_k = cu_k.data();
+    const bool window = v.param_str("mask") == "window";
+    ra.window_left = window ? sh.left : -1;
+    ra.window_right = window ? sh.right : -1;
+    ra.bottom_right = sh.bottom_right;
+    ref::AttentionRef expected;
+    ASSERT_TRUE(ref::attention(ra, expected).ok());
+
+    Buffer qb = s.upload(qh), kb, vb;
+    if (sh.layout != Layout::packed_qkv) kb = s.upload(kh), vb = s.upload(vh);
+    const char* qdev = static_cast<const char*>(qb.get());
+    const void* kdev = sh.layout == Layout::packed_qkv ? qdev + ei * k_off : kb.get();
+    const void* vdev = sh.layout == Layout::packed_qkv ? qdev + ei * v_off : vb.get();
+    const size_t o_elems = size_t(blocks) * os.batch;
+    Buffer ob = s.upload(std::vector<uint16_t>(o_elems, kSentinel));  // no slack after the last row
+    const size_t lse_count = size_t(blocks) * hq * tq;
+    Buffer cqb = s.upload(cu_q), ckb = s.upload(cu_k);
+    uint32_t max_q = sh.s_q, max_k = sh.s_k;
+    if (varlen) {
+      max_q = *std::max_element(sh.lens_q.begin(), sh.lens_q.end());
+      max_k = *std::max_element(sh.lens_k.begin(), sh.lens_k.end());
+    }
+    auto bstride = [&](uint32_t stride) { return varlen ? 0u : stride; };  // unused in varlen mode
+    Buffer lb = s.upload(std::vector<float>(lse_count, 12345.f));
+
+    ASSERT_TRUE(s.launch(v.name,
+                         {Arg::ptr("q", qdev), Arg::ptr("k", kdev), Arg::ptr("v", vdev), Arg::ptr("o", ob),
+                          Arg::ptr("lse", sh.with_lse ? lb.get() : nullptr),
+                          Arg::ptr("cu_seqlens_q", varlen ? cqb.get() : nullptr),
+                          Arg::ptr("cu_seqlens_k", varlen ? ckb.get() : nullptr), Arg::u32("batch", sequences),
+                          Arg::u32("seqlen_q", max_q), Arg::u32("seqlen_k", max_k), Arg::u32("num_heads_q", hq),
+                          Arg::u32("num_heads_k", hk), Arg::u32("q_stride_batch", bstride(qs.batch)),
+                          Arg::u32("q_stride_token", qs.token), Arg::u32("q_stride_head", qs.head),
+                          Arg::u32("k_stride_batch", bstride(ks.batch)), Arg::u32("k_stride_token", ks.token),
+                          Arg::u32("k_stride_head", ks.head), Arg::u32("v_stride_batch", bstride(vs.batch)),
+                          Arg::u32("v_stride_token", vs.token), Arg::u32("v_stride_head", vs.head),
+                          Arg::u32("o_stride_batch", bstride(os.batch)), Arg::u32("o_stride_token", os.token),
+                          Arg::u32("o_stride_head", os.head), Arg::f32("scale", scale), Arg::f32("softcap", sh.softcap),
+                          Arg::f32("q_descale", q_descale), Arg::f32("k_descale", k_descale),
+                          Arg::f32("v_descale", v_descale),
+                          Arg::i32("window_left", sh.left), Arg::i32("window_right", sh.right),
+                          Arg::u32("bottom_right", sh.bottom_right ? 1 : 0)}));
+
+    // o and lse in the reference's row order (row = t·h_q + h, t = b·s_q + i or the varlen token); padding
+    // keeps the sentinel. LSE: [b, h_q, s_q], varlen [h_q, total_q].
+    const std::vector<uint16_t> o = ob.download<uint16_t>(o_elems);
+    std::vector<double> got(size_t(expected.rows) * dv), lse(expected.rows);
+    std::vector<bool> is_output(o_elems, false);
+    const std::vector<float> lse_dev = lb.download<float>(lse_count);
+    for (uint32_t b = 0; b < blocks; ++b)
+      for (uint32_t i = 0; i < tq; ++i)
+        for (uint32_t h = 0; h < hq; ++h) {
+          const size_t row = (size_t(b) * tq + i) * hq + h;
+          for (uint32_t c = 0; c < dv; ++c) {
+            const size_t at = size_t(b) * os.batch + size_t(i) * os.token + size_t(h) * os.head + c;
+            got[row * dv + c] = decode16(out_format, o[at]);
+            is_output[at] = true;
+          }
+          lse[row] = lse_dev[varlen ? size_t(h) * tq + i : (size_t(b) * hq + h) * tq + i];
+        }
+    const ref::ErrorSummary summary =
+        ref::compare_attention(expected, out_format == ref::Format::bf16 ? ref::OutType::bf16 : ref::OutType::fp16,
+                               format, got, sh.with_lse ? &lse : nullptr);
+    EXPECT_TRUE(summary.ok()) << summary.describe() << " (row " << summary.worst_row << " = (token, head) ("
+                              << summary.worst_row / hq << ", " << summary.worst_row % hq << "), col "
+                              << summary.worst_col << ", " << expected.visible[summary.worst_row] << " visible keys)";
+    size_t padding_written = 0;
+    for (size_t i = 0; i < o_elems; ++i) padding_written += !is_output[i] && o[i] != kSentinel;
+    EXPECT_EQ(padding_written, 0u) << "elements written outside the output rows";
+    if (!sh.with_lse) {
+      size_t touched = 0;
+      for (float x : lse_dev) touched += x != 12345.f;
+      EXPECT_EQ(touched, 0u) << "lse written though its pointer was null";
+    }
+  }
+
+  static std::vector<Shape> shapes(const Variant& v) {
+    using L = Layout;
+    if (v.param_str("mask") == "none")
+      return {
+          {1, 1, 1, 1, 1, L::contiguous},                     // the smallest problem
+          {2, 4, 1, 17, 129, L::padded, -1, -1, true, false},  // MQA, tails, padded strides, no lse, b > 1
+          {1, 2, 2, 129, 40, L::packed_qkv},                   // packed QKV needs s_q == s_k: see below
+          {1, 8, 1, 33, 300, L::contiguous, -1, -1, true, true, 30.f},  // GQA 8:1, big scores
+          {1, 1, 1, 300, 17, L::contiguous},                   // s_q > s_k, one partial tile
+          {1, 2, 1, 40, 70, L::contiguous, -1, -1, true, true, 8.f, 20.f},  // soft-cap 20 on big scores
+          {0, 2, 2, 0, 0, L::padded, -1, -1, true, true, 1.f, 0.f, {17, 0, 129, 5}, {40, 3, 129, 0}},  // varlen
+      };
+    return {
+        {1, 2, 1, 129, 129, L::contiguous, -1, 0, false},     // causal top-left
+        {2, 2, 2, 17, 100, L::padded, -1, 0, true},           // causal bottom-right, s_k > s_q
+        {1, 1, 1, 40, 17, L::contiguous, -1, 0, true},        // bottom-right with s_q > s_k: rows without keys
+        {1, 1, 1, 100, 10, L::contiguous, -1, 0, true},       // ... and whole waves without keys (no tile loaded)
+        {1, 2, 1, 70, 70, L::packed_qkv, 17, 5, true},        // sliding window (17, 5)
+        {1, 1, 1, 64, 200, L::contiguous, 64, 0, true},       // (64, 0), skipped leading tiles
+        {1, 1, 1, 33, 33, L::contiguous, 0, 0, true, false},  // (0, 0): only the diagonal
+        {1, 1, 1, 1, 300, L::contiguous, -1, 0, true},        // one query (decode-like) sees all 300 keys
+        {1, 4, 2, 300, 300, L::contiguous, -1, 0, false, true, 30.f},  // causal, GQA, big scores
+        {1, 1, 1, 100, 100, L::contiguous, 17, 5, true, true, 8.f, 30.f},  // window and soft-cap
+        // varlen, causal bottom-right: an empty query sequence, one without keys, s_k > s_q and s_k < s_q
+        {0, 2, 1, 0, 0, L::contiguous, -1, 0, true, true, 1.f, 0.f, {33, 0, 1, 70, 9}, {33, 5, 0, 100, 4}},
+    };
+  }
+};
+
+TEST_P(FmhaFwd, EveryVariantMatchesTheReference) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const std::vector<Variant> variants = asmk::test::variants(GetParam().arch, "fmha_fwd");
+  ASSERT_EQ(variants.size(), 24u) << "expected 3 dtypes x 4 head dims x 2 masks";
+  uint32_t seed = 1;
+  for (const Variant& v : variants)
+    for (Shape sh : shapes(v)) {
+      if (sh.layout == Layout::packed_qkv) sh.s_k = sh.s_q;  // one token dimension for q, k and v
+      run(s, v, sh, seed++);
+    }
+}
+
+// Long sequences (one head) on one kernel per arch: the online softmax over 64 tiles of a causal 2048-token
+// sequence, and an 8192-token sequence with a sliding window (256 keys back): masked tiles are skipped.
+TEST_P(FmhaFwd, LongSequences) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const std::string name = std::string("fmha_fwd_") + GetParam().arch + "_bf16_bf16_d128_window";
+  for (const Variant& v : asmk::test::variants(GetParam().arch, "fmha_fwd")) {
+    if (v.name != name) continue;
+    run(s, v, {1, 1, 1, 2048, 2048, Layout::contiguous, -1, 0, true, true, 4.f}, 77);
+    run(s, v, {1, 1, 1, 8192, 8192, Layout::contiguous, 256, 0, true, true}, 78);
+    return;
+  }
+  ADD_FAILURE() << "no kernel " << name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Devices, FmhaFwd, ::testing::ValuesIn(asmk::test::kTestDevices),
+                         [](const auto& info) { return std::string(info.param.arch); });
+
+}  // namespace
