@@ -1,11 +1,52 @@
 #include "cli_support.hpp"
 
+#include <unistd.h>
+
 #include <cstdlib>
+#include <filesystem>
+
+#include "asmk/emu/file.hpp"
 
 namespace asmk::cli {
 
 void check(asmk_status status) {
   if (status != ASMK_SUCCESS) throw Failure(fmt::format("{}: {}", asmk_status_string(status), asmk_last_error()));
+}
+
+std::uint64_t host_memory_budget() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page_bytes = ::sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page_bytes <= 0) return std::uint64_t(1) << 30;  // unknown: 1 GiB
+  return std::uint64_t(pages) * std::uint64_t(page_bytes) / 2;
+}
+
+void require_host_memory(const std::string& what, std::uint64_t bytes) {
+  const std::uint64_t budget = host_memory_budget();
+  if (bytes > budget)
+    throw Failure(fmt::format("{} needs {} bytes of host memory, more than half of this machine's ({} bytes)", what,
+                              bytes, budget));
+}
+
+std::vector<std::uint8_t> read_input_file(const std::string& path, std::uint64_t max_bytes, const std::string& what) {
+  auto bytes = emu::read_regular_file(path, max_bytes, what);
+  if (!bytes) throw Failure(bytes.error());
+  return std::move(*bytes);
+}
+
+void require_writable_file(const std::string& option, const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (path.empty()) throw Failure(fmt::format("{}: the output path is empty", option));
+  const auto status = fs::status(path, ec);
+  if (fs::is_directory(status)) throw Failure(fmt::format("{}: '{}' is a directory, not a file", option, path));
+  if (fs::exists(status)) {
+    if (::access(path.c_str(), W_OK) != 0) throw Failure(fmt::format("{}: '{}' is not writable", option, path));
+    return;
+  }
+  const fs::path parent = fs::path(path).parent_path().empty() ? fs::path(".") : fs::path(path).parent_path();
+  if (!fs::is_directory(parent, ec))
+    throw Failure(fmt::format("{}: cannot create '{}': the folder '{}' does not exist", option, path, parent.string()));
+  if (::access(parent.c_str(), W_OK) != 0)
+    throw Failure(fmt::format("{}: cannot create '{}': the folder '{}' is not writable", option, path, parent.string()));
 }
 
 std::string repository_or_default(const std::string& given) {

@@ -27,6 +27,7 @@ struct RunOptions {
   bool strict = false, stats = false;
   unsigned threads = 0;
   std::uint32_t dynamic_lds = 0;
+  std::uint64_t max_instructions = 0, max_wave_instructions = 0;
 };
 
 // "name=value" -> {name, value}; `what` names the option in errors.
@@ -50,10 +51,10 @@ std::uint64_t parse_unsigned(const std::string& text, const char* what) {
   // An optional K/M/G suffix counts KiB, MiB, GiB.
   const std::string suffix = text.substr(used);
   if (suffix.empty()) return value;
-  if (suffix == "K" || suffix == "k") return value << 10;
-  if (suffix == "M") return value << 20;
-  if (suffix == "G") return value << 30;
-  throw Failure(fmt::format("{} '{}' is not a non-negative integer (suffixes: K, M, G)", what, text));
+  const int shift = suffix == "K" || suffix == "k" ? 10 : suffix == "M" ? 20 : suffix == "G" ? 30 : -1;
+  if (shift < 0) throw Failure(fmt::format("{} '{}' is not a non-negative integer (suffixes: K, M, G)", what, text));
+  if (value > (~std::uint64_t(0) >> shift)) throw Failure(fmt::format("{} '{}' does not fit in 64 bits", what, text));
+  return value << shift;
 }
 
 emu::Dim3 parse_dim3(const std::string& text, const char* what) {
@@ -71,11 +72,8 @@ emu::Dim3 parse_dim3(const std::string& text, const char* what) {
   return {parts[0], parts[1], parts[2]};
 }
 
-std::vector<std::uint8_t> read_file(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Failure(fmt::format("{}: cannot read file '{}'", what, path));
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+// The largest kernarg blob --kernarg reads (segments are at most a few KiB; LLVM's limit is far below).
+constexpr std::uint64_t kMaxKernargBlobBytes = 1 << 20;
 
 // Named device buffers: --buffer name=@file | zeros:BYTES | random:BYTES:SEED.
 class Buffers {
@@ -85,16 +83,24 @@ class Buffers {
   void add(const std::string& spec) {
     const auto [name, source] = split_assignment(spec, "--buffer");
     if (addresses_.contains(name)) throw Failure(fmt::format("--buffer {} given twice", name));
+    // Every buffer is held twice (here and in the emulated device): their total is checked against
+    // the host's memory before anything is allocated.
+    const auto budget_for = [&](std::uint64_t size) {
+      require_host_memory(fmt::format("--buffer {} (with the buffers before it)", spec), total_bytes_ + size);
+      return size;
+    };
     std::vector<std::uint8_t> bytes;
     if (source.starts_with("@")) {
-      bytes = read_file(source.substr(1), "--buffer");
+      const std::uint64_t budget = host_memory_budget();
+      bytes = read_input_file(source.substr(1), budget > total_bytes_ ? budget - total_bytes_ : 0,
+                              fmt::format("--buffer {}", name));
     } else if (source.starts_with("zeros:")) {
-      bytes.assign(parse_unsigned(source.substr(6), "--buffer zeros:BYTES"), 0);
+      bytes.assign(budget_for(parse_unsigned(source.substr(6), "--buffer zeros:BYTES")), 0);
     } else if (source.starts_with("random:")) {
       const std::string rest = source.substr(7);
       const auto colon = rest.find(':');
       if (colon == std::string::npos) throw Failure(fmt::format("--buffer {}: expected random:BYTES:SEED", spec));
-      bytes.resize(parse_unsigned(rest.substr(0, colon), "--buffer random:BYTES"));
+      bytes.resize(budget_for(parse_unsigned(rest.substr(0, colon), "--buffer random:BYTES")));
       std::mt19937_64 rng(parse_unsigned(rest.substr(colon + 1), "--buffer random:SEED"));
       for (std::size_t i = 0; i < bytes.size(); i += 8) {
         const std::uint64_t r = rng();
@@ -109,6 +115,7 @@ class Buffers {
     if (auto s = device_.write(*address, bytes.data(), bytes.size()); !s) throw Failure(s.message());
     addresses_[name] = *address;
     sizes_[name] = bytes.size();
+    total_bytes_ += bytes.size();
   }
 
   const std::uint64_t* find(const std::string& name) const {
@@ -130,6 +137,7 @@ class Buffers {
   emu::Device& device_;
   std::map<std::string, std::uint64_t> addresses_;
   std::map<std::string, std::uint64_t> sizes_;
+  std::uint64_t total_bytes_ = 0;
 };
 
 bool is_float_type(const std::string& type) {
@@ -286,11 +294,11 @@ std::vector<std::uint8_t> kernargs_by_name(const emu::Kernel& k, const RunOption
 // --kernarg @blob.bin with --patch OFFSET=BUFFER: the segment as captured, pointers replaced.
 std::vector<std::uint8_t> kernargs_from_blob(const RunOptions& o, const Buffers& buffers) {
   if (!o.kernarg_file.starts_with("@")) throw Failure("--kernarg: expected @FILE");
-  std::vector<std::uint8_t> bytes = read_file(o.kernarg_file.substr(1), "--kernarg");
+  std::vector<std::uint8_t> bytes = read_input_file(o.kernarg_file.substr(1), kMaxKernargBlobBytes, "--kernarg");
   for (const auto& text : o.patches) {
     const auto [offset_text, name] = split_assignment(text, "--patch");
     const std::uint64_t offset = parse_unsigned(offset_text, "--patch OFFSET");
-    if (offset + 8 > bytes.size())
+    if (bytes.size() < 8 || offset > bytes.size() - 8)  // never offset + 8: it wraps for offsets near 2^64
       throw Failure(fmt::format("--patch {}: a pointer at offset {} does not fit the {}-byte kernarg blob", text, offset,
                                 bytes.size()));
     const std::uint64_t address = buffers.address(name, "--patch");
@@ -367,10 +375,20 @@ void run(const RunOptions& o) {
     dispatch.kernargs = kernargs_by_name(k, o, buffers);
   }
 
+  // Output paths are checked before the launch; outputs are written only after a clean one.
+  for (const auto& spec : o.outs) {
+    const auto [name, path] = split_assignment(spec, "--out");
+    buffers.address(name, "--out");
+    require_writable_file(fmt::format("--out {}", name), path);
+  }
+  if (!o.trace_file.empty()) require_writable_file("--trace", o.trace_file);
+
   emu::LaunchOptions options;
   options.strict = o.strict;
   options.threads = o.threads;
   options.trace = !o.trace_file.empty();
+  options.max_launch_instructions = o.max_instructions;
+  if (o.max_wave_instructions != 0) options.max_wave_instructions = o.max_wave_instructions;
   const emu::LaunchReport report = emu::launch(device, dispatch, options);
   if (report.status == emu::LaunchStatus::invalid) throw Failure(report.message);
 
@@ -387,7 +405,10 @@ void run(const RunOptions& o) {
   if (o.stats) print_stats(report.stats);
   if (options.trace) write_trace(o.trace_file, report);
 
-  for (const auto& spec : o.outs) {
+  if (!report.ok() && !o.outs.empty())
+    fmt::print("outputs not written: the launch {}\n",
+               report.status == emu::LaunchStatus::faulted ? "faulted" : "broke strict-mode rules");
+  for (const auto& spec : report.ok() ? o.outs : std::vector<std::string>{}) {
     const auto [name, path] = split_assignment(spec, "--out");
     const std::uint64_t address = buffers.address(name, "--out");
     std::vector<std::uint8_t> bytes(buffers.size(name));
@@ -417,11 +438,16 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--buffer", o->buffers,
                   "NAME=@FILE | NAME=zeros:BYTES | NAME=random:BYTES:SEED (BYTES may end in K/M/G); a buffer named "
                   "like a pointer argument (or its index) is passed to it");
-  cmd->add_option("--out", o->outs, "NAME=FILE: write the buffer to FILE after the launch");
+  cmd->add_option("--out", o->outs, "NAME=FILE: write the buffer to FILE after a launch without faults or strict findings (the path is checked before it)");
   cmd->add_option("--kernarg", o->kernarg_file, "@FILE: a raw kernarg segment instead of --arg");
   cmd->add_option("--patch", o->patches, "OFFSET=BUFFER: write BUFFER's address into the --kernarg blob at OFFSET");
   cmd->add_option("--lds", o->dynamic_lds, "Bytes of dynamic LDS on top of the kernel's static LDS");
   cmd->add_option("--threads", o->threads, "Host threads (0 = every core)");
+  cmd->add_option("--max-instructions", o->max_instructions,
+                  "Budget of wave-instructions for the whole launch (0 = none): past it a wave faults (runaway), "
+                  "naming its wave and PC, and the launch stops");
+  cmd->add_option("--max-wave-instructions", o->max_wave_instructions,
+                  "Instructions one wave may run before it faults (runaway; default 2^28)");
   cmd->add_flag("--strict", o->strict, "Report missing s_waitcnt, hazards, LDS overruns, misaligned accesses (exit 1)");
   cmd->add_flag("--stats", o->stats, "Print instruction counts, bytes per memory space, LDS bank conflicts, footprint");
   cmd->add_option("--trace", o->trace_file, "Write a per-wave instruction trace (PC, mnemonic, active lanes) to FILE");

@@ -1,6 +1,8 @@
 // asmk — list, describe, select and launch the kernels of a code-object repository; run any
 // code object on the emulator.
 #include <cstdio>
+#include <exception>
+#include <new>
 
 #include <fmt/format.h>
 
@@ -22,6 +24,12 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const asmk::cli::Failure& e) {
+    fmt::print(stderr, "asmk: error: {}\n", e.what());
+    return 1;
+  } catch (const std::bad_alloc&) {  // a request the commands did not bound beforehand
+    fmt::print(stderr, "asmk: error: out of host memory\n");
+    return 1;
+  } catch (const std::exception& e) {  // never std::terminate: a message and exit code 1
     fmt::print(stderr, "asmk: error: {}\n", e.what());
     return 1;
   }

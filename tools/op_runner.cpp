@@ -12,6 +12,8 @@
 #include <random>
 #include <sstream>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 namespace asmk::op_runner {
@@ -296,6 +298,19 @@ Result run(asmk_context* ctx, const std::string& op, const Problem& problem, con
   const ref::OpProblem ref_problem{op, *arch, call.values};
   r.values = call.values;
 
+  // A check too big for host memory is refused before a byte is allocated (never an OOM kill):
+  // every tensor twice (host and the emulator's device copy), outputs once more (the reference's).
+  {
+    long double needed = 0;
+    for (const auto& info : call.tensors) needed += (info.output ? 3.0L : 2.0L) * info.bytes;
+    const long pages = ::sysconf(_SC_PHYS_PAGES), page_bytes = ::sysconf(_SC_PAGESIZE);
+    const long double budget = pages > 0 && page_bytes > 0 ? (long double)pages * page_bytes / 2 : 1.0L * (1ull << 30);
+    if (needed > budget)
+      return failed(ASMK_ERROR_OUT_OF_MEMORY,
+                    fmt::format("{} {}: checking it against ref/ needs about {:.0f} bytes of host memory, more than "
+                                "half of this machine's ({:.0f} bytes)", op, problem.text(), double(needed),
+                                double(budget)));
+  }
   // Host tensors: inputs given, or random by dtype then the reference's own fill; outputs 0xee.
   std::mt19937 rng(options.seed);
   for (const auto& info : call.tensors) {

@@ -3,7 +3,12 @@
 A variant whose inputs are unchanged is up to date without rendering (see cache). The others are
 rendered up front (by forked worker processes when there are many) and the assembler/linker runs for
 those whose generated source changed go to a thread pool. A failure of one variant
-or family is recorded and reported; every other variant is still built."""
+or family is recorded and reported; every other variant is still built.
+
+New code objects are linked into a staging folder (<out>/<arch>/.asmgen/staging/). A family's
+code objects and manifest entries are replaced only when every one of its variants built (or was
+rejected by the budget): a failed rebuild leaves the family's previous code objects and entries as
+they were."""
 
 import json
 import multiprocessing
@@ -57,6 +62,7 @@ class Outcome:
 class BuildReport:
     outcomes: list = field(default_factory=list)
     errors: list = field(default_factory=list)      # family-level failures (bad space.yaml, ...)
+    kept: list = field(default_factory=list)        # (arch, family) not replaced: a variant failed
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -93,6 +99,7 @@ class Builder:
         self.report = BuildReport()
         self._lock = threading.Lock()
         self._total = 0                 # variants known so far (for the progress line)
+        self._staged = {}               # (arch, family) -> [(staged .co, final .co)] built by this run
         self.ops = {}                   # op specs by name (op_spec.load_all), copied into every manifest
 
     def _relative(self, message: str) -> str:
@@ -179,11 +186,10 @@ class Builder:
         state = cache_mod.state_dir(self.opt.out_dir, v.arch) / "src" / v.family
         state.mkdir(parents=True, exist_ok=True)
         src_path, obj_path = state / f"{v.name}.s", state / f"{v.name}.o"
-        family_dir = self._family_dir(v)
-        family_dir.mkdir(parents=True, exist_ok=True)
-        co_path, co_tmp = family_dir / f"{v.name}.co", family_dir / f"{v.name}.co.tmp"
+        staging = self._staging_dir(v.arch) / v.family
+        staging.mkdir(parents=True, exist_ok=True)
+        co_path, co_tmp = self._family_dir(v) / f"{v.name}.co", staging / f"{v.name}.co"
         src_path.write_text(job.source)
-        co_path.unlink(missing_ok=True)     # never leave a stale code object behind a failed rebuild
 
         def failed(message, warnings=()):
             return Outcome(v.name, v.arch, v.family, FAILED, message, list(warnings)), None
@@ -208,8 +214,9 @@ class Builder:
             reason = "; ".join(reasons)
             return (Outcome(v.name, v.arch, v.family, REJECTED, reason, warnings),
                     {"rejected": manifest.rejected_entry(v, reason)})
-        co_tmp.replace(co_path)
-        entry = manifest.kernel_entry(v, cache_mod.file_sha256(co_path), job.space.workgroup_size, res.as_dict(),
+        with self._lock:                    # installed with its family (_install) when the whole family built
+            self._staged.setdefault((v.arch, v.family), []).append((co_tmp, co_path))
+        entry = manifest.kernel_entry(v, cache_mod.file_sha256(co_tmp), job.space.workgroup_size, res.as_dict(),
                                       [a.manifest_entry() for a in job.kernargs.args], job.rules)
         return Outcome(v.name, v.arch, v.family, BUILT, "", warnings), {"kernel": entry}
 
@@ -255,13 +262,11 @@ class Builder:
                 results[arch][variant.name] = {"rejected": manifest.rejected_entry(variant, reason)}
                 caches[arch].record(variant.name, "", results[arch][variant.name])
                 caches[arch].note_inputs(variant.name, cache_mod.input_key(base, deps, files), deps, None)
-                (self._family_dir(variant) / f"{variant.name}.co").unlink(missing_ok=True)
                 self._finish(Outcome(variant.name, arch, family, REJECTED, reason))
                 continue
             if status == FAILED:
                 self._finish(Outcome(variant.name, arch, family, FAILED, self._relative(payload)))
                 caches[arch].forget(variant.name)
-                (self._family_dir(variant) / f"{variant.name}.co").unlink(missing_ok=True)
                 continue
             job = payload
             job.inputs_base, job.deps = base, tuple(deps)
@@ -276,6 +281,7 @@ class Builder:
 
         with self._lock:
             self._total = len(self.report.outcomes) + len(jobs)
+        built = []
         with ThreadPoolExecutor(max_workers=max(1, self.opt.jobs)) as pool:
             for job, (outcome, result) in zip(jobs, pool.map(self._run_job, jobs)):
                 arch = job.variant.arch
@@ -283,12 +289,21 @@ class Builder:
                     caches[arch].forget(job.variant.name)
                 else:
                     caches[arch].record(job.variant.name, job.key, result)
-                    self._note_inputs(caches[arch], job, files)
                     results[arch][job.variant.name] = result
+                    built.append(job)
 
+        failed = {(o.arch, o.family) for o in self.report.outcomes if o.status == FAILED}
+        self.report.kept = sorted(failed)
         for arch in self.opt.archs:
+            complete = {family for family in expanded_ok[arch] if (arch, family) not in failed}
+            self._install(arch, complete)
+            for job in built:                   # inputs noted once the code object is in place
+                if job.variant.arch == arch and job.variant.family in complete:
+                    self._note_inputs(caches[arch], job, files)
             caches[arch].save()
-            self._write_manifest(arch, results[arch], expanded_ok[arch])
+            kept = {name: r for name, r in results[arch].items() if _family_of(r) in complete}
+            self._write_manifest(arch, kept, complete)
+            shutil.rmtree(self._staging_dir(arch), ignore_errors=True)
         self.report.outcomes.sort(key=lambda o: (o.arch, o.name))
         return self.report
 
@@ -318,6 +333,17 @@ class Builder:
         with self._lock:
             self.report.outcomes.append(outcome)
             self.on_progress(len(self.report.outcomes), self._total, outcome)
+
+    def _staging_dir(self, arch: str) -> Path:
+        return cache_mod.state_dir(self.opt.out_dir, arch) / "staging"
+
+    def _install(self, arch: str, families: set):
+        """Moves the staged code objects of the families that built completely into place."""
+        for (staged_arch, family), moves in self._staged.items():
+            if staged_arch == arch and family in families:
+                for staged, final in moves:
+                    final.parent.mkdir(parents=True, exist_ok=True)
+                    staged.replace(final)
 
     def _co_path(self, arch: str, kernel_entry: dict) -> Path:
         return self.opt.out_dir / arch / kernel_entry["file"]
@@ -382,6 +408,11 @@ class Builder:
         if kernels or rejected or manifest.manifest_path(self.opt.out_dir, arch).is_file():
             manifest.write_if_changed(self.opt.out_dir, arch, manifest.render(arch, self.toolchain.version,
                                                                               kernels, rejected, self.ops))
+
+
+def _family_of(result: dict) -> str:
+    """The family of a variant's manifest outcome ({"kernel": entry} or {"rejected": entry})."""
+    return (result.get("kernel") or result.get("rejected") or {}).get("family", "")
 
 
 RENDERS_PER_WORKER = 16          # fewer variants per worker than this: render in this process

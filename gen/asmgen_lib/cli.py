@@ -87,6 +87,9 @@ def _cmd_build(ns) -> int:
             print(f"asmgen: FAILED {outcome.arch} {outcome.name}: {outcome.message}", file=sys.stderr)
     for error in report.errors:
         print(f"asmgen: error: {error}", file=sys.stderr)
+    for arch, family in report.kept:
+        print(f"asmgen: {arch} {family}: not replaced (a variant failed); its previous code objects and manifest "
+              "entries stay", file=sys.stderr)
     rejected = [o for o in report.outcomes if o.status == REJECTED]
     for outcome in rejected:
         print(f"asmgen: rejected {outcome.arch} {outcome.name}: {outcome.message}")

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 import jinja2
 
 from .errors import SpaceError
+from .render_budget import bounded_range
 from .space import FamilySpace
 
 _EXPR_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined)
+_EXPR_ENV.globals["range"] = bounded_range      # no space.yaml expression loops without bound
 _COMPILED = {}     # expression text -> compiled expression (thousands of variants share a few)
 
 

@@ -14,6 +14,7 @@ import jinja2
 
 from .errors import TemplateError
 from .registers import BudgetExceeded, RegTuple, TemplateAbort, scope
+from .render_budget import RenderBudgetExceeded, bounded_range, render_seconds, time_limit
 from .mfma import mfma
 from .schedule import Labels, emit, interleave
 from .sourcemap import FileTable, add_markers, call_markers, strip_markers
@@ -120,7 +121,7 @@ class Renderer:
         self.env.asmgen_display_root = display_root
         self.env.asmgen_sites = {}        # (compiled template, Python line) -> (file id, template line)
         self.env.globals.update(fail=_fail, vreg=_reg_tuple("v"), sreg=_reg_tuple("s"), areg=_reg_tuple("a"),
-                                scope=scope, interleave=interleave, emit=emit, mfma=mfma)
+                                scope=scope, interleave=interleave, emit=emit, mfma=mfma, range=bounded_range)
         self.labels = Labels()           # a global (imported macro files see it), restarted per render
         self.env.globals["label"] = self.labels
 
@@ -129,7 +130,8 @@ class Renderer:
         self.labels.restart()
         try:
             template = self.env.get_template(template_name)
-            raw = template.render(**context)
+            with time_limit(render_seconds(), f"rendering {template_name} for {context.get('name', 'a variant')}"):
+                raw = template.render(**context)
         except jinja2.TemplateSyntaxError as err:
             where = display_path(err.filename, self.display_root) if err.filename else template_name
             raise TemplateError(f"{where}:{err.lineno}: template syntax error: {err.message}") from None
@@ -138,6 +140,9 @@ class Renderer:
                                 f"(searched {', '.join(self.loader.searchpath)})") from None
         except jinja2.UndefinedError as err:
             raise TemplateError(f"{self._where(err)}: undefined template variable: {err.message}") from None
+        except RenderBudgetExceeded as err:
+            where = self._where(err)
+            raise RenderBudgetExceeded(f"{where}: {err}" if where != "template" else str(err)) from None
         except TemplateError:
             raise
         except BudgetExceeded as err:     # a rejection, not an error: the caller reports it with the reason

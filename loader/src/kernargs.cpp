@@ -68,8 +68,10 @@ std::string_view value_type_name(const KernargScalar& value) { return kTypeNames
 
 std::vector<std::byte> pack_kernargs(const Kernel& kernel, std::span<const KernargValue> values,
                                      asmk_dim3 grid, asmk_dim3 block) {
-  std::uint32_t total = kernel.resources.kernarg_bytes;
-  for (const auto& arg : kernel.kernargs) total = std::max(total, arg.offset + arg.size);
+  // The manifest reader keeps every argument inside the segment (manifest.cpp); the 64-bit sum keeps
+  // this safe for a Kernel built any other way.
+  std::uint64_t total = kernel.resources.kernarg_bytes;
+  for (const auto& arg : kernel.kernargs) total = std::max<std::uint64_t>(total, std::uint64_t(arg.offset) + arg.size);
   std::vector<std::byte> bytes(total);
 
   // Every given name must be a non-hidden argument of the kernel, given once.

@@ -1,5 +1,6 @@
 #include "manifest.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <limits>
 
@@ -14,20 +15,57 @@ namespace {
 
 constexpr int kSchema = 1;
 
-std::vector<Param> read_params(const Reader& kernel) {
+// Limits that keep a manifest's numbers inside what the loader's arithmetic and the hardware
+// allow (docs/contracts.md lists them). A manifest is data, not code: a value
+// outside them is refused at open instead of becoming a wrapped offset or a zero divisor later.
+constexpr std::uint32_t kMaxKernargBytes = 64 * 1024;    // the kernarg segment (HIP allows 4 KiB; room to spare)
+constexpr std::int64_t kMaxIntegerParam = 1 << 20;        // tile sizes and counts: n_per_wg, m_tile, k_waves, ...
+constexpr std::uint32_t kMaxWorkgroupItems = 1024;       // the CDNA maximum flat workgroup size
+
+// Why a manifest's `file` would leave the manifest's folder ("" when it stays inside): it is read
+// relative to <repository>/<arch>/, so it must be relative and never climb out.
+std::string escaping_path_reason(const std::string& file) {
+  if (file.empty()) return "is empty";
+  if (file.find('\0') != std::string::npos) return "holds a NUL byte";
+  const std::filesystem::path path(file);
+  if (path.is_absolute() || path.has_root_name() || path.has_root_directory()) return "is absolute";
+  for (const auto& part : path)
+    if (part == "..") return "climbs out with '..'";
+  return "";
+}
+
+bool is_sha256_hex(const std::string& text) {
+  return text.size() == 64 &&
+         std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+// An integer parameter: integer axes are tile sizes and counts, which the selectors divide by.
+std::int64_t tile_size(const Reader& kernel, const std::string& kernel_name, const std::string& name, const Json& value) {
+  const bool in_range = value.is_number_unsigned()
+                            ? value.get<std::uint64_t>() >= 1 && value.get<std::uint64_t>() <= kMaxIntegerParam
+                            : value.get<std::int64_t>() >= 1 && value.get<std::int64_t>() <= kMaxIntegerParam;
+  if (!in_range)
+    kernel.bad(kernel.where("params." + name),
+               fmt::format("is {} in kernel {}: integer parameters are tile sizes and counts, 1 ... {}", value.dump(),
+                           kernel_name, kMaxIntegerParam));
+  return value.get<std::int64_t>();
+}
+
+std::vector<Param> read_params(const Reader& kernel, const std::string& kernel_name) {
   std::vector<Param> params;
   const Json& object = kernel.at("params");
   if (!object.is_object()) kernel.bad(kernel.where("params"), "is not an object");
   for (const auto& [name, value] : object.items()) {
     if (value.is_string()) params.push_back({name, value.get<std::string>()});
     else if (value.is_boolean()) params.push_back({name, value.get<bool>()});
-    else if (value.is_number_integer()) params.push_back({name, value.get<std::int64_t>()});
+    else if (value.is_number_integer()) params.push_back({name, tile_size(kernel, kernel_name, name, value)});
     else kernel.bad(kernel.where("params." + name), "is not a string, integer or boolean");
   }
   return params;
 }
 
-std::vector<KernelArg> read_kernargs(const Reader& kernel, const std::string& file) {
+std::vector<KernelArg> read_kernargs(const Reader& kernel, const std::string& file, const std::string& kernel_name,
+                                     std::uint32_t segment_bytes) {
   std::vector<KernelArg> args;
   const Json& list = kernel.at("kernargs");
   if (!list.is_array()) kernel.bad(kernel.where("kernargs"), "is not an array");
@@ -40,6 +78,12 @@ std::vector<KernelArg> read_kernargs(const Reader& kernel, const std::string& fi
     a.kind = arg.string("kind");
     a.type = arg.has("type") && arg.at("type").is_string() ? arg.string("type") : "";
     if (a.size == 0) arg.bad(arg.where("size"), "is 0");
+    // 64-bit sum: an offset near 2^32 must not wrap past this check.
+    if (std::uint64_t(a.offset) + a.size > segment_bytes)
+      arg.bad(arg.where("offset"),
+              fmt::format("is {}: argument '{}' of kernel {} ({} bytes) ends at byte {}, past the kernel's {}-byte kernarg "
+                          "segment (resources.kernarg_bytes)",
+                          a.offset, a.name, kernel_name, a.size, std::uint64_t(a.offset) + a.size, segment_bytes));
     args.push_back(std::move(a));
   }
   return args;
@@ -69,6 +113,9 @@ Resources read_resources(const Reader& r) {
   res.lds_bytes = r.has("lds_bytes") ? r.u32("lds_bytes") : 0;
   res.scratch_bytes = r.has("scratch_bytes") ? r.u32("scratch_bytes") : 0;
   res.kernarg_bytes = r.u32("kernarg_bytes");
+  if (res.kernarg_bytes > kMaxKernargBytes)
+    r.bad(r.where("kernarg_bytes"), fmt::format("is {}, more than the {} bytes a kernarg segment may have", res.kernarg_bytes,
+                                                kMaxKernargBytes));
   res.wavefront_size = r.has("wavefront_size") ? r.u32("wavefront_size") : 64;
   return res;
 }
@@ -83,15 +130,27 @@ Kernel read_kernel(const Reader& k, const std::string& file, const std::string& 
     k.bad(k.where("arch"), fmt::format("is '{}' in the manifest of {}", kernel.arch, arch));
   kernel.symbol = k.has("symbol") ? k.string("symbol") : kernel.name;
   kernel.file = k.string("file");
+  if (const std::string why = escaping_path_reason(kernel.file); !why.empty())
+    k.bad(k.where("file"), fmt::format("'{}' of kernel {} {}: it must be a relative path inside {}", kernel.file,
+                                       kernel.name, why, arch_dir.string()));
   kernel.code_object_path = (arch_dir / kernel.file).lexically_normal().string();
   kernel.sha256 = k.has("sha256") ? k.string("sha256") : "";
+  if (!kernel.sha256.empty() && !is_sha256_hex(kernel.sha256))
+    k.bad(k.where("sha256"), fmt::format("'{}' of kernel {} is not 64 lowercase hex digits", kernel.sha256, kernel.name));
   const Json& wg = k.at("workgroup_size");
   if (!wg.is_array() || wg.size() != 3) k.bad(k.where("workgroup_size"), "is not [x, y, z]");
-  for (int d = 0; d < 3; ++d)
+  std::uint64_t items = 1;
+  for (int d = 0; d < 3; ++d) {
     kernel.workgroup_size[d] = k.u32_of(wg[d], k.where(fmt::format("workgroup_size[{}]", d)));
+    items *= std::min<std::uint64_t>(kernel.workgroup_size[d], kMaxWorkgroupItems + 1);
+  }
+  if (items == 0 || items > kMaxWorkgroupItems)
+    k.bad(k.where("workgroup_size"),
+          fmt::format("is [{}, {}, {}] in kernel {}: a workgroup has 1 ... {} work-items", kernel.workgroup_size[0],
+                      kernel.workgroup_size[1], kernel.workgroup_size[2], kernel.name, kMaxWorkgroupItems));
   kernel.resources = read_resources(k.object("resources"));
-  kernel.params = read_params(k);
-  kernel.kernargs = read_kernargs(k, file);
+  kernel.params = read_params(k, kernel.name);
+  kernel.kernargs = read_kernargs(k, file, kernel.name, kernel.resources.kernarg_bytes);
   kernel.requirements = read_requirements(k, "requires", file);
   kernel.launch = read_launch(k);
   return kernel;

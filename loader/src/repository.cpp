@@ -5,10 +5,10 @@
 
 #include <fmt/format.h>
 
+#include "code_object_check.hpp"
 #include "error.hpp"
 #include "manifest.hpp"
 #include "nearest.hpp"
-#include "sha256.hpp"
 
 namespace asmk {
 
@@ -182,16 +182,12 @@ const Kernel& Repository::find_by_params(std::string_view family, std::string_vi
 
 void Repository::verify_code_object(const Kernel& kernel, bool check_sha256) const {
   std::error_code ec;
-  if (!fs::is_regular_file(kernel.code_object_path, ec))
+  if (!fs::exists(kernel.code_object_path, ec))
     fail(ASMK_ERROR_MISSING_CODE_OBJECT,
          fmt::format("code object of kernel {} is missing: {} (rebuild with `gen/asmgen build --arch {} "
                      "--family {}`)", kernel.name, kernel.code_object_path, kernel.arch, kernel.family));
-  if (!check_sha256 || kernel.sha256.empty()) return;
-  const std::string actual = sha256_file_hex(kernel.code_object_path);
-  if (actual != kernel.sha256)
-    fail(ASMK_ERROR_MISSING_CODE_OBJECT,
-         fmt::format("code object {} of kernel {} has sha256 {}, the manifest says {}",
-                     kernel.code_object_path, kernel.name, actual, kernel.sha256));
+  const std::vector<std::uint8_t> bytes = read_code_object(kernel);
+  if (check_sha256) asmk::check_sha256(kernel, bytes);
 }
 
 }  // namespace asmk

@@ -54,7 +54,9 @@ class Repository {
   // Every op any manifest declares, sorted.
   std::vector<std::string> op_names() const;
 
-  // Throws MISSING_CODE_OBJECT when the .co is absent, or (check_sha256) its hash differs.
+  // Reads the .co (size bounded) and checks it: MISSING_CODE_OBJECT when absent, unreadable or
+  // (check_sha256) its hash differs; BAD_REPOSITORY when check_sha256 finds no hash to check
+  // (code_object_check.hpp).
   void verify_code_object(const Kernel& kernel, bool check_sha256) const;
 
  private:

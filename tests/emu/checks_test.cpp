@@ -177,6 +177,32 @@ TEST_P(Checks, RunawayWaveIsStopped) {
   EXPECT_EQ(r.faults[0].instruction, "s_branch 65535");  // a branch to itself (simm16 = -1)
 }
 
+// Issue 17: a launch's time is bounded by a budget of wave-instructions over all its waves (the
+// per-wave limit alone lets 64 workgroups of a spinning kernel run 64 x 2^28 instructions).
+TEST_P(Checks, LaunchBudgetStopsTheWholeLaunch) {
+  Dispatch d;
+  d.kernel = *co_->find("spin");
+  d.grid = {64, 1, 1};
+  d.block = {64, 1, 1};
+  d.kernargs = Kernargs().add(uint64_t(0)).bytes();
+  LaunchOptions opt;
+  opt.threads = 1;
+  opt.wave_quantum = 64;
+  opt.max_launch_instructions = 100000;
+  auto r = launch(dev_, d, opt);
+  ASSERT_EQ(r.status, LaunchStatus::faulted);
+  ASSERT_EQ(r.fault_count, 1u);  // the first workgroup's wave crosses the budget; the launch stops there
+  EXPECT_EQ(r.faults[0].kind, FaultKind::runaway);
+  EXPECT_EQ(r.faults[0].wave, 0u);
+  EXPECT_EQ(r.faults[0].instruction, "s_branch 65535");
+  EXPECT_NE(r.faults[0].to_string().find("workgroup (0,0,0) wave 0 pc 0x0: s_branch 65535 -- the launch exceeded its "
+                                         "budget of 100000 wave-instructions"),
+            std::string::npos)
+      << r.faults[0].to_string();
+  // Counted per turn of 64 instructions: the 1563rd turn (100032) crosses 100000.
+  EXPECT_EQ(r.stats.wave_instructions, 100032u);
+}
+
 TEST_P(Checks, ClassOfDenormalsInTheirOwnPrecision) {
   uint64_t dout = upload(dev_, std::vector<uint32_t>(128, 7));
   auto r = run("classify", {64, 1, 1}, Kernargs().add(dout).bytes());

@@ -109,6 +109,37 @@ class TinyFamilyBuildTest(TempDirTest):
         done = self.build(None, templates)
         self.assertIn("1 built, 2 up to date", done.stdout)
 
+    def test_a_failed_rebuild_keeps_the_family_as_it_was(self):
+        """Issue 17: a rebuild with a failing variant used to delete the family's good code objects and
+        rewrite the manifest without them; now the family is replaced only when all its variants build."""
+        templates = self.tmp / "templates"
+        shutil.copytree(FAMILIES / "tiny", templates / "tiny")
+        self.build(templates=templates)
+        out = self.tmp / "out"
+        code_objects = lambda arch: {p.name: p.read_bytes() for p in (out / arch / "tiny").glob("*.co")}  # noqa: E731
+        before = {arch: code_objects(arch) for arch in ("gfx942", "gfx950")}
+        manifest_before = {arch: (out / arch / "manifest.json").read_text() for arch in ("gfx942", "gfx950")}
+        self.assertEqual(sorted(before["gfx950"]), ["tiny_gfx950_w1_r8_0.co", "tiny_gfx950_w2_r8_0.co"])
+        main = templates / "tiny" / "tiny.s.j2"
+        good = main.read_text()
+        # Every variant changes; width 2 (gfx950 only) no longer assembles.
+        main.write_text(good.replace("  s_endpgm", "{% if width == 2 %}\n  v_bogus_instruction v1\n{% endif %}\n"
+                                                   "  s_nop 0\n  s_endpgm"))
+        done = self.build(None, templates, 1)
+        self.assertIn("FAILED gfx950 tiny_gfx950_w2_r8_0", done.stderr)
+        self.assertIn("asmgen: gfx950 tiny: not replaced (a variant failed); its previous code objects and manifest "
+                      "entries stay", done.stderr)
+        self.assertEqual(code_objects("gfx950"), before["gfx950"])
+        self.assertEqual((out / "gfx950" / "manifest.json").read_text(), manifest_before["gfx950"])
+        # gfx942 has no width-2 variant: its family built completely and was replaced.
+        self.assertNotEqual(code_objects("gfx942"), before["gfx942"])
+        self.assertNotEqual((out / "gfx942" / "manifest.json").read_text(), manifest_before["gfx942"])
+        self.assertEqual(list(out.rglob("staging")), [])
+        # Fixed again: the same bytes as the first build (nothing half-replaced was left behind).
+        main.write_text(good)
+        self.build(None, templates)
+        self.assertEqual({arch: code_objects(arch) for arch in ("gfx942", "gfx950")}, before)
+
     def test_a_deleted_code_object_is_rebuilt(self):
         self.build()
         (self.tmp / "out" / "gfx942" / "tiny" / "tiny_gfx942_w1_r8_0.co").unlink()
@@ -161,8 +192,10 @@ class BrokenFamiliesTest(TempDirTest):
 
     def test_other_variants_are_still_built(self):
         kernels = {k["name"] for k in load_manifest(self.tmp / "out", "gfx942")["kernels"]}
-        self.assertEqual(kernels, {"asmerr_gfx942_0", "named_gfx942_t2", "tiny_gfx942_w1_r8_0"})
+        # asmerr_gfx942_0 builds, but its family is installed only when every variant builds.
+        self.assertEqual(kernels, {"named_gfx942_t2", "tiny_gfx942_w1_r8_0"})
         self.assertIn("3 built, 0 up to date, 3 rejected, 3 failed", self.done.stdout)
+        self.assertIn("asmgen: gfx942 asmerr: not replaced (a variant failed)", self.done.stderr)
 
     def test_undefined_variable_is_named_with_its_file(self):
         self.assertIn("tests/gen/families/undefvar/undefvar.s.j2:3: undefined template variable: "
@@ -173,7 +206,8 @@ class BrokenFamiliesTest(TempDirTest):
 
     def test_failures_are_retried_not_cached(self):
         again = run_asmgen("build", "--templates", FAMILIES, "--out", self.tmp / "out", "--arch", "gfx942", check=1)
-        self.assertIn("0 built, 3 up to date, 3 rejected, 3 failed", again.stdout)
+        # asmerr_gfx942_0 was never installed (its family failed), so it builds again.
+        self.assertIn("1 built, 2 up to date, 3 rejected, 3 failed", again.stdout)
         self.assertIn("asmerr_macros.j2:3", again.stderr)
 
 

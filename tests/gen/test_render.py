@@ -1,13 +1,17 @@
 """Rendering: line markers back to template file:line, undefined variables, register helpers and
 the register-usage scan (no toolchain needed)."""
 
+import os
+import time
 import unittest
+from unittest import mock
 
 from support import REPO, TempDirTest
 
 from asmgen_lib.errors import TemplateError
 from asmgen_lib.regusage import scan
 from asmgen_lib.render import Renderer
+from asmgen_lib.render_budget import RenderBudgetExceeded
 
 
 class RenderTest(TempDirTest):
@@ -124,6 +128,40 @@ class RegisterScanTest(unittest.TestCase):
     def test_no_registers(self):
         use = scan("  s_endpgm\n")
         self.assertEqual((use.vgpr, use.agpr, use.sgpr), (0, 0, 0))
+
+
+class RenderBudgetTest(TempDirTest):
+    """Issue 17: a template loop without bound (range(10**9), loops nested too deep) used to run for
+    as long as it took; now it ends as an error naming the template line."""
+
+    def renderer(self, text: str) -> Renderer:
+        (self.tmp / "main.s.j2").write_text(text)
+        return Renderer(self.tmp, self.tmp, self.tmp, self.tmp)
+
+    def test_a_range_past_the_budget_is_refused_at_once(self):
+        r = self.renderer("  s_nop 0\n{% for i in range(10**9) %}\n  s_nop {{ i }}\n{% endfor %}\n")
+        started = time.monotonic()
+        with self.assertRaises(RenderBudgetExceeded) as caught:
+            r.render("main.s.j2", {})
+        self.assertLess(time.monotonic() - started, 10)
+        self.assertIn("main.s.j2:2: range(1000000000) has 1000000000 items, more than the 1000000", str(caught.exception))
+
+    def test_a_render_past_its_time_budget_stops_naming_the_line(self):
+        r = self.renderer("  s_nop 0\n{% for i in range(1000) %}{% for j in range(1000) %}{% for k in range(1000) %}"
+                          "{% set x = i + j + k %}{% endfor %}{% endfor %}{% endfor %}\n  s_endpgm\n")
+        started = time.monotonic()
+        with mock.patch.dict(os.environ, {"ASMGEN_RENDER_SECONDS": "0.5"}):
+            with self.assertRaises(RenderBudgetExceeded) as caught:
+                r.render("main.s.j2", {"name": "v1"})
+        self.assertLess(time.monotonic() - started, 30)
+        message = str(caught.exception)
+        self.assertIn("rendering main.s.j2 for v1 ran longer than its 0.5 s budget", message)
+        self.assertIn("main.s.j2:2", message)
+        self.assertIn("ASMGEN_RENDER_SECONDS", message)
+
+    def test_small_loops_render_as_before(self):
+        r = self.renderer("{% for i in range(3) %}\n  s_nop {{ i }}\n{% endfor %}\n")
+        self.assertEqual(r.render("main.s.j2", {}).text.split(), ["s_nop", "0", "s_nop", "1", "s_nop", "2"])
 
 
 if __name__ == "__main__":

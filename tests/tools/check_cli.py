@@ -20,6 +20,8 @@ def main() -> int:
     result = subprocess.run(command, capture_output=True, text=True, timeout=60)
     output = result.stdout + result.stderr
     problems = []
+    if result.returncode < 0:  # a signal (abort, crash) is never an acceptable failure
+        problems.append(f"killed by signal {-result.returncode}")
     if args.fails and result.returncode == 0:
         problems.append("exit status 0, expected a failure")
     if not args.fails and result.returncode != 0:

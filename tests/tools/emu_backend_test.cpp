@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -141,6 +142,39 @@ TEST(EmuBackend, AFaultBecomesAStatusNamingKernelAndAddress) {
   void* y = nullptr;
   ASSERT_EQ(asmk_malloc(ctx.get(), 512, &y), ASMK_SUCCESS);
   EXPECT_EQ(launch_row_quant(ctx.get(), x, y, scale), ASMK_SUCCESS) << asmk_last_error();
+}
+
+// Issue 17: a context's launches have an instruction budget (ASMK_EMU_MAX_INSTRUCTIONS, read when the
+// context opens); past it the launch is a fault naming the wave and PC.
+TEST(EmuBackend, InstructionBudgetFromTheEnvironment) {
+  ::setenv("ASMK_EMU_MAX_INSTRUCTIONS", "64", 1);
+  auto ctx = open_emu();
+  ::unsetenv("ASMK_EMU_MAX_INSTRUCTIONS");
+  void *x = nullptr, *y = nullptr, *scale = nullptr;
+  ASSERT_EQ(asmk_malloc(ctx.get(), 1024, &x), ASMK_SUCCESS);
+  ASSERT_EQ(asmk_malloc(ctx.get(), 512, &y), ASMK_SUCCESS);
+  ASSERT_EQ(asmk_malloc(ctx.get(), 4, &scale), ASMK_SUCCESS);
+  EXPECT_EQ(launch_row_quant(ctx.get(), x, y, scale), ASMK_ERROR_KERNEL_FAULT);
+  const std::string message = asmk_last_error();
+  EXPECT_TRUE(contains(message, "runaway: kernel quant_fp8_gfx942_bf16_row_n512 workgroup (0,0,0) wave ")) << message;
+  EXPECT_TRUE(contains(message, " pc 0x")) << message;
+  EXPECT_TRUE(contains(message, "the launch exceeded its budget of 64 wave-instructions")) << message;
+  // A context opened without the variable runs the same launch.
+  auto unbounded = open_emu();
+  ASSERT_EQ(asmk_malloc(unbounded.get(), 1024, &x), ASMK_SUCCESS);
+  ASSERT_EQ(asmk_malloc(unbounded.get(), 512, &y), ASMK_SUCCESS);
+  ASSERT_EQ(asmk_malloc(unbounded.get(), 4, &scale), ASMK_SUCCESS);
+  EXPECT_EQ(launch_row_quant(unbounded.get(), x, y, scale), ASMK_SUCCESS) << asmk_last_error();
+
+  ::setenv("ASMK_EMU_MAX_INSTRUCTIONS", "many", 1);
+  asmk_open_options options;
+  asmk_open_options_init(&options);
+  asmk_context* refused = nullptr;
+  EXPECT_EQ(asmk_open(kHsaco.c_str(), &options, &refused), ASMK_ERROR_INVALID_ARGUMENT);
+  ::unsetenv("ASMK_EMU_MAX_INSTRUCTIONS");
+  EXPECT_TRUE(contains(asmk_last_error(), "ASMK_EMU_MAX_INSTRUCTIONS='many' is not an instruction count"))
+      << asmk_last_error();
+  if (refused != nullptr) asmk_close(refused);
 }
 
 TEST(EmuBackend, AnUnreadableCodeObjectIsNamed) {

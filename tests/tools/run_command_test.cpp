@@ -4,6 +4,7 @@
 // the emulator's test kernels: OpenCL C without argument names (arguments by index) and a code
 // object without a metadata note (--kernarg only).
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -175,7 +176,8 @@ TEST_F(AsmkRun, Refusals) {
   EXPECT_NE(r.output.find("--arg m=-1 (u32, 4 bytes): not an integer of that type"), std::string::npos) << r.output;
   r = run_asmk("run " + co + " --grid 1 --kernarg @" + path("none.bin"));
   EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.output.find("cannot read file"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("--kernarg: cannot read '" + path("none.bin") + "': No such file"), std::string::npos)
+      << r.output;
   r = run_asmk("run " + co + " --grid 0,1");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.output.find("each dimension must be"), std::string::npos) << r.output;
@@ -241,3 +243,74 @@ TEST_F(AsmkRun, CodeObjectWithoutMetadataTakesAKernargBlob) {
 }
 
 }  // namespace
+
+// Issue 17: inputs, sizes and output paths a user (or a script) gets wrong are refused with a
+// message and exit status 1 — before: std::terminate on a directory (ifstream throws), an endless
+// read of /dev/zero or a FIFO, std::bad_alloc on a huge size, a heap overwrite from a --patch
+// offset whose "offset + 8" wrapped, and --out files overwritten after a faulting launch.
+class AsmkRunInputs : public AsmkRun {
+ protected:
+  const std::string saxpy_ = "run " + kEmuKernels + "/basic_cl_gfx942.co --kernel saxpy --grid 1 --block 64 ";
+  // Exit status 1 (a status of -1 means a signal: an abort or a crash) and the message.
+  void expect_refusal(const std::string& args, const std::string& message) {
+    const Result r = run_asmk(args);
+    EXPECT_EQ(r.status, 1) << args << "\n" << r.output;
+    EXPECT_NE(r.output.find(message), std::string::npos) << args << "\n" << r.output;
+    EXPECT_EQ(r.output.find("grid (1, 1, 1)"), std::string::npos) << "launched anyway: " << r.output;
+  }
+};
+
+TEST_F(AsmkRunInputs, FilesThatAreNotRegularFilesAreRefused) {
+  fs::create_directories(dir_ / "dir.co");
+  ASSERT_EQ(::mkfifo(path("fifo.co").c_str(), 0600), 0);
+  const std::string dir = path("dir.co"), fifo = path("fifo.co");
+  expect_refusal(saxpy_ + "--kernarg @" + dir, "--kernarg: cannot read '" + dir + "': it is a directory, not a regular file");
+  expect_refusal(saxpy_ + "--buffer 0=@" + dir, "--buffer 0: cannot read '" + dir + "': it is a directory");
+  expect_refusal(saxpy_ + "--buffer 0=@/dev/zero", "--buffer 0: cannot read '/dev/zero': it is a character device");
+  expect_refusal(saxpy_ + "--buffer 0=@" + fifo, "--buffer 0: cannot read '" + fifo + "': it is a FIFO");
+  expect_refusal("run " + dir + " --grid 1", "code object: cannot read '" + dir + "': it is a directory");
+  expect_refusal("info " + dir, "it is a directory, not a regular file");
+  expect_refusal("info " + fifo, "it is a FIFO, not a regular file");
+  expect_refusal("info --emu-coverage " + fifo, "it is a FIFO, not a regular file");
+}
+
+TEST_F(AsmkRunInputs, HugeSizesAreRefusedBeforeAllocating) {
+  expect_refusal(saxpy_ + "--buffer 0=zeros:1000000G", "--buffer 0=zeros:1000000G (with the buffers before it) needs "
+                                                       "1073741824000000 bytes of host memory, more than half");
+  expect_refusal(saxpy_ + "--buffer 0=random:1000000G:1", "needs 1073741824000000 bytes of host memory");
+  expect_refusal(saxpy_ + "--buffer 0=zeros:99999999999G", "--buffer zeros:BYTES '99999999999G' does not fit in 64 bits");
+}
+
+TEST_F(AsmkRunInputs, PatchOffsetsCannotWrapPastTheBlob) {
+  write_file(dir_ / "blob.bin", std::vector<std::uint8_t>(24, 0));
+  const std::string blob = saxpy_ + "--buffer b=zeros:256 --kernarg @" + path("blob.bin") + " --patch ";
+  expect_refusal(blob + "18446744073709551608=b", "a pointer at offset 18446744073709551608 does not fit the 24-byte kernarg blob");
+  expect_refusal(blob + "17=b", "a pointer at offset 17 does not fit the 24-byte kernarg blob");
+  write_file(dir_ / "tiny.bin", std::vector<std::uint8_t>(4, 0));
+  expect_refusal(saxpy_ + "--buffer b=zeros:256 --kernarg @" + path("tiny.bin") + " --patch 0=b",
+                 "a pointer at offset 0 does not fit the 4-byte kernarg blob");
+}
+
+TEST_F(AsmkRunInputs, OutputPathsAreCheckedBeforeTheLaunch) {
+  const std::string args = saxpy_ + "--buffer 0=random:256:1 --buffer y=zeros:256 --arg 1=y --arg 2=2.5 --arg 3=64 ";
+  expect_refusal(args + "--out y=" + dir_.string(), "--out y: '" + dir_.string() + "' is a directory, not a file");
+  expect_refusal(args + "--out y=" + path("no/such/y.bin"), "--out y: cannot create '" + path("no/such/y.bin") +
+                                                                 "': the folder '" + path("no/such") + "' does not exist");
+  expect_refusal(args + "--out z=" + path("z.bin"), "--out: no buffer named 'z'");
+  expect_refusal(args + "--trace " + dir_.string(), "--trace: '" + dir_.string() + "' is a directory");
+  const Result r = run_asmk(args + "--out y=" + path("y.bin"));
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(read_file<std::uint8_t>(dir_ / "y.bin").size(), 256u);
+}
+
+TEST_F(AsmkRunInputs, AFaultingLaunchWritesNoOutput) {
+  write_file(dir_ / "y.bin", std::vector<char>{'k', 'e', 'e', 'p'});
+  const std::string co = kHsaco + "/gfx942/quant_fp8/quant_fp8_gfx942_bf16_row_n512.co";
+  const Result r = run_asmk("run " + co + " --grid 1,1 --buffer x=random:1024:1 --buffer y=zeros:16" +
+                            " --buffer scale=zeros:4 --arg m=1 --arg n=512 --arg stride_x=512 --arg stride_y=512" +
+                            " --out y=" + path("y.bin"));
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("FAULTED"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("outputs not written: the launch faulted"), std::string::npos) << r.output;
+  EXPECT_EQ(read_file<char>(dir_ / "y.bin"), (std::vector<char>{'k', 'e', 'e', 'p'}));
+}

@@ -35,6 +35,8 @@ struct LaunchContext {
   std::vector<TraceClass> trace_classes;  // per instruction of the program, when tracing
   bool has_lds_dma = false;   // the program has LDS DMA instructions (strict mode then tracks LDS accesses)
   std::atomic<bool> abort{false};
+  std::atomic<uint64_t> launch_instructions{0};  // wave-instructions run so far, added per turn (max_launch_instructions)
+  std::atomic<bool> launch_budget_spent{false};  // past max_launch_instructions: every wave faults at its next turn
 
   std::mutex report_mutex;
   std::vector<Report> faults, strict;

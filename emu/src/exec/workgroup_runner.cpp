@@ -167,6 +167,10 @@ void WorkgroupRunner::init_wave(Wave& w, uint32_t wave_index, const Dim3& wg_id)
   }
 }
 
+static std::string launch_budget_message(uint64_t limit) {
+  return "the launch exceeded its budget of " + std::to_string(limit) + " wave-instructions (max_launch_instructions)";
+}
+
 /// Runs one wave until it ends, faults, reaches a barrier or its turn is over.
 void WorkgroupRunner::run_wave(Wave& w) {
   const KernelProgram& prog = *ctx.program;
@@ -174,6 +178,13 @@ void WorkgroupRunner::run_wave(Wave& w) {
   const uint32_t n = uint32_t(prog.code.size());
   const bool strict = ctx.options.strict;
   const uint64_t limit = ctx.options.max_wave_instructions;
+  const uint64_t launch_limit = ctx.options.max_launch_instructions;
+  if (launch_limit != 0 && ctx.launch_budget_spent.load(std::memory_order_relaxed) && w.pc < n) {
+    w.fault(FaultKind::runaway, code[w.pc], -1, 0, launch_budget_message(launch_limit));
+    return;
+  }
+  uint64_t charged = w.executed;  // this wave's instructions already added to the launch's count
+  const Instr* last = nullptr;
   while (!w.done && !w.at_barrier && w.turn_left) {
     w.turn_left--;
     if (w.pc >= n) {
@@ -192,6 +203,12 @@ void WorkgroupRunner::run_wave(Wave& w) {
       w.fault(FaultKind::runaway, in, -1, 0, "wave exceeded max_wave_instructions");
       break;
     }
+    if (launch_limit != 0 && w.executed - charged >= kLaunchBudgetStep) {  // a long turn is charged in steps
+      const uint64_t count = w.executed - charged;
+      charged = w.executed;
+      if (!charge_launch(w, in, count)) break;
+    }
+    last = &in;
     stats.instructions++;
     stats.by_class[size_t(in.cls)]++;
     stats.by_mnemonic[in.mnemonic]++;
@@ -206,6 +223,17 @@ void WorkgroupRunner::run_wave(Wave& w) {
     }
     in.fn(w, in);
   }
+  if (launch_limit != 0 && last != nullptr && w.executed > charged) charge_launch(w, *last, w.executed - charged);
+}
+
+/// Adds `count` instructions of wave `w` to the launch's count; past the budget, the wave faults at
+/// `in` (or, when it has just ended, the next wave to run does) and false is returned.
+bool WorkgroupRunner::charge_launch(Wave& w, const Instr& in, uint64_t count) {
+  const uint64_t limit = ctx.options.max_launch_instructions;
+  if (ctx.launch_instructions.fetch_add(count, std::memory_order_relaxed) + count <= limit) return true;
+  ctx.launch_budget_spent.store(true, std::memory_order_relaxed);
+  if (!w.done) w.fault(FaultKind::runaway, in, -1, 0, launch_budget_message(limit));
+  return false;
 }
 
 /// Instructions of a wave that traces, has GPR indexing on or a directed round mode.

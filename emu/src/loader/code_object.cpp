@@ -1,12 +1,12 @@
 // CodeObject: ELF contents + decoded descriptors + each kernel's program, decoded once.
 #include "asmk/emu/code_object.hpp"
 
-#include <fstream>
 #include <map>
 #include <optional>
 #include <iterator>
 #include <cstring>
 
+#include "asmk/emu/file.hpp"
 #include "../decode/decoder.hpp"
 #include "elf_reader.hpp"
 
@@ -146,10 +146,9 @@ Expected<std::shared_ptr<const CodeObject>> CodeObject::load(std::span<const uin
 }
 
 Expected<std::shared_ptr<const CodeObject>> CodeObject::load_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::error("cannot open code object file '" + path + "'");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto co = load(bytes);
+  auto bytes = read_regular_file(path, kMaxFileBytes, "code object");
+  if (!bytes) return bytes.status();
+  auto co = load(*bytes);
   if (!co) return Status::error(path + ": " + co.error());
   return co;
 }

@@ -1,5 +1,6 @@
 #include "emu_backend.hpp"
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -54,6 +55,16 @@ EmuBackendOptions EmuBackendOptions::from_environment() {
       fail(ASMK_ERROR_INVALID_ARGUMENT,
            fmt::format("ASMK_EMU_WAVE_QUANTUM='{}' is not an instruction count (0 = one wave at a time)", quantum));
     options.wave_quantum = static_cast<int>(n);
+  }
+  if (const char* budget = std::getenv("ASMK_EMU_MAX_INSTRUCTIONS"); budget != nullptr && *budget != '\0') {
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long long n = std::strtoull(budget, &end, 10);
+    if (*end != '\0' || errno == ERANGE || budget[0] == '-')
+      fail(ASMK_ERROR_INVALID_ARGUMENT,
+           fmt::format("ASMK_EMU_MAX_INSTRUCTIONS='{}' is not an instruction count (a launch's budget of "
+                       "wave-instructions; 0 = none)", budget));
+    options.max_launch_instructions = n;
   }
   return options;
 }
@@ -177,6 +188,7 @@ void EmuBackend::launch(const LaunchRequest& request) {
   options.strict = options_.strict;
   options.threads = options_.threads;
   if (options_.wave_quantum >= 0) options.wave_quantum = static_cast<std::uint32_t>(options_.wave_quantum);
+  options.max_launch_instructions = options_.max_launch_instructions;
   const emu::LaunchReport report = emu::launch(*device_, dispatch, options);
 
   switch (report.status) {

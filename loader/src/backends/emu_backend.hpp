@@ -25,6 +25,7 @@ struct EmuBackendOptions {
   bool strict = false;   // report missing s_waitcnt, hazards, LDS overruns, misaligned accesses as errors
   unsigned threads = 0;  // host threads per launch; 0 = all cores
   int wave_quantum = -1; // instructions per wave turn (emu::LaunchOptions::wave_quantum); -1 = the emulator's default
+  std::uint64_t max_launch_instructions = 0;  // a launch's wave-instruction budget (emu::LaunchOptions); 0 = none
   // Reads ASMK_EMU_STRICT (0/1), ASMK_EMU_THREADS and ASMK_EMU_WAVE_QUANTUM (counts); throws
   // INVALID_ARGUMENT on a bad value.
   static EmuBackendOptions from_environment();

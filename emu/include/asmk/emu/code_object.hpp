@@ -91,9 +91,13 @@ struct Kernel {
 
 class CodeObject {
  public:
+  /// The largest code object file read (256 MiB; real ones are kilobytes to tens of megabytes).
+  static constexpr uint64_t kMaxFileBytes = uint64_t(256) << 20;
+
   /// Parses an ELF code object. Malformed or truncated input gives an error, never a crash.
   /// Decoding needs LLVM's AMDGPU disassembler; every kernel is decoded here, once.
   static Expected<std::shared_ptr<const CodeObject>> load(std::span<const uint8_t> bytes);
+  /// Reads a regular file of at most kMaxFileBytes (emu/file.hpp), then load().
   static Expected<std::shared_ptr<const CodeObject>> load_file(const std::string& path);
 
   Arch arch() const { return arch_; }

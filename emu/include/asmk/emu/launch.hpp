@@ -40,6 +40,12 @@ struct LaunchOptions {
   bool trace = false;      // record a per-wave instruction trace (TraceEntry: PC, class, bytes, conflicts, ...)
   size_t max_reports = 64; // faults/strict reports kept (the count keeps going)
   uint64_t max_wave_instructions = 1ull << 28;  // a wave past this is stopped with a fault (runaway loop)
+  /// The whole launch's budget of wave-instructions (0: none), a bound on its time. Waves add to
+  /// the count at the end of each turn (and every kLaunchBudgetStep instructions of a longer one);
+  /// the wave whose addition crosses the budget faults (runaway, naming its workgroup, wave and
+  /// PC) and the launch stops as on any fault. A launch may thus run past the budget by at most a
+  /// turn per running wave.
+  uint64_t max_launch_instructions = 0;
   /// Run only these workgroups of the grid (empty = all). Each keeps its id, LDS and hidden
   /// arguments exactly as in the full launch; the others are not run, so memory they would have
   /// written stays untouched. Statistics and traces then cover just these workgroups (e.g. to
@@ -52,6 +58,9 @@ struct LaunchOptions {
   /// until it reaches a barrier (then the next wave runs).
   uint32_t wave_quantum = 64;
 };
+
+/// The most instructions a wave runs between two additions to the launch's instruction count.
+inline constexpr uint64_t kLaunchBudgetStep = 4096;
 
 /// More host threads than this per launch only add switching (and per-thread wave state).
 inline constexpr unsigned kMaxLaunchThreads = 256;

@@ -1,11 +1,11 @@
 #include "module_cache.hpp"
 
-#include <fstream>
-#include <iterator>
 #include <string>
 
 #include <fmt/format.h>
 
+#include "../../code_object_check.hpp"
+#include "asmk/emu/file.hpp"
 #include "../../error.hpp"
 
 namespace asmk::hip {
@@ -19,10 +19,10 @@ hipFunction_t ModuleCache::get(const Kernel& kernel, std::string_view code_objec
   if (auto it = entries_.find(&kernel); it != entries_.end()) return it->second.function;
 
   const std::string path(code_object_path);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(ASMK_ERROR_MISSING_CODE_OBJECT, fmt::format("kernel {}: cannot read its code object {}", kernel.name, path));
+  auto bytes = emu::read_regular_file(path, kMaxCodeObjectBytes, fmt::format("kernel {}", kernel.name));
+  if (!bytes) fail(ASMK_ERROR_MISSING_CODE_OBJECT, bytes.error());
   Entry e;
-  e.image.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  e.image.assign(bytes->begin(), bytes->end());
   api_.check(api_.hipModuleLoadData(&e.module, e.image.data()), ASMK_ERROR_MISSING_CODE_OBJECT,
              fmt::format("kernel {}: hipModuleLoadData of {} on HIP device {}", kernel.name, path, device_));
   const std::string name(symbol);

@@ -1,20 +1,20 @@
 #include "code_object_cache.hpp"
 
-#include <fstream>
-#include <iterator>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "../../code_object_check.hpp"
+#include "asmk/emu/file.hpp"
 #include "../../error.hpp"
 
 namespace asmk::hsa {
 namespace {
 
 std::vector<char> read_file(const std::string& path, const std::string& kernel_name) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(ASMK_ERROR_MISSING_CODE_OBJECT, fmt::format("kernel {}: cannot read its code object {}", kernel_name, path));
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  auto bytes = emu::read_regular_file(path, kMaxCodeObjectBytes, fmt::format("kernel {}", kernel_name));
+  if (!bytes) fail(ASMK_ERROR_MISSING_CODE_OBJECT, bytes.error());
+  return {bytes->begin(), bytes->end()};
 }
 
 }  // namespace
