@@ -310,19 +310,23 @@ typedef enum asmk_value_type {
   ASMK_VALUE_FORCE_INT32_ = 0x7fffffff
 } asmk_value_type;
 
+/* A value of one of the asmk_value_type kinds (string: op arguments only). */
+typedef union asmk_value {
+  const void* pointer;
+  uint32_t u32;
+  int32_t i32;
+  uint64_t u64;
+  int64_t i64;
+  float f32;
+  const char* string;
+} asmk_value;
+
 /* A named kernel argument. The type must equal the manifest's declared type; hidden
    arguments (kind hidden_*) are filled by libasmk and must not be given. */
 typedef struct asmk_kernarg_value {
   const char* name;
   asmk_value_type type;
-  union {
-    const void* pointer;
-    uint32_t u32;
-    int32_t i32;
-    uint64_t u64;
-    int64_t i64;
-    float f32;
-  } value;
+  asmk_value value;
 } asmk_kernarg_value;
 
 /* Launches the kernel `name` (which must be for the device's arch) with grid (workgroups),
@@ -410,15 +414,7 @@ typedef struct asmk_selection {
 typedef struct asmk_op_arg {
   const char* name;
   asmk_value_type type;
-  union {
-    const void* pointer;
-    uint32_t u32;
-    int32_t i32;
-    uint64_t u64;
-    int64_t i64;
-    float f32;
-    const char* string;
-  } value;
+  asmk_value value;
   size_t bytes; /* tensors: the buffer's size in bytes (0 = not known) */
 } asmk_op_arg;
 

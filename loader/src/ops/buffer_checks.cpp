@@ -5,7 +5,6 @@
 #include "../error.hpp"
 
 namespace asmk::ops {
-namespace {
 
 std::uint64_t saturating_mul(std::uint64_t a, std::uint64_t b) {
   std::uint64_t product = 0;
@@ -15,8 +14,6 @@ std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
   std::uint64_t sum = 0;
   return __builtin_add_overflow(a, b, &sum) ? UINT64_MAX : sum;
 }
-
-}  // namespace
 
 std::uint64_t rows_extent(std::uint64_t rows, std::uint64_t row_bytes, std::uint64_t stride_bytes) {
   if (rows == 0) return 0;

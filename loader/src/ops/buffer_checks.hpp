@@ -13,6 +13,10 @@
 
 namespace asmk::ops {
 
+// a·b and a+b saturating at UINT64_MAX: an absurd extent is refused as too large, never wrapped.
+std::uint64_t saturating_mul(std::uint64_t a, std::uint64_t b);
+std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b);
+
 // Bytes spanned by `rows` rows of `row_bytes` bytes, `stride_bytes` apart (saturating at
 // UINT64_MAX so an absurd shape is refused as too large rather than wrapping to a small size).
 std::uint64_t rows_extent(std::uint64_t rows, std::uint64_t row_bytes, std::uint64_t stride_bytes);

@@ -10,20 +10,10 @@
 #include <fmt/ranges.h>
 
 #include "../error.hpp"
+#include "buffer_checks.hpp"
 
 namespace asmk::ops {
 namespace {
-
-constexpr std::uint64_t kSaturated = std::numeric_limits<std::uint64_t>::max();
-
-std::uint64_t mul(std::uint64_t a, std::uint64_t b) {
-  std::uint64_t r = 0;
-  return __builtin_mul_overflow(a, b, &r) ? kSaturated : r;
-}
-std::uint64_t add(std::uint64_t a, std::uint64_t b) {
-  std::uint64_t r = 0;
-  return __builtin_add_overflow(a, b, &r) ? kSaturated : r;
-}
 
 std::string_view type_name(asmk_value_type type) {
   switch (type) {
@@ -188,7 +178,7 @@ OpCall::OpCall(const OpSpec& spec, std::span<const asmk_op_arg> args, bool runni
     std::uint64_t inner = ct.shape.empty() ? 0 : sub_byte ? (ct.shape.back() * ct.bits + 7) / 8 : ct.shape.back();
     for (std::size_t d = outer; d-- > 0;) {
       packed[d] = inner;
-      inner = mul(inner, ct.shape[d]);
+      inner = saturating_mul(inner, ct.shape[d]);
     }
     ct.strides = packed;
     for (std::size_t d = 0; d < t.strides.size(); ++d) {
@@ -212,8 +202,10 @@ OpCall::OpCall(const OpSpec& spec, std::span<const asmk_op_arg> args, bool runni
     // The bytes the kernels may touch: the last element's offset plus one element.
     if (!t.workspace && std::find(ct.shape.begin(), ct.shape.end(), 0) == ct.shape.end()) {
       std::uint64_t last = 0;
-      for (std::size_t d = 0; d + 1 < ct.shape.size(); ++d) last = add(last, mul(ct.shape[d] - 1, ct.strides[d]));
-      ct.bytes = sub_byte ? add(last, (ct.shape.back() * ct.bits + 7) / 8) : mul(add(last, ct.shape.back()), ct.bits / 8);
+      for (std::size_t d = 0; d + 1 < ct.shape.size(); ++d)
+        last = saturating_add(last, saturating_mul(ct.shape[d] - 1, ct.strides[d]));
+      ct.bytes = sub_byte ? saturating_add(last, (ct.shape.back() * ct.bits + 7) / 8)
+                          : saturating_mul(saturating_add(last, ct.shape.back()), ct.bits / 8);
     }
     if (const asmk_op_arg* a = given.take(t.name, ASMK_VALUE_POINTER)) {
       ct.pointer = a->value.pointer;
