@@ -3,6 +3,7 @@
 // launches from libasmk's op plans (gemm_launches.hpp); ops selected by rank from the kernel's
 // launch rule and the op spec's tensors.
 #include <algorithm>
+#include <bit>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -156,9 +157,13 @@ Expected<std::vector<Plan>> ranked_plans(const std::string& op_name, PlanSource&
       p.launch.buffers.emplace_back(t.spec->name, t.bytes);
       p.compulsory_bytes += double(t.bytes);
     }
+    // Scalars by their bits (the tracer writes the kernarg's size of them): integers, and f32 scalars
+    // (their defaults, e.g. a scale) as IEEE bits.
     for (const KernargValue& v : call.values())
-      if (const KernelArg* arg = k.kernel->kernarg(v.name); arg && !arg->type.ends_with('*'))
-        if (const auto value = ops::integer_value(call.values(), v.name)) p.launch.values.emplace_back(v.name, uint64_t(*value));
+      if (const KernelArg* arg = k.kernel->kernarg(v.name); arg && !arg->type.ends_with('*')) {
+        if (const float* f = std::get_if<float>(&v.value)) p.launch.values.emplace_back(v.name, std::bit_cast<uint32_t>(*f));
+        else if (const auto value = ops::integer_value(call.values(), v.name)) p.launch.values.emplace_back(v.name, uint64_t(*value));
+      }
   } catch (const Error& error) {
     return Status::error(error.what());
   }

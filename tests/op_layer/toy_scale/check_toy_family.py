@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """A new family is a template folder + op spec + reference: build a repository holding only
 toy_scale (tests/op_layer/toy_scale/templates) with asmgen into a temporary folder, then run
-`asmk op toy_scale --check`, `asmk op --help`, `asmk demo` and the family's kernel test against it.
+`asmk op toy_scale --check`, `asmk op --help`, `asmk demo`, `asmk perf` and the family's kernel test
+against it.
 `asmk` gets the reference from the plugin ($ASMK_REF_PLUGINS); without it, --check says so."""
 import argparse
+import csv
 import json
 import os
 import re
@@ -27,6 +29,17 @@ def run(command, env, expect_ok=True, expect=(), reject=()):
     return not problems
 
 
+def perf_rows(csv_file):
+    """The sweep modeled every shape on the toy's kernel (one row per shape, labelled modeled)."""
+    with open(csv_file) as f:
+        rows = list(csv.DictReader(line for line in f if not line.startswith("#")))
+    shapes = {(r["m"], r["n"]) for r in rows if r["kernel"] == "toy_scale_gfx942_n256"}
+    if shapes != {("3", "1000"), ("64", "4096")}:
+        print(f"perf rows: {rows}")
+        return False
+    return True
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     for option in ("asmgen", "python", "llvm-bin", "templates", "asmk", "plugin", "kernel-test"):
@@ -48,6 +61,9 @@ def main() -> int:
                 print(f"{arch}: expected only toy_scale, got families {families}, ops {set(manifest['ops'])}")
                 return 1
         with_plugin = dict(base, ASMK_REF_PLUGINS=a.plugin)
+        shapes = os.path.join(tmp, "shapes.csv")
+        with open(shapes, "w") as f:
+            f.write("m,n\n3,1000\n64,4096\n")
         R = ["--repo", repo]
         ok = all([
             # 3 x 1000 elements: ceil(3000 / 256) = 12 workgroups.
@@ -75,7 +91,12 @@ def main() -> int:
                         r"^all demo launches match the reference$"],
                 reject=["FAILED", "MISMATCH"]),
             run([a.kernel_test], dict(base, ASMK_TOY_REPO=repo), expect=[r"\[  PASSED  \] 2 tests"]),
-        ])
+            # asmk perf: the op's family from its op spec, its launches from the kernel's launch rule
+            # (modeled; the f32 and i32 scalars' defaults reach the traced kernel).
+            run([a.asmk, "perf", "toy_scale", "--machine", "MI300X", "--shapes", shapes, "-o",
+                 os.path.join(tmp, "perf"), "-q", *R], base,
+                expect=[r"modeled"], reject=["skipped"]),
+        ]) and perf_rows(os.path.join(tmp, "perf", "toy_scale-MI300X.csv"))
         return 0 if ok else 1
 
 
