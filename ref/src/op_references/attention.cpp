@@ -1,6 +1,11 @@
-// The fmha_fwd op's reference (ref/attention.hpp, batch mode): o compared under the attention
-// tolerance of ref/TOLERANCE.md, lse under its own bound.
+// The fmha_fwd and fmha_fwd_varlen ops' references (ref/attention.hpp): o compared under the
+// attention tolerance of ref/TOLERANCE.md, lse under its own bound. Both lay tensors out as
+// [tokens of a block, heads, d] per block: batch mode has `batch` blocks of seqlen tokens, varlen
+// one block of total tokens (sequence b's from cu_seqlens[b]).
 #include <cmath>
+#include <random>
+#include <cstring>
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 
@@ -16,16 +21,26 @@ double decode16(const std::string& dtype, const std::uint8_t* p) {
   return dtype == "bf16" ? bf16_to_f32(code) : fp16_to_f32(code);
 }
 
-// o [batch, seqlen_q, heads_q, dv] -> the reference's rows (b·seqlen_q + i)·heads_q + h.
+// o [blocks, tokens, heads_q, dv] (varlen: [tokens, heads_q, dv], one block) -> the reference's rows
+// (block·tokens + i)·heads_q + h.
 Comparison compare_o(const AttentionRef& r, const OpTensor& o, Format p_format) {
-  const auto& sh = o.shape;
+  const bool varlen = o.shape.size() == 3;
+  const std::uint64_t blocks = varlen ? 1 : o.shape[0], block_stride = varlen ? 0 : o.strides[0];
+  const std::size_t d = varlen ? 0 : 1;  // the first of tokens, heads, dv
+  const std::uint64_t tokens = o.shape[d], heads = o.shape[d + 1], dv = o.shape[d + 2];
+  if (blocks * tokens * heads != r.rows || dv != r.head_dim_v) {
+    Comparison c;
+    c.mismatches = 1;
+    c.detail = "o: the reference has " + std::to_string(r.rows) + " rows, the tensor " + std::to_string(blocks * tokens * heads);
+    return c;
+  }
   std::vector<double> got(std::size_t(r.rows) * r.head_dim_v);
-  for (std::uint64_t b = 0; b < sh[0]; ++b)
-    for (std::uint64_t i = 0; i < sh[1]; ++i)
-      for (std::uint64_t h = 0; h < sh[2]; ++h)
-        for (std::uint64_t c = 0; c < sh[3]; ++c) {
-          const std::uint64_t at = b * o.strides[0] + i * o.strides[1] + h * o.strides[2] + c;
-          got[((b * sh[1] + i) * sh[2] + h) * sh[3] + c] = decode16(o.dtype, o.bytes.data() + 2 * at);
+  for (std::uint64_t b = 0; b < blocks; ++b)
+    for (std::uint64_t i = 0; i < tokens; ++i)
+      for (std::uint64_t h = 0; h < heads; ++h)
+        for (std::uint64_t c = 0; c < dv; ++c) {
+          const std::uint64_t at = b * block_stride + i * o.strides[d] + h * o.strides[d + 1] + c;
+          got[((b * tokens + i) * heads + h) * dv + c] = decode16(o.dtype, o.bytes.data() + 2 * at);
         }
   const OutType out = o.dtype == "bf16" ? OutType::bf16 : OutType::fp16;
   const ErrorSummary s = compare_attention(r, out, p_format, got, nullptr);
@@ -38,17 +53,25 @@ Comparison compare_o(const AttentionRef& r, const OpTensor& o, Format p_format) 
   return c;
 }
 
-// lse [batch, heads_q, seqlen_q] (natural log; -inf for a row without visible keys).
+// lse [batch, heads_q, seqlen_q], varlen [heads_q, total_q] (natural log; -inf for a row without
+// visible keys).
 Comparison compare_lse(const AttentionRef& r, const OpTensor& lse) {
-  const auto& sh = lse.shape;
+  const bool varlen = lse.shape.size() == 2;
+  const std::uint64_t blocks = varlen ? 1 : lse.shape[0], heads = lse.shape[varlen ? 0 : 1];
+  const std::uint64_t tokens = lse.shape[varlen ? 1 : 2];
   Comparison c;
+  if (blocks * tokens * heads != r.rows) {
+    c.mismatches = 1;
+    c.detail = "lse: the reference has " + std::to_string(r.rows) + " rows, the tensor " + std::to_string(blocks * tokens * heads);
+    return c;
+  }
   double sum = 0;
-  for (std::uint64_t b = 0; b < sh[0]; ++b)
-    for (std::uint64_t h = 0; h < sh[1]; ++h)
-      for (std::uint64_t i = 0; i < sh[2]; ++i) {
+  for (std::uint64_t b = 0; b < blocks; ++b)
+    for (std::uint64_t h = 0; h < heads; ++h)
+      for (std::uint64_t i = 0; i < tokens; ++i) {
         float v;
-        std::memcpy(&v, lse.bytes.data() + 4 * ((b * sh[1] + h) * sh[2] + i), 4);
-        const std::size_t row = (b * sh[2] + i) * sh[1] + h;
+        std::memcpy(&v, lse.bytes.data() + 4 * ((b * heads + h) * tokens + i), 4);
+        const std::size_t row = (b * tokens + i) * heads + h;
         const double want = r.lse[row];
         const double error = std::isinf(want) && want == v ? 0 : std::fabs(v - want);
         ++c.count;
@@ -61,35 +84,77 @@ Comparison compare_lse(const AttentionRef& r, const OpTensor& lse) {
   return c;
 }
 
+// Sequence lengths for varlen: `total` tokens split over `batch` sequences of at most `longest`
+// each, in random proportions (empty sequences included), as cu_seqlens [batch + 1].
+void fill_cu_seqlens(OpTensor& cu, std::uint32_t batch, std::uint32_t total, std::uint32_t longest, std::mt19937& rng) {
+  std::vector<std::int32_t> lengths(batch, 0);
+  std::uint32_t left = total;
+  for (std::uint32_t b = 0; b < batch && left > 0; ++b) {
+    const std::uint32_t room = std::min(longest, left), rest = batch - 1 - b;
+    // the later sequences must be able to take what is left
+    const std::uint32_t least = left > std::uint64_t(rest) * longest ? left - rest * longest : 0;
+    std::uniform_int_distribution<std::uint32_t> pick(std::min(least, room), room);
+    lengths[b] = static_cast<std::int32_t>(b + 1 == batch ? room : pick(rng));
+    left -= static_cast<std::uint32_t>(lengths[b]);
+  }
+  std::int32_t at = 0;
+  for (std::uint32_t b = 0; b <= batch; ++b) {
+    std::memcpy(cu.bytes.data() + 4 * b, &at, 4);
+    if (b < batch) at += lengths[b];
+  }
+}
+
+Status attention_of(const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected, bool varlen) {
+  const OpTensor &q = t.at("q"), &k = t.at("k"), &v = t.at("v");
+  const std::size_t d = varlen ? 0 : 1;  // the dimension of tokens
+  AttentionArgs a;
+  a.in_format = p.text("dtype") == "fp8" ? fp8_format(p.arch) : p.text("dtype") == "fp16" ? Format::fp16 : Format::bf16;
+  a.q = q.bytes.data(), a.k = k.bytes.data(), a.v = v.bytes.data();
+  a.batch = p.u32("batch"), a.heads_q = p.u32("num_heads_q"), a.heads_k = p.u32("num_heads_k");
+  a.seqlen_q = p.u32("seqlen_q"), a.seqlen_k = p.u32("seqlen_k");
+  a.head_dim_qk = static_cast<std::uint32_t>(q.shape[d + 2]), a.head_dim_v = static_cast<std::uint32_t>(v.shape[d + 2]);
+  if (!varlen) a.q_stride_batch = q.strides[0], a.k_stride_batch = k.strides[0], a.v_stride_batch = v.strides[0];
+  a.q_stride_token = q.strides[d], a.q_stride_head = q.strides[d + 1];
+  a.k_stride_token = k.strides[d], a.k_stride_head = k.strides[d + 1];
+  a.v_stride_token = v.strides[d], a.v_stride_head = v.strides[d + 1];
+  if (varlen) {
+    a.cu_seqlens_q = reinterpret_cast<const std::int32_t*>(t.at("cu_seqlens_q").bytes.data());
+    a.cu_seqlens_k = reinterpret_cast<const std::int32_t*>(t.at("cu_seqlens_k").bytes.data());
+  }
+  a.scale = p.f32("scale");
+  a.q_descale = p.f32("q_descale"), a.k_descale = p.f32("k_descale"), a.v_descale = p.f32("v_descale");
+  a.softcap = p.f32("softcap");
+  if (p.text("mask") == "window") {
+    a.window_left = std::atoi(p.text("window_left").c_str());
+    a.window_right = std::atoi(p.text("window_right").c_str());
+  }
+  a.bottom_right = p.u32("bottom_right") != 0;
+  auto result = std::make_shared<AttentionRef>();
+  if (Status s = attention(a, *result); !s.ok()) return s;
+  const Format p_format = a.in_format;
+  expected["o"] = Expected::rule_of([result, p_format](const OpTensor& o) { return compare_o(*result, o, p_format); });
+  expected["lse"] = Expected::rule_of([result](const OpTensor& lse) { return compare_lse(*result, lse); });
+  return Status::success();
+}
+
 }  // namespace
 
 OpReference fmha_fwd_reference() {
   OpReference r;
   r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
-    const OpTensor &q = t.at("q"), &k = t.at("k"), &v = t.at("v");
-    AttentionArgs a;
-    a.in_format = p.text("dtype") == "fp8" ? fp8_format(p.arch) : p.text("dtype") == "fp16" ? Format::fp16 : Format::bf16;
-    a.q = q.bytes.data(), a.k = k.bytes.data(), a.v = v.bytes.data();
-    a.batch = p.u32("batch"), a.heads_q = p.u32("num_heads_q"), a.heads_k = p.u32("num_heads_k");
-    a.seqlen_q = p.u32("seqlen_q"), a.seqlen_k = p.u32("seqlen_k");
-    a.head_dim_qk = static_cast<std::uint32_t>(q.shape[3]), a.head_dim_v = static_cast<std::uint32_t>(v.shape[3]);
-    a.q_stride_batch = q.strides[0], a.q_stride_token = q.strides[1], a.q_stride_head = q.strides[2];
-    a.k_stride_batch = k.strides[0], a.k_stride_token = k.strides[1], a.k_stride_head = k.strides[2];
-    a.v_stride_batch = v.strides[0], a.v_stride_token = v.strides[1], a.v_stride_head = v.strides[2];
-    a.scale = p.f32("scale");
-    a.q_descale = p.f32("q_descale"), a.k_descale = p.f32("k_descale"), a.v_descale = p.f32("v_descale");
-    a.softcap = p.f32("softcap");
-    if (p.text("mask") == "window") {
-      a.window_left = std::atoi(p.text("window_left").c_str());
-      a.window_right = std::atoi(p.text("window_right").c_str());
-    }
-    a.bottom_right = p.u32("bottom_right") != 0;
-    auto result = std::make_shared<AttentionRef>();
-    if (Status s = attention(a, *result); !s.ok()) return s;
-    const Format p_format = a.in_format;
-    expected["o"] = Expected::rule_of([result, p_format](const OpTensor& o) { return compare_o(*result, o, p_format); });
-    expected["lse"] = Expected::rule_of([result](const OpTensor& lse) { return compare_lse(*result, lse); });
-    return Status::success();
+    return attention_of(p, t, expected, false);
+  };
+  return r;
+}
+
+OpReference fmha_fwd_varlen_reference() {
+  OpReference r;
+  r.fill = [](const OpProblem& p, OpTensors& t, std::mt19937& rng) {
+    fill_cu_seqlens(t.at("cu_seqlens_q"), p.u32("batch"), p.u32("total_q"), p.u32("seqlen_q"), rng);
+    fill_cu_seqlens(t.at("cu_seqlens_k"), p.u32("batch"), p.u32("total_k"), p.u32("seqlen_k"), rng);
+  };
+  r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
+    return attention_of(p, t, expected, true);
   };
   return r;
 }

@@ -14,6 +14,7 @@ const std::vector<std::pair<const char*, MakeOpReference>>& builtin_op_reference
       {"quant_mxfp4", quant_mxfp4_reference},
       {"shuffle_b", shuffle_b_reference},
       {"fmha_fwd", fmha_fwd_reference},
+      {"fmha_fwd_varlen", fmha_fwd_varlen_reference},
   };
   return table;
 }

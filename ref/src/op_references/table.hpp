@@ -19,5 +19,6 @@ OpReference quant_fp8_reference();             // quant.cpp
 OpReference quant_mxfp4_reference();           // quant.cpp
 OpReference shuffle_b_reference();             // shuffle.cpp
 OpReference fmha_fwd_reference();              // attention.cpp
+OpReference fmha_fwd_varlen_reference();       // attention.cpp
 
 }  // namespace asmk::ref
