@@ -175,15 +175,6 @@ asmk_status Call::build(const asmk_context* ctx, const OpView& op, const Problem
       error = asmk_last_error();
       return s;
     }
-    // A dtype given by a choice: asmk_op_tensor_at's pointer is into the call it checked, gone
-    // when it returns (a libasmk bug, reported); the choice's value here is the same text.
-    info.name = a->name;
-    if (const asmk_op_arg_info* choice = op.arg(a->dtype); choice != nullptr && choice->kind == ASMK_OP_ARG_CHOICE) {
-      const std::string value = values[a->dtype];
-      info.dtype = strings_.emplace_back(value == "fp32" ? "f32" : value).c_str();
-    } else {
-      info.dtype = a->dtype;
-    }
     size_t d = 0;
     for (const auto& stride : op.args)
       if (stride.kind == ASMK_OP_ARG_STRIDE && std::strcmp(stride.of_tensor, a->name) == 0)

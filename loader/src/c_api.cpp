@@ -92,24 +92,28 @@ std::span<const asmk_op_arg> op_arg_span(const asmk_op_arg* args, std::size_t co
   return {args, count};
 }
 
+// The typed entry points' named arguments (c_op_args.hpp) as the span the generic calls take.
+std::span<const asmk_op_arg> op_arg_span(const asmk::OpArgs& args) { return args.list(); }
+
 // asmk_select_<op> and asmk_select_op: the op's cached selection.
-asmk_status select_named(const asmk_context* context, const char* op, std::span<const asmk_op_arg> args,
-                         asmk_selection* out) {
+template <typename... Args>
+asmk_status select_named(const asmk_context* context, const char* op, asmk_selection* out, const Args&... args) {
   return guarded([&] {
     auto& result = require(out, "out");
     const asmk::Context& ctx = *require(context, "context").impl;
     const auto& spec = asmk::ops::find_op(ctx, require_string(op, "op"));
-    fill_selection(asmk::ops::select_op(ctx, spec, args)->selection, result);
+    fill_selection(asmk::ops::select_op(ctx, spec, op_arg_span(args...))->selection, result);
   });
 }
 
 // asmk_<op> and asmk_run_op: validate, select (cached), check buffers, launch.
-asmk_status run_named(asmk_context* context, const char* op, std::span<const asmk_op_arg> args, asmk_stream stream,
-                      asmk_selection* out) {
+template <typename... Args>
+asmk_status run_named(asmk_context* context, const char* op, asmk_stream stream, asmk_selection* out,
+                      const Args&... args) {
   return guarded([&] {
     asmk::Context& ctx = *require(context, "context").impl;
     const auto& spec = asmk::ops::find_op(ctx, require_string(op, "op"));
-    const asmk::ops::CachedOpPtr entry = asmk::ops::run_op(ctx, spec, args, stream);
+    const asmk::ops::CachedOpPtr entry = asmk::ops::run_op(ctx, spec, op_arg_span(args...), stream);
     if (out != nullptr) fill_selection(entry->selection, *out);
   });
 }
@@ -510,14 +514,12 @@ asmk_status asmk_op_tensor_at(const asmk_context* context, const char* op, const
 
 asmk_status asmk_select_op(const asmk_context* context, const char* op, const asmk_op_arg* args, size_t arg_count,
                            asmk_selection* out) {
-  if (args == nullptr && arg_count != 0) return guarded([] { (void)op_arg_span(nullptr, 1); });
-  return select_named(context, op, {args, arg_count}, out);
+  return select_named(context, op, out, args, arg_count);
 }
 
 asmk_status asmk_run_op(asmk_context* context, const char* op, const asmk_op_arg* args, size_t arg_count,
                         asmk_stream stream, asmk_selection* out_selection) {
-  if (args == nullptr && arg_count != 0) return guarded([] { (void)op_arg_span(nullptr, 1); });
-  return run_named(context, op, {args, arg_count}, stream, out_selection);
+  return run_named(context, op, stream, out_selection, args, arg_count);
 }
 
 // The typed entry points: the struct's fields as named arguments (c_op_args.hpp).
@@ -525,14 +527,12 @@ asmk_status asmk_run_op(asmk_context* context, const char* op, const asmk_op_arg
   asmk_status asmk_select_##op(const asmk_context* context, const asmk_##op##_args* args,               \
                                asmk_selection* out) {                                                   \
     if (args == nullptr) return guarded([] { fail(ASMK_ERROR_INVALID_ARGUMENT, "args is null"); });       \
-    const asmk::OpArgs named = asmk::op_args(*args);                                                    \
-    return select_named(context, #op, named.list(), out);                                               \
+    return select_named(context, #op, out, asmk::op_args(*args));                                       \
   }                                                                                                     \
   asmk_status asmk_##op(asmk_context* context, const asmk_##op##_args* args, asmk_stream stream,        \
                         asmk_selection* out_selection) {                                                \
     if (args == nullptr) return guarded([] { fail(ASMK_ERROR_INVALID_ARGUMENT, "args is null"); });       \
-    const asmk::OpArgs named = asmk::op_args(*args);                                                    \
-    return run_named(context, #op, named.list(), stream, out_selection);                                \
+    return run_named(context, #op, stream, out_selection, asmk::op_args(*args));                       \
   }
 
 ASMK_C_OP(quant_fp8)

@@ -17,11 +17,14 @@ namespace {
 
 std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
 
-// The value a kernel has for a wanted parameter ("" when it has none and none is implied).
+}  // namespace
+
 std::string param_text(const Kernel& k, const WantedParam& w) {
   if (const ParamValue* v = k.param(w.name)) return to_string(*v);
   return w.implied;
 }
+
+namespace {
 
 bool matches(const Kernel& k, const Problem& p) {
   return std::all_of(p.wanted.begin(), p.wanted.end(), [&](const WantedParam& w) { return param_text(k, w) == w.value; });

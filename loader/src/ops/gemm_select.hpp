@@ -48,6 +48,9 @@ struct Choice {
   std::string explain() const;     // one line per candidate
 };
 
+// The value a kernel has for a wanted parameter ("" when it has none and none is implied).
+std::string param_text(const Kernel& kernel, const WantedParam& wanted);
+
 // Throws UNKNOWN_FAMILY / UNSUPPORTED_DTYPE / UNSUPPORTED_SHAPE (naming what was asked and what
 // exists) when no candidate is eligible.
 Choice select(const Repository& repository, const Device& device, const Problem& problem, const FamilyRules& rules);

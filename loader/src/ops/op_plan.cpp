@@ -23,11 +23,6 @@ std::vector<gemm::WantedParam> wanted_params(const OpCall& call) {
   return wanted;
 }
 
-std::string param_text(const Kernel& k, const gemm::WantedParam& w) {
-  if (const ParamValue* v = k.param(w.name)) return to_string(*v);
-  return w.implied;
-}
-
 void check_rules(const OpCall& call) {
   if (auto why = violated_requirement(call.spec().rules, call.values()); !why.empty())
     fail(ASMK_ERROR_UNSUPPORTED_SHAPE, fmt::format("{}: {}", call.spec().name, why));
@@ -83,8 +78,8 @@ std::vector<const Kernel*> matching(const std::vector<const Kernel*>& family, co
     bool ok = true;
     std::string text;
     for (const auto& w : wanted) {
-      ok = ok && param_text(*k, w) == w.value;
-      text += fmt::format("{}{}={}", text.empty() ? "" : " ", w.name, param_text(*k, w));
+      ok = ok && gemm::param_text(*k, w) == w.value;
+      text += fmt::format("{}{}={}", text.empty() ? "" : " ", w.name, gemm::param_text(*k, w));
     }
     ++exists[text];
     if (ok) out.push_back(k);

@@ -126,26 +126,11 @@ Expected<std::vector<Plan>> ranked_plans(const std::string& op_name, PlanSource&
                                          const Shape& s) {
   const ops::OpSpec* spec = source.repository.op(op_name, k.arch);
   if (spec == nullptr) return Status::error("the repository declares no op " + op_name);
-  std::vector<asmk_op_arg> args;
-  for (const std::string& size : spec->sizes) {
-    const uint64_t value = size == "m" ? s.m : size == "n" ? s.n : size == "k" ? s.k : 0;
-    if (value == 0 || value > UINT32_MAX)
-      return Status::error(fmt::format("the sweep's shapes give m, n, k; op {} needs {}={}", op_name, size, value));
-    asmk_op_arg& a = args.emplace_back();
-    a.name = size.c_str();
-    a.type = ASMK_VALUE_U32;
-    a.value.u32 = uint32_t(value);
-  }
-  for (const ops::OpChoice& c : spec->choices) {
-    const auto it = k.params.find(c.param);
-    asmk_op_arg& a = args.emplace_back();
-    a.name = c.name.c_str();
-    a.type = ASMK_VALUE_STRING;
-    a.value.string = it == k.params.end() ? c.implied.c_str() : it->second.c_str();
-  }
+  auto args = kernel_op_args(*spec, k, s);
+  if (!args) return args.status();
   Plan p;
   try {
-    const ops::OpCall call(*spec, args, false);
+    const ops::OpCall call(*spec, *args, false);
     if (auto why = ops::violated_requirement(spec->rules, call.values()); !why.empty()) return Status::error(why);
     if (auto why = ops::violated_requirement(k.kernel->requirements, call.values()); !why.empty())
       return Status::error(why);

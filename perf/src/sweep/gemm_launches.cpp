@@ -38,25 +38,21 @@ struct Call {
 // workspace); otherwise that factor is forced and the workspace is the size it needs.
 Expected<Call> op_call(const PlanSource& source, const KernelEntry& kernel, uint64_t m64, uint64_t n64, uint64_t k64,
                        uint32_t k_splits) {
-  if (m64 > UINT32_MAX || n64 > UINT32_MAX || k64 > UINT32_MAX)
-    return Status::error(fmt::format("M={} N={} K={} do not fit the C ABI's 32-bit sizes", m64, n64, k64));
   const ops::OpSpec* spec = source.repository.op(kernel.family, kernel.arch);
   if (spec == nullptr) return Status::error("the repository declares no op " + kernel.family);
+  auto named = kernel_op_args(*spec, kernel, {m64, n64, k64});
+  if (!named) return named.status();
+  std::vector<asmk_op_arg> args = std::move(*named);
   const auto m = uint32_t(m64), n = uint32_t(n64), k = uint32_t(k64);
-  std::vector<asmk_op_arg> args;
+  std::string key = kernel.family;
+  for (const asmk_op_arg& a : args)
+    if (a.type == ASMK_VALUE_STRING) key += fmt::format(" {}={}", a.name, a.value.string);
   const auto add = [&](const std::string& name, asmk_value_type type) -> asmk_op_arg& {
     asmk_op_arg& a = args.emplace_back();
     a.name = name.c_str();  // the spec's strings outlive the call
     a.type = type;
     return a;
   };
-  for (const std::string& size : spec->sizes) add(size, ASMK_VALUE_U32).value.u32 = size == "m" ? m : size == "n" ? n : k;
-  std::string key = kernel.family;
-  for (const ops::OpChoice& c : spec->choices) {
-    const auto it = kernel.params.find(c.param);
-    add(c.name, ASMK_VALUE_STRING).value.string = it == kernel.params.end() ? c.implied.c_str() : it->second.c_str();
-    key += fmt::format(" {}={}", c.name, args.back().value.string);
-  }
   if (const ops::OpScalar* splits = spec->scalar("k_splits")) add(splits->name, ASMK_VALUE_U32).value.u32 = k_splits;
   Call call;
   try {

@@ -18,4 +18,9 @@ struct PlanSource {
   std::map<std::string, Expected<gemm::Plan>> plans;  // by the family's call (gemm_launches.cpp)
 };
 
+/// The named arguments of `kernel`'s op (`spec`) for a shape: the op's sizes named m, n, k from it
+/// (another size, or one of 0 or above 32 bits, is refused), and each choice as the kernel's
+/// parameter (or the choice's implied value). The strings point into `spec` and `kernel`.
+Expected<std::vector<asmk_op_arg>> kernel_op_args(const ops::OpSpec& spec, const KernelEntry& kernel, const Shape& shape);
+
 }  // namespace asmk::perf
