@@ -445,5 +445,17 @@ TEST(SelectionCache, AChoiceIsReadFromItsTextNotItsAddress) {
   EXPECT_EQ(generic::run(c.get(), args).status, ASMK_ERROR_UNSUPPORTED_DTYPE);
 }
 
+TEST(SelectionCache, AValueMistypedAsAStringIsRefusedWithoutReadingIt) {
+  // Found by test_op_args_fuzz: the key read the text of every string-typed argument, so a u32
+  // sent with ASMK_VALUE_STRING was dereferenced. Only a choice's text is read now.
+  const ContextPtr c = test::open_fixture();
+  Arena arena;
+  auto args = generic::quant_args("bf16", arena.at(0), 0, arena.at(1 << 20), arena.at(2 << 20));
+  args[0].type = ASMK_VALUE_STRING;  // m, with the bits of 16 as its "pointer"
+  const Result r = generic::run(c.get(), args);
+  EXPECT_EQ(r.status, ASMK_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(r.message.find("'m' is given as string"), std::string::npos) << r.message;
+}
+
 }  // namespace
 }  // namespace asmk
