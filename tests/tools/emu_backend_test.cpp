@@ -2,6 +2,7 @@
 // memory, and the error paths of a launch (a fault becomes ASMK_ERROR_KERNEL_FAULT naming the
 // kernel and the address; an unreadable code object; freeing what is not an allocation).
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <cstdlib>
@@ -198,6 +199,41 @@ TEST(EmuBackend, AnUnreadableCodeObjectIsNamed) {
     EXPECT_TRUE(contains(message, "kernel quant_fp8_gfx942_bf16_row_n512: the emulator cannot load its code object"))
         << message;
     EXPECT_TRUE(contains(message, "quant_fp8_gfx942_bf16_row_n512.co")) << message;
+  }
+  fs::remove_all(repo);
+}
+
+TEST(EmuBackend, AManifestWhoseKernargLayoutDisagreesWithTheCodeObjectIsRefused) {
+  // A copy of the gfx942 manifest whose quant_fp8_gfx942_bf16_row_n512 entry has m and n swapped:
+  // packed by that manifest, the kernel would read m as n — refused before it runs.
+  const fs::path repo = fs::temp_directory_path() / ("asmk_emu_layout_test_" + std::to_string(::getpid()));
+  fs::remove_all(repo);
+  fs::create_directories(repo / "gfx942");
+  nlohmann::ordered_json manifest = nlohmann::ordered_json::parse(std::ifstream(kHsaco + "/gfx942/manifest.json"));
+  for (auto& kernel : manifest["kernels"]) {
+    if (kernel["name"] != "quant_fp8_gfx942_bf16_row_n512") continue;
+    const fs::path file = kernel["file"].get<std::string>();
+    fs::create_directories((repo / "gfx942" / file).parent_path());
+    fs::copy_file(fs::path(kHsaco) / "gfx942" / file, repo / "gfx942" / file);
+    for (auto& arg : kernel["kernargs"])
+      if (arg["name"] == "m") arg["name"] = "n";
+      else if (arg["name"] == "n") arg["name"] = "m";
+  }
+  std::ofstream(repo / "gfx942" / "manifest.json") << manifest.dump(1);
+  {
+    auto ctx = open_emu(repo.string());
+    ASSERT_NE(ctx, nullptr);
+    void *x = nullptr, *y = nullptr, *scale = nullptr;
+    ASSERT_EQ(asmk_malloc(ctx.get(), 1024, &x), ASMK_SUCCESS);
+    ASSERT_EQ(asmk_malloc(ctx.get(), 512, &y), ASMK_SUCCESS);
+    ASSERT_EQ(asmk_malloc(ctx.get(), 4, &scale), ASMK_SUCCESS);
+    for (int attempt = 0; attempt < 2; ++attempt) {  // refused every time, not only the first
+      EXPECT_EQ(launch_row_quant(ctx.get(), x, y, scale), ASMK_ERROR_BAD_REPOSITORY);
+      const std::string message = asmk_last_error();
+      EXPECT_TRUE(contains(message, "kernel quant_fp8_gfx942_bf16_row_n512: the manifest's kernarg layout disagrees"))
+          << message;
+      EXPECT_TRUE(contains(message, "is 'n' in the manifest, 'm' in the code object")) << message;
+    }
   }
   fs::remove_all(repo);
 }

@@ -9,6 +9,7 @@
 
 #include "../error.hpp"
 #include "asmk/emu/emu.hpp"
+#include "kernarg_layout_check.hpp"
 
 namespace asmk {
 namespace {
@@ -175,6 +176,15 @@ void EmuBackend::launch(const LaunchRequest& request) {
   if (!kernel)
     fail(ASMK_ERROR_MISSING_CODE_OBJECT,
          fmt::format("kernel {}: code object {}: {}", kernel_name, request.code_object_path, kernel.error()));
+
+  if (layout_checked_.insert(&request.kernel).second) {
+    try {
+      check_kernarg_layout(request.kernel, **kernel);
+    } catch (...) {
+      layout_checked_.erase(&request.kernel);  // refused every time, not only the first
+      throw;
+    }
+  }
 
   emu::Dispatch dispatch;
   dispatch.kernel = *kernel;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -59,6 +60,7 @@ class EmuBackend final : public Backend {
   mutable std::mutex mutex_;
   std::unique_ptr<emu::Device> device_;
   std::map<std::string, std::shared_ptr<const emu::CodeObject>> code_objects_;  // by path
+  std::set<const Kernel*> layout_checked_;  // kernels whose kernarg layout matched their metadata
   std::map<const void*, std::uint64_t> registered_;  // host pointer -> its device address
 };
 
