@@ -13,6 +13,7 @@ code objects and manifest entries are replaced only when every one of its varian
 rejected by the budget): a failed rebuild leaves the family's previous code objects and entries as
 they were."""
 
+import hashlib
 import json
 import multiprocessing
 import os
@@ -369,9 +370,10 @@ class Builder:
             for job in built:                   # inputs noted once the code object is in place
                 if job.variant.arch == arch and job.variant.family in complete:
                     self._note_inputs(caches[arch], job, files)
+            cache_changed = caches[arch].dirty or bool(self.report.kept or self.report.errors)
             caches[arch].save()
             kept = {name: r for name, r in results[arch].items() if _family_of(r) in complete}
-            self._write_manifest(arch, kept, complete)
+            self._write_manifest(arch, kept, complete, cache_changed)
             shutil.rmtree(self._staging_dir(arch), ignore_errors=True)
         self.report.outcomes.sort(key=lambda o: (o.arch, o.name))
         return self.report
@@ -467,8 +469,20 @@ class Builder:
                 return False
         return True
 
-    def _write_manifest(self, arch: str, results: dict, rebuilt_families: set):
-        """Kernels of the families handled now replace theirs; other families' entries are kept."""
+    def _write_manifest(self, arch: str, results: dict, rebuilt_families: set, cache_changed: bool):
+        """Kernels of the families handled now replace theirs; other families' entries are kept.
+        When no cache entry changed and the manifest is the file the last build left (its size and
+        mtime), with the same op specs, toolchain and families, it is left alone without being read
+        (most of a no-op build's time otherwise)."""
+        path, state_file = manifest.manifest_path(self.opt.out_dir, arch), cache_mod.state_dir(self.opt.out_dir, arch) / "manifest.state"
+        inputs = hashlib.sha256(json.dumps([self.toolchain.version, self.ops, sorted(rebuilt_families)],
+                                           sort_keys=True).encode()).hexdigest()
+        if not cache_changed and _read_json(state_file) == {"inputs": inputs, "stamp": _stamp_or_none(path)}:
+            return
+        self._update_manifest(arch, results, rebuilt_families)
+        state_file.write_text(json.dumps({"inputs": inputs, "stamp": _stamp_or_none(path)}) + "\n")
+
+    def _update_manifest(self, arch: str, results: dict, rebuilt_families: set):
         previous = manifest.load(self.opt.out_dir, arch) or {}
         keep = lambda entry: entry.get("family") not in rebuilt_families   # noqa: E731
         kernels = [k for k in previous.get("kernels", []) if keep(k)
@@ -488,6 +502,20 @@ class Builder:
         if kernels or rejected or manifest.manifest_path(self.opt.out_dir, arch).is_file():
             manifest.write_if_changed(self.opt.out_dir, arch, manifest.render(arch, self.toolchain.version,
                                                                               kernels, rejected, self.ops))
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _stamp_or_none(path: Path):
+    try:
+        return cache_mod.file_stamp(path)
+    except OSError:
+        return None
 
 
 def _family_of(result: dict) -> str:

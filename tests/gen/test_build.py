@@ -97,6 +97,17 @@ class TinyFamilyBuildTest(TempDirTest):
         self.assertIn("0 built, 3 up to date, 6 rejected, 0 failed", done.stdout)
         self.assertEqual(stamps, {p: p.stat().st_mtime_ns for p in stamps})
 
+    def test_a_deleted_or_edited_manifest_is_written_again_by_a_no_op_build(self):
+        self.build()
+        path = self.tmp / "out" / "gfx942" / "manifest.json"
+        good = path.read_text()
+        path.unlink()
+        self.assertIn("0 built, 3 up to date", self.build().stdout)
+        self.assertEqual(path.read_text(), good)
+        path.write_text(good.replace('"tiny_gfx942_w1_r8_0"', '"edited"'))
+        self.build()
+        self.assertEqual(path.read_text(), good)
+
     def test_a_template_change_rebuilds_only_what_it_affects(self):
         templates = self.tmp / "templates"
         shutil.copytree(FAMILIES / "tiny", templates / "tiny")
