@@ -7,8 +7,9 @@ kernel set reaches --per-arch kernels per arch, then times, as separate `gen/asm
   cold   an empty output folder
   no-op  the same build again (nothing changed)
   touch  after a template comment change in one family (that family re-renders, nothing is assembled)
+  one    after a template change that alters one variant's code (its code object is rebuilt)
 
-    gen/bench_scale.py [--per-arch 1000] [-j N] [--llvm-bin DIR] [--keep]
+    gen/bench_scale.py [--per-arch 1000] [-j N] [--per-object N] [--llvm-bin DIR] [--keep]
 """
 
 import argparse
@@ -47,11 +48,12 @@ def multiply(templates: Path, copies: int):
         space_file.write_text(yaml.safe_dump(doc, sort_keys=False))
 
 
-def timed_build(templates: Path, out: Path, jobs, llvm_bin) -> tuple[float, str]:
+def timed_build(templates: Path, out: Path, jobs, llvm_bin, per_object=None) -> tuple[float, float, str]:
     cmd = [sys.executable, str(templates.parent / "gen" / "asmgen"), "build", "--arch", ",".join(ARCHS), "--templates", str(templates),
            "--asm-src", str(templates.parent / "asm_src"), "--out", str(out)]
     cmd += ["-j", str(jobs)] if jobs else []
     cmd += ["--llvm-bin", llvm_bin] if llvm_bin else []
+    cmd += ["--per-object", str(per_object)] if per_object else []
     start, cpu_start = time.monotonic(), _children_cpu()
     done = subprocess.run(cmd, capture_output=True, text=True)
     seconds = time.monotonic() - start
@@ -72,6 +74,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--per-arch", type=int, default=1000)
     parser.add_argument("-j", "--jobs", type=int, default=None)
+    parser.add_argument("--per-object", type=int, default=None, help="kernels per code object (asmgen's default)")
     parser.add_argument("--llvm-bin", default=None)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
@@ -90,11 +93,15 @@ def main() -> int:
         print(f"kernels per arch: {counts} ({copies} copies of {base}); {os.cpu_count()} CPUs, "
               f"load average {os.getloadavg()[0]:.1f}", flush=True)
         out = work / "hsaco"
+        template = templates / "quant_fp8" / "quant_fp8.s.j2"
+        first = expand(load_space(templates / "quant_fp8" / "space.yaml"), ["gfx942"])[0].name
         for label, prepare in (("cold", None), ("no-op", None),
-                               ("touch", lambda: (templates / "quant_fp8" / "quant_fp8.s.j2").open("a").write("{# touched #}\n"))):
+                               ("touch", lambda: template.open("a").write("{# touched #}\n")),
+                               ("one", lambda: template.open("a").write(f"{{% if name == '{first}' %}}\n  s_nop 0\n"
+                                                                          "{% endif %}\n"))):
             if prepare:
                 prepare()
-            seconds, cpu, summary = timed_build(templates, out, args.jobs, args.llvm_bin)
+            seconds, cpu, summary = timed_build(templates, out, args.jobs, args.llvm_bin, args.per_object)
             print(f"{label:6s} {seconds:7.2f} s wall {cpu:7.2f} s CPU   {summary}", flush=True)
         if args.keep:
             print(f"kept {work}")

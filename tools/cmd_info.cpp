@@ -6,6 +6,7 @@
 // then what the code object itself says — descriptor, metadata, disassembly — when this build
 // has the emulator's code-object reader. A .co outside any repository gets the latter only.
 #include <filesystem>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -45,26 +46,44 @@ void print_device(const InfoOptions& o) {
     fmt::print("device      none: this backend has a device only when one is named at asmk_open\n");
 }
 
-// A code object lives at <repo>/<arch>/<family>/<name>.co.
+// A code object lives at <repo>/<arch>/<family>/<file>.co.
 std::string repository_of_code_object(const fs::path& file) {
   return fs::absolute(file).lexically_normal().parent_path().parent_path().parent_path().string();
 }
 
-const asmk_kernel* kernel_of_code_object(asmk_context* ctx, const fs::path& file, const std::string& repo) {
+// The repository's kernels whose code object is `file` (several kernels may share one).
+std::vector<const asmk_kernel*> kernels_of_code_object(asmk_context* ctx, const fs::path& file, const std::string& repo) {
   std::error_code ec;
   if (!fs::exists(file, ec)) throw Failure(fmt::format("no such file: {}", file.string()));
   size_t count = 0;
   check(asmk_kernel_count(ctx, &count));
+  std::vector<const asmk_kernel*> found;
   for (size_t i = 0; i < count; ++i) {
     const asmk_kernel* k = nullptr;
     check(asmk_kernel_at(ctx, i, &k));
     asmk_kernel_info info{};
     check(asmk_kernel_get_info(k, &info));
-    if (fs::equivalent(file, info.code_object, ec)) return k;
+    if (fs::equivalent(file, info.code_object, ec)) found.push_back(k);
   }
-  throw Failure(fmt::format("{} is not a code object of repository {}; describing a code object outside a "
-                            "repository needs the emulator's code-object reader (not in this build)",
-                            file.string(), repo));
+  if (found.empty())
+    throw Failure(fmt::format("{} is not a code object of repository {}; describing a code object outside a "
+                              "repository needs the emulator's code-object reader (not in this build)",
+                              file.string(), repo));
+  return found;
+}
+
+// A code object several kernels share: their names, then the file's own view.
+void print_shared_code_object(const std::string& file, const std::vector<const asmk_kernel*>& kernels, bool disassemble) {
+  fmt::print("code object {}\nkernels     {} of the repository share it (`asmk info NAME` describes one):\n", file,
+             kernels.size());
+  for (const asmk_kernel* k : kernels) {
+    asmk_kernel_info info{};
+    check(asmk_kernel_get_info(k, &info));
+    fmt::print("  {}\n", info.name);
+  }
+  if (!code_object_reader_available()) return;
+  fmt::print("\n");
+  print_code_object(file, "", disassemble);
 }
 
 void print_kernel(const KernelView& k) {
@@ -116,8 +135,13 @@ void run_info(const InfoOptions& o) {
   Context ctx;
   try {
     ctx = open_context(repo);
-    if (is_file) kernel = kernel_of_code_object(ctx.get(), o.what, repo);
-    else check(asmk_find_kernel(ctx.get(), o.what.c_str(), &kernel));
+    if (is_file) {
+      const auto sharing = kernels_of_code_object(ctx.get(), o.what, repo);
+      if (sharing.size() > 1) return print_shared_code_object(o.what, sharing, o.disassemble);
+      kernel = sharing.front();
+    } else {
+      check(asmk_find_kernel(ctx.get(), o.what.c_str(), &kernel));
+    }
   } catch (const Failure&) {
     // A .co outside a repository can still be read by itself.
     if (!is_file || !code_object_reader_available()) throw;

@@ -12,7 +12,8 @@ One module per purpose:
   schedule    interleave (MFMAs and memory items), emit, unique labels
   render      Jinja2 rendering of one variant's code
   regusage    which registers the rendered code uses
-  wrapper     the .amdhsa_kernel descriptor and .amdgpu_metadata around the code
+  wrapper     the .amdhsa_kernel descriptor and .amdgpu_metadata around the code; a code object's source
+  grouping    which kernels share a code object, and a group's cache key
   toolchain   llvm-mc / ld.lld / llvm-readelf / llvm-objdump invocation
   resources   resources read back from a code object's metadata note
   manifest    hsaco/<arch>/manifest.json

@@ -125,9 +125,10 @@ class Cache:
         entry = self.entries.get(name)
         return entry if entry and entry.get("key") == key else None
 
-    def record(self, name: str, key: str, outcome: dict):
-        """outcome: {"kernel": manifest entry} or {"rejected": rejected entry}."""
-        self.entries[name] = {"key": key, **outcome}
+    def record(self, name: str, key: str, outcome: dict, group: str | None = None):
+        """outcome: {"kernel": manifest entry} or {"rejected": rejected entry}; group: the key of the
+        group its code object was built with (grouping.group_key), None when it was not the planned one."""
+        self.entries[name] = {"key": key, **outcome, **({"group": group} if group else {})}
         self.dirty = True
 
     def forget(self, name: str):

@@ -6,7 +6,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import manifest
+from . import grouping, manifest
 from .archs import ARCHS, DEFAULT_ARCHS
 from .build import BUILT, FAILED, REJECTED, BuildOptions, Builder, clean, default_jobs
 from .errors import AsmgenError
@@ -23,6 +23,12 @@ def _archs(text: str) -> list:
     return archs
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive count")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="asmgen", description="Kernel generator: templates -> code objects + manifest.")
     common = argparse.ArgumentParser(add_help=False)
@@ -34,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--family", action="append", nargs="+", default=None, help="only these families (repeatable)")
     b.add_argument("-j", "--jobs", type=int, default=default_jobs(), help="parallel assembler runs (default: nproc)")
     b.add_argument("--llvm-bin", default=None, help="LLVM 22 bin folder (default: $ASMK_LLVM_BIN or /usr/lib/llvm-22/bin)")
+    b.add_argument("--per-object", type=_positive, default=grouping.DEFAULT_PER_OBJECT, metavar="N",
+                   help=f"kernels per code object, at most (default: {grouping.DEFAULT_PER_OBJECT})")
     b.add_argument("--templates", type=Path, default=REPO_ROOT / "templates", help="templates folder")
     b.add_argument("--asm-src", type=Path, default=REPO_ROOT / "asm_src", help="shared assembly folder")
 
@@ -73,7 +81,7 @@ def _cmd_build(ns) -> int:
     families = [f for group in ns.family for f in group] if ns.family else None
     opts = BuildOptions(archs=ns.arch, families=families, jobs=ns.jobs, out_dir=ns.out.resolve(),
                         templates_dir=ns.templates.resolve(), asm_src_dir=ns.asm_src.resolve(),
-                        repo_root=REPO_ROOT, llvm_bin=ns.llvm_bin)
+                        repo_root=REPO_ROOT, llvm_bin=ns.llvm_bin, per_object=ns.per_object)
     started = time.monotonic()
     progress = _Progress(sys.stderr)
     try:
@@ -150,7 +158,7 @@ def _cmd_show(ns) -> int:
         print(f"    {a['offset']:>4}  {a['size']:>2}  {a['name']:<12} {a['type']:<14} {a['kind']}")
     if not ns.no_disasm:
         print("  disassembly")
-        text = Toolchain(ns.llvm_bin).disassemble(ns.out / k["arch"] / k["file"], k["arch"])
+        text = Toolchain(ns.llvm_bin).disassemble(ns.out / k["arch"] / k["file"], k["arch"], k["symbol"])
         print(text.split("Disassembly of section .text:", 1)[-1].strip("\n"))
     return 0
 

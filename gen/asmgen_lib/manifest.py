@@ -11,16 +11,18 @@ def manifest_path(out_dir: Path, arch: str) -> Path:
     return Path(out_dir) / arch / FILE_NAME
 
 
-def kernel_entry(variant, sha256: str, workgroup_size, resources: dict, kernargs: list,
+def kernel_entry(variant, file: str, sha256: str, workgroup_size, resources: dict, kernargs: list,
                  rules: dict | None = None) -> dict:
-    """rules: the variant's "launch" and "requires" (problem_rules.resolve), when it has them."""
+    """file: the code object holding the kernel's symbol (several kernels may share one), relative to
+    the arch folder; sha256: that file's; rules: the variant's "launch" and "requires"
+    (problem_rules.resolve), when it has them."""
     entry = {
         "name": variant.name,
         "family": variant.family,
         "arch": variant.arch,
         "params": dict(variant.params),
         "symbol": variant.name,
-        "file": f"{variant.family}/{variant.name}.co",
+        "file": file,
         "sha256": sha256,
         "workgroup_size": list(workgroup_size),
         "resources": resources,

@@ -144,10 +144,13 @@ def read_descriptor(code_object: Path, symbol: str) -> Descriptor:
     raise ToolchainError(f"{code_object}: no kernel descriptor symbol {symbol}.kd")
 
 
-def read_resources(notes_text: str | None, code_object: Path, symbol: str) -> tuple[Resources, dict]:
-    """(resources, the kernel's metadata map) of a one-kernel code object; notes_text: llvm-readelf's
-    output, or None to read the note from the ELF here."""
-    meta = metadata_from_notes(notes_text) if notes_text is not None else metadata_from_elf(code_object)
+def read_resources(notes_text: str | None, code_object: Path, symbol: str,
+                   metadata: dict | None = None) -> tuple[Resources, dict]:
+    """(resources, the kernel's metadata map) of the kernel `symbol` of a code object; notes_text:
+    llvm-readelf's output, or None to read the note from the ELF here (metadata: that note, decoded
+    already)."""
+    meta = metadata if metadata is not None else (
+        metadata_from_notes(notes_text) if notes_text is not None else metadata_from_elf(code_object))
     kernels = [k for k in meta.get("amdhsa.kernels", []) if k.get(".name") == symbol]
     if len(kernels) != 1:
         raise ToolchainError(f"{code_object}: expected one kernel named {symbol} in the metadata")

@@ -107,8 +107,10 @@ class Toolchain:
             raise ToolchainError(f"llvm-readelf --notes {code_object}: {done.stderr.strip()}")
         return done.stdout
 
-    def disassemble(self, code_object: Path, arch: str) -> str:
-        done = self._run([self.tool("llvm-objdump"), "-d", f"--mcpu={arch}", str(code_object)], "llvm-objdump")
+    def disassemble(self, code_object: Path, arch: str, symbol: str | None = None) -> str:
+        """symbol: only that kernel of the code object (several may share it)."""
+        only = [f"--disassemble-symbols={symbol}"] if symbol else []
+        done = self._run([self.tool("llvm-objdump"), "-d", f"--mcpu={arch}", *only, str(code_object)], "llvm-objdump")
         if done.returncode != 0:
             raise ToolchainError(f"llvm-objdump -d {code_object}: {done.stderr.strip()}")
         return done.stdout

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 #include <limits>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -156,6 +157,26 @@ Kernel read_kernel(const Reader& k, const std::string& file, const std::string& 
   return kernel;
 }
 
+// Several kernels may share one code object (each is found in it by its symbol): entries naming
+// the same file must agree on its sha256 and name different symbols.
+void check_shared_code_objects(const std::vector<Kernel>& kernels, const std::string& file) {
+  std::map<std::string, const Kernel*> first_of_file;
+  std::map<std::pair<std::string, std::string>, const Kernel*> by_symbol;
+  for (const Kernel& k : kernels) {
+    const auto [it, inserted] = first_of_file.emplace(k.code_object_path, &k);
+    if (!inserted && it->second->sha256 != k.sha256)
+      fail(ASMK_ERROR_BAD_REPOSITORY,
+           fmt::format("manifest {}: kernels {} and {} share the code object '{}' but give different sha256 ({} / {})",
+                       file, it->second->name, k.name, k.file, it->second->sha256.empty() ? "none" : it->second->sha256,
+                       k.sha256.empty() ? "none" : k.sha256));
+    const auto [other, fresh] = by_symbol.emplace(std::pair{k.code_object_path, k.symbol}, &k);
+    if (!fresh)
+      fail(ASMK_ERROR_BAD_REPOSITORY,
+           fmt::format("manifest {}: kernels {} and {} both name symbol '{}' of the code object '{}'", file,
+                       other->second->name, k.name, k.symbol, k.file));
+  }
+}
+
 }  // namespace
 
 Expr read_expr(const Reader& r, const Json& v, const std::string& path) {
@@ -236,6 +257,7 @@ Manifest read_manifest(const std::filesystem::path& manifest_file) {
     for (std::size_t i = 0; i < kernels.size(); ++i)
       manifest.kernels.push_back(read_kernel(Reader(file, fmt::format("kernels[{}]", i), kernels[i]),
                                              file, manifest.arch, arch_dir));
+    check_shared_code_objects(manifest.kernels, file);
     if (top.has("ops")) manifest.ops = ops::read_op_specs(top.object("ops"), file);
     return manifest;
   } catch (const Json::exception& e) {  // a type nlohmann refused that the checks above missed

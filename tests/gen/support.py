@@ -42,9 +42,11 @@ def readelf_metadata(code_object: Path) -> dict:
     return yaml.safe_load("\n".join(lines[start + 1:end]))
 
 
-def descriptor_text(code_object: Path) -> str:
-    """The kernel descriptor as llvm-objdump disassembles it (.amdhsa_* directives)."""
-    return subprocess.run([str(LLVM_BIN / "llvm-objdump"), "-D", "-j", ".rodata", str(code_object)],
+def descriptor_text(code_object: Path, symbol: str | None = None) -> str:
+    """The kernel descriptors as llvm-objdump disassembles them (.amdhsa_* directives); symbol: only
+    that kernel's (a code object may hold several)."""
+    only = [f"--disassemble-symbols={symbol}.kd"] if symbol else []
+    return subprocess.run([str(LLVM_BIN / "llvm-objdump"), "-D", "-j", ".rodata", *only, str(code_object)],
                           capture_output=True, text=True, check=True).stdout
 
 

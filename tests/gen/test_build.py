@@ -1,5 +1,5 @@
 """asmgen build end to end on the test-only families: manifest, budget rejection, error reports,
-incremental no-op, reproducibility; and list / show / clean."""
+incremental no-op, code objects shared by several kernels, reproducibility; and list / show / clean."""
 
 import hashlib
 import json
@@ -36,7 +36,7 @@ class TinyFamilyBuildTest(TempDirTest):
                 self.assertEqual(k["launch"], {"grid": [f"ceil_div(count, {64 * w})", 1, 1], "block": [64, 1, 1]})
                 self.assertEqual(set(k["resources"]), {"vgpr", "agpr", "accum_offset", "sgpr", "lds_bytes",
                                                        "scratch_bytes", "kernarg_bytes", "wavefront_size"})
-                self.assertEqual(k["file"], f"tiny/{k['name']}.co")
+                self.assertEqual(k["file"], f"tiny/tiny_{arch}.000.co")      # one code object per family here
                 self.assertEqual(k["symbol"], k["name"])
                 self.assertEqual(k["workgroup_size"], [64, 1, 1])
                 self.assertTrue((out / arch / k["file"]).is_file())
@@ -55,7 +55,8 @@ class TinyFamilyBuildTest(TempDirTest):
         self.assertEqual(rejected["tiny_gfx942_w1_r40_0"]["reason"], "needs 40 VGPRs, budget is 32")
         self.assertIn("16 bytes of scratch", rejected["tiny_gfx942_w1_r8_1"]["reason"])
         self.assertEqual(rejected["tiny_gfx942_w1_r40_0"]["params"], {"width": 1, "regs": 40, "spill": False})
-        self.assertFalse((self.tmp / "out" / "gfx942" / "tiny" / "tiny_gfx942_w1_r40_0.co").exists())
+        co = self.tmp / "out" / "gfx942" / "tiny" / "tiny_gfx942.000.co"          # rejected: not assembled
+        self.assertEqual([k[".name"] for k in readelf_metadata(co)["amdhsa.kernels"]], ["tiny_gfx942_w1_r8_0"])
         self.assertIn("needs 40 VGPRs, budget is 32", done.stdout)
         self.assertIn("3 built, 0 up to date, 6 rejected, 0 failed", done.stdout)
 
@@ -64,7 +65,7 @@ class TinyFamilyBuildTest(TempDirTest):
         out = self.tmp / "out"
         kernel = next(k for k in load_manifest(out, "gfx950")["kernels"] if k["name"] == "tiny_gfx950_w2_r8_0")
         meta = readelf_metadata(out / "gfx950" / kernel["file"])
-        (k,) = meta["amdhsa.kernels"]
+        (k,) = [k for k in meta["amdhsa.kernels"] if k[".name"] == kernel["symbol"]]
         self.assertEqual(k[".name"], kernel["symbol"])
         self.assertEqual(k[".kernarg_segment_size"], kernel["resources"]["kernarg_bytes"])
         self.assertEqual([(a[".name"], a[".offset"], a[".size"], a[".value_kind"]) for a in k[".args"]],
@@ -75,7 +76,7 @@ class TinyFamilyBuildTest(TempDirTest):
         self.assertEqual(k[".vgpr_count"], kernel["resources"]["vgpr"])
         self.assertEqual(k[".wavefront_size"], 64)
         self.assertEqual(meta["amdhsa.version"], [1, 2])        # code object v5 metadata
-        kd = descriptor_text(out / "gfx950" / kernel["file"])
+        kd = descriptor_text(out / "gfx950" / kernel["file"], kernel["symbol"])
         self.assertIn(f".amdhsa_group_segment_fixed_size {kernel['resources']['lds_bytes']}", kd)
         self.assertIn(f".amdhsa_accum_offset {kernel['resources']['accum_offset']}", kd)
         self.assertIn(".amdhsa_private_segment_fixed_size 0", kd)
@@ -84,7 +85,7 @@ class TinyFamilyBuildTest(TempDirTest):
         from asmgen_lib.resources import metadata_from_elf
         self.build()
         cos = sorted((self.tmp / "out").rglob("*.co"))
-        self.assertEqual(len(cos), 3)
+        self.assertEqual(len(cos), 2)
         for co in cos:
             self.assertEqual(metadata_from_elf(co), readelf_metadata(co), co.name)
 
@@ -96,6 +97,17 @@ class TinyFamilyBuildTest(TempDirTest):
         self.assertIn("0 built, 3 up to date, 6 rejected, 0 failed", done.stdout)
         self.assertEqual(stamps, {p: p.stat().st_mtime_ns for p in stamps})
 
+    def test_a_deleted_or_edited_manifest_is_written_again_by_a_no_op_build(self):
+        self.build()
+        path = self.tmp / "out" / "gfx942" / "manifest.json"
+        good = path.read_text()
+        path.unlink()
+        self.assertIn("0 built, 3 up to date", self.build().stdout)
+        self.assertEqual(path.read_text(), good)
+        path.write_text(good.replace('"tiny_gfx942_w1_r8_0"', '"edited"'))
+        self.build()
+        self.assertEqual(path.read_text(), good)
+
     def test_a_template_change_rebuilds_only_what_it_affects(self):
         templates = self.tmp / "templates"
         shutil.copytree(FAMILIES / "tiny", templates / "tiny")
@@ -104,10 +116,50 @@ class TinyFamilyBuildTest(TempDirTest):
         macros.write_text(macros.read_text().replace("{{ value }}", "{{ value + 1 }}"))
         done = self.build(None, templates)
         self.assertIn("3 built, 0 up to date", done.stdout)
+        gfx942 = self.tmp / "out" / "gfx942" / "tiny" / "tiny_gfx942.000.co"
+        stamp = gfx942.stat().st_mtime_ns
         main = templates / "tiny" / "tiny.s.j2"
         main.write_text(main.read_text().replace("  s_endpgm", "{% if width == 2 %}\n  s_nop 0\n{% endif %}\n  s_endpgm"))
         done = self.build(None, templates)
-        self.assertIn("1 built, 2 up to date", done.stdout)
+        # the width-2 kernel's code object (gfx950's, which it shares with w1) is rebuilt; gfx942's is not
+        self.assertIn("2 built, 1 up to date", done.stdout)
+        self.assertEqual(gfx942.stat().st_mtime_ns, stamp)
+
+    def test_kernels_share_a_code_object(self):
+        self.build()
+        out = self.tmp / "out"
+        kernels = load_manifest(out, "gfx950")["kernels"]
+        self.assertEqual({(k["symbol"], k["file"]) for k in kernels}, {("tiny_gfx950_w1_r8_0", "tiny/tiny_gfx950.000.co"),
+                                                                       ("tiny_gfx950_w2_r8_0", "tiny/tiny_gfx950.000.co")})
+        co = out / "gfx950" / "tiny" / "tiny_gfx950.000.co"
+        self.assertEqual({k[".name"]: k[".symbol"] for k in readelf_metadata(co)["amdhsa.kernels"]},
+                         {"tiny_gfx950_w1_r8_0": "tiny_gfx950_w1_r8_0.kd", "tiny_gfx950_w2_r8_0": "tiny_gfx950_w2_r8_0.kd"})
+        # each kernel's local labels carry its symbol, so both `.Ldone` of the template coexist
+        source = (out / "gfx950" / ".asmgen" / "src" / "tiny" / "tiny_gfx950.000.s").read_text()
+        self.assertIn(".Ltiny_gfx950_w1_r8_0.done:", source)
+        self.assertIn(".Ltiny_gfx950_w2_r8_0.done:", source)
+        # each kernel has its own descriptor: the LDS sizes differ by width
+        kd = descriptor_text(co)
+        self.assertIn(".amdhsa_group_segment_fixed_size 64", kd)
+        self.assertIn(".amdhsa_group_segment_fixed_size 128", kd)
+        # and `show` disassembles only the asked kernel of the shared file
+        shown = run_asmgen("show", "tiny_gfx950_w2_r8_0", "--out", out, check=0).stdout
+        self.assertIn("<tiny_gfx950_w2_r8_0>:", shown)
+        self.assertNotIn("<tiny_gfx950_w1_r8_0>:", shown)
+
+    def test_one_kernel_per_code_object_and_a_change_rebuilds_only_its_own(self):
+        templates = self.tmp / "templates"
+        shutil.copytree(FAMILIES / "tiny", templates / "tiny")
+        self.build(None, templates, 0, "--per-object", "1")
+        files = sorted(p.name for p in (self.tmp / "out").rglob("*.co"))
+        self.assertEqual(files, ["tiny_gfx942.000.co", "tiny_gfx950.000.co", "tiny_gfx950.001.co"])
+        stamps = {p: p.stat().st_mtime_ns for p in (self.tmp / "out").rglob("*.co")}
+        main = templates / "tiny" / "tiny.s.j2"
+        main.write_text(main.read_text().replace("  s_endpgm", "{% if width == 2 %}\n  s_nop 0\n{% endif %}\n  s_endpgm"))
+        self.assertIn("1 built, 2 up to date", self.build(None, templates, 0, "--per-object", "1").stdout)
+        changed = sorted(p.name for p, stamp in stamps.items() if p.stat().st_mtime_ns != stamp)
+        self.assertEqual(changed, ["tiny_gfx950.001.co"])
+        self.assertIn("0 built, 3 up to date", self.build(None, templates, 0, "--per-object", "1").stdout)
 
     def test_a_failed_rebuild_keeps_the_family_as_it_was(self):
         """Issue 17: a rebuild with a failing variant used to delete the family's good code objects and
@@ -119,7 +171,7 @@ class TinyFamilyBuildTest(TempDirTest):
         code_objects = lambda arch: {p.name: p.read_bytes() for p in (out / arch / "tiny").glob("*.co")}  # noqa: E731
         before = {arch: code_objects(arch) for arch in ("gfx942", "gfx950")}
         manifest_before = {arch: (out / arch / "manifest.json").read_text() for arch in ("gfx942", "gfx950")}
-        self.assertEqual(sorted(before["gfx950"]), ["tiny_gfx950_w1_r8_0.co", "tiny_gfx950_w2_r8_0.co"])
+        self.assertEqual(sorted(before["gfx950"]), ["tiny_gfx950.000.co"])
         main = templates / "tiny" / "tiny.s.j2"
         good = main.read_text()
         # Every variant changes; width 2 (gfx950 only) no longer assembles.
@@ -142,14 +194,14 @@ class TinyFamilyBuildTest(TempDirTest):
 
     def test_a_deleted_code_object_is_rebuilt(self):
         self.build()
-        (self.tmp / "out" / "gfx942" / "tiny" / "tiny_gfx942_w1_r8_0.co").unlink()
+        (self.tmp / "out" / "gfx942" / "tiny" / "tiny_gfx942.000.co").unlink()
         self.assertIn("1 built, 2 up to date", self.build().stdout)
 
     def test_two_builds_give_identical_bytes(self):
         self.build(self.tmp / "a")
         self.build(self.tmp / "b")
         files = sorted(p.relative_to(self.tmp / "a") for p in (self.tmp / "a").rglob("*.co"))
-        self.assertEqual(len(files), 3)
+        self.assertEqual(len(files), 2)
         for rel in files:
             self.assertEqual((self.tmp / "a" / rel).read_bytes(), (self.tmp / "b" / rel).read_bytes(), rel)
         for arch in ("gfx942", "gfx950"):

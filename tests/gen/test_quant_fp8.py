@@ -39,7 +39,8 @@ class QuantFp8Test(unittest.TestCase):
                 yield arch, k
 
     def disasm(self, arch, k) -> str:
-        return subprocess.run([str(LLVM_BIN / "llvm-objdump"), "-d", f"--mcpu={arch}", str(self.out / arch / k["file"])],
+        return subprocess.run([str(LLVM_BIN / "llvm-objdump"), "-d", f"--mcpu={arch}",
+                               f"--disassemble-symbols={k['symbol']}", str(self.out / arch / k["file"])],
                               capture_output=True, text=True, check=True).stdout
 
     def test_every_variant_builds_and_none_is_rejected(self):
@@ -61,14 +62,15 @@ class QuantFp8Test(unittest.TestCase):
                 r = k["resources"]
                 self.assertEqual((r["kernarg_bytes"], r["scratch_bytes"], r["wavefront_size"]), (40, 0, 64))
                 self.assertEqual(r["lds_bytes"], 16 if k["params"]["granularity"] == "row" else 0)
-                meta = readelf_metadata(self.out / arch / k["file"])["amdhsa.kernels"][0]
+                (meta,) = [m for m in readelf_metadata(self.out / arch / k["file"])["amdhsa.kernels"]
+                           if m[".name"] == k["symbol"]]
                 self.assertEqual([(a[".name"], a[".offset"], a[".size"], a[".value_kind"]) for a in meta[".args"]],
                                  CONTRACT_ARGS)
                 self.assertEqual(meta[".reqd_workgroup_size"], [256, 1, 1])
 
     def test_descriptor_preserves_fp32_denormals_and_requests_the_row_id(self):
         for arch, k in self.kernels():
-            kd = descriptor_text(self.out / arch / k["file"])
+            kd = descriptor_text(self.out / arch / k["file"], k["symbol"])
             self.assertIn(".amdhsa_float_denorm_mode_32 3", kd)
             self.assertIn(".amdhsa_system_sgpr_workgroup_id_y 1", kd)
             self.assertIn(".amdhsa_user_sgpr_kernarg_segment_ptr 1", kd)

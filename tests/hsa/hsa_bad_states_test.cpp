@@ -114,8 +114,15 @@ class OneKernelRepository {
   fs::path root_;
 };
 
+// kKernel's code object (which it may share with other kernels), as the manifest names it.
 std::vector<char> real_code_object() {
-  std::ifstream in(hsaco_dir() + "/gfx942/quant_fp8/" + kKernel + ".co", std::ios::binary);
+  std::ifstream manifest_in(hsaco_dir() + "/gfx942/manifest.json");
+  const nlohmann::json manifest = nlohmann::json::parse(manifest_in);
+  std::string file;
+  for (const auto& k : manifest["kernels"])
+    if (k["name"] == kKernel) file = k["file"].get<std::string>();
+  EXPECT_FALSE(file.empty()) << kKernel << " is not in the gfx942 manifest";
+  std::ifstream in(hsaco_dir() + "/gfx942/" + file, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
@@ -149,6 +156,17 @@ TEST_F(HsaTest, ACodeObjectThatDisagreesWithTheManifest) {
   EXPECT_TRUE(mentions(asmk_last_error(), "group (LDS) segment of " + std::to_string(lds) + " bytes, the manifest says " +
                                               std::to_string(lds + 1024)))
       << asmk_last_error();
+}
+
+TEST_F(HsaTest, AManifestSymbolTheCodeObjectLacks) {
+  OneKernelRepository repo("nosymbol", real_code_object(), [&](nlohmann::json& k) { k["symbol"] = "no_such_kernel"; });
+  Opened o;
+  open(o, "hsa", "MI300X", repo.path());
+  ASSERT_EQ(o.status, ASMK_SUCCESS) << o.message;
+  QuantBuffers b(o.context, 1);
+  EXPECT_EQ(b.launch(), ASMK_ERROR_MISSING_CODE_OBJECT);
+  const std::string message = asmk_last_error();
+  EXPECT_TRUE(mentions(message, "kernel " + std::string(kKernel) + ": symbol no_such_kernel.kd")) << message;
 }
 
 TEST_F(HsaTest, AFullQueueAndADeviceThatNeverFinishes) {

@@ -168,6 +168,38 @@ TEST_F(BrokenRepository, BadResourceValue) {
       << e.what();
 }
 
+// Several kernels may share a code object (docs/contracts.md): they must agree on its sha256 and
+// name different symbols in it.
+TEST_F(BrokenRepository, KernelsSharingACodeObject) {
+  const auto manifest = [&](const std::string& second_symbol, const std::string& second_sha) {
+    const std::string a(64, 'a');
+    write_manifest(R"j({"schema": 1, "arch": "gfx942", "kernels": [
+      {"name": "k1", "family": "f", "arch": "gfx942", "symbol": "k1", "file": "f/f_gfx942.000.co", "sha256": ")j" + a +
+                   R"j(", "workgroup_size": [64, 1, 1], "params": {}, "resources": {"vgpr": 1, "sgpr": 8, "kernarg_bytes": 0},
+       "kernargs": []},
+      {"name": "k2", "family": "f", "arch": "gfx942", "symbol": ")j" + second_symbol +
+                   R"j(", "file": "f/./f_gfx942.000.co", "sha256": ")j" + second_sha +
+                   R"j(", "workgroup_size": [64, 1, 1], "params": {}, "resources": {"vgpr": 1, "sgpr": 8, "kernarg_bytes": 0},
+       "kernargs": []}]})j");
+  };
+  manifest("k2", std::string(64, 'a'));
+  const Repository repo = Repository::open(dir_);
+  EXPECT_EQ(repo.get("k1").code_object_path, repo.get("k2").code_object_path);
+  EXPECT_EQ(repo.get("k2").symbol, "k2");
+
+  manifest("k2", std::string(64, 'b'));
+  auto e = open_error();
+  EXPECT_EQ(e.status(), ASMK_ERROR_BAD_REPOSITORY);
+  EXPECT_NE(std::string(e.what()).find("kernels k1 and k2 share the code object 'f/./f_gfx942.000.co' but give "
+                                       "different sha256"), std::string::npos) << e.what();
+
+  manifest("k1", std::string(64, 'a'));
+  e = open_error();
+  EXPECT_EQ(e.status(), ASMK_ERROR_BAD_REPOSITORY);
+  EXPECT_NE(std::string(e.what()).find("kernels k1 and k2 both name symbol 'k1' of the code object"), std::string::npos)
+      << e.what();
+}
+
 // The launch rule and `requires` list (docs/contracts.md) are parsed at open: a malformed one is
 // refused naming the key, an unknown rule form is kept (the ops refuse that kernel, naming it).
 TEST_F(BrokenRepository, LaunchRulesAndRequiresAreCheckedAtOpen) {

@@ -12,6 +12,7 @@ usage: relocated_install.py --build BUILD --source SOURCE --python PYTHON [--cc 
 """
 
 import argparse
+import json
 import os
 import pathlib
 import shutil
@@ -99,7 +100,8 @@ def main():
                   env=clean_environment(PYTHONPATH=str(site_packages), PYTHONDONTWRITEBYTECODE="1")), end="")
 
         listing = run([prefix / "bin/asmk", "list"], env=clean_environment())
-        installed_kernels = len(list((prefix / "share/asmk").rglob("*.co")))
+        # several kernels share a code object: count the installed manifests' kernels
+        installed_kernels = sum(len(json.loads(m.read_text())["kernels"]) for m in (prefix / "share/asmk").glob("*/manifest.json"))
         if "quant_fp8_gfx942" not in listing or f"\n{installed_kernels} kernels" not in listing:
             sys.exit(f"installed asmk list (expected the {installed_kernels} installed kernels) printed:\n{listing}")
         checked = run([prefix / "bin/asmk", "op", "gemm_a8w8", "--m", "16", "--n", "128", "--k", "256",

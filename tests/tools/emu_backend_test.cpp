@@ -178,29 +178,76 @@ TEST(EmuBackend, InstructionBudgetFromTheEnvironment) {
   if (refused != nullptr) asmk_close(refused);
 }
 
+// The code object of a repository kernel, relative to its arch folder, as the manifest names it.
+std::string code_object_file(const std::string& kernel) {
+  auto ctx = open_emu();
+  const asmk_kernel* k = nullptr;
+  asmk_kernel_info info{};
+  EXPECT_EQ(asmk_find_kernel(ctx.get(), kernel.c_str(), &k), ASMK_SUCCESS) << asmk_last_error();
+  EXPECT_EQ(asmk_kernel_get_info(k, &info), ASMK_SUCCESS) << asmk_last_error();
+  return fs::relative(info.code_object, fs::path(kHsaco) / "gfx942").string();
+}
+
+// A copy of the gfx942 manifest in a temporary folder, edited by `edit`, and the row kernel's code
+// object (`bytes`, or the real one when empty).
+class CopiedRepository {
+ public:
+  CopiedRepository(const std::string& tag, const std::string& bytes, std::string (*edit)(std::string) = nullptr)
+      : root_(fs::temp_directory_path() / ("asmk_emu_backend_test_" + tag + "_" + std::to_string(::getpid()))) {
+    const std::string file = code_object_file("quant_fp8_gfx942_bf16_row_n512");
+    fs::remove_all(root_);
+    fs::create_directories((root_ / "gfx942" / file).parent_path());
+    std::ifstream in(kHsaco + "/gfx942/manifest.json");
+    std::string manifest{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    std::ofstream(root_ / "gfx942" / "manifest.json") << (edit ? edit(manifest) : manifest);
+    if (bytes.empty())
+      fs::copy_file(kHsaco + "/gfx942/" + file, root_ / "gfx942" / file);
+    else
+      std::ofstream(root_ / "gfx942" / file, std::ios::binary) << bytes;
+  }
+  ~CopiedRepository() { fs::remove_all(root_); }
+  std::string path() const { return root_.string(); }
+
+ private:
+  fs::path root_;
+};
+
 TEST(EmuBackend, AnUnreadableCodeObjectIsNamed) {
-  // A copy of the gfx942 manifest with one code object cut short.
-  const fs::path repo = fs::temp_directory_path() / ("asmk_emu_backend_test_" + std::to_string(::getpid()));
-  fs::remove_all(repo);
-  fs::create_directories(repo / "gfx942" / "quant_fp8");
-  fs::copy_file(kHsaco + "/gfx942/manifest.json", repo / "gfx942" / "manifest.json");
-  {
-    std::ofstream out(repo / "gfx942" / "quant_fp8" / "quant_fp8_gfx942_bf16_row_n512.co", std::ios::binary);
-    out << "\x7f" "ELF";
-  }
-  {
-    auto ctx = open_emu(repo.string());
-    void *x = nullptr, *y = nullptr, *scale = nullptr;
-    ASSERT_EQ(asmk_malloc(ctx.get(), 1024, &x), ASMK_SUCCESS);
-    ASSERT_EQ(asmk_malloc(ctx.get(), 512, &y), ASMK_SUCCESS);
-    ASSERT_EQ(asmk_malloc(ctx.get(), 4, &scale), ASMK_SUCCESS);
-    EXPECT_EQ(launch_row_quant(ctx.get(), x, y, scale), ASMK_ERROR_MISSING_CODE_OBJECT);
-    const std::string message = asmk_last_error();
-    EXPECT_TRUE(contains(message, "kernel quant_fp8_gfx942_bf16_row_n512: the emulator cannot load its code object"))
-        << message;
-    EXPECT_TRUE(contains(message, "quant_fp8_gfx942_bf16_row_n512.co")) << message;
-  }
-  fs::remove_all(repo);
+  // The row kernel's code object cut short.
+  const std::string file = code_object_file("quant_fp8_gfx942_bf16_row_n512");
+  CopiedRepository repo("unreadable", "\x7f" "ELF");
+  auto ctx = open_emu(repo.path());
+  void *x = nullptr, *y = nullptr, *scale = nullptr;
+  ASSERT_EQ(asmk_malloc(ctx.get(), 1024, &x), ASMK_SUCCESS);
+  ASSERT_EQ(asmk_malloc(ctx.get(), 512, &y), ASMK_SUCCESS);
+  ASSERT_EQ(asmk_malloc(ctx.get(), 4, &scale), ASMK_SUCCESS);
+  EXPECT_EQ(launch_row_quant(ctx.get(), x, y, scale), ASMK_ERROR_MISSING_CODE_OBJECT);
+  const std::string message = asmk_last_error();
+  EXPECT_TRUE(contains(message, "kernel quant_fp8_gfx942_bf16_row_n512: the emulator cannot load its code object"))
+      << message;
+  EXPECT_TRUE(contains(message, file)) << message;
+}
+
+// Several kernels share a code object and are found in it by symbol: a manifest naming a symbol the
+// code object lacks gets an error naming the kernel, the file, the symbol and what the file holds.
+TEST(EmuBackend, AManifestSymbolTheCodeObjectLacks) {
+  CopiedRepository repo("nosymbol", "", [](std::string manifest) {
+    const std::string symbol = R"("symbol": "quant_fp8_gfx942_bf16_row_n512")";
+    const std::size_t at = manifest.find(symbol);
+    EXPECT_NE(at, std::string::npos);
+    return manifest.replace(at, symbol.size(), R"("symbol": "quant_fp8_gfx942_no_such_kernel")");
+  });
+  auto ctx = open_emu(repo.path());
+  void *x = nullptr, *y = nullptr, *scale = nullptr;
+  ASSERT_EQ(asmk_malloc(ctx.get(), 1024, &x), ASMK_SUCCESS);
+  ASSERT_EQ(asmk_malloc(ctx.get(), 512, &y), ASMK_SUCCESS);
+  ASSERT_EQ(asmk_malloc(ctx.get(), 4, &scale), ASMK_SUCCESS);
+  EXPECT_EQ(launch_row_quant(ctx.get(), x, y, scale), ASMK_ERROR_MISSING_CODE_OBJECT);
+  const std::string message = asmk_last_error();
+  EXPECT_TRUE(contains(message, "kernel quant_fp8_gfx942_bf16_row_n512: code object")) << message;
+  EXPECT_TRUE(contains(message, "no kernel named 'quant_fp8_gfx942_no_such_kernel' in the code object; it has: "))
+      << message;
+  EXPECT_TRUE(contains(message, "quant_fp8_gfx942_bf16_row_n512")) << message;
 }
 
 TEST(EmuBackend, AManifestWhoseKernargLayoutDisagreesWithTheCodeObjectIsRefused) {

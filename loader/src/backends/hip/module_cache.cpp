@@ -11,29 +11,33 @@
 namespace asmk::hip {
 
 ModuleCache::~ModuleCache() {
-  for (auto& [kernel, e] : entries_) api_.hipModuleUnload(e.module);
+  for (auto& [path, m] : modules_) api_.hipModuleUnload(m.module);
+}
+
+hipModule_t ModuleCache::module(const Kernel& kernel, const std::string& path) {
+  if (auto it = modules_.find(path); it != modules_.end()) return it->second.module;
+  auto bytes = emu::read_regular_file(path, kMaxCodeObjectBytes, fmt::format("kernel {}", kernel.name));
+  if (!bytes) fail(ASMK_ERROR_MISSING_CODE_OBJECT, bytes.error());
+  Module m;
+  m.image.assign(bytes->begin(), bytes->end());
+  api_.check(api_.hipModuleLoadData(&m.module, m.image.data()), ASMK_ERROR_MISSING_CODE_OBJECT,
+             fmt::format("kernel {}: hipModuleLoadData of {} on HIP device {}", kernel.name, path, device_));
+  return modules_.emplace(path, std::move(m)).first->second.module;
 }
 
 hipFunction_t ModuleCache::get(const Kernel& kernel, std::string_view code_object_path, std::string_view symbol) {
   std::lock_guard lock(mutex_);
-  if (auto it = entries_.find(&kernel); it != entries_.end()) return it->second.function;
-
+  if (auto it = functions_.find(&kernel); it != functions_.end()) return it->second;
   const std::string path(code_object_path);
-  auto bytes = emu::read_regular_file(path, kMaxCodeObjectBytes, fmt::format("kernel {}", kernel.name));
-  if (!bytes) fail(ASMK_ERROR_MISSING_CODE_OBJECT, bytes.error());
-  Entry e;
-  e.image.assign(bytes->begin(), bytes->end());
-  api_.check(api_.hipModuleLoadData(&e.module, e.image.data()), ASMK_ERROR_MISSING_CODE_OBJECT,
-             fmt::format("kernel {}: hipModuleLoadData of {} on HIP device {}", kernel.name, path, device_));
+  const hipModule_t loaded = module(kernel, path);
   const std::string name(symbol);
-  const hipError_t found = api_.hipModuleGetFunction(&e.function, e.module, name.c_str());
-  if (found != hipSuccess) {
-    const std::string why = api_.describe(found);
-    api_.hipModuleUnload(e.module);
-    fail(ASMK_ERROR_MISSING_CODE_OBJECT,
-         fmt::format("kernel {}: hipModuleGetFunction({}) in {}: {}", kernel.name, name, path, why));
-  }
-  return entries_.emplace(&kernel, std::move(e)).first->second.function;
+  hipFunction_t function = nullptr;
+  const hipError_t found = api_.hipModuleGetFunction(&function, loaded, name.c_str());
+  if (found != hipSuccess)
+    fail(ASMK_ERROR_MISSING_CODE_OBJECT, fmt::format("kernel {}: hipModuleGetFunction({}) in {} (the symbol the "
+                                                     "manifest names): {}",
+                                                     kernel.name, name, path, api_.describe(found)));
+  return functions_.emplace(&kernel, function).first->second;
 }
 
 }  // namespace asmk::hip

@@ -1,9 +1,11 @@
-// Code objects on one HIP device, loaded lazily: the first launch of a kernel reads its .co,
-// loads it with hipModuleLoadData (with that device current) and finds the kernel function by its
-// symbol. Later launches find it in the cache. Modules are unloaded with the cache.
+// Code objects on one HIP device, loaded lazily: the first launch of a kernel whose .co is not
+// loaded yet reads it and loads it with hipModuleLoadData (with that device current); several
+// kernels may share one .co, which is then loaded once. Each kernel's function is found by its
+// symbol on its first launch; later launches find it in the cache. Modules are unloaded with the cache.
 #pragma once
 
 #include <mutex>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -25,17 +27,18 @@ class ModuleCache {
   hipFunction_t get(const Kernel& kernel, std::string_view code_object_path, std::string_view symbol);
 
  private:
-  struct Entry {
+  struct Module {
     std::vector<char> image;  // kept for the module's life (the runtime may read it lazily)
     hipModule_t module = nullptr;
-    hipFunction_t function = nullptr;
   };
+  hipModule_t module(const Kernel& kernel, const std::string& path);
 
   const Api& api_;
   int device_;
   std::mutex mutex_;
+  std::unordered_map<std::string, Module> modules_;  // by code-object path
   // By the repository's Kernel record (it lives as long as the context): a warm lookup costs no string work.
-  std::unordered_map<const Kernel*, Entry> entries_;
+  std::unordered_map<const Kernel*, hipFunction_t> functions_;
 };
 
 }  // namespace asmk::hip

@@ -1,7 +1,8 @@
-// Code objects on one agent, loaded lazily: the first launch of a kernel reads its .co, creates a
-// code-object reader and an executable for the agent, freezes it and reads the kernel symbol's
-// kernel object and kernarg / group / private segment sizes, which must agree with the manifest.
-// Later launches find it in the cache.
+// Code objects on one agent, loaded lazily: the first launch of a kernel whose .co is not loaded yet
+// reads it, creates a code-object reader and an executable for the agent and freezes it; several
+// kernels may share one .co, which is then loaded once. The first launch of each kernel reads its
+// symbol's kernel object and kernarg / group / private segment sizes, which must agree with the
+// manifest. Later launches find it in the cache.
 #pragma once
 
 #include <cstdint>
@@ -32,19 +33,20 @@ class CodeObjectCache {
   const LoadedKernel& get(const Kernel& kernel, std::string_view code_object_path, std::string_view symbol);
 
  private:
-  struct Entry {
+  struct Executable {
     hsa_code_object_reader_t reader{};
     hsa_executable_t executable{};
-    LoadedKernel kernel;
   };
-  Entry load(const Kernel& kernel, const std::string& path, std::string_view symbol);
+  const Executable& executable(const Kernel& kernel, const std::string& path);
+  LoadedKernel find(const Kernel& kernel, const std::string& path, const Executable& loaded, std::string_view symbol);
 
   const Api& api_;
   hsa_agent_t agent_;
   std::mutex mutex_;
+  std::unordered_map<std::string, Executable> executables_;  // by code-object path
   // By the repository's Kernel record (it lives as long as the context, and names one code object
   // and symbol): a warm lookup costs no string work.
-  std::unordered_map<const Kernel*, Entry> entries_;
+  std::unordered_map<const Kernel*, LoadedKernel> kernels_;
 };
 
 }  // namespace asmk::hsa
