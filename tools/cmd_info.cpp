@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "cli_json.hpp"
 #include "cli_support.hpp"
 #include "code_object_view.hpp"
 #include "commands.hpp"
@@ -21,7 +22,7 @@ namespace fs = std::filesystem;
 
 struct InfoOptions {
   std::string repo, what, backend;
-  bool disassemble = false, emu_coverage = false, device = false;
+  bool disassemble = false, emu_coverage = false, device = false, json = false;
 };
 
 void print_device(const InfoOptions& o) {
@@ -120,6 +121,7 @@ void print_code_object_after_manifest(const KernelView& k, bool disassemble) {
 
 void run_info(const InfoOptions& o) {
   if (o.device) {
+    if (o.json) throw Failure("--json describes a kernel; asmk info --device prints text only");
     print_device(o);
     return;
   }
@@ -144,11 +146,15 @@ void run_info(const InfoOptions& o) {
     }
   } catch (const Failure&) {
     // A .co outside a repository can still be read by itself.
-    if (!is_file || !code_object_reader_available()) throw;
+    if (!is_file || !code_object_reader_available() || o.json) throw;
     print_code_object(o.what, "", o.disassemble);
     return;
   }
   const KernelView view = describe(kernel);
+  if (o.json) {
+    fmt::print("{}\n", kernel_json(view).dump(2));
+    return;
+  }
   print_kernel(view);
   print_code_object_after_manifest(view, o.disassemble);
 }
@@ -166,6 +172,7 @@ void add_info_command(CLI::App& app) {
   cmd->add_flag("--disasm", options->disassemble, "Also disassemble the code object");
   cmd->add_flag("--emu-coverage", options->emu_coverage,
                 "List the instructions of FILE.co that the emulator cannot run (any code object)");
+  cmd->add_flag("--json", options->json, "Print the kernel's manifest entry as JSON (a kernel of a repository)");
   cmd->callback([options] { run_info(*options); });
 }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "asmk/perf/csv_report.hpp"
 #include "asmk/perf/html_report.hpp"
@@ -21,7 +22,7 @@ struct PerfOptions {
   std::string family, machine = "MI300X", shapes, backend = "model", out = "perf-out", repo;
   std::vector<std::string> where;
   unsigned warmup = 3, repeats = 20;
-  bool quiet = false;
+  bool quiet = false, json = false;
 };
 
 template <class T>
@@ -38,6 +39,22 @@ std::map<std::string, std::string> parse_where(const std::vector<std::string>& i
     where[item.substr(0, eq)] = item.substr(eq + 1);
   }
   return where;
+}
+
+// --json: every row of the CSV (the same columns), the notes and the files written.
+void print_json(const perf::SweepResult& result, const std::string& label, const std::string& machine,
+                const std::string& family, const std::filesystem::path& csv, const std::filesystem::path& html) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& r : result.rows)
+    rows.push_back({{"family", r.family}, {"machine", r.machine}, {"label", r.label}, {"m", r.m}, {"n", r.n},
+                    {"k", r.k}, {"kernel", r.kernel}, {"variant", r.variant}, {"best", r.best},
+                    {"k_splits", r.k_splits}, {"time_us", r.time_us}, {"tflops", r.tflops}, {"tbps", r.tbps},
+                    {"roofline_fraction", r.roofline_fraction}, {"limiter", r.limiter}, {"workgroups", r.workgroups},
+                    {"waves_per_simd", r.waves_per_simd}, {"workgroups_per_cu", r.workgroups_per_cu},
+                    {"flops", r.flops}, {"bytes", r.bytes}});
+  const nlohmann::json out = {{"label", label}, {"family", family}, {"machine", machine}, {"rows", rows},
+                              {"notes", result.notes}, {"csv", csv.string()}, {"html", html.string()}};
+  fmt::print("{}\n", out.dump(2));
 }
 
 void run_perf(const PerfOptions& o) {
@@ -100,6 +117,10 @@ void run_perf(const PerfOptions& o) {
     if (!html) throw Failure("cannot write " + html_path.string());
   }
 
+  if (o.json) {
+    print_json(result, label, s.machine.name, o.family, csv_path, html_path);
+    return;
+  }
   fmt::print("{} {} on {} ({}), shapes from {}\n", label, o.family, s.machine.name, s.machine.arch,
              shapes_file.string());
   fmt::print("{:>7} {:>7} {:>7}  {:<44} {:>12} {:>10} {:>9}  {}\n", "M", "N", "K", "fastest kernel",
@@ -131,6 +152,7 @@ void add_perf_command(CLI::App& app) {
   cmd->add_option("--warmup", o->warmup, "hsa: warm-up launches per kernel and shape")->capture_default_str();
   cmd->add_option("--repeats", o->repeats, "hsa: timed launches (the median is reported)")->capture_default_str();
   cmd->add_flag("-q,--quiet", o->quiet, "No progress bar");
+  cmd->add_flag("--json", o->json, "Print every row (the CSV's columns), the notes and the files written as JSON");
   cmd->callback([o] { run_perf(*o); });
 }
 

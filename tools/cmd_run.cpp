@@ -9,12 +9,16 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 
 #include <fmt/format.h>
 
 #include "asmk/emu/emu.hpp"
+#include "asmk/perf/machine.hpp"
+#include "asmk/perf/sweep_setup.hpp"
+#include "asmk/perf/traced_launch.hpp"
 #include "cli_support.hpp"
 #include "commands.hpp"
 
@@ -28,6 +32,11 @@ struct RunOptions {
   unsigned threads = 0;
   std::uint32_t dynamic_lds = 0;
   std::uint64_t max_instructions = 0, max_wave_instructions = 0;
+  // --model: the machine; the useful math and the compulsory bytes of the launch (optional).
+  std::string model;
+  double flops = 0;
+  std::uint64_t model_bytes = 0;
+  bool json = false;
 };
 
 // "name=value" -> {name, value}; `what` names the option in errors.
@@ -90,12 +99,16 @@ class Buffers {
       return size;
     };
     std::vector<std::uint8_t> bytes;
+    if (source.starts_with("zeros:")) {
+      // A new allocation reads as zeros: nothing to copy, and untouched pages take no host memory
+      // (a modeled launch of a large GEMM touches only its traced workgroups' tiles).
+      place(name, budget_for(parse_unsigned(source.substr(6), "--buffer zeros:BYTES")), {}, spec);
+      return;
+    }
     if (source.starts_with("@")) {
       const std::uint64_t budget = host_memory_budget();
       bytes = read_input_file(source.substr(1), budget > total_bytes_ ? budget - total_bytes_ : 0,
                               fmt::format("--buffer {}", name));
-    } else if (source.starts_with("zeros:")) {
-      bytes.assign(budget_for(parse_unsigned(source.substr(6), "--buffer zeros:BYTES")), 0);
     } else if (source.starts_with("random:")) {
       const std::string rest = source.substr(7);
       const auto colon = rest.find(':');
@@ -109,13 +122,7 @@ class Buffers {
     } else {
       throw Failure(fmt::format("--buffer {}: the source must be @FILE, zeros:BYTES or random:BYTES:SEED", spec));
     }
-    if (bytes.empty()) throw Failure(fmt::format("--buffer {}: a buffer needs at least one byte", spec));
-    auto address = device_.alloc(bytes.size());
-    if (!address) throw Failure(fmt::format("--buffer {}: {}", spec, address.error()));
-    if (auto s = device_.write(*address, bytes.data(), bytes.size()); !s) throw Failure(s.message());
-    addresses_[name] = *address;
-    sizes_[name] = bytes.size();
-    total_bytes_ += bytes.size();
+    place(name, bytes.size(), bytes, spec);
   }
 
   const std::uint64_t* find(const std::string& name) const {
@@ -127,6 +134,7 @@ class Buffers {
     throw Failure(fmt::format("{}: no buffer named '{}'; buffers: {}", what, name, names()));
   }
   std::uint64_t size(const std::string& name) const { return sizes_.at(name); }
+  std::uint64_t total_bytes() const { return total_bytes_; }
   std::string names() const {
     std::string text;
     for (const auto& [name, address] : addresses_) text += (text.empty() ? "" : ", ") + name;
@@ -134,6 +142,19 @@ class Buffers {
   }
 
  private:
+  // Allocates `size` bytes for `name`, holding `bytes` (empty: zeros, as allocated).
+  void place(const std::string& name, std::uint64_t size, const std::vector<std::uint8_t>& bytes,
+             const std::string& spec) {
+    if (size == 0) throw Failure(fmt::format("--buffer {}: a buffer needs at least one byte", spec));
+    auto address = device_.alloc(size);
+    if (!address) throw Failure(fmt::format("--buffer {}: {}", spec, address.error()));
+    if (!bytes.empty())
+      if (auto s = device_.write(*address, bytes.data(), bytes.size()); !s) throw Failure(s.message());
+    addresses_[name] = *address;
+    sizes_[name] = size;
+    total_bytes_ += size;
+  }
+
   emu::Device& device_;
   std::map<std::string, std::uint64_t> addresses_;
   std::map<std::string, std::uint64_t> sizes_;
@@ -335,6 +356,41 @@ void write_trace(const std::string& path, const emu::LaunchReport& r) {
   }
 }
 
+// --model: the launch's modeled time from the traces of its first and last workgroups.
+void print_model(const RunOptions& o, const emu::CodeObject& co, const emu::Kernel& k, const emu::Dispatch& dispatch,
+                 const emu::LaunchReport& report, const perf::Machine& machine, std::uint64_t buffer_bytes) {
+  perf::TracedLaunch launch;
+  launch.grid = dispatch.grid;
+  launch.footprint = perf::kernel_footprint(k, dispatch.block, dispatch.dynamic_lds);
+  launch.flops = o.flops;
+  launch.compulsory_bytes = double(o.model_bytes != 0 ? o.model_bytes : buffer_bytes);
+  auto e = perf::estimate_traced_launch(machine, co, k, report, launch);
+  if (!e) throw Failure(fmt::format("--model {}: {}", machine.name, e.error()));
+  const auto traced = perf::representative_workgroups(dispatch.grid);
+  std::string traced_text;
+  for (const auto& w : traced) traced_text += fmt::format("{}({},{},{})", traced_text.empty() ? "" : " and ", w.x, w.y, w.z);
+  if (o.json) {
+    fmt::print("{{\"label\": \"modeled\", \"machine\": \"{}\", \"kernel\": \"{}\", \"time_us\": {:.4f}, "
+               "\"limiter\": \"{}\", \"compute_us\": {:.4f}, \"l2_us\": {:.4f}, \"hbm_us\": {:.4f}, "
+               "\"overhead_us\": {:.4f}, \"workgroups\": {}, \"workgroups_per_cu\": {}, \"resident_per_cu\": {}, "
+               "\"waves_per_simd\": {}, \"tflops\": {:.4f}, \"tbps\": {:.4f}}}\n",
+               machine.name, k.name, e->time_us, e->limiter, e->compute_us, e->l2_us, e->hbm_us, e->overhead_us,
+               e->workgroups, e->occupancy.workgroups_per_cu, e->resident_per_cu, e->occupancy.waves_per_simd,
+               e->tflops, e->tbps);
+    return;
+  }
+  fmt::print("modeled on {} ({}; machine model perf/machines/{}.json, not a measurement): {:.2f} us, limiter {}\n",
+             machine.name, machine.arch, machine.name, e->time_us, e->limiter);
+  fmt::print("  compute {:.2f} us  L2 {:.2f} us  HBM {:.2f} us ({} compulsory bytes{})  launch overhead {:.2f} us\n",
+             e->compute_us, e->l2_us, e->hbm_us, std::uint64_t(launch.compulsory_bytes),
+             o.model_bytes != 0 ? ", --bytes" : ": every buffer once", e->overhead_us);
+  fmt::print("  {} workgroups, {} per CU at most ({} waves per SIMD, limited by {}), {} resident; traced workgroups {}\n",
+             e->workgroups, e->occupancy.workgroups_per_cu, e->occupancy.waves_per_simd, e->occupancy.limiter,
+             e->resident_per_cu, traced_text);
+  if (o.flops > 0) fmt::print("  {:.1f} TFLOP/s, {:.3f} TB/s (modeled)\n", e->tflops, e->tbps);
+  for (const auto& note : e->notes) fmt::print("  note: {}\n", note);
+}
+
 void run(const RunOptions& o) {
   auto loaded = emu::CodeObject::load_file(o.file);
   if (!loaded) throw Failure(loaded.error());
@@ -383,15 +439,34 @@ void run(const RunOptions& o) {
   }
   if (!o.trace_file.empty()) require_writable_file("--trace", o.trace_file);
 
+  // --model traces the first and the last workgroup and models the rest from them.
+  std::optional<perf::Machine> machine;
+  if (!o.model.empty()) {
+    auto found = perf::find_machine(perf::machines_dir(), o.model);
+    if (!found) throw Failure(fmt::format("--model: {}", found.error()));
+    machine = std::move(*found);
+    if (machine->arch != emu::arch_name(co.arch()))
+      throw Failure(fmt::format("--model {}: the machine is {}, the code object is {}", machine->name, machine->arch,
+                                emu::arch_name(co.arch())));
+  } else if (o.flops != 0 || o.model_bytes != 0 || o.json) {
+    throw Failure("--flops, --bytes and --json apply to --model");
+  }
+
   emu::LaunchOptions options;
   options.strict = o.strict;
   options.threads = o.threads;
-  options.trace = !o.trace_file.empty();
+  options.trace = !o.trace_file.empty() || machine;
+  if (machine) options.only_workgroups = perf::representative_workgroups(dispatch.grid);
   options.max_launch_instructions = o.max_instructions;
   if (o.max_wave_instructions != 0) options.max_wave_instructions = o.max_wave_instructions;
   const emu::LaunchReport report = emu::launch(device, dispatch, options);
   if (report.status == emu::LaunchStatus::invalid) throw Failure(report.message);
 
+  if (machine && report.ok()) {
+    print_model(o, co, k, dispatch, report, *machine, buffers.total_bytes());
+    if (options.trace && !o.trace_file.empty()) write_trace(o.trace_file, report);
+    return;
+  }
   fmt::print("kernel {} ({}) grid ({}, {}, {}) block ({}, {}, {}): {}, {} wave-instructions\n", k.name,
              emu::arch_name(co.arch()), dispatch.grid.x, dispatch.grid.y, dispatch.grid.z, dispatch.block.x,
              dispatch.block.y, dispatch.block.z,
@@ -403,7 +478,7 @@ void run(const RunOptions& o) {
   if (report.strict_count > report.strict.size())
     fmt::print("({} more strict findings)\n", report.strict_count - report.strict.size());
   if (o.stats) print_stats(report.stats);
-  if (options.trace) write_trace(o.trace_file, report);
+  if (!o.trace_file.empty()) write_trace(o.trace_file, report);
 
   if (!report.ok() && !o.outs.empty())
     fmt::print("outputs not written: the launch {}\n",
@@ -451,6 +526,13 @@ void add_run_command(CLI::App& app) {
   cmd->add_flag("--strict", o->strict, "Report missing s_waitcnt, hazards, LDS overruns, misaligned accesses (exit 1)");
   cmd->add_flag("--stats", o->stats, "Print instruction counts, bytes per memory space, LDS bank conflicts, footprint");
   cmd->add_option("--trace", o->trace_file, "Write a per-wave instruction trace (PC, mnemonic, active lanes) to FILE");
+  cmd->add_option("--model", o->model,
+                  "Machine model (perf/machines/*.json, e.g. MI300X): print the launch's modeled time and limiter "
+                  "(the model of asmk perf) from traces of its first and last workgroups, which alone are run");
+  cmd->add_option("--flops", o->flops, "--model: the launch's useful math (e.g. 2*M*N*K) for its TFLOP/s");
+  cmd->add_option("--bytes", o->model_bytes,
+                  "--model: bytes that must cross HBM once (default: the sum of the buffers' sizes)");
+  cmd->add_flag("--json", o->json, "--model: print the modeled figures as one JSON object");
   cmd->callback([o] { run(*o); });
 }
 

@@ -6,11 +6,16 @@
 
 #include <fmt/format.h>
 
+#include "asmk.h"
 #include "cli_support.hpp"
 #include "commands.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"asmk: assembly kernels for AMD Instinct GPUs (repository: --repo, $ASMK_REPO or the installed share/asmk)"};
+  // The CLI's version (the headers it was built with) and the loaded library's: they differ when
+  // the program finds another libasmk at run time.
+  app.set_version_flag("--version", fmt::format("asmk {}.{}.{} (libasmk {})", ASMK_VERSION_MAJOR, ASMK_VERSION_MINOR,
+                                                ASMK_VERSION_PATCH, asmk_version_string()));
   app.require_subcommand(1);
   asmk::cli::add_list_command(app);
   asmk::cli::add_info_command(app);

@@ -52,6 +52,7 @@ Expected<Machine> parse_machine(const std::string& json_text, const std::string&
   if (Status s = read_figure(f, #key, required, m.key, m, origin); !s) return s;
   ASMK_FIGURE(compute_units, true)
   ASMK_FIGURE(clock_ghz, true)
+  ASMK_FIGURE(sustained_clock_ghz, false)
   ASMK_FIGURE(simds_per_cu, true)
   ASMK_FIGURE(wave_size, false)
   ASMK_FIGURE(peak_tflops_bf16, true)
@@ -84,6 +85,10 @@ Expected<Machine> parse_machine(const std::string& json_text, const std::string&
       m.lds_granule_bytes == 0 || m.issue_interval_cycles == 0 || m.hbm_tbps <= 0 || m.l2_tbps <= 0 ||
       m.lds_bytes_per_clk_per_cu == 0 || m.vmem_bytes_per_clk_per_cu == 0)
     return Status::error(origin + ": a size, clock, granule or bandwidth figure is zero");
+
+  if (m.sustained_clock_ghz < 0 || m.sustained_clock_ghz > m.clock_ghz)
+    return Status::error(origin + ": figures.sustained_clock_ghz must lie between 0 and clock_ghz (" +
+                         std::to_string(m.clock_ghz) + ")");
 
   if (!j.contains("mfma_cycles") || !j["mfma_cycles"].is_object())
     return Status::error(origin + ": \"mfma_cycles\" is missing");

@@ -2,6 +2,9 @@
 // the published table of /work/shared/facts/cdna.md; malformed files give errors naming the figure.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "asmk/perf/machine.hpp"
 
 namespace asmk::perf {
@@ -41,6 +44,35 @@ TEST(Machine, PublishedFigures) {
   // 32768 FLOP per v_mfma_f32_32x32x16_bf16 in 32 cycles: 1024 per SIMD per clock -> 2516.6 TF.
   const double peak950 = 32768.0 / mi355x->mfma_cycles.at("v_mfma_f32_32x32x16_bf16") * 4 * 256 * 2.4e9 / 1e12;
   EXPECT_NEAR(peak950, mi355x->peak_tflops_bf16, 0.1);
+}
+
+// The MI300X file with `figure` as its sustained clock (replacing the file's own, if any).
+std::string mi300x_with(const std::string& figure) {
+  std::ifstream in(std::string(ASMK_MACHINES_DIR) + "/MI300X.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string json = text.str();
+  if (const auto own = json.find("\"sustained_clock_ghz\""); own != std::string::npos)
+    json.erase(own, json.find("},", own) + 2 - own);
+  const auto at = json.find("\"figures\": {");
+  EXPECT_NE(at, std::string::npos);
+  return json.insert(at + 12, figure + ",");
+}
+
+TEST(Machine, SustainedClockCountsCycles) {
+  // Cycles become time at the sustained clock when the file gives one: 3000 cycles at 1.5 GHz = 2 us.
+  auto sustained = parse_machine(mi300x_with(R"("sustained_clock_ghz": {"value": 1.5, "source": "test"})"), "s.json");
+  ASSERT_TRUE(sustained.ok()) << sustained.error();
+  EXPECT_DOUBLE_EQ(sustained->cycles_to_us(3000), 2.0);
+  EXPECT_DOUBLE_EQ(sustained->clock_ghz, 2.1);  // the peak clock (and the published peaks) unchanged
+  // Without it, the peak clock: 4200 cycles at 2.1 GHz = 2 us.
+  auto peak = parse_machine(mi300x_with(R"("sustained_clock_ghz": {"value": 0, "source": "test"})"), "p.json");
+  ASSERT_TRUE(peak.ok()) << peak.error();
+  EXPECT_DOUBLE_EQ(peak->cycles_to_us(4200), 2.0);
+  // Above the peak clock: an error naming the figure.
+  auto above = parse_machine(mi300x_with(R"("sustained_clock_ghz": {"value": 2.5, "source": "test"})"), "a.json");
+  ASSERT_FALSE(above.ok());
+  EXPECT_NE(above.error().find("sustained_clock_ghz"), std::string::npos) << above.error();
 }
 
 TEST(Machine, Errors) {

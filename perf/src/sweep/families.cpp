@@ -167,7 +167,9 @@ std::vector<Family> families_of(const Repository& repo) {
     Family f;
     f.name = name;
     f.rate = spec->select.rate;
-    for (const ops::OpChoice& c : spec->choices) f.default_where[c.param] = c.default_value;
+    // An implied choice (one value, fixed by the family) is no kernel parameter: nothing to filter.
+    for (const ops::OpChoice& c : spec->choices)
+      if (c.implied.empty()) f.default_where[c.param] = c.default_value;
     if (spec->select.policy == ops::OpSelect::Policy::gemm_cost) f.plans = gemm_plans;
     else f.plans = [name](PlanSource& source, const KernelEntry& k, const Shape& s) { return ranked_plans(name, source, k, s); };
     out.push_back(std::move(f));

@@ -194,6 +194,9 @@ Expected<GemmLaunches> gemm_launches(PlanSource& source, const KernelEntry& kern
   gemm::Problem problem;
   problem.family = kernel.family;
   problem.m = uint32_t(shape.m), problem.n = uint32_t(shape.n), problem.k = uint32_t(shape.k);
+  // Pre-scaled partials (block-scale families): the reduce runs with null scales, as the op's own plan.
+  if (const ops::OpSpec* spec = source.repository.op(kernel.family, kernel.arch))
+    problem.partials_scaled = spec->select.partials_scaled;
   const auto workspace = std::find_if(call->tensors.begin(), call->tensors.end(), [](auto& t) { return t.name == "workspace"; });
   const void* workspace_pointer = workspace == call->tensors.end() ? nullptr : placeholder(workspace - call->tensors.begin());
   gemm::Plan forced;

@@ -21,7 +21,8 @@ struct Machine {
 
   // Size and clock.
   uint32_t compute_units = 0, simds_per_cu = 4, wave_size = 64;
-  double clock_ghz = 0;
+  double clock_ghz = 0;            // peak engine clock (the published peaks assume it)
+  double sustained_clock_ghz = 0;  // clock under sustained load, calibrated against measurements; 0 = clock_ghz
   // Peak dense matrix throughput (the roofline's ceilings), TFLOP/s; 0 = not supported.
   double peak_tflops_bf16 = 0, peak_tflops_fp8 = 0, peak_tflops_fp4 = 0;
   // Memory system.
@@ -41,7 +42,9 @@ struct Machine {
   // Where each figure comes from ("compute_units" -> "cdna.md: ...").
   std::map<std::string, std::string> sources;
 
-  double cycles_to_us(double cycles) const { return cycles / (clock_ghz * 1e3); }
+  /// The clock the model counts cycles at: the sustained clock when the file gives one.
+  double model_clock_ghz() const { return sustained_clock_ghz > 0 ? sustained_clock_ghz : clock_ghz; }
+  double cycles_to_us(double cycles) const { return cycles / (model_clock_ghz() * 1e3); }
   uint32_t simds() const { return compute_units * simds_per_cu; }
 };
 
