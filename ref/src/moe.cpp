@@ -225,14 +225,16 @@ Status moe_stage1(const MoeStage1Args& a, MoeStage1Ref& out) {
       // both errors, from its corners: f is monotone in each argument over so small a box, up to
       // the clamp's kinks, which only shrink the change), plus the activation's own fp32 evaluation:
       // exp of an argument rounded relative to |g| (≤ |g|·u each), a division, the products, an
-      // erf/sigmoid approximation — 32 + 4·|g| units of roundoff relative to |f|.
+      // erf/sigmoid approximation — 32 + 4·|g| units of roundoff relative to |f|; GELU's erfc
+      // exponentiates −g²/2 + P(t), whose rounding (≤ 2u of its magnitude) adds g²·u.
       const double acc_g = (a.hidden + 4) * fp32_unit_roundoff * gate_mag;
       const double acc_u = (a.hidden + 4) * fp32_unit_roundoff * up_mag;
       double carried = 0;
       for (double dg : {-acc_g, acc_g})
         for (double du : {-acc_u, acc_u})
           carried = std::max(carried, std::abs(moe_activation(a.activation, gate + dg, up + du, a.alpha, a.limit) - f));
-      const double evaluation = (32 + 4 * std::abs(gate)) * fp32_unit_roundoff * std::abs(f);
+      const double gelu_exponent = a.activation == MoeActivation::gelu ? gate * gate : 0.0;
+      const double evaluation = (32 + 4 * std::abs(gate) + gelu_exponent) * fp32_unit_roundoff * std::abs(f);
       const std::size_t at = std::size_t{slot} * a.inter + i;
       out.value[at] = f;
       out.error_bound[at] = carried + evaluation;
@@ -241,35 +243,66 @@ Status moe_stage1(const MoeStage1Args& a, MoeStage1Ref& out) {
   return Status::success();
 }
 
-Status moe_stage2(const MoeStage2Args& a, GemmRef& out) {
+Status moe_stage2_rows(const MoeStage2Args& a, GemmRef& rows, std::vector<std::uint8_t>& valid) {
   if (Status s = check_sorted(a.sorted, a.tokens, a.k, a.local_experts, "moe stage 2"); !s.ok()) return s;
   if (a.hidden < 1 || a.inter_size < 1) return Status::failure("moe stage 2: hidden and inter must be >= 1");
-  const std::uint32_t rows = a.tokens * a.k;
-  out.m = a.tokens, out.n = a.hidden, out.k = a.inter_size + a.k;
-  out.value.assign(std::size_t{a.tokens} * a.hidden, 0.0);
-  out.magnitude.assign(std::size_t{a.tokens} * a.hidden, 0.0);
+  const std::uint32_t slots = a.tokens * a.k;
+  rows.m = slots, rows.n = a.hidden, rows.k = a.inter_size + 2;
+  rows.value.assign(std::size_t{slots} * a.hidden, 0.0);
+  rows.magnitude.assign(std::size_t{slots} * a.hidden, 0.0);
+  valid.assign(slots, 0);
   const MoeSorted& sorted = *a.sorted;
-  // Per slot its expert and weight, then the sum over a token's slots in slot order.
-  std::vector<std::int32_t> expert_of(rows, -1);
-  std::vector<double> weight_of(rows, 0.0);
   for (std::uint32_t entry = 0; entry < sorted.padded_total; ++entry) {
     const auto slot = static_cast<std::uint32_t>(sorted.sorted_ids[entry]);
-    if (slot >= rows) continue;
-    expert_of[slot] = sorted.block_expert[entry / sorted.block_m];
-    weight_of[slot] = sorted.sorted_weights[entry];
-  }
-  for (std::uint32_t slot = 0; slot < rows; ++slot) {
-    if (expert_of[slot] < 0) continue;
-    const auto e = static_cast<std::size_t>(expert_of[slot]);
+    if (slot >= slots) continue;  // padding
+    const auto e = static_cast<std::size_t>(sorted.block_expert[entry / sorted.block_m]);
+    const double weight = sorted.sorted_weights[entry];
     const std::uint16_t* row = a.inter + std::size_t{slot} * a.inter_size;
-    const std::size_t t = slot / a.k;
+    valid[slot] = 1;
     for (std::uint32_t h = 0; h < a.hidden; ++h) {
       auto [sum, magnitude] = dot_bf16(row, a.w2 + (e * a.hidden + h) * a.inter_size, a.inter_size);
       if (a.bias2 != nullptr) sum += a.bias2[e * a.hidden + h], magnitude += std::abs(a.bias2[e * a.hidden + h]);
-      out.value[t * a.hidden + h] += weight_of[slot] * sum;
-      out.magnitude[t * a.hidden + h] += std::abs(weight_of[slot]) * magnitude;
+      rows.value[std::size_t{slot} * a.hidden + h] = weight * sum;
+      rows.magnitude[std::size_t{slot} * a.hidden + h] = std::abs(weight) * magnitude;
     }
   }
+  return Status::success();
+}
+
+Status moe_stage2(const MoeStage2Args& a, GemmRef& out) {
+  GemmRef rows;
+  std::vector<std::uint8_t> valid;
+  if (Status s = moe_stage2_rows(a, rows, valid); !s.ok()) return s;
+  out.m = a.tokens, out.n = a.hidden, out.k = a.inter_size + a.k;
+  out.value.assign(std::size_t{a.tokens} * a.hidden, 0.0);
+  out.magnitude.assign(std::size_t{a.tokens} * a.hidden, 0.0);
+  for (std::size_t slot = 0; slot < valid.size(); ++slot) {
+    if (valid[slot] == 0) continue;
+    const std::size_t t = slot / a.k;
+    for (std::uint32_t h = 0; h < a.hidden; ++h) {
+      out.value[t * a.hidden + h] += rows.value[slot * a.hidden + h];
+      out.magnitude[t * a.hidden + h] += rows.magnitude[slot * a.hidden + h];
+    }
+  }
+  return Status::success();
+}
+
+Status moe_sum(const MoeSumArgs& a, std::vector<std::uint16_t>& out) {
+  if (a.k < 1 || a.hidden < 1) return Status::failure("moe_sum: k and hidden must be >= 1");
+  if (a.tokens > 0 && (a.partial == nullptr || a.ids == nullptr)) return Status::failure("moe_sum: partial or ids is null");
+  out.assign(std::size_t{a.tokens} * a.hidden, 0);
+  for (std::uint32_t t = 0; t < a.tokens; ++t)
+    for (std::uint32_t h = 0; h < a.hidden; ++h) {
+      float sum = 0.0f;
+      for (std::uint32_t j = 0; j < a.k; ++j) {
+        const std::int32_t id = a.ids[std::size_t{t} * a.k + j];
+        if (id < 0 || id >= static_cast<std::int32_t>(a.experts)) continue;
+        const std::int32_t local = a.expert_map != nullptr ? a.expert_map[id] : id;
+        if (local < 0 || local >= static_cast<std::int32_t>(a.local_experts)) continue;
+        sum += a.partial[(std::size_t{t} * a.k + j) * a.hidden + h];
+      }
+      out[std::size_t{t} * a.hidden + h] = f32_to_bf16(sum);
+    }
   return Status::success();
 }
 

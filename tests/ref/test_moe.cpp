@@ -183,7 +183,7 @@ double naive_activation(MoeActivation act, double g, double u) {
     case MoeActivation::gelu: return 0.5 * g * std::erfc(-g / std::sqrt(2.0)) * u;
     case MoeActivation::swiglu_oai: {
       const double gc = g > 7 ? 7 : g, uc = u > 7 ? 7 : (u < -7 ? -7 : u);
-      return (uc + 1) * gc / (1 + std::exp(-1.702 * gc));
+      return (uc + 1) * gc / (1 + std::exp(-double{swiglu_oai_alpha} * gc));
     }
   }
   return 0;

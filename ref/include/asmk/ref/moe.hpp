@@ -93,6 +93,8 @@ enum class MoeActivation : std::uint8_t {
                   //          (u' + 1) · g' · sigmoid(alpha · g')
 };
 double moe_activation(MoeActivation act, double gate, double up, double alpha, double limit);
+// gpt-oss's constants (as the kernels hold them, in fp32).
+inline constexpr float swiglu_oai_alpha = 1.702f, swiglu_oai_limit = 7.0f;
 
 // Stage 1 over a sorted layout: for every non-padding entry (slot s = t·k + j of block expert e),
 //   gate_i = x[t] · W1[e][i] + b1[e][i],  up_i = x[t] · W1[e][I + i] + b1[e][I + i]  (i < I)
@@ -106,7 +108,7 @@ struct MoeStage1Args {
   const MoeSorted* sorted = nullptr;
   std::uint32_t tokens = 0, k = 0, hidden = 0, inter = 0, local_experts = 0;
   MoeActivation activation = MoeActivation::silu;
-  double alpha = 1.702, limit = 7.0;  // swiglu_oai only
+  double alpha = swiglu_oai_alpha, limit = swiglu_oai_limit;  // swiglu_oai only
 };
 struct MoeStage1Ref {
   std::uint32_t rows = 0, inter = 0;  // rows = T·k
@@ -128,6 +130,22 @@ struct MoeStage2Args {
 // value [T, H]; magnitude Σ_j |w|·(Σ_i |a·b| + |b2|); the tolerance of ref/TOLERANCE.md applies with
 // K = I + k (the weighted sum over the slots adds k fp32 roundings).
 Status moe_stage2(const MoeStage2Args& args, GemmRef& out);
+// The same per slot, before the sum over a token's slots (what the moe_gemm2 kernel writes):
+// rows [T·k, H] with value w · (inter[s] · W2[e]ᵀ + b2[e]) and magnitude |w| · (Σ |a·b| + |b2|)
+// (K = I + 2: the bias addition and the weight multiply); valid[s] = 1 when a sorted entry names s.
+Status moe_stage2_rows(const MoeStage2Args& args, GemmRef& rows, std::vector<std::uint8_t>& valid);
+
+// The deterministic reduction over a token's slots (moe_sum): out[t][h] = bf16(fp32 sum of
+// partial[t·k + j][h] over j = 0, 1, .. k−1 in that order, starting from +0), round to nearest even;
+// slot j takes part when its expert is local (expert_map[id] in [0, E_local); no map: id < E_local).
+// Ids outside [0, E) are skipped. Bit for bit what a kernel summing in that order must give.
+struct MoeSumArgs {
+  const float* partial = nullptr;            // [T·k, H]
+  const std::int32_t* ids = nullptr;         // [T, k]
+  const std::int32_t* expert_map = nullptr;  // [E] or nullptr
+  std::uint32_t tokens = 0, k = 0, experts = 0, local_experts = 0, hidden = 0;
+};
+Status moe_sum(const MoeSumArgs& args, std::vector<std::uint16_t>& out);
 
 // ------------------------------------------------------------------------------------------------ the layer
 
@@ -143,7 +161,7 @@ struct FusedMoeArgs {
   const std::int32_t* expert_map = nullptr;
   std::uint32_t tokens = 0, k = 0, experts = 0, local_experts = 0, hidden = 0, inter = 0, block_m = 32;
   MoeActivation activation = MoeActivation::silu;
-  double alpha = 1.702, limit = 7.0;
+  double alpha = swiglu_oai_alpha, limit = swiglu_oai_limit;
 };
 struct FusedMoeRef {
   MoeSorted sorted;
