@@ -161,7 +161,8 @@ Status moe_sort(const MoeSortArgs& a, MoeSorted& out) {
 double moe_activation(MoeActivation act, double gate, double up, double alpha, double limit) {
   switch (act) {
     case MoeActivation::silu: return gate * sigmoid(gate) * up;
-    case MoeActivation::gelu: return gate * 0.5 * (1.0 + std::erf(gate / std::sqrt(2.0))) * up;
+    // Φ(g) = ½·erfc(−g/√2): 1 + erf(g/√2) would cancel for negative g (relative error ~ 2^-52 / Φ(g))
+    case MoeActivation::gelu: return gate * 0.5 * std::erfc(-gate / std::sqrt(2.0)) * up;
     case MoeActivation::swiglu_oai: {
       const double g = std::min(gate, limit);
       const double u = std::clamp(up, -limit, limit);
@@ -185,22 +186,33 @@ Status check_sorted(const MoeSorted* sorted, std::uint32_t tokens, std::uint32_t
   return Status::success();
 }
 
-// x · wᵀ of two bf16 rows of length n and Σ |x·w|.
-std::pair<double, double> dot_bf16(const std::uint16_t* x, const std::uint16_t* w, std::uint32_t n) {
+// x · wᵀ of two rows of length n (bf16 codes, or fp8 codes of `format`) and Σ |x·w|.
+std::pair<double, double> dot_row(Format format, const void* x, const void* w, std::size_t x_row, std::size_t w_row, std::uint32_t n) {
   double sum = 0, magnitude = 0;
   for (std::uint32_t i = 0; i < n; ++i) {
-    const double p = double{bf16_to_f32(x[i])} * bf16_to_f32(w[i]);
-    sum += p;
-    magnitude += std::abs(p);
+    double a, b;
+    if (format == Format::bf16) {
+      a = bf16_to_f32(static_cast<const std::uint16_t*>(x)[x_row * n + i]);
+      b = bf16_to_f32(static_cast<const std::uint16_t*>(w)[w_row * n + i]);
+    } else {
+      a = decode(format, static_cast<const std::uint8_t*>(x)[x_row * n + i]);
+      b = decode(format, static_cast<const std::uint8_t*>(w)[w_row * n + i]);
+    }
+    sum += a * b;
+    magnitude += std::abs(a * b);
   }
   return {sum, magnitude};
 }
+
+bool fp8_inputs(Format format) { return format != Format::bf16; }
 
 }  // namespace
 
 Status moe_stage1(const MoeStage1Args& a, MoeStage1Ref& out) {
   if (Status s = check_sorted(a.sorted, a.tokens, a.k, a.local_experts, "moe stage 1"); !s.ok()) return s;
   if (a.hidden < 1 || a.inter < 1) return Status::failure("moe stage 1: hidden and inter must be >= 1");
+  if (fp8_inputs(a.in_format) && (a.scale_x == nullptr || a.scale_w1 == nullptr))
+    return Status::failure("moe stage 1: fp8 inputs need scale_x and scale_w1");
   const std::uint32_t rows = a.tokens * a.k;
   out = {rows, a.inter, std::vector<double>(std::size_t{rows} * a.inter), std::vector<double>(std::size_t{rows} * a.inter),
          std::vector<std::uint8_t>(rows)};
@@ -209,12 +221,16 @@ Status moe_stage1(const MoeStage1Args& a, MoeStage1Ref& out) {
     const auto slot = static_cast<std::uint32_t>(sorted.sorted_ids[entry]);
     if (slot >= rows) continue;  // padding
     const auto e = static_cast<std::size_t>(sorted.block_expert[entry / sorted.block_m]);
-    const std::uint16_t* x = a.x + std::size_t{slot / a.k} * a.hidden;
-    const std::uint16_t* w = a.w1 + e * 2 * a.inter * a.hidden;
+    const std::size_t token = slot / a.k;
     out.valid[slot] = 1;
     for (std::uint32_t i = 0; i < a.inter; ++i) {
-      auto [gate, gate_mag] = dot_bf16(x, w + std::size_t{i} * a.hidden, a.hidden);
-      auto [up, up_mag] = dot_bf16(x, w + std::size_t{a.inter + i} * a.hidden, a.hidden);
+      auto [gate, gate_mag] = dot_row(a.in_format, a.x, a.w1, token, e * 2 * a.inter + i, a.hidden);
+      auto [up, up_mag] = dot_row(a.in_format, a.x, a.w1, token, e * 2 * a.inter + a.inter + i, a.hidden);
+      if (fp8_inputs(a.in_format)) {
+        const double sg = double{a.scale_x[token]} * a.scale_w1[e * 2 * a.inter + i];
+        const double su = double{a.scale_x[token]} * a.scale_w1[e * 2 * a.inter + a.inter + i];
+        gate *= sg, gate_mag *= std::abs(sg), up *= su, up_mag *= std::abs(su);
+      }
       if (a.bias1 != nullptr) {
         const double bg = a.bias1[e * 2 * a.inter + i], bu = a.bias1[e * 2 * a.inter + a.inter + i];
         gate += bg, up += bu, gate_mag += std::abs(bg), up_mag += std::abs(bu);
@@ -235,9 +251,14 @@ Status moe_stage1(const MoeStage1Args& a, MoeStage1Ref& out) {
           carried = std::max(carried, std::abs(moe_activation(a.activation, gate + dg, up + du, a.alpha, a.limit) - f));
       const double gelu_exponent = a.activation == MoeActivation::gelu ? gate * gate : 0.0;
       const double evaluation = (32 + 4 * std::abs(gate) + gelu_exponent) * fp32_unit_roundoff * std::abs(f);
+      // Underflow, where relative bounds end: for a very negative gate, sigmoid(g) or Φ(g) leaves fp32's
+      // normal range (e^−g overflows past g ≈ −88.7; Φ(g) < 2^-126 below g ≈ −13), and the kernel's
+      // factor is 0 or subnormal while the true one is below 2^-126: f is then off by at most
+      // 2^-126 · |g| · (|u| + 1) (the +1: SwiGLU's u + 1).
+      const double underflow = 0x1p-126 * std::abs(gate) * (std::abs(up) + 1);
       const std::size_t at = std::size_t{slot} * a.inter + i;
       out.value[at] = f;
-      out.error_bound[at] = carried + evaluation;
+      out.error_bound[at] = carried + evaluation + underflow;
     }
   }
   return Status::success();
@@ -247,7 +268,9 @@ Status moe_stage2_rows(const MoeStage2Args& a, GemmRef& rows, std::vector<std::u
   if (Status s = check_sorted(a.sorted, a.tokens, a.k, a.local_experts, "moe stage 2"); !s.ok()) return s;
   if (a.hidden < 1 || a.inter_size < 1) return Status::failure("moe stage 2: hidden and inter must be >= 1");
   const std::uint32_t slots = a.tokens * a.k;
-  rows.m = slots, rows.n = a.hidden, rows.k = a.inter_size + 2;
+  if (fp8_inputs(a.in_format) && (a.scale_inter == nullptr || a.scale_w2 == nullptr))
+    return Status::failure("moe stage 2: fp8 inputs need scale_inter and scale_w2");
+  rows.m = slots, rows.n = a.hidden, rows.k = a.inter_size + 3;
   rows.value.assign(std::size_t{slots} * a.hidden, 0.0);
   rows.magnitude.assign(std::size_t{slots} * a.hidden, 0.0);
   valid.assign(slots, 0);
@@ -257,10 +280,13 @@ Status moe_stage2_rows(const MoeStage2Args& a, GemmRef& rows, std::vector<std::u
     if (slot >= slots) continue;  // padding
     const auto e = static_cast<std::size_t>(sorted.block_expert[entry / sorted.block_m]);
     const double weight = sorted.sorted_weights[entry];
-    const std::uint16_t* row = a.inter + std::size_t{slot} * a.inter_size;
     valid[slot] = 1;
     for (std::uint32_t h = 0; h < a.hidden; ++h) {
-      auto [sum, magnitude] = dot_bf16(row, a.w2 + (e * a.hidden + h) * a.inter_size, a.inter_size);
+      auto [sum, magnitude] = dot_row(a.in_format, a.inter, a.w2, slot, e * a.hidden + h, a.inter_size);
+      if (fp8_inputs(a.in_format)) {
+        const double scale = double{a.scale_inter[slot]} * a.scale_w2[e * a.hidden + h];
+        sum *= scale, magnitude *= std::abs(scale);
+      }
       if (a.bias2 != nullptr) sum += a.bias2[e * a.hidden + h], magnitude += std::abs(a.bias2[e * a.hidden + h]);
       rows.value[std::size_t{slot} * a.hidden + h] = weight * sum;
       rows.magnitude[std::size_t{slot} * a.hidden + h] = std::abs(weight) * magnitude;
@@ -273,7 +299,7 @@ Status moe_stage2(const MoeStage2Args& a, GemmRef& out) {
   GemmRef rows;
   std::vector<std::uint8_t> valid;
   if (Status s = moe_stage2_rows(a, rows, valid); !s.ok()) return s;
-  out.m = a.tokens, out.n = a.hidden, out.k = a.inter_size + a.k;
+  out.m = a.tokens, out.n = a.hidden, out.k = a.inter_size + a.k + 2;
   out.value.assign(std::size_t{a.tokens} * a.hidden, 0.0);
   out.magnitude.assign(std::size_t{a.tokens} * a.hidden, 0.0);
   for (std::size_t slot = 0; slot < valid.size(); ++slot) {

@@ -136,6 +136,9 @@ TEST(MoeActivation, MatchesTheFormulasAtKnownPoints) {
   // silu(1)·2 = 2 / (1 + e^-1); gelu(1)·1 = ½(1 + erf(1/√2)) = Φ(1) = 0.8413447460685429...
   EXPECT_DOUBLE_EQ(moe_activation(MoeActivation::silu, 1, 2, 0, 0), 2 / (1 + std::exp(-1.0)));
   EXPECT_NEAR(moe_activation(MoeActivation::gelu, 1, 1, 0, 0), 0.8413447460685429, 1e-15);
+  // Deep in the negative tail GELU stays accurate relative to its (tiny) value: Φ(−8) = 6.22096057427178e-16
+  // (½·erfc(8/√2); 1 + erf(−8/√2) would cancel to a few ulps of 1).
+  EXPECT_NEAR(moe_activation(MoeActivation::gelu, -8, 1, 0, 0) / (-8 * 6.22096057427178e-16), 1.0, 1e-12);
   // gpt-oss: gate 10 clamps to 7, up 9 to 7: (7 + 1) · 7 · sigmoid(1.702 · 7); up −9 to −7.
   EXPECT_DOUBLE_EQ(moe_activation(MoeActivation::swiglu_oai, 10, 9, 1.702, 7), 8 * 7 / (1 + std::exp(-1.702 * 7)));
   EXPECT_DOUBLE_EQ(moe_activation(MoeActivation::swiglu_oai, 10, -9, 1.702, 7), -6 * 7 / (1 + std::exp(-1.702 * 7)));

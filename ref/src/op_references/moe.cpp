@@ -2,9 +2,11 @@
 // weights under the allowance derived next to each comparison.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <numeric>
+#include <span>
 
 #include "asmk/ref/moe.hpp"
 #include "asmk/ref/numeric.hpp"
@@ -15,6 +17,12 @@ namespace asmk::ref {
 namespace {
 
 constexpr double unit_roundoff = 0x1p-24;
+
+std::string number(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.9g", v);
+  return text;
+}
 
 // The allowance of a routing weight w_j = e_j / S computed in fp32 (moe_topk_softmax.s.j2), with
 // x_j = (l_j − m)·log2 e ≤ 0:
@@ -43,8 +51,8 @@ Comparison compare_weights(const OpTensor& got, const std::vector<double>& want,
     sum += error;
     c.max_abs_error = std::max(c.max_abs_error, error);
     if (!(error <= allowance[i]) && c.mismatches++ == 0)
-      c.detail = got.name + "[" + std::to_string(i) + "]: kernel " + std::to_string(v) + ", ref " + std::to_string(want[i]) +
-                 " (allowed error " + std::to_string(allowance[i]) + ")";
+      c.detail = got.name + "[" + std::to_string(i) + "]: kernel " + number(v) + ", ref " + number(want[i]) + " (allowed error " +
+                 number(allowance[i]) + ")";
   }
   c.mean_abs_error = c.count == 0 ? 0 : sum / double(c.count);
   return c;
@@ -214,15 +222,28 @@ MoeSorted sorted_from_tensors(const OpProblem& p, const OpTensors& t) {
   return s;
 }
 
-// bf16 weights scaled by 1 / √(row length): the products' sums stay near 1 (the activations then
-// work in their interesting range); biases small normals.
-void fill_weights(OpTensors& t, std::uint32_t row, std::mt19937& rng) {
+// Weights whose products' sums stay near 1 (the activations then work in their interesting range):
+// bf16 normals scaled by 1 / √(row length); fp8 keeps the codes of normals and puts that factor
+// into the row scales (each in [0.5, 1.5) / √(row length)) with channel scales in [0.5, 1.5).
+// Biases small normals.
+void fill_weights(const OpProblem& p, OpTensors& t, std::uint32_t row, std::mt19937& rng) {
   std::normal_distribution<float> normal(0.f, 1.f);
   const float scale = 1.0f / std::sqrt(static_cast<float>(std::max(row, 1u)));
   OpTensor& w = t.at("w");
-  for (std::size_t i = 0; i < w.bytes.size() / 2; ++i) {
-    const std::uint16_t code = f32_to_bf16(normal(rng) * scale);
-    std::memcpy(w.bytes.data() + 2 * i, &code, 2);
+  if (w.dtype == "bf16") {
+    for (std::size_t i = 0; i < w.bytes.size() / 2; ++i) {
+      const std::uint16_t code = f32_to_bf16(normal(rng) * scale);
+      std::memcpy(w.bytes.data() + 2 * i, &code, 2);
+    }
+  } else {
+    // a and w: fp8 codes of standard normals (not of the format's whole range)
+    for (const char* name : {"a", "w"}) {
+      OpTensor& codes = t.at(name);
+      for (std::uint8_t& code : codes.bytes) code = static_cast<std::uint8_t>(encode(fp8_format(p.arch), normal(rng), Overflow::saturate));
+    }
+    std::uniform_real_distribution<float> factor(0.5f, 1.5f);
+    for (float& v : std::span(t.at("scale_a").as<float>(), t.at("scale_a").bytes.size() / 4)) v = factor(rng) * scale;
+    for (float& v : std::span(t.at("scale_w").as<float>(), t.at("scale_w").bytes.size() / 4)) v = factor(rng);
   }
   if (auto b = t.find("bias"); b != t.end())
     for (std::size_t i = 0; i < b->second.bytes.size() / 4; ++i) b->second.as<float>()[i] = 0.25f * normal(rng);
@@ -250,8 +271,8 @@ Comparison compare_rows(const OpTensor& got, const std::vector<std::uint8_t>& va
       sum += error;
       c.max_abs_error = std::max(c.max_abs_error, error);
       if (!(error <= limit) && c.mismatches++ == 0)
-        c.detail = got.name + "[" + std::to_string(row) + ", " + std::to_string(col) + "]: kernel " + std::to_string(v) + ", ref " +
-                   std::to_string(want[at]) + " (allowed error " + std::to_string(limit) + ")";
+        c.detail = got.name + "[" + std::to_string(row) + ", " + std::to_string(col) + "]: kernel " + number(v) + ", ref " +
+                   number(want[at]) + " (allowed error " + number(limit) + ")";
     }
   }
   c.mean_abs_error = c.count == 0 ? 0 : sum / double(c.count);
@@ -271,17 +292,21 @@ double decode_f32_at(const OpTensor& t, std::size_t at) {
 
 }  // namespace
 
-// moe_gemm1: each row a slot names, under the stage-1 allowance (moe.hpp) plus the bf16 rounding.
+// moe_gemm1 and moe_gemm1_fp8: each row a slot names, under the stage-1 allowance (moe.hpp) plus the bf16 rounding.
 OpReference moe_gemm1_reference() {
   OpReference r;
   r.fill = [](const OpProblem& p, OpTensors& t, std::mt19937& rng) {
     fill_sorted_layout(p, t, rng);
-    fill_weights(t, p.u32("hidden"), rng);
+    fill_weights(p, t, p.u32("hidden"), rng);
   };
   r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
     auto sorted = std::make_shared<MoeSorted>(sorted_from_tensors(p, t));
     MoeStage1Args a;
-    a.x = t.at("a").as<std::uint16_t>(), a.w1 = t.at("w").as<std::uint16_t>();
+    a.x = t.at("a").bytes.data(), a.w1 = t.at("w").bytes.data();
+    if (t.at("a").dtype == "fp8") {
+      a.in_format = fp8_format(p.arch);
+      a.scale_x = t.at("scale_a").as<float>(), a.scale_w1 = t.at("scale_w").as<float>();
+    }
     a.bias1 = t.count("bias") != 0 ? t.at("bias").as<float>() : nullptr;
     a.sorted = sorted.get();
     a.tokens = p.u32("tokens"), a.k = p.u32("k"), a.hidden = p.u32("hidden"), a.inter = p.u32("inter"), a.local_experts = p.u32("experts");
@@ -299,17 +324,21 @@ OpReference moe_gemm1_reference() {
   return r;
 }
 
-// moe_gemm2: each row a slot names, under ref/TOLERANCE.md with K = inter + 2 (f32 output).
+// moe_gemm2 and moe_gemm2_fp8: each row a slot names, under ref/TOLERANCE.md with K = inter + 3 (f32 output).
 OpReference moe_gemm2_reference() {
   OpReference r;
   r.fill = [](const OpProblem& p, OpTensors& t, std::mt19937& rng) {
     fill_sorted_layout(p, t, rng);
-    fill_weights(t, p.u32("inter"), rng);
+    fill_weights(p, t, p.u32("inter"), rng);
   };
   r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
     auto sorted = std::make_shared<MoeSorted>(sorted_from_tensors(p, t));
     MoeStage2Args a;
-    a.inter = t.at("a").as<std::uint16_t>(), a.w2 = t.at("w").as<std::uint16_t>();
+    a.inter = t.at("a").bytes.data(), a.w2 = t.at("w").bytes.data();
+    if (t.at("a").dtype == "fp8") {
+      a.in_format = fp8_format(p.arch);
+      a.scale_inter = t.at("scale_a").as<float>(), a.scale_w2 = t.at("scale_w").as<float>();
+    }
     a.bias2 = t.count("bias") != 0 ? t.at("bias").as<float>() : nullptr;
     a.sorted = sorted.get();
     a.tokens = p.u32("tokens"), a.k = p.u32("k"), a.hidden = p.u32("hidden"), a.inter_size = p.u32("inter");
@@ -354,6 +383,56 @@ OpReference moe_sum_reference() {
     OpTensor out = t.at("out");
     std::memcpy(out.bytes.data(), sum.data(), sum.size() * 2);
     expected["out"] = Expected::bits(std::move(out));
+    return Status::success();
+  };
+  return r;
+}
+
+// moe_grouped_topk: ids bit for bit, weights under this allowance (moe_grouped_topk.s.j2, fp32):
+//   s = 1 / (1 + 2^(−l·log2 e)): the exponent's argument rounded twice (≤ 2u·|l|·1.45 absolute →
+//   ≤ 2.1u·|l| relative on the exponential, whose relative effect on s is at most that), v_exp_f32
+//   ≤ 1 ulp, the addition and v_rcp_f32 ≤ 1 ulp each: δ_s ≤ (2.1·|l| + 4)·u.
+//   renormalize: Σ of k positive s (k − 1 roundings, each term ≤ δ_max) and a division (u);
+//   the scaling factor: u. So |w − w_ref| ≤ (2·(2.1·L + 4) + k + 2)·u·|w_ref| with L the largest
+//   |logit| among the token's chosen experts, plus 2^-149.
+// The fill puts logits on a grid of quarters and biases on a grid of 1/64 (equal values, hence ties,
+// are common; unequal biased scores differ far more than fp32's rounding, so the choice is exact).
+OpReference moe_grouped_topk_reference() {
+  OpReference r;
+  r.fill = [](const OpProblem&, OpTensors& t, std::mt19937& rng) {
+    std::normal_distribution<float> normal(0.f, 2.f);
+    OpTensor& logits = t.at("logits");
+    for (std::size_t i = 0; i < logits.bytes.size() / 4; ++i) logits.as<float>()[i] = std::round(normal(rng) * 4) / 4;
+    if (auto bias = t.find("correction_bias"); bias != t.end()) {
+      std::uniform_int_distribution<int> step(-16, 16);
+      for (std::size_t i = 0; i < bias->second.bytes.size() / 4; ++i) bias->second.as<float>()[i] = step(rng) / 64.0f;
+    }
+  };
+  r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
+    GroupedTopkArgs a;
+    a.logits = t.at("logits").as<float>();
+    a.correction_bias = t.count("correction_bias") != 0 ? t.at("correction_bias").as<float>() : nullptr;
+    a.tokens = p.u32("tokens"), a.experts = p.u32("experts"), a.k = p.u32("k");
+    a.n_group = p.u32("n_group"), a.topk_group = p.u32("topk_group");
+    a.renormalize = p.u32("renormalize") != 0;
+    a.routed_scaling_factor = p.f32("routed_scaling_factor");
+    RoutingRef routing;
+    if (Status s = grouped_topk(a, routing); !s.ok()) return s;
+    OpTensor ids = t.at("topk_ids");
+    std::memcpy(ids.bytes.data(), routing.ids.data(), routing.ids.size() * 4);
+    expected["topk_ids"] = Expected::bits(std::move(ids));
+    auto allowance = std::make_shared<std::vector<double>>(routing.weights.size());
+    for (std::uint32_t token = 0; token < a.tokens; ++token) {
+      double largest = 0;
+      for (std::uint32_t j = 0; j < a.k; ++j)
+        largest = std::max(largest, std::abs(double{a.logits[std::size_t{token} * a.experts + routing.ids[std::size_t{token} * a.k + j]]}));
+      for (std::uint32_t j = 0; j < a.k; ++j) {
+        const std::size_t at = std::size_t{token} * a.k + j;
+        (*allowance)[at] = (2 * (2.1 * largest + 4) + a.k + 2) * unit_roundoff * std::abs(routing.weights[at]) + 0x1p-149;
+      }
+    }
+    auto want = std::make_shared<std::vector<double>>(std::move(routing.weights));
+    expected["topk_weights"] = Expected::rule_of([want, allowance](const OpTensor& got) { return compare_weights(got, *want, *allowance); });
     return Status::success();
   };
   return r;

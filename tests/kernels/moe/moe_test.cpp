@@ -105,6 +105,62 @@ TEST_P(Moe, TopkSoftmaxRefusesBadInputByRule) {
   }
 }
 
+// DeepSeek-V3's grouped routing: both variants, with and without the correction bias, one group
+// (plain sigmoid top-k, Kimi-K2-like E 384), 32 groups.
+TEST_P(Moe, GroupedTopkMatchesTheReference) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const struct { const char* problem; const char* variant; } cases[] = {
+      {"tokens=3 experts=256 k=8 n_group=8 topk_group=4 routed_scaling_factor=2.5 correction_bias", "e4"},
+      {"tokens=64 experts=256 k=8 n_group=8 topk_group=4 routed_scaling_factor=2.5", "e4"},
+      {"tokens=5 experts=384 k=8 renormalize=0", "e8"},
+      {"tokens=7 experts=64 k=4 n_group=32 topk_group=3 correction_bias", "e4"},
+      {"tokens=1 experts=512 k=16 n_group=16 topk_group=16 correction_bias", "e8"},
+  };
+  std::uint32_t seed = 20;
+  for (const auto& c : cases) {
+    const auto r = run_ok(s, "moe_grouped_topk", c.problem, seed++);
+    EXPECT_EQ(std::string(r.selection.kernel_name), "moe_grouped_topk" + arch_suffix(GetParam().arch) + c.variant) << c.problem;
+    ASSERT_EQ(r.comparisons.size(), 2u);
+  }
+}
+
+// The group restriction is exercised: a reference that keeps every group disagrees with the kernel.
+TEST_P(Moe, GroupedTopkKeepsOnlyTheBestGroups) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const ref::OpReference saved = *ref::find_op_reference("moe_grouped_topk");
+  ref::OpReference all_groups = saved;
+  all_groups.compute = [saved](const ref::OpProblem& p, const ref::OpTensors& t, std::map<std::string, ref::Expected>& expected) {
+    ref::OpProblem ungrouped = p;
+    ungrouped.values["n_group"] = "1", ungrouped.values["topk_group"] = "1";
+    return saved.compute(ungrouped, t, expected);
+  };
+  ref::register_op_reference("moe_grouped_topk", all_groups);
+  const auto r = asmk::op_runner::run(s.get(), "moe_grouped_topk", Problem::parse("tokens=16 experts=256 k=8 n_group=8 topk_group=2 correction_bias"));
+  ref::register_op_reference("moe_grouped_topk", saved);
+  ASSERT_EQ(r.comparisons.size(), 2u) << r.error;
+  EXPECT_FALSE(r.comparisons[0].ok());
+}
+
+TEST_P(Moe, GroupedTopkRefusesBadInputByRule) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const struct { const char* bad; const char* rule; const char* good; } cases[] = {
+      {"tokens=2 experts=256 k=8 n_group=6 topk_group=2", "groups", "tokens=2 experts=256 k=8 n_group=8 topk_group=2"},
+      {"tokens=2 experts=256 k=8 n_group=8 topk_group=9", "topk_group_at_most_n_group", "tokens=2 experts=256 k=8 n_group=8 topk_group=8"},
+      {"tokens=2 experts=256 k=8 n_group=64 topk_group=1", "groups", "tokens=2 experts=256 k=8 n_group=32 topk_group=1"},
+      {"tokens=2 experts=64 k=5 n_group=16 topk_group=1", "k_at_most_kept_experts", "tokens=2 experts=64 k=4 n_group=16 topk_group=1"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.bad);
+    const auto r = asmk::op_runner::run(s.get(), "moe_grouped_topk", Problem::parse(c.bad));
+    EXPECT_EQ(r.status, ASMK_ERROR_UNSUPPORTED_SHAPE) << r.error;
+    EXPECT_NE(r.error.find(c.rule), std::string::npos) << r.error;
+    run_ok(s, "moe_grouped_topk", c.good, 9);
+  }
+}
+
 // The sorted layout bit for bit: tokens 1, 3, 64; every M tile; Mixtral-like and DeepSeek-V3-like
 // routing (most of the 256 experts receive no token at 1 token); expert parallelism with half the
 // experts remote (a map) and without a map (experts >= local_experts remote).
@@ -164,31 +220,38 @@ TEST_P(Moe, SortRefusesBadInputByRule) {
 }
 
 // Every moe_gemm variant: stage 1 with each activation and M tile (bias on some), stage 2 with each
-// M tile; model-like shapes scaled down (DeepSeek-V3-like E 256 k 8, Mixtral-like E 8 k 2, a
-// gpt-oss-like layer with SwiGLU and biases).
+// M tile, each with bf16 inputs (moe_gemm1, moe_gemm2) and fp8 inputs (moe_gemm1_fp8, moe_gemm2_fp8);
+// model-like shapes scaled down (DeepSeek-V3-like E 256 k 8, Mixtral-like E 8 k 2, a gpt-oss-like
+// layer with SwiGLU and biases).
 TEST_P(Moe, GemmStagesEveryVariant) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
   const struct { const char* op; const char* problem; const char* variant; } cases[] = {
-      {"moe_gemm1", "tokens=1 k=8 experts=256 hidden=128 inter=64 block_m=16", "s1_silu_bf16_m16"},
-      {"moe_gemm1", "tokens=64 k=2 experts=8 hidden=128 inter=128 block_m=64", "s1_silu_bf16_m64"},
-      {"moe_gemm1", "tokens=64 k=8 experts=32 hidden=64 inter=64 block_m=128", "s1_silu_bf16_m128"},
-      {"moe_gemm1", "tokens=3 k=2 experts=8 hidden=64 inter=128 block_m=16 activation=gelu", "s1_gelu_bf16_m16"},
-      {"moe_gemm1", "tokens=64 k=2 experts=8 hidden=64 inter=64 block_m=64 activation=gelu bias", "s1_gelu_bf16_m64"},
-      {"moe_gemm1", "tokens=3 k=2 experts=8 hidden=64 inter=64 block_m=128 activation=gelu", "s1_gelu_bf16_m128"},
-      {"moe_gemm1", "tokens=3 k=4 experts=16 hidden=64 inter=64 block_m=16 activation=swiglu_oai bias", "s1_swiglu_oai_bf16_m16"},
-      {"moe_gemm1", "tokens=64 k=4 experts=16 hidden=64 inter=64 block_m=64 activation=swiglu_oai bias", "s1_swiglu_oai_bf16_m64"},
-      {"moe_gemm1", "tokens=3 k=4 experts=16 hidden=64 inter=64 block_m=128 activation=swiglu_oai", "s1_swiglu_oai_bf16_m128"},
-      {"moe_gemm2", "tokens=3 k=2 experts=8 hidden=128 inter=64 block_m=16", "s2_none_f32_m16"},
-      {"moe_gemm2", "tokens=64 k=8 experts=32 hidden=128 inter=64 block_m=64 bias", "s2_none_f32_m64"},
-      {"moe_gemm2", "tokens=64 k=2 experts=8 hidden=192 inter=128 block_m=128", "s2_none_f32_m128"},
+      {"moe_gemm1", "tokens=1 k=8 experts=256 hidden=128 inter=64 block_m=16", "s1_silu_bf16_m16_inbf16"},
+      {"moe_gemm1", "tokens=64 k=2 experts=8 hidden=128 inter=128 block_m=64", "s1_silu_bf16_m64_inbf16"},
+      {"moe_gemm1", "tokens=64 k=8 experts=32 hidden=64 inter=64 block_m=128", "s1_silu_bf16_m128_inbf16"},
+      {"moe_gemm1", "tokens=3 k=2 experts=8 hidden=64 inter=128 block_m=16 activation=gelu", "s1_gelu_bf16_m16_inbf16"},
+      {"moe_gemm1", "tokens=64 k=2 experts=8 hidden=64 inter=64 block_m=64 activation=gelu bias", "s1_gelu_bf16_m64_inbf16"},
+      {"moe_gemm1", "tokens=3 k=2 experts=8 hidden=64 inter=64 block_m=128 activation=gelu", "s1_gelu_bf16_m128_inbf16"},
+      {"moe_gemm1", "tokens=3 k=4 experts=16 hidden=64 inter=64 block_m=16 activation=swiglu_oai bias", "s1_swiglu_oai_bf16_m16_inbf16"},
+      {"moe_gemm1", "tokens=64 k=4 experts=16 hidden=64 inter=64 block_m=64 activation=swiglu_oai bias", "s1_swiglu_oai_bf16_m64_inbf16"},
+      {"moe_gemm1", "tokens=3 k=4 experts=16 hidden=64 inter=64 block_m=128 activation=swiglu_oai", "s1_swiglu_oai_bf16_m128_inbf16"},
+      {"moe_gemm2", "tokens=3 k=2 experts=8 hidden=128 inter=64 block_m=16", "s2_none_f32_m16_inbf16"},
+      {"moe_gemm2", "tokens=64 k=8 experts=32 hidden=128 inter=64 block_m=64 bias", "s2_none_f32_m64_inbf16"},
+      {"moe_gemm2", "tokens=64 k=2 experts=8 hidden=192 inter=128 block_m=128", "s2_none_f32_m128_inbf16"},
   };
   std::uint32_t seed = 60;
   for (const auto& c : cases) {
-    const auto r = run_ok(s, c.op, c.problem, seed++);
-    EXPECT_EQ(std::string(r.selection.kernel_name), "moe_gemm" + arch_suffix(GetParam().arch) + c.variant) << c.problem;
-    ASSERT_EQ(r.comparisons.size(), 1u);
-    EXPECT_GT(r.comparisons[0].count, 0u);
+    for (const bool fp8 : {false, true}) {
+      // the same problem with fp8 inputs (per-row and per-channel scales): the _infp8 variant
+      const std::string op = std::string(c.op) + (fp8 ? "_fp8" : "");
+      std::string variant = c.variant;
+      if (fp8) variant.replace(variant.size() - 4, 4, "fp8");
+      const auto r = run_ok(s, op, c.problem, seed++);
+      EXPECT_EQ(std::string(r.selection.kernel_name), "moe_gemm" + arch_suffix(GetParam().arch) + variant) << op << " " << c.problem;
+      ASSERT_EQ(r.comparisons.size(), 1u);
+      EXPECT_GT(r.comparisons[0].count, 0u);
+    }
   }
 }
 
@@ -245,14 +308,17 @@ TEST_P(Moe, GemmAndSumRefuseBadInputByRule) {
 // reference on the way; the end result against ref/moe.hpp's stage 2 summed over the slots, from
 // the kernel's intermediate (so the bound is stage 2's: ref/TOLERANCE.md with K = inter + k).
 void run_chain(Session& s, std::uint32_t tokens, std::uint32_t experts, std::uint32_t k, std::uint32_t hidden, std::uint32_t inter,
-               std::uint32_t block_m, const std::string& activation, std::uint32_t seed) {
+               std::uint32_t block_m, const std::string& activation, std::uint32_t seed, const std::string& grouped = "") {
   const std::string T = std::to_string(tokens), E = std::to_string(experts), K = std::to_string(k);
   const std::string H = std::to_string(hidden), I = std::to_string(inter), B = std::to_string(block_m);
   SCOPED_TRACE("tokens " + T + " experts " + E + " k " + K + " " + activation);
   auto take = [](const asmk::op_runner::Result& from, const char* tensor, asmk::op_runner::Options& to, const char* as) {
     to.inputs[as] = from.tensors.at(tensor).bytes;
   };
-  const auto routing = run_ok(s, "moe_topk_softmax", "tokens=" + T + " experts=" + E + " k=" + K + " renormalize=1", seed);
+  // routing: softmax, or the grouped form with `grouped` its group arguments
+  const std::string routing_sizes = "tokens=" + T + " experts=" + E + " k=" + K;
+  const auto routing = grouped.empty() ? run_ok(s, "moe_topk_softmax", routing_sizes + " renormalize=1", seed)
+                                       : run_ok(s, "moe_grouped_topk", routing_sizes + " " + grouped, seed);
   asmk::op_runner::Options sort_in;
   take(routing, "topk_ids", sort_in, "topk_ids");
   take(routing, "topk_weights", sort_in, "topk_weights");
@@ -301,13 +367,89 @@ void run_chain(Session& s, std::uint32_t tokens, std::uint32_t experts, std::uin
   EXPECT_EQ(bad, 0u);
 }
 
+// The fp8 layer: x quantized per token (quant_fp8, granularity row), stage 1 in fp8, its output
+// quantized per slot (quant_fp8 again), stage 2 in fp8, the sum. The end result against ref/'s stage 2
+// from the kernels' quantized intermediate and its scales.
+void run_fp8_chain(Session& s, const std::string& arch, std::uint32_t tokens, std::uint32_t experts, std::uint32_t k, std::uint32_t hidden,
+                   std::uint32_t inter, std::uint32_t block_m, std::uint32_t seed) {
+  const std::string T = std::to_string(tokens), E = std::to_string(experts), K = std::to_string(k);
+  const std::string H = std::to_string(hidden), I = std::to_string(inter), B = std::to_string(block_m);
+  const std::string slots = std::to_string(tokens * k);
+  SCOPED_TRACE("fp8 tokens " + T + " experts " + E + " k " + K);
+  auto take = [](const asmk::op_runner::Result& from, const char* tensor, asmk::op_runner::Options& to, const char* as) {
+    to.inputs[as] = from.tensors.at(tensor).bytes;
+  };
+  auto must = [](const asmk::op_runner::Result& r) {
+    EXPECT_TRUE(r.ok()) << r.selection.kernel_name << ": " << r.error << r.summary() << (r.comparisons.empty() ? "" : " " + r.comparisons[0].detail);
+    return r.ok();
+  };
+  const auto routing = run_ok(s, "moe_topk_softmax", "tokens=" + T + " experts=" + E + " k=" + K + " renormalize=1", seed);
+  asmk::op_runner::Options sort_in;
+  take(routing, "topk_ids", sort_in, "topk_ids");
+  take(routing, "topk_weights", sort_in, "topk_weights");
+  const std::string sizes = "tokens=" + T + " k=" + K + " experts=" + E;
+  const auto sorted = asmk::op_runner::run(s.get(), "moe_sort", Problem::parse(sizes + " local_experts=" + E + " block_m=" + B), sort_in);
+  if (!must(sorted)) return;
+  asmk::op_runner::Options quant_x_in;
+  quant_x_in.seed = seed + 1;
+  const auto quant_x = asmk::op_runner::run(s.get(), "quant_fp8", Problem::parse("m=" + T + " n=" + H + " granularity=row"), quant_x_in);
+  if (!must(quant_x)) return;
+  asmk::op_runner::Options stage1_in;
+  for (const char* name : {"sorted_ids", "block_expert", "total_padded"}) take(sorted, name, stage1_in, name);
+  take(quant_x, "y", stage1_in, "a");
+  take(quant_x, "scale", stage1_in, "scale_a");
+  stage1_in.seed = seed + 2;
+  const auto stage1 = asmk::op_runner::run(s.get(), "moe_gemm1_fp8", Problem::parse(sizes + " hidden=" + H + " inter=" + I + " block_m=" + B), stage1_in);
+  if (!must(stage1)) return;
+  asmk::op_runner::Options quant_inter_in;
+  take(stage1, "out", quant_inter_in, "x");
+  const auto quant_inter = asmk::op_runner::run(s.get(), "quant_fp8", Problem::parse("m=" + slots + " n=" + I + " granularity=row"), quant_inter_in);
+  if (!must(quant_inter)) return;
+  asmk::op_runner::Options stage2_in;
+  for (const char* name : {"sorted_ids", "sorted_weights", "block_expert", "total_padded"}) take(sorted, name, stage2_in, name);
+  take(quant_inter, "y", stage2_in, "a");
+  take(quant_inter, "scale", stage2_in, "scale_a");
+  stage2_in.seed = seed + 3;
+  const auto stage2 = asmk::op_runner::run(s.get(), "moe_gemm2_fp8", Problem::parse(sizes + " hidden=" + H + " inter=" + I + " block_m=" + B), stage2_in);
+  if (!must(stage2)) return;
+  asmk::op_runner::Options sum_in;
+  take(stage2, "out", sum_in, "partial");
+  take(routing, "topk_ids", sum_in, "topk_ids");
+  const auto summed = asmk::op_runner::run(s.get(), "moe_sum", Problem::parse(sizes + " local_experts=" + E + " hidden=" + H), sum_in);
+  if (!must(summed)) return;
+
+  ref::MoeSorted layout;
+  ref::MoeSortArgs sa;
+  sa.ids = routing.tensors.at("topk_ids").as<std::int32_t>(), sa.weights = routing.tensors.at("topk_weights").as<float>();
+  sa.tokens = tokens, sa.k = k, sa.experts = experts, sa.local_experts = experts, sa.block_m = block_m;
+  ASSERT_TRUE(ref::moe_sort(sa, layout).ok());
+  ref::MoeStage2Args a;
+  a.in_format = ref::fp8_format(arch == "gfx942" ? ref::Arch::gfx942 : ref::Arch::gfx950);
+  a.inter = quant_inter.tensors.at("y").bytes.data(), a.w2 = stage2.tensors.at("w").bytes.data();
+  a.scale_inter = quant_inter.tensors.at("scale").as<float>(), a.scale_w2 = stage2.tensors.at("scale_w").as<float>();
+  a.sorted = &layout, a.tokens = tokens, a.k = k, a.hidden = hidden, a.inter_size = inter, a.local_experts = experts;
+  ref::GemmRef want;
+  ASSERT_TRUE(ref::moe_stage2(a, want).ok());
+  const std::uint16_t* got = summed.tensors.at("out").as<std::uint16_t>();
+  std::size_t bad = 0;
+  for (std::size_t i = 0; i < want.value.size(); ++i) {
+    const double v = ref::bf16_to_f32(got[i]);
+    if (!(std::abs(v - want.value[i]) <= ref::gemm_tolerance(ref::OutType::bf16, want.value[i], want.magnitude[i], want.k)) && bad++ == 0)
+      ADD_FAILURE() << "out[" << i / hidden << ", " << i % hidden << "]: kernels " << v << ", ref " << want.value[i];
+  }
+  EXPECT_EQ(bad, 0u);
+}
+
 TEST_P(Moe, TheLayerAsAChainOfTheOps) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
   run_chain(s, 3, 8, 2, 128, 128, 16, "silu", 200);       // Mixtral-like
-  run_chain(s, 64, 256, 8, 128, 64, 64, "silu", 210);     // DeepSeek-V3-like (softmax routing), prefill tile
+  run_chain(s, 64, 256, 8, 128, 64, 64, "silu", 210,      // DeepSeek-V3-like (grouped routing), prefill tile
+            "n_group=8 topk_group=4 routed_scaling_factor=2.5 correction_bias");
   run_chain(s, 1, 256, 8, 64, 64, 16, "silu", 220);       // decode: most experts receive no token
   run_chain(s, 3, 16, 4, 64, 64, 16, "swiglu_oai", 230);  // gpt-oss-like activation
+  run_fp8_chain(s, GetParam().arch, 3, 8, 2, 128, 128, 16, 240);
+  run_fp8_chain(s, GetParam().arch, 64, 32, 4, 128, 128, 64, 250);
 }
 
 INSTANTIATE_TEST_SUITE_P(Devices, Moe, ::testing::ValuesIn(asmk::test::kTestDevices),

@@ -101,9 +101,14 @@ inline constexpr float swiglu_oai_alpha = 1.702f, swiglu_oai_limit = 7.0f;
 //   inter[s][i] = act(gate_i, up_i)
 // Rows of inter no entry names (slots of remote experts) are not part of the result (valid = 0).
 // Expert ids of blocks are local ids: W1 and b1 hold the E_local experts of this rank.
+// fp8 (in_format an fp8 format): x and W1 are fp8 codes and the projections are scaled,
+//   gate_i = (x[t] · W1[e][i]) · scale_x[t] · scale_w1[e][i] + b1[e][i]   (likewise up).
 struct MoeStage1Args {
-  const std::uint16_t* x = nullptr;   // bf16 [T, H]
-  const std::uint16_t* w1 = nullptr;  // bf16 [E_local, 2·I, H]
+  Format in_format = Format::bf16;    // bf16, or the fp8 format of x and W1
+  const void* x = nullptr;            // [T, H] bf16 (uint16) or fp8 (uint8) codes
+  const void* w1 = nullptr;           // [E_local, 2·I, H] likewise
+  const float* scale_x = nullptr;     // fp8: [T]
+  const float* scale_w1 = nullptr;    // fp8: [E_local, 2·I]
   const float* bias1 = nullptr;       // [E_local, 2·I] or nullptr
   const MoeSorted* sorted = nullptr;
   std::uint32_t tokens = 0, k = 0, hidden = 0, inter = 0, local_experts = 0;
@@ -120,19 +125,23 @@ Status moe_stage1(const MoeStage1Args& args, MoeStage1Ref& out);
 
 // Stage 2: out[t][h] = Σ_j w[t·k + j] · (inter[t·k + j] · W2[e_j][h] + b2[e_j][h]) over the slots of
 // token t that the sorted layout holds (a token whose experts are all remote gets 0).
+// fp8: inter and W2 are fp8 codes, the sum scaled by scale_inter[slot] · scale_w2[e][h] before b2.
 struct MoeStage2Args {
-  const std::uint16_t* inter = nullptr;  // bf16 [T·k, I]
-  const std::uint16_t* w2 = nullptr;     // bf16 [E_local, H, I]
+  Format in_format = Format::bf16;       // bf16, or the fp8 format of inter and W2
+  const void* inter = nullptr;           // [T·k, I] bf16 (uint16) or fp8 (uint8) codes
+  const void* w2 = nullptr;              // [E_local, H, I] likewise
+  const float* scale_inter = nullptr;    // fp8: [T·k]
+  const float* scale_w2 = nullptr;       // fp8: [E_local, H]
   const float* bias2 = nullptr;          // [E_local, H] or nullptr
   const MoeSorted* sorted = nullptr;     // with sorted_weights
   std::uint32_t tokens = 0, k = 0, hidden = 0, inter_size = 0, local_experts = 0;
 };
-// value [T, H]; magnitude Σ_j |w|·(Σ_i |a·b| + |b2|); the tolerance of ref/TOLERANCE.md applies with
-// K = I + k (the weighted sum over the slots adds k fp32 roundings).
+// value [T, H]; magnitude Σ_j |w|·(Σ_i |a·b|·|scales| + |b2|); the tolerance of ref/TOLERANCE.md applies
+// with K = I + k + 2 (bias, scales and weight, then the k-term sum over the slots).
 Status moe_stage2(const MoeStage2Args& args, GemmRef& out);
 // The same per slot, before the sum over a token's slots (what the moe_gemm2 kernel writes):
-// rows [T·k, H] with value w · (inter[s] · W2[e]ᵀ + b2[e]) and magnitude |w| · (Σ |a·b| + |b2|)
-// (K = I + 2: the bias addition and the weight multiply); valid[s] = 1 when a sorted entry names s.
+// rows [T·k, H] with value w · (inter[s] · W2[e]ᵀ (· scales) + b2[e]) and magnitude |w| · (Σ |a·b|·|scales| + |b2|)
+// (K = I + 3: the scales, the bias and the weight); valid[s] = 1 when a sorted entry names s.
 Status moe_stage2_rows(const MoeStage2Args& args, GemmRef& rows, std::vector<std::uint8_t>& valid);
 
 // The deterministic reduction over a token's slots (moe_sum): out[t][h] = bf16(fp32 sum of
