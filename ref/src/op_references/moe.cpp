@@ -438,4 +438,84 @@ OpReference moe_grouped_topk_reference() {
   return r;
 }
 
+// fused_moe (the pipeline of templates/moe_gemm/op.fused_moe.yaml): ids from ref::topk_softmax
+// (exact, so the kernels' layout is the reference's), then ref::fused_moe on the weights as fp32.
+// out is compared under ref/TOLERANCE.md (K = inter + k + 2: stage 2's accumulation, bias, weight,
+// the sum over the slots) plus what the earlier stages' own allowances become at the output:
+//   Σ_j |w_j| · Σ_i (bound1_i + ulp_bf16(|inter_i| + bound1_i)) · |W2[e_j][h][i]|
+// (a kernel's intermediate may differ from the reference's by stage 1's allowance and, rounded to
+// bf16 on both sides, by up to one ulp), and Σ_j Δw_j · Σ_i |inter_i · W2[e_j][h][i]| (the routing
+// weight's allowance, as moe_topk_softmax's).
+OpReference fused_moe_reference() {
+  OpReference r;
+  r.fill = [](const OpProblem& p, OpTensors& t, std::mt19937& rng) {
+    std::normal_distribution<float> normal(0.f, 1.f);
+    auto scaled = [&](const char* name, std::uint32_t row) {
+      OpTensor& w = t.at(name);
+      const float scale = 1.0f / std::sqrt(static_cast<float>(std::max(row, 1u)));
+      for (std::size_t i = 0; i < w.bytes.size() / 2; ++i) {
+        const std::uint16_t code = f32_to_bf16(normal(rng) * scale);
+        std::memcpy(w.bytes.data() + 2 * i, &code, 2);
+      }
+    };
+    scaled("w1", p.u32("hidden"));
+    scaled("w2", p.u32("inter"));
+    OpTensor& logits = t.at("logits");
+    for (std::size_t i = 0; i < logits.bytes.size() / 4; ++i) logits.as<float>()[i] = 2.0f * normal(rng);
+  };
+  r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
+    const std::uint32_t tokens = p.u32("tokens"), experts = p.u32("experts"), k = p.u32("k");
+    const std::uint32_t hidden = p.u32("hidden"), inter = p.u32("inter");
+    TopkSoftmaxArgs ra;
+    ra.logits = t.at("logits").as<float>(), ra.tokens = tokens, ra.experts = experts, ra.k = k;
+    ra.renormalize = p.u32("renormalize") != 0;
+    RoutingRef routing;
+    if (Status s = topk_softmax(ra, routing); !s.ok()) return s;
+    std::vector<float> weights(routing.weights.begin(), routing.weights.end());
+    std::vector<double> weight_allowance(weights.size());
+    for (std::uint32_t token = 0; token < tokens; ++token) {
+      const float* row = ra.logits + std::size_t{token} * experts;
+      const double top = *std::max_element(row, row + experts);
+      for (std::uint32_t j = 0; j < k; ++j) {
+        const std::size_t at = std::size_t{token} * k + j;
+        weight_allowance[at] = routing_weight_allowance(routing.weights[at], (row[routing.ids[at]] - top) * 1.4426950408889634, experts) +
+                               std::abs(routing.weights[at]) * unit_roundoff;  // and its rounding to fp32
+      }
+    }
+    FusedMoeArgs a;
+    a.x = t.at("x").as<std::uint16_t>(), a.w1 = t.at("w1").as<std::uint16_t>(), a.w2 = t.at("w2").as<std::uint16_t>();
+    a.ids = routing.ids.data(), a.weights = weights.data();
+    a.tokens = tokens, a.k = k, a.experts = experts, a.local_experts = experts, a.hidden = hidden, a.inter = inter;
+    a.block_m = p.u32("block_m"), a.activation = activation_of(p.text("activation"));
+    FusedMoeRef ref;
+    if (Status s = fused_moe(a, ref); !s.ok()) return s;
+    auto allowed = std::make_shared<std::vector<double>>(ref.out.value.size());
+    const std::uint16_t* w2 = a.w2;
+    for (std::uint32_t slot = 0; slot < tokens * k; ++slot) {
+      const auto e = static_cast<std::size_t>(routing.ids[slot]);
+      const std::size_t token = slot / k;
+      for (std::uint32_t h = 0; h < hidden; ++h) {
+        double carried = 0, magnitude = 0;
+        for (std::uint32_t i = 0; i < inter; ++i) {
+          const std::size_t at = std::size_t{slot} * inter + i;
+          const double w = std::abs(double{bf16_to_f32(w2[(e * hidden + h) * inter + i])});
+          const double bound = ref.stage1.error_bound[at];
+          carried += (bound + output_ulp(OutType::bf16, std::abs(ref.stage1.value[at]) + bound)) * w;
+          magnitude += std::abs(double{bf16_to_f32(ref.inter_bf16[at])}) * w;
+        }
+        (*allowed)[token * hidden + h] += std::abs(double{weights[slot]}) * carried + weight_allowance[slot] * magnitude;
+      }
+    }
+    for (std::size_t i = 0; i < allowed->size(); ++i)
+      (*allowed)[i] += gemm_tolerance(OutType::bf16, ref.out.value[i], ref.out.magnitude[i], inter + k + 2);
+    auto want = std::make_shared<std::vector<double>>(std::move(ref.out.value));
+    auto all_rows = std::make_shared<std::vector<std::uint8_t>>(tokens, 1);
+    expected["out"] = Expected::rule_of([want, allowed, all_rows, hidden](const OpTensor& got) {
+      return compare_rows(got, *all_rows, hidden, *want, decode_bf16_at, [&](std::size_t at) { return (*allowed)[at]; });
+    });
+    return Status::success();
+  };
+  return r;
+}
+
 }  // namespace asmk::ref

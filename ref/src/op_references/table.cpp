@@ -23,6 +23,7 @@ const std::vector<std::pair<const char*, MakeOpReference>>& builtin_op_reference
       {"moe_gemm1_fp8", moe_gemm1_reference},
       {"moe_gemm2_fp8", moe_gemm2_reference},
       {"moe_sum", moe_sum_reference},
+      {"fused_moe", fused_moe_reference},
   };
   return table;
 }

@@ -26,5 +26,6 @@ OpReference moe_sort_reference();              // moe.cpp
 OpReference moe_gemm1_reference();             // moe.cpp (also moe_gemm1_fp8)
 OpReference moe_gemm2_reference();             // moe.cpp (also moe_gemm2_fp8)
 OpReference moe_sum_reference();               // moe.cpp
+OpReference fused_moe_reference();             // moe.cpp
 
 }  // namespace asmk::ref

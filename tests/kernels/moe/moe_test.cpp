@@ -452,6 +452,48 @@ TEST_P(Moe, TheLayerAsAChainOfTheOps) {
   run_fp8_chain(s, GetParam().arch, 64, 32, 4, 128, 128, 64, 250);
 }
 
+// fused_moe: the pipeline op of the five stages (one plan, temporaries in one workspace) against the
+// reference layer; Mixtral-like, a 64-token prefill tile, decode with gpt-oss's activation.
+TEST_P(Moe, FusedMoeRunsTheLayerAsOnePlan) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  std::uint32_t seed = 300;
+  for (const char* problem : {"tokens=3 experts=8 k=2 hidden=128 inter=128 block_m=16",
+                              "tokens=64 experts=64 k=8 hidden=128 inter=64 block_m=64",
+                              "tokens=1 experts=256 k=8 hidden=64 inter=64 block_m=16 activation=swiglu_oai"}) {
+    const auto r = run_ok(s, "fused_moe", problem, seed++);
+    ASSERT_EQ(r.comparisons.size(), 1u);
+    EXPECT_EQ(r.comparisons[0].count, std::stoul(r.values.at("tokens")) * std::stoul(r.values.at("hidden")));
+    EXPECT_GT(r.selection.workspace_bytes, 0u);
+  }
+  // The comparison has teeth: the reference with GELU where the kernels run SiLU disagrees.
+  const ref::OpReference saved = *ref::find_op_reference("fused_moe");
+  ref::OpReference wrong = saved;
+  wrong.compute = [saved](const ref::OpProblem& p, const ref::OpTensors& t, std::map<std::string, ref::Expected>& expected) {
+    ref::OpProblem gelu = p;
+    gelu.values["activation"] = "gelu";
+    return saved.compute(gelu, t, expected);
+  };
+  ref::register_op_reference("fused_moe", wrong);
+  const auto r = asmk::op_runner::run(s.get(), "fused_moe", Problem::parse("tokens=3 experts=8 k=2 hidden=128 inter=128 block_m=16"));
+  ref::register_op_reference("fused_moe", saved);
+  ASSERT_EQ(r.comparisons.size(), 1u) << r.error;
+  EXPECT_FALSE(r.comparisons[0].ok());
+}
+
+// A stage's rule refuses the pipeline's call (k > experts: moe_topk_softmax's rule), naming it.
+TEST_P(Moe, FusedMoeRefusesBadInputThroughItsStages) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const auto r = asmk::op_runner::run(s.get(), "fused_moe", Problem::parse("tokens=3 experts=8 k=9 hidden=128 inter=128 block_m=16"));
+  EXPECT_EQ(r.status, ASMK_ERROR_UNSUPPORTED_SHAPE) << r.error;
+  EXPECT_NE(r.error.find("k_at_most_experts"), std::string::npos) << r.error;
+  const auto tile = asmk::op_runner::run(s.get(), "fused_moe", Problem::parse("tokens=3 experts=8 k=2 hidden=128 inter=128 block_m=32"));
+  EXPECT_EQ(tile.status, ASMK_ERROR_UNSUPPORTED_SHAPE) << tile.error;
+  EXPECT_NE(tile.error.find("block_m_tile"), std::string::npos) << tile.error;
+  run_ok(s, "fused_moe", "tokens=3 experts=8 k=8 hidden=64 inter=64 block_m=16", 11);
+}
+
 INSTANTIATE_TEST_SUITE_P(Devices, Moe, ::testing::ValuesIn(asmk::test::kTestDevices),
                          [](const auto& info) { return std::string(info.param.arch); });
 
