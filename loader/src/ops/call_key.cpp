@@ -36,7 +36,11 @@ CacheKey call_key(const OpSpec& op, Purpose purpose, std::span<const asmk_op_arg
       case ASMK_VALUE_U32:
       case ASMK_VALUE_I32:
       case ASMK_VALUE_F32: key.add(a.value.u32); break;  // the other bytes of the union are not the caller's
-      case ASMK_VALUE_STRING: key.add(text_hash(a.value.string)); break;
+      case ASMK_VALUE_STRING:
+        // Read the text only where the op takes a string: a value mistyped as a string (another
+        // type's bits) is keyed by its bits and refused by the full validation, never dereferenced.
+        key.add(a.name != nullptr && op.choice(a.name) != nullptr ? text_hash(a.value.string) : a.value.u64);
+        break;
       default: key.add(a.value.u64); break;
     }
   }
