@@ -15,6 +15,15 @@ const std::vector<std::pair<const char*, MakeOpReference>>& builtin_op_reference
       {"shuffle_b", shuffle_b_reference},
       {"fmha_fwd", fmha_fwd_reference},
       {"fmha_fwd_varlen", fmha_fwd_varlen_reference},
+      {"moe_topk_softmax", moe_topk_softmax_reference},
+      {"moe_grouped_topk", moe_grouped_topk_reference},
+      {"moe_sort", moe_sort_reference},
+      {"moe_gemm1", moe_gemm1_reference},
+      {"moe_gemm2", moe_gemm2_reference},
+      {"moe_gemm1_fp8", moe_gemm1_reference},
+      {"moe_gemm2_fp8", moe_gemm2_reference},
+      {"moe_sum", moe_sum_reference},
+      {"fused_moe", fused_moe_reference},
   };
   return table;
 }

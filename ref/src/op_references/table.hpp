@@ -20,5 +20,12 @@ OpReference quant_mxfp4_reference();           // quant.cpp
 OpReference shuffle_b_reference();             // shuffle.cpp
 OpReference fmha_fwd_reference();              // attention.cpp
 OpReference fmha_fwd_varlen_reference();       // attention.cpp
+OpReference moe_topk_softmax_reference();      // moe.cpp
+OpReference moe_grouped_topk_reference();      // moe.cpp
+OpReference moe_sort_reference();              // moe.cpp
+OpReference moe_gemm1_reference();             // moe.cpp (also moe_gemm1_fp8)
+OpReference moe_gemm2_reference();             // moe.cpp (also moe_gemm2_fp8)
+OpReference moe_sum_reference();               // moe.cpp
+OpReference fused_moe_reference();             // moe.cpp
 
 }  // namespace asmk::ref

@@ -1,0 +1,521 @@
+// The MoE ops' references (ref/moe.hpp). Expert ids and sorted layouts are compared bit for bit;
+// weights under the allowance derived next to each comparison.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <numeric>
+#include <span>
+
+#include "asmk/ref/moe.hpp"
+#include "asmk/ref/numeric.hpp"
+#include "asmk/ref/tolerance.hpp"
+#include "table.hpp"
+
+namespace asmk::ref {
+namespace {
+
+constexpr double unit_roundoff = 0x1p-24;
+
+std::string number(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.9g", v);
+  return text;
+}
+
+// The allowance of a routing weight w_j = e_j / S computed in fp32 (moe_topk_softmax.s.j2), with
+// x_j = (l_j − m)·log2 e ≤ 0:
+//   e_j = 2^x_j: the subtraction and the multiply by a rounded log2 e put ≤ 3 roundings on x_j,
+//         i.e. an error ≤ 3u·|x_j| in the exponent → ≤ 2.1u·|x_j| relative (× ln 2), plus v_exp_f32's
+//         own ≤ 1 ulp: δ_j ≤ (2.1·|x_j| + 2)·u.
+//   S = Σ_i e_i (all terms ≥ 0, the largest 1): the terms' errors add ≤ Σ δ_i·e_i ≤ Σ (2.1·|x_i|·2^x_i + 2)·u
+//         ≤ (1.6 + 2)·E·u (|x|·2^x ≤ 1/(e·ln 2) < 0.54), the E − 1 additions ≤ E·u relative:
+//         ≤ 5.6·E·u relative to S ≥ 1. With renormalization S sums k ≤ E of the e: the same bound.
+//   the division: ≤ u.
+// So |w − w_ref| ≤ (2.1·|x_j| + 5.6·E + 3)·u·w_ref, plus 2^-149 (a weight in fp32's subnormals).
+double routing_weight_allowance(double weight, double x, std::uint32_t experts) {
+  return (2.1 * std::abs(x) + 5.6 * experts + 3) * unit_roundoff * std::abs(weight) + 0x1p-149;
+}
+
+Comparison compare_weights(const OpTensor& got, const std::vector<double>& want, const std::vector<double>& allowance) {
+  Comparison c;
+  c.tensor = got.name;
+  c.rule = CompareRule::custom;
+  double sum = 0;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    float v;
+    std::memcpy(&v, got.bytes.data() + 4 * i, 4);
+    const double error = std::abs(double{v} - want[i]);
+    ++c.count;
+    sum += error;
+    c.max_abs_error = std::max(c.max_abs_error, error);
+    if (!(error <= allowance[i]) && c.mismatches++ == 0)
+      c.detail = got.name + "[" + std::to_string(i) + "]: kernel " + number(v) + ", ref " + number(want[i]) + " (allowed error " +
+                 number(allowance[i]) + ")";
+  }
+  c.mean_abs_error = c.count == 0 ? 0 : sum / double(c.count);
+  return c;
+}
+
+}  // namespace
+
+OpReference moe_topk_softmax_reference() {
+  OpReference r;
+  // Logits: normals, every other token rounded to quarters so that equal logits (ties) are common.
+  r.fill = [](const OpProblem& p, OpTensors& t, std::mt19937& rng) {
+    OpTensor& logits = t.at("logits");
+    std::normal_distribution<float> normal(0.f, 2.f);
+    const std::uint32_t experts = p.u32("experts");
+    for (std::size_t i = 0; i < logits.bytes.size() / 4; ++i) {
+      float v = normal(rng);
+      if (experts > 0 && (i / experts) % 2 == 1) v = std::round(v * 4) / 4;
+      std::memcpy(logits.bytes.data() + 4 * i, &v, 4);
+    }
+  };
+  r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
+    TopkSoftmaxArgs a;
+    a.logits = t.at("logits").as<float>();
+    a.tokens = p.u32("tokens"), a.experts = p.u32("experts"), a.k = p.u32("k");
+    a.renormalize = p.u32("renormalize") != 0;
+    RoutingRef routing;
+    if (Status s = topk_softmax(a, routing); !s.ok()) return s;
+    OpTensor ids = t.at("topk_ids");
+    std::memcpy(ids.bytes.data(), routing.ids.data(), routing.ids.size() * 4);
+    expected["topk_ids"] = Expected::bits(std::move(ids));
+    auto allowance = std::make_shared<std::vector<double>>(routing.weights.size());
+    for (std::uint32_t token = 0; token < a.tokens; ++token) {
+      const float* row = a.logits + std::size_t{token} * a.experts;
+      const double top = *std::max_element(row, row + a.experts);
+      for (std::uint32_t j = 0; j < a.k; ++j) {
+        const std::size_t at = std::size_t{token} * a.k + j;
+        const double x = (row[routing.ids[at]] - top) * 1.4426950408889634;
+        (*allowance)[at] = routing_weight_allowance(routing.weights[at], x, a.experts);
+      }
+    }
+    auto want = std::make_shared<std::vector<double>>(std::move(routing.weights));
+    expected["topk_weights"] = Expected::rule_of([want, allowance](const OpTensor& got) { return compare_weights(got, *want, *allowance); });
+    return Status::success();
+  };
+  return r;
+}
+
+// moe_sort: every output bit for bit (the whole capacity: sentinel, 0 and −1 past the total).
+// Without expert_map the op's rule is that expert e is local e when e < local_experts, else remote.
+OpReference moe_sort_reference() {
+  OpReference r;
+  // Each token's k experts distinct (a shuffle; k > E repeats), weights in (0, 1]; the map, when
+  // given, makes a random local_experts of the E local (in increasing order) and the rest remote.
+  r.fill = [](const OpProblem& p, OpTensors& t, std::mt19937& rng) {
+    const std::uint32_t tokens = p.u32("tokens"), k = p.u32("k"), experts = p.u32("experts"), local = p.u32("local_experts");
+    std::vector<std::int32_t> order(experts);
+    std::int32_t* ids = t.at("topk_ids").as<std::int32_t>();
+    float* weights = t.at("topk_weights").as<float>();
+    std::uniform_real_distribution<float> weight(0x1p-8f, 1.0f);
+    for (std::uint32_t token = 0; token < tokens; ++token) {
+      std::iota(order.begin(), order.end(), 0);
+      std::shuffle(order.begin(), order.end(), rng);
+      for (std::uint32_t j = 0; j < k; ++j) {
+        ids[std::size_t{token} * k + j] = order[j % experts];
+        weights[std::size_t{token} * k + j] = weight(rng);
+      }
+    }
+    if (auto map = t.find("expert_map"); map != t.end()) {
+      std::iota(order.begin(), order.end(), 0);
+      std::shuffle(order.begin(), order.end(), rng);
+      std::vector<std::uint8_t> is_local(experts, 0);
+      for (std::uint32_t i = 0; i < std::min(local, experts); ++i) is_local[static_cast<std::size_t>(order[i])] = 1;
+      std::int32_t next = 0;
+      for (std::uint32_t e = 0; e < experts; ++e) map->second.as<std::int32_t>()[e] = is_local[e] ? next++ : -1;
+    }
+  };
+  r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
+    MoeSortArgs a;
+    a.tokens = p.u32("tokens"), a.k = p.u32("k"), a.experts = p.u32("experts"), a.local_experts = p.u32("local_experts");
+    a.block_m = p.u32("block_m");
+    a.weights = t.at("topk_weights").as<float>();
+    // Ids outside [0, E) are skipped by the kernel (its contract); the reference refuses them, so
+    // they are mapped to a remote expert here only through the map below.
+    std::vector<std::int32_t> ids(t.at("topk_ids").as<std::int32_t>(), t.at("topk_ids").as<std::int32_t>() + std::size_t{a.tokens} * a.k);
+    std::vector<std::int32_t> map(a.experts + 1, -1);  // entry E: where out-of-range ids go (remote)
+    for (std::uint32_t e = 0; e < a.experts; ++e) {
+      if (auto given = t.find("expert_map"); given != t.end()) {
+        const std::int32_t local = given->second.as<std::int32_t>()[e];
+        map[e] = local >= 0 && local < static_cast<std::int32_t>(a.local_experts) ? local : -1;
+      } else {
+        map[e] = e < a.local_experts ? static_cast<std::int32_t>(e) : -1;
+      }
+    }
+    for (std::int32_t& id : ids)
+      if (id < 0 || id >= static_cast<std::int32_t>(a.experts)) id = static_cast<std::int32_t>(a.experts);
+    a.ids = ids.data(), a.expert_map = map.data(), a.experts += 1;
+    MoeSorted sorted;
+    if (Status s = moe_sort(a, sorted); !s.ok()) return s;
+    auto exact = [&](const char* name, const void* data, std::size_t bytes) {
+      OpTensor out = t.at(name);
+      std::memcpy(out.bytes.data(), data, bytes);
+      expected[name] = Expected::bits(std::move(out));
+    };
+    exact("sorted_ids", sorted.sorted_ids.data(), sorted.sorted_ids.size() * 4);
+    exact("sorted_weights", sorted.sorted_weights.data(), sorted.sorted_weights.size() * 4);
+    exact("block_expert", sorted.block_expert.data(), sorted.block_expert.size() * 4);
+    const auto total = static_cast<std::int32_t>(sorted.padded_total);
+    exact("total_padded", &total, 4);
+    return Status::success();
+  };
+  return r;
+}
+
+namespace {
+
+// Each token's k experts distinct (a shuffle; k > E repeats), weights in [2^-8, 1).
+void fill_routing(std::uint32_t tokens, std::uint32_t k, std::uint32_t experts, std::int32_t* ids, float* weights, std::mt19937& rng) {
+  std::vector<std::int32_t> order(experts);
+  std::uniform_real_distribution<float> weight(0x1p-8f, 1.0f);
+  for (std::uint32_t token = 0; token < tokens; ++token) {
+    std::iota(order.begin(), order.end(), 0);
+    std::shuffle(order.begin(), order.end(), rng);
+    for (std::uint32_t j = 0; j < k; ++j) {
+      ids[std::size_t{token} * k + j] = order[j % experts];
+      if (weights != nullptr) weights[std::size_t{token} * k + j] = weight(rng);
+    }
+  }
+}
+
+// The GEMM stages' inputs from moe_sort: a random routing sorted by the reference (the stage ops
+// read a layout, so it must be a valid one; moe_sort's own op checks the kernel that makes it).
+void fill_sorted_layout(const OpProblem& p, OpTensors& t, std::mt19937& rng) {
+  const std::uint32_t tokens = p.u32("tokens"), k = p.u32("k"), experts = p.u32("experts");
+  std::vector<std::int32_t> ids(std::size_t{tokens} * k);
+  std::vector<float> weights(ids.size());
+  fill_routing(tokens, k, experts, ids.data(), weights.data(), rng);
+  MoeSortArgs a;
+  a.ids = ids.data(), a.weights = weights.data();
+  a.tokens = tokens, a.k = k, a.experts = experts, a.local_experts = experts, a.block_m = p.u32("block_m");
+  MoeSorted sorted;
+  if (!moe_sort(a, sorted).ok()) return;  // the op's rules refuse such a problem before any fill
+  auto put = [&](const char* name, const void* data, std::size_t bytes) {
+    if (auto it = t.find(name); it != t.end()) std::memcpy(it->second.bytes.data(), data, std::min(bytes, it->second.bytes.size()));
+  };
+  put("sorted_ids", sorted.sorted_ids.data(), sorted.sorted_ids.size() * 4);
+  put("sorted_weights", sorted.sorted_weights.data(), sorted.sorted_weights.size() * 4);
+  put("block_expert", sorted.block_expert.data(), sorted.block_expert.size() * 4);
+  const auto total = static_cast<std::int32_t>(sorted.padded_total);
+  put("total_padded", &total, 4);
+}
+
+// The layout as the op's tensors hold it.
+MoeSorted sorted_from_tensors(const OpProblem& p, const OpTensors& t) {
+  MoeSorted s;
+  s.block_m = p.u32("block_m");
+  s.sentinel = p.u32("tokens") * p.u32("k");
+  const OpTensor& ids = t.at("sorted_ids");
+  s.sorted_ids.assign(ids.as<std::int32_t>(), ids.as<std::int32_t>() + ids.bytes.size() / 4);
+  const OpTensor& blocks = t.at("block_expert");
+  s.block_expert.assign(blocks.as<std::int32_t>(), blocks.as<std::int32_t>() + blocks.bytes.size() / 4);
+  if (auto w = t.find("sorted_weights"); w != t.end())
+    s.sorted_weights.assign(w->second.as<float>(), w->second.as<float>() + w->second.bytes.size() / 4);
+  else
+    s.sorted_weights.assign(s.sorted_ids.size(), 0.0f);
+  const std::int32_t total = *t.at("total_padded").as<std::int32_t>();
+  s.padded_total = total < 0 ? 0 : std::min<std::uint32_t>(static_cast<std::uint32_t>(total), static_cast<std::uint32_t>(s.sorted_ids.size()));
+  return s;
+}
+
+// Weights whose products' sums stay near 1 (the activations then work in their interesting range):
+// bf16 normals scaled by 1 / √(row length); fp8 keeps the codes of normals and puts that factor
+// into the row scales (each in [0.5, 1.5) / √(row length)) with channel scales in [0.5, 1.5).
+// Biases small normals.
+void fill_weights(const OpProblem& p, OpTensors& t, std::uint32_t row, std::mt19937& rng) {
+  std::normal_distribution<float> normal(0.f, 1.f);
+  const float scale = 1.0f / std::sqrt(static_cast<float>(std::max(row, 1u)));
+  OpTensor& w = t.at("w");
+  if (w.dtype == "bf16") {
+    for (std::size_t i = 0; i < w.bytes.size() / 2; ++i) {
+      const std::uint16_t code = f32_to_bf16(normal(rng) * scale);
+      std::memcpy(w.bytes.data() + 2 * i, &code, 2);
+    }
+  } else {
+    // a and w: fp8 codes of standard normals (not of the format's whole range)
+    for (const char* name : {"a", "w"}) {
+      OpTensor& codes = t.at(name);
+      for (std::uint8_t& code : codes.bytes) code = static_cast<std::uint8_t>(encode(fp8_format(p.arch), normal(rng), Overflow::saturate));
+    }
+    std::uniform_real_distribution<float> factor(0.5f, 1.5f);
+    for (float& v : std::span(t.at("scale_a").as<float>(), t.at("scale_a").bytes.size() / 4)) v = factor(rng) * scale;
+    for (float& v : std::span(t.at("scale_w").as<float>(), t.at("scale_w").bytes.size() / 4)) v = factor(rng);
+  }
+  if (auto b = t.find("bias"); b != t.end())
+    for (std::size_t i = 0; i < b->second.bytes.size() / 4; ++i) b->second.as<float>()[i] = 0.25f * normal(rng);
+}
+
+MoeActivation activation_of(const std::string& name) {
+  return name == "gelu" ? MoeActivation::gelu : name == "swiglu_oai" ? MoeActivation::swiglu_oai : MoeActivation::silu;
+}
+
+// Rows a sorted entry names are compared (element by element under `allowed`); the others are
+// not part of the op's result (the kernel does not write them).
+template <class Decode, class Allowed>
+Comparison compare_rows(const OpTensor& got, const std::vector<std::uint8_t>& valid, std::uint32_t columns,
+                        const std::vector<double>& want, Decode&& decode, Allowed&& allowed) {
+  Comparison c;
+  c.tensor = got.name;
+  c.rule = CompareRule::custom;
+  double sum = 0;
+  for (std::size_t row = 0; row < valid.size(); ++row) {
+    if (valid[row] == 0) continue;
+    for (std::uint32_t col = 0; col < columns; ++col) {
+      const std::size_t at = row * columns + col;
+      const double v = decode(got, at), error = std::abs(v - want[at]), limit = allowed(at);
+      ++c.count;
+      sum += error;
+      c.max_abs_error = std::max(c.max_abs_error, error);
+      if (!(error <= limit) && c.mismatches++ == 0)
+        c.detail = got.name + "[" + std::to_string(row) + ", " + std::to_string(col) + "]: kernel " + number(v) + ", ref " +
+                   number(want[at]) + " (allowed error " + number(limit) + ")";
+    }
+  }
+  c.mean_abs_error = c.count == 0 ? 0 : sum / double(c.count);
+  return c;
+}
+
+double decode_bf16_at(const OpTensor& t, std::size_t at) {
+  std::uint16_t code;
+  std::memcpy(&code, t.bytes.data() + 2 * at, 2);
+  return bf16_to_f32(code);
+}
+double decode_f32_at(const OpTensor& t, std::size_t at) {
+  float v;
+  std::memcpy(&v, t.bytes.data() + 4 * at, 4);
+  return v;
+}
+
+}  // namespace
+
+// moe_gemm1 and moe_gemm1_fp8: each row a slot names, under the stage-1 allowance (moe.hpp) plus the bf16 rounding.
+OpReference moe_gemm1_reference() {
+  OpReference r;
+  r.fill = [](const OpProblem& p, OpTensors& t, std::mt19937& rng) {
+    fill_sorted_layout(p, t, rng);
+    fill_weights(p, t, p.u32("hidden"), rng);
+  };
+  r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
+    auto sorted = std::make_shared<MoeSorted>(sorted_from_tensors(p, t));
+    MoeStage1Args a;
+    a.x = t.at("a").bytes.data(), a.w1 = t.at("w").bytes.data();
+    if (t.at("a").dtype == "fp8") {
+      a.in_format = fp8_format(p.arch);
+      a.scale_x = t.at("scale_a").as<float>(), a.scale_w1 = t.at("scale_w").as<float>();
+    }
+    a.bias1 = t.count("bias") != 0 ? t.at("bias").as<float>() : nullptr;
+    a.sorted = sorted.get();
+    a.tokens = p.u32("tokens"), a.k = p.u32("k"), a.hidden = p.u32("hidden"), a.inter = p.u32("inter"), a.local_experts = p.u32("experts");
+    a.activation = activation_of(p.text("activation"));
+    auto ref = std::make_shared<MoeStage1Ref>();
+    if (Status s = moe_stage1(a, *ref); !s.ok()) return s;
+    expected["out"] = Expected::rule_of([ref](const OpTensor& got) {
+      return compare_rows(got, ref->valid, ref->inter, ref->value, decode_bf16_at, [&](std::size_t at) {
+        const double bound = ref->error_bound[at];
+        return bound + 0.5 * output_ulp(OutType::bf16, std::abs(ref->value[at]) + bound);
+      });
+    });
+    return Status::success();
+  };
+  return r;
+}
+
+// moe_gemm2 and moe_gemm2_fp8: each row a slot names, under ref/TOLERANCE.md with K = inter + 3 (f32 output).
+OpReference moe_gemm2_reference() {
+  OpReference r;
+  r.fill = [](const OpProblem& p, OpTensors& t, std::mt19937& rng) {
+    fill_sorted_layout(p, t, rng);
+    fill_weights(p, t, p.u32("inter"), rng);
+  };
+  r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
+    auto sorted = std::make_shared<MoeSorted>(sorted_from_tensors(p, t));
+    MoeStage2Args a;
+    a.inter = t.at("a").bytes.data(), a.w2 = t.at("w").bytes.data();
+    if (t.at("a").dtype == "fp8") {
+      a.in_format = fp8_format(p.arch);
+      a.scale_inter = t.at("scale_a").as<float>(), a.scale_w2 = t.at("scale_w").as<float>();
+    }
+    a.bias2 = t.count("bias") != 0 ? t.at("bias").as<float>() : nullptr;
+    a.sorted = sorted.get();
+    a.tokens = p.u32("tokens"), a.k = p.u32("k"), a.hidden = p.u32("hidden"), a.inter_size = p.u32("inter");
+    a.local_experts = p.u32("experts");
+    auto rows = std::make_shared<GemmRef>();
+    auto valid = std::make_shared<std::vector<std::uint8_t>>();
+    if (Status s = moe_stage2_rows(a, *rows, *valid); !s.ok()) return s;
+    expected["out"] = Expected::rule_of([rows, valid](const OpTensor& got) {
+      return compare_rows(got, *valid, rows->n, rows->value, decode_f32_at, [&](std::size_t at) {
+        return gemm_tolerance(OutType::f32, rows->value[at], rows->magnitude[at], rows->k);
+      });
+    });
+    return Status::success();
+  };
+  return r;
+}
+
+// moe_sum: bit for bit (the fixed slot order is the op's contract).
+OpReference moe_sum_reference() {
+  OpReference r;
+  r.fill = [](const OpProblem& p, OpTensors& t, std::mt19937& rng) {
+    const std::uint32_t tokens = p.u32("tokens"), k = p.u32("k"), experts = p.u32("experts"), local = p.u32("local_experts");
+    fill_routing(tokens, k, experts, t.at("topk_ids").as<std::int32_t>(), nullptr, rng);
+    if (auto map = t.find("expert_map"); map != t.end()) {
+      std::vector<std::int32_t> order(experts);
+      std::iota(order.begin(), order.end(), 0);
+      std::shuffle(order.begin(), order.end(), rng);
+      std::vector<std::uint8_t> is_local(experts, 0);
+      for (std::uint32_t i = 0; i < std::min(local, experts); ++i) is_local[static_cast<std::size_t>(order[i])] = 1;
+      std::int32_t next = 0;
+      for (std::uint32_t e = 0; e < experts; ++e) map->second.as<std::int32_t>()[e] = is_local[e] ? next++ : -1;
+    }
+  };
+  r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
+    MoeSumArgs a;
+    a.partial = t.at("partial").as<float>(), a.ids = t.at("topk_ids").as<std::int32_t>();
+    a.expert_map = t.count("expert_map") != 0 ? t.at("expert_map").as<std::int32_t>() : nullptr;
+    a.tokens = p.u32("tokens"), a.k = p.u32("k"), a.experts = p.u32("experts"), a.local_experts = p.u32("local_experts");
+    a.hidden = p.u32("hidden");
+    std::vector<std::uint16_t> sum;
+    if (Status s = moe_sum(a, sum); !s.ok()) return s;
+    OpTensor out = t.at("out");
+    std::memcpy(out.bytes.data(), sum.data(), sum.size() * 2);
+    expected["out"] = Expected::bits(std::move(out));
+    return Status::success();
+  };
+  return r;
+}
+
+// moe_grouped_topk: ids bit for bit, weights under this allowance (moe_grouped_topk.s.j2, fp32):
+//   s = 1 / (1 + 2^(−l·log2 e)): the exponent's argument rounded twice (≤ 2u·|l|·1.45 absolute →
+//   ≤ 2.1u·|l| relative on the exponential, whose relative effect on s is at most that), v_exp_f32
+//   ≤ 1 ulp, the addition and v_rcp_f32 ≤ 1 ulp each: δ_s ≤ (2.1·|l| + 4)·u.
+//   renormalize: Σ of k positive s (k − 1 roundings, each term ≤ δ_max) and a division (u);
+//   the scaling factor: u. So |w − w_ref| ≤ (2·(2.1·L + 4) + k + 2)·u·|w_ref| with L the largest
+//   |logit| among the token's chosen experts, plus 2^-149.
+// The fill puts logits on a grid of quarters and biases on a grid of 1/64 (equal values, hence ties,
+// are common; unequal biased scores differ far more than fp32's rounding, so the choice is exact).
+OpReference moe_grouped_topk_reference() {
+  OpReference r;
+  r.fill = [](const OpProblem&, OpTensors& t, std::mt19937& rng) {
+    std::normal_distribution<float> normal(0.f, 2.f);
+    OpTensor& logits = t.at("logits");
+    for (std::size_t i = 0; i < logits.bytes.size() / 4; ++i) logits.as<float>()[i] = std::round(normal(rng) * 4) / 4;
+    if (auto bias = t.find("correction_bias"); bias != t.end()) {
+      std::uniform_int_distribution<int> step(-16, 16);
+      for (std::size_t i = 0; i < bias->second.bytes.size() / 4; ++i) bias->second.as<float>()[i] = step(rng) / 64.0f;
+    }
+  };
+  r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
+    GroupedTopkArgs a;
+    a.logits = t.at("logits").as<float>();
+    a.correction_bias = t.count("correction_bias") != 0 ? t.at("correction_bias").as<float>() : nullptr;
+    a.tokens = p.u32("tokens"), a.experts = p.u32("experts"), a.k = p.u32("k");
+    a.n_group = p.u32("n_group"), a.topk_group = p.u32("topk_group");
+    a.renormalize = p.u32("renormalize") != 0;
+    a.routed_scaling_factor = p.f32("routed_scaling_factor");
+    RoutingRef routing;
+    if (Status s = grouped_topk(a, routing); !s.ok()) return s;
+    OpTensor ids = t.at("topk_ids");
+    std::memcpy(ids.bytes.data(), routing.ids.data(), routing.ids.size() * 4);
+    expected["topk_ids"] = Expected::bits(std::move(ids));
+    auto allowance = std::make_shared<std::vector<double>>(routing.weights.size());
+    for (std::uint32_t token = 0; token < a.tokens; ++token) {
+      double largest = 0;
+      for (std::uint32_t j = 0; j < a.k; ++j)
+        largest = std::max(largest, std::abs(double{a.logits[std::size_t{token} * a.experts + routing.ids[std::size_t{token} * a.k + j]]}));
+      for (std::uint32_t j = 0; j < a.k; ++j) {
+        const std::size_t at = std::size_t{token} * a.k + j;
+        (*allowance)[at] = (2 * (2.1 * largest + 4) + a.k + 2) * unit_roundoff * std::abs(routing.weights[at]) + 0x1p-149;
+      }
+    }
+    auto want = std::make_shared<std::vector<double>>(std::move(routing.weights));
+    expected["topk_weights"] = Expected::rule_of([want, allowance](const OpTensor& got) { return compare_weights(got, *want, *allowance); });
+    return Status::success();
+  };
+  return r;
+}
+
+// fused_moe (the pipeline of templates/moe_gemm/op.fused_moe.yaml): ids from ref::topk_softmax
+// (exact, so the kernels' layout is the reference's), then ref::fused_moe on the weights as fp32.
+// out is compared under ref/TOLERANCE.md (K = inter + k + 2: stage 2's accumulation, bias, weight,
+// the sum over the slots) plus what the earlier stages' own allowances become at the output:
+//   Σ_j |w_j| · Σ_i (bound1_i + ulp_bf16(|inter_i| + bound1_i)) · |W2[e_j][h][i]|
+// (a kernel's intermediate may differ from the reference's by stage 1's allowance and, rounded to
+// bf16 on both sides, by up to one ulp), and Σ_j Δw_j · Σ_i |inter_i · W2[e_j][h][i]| (the routing
+// weight's allowance, as moe_topk_softmax's).
+OpReference fused_moe_reference() {
+  OpReference r;
+  r.fill = [](const OpProblem& p, OpTensors& t, std::mt19937& rng) {
+    std::normal_distribution<float> normal(0.f, 1.f);
+    auto scaled = [&](const char* name, std::uint32_t row) {
+      OpTensor& w = t.at(name);
+      const float scale = 1.0f / std::sqrt(static_cast<float>(std::max(row, 1u)));
+      for (std::size_t i = 0; i < w.bytes.size() / 2; ++i) {
+        const std::uint16_t code = f32_to_bf16(normal(rng) * scale);
+        std::memcpy(w.bytes.data() + 2 * i, &code, 2);
+      }
+    };
+    scaled("w1", p.u32("hidden"));
+    scaled("w2", p.u32("inter"));
+    OpTensor& logits = t.at("logits");
+    for (std::size_t i = 0; i < logits.bytes.size() / 4; ++i) logits.as<float>()[i] = 2.0f * normal(rng);
+  };
+  r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
+    const std::uint32_t tokens = p.u32("tokens"), experts = p.u32("experts"), k = p.u32("k");
+    const std::uint32_t hidden = p.u32("hidden"), inter = p.u32("inter");
+    TopkSoftmaxArgs ra;
+    ra.logits = t.at("logits").as<float>(), ra.tokens = tokens, ra.experts = experts, ra.k = k;
+    ra.renormalize = p.u32("renormalize") != 0;
+    RoutingRef routing;
+    if (Status s = topk_softmax(ra, routing); !s.ok()) return s;
+    std::vector<float> weights(routing.weights.begin(), routing.weights.end());
+    std::vector<double> weight_allowance(weights.size());
+    for (std::uint32_t token = 0; token < tokens; ++token) {
+      const float* row = ra.logits + std::size_t{token} * experts;
+      const double top = *std::max_element(row, row + experts);
+      for (std::uint32_t j = 0; j < k; ++j) {
+        const std::size_t at = std::size_t{token} * k + j;
+        weight_allowance[at] = routing_weight_allowance(routing.weights[at], (row[routing.ids[at]] - top) * 1.4426950408889634, experts) +
+                               std::abs(routing.weights[at]) * unit_roundoff;  // and its rounding to fp32
+      }
+    }
+    FusedMoeArgs a;
+    a.x = t.at("x").as<std::uint16_t>(), a.w1 = t.at("w1").as<std::uint16_t>(), a.w2 = t.at("w2").as<std::uint16_t>();
+    a.ids = routing.ids.data(), a.weights = weights.data();
+    a.tokens = tokens, a.k = k, a.experts = experts, a.local_experts = experts, a.hidden = hidden, a.inter = inter;
+    a.block_m = p.u32("block_m"), a.activation = activation_of(p.text("activation"));
+    FusedMoeRef ref;
+    if (Status s = fused_moe(a, ref); !s.ok()) return s;
+    auto allowed = std::make_shared<std::vector<double>>(ref.out.value.size());
+    const std::uint16_t* w2 = a.w2;
+    for (std::uint32_t slot = 0; slot < tokens * k; ++slot) {
+      const auto e = static_cast<std::size_t>(routing.ids[slot]);
+      const std::size_t token = slot / k;
+      for (std::uint32_t h = 0; h < hidden; ++h) {
+        double carried = 0, magnitude = 0;
+        for (std::uint32_t i = 0; i < inter; ++i) {
+          const std::size_t at = std::size_t{slot} * inter + i;
+          const double w = std::abs(double{bf16_to_f32(w2[(e * hidden + h) * inter + i])});
+          const double bound = ref.stage1.error_bound[at];
+          carried += (bound + output_ulp(OutType::bf16, std::abs(ref.stage1.value[at]) + bound)) * w;
+          magnitude += std::abs(double{bf16_to_f32(ref.inter_bf16[at])}) * w;
+        }
+        (*allowed)[token * hidden + h] += std::abs(double{weights[slot]}) * carried + weight_allowance[slot] * magnitude;
+      }
+    }
+    for (std::size_t i = 0; i < allowed->size(); ++i)
+      (*allowed)[i] += gemm_tolerance(OutType::bf16, ref.out.value[i], ref.out.magnitude[i], inter + k + 2);
+    auto want = std::make_shared<std::vector<double>>(std::move(ref.out.value));
+    auto all_rows = std::make_shared<std::vector<std::uint8_t>>(tokens, 1);
+    expected["out"] = Expected::rule_of([want, allowed, all_rows, hidden](const OpTensor& got) {
+      return compare_rows(got, *all_rows, hidden, *want, decode_bf16_at, [&](std::size_t at) { return (*allowed)[at]; });
+    });
+    return Status::success();
+  };
+  return r;
+}
+
+}  // namespace asmk::ref

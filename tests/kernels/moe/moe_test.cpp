@@ -1,0 +1,500 @@
+// The MoE ops by name (tools/op_runner.hpp) on both devices: every variant through a problem that
+// selects it, demo-like model shapes scaled down (DeepSeek-V3-like E 256 k 8, Mixtral-like E 8 k 2),
+// tokens 1, 3, 64, and bad input refused by the op's rules (both sides of each rule).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+#include <string>
+
+#include "asmk/ref/moe.hpp"
+#include "asmk/ref/numeric.hpp"
+#include "asmk/ref/tolerance.hpp"
+#include "kernel_harness.hpp"
+#include "op_runner.hpp"
+
+namespace {
+
+using asmk::op_runner::Problem;
+using asmk::test::Session;
+namespace ref = asmk::ref;
+
+std::string arch_suffix(const char* arch) { return std::string("_") + arch + "_"; }
+
+// Runs `problem` and expects every output to match its reference.
+asmk::op_runner::Result run_ok(Session& s, const std::string& op, const std::string& problem, std::uint32_t seed) {
+  SCOPED_TRACE(op + " " + problem);
+  asmk::op_runner::Options options;
+  options.seed = seed;
+  auto r = asmk::op_runner::run(s.get(), op, Problem::parse(problem), options);
+  EXPECT_EQ(r.status, ASMK_SUCCESS) << r.error;
+  EXPECT_TRUE(r.error.empty()) << r.error;
+  EXPECT_FALSE(r.comparisons.empty());
+  for (const auto& c : r.comparisons) EXPECT_TRUE(c.ok()) << r.selection.kernel_name << ": " << c.tensor << ": " << c.detail;
+  return r;
+}
+
+class Moe : public ::testing::TestWithParam<asmk::test::TestDevice> {};
+
+// E 64, 128, 256, 512 select experts_per_lane 1, 2, 4, 8 (no masked logit): every variant runs.
+TEST_P(Moe, TopkSoftmaxEveryVariant) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const struct { const char* problem; const char* variant; } cases[] = {
+      {"tokens=3 experts=64 k=4", "e1"},
+      {"tokens=64 experts=128 k=8 renormalize=1", "e2"},
+      {"tokens=1 experts=256 k=8", "e4"},
+      {"tokens=5 experts=512 k=16 renormalize=1", "e8"},
+      {"tokens=3 experts=8 k=2", "e1"},  // Mixtral-like: 56 masked lanes
+      {"tokens=7 experts=200 k=1", "e4"},
+  };
+  std::uint32_t seed = 10;
+  for (const auto& c : cases) {
+    const auto r = run_ok(s, "moe_topk_softmax", c.problem, seed++);
+    EXPECT_EQ(std::string(r.selection.kernel_name),
+              "moe_topk_softmax" + arch_suffix(GetParam().arch) + c.variant) << c.problem;
+    ASSERT_EQ(r.comparisons.size(), 2u);
+    EXPECT_EQ(r.comparisons[0].tensor, "topk_ids");
+    EXPECT_EQ(r.comparisons[0].count, std::stoul(r.values.at("tokens")) * std::stoul(r.values.at("k")));
+  }
+}
+
+// The fill makes equal logits common (odd tokens are rounded to quarters): a reference that breaks
+// ties toward the higher id must then disagree with the kernel, which proves ties were exercised.
+TEST_P(Moe, TopkSoftmaxTiesGoToTheLowerId) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const ref::OpReference saved = *ref::find_op_reference("moe_topk_softmax");
+  ref::OpReference higher_first = saved;
+  higher_first.compute = [saved](const ref::OpProblem& p, const ref::OpTensors& t, std::map<std::string, ref::Expected>& expected) {
+    // The same problem with the experts' order reversed: ties then go to the higher original id.
+    const std::uint32_t tokens = p.u32("tokens"), experts = p.u32("experts"), k = p.u32("k");
+    ref::OpTensors reversed = t;
+    float* logits = reversed.at("logits").as<float>();
+    for (std::uint32_t token = 0; token < tokens; ++token) std::reverse(logits + token * experts, logits + (token + 1) * experts);
+    ref::Status status = saved.compute(p, reversed, expected);
+    ref::OpTensor& ids = expected.at("topk_ids").exact;
+    for (std::uint32_t i = 0; i < tokens * k; ++i) ids.as<std::int32_t>()[i] = std::int32_t(experts) - 1 - ids.as<std::int32_t>()[i];
+    return status;
+  };
+  ref::register_op_reference("moe_topk_softmax", higher_first);
+  auto r = asmk::op_runner::run(s.get(), "moe_topk_softmax", Problem::parse("tokens=16 experts=64 k=8"));
+  ref::register_op_reference("moe_topk_softmax", saved);
+  ASSERT_EQ(r.comparisons.size(), 2u) << r.error;
+  EXPECT_FALSE(r.comparisons[0].ok()) << "no tie changed the choice: the tie rule was not exercised";
+  run_ok(s, "moe_topk_softmax", "tokens=16 experts=64 k=8", 1);  // the same problem with the right rule
+}
+
+TEST_P(Moe, TopkSoftmaxRefusesBadInputByRule) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const struct { const char* bad; const char* rule; const char* good; } cases[] = {
+      {"tokens=2 experts=8 k=9", "k_at_most_experts", "tokens=2 experts=8 k=8"},
+      {"tokens=2 experts=64 k=17", "k_at_most_16", "tokens=2 experts=64 k=16"},
+      {"tokens=2 experts=513 k=2", "experts_at_most_512", "tokens=2 experts=512 k=2"},
+      {"tokens=2 experts=8 k=2 renormalize=2", "renormalize_flag", "tokens=2 experts=8 k=2 renormalize=1"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.bad);
+    const auto r = asmk::op_runner::run(s.get(), "moe_topk_softmax", Problem::parse(c.bad));
+    EXPECT_EQ(r.status, ASMK_ERROR_UNSUPPORTED_SHAPE) << r.error;
+    EXPECT_NE(r.error.find(c.rule), std::string::npos) << r.error;
+    run_ok(s, "moe_topk_softmax", c.good, 3);
+  }
+}
+
+// DeepSeek-V3's grouped routing: both variants, with and without the correction bias, one group
+// (plain sigmoid top-k, Kimi-K2-like E 384), 32 groups.
+TEST_P(Moe, GroupedTopkMatchesTheReference) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const struct { const char* problem; const char* variant; } cases[] = {
+      {"tokens=3 experts=256 k=8 n_group=8 topk_group=4 routed_scaling_factor=2.5 correction_bias", "e4"},
+      {"tokens=64 experts=256 k=8 n_group=8 topk_group=4 routed_scaling_factor=2.5", "e4"},
+      {"tokens=5 experts=384 k=8 renormalize=0", "e8"},
+      {"tokens=7 experts=64 k=4 n_group=32 topk_group=3 correction_bias", "e4"},
+      {"tokens=1 experts=512 k=16 n_group=16 topk_group=16 correction_bias", "e8"},
+  };
+  std::uint32_t seed = 20;
+  for (const auto& c : cases) {
+    const auto r = run_ok(s, "moe_grouped_topk", c.problem, seed++);
+    EXPECT_EQ(std::string(r.selection.kernel_name), "moe_grouped_topk" + arch_suffix(GetParam().arch) + c.variant) << c.problem;
+    ASSERT_EQ(r.comparisons.size(), 2u);
+  }
+}
+
+// The group restriction is exercised: a reference that keeps every group disagrees with the kernel.
+TEST_P(Moe, GroupedTopkKeepsOnlyTheBestGroups) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const ref::OpReference saved = *ref::find_op_reference("moe_grouped_topk");
+  ref::OpReference all_groups = saved;
+  all_groups.compute = [saved](const ref::OpProblem& p, const ref::OpTensors& t, std::map<std::string, ref::Expected>& expected) {
+    ref::OpProblem ungrouped = p;
+    ungrouped.values["n_group"] = "1", ungrouped.values["topk_group"] = "1";
+    return saved.compute(ungrouped, t, expected);
+  };
+  ref::register_op_reference("moe_grouped_topk", all_groups);
+  const auto r = asmk::op_runner::run(s.get(), "moe_grouped_topk", Problem::parse("tokens=16 experts=256 k=8 n_group=8 topk_group=2 correction_bias"));
+  ref::register_op_reference("moe_grouped_topk", saved);
+  ASSERT_EQ(r.comparisons.size(), 2u) << r.error;
+  EXPECT_FALSE(r.comparisons[0].ok());
+}
+
+TEST_P(Moe, GroupedTopkRefusesBadInputByRule) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const struct { const char* bad; const char* rule; const char* good; } cases[] = {
+      {"tokens=2 experts=256 k=8 n_group=6 topk_group=2", "groups", "tokens=2 experts=256 k=8 n_group=8 topk_group=2"},
+      {"tokens=2 experts=256 k=8 n_group=8 topk_group=9", "topk_group_at_most_n_group", "tokens=2 experts=256 k=8 n_group=8 topk_group=8"},
+      {"tokens=2 experts=256 k=8 n_group=64 topk_group=1", "groups", "tokens=2 experts=256 k=8 n_group=32 topk_group=1"},
+      {"tokens=2 experts=64 k=5 n_group=16 topk_group=1", "k_at_most_kept_experts", "tokens=2 experts=64 k=4 n_group=16 topk_group=1"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.bad);
+    const auto r = asmk::op_runner::run(s.get(), "moe_grouped_topk", Problem::parse(c.bad));
+    EXPECT_EQ(r.status, ASMK_ERROR_UNSUPPORTED_SHAPE) << r.error;
+    EXPECT_NE(r.error.find(c.rule), std::string::npos) << r.error;
+    run_ok(s, "moe_grouped_topk", c.good, 9);
+  }
+}
+
+// The sorted layout bit for bit: tokens 1, 3, 64; every M tile; Mixtral-like and DeepSeek-V3-like
+// routing (most of the 256 experts receive no token at 1 token); expert parallelism with half the
+// experts remote (a map) and without a map (experts >= local_experts remote).
+TEST_P(Moe, SortLayoutsMatchTheReference) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const char* problems[] = {
+      "tokens=1 k=8 experts=256 local_experts=256 block_m=16",
+      "tokens=3 k=2 experts=8 local_experts=8 block_m=16",
+      "tokens=64 k=2 experts=8 local_experts=8 block_m=128",
+      "tokens=64 k=8 experts=256 local_experts=256 block_m=32",
+      "tokens=64 k=8 experts=256 local_experts=128 expert_map block_m=64",
+      "tokens=3 k=4 experts=16 local_experts=8 block_m=16",
+  };
+  std::uint32_t seed = 40;
+  for (const char* problem : problems) {
+    const auto r = run_ok(s, "moe_sort", problem, seed++);
+    EXPECT_EQ(std::string(r.selection.kernel_name), "moe_sort" + arch_suffix(GetParam().arch) + "x512");
+    ASSERT_EQ(r.comparisons.size(), 4u);
+  }
+}
+
+// All tokens to one expert (its list spans many blocks), and ids outside [0, E) skipped.
+TEST_P(Moe, SortAllTokensToOneExpertAndIdsOutOfRange) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  asmk::op_runner::Options options;
+  std::vector<std::int32_t> ids(64 * 2, 5);
+  ids[7] = 8, ids[9] = -1;  // skipped
+  options.inputs["topk_ids"].resize(ids.size() * 4);
+  std::memcpy(options.inputs["topk_ids"].data(), ids.data(), ids.size() * 4);
+  const auto r = asmk::op_runner::run(s.get(), "moe_sort", Problem::parse("tokens=64 k=2 experts=8 local_experts=8 block_m=16"), options);
+  ASSERT_EQ(r.status, ASMK_SUCCESS) << r.error;
+  for (const auto& c : r.comparisons) EXPECT_TRUE(c.ok()) << c.tensor << ": " << c.detail;
+  // 126 slots to expert 5: 8 blocks of 16, 128 entries.
+  std::int32_t total;
+  std::memcpy(&total, r.tensors.at("total_padded").bytes.data(), 4);
+  EXPECT_EQ(total, 128);
+}
+
+TEST_P(Moe, SortRefusesBadInputByRule) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const struct { const char* bad; const char* rule; const char* good; } cases[] = {
+      {"tokens=2 k=2 experts=8 local_experts=9", "local_at_most_experts", "tokens=2 k=2 experts=8 local_experts=8"},
+      {"tokens=2 k=2 experts=8 local_experts=8 block_m=8", "block_m_tile", "tokens=2 k=2 experts=8 local_experts=8 block_m=16"},
+      {"tokens=2 k=2 experts=600 local_experts=513", "local_experts_at_most_512", "tokens=2 k=2 experts=600 local_experts=512"},
+      {"tokens=2 k=17 experts=32 local_experts=32", "tokens_and_k", "tokens=2 k=16 experts=32 local_experts=32"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.bad);
+    const auto r = asmk::op_runner::run(s.get(), "moe_sort", Problem::parse(c.bad));
+    EXPECT_EQ(r.status, ASMK_ERROR_UNSUPPORTED_SHAPE) << r.error;
+    EXPECT_NE(r.error.find(c.rule), std::string::npos) << r.error;
+    run_ok(s, "moe_sort", c.good, 5);
+  }
+}
+
+// Every moe_gemm variant: stage 1 with each activation and M tile (bias on some), stage 2 with each
+// M tile, each with bf16 inputs (moe_gemm1, moe_gemm2) and fp8 inputs (moe_gemm1_fp8, moe_gemm2_fp8);
+// model-like shapes scaled down (DeepSeek-V3-like E 256 k 8, Mixtral-like E 8 k 2, a gpt-oss-like
+// layer with SwiGLU and biases).
+TEST_P(Moe, GemmStagesEveryVariant) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const struct { const char* op; const char* problem; const char* variant; } cases[] = {
+      {"moe_gemm1", "tokens=1 k=8 experts=256 hidden=128 inter=64 block_m=16", "s1_silu_bf16_m16_inbf16"},
+      {"moe_gemm1", "tokens=64 k=2 experts=8 hidden=128 inter=128 block_m=64", "s1_silu_bf16_m64_inbf16"},
+      {"moe_gemm1", "tokens=64 k=8 experts=32 hidden=64 inter=64 block_m=128", "s1_silu_bf16_m128_inbf16"},
+      {"moe_gemm1", "tokens=3 k=2 experts=8 hidden=64 inter=128 block_m=16 activation=gelu", "s1_gelu_bf16_m16_inbf16"},
+      {"moe_gemm1", "tokens=64 k=2 experts=8 hidden=64 inter=64 block_m=64 activation=gelu bias", "s1_gelu_bf16_m64_inbf16"},
+      {"moe_gemm1", "tokens=3 k=2 experts=8 hidden=64 inter=64 block_m=128 activation=gelu", "s1_gelu_bf16_m128_inbf16"},
+      {"moe_gemm1", "tokens=3 k=4 experts=16 hidden=64 inter=64 block_m=16 activation=swiglu_oai bias", "s1_swiglu_oai_bf16_m16_inbf16"},
+      {"moe_gemm1", "tokens=64 k=4 experts=16 hidden=64 inter=64 block_m=64 activation=swiglu_oai bias", "s1_swiglu_oai_bf16_m64_inbf16"},
+      {"moe_gemm1", "tokens=3 k=4 experts=16 hidden=64 inter=64 block_m=128 activation=swiglu_oai", "s1_swiglu_oai_bf16_m128_inbf16"},
+      {"moe_gemm2", "tokens=3 k=2 experts=8 hidden=128 inter=64 block_m=16", "s2_none_f32_m16_inbf16"},
+      {"moe_gemm2", "tokens=64 k=8 experts=32 hidden=128 inter=64 block_m=64 bias", "s2_none_f32_m64_inbf16"},
+      {"moe_gemm2", "tokens=64 k=2 experts=8 hidden=192 inter=128 block_m=128", "s2_none_f32_m128_inbf16"},
+  };
+  std::uint32_t seed = 60;
+  for (const auto& c : cases) {
+    for (const bool fp8 : {false, true}) {
+      // the same problem with fp8 inputs (per-row and per-channel scales): the _infp8 variant
+      const std::string op = std::string(c.op) + (fp8 ? "_fp8" : "");
+      std::string variant = c.variant;
+      if (fp8) variant.replace(variant.size() - 4, 4, "fp8");
+      const auto r = run_ok(s, op, c.problem, seed++);
+      EXPECT_EQ(std::string(r.selection.kernel_name), "moe_gemm" + arch_suffix(GetParam().arch) + variant) << op << " " << c.problem;
+      ASSERT_EQ(r.comparisons.size(), 1u);
+      EXPECT_GT(r.comparisons[0].count, 0u);
+    }
+  }
+}
+
+// The stage-1 comparison has teeth: a reference with SiLU where the kernel computes GELU fails.
+TEST_P(Moe, GemmStage1WrongActivationIsCaught) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const ref::OpReference saved = *ref::find_op_reference("moe_gemm1");
+  ref::OpReference wrong = saved;
+  wrong.compute = [saved](const ref::OpProblem& p, const ref::OpTensors& t, std::map<std::string, ref::Expected>& expected) {
+    ref::OpProblem silu = p;
+    silu.values["activation"] = "silu";
+    return saved.compute(silu, t, expected);
+  };
+  ref::register_op_reference("moe_gemm1", wrong);
+  const auto r = asmk::op_runner::run(s.get(), "moe_gemm1", Problem::parse("tokens=3 k=2 experts=8 hidden=64 inter=64 block_m=16 activation=gelu"));
+  ref::register_op_reference("moe_gemm1", saved);
+  ASSERT_EQ(r.comparisons.size(), 1u) << r.error;
+  EXPECT_FALSE(r.comparisons[0].ok());
+}
+
+TEST_P(Moe, SumIsBitExactInSlotOrder) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  std::uint32_t seed = 80;
+  for (const char* problem : {"tokens=1 k=8 experts=256 local_experts=256 hidden=128", "tokens=3 k=2 experts=8 local_experts=8 hidden=320",
+                              "tokens=64 k=8 experts=256 local_experts=128 hidden=64 expert_map",
+                              "tokens=3 k=4 experts=16 local_experts=8 hidden=64"}) {
+    const auto r = run_ok(s, "moe_sum", problem, seed++);
+    EXPECT_EQ(std::string(r.selection.kernel_name), "moe_sum" + arch_suffix(GetParam().arch) + "n256");
+  }
+}
+
+TEST_P(Moe, GemmAndSumRefuseBadInputByRule) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const struct { const char* op; const char* bad; const char* rule; const char* good; } cases[] = {
+      {"moe_gemm1", "tokens=2 k=2 experts=8 hidden=64 inter=64 block_m=32", "block_m_tile", "tokens=2 k=2 experts=8 hidden=64 inter=64 block_m=16"},
+      {"moe_gemm1", "tokens=2 k=2 experts=8 hidden=96 inter=64 block_m=16", "sizes_64", "tokens=2 k=2 experts=8 hidden=128 inter=64 block_m=16"},
+      {"moe_gemm2", "tokens=2 k=9 experts=8 hidden=64 inter=64 block_m=16", "k_range", "tokens=2 k=8 experts=8 hidden=64 inter=64 block_m=16"},
+      {"moe_sum", "tokens=2 k=2 experts=8 local_experts=9 hidden=64", "local_at_most_experts", "tokens=2 k=2 experts=8 local_experts=8 hidden=64"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.bad);
+    const auto r = asmk::op_runner::run(s.get(), c.op, Problem::parse(c.bad));
+    EXPECT_EQ(r.status, ASMK_ERROR_UNSUPPORTED_SHAPE) << r.error;
+    EXPECT_NE(r.error.find(c.rule), std::string::npos) << r.error;
+    run_ok(s, c.op, c.good, 7);
+  }
+}
+
+// The whole layer as a chain of the ops, each one's outputs the next one's inputs (on the host
+// between launches): routing, sorting, stage 1, stage 2, sum. Each op is checked against its
+// reference on the way; the end result against ref/moe.hpp's stage 2 summed over the slots, from
+// the kernel's intermediate (so the bound is stage 2's: ref/TOLERANCE.md with K = inter + k).
+void run_chain(Session& s, std::uint32_t tokens, std::uint32_t experts, std::uint32_t k, std::uint32_t hidden, std::uint32_t inter,
+               std::uint32_t block_m, const std::string& activation, std::uint32_t seed, const std::string& grouped = "") {
+  const std::string T = std::to_string(tokens), E = std::to_string(experts), K = std::to_string(k);
+  const std::string H = std::to_string(hidden), I = std::to_string(inter), B = std::to_string(block_m);
+  SCOPED_TRACE("tokens " + T + " experts " + E + " k " + K + " " + activation);
+  auto take = [](const asmk::op_runner::Result& from, const char* tensor, asmk::op_runner::Options& to, const char* as) {
+    to.inputs[as] = from.tensors.at(tensor).bytes;
+  };
+  // routing: softmax, or the grouped form with `grouped` its group arguments
+  const std::string routing_sizes = "tokens=" + T + " experts=" + E + " k=" + K;
+  const auto routing = grouped.empty() ? run_ok(s, "moe_topk_softmax", routing_sizes + " renormalize=1", seed)
+                                       : run_ok(s, "moe_grouped_topk", routing_sizes + " " + grouped, seed);
+  asmk::op_runner::Options sort_in;
+  take(routing, "topk_ids", sort_in, "topk_ids");
+  take(routing, "topk_weights", sort_in, "topk_weights");
+  sort_in.seed = seed + 1;
+  const std::string sizes = "tokens=" + T + " k=" + K + " experts=" + E;
+  const auto sorted = asmk::op_runner::run(s.get(), "moe_sort", Problem::parse(sizes + " local_experts=" + E + " block_m=" + B), sort_in);
+  ASSERT_TRUE(sorted.ok()) << sorted.error << sorted.summary();
+  asmk::op_runner::Options stage1_in;
+  for (const char* name : {"sorted_ids", "block_expert", "total_padded"}) take(sorted, name, stage1_in, name);
+  stage1_in.seed = seed + 2;
+  const auto stage1 = asmk::op_runner::run(s.get(), "moe_gemm1",
+                                           Problem::parse(sizes + " hidden=" + H + " inter=" + I + " block_m=" + B + " activation=" + activation), stage1_in);
+  ASSERT_TRUE(stage1.ok()) << stage1.error << stage1.summary();
+  asmk::op_runner::Options stage2_in;
+  for (const char* name : {"sorted_ids", "sorted_weights", "block_expert", "total_padded"}) take(sorted, name, stage2_in, name);
+  take(stage1, "out", stage2_in, "a");
+  stage2_in.seed = seed + 3;
+  const auto stage2 = asmk::op_runner::run(s.get(), "moe_gemm2", Problem::parse(sizes + " hidden=" + H + " inter=" + I + " block_m=" + B), stage2_in);
+  ASSERT_TRUE(stage2.ok()) << stage2.error << stage2.summary();
+  asmk::op_runner::Options sum_in;
+  take(stage2, "out", sum_in, "partial");
+  take(routing, "topk_ids", sum_in, "topk_ids");
+  const auto summed = asmk::op_runner::run(s.get(), "moe_sum", Problem::parse(sizes + " local_experts=" + E + " hidden=" + H), sum_in);
+  ASSERT_TRUE(summed.ok()) << summed.error << summed.summary();
+
+  // The layer's output against the reference composition from the kernels' own intermediate.
+  ref::MoeSorted layout;
+  {
+    ref::MoeSortArgs a;
+    a.ids = routing.tensors.at("topk_ids").as<std::int32_t>(), a.weights = routing.tensors.at("topk_weights").as<float>();
+    a.tokens = tokens, a.k = k, a.experts = experts, a.local_experts = experts, a.block_m = block_m;
+    ASSERT_TRUE(ref::moe_sort(a, layout).ok());
+  }
+  ref::MoeStage2Args a;
+  a.inter = stage1.tensors.at("out").as<std::uint16_t>(), a.w2 = stage2.tensors.at("w").as<std::uint16_t>(), a.sorted = &layout;
+  a.tokens = tokens, a.k = k, a.hidden = hidden, a.inter_size = inter, a.local_experts = experts;
+  ref::GemmRef want;
+  ASSERT_TRUE(ref::moe_stage2(a, want).ok());
+  const std::uint16_t* got = summed.tensors.at("out").as<std::uint16_t>();
+  std::size_t bad = 0;
+  for (std::size_t i = 0; i < want.value.size(); ++i) {
+    const double v = ref::bf16_to_f32(got[i]);
+    if (!(std::abs(v - want.value[i]) <= ref::gemm_tolerance(ref::OutType::bf16, want.value[i], want.magnitude[i], want.k)) && bad++ == 0)
+      ADD_FAILURE() << "out[" << i / hidden << ", " << i % hidden << "]: kernels " << v << ", ref " << want.value[i];
+  }
+  EXPECT_EQ(bad, 0u);
+}
+
+// The fp8 layer: x quantized per token (quant_fp8, granularity row), stage 1 in fp8, its output
+// quantized per slot (quant_fp8 again), stage 2 in fp8, the sum. The end result against ref/'s stage 2
+// from the kernels' quantized intermediate and its scales.
+void run_fp8_chain(Session& s, const std::string& arch, std::uint32_t tokens, std::uint32_t experts, std::uint32_t k, std::uint32_t hidden,
+                   std::uint32_t inter, std::uint32_t block_m, std::uint32_t seed) {
+  const std::string T = std::to_string(tokens), E = std::to_string(experts), K = std::to_string(k);
+  const std::string H = std::to_string(hidden), I = std::to_string(inter), B = std::to_string(block_m);
+  const std::string slots = std::to_string(tokens * k);
+  SCOPED_TRACE("fp8 tokens " + T + " experts " + E + " k " + K);
+  auto take = [](const asmk::op_runner::Result& from, const char* tensor, asmk::op_runner::Options& to, const char* as) {
+    to.inputs[as] = from.tensors.at(tensor).bytes;
+  };
+  auto must = [](const asmk::op_runner::Result& r) {
+    EXPECT_TRUE(r.ok()) << r.selection.kernel_name << ": " << r.error << r.summary() << (r.comparisons.empty() ? "" : " " + r.comparisons[0].detail);
+    return r.ok();
+  };
+  const auto routing = run_ok(s, "moe_topk_softmax", "tokens=" + T + " experts=" + E + " k=" + K + " renormalize=1", seed);
+  asmk::op_runner::Options sort_in;
+  take(routing, "topk_ids", sort_in, "topk_ids");
+  take(routing, "topk_weights", sort_in, "topk_weights");
+  const std::string sizes = "tokens=" + T + " k=" + K + " experts=" + E;
+  const auto sorted = asmk::op_runner::run(s.get(), "moe_sort", Problem::parse(sizes + " local_experts=" + E + " block_m=" + B), sort_in);
+  if (!must(sorted)) return;
+  asmk::op_runner::Options quant_x_in;
+  quant_x_in.seed = seed + 1;
+  const auto quant_x = asmk::op_runner::run(s.get(), "quant_fp8", Problem::parse("m=" + T + " n=" + H + " granularity=row"), quant_x_in);
+  if (!must(quant_x)) return;
+  asmk::op_runner::Options stage1_in;
+  for (const char* name : {"sorted_ids", "block_expert", "total_padded"}) take(sorted, name, stage1_in, name);
+  take(quant_x, "y", stage1_in, "a");
+  take(quant_x, "scale", stage1_in, "scale_a");
+  stage1_in.seed = seed + 2;
+  const auto stage1 = asmk::op_runner::run(s.get(), "moe_gemm1_fp8", Problem::parse(sizes + " hidden=" + H + " inter=" + I + " block_m=" + B), stage1_in);
+  if (!must(stage1)) return;
+  asmk::op_runner::Options quant_inter_in;
+  take(stage1, "out", quant_inter_in, "x");
+  const auto quant_inter = asmk::op_runner::run(s.get(), "quant_fp8", Problem::parse("m=" + slots + " n=" + I + " granularity=row"), quant_inter_in);
+  if (!must(quant_inter)) return;
+  asmk::op_runner::Options stage2_in;
+  for (const char* name : {"sorted_ids", "sorted_weights", "block_expert", "total_padded"}) take(sorted, name, stage2_in, name);
+  take(quant_inter, "y", stage2_in, "a");
+  take(quant_inter, "scale", stage2_in, "scale_a");
+  stage2_in.seed = seed + 3;
+  const auto stage2 = asmk::op_runner::run(s.get(), "moe_gemm2_fp8", Problem::parse(sizes + " hidden=" + H + " inter=" + I + " block_m=" + B), stage2_in);
+  if (!must(stage2)) return;
+  asmk::op_runner::Options sum_in;
+  take(stage2, "out", sum_in, "partial");
+  take(routing, "topk_ids", sum_in, "topk_ids");
+  const auto summed = asmk::op_runner::run(s.get(), "moe_sum", Problem::parse(sizes + " local_experts=" + E + " hidden=" + H), sum_in);
+  if (!must(summed)) return;
+
+  ref::MoeSorted layout;
+  ref::MoeSortArgs sa;
+  sa.ids = routing.tensors.at("topk_ids").as<std::int32_t>(), sa.weights = routing.tensors.at("topk_weights").as<float>();
+  sa.tokens = tokens, sa.k = k, sa.experts = experts, sa.local_experts = experts, sa.block_m = block_m;
+  ASSERT_TRUE(ref::moe_sort(sa, layout).ok());
+  ref::MoeStage2Args a;
+  a.in_format = ref::fp8_format(arch == "gfx942" ? ref::Arch::gfx942 : ref::Arch::gfx950);
+  a.inter = quant_inter.tensors.at("y").bytes.data(), a.w2 = stage2.tensors.at("w").bytes.data();
+  a.scale_inter = quant_inter.tensors.at("scale").as<float>(), a.scale_w2 = stage2.tensors.at("scale_w").as<float>();
+  a.sorted = &layout, a.tokens = tokens, a.k = k, a.hidden = hidden, a.inter_size = inter, a.local_experts = experts;
+  ref::GemmRef want;
+  ASSERT_TRUE(ref::moe_stage2(a, want).ok());
+  const std::uint16_t* got = summed.tensors.at("out").as<std::uint16_t>();
+  std::size_t bad = 0;
+  for (std::size_t i = 0; i < want.value.size(); ++i) {
+    const double v = ref::bf16_to_f32(got[i]);
+    if (!(std::abs(v - want.value[i]) <= ref::gemm_tolerance(ref::OutType::bf16, want.value[i], want.magnitude[i], want.k)) && bad++ == 0)
+      ADD_FAILURE() << "out[" << i / hidden << ", " << i % hidden << "]: kernels " << v << ", ref " << want.value[i];
+  }
+  EXPECT_EQ(bad, 0u);
+}
+
+TEST_P(Moe, TheLayerAsAChainOfTheOps) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  run_chain(s, 3, 8, 2, 128, 128, 16, "silu", 200);       // Mixtral-like
+  run_chain(s, 64, 256, 8, 128, 64, 64, "silu", 210,      // DeepSeek-V3-like (grouped routing), prefill tile
+            "n_group=8 topk_group=4 routed_scaling_factor=2.5 correction_bias");
+  run_chain(s, 1, 256, 8, 64, 64, 16, "silu", 220);       // decode: most experts receive no token
+  run_chain(s, 3, 16, 4, 64, 64, 16, "swiglu_oai", 230);  // gpt-oss-like activation
+  run_fp8_chain(s, GetParam().arch, 3, 8, 2, 128, 128, 16, 240);
+  run_fp8_chain(s, GetParam().arch, 64, 32, 4, 128, 128, 64, 250);
+}
+
+// fused_moe: the pipeline op of the five stages (one plan, temporaries in one workspace) against the
+// reference layer; Mixtral-like, a 64-token prefill tile, decode with gpt-oss's activation.
+TEST_P(Moe, FusedMoeRunsTheLayerAsOnePlan) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  std::uint32_t seed = 300;
+  for (const char* problem : {"tokens=3 experts=8 k=2 hidden=128 inter=128 block_m=16",
+                              "tokens=64 experts=64 k=8 hidden=128 inter=64 block_m=64",
+                              "tokens=1 experts=256 k=8 hidden=64 inter=64 block_m=16 activation=swiglu_oai"}) {
+    const auto r = run_ok(s, "fused_moe", problem, seed++);
+    ASSERT_EQ(r.comparisons.size(), 1u);
+    EXPECT_EQ(r.comparisons[0].count, std::stoul(r.values.at("tokens")) * std::stoul(r.values.at("hidden")));
+    EXPECT_GT(r.selection.workspace_bytes, 0u);
+  }
+  // The comparison has teeth: the reference with GELU where the kernels run SiLU disagrees.
+  const ref::OpReference saved = *ref::find_op_reference("fused_moe");
+  ref::OpReference wrong = saved;
+  wrong.compute = [saved](const ref::OpProblem& p, const ref::OpTensors& t, std::map<std::string, ref::Expected>& expected) {
+    ref::OpProblem gelu = p;
+    gelu.values["activation"] = "gelu";
+    return saved.compute(gelu, t, expected);
+  };
+  ref::register_op_reference("fused_moe", wrong);
+  const auto r = asmk::op_runner::run(s.get(), "fused_moe", Problem::parse("tokens=3 experts=8 k=2 hidden=128 inter=128 block_m=16"));
+  ref::register_op_reference("fused_moe", saved);
+  ASSERT_EQ(r.comparisons.size(), 1u) << r.error;
+  EXPECT_FALSE(r.comparisons[0].ok());
+}
+
+// A stage's rule refuses the pipeline's call (k > experts: moe_topk_softmax's rule), naming it.
+TEST_P(Moe, FusedMoeRefusesBadInputThroughItsStages) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const auto r = asmk::op_runner::run(s.get(), "fused_moe", Problem::parse("tokens=3 experts=8 k=9 hidden=128 inter=128 block_m=16"));
+  EXPECT_EQ(r.status, ASMK_ERROR_UNSUPPORTED_SHAPE) << r.error;
+  EXPECT_NE(r.error.find("k_at_most_experts"), std::string::npos) << r.error;
+  const auto tile = asmk::op_runner::run(s.get(), "fused_moe", Problem::parse("tokens=3 experts=8 k=2 hidden=128 inter=128 block_m=32"));
+  EXPECT_EQ(tile.status, ASMK_ERROR_UNSUPPORTED_SHAPE) << tile.error;
+  EXPECT_NE(tile.error.find("block_m_tile"), std::string::npos) << tile.error;
+  run_ok(s, "fused_moe", "tokens=3 experts=8 k=8 hidden=64 inter=64 block_m=16", 11);
+}
+
+INSTANTIATE_TEST_SUITE_P(Devices, Moe, ::testing::ValuesIn(asmk::test::kTestDevices),
+                         [](const auto& info) { return std::string(info.param.arch); });
+
+}  // namespace

@@ -1,0 +1,295 @@
+// The fused-MoE references (ref/moe.hpp): routing on hand-worked cases (ties, renormalization, the
+// grouped DeepSeek-V3 form), the sorted layout's invariants, and the whole layer against a naive
+// dense formulation that sends every token through its k experts by plain loops.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "asmk/ref/moe.hpp"
+#include "asmk/ref/numeric.hpp"
+
+namespace asmk::ref {
+namespace {
+
+TEST(MoeTopkSoftmax, PicksTheLargestLogitsAndBreaksTiesByLowerId) {
+  // logits 1, 3, 3, 0: experts 1 and 2 tie at the top (lower id first), then expert 0.
+  const std::vector<float> logits{1, 3, 3, 0};
+  TopkSoftmaxArgs a;
+  a.logits = logits.data(), a.tokens = 1, a.experts = 4, a.k = 3;
+  RoutingRef r;
+  ASSERT_TRUE(topk_softmax(a, r).ok());
+  EXPECT_EQ(r.ids, (std::vector<std::int32_t>{1, 2, 0}));
+  // softmax: e^3 / (e + 2e^3 + 1) for the tied pair, e / (...) for expert 0.
+  const double denominator = std::exp(1.0) + 2 * std::exp(3.0) + 1;
+  EXPECT_NEAR(r.weights[0], std::exp(3.0) / denominator, 1e-15);
+  EXPECT_NEAR(r.weights[1], std::exp(3.0) / denominator, 1e-15);
+  EXPECT_NEAR(r.weights[2], std::exp(1.0) / denominator, 1e-15);
+  a.renormalize = true;
+  ASSERT_TRUE(topk_softmax(a, r).ok());
+  const double chosen = 2 * std::exp(3.0) + std::exp(1.0);
+  EXPECT_NEAR(r.weights[0], std::exp(3.0) / chosen, 1e-15);
+  EXPECT_NEAR(r.weights[2], std::exp(1.0) / chosen, 1e-15);
+}
+
+TEST(MoeTopkSoftmax, RejectsKAboveExpertsOr16AndTooManyExperts) {
+  const std::vector<float> logits(1024, 0.0f);
+  TopkSoftmaxArgs a;
+  a.logits = logits.data(), a.tokens = 1, a.experts = 4, a.k = 5;
+  RoutingRef r;
+  EXPECT_NE(topk_softmax(a, r).error.find("k must be in [1, min(16, experts)]"), std::string::npos);
+  a.experts = 64, a.k = 17;
+  EXPECT_FALSE(topk_softmax(a, r).ok());
+  a.experts = 513, a.k = 2;
+  EXPECT_NE(topk_softmax(a, r).error.find("experts must be in [1, 512]"), std::string::npos);
+  a.experts = 512, a.k = 16;
+  EXPECT_TRUE(topk_softmax(a, r).ok());
+}
+
+TEST(MoeGroupedTopk, KeepsTheBestGroupsThenTheBestBiasedExperts) {
+  // 8 experts, 4 groups of 2, keep 2 groups, k = 2. Logits 0 everywhere (s = 0.5) but the biases:
+  // group scores (sum of both biased scores) 1+{0,0}, 1+{.3,-.2}, 1+{.1,.05}, 1+{-.5,.4}:
+  // groups 1 (1.1) and 2 (1.15) are kept; of experts 2..5 the largest biased are 2 (.8) and 4 (.6).
+  // Group 3 holds expert 7 (bias .4, biased .9 > .8) but is not kept.
+  const std::vector<float> logits(8, 0.0f);
+  const std::vector<float> bias{0, 0, 0.3f, -0.2f, 0.1f, 0.05f, -0.5f, 0.4f};
+  GroupedTopkArgs a;
+  a.logits = logits.data(), a.correction_bias = bias.data();
+  a.tokens = 1, a.experts = 8, a.k = 2, a.n_group = 4, a.topk_group = 2;
+  a.renormalize = true, a.routed_scaling_factor = 2.5;
+  RoutingRef r;
+  ASSERT_TRUE(grouped_topk(a, r).ok()) << grouped_topk(a, r).error;
+  EXPECT_EQ(r.ids, (std::vector<std::int32_t>{2, 4}));
+  // The weights are the unbiased scores (0.5 each), renormalized (0.5) and scaled (1.25).
+  EXPECT_DOUBLE_EQ(r.weights[0], 1.25);
+  EXPECT_DOUBLE_EQ(r.weights[1], 1.25);
+  a.renormalize = false;
+  ASSERT_TRUE(grouped_topk(a, r).ok());
+  EXPECT_DOUBLE_EQ(r.weights[0], 0.5 * 2.5);
+}
+
+TEST(MoeGroupedTopk, RejectsGroupsThatDoNotDivideAndKBeyondTheKeptExperts) {
+  const std::vector<float> logits(8, 0.0f);
+  GroupedTopkArgs a;
+  a.logits = logits.data(), a.tokens = 1, a.experts = 8, a.k = 2, a.n_group = 3, a.topk_group = 1;
+  RoutingRef r;
+  EXPECT_NE(grouped_topk(a, r).error.find("multiple of n_group"), std::string::npos);
+  a.n_group = 4, a.topk_group = 1, a.k = 3;  // one kept group holds 2 experts
+  EXPECT_NE(grouped_topk(a, r).error.find("exceeds the experts of topk_group groups"), std::string::npos);
+  a.k = 2;
+  EXPECT_TRUE(grouped_topk(a, r).ok());
+}
+
+TEST(MoeSort, LaysOutEachExpertsSlotsPaddedToTheBlock) {
+  // 3 tokens, k 2, 4 experts, block 2. Slots (t·k + j): 0→e2, 1→e0, 2→e2, 3→e2, 4→e0, 5→e3.
+  const std::vector<std::int32_t> ids{2, 0, 2, 2, 0, 3};
+  const std::vector<float> weights{0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f};
+  MoeSortArgs a;
+  a.ids = ids.data(), a.weights = weights.data(), a.tokens = 3, a.k = 2, a.experts = 4, a.local_experts = 4, a.block_m = 2;
+  MoeSorted s;
+  ASSERT_TRUE(moe_sort(a, s).ok());
+  // e0: 1, 4 | e1: none | e2: 0, 2, 3, pad | e3: 5, pad  -> 8 entries, 4 blocks; capacity 3 + 4 = 7 blocks.
+  EXPECT_EQ(s.padded_total, 8u);
+  EXPECT_EQ(s.sentinel, 6u);
+  ASSERT_EQ(s.sorted_ids.size(), 14u);
+  EXPECT_EQ(s.sorted_ids, (std::vector<std::int32_t>{1, 4, 0, 2, 3, 6, 5, 6, 6, 6, 6, 6, 6, 6}));
+  EXPECT_EQ(s.block_expert, (std::vector<std::int32_t>{0, 2, 2, 3, -1, -1, -1}));
+  EXPECT_EQ(s.sorted_weights[1], 0.5f);
+  EXPECT_EQ(s.sorted_weights[5], 0.0f);
+  EXPECT_EQ(s.sorted_weights[6], 0.6f);
+}
+
+TEST(MoeSort, SkipsRemoteExpertsThroughTheMap) {
+  // Expert parallelism: experts 0, 1 are another rank's; 2, 3 are local 0, 1.
+  const std::vector<std::int32_t> ids{2, 0, 2, 2, 0, 3};
+  const std::vector<std::int32_t> map{-1, -1, 0, 1};
+  MoeSortArgs a;
+  a.ids = ids.data(), a.expert_map = map.data(), a.tokens = 3, a.k = 2, a.experts = 4, a.local_experts = 2, a.block_m = 4;
+  MoeSorted s;
+  ASSERT_TRUE(moe_sort(a, s).ok());
+  EXPECT_EQ(s.padded_total, 8u);
+  EXPECT_EQ(std::vector<std::int32_t>(s.sorted_ids.begin(), s.sorted_ids.begin() + 8),
+            (std::vector<std::int32_t>{0, 2, 3, 6, 5, 6, 6, 6}));
+  EXPECT_EQ(s.block_expert[0], 0);
+  EXPECT_EQ(s.block_expert[1], 1);
+}
+
+TEST(MoeSort, RejectsIdsAndMapEntriesOutOfRange) {
+  std::vector<std::int32_t> ids{0, 4};
+  MoeSortArgs a;
+  a.ids = ids.data(), a.tokens = 1, a.k = 2, a.experts = 4, a.local_experts = 4, a.block_m = 16;
+  MoeSorted s;
+  EXPECT_NE(moe_sort(a, s).error.find("expert id 4 of token 0, slot 1 is outside [0, experts)"), std::string::npos);
+  ids[1] = 3;
+  EXPECT_TRUE(moe_sort(a, s).ok());
+  const std::vector<std::int32_t> map{0, 1, 2, 2};
+  a.expert_map = map.data(), a.local_experts = 2;
+  EXPECT_NE(moe_sort(a, s).error.find("expert_map[2] = 2 is outside [-1, local experts)"), std::string::npos);
+  a.expert_map = nullptr;
+  EXPECT_NE(moe_sort(a, s).error.find("local experts must equal experts"), std::string::npos);
+}
+
+TEST(MoeActivation, MatchesTheFormulasAtKnownPoints) {
+  // silu(1)·2 = 2 / (1 + e^-1); gelu(1)·1 = ½(1 + erf(1/√2)) = Φ(1) = 0.8413447460685429...
+  EXPECT_DOUBLE_EQ(moe_activation(MoeActivation::silu, 1, 2, 0, 0), 2 / (1 + std::exp(-1.0)));
+  EXPECT_NEAR(moe_activation(MoeActivation::gelu, 1, 1, 0, 0), 0.8413447460685429, 1e-15);
+  // Deep in the negative tail GELU stays accurate relative to its (tiny) value: Φ(−8) = 6.22096057427178e-16
+  // (½·erfc(8/√2); 1 + erf(−8/√2) would cancel to a few ulps of 1).
+  EXPECT_NEAR(moe_activation(MoeActivation::gelu, -8, 1, 0, 0) / (-8 * 6.22096057427178e-16), 1.0, 1e-12);
+  // gpt-oss: gate 10 clamps to 7, up 9 to 7: (7 + 1) · 7 · sigmoid(1.702 · 7); up −9 to −7.
+  EXPECT_DOUBLE_EQ(moe_activation(MoeActivation::swiglu_oai, 10, 9, 1.702, 7), 8 * 7 / (1 + std::exp(-1.702 * 7)));
+  EXPECT_DOUBLE_EQ(moe_activation(MoeActivation::swiglu_oai, 10, -9, 1.702, 7), -6 * 7 / (1 + std::exp(-1.702 * 7)));
+}
+
+// ------------------------------------------------------------------ the layer against naive loops
+
+struct Layer {
+  std::uint32_t tokens, experts, k, hidden, inter;
+  std::vector<std::uint16_t> x, w1, w2;
+  std::vector<float> b1, b2;
+  std::vector<std::int32_t> ids;
+  std::vector<float> weights;
+};
+
+Layer random_layer(std::uint32_t tokens, std::uint32_t experts, std::uint32_t k, std::uint32_t hidden, std::uint32_t inter,
+                   std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal(0.f, 1.f);
+  Layer l{tokens, experts, k, hidden, inter, {}, {}, {}, {}, {}, {}, {}};
+  auto fill = [&](std::vector<std::uint16_t>& v, std::size_t n, float scale) {
+    for (std::size_t i = 0; i < n; ++i) v.push_back(f32_to_bf16(normal(rng) * scale));
+  };
+  fill(l.x, std::size_t{tokens} * hidden, 1.0f);
+  fill(l.w1, std::size_t{experts} * 2 * inter * hidden, 0.2f);
+  fill(l.w2, std::size_t{experts} * hidden * inter, 0.2f);
+  for (std::size_t i = 0; i < std::size_t{experts} * 2 * inter; ++i) l.b1.push_back(normal(rng) * 0.1f);
+  for (std::size_t i = 0; i < std::size_t{experts} * hidden; ++i) l.b2.push_back(normal(rng) * 0.1f);
+  // Each token's k distinct experts by a shuffle; the weights positive.
+  std::vector<std::int32_t> order(experts);
+  for (std::uint32_t t = 0; t < tokens; ++t) {
+    for (std::uint32_t e = 0; e < experts; ++e) order[e] = static_cast<std::int32_t>(e);
+    std::shuffle(order.begin(), order.end(), rng);
+    for (std::uint32_t j = 0; j < k; ++j) {
+      l.ids.push_back(order[j]);
+      l.weights.push_back(std::abs(normal(rng)) + 0.1f);
+    }
+  }
+  return l;
+}
+
+double naive_activation(MoeActivation act, double g, double u) {
+  switch (act) {
+    case MoeActivation::silu: return g / (1 + std::exp(-g)) * u;
+    case MoeActivation::gelu: return 0.5 * g * std::erfc(-g / std::sqrt(2.0)) * u;
+    case MoeActivation::swiglu_oai: {
+      const double gc = g > 7 ? 7 : g, uc = u > 7 ? 7 : (u < -7 ? -7 : u);
+      return (uc + 1) * gc / (1 + std::exp(-double{swiglu_oai_alpha} * gc));
+    }
+  }
+  return 0;
+}
+
+// out[t] = Σ_j w_j · (bf16(act(x W1[e_j]ᵀ + b1)) · W2[e_j]ᵀ + b2) for local experts (map), by loops.
+std::vector<double> naive_moe(const Layer& l, MoeActivation act, bool bias, const std::vector<std::int32_t>* map) {
+  std::vector<double> out(std::size_t{l.tokens} * l.hidden, 0.0);
+  std::vector<double> h(l.inter);
+  const auto f = [](std::uint16_t v) { return double{bf16_to_f32(v)}; };
+  for (std::uint32_t t = 0; t < l.tokens; ++t) {
+    for (std::uint32_t j = 0; j < l.k; ++j) {
+      std::int32_t e = l.ids[t * l.k + j];
+      if (map != nullptr) e = (*map)[static_cast<std::size_t>(e)];
+      if (e < 0) continue;
+      for (std::uint32_t i = 0; i < l.inter; ++i) {
+        double g = bias ? l.b1[e * 2 * l.inter + i] : 0.0, u = bias ? l.b1[e * 2 * l.inter + l.inter + i] : 0.0;
+        for (std::uint32_t c = 0; c < l.hidden; ++c) {
+          g += f(l.x[t * l.hidden + c]) * f(l.w1[(std::size_t(e) * 2 * l.inter + i) * l.hidden + c]);
+          u += f(l.x[t * l.hidden + c]) * f(l.w1[(std::size_t(e) * 2 * l.inter + l.inter + i) * l.hidden + c]);
+        }
+        h[i] = f(f32_to_bf16(static_cast<float>(naive_activation(act, g, u))));
+      }
+      for (std::uint32_t c = 0; c < l.hidden; ++c) {
+        double y = bias ? l.b2[e * l.hidden + c] : 0.0;
+        for (std::uint32_t i = 0; i < l.inter; ++i) y += h[i] * f(l.w2[(std::size_t(e) * l.hidden + c) * l.inter + i]);
+        out[t * l.hidden + c] += l.weights[t * l.k + j] * y;
+      }
+    }
+  }
+  return out;
+}
+
+void expect_layer_matches_naive(const Layer& l, MoeActivation act, bool bias, std::uint32_t block_m,
+                                const std::vector<std::int32_t>* map, std::uint32_t local_experts) {
+  FusedMoeArgs a;
+  a.x = l.x.data(), a.w1 = l.w1.data(), a.w2 = l.w2.data();
+  a.bias1 = bias ? l.b1.data() : nullptr, a.bias2 = bias ? l.b2.data() : nullptr;
+  a.ids = l.ids.data(), a.weights = l.weights.data(), a.expert_map = map != nullptr ? map->data() : nullptr;
+  a.tokens = l.tokens, a.k = l.k, a.experts = l.experts, a.local_experts = local_experts;
+  a.hidden = l.hidden, a.inter = l.inter, a.block_m = block_m, a.activation = act;
+  FusedMoeRef r;
+  const Status s = fused_moe(a, r);
+  ASSERT_TRUE(s.ok()) << s.error;
+  const std::vector<double> expected = naive_moe(l, act, bias, map);
+  ASSERT_EQ(r.out.value.size(), expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i)
+    ASSERT_NEAR(r.out.value[i], expected[i], 1e-12 * (1 + r.out.magnitude[i])) << "element " << i;
+  // The stage-1 allowance is positive for rows that have a value and the magnitude of stage 2 bounds it.
+  for (std::size_t i = 0; i < expected.size(); ++i) ASSERT_GE(r.out.magnitude[i], std::abs(r.out.value[i]) * (1 - 1e-12));
+}
+
+TEST(FusedMoe, MatchesNaiveLoopsForEveryActivation) {
+  const Layer l = random_layer(5, 8, 2, 48, 24, 1);
+  for (MoeActivation act : {MoeActivation::silu, MoeActivation::gelu, MoeActivation::swiglu_oai})
+    for (bool bias : {false, true})
+      for (std::uint32_t block_m : {1u, 4u, 32u}) {
+        SCOPED_TRACE(testing::Message() << "activation " << int(act) << " bias " << bias << " block_m " << block_m);
+        expect_layer_matches_naive(l, act, bias, block_m, nullptr, 8);
+      }
+}
+
+TEST(FusedMoe, MatchesNaiveLoopsWithHalfTheExpertsRemote) {
+  const Layer l = random_layer(7, 16, 4, 32, 16, 2);
+  std::vector<std::int32_t> map(16, -1);
+  for (std::int32_t e = 0; e < 8; ++e) map[static_cast<std::size_t>(2 * e + 1)] = e;  // odd experts are local
+  expect_layer_matches_naive(l, MoeActivation::silu, false, 16, &map, 8);
+  // A broken map (everything remote) gives zeros, which the naive loops do not: the check has teeth.
+  FusedMoeArgs a;
+  std::vector<std::int32_t> none(16, -1);
+  a.x = l.x.data(), a.w1 = l.w1.data(), a.w2 = l.w2.data(), a.ids = l.ids.data(), a.weights = l.weights.data();
+  a.expert_map = none.data(), a.tokens = 7, a.k = 4, a.experts = 16, a.local_experts = 8, a.hidden = 32, a.inter = 16;
+  FusedMoeRef r;
+  ASSERT_TRUE(fused_moe(a, r).ok());
+  EXPECT_EQ(r.sorted.padded_total, 0u);
+  EXPECT_TRUE(std::all_of(r.out.value.begin(), r.out.value.end(), [](double v) { return v == 0; }));
+}
+
+TEST(FusedMoe, AllTokensToOneExpert) {
+  Layer l = random_layer(9, 4, 1, 16, 8, 3);
+  std::fill(l.ids.begin(), l.ids.end(), 3);
+  expect_layer_matches_naive(l, MoeActivation::silu, true, 4, nullptr, 4);
+}
+
+TEST(MoeStage1, TheAllowanceGrowsWithTheMagnitudes) {
+  // One token, one expert, hidden 2: gate = 1·1 + 1·(−1) = 0 (cancels), up = 2. The allowance is
+  // not zero although the value is (silu(0) = 0): it comes from the magnitudes (2 each).
+  const std::vector<std::uint16_t> x{f32_to_bf16(1), f32_to_bf16(1)};
+  const std::vector<std::uint16_t> w1{f32_to_bf16(1), f32_to_bf16(-1), f32_to_bf16(1), f32_to_bf16(1)};
+  const std::vector<std::int32_t> ids{0};
+  MoeSortArgs sa;
+  sa.ids = ids.data(), sa.tokens = 1, sa.k = 1, sa.experts = 1, sa.local_experts = 1, sa.block_m = 1;
+  MoeSorted sorted;
+  ASSERT_TRUE(moe_sort(sa, sorted).ok());
+  MoeStage1Args a;
+  a.x = x.data(), a.w1 = w1.data(), a.sorted = &sorted, a.tokens = 1, a.k = 1, a.hidden = 2, a.inter = 1, a.local_experts = 1;
+  MoeStage1Ref r;
+  ASSERT_TRUE(moe_stage1(a, r).ok());
+  EXPECT_EQ(r.value[0], 0.0);
+  EXPECT_GT(r.error_bound[0], 0.0);
+  EXPECT_LT(r.error_bound[0], 1e-5);
+  EXPECT_EQ(r.valid[0], 1);
+}
+
+}  // namespace
+}  // namespace asmk::ref
