@@ -20,5 +20,9 @@ OpReference quant_mxfp4_reference();           // quant.cpp
 OpReference shuffle_b_reference();             // shuffle.cpp
 OpReference fmha_fwd_reference();              // attention.cpp
 OpReference fmha_fwd_varlen_reference();       // attention.cpp
+OpReference mla_decode_reference();              // mla.cpp
+OpReference mla_decode_block_table_reference();  // mla.cpp
+OpReference mla_decode_split_reference();        // mla.cpp
+OpReference attn_lse_combine_reference();        // mla.cpp
 
 }  // namespace asmk::ref
