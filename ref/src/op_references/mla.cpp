@@ -64,7 +64,9 @@ void fill_block_table(const OpProblem& p, OpTensors& t, std::mt19937& rng) {
 
 Status args_of(const OpProblem& p, const OpTensors& t, MlaDecodeArgs& a) {
   const OpTensor &q = t.at("q"), &kv = t.at("kv");
-  a.q_format = a.kv_format = Format::bf16;
+  a.q_format = Format::bf16;
+  a.kv_format = p.text("kv_dtype") == "fp8" ? fp8_format(p.arch) : Format::bf16;
+  a.kv_scale = p.f32("kv_scale");
   a.q = q.bytes.data(), a.kv = kv.bytes.data();
   a.q_stride_token = q.strides[0], a.q_stride_head = q.strides[1];
   a.batch = p.u32("batch"), a.heads = p.u32("heads"), a.page_size = p.u32("page_size"), a.num_pages = p.u32("num_pages");

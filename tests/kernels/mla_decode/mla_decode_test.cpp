@@ -1,4 +1,4 @@
-// The mla_decode family through the C ABI, against the fp64 MLA reference in ref/ (mla.hpp) with the attention
+// The mla_decode family (bf16 and fp8 cache) through the C ABI, against the fp64 MLA reference in ref/ (mla.hpp) with the attention
 // tolerance rule of ref/TOLERANCE.md ("Attention"), in strict mode (ctest sets ASMK_EMU_STRICT=1: a missing
 // s_waitcnt, a hazard, an LDS race or an out-of-range access fails the launch).
 // Every variant runs: heads 8, 16, 32, 64, 128; page sizes 1, 16, 64 over shuffled pages; both page-table forms;
@@ -65,6 +65,13 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
     std::mt19937 rng(seed);
     std::normal_distribution<float> normal(0.f, 1.f);
     const uint32_t batch = uint32_t(sh.q_lens.size()), h = sh.heads, ps = sh.page_size;
+    // fp8 cache: the arch's e4m3 codes of values over a wide range (2^-4 .. 2^4 times a normal), a per-tensor scale
+    const bool fp8 = v.param_str("kv_dtype") == "fp8";
+    const ref::Format kv_format = fp8 ? ref::fp8_format(v.arch == "gfx942" ? asmk::Arch::gfx942 : asmk::Arch::gfx950)
+                                      : ref::Format::bf16;
+    const size_t kv_bytes = fp8 ? 1 : 2;
+    const float kv_scale = fp8 ? 0.11f : 1.f;
+    std::uniform_real_distribution<float> exponent(-4.f, 4.f);
 
     // page tables: each sequence's pages drawn from a shuffled list of the cache's pages >= first_page
     std::vector<int32_t> qo_indptr{0}, kv_indptr{0}, kv_indices, last_page_len, seq_lens;
@@ -96,14 +103,23 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
     const uint32_t tokens = uint32_t(qo_indptr.back());
     const uint32_t pad = sh.padded ? 8 : 0;
     const uint32_t q_head = D + pad, q_token = h * q_head + pad, o_head = DV + pad, o_token = h * o_head + 4;
-    std::vector<uint16_t> q(size_t(tokens) * q_token), kv(pages * ps * D, 0);
+    std::vector<uint16_t> q(size_t(tokens) * q_token);
+    std::vector<uint8_t> kv(pages * ps * D * kv_bytes, 0);
     for (auto& x : q) x = ref::f32_to_bf16(normal(rng) * 0.5f);
     for (uint64_t row = uint64_t(sh.first_page) * ps; row < pages * ps; ++row)
-      for (uint32_t c = 0; c < D; ++c) kv[row * D + c] = ref::f32_to_bf16(normal(rng) * (c % 13 == 5 ? 4.f : 1.f));
+      for (uint32_t c = 0; c < D; ++c) {
+        const size_t at = row * D + c;
+        if (fp8) {
+          kv[at] = uint8_t(ref::encode(kv_format, normal(rng) * std::exp2(exponent(rng)), ref::Overflow::saturate));
+        } else {
+          const uint16_t code = ref::f32_to_bf16(normal(rng) * (c % 13 == 5 ? 4.f : 1.f));
+          kv[2 * at] = uint8_t(code), kv[2 * at + 1] = uint8_t(code >> 8);
+        }
+      }
     const float scale = 1.f / std::sqrt(192.f) * 1.3f;
 
     ref::MlaDecodeArgs ra;
-    ra.q = q.data(), ra.kv = kv.data();
+    ra.q = q.data(), ra.kv = kv.data(), ra.kv_format = kv_format, ra.kv_scale = kv_scale;
     ra.q_stride_token = q_token, ra.q_stride_head = q_head;
     ra.batch = batch, ra.heads = h, ra.page_size = ps, ra.num_pages = pages;
     ra.qo_indptr = qo_indptr.data();
@@ -140,6 +156,9 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
       u32("num_pages", uint32_t(pages)), u32("page_size", ps), u32("q_stride_token", q_token), u32("q_stride_head", q_head);
       add("scale", ASMK_VALUE_F32).value.f32 = scale;
       add("softcap", ASMK_VALUE_F32).value.f32 = sh.softcap;
+      add("kv_scale", ASMK_VALUE_F32).value.f32 = kv_scale;
+      const std::string kv_dtype = v.param_str("kv_dtype");
+      add("kv_dtype", ASMK_VALUE_STRING).value.string = kv_dtype.c_str();
       ptr("q", qb), ptr("kv", kvb), ptr("qo_indptr", qob);
       if (sh.csr) u32("num_indices", uint32_t(kv_indices.size())), ptr("kv_indptr", kib), ptr("kv_indices", kxb), ptr("kv_last_page_len", klb);
       else u32("block_table_stride", max_pages), ptr("block_table", btb), ptr("seq_lens", slb);
@@ -167,7 +186,8 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
                             Arg::u32("page_size", ps), Arg::u32("block_table_stride", max_pages),
                             Arg::u32("num_splits", splits), Arg::u32("q_stride_token", q_token),
                             Arg::u32("q_stride_head", q_head), Arg::u32("o_stride_token", o_token),
-                            Arg::u32("o_stride_head", o_head), Arg::f32("scale", scale), Arg::f32("softcap", sh.softcap)}));
+                            Arg::u32("o_stride_head", o_head), Arg::f32("scale", scale), Arg::f32("softcap", sh.softcap),
+                            Arg::f32("kv_scale", kv_scale)}));
     }
 
     std::vector<double> got(size_t(expected.rows) * DV), lse(expected.rows);
@@ -222,7 +242,7 @@ TEST_P(MlaDecode, EveryVariantMatchesTheReference) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
   const std::vector<Variant> variants = asmk::test::variants(GetParam().arch, "mla_decode");
-  ASSERT_EQ(variants.size(), 1u) << "bf16 q and kv";
+  ASSERT_EQ(variants.size(), 2u) << "bf16 q; bf16 and fp8 cache";
   uint32_t seed = 1;
   for (const Variant& v : variants)
     for (const Shape& sh : shapes()) run(s, v, sh, seed++);
@@ -234,6 +254,58 @@ TEST_P(MlaDecode, PageIndicesBeyond65536) {
   ASSERT_TRUE(s.ok());
   for (const Variant& v : asmk::test::variants(GetParam().arch, "mla_decode"))
     run(s, v, {8, 1, {2}, {20}, true, 0, true, 0.f, false, 65536}, 99);
+}
+
+// A cache beyond 4 GiB: pages of 64 tokens (73,728 bytes) at indices 58,300 (just past 4 GiB), 70,001 and
+// 70,005 (5.2 GB) of a 70,010-page cache that the emulator reserves without committing; only the three pages
+// are written. The reference reads the same rows from a compact host copy (pages 0, 1, 2). 32-bit offset
+// arithmetic anywhere in the address would read another page (or fault) and fail the comparison.
+TEST_P(MlaDecode, CacheBeyond4GiB) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const Variant v = asmk::test::variants(GetParam().arch, "mla_decode").at(0);
+  ASSERT_EQ(v.param_str("kv_dtype"), "bf16");
+  const uint32_t h = 16, ps = 64, seqlen = 150, pages = 70010;
+  const std::vector<int32_t> device_pages{58300, 70001, 70005}, host_pages{0, 1, 2};
+  const size_t page_elems = size_t(ps) * D;
+  ASSERT_GT(uint64_t(device_pages[0]) * page_elems * 2, 1ull << 32);
+  std::mt19937 rng(5);
+  std::normal_distribution<float> normal(0.f, 1.f);
+  std::vector<uint16_t> q(size_t(2) * h * D), host_kv(3 * page_elems);
+  for (auto& x : q) x = ref::f32_to_bf16(normal(rng) * 0.5f);
+  for (auto& x : host_kv) x = ref::f32_to_bf16(normal(rng));
+  const std::vector<int32_t> qo{0, 2}, kv_indptr{0, 3}, last{int32_t(seqlen - 2 * ps)};
+  const float scale = 0.08f;
+  ref::MlaDecodeArgs ra;
+  ra.q = q.data(), ra.kv = host_kv.data(), ra.q_stride_token = h * D, ra.batch = 1, ra.heads = h, ra.page_size = ps;
+  ra.num_pages = 3, ra.qo_indptr = qo.data(), ra.kv_indptr = kv_indptr.data(), ra.kv_indices = host_pages.data();
+  ra.kv_last_page_len = last.data(), ra.scale = scale;
+  ref::AttentionRef want;
+  ASSERT_TRUE(ref::mla_decode(ra, want).ok());
+
+  Buffer kv = s.alloc(size_t(pages) * page_elems * 2);
+  for (size_t i = 0; i < device_pages.size(); ++i)
+    ASSERT_EQ(asmk_memcpy(s.get(), static_cast<char*>(kv.get()) + size_t(device_pages[i]) * page_elems * 2,
+                          host_kv.data() + i * page_elems, page_elems * 2, ASMK_COPY_HOST_TO_DEVICE),
+              ASMK_SUCCESS) << asmk_last_error();
+  Buffer qb = s.upload(q), qob = s.upload(qo), kib = s.upload(kv_indptr), kxb = s.upload(device_pages),
+         klb = s.upload(last), ob = s.alloc(size_t(2) * h * DV * 2), lb = s.alloc(size_t(2) * h * 4);
+  ASSERT_TRUE(s.launch(v.name, {Arg::ptr("q", qb), Arg::ptr("kv", kv), Arg::ptr("o", ob), Arg::ptr("lse", lb),
+                                Arg::ptr("partial_o", nullptr), Arg::ptr("partial_lse", nullptr), Arg::ptr("qo_indptr", qob),
+                                Arg::ptr("kv_indptr", kib), Arg::ptr("kv_indices", kxb), Arg::ptr("kv_last_page_len", klb),
+                                Arg::ptr("block_table", nullptr), Arg::ptr("seq_lens", nullptr), Arg::u32("batch", 1),
+                                Arg::u32("heads", h), Arg::u32("max_qlen", 2), Arg::u32("page_size", ps),
+                                Arg::u32("block_table_stride", 0), Arg::u32("num_splits", 1),
+                                Arg::u32("q_stride_token", h * D), Arg::u32("q_stride_head", D),
+                                Arg::u32("o_stride_token", h * DV), Arg::u32("o_stride_head", DV),
+                                Arg::f32("scale", scale), Arg::f32("softcap", 0.f),
+                                Arg::f32("kv_scale", 1.f)}));
+  const auto o = ob.download<uint16_t>(size_t(2) * h * DV);
+  const auto lse_dev = lb.download<float>(size_t(2) * h);
+  std::vector<double> got(o.size()), lse(lse_dev.begin(), lse_dev.end());
+  for (size_t i = 0; i < o.size(); ++i) got[i] = ref::bf16_to_f32(o[i]);
+  const ref::ErrorSummary summary = ref::compare_attention(want, ref::OutType::bf16, ref::Format::bf16, got, &lse);
+  EXPECT_TRUE(summary.ok()) << summary.describe();
 }
 
 // The mla_decode ops (templates/mla_decode/op*.yaml) select the variant, bind every argument by name, check
@@ -409,6 +481,7 @@ TEST_P(AttnLseCombine, MergesMlaDecodeSplits) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
   const Variant mla = asmk::test::variants(GetParam().arch, "mla_decode").at(0);
+  ASSERT_EQ(mla.param_str("kv_dtype"), "bf16");
   Variant combine;
   for (const Variant& v : asmk::test::variants(GetParam().arch, "attn_lse_combine"))
     if (v.param_str("out_dtype") == "bf16") combine = v;
@@ -439,7 +512,8 @@ TEST_P(AttnLseCombine, MergesMlaDecodeSplits) {
                                   Arg::u32("max_qlen", 2), Arg::u32("page_size", ps), Arg::u32("block_table_stride", 0),
                                   Arg::u32("num_splits", splits), Arg::u32("q_stride_token", h * D),
                                   Arg::u32("q_stride_head", D), Arg::u32("o_stride_token", 0),
-                                  Arg::u32("o_stride_head", 0), Arg::f32("scale", scale), Arg::f32("softcap", 0.f)}));
+                                  Arg::u32("o_stride_head", 0), Arg::f32("scale", scale), Arg::f32("softcap", 0.f),
+                                Arg::f32("kv_scale", 1.f)}));
   ASSERT_TRUE(s.launch(combine.name, {Arg::ptr("partial_o", pob), Arg::ptr("partial_lse", plb), Arg::ptr("o", ob),
                                       Arg::ptr("lse", lb), Arg::u32("tokens", tokens), Arg::u32("heads", h),
                                       Arg::u32("num_splits", splits), Arg::u32("dv", DV),
