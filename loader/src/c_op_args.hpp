@@ -3,7 +3,11 @@
 // (ops/op_run.hpp) exactly as asmk_run_op would run it. These mappings are the only per-op code.
 #pragma once
 
-#include <deque>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -11,22 +15,29 @@
 
 namespace asmk {
 
+// A typed struct's fields as named arguments, held inline: a warm launch through a typed entry
+// point allocates nothing here (perf/bench_launch). Choice values are the enums' static names.
 class OpArgs {
  public:
+  static constexpr std::size_t kCapacity = 32;
+
   OpArgs& size(const char* name, std::uint32_t value) { return add(name, ASMK_VALUE_U32, value); }
   OpArgs& u32(const char* name, std::uint32_t value) { return add(name, ASMK_VALUE_U32, value); }
-  OpArgs& choice(const char* name, std::string value);
+  // `value` must outlive the OpArgs (a string literal); nullptr words an enum value outside the
+  // enum as "<unknown value N>" (refused by the op).
+  OpArgs& choice(const char* name, const char* value, int raw_enum_value = 0);
   OpArgs& tensor(const char* name, const void* pointer, std::size_t bytes);
-  // A dtype choice by enum: its asmk_dtype_name ("fp32" is taken for the manifests' "f32"),
-  // "<unknown value N>" for values outside the enum (refused by the op).
+  // A dtype choice by enum: its asmk_dtype_name ("fp32" is taken for the manifests' "f32").
   OpArgs& dtype(const char* name, asmk_dtype dtype);
 
-  const std::vector<asmk_op_arg>& list() const { return args_; }
+  std::span<const asmk_op_arg> list() const { return {args_.data(), count_}; }
 
  private:
+  OpArgs& push(const asmk_op_arg& arg);
   OpArgs& add(const char* name, asmk_value_type type, std::uint32_t value);
-  std::vector<asmk_op_arg> args_;
-  std::deque<std::string> strings_;  // stable addresses for the string values
+  std::array<asmk_op_arg, kCapacity> args_{};
+  std::size_t count_ = 0;
+  std::vector<std::unique_ptr<std::string>> unknown_;  // texts of out-of-enum values (rare: refused)
 };
 
 OpArgs op_args(const asmk_quant_fp8_args& a);

@@ -3,6 +3,7 @@
 // same call on a context whose cache is disabled (capacity 0: every call selects from scratch):
 // a hit must be indistinguishable from a cold selection — same kernel, grid, block, reason,
 // split-K plan, explanation, same refusal, and the same kernarg bytes for the same buffers.
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <random>
@@ -360,6 +361,88 @@ TEST(SelectionCache, ConcurrentCallersGetTheColdAnswers) {
       expect_same(seen[t][i], expected[p], text(problems[p]));
       if (::testing::Test::HasFailure()) return;
     }
+}
+
+
+// ---- the warm path keyed by the raw arguments (loader/src/ops/call_key.hpp) --------------------
+
+namespace generic {
+
+std::vector<asmk_op_arg> quant_args(const char* in_dtype, void* x, std::size_t x_bytes, void* y, void* scale) {
+  auto arg = [](const char* name, asmk_value_type type) {
+    asmk_op_arg a{};
+    a.name = name;
+    a.type = type;
+    return a;
+  };
+  std::vector<asmk_op_arg> args;
+  args.push_back(arg("m", ASMK_VALUE_U32)), args.back().value.u32 = 16;
+  args.push_back(arg("n", ASMK_VALUE_U32)), args.back().value.u32 = 256;
+  args.push_back(arg("in_dtype", ASMK_VALUE_STRING)), args.back().value.string = in_dtype;
+  args.push_back(arg("x", ASMK_VALUE_POINTER)), args.back().value.pointer = x, args.back().bytes = x_bytes;
+  args.push_back(arg("y", ASMK_VALUE_POINTER)), args.back().value.pointer = y;
+  args.push_back(arg("scale", ASMK_VALUE_POINTER)), args.back().value.pointer = scale;
+  return args;
+}
+
+Result run(asmk_context* c, const std::vector<asmk_op_arg>& args) {
+  asmk_selection s{};
+  return result_of(asmk_run_op(c, "quant_fp8", args.data(), args.size(), nullptr, &s), s);
+}
+
+}  // namespace generic
+
+TEST(SelectionCache, TheSameProblemInAnotherArgumentOrderIsServedTheSame) {
+  const ContextPtr c = test::open_fixture();
+  Arena arena;
+  auto args = generic::quant_args("bf16", arena.at(0), 0, arena.at(1 << 20), arena.at(2 << 20));
+  const Result first = generic::run(c.get(), args);
+  ASSERT_EQ(first.status, ASMK_SUCCESS) << first.message;
+  std::reverse(args.begin(), args.end());
+  const Result reversed = generic::run(c.get(), args);
+  expect_same(reversed, first, "reversed arguments");
+  expect_same(generic::run(c.get(), args), first, "reversed arguments, warm");
+  const auto& launches = test::recorded_launches(c.get());
+  ASSERT_EQ(launches.size(), 3u);
+  EXPECT_EQ(launches[1].kernargs, launches[0].kernargs);
+  EXPECT_EQ(launches[2].kernargs, launches[0].kernargs);
+}
+
+TEST(SelectionCache, AWarmProblemStillRefusesASmallOrNullBufferAndLaunchesNothing) {
+  const ContextPtr c = test::open_fixture();
+  Arena arena;
+  const std::size_t x_bytes = 16 * 256 * 2;
+  auto args = generic::quant_args("bf16", arena.at(0), x_bytes, arena.at(1 << 20), arena.at(2 << 20));
+  ASSERT_EQ(generic::run(c.get(), args).status, ASMK_SUCCESS);
+  ASSERT_EQ(generic::run(c.get(), args).status, ASMK_SUCCESS);  // warm
+  const std::size_t launched = test::recorded_launches(c.get()).size();
+
+  args[3].bytes = x_bytes - 1;  // same key: the byte count is checked on every call
+  const Result small = generic::run(c.get(), args);
+  EXPECT_EQ(small.status, ASMK_ERROR_BUFFER_TOO_SMALL);
+  EXPECT_NE(small.message.find("x needs 8192 bytes"), std::string::npos) << small.message;
+  args[3].bytes = x_bytes;
+  args[4].value.pointer = nullptr;  // y: another alignment class, so another key; refused by the full path
+  EXPECT_EQ(generic::run(c.get(), args).status, ASMK_ERROR_NULL_BUFFER);
+  EXPECT_EQ(test::recorded_launches(c.get()).size(), launched);
+  args[4].value.pointer = arena.at(1 << 20);
+  EXPECT_EQ(generic::run(c.get(), args).status, ASMK_SUCCESS);
+}
+
+TEST(SelectionCache, AChoiceIsReadFromItsTextNotItsAddress) {
+  // A caller reusing one buffer for the choice's text: the second call is fp16, not a hit of bf16.
+  const ContextPtr c = test::open_fixture(), cold = open_with_cache(test::kRepo, 0);
+  Arena arena;
+  char dtype[8] = "bf16";
+  auto args = generic::quant_args(dtype, arena.at(0), 0, arena.at(1 << 20), arena.at(2 << 20));
+  const Result bf16 = generic::run(c.get(), args);
+  ASSERT_EQ(bf16.status, ASMK_SUCCESS) << bf16.message;
+  std::strcpy(dtype, "fp16");
+  const Result fp16 = generic::run(c.get(), args);
+  expect_same(fp16, generic::run(cold.get(), args), "fp16 after bf16 in the same buffer");
+  EXPECT_NE(fp16.kernel, bf16.kernel);
+  std::strcpy(dtype, "fp99");
+  EXPECT_EQ(generic::run(c.get(), args).status, ASMK_ERROR_UNSUPPORTED_DTYPE);
 }
 
 }  // namespace

@@ -84,7 +84,6 @@ OpCall::OpCall(const OpSpec& spec, std::span<const asmk_op_arg> args, bool runni
     if (a == nullptr)
       fail(ASMK_ERROR_INVALID_ARGUMENT, fmt::format("{}: size '{}' is missing (sizes: {})", spec.name, name,
                                                     fmt::join(spec.sizes, ", ")));
-    given_.push_back(a->value.u32);
     set_integer(name, a->value.u32);
     values_.push_back({name, a->value.u32});
   }
@@ -107,7 +106,6 @@ OpCall::OpCall(const OpSpec& spec, std::span<const asmk_op_arg> args, bool runni
       fail(gives_dtype(spec, c.name) ? ASMK_ERROR_UNSUPPORTED_DTYPE : ASMK_ERROR_UNSUPPORTED_SHAPE,
            fmt::format("{}: {}={} is not supported; {} can be: {}", spec.name, c.name, a ? a->value.string : value,
                        c.name, fmt::join(c.values, ", ")));
-    given_.push_back(static_cast<std::uint64_t>(it - c.values.begin()));
     choices_.emplace_back(c.name, value);
     set_integer(c.name, Expr::string_id(value));
     values_.push_back({c.name, Expr::string_id(value)});  // for `rules` that compare it ('row')
@@ -122,20 +120,17 @@ OpCall::OpCall(const OpSpec& spec, std::span<const asmk_op_arg> args, bool runni
     if (s.type == OpScalar::Type::u32) {
       const asmk_op_arg* a = given.take(s.name, ASMK_VALUE_U32);
       const std::uint32_t v = missing(a) ? static_cast<std::uint32_t>(s.default_value) : a->value.u32;
-      given_.push_back(v);
-      set_integer(s.name, v);
+        set_integer(s.name, v);
       values_.push_back({s.name, v});
     } else if (s.type == OpScalar::Type::i32) {
       const asmk_op_arg* a = given.take(s.name, ASMK_VALUE_I32);
       const std::int32_t v = missing(a) ? static_cast<std::int32_t>(s.default_value) : a->value.i32;
-      given_.push_back(static_cast<std::uint32_t>(v));
-      set_integer(s.name, v);
+        set_integer(s.name, v);
       values_.push_back({s.name, v});
     } else {
       const asmk_op_arg* a = given.take(s.name, ASMK_VALUE_F32);
       const float v = missing(a) ? static_cast<float>(s.default_value) : a->value.f32;
-      given_.push_back(std::bit_cast<std::uint32_t>(v));
-      values_.push_back({s.name, v});
+        values_.push_back({s.name, v});
     }
     const double v = s.type == OpScalar::Type::f32 ? double(std::get<float>(values_.back().value))
                      : s.type == OpScalar::Type::i32 ? double(std::get<std::int32_t>(values_.back().value))
@@ -185,8 +180,7 @@ OpCall::OpCall(const OpSpec& spec, std::span<const asmk_op_arg> args, bool runni
       const std::string& name = t.strides[d];
       const asmk_op_arg* a = given.take(name, ASMK_VALUE_U32);
       const std::uint32_t raw = a ? a->value.u32 : 0;
-      given_.push_back(raw);
-      const std::uint64_t stride = raw == 0 ? packed[d] : raw;
+        const std::uint64_t stride = raw == 0 ? packed[d] : raw;
       const std::string_view unit = sub_byte || ct.bits == 8 ? "bytes" : "elements";
       if (d + 1 == t.strides.size() && raw != 0 && raw < packed[d])
         fail(ASMK_ERROR_UNSUPPORTED_SHAPE, fmt::format("{}: {}={} {} is smaller than a row ({} {} of {}; rows would "
@@ -239,14 +233,6 @@ const CallTensor* OpCall::tensor(std::string_view name) const {
 std::uint32_t OpCall::size(std::string_view name) const {
   if (std::find(spec_.sizes.begin(), spec_.sizes.end(), name) == spec_.sizes.end()) return 0;
   return static_cast<std::uint32_t>(integer(name).value_or(0));
-}
-
-CacheKey OpCall::key(Purpose purpose) const {
-  CacheKey key(spec_.name, purpose);
-  for (std::uint64_t word : given_) key.add(word);
-  key.add(workspace_budget_);
-  for (const CallTensor& t : tensors_) key.add_alignment(t.pointer);
-  return key;
 }
 
 std::string OpCall::text() const {

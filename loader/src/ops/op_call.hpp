@@ -9,6 +9,8 @@
 //    dtype is refused with UNSUPPORTED_DTYPE, any other with UNSUPPORTED_SHAPE;
 //  - scalars: u32 or f32 as declared (default when absent);
 //  - tensors: pointers with the caller's byte counts (0 = not known); optional ones may be absent.
+// The selection cache's key is read from the raw arguments instead (call_key.hpp), so a warm
+// launch builds no OpCall.
 // Nothing of an argument is ever guessed: an unknown name, a wrong type or a repeated name is
 // INVALID_ARGUMENT naming the op's arguments.
 #pragma once
@@ -23,7 +25,6 @@
 #include "../kernargs.hpp"
 #include "asmk.h"
 #include "op_spec.hpp"
-#include "selection_cache.hpp"
 
 namespace asmk::ops {
 
@@ -62,10 +63,6 @@ class OpCall {
   // 0 when the workspace pointer is null).
   std::size_t workspace_budget() const { return workspace_budget_; }
 
-  // Everything the selection depends on (selection_cache.hpp): every size, stride, choice and
-  // scalar as given, the workspace budget, and each tensor pointer's alignment class.
-  CacheKey key(Purpose purpose) const;
-
   // "m=17 n=4096 k=7168 in_dtype=fp8 out_dtype=bf16 b_layout=row" — sizes and choices.
   std::string text() const;
 
@@ -75,7 +72,6 @@ class OpCall {
   std::vector<std::pair<std::string, std::int64_t>> integers_;
   std::vector<std::pair<std::string_view, std::string>> choices_;
   std::vector<CallTensor> tensors_;
-  std::vector<std::uint64_t> given_;  // the raw words of the key
   std::size_t workspace_budget_ = 0;
 };
 

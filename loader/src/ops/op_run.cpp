@@ -1,5 +1,6 @@
 #include "op_run.hpp"
 
+#include <array>
 #include <memory>
 
 #include <fmt/format.h>
@@ -7,6 +8,7 @@
 #include "../error.hpp"
 #include "../nearest.hpp"
 #include "buffer_checks.hpp"
+#include "call_key.hpp"
 #include "op_call.hpp"
 #include "op_plan.hpp"
 
@@ -20,13 +22,17 @@ std::vector<std::string_view> pointer_names(const OpSpec& op) {
   return names;
 }
 
-CachedOpPtr prepared_entry(Context& context, const OpSpec& op, const gemm::Plan& plan) {
+CachedOpPtr prepared_entry(Context& context, const OpCall& call, std::span<const asmk_op_arg> args,
+                           const gemm::Plan& plan) {
   auto entry = std::make_shared<CachedOp>();
+  entry->layout = ArgLayout::of(call, args);
   entry->selection = plan.selection;
-  const auto names = pointer_names(op);
+  const auto names = pointer_names(call.spec());
   // Every launch is checked (code object, arguments) before the first one is enqueued.
   for (const gemm::Launch& l : plan.launches)
     entry->launches.push_back(prepare_launch(context, *l.kernel, l.grid, l.block, l.args, names, l.fixed_null));
+  for (ArgLayout::Tensor& t : entry->layout.tensors)
+    if (t.workspace) t.bytes = entry->selection.workspace_bytes;
   return entry;
 }
 
@@ -48,6 +54,31 @@ void check_buffers(const Backend& backend, const OpCall& call, const Selection& 
   }
 }
 
+// The launch pointers, in the op's tensor order, of a call that hits `entry` — each checked as
+// check_buffers does; false when one fails (the full path then words the refusal).
+constexpr std::size_t kInlineTensors = 32;
+bool gather_pointers(const Backend& backend, const CachedOp& entry, std::span<const asmk_op_arg> args,
+                     std::span<const void*> out) {
+  const auto& tensors = entry.layout.tensors;
+  for (std::size_t i = 0; i < tensors.size(); ++i) {
+    const ArgLayout::Tensor& t = tensors[i];
+    const asmk_op_arg* a = t.arg >= 0 ? &args[static_cast<std::size_t>(t.arg)] : nullptr;
+    const void* pointer = a ? a->value.pointer : nullptr;
+    out[i] = pointer;
+    if (t.workspace && t.bytes == 0) {
+      out[i] = nullptr;  // the plan needs none
+      continue;
+    }
+    if (check_buffer(backend, pointer, t.bytes, a ? a->bytes : 0, t.optional && !t.workspace).kind != BufferFault::ok)
+      return false;
+  }
+  return true;
+}
+
+void launch_entry(Context& context, const CachedOp& entry, std::span<const void* const> pointers, asmk_stream stream) {
+  for (const PreparedLaunch& l : entry.launches) launch_prepared(context, l, pointers, stream);
+}
+
 }  // namespace
 
 const OpSpec& find_op(const Context& context, std::string_view name) {
@@ -61,22 +92,37 @@ const OpSpec& find_op(const Context& context, std::string_view name) {
 }
 
 CachedOpPtr select_op(const Context& context, const OpSpec& op, std::span<const asmk_op_arg> args) {
+  const CacheKey key = call_key(op, Purpose::select, args);
+  if (CachedOpPtr hit = context.selection_cache().find(key, args)) return hit;
   const OpCall call(op, args, false);
-  return context.selection_cache().get(call.key(Purpose::select), [&] {
-    return selection_entry(plan_op(context.repository(), context.device(), call).selection);
+  return context.selection_cache().get(key, args, [&] {
+    auto entry = std::make_shared<CachedOp>();
+    entry->layout = ArgLayout::of(call, args);
+    entry->selection = plan_op(context.repository(), context.device(), call).selection;
+    return CachedOpPtr(std::move(entry));
   });
 }
 
 CachedOpPtr run_op(Context& context, const OpSpec& op, std::span<const asmk_op_arg> args, asmk_stream stream) {
+  const CacheKey key = call_key(op, Purpose::run, args);
+  // A warm call: the arguments' key and names find the entry; only the buffers are checked.
+  if (CachedOpPtr hit = context.selection_cache().find(key, args); hit && hit->layout.tensors.size() <= kInlineTensors) {
+    std::array<const void*, kInlineTensors> pointers{};
+    if (gather_pointers(context.backend(), *hit, args, pointers)) {
+      launch_entry(context, *hit, std::span(pointers.data(), hit->layout.tensors.size()), stream);
+      return hit;
+    }
+  }
+  // A cold call, or a buffer to refuse: the full validation, with every error worded.
   const OpCall call(op, args, true);
-  const CachedOpPtr entry = context.selection_cache().get(call.key(Purpose::run), [&] {
-    return prepared_entry(context, op, plan_op(context.repository(), context.device(), call));
+  const CachedOpPtr entry = context.selection_cache().get(key, args, [&] {
+    return prepared_entry(context, call, args, plan_op(context.repository(), context.device(), call));
   });
   check_buffers(context.backend(), call, entry->selection);
   std::vector<const void*> pointers;
   for (const CallTensor& t : call.tensors())
     pointers.push_back(t.spec->workspace && entry->selection.workspace_bytes == 0 ? nullptr : t.pointer);
-  for (const PreparedLaunch& l : entry->launches) launch_prepared(context, l, pointers, stream);
+  launch_entry(context, *entry, pointers, stream);
   return entry;
 }
 

@@ -4,7 +4,6 @@
 #include <bit>
 #include <mutex>
 
-#include "../error.hpp"
 
 namespace asmk::ops {
 namespace {
@@ -35,8 +34,10 @@ CacheKey::CacheKey(std::string_view op, Purpose purpose) {
 }
 
 CacheKey& CacheKey::add(std::uint64_t value) {
-  if (size_ == kMaxWords)
-    fail(ASMK_ERROR_INTERNAL, "selection cache key has more than 64 fields (raise CacheKey::kMaxWords)");
+  if (size_ == kMaxWords) {
+    complete_ = false;  // an op with that many arguments is not cached (every call validated in full)
+    return *this;
+  }
   words_[size_++] = value;
   hash_ = mix(hash_ ^ (value + 0x9e3779b97f4a7c15ULL + (hash_ << 6)));
   return *this;
@@ -49,7 +50,7 @@ CacheKey& CacheKey::add_alignment(const void* pointer) {
 }
 
 bool CacheKey::operator==(const CacheKey& other) const {
-  return size_ == other.size_ && std::equal(words_.begin(), words_.begin() + size_, other.words_.begin());
+  return complete_ && other.complete_ && size_ == other.size_ && std::equal(words_.begin(), words_.begin() + size_, other.words_.begin());
 }
 
 std::size_t SelectionCache::size() const {
@@ -58,14 +59,23 @@ std::size_t SelectionCache::size() const {
 }
 
 CachedOpPtr SelectionCache::find(const CacheKey& key) const {
+  if (!key.complete()) return nullptr;
   std::shared_lock lock(mutex_);
   const auto it = entries_.find(key);
   return it == entries_.end() ? nullptr : it->second;
 }
 
-CachedOpPtr SelectionCache::insert(const CacheKey& key, CachedOpPtr entry) {
+CachedOpPtr SelectionCache::find(const CacheKey& key, std::span<const asmk_op_arg> args) const {
+  if (capacity_ == 0) return nullptr;
+  CachedOpPtr hit = find(key);
+  return hit && hit->layout.matches(args) ? hit : nullptr;
+}
+
+CachedOpPtr SelectionCache::insert(const CacheKey& key, std::span<const asmk_op_arg> args, CachedOpPtr entry) {
+  if (!key.complete()) return entry;
   std::unique_lock lock(mutex_);
-  if (const auto it = entries_.find(key); it != entries_.end()) return it->second;  // another thread was first
+  if (const auto it = entries_.find(key); it != entries_.end())  // another thread was first, or a collision
+    return it->second->layout.matches(args) ? it->second : entry;
   if (entries_.size() >= capacity_) entries_.clear();
   entries_.emplace(key, entry);
   return entry;

@@ -21,10 +21,12 @@
 #include <cstdint>
 #include <memory>
 #include <shared_mutex>
+#include <span>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "arg_layout.hpp"
 #include "prepared_launch.hpp"
 #include "selection.hpp"
 
@@ -35,7 +37,7 @@ enum class Purpose : std::uint64_t { select = 1, run = 2 };
 
 class CacheKey {
  public:
-  static constexpr std::size_t kMaxWords = 64;
+  static constexpr std::size_t kMaxWords = 96;  // 2 per argument (call_key.hpp): 47 arguments
 
   CacheKey(std::string_view op, Purpose purpose);
 
@@ -45,14 +47,18 @@ class CacheKey {
 
   bool operator==(const CacheKey& other) const;
   std::size_t hash() const { return hash_; }
+  // False when more than kMaxWords were added: such a key matches nothing and is never kept.
+  bool complete() const { return complete_; }
 
  private:
-  std::array<std::uint64_t, kMaxWords> words_{};
+  std::array<std::uint64_t, kMaxWords> words_;  // the first size_ are set
   std::uint32_t size_ = 0;
+  bool complete_ = true;
   std::size_t hash_ = 0;
 };
 
 struct CachedOp {
+  ArgLayout layout;  // of the arguments that made it: confirms a hit, places the tensors
   Selection selection;
   std::vector<PreparedLaunch> launches;  // empty for Purpose::select
 };
@@ -65,12 +71,17 @@ class SelectionCache {
   // capacity 0 disables the cache: every lookup misses and nothing is kept.
   explicit SelectionCache(std::size_t capacity = kDefaultCapacity) : capacity_(capacity) {}
 
-  // The entry for `key`, made by `make()` (which may throw: nothing is kept) on a miss.
+  // The entry for `key` made from arguments equal to `args` (names and strings compared), or null.
+  CachedOpPtr find(const CacheKey& key, std::span<const asmk_op_arg> args) const;
+
+  // The entry for `key` and `args`, made by `make()` (which may throw: nothing is kept) on a miss.
+  // An entry under the same key made from other arguments (a hash collision) is left alone: the
+  // made one is returned without being kept.
   template <typename Make>
-  CachedOpPtr get(const CacheKey& key, Make&& make) {
+  CachedOpPtr get(const CacheKey& key, std::span<const asmk_op_arg> args, Make&& make) {
     if (capacity_ == 0) return make();
-    if (CachedOpPtr hit = find(key)) return hit;
-    return insert(key, make());
+    if (CachedOpPtr hit = find(key)) return hit->layout.matches(args) ? hit : make();
+    return insert(key, args, make());
   }
 
   std::size_t size() const;
@@ -82,7 +93,7 @@ class SelectionCache {
   };
 
   CachedOpPtr find(const CacheKey& key) const;
-  CachedOpPtr insert(const CacheKey& key, CachedOpPtr entry);
+  CachedOpPtr insert(const CacheKey& key, std::span<const asmk_op_arg> args, CachedOpPtr entry);
 
   std::size_t capacity_;
   mutable std::shared_mutex mutex_;
