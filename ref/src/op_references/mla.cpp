@@ -64,7 +64,8 @@ void fill_block_table(const OpProblem& p, OpTensors& t, std::mt19937& rng) {
 
 Status args_of(const OpProblem& p, const OpTensors& t, MlaDecodeArgs& a) {
   const OpTensor &q = t.at("q"), &kv = t.at("kv");
-  a.q_format = Format::bf16;
+  a.q_format = p.text("q_dtype") == "fp8" ? fp8_format(p.arch) : Format::bf16;
+  a.q_scale = p.f32("q_scale");
   a.kv_format = p.text("kv_dtype") == "fp8" ? fp8_format(p.arch) : Format::bf16;
   a.kv_scale = p.f32("kv_scale");
   a.q = q.bytes.data(), a.kv = kv.bytes.data();

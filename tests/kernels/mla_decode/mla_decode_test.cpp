@@ -1,4 +1,4 @@
-// The mla_decode family (bf16 and fp8 cache) through the C ABI, against the fp64 MLA reference in ref/ (mla.hpp) with the attention
+// The mla_decode family (q and cache bf16 or fp8) through the C ABI, against the fp64 MLA reference in ref/ (mla.hpp) with the attention
 // tolerance rule of ref/TOLERANCE.md ("Attention"), in strict mode (ctest sets ASMK_EMU_STRICT=1: a missing
 // s_waitcnt, a hazard, an LDS race or an out-of-range access fails the launch).
 // Every variant runs: heads 8, 16, 32, 64, 128; page sizes 1, 16, 64 over shuffled pages; both page-table forms;
@@ -71,6 +71,10 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
                                       : ref::Format::bf16;
     const size_t kv_bytes = fp8 ? 1 : 2;
     const float kv_scale = fp8 ? 0.11f : 1.f;
+    const bool q_fp8 = v.param_str("q_dtype") == "fp8";
+    const ref::Format q_format = q_fp8 ? ref::fp8_format(v.arch == "gfx942" ? asmk::Arch::gfx942 : asmk::Arch::gfx950)
+                                       : ref::Format::bf16;
+    const float q_scale = q_fp8 ? 0.37f : 1.f;
     std::uniform_real_distribution<float> exponent(-4.f, 4.f);
 
     // page tables: each sequence's pages drawn from a shuffled list of the cache's pages >= first_page
@@ -101,11 +105,18 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
     if (kv_indices.empty()) kv_indices.push_back(0);
 
     const uint32_t tokens = uint32_t(qo_indptr.back());
-    const uint32_t pad = sh.padded ? 8 : 0;
-    const uint32_t q_head = D + pad, q_token = h * q_head + pad, o_head = DV + pad, o_token = h * o_head + 4;
-    std::vector<uint16_t> q(size_t(tokens) * q_token);
+    const uint32_t pad = sh.padded ? 8 : 0, q_pad = q_fp8 ? 2 * pad : pad;  // fp8 q: strides of 16 bytes too
+    const uint32_t q_head = D + q_pad, q_token = h * q_head + q_pad, o_head = DV + pad, o_token = h * o_head + 4;
+    std::vector<uint8_t> q(size_t(tokens) * q_token * (q_fp8 ? 1 : 2));
     std::vector<uint8_t> kv(pages * ps * D * kv_bytes, 0);
-    for (auto& x : q) x = ref::f32_to_bf16(normal(rng) * 0.5f);
+    for (size_t i = 0; i < size_t(tokens) * q_token; ++i) {
+      if (q_fp8) {
+        q[i] = uint8_t(ref::encode(q_format, normal(rng) * 2.f * std::exp2(exponent(rng)), ref::Overflow::saturate));
+      } else {
+        const uint16_t code = ref::f32_to_bf16(normal(rng) * 0.5f);
+        q[2 * i] = uint8_t(code), q[2 * i + 1] = uint8_t(code >> 8);
+      }
+    }
     for (uint64_t row = uint64_t(sh.first_page) * ps; row < pages * ps; ++row)
       for (uint32_t c = 0; c < D; ++c) {
         const size_t at = row * D + c;
@@ -120,6 +131,7 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
 
     ref::MlaDecodeArgs ra;
     ra.q = q.data(), ra.kv = kv.data(), ra.kv_format = kv_format, ra.kv_scale = kv_scale;
+    ra.q_format = q_format, ra.q_scale = q_scale;
     ra.q_stride_token = q_token, ra.q_stride_head = q_head;
     ra.batch = batch, ra.heads = h, ra.page_size = ps, ra.num_pages = pages;
     ra.qo_indptr = qo_indptr.data();
@@ -157,8 +169,10 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
       add("scale", ASMK_VALUE_F32).value.f32 = scale;
       add("softcap", ASMK_VALUE_F32).value.f32 = sh.softcap;
       add("kv_scale", ASMK_VALUE_F32).value.f32 = kv_scale;
-      const std::string kv_dtype = v.param_str("kv_dtype");
+      add("q_scale", ASMK_VALUE_F32).value.f32 = q_scale;
+      const std::string kv_dtype = v.param_str("kv_dtype"), q_dtype = v.param_str("q_dtype");
       add("kv_dtype", ASMK_VALUE_STRING).value.string = kv_dtype.c_str();
+      add("q_dtype", ASMK_VALUE_STRING).value.string = q_dtype.c_str();
       ptr("q", qb), ptr("kv", kvb), ptr("qo_indptr", qob);
       if (sh.csr) u32("num_indices", uint32_t(kv_indices.size())), ptr("kv_indptr", kib), ptr("kv_indices", kxb), ptr("kv_last_page_len", klb);
       else u32("block_table_stride", max_pages), ptr("block_table", btb), ptr("seq_lens", slb);
@@ -187,7 +201,7 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
                             Arg::u32("num_splits", splits), Arg::u32("q_stride_token", q_token),
                             Arg::u32("q_stride_head", q_head), Arg::u32("o_stride_token", o_token),
                             Arg::u32("o_stride_head", o_head), Arg::f32("scale", scale), Arg::f32("softcap", sh.softcap),
-                            Arg::f32("kv_scale", kv_scale)}));
+                            Arg::f32("kv_scale", kv_scale), Arg::f32("q_scale", q_scale)}));
     }
 
     std::vector<double> got(size_t(expected.rows) * DV), lse(expected.rows);
@@ -242,7 +256,7 @@ TEST_P(MlaDecode, EveryVariantMatchesTheReference) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
   const std::vector<Variant> variants = asmk::test::variants(GetParam().arch, "mla_decode");
-  ASSERT_EQ(variants.size(), 2u) << "bf16 q; bf16 and fp8 cache";
+  ASSERT_EQ(variants.size(), 4u) << "q and cache bf16 or fp8";
   uint32_t seed = 1;
   for (const Variant& v : variants)
     for (const Shape& sh : shapes()) run(s, v, sh, seed++);
@@ -264,7 +278,7 @@ TEST_P(MlaDecode, CacheBeyond4GiB) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
   const Variant v = asmk::test::variants(GetParam().arch, "mla_decode").at(0);
-  ASSERT_EQ(v.param_str("kv_dtype"), "bf16");
+  ASSERT_EQ(v.param_str("kv_dtype") + v.param_str("q_dtype"), "bf16bf16");
   const uint32_t h = 16, ps = 64, seqlen = 150, pages = 70010;
   const std::vector<int32_t> device_pages{58300, 70001, 70005}, host_pages{0, 1, 2};
   const size_t page_elems = size_t(ps) * D;
@@ -299,7 +313,7 @@ TEST_P(MlaDecode, CacheBeyond4GiB) {
                                 Arg::u32("q_stride_token", h * D), Arg::u32("q_stride_head", D),
                                 Arg::u32("o_stride_token", h * DV), Arg::u32("o_stride_head", DV),
                                 Arg::f32("scale", scale), Arg::f32("softcap", 0.f),
-                                Arg::f32("kv_scale", 1.f)}));
+                                Arg::f32("kv_scale", 1.f), Arg::f32("q_scale", 1.f)}));
   const auto o = ob.download<uint16_t>(size_t(2) * h * DV);
   const auto lse_dev = lb.download<float>(size_t(2) * h);
   std::vector<double> got(o.size()), lse(lse_dev.begin(), lse_dev.end());
@@ -481,7 +495,7 @@ TEST_P(AttnLseCombine, MergesMlaDecodeSplits) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
   const Variant mla = asmk::test::variants(GetParam().arch, "mla_decode").at(0);
-  ASSERT_EQ(mla.param_str("kv_dtype"), "bf16");
+  ASSERT_EQ(mla.param_str("kv_dtype") + mla.param_str("q_dtype"), "bf16bf16");
   Variant combine;
   for (const Variant& v : asmk::test::variants(GetParam().arch, "attn_lse_combine"))
     if (v.param_str("out_dtype") == "bf16") combine = v;
@@ -513,7 +527,7 @@ TEST_P(AttnLseCombine, MergesMlaDecodeSplits) {
                                   Arg::u32("num_splits", splits), Arg::u32("q_stride_token", h * D),
                                   Arg::u32("q_stride_head", D), Arg::u32("o_stride_token", 0),
                                   Arg::u32("o_stride_head", 0), Arg::f32("scale", scale), Arg::f32("softcap", 0.f),
-                                Arg::f32("kv_scale", 1.f)}));
+                                Arg::f32("kv_scale", 1.f), Arg::f32("q_scale", 1.f)}));
   ASSERT_TRUE(s.launch(combine.name, {Arg::ptr("partial_o", pob), Arg::ptr("partial_lse", plb), Arg::ptr("o", ob),
                                       Arg::ptr("lse", lb), Arg::u32("tokens", tokens), Arg::u32("heads", h),
                                       Arg::u32("num_splits", splits), Arg::u32("dv", DV),
