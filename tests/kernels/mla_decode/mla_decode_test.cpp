@@ -322,6 +322,16 @@ TEST_P(MlaDecode, CacheBeyond4GiB) {
   EXPECT_TRUE(summary.ok()) << summary.describe();
 }
 
+// Long sequences (opt-in: cmake -DASMK_EXPENSIVE_TESTS=ON, then ctest -L expensive): 4,097 keys in one split
+// (129 tiles of the online softmax), and a batch mixing one 32,768-key sequence with short ones in 16 splits.
+TEST_P(MlaDecode, DISABLED_LongSequences) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const auto variants = asmk::test::variants(GetParam().arch, "mla_decode");
+  run(s, variants.at(0), {16, 16, {1}, {4097}, true}, 901);
+  run(s, variants.back(), {16, 16, {2, 1, 1, 4}, {4097, 32768, 1, 7}, true, 16}, 902);
+}
+
 // The mla_decode ops (templates/mla_decode/op*.yaml) select the variant, bind every argument by name, check
 // the buffers and launch: the CSR and block-table forms with o, and the split partials.
 TEST_P(MlaDecode, TheOpsRunTheirVariants) {
