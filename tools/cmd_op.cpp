@@ -107,6 +107,20 @@ std::string tensor_text(const std::string& name, const std::string& dtype, std::
 void print_selection(const OpView& op, const Problem& problem, const asmk_device_info& dev, const asmk_selection& sel,
                      bool explain, const std::map<std::string, std::string>& values) {
   const bool splits = op.arg("k_splits") != nullptr;
+  // A pipeline op (docs/op-spec.md): several launches of its stages, their arguments their own.
+  const bool pipeline = sel.launch_count > 1 && *sel.reduce_kernel_name == '\0';
+  const auto launch_lines = [&] {
+    for (std::size_t i = 0; i < sel.launch_count; ++i) {
+      const asmk_launch_info& l = sel.launches[i];
+      fmt::print("launch {:<4} {} grid ({}, {}, {}) block ({}, {}, {})\n", i + 1, l.kernel_name, l.grid.x, l.grid.y,
+                 l.grid.z, l.block.x, l.block.y, l.block.z);
+    }
+  };
+  if (!explain && pipeline) {
+    launch_lines();
+    fmt::print("workspace   {} bytes\n", sel.workspace_bytes);
+    return;
+  }
   if (!explain) {
     fmt::print("{} grid ({}, {}, {}) block ({}, {}, {}){}\n", sel.kernel_name, sel.grid.x, sel.grid.y, sel.grid.z,
                sel.block.x, sel.block.y, sel.block.z, splits ? fmt::format(" k_splits {}", sel.k_splits) : "");
@@ -120,8 +134,13 @@ void print_selection(const OpView& op, const Problem& problem, const asmk_device
   if (splits) fmt::print("k_splits    {}\n", sel.k_splits);
   if (*sel.reduce_kernel_name != '\0')
     fmt::print("split-K     {} then {}, workspace {} bytes\n", sel.kernel_name, sel.reduce_kernel_name, sel.workspace_bytes);
+  if (pipeline) {
+    launch_lines();
+    fmt::print("workspace   {} bytes\n", sel.workspace_bytes);
+  }
   fmt::print("reason      {}\n", sel.reason);
   if (*sel.explain != '\0') fmt::print("candidates\n{}", sel.explain);
+  if (pipeline) return;  // each stage's arguments: asmk op <stage op> --explain
   fmt::print("kernel arguments\n{}", kernarg_table(describe(sel.kernel), [&](const std::string& name) {
                auto it = values.find(name);
                return it == values.end() ? std::string() : it->second;

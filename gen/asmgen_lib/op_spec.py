@@ -24,6 +24,15 @@ here and copies it into every arch's manifest under "ops" — the loader trusts 
       - {expr: "k % 32 == 0", name: k_multiple, reason: "one e8m0 scale per 32 elements of K"}
     select: {policy: gemm_cost, rate: bf16}          # or: {policy: ranked, prefer: [...]}
     demo: ["m=17 n=256 k=512", "m=33 n=192 k=256 out_dtype=f32"]   # problems `asmk demo` checks
+
+A pipeline op (select: {policy: stages}) runs other ops in order instead of selecting a kernel:
+
+    derived: {num_splits: "min(16, max(1, compute_units // (batch * h)))"}   # integers per call
+    temporaries:                         # carved from the workspace tensor, 256-byte aligned
+      partial_o: {dtype: f32, shape: [tokens, h, num_splits, 512]}
+    stages:
+      - {op: mla_decode_split, args: {o: partial_o}}          # stage argument <- this op's name
+      - {op: attn_lse_combine, when: "num_splits > 1"}        # `when`: run only if it holds
 """
 
 from pathlib import Path
@@ -35,11 +44,12 @@ from .errors import SpaceError
 
 FILE_NAME = "op.yaml"
 TOP_KEYS = {"op", "doc", "kernels", "sizes", "choices", "scalars", "values", "wanted", "tensors", "rules",
-            "select", "demo"}
+            "select", "demo", "derived", "temporaries", "stages"}
 DTYPE_BITS = {"bf16": 16, "fp16": 16, "f32": 32, "fp8": 8, "int8": 8, "fp4": 4, "e8m0": 8, "u8": 8, "i32": 32}
 TENSOR_KEYS = {"dtype", "shape", "stride", "strides", "output", "optional", "workspace", "doc"}
 SCALAR_TYPES = {"u32", "i32", "f32"}
-POLICIES = {"gemm_cost": {"rate", "partials_scaled"}, "ranked": {"prefer"}}
+POLICIES = {"gemm_cost": {"rate", "partials_scaled"}, "ranked": {"prefer"}, "stages": set()}
+STAGE_KEYS = {"op", "when", "args"}
 
 
 def load(path: Path, family: str) -> dict:
@@ -130,11 +140,81 @@ def load(path: Path, family: str) -> dict:
         spec["tensors"][key] = entry
     spec["rules"] = problem_rules.load_requires(lambda where, m: fail(f"rules ({where})", m), raw.get("rules"))
     spec["select"] = _select(fail, raw.get("select"))
+    _pipeline(fail, name, raw, spec)
     demo = raw.get("demo") or []
     if not isinstance(demo, list) or not all(isinstance(d, str) and d.strip() for d in demo):
         fail("demo", "expected a list of problems such as \"m=17 n=256 k=512 out_dtype=f32 bias\"")
     spec["demo"] = demo
     return spec
+
+
+def _pipeline(fail, name, raw, spec):
+    """derived, temporaries and stages: present exactly for policy stages; stage ops and their
+    argument names are checked against the other ops by check_stages once every op is loaded."""
+    pipeline = spec["select"]["policy"] == "stages"
+    for key in ("derived", "temporaries", "stages"):
+        if key in raw and not pipeline:
+            fail(key, "is for pipeline ops only (select: {policy: stages})")
+    if not pipeline:
+        return
+    spec["derived"] = {}
+    for key, value in (raw.get("derived") or {}).items():
+        spec["derived"][name(f"derived.{key}", key)] = _expr(fail, f"derived.{key}", value)
+    spec["temporaries"] = {}
+    for key, t in (raw.get("temporaries") or {}).items():
+        where = f"temporaries.{key}"
+        name(where, key)
+        if not isinstance(t, dict) or not set(t) <= {"dtype", "shape", "doc"}:
+            fail(where, "expected {dtype: ..., shape: [...], doc: ...}")
+        if t.get("dtype") not in DTYPE_BITS and t.get("dtype") not in spec["choices"]:
+            fail(f"{where}.dtype", f"{t.get('dtype')!r} is neither a dtype nor a choice")
+        shape = t.get("shape")
+        if not isinstance(shape, list) or not shape:
+            fail(f"{where}.shape", "expected a list of extents (names or expressions)")
+        spec["temporaries"][key] = {"dtype": t["dtype"], "doc": t.get("doc", ""),
+                                    "shape": [_expr(fail, f"{where}.shape[{i}]", d) for i, d in enumerate(shape)]}
+    if spec["temporaries"] and not any(t["workspace"] for t in spec["tensors"].values()):
+        fail("temporaries", "need a workspace tensor to be carved from")
+    stages = raw.get("stages")
+    if not isinstance(stages, list) or not stages:
+        fail("stages", "expected a list of {op: ..., when: ..., args: {...}}")
+    spec["stages"] = []
+    for i, s in enumerate(stages):
+        where = f"stages[{i}]"
+        if not isinstance(s, dict) or not isinstance(s.get("op"), str) or not set(s) <= STAGE_KEYS:
+            fail(where, f"expected a mapping with op and optionally when, args (keys: {', '.join(sorted(STAGE_KEYS))})")
+        if s["op"] == spec["op"]:
+            fail(f"{where}.op", "is the pipeline itself")
+        stage = {"op": s["op"], "args": {}}
+        if "when" in s:
+            stage["when"] = _expr(fail, f"{where}.when", s["when"])
+        for arg, source in (s.get("args") or {}).items():
+            if isinstance(source, bool) or not isinstance(source, (str, int, float)):
+                fail(f"{where}.args.{arg}", f"expected a name, a value or an expression, got {source!r}")
+            stage["args"][str(arg)] = source if isinstance(source, str) else str(source)
+        spec["stages"].append(stage)
+
+
+def arguments(spec):
+    """Every argument name a caller may give the op: sizes, choices, scalars, strides, tensors."""
+    out = set(spec["sizes"]) | set(spec["choices"]) | set(spec["scalars"]) | set(spec["tensors"])
+    for t in spec["tensors"].values():
+        out |= set(t["strides"])
+    return out
+
+
+def check_stages(ops, path_of):
+    """Each pipeline's stages name ops that exist, and map only arguments those ops have."""
+    for op, spec in ops.items():
+        for i, stage in enumerate(spec.get("stages", [])):
+            where = f"{path_of[op]}: stages[{i}]"
+            target = ops.get(stage["op"])
+            if target is None:
+                raise SpaceError(f"{where}.op: no op '{stage['op']}' (ops: {', '.join(sorted(ops))})")
+            for arg in stage["args"]:
+                if arg not in arguments(target):
+                    raise SpaceError(f"{where}.args.{arg}: op {stage['op']} has no argument '{arg}' "
+                                     f"(its arguments: {', '.join(sorted(arguments(target)))})")
 
 
 def _expr(fail, where, value):
@@ -171,7 +251,7 @@ def load_all(templates_dir: Path) -> dict:
     """Every op spec by op name: templates/<family>/op.yaml (the op named after the family) and
     op.<name>.yaml (more ops over the same kernels, naming themselves with `op:`). Families without
     one have no op of their own (gemm_splitk_reduce: a step of the GEMM plans)."""
-    ops = {}
+    ops, path_of = {}, {}
     paths = sorted(Path(templates_dir).glob(f"*/{FILE_NAME}")) + sorted(Path(templates_dir).glob("*/op.*.yaml"))
     for path in paths:
         if path.name != FILE_NAME and "op" not in (yaml.safe_load(path.read_text()) or {}):
@@ -180,4 +260,6 @@ def load_all(templates_dir: Path) -> dict:
         if spec["op"] in ops:
             raise SpaceError(f"{path}: op '{spec['op']}' is declared twice")
         ops[spec["op"]] = spec
+        path_of[spec["op"]] = path
+    check_stages(ops, path_of)
     return ops

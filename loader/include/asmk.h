@@ -367,7 +367,7 @@ typedef struct asmk_launch_info {
   asmk_dim3 block; /* work-items */
 } asmk_launch_info;
 
-#define ASMK_MAX_LAUNCHES 4
+#define ASMK_MAX_LAUNCHES 8
 
 /* The result of a selector: which kernel, how to launch it, and why. */
 typedef struct asmk_selection {
@@ -388,7 +388,8 @@ typedef struct asmk_selection {
      Valid until the next selector or op call on this thread. Never NULL ("" for ops without). */
   const char* explain;
   /* Every launch the op makes, in order (launches[0] is kernel/grid/block above; a split-K GEMM
-     then has the reduce): launch_count of them, at most ASMK_MAX_LAUNCHES. */
+     then has the reduce; a pipeline op one per stage launch): launch_count of them, at most
+     ASMK_MAX_LAUNCHES. */
   size_t launch_count;
   asmk_launch_info launches[ASMK_MAX_LAUNCHES];
 } asmk_selection;

@@ -61,6 +61,50 @@ class OpSpecTest(TempDirTest):
         self.refused(GOOD.replace("policy: ranked", "policy: fastest"), "select")
         self.refused(GOOD.replace("ceil_div(n, block)", "abs(n)"), "is not allowed")
 
+    PIPELINE = """\
+        op: twice
+        sizes: [n]
+        tensors:
+          x: {dtype: f32, shape: [n]}
+          y: {dtype: f32, shape: [n], output: true}
+          workspace: {dtype: u8, workspace: true}
+        derived: {half: "n // 2"}
+        temporaries:
+          t: {dtype: f32, shape: [n]}
+        stages:
+          - {op: fam, args: {y: t}}
+          - {op: fam, when: "half > 0", args: {x: t, alpha: 2.5}}
+        select: {policy: stages}
+        """
+
+    def load_pair(self, pipeline: str) -> dict:
+        (self.tmp / "fam").mkdir(exist_ok=True)
+        (self.tmp / "fam" / "op.yaml").write_text(GOOD)
+        (self.tmp / "fam" / "op.twice.yaml").write_text(textwrap.dedent(pipeline))
+        return op_spec.load_all(self.tmp)
+
+    def test_a_pipeline_spec_keeps_its_stages_in_order(self):
+        spec = self.load_pair(self.PIPELINE)["twice"]
+        self.assertEqual(spec["derived"], {"half": "n // 2"})
+        self.assertEqual(spec["temporaries"]["t"]["shape"], ["n"])
+        self.assertEqual(spec["stages"], [{"op": "fam", "args": {"y": "t"}},
+                                          {"op": "fam", "when": "half > 0", "args": {"x": "t", "alpha": "2.5"}}])
+
+    def test_pipeline_mistakes_are_named(self):
+        def refused(text, *needles):
+            with self.assertRaises(SpaceError) as caught:
+                self.load_pair(text)
+            for needle in needles:
+                self.assertIn(needle, str(caught.exception))
+        refused(self.PIPELINE.replace("- {op: fam, args", "- {op: nope, args"), "stages[0].op: no op 'nope'")
+        refused(self.PIPELINE.replace("{y: t}", "{colour: t}"), "stages[0].args.colour: op fam has no argument")
+        refused(self.PIPELINE.replace("workspace: {dtype: u8, workspace: true}", "w: {dtype: u8, shape: [n]}"),
+                "temporaries: need a workspace tensor")
+        refused(self.PIPELINE.replace('when: "half > 0"', 'when: "abs(half)"'), "stages[1].when")
+        refused(self.PIPELINE.replace("select: {policy: stages}", "select: {policy: ranked, prefer: []}"),
+                "is for pipeline ops only")
+        refused(self.PIPELINE.replace("half:", "n:"), "'n' is declared twice")
+
     def test_every_template_op_loads(self):
         ops = op_spec.load_all(REPO / "templates")
         self.assertIn("gemm_a8w8", ops)

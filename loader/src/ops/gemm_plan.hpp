@@ -12,6 +12,7 @@
 
 #include "../context.hpp"
 #include "gemm_select.hpp"
+#include "prepared_launch.hpp"
 #include "selection.hpp"
 
 namespace asmk::gemm {
@@ -22,6 +23,8 @@ struct Launch {
   std::vector<KernargValue> args;  // in the kernel's declaration order
   // Pointer arguments bound to null for every call (not filled from the call's pointers).
   std::vector<std::string_view> fixed_null;
+  // Pointer arguments filled from another tensor (by default: the op tensor of the same name).
+  std::vector<ops::PointerBinding> bound;
 };
 
 struct Plan {

@@ -75,7 +75,7 @@ bool gives_dtype(const OpSpec& op, std::string_view choice) {
 
 }  // namespace
 
-OpCall::OpCall(const OpSpec& spec, std::span<const asmk_op_arg> args, bool running) : spec_(spec) {
+OpCall::OpCall(const OpSpec& spec, std::span<const asmk_op_arg> args, bool running) : spec_(spec), running_(running) {
   Given given(spec, args);
   const auto set_integer = [&](const std::string& name, std::int64_t value) { integers_.emplace_back(name, value); };
 

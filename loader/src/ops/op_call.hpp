@@ -48,6 +48,7 @@ class OpCall {
   OpCall(const OpSpec& spec, std::span<const asmk_op_arg> args, bool running);
 
   const OpSpec& spec() const { return spec_; }
+  bool running() const { return running_; }  // a launch (not a selector call)
   // Every value by name: sizes, resolved strides, u32 scalars, constants (f32 scalars as f32),
   // and every tensor's pointer (null when absent). Kernels take their arguments from here.
   const std::vector<KernargValue>& values() const { return values_; }
@@ -68,6 +69,7 @@ class OpCall {
 
  private:
   const OpSpec& spec_;
+  bool running_ = false;
   std::vector<KernargValue> values_;
   std::vector<std::pair<std::string, std::int64_t>> integers_;
   std::vector<std::pair<std::string_view, std::string>> choices_;

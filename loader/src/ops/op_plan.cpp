@@ -10,6 +10,7 @@
 #include "../error.hpp"
 #include "../nearest.hpp"
 #include "launch_rule.hpp"
+#include "pipeline_plan.hpp"
 #include "requirements.hpp"
 
 namespace asmk::ops {
@@ -186,6 +187,7 @@ gemm::Plan plan_op(const Repository& repository, const Device& device, const OpC
   switch (call.spec().select.policy) {
     case OpSelect::Policy::gemm_cost: return plan_gemm_cost(repository, device, call);
     case OpSelect::Policy::ranked: return plan_ranked(repository, device, call);
+    case OpSelect::Policy::stages: return plan_pipeline(repository, device, call);
   }
   fail(ASMK_ERROR_INTERNAL, fmt::format("op {}: unknown selection policy", call.spec().name));
 }

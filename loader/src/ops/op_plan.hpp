@@ -7,6 +7,7 @@
 //  - ranked: every kernel whose parameters match the call's choices and whose `requires` hold is
 //    compared by the spec's `prefer` list (e.g. fewest masked lanes, then most busy CUs, then the
 //    largest tile); the first criterion that differs decides, then the kernel name. One launch.
+//  - stages: a pipeline of other ops (pipeline_plan.hpp), each planned by its own policy.
 #pragma once
 
 #include "../device.hpp"

@@ -30,7 +30,7 @@ CachedOpPtr prepared_entry(Context& context, const OpCall& call, std::span<const
   const auto names = pointer_names(call.spec());
   // Every launch is checked (code object, arguments) before the first one is enqueued.
   for (const gemm::Launch& l : plan.launches)
-    entry->launches.push_back(prepare_launch(context, *l.kernel, l.grid, l.block, l.args, names, l.fixed_null));
+    entry->launches.push_back(prepare_launch(context, *l.kernel, l.grid, l.block, l.args, names, l.fixed_null, l.bound));
   for (ArgLayout::Tensor& t : entry->layout.tensors)
     if (t.workspace) t.bytes = entry->selection.workspace_bytes;
   return entry;
@@ -43,6 +43,7 @@ void check_buffers(const Backend& backend, const OpCall& call, const Selection& 
     if (spec.workspace) {
       if (selection.workspace_bytes == 0) continue;
       require_buffer(backend, op.name, spec.name, t.pointer, selection.workspace_bytes, t.caller_bytes, [&] {
+        if (!selection.workspace_use.empty()) return selection.workspace_use;
         return fmt::format("{} split-K partials of m x n fp32", selection.k_splits);
       });
     } else if (spec.optional) {

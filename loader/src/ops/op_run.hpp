@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "../context.hpp"
-#include "cached_op.hpp"
+#include "selection_cache.hpp"
 #include "op_spec.hpp"
 
 namespace asmk::ops {

@@ -79,10 +79,54 @@ OpSelect read_select(const Reader& r) {
       criterion.what = c.has("what") ? c.string("what") : criterion.expr.text();
       s.prefer.push_back(std::move(criterion));
     }
+  } else if (policy == "stages") {
+    s.policy = OpSelect::Policy::stages;
   } else {
-    r.bad(r.where("policy"), fmt::format("is '{}'; this libasmk knows the policies gemm_cost, ranked", policy));
+    r.bad(r.where("policy"), fmt::format("is '{}'; this libasmk knows the policies gemm_cost, ranked, stages", policy));
   }
   return s;
+}
+
+// derived, temporaries and stages: present exactly when the policy is `stages`.
+void read_pipeline(const Reader& r, const std::string& file, OpSpec& op) {
+  const bool pipeline = op.select.policy == OpSelect::Policy::stages;
+  for (const char* key : {"derived", "temporaries", "stages"})
+    if (r.has(key) && !pipeline) r.bad(r.where(key), "is for pipeline ops only (select: {policy: stages})");
+  if (!pipeline) return;
+  if (r.has("derived"))
+    for (const auto& [name, value] : r.object("derived").json().items())
+      op.derived.push_back({name, read_expr(r, value, r.where("derived." + name))});
+  if (r.has("temporaries")) {
+    const Reader temporaries = r.object("temporaries");
+    for (const auto& [name, value] : r.at("temporaries").items()) {
+      const Reader t(file, temporaries.where(name), value);
+      OpTemporary temporary{name, t.string("dtype"), {}, optional_string(t, "doc")};
+      const Json& shape = t.at("shape");
+      if (!shape.is_array() || shape.empty()) t.bad(t.where("shape"), "is not a non-empty list of extents");
+      for (std::size_t i = 0; i < shape.size(); ++i)
+        temporary.shape.push_back(read_expr(t, shape[i], t.where(fmt::format("shape[{}]", i))));
+      if (dtype_bits(temporary.dtype) == 0 && op.choice(temporary.dtype) == nullptr)
+        t.bad(t.where("dtype"), fmt::format("'{}' is no dtype and no choice", temporary.dtype));
+      op.temporaries.push_back(std::move(temporary));
+    }
+    if (std::none_of(op.tensors.begin(), op.tensors.end(), [](const OpTensor& t) { return t.workspace; }))
+      r.bad(r.where("temporaries"), "need a workspace tensor to be carved from");
+  }
+  const Json& stages = r.at("stages");
+  if (!stages.is_array() || stages.empty()) r.bad(r.where("stages"), "is not a non-empty list");
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    const Reader s(file, r.where(fmt::format("stages[{}]", i)), stages[i]);
+    OpStage stage;
+    stage.op = s.string("op");
+    if (stage.op == op.name) s.bad(s.where("op"), "is the pipeline itself");
+    if (s.has("when")) stage.when = read_expr(s, s.at("when"), s.where("when"));
+    if (s.has("args"))
+      for (const auto& [name, value] : s.object("args").json().items()) {
+        if (!value.is_string() && !value.is_number_integer()) s.bad(s.where("args." + name), "is not a name or an expression");
+        stage.args.emplace_back(name, value.is_string() ? value.get<std::string>() : value.dump());
+      }
+    op.stages.push_back(std::move(stage));
+  }
 }
 
 OpSpec read_op(const Reader& r, const std::string& file) {
@@ -154,6 +198,7 @@ OpSpec read_op(const Reader& r, const std::string& file) {
   op.rules = read_requirements(r, "rules", file);
   op.demo = strings(r, "demo");
   op.select = read_select(r.object("select"));
+  read_pipeline(r, file, op);
   return op;
 }
 
@@ -171,6 +216,13 @@ std::vector<OpSpec> read_op_specs(const Reader& ops, const std::string& file) {
 const OpChoice* OpSpec::choice(std::string_view n) const { return by_name(choices, n); }
 const OpTensor* OpSpec::tensor(std::string_view n) const { return by_name(tensors, n); }
 const OpScalar* OpSpec::scalar(std::string_view n) const { return by_name(scalars, n); }
+const OpTemporary* OpSpec::temporary(std::string_view n) const { return by_name(temporaries, n); }
+
+const std::string* OpStage::source(std::string_view argument) const {
+  for (const auto& [name, source] : args)
+    if (name == argument) return &source;
+  return nullptr;
+}
 
 std::vector<OpSpec::Argument> OpSpec::arguments() const {
   std::vector<Argument> out;

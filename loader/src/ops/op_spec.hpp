@@ -64,10 +64,38 @@ struct RankCriterion {
 };
 
 struct OpSelect {
-  enum class Policy { gemm_cost, ranked } policy = Policy::ranked;
+  enum class Policy { gemm_cost, ranked, stages } policy = Policy::ranked;
   std::string rate;             // gemm_cost: the MFMA rate class (bf16, fp8, fp4)
   bool partials_scaled = false; // gemm_cost: split-K partials carry the scales (the reduce gets none)
   std::vector<RankCriterion> prefer;
+};
+
+// An integer computed once per call from the call's values, the earlier derived values,
+// `compute_units` and `workspace_budget` (e.g. a split count).
+struct OpDerived {
+  std::string name;
+  Expr expr;
+};
+
+// Scratch a pipeline carves from the op's workspace tensor: a dtype and extents (packed, each
+// part aligned to kTemporaryAlign bytes, in declaration order).
+struct OpTemporary {
+  std::string name;
+  std::string dtype;  // a dtype name or a choice giving it
+  std::vector<Expr> shape;
+  std::string doc;
+};
+inline constexpr std::uint64_t kTemporaryAlign = 256;
+
+// One step of a pipeline op: another op of the repository, run when `when` holds, its arguments
+// taken from this op's by name — the same name unless `args` maps it: a stage argument <- a
+// tensor, temporary, choice, scalar or an integer expression of this op. A stage's workspace
+// tensor is given only when mapped (to a temporary), never the pipeline's own workspace.
+struct OpStage {
+  std::string op;
+  std::optional<Expr> when;
+  std::vector<std::pair<std::string, std::string>> args;  // stage argument -> source text
+  const std::string* source(std::string_view argument) const;
 };
 
 struct OpSpec {
@@ -81,6 +109,10 @@ struct OpSpec {
   std::vector<OpTensor> tensors;
   std::vector<Requirement> rules;
   OpSelect select;
+  // Pipeline ops (select.policy stages): their derived values, temporaries and stages.
+  std::vector<OpDerived> derived;
+  std::vector<OpTemporary> temporaries;
+  std::vector<OpStage> stages;
   // Problems `asmk demo` (and tests) check: "m=17 n=512 k=1024 in_dtype=int8 bias" — name=value for
   // sizes, strides, choices and scalars; a bare name gives that optional tensor.
   std::vector<std::string> demo;
@@ -88,6 +120,7 @@ struct OpSpec {
   const OpChoice* choice(std::string_view choice_name) const;
   const OpTensor* tensor(std::string_view tensor_name) const;
   const OpScalar* scalar(std::string_view scalar_name) const;
+  const OpTemporary* temporary(std::string_view temporary_name) const;
   // The arguments in the order asmk_op_arg_at lists them: sizes, choices, scalars, then each
   // tensor after its strides.
   struct Argument {

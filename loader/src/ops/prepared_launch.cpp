@@ -13,19 +13,24 @@ namespace asmk::ops {
 
 PreparedLaunch prepare_launch(Context& context, const Kernel& kernel, asmk_dim3 grid, asmk_dim3 block,
                               std::span<const KernargValue> values, std::span<const std::string_view> pointer_names,
-                              std::span<const std::string_view> fixed_null) {
+                              std::span<const std::string_view> fixed_null,
+                              std::span<const PointerBinding> bound) {
   context.check_launch(kernel, grid, block);
   context.verify_code_object(kernel);
   PreparedLaunch prepared{&kernel, grid, block, pack_kernargs(kernel, values, grid, block), {}};
   for (const auto& arg : kernel.kernargs) {
     if (arg.hidden() || !arg.type.ends_with('*')) continue;
     if (std::find(fixed_null.begin(), fixed_null.end(), arg.name) != fixed_null.end()) continue;
-    const auto it = std::find(pointer_names.begin(), pointer_names.end(), arg.name);
+    std::string_view source = arg.name;
+    std::uint64_t add = 0;
+    for (const PointerBinding& b : bound)
+      if (b.arg == arg.name) source = b.tensor, add = b.offset;
+    const auto it = std::find(pointer_names.begin(), pointer_names.end(), source);
     // A pointer without a slot would replay the first call's buffer on every later launch.
     if (it == pointer_names.end())
-      fail(ASMK_ERROR_INTERNAL, fmt::format("kernel {}: pointer argument '{}' is not among the op's pointers", kernel.name,
-                                            arg.name));
-    prepared.pointers.push_back({arg.offset, static_cast<std::uint32_t>(it - pointer_names.begin())});
+      fail(ASMK_ERROR_INTERNAL, fmt::format("kernel {}: pointer argument '{}' ({}) is not among the op's pointers",
+                                            kernel.name, arg.name, source));
+    prepared.pointers.push_back({arg.offset, static_cast<std::uint32_t>(it - pointer_names.begin()), add});
   }
   return prepared;
 }
@@ -45,7 +50,9 @@ void launch_prepared(Context& context, const PreparedLaunch& launch, std::span<c
     if (slot.source >= pointers.size())
       fail(ASMK_ERROR_INTERNAL, fmt::format("kernel {}: pointer slot {} of {} given", launch.kernel->name, slot.source,
                                             pointers.size()));
-    std::memcpy(bytes.data() + slot.offset, &pointers[slot.source], sizeof(const void*));
+    const void* pointer = pointers[slot.source];
+    if (pointer != nullptr && slot.add != 0) pointer = static_cast<const std::byte*>(pointer) + slot.add;
+    std::memcpy(bytes.data() + slot.offset, &pointer, sizeof(const void*));
   }
   context.submit(*launch.kernel, launch.grid, launch.block, bytes, stream);
 }

@@ -28,6 +28,7 @@ struct Selection {
   // estimate, the chosen one first, and why the others were not eligible (one per line).
   std::uint32_t k_splits = 1;
   std::size_t workspace_bytes = 0;
+  std::string workspace_use;  // what the workspace holds ("" = split-K partials), for refusals
   const Kernel* reduce_kernel = nullptr;
   std::string explain;
   // Every launch in order; empty for single-launch ops (then {kernel, grid, block}).

@@ -57,7 +57,7 @@ def main() -> int:
             with open(os.path.join(repo, arch, "manifest.json")) as f:
                 manifest = json.load(f)
             families = {k["family"] for k in manifest["kernels"]}
-            if families != {"toy_scale"} or set(manifest["ops"]) != {"toy_scale"}:
+            if families != {"toy_scale"} or set(manifest["ops"]) != {"toy_scale", "toy_scale_twice"}:
                 print(f"{arch}: expected only toy_scale, got families {families}, ops {set(manifest['ops'])}")
                 return 1
         with_plugin = dict(base, ASMK_REF_PLUGINS=a.plugin)
@@ -84,13 +84,26 @@ def main() -> int:
                 expect=[r"toy_scale: alpha=x is not a number"]),
             run([a.asmk, "op", "toy_scale", "--m", "1", "--n", "64", "--shift", "-4", "--alpha", "3", "--check", *R],
                 with_plugin, expect=[r"^check +m=1 n=64 shift=-4 alpha=3 on the emulator vs ref/: y identical"]),
+            # A pipeline op (op.twice.yaml): two toy_scale launches through a temporary in the
+            # workspace, or one when its `when` says so — checked against its own reference.
+            run([a.asmk, "op", "toy_scale_twice", "--m", "3", "--n", "1000", "--alpha", "2.5", "--beta", "-0.75",
+                 "--explain", "--check", *R], with_plugin,
+                expect=[r"^launch 1 +toy_scale_gfx942_n256 grid \(12, 1, 1\)", r"^launch 2 +toy_scale_gfx942_n256",
+                        r"^workspace +12000 bytes$", r"toy_scale: passes == 1 is false|skipped \(passes == 1 is false\)",
+                        r"^check .* on the emulator vs ref/: y identical \(3000 elements\)$"]),
+            run([a.asmk, "op", "toy_scale_twice", "--m", "2", "--n", "256", "--passes", "1", "--check", *R],
+                with_plugin, expect=[r"^toy_scale_gfx942_n256 grid \(2, 1, 1\) block \(256, 1, 1\)$",
+                                     r"^check .*: y identical \(512 elements\)$"], reject=[r"^launch"]),
+            run([a.asmk, "op", "toy_scale_twice", "--m", "2", "--n", "256", "--passes", "0", *R], with_plugin,
+                expect_ok=False, expect=[r"passes=0 is outside its range"]),
             run([a.asmk, "demo", *R], with_plugin,
                 expect=[r"^== MI300X \(gfx942", r"^== MI355X \(gfx950",
                         r"^MI300X +toy_scale_gfx942_n256 +m=3 n=1000 alpha=2.5 +\[.*\]  y 3000/3000 identical$",
                         r"^MI355X +toy_scale_gfx950_n256 +m=1 n=256 shift=-3 +\[.*\]  y 256/256 identical$",
+                        r"^MI300X +toy_scale_gfx942_n256.* +m=3 n=1000 alpha=2.5 beta=-0.75 +\[.*\]  y 3000/3000 identical$",
                         r"^all demo launches match the reference$"],
                 reject=["FAILED", "MISMATCH"]),
-            run([a.kernel_test], dict(base, ASMK_TOY_REPO=repo), expect=[r"\[  PASSED  \] 2 tests"]),
+            run([a.kernel_test], dict(base, ASMK_TOY_REPO=repo), expect=[r"\[  PASSED  \] 3 tests"]),
             # asmk perf: the op's family from its op spec, its launches from the kernel's launch rule
             # (modeled; the f32 and i32 scalars' defaults reach the traced kernel).
             run([a.asmk, "perf", "toy_scale", "--machine", "MI300X", "--shapes", shapes, "-o",

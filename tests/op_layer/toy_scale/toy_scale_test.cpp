@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <vector>
 #include <string>
 
 #include "op_runner.hpp"
@@ -72,3 +73,54 @@ TEST(ToyScale, AWrongReferenceIsReported) {
 }
 
 }  // namespace
+
+// The pipeline op over toy_scale (templates/toy_scale/op.twice.yaml) through asmk_run_op: its
+// workspace is sized by the selection, and a workspace too small is refused naming the temporary,
+// with nothing written.
+TEST(ToyScalePipeline, AWorkspaceTooSmallIsRefusedNamingTheTemporary) {
+  ASSERT_STRNE(toy_repo(), "");
+  Context c(toy_repo(), "MI300X");
+  ASSERT_NE(c.ctx, nullptr);
+  constexpr std::uint32_t m = 2, n = 300;
+  std::vector<float> x(m * n, 1.5f), y(m * n, -7.0f);
+  void *dx = nullptr, *dy = nullptr, *dw = nullptr;
+  ASSERT_EQ(asmk_malloc(c.ctx, x.size() * 4, &dx), ASMK_SUCCESS);
+  ASSERT_EQ(asmk_malloc(c.ctx, y.size() * 4, &dy), ASMK_SUCCESS);
+  ASSERT_EQ(asmk_malloc(c.ctx, 4096, &dw), ASMK_SUCCESS);
+  ASSERT_EQ(asmk_memcpy(c.ctx, dx, x.data(), x.size() * 4, ASMK_COPY_HOST_TO_DEVICE), ASMK_SUCCESS);
+  ASSERT_EQ(asmk_memcpy(c.ctx, dy, y.data(), y.size() * 4, ASMK_COPY_HOST_TO_DEVICE), ASMK_SUCCESS);
+  auto arg = [](const char* name, asmk_value_type type) {
+    asmk_op_arg a{};
+    a.name = name;
+    a.type = type;
+    return a;
+  };
+  std::vector<asmk_op_arg> args{arg("m", ASMK_VALUE_U32), arg("n", ASMK_VALUE_U32), arg("alpha", ASMK_VALUE_F32),
+                                arg("beta", ASMK_VALUE_F32), arg("x", ASMK_VALUE_POINTER), arg("y", ASMK_VALUE_POINTER),
+                                arg("workspace", ASMK_VALUE_POINTER)};
+  args[0].value.u32 = m, args[1].value.u32 = n, args[2].value.f32 = 2.0f, args[3].value.f32 = 3.0f;
+  args[4].value.pointer = dx, args[5].value.pointer = dy, args[6].value.pointer = dw;
+  args[6].bytes = 4096;
+
+  asmk_selection s{};
+  ASSERT_EQ(asmk_select_op(c.ctx, "toy_scale_twice", args.data(), args.size(), &s), ASMK_SUCCESS) << asmk_last_error();
+  EXPECT_EQ(s.launch_count, 2u);
+  EXPECT_EQ(s.workspace_bytes, m * n * 4u);  // the temporary t: 2400 bytes
+  args[6].bytes = s.workspace_bytes - 1;
+  EXPECT_EQ(asmk_run_op(c.ctx, "toy_scale_twice", args.data(), args.size(), nullptr, nullptr),
+            ASMK_ERROR_BUFFER_TOO_SMALL);
+  EXPECT_NE(std::string(asmk_last_error()).find("the temporaries t at 0 (2400 bytes)"), std::string::npos)
+      << asmk_last_error();
+  ASSERT_EQ(asmk_synchronize(c.ctx, nullptr), ASMK_SUCCESS);
+  std::vector<float> out(m * n);
+  ASSERT_EQ(asmk_memcpy(c.ctx, out.data(), dy, out.size() * 4, ASMK_COPY_DEVICE_TO_HOST), ASMK_SUCCESS);
+  EXPECT_EQ(out, y);  // nothing written
+
+  args[6].bytes = s.workspace_bytes;
+  ASSERT_EQ(asmk_run_op(c.ctx, "toy_scale_twice", args.data(), args.size(), nullptr, nullptr), ASMK_SUCCESS)
+      << asmk_last_error();
+  ASSERT_EQ(asmk_synchronize(c.ctx, nullptr), ASMK_SUCCESS);
+  ASSERT_EQ(asmk_memcpy(c.ctx, out.data(), dy, out.size() * 4, ASMK_COPY_DEVICE_TO_HOST), ASMK_SUCCESS);
+  EXPECT_EQ(out, std::vector<float>(m * n, 9.0f));  // 3 · (2 · 1.5)
+  for (void* p : {dx, dy, dw}) asmk_free(c.ctx, p);
+}
