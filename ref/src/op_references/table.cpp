@@ -16,6 +16,7 @@ const std::vector<std::pair<const char*, MakeOpReference>>& builtin_op_reference
       {"fmha_fwd", fmha_fwd_reference},
       {"fmha_fwd_varlen", fmha_fwd_varlen_reference},
       {"mla_decode", mla_decode_reference},
+      {"mla_decode_single", mla_decode_reference},
       {"mla_decode_block_table", mla_decode_block_table_reference},
       {"mla_decode_split", mla_decode_split_reference},
       {"attn_lse_combine", attn_lse_combine_reference},

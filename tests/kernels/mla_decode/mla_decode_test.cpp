@@ -42,6 +42,8 @@ struct Shape {
   float softcap = 0.f;
   bool padded = false;       // q and o with padding between heads and tokens
   uint32_t first_page = 0;   // pages below it are never named (page indices beyond 65,536)
+  size_t workspace = 0;      // via the op, CSR with o: the pipeline op mla_decode with this workspace (bytes)
+  size_t launches = 0;       // ... and the launches it must plan (2: split + combine; 1: mla_decode_single)
 };
 
 std::string describe(const Shape& s) {
@@ -182,7 +184,20 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
         u32("o_stride_token", o_token), u32("o_stride_head", o_head), ptr("o", ob);
         if (sh.with_lse) ptr("lse", lb);
       }
-      const char* op = partial ? "mla_decode_split" : sh.csr ? "mla_decode" : "mla_decode_block_table";
+      const bool pipeline = !partial && sh.csr && sh.launches > 0;
+      const char* op = partial ? "mla_decode_split" : !sh.csr ? "mla_decode_block_table" : pipeline ? "mla_decode" : "mla_decode_single";
+      Buffer wsb = s.alloc(std::max<size_t>(sh.workspace, 1));
+      if (pipeline && sh.workspace > 0) ptr("workspace", wsb);
+      if (pipeline) {
+        asmk_selection plan{};
+        ASSERT_EQ(asmk_select_op(s.get(), op, a.data(), a.size(), &plan), ASMK_SUCCESS) << asmk_last_error();
+        ASSERT_EQ(plan.launch_count, sh.launches) << plan.reason;
+        if (sh.launches == 2) {
+          EXPECT_EQ(std::string(plan.launches[1].kernel_name), "attn_lse_combine_" + v.arch + "_bf16");
+          EXPECT_GT(plan.launches[0].grid.y, 1u) << "the split count";
+          EXPECT_LE(plan.workspace_bytes, sh.workspace);
+        }
+      }
       ASSERT_TRUE(partial ? sh.csr : true) << "the split op takes the CSR form";
       asmk_selection sel{};
       ASSERT_EQ(asmk_run_op(s.get(), op, a.data(), a.size(), nullptr, &sel), ASMK_SUCCESS) << op << ": " << asmk_last_error();
@@ -333,8 +348,28 @@ TEST_P(MlaDecode, DISABLED_LongSequences) {
   run(s, variants.back(), {16, 16, {2, 1, 1, 4}, {4097, 32768, 1, 7}, true, 16}, 902);
 }
 
+// The pipeline op mla_decode (templates/mla_decode/op.yaml): with a workspace it plans mla_decode_split and
+// attn_lse_combine (2 splits here: 1,107 keys over 3 sequences, at least 256 per split on average), with a
+// workspace too small for two splits or none it plans mla_decode_single; every form gives the reference.
+TEST_P(MlaDecode, ThePipelineOpSplitsWithAWorkspace) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  uint32_t seed = 700;
+  for (const Variant& v : asmk::test::variants(GetParam().arch, "mla_decode")) {
+    if (v.param_str("q_dtype") != v.param_str("kv_dtype")) continue;  // bf16 and fp8 q and cache
+    Shape sh{16, 16, {1, 2, 1}, {600, 500, 7}, true};
+    sh.workspace = 64 << 20, sh.launches = 2;
+    run(s, v, sh, seed++, true);
+    if (v.param_str("q_dtype") != "bf16") continue;
+    sh.workspace = 100, sh.launches = 1;
+    run(s, v, sh, seed++, true);
+    sh.workspace = 0;
+    run(s, v, sh, seed++, true);
+  }
+}
+
 // The mla_decode ops (templates/mla_decode/op*.yaml) select the variant, bind every argument by name, check
-// the buffers and launch: the CSR and block-table forms with o, and the split partials.
+// the buffers and launch: mla_decode_single (CSR) and mla_decode_block_table with o, and mla_decode_split.
 TEST_P(MlaDecode, TheOpsRunTheirVariants) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
