@@ -231,7 +231,7 @@ void run_op(const OpOptions& o, const std::vector<std::string>& tokens) {
   asmk_device_info dev{};
   check(asmk_device_get(listing.get(), &dev));
   op_runner::Call call;
-  asmk_selection sel{};
+  asmk_selection sel{sizeof(asmk_selection)};
   if (asmk_status s = op_runner::select(listing.get(), op, problem, {}, call, sel, error); s != ASMK_SUCCESS)
     throw Failure(fmt::format("{}: {}", asmk_status_string(s), error));
   print_selection(op, problem, dev, sel, o.explain, shown_values(op, problem, call.values, call.tensors));

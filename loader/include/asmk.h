@@ -87,12 +87,32 @@ ASMK_API const char* asmk_last_error(void);
 ASMK_API const char* asmk_version_string(void);
 
 /* ------------------------------------------------------------------------------------------ */
+/* Sized structs                                                                              */
+/*                                                                                            */
+/* Every struct a caller passes in or gets filled (asmk_open_options, asmk_selection and the  */
+/* typed ops' *_args) starts with `struct_size`: set it to sizeof the struct as your asmk.h   */
+/* declares it — ASMK_INIT(type) does, asmk_open_options_init too. The library reads and      */
+/* writes only the bytes that size covers: a caller built against an older asmk.h (a shorter  */
+/* struct) keeps working, fields it does not know taking their defaults (0 unless the field   */
+/* says otherwise). 0, a size below the struct's first layout, or one beyond this library's   */
+/* is ASMK_ERROR_INVALID_ARGUMENT naming the struct and the sizes it knows; nothing is done.  */
+/* asmk_selection.launch_count may exceed the slots of an older struct: read at most your     */
+/* ASMK_MAX_LAUNCHES.                                                                          */
+
+#ifdef __cplusplus /* value-initialized, then sized: no -Wmissing-field-initializers */
+#define ASMK_INIT(type) ([] { type v_{}; v_.struct_size = sizeof(type); return v_; }())
+#else
+#define ASMK_INIT(type) {.struct_size = sizeof(type)}
+#endif
+
+/* ------------------------------------------------------------------------------------------ */
 /* Context                                                                                    */
 
 typedef struct asmk_context asmk_context;
 typedef struct asmk_stream_opaque* asmk_stream; /* backend stream/queue; NULL = default */
 
 typedef struct asmk_open_options {
+  size_t struct_size; /* sizeof(asmk_open_options): asmk_open_options_init sets it */
   /* Device by name ("MI300X", "MI325X", "MI308X", "MI350X", "MI355X"), or NULL. */
   const char* device;
   /* Or device by arch ("gfx942", "gfx950") and compute-unit count; used when device is NULL
@@ -134,7 +154,8 @@ typedef struct asmk_open_options {
   int device_index;
 } asmk_open_options;
 
-/* Fills *options with the defaults (no device, backend "emu", no sha256 check, device_index -1). */
+/* Fills *options with the defaults (struct_size, no device, backend "emu", no sha256 check,
+   device_index -1). */
 ASMK_API void asmk_open_options_init(asmk_open_options* options);
 
 /* Opens the repository folder (the one holding `<arch>/manifest.json`; NULL = the default
@@ -371,6 +392,7 @@ typedef struct asmk_launch_info {
 
 /* The result of a selector: which kernel, how to launch it, and why. */
 typedef struct asmk_selection {
+  size_t struct_size; /* set by the caller: sizeof(asmk_selection) (ASMK_INIT); kept as given */
   const asmk_kernel* kernel;
   const char* kernel_name;
   asmk_dim3 grid;  /* workgroups */
@@ -500,6 +522,7 @@ typedef enum asmk_quant_granularity {
 } asmk_quant_granularity;
 
 typedef struct asmk_quant_fp8_args {
+  size_t struct_size; /* sizeof(asmk_quant_fp8_args): ASMK_INIT(asmk_quant_fp8_args) */
   uint32_t m, n;
   asmk_dtype in_dtype;
   asmk_quant_granularity granularity;
@@ -550,6 +573,7 @@ typedef enum asmk_b_layout {
 
 /* gemm_bf16: A, B bf16; C bf16 or fp32 (out_dtype ASMK_DTYPE_BF16 or ASMK_DTYPE_FP32). */
 typedef struct asmk_gemm_bf16_args {
+  size_t struct_size; /* sizeof(asmk_gemm_bf16_args): ASMK_INIT(asmk_gemm_bf16_args) */
   uint32_t m, n, k;
   asmk_dtype out_dtype;
   uint32_t stride_a, stride_b; /* elements; 0 = k */
@@ -567,6 +591,7 @@ typedef struct asmk_gemm_bf16_args {
    C = (A · B^T) · scale_a[m] · scale_b[n] + bias[n]; A and B fp8 (the device's format) or int8
    (in_dtype), C bf16 or fp16 (out_dtype); bias may be NULL. B row-major or shuffled (b_layout). */
 typedef struct asmk_gemm_a8w8_args {
+  size_t struct_size; /* sizeof(asmk_gemm_a8w8_args): ASMK_INIT(asmk_gemm_a8w8_args) */
   uint32_t m, n, k;
   asmk_dtype in_dtype;
   asmk_dtype out_dtype;
@@ -590,6 +615,7 @@ typedef struct asmk_gemm_a8w8_args {
    scale_a [m, ceil(k / 128)] (row stride stride_scale_a elements; 0 = ceil(k / 128)),
    scale_b [ceil(n / 128), ceil(k / 128)] row-major. */
 typedef struct asmk_gemm_a8w8_blockscale_args {
+  size_t struct_size; /* sizeof(asmk_gemm_a8w8_blockscale_args): ASMK_INIT(asmk_gemm_a8w8_blockscale_args) */
   uint32_t m, n, k;
   asmk_dtype in_dtype;         /* ASMK_DTYPE_FP8 */
   asmk_dtype out_dtype;        /* ASMK_DTYPE_BF16 */
@@ -611,6 +637,7 @@ typedef struct asmk_gemm_a8w8_blockscale_args {
    elements of K, bf16 C: scale_a [m, k / 32] bytes (row stride stride_scale_a; 0 = k / 32),
    scale_b [n, k / 32] (stride_scale_b; 0 = k / 32). Produce A with asmk_quant_mxfp4. */
 typedef struct asmk_gemm_a4w4_args {
+  size_t struct_size; /* sizeof(asmk_gemm_a4w4_args): ASMK_INIT(asmk_gemm_a4w4_args) */
   uint32_t m, n, k;
   asmk_dtype out_dtype;                /* ASMK_DTYPE_BF16 */
   uint32_t stride_a, stride_b;         /* bytes; 0 = k / 2 */
@@ -653,6 +680,7 @@ ASMK_API asmk_status asmk_gemm_a4w4(asmk_context* context, const asmk_gemm_a4w4_
 /* shuffle_b: rewrites an 8-bit B [n, k] (row stride stride_src bytes; 0 = k) into the shuffled
    layout gemm_a8w8 reads with b_layout = ASMK_B_SHUFFLED: dst holds n * k bytes. */
 typedef struct asmk_shuffle_b_args {
+  size_t struct_size; /* sizeof(asmk_shuffle_b_args): ASMK_INIT(asmk_shuffle_b_args) */
   uint32_t n, k;
   uint32_t stride_src; /* bytes; 0 = k */
   const void* src;
@@ -669,6 +697,7 @@ ASMK_API asmk_status asmk_shuffle_b(asmk_context* context, const asmk_shuffle_b_
    into y [m, n / 2] bytes of packed e2m1 (row stride stride_y bytes, 0 = n / 2) and e8m0 scales
    [m, n / 32] (row stride stride_scale bytes, 0 = n / 32), one per 32 elements. n % 32 == 0. */
 typedef struct asmk_quant_mxfp4_args {
+  size_t struct_size; /* sizeof(asmk_quant_mxfp4_args): ASMK_INIT(asmk_quant_mxfp4_args) */
   uint32_t m, n;
   asmk_dtype in_dtype;
   uint32_t stride_x, stride_y, stride_scale;

@@ -15,6 +15,7 @@
 #include "context.hpp"
 #include "dtype.hpp"
 #include "error.hpp"
+#include "abi.hpp"
 #include "c_op_args.hpp"
 #include "ops/launch_rule.hpp"
 #include "ops/op_call.hpp"
@@ -62,7 +63,8 @@ asmk_status guarded(Body&& body) noexcept {
 // asmk_selection::explain points here: valid until the next selector or op call on this thread.
 thread_local std::string selection_explain;
 
-void fill_selection(const asmk::Selection& sel, asmk_selection& out) {
+void fill_selection(const asmk::Selection& sel, asmk_selection& caller) {
+  asmk_selection out = ASMK_INIT(asmk_selection);
   out.kernel = handle_of(*sel.kernel);
   out.kernel_name = sel.kernel->name.c_str();
   out.grid = sel.grid;
@@ -85,6 +87,7 @@ void fill_selection(const asmk::Selection& sel, asmk_selection& out) {
   for (std::size_t i = 0; i < launches.size(); ++i)
     out.launches[i] = {handle_of(*launches[i].kernel), launches[i].kernel->name.c_str(), launches[i].grid,
                        launches[i].block};
+  asmk::abi::write(out, &caller);
 }
 
 std::span<const asmk_op_arg> op_arg_span(const asmk_op_arg* args, std::size_t count) {
@@ -100,6 +103,7 @@ template <typename... Args>
 asmk_status select_named(const asmk_context* context, const char* op, asmk_selection* out, const Args&... args) {
   return guarded([&] {
     auto& result = require(out, "out");
+    asmk::abi::check_output(out, "asmk_selection");
     const asmk::Context& ctx = *require(context, "context").impl;
     const auto& spec = asmk::ops::find_op(ctx, require_string(op, "op"));
     fill_selection(asmk::ops::select_op(ctx, spec, op_arg_span(args...))->selection, result);
@@ -111,6 +115,7 @@ template <typename... Args>
 asmk_status run_named(asmk_context* context, const char* op, asmk_stream stream, asmk_selection* out,
                       const Args&... args) {
   return guarded([&] {
+    asmk::abi::check_output(out, "asmk_selection");  // before anything is launched
     asmk::Context& ctx = *require(context, "context").impl;
     const auto& spec = asmk::ops::find_op(ctx, require_string(op, "op"));
     const asmk::ops::CachedOpPtr entry = asmk::ops::run_op(ctx, spec, op_arg_span(args...), stream);
@@ -175,7 +180,7 @@ const char* asmk_version_string(void) {
 
 void asmk_open_options_init(asmk_open_options* options) {
   if (options == nullptr) return;
-  *options = asmk_open_options{};
+  *options = ASMK_INIT(asmk_open_options);
   options->backend = asmk::kDefaultBackend.data();
   options->device_index = -1;  // the current device
 }
@@ -186,7 +191,7 @@ asmk_status asmk_open(const char* repository_dir, const asmk_open_options* optio
     out = nullptr;
     asmk_open_options opts;
     asmk_open_options_init(&opts);
-    if (options != nullptr) opts = *options;
+    if (options != nullptr) opts = asmk::abi::read(options, "asmk_open_options", opts);
     std::string dir;
     if (repository_dir != nullptr) dir = repository_dir;
     else if (const char* found = asmk_default_repository()) dir = found;
@@ -526,13 +531,17 @@ asmk_status asmk_run_op(asmk_context* context, const char* op, const asmk_op_arg
 #define ASMK_C_OP(op)                                                                                     \
   asmk_status asmk_select_##op(const asmk_context* context, const asmk_##op##_args* args,               \
                                asmk_selection* out) {                                                   \
-    if (args == nullptr) return guarded([] { fail(ASMK_ERROR_INVALID_ARGUMENT, "args is null"); });       \
-    return select_named(context, #op, out, asmk::op_args(*args));                                       \
+    asmk_##op##_args copy{};                                                                            \
+    if (asmk_status s = guarded([&] { copy = asmk::abi::read(args, "asmk_" #op "_args"); }); s)          \
+      return s;                                                                                         \
+    return select_named(context, #op, out, asmk::op_args(copy));                                        \
   }                                                                                                     \
   asmk_status asmk_##op(asmk_context* context, const asmk_##op##_args* args, asmk_stream stream,        \
                         asmk_selection* out_selection) {                                                \
-    if (args == nullptr) return guarded([] { fail(ASMK_ERROR_INVALID_ARGUMENT, "args is null"); });       \
-    return run_named(context, #op, stream, out_selection, asmk::op_args(*args));                       \
+    asmk_##op##_args copy{};                                                                            \
+    if (asmk_status s = guarded([&] { copy = asmk::abi::read(args, "asmk_" #op "_args"); }); s)          \
+      return s;                                                                                         \
+    return run_named(context, #op, stream, out_selection, asmk::op_args(copy));                        \
   }
 
 ASMK_C_OP(quant_fp8)

@@ -5,15 +5,15 @@ int asmk_test_header_c99(void);
 
 int asmk_test_header_c99(void) {
   asmk_open_options options;
-  asmk_quant_fp8_args args = {0};
+  asmk_quant_fp8_args args = ASMK_INIT(asmk_quant_fp8_args);
   asmk_kernarg_value value;
-  asmk_gemm_a8w8_args gemm = {0};
-  asmk_gemm_bf16_args bf16 = {0};
-  asmk_gemm_a8w8_blockscale_args blockscale = {0};
-  asmk_gemm_a4w4_args a4w4 = {0};
-  asmk_shuffle_b_args shuffle = {0};
-  asmk_quant_mxfp4_args mxfp4 = {0};
-  asmk_selection selection;
+  asmk_gemm_a8w8_args gemm = ASMK_INIT(asmk_gemm_a8w8_args);
+  asmk_gemm_bf16_args bf16 = ASMK_INIT(asmk_gemm_bf16_args);
+  asmk_gemm_a8w8_blockscale_args blockscale = ASMK_INIT(asmk_gemm_a8w8_blockscale_args);
+  asmk_gemm_a4w4_args a4w4 = ASMK_INIT(asmk_gemm_a4w4_args);
+  asmk_shuffle_b_args shuffle = ASMK_INIT(asmk_shuffle_b_args);
+  asmk_quant_mxfp4_args mxfp4 = ASMK_INIT(asmk_quant_mxfp4_args);
+  asmk_selection selection = ASMK_INIT(asmk_selection);
   asmk_open_options_init(&options);
   gemm.in_dtype = ASMK_DTYPE_INT8;
   gemm.b_layout = ASMK_B_SHUFFLED;

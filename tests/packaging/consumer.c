@@ -34,6 +34,9 @@ int main(int argc, char** argv) {
   if (status != ASMK_SUCCESS) return fail("asmk_open", status);
 
   memset(&args, 0, sizeof args);
+  args.struct_size = sizeof args;
+  memset(&selection, 0, sizeof selection);
+  selection.struct_size = sizeof selection;
   args.m = 17;
   args.n = 7168;
   args.in_dtype = ASMK_DTYPE_BF16;

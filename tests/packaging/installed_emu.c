@@ -99,6 +99,7 @@ int main(int argc, char** argv) {
       (status = asmk_memcpy(emu, dx, x, sizeof x, ASMK_COPY_HOST_TO_DEVICE)) != ASMK_SUCCESS)
     return status_failed("asmk_malloc / asmk_memcpy", status);
   memset(&args, 0, sizeof args);
+  args.struct_size = sizeof args;
   args.m = M;
   args.n = N;
   args.in_dtype = ASMK_DTYPE_BF16;

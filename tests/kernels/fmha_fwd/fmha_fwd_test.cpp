@@ -219,7 +219,7 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
       ptr("q", qdev), ptr("k", kdev), ptr("v", vdev), ptr("o", ob.get());
       if (sh.with_lse) ptr("lse", lb.get());
       if (varlen) ptr("cu_seqlens_q", cqb.get()), ptr("cu_seqlens_k", ckb.get());
-      asmk_selection sel{};
+      asmk_selection sel{sizeof(asmk_selection)};
       ASSERT_EQ(asmk_run_op(s.get(), varlen ? "fmha_fwd_varlen" : "fmha_fwd", a.data(), a.size(), nullptr, &sel),
                 ASMK_SUCCESS) << asmk_last_error();
       EXPECT_EQ(std::string(sel.kernel_name), v.name) << "the op selects the variant of the choices";

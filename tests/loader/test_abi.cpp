@@ -1,0 +1,120 @@
+// The C ABI's sized structs (asmk.h, "Sized structs"; loader/src/abi.hpp): a struct is read and
+// written only as far as its struct_size says; 0, too small or too large is refused naming the
+// struct, with nothing selected or launched.
+//
+// Frozen layouts: each struct as 0.1 released it. When a field is appended to a struct in asmk.h,
+// its copy here stays as it is (and its static_assert becomes `<`), so these tests keep proving
+// that a caller built against the old header still works.
+#include <cstddef>
+#include <cstring>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "support.hpp"
+
+namespace asmk {
+namespace {
+
+using test::outcome;
+
+struct QuantFp8ArgsV1 {
+  size_t struct_size;
+  uint32_t m, n;
+  asmk_dtype in_dtype;
+  asmk_quant_granularity granularity;
+  uint32_t stride_x, stride_y;
+  const void* x;
+  void* y;
+  float* scale;
+  size_t x_bytes, y_bytes, scale_bytes;
+};
+static_assert(sizeof(QuantFp8ArgsV1) == sizeof(asmk_quant_fp8_args));
+
+struct OpenOptionsV1 {
+  size_t struct_size;
+  const char* device;
+  const char* arch;
+  uint32_t compute_units;
+  const char* backend;
+  int verify_sha256;
+  int device_index;
+};
+
+asmk_quant_fp8_args quant_problem(std::vector<std::byte>& memory) {
+  asmk_quant_fp8_args a = ASMK_INIT(asmk_quant_fp8_args);
+  a.m = 4, a.n = 256, a.in_dtype = ASMK_DTYPE_BF16, a.granularity = ASMK_QUANT_ROW;
+  a.x = memory.data(), a.y = memory.data() + 4096, a.scale = reinterpret_cast<float*>(memory.data() + 8192);
+  return a;
+}
+
+TEST(Abi, TheFirstLayoutOfAnArgsStructIsServed) {
+  const auto c = test::open_fixture();
+  std::vector<std::byte> memory(16384);
+  const asmk_quant_fp8_args current = quant_problem(memory);
+  QuantFp8ArgsV1 old{};
+  std::memcpy(&old, &current, sizeof old);
+  old.struct_size = sizeof old;
+  asmk_selection s = ASMK_INIT(asmk_selection);
+  ASSERT_EQ(asmk_quant_fp8(c.get(), reinterpret_cast<const asmk_quant_fp8_args*>(&old), nullptr, &s), ASMK_SUCCESS)
+      << asmk_last_error();
+  EXPECT_EQ(s.struct_size, sizeof(asmk_selection));  // kept as the caller gave it
+  EXPECT_EQ(s.launch_count, 1u);
+  EXPECT_EQ(test::recorded_launches(c.get()).size(), 1u);
+}
+
+TEST(Abi, AnArgsStructWithoutItsSizeIsRefusedNamingIt) {
+  const auto c = test::open_fixture();
+  std::vector<std::byte> memory(16384);
+  asmk_quant_fp8_args a = quant_problem(memory);
+  a.struct_size = 0;
+  const auto zero = outcome(asmk_quant_fp8(c.get(), &a, nullptr, nullptr));
+  EXPECT_EQ(zero.status, ASMK_ERROR_INVALID_ARGUMENT);
+  EXPECT_TRUE(test::mentions(zero, "asmk_quant_fp8_args.struct_size is 0: set it to sizeof(asmk_quant_fp8_args) (" +
+                                       std::to_string(sizeof(asmk_quant_fp8_args)) + " bytes"));
+  a.struct_size = sizeof(asmk_quant_fp8_args) + 8;  // a caller of a newer header
+  const auto newer = outcome(asmk_quant_fp8(c.get(), &a, nullptr, nullptr));
+  EXPECT_EQ(newer.status, ASMK_ERROR_INVALID_ARGUMENT);
+  EXPECT_TRUE(test::mentions(newer, "built against a newer asmk.h"));
+  a.struct_size = 8;
+  asmk_selection s = ASMK_INIT(asmk_selection);
+  const auto tiny = outcome(asmk_select_quant_fp8(c.get(), &a, &s));
+  EXPECT_EQ(tiny.status, ASMK_ERROR_INVALID_ARGUMENT);
+  EXPECT_TRUE(test::mentions(tiny, "below every layout of asmk_quant_fp8_args"));
+  EXPECT_TRUE(test::recorded_launches(c.get()).empty());
+}
+
+TEST(Abi, ASelectionWithoutItsSizeIsRefusedBeforeAnythingIsLaunched) {
+  const auto c = test::open_fixture();
+  std::vector<std::byte> memory(16384);
+  const asmk_quant_fp8_args a = quant_problem(memory);
+  asmk_selection s{};
+  const auto run = outcome(asmk_quant_fp8(c.get(), &a, nullptr, &s));
+  EXPECT_EQ(run.status, ASMK_ERROR_INVALID_ARGUMENT);
+  EXPECT_TRUE(test::mentions(run, "asmk_selection.struct_size is 0"));
+  EXPECT_TRUE(test::recorded_launches(c.get()).empty());
+  EXPECT_EQ(asmk_select_quant_fp8(c.get(), &a, &s), ASMK_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(asmk_quant_fp8(c.get(), &a, nullptr, nullptr), ASMK_SUCCESS) << asmk_last_error();  // no selection wanted
+}
+
+TEST(Abi, OpenOptionsAreReadAsFarAsTheirSize) {
+  asmk_open_options options;
+  asmk_open_options_init(&options);
+  EXPECT_EQ(options.struct_size, sizeof(asmk_open_options));
+  options.device = "MI300X";
+  options.backend = "record";
+  OpenOptionsV1 old{};
+  std::memcpy(&old, &options, sizeof old);
+  asmk_context* context = nullptr;
+  ASSERT_EQ(asmk_open(test::kRepo.c_str(), reinterpret_cast<const asmk_open_options*>(&old), &context), ASMK_SUCCESS)
+      << asmk_last_error();
+  asmk_close(context);
+  options.struct_size = 0;
+  const auto zero = outcome(asmk_open(test::kRepo.c_str(), &options, &context));
+  EXPECT_EQ(zero.status, ASMK_ERROR_INVALID_ARGUMENT);
+  EXPECT_TRUE(test::mentions(zero, "asmk_open_options.struct_size is 0"));
+  EXPECT_EQ(context, nullptr);
+}
+
+}  // namespace
+}  // namespace asmk
