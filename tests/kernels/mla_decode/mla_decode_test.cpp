@@ -189,7 +189,7 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
       Buffer wsb = s.alloc(std::max<size_t>(sh.workspace, 1));
       if (pipeline && sh.workspace > 0) ptr("workspace", wsb);
       if (pipeline) {
-        asmk_selection plan{};
+        asmk_selection plan{sizeof(asmk_selection)};
         ASSERT_EQ(asmk_select_op(s.get(), op, a.data(), a.size(), &plan), ASMK_SUCCESS) << asmk_last_error();
         ASSERT_EQ(plan.launch_count, sh.launches) << plan.reason;
         if (sh.launches == 2) {
@@ -199,7 +199,7 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
         }
       }
       ASSERT_TRUE(partial ? sh.csr : true) << "the split op takes the CSR form";
-      asmk_selection sel{};
+      asmk_selection sel{sizeof(asmk_selection)};
       ASSERT_EQ(asmk_run_op(s.get(), op, a.data(), a.size(), nullptr, &sel), ASMK_SUCCESS) << op << ": " << asmk_last_error();
       EXPECT_EQ(std::string(sel.kernel_name), v.name) << "the op selects the variant of the choices";
       ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
@@ -483,7 +483,7 @@ class AttnLseCombine : public ::testing::TestWithParam<asmk::test::TestDevice> {
       u32("o_stride_token", o_token), u32("o_stride_head", o_head);
       ptr("partial_o", pob), ptr("partial_lse", plb), ptr("o", ob);
       if (with_lse) ptr("lse", lb);
-      asmk_selection sel{};
+      asmk_selection sel{sizeof(asmk_selection)};
       ASSERT_EQ(asmk_run_op(s.get(), "attn_lse_combine", a.data(), a.size(), nullptr, &sel), ASMK_SUCCESS) << asmk_last_error();
       EXPECT_EQ(std::string(sel.kernel_name), v.name);
       ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
