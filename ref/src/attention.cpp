@@ -175,9 +175,6 @@ double score_error(const AttentionRef& ref, std::size_t row, std::uint32_t head_
   return u32_unit * ((d + 2.0) * ref.score_mag[row] + 8.0 * ref.max_score[row] + 4.0 + capped);
 }
 
-// The head dim is not kept per row; the score magnitude bounds d·u·Σ|q·k| only with d, so the
-// reference keeps the largest head dim the kernels use.
-constexpr std::uint32_t head_dim_bound = 256;
 
 // Unit roundoff of P's type: bf16 2^-8, fp16 2^-11, fp8 (e4m3) 2^-4.
 double p_unit(Format p_format) {
@@ -195,7 +192,7 @@ double p_floor(Format p_format) {
 double attention_tolerance(const AttentionRef& ref, std::size_t row, std::uint32_t col, OutType out, Format p_format) {
   const std::size_t at = row * ref.head_dim_v + col;
   const double n = ref.max_seqlen_k;
-  const double eps = score_error(ref, row, head_dim_bound);
+  const double eps = score_error(ref, row, ref.head_dim_qk);
   const double relative = std::expm1(2.0 * eps) + p_unit(p_format) + (3.0 * n + 6.0) * u32_unit * (1.0 + p_unit(p_format));
   const double kernel = relative * ref.weighted[at] + p_floor(p_format) * ref.abs_sum[at];
   return kernel + 0.5 * output_ulp(out, std::fabs(ref.out[at]) + kernel);
@@ -203,7 +200,7 @@ double attention_tolerance(const AttentionRef& ref, std::size_t row, std::uint32
 
 double attention_lse_tolerance(const AttentionRef& ref, std::size_t row) {
   const double n = ref.max_seqlen_k;
-  const double eps = score_error(ref, row, head_dim_bound);
+  const double eps = score_error(ref, row, ref.head_dim_qk);
   const double eta = std::expm1(eps) + 3.0 * n * u32_unit;
   const double lse = std::isfinite(ref.lse[row]) ? std::fabs(ref.lse[row]) : 0.0;
   return eps + eta / (1.0 - eta) + 6.0 * u32_unit * (ref.max_score[row] + lse + 1.0);

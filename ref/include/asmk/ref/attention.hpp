@@ -64,6 +64,7 @@ struct AttentionRef {
   std::vector<double> max_score;  // [rows]: max over visible j of |s| (after the soft-cap)
   std::vector<std::uint32_t> visible;  // [rows]: visible keys
   std::uint32_t max_seqlen_k = 0;      // the longest key sequence (accumulation lengths)
+  std::uint32_t head_dim_qk = 256;     // bounds the dot products' length in the score error (MLA: 576)
   double softcap = 0.0;                // the arguments' soft-cap (its evaluation error joins the scores')
 
   double at(std::size_t row, std::uint32_t col) const { return out[row * head_dim_v + col]; }

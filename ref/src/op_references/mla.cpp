@@ -1,0 +1,233 @@
+// The MLA decode ops' references (ref/mla.hpp): mla_decode (CSR page table), mla_decode_block_table,
+// mla_decode_split (fp32 partials per split) and attn_lse_combine. o and the partials are compared under
+// the attention tolerance of ref/TOLERANCE.md, the combine under its own rule ("LSE combine"). The fills
+// make the index tensors meaningful: query tokens spread over the sequences (at most max_qlen each),
+// distinct shuffled pages, last-page lengths in 1..page_size; the combine's partial LSEs finite or −inf.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <numeric>
+#include <random>
+
+#include "asmk/ref/mla.hpp"
+#include "table.hpp"
+
+namespace asmk::ref {
+namespace {
+
+std::int32_t* ints(OpTensor& t) { return reinterpret_cast<std::int32_t*>(t.bytes.data()); }
+const std::int32_t* ints(const OpTensor& t) { return reinterpret_cast<const std::int32_t*>(t.bytes.data()); }
+
+// `total` items over `parts` parts of at most `most` each (random proportions, empty parts included),
+// as a prefix sum [parts + 1].
+void fill_indptr(OpTensor& indptr, std::uint32_t parts, std::uint32_t total, std::uint32_t most, std::mt19937& rng) {
+  std::int32_t* out = ints(indptr);
+  std::uint32_t left = total;
+  out[0] = 0;
+  for (std::uint32_t b = 0; b < parts; ++b) {
+    const std::uint32_t rest = parts - 1 - b, room = std::min(most, left);
+    const std::uint64_t others = std::uint64_t(rest) * most;
+    const std::uint32_t least = left > others ? std::uint32_t(left - others) : 0;
+    std::uniform_int_distribution<std::uint32_t> pick(std::min(least, room), room);
+    const std::uint32_t n = b + 1 == parts ? room : pick(rng);
+    out[b + 1] = out[b] + std::int32_t(n);
+    left -= n;
+  }
+}
+
+// Distinct pages where the cache has enough, in a shuffled order.
+void fill_pages(std::int32_t* out, std::size_t count, std::uint32_t num_pages, std::mt19937& rng) {
+  std::vector<std::int32_t> order(num_pages);
+  std::iota(order.begin(), order.end(), 0);
+  std::shuffle(order.begin(), order.end(), rng);
+  for (std::size_t i = 0; i < count; ++i) out[i] = order[i % num_pages];
+}
+
+void fill_csr(const OpProblem& p, OpTensors& t, std::mt19937& rng) {
+  const std::uint32_t batch = p.u32("batch"), page_size = p.u32("page_size"), indices = p.u32("num_indices");
+  fill_indptr(t.at("qo_indptr"), batch, p.u32("total_q"), p.u32("max_qlen"), rng);
+  fill_indptr(t.at("kv_indptr"), batch, indices, indices, rng);
+  fill_pages(ints(t.at("kv_indices")), indices, p.u32("num_pages"), rng);
+  std::uniform_int_distribution<std::int32_t> last(1, std::int32_t(page_size));
+  for (std::uint32_t b = 0; b < batch; ++b) ints(t.at("kv_last_page_len"))[b] = last(rng);
+}
+
+void fill_block_table(const OpProblem& p, OpTensors& t, std::mt19937& rng) {
+  const std::uint32_t batch = p.u32("batch"), stride = p.u32("block_table_stride");
+  fill_indptr(t.at("qo_indptr"), batch, p.u32("total_q"), p.u32("max_qlen"), rng);
+  fill_pages(ints(t.at("block_table")), std::size_t(batch) * stride, p.u32("num_pages"), rng);
+  std::uniform_int_distribution<std::int32_t> len(0, std::int32_t(stride * p.u32("page_size")));
+  for (std::uint32_t b = 0; b < batch; ++b) ints(t.at("seq_lens"))[b] = len(rng);
+}
+
+Status args_of(const OpProblem& p, const OpTensors& t, MlaDecodeArgs& a) {
+  const OpTensor &q = t.at("q"), &kv = t.at("kv");
+  a.q_format = p.text("q_dtype") == "fp8" ? fp8_format(p.arch) : Format::bf16;
+  a.q_scale = p.f32("q_scale");
+  a.kv_format = p.text("kv_dtype") == "fp8" ? fp8_format(p.arch) : Format::bf16;
+  a.kv_scale = p.f32("kv_scale");
+  a.q = q.bytes.data(), a.kv = kv.bytes.data();
+  a.q_stride_token = q.strides[0], a.q_stride_head = q.strides[1];
+  a.batch = p.u32("batch"), a.heads = p.u32("heads"), a.page_size = p.u32("page_size"), a.num_pages = p.u32("num_pages");
+  a.qo_indptr = ints(t.at("qo_indptr"));
+  if (t.count("kv_indptr")) {
+    a.kv_indptr = ints(t.at("kv_indptr")), a.kv_indices = ints(t.at("kv_indices"));
+    a.kv_last_page_len = ints(t.at("kv_last_page_len"));
+  } else {
+    a.block_table = ints(t.at("block_table")), a.block_table_stride = p.u32("block_table_stride");
+    a.seq_lens = ints(t.at("seq_lens"));
+  }
+  a.scale = p.f32("scale"), a.softcap = p.f32("softcap");
+  if (std::uint32_t(a.qo_indptr[a.batch]) > p.u32("total_q"))
+    return Status::failure("mla_decode: qo_indptr ends at " + std::to_string(a.qo_indptr[a.batch]) + ", past total_q " +
+                           std::to_string(p.u32("total_q")));
+  return Status::success();
+}
+
+// A tensor of `rows` packed rows of `dv` (bf16 with element strides, or f32) against the reference's rows.
+Comparison compare_rows(const AttentionRef& r, const OpTensor& o, OutType out) {
+  std::vector<double> got(std::size_t(r.rows) * r.head_dim_v);
+  const std::size_t rank = o.shape.size();
+  // rows over every dimension but the last; o [tokens, heads, dv] through its strides, partials packed
+  for (std::size_t row = 0; row < r.rows; ++row) {
+    std::uint64_t at = 0, rest = row;
+    for (std::size_t d = rank - 1; d-- > 0;) {
+      at += (rest % o.shape[d]) * o.strides[d];
+      rest /= o.shape[d];
+    }
+    for (std::uint32_t c = 0; c < r.head_dim_v; ++c) {
+      double v;
+      if (o.dtype == "f32") {
+        float f;
+        std::memcpy(&f, o.bytes.data() + 4 * (at + c), 4);
+        v = f;
+      } else {
+        std::uint16_t code;
+        std::memcpy(&code, o.bytes.data() + 2 * (at + c), 2);
+        v = o.dtype == "bf16" ? bf16_to_f32(code) : fp16_to_f32(code);
+      }
+      got[row * r.head_dim_v + c] = v;
+    }
+  }
+  const ErrorSummary s = compare_attention(r, out, Format::bf16, got, nullptr);
+  Comparison c;
+  c.count = s.count, c.mismatches = s.violations, c.max_abs_error = s.max_abs_error;
+  double sum = 0;
+  for (std::size_t i = 0; i < got.size(); ++i) sum += std::fabs(got[i] - r.out[i]);
+  c.mean_abs_error = got.empty() ? 0 : sum / double(got.size());
+  if (!s.ok()) c.detail = o.name + ": " + s.describe();
+  return c;
+}
+
+// lse packed in the reference's row order (natural log; −inf for a row without keys).
+template <class Tolerance>
+Comparison compare_lse(const std::vector<double>& want, const OpTensor& lse, Tolerance tolerance) {
+  Comparison c;
+  double sum = 0;
+  for (std::size_t row = 0; row < want.size(); ++row) {
+    float v;
+    std::memcpy(&v, lse.bytes.data() + 4 * row, 4);
+    const double error = std::isinf(want[row]) && want[row] == v ? 0 : std::fabs(v - want[row]);
+    ++c.count;
+    if (std::isfinite(error)) c.max_abs_error = std::max(c.max_abs_error, error), sum += error;
+    if (!(error <= tolerance(row)) && c.mismatches++ == 0)
+      c.detail = lse.name + ": row " + std::to_string(row) + ": kernel " + std::to_string(v) + ", ref " + std::to_string(want[row]);
+  }
+  c.mean_abs_error = c.count == 0 ? 0 : sum / double(c.count);
+  return c;
+}
+
+Status decode_of(const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
+  MlaDecodeArgs a;
+  if (Status s = args_of(p, t, a); !s.ok()) return s;
+  auto result = std::make_shared<AttentionRef>();
+  if (Status s = mla_decode(a, *result); !s.ok()) return s;
+  expected["o"] = Expected::rule_of([result](const OpTensor& o) { return compare_rows(*result, o, OutType::bf16); });
+  expected["lse"] = Expected::rule_of([result](const OpTensor& lse) {
+    return compare_lse(result->lse, lse, [&](std::size_t row) { return attention_lse_tolerance(*result, row); });
+  });
+  return Status::success();
+}
+
+}  // namespace
+
+OpReference mla_decode_reference() {
+  OpReference r;
+  r.fill = fill_csr;
+  r.compute = decode_of;
+  return r;
+}
+
+OpReference mla_decode_block_table_reference() {
+  OpReference r;
+  r.fill = fill_block_table;
+  r.compute = decode_of;
+  return r;
+}
+
+OpReference mla_decode_split_reference() {
+  OpReference r;
+  r.fill = fill_csr;
+  r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
+    MlaDecodeArgs a;
+    if (Status s = args_of(p, t, a); !s.ok()) return s;
+    auto result = std::make_shared<AttentionRef>();
+    // the kernels' split granule: one 32-key tile (templates/mla_decode)
+    if (Status s = mla_decode_split(a, p.u32("num_splits"), 32, *result); !s.ok()) return s;
+    expected["partial_o"] = Expected::rule_of([result](const OpTensor& o) { return compare_rows(*result, o, OutType::f32); });
+    expected["partial_lse"] = Expected::rule_of([result](const OpTensor& lse) {
+      return compare_lse(result->lse, lse, [&](std::size_t row) { return attention_lse_tolerance(*result, row); });
+    });
+    return Status::success();
+  };
+  return r;
+}
+
+OpReference attn_lse_combine_reference() {
+  OpReference r;
+  // partial LSEs in [-8, 8] with every fifth split empty (−inf) and the last row wholly empty
+  r.fill = [](const OpProblem& p, OpTensors& t, std::mt19937& rng) {
+    OpTensor& lse = t.at("partial_lse");
+    const std::size_t rows = std::size_t(p.u32("tokens")) * p.u32("heads"), splits = p.u32("num_splits");
+    std::uniform_real_distribution<float> value(-8.f, 8.f);
+    float* out = reinterpret_cast<float*>(lse.bytes.data());
+    for (std::size_t i = 0; i < rows * splits; ++i)
+      out[i] = (i % 5 == 2 || i / splits == rows - 1) && rows > 1 ? -std::numeric_limits<float>::infinity() : value(rng);
+  };
+  r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
+    const std::uint32_t rows = p.u32("tokens") * p.u32("heads"), splits = p.u32("num_splits"), dv = p.u32("dv");
+    auto result = std::make_shared<LseCombineRef>();
+    if (Status s = lse_combine(t.at("partial_o").as<float>(), t.at("partial_lse").as<float>(), rows, splits, dv, *result);
+        !s.ok())
+      return s;
+    expected["o"] = Expected::rule_of([result](const OpTensor& o) {
+      const OutType out = o.dtype == "bf16" ? OutType::bf16 : OutType::fp16;
+      Comparison c;
+      double sum = 0;
+      for (std::size_t row = 0; row < result->rows; ++row)
+        for (std::uint32_t col = 0; col < result->dv; ++col) {
+          const std::uint64_t at = (row / o.shape[1]) * o.strides[0] + (row % o.shape[1]) * o.strides[1] + col;
+          std::uint16_t code;
+          std::memcpy(&code, o.bytes.data() + 2 * at, 2);
+          const double v = out == OutType::bf16 ? bf16_to_f32(code) : fp16_to_f32(code);
+          const double want = result->out[row * result->dv + col], error = std::fabs(v - want);
+          ++c.count;
+          if (std::isfinite(error)) c.max_abs_error = std::max(c.max_abs_error, error), sum += error;
+          if (!(error <= lse_combine_tolerance(*result, row, col, out)) && c.mismatches++ == 0)
+            c.detail = "o: row " + std::to_string(row) + " col " + std::to_string(col) + ": kernel " + std::to_string(v) +
+                       ", ref " + std::to_string(want);
+        }
+      c.mean_abs_error = c.count == 0 ? 0 : sum / double(c.count);
+      return c;
+    });
+    expected["lse"] = Expected::rule_of([result](const OpTensor& lse) {
+      return compare_lse(result->lse, lse, [&](std::size_t row) { return lse_combine_lse_tolerance(*result, row); });
+    });
+    return Status::success();
+  };
+  return r;
+}
+
+}  // namespace asmk::ref

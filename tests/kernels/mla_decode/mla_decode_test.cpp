@@ -1,0 +1,596 @@
+// The mla_decode family (q and cache bf16 or fp8) through the C ABI, against the fp64 MLA reference in ref/ (mla.hpp) with the attention
+// tolerance rule of ref/TOLERANCE.md ("Attention"), in strict mode (ctest sets ASMK_EMU_STRICT=1: a missing
+// s_waitcnt, a hazard, an LDS race or an out-of-range access fails the launch).
+// Every variant runs: heads 8, 16, 32, 64, 128; page sizes 1, 16, 64 over shuffled pages; both page-table forms;
+// q lengths 1..8 with causal masking (tokens that see no key included); seqlen_k 1, 7 and a few hundred; soft-cap;
+// padded q / o strides; with and without the LSE; split-KV partials with 1..5 splits including splits without
+// keys; page indices beyond 65,536. o's padding keeps its sentinel (nothing written outside the output rows).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <numeric>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "asmk/ref/attention.hpp"
+#include "asmk/ref/mla.hpp"
+#include "asmk/ref/numeric.hpp"
+#include "kernel_harness.hpp"
+
+namespace {
+
+namespace ref = asmk::ref;
+using asmk::test::Arg;
+using asmk::test::Buffer;
+using asmk::test::Session;
+using asmk::test::Variant;
+
+constexpr uint32_t D = ref::kMlaHeadDimQk, DV = ref::kMlaHeadDimV;
+constexpr uint16_t kSentinel = 0x7fc1;  // a bf16 NaN: never a valid output
+constexpr float kLseSentinel = 12345.f;
+
+struct Shape {
+  uint32_t heads, page_size;
+  std::vector<uint32_t> q_lens, kv_lens;
+  bool csr = true;
+  uint32_t splits = 0;       // 0: the final o (one split); > 0: partials over that many splits
+  bool with_lse = true;
+  float softcap = 0.f;
+  bool padded = false;       // q and o with padding between heads and tokens
+  uint32_t first_page = 0;   // pages below it are never named (page indices beyond 65,536)
+  size_t workspace = 0;      // via the op, CSR with o: the pipeline op mla_decode with this workspace (bytes)
+  size_t launches = 0;       // ... and the launches it must plan (2: split + combine; 1: mla_decode_single)
+};
+
+std::string describe(const Shape& s) {
+  auto list = [](const std::vector<uint32_t>& v) {
+    std::string out;
+    for (uint32_t x : v) out += (out.empty() ? "" : ",") + std::to_string(x);
+    return out;
+  };
+  return "h=" + std::to_string(s.heads) + " page=" + std::to_string(s.page_size) + " qlen={" + list(s.q_lens) +
+         "} seqlen_k={" + list(s.kv_lens) + "} " + (s.csr ? "csr" : "block-table") +
+         (s.splits ? " splits=" + std::to_string(s.splits) : " final") + (s.with_lse ? " lse" : "") +
+         (s.softcap > 0 ? " softcap=" + std::to_string(s.softcap) : "") + (s.padded ? " padded" : "") +
+         (s.first_page ? " first_page=" + std::to_string(s.first_page) : "");
+}
+
+class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
+ protected:
+  // via_op: through the op of the shape's form and output (asmk_run_op), which must select this variant.
+  void run(Session& s, const Variant& v, const Shape& sh, uint32_t seed, bool via_op = false) {
+    SCOPED_TRACE(v.name + " " + describe(sh) + (via_op ? " via the op" : ""));
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> normal(0.f, 1.f);
+    const uint32_t batch = uint32_t(sh.q_lens.size()), h = sh.heads, ps = sh.page_size;
+    // fp8 cache: the arch's e4m3 codes of values over a wide range (2^-4 .. 2^4 times a normal), a per-tensor scale
+    const bool fp8 = v.param_str("kv_dtype") == "fp8";
+    const ref::Format kv_format = fp8 ? ref::fp8_format(v.arch == "gfx942" ? asmk::Arch::gfx942 : asmk::Arch::gfx950)
+                                      : ref::Format::bf16;
+    const size_t kv_bytes = fp8 ? 1 : 2;
+    const float kv_scale = fp8 ? 0.11f : 1.f;
+    const bool q_fp8 = v.param_str("q_dtype") == "fp8";
+    const ref::Format q_format = q_fp8 ? ref::fp8_format(v.arch == "gfx942" ? asmk::Arch::gfx942 : asmk::Arch::gfx950)
+                                       : ref::Format::bf16;
+    const float q_scale = q_fp8 ? 0.37f : 1.f;
+    std::uniform_real_distribution<float> exponent(-4.f, 4.f);
+
+    // page tables: each sequence's pages drawn from a shuffled list of the cache's pages >= first_page
+    std::vector<int32_t> qo_indptr{0}, kv_indptr{0}, kv_indices, last_page_len, seq_lens;
+    uint32_t used = 0, max_pages = 1, max_qlen = 1;
+    for (uint32_t b = 0; b < batch; ++b) {
+      used += (sh.kv_lens[b] + ps - 1) / ps;
+      max_pages = std::max(max_pages, (sh.kv_lens[b] + ps - 1) / ps);
+      max_qlen = std::max(max_qlen, sh.q_lens[b]);
+    }
+    const uint64_t pages = sh.first_page + used + 2;  // spare pages nobody reads
+    std::vector<int32_t> order(used + 2);
+    std::iota(order.begin(), order.end(), int32_t(sh.first_page));
+    std::shuffle(order.begin(), order.end(), rng);
+    std::vector<int32_t> block_table(size_t(batch) * max_pages, -1);
+    size_t next = 0;
+    for (uint32_t b = 0; b < batch; ++b) {
+      const uint32_t n = (sh.kv_lens[b] + ps - 1) / ps;
+      for (uint32_t e = 0; e < n; ++e) {
+        kv_indices.push_back(order[next]);
+        block_table[size_t(b) * max_pages + e] = order[next++];
+      }
+      kv_indptr.push_back(int32_t(kv_indices.size()));
+      last_page_len.push_back(n == 0 ? 0 : int32_t(sh.kv_lens[b] - (n - 1) * ps));
+      seq_lens.push_back(int32_t(sh.kv_lens[b]));
+      qo_indptr.push_back(qo_indptr.back() + int32_t(sh.q_lens[b]));
+    }
+    if (kv_indices.empty()) kv_indices.push_back(0);
+
+    const uint32_t tokens = uint32_t(qo_indptr.back());
+    const uint32_t pad = sh.padded ? 8 : 0, q_pad = q_fp8 ? 2 * pad : pad;  // fp8 q: strides of 16 bytes too
+    const uint32_t q_head = D + q_pad, q_token = h * q_head + q_pad, o_head = DV + pad, o_token = h * o_head + 4;
+    std::vector<uint8_t> q(size_t(tokens) * q_token * (q_fp8 ? 1 : 2));
+    std::vector<uint8_t> kv(pages * ps * D * kv_bytes, 0);
+    for (size_t i = 0; i < size_t(tokens) * q_token; ++i) {
+      if (q_fp8) {
+        q[i] = uint8_t(ref::encode(q_format, normal(rng) * 2.f * std::exp2(exponent(rng)), ref::Overflow::saturate));
+      } else {
+        const uint16_t code = ref::f32_to_bf16(normal(rng) * 0.5f);
+        q[2 * i] = uint8_t(code), q[2 * i + 1] = uint8_t(code >> 8);
+      }
+    }
+    for (uint64_t row = uint64_t(sh.first_page) * ps; row < pages * ps; ++row)
+      for (uint32_t c = 0; c < D; ++c) {
+        const size_t at = row * D + c;
+        if (fp8) {
+          kv[at] = uint8_t(ref::encode(kv_format, normal(rng) * std::exp2(exponent(rng)), ref::Overflow::saturate));
+        } else {
+          const uint16_t code = ref::f32_to_bf16(normal(rng) * (c % 13 == 5 ? 4.f : 1.f));
+          kv[2 * at] = uint8_t(code), kv[2 * at + 1] = uint8_t(code >> 8);
+        }
+      }
+    const float scale = 1.f / std::sqrt(192.f) * 1.3f;
+
+    ref::MlaDecodeArgs ra;
+    ra.q = q.data(), ra.kv = kv.data(), ra.kv_format = kv_format, ra.kv_scale = kv_scale;
+    ra.q_format = q_format, ra.q_scale = q_scale;
+    ra.q_stride_token = q_token, ra.q_stride_head = q_head;
+    ra.batch = batch, ra.heads = h, ra.page_size = ps, ra.num_pages = pages;
+    ra.qo_indptr = qo_indptr.data();
+    if (sh.csr) ra.kv_indptr = kv_indptr.data(), ra.kv_indices = kv_indices.data(), ra.kv_last_page_len = last_page_len.data();
+    else ra.block_table = block_table.data(), ra.block_table_stride = max_pages, ra.seq_lens = seq_lens.data();
+    ra.scale = scale, ra.softcap = sh.softcap;
+    ref::AttentionRef expected;
+    const uint32_t splits = std::max(1u, sh.splits);
+    ASSERT_TRUE((sh.splits ? ref::mla_decode_split(ra, splits, 32, expected) : ref::mla_decode(ra, expected)).ok());
+
+    Buffer qb = s.upload(q), kvb = s.upload(kv), qob = s.upload(qo_indptr), kib = s.upload(kv_indptr),
+           kxb = s.upload(kv_indices), klb = s.upload(last_page_len), btb = s.upload(block_table), slb = s.upload(seq_lens);
+    const size_t o_elems = size_t(tokens) * o_token, lse_count = size_t(tokens) * h * splits;
+    Buffer ob = s.upload(std::vector<uint16_t>(std::max<size_t>(o_elems, 1), kSentinel));
+    Buffer pob = s.upload(std::vector<float>(std::max<size_t>(size_t(tokens) * h * splits * DV, 1), kLseSentinel));
+    Buffer lb = s.upload(std::vector<float>(std::max<size_t>(lse_count, 1), kLseSentinel));
+    const bool partial = sh.splits > 0;
+    if (via_op) {
+      // the ops (templates/mla_decode/op*.yaml) by name: each form and output its own op
+      std::vector<asmk_op_arg> a;
+      auto add = [&](const char* name, asmk_value_type type) -> asmk_op_arg& {
+        asmk_op_arg& arg = a.emplace_back();
+        arg.name = name;
+        arg.type = type;
+        return arg;
+      };
+      auto u32 = [&](const char* name, uint32_t x) { add(name, ASMK_VALUE_U32).value.u32 = x; };
+      auto ptr = [&](const char* name, const Buffer& b) {
+        asmk_op_arg& arg = add(name, ASMK_VALUE_POINTER);
+        arg.value.pointer = b.get();
+        arg.bytes = b.bytes();
+      };
+      u32("batch", batch), u32("heads", h), u32("max_qlen", max_qlen), u32("total_q", tokens);
+      u32("num_pages", uint32_t(pages)), u32("page_size", ps), u32("q_stride_token", q_token), u32("q_stride_head", q_head);
+      add("scale", ASMK_VALUE_F32).value.f32 = scale;
+      add("softcap", ASMK_VALUE_F32).value.f32 = sh.softcap;
+      add("kv_scale", ASMK_VALUE_F32).value.f32 = kv_scale;
+      add("q_scale", ASMK_VALUE_F32).value.f32 = q_scale;
+      const std::string kv_dtype = v.param_str("kv_dtype"), q_dtype = v.param_str("q_dtype");
+      add("kv_dtype", ASMK_VALUE_STRING).value.string = kv_dtype.c_str();
+      add("q_dtype", ASMK_VALUE_STRING).value.string = q_dtype.c_str();
+      ptr("q", qb), ptr("kv", kvb), ptr("qo_indptr", qob);
+      if (sh.csr) u32("num_indices", uint32_t(kv_indices.size())), ptr("kv_indptr", kib), ptr("kv_indices", kxb), ptr("kv_last_page_len", klb);
+      else u32("block_table_stride", max_pages), ptr("block_table", btb), ptr("seq_lens", slb);
+      if (partial) {
+        u32("num_splits", splits), ptr("partial_o", pob), ptr("partial_lse", lb);
+      } else {
+        u32("o_stride_token", o_token), u32("o_stride_head", o_head), ptr("o", ob);
+        if (sh.with_lse) ptr("lse", lb);
+      }
+      const bool pipeline = !partial && sh.csr && sh.launches > 0;
+      const char* op = partial ? "mla_decode_split" : !sh.csr ? "mla_decode_block_table" : pipeline ? "mla_decode" : "mla_decode_single";
+      Buffer wsb = s.alloc(std::max<size_t>(sh.workspace, 1));
+      if (pipeline && sh.workspace > 0) ptr("workspace", wsb);
+      if (pipeline) {
+        asmk_selection plan{sizeof(asmk_selection)};
+        ASSERT_EQ(asmk_select_op(s.get(), op, a.data(), a.size(), &plan), ASMK_SUCCESS) << asmk_last_error();
+        ASSERT_EQ(plan.launch_count, sh.launches) << plan.reason;
+        if (sh.launches == 2) {
+          EXPECT_EQ(std::string(plan.launches[1].kernel_name), "attn_lse_combine_" + v.arch + "_bf16");
+          EXPECT_GT(plan.launches[0].grid.y, 1u) << "the split count";
+          EXPECT_LE(plan.workspace_bytes, sh.workspace);
+        }
+      }
+      ASSERT_TRUE(partial ? sh.csr : true) << "the split op takes the CSR form";
+      asmk_selection sel{sizeof(asmk_selection)};
+      ASSERT_EQ(asmk_run_op(s.get(), op, a.data(), a.size(), nullptr, &sel), ASMK_SUCCESS) << op << ": " << asmk_last_error();
+      EXPECT_EQ(std::string(sel.kernel_name), v.name) << "the op selects the variant of the choices";
+      ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
+    } else {
+      ASSERT_TRUE(s.launch(v.name,
+                           {Arg::ptr("q", qb), Arg::ptr("kv", kvb), Arg::ptr("o", partial ? nullptr : ob.get()),
+                            Arg::ptr("lse", !partial && sh.with_lse ? lb.get() : nullptr),
+                            Arg::ptr("partial_o", partial ? pob.get() : nullptr),
+                            Arg::ptr("partial_lse", partial ? lb.get() : nullptr), Arg::ptr("qo_indptr", qob),
+                            Arg::ptr("kv_indptr", sh.csr ? kib.get() : nullptr), Arg::ptr("kv_indices", kxb),
+                            Arg::ptr("kv_last_page_len", klb), Arg::ptr("block_table", btb), Arg::ptr("seq_lens", slb),
+                            Arg::u32("batch", batch), Arg::u32("heads", h), Arg::u32("max_qlen", max_qlen),
+                            Arg::u32("page_size", ps), Arg::u32("block_table_stride", max_pages),
+                            Arg::u32("num_splits", splits), Arg::u32("q_stride_token", q_token),
+                            Arg::u32("q_stride_head", q_head), Arg::u32("o_stride_token", o_token),
+                            Arg::u32("o_stride_head", o_head), Arg::f32("scale", scale), Arg::f32("softcap", sh.softcap),
+                            Arg::f32("kv_scale", kv_scale), Arg::f32("q_scale", q_scale)}));
+    }
+
+    std::vector<double> got(size_t(expected.rows) * DV), lse(expected.rows);
+    const std::vector<float> lse_dev = lb.download<float>(std::max<size_t>(lse_count, 1));
+    if (partial) {
+      const std::vector<float> po = pob.download<float>(size_t(expected.rows) * DV);
+      for (size_t i = 0; i < got.size(); ++i) got[i] = po[i];
+      for (size_t r = 0; r < expected.rows; ++r) lse[r] = lse_dev[r];
+    } else {
+      const std::vector<uint16_t> o = ob.download<uint16_t>(o_elems);
+      std::vector<bool> is_output(o_elems, false);
+      for (uint32_t t = 0; t < tokens; ++t)
+        for (uint32_t hh = 0; hh < h; ++hh)
+          for (uint32_t c = 0; c < DV; ++c) {
+            const size_t at = size_t(t) * o_token + size_t(hh) * o_head + c;
+            got[(size_t(t) * h + hh) * DV + c] = ref::bf16_to_f32(o[at]);
+            is_output[at] = true;
+          }
+      for (size_t r = 0; r < expected.rows; ++r) lse[r] = lse_dev[r];
+      size_t padding_written = 0;
+      for (size_t i = 0; i < o_elems; ++i) padding_written += !is_output[i] && o[i] != kSentinel;
+      EXPECT_EQ(padding_written, 0u) << "elements written outside the output rows";
+      if (!sh.with_lse) {
+        size_t touched = 0;
+        for (float x : lse_dev) touched += x != kLseSentinel;
+        EXPECT_EQ(touched, 0u) << "lse written though its pointer was null";
+      }
+    }
+    const ref::ErrorSummary summary = ref::compare_attention(
+        expected, partial ? ref::OutType::f32 : ref::OutType::bf16, ref::Format::bf16, got,
+        partial || sh.with_lse ? &lse : nullptr);
+    EXPECT_TRUE(summary.ok()) << summary.describe() << " (row " << summary.worst_row << ", col " << summary.worst_col
+                              << ", " << expected.visible[summary.worst_row] << " visible keys)";
+  }
+
+  static std::vector<Shape> shapes() {
+    return {
+        {8, 1, {1}, {1}},                                           // the smallest problem
+        {16, 16, {1, 6, 2}, {7, 70, 3}, false},                     // block table, h 16 with qlen 6, a 3-key sequence
+        {8, 64, {8, 3}, {5, 300}, true, 0, true, 20.f},             // qlen 8 with 5 keys (tokens without keys), soft-cap
+        {32, 16, {2}, {40}, true, 0, false, 0.f, true},             // padded strides, no lse
+        {64, 1, {1, 1}, {33, 0}, true},                             // a sequence without keys
+        {128, 16, {1}, {7}, false},                                 // 128 heads
+        {128, 64, {4}, {100}, true},                                // 128 heads x 4 tokens: 16 row blocks
+        {16, 16, {1, 2, 1}, {100, 7, 1}, true, 3},                  // splits: the short sequences leave some empty
+        {8, 1, {4}, {300}, false, 5},                               // 5 splits over 10 tiles, causal qlen 4
+        {8, 64, {1}, {64}, true, 1},                                // partials with one split
+    };
+  }
+};
+
+TEST_P(MlaDecode, EveryVariantMatchesTheReference) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const std::vector<Variant> variants = asmk::test::variants(GetParam().arch, "mla_decode");
+  ASSERT_EQ(variants.size(), 4u) << "q and cache bf16 or fp8";
+  uint32_t seed = 1;
+  for (const Variant& v : variants)
+    for (const Shape& sh : shapes()) run(s, v, sh, seed++);
+}
+
+// Page indices beyond 65,536 (page size 1: a 75 MB cache whose first 65,536 pages are never named).
+TEST_P(MlaDecode, PageIndicesBeyond65536) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  for (const Variant& v : asmk::test::variants(GetParam().arch, "mla_decode"))
+    run(s, v, {8, 1, {2}, {20}, true, 0, true, 0.f, false, 65536}, 99);
+}
+
+// A cache beyond 4 GiB: pages of 64 tokens (73,728 bytes) at indices 58,300 (just past 4 GiB), 70,001 and
+// 70,005 (5.2 GB) of a 70,010-page cache that the emulator reserves without committing; only the three pages
+// are written. The reference reads the same rows from a compact host copy (pages 0, 1, 2). 32-bit offset
+// arithmetic anywhere in the address would read another page (or fault) and fail the comparison.
+TEST_P(MlaDecode, CacheBeyond4GiB) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const Variant v = asmk::test::variants(GetParam().arch, "mla_decode").at(0);
+  ASSERT_EQ(v.param_str("kv_dtype") + v.param_str("q_dtype"), "bf16bf16");
+  const uint32_t h = 16, ps = 64, seqlen = 150, pages = 70010;
+  const std::vector<int32_t> device_pages{58300, 70001, 70005}, host_pages{0, 1, 2};
+  const size_t page_elems = size_t(ps) * D;
+  ASSERT_GT(uint64_t(device_pages[0]) * page_elems * 2, 1ull << 32);
+  std::mt19937 rng(5);
+  std::normal_distribution<float> normal(0.f, 1.f);
+  std::vector<uint16_t> q(size_t(2) * h * D), host_kv(3 * page_elems);
+  for (auto& x : q) x = ref::f32_to_bf16(normal(rng) * 0.5f);
+  for (auto& x : host_kv) x = ref::f32_to_bf16(normal(rng));
+  const std::vector<int32_t> qo{0, 2}, kv_indptr{0, 3}, last{int32_t(seqlen - 2 * ps)};
+  const float scale = 0.08f;
+  ref::MlaDecodeArgs ra;
+  ra.q = q.data(), ra.kv = host_kv.data(), ra.q_stride_token = h * D, ra.batch = 1, ra.heads = h, ra.page_size = ps;
+  ra.num_pages = 3, ra.qo_indptr = qo.data(), ra.kv_indptr = kv_indptr.data(), ra.kv_indices = host_pages.data();
+  ra.kv_last_page_len = last.data(), ra.scale = scale;
+  ref::AttentionRef want;
+  ASSERT_TRUE(ref::mla_decode(ra, want).ok());
+
+  Buffer kv = s.alloc(size_t(pages) * page_elems * 2);
+  for (size_t i = 0; i < device_pages.size(); ++i)
+    ASSERT_EQ(asmk_memcpy(s.get(), static_cast<char*>(kv.get()) + size_t(device_pages[i]) * page_elems * 2,
+                          host_kv.data() + i * page_elems, page_elems * 2, ASMK_COPY_HOST_TO_DEVICE),
+              ASMK_SUCCESS) << asmk_last_error();
+  Buffer qb = s.upload(q), qob = s.upload(qo), kib = s.upload(kv_indptr), kxb = s.upload(device_pages),
+         klb = s.upload(last), ob = s.alloc(size_t(2) * h * DV * 2), lb = s.alloc(size_t(2) * h * 4);
+  ASSERT_TRUE(s.launch(v.name, {Arg::ptr("q", qb), Arg::ptr("kv", kv), Arg::ptr("o", ob), Arg::ptr("lse", lb),
+                                Arg::ptr("partial_o", nullptr), Arg::ptr("partial_lse", nullptr), Arg::ptr("qo_indptr", qob),
+                                Arg::ptr("kv_indptr", kib), Arg::ptr("kv_indices", kxb), Arg::ptr("kv_last_page_len", klb),
+                                Arg::ptr("block_table", nullptr), Arg::ptr("seq_lens", nullptr), Arg::u32("batch", 1),
+                                Arg::u32("heads", h), Arg::u32("max_qlen", 2), Arg::u32("page_size", ps),
+                                Arg::u32("block_table_stride", 0), Arg::u32("num_splits", 1),
+                                Arg::u32("q_stride_token", h * D), Arg::u32("q_stride_head", D),
+                                Arg::u32("o_stride_token", h * DV), Arg::u32("o_stride_head", DV),
+                                Arg::f32("scale", scale), Arg::f32("softcap", 0.f),
+                                Arg::f32("kv_scale", 1.f), Arg::f32("q_scale", 1.f)}));
+  const auto o = ob.download<uint16_t>(size_t(2) * h * DV);
+  const auto lse_dev = lb.download<float>(size_t(2) * h);
+  std::vector<double> got(o.size()), lse(lse_dev.begin(), lse_dev.end());
+  for (size_t i = 0; i < o.size(); ++i) got[i] = ref::bf16_to_f32(o[i]);
+  const ref::ErrorSummary summary = ref::compare_attention(want, ref::OutType::bf16, ref::Format::bf16, got, &lse);
+  EXPECT_TRUE(summary.ok()) << summary.describe();
+}
+
+// Long sequences (opt-in: cmake -DASMK_EXPENSIVE_TESTS=ON, then ctest -L expensive): 4,097 keys in one split
+// (129 tiles of the online softmax), and a batch mixing one 32,768-key sequence with short ones in 16 splits.
+TEST_P(MlaDecode, DISABLED_LongSequences) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const auto variants = asmk::test::variants(GetParam().arch, "mla_decode");
+  run(s, variants.at(0), {16, 16, {1}, {4097}, true}, 901);
+  run(s, variants.back(), {16, 16, {2, 1, 1, 4}, {4097, 32768, 1, 7}, true, 16}, 902);
+}
+
+// The pipeline op mla_decode (templates/mla_decode/op.yaml): with a workspace it plans mla_decode_split and
+// attn_lse_combine (2 splits here: 1,107 keys over 3 sequences, at least 256 per split on average), with a
+// workspace too small for two splits or none it plans mla_decode_single; every form gives the reference.
+TEST_P(MlaDecode, ThePipelineOpSplitsWithAWorkspace) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  uint32_t seed = 700;
+  for (const Variant& v : asmk::test::variants(GetParam().arch, "mla_decode")) {
+    if (v.param_str("q_dtype") != v.param_str("kv_dtype")) continue;  // bf16 and fp8 q and cache
+    Shape sh{16, 16, {1, 2, 1}, {600, 500, 7}, true};
+    sh.workspace = 64 << 20, sh.launches = 2;
+    run(s, v, sh, seed++, true);
+    if (v.param_str("q_dtype") != "bf16") continue;
+    sh.workspace = 100, sh.launches = 1;
+    run(s, v, sh, seed++, true);
+    sh.workspace = 0;
+    run(s, v, sh, seed++, true);
+  }
+}
+
+// The mla_decode ops (templates/mla_decode/op*.yaml) select the variant, bind every argument by name, check
+// the buffers and launch: mla_decode_single (CSR) and mla_decode_block_table with o, and mla_decode_split.
+TEST_P(MlaDecode, TheOpsRunTheirVariants) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  uint32_t seed = 300;
+  for (const Variant& v : asmk::test::variants(GetParam().arch, "mla_decode")) {
+    const auto all = shapes();
+    run(s, v, all[2], seed++, true);  // CSR, qlen 8, soft-cap
+    run(s, v, all[7], seed++, true);  // split partials
+    if (v.param_str("q_dtype") != "bf16" || v.param_str("kv_dtype") != "bf16") continue;
+    run(s, v, all[1], seed++, true);  // block table
+    run(s, v, all[3], seed++, true);  // padded strides, no lse
+  }
+}
+
+// Bad input is a named error and launches nothing (o keeps its sentinel): heads, page size and q length
+// outside the kernels' contract, max_qlen past total_q, a cache or an o buffer smaller than the shape.
+TEST_P(MlaDecode, BadInputIsANamedErrorAndWritesNothing) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const uint32_t heads = 16, tokens = 2, pages = 4, ps = 16;
+  Buffer q = s.alloc(size_t(tokens) * heads * D * 2), kv = s.alloc(size_t(pages) * ps * D * 2);
+  Buffer o = s.upload(std::vector<uint16_t>(size_t(tokens) * heads * DV, kSentinel));
+  Buffer qo = s.upload(std::vector<int32_t>{0, 1, 2}), kvi = s.upload(std::vector<int32_t>{0, 1, 2}),
+         idx = s.upload(std::vector<int32_t>{0, 1}), last = s.upload(std::vector<int32_t>{3, 5});
+  struct Case {
+    const char* what;
+    uint32_t heads, page_size, max_qlen, total_q, num_pages;
+    size_t o_bytes;
+    asmk_status status;
+    const char* message;  // a part of the error
+  };
+  const size_t full = o.bytes();
+  const Case cases[] = {
+      {"heads 12", 12, ps, 1, tokens, pages, full, ASMK_ERROR_UNSUPPORTED_SHAPE, "heads_supported"},
+      {"page size 32", heads, 32, 1, tokens, pages / 2, full, ASMK_ERROR_UNSUPPORTED_SHAPE, "page_size_supported"},
+      {"q length 9", heads, ps, 9, 9, pages, full, ASMK_ERROR_UNSUPPORTED_SHAPE, "qlen_supported"},
+      {"max_qlen past total_q", heads, ps, 2, 1, pages, full, ASMK_ERROR_UNSUPPORTED_SHAPE, "longest_fits"},
+      {"cache larger than its buffer", heads, ps, 1, tokens, pages + 1, full, ASMK_ERROR_BUFFER_TOO_SMALL, "kv"},
+      {"o smaller than its shape", heads, ps, 1, tokens, pages, full - 2, ASMK_ERROR_BUFFER_TOO_SMALL, "o"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    std::vector<asmk_op_arg> a;
+    auto add = [&](const char* name, asmk_value_type type) -> asmk_op_arg& {
+      asmk_op_arg& arg = a.emplace_back();
+      arg.name = name;
+      arg.type = type;
+      return arg;
+    };
+    auto u32 = [&](const char* name, uint32_t x) { add(name, ASMK_VALUE_U32).value.u32 = x; };
+    auto ptr = [&](const char* name, const Buffer& b, size_t bytes) {
+      asmk_op_arg& arg = add(name, ASMK_VALUE_POINTER);
+      arg.value.pointer = b.get();
+      arg.bytes = bytes;
+    };
+    u32("batch", 2), u32("heads", c.heads), u32("max_qlen", c.max_qlen), u32("total_q", c.total_q);
+    u32("num_pages", c.num_pages), u32("page_size", c.page_size), u32("num_indices", 2);
+    add("scale", ASMK_VALUE_F32).value.f32 = 0.1f;
+    ptr("q", q, q.bytes()), ptr("kv", kv, kv.bytes()), ptr("o", o, c.o_bytes), ptr("qo_indptr", qo, qo.bytes());
+    ptr("kv_indptr", kvi, kvi.bytes()), ptr("kv_indices", idx, idx.bytes()), ptr("kv_last_page_len", last, last.bytes());
+    EXPECT_EQ(asmk_run_op(s.get(), "mla_decode", a.data(), a.size(), nullptr, nullptr), c.status);
+    EXPECT_NE(std::string(asmk_last_error()).find(c.message), std::string::npos) << asmk_last_error();
+    ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS);
+    const auto after = o.download<uint16_t>();
+    EXPECT_EQ(size_t(std::count(after.begin(), after.end(), kSentinel)), after.size()) << "o written";
+  }
+}
+
+// ---- attn_lse_combine ---------------------------------------------------------------------------------------
+
+class AttnLseCombine : public ::testing::TestWithParam<asmk::test::TestDevice> {
+ protected:
+  // Random partials (lse in [-8, 8], every seventh split empty, the last row wholly empty when `empty_row`),
+  // combined by the kernel (or the op) into o with padded strides; o's padding keeps its sentinel.
+  void run(Session& s, const Variant& v, uint32_t tokens, uint32_t heads, uint32_t splits, uint32_t dv, bool with_lse,
+           bool empty_row, uint32_t seed, bool via_op = false) {
+    SCOPED_TRACE(v.name + " tokens=" + std::to_string(tokens) + " heads=" + std::to_string(heads) + " splits=" +
+                 std::to_string(splits) + " dv=" + std::to_string(dv) + (via_op ? " via the op" : ""));
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> normal(0.f, 1.f);
+    std::uniform_real_distribution<float> value(-8.f, 8.f);
+    const uint32_t rows = tokens * heads;
+    std::vector<float> po(size_t(rows) * splits * dv), pl(size_t(rows) * splits);
+    for (auto& x : po) x = normal(rng) * 3.f;
+    for (size_t i = 0; i < pl.size(); ++i)
+      pl[i] = i % 7 == 3 || (empty_row && i / splits == rows - 1) ? -std::numeric_limits<float>::infinity() : value(rng);
+    ref::LseCombineRef want;
+    ASSERT_TRUE(ref::lse_combine(po.data(), pl.data(), rows, splits, dv, want).ok());
+    const bool bf16 = v.param_str("out_dtype") == "bf16";
+    const uint32_t o_head = dv + 8, o_token = heads * o_head + 4;
+    const size_t o_elems = size_t(tokens) * o_token;
+    Buffer pob = s.upload(po), plb = s.upload(pl), ob = s.upload(std::vector<uint16_t>(o_elems, kSentinel));
+    Buffer lb = s.upload(std::vector<float>(rows, kLseSentinel));
+    if (via_op) {
+      std::vector<asmk_op_arg> a;
+      auto add = [&](const char* name, asmk_value_type type) -> asmk_op_arg& {
+        asmk_op_arg& arg = a.emplace_back();
+        arg.name = name;
+        arg.type = type;
+        return arg;
+      };
+      auto u32 = [&](const char* name, uint32_t x) { add(name, ASMK_VALUE_U32).value.u32 = x; };
+      auto ptr = [&](const char* name, const Buffer& b) {
+        asmk_op_arg& arg = add(name, ASMK_VALUE_POINTER);
+        arg.value.pointer = b.get();
+        arg.bytes = b.bytes();
+      };
+      const std::string out = v.param_str("out_dtype");
+      add("out_dtype", ASMK_VALUE_STRING).value.string = out.c_str();
+      u32("tokens", tokens), u32("heads", heads), u32("num_splits", splits), u32("dv", dv);
+      u32("o_stride_token", o_token), u32("o_stride_head", o_head);
+      ptr("partial_o", pob), ptr("partial_lse", plb), ptr("o", ob);
+      if (with_lse) ptr("lse", lb);
+      asmk_selection sel{sizeof(asmk_selection)};
+      ASSERT_EQ(asmk_run_op(s.get(), "attn_lse_combine", a.data(), a.size(), nullptr, &sel), ASMK_SUCCESS) << asmk_last_error();
+      EXPECT_EQ(std::string(sel.kernel_name), v.name);
+      ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
+    } else {
+      ASSERT_TRUE(s.launch(v.name, {Arg::ptr("partial_o", pob), Arg::ptr("partial_lse", plb), Arg::ptr("o", ob),
+                                    Arg::ptr("lse", with_lse ? lb.get() : nullptr), Arg::u32("tokens", tokens),
+                                    Arg::u32("heads", heads), Arg::u32("num_splits", splits), Arg::u32("dv", dv),
+                                    Arg::u32("o_stride_token", o_token), Arg::u32("o_stride_head", o_head)}));
+    }
+    const auto o = ob.download<uint16_t>(o_elems);
+    const auto lse = lb.download<float>(rows);
+    const ref::OutType out = bf16 ? ref::OutType::bf16 : ref::OutType::fp16;
+    size_t bad = 0, padding_written = 0;
+    std::vector<bool> is_output(o_elems, false);
+    for (uint32_t r = 0; r < rows; ++r) {
+      for (uint32_t c = 0; c < dv; ++c) {
+        const size_t at = size_t(r / heads) * o_token + size_t(r % heads) * o_head + c;
+        is_output[at] = true;
+        const double got = bf16 ? ref::bf16_to_f32(o[at]) : ref::fp16_to_f32(o[at]);
+        const double tol = ref::lse_combine_tolerance(want, r, c, out);
+        if (!(std::fabs(got - want.out[size_t(r) * dv + c]) <= tol) && bad++ < 3)
+          ADD_FAILURE() << "o row " << r << " col " << c << ": kernel " << got << ", ref " << want.out[size_t(r) * dv + c]
+                        << ", tolerance " << tol;
+      }
+      if (with_lse) {
+        if (std::isinf(want.lse[r])) EXPECT_EQ(double(lse[r]), want.lse[r]) << "lse row " << r;
+        else EXPECT_NEAR(lse[r], want.lse[r], ref::lse_combine_lse_tolerance(want, r)) << "lse row " << r;
+      } else {
+        EXPECT_EQ(lse[r], kLseSentinel) << "lse written though its pointer was null";
+      }
+    }
+    for (size_t i = 0; i < o_elems; ++i) padding_written += !is_output[i] && o[i] != kSentinel;
+    EXPECT_EQ(bad, 0u);
+    EXPECT_EQ(padding_written, 0u) << "elements written outside the output rows";
+  }
+};
+
+TEST_P(AttnLseCombine, EveryVariantMatchesTheReference) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const auto variants = asmk::test::variants(GetParam().arch, "attn_lse_combine");
+  ASSERT_EQ(variants.size(), 2u) << "bf16 and fp16 o";
+  uint32_t seed = 7;
+  for (const Variant& v : variants) {
+    run(s, v, 3, 16, 4, 512, true, true, seed++);    // MLA-shaped, a row without any key
+    run(s, v, 5, 3, 1, 64, false, false, seed++);    // one split (a copy), no lse, odd heads
+    run(s, v, 2, 7, 9, 128, true, true, seed++);     // 9 splits, FMHA-shaped dv
+    run(s, v, 1, 2, 3, 1024, true, false, seed++);   // the widest dv
+    run(s, v, 2, 5, 3, 256, true, true, seed++, true);  // via the op
+  }
+}
+
+// Split-KV end to end: mla_decode_split's partials (the kernel) merged by attn_lse_combine (the kernel) give
+// the unsplit reference's o and lse within its tolerance.
+TEST_P(AttnLseCombine, MergesMlaDecodeSplits) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const Variant mla = asmk::test::variants(GetParam().arch, "mla_decode").at(0);
+  ASSERT_EQ(mla.param_str("kv_dtype") + mla.param_str("q_dtype"), "bf16bf16");
+  Variant combine;
+  for (const Variant& v : asmk::test::variants(GetParam().arch, "attn_lse_combine"))
+    if (v.param_str("out_dtype") == "bf16") combine = v;
+  std::mt19937 rng(42);
+  std::normal_distribution<float> normal(0.f, 1.f);
+  const uint32_t h = 16, ps = 16, splits = 4;
+  const std::vector<int32_t> qo{0, 2, 3}, kv_indptr{0, 9, 10}, last{4, 1}, indices{3, 0, 7, 1, 9, 2, 4, 8, 5, 6};
+  const uint32_t tokens = 3, pages = 10, rows = tokens * h;
+  std::vector<uint16_t> q(size_t(tokens) * h * D), kv(size_t(pages) * ps * D);
+  for (auto& x : q) x = ref::f32_to_bf16(normal(rng) * 0.5f);
+  for (auto& x : kv) x = ref::f32_to_bf16(normal(rng));
+  const float scale = 0.09f;
+  ref::MlaDecodeArgs ra;
+  ra.q = q.data(), ra.kv = kv.data(), ra.q_stride_token = h * D, ra.batch = 2, ra.heads = h, ra.page_size = ps;
+  ra.num_pages = pages, ra.qo_indptr = qo.data(), ra.kv_indptr = kv_indptr.data(), ra.kv_indices = indices.data();
+  ra.kv_last_page_len = last.data(), ra.scale = scale;
+  ref::AttentionRef want;
+  ASSERT_TRUE(ref::mla_decode(ra, want).ok());
+  Buffer qb = s.upload(q), kvb = s.upload(kv), qob = s.upload(qo), kib = s.upload(kv_indptr), kxb = s.upload(indices),
+         klb = s.upload(last);
+  Buffer pob = s.alloc(size_t(rows) * splits * DV * 4), plb = s.alloc(size_t(rows) * splits * 4);
+  Buffer ob = s.alloc(size_t(rows) * DV * 2), lb = s.alloc(size_t(rows) * 4);
+  ASSERT_TRUE(s.launch(mla.name, {Arg::ptr("q", qb), Arg::ptr("kv", kvb), Arg::ptr("o", nullptr), Arg::ptr("lse", nullptr),
+                                  Arg::ptr("partial_o", pob), Arg::ptr("partial_lse", plb), Arg::ptr("qo_indptr", qob),
+                                  Arg::ptr("kv_indptr", kib), Arg::ptr("kv_indices", kxb),
+                                  Arg::ptr("kv_last_page_len", klb), Arg::ptr("block_table", nullptr),
+                                  Arg::ptr("seq_lens", nullptr), Arg::u32("batch", 2), Arg::u32("heads", h),
+                                  Arg::u32("max_qlen", 2), Arg::u32("page_size", ps), Arg::u32("block_table_stride", 0),
+                                  Arg::u32("num_splits", splits), Arg::u32("q_stride_token", h * D),
+                                  Arg::u32("q_stride_head", D), Arg::u32("o_stride_token", 0),
+                                  Arg::u32("o_stride_head", 0), Arg::f32("scale", scale), Arg::f32("softcap", 0.f),
+                                Arg::f32("kv_scale", 1.f), Arg::f32("q_scale", 1.f)}));
+  ASSERT_TRUE(s.launch(combine.name, {Arg::ptr("partial_o", pob), Arg::ptr("partial_lse", plb), Arg::ptr("o", ob),
+                                      Arg::ptr("lse", lb), Arg::u32("tokens", tokens), Arg::u32("heads", h),
+                                      Arg::u32("num_splits", splits), Arg::u32("dv", DV),
+                                      Arg::u32("o_stride_token", h * DV), Arg::u32("o_stride_head", DV)}));
+  const auto o = ob.download<uint16_t>(size_t(rows) * DV);
+  const auto lse_dev = lb.download<float>(rows);
+  std::vector<double> got(o.size()), lse(lse_dev.begin(), lse_dev.end());
+  for (size_t i = 0; i < o.size(); ++i) got[i] = ref::bf16_to_f32(o[i]);
+  const ref::ErrorSummary summary = ref::compare_attention(want, ref::OutType::bf16, ref::Format::bf16, got, &lse);
+  EXPECT_TRUE(summary.ok()) << summary.describe();
+}
+
+INSTANTIATE_TEST_SUITE_P(Devices, AttnLseCombine, ::testing::ValuesIn(asmk::test::kTestDevices),
+                         [](const auto& info) { return std::string(info.param.arch); });
+
+INSTANTIATE_TEST_SUITE_P(Devices, MlaDecode, ::testing::ValuesIn(asmk::test::kTestDevices),
+                         [](const auto& info) { return std::string(info.param.arch); });
+
+}  // namespace
