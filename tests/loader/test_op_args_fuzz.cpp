@@ -136,13 +136,17 @@ class RandomCall {
 };
 
 // The bytes the op says tensor `name` needs for these arguments (the workspace: the selection's).
+// Only asked of accepted calls, whose pointer arguments are all the op's tensors: not finding it
+// is a failure, never a vacuous 0.
 std::uint64_t needed_bytes(asmk_context* c, const char* op, const std::vector<asmk_op_arg>& args, const char* name,
                            const asmk_selection& s) {
   for (std::size_t i = 0;; ++i) {
     asmk_op_tensor_info t{};
-    if (asmk_op_tensor_at(c, op, args.data(), args.size(), i, &t) != ASMK_SUCCESS) return 0;
+    if (asmk_op_tensor_at(c, op, args.data(), args.size(), i, &t) != ASMK_SUCCESS) break;
     if (std::strcmp(t.name, name) == 0) return t.workspace ? s.workspace_bytes : t.bytes;
   }
+  ADD_FAILURE() << op << ": accepted call, but asmk_op_tensor_at finds no tensor " << name << ": " << asmk_last_error();
+  return 0;
 }
 
 TEST(OpArgsFuzz, EveryOpRefusesOrLaunchesWithBuffersLargeEnough) {

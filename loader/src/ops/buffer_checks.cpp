@@ -15,11 +15,6 @@ std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
   return __builtin_add_overflow(a, b, &sum) ? UINT64_MAX : sum;
 }
 
-std::uint64_t rows_extent(std::uint64_t rows, std::uint64_t row_bytes, std::uint64_t stride_bytes) {
-  if (rows == 0) return 0;
-  return saturating_add(saturating_mul(rows - 1, stride_bytes), row_bytes);
-}
-
 BufferFault check_buffer(const Backend& backend, const void* pointer, std::uint64_t needed, std::size_t caller_bytes,
                          bool optional) {
   if (pointer == nullptr) return {optional ? BufferFault::ok : BufferFault::null, 0};

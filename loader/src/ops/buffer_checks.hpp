@@ -1,7 +1,6 @@
 // Checking a tensor buffer before a launch: non-null, and large enough for the extent the problem
 // reads or writes — against the caller's byte count and the backend's allocation. Runs on every
-// launch, so the passing path formats nothing: `shape` (a callable returning the text naming the
-// tensor's shape, e.g. "m=64 n=7168 stride_x=7168 bf16") is called only to word a refusal.
+// launch, so the passing path formats nothing: only a refusal is worded (fail_buffer).
 #pragma once
 
 #include <cstddef>
@@ -17,10 +16,6 @@ namespace asmk::ops {
 std::uint64_t saturating_mul(std::uint64_t a, std::uint64_t b);
 std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b);
 
-// Bytes spanned by `rows` rows of `row_bytes` bytes, `stride_bytes` apart (saturating at
-// UINT64_MAX so an absurd shape is refused as too large rather than wrapping to a small size).
-std::uint64_t rows_extent(std::uint64_t rows, std::uint64_t row_bytes, std::uint64_t stride_bytes);
-
 // What is wrong with a buffer (nothing: ok), and the allocation's size when that is the problem.
 struct BufferFault {
   enum Kind { ok, null, caller_too_small, allocation_too_small } kind = ok;
@@ -33,20 +28,5 @@ BufferFault check_buffer(const Backend& backend, const void* pointer, std::uint6
 // the caller or the allocation holds.
 [[noreturn]] void fail_buffer(const BufferFault& fault, std::string_view op, std::string_view name,
                               std::uint64_t needed, std::size_t caller_bytes, const std::string& shape);
-
-template <typename Shape>
-void require_buffer(const Backend& backend, std::string_view op, std::string_view name, const void* pointer,
-                    std::uint64_t needed, std::size_t caller_bytes, const Shape& shape) {
-  if (const auto fault = check_buffer(backend, pointer, needed, caller_bytes, false); fault.kind != BufferFault::ok)
-    fail_buffer(fault, op, name, needed, caller_bytes, shape());
-}
-
-// As require_buffer, for an optional buffer: a null pointer is fine.
-template <typename Shape>
-void require_optional_buffer(const Backend& backend, std::string_view op, std::string_view name,
-                             const void* pointer, std::uint64_t needed, std::size_t caller_bytes, const Shape& shape) {
-  if (const auto fault = check_buffer(backend, pointer, needed, caller_bytes, true); fault.kind != BufferFault::ok)
-    fail_buffer(fault, op, name, needed, caller_bytes, shape());
-}
 
 }  // namespace asmk::ops

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -22,8 +23,14 @@ std::vector<std::string_view> pointer_names(const OpSpec& op) {
   return names;
 }
 
+// The most tensors an op may have: a launch gathers its pointers on the stack.
+constexpr std::size_t kMaxTensors = 32;
+
 CachedOpPtr prepared_entry(Context& context, const OpCall& call, std::span<const asmk_op_arg> args,
                            const gemm::Plan& plan) {
+  if (call.tensors().size() > kMaxTensors)
+    fail(ASMK_ERROR_BAD_REPOSITORY, fmt::format("op {} has {} tensors; libasmk launches ops of at most {}",
+                                                call.spec().name, call.tensors().size(), kMaxTensors));
   auto entry = std::make_shared<CachedOp>();
   entry->layout = ArgLayout::of(call, args);
   entry->selection = plan.selection;
@@ -36,44 +43,40 @@ CachedOpPtr prepared_entry(Context& context, const OpCall& call, std::span<const
   return entry;
 }
 
-void check_buffers(const Backend& backend, const OpCall& call, const Selection& selection) {
-  const OpSpec& op = call.spec();
-  for (const CallTensor& t : call.tensors()) {
-    const OpTensor& spec = *t.spec;
-    if (spec.workspace) {
-      if (selection.workspace_bytes == 0) continue;
-      require_buffer(backend, op.name, spec.name, t.pointer, selection.workspace_bytes, t.caller_bytes, [&] {
-        if (!selection.workspace_use.empty()) return selection.workspace_use;
-        return fmt::format("{} split-K partials of m x n fp32", selection.k_splits);
-      });
-    } else if (spec.optional) {
-      require_optional_buffer(backend, op.name, spec.name, t.pointer, t.bytes, t.caller_bytes,
-                              [&] { return t.shape_text(op); });
-    } else {
-      require_buffer(backend, op.name, spec.name, t.pointer, t.bytes, t.caller_bytes, [&] { return t.shape_text(op); });
-    }
-  }
-}
+// A tensor refused by the buffer checks (its index in the op's tensor order) and why.
+struct Refusal {
+  std::size_t tensor = 0;
+  BufferFault fault;
+};
 
-// The launch pointers, in the op's tensor order, of a call that hits `entry` — each checked as
-// check_buffers does; false when one fails (the full path then words the refusal).
-constexpr std::size_t kInlineTensors = 32;
-bool gather_pointers(const Backend& backend, const CachedOp& entry, std::span<const asmk_op_arg> args,
-                     std::span<const void*> out) {
+// Checks every tensor of a call served by `entry` (non-null unless optional, the caller's bytes and
+// the allocation cover its extent; a workspace the plan does not need is passed as null) and
+// gathers the launch pointers in the op's tensor order. The one rule for cold and warm calls.
+std::optional<Refusal> gather_pointers(const Backend& backend, const CachedOp& entry, std::span<const asmk_op_arg> args,
+                                       std::span<const void*> out) {
   const auto& tensors = entry.layout.tensors;
   for (std::size_t i = 0; i < tensors.size(); ++i) {
     const ArgLayout::Tensor& t = tensors[i];
     const asmk_op_arg* a = t.arg >= 0 ? &args[static_cast<std::size_t>(t.arg)] : nullptr;
-    const void* pointer = a ? a->value.pointer : nullptr;
-    out[i] = pointer;
-    if (t.workspace && t.bytes == 0) {
-      out[i] = nullptr;  // the plan needs none
-      continue;
-    }
-    if (check_buffer(backend, pointer, t.bytes, a ? a->bytes : 0, t.optional && !t.workspace).kind != BufferFault::ok)
-      return false;
+    out[i] = a && !(t.workspace && t.bytes == 0) ? a->value.pointer : nullptr;
+    if (t.workspace && t.bytes == 0) continue;
+    if (const BufferFault fault = check_buffer(backend, out[i], t.bytes, a ? a->bytes : 0, t.optional && !t.workspace);
+        fault.kind != BufferFault::ok)
+      return Refusal{i, fault};
   }
-  return true;
+  return std::nullopt;
+}
+
+// Throws NULL_BUFFER / BUFFER_TOO_SMALL for the refused tensor, naming its shape (a workspace: what
+// the plan keeps in it).
+[[noreturn]] void refuse(const OpCall& call, const CachedOp& entry, const Refusal& r) {
+  const ArgLayout::Tensor& t = entry.layout.tensors[r.tensor];
+  const CallTensor& tensor = call.tensors()[r.tensor];
+  const Selection& s = entry.selection;
+  const std::string shape = !t.workspace ? tensor.shape_text(call.spec())
+                            : !s.workspace_use.empty() ? s.workspace_use
+                                                       : fmt::format("{} split-K partials of m x n fp32", s.k_splits);
+  fail_buffer(r.fault, call.spec().name, tensor.spec->name, t.bytes, tensor.caller_bytes, shape);
 }
 
 void launch_entry(Context& context, const CachedOp& entry, std::span<const void* const> pointers, asmk_stream stream) {
@@ -93,10 +96,8 @@ const OpSpec& find_op(const Context& context, std::string_view name) {
 }
 
 CachedOpPtr select_op(const Context& context, const OpSpec& op, std::span<const asmk_op_arg> args) {
-  const CacheKey key = call_key(op, Purpose::select, args);
-  if (CachedOpPtr hit = context.selection_cache().find(key, args)) return hit;
-  const OpCall call(op, args, false);
-  return context.selection_cache().get(key, args, [&] {
+  return context.selection_cache().get(call_key(op, Purpose::select, args), args, [&] {
+    const OpCall call(op, args, false);
     auto entry = std::make_shared<CachedOp>();
     entry->layout = ArgLayout::of(call, args);
     entry->selection = plan_op(context.repository(), context.device(), call).selection;
@@ -105,25 +106,15 @@ CachedOpPtr select_op(const Context& context, const OpSpec& op, std::span<const 
 }
 
 CachedOpPtr run_op(Context& context, const OpSpec& op, std::span<const asmk_op_arg> args, asmk_stream stream) {
-  const CacheKey key = call_key(op, Purpose::run, args);
-  // A warm call: the arguments' key and names find the entry; only the buffers are checked.
-  if (CachedOpPtr hit = context.selection_cache().find(key, args); hit && hit->layout.tensors.size() <= kInlineTensors) {
-    std::array<const void*, kInlineTensors> pointers{};
-    if (gather_pointers(context.backend(), *hit, args, pointers)) {
-      launch_entry(context, *hit, std::span(pointers.data(), hit->layout.tensors.size()), stream);
-      return hit;
-    }
-  }
-  // A cold call, or a buffer to refuse: the full validation, with every error worded.
-  const OpCall call(op, args, true);
-  const CachedOpPtr entry = context.selection_cache().get(key, args, [&] {
+  // Warm, the arguments' key and names find the entry: no OpCall is built unless a buffer is refused.
+  const CachedOpPtr entry = context.selection_cache().get(call_key(op, Purpose::run, args), args, [&] {
+    const OpCall call(op, args, true);  // cold: the full validation, then the plan
     return prepared_entry(context, call, args, plan_op(context.repository(), context.device(), call));
   });
-  check_buffers(context.backend(), call, entry->selection);
-  std::vector<const void*> pointers;
-  for (const CallTensor& t : call.tensors())
-    pointers.push_back(t.spec->workspace && entry->selection.workspace_bytes == 0 ? nullptr : t.pointer);
-  launch_entry(context, *entry, pointers, stream);
+  std::array<const void*, kMaxTensors> pointers{};
+  if (const auto refused = gather_pointers(context.backend(), *entry, args, pointers))
+    refuse(OpCall(op, args, true), *entry, *refused);
+  launch_entry(context, *entry, std::span(pointers.data(), entry->layout.tensors.size()), stream);
   return entry;
 }
 

@@ -51,7 +51,8 @@ class Sources {
                                                          call.text(), t.name, extent, t.shape[d].text()));
         elements = saturating_mul(elements, static_cast<std::uint64_t>(extent));
       }
-      const std::uint64_t bytes = saturating_mul(elements, bits) / 8 + (elements * bits % 8 != 0);
+      const std::uint64_t total_bits = saturating_mul(elements, bits);
+      const std::uint64_t bytes = total_bits / 8 + (total_bits % 8 != 0);
       carved_.push_back({&t, offset, bytes});
       offset = saturating_add(offset, (bytes + kTemporaryAlign - 1) / kTemporaryAlign * kTemporaryAlign);
     }
@@ -109,7 +110,7 @@ struct TensorSource {
 // of its tensors comes from.
 class StageArgs {
  public:
-  StageArgs(Sources& sources, const OpStage& stage, const OpSpec& target) : stage_(stage), target_(target) {
+  StageArgs(Sources& sources, const OpStage& stage, const OpSpec& target) : stage_(stage) {
     const OpCall& call = sources.call();
     for (const OpSpec::Argument& a : target.arguments()) {
       const std::string* mapped = stage.source(a.name);
@@ -228,7 +229,6 @@ class StageArgs {
   }
 
   const OpStage& stage_;
-  const OpSpec& target_;
   std::vector<asmk_op_arg> args_;
   std::deque<std::string> strings_;  // stable addresses
   std::vector<std::pair<std::string, TensorSource>> tensors_;

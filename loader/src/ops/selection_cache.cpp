@@ -65,12 +65,6 @@ CachedOpPtr SelectionCache::find(const CacheKey& key) const {
   return it == entries_.end() ? nullptr : it->second;
 }
 
-CachedOpPtr SelectionCache::find(const CacheKey& key, std::span<const asmk_op_arg> args) const {
-  if (capacity_ == 0) return nullptr;
-  CachedOpPtr hit = find(key);
-  return hit && hit->layout.matches(args) ? hit : nullptr;
-}
-
 CachedOpPtr SelectionCache::insert(const CacheKey& key, std::span<const asmk_op_arg> args, CachedOpPtr entry) {
   if (!key.complete()) return entry;
   std::unique_lock lock(mutex_);

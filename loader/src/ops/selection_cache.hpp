@@ -71,9 +71,6 @@ class SelectionCache {
   // capacity 0 disables the cache: every lookup misses and nothing is kept.
   explicit SelectionCache(std::size_t capacity = kDefaultCapacity) : capacity_(capacity) {}
 
-  // The entry for `key` made from arguments equal to `args` (names and strings compared), or null.
-  CachedOpPtr find(const CacheKey& key, std::span<const asmk_op_arg> args) const;
-
   // The entry for `key` and `args`, made by `make()` (which may throw: nothing is kept) on a miss.
   // An entry under the same key made from other arguments (a hash collision) is left alone: the
   // made one is returned without being kept.
