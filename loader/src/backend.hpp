@@ -46,6 +46,16 @@ class Backend {
   // Bytes from `pointer` to the end of the allocation holding it, when this backend made that
   // allocation; nullopt when it does not know the pointer (e.g. memory the framework owns).
   virtual std::optional<std::size_t> bytes_available(const void* pointer) const = 0;
+
+  // Copies out.size() bytes of memory at `pointer` into `out` when this backend can read them on
+  // the host at enqueue time with every earlier launch's writes in place — its launches finish
+  // before launch() returns (emu) or never run (record) — and `pointer` is memory it knows. False
+  // otherwise: a GPU backend's queue may still be writing them (the op layer's element rules are
+  // then not checked: docs/op-spec.md, "Element rules").
+  virtual bool read_settled(const void* pointer, std::span<std::byte> out) const {
+    (void)pointer, (void)out;
+    return false;
+  }
 };
 
 // The backend a context gets when none is named.

@@ -46,6 +46,7 @@ class EmuBackend final : public Backend {
   void* register_host(void* host, std::size_t bytes) override;
   void unregister_host(void* host) override;
   std::optional<std::size_t> bytes_available(const void* pointer) const override;
+  bool read_settled(const void* pointer, std::span<std::byte> out) const override;
 
   const EmuBackendOptions& options() const { return options_; }
 
