@@ -140,7 +140,9 @@ void fail_elements(std::string_view op, const ElementFault& f) {
   const std::string what = c.doc.empty() ? "" : fmt::format(" ({} holds {})", c.name, c.doc);
   std::string rule;
   switch (f.kind) {
-    case ElementFault::range: rule = fmt::format("outside {}", c.range_text); break;
+    case ElementFault::range:  // "outside [0, 8)" for a range, "not <= 1" for one bound
+      rule = fmt::format("{} {}", c.range_text.starts_with('[') ? "outside" : "not", c.range_text);
+      break;
     case ElementFault::order:
       rule = fmt::format("below the element before it ({}): {} must be non-decreasing", f.previous, c.name);
       break;
