@@ -20,6 +20,8 @@ here and copies it into every arch's manifest under "ops" — the loader trusts 
       c: {dtype: out_dtype, shape: [m, n], stride: stride_c, output: true}
       bias: {dtype: f32, shape: [n], optional: true}
       workspace: {dtype: f32, workspace: true}                 # size: what the plan needs
+      ids: {dtype: i32, shape: [n], elements: {min: 0, below: experts}}   # value rules, checked
+                                         # before any launch where memory is host-readable
     rules:                               # problem rules checked before any kernel (like `requires`)
       - {expr: "k % 32 == 0", name: k_multiple, reason: "one e8m0 scale per 32 elements of K"}
     select: {policy: gemm_cost, rate: bf16}          # or: {policy: ranked, prefer: [...]}
@@ -35,6 +37,7 @@ A pipeline op (select: {policy: stages}) runs other ops in order instead of sele
       - {op: attn_lse_combine, when: "num_splits > 1"}        # `when`: run only if it holds
 """
 
+import ast
 from pathlib import Path
 
 import yaml
@@ -46,7 +49,13 @@ FILE_NAME = "op.yaml"
 TOP_KEYS = {"op", "doc", "kernels", "sizes", "choices", "scalars", "values", "wanted", "tensors", "rules",
             "select", "demo", "derived", "temporaries", "stages"}
 DTYPE_BITS = {"bf16": 16, "fp16": 16, "f32": 32, "fp8": 8, "int8": 8, "fp4": 4, "e8m0": 8, "u8": 8, "i32": 32}
-TENSOR_KEYS = {"dtype", "shape", "stride", "strides", "output", "optional", "workspace", "doc"}
+TENSOR_KEYS = {"dtype", "shape", "stride", "strides", "output", "optional", "workspace", "doc", "elements"}
+# Value rules over an integer tensor's elements (docs/op-spec.md, "Element rules"): bounds are
+# expressions of the call's integers; the order rules read the elements in row-major order of a
+# 1-D tensor (offsets such as cu_seqlens: non-decreasing, first 0, last a size).
+ELEMENT_DTYPES = {"i32", "int8", "u8"}
+ELEMENT_BOUNDS = ("min", "max", "below", "first", "last")
+ELEMENT_KEYS = set(ELEMENT_BOUNDS) | {"non_decreasing", "doc"}
 SCALAR_TYPES = {"u32", "i32", "f32"}
 POLICIES = {"gemm_cost": {"rate", "partials_scaled"}, "ranked": {"prefer"}, "stages": set()}
 STAGE_KEYS = {"op", "when", "args"}
@@ -137,6 +146,8 @@ def load(path: Path, family: str) -> dict:
             if strides and len(strides) != len(shape) - 1:
                 fail(f"{where}.strides", f"expected one stride per dimension but the last ({len(shape) - 1})")
             entry["strides"] = [name(f"{where}.strides[{i}]", s) for i, s in enumerate(strides)]
+        if "elements" in t:
+            entry["elements"] = _elements(fail, where, t, entry, _integer_names(raw))
         spec["tensors"][key] = entry
     spec["rules"] = problem_rules.load_requires(lambda where, m: fail(f"rules ({where})", m), raw.get("rules"))
     spec["select"] = _select(fail, raw.get("select"))
@@ -204,7 +215,8 @@ def arguments(spec):
 
 
 def check_stages(ops, path_of):
-    """Each pipeline's stages name ops that exist, and map only arguments those ops have."""
+    """Each pipeline's stages name ops that exist, and map only arguments those ops have; a tensor
+    of the pipeline that reaches a stage's tensor with element rules declares element rules too."""
     for op, spec in ops.items():
         for i, stage in enumerate(spec.get("stages", [])):
             where = f"{path_of[op]}: stages[{i}]"
@@ -215,6 +227,64 @@ def check_stages(ops, path_of):
                 if arg not in arguments(target):
                     raise SpaceError(f"{where}.args.{arg}: op {stage['op']} has no argument '{arg}' "
                                      f"(its arguments: {', '.join(sorted(arguments(target)))})")
+            # Only the called op's element rules are checked: a caller's tensor a stage trusts the
+            # values of must carry the rules itself (temporaries are written by earlier stages).
+            for tensor, t in target["tensors"].items():
+                source = stage["args"].get(tensor, tensor)
+                given = spec["tensors"].get(source)
+                if "elements" in t and given is not None and "elements" not in given:
+                    raise SpaceError(f"{path_of[op]}: tensors.{source}: feeds stage {i} ({stage['op']}) tensor "
+                                     f"{tensor}, which has element rules; declare them here too (elements: ...)")
+
+
+def _integer_names(raw) -> set:
+    """The names an element rule's bound may read: the call's integers (sizes, choices, scalars,
+    constants, strides) — not tensors, nor a pipeline's derived values (not known to every call)."""
+    names = set(raw.get("sizes") or []) | set(raw.get("choices") or {}) | set(raw.get("scalars") or {})
+    names |= set(raw.get("values") or {})
+    for t in (raw.get("tensors") or {}).values():
+        if isinstance(t, dict):
+            names |= set(t.get("strides", [t["stride"]] if "stride" in t else []))
+    return names
+
+
+def _elements(fail, where, raw_tensor, entry, integers) -> dict:
+    """A tensor's element rules, checked: an integer input tensor, at least one rule, bounds that
+    are expressions of the call's integers, order rules on 1-D tensors only."""
+    where = f"{where}.elements"
+    rules = raw_tensor["elements"]
+    if not isinstance(rules, dict) or not rules:
+        fail(where, f"expected a mapping of rules ({', '.join(sorted(ELEMENT_KEYS))})")
+    for k in rules:
+        if k not in ELEMENT_KEYS:
+            fail(f"{where}.{k}", f"unknown key (known keys: {', '.join(sorted(ELEMENT_KEYS))})")
+    if entry["dtype"] not in ELEMENT_DTYPES:
+        fail(where, f"element rules need an integer dtype ({', '.join(sorted(ELEMENT_DTYPES))}), "
+                    f"the tensor is {entry['dtype']}")
+    if entry["output"] or entry["workspace"]:
+        fail(where, "element rules check what the caller gives: not on an output or workspace tensor")
+    if "max" in rules and "below" in rules:
+        fail(where, "give max (inclusive) or below (exclusive), not both")
+    if not isinstance(rules.get("non_decreasing", False), bool):
+        fail(f"{where}.non_decreasing", "expected true or false")
+    if (rules.get("non_decreasing") or "first" in rules or "last" in rules) and len(entry["shape"]) != 1:
+        fail(where, f"non_decreasing, first and last read a 1-D tensor in order; this one has "
+                    f"{len(entry['shape'])} dimensions")
+    if not any(k in rules for k in ELEMENT_BOUNDS) and not rules.get("non_decreasing"):
+        fail(where, "declares no rule")
+    out = {"non_decreasing": bool(rules.get("non_decreasing", False)), "doc": str(rules.get("doc", ""))}
+    for k in ELEMENT_BOUNDS:
+        if k not in rules:
+            continue
+        bound = _expr(fail, f"{where}.{k}", rules[k])
+        if isinstance(bound, str):
+            tree = problem_rules._parse(fail, f"{where}.{k}", bound)  # noqa: SLF001
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Name) and node.id not in integers and node.id not in problem_rules.FUNCTIONS:
+                    fail(f"{where}.{k}", f"'{node.id}' is not an integer of the call "
+                                         f"(sizes, choices, scalars, values, strides: {', '.join(sorted(integers))})")
+        out[k] = bound
+    return out
 
 
 def _expr(fail, where, value):

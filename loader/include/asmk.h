@@ -50,7 +50,8 @@ extern "C" {
 
 typedef enum asmk_status {
   ASMK_SUCCESS = 0,
-  ASMK_ERROR_INVALID_ARGUMENT = 1,     /* a null handle/out pointer or a malformed option */
+  ASMK_ERROR_INVALID_ARGUMENT = 1,     /* a null handle/out pointer, a malformed option, or an index
+                                          tensor value outside its op's element rules */
   ASMK_ERROR_BAD_REPOSITORY = 2,       /* repository folder or manifest missing or malformed */
   ASMK_ERROR_MISSING_CODE_OBJECT = 3,  /* a kernel's .co is absent, unreadable, or its sha256 differs */
   ASMK_ERROR_UNKNOWN_DEVICE = 4,       /* a device name or arch libasmk does not know */

@@ -66,6 +66,16 @@ class Backend {
                                  " backend cannot stop a kernel running on the GPU; synchronize the stream, or "
                                  "destroy the context to abandon its work");
   }
+
+  // Copies out.size() bytes of memory at `pointer` into `out` when this backend can read them on
+  // the host at enqueue time with every earlier launch's writes in place — its launches finish
+  // before launch() returns (emu) or never run (record) — and `pointer` is memory it knows. False
+  // otherwise: a GPU backend's queue may still be writing them (the op layer's element rules are
+  // then not checked: docs/op-spec.md, "Element rules").
+  virtual bool read_settled(const void* pointer, std::span<std::byte> out) const {
+    (void)pointer, (void)out;
+    return false;
+  }
 };
 
 // The backend a context gets when none is named.

@@ -131,9 +131,10 @@ Status moe_sort(const MoeSortArgs& a, MoeSorted& out) {
   std::vector<std::vector<std::uint32_t>> per_expert(a.local_experts);
   for (std::uint64_t s = 0; s < slots; ++s) {
     const std::int32_t id = a.ids[s];
-    if (id < 0 || id >= static_cast<std::int32_t>(a.experts))
+    if (id < -1 || id >= static_cast<std::int32_t>(a.experts))
       return Status::failure(what + ": expert id " + std::to_string(id) + " of token " + std::to_string(s / a.k) + ", slot " +
-                             std::to_string(s % a.k) + " is outside [0, experts)");
+                             std::to_string(s % a.k) + " is outside [-1, experts)");
+    if (id == -1) continue;  // no expert: the slot takes no part
     const std::int32_t local = a.expert_map != nullptr ? a.expert_map[id] : id;
     if (local >= 0) per_expert[static_cast<std::size_t>(local)].push_back(static_cast<std::uint32_t>(s));
   }
@@ -316,13 +317,17 @@ Status moe_stage2(const MoeStage2Args& a, GemmRef& out) {
 Status moe_sum(const MoeSumArgs& a, std::vector<std::uint16_t>& out) {
   if (a.k < 1 || a.hidden < 1) return Status::failure("moe_sum: k and hidden must be >= 1");
   if (a.tokens > 0 && (a.partial == nullptr || a.ids == nullptr)) return Status::failure("moe_sum: partial or ids is null");
+  for (std::size_t s = 0; s < std::size_t{a.tokens} * a.k; ++s)
+    if (a.ids[s] < -1 || a.ids[s] >= static_cast<std::int32_t>(a.experts))
+      return Status::failure("moe_sum: expert id " + std::to_string(a.ids[s]) + " of slot " + std::to_string(s) +
+                             " is outside [-1, experts)");
   out.assign(std::size_t{a.tokens} * a.hidden, 0);
   for (std::uint32_t t = 0; t < a.tokens; ++t)
     for (std::uint32_t h = 0; h < a.hidden; ++h) {
       float sum = 0.0f;
       for (std::uint32_t j = 0; j < a.k; ++j) {
         const std::int32_t id = a.ids[std::size_t{t} * a.k + j];
-        if (id < 0 || id >= static_cast<std::int32_t>(a.experts)) continue;
+        if (id == -1) continue;  // no expert
         const std::int32_t local = a.expert_map != nullptr ? a.expert_map[id] : id;
         if (local < 0 || local >= static_cast<std::int32_t>(a.local_experts)) continue;
         sum += a.partial[(std::size_t{t} * a.k + j) * a.hidden + h];

@@ -105,6 +105,48 @@ class OpSpecTest(TempDirTest):
                 "is for pipeline ops only")
         refused(self.PIPELINE.replace("half:", "n:"), "'n' is declared twice")
 
+    def test_element_rules_are_normalized_and_checked(self):
+        ids = GOOD.replace("sizes: [n]", "sizes: [n, experts]").replace(
+            "  y: {dtype: dtype, shape: [n], output: true}",
+            "  y: {dtype: dtype, shape: [n], output: true}\n"
+            "  ids: {dtype: i32, shape: [n], elements: {min: -1, below: experts, doc: expert ids}}\n"
+            "  offsets: {dtype: i32, shape: [\"n + 1\"], elements: {non_decreasing: true, first: 0, last: \"n * 2\"}}")
+        spec = self.load(ids)
+        self.assertEqual(spec["tensors"]["ids"]["elements"],
+                         {"min": -1, "below": "experts", "non_decreasing": False, "doc": "expert ids"})
+        self.assertEqual(spec["tensors"]["offsets"]["elements"],
+                         {"first": 0, "last": "n * 2", "non_decreasing": True, "doc": ""})
+        self.assertNotIn("elements", spec["tensors"]["x"])
+        self.refused(ids.replace("below: experts", "below: experts, above: 3"), "ids.elements.above: unknown key")
+        self.refused(ids.replace("below: experts", "below: tokens"), "ids.elements.below", "'tokens' is not an integer")
+        self.refused(ids.replace("below: experts", "below: x"), "'x' is not an integer of the call")
+        self.refused(ids.replace("below: experts", "below: experts, max: 4"), "max (inclusive) or below")
+        self.refused(ids.replace("ids: {dtype: i32", "ids: {dtype: f32"), "need an integer dtype")
+        self.refused(ids.replace("shape: [n], elements: {min", "shape: [n], output: true, elements: {min"),
+                     "not on an output")
+        self.refused(ids.replace("ids: {dtype: i32, shape: [n]", "ids: {dtype: i32, shape: [n, n]").replace(
+            "min: -1, below", "non_decreasing: true, below"), "1-D tensor")
+        self.refused(ids.replace("{min: -1, below: experts, doc: expert ids}", "{doc: expert ids}"), "declares no rule")
+        self.refused(ids.replace("non_decreasing: true", "non_decreasing: 1"), "expected true or false")
+
+    def test_a_pipeline_passes_element_rules_on(self):
+        fam = GOOD.replace("sizes: [n]", "sizes: [n, experts]").replace(
+            "  y: {dtype: dtype, shape: [n], output: true}",
+            "  y: {dtype: dtype, shape: [n], output: true}\n"
+            "  ids: {dtype: i32, shape: [n], elements: {min: 0, below: experts}}")
+        pipeline = self.PIPELINE.replace("sizes: [n]", "sizes: [n, experts]").replace(
+            "  y: {dtype: f32, shape: [n], output: true}",
+            "  y: {dtype: f32, shape: [n], output: true}\n          ids: {dtype: i32, shape: [n]}")
+        (self.tmp / "fam").mkdir(exist_ok=True)
+        (self.tmp / "fam" / "op.yaml").write_text(fam)
+        (self.tmp / "fam" / "op.twice.yaml").write_text(textwrap.dedent(pipeline))
+        with self.assertRaises(SpaceError) as caught:
+            op_spec.load_all(self.tmp)
+        self.assertIn("tensors.ids: feeds stage 0 (fam) tensor ids, which has element rules", str(caught.exception))
+        (self.tmp / "fam" / "op.twice.yaml").write_text(textwrap.dedent(pipeline.replace(
+            "ids: {dtype: i32, shape: [n]}", "ids: {dtype: i32, shape: [n], elements: {min: 0, below: experts}}")))
+        self.assertIn("elements", op_spec.load_all(self.tmp)["twice"]["tensors"]["ids"])
+
     def test_every_template_op_loads(self):
         ops = op_spec.load_all(REPO / "templates")
         self.assertIn("gemm_a8w8", ops)

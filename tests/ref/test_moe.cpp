@@ -122,7 +122,11 @@ TEST(MoeSort, RejectsIdsAndMapEntriesOutOfRange) {
   MoeSortArgs a;
   a.ids = ids.data(), a.tokens = 1, a.k = 2, a.experts = 4, a.local_experts = 4, a.block_m = 16;
   MoeSorted s;
-  EXPECT_NE(moe_sort(a, s).error.find("expert id 4 of token 0, slot 1 is outside [0, experts)"), std::string::npos);
+  EXPECT_NE(moe_sort(a, s).error.find("expert id 4 of token 0, slot 1 is outside [-1, experts)"), std::string::npos);
+  ids[1] = -2;
+  EXPECT_NE(moe_sort(a, s).error.find("expert id -2 of token 0, slot 1 is outside [-1, experts)"), std::string::npos);
+  ids[1] = -1;  // no expert: the slot is skipped
+  EXPECT_TRUE(moe_sort(a, s).ok());
   ids[1] = 3;
   EXPECT_TRUE(moe_sort(a, s).ok());
   const std::vector<std::int32_t> map{0, 1, 2, 2};

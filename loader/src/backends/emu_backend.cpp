@@ -148,6 +148,15 @@ std::optional<std::size_t> EmuBackend::bytes_available(const void* pointer) cons
   return static_cast<std::size_t>(region.base + region.size - address_of(pointer));
 }
 
+bool EmuBackend::read_settled(const void* pointer, std::span<std::byte> out) const {
+  std::lock_guard lock(mutex_);
+  const std::uint64_t address = address_of(pointer);
+  const auto region = device_->region_of(address);
+  if (region.size == 0 || region.base + region.size - address < out.size()) return false;
+  if (!out.empty()) std::memcpy(out.data(), region.host + (address - region.base), out.size());
+  return true;
+}
+
 std::byte* EmuBackend::device_bytes(const void* pointer, std::size_t bytes, std::string_view role) const {
   const std::uint64_t address = address_of(pointer);
   const auto region = device_->region_of(address);

@@ -50,6 +50,7 @@ class EmuBackend final : public Backend {
   std::optional<std::size_t> bytes_available(const void* pointer) const override;
   void set_launch_limits(const LaunchLimits& limits) override;
   void cancel() override;
+  bool read_settled(const void* pointer, std::span<std::byte> out) const override;
 
   const EmuBackendOptions& options() const { return options_; }
 

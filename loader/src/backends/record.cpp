@@ -74,6 +74,14 @@ std::optional<std::size_t> RecordingBackend::bytes_available_locked(const void* 
   return bytes_left(registered_, p);
 }
 
+bool RecordingBackend::read_settled(const void* pointer, std::span<std::byte> out) const {
+  std::lock_guard lock(mutex_);
+  const auto available = bytes_available_locked(pointer);
+  if (!available || *available < out.size()) return false;
+  if (!out.empty()) std::memcpy(out.data(), pointer, out.size());
+  return true;
+}
+
 void RecordingBackend::require_device_range(const void* pointer, std::size_t bytes, std::string_view role) const {
   const auto available = bytes_available_locked(pointer);
   if (!available)

@@ -34,6 +34,7 @@ class RecordingBackend final : public Backend {
   void unregister_host(void* host) override;
   std::optional<std::size_t> bytes_available(const void* pointer) const override;
   void cancel() override {}  // nothing runs
+  bool read_settled(const void* pointer, std::span<std::byte> out) const override;
 
   // Read it when no other thread is launching on this context.
   const std::vector<RecordedLaunch>& launches() const { return launches_; }

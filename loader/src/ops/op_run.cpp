@@ -10,6 +10,7 @@
 #include "../nearest.hpp"
 #include "buffer_checks.hpp"
 #include "call_key.hpp"
+#include "element_rules.hpp"
 #include "op_call.hpp"
 #include "op_plan.hpp"
 
@@ -40,6 +41,7 @@ CachedOpPtr prepared_entry(Context& context, const OpCall& call, std::span<const
     entry->launches.push_back(prepare_launch(context, *l.kernel, l.grid, l.block, l.args, names, l.fixed_null, l.bound));
   for (ArgLayout::Tensor& t : entry->layout.tensors)
     if (t.workspace) t.bytes = entry->selection.workspace_bytes;
+  entry->element_checks = element_checks(call);
   return entry;
 }
 
@@ -114,6 +116,9 @@ CachedOpPtr run_op(Context& context, const OpSpec& op, std::span<const asmk_op_a
   std::array<const void*, kMaxTensors> pointers{};
   if (const auto refused = gather_pointers(context.backend(), *entry, args, pointers))
     refuse(OpCall(op, args, true), *entry, *refused);
+  // The values of index tensors, on every call (the data changes between calls), before any launch.
+  if (!entry->element_checks.empty())
+    if (const auto bad = check_elements(context.backend(), entry->element_checks, pointers)) fail_elements(op.name, *bad);
   launch_entry(context, *entry, std::span(pointers.data(), entry->layout.tensors.size()), stream);
   return entry;
 }

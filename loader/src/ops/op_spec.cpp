@@ -55,6 +55,21 @@ OpTensor read_tensor(const Reader& r, std::string name, const std::string& file)
       r.bad(r.where("strides"), fmt::format("has {} names for {} dimensions (one per dimension but the last)",
                                             t.strides.size(), t.shape.size()));
   }
+  if (r.has("elements")) {
+    const Reader e = r.object("elements");
+    OpElementRules rules;
+    for (auto [key, bound] : {std::pair{"min", &rules.min}, {"max", &rules.max}, {"below", &rules.below},
+                              {"first", &rules.first}, {"last", &rules.last}})
+      if (e.has(key)) *bound = read_expr(e, e.at(key), e.where(key));
+    rules.non_decreasing = flag(e, "non_decreasing");
+    rules.doc = optional_string(e, "doc");
+    if (t.dtype != "i32" && t.dtype != "int8" && t.dtype != "u8")
+      r.bad(r.where("elements"), fmt::format("element rules need an integer dtype (i32, int8, u8), not {}", t.dtype));
+    if (t.output || t.workspace) r.bad(r.where("elements"), "element rules are for inputs only");
+    if ((rules.non_decreasing || rules.first || rules.last) && t.shape.size() != 1)
+      r.bad(r.where("elements"), "non_decreasing, first and last are for 1-D tensors");
+    t.elements = std::move(rules);
+  }
   (void)file;
   return t;
 }

@@ -39,6 +39,16 @@ struct OpScalar {
   std::string default_text;  // "0"
 };
 
+// Rules over the values of an integer tensor the caller gives (docs/op-spec.md, "Element rules"):
+// every element in [min, max] or [min, below); a 1-D tensor non-decreasing, its first and last
+// elements equal to values (offsets such as cu_seqlens). Bounds are expressions of the call's
+// integers. Checked before any launch wherever the backend can read the memory (element_rules.hpp).
+struct OpElementRules {
+  std::optional<Expr> min, max, below, first, last;
+  bool non_decreasing = false;
+  std::string doc;  // what the values are ("expert ids")
+};
+
 struct OpTensor {
   std::string name;
   std::string dtype;          // a dtype name ("bf16", "fp4", ...) or the name of a choice giving it
@@ -47,6 +57,7 @@ struct OpTensor {
   bool output = false, optional = false;
   bool workspace = false;     // scratch the plan sizes (split-K partials); no shape
   std::string doc;
+  std::optional<OpElementRules> elements;  // integer inputs only
 };
 
 // A fixed parameter every kernel of the op must have.

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "arg_layout.hpp"
+#include "element_rules.hpp"
 #include "prepared_launch.hpp"
 #include "selection.hpp"
 
@@ -61,6 +62,7 @@ struct CachedOp {
   ArgLayout layout;  // of the arguments that made it: confirms a hit, places the tensors
   Selection selection;
   std::vector<PreparedLaunch> launches;  // empty for Purpose::select
+  std::vector<ElementCheck> element_checks;  // launches: the given tensors' element rules (most ops: none)
 };
 using CachedOpPtr = std::shared_ptr<const CachedOp>;
 

@@ -134,10 +134,9 @@ OpReference moe_sort_reference() {
     a.tokens = p.u32("tokens"), a.k = p.u32("k"), a.experts = p.u32("experts"), a.local_experts = p.u32("local_experts");
     a.block_m = p.u32("block_m");
     a.weights = t.at("topk_weights").as<float>();
-    // Ids outside [0, E) are skipped by the kernel (its contract); the reference refuses them, so
-    // they are mapped to a remote expert here only through the map below.
-    std::vector<std::int32_t> ids(t.at("topk_ids").as<std::int32_t>(), t.at("topk_ids").as<std::int32_t>() + std::size_t{a.tokens} * a.k);
-    std::vector<std::int32_t> map(a.experts + 1, -1);  // entry E: where out-of-range ids go (remote)
+    // The ids as given (−1: no expert; anything else outside [0, E) is refused by the op's element
+    // rule before a launch, and by ref::moe_sort here).
+    std::vector<std::int32_t> map(a.experts, -1);
     for (std::uint32_t e = 0; e < a.experts; ++e) {
       if (auto given = t.find("expert_map"); given != t.end()) {
         const std::int32_t local = given->second.as<std::int32_t>()[e];
@@ -146,9 +145,7 @@ OpReference moe_sort_reference() {
         map[e] = e < a.local_experts ? static_cast<std::int32_t>(e) : -1;
       }
     }
-    for (std::int32_t& id : ids)
-      if (id < 0 || id >= static_cast<std::int32_t>(a.experts)) id = static_cast<std::int32_t>(a.experts);
-    a.ids = ids.data(), a.expert_map = map.data(), a.experts += 1;
+    a.ids = t.at("topk_ids").as<std::int32_t>(), a.expert_map = map.data();
     MoeSorted sorted;
     if (Status s = moe_sort(a, sorted); !s.ok()) return s;
     auto exact = [&](const char* name, const void* data, std::size_t bytes) {
@@ -397,6 +394,12 @@ OpReference moe_sum_reference() {
 //   |logit| among the token's chosen experts, plus 2^-149.
 // The fill puts logits on a grid of quarters and biases on a grid of 1/64 (equal values, hence ties,
 // are common; unequal biased scores differ far more than fp32's rounding, so the choice is exact).
+namespace {
+double grouped_weight_allowance(double weight, double largest_logit, std::uint32_t k) {
+  return (2 * (2.1 * largest_logit + 4) + k + 2) * unit_roundoff * std::abs(weight) + 0x1p-149;
+}
+}  // namespace
+
 OpReference moe_grouped_topk_reference() {
   OpReference r;
   r.fill = [](const OpProblem&, OpTensors& t, std::mt19937& rng) {
@@ -428,7 +431,7 @@ OpReference moe_grouped_topk_reference() {
         largest = std::max(largest, std::abs(double{a.logits[std::size_t{token} * a.experts + routing.ids[std::size_t{token} * a.k + j]]}));
       for (std::uint32_t j = 0; j < a.k; ++j) {
         const std::size_t at = std::size_t{token} * a.k + j;
-        (*allowance)[at] = (2 * (2.1 * largest + 4) + a.k + 2) * unit_roundoff * std::abs(routing.weights[at]) + 0x1p-149;
+        (*allowance)[at] = grouped_weight_allowance(routing.weights[at], largest, a.k);
       }
     }
     auto want = std::make_shared<std::vector<double>>(std::move(routing.weights));
@@ -446,26 +449,105 @@ OpReference moe_grouped_topk_reference() {
 // (a kernel's intermediate may differ from the reference's by stage 1's allowance and, rounded to
 // bf16 on both sides, by up to one ulp), and Σ_j Δw_j · Σ_i |inter_i · W2[e_j][h][i]| (the routing
 // weight's allowance, as moe_topk_softmax's).
+namespace {
+
+// The layers' expert weights: bf16 normals scaled by 1 / √(row length).
+void fill_layer_weights(const OpProblem& p, OpTensors& t, std::mt19937& rng) {
+  std::normal_distribution<float> normal(0.f, 1.f);
+  auto scaled = [&](const char* name, std::uint32_t row) {
+    OpTensor& w = t.at(name);
+    const float scale = 1.0f / std::sqrt(static_cast<float>(std::max(row, 1u)));
+    for (std::size_t i = 0; i < w.bytes.size() / 2; ++i) {
+      const std::uint16_t code = f32_to_bf16(normal(rng) * scale);
+      std::memcpy(w.bytes.data() + 2 * i, &code, 2);
+    }
+  };
+  scaled("w1", p.u32("hidden"));
+  scaled("w2", p.u32("inter"));
+}
+
+// The layer's out from routing (ids in [−1, E), fp32 weights, each weight's own allowance: 0 when
+// given) under the fused_moe allowance above.
+Status expect_layer(const OpProblem& p, const OpTensors& t, const std::int32_t* ids, const std::vector<float>& weights,
+                    const std::vector<double>& weight_allowance, std::map<std::string, Expected>& expected) {
+  const std::uint32_t tokens = p.u32("tokens"), experts = p.u32("experts"), k = p.u32("k");
+  const std::uint32_t hidden = p.u32("hidden"), inter = p.u32("inter");
+  FusedMoeArgs a;
+  a.x = t.at("x").as<std::uint16_t>(), a.w1 = t.at("w1").as<std::uint16_t>(), a.w2 = t.at("w2").as<std::uint16_t>();
+  a.ids = ids, a.weights = weights.data();
+  a.tokens = tokens, a.k = k, a.experts = experts, a.local_experts = experts, a.hidden = hidden, a.inter = inter;
+  // The layer's out does not depend on the M tile (it only orders the rows): block_m 0 (the op
+  // chooses) is sorted with any tile here.
+  a.block_m = p.u32("block_m") != 0 ? p.u32("block_m") : 16, a.activation = activation_of(p.text("activation"));
+  FusedMoeRef ref;
+  if (Status s = fused_moe(a, ref); !s.ok()) return s;
+  auto allowed = std::make_shared<std::vector<double>>(ref.out.value.size());
+  const std::uint16_t* w2 = a.w2;
+  for (std::uint32_t slot = 0; slot < tokens * k; ++slot) {
+    if (ids[slot] < 0) continue;  // no expert: no term
+    const auto e = static_cast<std::size_t>(ids[slot]);
+    const std::size_t token = slot / k;
+    for (std::uint32_t h = 0; h < hidden; ++h) {
+      double carried = 0, magnitude = 0;
+      for (std::uint32_t i = 0; i < inter; ++i) {
+        const std::size_t at = std::size_t{slot} * inter + i;
+        const double w = std::abs(double{bf16_to_f32(w2[(e * hidden + h) * inter + i])});
+        const double bound = ref.stage1.error_bound[at];
+        carried += (bound + output_ulp(OutType::bf16, std::abs(ref.stage1.value[at]) + bound)) * w;
+        magnitude += std::abs(double{bf16_to_f32(ref.inter_bf16[at])}) * w;
+      }
+      (*allowed)[token * hidden + h] += std::abs(double{weights[slot]}) * carried + weight_allowance[slot] * magnitude;
+    }
+  }
+  for (std::size_t i = 0; i < allowed->size(); ++i)
+    (*allowed)[i] += gemm_tolerance(OutType::bf16, ref.out.value[i], ref.out.magnitude[i], inter + k + 2);
+  auto want = std::make_shared<std::vector<double>>(std::move(ref.out.value));
+  auto all_rows = std::make_shared<std::vector<std::uint8_t>>(tokens, 1);
+  expected["out"] = Expected::rule_of([want, allowed, all_rows, hidden](const OpTensor& got) {
+    return compare_rows(got, *all_rows, hidden, *want, decode_bf16_at, [&](std::size_t at) { return (*allowed)[at]; });
+  });
+  return Status::success();
+}
+
+}  // namespace
+
 OpReference fused_moe_reference() {
   OpReference r;
   r.fill = [](const OpProblem& p, OpTensors& t, std::mt19937& rng) {
     std::normal_distribution<float> normal(0.f, 1.f);
-    auto scaled = [&](const char* name, std::uint32_t row) {
-      OpTensor& w = t.at(name);
-      const float scale = 1.0f / std::sqrt(static_cast<float>(std::max(row, 1u)));
-      for (std::size_t i = 0; i < w.bytes.size() / 2; ++i) {
-        const std::uint16_t code = f32_to_bf16(normal(rng) * scale);
-        std::memcpy(w.bytes.data() + 2 * i, &code, 2);
-      }
-    };
-    scaled("w1", p.u32("hidden"));
-    scaled("w2", p.u32("inter"));
+    fill_layer_weights(p, t, rng);
+    if (p.text("routing") == "grouped") {  // moe_grouped_topk's fill: its choice is then exact
+      moe_grouped_topk_reference().fill(p, t, rng);
+      return;
+    }
     OpTensor& logits = t.at("logits");
     for (std::size_t i = 0; i < logits.bytes.size() / 4; ++i) logits.as<float>()[i] = 2.0f * normal(rng);
   };
   r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
     const std::uint32_t tokens = p.u32("tokens"), experts = p.u32("experts"), k = p.u32("k");
-    const std::uint32_t hidden = p.u32("hidden"), inter = p.u32("inter");
+    if (p.text("routing") == "grouped") {
+      // DeepSeek-V3's routing: ids exact, each weight under moe_grouped_topk's allowance.
+      GroupedTopkArgs ga;
+      ga.logits = t.at("logits").as<float>();
+      ga.correction_bias = t.count("correction_bias") != 0 ? t.at("correction_bias").as<float>() : nullptr;
+      ga.tokens = tokens, ga.experts = experts, ga.k = k, ga.n_group = p.u32("n_group"), ga.topk_group = p.u32("topk_group");
+      ga.renormalize = p.u32("renormalize") != 0, ga.routed_scaling_factor = p.f32("routed_scaling_factor");
+      RoutingRef routing;
+      if (Status s = grouped_topk(ga, routing); !s.ok()) return s;
+      std::vector<float> weights(routing.weights.begin(), routing.weights.end());
+      std::vector<double> weight_allowance(weights.size());
+      for (std::uint32_t token = 0; token < tokens; ++token) {
+        double largest = 0;
+        for (std::uint32_t j = 0; j < k; ++j)
+          largest = std::max(largest, std::abs(double{ga.logits[std::size_t{token} * experts + routing.ids[std::size_t{token} * k + j]]}));
+        for (std::uint32_t j = 0; j < k; ++j) {
+          const std::size_t at = std::size_t{token} * k + j;
+          weight_allowance[at] = grouped_weight_allowance(routing.weights[at], largest, k) +
+                                 std::abs(routing.weights[at]) * unit_roundoff;  // and its rounding to fp32
+        }
+      }
+      return expect_layer(p, t, routing.ids.data(), weights, weight_allowance, expected);
+    }
     TopkSoftmaxArgs ra;
     ra.logits = t.at("logits").as<float>(), ra.tokens = tokens, ra.experts = experts, ra.k = k;
     ra.renormalize = p.u32("renormalize") != 0;
@@ -482,38 +564,26 @@ OpReference fused_moe_reference() {
                                std::abs(routing.weights[at]) * unit_roundoff;  // and its rounding to fp32
       }
     }
-    FusedMoeArgs a;
-    a.x = t.at("x").as<std::uint16_t>(), a.w1 = t.at("w1").as<std::uint16_t>(), a.w2 = t.at("w2").as<std::uint16_t>();
-    a.ids = routing.ids.data(), a.weights = weights.data();
-    a.tokens = tokens, a.k = k, a.experts = experts, a.local_experts = experts, a.hidden = hidden, a.inter = inter;
-    a.block_m = p.u32("block_m"), a.activation = activation_of(p.text("activation"));
-    FusedMoeRef ref;
-    if (Status s = fused_moe(a, ref); !s.ok()) return s;
-    auto allowed = std::make_shared<std::vector<double>>(ref.out.value.size());
-    const std::uint16_t* w2 = a.w2;
-    for (std::uint32_t slot = 0; slot < tokens * k; ++slot) {
-      const auto e = static_cast<std::size_t>(routing.ids[slot]);
-      const std::size_t token = slot / k;
-      for (std::uint32_t h = 0; h < hidden; ++h) {
-        double carried = 0, magnitude = 0;
-        for (std::uint32_t i = 0; i < inter; ++i) {
-          const std::size_t at = std::size_t{slot} * inter + i;
-          const double w = std::abs(double{bf16_to_f32(w2[(e * hidden + h) * inter + i])});
-          const double bound = ref.stage1.error_bound[at];
-          carried += (bound + output_ulp(OutType::bf16, std::abs(ref.stage1.value[at]) + bound)) * w;
-          magnitude += std::abs(double{bf16_to_f32(ref.inter_bf16[at])}) * w;
-        }
-        (*allowed)[token * hidden + h] += std::abs(double{weights[slot]}) * carried + weight_allowance[slot] * magnitude;
-      }
-    }
-    for (std::size_t i = 0; i < allowed->size(); ++i)
-      (*allowed)[i] += gemm_tolerance(OutType::bf16, ref.out.value[i], ref.out.magnitude[i], inter + k + 2);
-    auto want = std::make_shared<std::vector<double>>(std::move(ref.out.value));
-    auto all_rows = std::make_shared<std::vector<std::uint8_t>>(tokens, 1);
-    expected["out"] = Expected::rule_of([want, allowed, all_rows, hidden](const OpTensor& got) {
-      return compare_rows(got, *all_rows, hidden, *want, decode_bf16_at, [&](std::size_t at) { return (*allowed)[at]; });
-    });
-    return Status::success();
+    return expect_layer(p, t, routing.ids.data(), weights, weight_allowance, expected);
+  };
+  return r;
+}
+
+// fused_moe_routed (templates/moe_gemm/op.fused_moe_routed.yaml): the caller's ids and weights
+// (exact inputs: no routing allowance), ref::fused_moe under fused_moe's allowance. The fill routes
+// each token to k distinct experts; a test may give ids with −1 (no expert) instead.
+OpReference fused_moe_routed_reference() {
+  OpReference r;
+  r.fill = [](const OpProblem& p, OpTensors& t, std::mt19937& rng) {
+    fill_layer_weights(p, t, rng);
+    fill_routing(p.u32("tokens"), p.u32("k"), p.u32("experts"), t.at("topk_ids").as<std::int32_t>(),
+                 t.at("topk_weights").as<float>(), rng);
+  };
+  r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
+    const std::size_t slots = std::size_t{p.u32("tokens")} * p.u32("k");
+    const float* given = t.at("topk_weights").as<float>();
+    const std::vector<float> weights(given, given + slots);
+    return expect_layer(p, t, t.at("topk_ids").as<std::int32_t>(), weights, std::vector<double>(slots, 0.0), expected);
   };
   return r;
 }

@@ -24,6 +24,7 @@ const std::vector<std::pair<const char*, MakeOpReference>>& builtin_op_reference
       {"moe_gemm2_fp8", moe_gemm2_reference},
       {"moe_sum", moe_sum_reference},
       {"fused_moe", fused_moe_reference},
+      {"fused_moe_routed", fused_moe_routed_reference},
       {"mla_decode", mla_decode_reference},
       {"mla_decode_single", mla_decode_reference},
       {"mla_decode_block_table", mla_decode_block_table_reference},

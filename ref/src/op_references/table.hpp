@@ -27,6 +27,7 @@ OpReference moe_gemm1_reference();             // moe.cpp (also moe_gemm1_fp8)
 OpReference moe_gemm2_reference();             // moe.cpp (also moe_gemm2_fp8)
 OpReference moe_sum_reference();               // moe.cpp
 OpReference fused_moe_reference();             // moe.cpp
+OpReference fused_moe_routed_reference();      // moe.cpp
 OpReference mla_decode_reference();              // mla.cpp
 OpReference mla_decode_block_table_reference();  // mla.cpp
 OpReference mla_decode_split_reference();        // mla.cpp

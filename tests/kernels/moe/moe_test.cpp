@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <vector>
 #include <string>
 
@@ -183,22 +184,227 @@ TEST_P(Moe, SortLayoutsMatchTheReference) {
   }
 }
 
-// All tokens to one expert (its list spans many blocks), and ids outside [0, E) skipped.
-TEST_P(Moe, SortAllTokensToOneExpertAndIdsOutOfRange) {
+// All tokens to one expert (its list spans many blocks: the highest id, E − 1), and −1 (no expert)
+// skipped, as the reference does.
+TEST_P(Moe, SortAllTokensToTheLastExpertAndNoExpertSlots) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
   asmk::op_runner::Options options;
-  std::vector<std::int32_t> ids(64 * 2, 5);
-  ids[7] = 8, ids[9] = -1;  // skipped
+  std::vector<std::int32_t> ids(64 * 2, 7);
+  ids[9] = -1, ids[100] = -1;  // no expert
   options.inputs["topk_ids"].resize(ids.size() * 4);
   std::memcpy(options.inputs["topk_ids"].data(), ids.data(), ids.size() * 4);
   const auto r = asmk::op_runner::run(s.get(), "moe_sort", Problem::parse("tokens=64 k=2 experts=8 local_experts=8 block_m=16"), options);
   ASSERT_EQ(r.status, ASMK_SUCCESS) << r.error;
+  ASSERT_EQ(r.comparisons.size(), 4u);
   for (const auto& c : r.comparisons) EXPECT_TRUE(c.ok()) << c.tensor << ": " << c.detail;
-  // 126 slots to expert 5: 8 blocks of 16, 128 entries.
+  // 126 slots to expert 7: 8 blocks of 16, 128 entries.
   std::int32_t total;
   std::memcpy(&total, r.tensors.at("total_padded").bytes.data(), 4);
   EXPECT_EQ(total, 128);
+}
+
+// moe_sort through asmk_run_op with device buffers, so that "nothing written" can be seen: the
+// outputs hold 0xee before each call and must still hold it after a refusal.
+class SortCall {
+ public:
+  static constexpr std::uint32_t kTokens = 4, kK = 2, kExperts = 8, kBlockM = 16;
+  static constexpr std::uint32_t kBlocks = (kTokens * kK + kBlockM - 1) / kBlockM + kExperts;
+
+  explicit SortCall(asmk_context* ctx) : ctx_(ctx) {
+    for (const char* name : {"topk_ids", "topk_weights", "expert_map", "sorted_ids", "sorted_weights", "block_expert", "total_padded"})
+      buffers_.emplace(name, asmk::test::Buffer(ctx, bytes_of(name)));
+    std::vector<float> weights(kTokens * kK);
+    for (std::size_t i = 0; i < weights.size(); ++i) weights[i] = 0.125f * float(i + 1);
+    put("topk_weights", weights);
+  }
+
+  static std::size_t bytes_of(const std::string& name) {
+    if (name == "topk_ids" || name == "topk_weights") return kTokens * kK * 4;
+    if (name == "expert_map") return kExperts * 4;
+    if (name == "block_expert") return kBlocks * 4;
+    if (name == "total_padded") return 4;
+    return std::size_t{kBlocks} * kBlockM * 4;
+  }
+
+  template <class T>
+  void put(const std::string& name, const std::vector<T>& host) {
+    ASSERT_EQ(asmk_memcpy(ctx_, buffers_.at(name).get(), host.data(), host.size() * sizeof(T), ASMK_COPY_HOST_TO_DEVICE), ASMK_SUCCESS);
+  }
+  void poison_outputs() {
+    for (const char* name : {"sorted_ids", "sorted_weights", "block_expert", "total_padded"})
+      put(name, std::vector<std::uint8_t>(bytes_of(name), 0xee));
+  }
+  bool outputs_untouched() const {
+    for (const char* name : {"sorted_ids", "sorted_weights", "block_expert", "total_padded"})
+      for (const std::uint8_t b : buffers_.at(name).download<std::uint8_t>())
+        if (b != 0xee) return false;
+    return true;
+  }
+  std::vector<std::int32_t> sorted_ids() const { return buffers_.at("sorted_ids").download<std::int32_t>(); }
+
+  // ids given; the map given when `with_map` (local experts = kExperts either way).
+  asmk_status run(const std::vector<std::int32_t>& ids, bool with_map) {
+    put("topk_ids", ids);
+    std::vector<asmk_op_arg> args;
+    auto u32 = [&](const char* name, std::uint32_t v) {
+      asmk_op_arg a{};
+      a.name = name, a.type = ASMK_VALUE_U32, a.value.u32 = v;
+      args.push_back(a);
+    };
+    u32("tokens", kTokens), u32("k", kK), u32("experts", kExperts), u32("local_experts", kExperts), u32("block_m", kBlockM);
+    for (const char* name : {"topk_ids", "topk_weights", "expert_map", "sorted_ids", "sorted_weights", "block_expert", "total_padded"}) {
+      if (std::string(name) == "expert_map" && !with_map) continue;
+      asmk_op_arg a{};
+      a.name = name, a.type = ASMK_VALUE_POINTER, a.value.pointer = buffers_.at(name).get(), a.bytes = bytes_of(name);
+      args.push_back(a);
+    }
+    asmk_status status = asmk_run_op(ctx_, "moe_sort", args.data(), args.size(), nullptr, nullptr);
+    message_ = asmk_last_error();
+    if (status == ASMK_SUCCESS) status = asmk_synchronize(ctx_, nullptr);
+    return status;
+  }
+  const std::string& message() const { return message_; }
+
+ private:
+  asmk_context* ctx_;
+  std::map<std::string, asmk::test::Buffer> buffers_;
+  std::string message_;
+};
+
+// Whether the context's backend reads index tensors before a launch (emu, record). The GPU backends
+// (hip, hsa: the kernel suites run again through them) do not: there an out-of-range entry must be
+// skipped by the kernels, which the tests below check instead (docs/op-spec.md, "Element rules").
+bool checks_elements(const asmk_context* ctx) {
+  const char* name = nullptr;
+  EXPECT_EQ(asmk_backend_name(ctx, &name), ASMK_SUCCESS);
+  return name != nullptr && (std::string(name) == "emu" || std::string(name) == "record");
+}
+
+// The sorted ids the independent reference gives for `ids` (no map: every expert local).
+std::vector<std::int32_t> reference_sorted_ids(const std::vector<std::int32_t>& ids) {
+  std::vector<float> weights(ids.size(), 1.0f);
+  ref::MoeSortArgs a;
+  a.ids = ids.data(), a.weights = weights.data();
+  a.tokens = SortCall::kTokens, a.k = SortCall::kK, a.experts = SortCall::kExperts, a.local_experts = SortCall::kExperts;
+  a.block_m = SortCall::kBlockM;
+  ref::MoeSorted sorted;
+  EXPECT_TRUE(ref::moe_sort(a, sorted).ok());
+  return sorted.sorted_ids;
+}
+
+// Issue 14: a caller's expert id out of range is a named error with nothing written — on warm calls
+// too (the same problem, so the selection cache serves it; only the ids changed). Both sides of the
+// range: E − 1 and −1 are accepted (and sorted as the reference does), E and −2 refused.
+TEST_P(Moe, SortRefusesExpertIdsOutOfRangeWithNothingWritten) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  SortCall call(s.get());
+  const std::vector<std::int32_t> good = {7, 0, 3, -1, 7, 2, 5, 7};  // E − 1 and the no-expert sentinel
+  call.poison_outputs();
+  ASSERT_EQ(call.run(good, false), ASMK_SUCCESS) << call.message();
+  EXPECT_EQ(call.sorted_ids(), reference_sorted_ids(good));
+
+  const struct { std::size_t at; std::int32_t value; const char* words; } bad[] = {
+      {5, 8, "topk_ids[2, 1] (element 5) is 8, outside [-1, experts) = [-1, 8)"},
+      {0, -2, "topk_ids[0, 0] (element 0) is -2, outside [-1, experts) = [-1, 8)"},
+      {7, 1 << 30, "topk_ids[3, 1] (element 7) is 1073741824"},
+  };
+  for (const auto& b : bad) {
+    std::vector<std::int32_t> ids = good;
+    ids[b.at] = b.value;
+    call.poison_outputs();
+    if (!checks_elements(s.get())) {
+      // Unchecked: the kernel skips the entry as it skips −1 (no slot for it, no access outside).
+      ASSERT_EQ(call.run(ids, false), ASMK_SUCCESS) << call.message();
+      std::vector<std::int32_t> skipped = ids;
+      skipped[b.at] = -1;
+      EXPECT_EQ(call.sorted_ids(), reference_sorted_ids(skipped)) << "id " << b.value;
+      continue;
+    }
+    EXPECT_EQ(call.run(ids, false), ASMK_ERROR_INVALID_ARGUMENT) << "id " << b.value << " accepted";
+    EXPECT_NE(call.message().find(b.words), std::string::npos) << call.message();
+    EXPECT_NE(call.message().find("nothing was launched"), std::string::npos) << call.message();
+    EXPECT_TRUE(call.outputs_untouched()) << "a refused call wrote its outputs";
+  }
+  // And the valid ids again, warm: accepted and sorted.
+  std::vector<std::int32_t> other = good;
+  other[5] = 6;
+  ASSERT_EQ(call.run(other, false), ASMK_SUCCESS) << call.message();
+  EXPECT_EQ(call.sorted_ids(), reference_sorted_ids(other));
+
+  // The expert map's entries: in [-1, local_experts).
+  std::vector<std::int32_t> map = {0, 1, 2, 3, 4, 5, 6, 7};
+  call.put("expert_map", map);
+  ASSERT_EQ(call.run(good, true), ASMK_SUCCESS) << call.message();
+  if (!checks_elements(s.get())) return;  // a map entry out of range: its expert's slots are skipped
+  map[3] = 8;
+  call.put("expert_map", map);
+  call.poison_outputs();
+  EXPECT_EQ(call.run(good, true), ASMK_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(call.message().find("expert_map[3] (element 3) is 8, outside [-1, local_experts) = [-1, 8)"), std::string::npos)
+      << call.message();
+  EXPECT_TRUE(call.outputs_untouched());
+}
+
+// The record backend (a dry run: host memory, nothing executes) refuses the same call the same way.
+TEST(MoeElementRules, TheRecordBackendChecksToo) {
+  asmk_open_options options;
+  asmk_open_options_init(&options);
+  options.device = "MI300X";
+  options.backend = "record";
+  asmk_context* ctx = nullptr;
+  ASSERT_EQ(asmk_open(asmk::test::hsaco_dir().c_str(), &options, &ctx), ASMK_SUCCESS) << asmk_last_error();
+  {
+    SortCall call(ctx);
+    EXPECT_EQ(call.run({7, 0, 3, -1, 7, 2, 5, 7}, false), ASMK_SUCCESS) << call.message();
+    EXPECT_EQ(call.run({7, 0, 3, -1, 7, 8, 5, 7}, false), ASMK_ERROR_INVALID_ARGUMENT);
+    EXPECT_NE(call.message().find("topk_ids[2, 1] (element 5) is 8"), std::string::npos) << call.message();
+  }
+  asmk_close(ctx);
+}
+
+// moe_sum and the GEMM stages carry their rules too: an id or a sorted slot out of range is refused.
+TEST_P(Moe, SumAndStagesRefuseIndicesOutOfRange) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  // Unchecked backends: the launches must still run without a fault (the entries are skipped).
+  const asmk_status refused = checks_elements(s.get()) ? ASMK_ERROR_INVALID_ARGUMENT : ASMK_SUCCESS;
+  auto given = [](std::size_t count, std::size_t at, std::int32_t value, std::int32_t fill) {
+    std::vector<std::int32_t> v(count, fill);
+    v[at] = value;
+    std::vector<std::uint8_t> bytes(count * 4);
+    std::memcpy(bytes.data(), v.data(), bytes.size());
+    return bytes;
+  };
+  {
+    asmk::op_runner::Options o;
+    o.inputs["topk_ids"] = given(3 * 2, 4, 8, 1);
+    const auto r = asmk::op_runner::run(s.get(), "moe_sum", Problem::parse("tokens=3 k=2 experts=8 local_experts=8 hidden=64"), o);
+    EXPECT_EQ(r.status, refused) << r.error;
+    if (refused != ASMK_SUCCESS)
+      EXPECT_NE(r.error.find("moe_sum: topk_ids[2, 0] (element 4) is 8, outside [-1, experts) = [-1, 8)"), std::string::npos) << r.error;
+    o.inputs["topk_ids"] = given(3 * 2, 4, -1, 7);  // −1 and E − 1: summed as the reference does
+    const auto ok = asmk::op_runner::run(s.get(), "moe_sum", Problem::parse("tokens=3 k=2 experts=8 local_experts=8 hidden=64"), o);
+    ASSERT_EQ(ok.status, ASMK_SUCCESS) << ok.error;
+    for (const auto& c : ok.comparisons) EXPECT_TRUE(c.ok()) << c.tensor << ": " << c.detail;
+  }
+  {
+    // tokens 3, k 2, block_m 16: 6 slots; a sorted entry of 7 is neither a slot nor the padding (6).
+    asmk::op_runner::Options o;
+    const std::size_t entries = (1 + 8) * 16;
+    o.inputs["sorted_ids"] = given(entries, 2, 7, 6);
+    const auto r = asmk::op_runner::run(s.get(), "moe_gemm1", Problem::parse("tokens=3 k=2 experts=8 hidden=64 inter=64 block_m=16"), o);
+    EXPECT_EQ(r.status, refused) << r.error;
+    if (refused != ASMK_SUCCESS)
+      EXPECT_NE(r.error.find("sorted_ids[2] (element 2) is 7, outside [0, tokens * k] = [0, 6]"), std::string::npos) << r.error;
+    asmk::op_runner::Options b;
+    b.inputs["block_expert"] = given(1 + 8, 0, 8, -1);
+    const auto r2 = asmk::op_runner::run(s.get(), "moe_gemm2", Problem::parse("tokens=3 k=2 experts=8 hidden=64 inter=64 block_m=16"), b);
+    EXPECT_EQ(r2.status, refused) << r2.error;
+    if (refused != ASMK_SUCCESS)
+      EXPECT_NE(r2.error.find("block_expert[0] (element 0) is 8, outside [-1, experts) = [-1, 8)"), std::string::npos) << r2.error;
+  }
 }
 
 TEST_P(Moe, SortRefusesBadInputByRule) {
@@ -481,6 +687,36 @@ TEST_P(Moe, FusedMoeRunsTheLayerAsOnePlan) {
   EXPECT_FALSE(r.comparisons[0].ok());
 }
 
+// fused_moe with DeepSeek-V3's grouped routing (routing=grouped: moe_grouped_topk as its first stage)
+// against the reference layer, scaled down (E 256, k 8, 8 groups keep 4, scaling 2.5, with and
+// without the correction bias); a reference that routes by softmax instead disagrees.
+TEST_P(Moe, FusedMoeWithGroupedRouting) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const char* problems[] = {
+      "tokens=3 experts=256 k=8 hidden=64 inter=64 routing=grouped n_group=8 topk_group=4 routed_scaling_factor=2.5 correction_bias",
+      "tokens=64 experts=256 k=8 hidden=128 inter=64 routing=grouped n_group=8 topk_group=4 routed_scaling_factor=2.5",
+  };
+  std::uint32_t seed = 600;
+  for (const char* problem : problems) {
+    const auto r = run_ok(s, "fused_moe", problem, seed++);
+    ASSERT_GT(r.selection.launch_count, 0u);
+    EXPECT_EQ(std::string(r.selection.launches[0].kernel_name).rfind("moe_grouped_topk", 0), 0u) << r.selection.launches[0].kernel_name;
+  }
+  const ref::OpReference saved = *ref::find_op_reference("fused_moe");
+  ref::OpReference softmax = saved;
+  softmax.compute = [saved](const ref::OpProblem& p, const ref::OpTensors& t, std::map<std::string, ref::Expected>& expected) {
+    ref::OpProblem other = p;
+    other.values["routing"] = "softmax";
+    return saved.compute(other, t, expected);
+  };
+  ref::register_op_reference("fused_moe", softmax);
+  const auto r = asmk::op_runner::run(s.get(), "fused_moe", Problem::parse(problems[0]));
+  ref::register_op_reference("fused_moe", saved);
+  ASSERT_EQ(r.comparisons.size(), 1u) << r.error;
+  EXPECT_FALSE(r.comparisons[0].ok());
+}
+
 // A stage's rule refuses the pipeline's call (k > experts: moe_topk_softmax's rule), naming it.
 TEST_P(Moe, FusedMoeRefusesBadInputThroughItsStages) {
   Session s(GetParam().name);
@@ -492,6 +728,105 @@ TEST_P(Moe, FusedMoeRefusesBadInputThroughItsStages) {
   EXPECT_EQ(tile.status, ASMK_ERROR_UNSUPPORTED_SHAPE) << tile.error;
   EXPECT_NE(tile.error.find("block_m_tile"), std::string::npos) << tile.error;
   run_ok(s, "fused_moe", "tokens=3 experts=8 k=8 hidden=64 inter=64 block_m=16", 11);
+}
+
+// block_m 0 (the default): the M tile from the rows per expert, tokens·k / experts — 16 for decode,
+// 64 and 128 as the rows grow; a given block_m wins. Selection only (no data), then one run of an
+// automatic prefill tile against the reference.
+TEST_P(Moe, FusedMoeChoosesItsTileFromTheRowsPerExpert) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const struct { const char* op; const char* problem; const char* tile; } cases[] = {
+      {"fused_moe", "tokens=1 experts=256 k=8 hidden=7168 inter=256", "_m16_"},       // DeepSeek-V3 decode (TP8)
+      {"fused_moe", "tokens=64 experts=128 k=8 hidden=4096 inter=192", "_m16_"},      // Qwen3 at 64 tokens: 4 rows
+      {"fused_moe", "tokens=256 experts=64 k=8 hidden=128 inter=64", "_m64_"},        // 32 rows per expert
+      {"fused_moe_routed", "tokens=4096 experts=8 k=2 hidden=4096 inter=14336", "_m128_"},  // Mixtral prefill
+      {"fused_moe_routed", "tokens=1 experts=8 k=2 hidden=128 inter=64 block_m=128", "_m128_"},  // given
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(std::string(c.op) + " " + c.problem);
+    asmk::op_runner::OpView view;
+    std::string error;
+    ASSERT_EQ(asmk::op_runner::describe_op(s.get(), c.op, view, error), ASMK_SUCCESS) << error;
+    asmk::op_runner::Call call;
+    asmk_selection plan{sizeof(asmk_selection)};
+    ASSERT_EQ(asmk::op_runner::select(s.get(), view, Problem::parse(c.problem), {}, call, plan, error), ASMK_SUCCESS) << error;
+    std::size_t gemms = 0;
+    for (std::size_t i = 0; i < plan.launch_count; ++i) {
+      const std::string kernel = plan.launches[i].kernel_name;
+      if (kernel.find("moe_gemm") == std::string::npos) continue;
+      ++gemms;
+      EXPECT_NE(kernel.find(c.tile), std::string::npos) << kernel;
+    }
+    EXPECT_EQ(gemms, 2u);
+  }
+  const auto r = run_ok(s, "fused_moe", "tokens=64 experts=4 k=2 hidden=64 inter=64", 500);  // 32 rows: tile 64
+  for (std::size_t i = 0; i < r.selection.launch_count; ++i)
+    if (std::string(r.selection.launches[i].kernel_name).find("moe_gemm") != std::string::npos)
+      EXPECT_NE(std::string(r.selection.launches[i].kernel_name).find("_m64_"), std::string::npos);
+}
+
+// fused_moe_routed: the layer from the caller's routing (one plan of sort, both stages and the sum)
+// against the reference layer; slots with −1 (no expert) and ids E − 1 included; an id out of
+// range refused before anything runs, the output untouched.
+TEST_P(Moe, FusedMoeRoutedRunsTheCallersRouting) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  std::uint32_t seed = 400;
+  for (const char* problem : {"tokens=3 experts=8 k=2 hidden=128 inter=128 block_m=16",
+                              "tokens=64 experts=64 k=8 hidden=128 inter=64 block_m=64 activation=gelu"}) {
+    const auto r = run_ok(s, "fused_moe_routed", problem, seed++);
+    EXPECT_GT(r.selection.workspace_bytes, 0u);
+  }
+  // tokens 3, k 2, E 8: token 0 to experts 7 and none, token 1 to none twice (out row 0), token 2 to 7 and 0.
+  asmk::op_runner::Options o;
+  const std::vector<std::int32_t> ids = {7, -1, -1, -1, 7, 0};
+  o.inputs["topk_ids"].resize(ids.size() * 4);
+  std::memcpy(o.inputs["topk_ids"].data(), ids.data(), ids.size() * 4);
+  const auto r = asmk::op_runner::run(s.get(), "fused_moe_routed", Problem::parse("tokens=3 experts=8 k=2 hidden=64 inter=64 block_m=16"), o);
+  ASSERT_EQ(r.status, ASMK_SUCCESS) << r.error;
+  ASSERT_EQ(r.comparisons.size(), 1u);
+  EXPECT_TRUE(r.comparisons[0].ok()) << r.comparisons[0].detail;
+  const std::uint16_t* out = r.tensors.at("out").as<std::uint16_t>();
+  for (std::uint32_t h = 0; h < 64; ++h) EXPECT_EQ(out[64 + h], 0u) << "token 1 has no expert: its row is +0";
+
+  // Out of range: refused naming the element, nothing written (out keeps its 0xee bytes).
+  const std::uint32_t tokens = 3, k = 2, experts = 8, hidden = 64, inter = 64;
+  auto x = s.filled(tokens * hidden * 2, 0x3c), w1 = s.filled(std::size_t{experts} * 2 * inter * hidden * 2, 0x3c);
+  auto w2 = s.filled(std::size_t{experts} * hidden * inter * 2, 0x3c), out_buffer = s.filled(tokens * hidden * 2, 0xee);
+  auto weights = s.upload(std::vector<float>(tokens * k, 0.5f));
+  auto bad_ids = s.upload(std::vector<std::int32_t>{7, 0, 1, 8, 2, 3});
+  asmk_selection plan{sizeof(asmk_selection)};
+  std::vector<asmk_op_arg> args;
+  auto u32 = [&](const char* name, std::uint32_t v) {
+    asmk_op_arg a{};
+    a.name = name, a.type = ASMK_VALUE_U32, a.value.u32 = v;
+    args.push_back(a);
+  };
+  auto tensor = [&](const char* name, const asmk::test::Buffer& b) {
+    asmk_op_arg a{};
+    a.name = name, a.type = ASMK_VALUE_POINTER, a.value.pointer = b.get(), a.bytes = b.bytes();
+    args.push_back(a);
+  };
+  u32("tokens", tokens), u32("experts", experts), u32("k", k), u32("hidden", hidden), u32("inter", inter), u32("block_m", 16);
+  tensor("x", x), tensor("topk_ids", bad_ids), tensor("topk_weights", weights), tensor("w1", w1), tensor("w2", w2);
+  tensor("out", out_buffer);
+  asmk_op_arg ws{};
+  ws.name = "workspace", ws.type = ASMK_VALUE_POINTER, ws.bytes = SIZE_MAX;
+  args.push_back(ws);
+  ASSERT_EQ(asmk_select_op(s.get(), "fused_moe_routed", args.data(), args.size(), &plan), ASMK_SUCCESS) << asmk_last_error();
+  auto workspace = s.filled(plan.workspace_bytes, 0xee);
+  args.back().value.pointer = workspace.get(), args.back().bytes = plan.workspace_bytes;
+  if (!checks_elements(s.get())) {  // unchecked: the slot is skipped, the layer runs without a fault
+    EXPECT_EQ(asmk_run_op(s.get(), "fused_moe_routed", args.data(), args.size(), nullptr, nullptr), ASMK_SUCCESS) << asmk_last_error();
+    EXPECT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
+    return;
+  }
+  EXPECT_EQ(asmk_run_op(s.get(), "fused_moe_routed", args.data(), args.size(), nullptr, nullptr), ASMK_ERROR_INVALID_ARGUMENT);
+  const std::string message = asmk_last_error();
+  EXPECT_NE(message.find("fused_moe_routed: topk_ids[1, 1] (element 3) is 8, outside [-1, experts) = [-1, 8)"), std::string::npos) << message;
+  for (const std::uint8_t b : out_buffer.download<std::uint8_t>()) ASSERT_EQ(b, 0xee) << "out written by a refused call";
+  for (const std::uint8_t b : workspace.download<std::uint8_t>()) ASSERT_EQ(b, 0xee) << "workspace written by a refused call";
 }
 
 INSTANTIATE_TEST_SUITE_P(Devices, Moe, ::testing::ValuesIn(asmk::test::kTestDevices),

@@ -57,7 +57,7 @@ def main() -> int:
             with open(os.path.join(repo, arch, "manifest.json")) as f:
                 manifest = json.load(f)
             families = {k["family"] for k in manifest["kernels"]}
-            if families != {"toy_scale"} or set(manifest["ops"]) != {"toy_scale", "toy_scale_twice"}:
+            if families != {"toy_scale"} or set(manifest["ops"]) != {"toy_scale", "toy_scale_twice", "toy_scale_indexed"}:
                 print(f"{arch}: expected only toy_scale, got families {families}, ops {set(manifest['ops'])}")
                 return 1
         with_plugin = dict(base, ASMK_REF_PLUGINS=a.plugin)
@@ -101,9 +101,10 @@ def main() -> int:
                         r"^MI300X +toy_scale_gfx942_n256 +m=3 n=1000 alpha=2.5 +\[.*\]  y 3000/3000 identical$",
                         r"^MI355X +toy_scale_gfx950_n256 +m=1 n=256 shift=-3 +\[.*\]  y 256/256 identical$",
                         r"^MI300X +toy_scale_gfx942_n256.* +m=3 n=1000 alpha=2.5 beta=-0.75 +\[.*\]  y 3000/3000 identical$",
+                        r"^MI355X +toy_scale_gfx950_n256.* +m=3 n=1000 alpha=2.5 mask +\[.*\]  y 3000/3000 identical$",
                         r"^all demo launches match the reference$"],
                 reject=["FAILED", "MISMATCH"]),
-            run([a.kernel_test], dict(base, ASMK_TOY_REPO=repo), expect=[r"\[  PASSED  \] 3 tests"]),
+            run([a.kernel_test], dict(base, ASMK_TOY_REPO=repo), expect=[r"\[  PASSED  \] 4 tests"]),
             # asmk perf: the op's family from its op spec, its launches from the kernel's launch rule
             # (modeled; the f32 and i32 scalars' defaults reach the traced kernel).
             run([a.asmk, "perf", "toy_scale", "--machine", "MI300X", "--shapes", shapes, "-o",

@@ -3,6 +3,7 @@
 // registers it: `asmk` loads it through $ASMK_REF_PLUGINS, the kernel test links it in.
 #include <cmath>
 #include <cstdlib>
+#include <random>
 
 #include "asmk/ref/op_reference.hpp"
 
@@ -42,7 +43,22 @@ OpReference toy_scale_twice_reference() {
   return r;
 }
 
+// toy_scale_indexed (op.indexed.yaml): toy_scale's result; the fill makes its index inputs valid
+// (rows in [0, m), offsets i·n, a 0/1 mask) — what their element rules accept.
+OpReference toy_scale_indexed_reference() {
+  OpReference r = toy_scale_reference();
+  r.fill = [](const OpProblem& p, OpTensors& t, std::mt19937& rng) {
+    const std::uint32_t m = p.u32("m"), n = p.u32("n");
+    for (std::uint32_t i = 0; i < m; ++i) t.at("rows").as<std::int32_t>()[i] = static_cast<std::int32_t>(rng() % m);
+    for (std::uint32_t i = 0; i <= m; ++i) t.at("offsets").as<std::int32_t>()[i] = static_cast<std::int32_t>(i * n);
+    if (auto mask = t.find("mask"); mask != t.end())
+      for (std::uint32_t i = 0; i < m; ++i) mask->second.bytes[i] = static_cast<std::uint8_t>(rng() % 2);
+  };
+  return r;
+}
+
 [[maybe_unused]] const bool registered = (register_op_reference("toy_scale", toy_scale_reference()),
-                                          register_op_reference("toy_scale_twice", toy_scale_twice_reference()), true);
+                                          register_op_reference("toy_scale_twice", toy_scale_twice_reference()),
+                                          register_op_reference("toy_scale_indexed", toy_scale_indexed_reference()), true);
 
 }  // namespace

@@ -124,3 +124,84 @@ TEST(ToyScalePipeline, AWorkspaceTooSmallIsRefusedNamingTheTemporary) {
   EXPECT_EQ(out, std::vector<float>(m * n, 9.0f));  // 3 · (2 · 1.5)
   for (void* p : {dx, dy, dw}) asmk_free(c.ctx, p);
 }
+
+// Element rules (docs/op-spec.md) through a toy op whose kernel ignores its index inputs
+// (templates/toy_scale/op.indexed.yaml): each rule from both sides — the last valid value accepted,
+// the first invalid one refused with INVALID_ARGUMENT naming the tensor, element, value and rule,
+// y untouched — on warm calls (the same problem each time; only the values change), with the
+// optional mask given and left off.
+TEST(ToyScaleIndexed, ElementRulesFromBothSides) {
+  ASSERT_STRNE(toy_repo(), "");
+  Context c(toy_repo(), "MI300X");
+  ASSERT_NE(c.ctx, nullptr);
+  constexpr std::uint32_t m = 3, n = 4;
+  void *dx = nullptr, *dy = nullptr, *drows = nullptr, *doffsets = nullptr, *dmask = nullptr;
+  ASSERT_EQ(asmk_malloc(c.ctx, m * n * 4, &dx), ASMK_SUCCESS);
+  ASSERT_EQ(asmk_malloc(c.ctx, m * n * 4, &dy), ASMK_SUCCESS);
+  ASSERT_EQ(asmk_malloc(c.ctx, m * 4, &drows), ASMK_SUCCESS);
+  ASSERT_EQ(asmk_malloc(c.ctx, (m + 1) * 4, &doffsets), ASMK_SUCCESS);
+  ASSERT_EQ(asmk_malloc(c.ctx, m, &dmask), ASMK_SUCCESS);
+  const std::vector<float> x(m * n, 2.0f), poison(m * n, -7.0f);
+  ASSERT_EQ(asmk_memcpy(c.ctx, dx, x.data(), x.size() * 4, ASMK_COPY_HOST_TO_DEVICE), ASMK_SUCCESS);
+  auto put = [&](void* to, const void* from, std::size_t bytes) {
+    ASSERT_EQ(asmk_memcpy(c.ctx, to, from, bytes, ASMK_COPY_HOST_TO_DEVICE), ASMK_SUCCESS);
+  };
+  auto y_now = [&] {
+    std::vector<float> y(m * n);
+    EXPECT_EQ(asmk_memcpy(c.ctx, y.data(), dy, y.size() * 4, ASMK_COPY_DEVICE_TO_HOST), ASMK_SUCCESS);
+    return y;
+  };
+  // One call: rows, offsets and mask as given (mask null: left off).
+  auto run = [&](std::vector<std::int32_t> rows, std::vector<std::int32_t> offsets, const std::vector<std::uint8_t>* mask,
+                 std::string& message) {
+    put(dy, poison.data(), poison.size() * 4);
+    put(drows, rows.data(), rows.size() * 4);
+    put(doffsets, offsets.data(), offsets.size() * 4);
+    if (mask != nullptr) put(dmask, mask->data(), mask->size());
+    std::vector<asmk_op_arg> args(mask != nullptr ? 7 : 6);
+    const char* names[] = {"m", "n", "x", "rows", "offsets", "y", "mask"};
+    void* pointers[] = {nullptr, nullptr, dx, drows, doffsets, dy, dmask};
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      args[i].name = names[i];
+      args[i].type = i < 2 ? ASMK_VALUE_U32 : ASMK_VALUE_POINTER;
+      args[i].value.pointer = pointers[i];
+    }
+    args[0].value.u32 = m, args[1].value.u32 = n;
+    const asmk_status status = asmk_run_op(c.ctx, "toy_scale_indexed", args.data(), args.size(), nullptr, nullptr);
+    message = asmk_last_error();
+    EXPECT_EQ(asmk_synchronize(c.ctx, nullptr), ASMK_SUCCESS);
+    return status;
+  };
+  const std::vector<std::int32_t> rows = {0, 2, 1}, offsets = {0, 4, 4, 12};  // m - 1 in rows; an empty row
+  const std::vector<std::uint8_t> mask = {0, 1, 1};
+  std::string message;
+  ASSERT_EQ(run(rows, offsets, &mask, message), ASMK_SUCCESS) << message;
+  EXPECT_EQ(y_now(), std::vector<float>(m * n, 2.0f));  // alpha 1
+  ASSERT_EQ(run(rows, offsets, nullptr, message), ASMK_SUCCESS) << message;  // the optional mask left off
+
+  const struct {
+    std::vector<std::int32_t> rows, offsets;
+    std::vector<std::uint8_t> mask;
+    const char* words;
+  } bad[] = {
+      {{0, 3, 1}, offsets, mask, "toy_scale_indexed: rows[1] (element 1) is 3, outside [0, m) = [0, 3) (rows holds row indices)"},
+      {{-1, 2, 1}, offsets, mask, "rows[0] (element 0) is -1, outside [0, m) = [0, 3)"},
+      {rows, {0, 5, 4, 12}, mask, "offsets[2] (element 2) is 4, below the element before it (5): offsets must be non-decreasing"},
+      {rows, {1, 4, 4, 12}, mask, "offsets[0] (element 0) is 1, not 0: the first element must be 0"},
+      {rows, {0, 4, 4, 11}, mask, "offsets[3] (element 3) is 11, not m * n = 12: the last element must be m * n = 12"},
+      {rows, {0, 4, 4, 13}, mask, "offsets[3] (element 3) is 13, not m * n = 12"},
+      {rows, offsets, {0, 2, 1}, "mask[1] (element 1) is 2, not <= 1 (mask holds flags)"},
+      {rows, offsets, {0, 255, 1}, "mask[1] (element 1) is 255"},  // u8: not -1
+  };
+  for (const auto& b : bad) {
+    SCOPED_TRACE(b.words);
+    EXPECT_EQ(run(b.rows, b.offsets, &b.mask, message), ASMK_ERROR_INVALID_ARGUMENT);
+    EXPECT_NE(message.find(b.words), std::string::npos) << message;
+    EXPECT_NE(message.find("nothing was launched"), std::string::npos) << message;
+    EXPECT_EQ(y_now(), poison) << "a refused call wrote y";
+  }
+  // A bad mask does not matter when the mask is left off; the valid call is served again.
+  EXPECT_EQ(run(rows, offsets, nullptr, message), ASMK_SUCCESS) << message;
+  EXPECT_EQ(y_now(), std::vector<float>(m * n, 2.0f));
+  for (void* p : {dx, dy, drows, doffsets, dmask}) asmk_free(c.ctx, p);
+}

@@ -66,7 +66,8 @@ Status grouped_topk(const GroupedTopkArgs& args, RoutingRef& out);
 // Capacity (what the caller allocates): max_blocks = ceil(T·k / block_m) + E_local blocks, i.e.
 // max_blocks · block_m entries; entries and blocks past the padded total hold the sentinel / −1.
 struct MoeSortArgs {
-  const std::int32_t* ids = nullptr;      // [T, k] global expert ids in [0, E)
+  const std::int32_t* ids = nullptr;      // [T, k] global expert ids in [0, E), or −1: no expert
+                                          // (the slot is skipped, as a remote expert's)
   const float* weights = nullptr;         // [T, k]; nullptr: sorted weights are not produced
   const std::int32_t* expert_map = nullptr;  // [E]: global -> local expert id, −1 for another rank's
                                              // expert (its slots are skipped); nullptr: identity
@@ -81,7 +82,7 @@ struct MoeSorted {
   std::vector<std::int32_t> block_expert;  // [max_blocks]: the local expert of each M block, −1 past the total
 };
 std::uint32_t moe_sort_max_blocks(std::uint32_t tokens, std::uint32_t k, std::uint32_t local_experts, std::uint32_t block_m);
-// Checks every id (in [0, E)) and map entry (in [-1, E_local)); nothing is produced on an error.
+// Checks every id (in [-1, E)) and map entry (in [-1, E_local)); nothing is produced on an error.
 Status moe_sort(const MoeSortArgs& args, MoeSorted& out);
 
 // ------------------------------------------------------------------------------------------------ stages
@@ -146,8 +147,9 @@ Status moe_stage2_rows(const MoeStage2Args& args, GemmRef& rows, std::vector<std
 
 // The deterministic reduction over a token's slots (moe_sum): out[t][h] = bf16(fp32 sum of
 // partial[t·k + j][h] over j = 0, 1, .. k−1 in that order, starting from +0), round to nearest even;
-// slot j takes part when its expert is local (expert_map[id] in [0, E_local); no map: id < E_local).
-// Ids outside [0, E) are skipped. Bit for bit what a kernel summing in that order must give.
+// slot j takes part when it has an expert (id != −1) and that expert is local (expert_map[id] in
+// [0, E_local); no map: id < E_local). An id outside [−1, E) is an error. Bit for bit what a kernel
+// summing in that order must give.
 struct MoeSumArgs {
   const float* partial = nullptr;            // [T·k, H]
   const std::int32_t* ids = nullptr;         // [T, k]
@@ -165,7 +167,7 @@ struct FusedMoeArgs {
   const std::uint16_t* w2 = nullptr;
   const float* bias1 = nullptr;
   const float* bias2 = nullptr;
-  const std::int32_t* ids = nullptr;  // [T, k]
+  const std::int32_t* ids = nullptr;  // [T, k] in [−1, E) (−1: no expert)
   const float* weights = nullptr;     // [T, k]
   const std::int32_t* expert_map = nullptr;
   std::uint32_t tokens = 0, k = 0, experts = 0, local_experts = 0, hidden = 0, inter = 0, block_m = 32;
