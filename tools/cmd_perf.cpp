@@ -14,6 +14,7 @@
 #include "asmk/perf/sweep_setup.hpp"
 #include "cli_support.hpp"
 #include "commands.hpp"
+#include "op_runner.hpp"
 
 namespace asmk::cli {
 namespace {
@@ -41,13 +42,14 @@ std::map<std::string, std::string> parse_where(const std::vector<std::string>& i
   return where;
 }
 
-// --json: every row of the CSV (the same columns), the notes and the files written.
+// --json: every row of the CSV (the same columns, and whether the selector picks it), the notes and
+// the files written.
 void print_json(const perf::SweepResult& result, const std::string& label, const std::string& machine,
                 const std::string& family, const std::filesystem::path& csv, const std::filesystem::path& html) {
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& r : result.rows)
     rows.push_back({{"family", r.family}, {"machine", r.machine}, {"label", r.label}, {"m", r.m}, {"n", r.n},
-                    {"k", r.k}, {"kernel", r.kernel}, {"variant", r.variant}, {"best", r.best},
+                    {"k", r.k}, {"kernel", r.kernel}, {"variant", r.variant}, {"best", r.best}, {"selected", r.selected},
                     {"k_splits", r.k_splits}, {"time_us", r.time_us}, {"tflops", r.tflops}, {"tbps", r.tbps},
                     {"roofline_fraction", r.roofline_fraction}, {"limiter", r.limiter}, {"workgroups", r.workgroups},
                     {"waves_per_simd", r.waves_per_simd}, {"workgroups_per_cu", r.workgroups_per_cu},
@@ -55,6 +57,52 @@ void print_json(const perf::SweepResult& result, const std::string& label, const
   const nlohmann::json out = {{"label", label}, {"family", family}, {"machine", machine}, {"rows", rows},
                               {"notes", result.notes}, {"csv", csv.string()}, {"html", html.string()}};
   fmt::print("{}\n", out.dump(2));
+}
+
+// Marks the row of each shape that libasmk's selector picks (kernel and k_splits) for the op of the
+// family with the sweep's problem parameters (the family's fixed ones and --where); returns a note
+// when the selector cannot be asked (an op without m, n, k) or refuses a shape.
+std::vector<std::string> mark_selected(const PerfOptions& o, const std::string& repo, const std::string& machine,
+                                       const std::map<std::string, std::string>& where, std::vector<perf::ResultRow>& rows) {
+  auto ctx = open_context(repo, machine);
+  op_runner::OpView op;
+  std::string error;
+  if (op_runner::describe_op(ctx.get(), o.family, op, error) != ASMK_SUCCESS || op.arg("k") == nullptr) return {};
+  std::vector<std::string> notes;
+  std::map<std::tuple<uint64_t, uint64_t, uint64_t>, std::pair<std::string, uint32_t>> picks;
+  for (const auto& r : rows) {
+    const auto shape = std::make_tuple(r.m, r.n, r.k);
+    if (picks.contains(shape)) continue;
+    op_runner::Problem problem;
+    problem.set("m", std::to_string(r.m)), problem.set("n", std::to_string(r.n)), problem.set("k", std::to_string(r.k));
+    for (const auto& [name, value] : where)
+      if (const asmk_op_arg_info* a = op.arg(name); a != nullptr && a->kind == ASMK_OP_ARG_CHOICE) problem.set(name, value);
+    op_runner::Call call;
+    asmk_selection sel{};
+    sel.struct_size = sizeof(sel);
+    if (op_runner::select(ctx.get(), op, problem, {}, call, sel, error) != ASMK_SUCCESS) {
+      notes.push_back(fmt::format("the selector refuses M={} N={} K={}: {}", r.m, r.n, r.k, error));
+      picks[shape] = {};
+      continue;
+    }
+    picks[shape] = {sel.kernel_name, sel.k_splits};
+  }
+  for (auto& r : rows) {
+    const auto& pick = picks[std::make_tuple(r.m, r.n, r.k)];
+    r.selected = pick.first == r.kernel && pick.second == r.k_splits;
+  }
+  return notes;
+}
+
+// The command that reproduces the outputs, as the report prints it: the preset by its name (the
+// default one too: the family's, or the one its kind shares), a shapes file by the path given.
+std::string reproducing_command(const PerfOptions& o, const std::string& machine, const std::filesystem::path& shapes_file) {
+  const bool preset = o.shapes.empty() || shapes_file.filename() == o.shapes + ".csv";
+  std::string command = fmt::format("asmk perf {} --machine {} --shapes {} --backend {}", o.family, machine,
+                                    preset ? shapes_file.stem().string() : o.shapes, o.backend);
+  for (const auto& w : o.where) command += " --where " + w;
+  if (!o.repo.empty()) command += " --repo " + o.repo;
+  return command;
 }
 
 void run_perf(const PerfOptions& o) {
@@ -84,6 +132,10 @@ void run_perf(const PerfOptions& o) {
                                  ? value_or_fail(perf::model_sweep(s))
                                  : value_or_fail(perf::measured_sweep(s, {o.warmup, o.repeats, o.machine}));
 
+  auto where = value_or_fail(perf::find_family(s.repo, o.family)).default_where;
+  for (const auto& [name, value] : s.where) where[name] = value;
+  for (auto& note : mark_selected(o, s.repo.string(), s.machine.name, where, result.rows)) result.notes.push_back(std::move(note));
+
   std::filesystem::create_directories(o.out);
   const std::string stem = fmt::format("{}-{}", o.family, s.machine.name);
   const auto csv_path = std::filesystem::path(o.out) / (stem + ".csv");
@@ -101,8 +153,7 @@ void run_perf(const PerfOptions& o) {
       "{} ({}): {} CUs at {} GHz, dense BF16 {} TFLOP/s, FP8 {} TFLOP/s, HBM {} TB/s (machine model perf/machines/{}.json)",
       s.machine.name, s.machine.arch, s.machine.compute_units, s.machine.clock_ghz, s.machine.peak_tflops_bf16,
       s.machine.peak_tflops_fp8, s.machine.hbm_tbps, s.machine.name);
-  info.command = fmt::format("asmk perf {} --machine {} --shapes {} --backend {}", o.family, s.machine.name,
-                             o.shapes.empty() ? o.family : o.shapes, o.backend);
+  info.command = reproducing_command(o, s.machine.name, shapes_file);
   // The compute roof of the family's math (memory-bound ops have none).
   const std::string rate = value_or_fail(perf::find_family(s.repo, o.family)).rate;
   info.peak_tflops = rate == "bf16" ? s.machine.peak_tflops_bf16

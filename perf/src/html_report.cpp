@@ -27,6 +27,16 @@ std::string short_name(const std::string& kernel) {
   return kernel;
 }
 
+// The marker of a point: its split-K factor (1, 2, 4, 8 -> circle, square, triangle, diamond).
+int split_marker(uint32_t k_splits) { return k_splits >= 8 ? 3 : k_splits >= 4 ? 2 : k_splits >= 2 ? 1 : 0; }
+
+// The marker legend when a chart has split-K points.
+std::vector<std::string> split_markers(const std::vector<ResultRow>& rows) {
+  for (const auto& r : rows)
+    if (r.k_splits > 1) return {"k_splits=1", "k_splits=2", "k_splits=4", "k_splits=8"};
+  return {};
+}
+
 std::vector<std::string> variants_of(const std::vector<ResultRow>& rows) {
   std::vector<std::string> names;
   for (const auto& r : rows)
@@ -54,11 +64,12 @@ std::string roofline(const ReportInfo& info, const std::vector<ResultRow>& rows)
     for (const auto& r : rows) {
       if (r.kernel != name) continue;
       const double x = compute ? r.flops / std::max(r.bytes, 1.0) : r.bytes;
-      s.points.push_back({x, compute ? r.tflops : r.tbps, tip(r, info.label)});
+      s.points.push_back({x, compute ? r.tflops : r.tbps, tip(r, info.label), split_marker(r.k_splits)});
       lo = std::min(lo, x), hi = std::max(hi, x);
     }
     c.series.push_back(std::move(s));
   }
+  c.markers = split_markers(rows);
   if (hi > 0) {
     ChartSeries roof{compute ? "roof: min(peak, intensity x HBM bandwidth)" : "HBM bandwidth", {}, true};
     const double a = lo / 2, b = hi * 2;
@@ -110,12 +121,13 @@ std::string versus_m(const ReportInfo& info, const std::vector<ResultRow>& rows)
           fastest[row.m] = &row;
       ChartSeries t{short_name(name), {}, true}, r{short_name(name), {}, true};
       for (const auto& [m, row] : fastest) {
-        t.points.push_back({double(m), row->time_us, tip(*row, info.label)});
-        r.points.push_back({double(m), compute ? row->tflops : row->tbps, tip(*row, info.label)});
+        t.points.push_back({double(m), row->time_us, tip(*row, info.label), split_marker(row->k_splits)});
+        r.points.push_back({double(m), compute ? row->tflops : row->tbps, tip(*row, info.label), split_marker(row->k_splits)});
       }
       time.series.push_back(std::move(t));
       rate.series.push_back(std::move(r));
     }
+    time.markers = rate.markers = split_markers(subset);
     html += "<div class=\"pair\">\n" + svg_chart(time) + svg_chart(rate) + "</div>\n";
   }
   return html;
@@ -143,18 +155,49 @@ std::string limiters(const ReportInfo& info, const std::vector<ResultRow>& rows)
   return svg_bars(b);
 }
 
-std::string table(const ReportInfo& info, const std::vector<ResultRow>& rows) {
+// Per shape: the fastest row beside the selector's pick (and how much slower the pick is).
+std::string per_shape_table(const ReportInfo& info, const std::vector<ResultRow>& rows) {
+  const std::string label = xml_escape(info.label);
   std::string t = fmt::format(
-      "<table>\n<tr><th>M</th><th>N</th><th>K</th><th>fastest kernel</th><th>time, us ({0})</th>"
-      "<th>TFLOP/s ({0})</th><th>TB/s ({0})</th><th>roofline fraction ({0})</th><th>limiter</th></tr>\n",
-      xml_escape(info.label));
+      "<table id=\"per-shape\">\n<tr><th>M</th><th>N</th><th>K</th><th>fastest kernel</th><th>k_splits</th>"
+      "<th>time, us ({0})</th><th>TFLOP/s ({0})</th><th>TB/s ({0})</th><th>roofline fraction ({0})</th>"
+      "<th>limiter</th><th>selector's pick</th><th>k_splits</th><th>its time, us ({0})</th><th>pick / fastest</th></tr>\n",
+      label);
   for (const auto& r : rows) {
     if (!r.best) continue;
-    t += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2f}</td><td>{:.1f}</td><td>{:.3f}</td>"
-                     "<td>{:.2f}</td><td>{}</td></tr>\n",
-                     r.m, r.n, r.k, xml_escape(r.kernel), r.time_us, r.tflops, r.tbps, r.roofline_fraction,
-                     xml_escape(r.limiter));
+    const ResultRow* pick = nullptr;
+    bool asked = false;
+    for (const auto& o : rows)
+      if (o.m == r.m && o.n == r.n && o.k == r.k) {
+        asked = asked || o.selected;
+        if (o.selected) pick = &o;
+      }
+    std::string picked = "<td colspan=\"4\">-</td>";
+    if (pick != nullptr)
+      picked = fmt::format("<td class=\"{}\">{}</td><td>{}</td><td>{:.2f}</td><td>{:.2f}</td>",
+                           pick == &r ? "same" : "other", xml_escape(pick->kernel), pick->k_splits, pick->time_us,
+                           pick->time_us / r.time_us);
+    t += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2f}</td><td>{:.1f}</td>"
+                     "<td>{:.3f}</td><td>{:.2f}</td><td>{}</td>{}</tr>\n",
+                     r.m, r.n, r.k, xml_escape(r.kernel), r.k_splits, r.time_us, r.tflops, r.tbps,
+                     r.roofline_fraction, xml_escape(r.limiter), picked);
   }
+  return t + "</table>\n";
+}
+
+// Every row of the sweep: every point of every chart, as numbers.
+std::string every_row_table(const ReportInfo& info, const std::vector<ResultRow>& rows) {
+  const std::string label = xml_escape(info.label);
+  std::string t = fmt::format(
+      "<table id=\"every-row\">\n<tr><th>M</th><th>N</th><th>K</th><th>kernel</th><th>k_splits</th>"
+      "<th>time, us ({0})</th><th>TFLOP/s ({0})</th><th>TB/s ({0})</th><th>roofline fraction ({0})</th>"
+      "<th>limiter</th><th>fastest</th><th>selected</th></tr>\n",
+      label);
+  for (const auto& r : rows)
+    t += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2f}</td><td>{:.1f}</td>"
+                     "<td>{:.3f}</td><td>{:.2f}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                     r.m, r.n, r.k, xml_escape(r.kernel), r.k_splits, r.time_us, r.tflops, r.tbps,
+                     r.roofline_fraction, xml_escape(r.limiter), r.best ? "yes" : "", r.selected ? "yes" : "");
   return t + "</table>\n";
 }
 
@@ -166,7 +209,9 @@ std::string html_report(const ReportInfo& info, const std::vector<ResultRow>& ro
                   "<meta charset=\"utf-8\"/>\n<title>" + xml_escape(title) + "</title>\n"
                   "<style>body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse;"
                   "font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}"
-                  ".pair{display:flex;flex-wrap:wrap;gap:8px}.label{font-weight:bold;color:#a00}</style>\n"
+                  "svg.chart{display:block;width:100%;height:auto}"
+                  ".pair{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:12px}"
+                  ".label{font-weight:bold;color:#a00}td.other{color:#a00}</style>\n"
                   "</head>\n<body>\n";
   h += "<h1>" + xml_escape(title) + "</h1>\n";
   h += fmt::format("<p>Every number on this page is <span class=\"label\">{}</span>{}.</p>\n", xml_escape(info.label),
@@ -177,7 +222,12 @@ std::string html_report(const ReportInfo& info, const std::vector<ResultRow>& ro
   h += "<h2>Roofline</h2>\n" + roofline(info, rows);
   h += "<h2>Against M</h2>\n" + versus_m(info, rows);
   h += "<h2>Limiting resource</h2>\n" + limiters(info, rows);
-  h += "<h2>Fastest kernel per shape</h2>\n" + table(info, rows);
+  h += "<h2>Fastest kernel and the selector's pick per shape</h2>\n"
+       "<p>The selector's pick is what libasmk launches for the shape (its tuned table, else its cost estimate); "
+       "pick / fastest above 1 means the model ranks another kernel or split first.</p>\n" +
+       per_shape_table(info, rows);
+  h += "<h2>Every kernel and shape</h2>\n<p>Every point of the charts above, as numbers.</p>\n" +
+       every_row_table(info, rows);
   h += "</body>\n</html>\n";
   return h;
 }

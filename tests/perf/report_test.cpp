@@ -89,7 +89,7 @@ TEST(Html, ChartsAndPoints) {
   // 6 roofline points + 6 time points + 6 rate points.
   EXPECT_EQ(count(html, "class=\"point\""), 18u);
   EXPECT_EQ(count(html, "class=\"bar\""), 2u);  // one limiter per variant
-  EXPECT_EQ(count(html, "<tr><td>"), 3u);       // the best kernel of each shape
+  EXPECT_EQ(count(html, "<tr><td>"), 3u + 6u);  // the best kernel of each shape, then every row
   EXPECT_GE(count(html, "(modeled)"), 4u);      // every chart title says modeled
   EXPECT_EQ(count(html, "<svg "), count(html, "</svg>"));
 }
@@ -104,14 +104,58 @@ TEST(Svg, LogAxesPlacePointsInsideThePlot) {
   size_t points = 0;
   for (auto it = std::sregex_iterator(svg.begin(), svg.end(), circle); it != std::sregex_iterator(); ++it) {
     const double x = std::stod((*it)[1]), y = std::stod((*it)[2]);
-    EXPECT_GE(x, 70.0);   // inside the frame: left margin 70, right edge 720 - 180
-    EXPECT_LE(x, 540.0);
+    EXPECT_GE(x, 78.0);   // inside the frame: left margin 78, plot 560 wide
+    EXPECT_LE(x, 638.0);
     EXPECT_GE(y, 36.0);   // top margin 36, bottom 420 - 50
     EXPECT_LE(y, 370.0);
     ++points;
   }
   EXPECT_EQ(points, 2u);
   EXPECT_EQ(xml_escape("a<b & \"c\">"), "a&lt;b &amp; &quot;c&quot;&gt;");
+}
+
+TEST(Html, SplitKPointsHaveTheirOwnMarkerAndTheSelectorsPickIsShown) {
+  std::vector<ResultRow> rows = {row(16, "gemm_a", 10.0, "lds"), row(16, "gemm_a", 8.0, "barrier")};
+  rows[1].k_splits = 4;
+  rows[1].best = true;
+  rows[0].selected = true;  // the selector picks the unsplit launch, 1.25x the fastest
+  ReportInfo info;
+  info.family = "gemm_bf16";
+  info.machine = "MI300X";
+  info.label = "modeled";
+  info.peak_tflops = 1307.4;
+  info.hbm_tbps = 5.3;
+  const std::string html = html_report(info, rows);
+  // The roofline: a circle for k_splits=1, a triangle for 4, and the marker legend.
+  const std::string roofline = html.substr(html.find("id=\"roofline\""));
+  const std::string chart = roofline.substr(0, roofline.find("</svg>"));
+  EXPECT_EQ(count(chart, "<circle class=\"point\""), 1u);
+  EXPECT_EQ(count(chart, "<polygon class=\"point\""), 1u);
+  EXPECT_EQ(count(chart, "class=\"marker-key\""), 4u);  // circle, square, triangle, diamond
+  EXPECT_NE(roofline.find(">k_splits=4</text>"), std::string::npos);
+  // The per-shape table: the fastest (k_splits 4) beside the pick (k_splits 1), 10 / 8 = 1.25.
+  EXPECT_NE(html.find("<td class=\"other\">gemm_a</td><td>1</td><td>10.00</td><td>1.25</td>"), std::string::npos);
+}
+
+TEST(Svg, MarginsGrowWithTheLongestLegendEntryAndCategory) {
+  Chart c;
+  c.id = "t";
+  const std::string name(60, 'x');
+  c.series = {{name, {{1, 1, "a"}}, false}};
+  const std::string svg = svg_chart(c);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(svg, m, std::regex(R"re(viewBox="0 0 ([0-9.]+) ([0-9.]+)")re")));
+  EXPECT_GE(std::stod(m[1]), 78 + 560 + 10 + 14 + 6.0 * 60);  // the legend's text fits
+  EXPECT_NE(svg.find("width=\"100%\""), std::string::npos);    // scales to the page
+
+  BarChart b;
+  b.id = "b";
+  b.categories = {std::string(50, 'c')};
+  b.stacks = {"lds"};
+  b.values = {{1}};
+  const std::string bars = svg_bars(b);
+  ASSERT_TRUE(std::regex_search(bars, m, std::regex(R"re(viewBox="0 0 ([0-9.]+) ([0-9.]+)")re")));
+  EXPECT_GE(std::stod(m[2]), 370 + 8 + 6.0 * 50);  // the vertical category label fits below the axis
 }
 
 }  // namespace
