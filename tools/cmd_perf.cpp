@@ -3,6 +3,7 @@
 // Every number printed or written is labelled "modeled" (machine model) or "measured" (GPU).
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -21,7 +22,8 @@ namespace {
 
 struct PerfOptions {
   std::string family, machine = "MI300X", shapes, backend = "model", out = "perf-out", repo;
-  std::vector<std::string> where;
+  std::vector<std::string> where, references;
+  std::string previous, tuned_out;
   unsigned warmup = 3, repeats = 20;
   bool quiet = false, json = false;
 };
@@ -94,6 +96,47 @@ std::vector<std::string> mark_selected(const PerfOptions& o, const std::string& 
   return notes;
 }
 
+std::vector<perf::CsvRecord> read_records(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Failure("cannot read " + path);
+  return value_or_fail(perf::read_csv(in, path));
+}
+
+// --reference files (family,machine,m,n,k,name,label,time_us,source): the rows of this family and machine.
+std::vector<perf::ReportInfo::Reference> references_of(const PerfOptions& o, const std::string& machine) {
+  std::vector<perf::ReportInfo::Reference> out;
+  for (const auto& path : o.references)
+    for (const auto& r : read_records(path)) {
+      try {
+        if (r.at("family") != o.family || r.at("machine") != machine) continue;
+        out.push_back({std::stoull(r.at("m")), std::stoull(r.at("n")), std::stoull(r.at("k")), r.at("name"),
+                       r.at("label"), r.at("source"), std::stod(r.at("time_us"))});
+      } catch (const std::exception&) {
+        throw Failure(fmt::format("--reference {}: expected the columns family, machine, m, n, k, name, label, "
+                                  "time_us, source with numbers where numbers belong", path));
+      }
+    }
+  return out;
+}
+
+// The model's calibrated error on the family and machine (perf/machines/model_error.csv, written by
+// perf/calibration/calibrate.py --band), if any.
+std::optional<perf::ReportInfo::ErrorBand> error_band_of(const std::string& family, const std::string& machine) {
+  const auto path = perf::machines_dir() / "model_error.csv";
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  auto records = perf::read_csv(in, path.string());
+  if (!records) return std::nullopt;
+  for (const auto& r : *records)
+    if (r.count("family") && r.at("family") == family && r.count("machine") && r.at("machine") == machine) try {
+        return perf::ReportInfo::ErrorBand{std::stod(r.at("p10")), std::stod(r.at("median")), std::stod(r.at("p90")),
+                                           std::stoul(r.at("rows")), "perf/machines/model_error.csv, " + r.at("source")};
+      } catch (const std::exception&) {
+        return std::nullopt;
+      }
+  return std::nullopt;
+}
+
 // The command that reproduces the outputs, as the report prints it: the preset by its name (the
 // default one too: the family's, or the one its kind shares), a shapes file by the path given.
 std::string reproducing_command(const PerfOptions& o, const std::string& machine, const std::filesystem::path& shapes_file) {
@@ -101,6 +144,8 @@ std::string reproducing_command(const PerfOptions& o, const std::string& machine
   std::string command = fmt::format("asmk perf {} --machine {} --shapes {} --backend {}", o.family, machine,
                                     preset ? shapes_file.stem().string() : o.shapes, o.backend);
   for (const auto& w : o.where) command += " --where " + w;
+  for (const auto& r : o.references) command += " --reference " + r;
+  if (!o.previous.empty()) command += " --previous " + o.previous;
   if (!o.repo.empty()) command += " --repo " + o.repo;
   return command;
 }
@@ -116,6 +161,10 @@ void run_perf(const PerfOptions& o) {
   std::filesystem::path shapes_file;
   s.shapes = value_or_fail(perf::resolve_shapes(o.shapes, o.family, &shapes_file));
   s.where = parse_where(o.where);
+  // The files the report compares with, read before the sweep so that a bad one fails at once.
+  auto references = references_of(o, s.machine.name);
+  std::vector<perf::ResultRow> previous;
+  if (!o.previous.empty()) previous = value_or_fail(perf::rows_of_csv(read_records(o.previous), o.previous));
   const bool tty = isatty(fileno(stderr));
   if (!o.quiet)
     s.progress = [tty](size_t done, size_t total, const std::string& what) {
@@ -132,6 +181,14 @@ void run_perf(const PerfOptions& o) {
                                  ? value_or_fail(perf::model_sweep(s))
                                  : value_or_fail(perf::measured_sweep(s, {o.warmup, o.repeats, o.machine}));
 
+  // --tuned-out: what `asmk tune` writes, from this sweep (before the selector is asked for its picks,
+  // so that a table the selector reads gives the picks the report shows).
+  if (!o.tuned_out.empty()) {
+    if (label != "modeled") throw Failure("--tuned-out takes modeled times (--backend model)");
+    auto written = perf::write_tuned_table(o.tuned_out, o.family, result.rows);
+    if (!written) throw Failure(written.error());
+    if (!o.json) fmt::print("merged {} rows for {} into {}\n", *written, o.family, o.tuned_out);
+  }
   auto where = value_or_fail(perf::find_family(s.repo, o.family)).default_where;
   for (const auto& [name, value] : s.where) where[name] = value;
   for (auto& note : mark_selected(o, s.repo.string(), s.machine.name, where, result.rows)) result.notes.push_back(std::move(note));
@@ -162,6 +219,10 @@ void run_perf(const PerfOptions& o) {
                                      : 0;
   info.hbm_tbps = s.machine.hbm_tbps;
   info.notes = result.notes;
+  info.references = std::move(references);
+  if (label == "modeled") info.error_band = error_band_of(o.family, s.machine.name);
+  info.previous = std::move(previous);
+  info.previous_source = o.previous;
   {
     std::ofstream html(html_path);
     html << perf::html_report(info, result.rows);
@@ -200,6 +261,11 @@ void add_perf_command(CLI::App& app) {
   cmd->add_option("--repo", o->repo, "Repository folder (holding <arch>/manifest.json)");
   cmd->add_option("--where", o->where, "NAME=VALUE kernel-parameter filter (repeatable; overrides the family's "
                                        "defaults, e.g. out_dtype=f32)");
+  cmd->add_option("--reference", o->references, "CSV of other kernels' times to show beside ours (columns family, "
+                                               "machine, m, n, k, name, label, time_us, source; repeatable)");
+  cmd->add_option("--previous", o->previous, "A previous run's CSV: the report compares the fastest kernel per shape");
+  cmd->add_option("--tuned-out", o->tuned_out, "Also merge the fastest kernel per shape into this tuned table "
+                                             "(what asmk tune writes, from the same sweep)");
   cmd->add_option("--warmup", o->warmup, "hsa: warm-up launches per kernel and shape")->capture_default_str();
   cmd->add_option("--repeats", o->repeats, "hsa: timed launches (the median is reported)")->capture_default_str();
   cmd->add_flag("-q,--quiet", o->quiet, "No progress bar");

@@ -6,12 +6,13 @@ same calibrated model, with AITER's measured time beside them where AITER measur
         > perf/validation/comparison.md
 
 For every family with AITER assembly kernels (aiter_launch.FAMILIES) and every part AITER's tables
-have rows of them for (MI300X, MI308X, MI355X), and for every shape of perf/presets/gemm.csv:
+have rows of them for (MI300X and MI355X by default, --machines MI308X too), and for every shape of
+perf/presets/gemm.csv:
 
 - AITER's kernel: the assembly kernel AITER's tuner picked for that shape (the fastest asm row of
   its tables, aiter/configs and aiter/configs/model_configs); when the tables do not have the
-  shape, the kernel (and split) AITER tuned for the nearest shape with the same N and K, else the
-  nearest shape (log distance over M, N, K); the report names the row used. It is launched with
+  shape, the kernel (and split) AITER tuned for the nearest shape (log distance over M, N, K with
+  M weighted 3x, the same N and K first at equal distance); the report names the row used. It is launched with
   AITER's argument layout at our shape and modeled by `asmk run --model` (--aiter: an AITER
   checkout, for its hsa/ code objects; nothing of AITER is committed).
 - ours: the kernel and split libasmk's selector picks (`asmk op FAMILY ... --json`), its modeled
@@ -27,6 +28,7 @@ import json
 import math
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -65,17 +67,17 @@ def shape_of(r):
 
 
 def distance(a, b):
-    return sum(abs(math.log(x) - math.log(y)) for x, y in zip(a, b))
+    """Log distance between shapes, M weighted 3x: the tile and split AITER picks follow M most."""
+    return sum(w * abs(math.log(x) - math.log(y)) for w, x, y in zip((3, 1, 1), a, b))
 
 
 def aiter_row_for(asm_rows, shape):
-    """(row, how): the asm row AITER tuned for the shape, else for the nearest shape."""
+    """(row, how): the asm row AITER tuned for the shape, else for the nearest shape (same N and K first
+    when as near)."""
     exact = [r for r in asm_rows if shape_of(r) == shape]
     if exact:
         return min(exact, key=lambda r: float(r["us"])), "tuned for this shape"
-    same_nk = [r for r in asm_rows if shape_of(r)[1:] == shape[1:]]
-    pool = same_nk or asm_rows
-    best = min(pool, key=lambda r: (distance(shape_of(r), shape), float(r["us"])))
+    best = min(asm_rows, key=lambda r: (distance(shape_of(r), shape), shape_of(r)[1:] != shape[1:], float(r["us"])))
     return best, "tuned for M=%s N=%s K=%s" % best_shape(best)
 
 
@@ -101,11 +103,25 @@ def selected(asmk, repo, family, machine, shape, options):
     if done.returncode != 0:
         return None, (done.stderr.strip() or done.stdout.strip()).splitlines()[-1][:200]
     j = json.loads(done.stdout)
-    return (j["kernel"], str(j.get("k_splits", 1))), None
+    source = "tuned" if "rule: tuned table" in j["reason"] else "estimate"
+    return (j["kernel"], str(j.get("k_splits", 1)), source), None
 
 
-def sweep(asmk, repo, family, machine, where, shapes, tmp):
-    """Our modeled rows per (m, n, k, kernel, k_splits) from `asmk perf` over the shapes."""
+def sweep(asmk, repo, family, machine, where, shapes, tmp, results=None, cache=None):
+    """Our modeled rows per (m, n, k, kernel, k_splits) from `asmk perf` over the shapes (or, for the
+    default dtypes, from the committed baseline of the same sweep in `results`)."""
+    baseline = os.path.join(results, machine, "%s-%s.csv" % (family, machine)) if results else None
+    if baseline and not where and os.path.exists(baseline):
+        with open(baseline) as f:
+            rows = {(int(r["m"]), int(r["n"]), int(r["k"]), r["kernel"], r["k_splits"]): r for r in csv.DictReader(f)}
+        if all(any(key[:3] == s for key in rows) for s in shapes):
+            return rows
+    if cache:  # a sweep of the same family, machine, filter and shapes done before
+        cached = os.path.join(cache, "%s-%s-%s-%d.csv" % (family, machine, "-".join(where) or "default",
+                                                         hash(tuple(shapes)) & 0xffffffff))
+        if os.path.exists(cached):
+            with open(cached) as f:
+                return {(int(r["m"]), int(r["n"]), int(r["k"]), r["kernel"], r["k_splits"]): r for r in csv.DictReader(f)}
     path = os.path.join(tmp, "shapes-%s-%s.csv" % (family, machine))
     with open(path, "w") as f:
         f.write("m,n,k\n" + "".join("%d,%d,%d\n" % s for s in shapes))
@@ -118,7 +134,11 @@ def sweep(asmk, repo, family, machine, where, shapes, tmp):
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit("%s failed: %s" % (" ".join(cmd), done.stderr.strip()[-400:]))
-    with open(os.path.join(out, "%s-%s.csv" % (family, machine))) as f:
+    written = os.path.join(out, "%s-%s.csv" % (family, machine))
+    if cache:
+        os.makedirs(cache, exist_ok=True)
+        shutil.copy(written, cached)
+    with open(written) as f:
         return {(int(r["m"]), int(r["n"]), int(r["k"]), r["kernel"], r["k_splits"]): r for r in csv.DictReader(f)}
 
 
@@ -140,16 +160,30 @@ def main():
     parser.add_argument("--aiter", required=True, help="an AITER checkout (its hsa/ code objects)")
     parser.add_argument("--repo", help="our kernels (default: the CLI's)")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--cache", help="a folder keeping the sweeps this script runs, for a rerun")
+    parser.add_argument("--results", help="baselines of the default sweeps (perf/results, from perf/regenerate.sh) "
+                                          "to take our modeled rows from instead of sweeping again")
+    parser.add_argument("--family", action="append", help="only these families (default: every one)")
+    parser.add_argument("--machines", default="MI300X,MI355X",
+                        help="parts to compare on (default: those of the committed baselines; AITER also has "
+                             "MI308X rows)")
+    parser.add_argument("--max-shapes", type=int, default=0, help="only the first N canonical shapes (a quick look)")
+    parser.add_argument("--reference-out", help="also write AITER's figures per shape as a CSV for `asmk perf "
+                                                "--reference` (perf/validation/aiter_reference.csv)")
     args = parser.parse_args()
     env = dict(os.environ)
-    shapes = canonical_shapes()
+    shapes = canonical_shapes()[:args.max_shapes or None]
 
     rows_out, todo, skipped, missing = [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         jobs = []
         for family, (table_name, folder, keep, build) in aiter_launch.FAMILIES.items():
+            if args.family and family not in args.family:
+                continue
             rows = family_rows(args.data, table_name)
             for (gfx, cus), machine in sorted(MACHINES.items(), key=lambda x: x[1]):
+                if machine not in args.machines.split(","):
+                    continue
                 group = [r for r in rows if (r.get("gfx"), r.get("cu_num")) == (gfx, cus)]
                 asm_rows = [r for r in group if keep(r)]
                 if not asm_rows:
@@ -170,7 +204,8 @@ def main():
             key = (j["family"], j["machine"], tuple(where))
             sweeps.setdefault(key, set()).add(j["shape"])
             j["sweep"] = key
-        modeled_ours = {key: sweep(args.asmk, args.repo, key[0], key[1], list(key[2]), sorted(s), tmp)
+        modeled_ours = {key: sweep(args.asmk, args.repo, key[0], key[1], list(key[2]), sorted(s), tmp, args.results,
+                                   args.cache)
                         for key, s in sweeps.items()}
         # AITER's kernel at our shape, modeled.
         def model_theirs(j):
@@ -178,7 +213,16 @@ def main():
             if why:
                 return None, why
             row = dict(j["row"], M=str(j["shape"][0]), N=str(j["shape"][1]), K=str(j["shape"][2]))
+            cached = os.path.join(args.cache, "aiter-%s-%s-%s-%d-%d-%d.json" % (
+                j["machine"], row["kernelName"][-80:], row.get("splitK", "0"), *j["shape"])) if args.cache else None
+            if cached and os.path.exists(cached):
+                with open(cached) as f:
+                    return json.load(f), None
             figures, error = model_aiter_row(args.asmk, env, j["machine"], j["build"](j["kernels"], row), tmp)
+            if cached and figures:
+                os.makedirs(args.cache, exist_ok=True)
+                with open(cached, "w") as f:
+                    json.dump(figures, f)
             return figures, error
         with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
             for j, (figures, error) in zip(jobs, pool.map(model_theirs, jobs)):
@@ -192,21 +236,24 @@ def main():
            "commit of `../shared/data/aiter-measured`, e4048607a5):", "", "```sh",
            "/usr/bin/python3 perf/validation/compare.py " + " ".join(shlex.quote(a) for a in sys.argv[1:]), "```", "",
            "AITER's kernel is the assembly kernel (and split) its tuner picked for the shape; where its tables",
-           "do not have the shape, the one it picked for the nearest shape with the same N and K (else the",
-           "nearest shape), named in the `AITER row` column, launched at our shape. Ours is libasmk's selector's",
-           "pick (`asmk op ... --json`). ratio = ours / AITER's, both modeled (below 1: ours is modeled faster).",
+           "do not have the shape, the one it picked for the nearest shape (log distance, M weighted 3x), named",
+           "in the `AITER row` column, launched at our shape. Ours is libasmk's selector's pick (`asmk op ... --json`),",
+           "from its tuned table (`tuned`) or its cost estimate (`estimate`: the tuned tables hold the default",
+           "dtypes' rows, so e.g. int8 GEMMs are picked by the estimate). ratio = ours / AITER's, both modeled",
+           "(below 1: ours is modeled faster).",
            ""]
+    references = []  # family, machine, m, n, k, name, label, time_us, source
     summary = {}
     table = ["| family | machine | M | N | K | ours (selected) | ours us | AITER kernel | AITER row | AITER us | ours/AITER | measured us (AITER) | our limiter |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for j in jobs:
         m, n, k = j["shape"]
-        ours = modeled_ours[j["sweep"]].get((m, n, k) + j["pick"]) if j["pick"] else None
+        ours = modeled_ours[j["sweep"]].get((m, n, k) + j["pick"][:2]) if j["pick"] else None
         if ours is None:
-            skipped.append((j, "ours: " + (j["pick_error"] or "the sweep has no row for %s k_splits=%s" % j["pick"])))
+            skipped.append((j, "ours: " + (j["pick_error"] or "the sweep has no row for %s k_splits=%s" % j["pick"][:2])))
             continue
         ours_us = float(ours["time_us"])
-        name = j["pick"][0] + (" k_splits=" + j["pick"][1] if j["pick"][1] != "1" else "")
+        name = j["pick"][0] + (" k_splits=" + j["pick"][1] if j["pick"][1] != "1" else "") + " (%s)" % j["pick"][2]
         aiter_kernel = j["row"]["kernelName"].replace("_ZN5aiter", "").rstrip("E").lstrip("0123456789")
         split = j["row"].get("splitK", "0")
         aiter_kernel += " split=%s" % split if split not in ("0", "1", "") else ""
@@ -214,6 +261,13 @@ def main():
         if j["fastest"]:
             measured = "%.2f (%s, %s)" % (float(j["fastest"]["us"]), j["fastest"].get("libtype") or "asm",
                                            j["fastest"]["_table"])
+        if j["fastest"]:
+            references.append((j["family"], j["machine"], m, n, k, "AITER " + (j["fastest"]["kernelName"].replace(
+                "_ZN5aiter", "").rstrip("E").lstrip("0123456789") or j["fastest"].get("libtype", "")), "measured",
+                float(j["fastest"]["us"]), "AITER's tuned table " + j["fastest"]["_table"]))
+        if j["theirs"] is not None:
+            references.append((j["family"], j["machine"], m, n, k, "AITER " + aiter_kernel, "modeled",
+                               j["theirs"]["time_us"], "perf/validation/comparison.md (%s)" % j["how"]))
         if j["theirs"] is None:
             skipped.append((j, "AITER's %s: %s" % (aiter_kernel, j["theirs_error"])))
             theirs, ratio = "-", "-"
@@ -249,6 +303,14 @@ def main():
         out += ["- %s %s M=%d N=%d K=%d: %s" % (j["family"], j["machine"], *j["shape"], why) for j, why in skipped]
         out.append("")
     print("\n".join(out))
+    if args.reference_out:
+        with open(args.reference_out, "w") as f:
+            f.write("# AITER's kernels at the canonical GEMM shapes, modeled by asmk's model and measured by AITER\n"
+                    "# (written by perf/validation/compare.py --reference-out; asmk perf --reference shows them)\n")
+            writer = csv.writer(f, lineterminator="\n")
+            writer.writerow(["family", "machine", "m", "n", "k", "name", "label", "time_us", "source"])
+            for r in references:
+                writer.writerow(list(r[:7]) + ["%.3f" % r[7], r[8]])
 
 
 def to_do(ours, j):

@@ -10,6 +10,7 @@ A GEMM sweep with a split-K shape writes the report; a copy of it gets a probe s
   point per CSV row; split-K rows are drawn with their own marker and the marker legend is there;
 - the per-shape table shows, for every shape, the fastest kernel with its k_splits beside the
   selector's pick;
+- a --reference figure is shown beside ours at its shape (and only there);
 - the "Produced by" command, run as printed (the CLI's path for `asmk`, another output folder),
   writes the same CSV.
 
@@ -96,8 +97,14 @@ def main():
     shapes = os.path.join(out, "shapes.csv")
     with open(shapes, "w") as f:
         f.write(SHAPES)
+    reference = os.path.join(out, "reference.csv")
+    with open(reference, "w") as f:
+        f.write("family,machine,m,n,k,name,label,time_us,source\n"
+                "gemm_bf16,MI300X,64,4096,4096,other kernel,measured,12.345,a test's figure\n"
+                "gemm_bf16,MI355X,64,4096,4096,another part,measured,1.0,not this machine\n")
     first = os.path.join(out, "first")
-    sweep([asmk, "perf", "gemm_bf16", "--machine", "MI300X", "--shapes", shapes, "--repo", repo], first)
+    sweep([asmk, "perf", "gemm_bf16", "--machine", "MI300X", "--shapes", shapes, "--repo", repo,
+           "--reference", reference], first)
     with open(os.path.join(first, "gemm_bf16-MI300X.csv")) as f:
         csv_text = f.read()
     rows = list(csv.DictReader(csv_text.splitlines()))
@@ -137,8 +144,12 @@ def main():
         best = next(x for x in rows if (x["m"], x["n"], x["k"]) == (r[0], r[1], r[2]) and x["best"] == "1")
         if (r[3], r[4]) != (best["kernel"], best["k_splits"]):
             fail("per-shape row %s does not show the fastest %s k_splits=%s" % (r, best["kernel"], best["k_splits"]))
-        if len(r) < 14 or r[10] in ("", "-"):
+        if len(r) < 15 or r[10] in ("", "-"):
             fail("per-shape row without the selector's pick: %s" % r)
+        beside = r[-1]
+        want = "other kernel: 12.35 us (measured, a test's figure)" if r[0] == "64" else "-"
+        if beside != want:
+            fail("beside M=%s: %r, expected %r" % (r[0], beside, want))
 
     # The printed command, run as printed.
     command = shlex.split(probe["command"])

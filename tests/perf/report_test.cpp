@@ -137,6 +137,60 @@ TEST(Html, SplitKPointsHaveTheirOwnMarkerAndTheSelectorsPickIsShown) {
   EXPECT_NE(html.find("<td class=\"other\">gemm_a</td><td>1</td><td>10.00</td><td>1.25</td>"), std::string::npos);
 }
 
+TEST(Html, ReferencesErrorBandAndPreviousRunBesideOurs) {
+  std::vector<ResultRow> rows = {row(16, "gemm_a", 10.0, "lds"), row(256, "gemm_a", 40.0, "mfma")};
+  rows[0].best = rows[1].best = true;
+  ReportInfo info;
+  info.family = "gemm_bf16";
+  info.machine = "MI355X";
+  info.label = "modeled";
+  info.peak_tflops = 2516.6;
+  info.hbm_tbps = 8;
+  info.references = {{16, 4096, 4096, "AITER k1", "modeled", "comparison.md", 12.5},
+                     {16, 4096, 4096, "AITER k1", "measured", "bf16_tuned_gemm.csv", 11.0}};
+  info.error_band = ReportInfo::ErrorBand{0.8, 0.9, 1.25, 12, "model_error.csv"};
+  ResultRow then = row(16, "gemm_old", 20.0, "lds");
+  then.best = true;
+  info.previous = {then};
+  info.previous_source = "old.csv";
+  const std::string html = html_report(info, rows);
+  // Beside M=16: both of AITER's figures, labelled; M=256 has none.
+  EXPECT_NE(html.find("<td class=\"beside\">AITER k1: 12.50 us (modeled, comparison.md); AITER k1: 11.00 us (measured, "
+                      "bf16_tuned_gemm.csv)</td>"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"beside\">-</td>"), std::string::npos);
+  // The band: 10 us modeled stands for 10 / 1.25 = 8.00 .. 10 / 0.8 = 12.50 us.
+  EXPECT_NE(html.find("<td>8.00 - 12.50</td>"), std::string::npos);
+  EXPECT_NE(html.find("id=\"error-band\""), std::string::npos);
+  // The previous run: M=16 was gemm_old at 20 us, now gemm_a at 10 (0.50); M=256 was not in it.
+  EXPECT_NE(html.find("<td>gemm_old</td><td>1</td><td>20.00</td><td class=\"other\">gemm_a</td><td>1</td><td>10.00</td>"
+                      "<td>0.50</td>"), std::string::npos);
+  EXPECT_NE(html.find("not in the previous run"), std::string::npos);
+  EXPECT_NE(html.find("1 of the shapes were in the previous run (old.csv)"), std::string::npos);
+}
+
+TEST(Csv, ReadsWhatItWritesAndRefusesRaggedRecords) {
+  auto r = row(16, "k1", 10.0, "memory latency");
+  r.variant = "a=1, b=\"2\"";
+  r.best = true;
+  r.k_splits = 4;
+  std::stringstream out;
+  write_csv(out, {r});
+  auto records = read_csv(out, "t.csv");
+  ASSERT_TRUE(records) << records.error();
+  ASSERT_EQ(records->size(), 1u);
+  EXPECT_EQ(records->front().at("variant"), "a=1, b=\"2\"");
+  auto rows = rows_of_csv(*records, "t.csv");
+  ASSERT_TRUE(rows) << rows.error();
+  EXPECT_EQ(rows->front().kernel, "k1");
+  EXPECT_EQ(rows->front().k_splits, 4u);
+  EXPECT_TRUE(rows->front().best);
+  EXPECT_DOUBLE_EQ(rows->front().time_us, 10.0);
+  std::istringstream ragged("m,n\n1,2,3\n");
+  auto bad = read_csv(ragged, "bad.csv");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().find("bad.csv:2: 3 fields, the header has 2"), std::string::npos) << bad.error();
+}
+
 TEST(Svg, MarginsGrowWithTheLongestLegendEntryAndCategory) {
   Chart c;
   c.id = "t";
