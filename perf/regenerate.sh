@@ -1,15 +1,22 @@
 #!/bin/sh
 # Regenerates the committed modeled baselines (perf/results/<machine>/<family>-<machine>.csv and
-# .html) or the tuned tables (perf/tuned/<arch>-<cus>.csv). Run from the repository root after
+# .html) and/or the tuned tables (perf/tuned/<arch>-<cus>.csv). Run from the repository root after
 # building the CLI and generating the kernels:
 #
+#   perf/regenerate.sh all          # both from one sweep per family and machine (asmk perf --tuned-out)
 #   perf/regenerate.sh results      # baselines for every family preset on MI300X and MI355X
 #   perf/regenerate.sh tuned        # tuned tables for MI300X (gfx942-304) and MI355X (gfx950-256)
 #
-# ASMK (default build/tools/asmk) and REPO (default hsaco) choose the CLI and the kernels.
+# `all` starts the two tuned tables from their header (a sweep merges into a table and keeps rows
+# of kernels it did not compare), writes them where the selector reads them ($REPO/tuned, so the
+# reports' "selector's pick" is the new table's) and copies them to perf/tuned at the end.
+# ASMK (default build/tools/asmk) and REPO (default hsaco) choose the CLI and the kernels;
+# REFERENCE (default perf/validation/aiter_reference.csv, when it exists) adds AITER's figures
+# beside ours in the reports.
 set -eu
 ASMK=${ASMK:-build/tools/asmk}
 REPO=${REPO:-hsaco}
+REFERENCE=${REFERENCE:-perf/validation/aiter_reference.csv}
 what=${1:-results}
 
 families_for() {  # the families a machine's arch has kernels for
@@ -18,13 +25,31 @@ families_for() {  # the families a machine's arch has kernels for
     *) echo gemm_bf16 gemm_a8w8 gemm_a8w8_blockscale quant_fp8 ;;
   esac
 }
+table_for() {  # the tuned table of a machine
+  case $1 in
+    MI355X) echo gfx950-256.csv ;;
+    *) echo gfx942-304.csv ;;
+  esac
+}
+reference=""
+[ -f "$REFERENCE" ] && reference="--reference $REFERENCE"
 
+if [ "$what" = all ]; then
+  for table in gfx942-304.csv gfx950-256.csv; do
+    echo "family,m,n,k,kernel,k_splits" > "$REPO/tuned/$table"
+  done
+fi
 for machine in MI300X MI355X; do
   for family in $(families_for $machine); do
     case $what in
-      results) "$ASMK" perf "$family" --machine "$machine" --repo "$REPO" -o "perf/results/$machine" -q ;;
+      results) "$ASMK" perf "$family" --machine "$machine" --repo "$REPO" -o "perf/results/$machine" -q $reference ;;
+      all) "$ASMK" perf "$family" --machine "$machine" --repo "$REPO" -o "perf/results/$machine" -q $reference \
+             --tuned-out "$REPO/tuned/$(table_for $machine)" ;;
       tuned) "$ASMK" tune "$family" --machine "$machine" --repo "$REPO" -q ;;
-      *) echo "usage: perf/regenerate.sh results|tuned" >&2; exit 2 ;;
+      *) echo "usage: perf/regenerate.sh all|results|tuned" >&2; exit 2 ;;
     esac
   done
 done
+if [ "$what" = all ]; then
+  cp "$REPO/tuned/gfx942-304.csv" "$REPO/tuned/gfx950-256.csv" perf/tuned/
+fi

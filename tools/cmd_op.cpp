@@ -1,15 +1,17 @@
 // asmk op OP [--SIZE N ...] [--CHOICE VALUE ...] [--SCALAR X] [--STRIDE S] [--OPTIONAL_TENSOR]
-// [--device D] [--explain] [--check [--seed S] [--in NAME=FILE ...] [--out NAME=FILE ...]]:
+// [--device D] [--explain] [--json] [--check [--seed S] [--in NAME=FILE ...] [--out NAME=FILE ...]]:
 // what libasmk would launch for any op the repository declares (its op spec gives the options),
 // and with --check a run on the emulator compared with the op's reference in ref/ (bit for bit,
 // or the GEMM tolerance of ref/TOLERANCE.md). `--dtype` is the op's input dtype choice (in_dtype);
-// `--out-dtype` and `--out_dtype` are the same option.
+// `--out-dtype` and `--out_dtype` are the same option. `--json`: the same facts as --explain (and
+// the check's comparisons) as one JSON document.
 #include <fstream>
 #include <iterator>
 #include <map>
 
 #include <fmt/format.h>
 
+#include "cli_json.hpp"
 #include "cli_support.hpp"
 #include "commands.hpp"
 #include "op_runner.hpp"
@@ -23,7 +25,7 @@ using op_runner::Problem;
 struct OpOptions {
   std::string op, repo, device = "MI300X";
   std::uint32_t seed = 1;
-  bool explain = false, check = false;
+  bool explain = false, check = false, json = false;
   std::vector<std::string> inputs, outputs;  // NAME=FILE
 };
 
@@ -147,6 +149,40 @@ void print_selection(const OpView& op, const Problem& problem, const asmk_device
              }));
 }
 
+nlohmann::ordered_json dim3_json(const asmk_dim3& d) { return {d.x, d.y, d.z}; }
+
+// --json: what --explain prints, as data (every candidate line as the selector wrote it).
+nlohmann::ordered_json selection_json(const OpView& op, const Problem& problem, const asmk_device_info& dev,
+                                      const asmk_selection& sel, const std::map<std::string, std::string>& values) {
+  nlohmann::ordered_json j;
+  j["op"] = op.info.name;
+  auto& given = j["problem"] = nlohmann::ordered_json::object();
+  for (const auto& [name, value] : problem.values) given[name] = value;
+  for (const auto& tensor : problem.tensors) given[tensor] = true;
+  j["device"] = {{"name", dev.name}, {"arch", dev.arch}, {"compute_units", dev.compute_units}};
+  j["kernel"] = sel.kernel_name;
+  j["grid"] = dim3_json(sel.grid);
+  j["block"] = dim3_json(sel.block);
+  if (op.arg("k_splits") != nullptr) j["k_splits"] = sel.k_splits;
+  j["reduce_kernel"] = sel.reduce_kernel_name == nullptr ? "" : sel.reduce_kernel_name;
+  j["workspace_bytes"] = sel.workspace_bytes;
+  auto& launches = j["launches"] = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < sel.launch_count; ++i)
+    launches.push_back({{"kernel", sel.launches[i].kernel_name},
+                        {"grid", dim3_json(sel.launches[i].grid)},
+                        {"block", dim3_json(sel.launches[i].block)}});
+  j["reason"] = sel.reason;
+  auto& candidates = j["candidates"] = nlohmann::ordered_json::array();
+  for (std::string_view text = sel.explain == nullptr ? "" : sel.explain; !text.empty();) {
+    const auto end = text.find('\n');
+    if (end != 0) candidates.push_back(std::string(text.substr(0, end)));
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+  }
+  auto& arguments = j["arguments"] = nlohmann::ordered_json::object();
+  for (const auto& [name, value] : values) arguments[name] = value;
+  return j;
+}
+
 // The values the kernel-argument table shows: sizes, strides, given scalars, tensor descriptions.
 std::map<std::string, std::string> shown_values(const OpView& op, const Problem& problem,
                                                 const std::map<std::string, std::string>& call_values,
@@ -203,7 +239,8 @@ void run_check(const OpOptions& o, const OpView& op, const Problem& problem) {
     std::copy(t.strides.begin(), t.strides.end(), info.strides);
     infos.push_back(info);
   }
-  print_selection(op, problem, dev, r.selection, o.explain, shown_values(op, problem, r.values, infos));
+  const auto shown = shown_values(op, problem, r.values, infos);
+  if (!o.json) print_selection(op, problem, dev, r.selection, o.explain, shown);
   for (const auto& [name, path] : outputs) {
     const auto& bytes = r.tensors.at(name).bytes;
     std::ofstream out(path, std::ios::binary);
@@ -215,7 +252,14 @@ void run_check(const OpOptions& o, const OpView& op, const Problem& problem) {
     checks += (checks.empty() ? "" : "; ") + check_text(c);
     if (!c.ok()) failures += (failures.empty() ? "" : "; ") + c.detail;
   }
-  fmt::print("check       {} on the emulator vs ref/: {}\n", problem.text(), checks);
+  if (o.json) {
+    auto j = selection_json(op, problem, dev, r.selection, shown);
+    auto& list = j["check"] = nlohmann::ordered_json::array();
+    for (const auto& c : r.comparisons) list.push_back({{"tensor", c.tensor}, {"ok", c.ok()}, {"text", check_text(c)}});
+    fmt::print("{}\n", j.dump(2));
+  } else {
+    fmt::print("check       {} on the emulator vs ref/: {}\n", problem.text(), checks);
+  }
   if (!failures.empty()) throw Failure("the kernel's output differs from the reference: " + failures);
 }
 
@@ -234,7 +278,12 @@ void run_op(const OpOptions& o, const std::vector<std::string>& tokens) {
   asmk_selection sel{sizeof(asmk_selection)};
   if (asmk_status s = op_runner::select(listing.get(), op, problem, {}, call, sel, error); s != ASMK_SUCCESS)
     throw Failure(fmt::format("{}: {}", asmk_status_string(s), error));
-  print_selection(op, problem, dev, sel, o.explain, shown_values(op, problem, call.values, call.tensors));
+  const auto shown = shown_values(op, problem, call.values, call.tensors);
+  if (o.json) {
+    fmt::print("{}\n", selection_json(op, problem, dev, sel, shown).dump(2));
+    return;
+  }
+  print_selection(op, problem, dev, sel, o.explain, shown);
 }
 
 // The help's footer: the repository's ops, or the options of the op asked about.
@@ -284,6 +333,7 @@ void add_op_command(CLI::App& app) {
   cmd->add_option("--device", o->device, "MI300X, MI325X, MI308X, MI350X or MI355X")->capture_default_str();
   cmd->add_option("--repo", o->repo, "Repository folder");
   cmd->add_flag("--explain", o->explain, "Show the choice, its reason, every candidate and the kernel-argument layout");
+  cmd->add_flag("--json", o->json, "Print the selection (what --explain shows; with --check also the comparisons) as JSON");
   cmd->add_flag("--check", o->check, "Run on the emulator and compare every output with ref/");
   cmd->add_option("--seed", o->seed, "--check: seed of the random inputs")->capture_default_str();
   cmd->add_option("--in", o->inputs, "--check: an input tensor from a raw file (its extent), NAME=FILE");

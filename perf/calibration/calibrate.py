@@ -194,6 +194,19 @@ def summary_table(groups):
     return lines
 
 
+def write_band(path, groups):
+    """modeled/measured percentiles of AITER's kernels per family and machine, for the reports."""
+    with open(path, "w") as f:
+        f.write("# The performance model's error per family and machine: modeled / measured of AITER's own asm\n"
+                "# kernels at the shapes of its tuned tables (perf/calibration/report.md, part 1). Written by\n"
+                "# perf/calibration/calibrate.py --band; read by asmk perf for the reports' error band.\n"
+                "family,machine,rows,p10,median,p90,source\n")
+        for (family, machine), ratios in sorted(groups.items()):
+            f.write("%s,%s,%d,%.3f,%.3f,%.3f,perf/calibration/report.md part 1\n" % (
+                family, machine, len(ratios), percentile(ratios, 0.1), statistics.median(ratios),
+                percentile(ratios, 0.9)))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--asmk", required=True, help="the asmk CLI (build/tools/asmk)")
@@ -206,6 +219,8 @@ def main():
     parser.add_argument("--per-group", type=int, default=12, help="shapes sampled per table, family and machine")
     parser.add_argument("--jobs", type=int, default=2, help="asmk processes at once")
     parser.add_argument("--skip-ours", action="store_true", help="only AITER's kernels")
+    parser.add_argument("--band", help="write part 1's modeled/measured percentiles per family and machine to this "
+                                       "CSV (perf/machines/model_error.csv: the error band `asmk perf` reports show)")
     args = parser.parse_args()
     env = dict(os.environ)
     if args.machines:
@@ -236,6 +251,8 @@ def main():
             for family, machine, r, m in results:
                 groups.setdefault((family, machine), []).append(m["time_us"] / float(r["us"]))
             out += summary_table(groups)
+            if args.band:
+                write_band(args.band, groups)
             out += ["", "<details><summary>every shape</summary>", "",
                     "| family | machine | M | N | K | AITER kernel | split | measured us | modeled us | modeled/measured | limiter |",
                     "|---|---|---|---|---|---|---|---|---|---|---|"]

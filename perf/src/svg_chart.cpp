@@ -9,7 +9,27 @@
 namespace asmk::perf {
 namespace {
 
-constexpr double kWidth = 720, kHeight = 420, kLeft = 70, kRight = 180, kTop = 36, kBottom = 50;
+constexpr double kHeight = 420, kLeft = 78, kTop = 36, kPlotWidth = 560;
+constexpr double kCharWidth = 6.6;  // an upper bound of an 11 px sans-serif character's advance
+
+// The layout of one chart: the plot keeps its width; the legend column and the bottom margin take
+// what their longest texts need.
+struct Layout {
+  double width = 0, right = 0, bottom = 0;
+};
+
+Layout layout_for(const std::vector<std::string>& legend_names, const std::vector<std::string>& categories) {
+  size_t longest = 0;
+  for (const auto& n : legend_names) longest = std::max(longest, n.size());
+  size_t longest_category = 0;
+  for (const auto& c : categories) longest_category = std::max(longest_category, c.size());
+  Layout l;
+  l.right = 30 + kCharWidth * double(longest);
+  // Category labels stand vertically below the axis.
+  l.bottom = std::max(50.0, 20 + kCharWidth * double(longest_category));
+  l.width = kLeft + kPlotWidth + l.right;
+  return l;
+}
 const char* const kPalette[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
                                 "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939"};
 
@@ -70,15 +90,16 @@ std::string tick_text(double v) {
   return fmt::format("{:g}", v);
 }
 
-std::string frame(const std::string& id, const std::string& title, const std::string& x_label,
+std::string frame(const Layout& l, const std::string& id, const std::string& title, const std::string& x_label,
                   const std::string& y_label, const Axis& x, const Axis& y, bool x_ticks) {
+  const double height = kHeight - 50 + l.bottom;
   std::string s = fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"{}\" class=\"chart\" width=\"{}\" height=\"{}\" "
-      "viewBox=\"0 0 {} {}\" font-family=\"sans-serif\" font-size=\"11\">\n",
-      xml_escape(id), kWidth, kHeight, kWidth, kHeight);
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"{}\" class=\"chart\" width=\"100%\" "
+      "viewBox=\"0 0 {:.0f} {:.0f}\" preserveAspectRatio=\"xMinYMin meet\" font-family=\"sans-serif\" font-size=\"11\">\n",
+      xml_escape(id), l.width, height);
   s += fmt::format("<text x=\"{}\" y=\"20\" font-size=\"14\" font-weight=\"bold\">{}</text>\n", kLeft,
                    xml_escape(title));
-  const double x0 = kLeft, x1 = kWidth - kRight, y0 = kHeight - kBottom, y1 = kTop;
+  const double x0 = kLeft, x1 = kLeft + kPlotWidth, y0 = kHeight - 50, y1 = kTop;
   s += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#444\"/>\n", x0, y1,
                    x1 - x0, y0 - y1);
   if (x_ticks)
@@ -94,7 +115,7 @@ std::string frame(const std::string& id, const std::string& title, const std::st
                      "<text x=\"{3}\" y=\"{4:.1f}\" text-anchor=\"end\">{5}</text>\n",
                      x0, x1, py, x0 - 4, py + 4, tick_text(t));
   }
-  s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", (x0 + x1) / 2, kHeight - 12,
+  s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", (x0 + x1) / 2, y0 + 36,
                    xml_escape(x_label));
   s += fmt::format("<text x=\"14\" y=\"{0}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {0})\">{1}</text>\n",
                    (y0 + y1) / 2, xml_escape(y_label));
@@ -103,7 +124,7 @@ std::string frame(const std::string& id, const std::string& title, const std::st
 
 std::string legend(const std::vector<std::string>& names, size_t first_color) {
   std::string s;
-  const double x = kWidth - kRight + 10;
+  const double x = kLeft + kPlotWidth + 10;
   for (size_t i = 0; i < names.size(); ++i) {
     const double y = kTop + 8 + 16.0 * double(i);
     s += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"{}\"/>"
@@ -111,6 +132,26 @@ std::string legend(const std::vector<std::string>& names, size_t first_color) {
                      x, y - 9, color(first_color + i), x + 14, y, xml_escape(names[i]));
   }
   return s;
+}
+
+// A point's marker: circle, square, triangle or diamond, of about the same area.
+std::string marker_shape(int marker, double cx, double cy, const char* fill, const std::string& tip,
+                         const char* cls = "point") {
+  const std::string title = "<title>" + xml_escape(tip) + "</title>";
+  switch (marker) {
+    case 1:
+      return fmt::format("<rect class=\"{}\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"7\" height=\"7\" fill=\"{}\">{}</rect>\n",
+                         cls, cx - 3.5, cy - 3.5, fill, title);
+    case 2:
+      return fmt::format("<polygon class=\"{}\" points=\"{:.1f},{:.1f} {:.1f},{:.1f} {:.1f},{:.1f}\" fill=\"{}\">{}</polygon>\n",
+                         cls, cx, cy - 4.5, cx - 4.5, cy + 3.5, cx + 4.5, cy + 3.5, fill, title);
+    case 3:
+      return fmt::format("<polygon class=\"{}\" points=\"{:.1f},{:.1f} {:.1f},{:.1f} {:.1f},{:.1f} {:.1f},{:.1f}\" fill=\"{}\">{}</polygon>\n",
+                         cls, cx, cy - 5, cx + 5, cy, cx, cy + 5, cx - 5, cy, fill, title);
+    default:
+      return fmt::format("<circle class=\"{}\" cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3.5\" fill=\"{}\">{}</circle>\n", cls, cx, cy,
+                         fill, title);
+  }
 }
 
 }  // namespace
@@ -133,9 +174,13 @@ std::string svg_chart(const Chart& c) {
   for (const auto* group : {&c.series, &c.guides})
     for (const auto& s : *group)
       for (const auto& p : s.points) xs.push_back(p.x), ys.push_back(p.y);
-  const Axis x = make_axis(xs, c.log_x, kLeft, kWidth - kRight);
-  const Axis y = make_axis(ys, c.log_y, kHeight - kBottom, kTop);
-  std::string s = frame(c.id, c.title, c.x_label, c.y_label, x, y, true);
+  std::vector<std::string> legend_names;
+  for (const auto& series : c.series) legend_names.push_back(series.name);
+  for (const auto& m : c.markers) legend_names.push_back(m);
+  const Layout l = layout_for(legend_names, {});
+  const Axis x = make_axis(xs, c.log_x, kLeft, kLeft + kPlotWidth);
+  const Axis y = make_axis(ys, c.log_y, kHeight - 50, kTop);
+  std::string s = frame(l, c.id, c.title, c.x_label, c.y_label, x, y, true);
 
   auto in_range = [&](const ChartPoint& p) {
     return std::isfinite(p.x) && std::isfinite(p.y) && (!c.log_x || p.x > 0) && (!c.log_y || p.y > 0);
@@ -160,13 +205,15 @@ std::string svg_chart(const Chart& c) {
         if (in_range(p)) pts += fmt::format("{:.1f},{:.1f} ", x.map(p.x), y.map(p.y));
       s += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\"/>\n", pts, color(i));
     }
-    for (const auto& p : series.points) {
-      if (!in_range(p)) continue;
-      s += fmt::format("<circle class=\"point\" cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3.5\" fill=\"{}\"><title>{}</title></circle>\n",
-                       x.map(p.x), y.map(p.y), color(i), xml_escape(p.tip));
-    }
+    for (const auto& p : series.points)
+      if (in_range(p)) s += marker_shape(p.marker, x.map(p.x), y.map(p.y), color(i), p.tip);
   }
   s += legend(names, 0);
+  for (size_t m = 0; m < c.markers.size(); ++m) {  // below the series' legend
+    const double lx = kLeft + kPlotWidth + 15, ly = kTop + 8 + 16.0 * double(names.size() + 1 + m);
+    s += marker_shape(int(m), lx, ly - 4, "#555", c.markers[m], "marker-key");
+    s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\">{}</text>\n", lx + 9, ly, xml_escape(c.markers[m]));
+  }
   s += "</svg>\n";
   return s;
 }
@@ -180,10 +227,11 @@ std::string svg_bars(const BarChart& c) {
   }
   Axis x;  // categories are laid out by index
   x.pixel_lo = kLeft;
-  x.pixel_hi = kWidth - kRight;
-  const Axis y = make_axis(totals, false, kHeight - kBottom, kTop);
-  std::string s = frame(c.id, c.title, "", c.y_label, x, y, false);
-  const double slot = (kWidth - kRight - kLeft) / double(std::max<size_t>(1, c.categories.size()));
+  x.pixel_hi = kLeft + kPlotWidth;
+  const Layout l = layout_for(c.stacks, c.categories);
+  const Axis y = make_axis(totals, false, kHeight - 50, kTop);
+  std::string s = frame(l, c.id, c.title, "", c.y_label, x, y, false);
+  const double slot = kPlotWidth / double(std::max<size_t>(1, c.categories.size()));
   for (size_t i = 0; i < c.categories.size(); ++i) {
     const double left = kLeft + slot * double(i) + slot * 0.15, width = slot * 0.7;
     double base = 0;
@@ -197,9 +245,9 @@ std::string svg_bars(const BarChart& c) {
                        xml_escape(c.stacks[k]), v);
       base += v;
     }
-    s += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"end\" transform=\"rotate(-30 {:.1f} {})\">{}</text>\n",
-                     left + width / 2, kHeight - kBottom + 12, left + width / 2, kHeight - kBottom + 12,
-                     xml_escape(c.categories[i]));
+    // Vertical labels (reading downwards): any length fits the bottom margin the layout gave.
+    s += fmt::format("<text x=\"{0:.1f}\" y=\"{1}\" text-anchor=\"start\" transform=\"rotate(90 {0:.1f} {1})\">{2}</text>\n",
+                     left + width / 2 - 4, kHeight - 50 + 8, xml_escape(c.categories[i]));
   }
   s += legend(c.stacks, 0);
   s += "</svg>\n";

@@ -66,7 +66,7 @@ def main():
     for wanted in ("roofline", "limiters"):
         if wanted not in charts:
             fail("chart %s missing; charts: %s" % (wanted, sorted(charts)))
-    points = [c for c in charts["roofline"].iter(SVG + "circle") if c.get("class") == "point"]
+    points = [c for c in charts["roofline"].iter() if c.get("class") == "point"]
     if len(points) != len(rows):
         fail("roofline has %d points for %d rows" % (len(points), len(rows)))
     bars = [r for r in charts["limiters"].iter(SVG + "rect") if r.get("class") == "bar"]

@@ -31,8 +31,15 @@ def run(args):
 def main():
     asmk, default_repo, out = sys.argv[1:4]
     repo = os.environ.get("ASMK_HSACO_DIR") or default_repo
-    co = os.path.join(repo, "gfx942", "gemm_bf16", KERNEL + ".co")
-    if not os.path.exists(co):
+    co, symbol = None, None
+    manifest = os.path.join(repo, "gfx942", "manifest.json")
+    if os.path.exists(manifest):  # code objects hold groups of kernels: the manifest names the file
+        with open(manifest) as f:
+            doc = json.load(f)
+        for k in doc["kernels"] if isinstance(doc, dict) else doc:
+            if k["name"] == KERNEL:
+                co, symbol = os.path.join(repo, "gfx942", k["file"]), k["symbol"]
+    if co is None or not os.path.exists(co):
         print("SKIP: no code object", co)
         sys.exit(77)
     os.makedirs(out, exist_ok=True)
@@ -63,7 +70,7 @@ def main():
                 abs(j["time_us"] - float(c["time_us"])) > 1e-3 * float(c["time_us"]):
             fail("perf --json row %s vs the CSV's %s" % (j, c))
 
-    launch = [asmk, "run", co, "--grid", "%d,%d,1" % (N // 128, M // 64),
+    launch = [asmk, "run", co, "--kernel", symbol, "--grid", "%d,%d,1" % (N // 128, M // 64),
               "--buffer", "a=zeros:%d" % (M * K * 2), "--buffer", "b=zeros:%d" % (N * K * 2),
               "--buffer", "c=zeros:%d" % (M * N * 2), "--arg", "m=%d" % M, "--arg", "n=%d" % N, "--arg", "k=%d" % K,
               "--arg", "stride_a=%d" % K, "--arg", "stride_b=%d" % K, "--arg", "stride_c=%d" % N,

@@ -13,29 +13,52 @@ namespace {
 
 constexpr SemanticsEntry ds(SemanticsFn fn, int8_t ndst, uint8_t dwords = 1) { return {fn, InstrClass::lds, ndst, dwords}; }
 
-/// Extra cycles from bank conflicts. The LDS serves 32 banks x 4 bytes per cycle, so a wave's
-/// access is split into passes of consecutive lanes that together ask for 32 dwords: 32 lanes
-/// for b32 and narrower, 16 for b64, 8 for b96/b128. Within a pass, lanes reading the same dword
-/// share it (broadcast) and a bank holding n different requested dwords needs n cycles; the
-/// extra cycles are the sum over passes of (worst bank - 1). `dword_of(l, i)` is the i-th
-/// dword lane l accesses, i < dwords_per_lane.
+/// LDS banks of 4 bytes per arch; a bank serves one dword per cycle. Sources: AMD's Composable
+/// Kernel, include/ck_tile/core/arch/arch.hpp, get_n_lds_banks (gfx9 incl. gfx942: 32, gfx950: 64);
+/// CK's LDS guide (rocm.docs.amd.com, composable_kernel, conceptual/ck_tile/hardware/
+/// lds_bank_conflicts: "32 or 64 banks depending on the hardware architecture"); the ROCm blog
+/// "Avoiding LDS Bank Conflicts on AMD GPUs Using CK-Tile" (MI-series, CDNA3: 32 banks). 64 banks of
+/// 4 bytes are CDNA4's 256 B/clock LDS (perf/machines/MI355X.json).
+struct LdsBanks {
+  Arch arch;
+  int banks;
+};
+constexpr LdsBanks kLdsBanks[] = {{Arch::gfx942, 32}, {Arch::gfx950, 64}};
+
+int lds_banks(Arch arch) {
+  for (const LdsBanks& b : kLdsBanks)
+    if (b.arch == arch) return b.banks;
+  return 32;
+}
+
+/// Extra cycles from bank conflicts. The LDS serves `banks` dwords per cycle, so a wave's access is
+/// split into passes of consecutive lanes that together ask for `banks` dwords: banks lanes for b32
+/// and narrower, banks/2 for b64, banks/4 for b96/b128 (32/16/8 lanes on gfx942, 64/32/16 on
+/// gfx950; the 64-bank pass grouping is derived from the bank count, not published). Within a
+/// pass, lanes reading the same dword share it (broadcast) and a bank holding n different
+/// requested dwords needs n cycles; the extra cycles are the sum over passes of (worst bank - 1).
+/// `dword_of(l, i)` is the i-th dword lane l accesses, i < dwords_per_lane.
 template <class DwordOf>
-uint64_t bank_conflicts(uint64_t exec, int dwords_per_lane, DwordOf dword_of) {
-  const int lanes_per_pass = dwords_per_lane <= 1 ? 32 : dwords_per_lane == 2 ? 16 : 8;
+uint64_t bank_conflicts(int banks, uint64_t exec, int dwords_per_lane, DwordOf dword_of) {
+  const int slots_per_lane = dwords_per_lane <= 1 ? 1 : dwords_per_lane == 2 ? 2 : 4;
+  const int lanes_per_pass = banks / slots_per_lane;
+  const uint32_t bank_mask = uint32_t(banks - 1);  // banks is a power of two
   uint64_t extra = 0;
   for (int first = 0; first < kLanes; first += lanes_per_pass) {
-    uint32_t dwords[64];
+    uint32_t dwords[kLanes * 4];
     int n = 0;
     for (int l = first; l < first + lanes_per_pass; l++)
       if (lane_on(exec, l))
         for (int i = 0; i < dwords_per_lane; i++) dwords[n++] = dword_of(l, i);
     if (n == 0) continue;
     // Sort by (bank, dword), drop repeats (broadcast), and count dwords per bank.
-    std::sort(dwords, dwords + n, [](uint32_t a, uint32_t b) { return std::pair(a % 32, a) < std::pair(b % 32, b); });
+    std::sort(dwords, dwords + n, [bank_mask](uint32_t a, uint32_t b) {
+      return std::pair(a & bank_mask, a) < std::pair(b & bank_mask, b);
+    });
     n = int(std::unique(dwords, dwords + n) - dwords);
     int worst = 1, run = 1;
     for (int i = 1; i < n; i++) {
-      run = dwords[i] % 32 == dwords[i - 1] % 32 ? run + 1 : 1;
+      run = (dwords[i] & bank_mask) == (dwords[i - 1] & bank_mask) ? run + 1 : 1;
       worst = std::max(worst, run);
     }
     extra += uint64_t(worst - 1);
@@ -43,8 +66,9 @@ uint64_t bank_conflicts(uint64_t exec, int dwords_per_lane, DwordOf dword_of) {
   return extra;
 }
 /// The common case: each lane accesses `dwords_per_lane` consecutive dwords from its address.
-uint64_t bank_conflicts(const uint32_t* addr, uint64_t exec, int dwords_per_lane = 1) {
-  return bank_conflicts(exec, dwords_per_lane, [addr](int l, int i) { return addr[l] / 4 + uint32_t(i); });
+uint64_t bank_conflicts(const Wave& w, const uint32_t* addr, uint64_t exec, int dwords_per_lane = 1) {
+  return bank_conflicts(lds_banks(w.ctx->program->arch), exec, dwords_per_lane,
+                        [addr](int l, int i) { return addr[l] / 4 + uint32_t(i); });
 }
 
 struct LdsAddress {
@@ -70,7 +94,7 @@ void read(Wave& w, const Instr& in) {
     load_lane(w, in.op[0], l, p ? p : zeros, f);
   }
   w.stats->lds_read += uint64_t(bytes) * std::popcount(exec);
-  w.stats->lds_conflicts += bank_conflicts(addr.a, exec, f.bytes >= 4 ? f.dwords : 1);
+  w.stats->lds_conflicts += bank_conflicts(w, addr.a, exec, f.bytes >= 4 ? f.dwords : 1);
   note_lds(w, &in.op[0]);
 }
 
@@ -90,7 +114,7 @@ void write(Wave& w, const Instr& in) {
     store_lane(w, in.op[1], l, p, f);
   }
   w.stats->lds_written += uint64_t(bytes) * std::popcount(exec);
-  w.stats->lds_conflicts += bank_conflicts(addr.a, exec, f.bytes >= 4 ? f.dwords : 1);
+  w.stats->lds_conflicts += bank_conflicts(w, addr.a, exec, f.bytes >= 4 ? f.dwords : 1);
   note_lds(w, nullptr);
 }
 
@@ -136,14 +160,14 @@ void read_transposed(Wave& w, const Instr& in) {
     for (int i = 0; i < LaneBytes / 4; i++) d[i * kLanes + l] = out[i];
   }
   w.stats->lds_read += uint64_t(LaneBytes) * std::popcount(exec);
-  w.stats->lds_conflicts += bank_conflicts(addr.a, exec, LaneBytes / 4);
+  w.stats->lds_conflicts += bank_conflicts(w, addr.a, exec, LaneBytes / 4);
   note_lds(w, &in.op[0]);
 }
 
 /// read2/write2 access 2 * Dwords dwords per lane: Dwords at each of the two offsets.
 template <int Dwords>
-uint64_t read2_conflicts(const uint32_t* addr, uint64_t exec, uint32_t off0, uint32_t off1) {
-  return bank_conflicts(exec, 2 * Dwords, [=](int l, int i) {
+uint64_t read2_conflicts(const Wave& w, const uint32_t* addr, uint64_t exec, uint32_t off0, uint32_t off1) {
+  return bank_conflicts(lds_banks(w.ctx->program->arch), exec, 2 * Dwords, [=](int l, int i) {
     return (addr[l] + (i < Dwords ? off0 : off1)) / 4 + uint32_t(i % Dwords);
   });
 }
@@ -169,7 +193,7 @@ void read2(Wave& w, const Instr& in) {
     }
   }
   w.stats->lds_read += uint64_t(8 * Dwords) * std::popcount(exec);
-  w.stats->lds_conflicts += read2_conflicts<Dwords>(addr.a, exec, unit * in.m.offset0, unit * in.m.offset1);
+  w.stats->lds_conflicts += read2_conflicts<Dwords>(w, addr.a, exec, unit * in.m.offset0, unit * in.m.offset1);
   note_lds(w, &in.op[0]);
 }
 
@@ -192,7 +216,7 @@ void write2(Wave& w, const Instr& in) {
     }
   }
   w.stats->lds_written += uint64_t(8 * Dwords) * std::popcount(exec);
-  w.stats->lds_conflicts += read2_conflicts<Dwords>(addr.a, exec, unit * in.m.offset0, unit * in.m.offset1);
+  w.stats->lds_conflicts += read2_conflicts<Dwords>(w, addr.a, exec, unit * in.m.offset0, unit * in.m.offset1);
   note_lds(w, nullptr);
 }
 
@@ -251,7 +275,7 @@ void ds_atomic(Wave& w, const Instr& in) {
   }
   w.stats->lds_read += uint64_t(4 * words) * std::popcount(exec);
   w.stats->lds_written += uint64_t(4 * words) * std::popcount(exec);
-  w.stats->lds_conflicts += bank_conflicts(addr.a, exec, words);
+  w.stats->lds_conflicts += bank_conflicts(w, addr.a, exec, words);
   note_lds(w, Rtn ? &in.op[0] : nullptr);
 }
 

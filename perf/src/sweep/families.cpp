@@ -167,9 +167,12 @@ std::vector<Family> families_of(const Repository& repo) {
     Family f;
     f.name = name;
     f.rate = spec->select.rate;
-    // An implied choice (one value, fixed by the family) is no kernel parameter: nothing to filter.
-    for (const ops::OpChoice& c : spec->choices)
-      if (c.implied.empty()) f.default_where[c.param] = c.default_value;
+    // Every choice filters by its default; a kernel without the parameter has the implied value
+    // (a choice the family fixes, or a kernel older than the choice).
+    for (const ops::OpChoice& c : spec->choices) {
+      f.default_where[c.param] = c.default_value;
+      if (!c.implied.empty()) f.implied[c.param] = c.implied;
+    }
     if (spec->select.policy == ops::OpSelect::Policy::gemm_cost) f.plans = gemm_plans;
     else f.plans = [name](PlanSource& source, const KernelEntry& k, const Shape& s) { return ranked_plans(name, source, k, s); };
     out.push_back(std::move(f));

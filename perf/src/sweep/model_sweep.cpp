@@ -10,10 +10,14 @@
 namespace asmk::perf {
 namespace {
 
-bool matches(const KernelEntry& k, const std::map<std::string, std::string>& where) {
+// The kernel has every filtered value (a parameter it lacks has the family's implied value).
+bool matches(const KernelEntry& k, const std::map<std::string, std::string>& where,
+             const std::map<std::string, std::string>& implied) {
   for (const auto& [name, value] : where) {
     const auto it = k.params.find(name);
-    if (it == k.params.end() || it->second != value) return false;
+    const auto fixed = implied.find(name);
+    const std::string* have = it != k.params.end() ? &it->second : fixed != implied.end() ? &fixed->second : nullptr;
+    if (have == nullptr || *have != value) return false;
   }
   return true;
 }
@@ -39,7 +43,7 @@ Expected<std::vector<KernelEntry>> sweep_kernels(const SweepOptions& o, const Fa
   for (const auto& [k, v] : o.where) where[k] = v;
   std::vector<KernelEntry> chosen;
   for (auto& k : *all)
-    if (k.family == o.family && matches(k, where)) chosen.push_back(std::move(k));
+    if (k.family == o.family && matches(k, where, family.implied)) chosen.push_back(std::move(k));
   if (chosen.empty()) {
     std::string filter;
     for (const auto& [k, v] : where) filter += fmt::format(" {}={}", k, v);

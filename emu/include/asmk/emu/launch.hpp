@@ -112,9 +112,10 @@ struct Stats {
   uint64_t global_bytes_read = 0, global_bytes_written = 0;  // global/flat/buffer, scratch included
   uint64_t scalar_bytes_read = 0, scalar_bytes_written = 0;  // SMEM (atomics count both ways)
   uint64_t lds_bytes_read = 0, lds_bytes_written = 0;
-  /// Extra LDS cycles from bank conflicts: an access runs in passes of 32 dwords (32 lanes of
-  /// b32, 16 of b64, 8 of b96/b128); a bank asked for n different dwords in a pass takes n cycles
-  /// (the same dword is broadcast); this is the sum over passes of (worst bank - 1).
+  /// Extra LDS cycles from bank conflicts: an access runs in passes of one dword per bank (32 banks
+  /// on gfx942: 32 lanes of b32, 16 of b64, 8 of b96/b128; 64 banks on gfx950: 64, 32, 16); a bank
+  /// asked for n different dwords in a pass takes n cycles (the same dword is broadcast); this is
+  /// the sum over passes of (worst bank - 1).
   uint64_t lds_bank_conflict_cycles = 0;
   uint32_t vgprs = 0, agprs = 0, sgprs = 0, lds_bytes = 0;  // footprint per wave / workgroup
 };

@@ -13,6 +13,8 @@ struct ResultRow {
   std::string kernel;  // manifest name
   std::string variant; // the kernel's parameters ("m_tile=128 n_tile=128")
   bool best = false;   // the fastest kernel for this shape in this sweep
+  bool selected = false;  // libasmk's selector picks this kernel and k_splits for the shape (asmk perf
+                          // sets it for ops it can ask; not a CSV column)
   uint32_t k_splits = 1;
   double time_us = 0, tflops = 0, tbps = 0, roofline_fraction = 0;
   std::string limiter;  // the limiting resource (modeled) or "" (measured)

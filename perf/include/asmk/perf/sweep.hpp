@@ -90,7 +90,8 @@ struct Family {
   /// The MFMA rate class of the op's math (op spec select.rate: "bf16", "fp8", "fp4"; "" for ops
   /// without one, memory-bound): the compute roof of its reports.
   std::string rate;
-  std::map<std::string, std::string> default_where;
+  std::map<std::string, std::string> default_where;  // every choice's default (the problem's dtypes, layout)
+  std::map<std::string, std::string> implied;        // a choice's value for kernels without its parameter
   /// One plan per split-K factor worth modeling (k_splits = 1 first), or why the kernel cannot
   /// run the shape.
   std::function<Expected<std::vector<Plan>>(PlanSource&, const KernelEntry&, const Shape&)> plans;
