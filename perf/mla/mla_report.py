@@ -167,8 +167,19 @@ def run_shape(asmk, repo, machine, shape, tmp, before=False):
         buffers["split_plan"] = "@" + plan_file
     elif not before:
         args["split_plan"] = 0
-    s1 = model(asmk, code_object(repo, arch, kernel), kernel, (ceil_div(h * n, 32), splits, b), args, buffers,
-               machine, stage1_bytes, flops)
+    # The model takes the first workgroup for all but the last: the (row block, split) workgroups whose split
+    # holds keys (y < used: every sequence has the same length) and those of empty splits (a prologue and an
+    # lse store) are modeled as two launches, one launch overhead taken off.
+    tiles = ceil_div(ctx, 32)
+    used = min(splits, ceil_div(tiles, plan["tiles"])) if plan else min(splits, tiles)
+    co = code_object(repo, arch, kernel)
+    s1 = model(asmk, co, kernel, (ceil_div(h * n, 32), used, b), args, buffers, machine, stage1_bytes, flops)
+    if used < splits:
+        empty = os.path.join(tmp, f"{tag}-no_pages.bin")
+        write_i32(empty, [0] * (b + 1))
+        s1e = model(asmk, co, kernel, (ceil_div(h * n, 32), splits - used, b), args,
+                    {**buffers, "kv_indptr": "@" + empty}, machine, tokens * h * (splits - used) * 4, 0)
+        s1 = {**s1, "time_us": s1["time_us"] + s1e["time_us"] - s1e["overhead_us"]}
     s2 = None
     if splits > 1:
         comb = f"attn_lse_combine_{arch}_bf16"
@@ -183,7 +194,6 @@ def run_shape(asmk, repo, machine, shape, tmp, before=False):
     total = s1["time_us"] + extra
     useful = q_bytes + cache_bytes + table_bytes + o_bytes
     peak = fig["peak_tflops_fp8"] if kv == "fp8" else fig["peak_tflops_bf16"]
-    used = min(splits, ceil_div(ceil_div(ctx, 32), plan["tiles"])) if plan else splits  # splits with keys
     return {**shape, "machine": machine, "splits": splits, "used": used, "bytes": useful, "stage1_us": s1["time_us"],
             "stage2_us": extra, "plan_us": plan_us, "total_us": total, "limiter": s1["limiter"],
             "hbm_frac": useful / (total * 1e-6) / (fig["hbm_tbps"] * 1e12),
