@@ -177,19 +177,23 @@ Status mla_decode(const MlaDecodeArgs& a, AttentionRef& out) {
   });
 }
 
-Status mla_decode_split(const MlaDecodeArgs& a, std::uint32_t num_splits, std::uint32_t granule, AttentionRef& out) {
+namespace {
+
+// Split-KV partials with per(seqlen_k) keys per split: split s covers [s·per, (s+1)·per) ∩ [0, seqlen_k).
+template <class PerSplit>
+Status split_partials(const MlaDecodeArgs& a, std::uint32_t num_splits, PerSplit per_split, AttentionRef& out) {
   if (num_splits == 0) return Status::failure("mla_decode: num_splits must be positive");
   std::vector<std::uint32_t> seqlens;
   if (Status st = mla_seqlens_k(a, seqlens); !st.ok()) return st;
   const std::uint32_t tokens = std::uint32_t(a.qo_indptr[a.batch]);
   std::uint32_t longest_split = 0;
-  for (std::uint32_t len : seqlens) longest_split = std::max(longest_split, std::min(len, mla_split_keys(len, num_splits, granule)));
+  for (std::uint32_t len : seqlens) longest_split = std::max(longest_split, std::min(len, per_split(len)));
   out = empty_result(tokens * a.heads * num_splits, a.heads, longest_split, a.softcap);
   std::vector<double> s, mag;
   std::vector<std::uint64_t> visible;
   return for_each_query(a, seqlens, [&](std::size_t row, const std::vector<double>& q, const std::vector<std::uint64_t>& keys,
                                         std::uint32_t limit, std::uint32_t seqlen_k) {
-    const std::uint32_t per = mla_split_keys(seqlen_k, num_splits, granule);
+    const std::uint32_t per = per_split(seqlen_k);
     for (std::uint32_t sp = 0; sp < num_splits; ++sp) {
       const std::uint64_t begin = std::min<std::uint64_t>(std::uint64_t{sp} * per, limit);
       const std::uint64_t end = std::min<std::uint64_t>(std::uint64_t{sp + 1} * per, limit);
@@ -197,6 +201,37 @@ Status mla_decode_split(const MlaDecodeArgs& a, std::uint32_t num_splits, std::u
       attend(a, q, visible, out, row * num_splits + sp, s, mag);
     }
   });
+}
+
+}  // namespace
+
+Status mla_decode_split(const MlaDecodeArgs& a, std::uint32_t num_splits, std::uint32_t granule, AttentionRef& out) {
+  return split_partials(a, num_splits, [&](std::uint32_t len) { return mla_split_keys(len, num_splits, granule); }, out);
+}
+
+Status mla_decode_split_planned(const MlaDecodeArgs& a, std::uint32_t num_splits, std::uint32_t keys_per_split,
+                                AttentionRef& out) {
+  if (keys_per_split == 0) return Status::failure("mla_decode: keys_per_split must be positive");
+  std::vector<std::uint32_t> seqlens;
+  if (Status st = mla_seqlens_k(a, seqlens); !st.ok()) return st;
+  for (std::uint32_t b = 0; b < a.batch; ++b)
+    if (std::uint64_t{keys_per_split} * num_splits < seqlens[b])
+      return Status::failure("mla_decode: " + std::to_string(num_splits) + " splits of " + std::to_string(keys_per_split) +
+                             " keys do not cover " + seq_name(b) + " (" + std::to_string(seqlens[b]) + " keys)");
+  return split_partials(a, num_splits, [&](std::uint32_t) { return keys_per_split; }, out);
+}
+
+std::uint32_t mla_plan_split_tiles(const std::vector<std::uint32_t>& keys, std::uint32_t num_splits,
+                                   std::uint32_t work_target, std::uint32_t min_tiles, std::uint32_t granule) {
+  std::uint64_t total = 0, longest = 0;
+  for (std::uint32_t k : keys) {
+    const std::uint64_t tiles = (std::uint64_t{k} + granule - 1) / granule;
+    total += tiles;
+    longest = std::max(longest, tiles);
+  }
+  auto ceil_div = [](std::uint64_t x, std::uint64_t y) { return y == 0 ? x : (x + y - 1) / y; };
+  return std::uint32_t(std::max({ceil_div(total, work_target), ceil_div(longest, num_splits), std::uint64_t{min_tiles},
+                                 std::uint64_t{1}}));
 }
 
 Status lse_combine(const float* partial_o, const float* partial_lse, std::uint32_t rows, std::uint32_t splits,
@@ -227,6 +262,7 @@ Status lse_combine(const float* partial_o, const float* partial_lse, std::uint32
     for (std::uint32_t c = 0; c < dv; ++c) {
       double sum = 0.0, weighted = 0.0;
       for (std::uint32_t s = 0; s < splits; ++s) {
+        if (lse[s] == minus_inf) continue;  // an empty split: o_s unread
         const double o = partial_o[(r * splits + s) * dv + c];
         sum += w[s] * o;
         weighted += w[s] * std::fabs(o);

@@ -198,11 +198,44 @@ TEST(MlaDecode, SplitsMergedByTheCombineGiveTheWhole) {
   EXPECT_EQ(mla_split_keys(0, 4, 16), 0u);
 }
 
+// A split plan: every sequence's splits hold the same keys_per_split (the 40-key sequence 2 splits of 32, the
+// others one); merged by the combine they give the whole; a plan that does not cover a sequence is an error.
+TEST(MlaDecode, PlannedSplitsMergedGiveTheWhole) {
+  const Paged p(2, 1, {1, 2, 1}, {40, 9, 1}, 3);
+  const MlaDecodeArgs a = p.args(true);
+  AttentionRef whole, part;
+  ASSERT_TRUE(mla_decode(a, whole).ok());
+  const std::uint32_t splits = 3;
+  ASSERT_TRUE(mla_decode_split_planned(a, splits, 32, part).ok());
+  EXPECT_EQ(part.visible[0], 32u);
+  EXPECT_EQ(part.visible[1], 8u);
+  EXPECT_TRUE(std::isinf(part.lse[2]) && part.visible[2] == 0) << "the 40-key sequence's third split is empty";
+  std::vector<float> po(part.out.begin(), part.out.end()), pl(part.lse.begin(), part.lse.end());
+  LseCombineRef merged;
+  ASSERT_TRUE(lse_combine(po.data(), pl.data(), whole.rows, splits, DV, merged).ok());
+  for (std::size_t r = 0; r < whole.rows; ++r)
+    for (std::uint32_t c = 0; c < DV; ++c)
+      ASSERT_NEAR(merged.out[r * DV + c], whole.at(r, c), 1e-6 * (1 + whole.weighted[r * DV + c])) << r << " " << c;
+  const Status short_plan = mla_decode_split_planned(a, 1, 32, part);
+  EXPECT_NE(short_plan.error.find("do not cover"), std::string::npos) << short_plan.error;
+}
+
+// The plan's rule by hand: tiles 1024 + 32 + 1 = 1057 (T), 1024 (L).
+TEST(MlaDecode, PlanSplitTilesByHand) {
+  const std::vector<std::uint32_t> keys{32768, 1000, 7};
+  EXPECT_EQ(mla_plan_split_tiles(keys, 16, 608, 8, 32), 64u);     // L / 16
+  EXPECT_EQ(mla_plan_split_tiles(keys, 64, 10, 8, 32), 106u);     // ceil(T / 10)
+  EXPECT_EQ(mla_plan_split_tiles(keys, 256, 1000, 8, 32), 8u);    // the floor
+  EXPECT_EQ(mla_plan_split_tiles({0, 0}, 4, 10, 0, 32), 1u);      // at least one tile
+}
+
 TEST(LseCombine, HandComputedAndEmptySplits) {
   // row 0: lse ln 1, ln 3 with o 1, 2 -> (1·1 + 3·2) / 4, lse ln 4; row 1: every split empty -> 0, −inf;
   // row 2: one empty split among two -> the other unchanged.
   const float ninf = -std::numeric_limits<float>::infinity();
-  const std::vector<float> o{1, 2, 5, 6, 0, 7}, lse{0.f, float(std::log(3.0)), ninf, ninf, ninf, 2.5f};
+  // The o_s of empty splits are NaN: they are not read.
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<float> o{1, 2, nan, nan, nan, 7}, lse{0.f, float(std::log(3.0)), ninf, ninf, ninf, 2.5f};
   LseCombineRef r;
   ASSERT_TRUE(lse_combine(o.data(), lse.data(), 3, 2, 1, r).ok());
   EXPECT_NEAR(r.out[0], 7.0 / 4.0, 1e-7);

@@ -1,5 +1,6 @@
-// The MLA decode ops' references (ref/mla.hpp): mla_decode (CSR page table), mla_decode_block_table,
-// mla_decode_split (fp32 partials per split) and attn_lse_combine. o and the partials are compared under
+// The MLA decode ops' references (ref/mla.hpp): mla_decode (CSR page table), mla_decode_block_table(_single),
+// mla_decode_split(_block_table) (fp32 partials per split, with or without a split plan), mla_decode_plan(_block_table)
+// and attn_lse_combine. o and the partials are compared under
 // the attention tolerance of ref/TOLERANCE.md, the combine under its own rule ("LSE combine"). The fills
 // make the index tensors meaningful: query tokens spread over the sequences (at most max_qlen each),
 // distinct shuffled pages, last-page lengths in 1..page_size; the combine's partial LSEs finite or −inf.
@@ -86,8 +87,9 @@ Status args_of(const OpProblem& p, const OpTensors& t, MlaDecodeArgs& a) {
   return Status::success();
 }
 
-// A tensor of `rows` packed rows of `dv` (bf16 with element strides, or f32) against the reference's rows.
-Comparison compare_rows(const AttentionRef& r, const OpTensor& o, OutType out) {
+// A tensor of `rows` packed rows of `dv` (bf16 with element strides, or f32) against the reference's rows; rows
+// marked in `unread` (the o of a split without keys, which the kernels do not write) are not compared.
+Comparison compare_rows(const AttentionRef& r, const OpTensor& o, OutType out, const std::vector<bool>& unread = {}) {
   std::vector<double> got(std::size_t(r.rows) * r.head_dim_v);
   const std::size_t rank = o.shape.size();
   // rows over every dimension but the last; o [tokens, heads, dv] through its strides, partials packed
@@ -108,7 +110,7 @@ Comparison compare_rows(const AttentionRef& r, const OpTensor& o, OutType out) {
         std::memcpy(&code, o.bytes.data() + 2 * (at + c), 2);
         v = o.dtype == "bf16" ? bf16_to_f32(code) : fp16_to_f32(code);
       }
-      got[row * r.head_dim_v + c] = v;
+      got[row * r.head_dim_v + c] = row < unread.size() && unread[row] ? r.out[row * r.head_dim_v + c] : v;
     }
   }
   const ErrorSummary s = compare_attention(r, out, Format::bf16, got, nullptr);
@@ -151,6 +153,85 @@ Status decode_of(const OpProblem& p, const OpTensors& t, std::map<std::string, E
   return Status::success();
 }
 
+// The split plan an op call gives, or 0 (none). With a split_plan tensor the fill writes a valid plan: the
+// fewest tiles that cover the longest sequence in num_splits splits.
+std::uint32_t plan_of(const OpTensors& t) { return t.count("split_plan") ? std::uint32_t(ints(t.at("split_plan"))[0]) : 0; }
+
+void fill_plan(const OpProblem& p, OpTensors& t) {
+  if (!t.count("split_plan")) return;
+  MlaDecodeArgs a;
+  std::vector<std::uint32_t> lens;
+  if (!args_of(p, t, a).ok() || !mla_seqlens_k(a, lens).ok()) return;
+  ints(t.at("split_plan"))[0] = std::int32_t(mla_plan_split_tiles(lens, p.u32("num_splits"), 1, 1, 32));
+}
+
+OpReference split_reference(void (*fill_table)(const OpProblem&, OpTensors&, std::mt19937&)) {
+  OpReference r;
+  r.fill = fill_table;
+  r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
+    MlaDecodeArgs a;
+    if (Status s = args_of(p, t, a); !s.ok()) return s;
+    const std::uint32_t splits = p.u32("num_splits"), plan = plan_of(t);
+    auto result = std::make_shared<AttentionRef>();
+    // the kernels' split granule: one 32-key tile (templates/mla_decode)
+    if (Status s = plan ? mla_decode_split_planned(a, splits, 32 * plan, *result) : mla_decode_split(a, splits, 32, *result);
+        !s.ok())
+      return s;
+    // rows of splits without keys: their o is not written
+    std::vector<std::uint32_t> lens;
+    if (Status s = mla_seqlens_k(a, lens); !s.ok()) return s;
+    auto unread = std::make_shared<std::vector<bool>>(result->rows, false);
+    for (std::uint32_t b = 0; b < a.batch; ++b) {
+      const std::uint64_t per = plan ? 32ull * plan : mla_split_keys(lens[b], splits, 32);
+      for (std::int32_t tok = a.qo_indptr[b]; tok < a.qo_indptr[b + 1]; ++tok)
+        for (std::uint32_t h = 0; h < a.heads; ++h)
+          for (std::uint32_t sp = 0; sp < splits; ++sp)
+            (*unread)[(std::size_t(tok) * a.heads + h) * splits + sp] = std::uint64_t(sp) * per >= lens[b];
+    }
+    expected["partial_o"] = Expected::rule_of(
+        [result, unread](const OpTensor& o) { return compare_rows(*result, o, OutType::f32, *unread); });
+    expected["partial_lse"] = Expected::rule_of([result](const OpTensor& lse) {
+      return compare_lse(result->lse, lse, [&](std::size_t row) { return attention_lse_tolerance(*result, row); });
+    });
+    return Status::success();
+  };
+  return r;
+}
+
+// The plan ops: lengths of every kind (empty, short, long), the plan exactly ref::mla_plan_split_tiles's.
+OpReference plan_reference(bool csr) {
+  OpReference r;
+  r.fill = [csr](const OpProblem& p, OpTensors& t, std::mt19937& rng) {
+    const std::uint32_t batch = p.u32("batch");
+    std::uniform_int_distribution<std::int32_t> len(0, 5000), pages(0, 200);
+    std::int32_t* out = ints(t.at(csr ? "kv_indptr" : "seq_lens"));
+    if (csr) out[0] = 0;
+    for (std::uint32_t b = 0; b < batch; ++b) {
+      if (csr) out[b + 1] = out[b] + pages(rng);
+      else out[b] = len(rng);
+    }
+  };
+  r.compute = [csr](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
+    const std::uint32_t batch = p.u32("batch");
+    std::vector<std::uint32_t> keys(batch);
+    const std::int32_t* in = ints(t.at(csr ? "kv_indptr" : "seq_lens"));
+    for (std::uint32_t b = 0; b < batch; ++b)
+      keys[b] = csr ? std::uint32_t(in[b + 1] - in[b]) * p.u32("page_size") : std::uint32_t(in[b]);
+    const std::int32_t want = std::int32_t(
+        mla_plan_split_tiles(keys, p.u32("num_splits"), p.u32("work_target"), p.u32("min_tiles"), 32));
+    expected["split_plan"] = Expected::rule_of([want](const OpTensor& plan) {
+      Comparison c;
+      c.count = 1;
+      const std::int32_t got = ints(plan)[0];
+      c.max_abs_error = c.mean_abs_error = std::fabs(double(got) - want);
+      if (got != want) c.mismatches = 1, c.detail = "split_plan: kernel " + std::to_string(got) + ", ref " + std::to_string(want);
+      return c;
+    });
+    return Status::success();
+  };
+  return r;
+}
+
 }  // namespace
 
 OpReference mla_decode_reference() {
@@ -168,22 +249,16 @@ OpReference mla_decode_block_table_reference() {
 }
 
 OpReference mla_decode_split_reference() {
-  OpReference r;
-  r.fill = fill_csr;
-  r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
-    MlaDecodeArgs a;
-    if (Status s = args_of(p, t, a); !s.ok()) return s;
-    auto result = std::make_shared<AttentionRef>();
-    // the kernels' split granule: one 32-key tile (templates/mla_decode)
-    if (Status s = mla_decode_split(a, p.u32("num_splits"), 32, *result); !s.ok()) return s;
-    expected["partial_o"] = Expected::rule_of([result](const OpTensor& o) { return compare_rows(*result, o, OutType::f32); });
-    expected["partial_lse"] = Expected::rule_of([result](const OpTensor& lse) {
-      return compare_lse(result->lse, lse, [&](std::size_t row) { return attention_lse_tolerance(*result, row); });
-    });
-    return Status::success();
-  };
-  return r;
+  return split_reference([](const OpProblem& p, OpTensors& t, std::mt19937& rng) { fill_csr(p, t, rng), fill_plan(p, t); });
 }
+
+OpReference mla_decode_split_block_table_reference() {
+  return split_reference(
+      [](const OpProblem& p, OpTensors& t, std::mt19937& rng) { fill_block_table(p, t, rng), fill_plan(p, t); });
+}
+
+OpReference mla_decode_plan_reference() { return plan_reference(true); }
+OpReference mla_decode_plan_block_table_reference() { return plan_reference(false); }
 
 OpReference attn_lse_combine_reference() {
   OpReference r;

@@ -28,7 +28,11 @@ const std::vector<std::pair<const char*, MakeOpReference>>& builtin_op_reference
       {"mla_decode", mla_decode_reference},
       {"mla_decode_single", mla_decode_reference},
       {"mla_decode_block_table", mla_decode_block_table_reference},
+      {"mla_decode_block_table_single", mla_decode_block_table_reference},
       {"mla_decode_split", mla_decode_split_reference},
+      {"mla_decode_split_block_table", mla_decode_split_block_table_reference},
+      {"mla_decode_plan", mla_decode_plan_reference},
+      {"mla_decode_plan_block_table", mla_decode_plan_block_table_reference},
       {"attn_lse_combine", attn_lse_combine_reference},
   };
   return table;

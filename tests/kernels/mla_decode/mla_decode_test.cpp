@@ -43,7 +43,8 @@ struct Shape {
   bool padded = false;       // q and o with padding between heads and tokens
   uint32_t first_page = 0;   // pages below it are never named (page indices beyond 65,536)
   size_t workspace = 0;      // via the op, CSR with o: the pipeline op mla_decode with this workspace (bytes)
-  size_t launches = 0;       // ... and the launches it must plan (2: split + combine; 1: mla_decode_single)
+  size_t launches = 0;       // ... and the launches it must plan (3: plan + split + combine; 1: mla_decode_single)
+  uint32_t plan_tiles = 0;   // partials with a split plan of this many 32-key tiles per split (0: the even cut)
 };
 
 std::string describe(const Shape& s) {
@@ -56,7 +57,8 @@ std::string describe(const Shape& s) {
          "} seqlen_k={" + list(s.kv_lens) + "} " + (s.csr ? "csr" : "block-table") +
          (s.splits ? " splits=" + std::to_string(s.splits) : " final") + (s.with_lse ? " lse" : "") +
          (s.softcap > 0 ? " softcap=" + std::to_string(s.softcap) : "") + (s.padded ? " padded" : "") +
-         (s.first_page ? " first_page=" + std::to_string(s.first_page) : "");
+         (s.first_page ? " first_page=" + std::to_string(s.first_page) : "") +
+         (s.plan_tiles ? " plan=" + std::to_string(s.plan_tiles) + " tiles" : "");
 }
 
 class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
@@ -142,10 +144,14 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
     ra.scale = scale, ra.softcap = sh.softcap;
     ref::AttentionRef expected;
     const uint32_t splits = std::max(1u, sh.splits);
-    ASSERT_TRUE((sh.splits ? ref::mla_decode_split(ra, splits, 32, expected) : ref::mla_decode(ra, expected)).ok());
+    ASSERT_TRUE((!sh.splits        ? ref::mla_decode(ra, expected)
+                 : sh.plan_tiles ? ref::mla_decode_split_planned(ra, splits, 32 * sh.plan_tiles, expected)
+                                 : ref::mla_decode_split(ra, splits, 32, expected))
+                    .ok());
 
     Buffer qb = s.upload(q), kvb = s.upload(kv), qob = s.upload(qo_indptr), kib = s.upload(kv_indptr),
-           kxb = s.upload(kv_indices), klb = s.upload(last_page_len), btb = s.upload(block_table), slb = s.upload(seq_lens);
+           kxb = s.upload(kv_indices), klb = s.upload(last_page_len), btb = s.upload(block_table), slb = s.upload(seq_lens),
+           planb = s.upload(std::vector<int32_t>{int32_t(sh.plan_tiles)});
     const size_t o_elems = size_t(tokens) * o_token, lse_count = size_t(tokens) * h * splits;
     Buffer ob = s.upload(std::vector<uint16_t>(std::max<size_t>(o_elems, 1), kSentinel));
     Buffer pob = s.upload(std::vector<float>(std::max<size_t>(size_t(tokens) * h * splits * DV, 1), kLseSentinel));
@@ -180,28 +186,34 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
       else u32("block_table_stride", max_pages), ptr("block_table", btb), ptr("seq_lens", slb);
       if (partial) {
         u32("num_splits", splits), ptr("partial_o", pob), ptr("partial_lse", lb);
+        if (sh.plan_tiles) ptr("split_plan", planb);
       } else {
         u32("o_stride_token", o_token), u32("o_stride_head", o_head), ptr("o", ob);
         if (sh.with_lse) ptr("lse", lb);
       }
-      const bool pipeline = !partial && sh.csr && sh.launches > 0;
-      const char* op = partial ? "mla_decode_split" : !sh.csr ? "mla_decode_block_table" : pipeline ? "mla_decode" : "mla_decode_single";
+      const bool pipeline = !partial && sh.launches > 0;
+      const char* op = partial ? (sh.csr ? "mla_decode_split" : "mla_decode_split_block_table")
+                       : !sh.csr ? (pipeline ? "mla_decode_block_table" : "mla_decode_block_table_single")
+                       : pipeline ? "mla_decode" : "mla_decode_single";
       Buffer wsb = s.alloc(std::max<size_t>(sh.workspace, 1));
       if (pipeline && sh.workspace > 0) ptr("workspace", wsb);
       if (pipeline) {
         asmk_selection plan{sizeof(asmk_selection)};
         ASSERT_EQ(asmk_select_op(s.get(), op, a.data(), a.size(), &plan), ASMK_SUCCESS) << asmk_last_error();
         ASSERT_EQ(plan.launch_count, sh.launches) << plan.reason;
-        if (sh.launches == 2) {
-          EXPECT_EQ(std::string(plan.launches[1].kernel_name), "attn_lse_combine_" + v.arch + "_bf16");
-          EXPECT_GT(plan.launches[0].grid.y, 1u) << "the split count";
+        if (sh.launches == 3) {
+          EXPECT_EQ(std::string(plan.launches[0].kernel_name), "mla_decode_plan_" + v.arch);
+          EXPECT_EQ(std::string(plan.launches[2].kernel_name), "attn_lse_combine_" + v.arch + "_bf16");
+          EXPECT_GT(plan.launches[1].grid.y, 1u) << "the split count";
           EXPECT_LE(plan.workspace_bytes, sh.workspace);
         }
       }
-      ASSERT_TRUE(partial ? sh.csr : true) << "the split op takes the CSR form";
       asmk_selection sel{sizeof(asmk_selection)};
       ASSERT_EQ(asmk_run_op(s.get(), op, a.data(), a.size(), nullptr, &sel), ASMK_SUCCESS) << op << ": " << asmk_last_error();
-      EXPECT_EQ(std::string(sel.kernel_name), v.name) << "the op selects the variant of the choices";
+      // a split pipeline's first launch is the plan, its second the variant's split pass
+      const bool planned = pipeline && sh.launches == 3;
+      EXPECT_EQ(std::string(planned ? sel.launches[1].kernel_name : sel.kernel_name), v.name)
+          << "the op selects the variant of the choices";
       ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
     } else {
       ASSERT_TRUE(s.launch(v.name,
@@ -211,6 +223,7 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
                             Arg::ptr("partial_lse", partial ? lb.get() : nullptr), Arg::ptr("qo_indptr", qob),
                             Arg::ptr("kv_indptr", sh.csr ? kib.get() : nullptr), Arg::ptr("kv_indices", kxb),
                             Arg::ptr("kv_last_page_len", klb), Arg::ptr("block_table", btb), Arg::ptr("seq_lens", slb),
+                            Arg::ptr("split_plan", sh.plan_tiles ? planb.get() : nullptr),
                             Arg::u32("batch", batch), Arg::u32("heads", h), Arg::u32("max_qlen", max_qlen),
                             Arg::u32("page_size", ps), Arg::u32("block_table_stride", max_pages),
                             Arg::u32("num_splits", splits), Arg::u32("q_stride_token", q_token),
@@ -225,6 +238,23 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
       const std::vector<float> po = pob.download<float>(size_t(expected.rows) * DV);
       for (size_t i = 0; i < got.size(); ++i) got[i] = po[i];
       for (size_t r = 0; r < expected.rows; ++r) lse[r] = lse_dev[r];
+      // a split without keys writes its lse (-inf) only: its o keeps the sentinel (the combine does not read it)
+      size_t empty_written = 0;
+      for (uint32_t b = 0; b < batch; ++b) {
+        const uint32_t len = sh.kv_lens[b];
+        const uint64_t per = sh.plan_tiles ? 32ull * sh.plan_tiles : ref::mla_split_keys(len, splits, 32);
+        for (int32_t t = qo_indptr[b]; t < qo_indptr[b + 1]; ++t)
+          for (uint32_t hh = 0; hh < h; ++hh)
+            for (uint32_t sp = 0; sp < splits; ++sp) {
+              if (uint64_t(sp) * per < len) continue;
+              const size_t row = (size_t(t) * h + hh) * splits + sp;
+              for (uint32_t c = 0; c < DV; ++c) {
+                empty_written += po[row * DV + c] != kLseSentinel;
+                got[row * DV + c] = 0.0;  // the reference's o_s of an empty split
+              }
+            }
+      }
+      EXPECT_EQ(empty_written, 0u) << "partial o written for a split without keys";
     } else {
       const std::vector<uint16_t> o = ob.download<uint16_t>(o_elems);
       std::vector<bool> is_output(o_elems, false);
@@ -264,7 +294,13 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
         {16, 16, {1, 2, 1}, {100, 7, 1}, true, 3},                  // splits: the short sequences leave some empty
         {8, 1, {4}, {300}, false, 5},                               // 5 splits over 10 tiles, causal qlen 4
         {8, 64, {1}, {64}, true, 1},                                // partials with one split
+        planned({16, 16, {1, 2, 1}, {100, 7, 1}, true, 3}, 2),      // a split plan of 64 keys: 2, 1 and 1 splits used
+        planned({8, 1, {4}, {300}, false, 5}, 3),                   // block table, 96 keys per split, the last split empty
     };
+  }
+  static Shape planned(Shape s, uint32_t tiles) {
+    s.plan_tiles = tiles;
+    return s;
   }
 };
 
@@ -323,7 +359,8 @@ TEST_P(MlaDecode, CacheBeyond4GiB) {
   ASSERT_TRUE(s.launch(v.name, {Arg::ptr("q", qb), Arg::ptr("kv", kv), Arg::ptr("o", ob), Arg::ptr("lse", lb),
                                 Arg::ptr("partial_o", nullptr), Arg::ptr("partial_lse", nullptr), Arg::ptr("qo_indptr", qob),
                                 Arg::ptr("kv_indptr", kib), Arg::ptr("kv_indices", kxb), Arg::ptr("kv_last_page_len", klb),
-                                Arg::ptr("block_table", nullptr), Arg::ptr("seq_lens", nullptr), Arg::u32("batch", 1),
+                                Arg::ptr("block_table", nullptr), Arg::ptr("seq_lens", nullptr),
+                                Arg::ptr("split_plan", nullptr), Arg::u32("batch", 1),
                                 Arg::u32("heads", h), Arg::u32("max_qlen", 2), Arg::u32("page_size", ps),
                                 Arg::u32("block_table_stride", 0), Arg::u32("num_splits", 1),
                                 Arg::u32("q_stride_token", h * D), Arg::u32("q_stride_head", D),
@@ -358,7 +395,7 @@ TEST_P(MlaDecode, ThePipelineOpSplitsWithAWorkspace) {
   for (const Variant& v : asmk::test::variants(GetParam().arch, "mla_decode")) {
     if (v.param_str("q_dtype") != v.param_str("kv_dtype")) continue;  // bf16 and fp8 q and cache
     Shape sh{16, 16, {1, 2, 1}, {600, 500, 7}, true};
-    sh.workspace = 64 << 20, sh.launches = 2;
+    sh.workspace = 64 << 20, sh.launches = 3;
     run(s, v, sh, seed++, true);
     if (v.param_str("q_dtype") != "bf16") continue;
     sh.workspace = 100, sh.launches = 1;
@@ -369,7 +406,8 @@ TEST_P(MlaDecode, ThePipelineOpSplitsWithAWorkspace) {
 }
 
 // The mla_decode ops (templates/mla_decode/op*.yaml) select the variant, bind every argument by name, check
-// the buffers and launch: mla_decode_single (CSR) and mla_decode_block_table with o, and mla_decode_split.
+// the buffers and launch: mla_decode_single (CSR) and mla_decode_block_table_single with o, mla_decode_split and
+// mla_decode_split_block_table (with a split plan).
 TEST_P(MlaDecode, TheOpsRunTheirVariants) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
@@ -381,6 +419,8 @@ TEST_P(MlaDecode, TheOpsRunTheirVariants) {
     if (v.param_str("q_dtype") != "bf16" || v.param_str("kv_dtype") != "bf16") continue;
     run(s, v, all[1], seed++, true);  // block table
     run(s, v, all[3], seed++, true);  // padded strides, no lse
+    run(s, v, all[10], seed++, true);  // split partials with a split plan
+    run(s, v, all[11], seed++, true);  // ... with a block table (mla_decode_split_block_table)
   }
 }
 
@@ -438,11 +478,88 @@ TEST_P(MlaDecode, BadInputIsANamedErrorAndWritesNothing) {
   }
 }
 
+// The split plan (templates/mla_decode_plan) through its ops: split_plan[0] is ref::mla_plan_split_tiles of the
+// lengths (a CSR sequence counted as pages · page_size keys) — one long sequence among short ones, more than
+// 64 sequences (a lane takes several), every sequence empty (the floor min_tiles), the longest bound by the slots.
+TEST_P(MlaDecode, ThePlanFollowsTheLengths) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  struct Case {
+    std::vector<uint32_t> lens;
+    uint32_t page_size, num_splits, work_target, min_tiles;
+  };
+  std::vector<uint32_t> many(150);
+  for (size_t i = 0; i < many.size(); ++i) many[i] = uint32_t(37 * i % 1000);
+  const Case cases[] = {
+      {{32768, 1000, 7, 1, 640}, 16, 16, 608, 8},   // one long sequence: the slots bound it (1024 tiles / 16 = 64)
+      {{32768, 1000, 7, 1, 640}, 16, 64, 8, 8},     // few splits wanted: the total bounds it
+      {many, 1, 16, 40, 2},                         // 150 sequences
+      {{0, 0, 0}, 64, 4, 10, 8},                    // no keys at all: the floor
+      {{5000}, 64, 4, 1000, 1},                     // one sequence over 4 slots
+  };
+  for (const Case& c : cases) {
+    const uint32_t batch = uint32_t(c.lens.size());
+    std::vector<int32_t> indptr{0}, lens;
+    std::vector<uint32_t> capacity;
+    for (uint32_t len : c.lens) {
+      const uint32_t pages = (len + c.page_size - 1) / c.page_size;
+      indptr.push_back(indptr.back() + int32_t(pages));
+      capacity.push_back(pages * c.page_size);
+      lens.push_back(int32_t(len));
+    }
+    for (const bool csr : {true, false}) {
+      SCOPED_TRACE(std::string(csr ? "csr" : "block table") + " batch " + std::to_string(batch) + " splits " +
+                   std::to_string(c.num_splits) + " work_target " + std::to_string(c.work_target));
+      Buffer ib = s.upload(indptr), lb = s.upload(lens), pb = s.upload(std::vector<int32_t>{-1});
+      std::vector<asmk_op_arg> a;
+      auto add = [&](const char* name, asmk_value_type type) -> asmk_op_arg& {
+        asmk_op_arg& arg = a.emplace_back();
+        arg.name = name;
+        arg.type = type;
+        return arg;
+      };
+      auto u32 = [&](const char* name, uint32_t x) { add(name, ASMK_VALUE_U32).value.u32 = x; };
+      auto ptr = [&](const char* name, const Buffer& b) {
+        asmk_op_arg& arg = add(name, ASMK_VALUE_POINTER);
+        arg.value.pointer = b.get();
+        arg.bytes = b.bytes();
+      };
+      u32("batch", batch), u32("num_splits", c.num_splits), u32("work_target", c.work_target);
+      u32("min_tiles", c.min_tiles), ptr("split_plan", pb);
+      if (csr) u32("page_size", c.page_size), ptr("kv_indptr", ib);
+      else ptr("seq_lens", lb);
+      const char* op = csr ? "mla_decode_plan" : "mla_decode_plan_block_table";
+      ASSERT_EQ(asmk_run_op(s.get(), op, a.data(), a.size(), nullptr, nullptr), ASMK_SUCCESS) << op << ": " << asmk_last_error();
+      ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
+      const uint32_t want = ref::mla_plan_split_tiles(csr ? capacity : c.lens, c.num_splits, c.work_target, c.min_tiles, 32);
+      EXPECT_EQ(pb.download<int32_t>(1).at(0), int32_t(want));
+    }
+  }
+}
+
+// The pipelines with one long sequence among short ones (CSR and block table): the plan cuts the 3,000-key
+// sequence into splits of 8 tiles (256 keys, the floor) and the short ones into one each; o and lse are the
+// unsplit reference's.
+TEST_P(MlaDecode, ThePipelineBalancesALongSequenceAmongShortOnes) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  uint32_t seed = 800;
+  for (const Variant& v : asmk::test::variants(GetParam().arch, "mla_decode")) {
+    if (v.param_str("q_dtype") != v.param_str("kv_dtype")) continue;
+    Shape sh{16, 16, {1, 1, 2, 1, 1}, {3000, 40, 100, 7, 60}, true};
+    sh.workspace = 64 << 20, sh.launches = 3;
+    run(s, v, sh, seed++, true);
+    sh.csr = false;  // mla_decode_block_table: its plan, split and combine stages
+    run(s, v, sh, seed++, true);
+  }
+}
+
 // ---- attn_lse_combine ---------------------------------------------------------------------------------------
 
 class AttnLseCombine : public ::testing::TestWithParam<asmk::test::TestDevice> {
  protected:
-  // Random partials (lse in [-8, 8], every seventh split empty, the last row wholly empty when `empty_row`),
+  // Random partials (lse in [-8, 8], every seventh split empty with NaN o_s, the last row wholly empty when
+  // `empty_row`),
   // combined by the kernel (or the op) into o with padded strides; o's padding keeps its sentinel.
   void run(Session& s, const Variant& v, uint32_t tokens, uint32_t heads, uint32_t splits, uint32_t dv, bool with_lse,
            bool empty_row, uint32_t seed, bool via_op = false) {
@@ -456,6 +573,9 @@ class AttnLseCombine : public ::testing::TestWithParam<asmk::test::TestDevice> {
     for (auto& x : po) x = normal(rng) * 3.f;
     for (size_t i = 0; i < pl.size(); ++i)
       pl[i] = i % 7 == 3 || (empty_row && i / splits == rows - 1) ? -std::numeric_limits<float>::infinity() : value(rng);
+    // an empty split's o_s is not read (its producer need not write it): NaN there must not reach o
+    for (size_t i = 0; i < pl.size(); ++i)
+      if (std::isinf(pl[i])) std::fill_n(po.begin() + std::ptrdiff_t(i * dv), dv, std::numeric_limits<float>::quiet_NaN());
     ref::LseCombineRef want;
     ASSERT_TRUE(ref::lse_combine(po.data(), pl.data(), rows, splits, dv, want).ok());
     const bool bf16 = v.param_str("out_dtype") == "bf16";
@@ -569,7 +689,8 @@ TEST_P(AttnLseCombine, MergesMlaDecodeSplits) {
                                   Arg::ptr("partial_o", pob), Arg::ptr("partial_lse", plb), Arg::ptr("qo_indptr", qob),
                                   Arg::ptr("kv_indptr", kib), Arg::ptr("kv_indices", kxb),
                                   Arg::ptr("kv_last_page_len", klb), Arg::ptr("block_table", nullptr),
-                                  Arg::ptr("seq_lens", nullptr), Arg::u32("batch", 2), Arg::u32("heads", h),
+                                  Arg::ptr("seq_lens", nullptr), Arg::ptr("split_plan", nullptr), Arg::u32("batch", 2),
+                                  Arg::u32("heads", h),
                                   Arg::u32("max_qlen", 2), Arg::u32("page_size", ps), Arg::u32("block_table_stride", 0),
                                   Arg::u32("num_splits", splits), Arg::u32("q_stride_token", h * D),
                                   Arg::u32("q_stride_head", D), Arg::u32("o_stride_token", 0),

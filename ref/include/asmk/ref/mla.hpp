@@ -78,8 +78,20 @@ Status mla_decode(const MlaDecodeArgs& args, AttentionRef& out);
 // keys (o_s normalized, lse_s natural log).
 Status mla_decode_split(const MlaDecodeArgs& args, std::uint32_t num_splits, std::uint32_t granule, AttentionRef& out);
 
+// Split-KV with a split plan: every sequence's split s covers keys [s·n, (s+1)·n) ∩ [0, seqlen_k) with the same
+// n = keys_per_split (an error when num_splits of them do not cover a sequence), rows as mla_decode_split's.
+Status mla_decode_split_planned(const MlaDecodeArgs& args, std::uint32_t num_splits, std::uint32_t keys_per_split,
+                                AttentionRef& out);
+
+// The split plan's rule (templates/mla_decode_plan): tiles of `granule` keys per split from each sequence's
+// key count (the kernel takes a CSR sequence's pages · page_size), T = Σ tiles, L = max tiles:
+//   max(ceil(T / work_target), ceil(L / num_splits), min_tiles, 1).
+std::uint32_t mla_plan_split_tiles(const std::vector<std::uint32_t>& keys, std::uint32_t num_splits,
+                                   std::uint32_t work_target, std::uint32_t min_tiles, std::uint32_t granule);
+
 // The LSE combine of partials given as numbers (the kernels' fp32 workspace): partial_o
-// [rows, splits, dv] and partial_lse [rows, splits], packed. Results per row: o [rows, dv], lse [rows],
+// [rows, splits, dv] and partial_lse [rows, splits], packed; the o_s of an empty split (lse_s = −inf) is not
+// read (its producer need not write it). Results per row: o [rows, dv], lse [rows],
 // and what the error scales with (weighted = Σ_s w_s·|o_s| per element, w_s = e^(lse_s − lse)).
 struct LseCombineRef {
   std::uint32_t rows = 0, splits = 0, dv = 0;

@@ -1,0 +1,260 @@
+"""MLA decode speed report (modeled): the canonical shapes of issue 13 on MI300X and MI355X.
+
+    /usr/bin/python3 perf/mla/mla_report.py --asmk build/tools/asmk --repo hsaco [--before DIR] \\
+        [--machines MI300X,MI355X] [--sample] [-j 2] > perf/mla/report.md
+
+Per shape (heads 16 / 128, q length 1 / 4, batch 1 / 16 / 64 / 128, context 1k / 8k / 32k, cache bf16 / fp8
+with q of the same type, page size 64, every sequence of the batch the same length): the split count the
+pipeline op mla_decode chooses (op.yaml's `derived` expressions, evaluated here with an ample workspace and
+the machine's CUs), then each launch of its plan modeled by `asmk run --model MACHINE` (the machine model of
+perf/MODEL.md: the first and the last workgroup traced on the emulator, the rest assumed alike):
+mla_decode_split (or mla_decode_single for one split) and attn_lse_combine. Every time is **modeled**, not
+measured. Reported: the compulsory bytes (q, the cache rows, the page table, o; the partials' write and
+read are stage 2's overhead), the modeled time, the fraction of HBM bandwidth (bytes / time) and of MFMA peak
+(2·tokens·heads·context·(576 + 512) useful FLOP / time, at the bf16 or fp8 peak of the scores' MFMAs), the
+stage-2 share of the total. --before DIR models the same launches with an older build's code objects.
+
+Only two workgroups run per launch, so a full report takes minutes; nothing here runs in CI except the
+labelled `--sample` (one small shape per machine, to keep the script working).
+"""
+import argparse
+import concurrent.futures
+import json
+import math
+import os
+import re
+import struct
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+D, DV, PAGE = 576, 512, 64
+ARCH = {"MI300X": "gfx942", "MI355X": "gfx950"}
+WORKSPACE = 1 << 30  # an ample workspace: the split count is then the device's and the lengths' choice
+
+
+def canonical_shapes():
+    for kv in ("bf16", "fp8"):
+        for heads in (16, 128):
+            for qlen in (1, 4):
+                for batch in (1, 16, 64, 128):
+                    for ctx in (1024, 8192, 32768):
+                        yield {"kv": kv, "heads": heads, "qlen": qlen, "batch": batch, "ctx": ctx}
+
+
+def sample_shapes():
+    yield {"kv": "bf16", "heads": 16, "qlen": 1, "batch": 1, "ctx": 1024}
+
+
+def machine_figures(name):
+    with open(os.path.join(ROOT, "perf", "machines", name + ".json")) as f:
+        fig = json.load(f)["figures"]
+    return {k: fig[k]["value"] for k in ("compute_units", "hbm_tbps", "peak_tflops_bf16", "peak_tflops_fp8")}
+
+
+def ceil_div(a, b):
+    return -(-a // b)
+
+
+# The pipeline op's split count before the split plan (templates/mla_decode/op.yaml until the plan came):
+# no lengths, the page table's size standing for them.
+BEFORE_DERIVED = {
+    "row_blocks": "batch * ceil_div(heads * max_qlen, 32)",
+    "splits_fit": "0 if workspace_budget < 512 else (workspace_budget - 512) // (total_q * heads * 2052)",
+    "num_splits": "1 if splits_fit < 2 else max(1, min(16, splits_fit, ceil_div(compute_units, row_blocks), "
+                  "ceil_div(num_indices * page_size, batch * 256)))",
+}
+
+
+def derived(shape, cus, before):
+    """The `derived` values of templates/mla_decode/op.yaml (or the rule before the plan), evaluated as
+    libasmk does, in order."""
+    if before:
+        exprs = BEFORE_DERIVED
+    else:
+        text = open(os.path.join(ROOT, "templates", "mla_decode", "op.yaml")).read()
+        block = text[text.index("derived:"):text.index("temporaries:")]
+        exprs = dict(re.findall(r'^\s+(\w+): "(.*)"$', block, re.M))
+    env = {"batch": shape["batch"], "heads": shape["heads"], "max_qlen": shape["qlen"],
+           "total_q": shape["batch"] * shape["qlen"], "page_size": PAGE,
+           "num_indices": shape["batch"] * ceil_div(shape["ctx"], PAGE), "workspace_budget": WORKSPACE,
+           "compute_units": cus, "ceil_div": ceil_div, "min": min, "max": max}
+    for name, expr in exprs.items():
+        env[name] = eval(expr, {"__builtins__": {}}, env)  # the spec's own arithmetic
+    return env
+
+
+def code_object(repo, arch, kernel):
+    with open(os.path.join(repo, arch, "manifest.json")) as f:
+        manifest = json.load(f)
+    for k in manifest["kernels"]:
+        if k["name"] == kernel:
+            return os.path.join(repo, arch, k.get("code_object") or k.get("file"))
+    raise SystemExit(f"{kernel}: not in {repo}/{arch}/manifest.json")
+
+
+def write_i32(path, values):
+    with open(path, "wb") as f:
+        f.write(struct.pack(f"<{len(values)}i", *values))
+
+
+def model(asmk, co, kernel, grid, args, buffers, machine, nbytes, flops, out=None):
+    """The launch modeled on `machine` (asmk run --model); with `out` (NAME=FILE) run on the emulator instead
+    and that buffer written back."""
+    cmd = [asmk, "run", co, "--kernel", kernel, "--grid", ",".join(map(str, grid))]
+    cmd += ["--out", out] if out else ["--model", machine, "--json", "--bytes", str(int(nbytes))]
+    if flops and not out:
+        cmd += ["--flops", str(int(flops))]
+    for k, v in args.items():
+        cmd += ["--arg", f"{k}={v}"]
+    for k, v in buffers.items():
+        cmd += ["--buffer", f"{k}={v}"]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(" ".join(cmd) + "\n" + done.stderr + done.stdout)
+    return None if out else json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run_shape(asmk, repo, machine, shape, tmp, before=False):
+    arch, fig = ARCH[machine], machine_figures(machine)
+    b, h, n, ctx, kv = shape["batch"], shape["heads"], shape["qlen"], shape["ctx"], shape["kv"]
+    eb = 1 if kv == "fp8" else 2
+    tokens, pages_per_seq = b * n, ceil_div(ctx, PAGE)
+    env = derived(shape, fig["compute_units"], before)
+    splits = env["num_splits"]
+    tag = f"{machine}-{kv}-h{h}-q{n}-b{b}-c{ctx}" + ("-before" if before else "")
+    files = {}
+    for name, values in (("qo_indptr", [i * n for i in range(b + 1)]),
+                         ("kv_indptr", [i * pages_per_seq for i in range(b + 1)]),
+                         ("kv_last_page_len", [ctx - (pages_per_seq - 1) * PAGE] * b),
+                         ("kv_indices", list(range(b * pages_per_seq)))):
+        files[name] = os.path.join(tmp, f"{tag}-{name}.bin")
+        write_i32(files[name], values)
+    cache_bytes = b * pages_per_seq * PAGE * D * eb
+    q_bytes, o_bytes = tokens * h * D * eb, tokens * h * DV * 2
+    table_bytes = b * pages_per_seq * 4
+    partial_bytes = tokens * h * splits * (DV + 1) * 4 if splits > 1 else 0
+    flops = 2.0 * tokens * h * ctx * (D + DV)
+    kernel = f"mla_decode_{arch}_{kv}_{kv}"
+    args = {"batch": b, "heads": h, "max_qlen": n, "page_size": PAGE, "block_table_stride": 0, "num_splits": splits,
+            "q_stride_token": h * D, "q_stride_head": D, "o_stride_token": h * DV, "o_stride_head": DV,
+            "scale": 0.0722, "q_scale": 1.0, "kv_scale": 1.0, "softcap": 0.0, "lse": 0, "block_table": 0,
+            "seq_lens": 0}
+    buffers = {"q": f"zeros:{q_bytes}", "kv": f"zeros:{cache_bytes}",
+               **{k: "@" + v for k, v in files.items()}}
+    if splits > 1:
+        args.update({"o": 0})
+        buffers.update({"partial_o": f"zeros:{tokens * h * splits * DV * 4}",
+                        "partial_lse": f"zeros:{tokens * h * splits * 4}"})
+    else:
+        args.update({"partial_o": 0, "partial_lse": 0})
+        buffers.update({"o": f"zeros:{o_bytes}"})
+    stage1_bytes = q_bytes + cache_bytes + table_bytes + (partial_bytes if splits > 1 else o_bytes)
+    plan = None
+    if splits > 1 and not before:
+        # the metadata step: run on the emulator for its plan, modeled for its time
+        pk = f"mla_decode_plan_{arch}"
+        plan_file = os.path.join(tmp, f"{tag}-split_plan.bin")
+        pargs = {"batch": b, "page_size": PAGE, "num_splits": splits, "work_target": env["work_target"],
+                 "min_tiles": 8, "seq_lens": 0}
+        pbufs = {"kv_indptr": "@" + files["kv_indptr"], "split_plan": "zeros:4"}
+        model(asmk, code_object(repo, arch, pk), pk, (1, 1, 1), pargs, pbufs, machine, 0, 0, out=f"split_plan={plan_file}")
+        plan = model(asmk, code_object(repo, arch, pk), pk, (1, 1, 1), pargs, pbufs, machine, (b + 2) * 4, 0)
+        with open(plan_file, "rb") as f:
+            plan["tiles"] = struct.unpack("<i", f.read(4))[0]
+        buffers["split_plan"] = "@" + plan_file
+    elif not before:
+        args["split_plan"] = 0
+    # The model takes the first workgroup for all but the last: the (row block, split) workgroups whose split
+    # holds keys (y < used: every sequence has the same length) and those of empty splits (a prologue and an
+    # lse store) are modeled as two launches, one launch overhead taken off.
+    tiles = ceil_div(ctx, 32)
+    used = min(splits, ceil_div(tiles, plan["tiles"])) if plan else min(splits, tiles)
+    co = code_object(repo, arch, kernel)
+    s1 = model(asmk, co, kernel, (ceil_div(h * n, 32), used, b), args, buffers, machine, stage1_bytes, flops)
+    if used < splits:
+        empty = os.path.join(tmp, f"{tag}-no_pages.bin")
+        write_i32(empty, [0] * (b + 1))
+        s1e = model(asmk, co, kernel, (ceil_div(h * n, 32), splits - used, b), args,
+                    {**buffers, "kv_indptr": "@" + empty}, machine, tokens * h * (splits - used) * 4, 0)
+        s1 = {**s1, "time_us": s1["time_us"] + s1e["time_us"] - s1e["overhead_us"]}
+    s2 = None
+    if splits > 1:
+        comb = f"attn_lse_combine_{arch}_bf16"
+        s2 = model(asmk, code_object(repo, arch, comb), comb, (ceil_div(tokens * h, 4), 1, 1),
+                   {"tokens": tokens, "heads": h, "num_splits": splits, "dv": DV, "o_stride_token": h * DV,
+                    "o_stride_head": DV, "lse": 0},
+                   {"partial_o": f"zeros:{tokens * h * splits * DV * 4}",
+                    "partial_lse": f"zeros:{tokens * h * splits * 4}", "o": f"zeros:{o_bytes}"},
+                   machine, partial_bytes + o_bytes, 0)
+    extra = s2["time_us"] if s2 else 0.0
+    plan_us = plan["time_us"] if plan else 0.0  # once per batch, shared by every layer: reported apart
+    total = s1["time_us"] + extra
+    useful = q_bytes + cache_bytes + table_bytes + o_bytes
+    peak = fig["peak_tflops_fp8"] if kv == "fp8" else fig["peak_tflops_bf16"]
+    return {**shape, "machine": machine, "splits": splits, "used": used, "bytes": useful, "stage1_us": s1["time_us"],
+            "stage2_us": extra, "plan_us": plan_us, "total_us": total, "limiter": s1["limiter"],
+            "hbm_frac": useful / (total * 1e-6) / (fig["hbm_tbps"] * 1e12),
+            "mfma_frac": flops / (total * 1e-6) / (peak * 1e12)}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--asmk", default=os.path.join(ROOT, "build", "tools", "asmk"))
+    ap.add_argument("--repo", default=os.path.join(ROOT, "hsaco"))
+    ap.add_argument("--before", help="an older build's code objects, modeled beside")
+    ap.add_argument("--machines", default="MI300X,MI355X")
+    ap.add_argument("--sample", action="store_true", help="one small shape per machine (a smoke test)")
+    ap.add_argument("-j", "--jobs", type=int, default=2)
+    a = ap.parse_args()
+    shapes = list(sample_shapes() if a.sample else canonical_shapes())
+    machines = a.machines.split(",")
+    jobs = [(m, s) for m in machines for s in shapes]
+    with tempfile.TemporaryDirectory() as tmp, concurrent.futures.ThreadPoolExecutor(a.jobs) as pool:
+        now = list(pool.map(lambda ms: run_shape(a.asmk, a.repo, ms[0], ms[1], tmp), jobs))
+        before = list(pool.map(lambda ms: run_shape(a.asmk, a.before, ms[0], ms[1], tmp, True), jobs)) if a.before else None
+    print(render(now, before, a))
+
+
+def render(rows, before, a):
+    cmd = "/usr/bin/python3 perf/mla/mla_report.py --asmk build/tools/asmk --repo hsaco" + (
+        " --before OLD_HSACO" if before else "") + (" --sample" if a.sample else "") + " > perf/mla/report.md"
+    out = ["# MLA decode — modeled speed (not measured)", "",
+           "Generated by `" + cmd + "` (perf/mla/mla_report.py says what is modeled and how). Every time is **modeled**"
+           " by asmk's machine model (perf/MODEL.md: the traced first and last workgroup of each launch, a sustained"
+           " clock, peak HBM and L2 bandwidth); none is a measurement. Page size 64, q of the cache's type, every"
+           " sequence of a batch the same length, no LSE output. `bytes` = q + cache rows + page table + o once;"
+           " `HBM` = bytes / total time over the machine's HBM bandwidth; `MFMA` = 2·tokens·heads·ctx·1088 FLOP /"
+           " total time over the bf16 (or fp8) peak; `splits` = splits with keys / split slots per row (the pipeline"
+           " op's num_splits, op.yaml; the plan's tiles per split decide how many hold keys); `stage 1` ="
+           " mla_decode_split (or mla_decode_single for one split), `stage 2` = attn_lse_combine, each with the"
+           " model's fixed 2 µs launch overhead; `total` = stage 1 + stage 2; `plan` = the mla_decode_plan launch,"
+           " computed once per batch and shared by every layer, so not in the total; `stage 2 %` = stage 2 / total;"
+           " `limiter` = the model's limiter of stage 1."
+           + (" `before` = the same shape with the kernels and the pipeline rule before this work (no plan, each"
+              " wave computing every score, q reloaded by every wave); `speed-up` = before / total." if before else ""),
+           ""]
+    for machine in dict.fromkeys(r["machine"] for r in rows):
+        out += [f"## {machine}", "",
+                "| kv | h | qlen | batch | ctx | splits | MB | stage 1 µs | stage 2 µs | total µs | stage 2 % | plan µs | HBM | MFMA | limiter |"
+                + (" before µs | speed-up |" if before else ""),
+                "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" + ("---|---|" if before else "")]
+        for i, r in enumerate(rows):
+            if r["machine"] != machine:
+                continue
+            line = (f"| {r['kv']} | {r['heads']} | {r['qlen']} | {r['batch']} | {r['ctx'] // 1024}k | {r['used']}/{r['splits']} | "
+                    f"{r['bytes'] / 1e6:.1f} | {r['stage1_us']:.1f} | {r['stage2_us']:.1f} | {r['total_us']:.1f} | "
+                    f"{100 * r['stage2_us'] / r['total_us']:.1f}% | {r['plan_us']:.1f} | {100 * r['hbm_frac']:.0f}% | "
+                    f"{100 * r['mfma_frac']:.0f}% | {r['limiter']} |")
+            if before:
+                b = before[i]
+                line += f" {b['total_us']:.1f} ({b['splits']}) | {b['total_us'] / r['total_us']:.2f}× |"
+            out.append(line)
+        out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    main()
