@@ -193,13 +193,14 @@ def main():
     w("")
     w("```sh")
     w("cmake --build build --target asmk_fmha_model asmk_cli kernels")
-    w("/usr/bin/python3 perf/fmha/report.py --build build --repo hsaco" + (" --before BEFORE_REPO" if a.before else "") +
-      " > perf/fmha/report.md")
+    w("/usr/bin/python3 perf/fmha/report.py --build build --repo hsaco" +
+      (f" --before BEFORE_REPO --before-label {a.before_label}" if a.before else "") + " > perf/fmha/report.md")
     w("```")
     if a.before:
         w("")
         w(f"`{a.before_label}` columns: the same model over `BEFORE_REPO`, the kernels of {a.before_label} (asmgen's output")
-        w("of that commit: `git worktree add /tmp/b COMMIT && /tmp/b/gen/asmgen build --family fmha_fwd --out BEFORE_REPO`).")
+        w("of that commit: `mkdir /tmp/b && git archive COMMIT | tar -x -C /tmp/b && /tmp/b/gen/asmgen build --family fmha_fwd")
+        w("--out BEFORE_REPO`).")
     if all(j["selected_by_op"] for j in jobs):
         w("")
         w("Kernels: the ones `asmk op fmha_fwd ... --explain` selects for each shape (checked while the report is made).")
@@ -216,8 +217,8 @@ def main():
         w(f"- {machine}, bf16 hd 128: main-loop MFMA busy at most {pct(busy)} in the trace model (target ≥ 85%: "
           f"{'met' if busy >= 0.85 else 'not met'}); LDS bank-conflict cycles {conflicts:.0f} per tile; launch limiters: "
           f"{', '.join(limiters)}.")
-    w("- The main loop's loads: K 128-bit (`buffer_load_dwordx4`, per wave: no K sharing through LDS), V 64-bit per key")
-    w("  (`buffer_load_dwordx2`, hd 128). No 8-wave ping-pong yet: softmax and MFMAs share one wave's stream, hidden only")
+    w("- The main loop's loads: K 128-bit (`buffer_load_dwordx4`, per wave: no K sharing through LDS), V one load per key")
+    w("  (hd 128: `buffer_load_dwordx2` for 16-bit, `buffer_load_dword` for fp8). No 8-wave ping-pong yet: softmax and MFMAs share one wave's stream, hidden only")
     w("  by the other resident wave on the SIMD (templates/fmha_fwd/README.md has the next steps and a K-in-LDS attempt).")
     w("- AITER comparison: not here (the model comparison of foreign kernels belongs to the perf issue).")
     w("")
