@@ -47,7 +47,7 @@ Problem problem_of(const OpView& op, const std::vector<std::string>& tokens) {
     std::string name = token.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
     for (char& c : name)
       if (c == '-') c = '_';
-    if (name == "dtype") {  // the input dtype, as every op with a choice of it calls it
+    if (name == "dtype" && op.arg("dtype") == nullptr) {  // the input dtype (in_dtype), unless the op names a choice dtype
       if (op.arg("in_dtype") == nullptr)
         throw Failure(fmt::format("--dtype: {} has no input dtype choice (in_dtype); its arguments: {}", op.info.name,
                                   op.arg_names()));
