@@ -10,11 +10,10 @@ import math
 
 import torch
 
-from . import ops
+from . import _tensors, ops
+from ._context import context_for
 from ._error import Error
 
-# head dims (of q/k, of v/o) -> fmha_fwd's head_dims choice
-_HEAD_DIMS = {(64, 64): "64", (128, 128): "128", (192, 128): "192x128", (256, 256): "256"}
 _ATTENTION_DTYPES = {torch.bfloat16: "bf16", torch.float16: "fp16"}
 
 
@@ -22,12 +21,24 @@ def _unsupported(what, supported):
     return Error("ASMK_ERROR_INVALID_ARGUMENT", 1, f"{what} is not supported by asmk; supported: {supported}")
 
 
+def _head_dims_choices(q):
+    """{(head dim of q/k, of v/o): fmha_fwd's head_dims choice}, read from the op spec ("192x128": 192 and 128)."""
+    context = context_for(*_tensors.device_of(q, "q"))
+    values = next(a[3] for a in context.op_specs["fmha_fwd"] if a[0] == "head_dims")
+    choices = {}
+    for value in values.split(","):
+        qk, _, vo = value.partition("x")
+        choices[(int(qk), int(vo or qk))] = value
+    return choices
+
+
 def _attention_choices(q, k, v):
-    head_dims = _HEAD_DIMS.get((q.shape[-1], v.shape[-1]))
+    choices = _head_dims_choices(q)
+    head_dims = choices.get((q.shape[-1], v.shape[-1]))
     if head_dims is None or k.shape[-1] != q.shape[-1]:
         raise Error("ASMK_ERROR_UNSUPPORTED_SHAPE", 10,
-                    f"head dims q {q.shape[-1]}, k {k.shape[-1]}, v {v.shape[-1]}: asmk's fmha_fwd has "
-                    "(q/k, v) = (64, 64), (128, 128), (192, 128), (256, 256)")
+                    f"head dims q {q.shape[-1]}, k {k.shape[-1]}, v {v.shape[-1]}: asmk's fmha_fwd has (q/k, v) = "
+                    + ", ".join(f"({a}, {b})" for a, b in choices))
     if q.dtype not in _ATTENTION_DTYPES or k.dtype != q.dtype or v.dtype != q.dtype:
         raise Error("ASMK_ERROR_UNSUPPORTED_DTYPE", 9,
                     f"q, k, v are {q.dtype}, {k.dtype}, {v.dtype}: expected all torch.bfloat16 or all torch.float16")

@@ -38,7 +38,6 @@ class QuantType(IntEnum):
 
 # AITER activation -> the moe_gemm1 activation choice (Swiglu: gpt-oss's, alpha 1.702, limit 7).
 _ACTIVATIONS = {ActivationType.Silu: "silu", ActivationType.Gelu: "gelu", ActivationType.Swiglu: "swiglu_oai"}
-_BLOCK_M = (16, 64, 128)  # the expert GEMMs' M tiles
 
 
 def _unsupported(what, supported):
@@ -209,7 +208,7 @@ def fused_moe_fake(hidden_states, w1, w2, topk_weight, topk_ids, expert_mask, ac
 
 
 def check_fused_moe_arguments(hidden_states, w1, w2, quant_type, doweight_stage1, w1_scale, w2_scale, a1_scale,
-                              a2_scale, block_size_M, num_local_tokens, moe_sorting_dispatch_policy, dtype, hidden_pad,
+                              a2_scale, num_local_tokens, moe_sorting_dispatch_policy, dtype, hidden_pad,
                               intermediate_pad, splitk, swiglu_limit, gate_mode, activation):
     """Refuses what asmk's MoE stages cannot do, naming what they can. Returns the quant type."""
     quant = enum_value(quant_type, QuantType, "quant_type")
@@ -233,8 +232,6 @@ def check_fused_moe_arguments(hidden_states, w1, w2, quant_type, doweight_stage1
         raise _unsupported("static activation scales (a1_scale, a2_scale)", "None: dynamic per-token scales")
     if doweight_stage1:
         raise _unsupported("doweight_stage1=True", "False (the routing weights are applied in stage 2)")
-    if block_size_M not in (None, -1, 0) and block_size_M not in _BLOCK_M:
-        raise _unsupported(f"block_size_M={block_size_M}", f"None or one of {_BLOCK_M}")
     if num_local_tokens is not None or moe_sorting_dispatch_policy != 0:
         raise _unsupported("num_local_tokens / moe_sorting_dispatch_policy", "None / 0")
     if dtype not in (None, torch.bfloat16):

@@ -286,15 +286,16 @@ def fused_moe(hidden_states, w1, w2, topk_weight, topk_ids, expert_mask=None, ac
     hidden] (gate rows, then up rows), w2 [E, hidden, inter]; expert_mask [E_global] for expert
     parallelism (w1 / w2 then hold the mask's experts in order). activation Silu, Gelu or Swiglu
     (gpt-oss's); quant_type No (bfloat16) or per_Token (fp8 w1 / w2 with w1_scale / w2_scale per
-    channel, activations quantized per token); block_size_M None (asmk chooses), 16, 64 or 128.
-    Anything else raises asmk.Error naming what is supported."""
+    channel, activations quantized per token); block_size_M None (asmk chooses) or one of the expert
+    GEMMs' M tiles (16, 64, 128: moe_gemm1's op spec; another is refused by the op). Anything else
+    raises asmk.Error naming what is supported."""
     if any(t is not None for t in (shared_w1, shared_w2, shared_w1_scale, shared_w2_scale)) or shared_expert_id != -1:
         raise _moe._unsupported("shared experts (shared_w1, shared_w2, shared_expert_id)",
                                 "routed experts only: run the shared expert as a separate GEMM")
     if stage2_scatter is not None or beta is not None or linear_beta is not None:
         raise _moe._unsupported("stage2_scatter / beta / linear_beta (SiTUv2)", "None")
     quant = _moe.check_fused_moe_arguments(hidden_states, w1, w2, quant_type, doweight_stage1, w1_scale, w2_scale,
-                                           a1_scale, a2_scale, block_size_M, num_local_tokens,
+                                           a1_scale, a2_scale, num_local_tokens,
                                            moe_sorting_dispatch_policy, dtype, hidden_pad, intermediate_pad, splitk,
                                            swiglu_limit, gate_mode, activation)
     return _op("fused_moe")(hidden_states, w1, w2, topk_weight, topk_ids, expert_mask,

@@ -33,6 +33,17 @@ def test_flash_attn_func_causal_gqa_returns_out_lse_and_no_probabilities():
         np.testing.assert_allclose(lse[b].numpy(), want_lse, **LSE_TOLERANCE)
 
 
+def test_flash_attn_func_rows_without_keys_give_zero_and_minus_infinity():
+    # causal with seqlen_q > seqlen_k: the first seqlen_q - seqlen_k rows see no key (bottom-right alignment).
+    rng = np.random.default_rng(55)
+    (q, qv), (k, kv), (v, vv) = randn(rng, (1, 6, 1, 64)), randn(rng, (1, 3, 1, 64)), randn(rng, (1, 3, 1, 64))
+    out, lse = asmk.torch.flash_attn_func(q, k, v, causal=True, return_lse=True)
+    assert not out[0, :3].any() and torch.isneginf(lse[0, 0, :3]).all()
+    want_o, want_lse = attention_sequence(qv[0], kv[0], vv[0], 0.125, window_right=0, bottom_right=True)
+    np.testing.assert_allclose(out[0].double().numpy(), want_o, **O_TOLERANCE)
+    np.testing.assert_allclose(lse[0].numpy(), want_lse, **LSE_TOLERANCE)
+
+
 def test_flash_attn_func_fp16_sliding_window_softcap_and_scale():
     rng = np.random.default_rng(52)
     (q, qv), (k, kv), (v, vv) = (randn(rng, (1, 24, 2, 128), torch.float16), randn(rng, (1, 24, 2, 128), torch.float16),

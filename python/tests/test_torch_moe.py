@@ -149,7 +149,7 @@ def test_fused_moe_refuses_what_the_stages_cannot_do():
         asmk.torch.fused_moe(x, w1, w2, weights, ids, doweight_stage1=True)
     with pytest.raises(asmk.Error, match=r"activation=Situv2 is not supported by asmk; supported: Silu, Gelu, Swiglu"):
         asmk.torch.fused_moe(x, w1, w2, weights, ids, activation=3)
-    with pytest.raises(asmk.Error, match="block_size_M=32"):
+    with pytest.raises(asmk.Error, match=r"block_m=32 \(block_m_tile; the GEMM stages' M tiles are 16, 64 and 128\)"):
         asmk.torch.fused_moe(x, w1, w2, weights, ids, block_size_M=32)
     with pytest.raises(asmk.Error, match="shared experts"):
         asmk.torch.fused_moe(x, w1, w2, weights, ids, shared_expert_id=0)
