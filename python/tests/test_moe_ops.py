@@ -1,6 +1,7 @@
-"""The MoE ops by name (asmk.run_op) on the emulator against op_reference.py's NumPy MoE: routing
-(softmax and DeepSeek-V3 grouped), sorting (with and without an expert map), both expert GEMM stages
-in bf16 and fp8, the deterministic sum (bit for bit) and the fused layer."""
+"""The MoE ops by name (asmk.run_op) on the emulator (MI300X and MI355X: conftest's fixture emu)
+against op_reference.py's NumPy MoE: routing (softmax and DeepSeek-V3 grouped), sorting (with and
+without an expert map), both expert GEMM stages in bf16 and fp8, the deterministic sum (bit for
+bit) and the fused layer."""
 
 import numpy as np
 import pytest
@@ -11,13 +12,6 @@ from op_reference import (moe_sort, moe_stage1_rows, moe_stage2_rows, moe_sum_bi
                           round_bf16, topk_softmax)
 
 
-@pytest.fixture(scope="module")
-def mi300x():
-    context = asmk.Context(device="MI300X", backend="emu")
-    yield context
-    context.close()
-
-
 def random_routing(rng, tokens, experts, k):
     """k distinct experts per token and positive weights."""
     ids = np.stack([rng.permutation(experts)[:k] for _ in range(tokens)]).astype(np.int32)
@@ -25,20 +19,20 @@ def random_routing(rng, tokens, experts, k):
 
 
 @pytest.mark.parametrize("renormalize", [0, 1])
-def test_moe_topk_softmax(mi300x, renormalize):
+def test_moe_topk_softmax(emu, renormalize):
     rng = np.random.default_rng(21)
     tokens, experts, k = 5, 64, 4
     logits = rng.standard_normal((tokens, experts)).astype(np.float32)
     ids = np.zeros((tokens, k), np.int32)
     weights = np.zeros((tokens, k), np.float32)
     asmk.run_op("moe_topk_softmax", tokens=tokens, experts=experts, k=k, renormalize=renormalize, logits=logits,
-                topk_ids=ids, topk_weights=weights, context=mi300x)
+                topk_ids=ids, topk_weights=weights, context=emu)
     want_ids, want_weights = topk_softmax(logits, k, renormalize)
     np.testing.assert_array_equal(ids, want_ids)
     np.testing.assert_allclose(weights, want_weights, rtol=1e-5, atol=1e-7)
 
 
-def test_moe_grouped_topk_deepseek_v3(mi300x):
+def test_moe_grouped_topk_deepseek_v3(emu):
     rng = np.random.default_rng(22)
     tokens, experts, k, n_group, topk_group = 4, 64, 4, 8, 3
     logits = rng.standard_normal((tokens, experts)).astype(np.float32)
@@ -47,14 +41,14 @@ def test_moe_grouped_topk_deepseek_v3(mi300x):
     weights = np.zeros((tokens, k), np.float32)
     asmk.run_op("moe_grouped_topk", tokens=tokens, experts=experts, k=k, n_group=n_group, topk_group=topk_group,
                 renormalize=1, routed_scaling_factor=2.5, logits=logits, correction_bias=bias, topk_ids=ids,
-                topk_weights=weights, context=mi300x)
+                topk_weights=weights, context=emu)
     want_ids, want_weights = grouped_topk(logits, bias, k, n_group, topk_group, True, 2.5)
     np.testing.assert_array_equal(ids, want_ids)
     np.testing.assert_allclose(weights, want_weights, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("with_map", [False, True], ids=["all_local", "expert_map"])
-def test_moe_sort(mi300x, with_map):
+def test_moe_sort(emu, with_map):
     rng = np.random.default_rng(23)
     tokens, k, experts, block_m = 7, 3, 16, 16
     ids, weights = random_routing(rng, tokens, experts, k)
@@ -69,7 +63,7 @@ def test_moe_sort(mi300x, with_map):
     total = np.zeros(1, np.int32)
     asmk.run_op("moe_sort", tokens=tokens, k=k, experts=experts, local_experts=local_experts, block_m=block_m,
                 topk_ids=ids, topk_weights=weights, expert_map=expert_map, sorted_ids=sorted_ids,
-                sorted_weights=sorted_weights, block_expert=block_expert, total_padded=total, context=mi300x)
+                sorted_weights=sorted_weights, block_expert=block_expert, total_padded=total, context=emu)
     assert total[0] == want_total
     np.testing.assert_array_equal(sorted_ids[:want_total], want_ids[:want_total])
     np.testing.assert_array_equal(sorted_weights[:want_total], want_weights[:want_total])
@@ -109,56 +103,56 @@ def rows_of(rows, count, width):
 
 
 @pytest.mark.parametrize("act", ["silu", "gelu", "swiglu_oai"])
-def test_moe_gemm1_bf16(mi300x, act):
+def test_moe_gemm1_bf16(emu, act):
     p = MoeProblem(np.random.default_rng(24))
     bias = (np.random.default_rng(25).standard_normal((p.experts, 2 * p.inter)) * 0.5).astype(np.float32) \
         if act == "swiglu_oai" else None
     out = np.zeros((p.tokens * p.k, p.inter), np.uint16)
-    asmk.run_op("moe_gemm1", activation=act, a=p.x_bits, w=p.w1_bits, bias=bias, out=out, context=mi300x,
+    asmk.run_op("moe_gemm1", activation=act, a=p.x_bits, w=p.w1_bits, bias=bias, out=out, context=emu,
                 **p.sizes(), **p.layout())
     want = moe_stage1_rows(p.x, p.w1, p.sorted_ids, p.block_expert, p.total, p.k, act, p.block_m, bias=bias)
     assert len(want) == p.tokens * p.k
     np.testing.assert_allclose(bf16_values(out), rows_of(want, p.tokens * p.k, p.inter), rtol=2 ** -7, atol=2e-3)
 
 
-def test_moe_gemm1_fp8(mi300x):
+def test_moe_gemm1_fp8(emu):
     rng = np.random.default_rng(26)
     p = MoeProblem(rng)
-    fmt = mi300x.fp8_format
+    fmt = emu.fp8_format
     x = random_fp8_bytes(rng, (p.tokens, p.hidden), fmt)
     w1 = random_fp8_bytes(rng, (p.experts, 2 * p.inter, p.hidden), fmt, max_abs=1.0)
     scale_a = rng.uniform(0.05, 0.2, p.tokens).astype(np.float32)
     scale_w = rng.uniform(0.05, 0.2, (p.experts, 2 * p.inter)).astype(np.float32)
     out = np.zeros((p.tokens * p.k, p.inter), np.uint16)
-    asmk.run_op("moe_gemm1_fp8", a=x, w=w1, scale_a=scale_a, scale_w=scale_w, out=out, context=mi300x,
+    asmk.run_op("moe_gemm1_fp8", a=x, w=w1, scale_a=scale_a, scale_w=scale_w, out=out, context=emu,
                 **p.sizes(), **p.layout())
     want = moe_stage1_rows(decode_fp8(x, fmt), decode_fp8(w1, fmt), p.sorted_ids, p.block_expert, p.total, p.k,
                            "silu", p.block_m, scale_x=scale_a, scale_w=scale_w)
     np.testing.assert_allclose(bf16_values(out), rows_of(want, p.tokens * p.k, p.inter), rtol=2 ** -7, atol=2e-3)
 
 
-def test_moe_gemm2_bf16_with_bias(mi300x):
+def test_moe_gemm2_bf16_with_bias(emu):
     rng = np.random.default_rng(27)
     p = MoeProblem(rng)
     a_bits, a = random_bf16(rng, (p.tokens * p.k, p.inter))
     bias = rng.standard_normal((p.experts, p.hidden)).astype(np.float32)
     out = np.zeros((p.tokens * p.k, p.hidden), np.float32)
-    asmk.run_op("moe_gemm2", a=a_bits, w=p.w2_bits, bias=bias, out=out, context=mi300x, **p.sizes(),
+    asmk.run_op("moe_gemm2", a=a_bits, w=p.w2_bits, bias=bias, out=out, context=emu, **p.sizes(),
                 **p.layout(with_weights=True))
     want = moe_stage2_rows(a, p.w2, p.sorted_ids, p.sorted_weights, p.block_expert, p.total, p.block_m, bias=bias)
     np.testing.assert_allclose(out, rows_of(want, p.tokens * p.k, p.hidden), rtol=1e-4, atol=1e-4)
 
 
-def test_moe_gemm2_fp8(mi300x):
+def test_moe_gemm2_fp8(emu):
     rng = np.random.default_rng(28)
     p = MoeProblem(rng)
-    fmt = mi300x.fp8_format
+    fmt = emu.fp8_format
     a = random_fp8_bytes(rng, (p.tokens * p.k, p.inter), fmt)
     w2 = random_fp8_bytes(rng, (p.experts, p.hidden, p.inter), fmt, max_abs=1.0)
     scale_a = rng.uniform(0.05, 0.2, p.tokens * p.k).astype(np.float32)
     scale_w = rng.uniform(0.05, 0.2, (p.experts, p.hidden)).astype(np.float32)
     out = np.zeros((p.tokens * p.k, p.hidden), np.float32)
-    asmk.run_op("moe_gemm2_fp8", a=a, w=w2, scale_a=scale_a, scale_w=scale_w, out=out, context=mi300x,
+    asmk.run_op("moe_gemm2_fp8", a=a, w=w2, scale_a=scale_a, scale_w=scale_w, out=out, context=emu,
                 **p.sizes(), **p.layout(with_weights=True))
     want = moe_stage2_rows(decode_fp8(a, fmt), decode_fp8(w2, fmt), p.sorted_ids, p.sorted_weights, p.block_expert,
                            p.total, p.block_m, scale_a=scale_a, scale_w=scale_w)
@@ -166,7 +160,7 @@ def test_moe_gemm2_fp8(mi300x):
 
 
 @pytest.mark.parametrize("with_map", [False, True], ids=["all_local", "expert_map"])
-def test_moe_sum_is_bit_exact(mi300x, with_map):
+def test_moe_sum_is_bit_exact(emu, with_map):
     rng = np.random.default_rng(29)
     tokens, k, experts, hidden = 5, 3, 8, 128
     ids, _ = random_routing(rng, tokens, experts, k)
@@ -182,11 +176,11 @@ def test_moe_sum_is_bit_exact(mi300x, with_map):
         local_experts = 4
     out = np.zeros((tokens, hidden), np.uint16)
     asmk.run_op("moe_sum", tokens=tokens, k=k, experts=experts, local_experts=local_experts, hidden=hidden,
-                partial=partial, topk_ids=ids, expert_map=expert_map, out=out, context=mi300x)
+                partial=partial, topk_ids=ids, expert_map=expert_map, out=out, context=emu)
     np.testing.assert_array_equal(out, moe_sum_bits(partial, ids, local_experts, expert_map))
 
 
-def test_fused_moe_layer(mi300x):
+def test_fused_moe_layer(emu):
     rng = np.random.default_rng(30)
     tokens, experts, k, hidden, inter, block_m = 5, 8, 2, 64, 64, 16
     x_bits, x = random_bf16(rng, (tokens, hidden))
@@ -195,7 +189,7 @@ def test_fused_moe_layer(mi300x):
     w2_bits, w2 = random_bf16(rng, (experts, hidden, inter), inter ** -0.5)
     out = np.zeros((tokens, hidden), np.uint16)
     asmk.run_op("fused_moe", tokens=tokens, experts=experts, k=k, hidden=hidden, inter=inter, block_m=block_m,
-                x=x_bits, logits=logits, w1=w1_bits, w2=w2_bits, out=out, context=mi300x)
+                x=x_bits, logits=logits, w1=w1_bits, w2=w2_bits, out=out, context=emu)
     want = fused_moe_reference(x, logits, w1, w2, k, block_m)
     np.testing.assert_allclose(bf16_values(out), want, rtol=2 ** -6, atol=1e-2 * np.abs(want).max())
 
