@@ -192,6 +192,8 @@ def run_op(op, *, context=None, stream=None, workspace="auto", **args):
     if workspace_name is None:
         if not isinstance(workspace, str) and workspace is not None:
             raise Error("ASMK_ERROR_INVALID_ARGUMENT", 1, f"{op} takes no workspace")
+    elif workspace_name in args:
+        pass  # given under the op's own name for it
     elif isinstance(workspace, str):
         if workspace != "auto":
             raise Error("ASMK_ERROR_INVALID_ARGUMENT", 1,

@@ -145,7 +145,8 @@ def mla_decode(q, kv, qo_indptr, key_rows, scale, softcap=0.0, num_splits=1, gra
             if softcap > 0:
                 s = softcap * np.tanh(s / softcap)
             for split in range(num_splits):
-                in_split = causal & (np.arange(seqlen_k) >= split * per_split) & (np.arange(seqlen_k) < (split + 1) * per_split)
+                key = np.arange(seqlen_k)
+                in_split = causal & (key >= split * per_split) & (key < (split + 1) * per_split)
                 p, lse[token, :, split] = softmax_rows(s, np.broadcast_to(in_split, s.shape))
                 o[token, :, split, :] = p @ keys[:, :MLA_V]
     if num_splits == 1:

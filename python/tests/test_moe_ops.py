@@ -75,7 +75,8 @@ class MoeProblem:
     bf16 weights: x [T, H], w1 [E, 2·I, H], w2 [E, H, I]."""
 
     def __init__(self, rng, tokens=5, k=2, experts=4, hidden=64, inter=64, block_m=16):
-        self.tokens, self.k, self.experts, self.hidden, self.inter, self.block_m = tokens, k, experts, hidden, inter, block_m
+        self.tokens, self.k, self.experts = tokens, k, experts
+        self.hidden, self.inter, self.block_m = hidden, inter, block_m
         self.ids, self.weights = random_routing(rng, tokens, experts, k)
         self.sorted_ids, self.sorted_weights, self.block_expert, self.total = moe_sort(self.ids, self.weights,
                                                                                       experts, block_m)

@@ -9,7 +9,8 @@ torch = pytest.importorskip("torch")
 
 import asmk  # noqa: E402
 import asmk.torch  # noqa: E402
-from op_reference import MLA_QK, MLA_V, attention_sequence, attention_varlen, mla_decode, mla_sequence_keys_csr  # noqa: E402
+from op_reference import (MLA_QK, MLA_V, attention_sequence, attention_varlen, mla_decode,  # noqa: E402
+                          mla_sequence_keys_csr)
 
 O_TOLERANCE = dict(rtol=1e-2, atol=1e-2)
 LSE_TOLERANCE = dict(rtol=1e-4, atol=2e-3)
