@@ -131,9 +131,7 @@ struct OpCall {
   std::vector<std::pair<std::string, const DlpackTensor*>> tensor_of;
   std::vector<asmk_op_arg> list;
 
-  template <typename Context>
-  OpCall(const Context& context, const std::string& op, const py::dict& args) {
-    asmk_context* ctx = context.get();
+  OpCall(asmk_context* ctx, const std::string& op, const py::dict& args) {
     asmk_op_info info{};
     check(asmk_op_get_info(ctx, op.c_str(), &info), "asmk_op_get_info");
     declared.resize(info.arg_count);
@@ -522,7 +520,7 @@ class Context {
   // declares them (asmk_op_arg_at). A tensor's strides (in elements) fill the op's stride arguments of
   // that tensor unless given. Returns (kernel name, split-K factor).
   py::tuple run_op(const std::string& op, const py::dict& args, uintptr_t stream) {
-    OpCall call(*this, op, args);
+    OpCall call(get(), op, args);
     std::vector<const DlpackTensor*> raw;
     for (const auto& t : call.tensors) raw.push_back(t.get());
     DevicePointers pointers(get(), on_gpu(), raw);
@@ -542,7 +540,7 @@ class Context {
   // offered (SIZE_MAX: as much as the plan wants). Returns {"kernel", "workspace_bytes", "launches"}:
   // what a caller allocates before run_op, as asmk.h's rule for workspaces says.
   py::dict select_op(const std::string& op, const py::dict& args, size_t workspace_budget) {
-    OpCall call(*this, op, args);
+    OpCall call(get(), op, args);
     for (const auto& d : call.declared)
       if (d.kind == ASMK_OP_ARG_TENSOR && d.workspace && !args.contains(d.name)) {
         asmk_op_arg a{};
