@@ -9,6 +9,7 @@ torch = pytest.importorskip("torch")
 
 import asmk  # noqa: E402
 import asmk.torch  # noqa: E402
+from fp8_reference import decode_fp8, random_fp8_bytes  # noqa: E402
 from op_reference import (MLA_QK, MLA_V, attention_sequence, attention_varlen, mla_decode,  # noqa: E402
                           mla_sequence_keys_csr)
 
@@ -88,7 +89,8 @@ def test_flash_attn_refuses_what_the_kernels_cannot_do():
         asmk.torch.flash_attn_varlen_func(packed, packed, packed, cu, cu, 8, 8, block_table=torch.zeros((1, 1)))
 
 
-def test_mla_decode_fwd_with_aiter_signature():
+@pytest.mark.parametrize("kv_dtype", ["bf16", "fp8"])
+def test_mla_decode_fwd_with_aiter_signature(kv_dtype):
     rng = np.random.default_rng(54)
     q_lens, k_lens, page_size, num_pages, heads = [1, 2], [30, 21], 16, 6, 16
     qo_indptr = np.concatenate([[0], np.cumsum(q_lens)]).astype(np.int32)
@@ -98,10 +100,16 @@ def test_mla_decode_fwd_with_aiter_signature():
     last = np.array([n - (p - 1) * page_size for n, p in zip(k_lens, pages)], np.int32)
     q, qv = randn(rng, (3, heads, MLA_QK))
     cache, cache_v = randn(rng, (num_pages, page_size, 1, MLA_QK))
+    kv_scale = None
+    if kv_dtype == "fp8":  # fp8 codes (uint8 on PyTorch 1.13) with AITER's one-element scale tensor
+        fmt = asmk.context_for(on_gpu=False).fp8_format
+        codes = random_fp8_bytes(rng, (num_pages, page_size, 1, MLA_QK), fmt)
+        kv_scale = torch.tensor([0.3])
+        cache, cache_v = torch.from_numpy(codes), decode_fp8(codes, fmt) * np.float32(0.3)
     o = torch.zeros((3, heads, MLA_V), dtype=torch.bfloat16)
     result, lse = asmk.torch.mla_decode_fwd(q, cache, o, torch.from_numpy(qo_indptr), torch.from_numpy(kv_indptr),
                                             torch.from_numpy(kv_indices), torch.from_numpy(last), max_seqlen_q=2,
-                                            page_size=page_size, sm_scale=0.0722, return_lse=True)
+                                            page_size=page_size, sm_scale=0.0722, kv_scale=kv_scale, return_lse=True)
     assert result is o
     keys = mla_sequence_keys_csr(kv_indptr, kv_indices, last, page_size)
     want_o, want_lse = mla_decode(qv, cache_v.reshape(-1, MLA_QK), qo_indptr, keys, 0.0722)
