@@ -139,3 +139,15 @@ def test_fake_implementations_of_the_attention_helpers_on_meta_tensors():
     o2, lse = asmk.torch.mla_decode_fwd(q, torch.empty((6, 16, 1, MLA_QK), **meta), o, index, index, index,
                                         index[:2], 2, 16, return_lse=True)
     assert o2 is o and tuple(lse.shape) == (3, 16) and lse.is_meta
+
+
+def test_flash_attn_func_reads_q_k_v_as_views_of_a_packed_qkv_tensor():
+    rng = np.random.default_rng(56)
+    qkv, values = randn(rng, (2, 17, 3, 2, 64))  # [batch, seqlen, q/k/v, heads, d]: strided views, no copy
+    q, k, v = qkv[:, :, 0], qkv[:, :, 1], qkv[:, :, 2]
+    assert not q.is_contiguous()
+    out = asmk.torch.flash_attn_func(q, k, v, causal=True)
+    for b in range(2):
+        want_o, _ = attention_sequence(values[b, :, 0], values[b, :, 1], values[b, :, 2], 0.125, window_right=0,
+                                       bottom_right=True)
+        np.testing.assert_allclose(out[b].double().numpy(), want_o, **O_TOLERANCE)
