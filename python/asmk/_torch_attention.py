@@ -21,10 +21,10 @@ def _unsupported(what, supported):
     return Error("ASMK_ERROR_INVALID_ARGUMENT", 1, f"{what} is not supported by asmk; supported: {supported}")
 
 
-def _head_dims_choices(q):
-    """{(head dim of q/k, of v/o): fmha_fwd's head_dims choice}, read from the op spec ("192x128": 192 and 128)."""
+def _head_dims_choices(op, q):
+    """{(head dim of q/k, of v/o): the op's head_dims choice}, read from its op spec ("192x128": 192 and 128)."""
     context = context_for(*_tensors.device_of(q, "q"))
-    values = next(a[3] for a in context.op_specs["fmha_fwd"] if a[0] == "head_dims")
+    values = next(a[3] for a in context.op_specs[op] if a[0] == "head_dims")
     choices = {}
     for value in values.split(","):
         qk, _, vo = value.partition("x")
@@ -32,12 +32,12 @@ def _head_dims_choices(q):
     return choices
 
 
-def _attention_choices(q, k, v):
-    choices = _head_dims_choices(q)
+def _attention_choices(op, q, k, v):
+    choices = _head_dims_choices(op, q)
     head_dims = choices.get((q.shape[-1], v.shape[-1]))
     if head_dims is None or k.shape[-1] != q.shape[-1]:
         raise Error("ASMK_ERROR_UNSUPPORTED_SHAPE", 10,
-                    f"head dims q {q.shape[-1]}, k {k.shape[-1]}, v {v.shape[-1]}: asmk's fmha_fwd has (q/k, v) = "
+                    f"head dims q {q.shape[-1]}, k {k.shape[-1]}, v {v.shape[-1]}: asmk's {op} has (q/k, v) = "
                     + ", ".join(f"({a}, {b})" for a, b in choices))
     if q.dtype not in _ATTENTION_DTYPES or k.dtype != q.dtype or v.dtype != q.dtype:
         raise Error("ASMK_ERROR_UNSUPPORTED_DTYPE", 9,
@@ -76,7 +76,7 @@ def check_flash_attn_arguments(dropout_p, alibi_slopes, block_table=None):
 
 def flash_attn_kernel(q, k, v, softmax_scale: float, window_left: int, window_right: int, softcap: float):
     """(out [b, s_q, h_q, dv] of q's dtype, lse [b, h_q, s_q] float32)."""
-    head_dims, dtype = _attention_choices(q, k, v)
+    head_dims, dtype = _attention_choices("fmha_fwd", q, k, v)
     b, s_q, h_q, _ = q.shape
     out = torch.empty((b, s_q, h_q, v.shape[-1]), dtype=q.dtype, device=q.device)
     lse = torch.empty((b, h_q, s_q), dtype=torch.float32, device=q.device)
@@ -95,7 +95,7 @@ def flash_attn_fake(q, k, v, softmax_scale, window_left, window_right, softcap):
 def flash_attn_varlen_kernel(q, k, v, cu_seqlens_q, cu_seqlens_k, max_seqlen_q: int, max_seqlen_k: int,
                              softmax_scale: float, window_left: int, window_right: int, softcap: float):
     """(out [total_q, h_q, dv] of q's dtype, lse [h_q, total_q] float32)."""
-    head_dims, dtype = _attention_choices(q, k, v)
+    head_dims, dtype = _attention_choices("fmha_fwd_varlen", q, k, v)
     total_q, h_q, _ = q.shape
     out = torch.empty((total_q, h_q, v.shape[-1]), dtype=q.dtype, device=q.device)
     lse = torch.empty((h_q, total_q), dtype=torch.float32, device=q.device)
