@@ -14,8 +14,11 @@
 #   asmk_tools_tests         the emu backend through the C ABI, `asmk run` on files, sizes and paths a user gets wrong
 #   ctest -R '^cli\.'        the `asmk` CLI end to end (demo, op --check of every family, run, info)
 #   asmk_kernel_quant_fp8_tests   the kernel sample: every quant_fp8 variant on the emulator, strict
-# and leaves to the normal build (to keep the pass short; --all runs them): the emulator's own suite
-# (emu_tests), the OpenCL corpus, MFMA layout, perf, fuzz and hip suites, the
+#   emu_tests                the emulator's own suite (every instruction family, strict mode, races)
+#   asmk_fuzz_mutation_tests the random instruction streams (InstructionStreams.*) and the decoder
+#                            findings (DisassemblerCrashingWords.*) on the instrumented emulator
+# and leaves to the normal build (to keep the pass short; --all runs them): the OpenCL corpus,
+# MFMA layout, perf and hip suites, the code-object cut/flip mutations, the
 # GEMM kernel sweeps (the same library and emulator paths as cli.op_*_check, with many more
 # shapes), the asmgen and Python suites (no instrumented code: the extension is not built here),
 # packaging, and ThreadSanitizer (it cannot share a process with ASan: `ctest -L sanitize`).
@@ -42,7 +45,7 @@ if [[ "${1:-}" == "--all" ]]; then
 fi
 
 suites=(tests/loader/asmk_loader_tests tests/hsa/asmk_hsa_tests tests/tools/asmk_tools_tests
-        tests/kernels/quant_fp8/asmk_kernel_quant_fp8_tests)
+        tests/kernels/quant_fp8/asmk_kernel_quant_fp8_tests tests/emu/emu_tests tests/fuzz/asmk_fuzz_mutation_tests)
 nice cmake --build build-asan -j "$jobs" --target asmk_cli "${suites[@]##*/}"
 for suite in "${suites[@]}"; do
   echo "== $suite"
@@ -55,6 +58,7 @@ for suite in "${suites[@]}"; do
   # in the Release suite only.
   filter=()
   [[ "$suite" == */asmk_tools_tests ]] && filter=(--gtest_filter=-EmuModule.*)
+  [[ "$suite" == */asmk_fuzz_mutation_tests ]] && filter=(--gtest_filter='*InstructionStreams*:*DisassemblerCrashingWords*')
   (cd "build-asan/$(dirname "$suite")" && "${run[@]}" "./$(basename "$suite")" --gtest_brief=1 "${filter[@]}")
 done
 echo "== the asmk CLI (ctest -R '^cli\.')"

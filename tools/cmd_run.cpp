@@ -31,7 +31,7 @@ struct RunOptions {
   bool strict = false, stats = false;
   unsigned threads = 0;
   std::uint32_t dynamic_lds = 0;
-  std::uint64_t max_instructions = 0, max_wave_instructions = 0;
+  std::uint64_t max_instructions = 0, max_wave_instructions = 0, timeout_ms = 0;
   // --model: the machine; the useful math and the compulsory bytes of the launch (optional).
   std::string model;
   double flops = 0;
@@ -458,6 +458,7 @@ void run(const RunOptions& o) {
   options.trace = !o.trace_file.empty() || machine;
   if (machine) options.only_workgroups = perf::representative_workgroups(dispatch.grid);
   options.max_launch_instructions = o.max_instructions;
+  options.max_launch_milliseconds = o.timeout_ms;
   if (o.max_wave_instructions != 0) options.max_wave_instructions = o.max_wave_instructions;
   const emu::LaunchReport report = emu::launch(device, dispatch, options);
   if (report.status == emu::LaunchStatus::invalid) throw Failure(report.message);
@@ -521,6 +522,9 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--max-instructions", o->max_instructions,
                   "Budget of wave-instructions for the whole launch (0 = none): past it a wave faults (runaway), "
                   "naming its wave and PC, and the launch stops");
+  cmd->add_option("--timeout-ms", o->timeout_ms,
+                  "Wall-clock budget of the launch in milliseconds (0 = none): past it each wave faults (runaway) at "
+                  "its next turn, naming its wave and PC");
   cmd->add_option("--max-wave-instructions", o->max_wave_instructions,
                   "Instructions one wave may run before it faults (runaway; default 2^28)");
   cmd->add_flag("--strict", o->strict, "Report missing s_waitcnt, hazards, LDS overruns, misaligned accesses (exit 1)");

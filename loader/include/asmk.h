@@ -73,7 +73,11 @@ typedef enum asmk_status {
                                           in the emulator's strict mode, broke a rule the hardware
                                           does not forgive; the message names kernel, workgroup,
                                           wave, lane, PC, address and instruction. Outputs may have
-                                          been partly written. */
+                                          been partly written. Also a launch past the
+                                          context's instruction or time budget (see
+                                          asmk_open_options). */
+  ASMK_ERROR_CANCELLED = 19,           /* asmk_cancel stopped the launch; outputs may have been
+                                          partly written */
   ASMK_STATUS_FORCE_INT32_ = 0x7fffffff
 } asmk_status;
 
@@ -152,6 +156,13 @@ typedef struct asmk_open_options {
      Ignored by emu and record. NOTE: appended in 0.1; a caller that fills the struct without
      asmk_open_options_init gets 0 here (the first GPU), not the current device. */
   int device_index;
+  /* Bounds on each launch on the emulator (appended after 0.1; 0 = none, or the environment's
+     ASMK_EMU_MAX_INSTRUCTIONS / ASMK_EMU_TIMEOUT_MS): a launch that runs more wave-instructions
+     or longer than this fails with ASMK_ERROR_KERNEL_FAULT naming the workgroup, wave and PC where
+     it stopped. Ignored by hip, hsa (a GPU kernel cannot be stopped midway: their waits are bounded
+     by ASMK_HSA_TIMEOUT_MS) and record. */
+  uint64_t max_launch_instructions;
+  uint64_t launch_timeout_ms;
 } asmk_open_options;
 
 /* Fills *options with the defaults (struct_size, no device, backend "emu", no sha256 check,
@@ -172,6 +183,15 @@ ASMK_API const char* asmk_default_repository(void);
 
 /* Closes a context (NULL is fine); releases everything it returned. */
 ASMK_API void asmk_close(asmk_context* context);
+
+/* Stops every launch of the context that is running now, called from any thread: on "emu" each
+   stops within a wave turn and returns ASMK_ERROR_CANCELLED (naming the workgroup, wave and PC
+   where it stopped); launches started after this call run normally. "record" has nothing to stop.
+   "hip" and "hsa" return ASMK_ERROR_BACKEND: a kernel running on a GPU cannot be stopped.
+   A context is safe to use from several threads: while one thread's launch runs on the emulator,
+   other threads may allocate, copy, select and launch (memory a running kernel uses must not be
+   freed or overwritten meanwhile, as on a GPU). */
+ASMK_API asmk_status asmk_cancel(asmk_context* context);
 
 typedef struct asmk_device_info {
   const char* name;        /* "MI300X", or "gfx942 (80 CUs)" for a device given by arch */

@@ -20,7 +20,10 @@
 namespace asmk::abi {
 
 template <typename T>
-inline constexpr std::size_t kFirstSize = sizeof(T);  // every sized struct's layout is its first (0.1)
+inline constexpr std::size_t kFirstSize = sizeof(T);  // a sized struct's layout is its first (0.1)...
+// ...unless fields were appended since:
+template <>
+inline constexpr std::size_t kFirstSize<asmk_open_options> = offsetof(asmk_open_options, max_launch_instructions);
 
 // Refuses a struct_size that is 0, below the first layout or beyond this library's.
 inline void check_size(std::size_t size, std::size_t first, std::size_t current, std::string_view type) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "asmk.h"
+#include "error.hpp"
 #include "kernel.hpp"
 
 namespace asmk {
@@ -24,6 +26,12 @@ struct LaunchRequest {
   asmk_dim3 block;                    // work-items per workgroup
   std::span<const std::byte> kernargs;
   asmk_stream stream;
+};
+
+// A launch's budget: wave-instructions and wall-clock milliseconds (0: none).
+struct LaunchLimits {
+  std::uint64_t max_instructions = 0;
+  std::uint64_t max_milliseconds = 0;
 };
 
 class Backend {
@@ -46,6 +54,18 @@ class Backend {
   // Bytes from `pointer` to the end of the allocation holding it, when this backend made that
   // allocation; nullopt when it does not know the pointer (e.g. memory the framework owns).
   virtual std::optional<std::size_t> bytes_available(const void* pointer) const = 0;
+
+  // Bounds on each later launch (asmk_open_options; 0 = the backend's default). Only the emulator
+  // can stop a kernel midway; the GPU backends keep their own wait timeouts and ignore these.
+  virtual void set_launch_limits(const LaunchLimits&) {}
+
+  // Stops the launches running now, from any thread: each fails with ASMK_ERROR_CANCELLED. Throws
+  // BACKEND when the backend cannot stop a running kernel.
+  virtual void cancel() {
+    fail(ASMK_ERROR_BACKEND, std::string("asmk_cancel: the ") + std::string(name()) +
+                                 " backend cannot stop a kernel running on the GPU; synchronize the stream, or "
+                                 "destroy the context to abandon its work");
+  }
 };
 
 // The backend a context gets when none is named.

@@ -164,6 +164,7 @@ const char* asmk_status_string(asmk_status status) {
     ASMK_STATUS_CASE(ASMK_ERROR_OUT_OF_MEMORY)
     ASMK_STATUS_CASE(ASMK_ERROR_INTERNAL)
     ASMK_STATUS_CASE(ASMK_ERROR_KERNEL_FAULT)
+    ASMK_STATUS_CASE(ASMK_ERROR_CANCELLED)
 #undef ASMK_STATUS_CASE
     case ASMK_STATUS_FORCE_INT32_: break;
   }
@@ -207,6 +208,7 @@ asmk_status asmk_open(const char* repository_dir, const asmk_open_options* optio
     context_options.backend_name = asmk::requested_backend(opts.backend);  // NULL or "": $ASMK_BACKEND, else emu
     context_options.device_index = asmk::requested_device_index(opts.device_index);  // -1: $ASMK_DEVICE, else current
     context_options.verify_sha256 = opts.verify_sha256 != 0;
+    context_options.launch_limits = {opts.max_launch_instructions, opts.launch_timeout_ms};
     auto impl = std::make_unique<asmk::Context>(asmk::Repository::open(dir), std::move(context_options));
     out = new asmk_context{std::move(impl)};
   });
@@ -221,6 +223,10 @@ const char* asmk_default_repository(void) {
 }
 
 void asmk_close(asmk_context* context) { delete context; }
+
+asmk_status asmk_cancel(asmk_context* context) {
+  return guarded([&] { require(context, "context").impl->backend().cancel(); });
+}
 
 asmk_status asmk_device_get(const asmk_context* context, asmk_device_info* out) {
   return guarded([&] {

@@ -1,8 +1,7 @@
 // Reading and checking a kernel's code object against its manifest entry when a context first
 // uses it: the file is read with its kind and size checked first, and its sha256 compared (when
-// asked). libasmk has no ELF reader of its own (the emulator's needs libLLVM, which libasmk does
-// not load): the manifest's kernarg layout is compared with the code object's metadata note by the
-// emu backend only (backends/kernarg_layout_check.hpp; docs/threat-model.md).
+// asked). The manifest's kernarg layout is compared with the code object's metadata note by each
+// backend when it loads the code object (backends/kernarg_layout_check.hpp; docs/threat-model.md).
 #pragma once
 
 #include <cstdint>

@@ -90,6 +90,7 @@ Context::Context(Repository repository, ContextOptions options)
   } else {
     backend_ = make_backend(name);
   }
+  backend_->set_launch_limits(options.launch_limits);
   if (const auto* hsa = dynamic_cast<const HsaBackend*>(backend_.get())) backend_description_ = hsa->describe();
   else if (const auto* hip = dynamic_cast<const HipBackend*>(backend_.get())) backend_description_ = hip->describe();
   else backend_description_ = fmt::format("backend {}: no device discovery (the device is the one named at asmk_open)\n",

@@ -30,6 +30,8 @@ struct ContextOptions {
   // The GPU for hip / hsa: an index (HIP ordinal / GPU agent), or -1 for the current / first fitting one.
   int device_index = -1;
   bool verify_sha256 = false;
+  // Bounds on each launch (emu); 0 fields keep the backend's own (the environment's) defaults.
+  LaunchLimits launch_limits;
   // Entries of the ops' selection cache (ops/selection_cache.hpp); 0 disables it.
   std::size_t selection_cache_capacity = ops::SelectionCache::kDefaultCapacity;
 };

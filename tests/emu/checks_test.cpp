@@ -1,7 +1,10 @@
 // Edge cases from the ISA definitions, run as hand-written kernels (kernels/checks.s, mfma.s):
 // strict-mode reports, LDS limits, DPP controls, buffer range rules, > 4 GiB addressing,
 // barriers, MFMA through the bridge and its wait-state check.
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <thread>
 
 #include "emu_test_util.hpp"
 
@@ -201,6 +204,83 @@ TEST_P(Checks, LaunchBudgetStopsTheWholeLaunch) {
       << r.faults[0].to_string();
   // Counted per turn of 64 instructions: the 1563rd turn (100032) crosses 100000.
   EXPECT_EQ(r.stats.wave_instructions, 100032u);
+}
+
+// Issue 17: a wall-clock budget stops a spinning launch, naming the wave and PC where it stopped.
+TEST_P(Checks, TimeBudgetStopsTheLaunch) {
+  Dispatch d;
+  d.kernel = *co_->find("spin");
+  d.grid = {4, 1, 1};
+  d.block = {64, 1, 1};
+  d.kernargs = Kernargs().add(uint64_t(0)).bytes();
+  LaunchOptions opt;
+  opt.threads = 1;
+  opt.max_launch_milliseconds = 50;
+  const auto start = std::chrono::steady_clock::now();
+  auto r = launch(dev_, d, opt);
+  const auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_EQ(r.status, LaunchStatus::faulted);
+  EXPECT_EQ(r.faults[0].kind, FaultKind::runaway);
+  EXPECT_NE(r.faults[0].to_string().find("workgroup (0,0,0) wave 0 pc 0x0: s_branch 65535 -- the launch exceeded its "
+                                         "time budget of 50 ms"),
+            std::string::npos)
+      << r.faults[0].to_string();
+  // Not a timing assertion on speed: without the budget the spin runs 2^28 instructions per wave.
+  EXPECT_LT(took, std::chrono::seconds(20));
+}
+
+// Issue 17: another thread stops a running launch; each wave stops at its next turn.
+TEST_P(Checks, CancelFlagStopsARunningLaunch) {
+  Dispatch d;
+  d.kernel = *co_->find("spin");
+  d.grid = {8, 1, 1};
+  d.block = {128, 1, 1};
+  d.kernargs = Kernargs().add(uint64_t(0)).bytes();
+  std::atomic<bool> cancel{false};
+  LaunchOptions opt;
+  opt.threads = 2;
+  opt.cancel = &cancel;
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    cancel = true;
+  });
+  auto r = launch(dev_, d, opt);
+  canceller.join();
+  ASSERT_EQ(r.status, LaunchStatus::faulted);
+  ASSERT_FALSE(r.faults.empty());
+  for (const Report& f : r.faults) EXPECT_EQ(f.kind, FaultKind::cancelled) << f.to_string();
+  EXPECT_NE(r.faults[0].to_string().find("s_branch 65535 -- the launch was cancelled"), std::string::npos)
+      << r.faults[0].to_string();
+}
+
+// A launch does not hold the device: other threads allocate, write and free while it runs, and
+// memory freed during the launch stays mapped for it (no host crash).
+TEST_P(Checks, DeviceIsUsableWhileALaunchRuns) {
+  Dispatch d;
+  d.kernel = *co_->find("spin");
+  d.grid = {2, 1, 1};
+  d.block = {64, 1, 1};
+  d.kernargs = Kernargs().add(uint64_t(0)).bytes();
+  LaunchOptions opt;
+  opt.threads = 1;
+  opt.max_launch_milliseconds = 300;
+  std::atomic<bool> done{false};
+  std::atomic<int> rounds{0};
+  std::thread other([&] {
+    while (!done) {
+      auto a = dev_.alloc(4096);
+      ASSERT_TRUE(a.ok());
+      const uint32_t v = 7;
+      ASSERT_TRUE(dev_.write(*a, &v, 4).ok());
+      ASSERT_TRUE(dev_.free(*a).ok());
+      rounds++;
+    }
+  });
+  auto r = launch(dev_, d, opt);
+  done = true;
+  other.join();
+  EXPECT_EQ(r.status, LaunchStatus::faulted);  // stopped by its time budget
+  EXPECT_GT(rounds.load(), 0);
 }
 
 TEST_P(Checks, ClassOfDenormalsInTheirOwnPrecision) {

@@ -97,6 +97,20 @@ inline void install_crash_handler() {
 /// Runs one input through the fuzz entry point; if it crashes, the input is left behind as
 /// ASMK_FUZZ_LAST_INPUT (replay: code_object_fuzzer FILE, then reduce it to a recipe in
 /// regression_test.cpp).
+/// While it lives, a fatal signal saves `input` as ASMK_FUZZ_LAST_INPUT (for tests that do more
+/// with an input than feed it to the entry point, e.g. run it).
+class SavedOnCrash {
+ public:
+  explicit SavedOnCrash(const std::vector<std::uint8_t>& input) {
+    detail::install_crash_handler();
+    detail::current_input_size = input.size();
+    detail::current_input = input.data();
+  }
+  ~SavedOnCrash() { detail::current_input = nullptr; }
+  SavedOnCrash(const SavedOnCrash&) = delete;
+  SavedOnCrash& operator=(const SavedOnCrash&) = delete;
+};
+
 inline void feed(const std::vector<std::uint8_t>& input) {
   detail::install_crash_handler();
   detail::current_input_size = input.size();

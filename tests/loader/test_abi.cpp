@@ -40,6 +40,9 @@ struct OpenOptionsV1 {
   int verify_sha256;
   int device_index;
 };
+// max_launch_instructions and launch_timeout_ms were appended after 0.1.
+static_assert(sizeof(OpenOptionsV1) == offsetof(asmk_open_options, max_launch_instructions));
+static_assert(sizeof(OpenOptionsV1) < sizeof(asmk_open_options));
 
 asmk_quant_fp8_args quant_problem(std::vector<std::byte>& memory) {
   asmk_quant_fp8_args a = ASMK_INIT(asmk_quant_fp8_args);
@@ -105,6 +108,7 @@ TEST(Abi, OpenOptionsAreReadAsFarAsTheirSize) {
   options.backend = "record";
   OpenOptionsV1 old{};
   std::memcpy(&old, &options, sizeof old);
+  old.struct_size = sizeof old;  // a caller of the 0.1 header
   asmk_context* context = nullptr;
   ASSERT_EQ(asmk_open(test::kRepo.c_str(), reinterpret_cast<const asmk_open_options*>(&old), &context), ASMK_SUCCESS)
       << asmk_last_error();

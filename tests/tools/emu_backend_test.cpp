@@ -4,12 +4,15 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "asmk.h"
@@ -176,6 +179,101 @@ TEST(EmuBackend, InstructionBudgetFromTheEnvironment) {
   EXPECT_TRUE(contains(asmk_last_error(), "ASMK_EMU_MAX_INSTRUCTIONS='many' is not an instruction count"))
       << asmk_last_error();
   if (refused != nullptr) asmk_close(refused);
+}
+
+// quant_fp8 row quantization of `rows` rows of 512 values: a launch that runs for seconds on the
+// emulator (grid (1, rows, 1)), to stop midway.
+struct LongLaunch {
+  static constexpr std::uint32_t kRows = 65536;
+  void *x = nullptr, *y = nullptr, *scale = nullptr;
+  explicit LongLaunch(asmk_context* ctx) {
+    EXPECT_EQ(asmk_malloc(ctx, std::size_t(kRows) * 1024, &x), ASMK_SUCCESS);
+    EXPECT_EQ(asmk_malloc(ctx, std::size_t(kRows) * 512, &y), ASMK_SUCCESS);
+    EXPECT_EQ(asmk_malloc(ctx, std::size_t(kRows) * 4, &scale), ASMK_SUCCESS);
+  }
+  asmk_status run(asmk_context* ctx) const {
+    asmk_kernarg_value args[7] = {};
+    const char* names[] = {"x", "y", "scale", "m", "n", "stride_x", "stride_y"};
+    for (int i = 0; i < 7; ++i) {
+      args[i].name = names[i];
+      args[i].type = i < 3 ? ASMK_VALUE_POINTER : ASMK_VALUE_U32;
+    }
+    args[0].value.pointer = x;
+    args[1].value.pointer = y;
+    args[2].value.pointer = scale;
+    args[3].value.u32 = kRows;
+    for (int i = 4; i < 7; ++i) args[i].value.u32 = 512;
+    return asmk_launch_kernel(ctx, "quant_fp8_gfx942_bf16_row_n512", asmk_dim3{1, kRows, 1}, asmk_dim3{256, 1, 1},
+                              args, 7, nullptr);
+  }
+};
+
+// Issue 17: asmk_open_options bounds each launch's time; past it the launch is a fault naming the
+// wave and PC where it stopped.
+TEST(EmuBackend, TimeBudgetFromTheOpenOptions) {
+  asmk_open_options options;
+  asmk_open_options_init(&options);
+  options.device = "MI300X";
+  options.launch_timeout_ms = 20;
+  asmk_context* raw = nullptr;
+  ASSERT_EQ(asmk_open(kHsaco.c_str(), &options, &raw), ASMK_SUCCESS) << asmk_last_error();
+  Context ctx(raw);
+  const LongLaunch launch(ctx.get());
+  EXPECT_EQ(launch.run(ctx.get()), ASMK_ERROR_KERNEL_FAULT);
+  const std::string message = asmk_last_error();
+  EXPECT_TRUE(contains(message, "runaway: kernel quant_fp8_gfx942_bf16_row_n512 workgroup (0,")) << message;
+  EXPECT_TRUE(contains(message, " pc 0x")) << message;
+  EXPECT_TRUE(contains(message, "the launch exceeded its time budget of 20 ms")) << message;
+
+  options.launch_timeout_ms = 0;  // the instruction budget from the options, too
+  options.max_launch_instructions = 64;
+  ASSERT_EQ(asmk_open(kHsaco.c_str(), &options, &raw), ASMK_SUCCESS) << asmk_last_error();
+  Context bounded(raw);
+  const LongLaunch second(bounded.get());
+  EXPECT_EQ(second.run(bounded.get()), ASMK_ERROR_KERNEL_FAULT);
+  EXPECT_TRUE(contains(asmk_last_error(), "the launch exceeded its budget of 64 wave-instructions")) << asmk_last_error();
+}
+
+// Issue 17: while one thread's launch runs, another thread's calls proceed (they used to wait for
+// the launch's lock), and asmk_cancel stops the launch with ASMK_ERROR_CANCELLED.
+TEST(EmuBackend, OtherThreadsWorkAndCancelWhileALaunchRuns) {
+  auto ctx = open_emu();
+  const LongLaunch launch(ctx.get());
+  std::atomic<bool> finished{false};
+  asmk_status status = ASMK_SUCCESS;
+  std::string message;
+  std::thread runner([&] {
+    status = launch.run(ctx.get());
+    message = asmk_last_error();  // the runner thread's own last error
+    finished = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // Memory calls from this thread complete while the launch still runs.
+  void* other = nullptr;
+  ASSERT_EQ(asmk_malloc(ctx.get(), 4096, &other), ASMK_SUCCESS) << asmk_last_error();
+  const std::uint32_t value = 42;
+  ASSERT_EQ(asmk_memcpy(ctx.get(), other, &value, 4, ASMK_COPY_HOST_TO_DEVICE), ASMK_SUCCESS) << asmk_last_error();
+  std::uint32_t back = 0;
+  ASSERT_EQ(asmk_memcpy(ctx.get(), &back, other, 4, ASMK_COPY_DEVICE_TO_HOST), ASMK_SUCCESS) << asmk_last_error();
+  EXPECT_EQ(back, 42u);
+  EXPECT_EQ(asmk_free(ctx.get(), other), ASMK_SUCCESS) << asmk_last_error();
+  const bool ran_meanwhile = !finished.load();
+  EXPECT_EQ(asmk_cancel(ctx.get()), ASMK_SUCCESS) << asmk_last_error();
+  runner.join();
+  EXPECT_TRUE(ran_meanwhile) << "the launch (65536 workgroups) finished before the other thread's calls returned";
+  EXPECT_EQ(status, ASMK_ERROR_CANCELLED) << message;
+  EXPECT_TRUE(contains(message, "kernel quant_fp8_gfx942_bf16_row_n512 was cancelled (asmk_cancel)")) << message;
+  EXPECT_TRUE(contains(message, "cancelled: kernel quant_fp8_gfx942_bf16_row_n512 workgroup (")) << message;
+  EXPECT_TRUE(contains(message, " pc 0x")) << message;
+  // Launches after the cancel run normally.
+  void *x = nullptr, *y = nullptr, *scale = nullptr;
+  ASSERT_EQ(asmk_malloc(ctx.get(), 1024, &x), ASMK_SUCCESS);
+  ASSERT_EQ(asmk_malloc(ctx.get(), 512, &y), ASMK_SUCCESS);
+  ASSERT_EQ(asmk_malloc(ctx.get(), 4, &scale), ASMK_SUCCESS);
+  EXPECT_EQ(launch_row_quant(ctx.get(), x, y, scale), ASMK_SUCCESS) << asmk_last_error();
+  // Nothing running: cancel is a no-op.
+  EXPECT_EQ(asmk_cancel(ctx.get()), ASMK_SUCCESS);
+  EXPECT_EQ(asmk_cancel(nullptr), ASMK_ERROR_INVALID_ARGUMENT);
 }
 
 // The code object of a repository kernel, relative to its arch folder, as the manifest names it.

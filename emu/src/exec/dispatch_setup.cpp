@@ -127,6 +127,10 @@ void prepare_context(LaunchContext& ctx, Device& device, const Dispatch& dispatc
   ctx.grid = dispatch.grid;
   ctx.block = dispatch.block;
   ctx.lds_bytes = lds_bytes;
+  ctx.bounded = options.cancel != nullptr || options.max_launch_milliseconds != 0;
+  if (options.max_launch_milliseconds != 0)
+    ctx.deadline = std::chrono::steady_clock::now() +
+                   std::chrono::milliseconds(std::min<uint64_t>(options.max_launch_milliseconds, 1ull << 40));
   const KernelProgram& prog = *ctx.program;
   ctx.wide_float.reserve(prog.code.size());
   for (const Instr& in : prog.code) {

@@ -48,6 +48,7 @@ LaunchReport launch(Device& device, const Dispatch& dispatch, const LaunchOption
   prepare_context(ctx, device, dispatch, options, uint32_t(lds_bytes));
   DispatchMemory memory;
   if (std::string problem = place_dispatch(device, dispatch, ctx, memory); !problem.empty()) return invalid(problem);
+  ctx.memory = device.view();  // after place_dispatch: the view holds the kernarg segment and the code image
 
   PoolResult pool = run_workgroups(ctx);
   collect_stats(report, ctx, pool);

@@ -19,11 +19,11 @@ struct RegionCache {
 inline uint8_t* global_pointer(Wave& w, const Instr& in, RegionCache& cache, int lane, uint64_t address,
                                uint32_t bytes, bool write) {
   if (!cache.contains(address, bytes)) {
-    cache.region = w.ctx->device->region_of(address);
+    cache.region = w.ctx->memory.region_of(address);
     if (!cache.contains(address, bytes)) {
       w.fault(FaultKind::unmapped_address, in, lane, address,
               std::string(write ? "store of " : "load of ") + std::to_string(bytes) + " bytes: " +
-                  w.ctx->device->describe_range(address, bytes));
+                  w.ctx->memory.describe_range(address, bytes));
       return nullptr;
     }
   }

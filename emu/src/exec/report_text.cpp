@@ -15,6 +15,7 @@ std::string_view fault_kind_name(FaultKind kind) {
     case FaultKind::bad_instruction: return "bad_instruction";
     case FaultKind::bad_branch: return "bad_branch";
     case FaultKind::runaway: return "runaway";
+    case FaultKind::cancelled: return "cancelled";
     case FaultKind::lds_race: return "lds_race";
   }
   return "?";

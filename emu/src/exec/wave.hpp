@@ -4,6 +4,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <mutex>
@@ -24,6 +25,7 @@ constexpr uint32_t max_lds_bytes(Arch arch) { return arch == Arch::gfx942 ? 64 *
 /// Per-launch facts shared by every wave (read-only while waves run, except the reports).
 struct LaunchContext {
   Device* device = nullptr;
+  Device::View memory;  // the allocation table when the launch started: kernel accesses read it without a lock
   const Kernel* kernel = nullptr;
   const KernelProgram* program = nullptr;
   LaunchOptions options;
@@ -37,6 +39,9 @@ struct LaunchContext {
   std::atomic<bool> abort{false};
   std::atomic<uint64_t> launch_instructions{0};  // wave-instructions run so far, added per turn (max_launch_instructions)
   std::atomic<bool> launch_budget_spent{false};  // past max_launch_instructions: every wave faults at its next turn
+  // A time bound or a cancel flag is set: waves check them at each turn (stop_reason()).
+  bool bounded = false;
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 
   std::mutex report_mutex;
   std::vector<Report> faults, strict;

@@ -183,6 +183,7 @@ void WorkgroupRunner::run_wave(Wave& w) {
     w.fault(FaultKind::runaway, code[w.pc], -1, 0, launch_budget_message(launch_limit));
     return;
   }
+  if (ctx.bounded && w.pc < n && stopped(w, code[w.pc])) return;
   uint64_t charged = w.executed;  // this wave's instructions already added to the launch's count
   const Instr* last = nullptr;
   while (!w.done && !w.at_barrier && w.turn_left) {
@@ -203,10 +204,11 @@ void WorkgroupRunner::run_wave(Wave& w) {
       w.fault(FaultKind::runaway, in, -1, 0, "wave exceeded max_wave_instructions");
       break;
     }
-    if (launch_limit != 0 && w.executed - charged >= kLaunchBudgetStep) {  // a long turn is charged in steps
+    if ((launch_limit != 0 || ctx.bounded) && w.executed - charged >= kLaunchBudgetStep) {  // a long turn: in steps
       const uint64_t count = w.executed - charged;
       charged = w.executed;
-      if (!charge_launch(w, in, count)) break;
+      if (launch_limit != 0 && !charge_launch(w, in, count)) break;
+      if (ctx.bounded && stopped(w, in)) break;
     }
     last = &in;
     stats.instructions++;
@@ -224,6 +226,22 @@ void WorkgroupRunner::run_wave(Wave& w) {
     in.fn(w, in);
   }
   if (launch_limit != 0 && last != nullptr && w.executed > charged) charge_launch(w, *last, w.executed - charged);
+}
+
+/// Whether the launch was cancelled or ran out of time; if so wave `w` faults at `in` (naming its
+/// workgroup, wave and PC) and true is returned.
+bool WorkgroupRunner::stopped(Wave& w, const Instr& in) {
+  if (ctx.options.cancel != nullptr && ctx.options.cancel->load(std::memory_order_relaxed)) {
+    w.fault(FaultKind::cancelled, in, -1, 0, "the launch was cancelled");
+    return true;
+  }
+  if (std::chrono::steady_clock::now() >= ctx.deadline) {
+    w.fault(FaultKind::runaway, in, -1, 0,
+            "the launch exceeded its time budget of " + std::to_string(ctx.options.max_launch_milliseconds) +
+                " ms (max_launch_milliseconds)");
+    return true;
+  }
+  return false;
 }
 
 /// Adds `count` instructions of wave `w` to the launch's count; past the budget, the wave faults at

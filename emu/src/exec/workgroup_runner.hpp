@@ -24,6 +24,7 @@ class WorkgroupRunner {
   void init_wave(Wave& w, uint32_t wave_index, const Dim3& wg_id);
   void run_wave(Wave& w);
   bool charge_launch(Wave& w, const Instr& in, uint64_t count);
+  bool stopped(Wave& w, const Instr& in);
   void run_slow(Wave& w, const Instr& in);
   void run_unrounded(Wave& w, const Instr& in);
   void run_checked(Wave& w, const Instr& in);

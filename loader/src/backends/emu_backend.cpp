@@ -1,5 +1,6 @@
 #include "emu_backend.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -36,6 +37,13 @@ bool parse_flag(const char* variable, const char* value) {
   fail(ASMK_ERROR_INVALID_ARGUMENT, fmt::format("{}='{}' is not a switch; use 1 or 0", variable, value));
 }
 
+// The emulator's reading of a kernel's metadata, in the form every backend's layout check takes.
+KernelMetadata metadata_of(const emu::Kernel& kernel) {
+  KernelMetadata m{kernel.name, kernel.name + ".kd", kernel.kernarg_segment_size, {}};
+  for (const emu::KernelArg& a : kernel.args) m.args.push_back({a.name, a.offset, a.size, a.value_kind});
+  return m;
+}
+
 }  // namespace
 
 EmuBackendOptions EmuBackendOptions::from_environment() {
@@ -66,6 +74,16 @@ EmuBackendOptions EmuBackendOptions::from_environment() {
            fmt::format("ASMK_EMU_MAX_INSTRUCTIONS='{}' is not an instruction count (a launch's budget of "
                        "wave-instructions; 0 = none)", budget));
     options.max_launch_instructions = n;
+  }
+  if (const char* timeout = std::getenv("ASMK_EMU_TIMEOUT_MS"); timeout != nullptr && *timeout != '\0') {
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long long n = std::strtoull(timeout, &end, 10);
+    if (*end != '\0' || errno == ERANGE || timeout[0] == '-')
+      fail(ASMK_ERROR_INVALID_ARGUMENT,
+           fmt::format("ASMK_EMU_TIMEOUT_MS='{}' is not a time in milliseconds (a launch's wall-clock budget; "
+                       "0 = none)", timeout));
+    options.max_launch_milliseconds = n;
   }
   return options;
 }
@@ -156,55 +174,109 @@ void EmuBackend::copy(void* destination, const void* source, std::size_t bytes, 
   std::memmove(to, from, bytes);
 }
 
-const emu::CodeObject& EmuBackend::code_object(const std::string& path, std::string_view kernel_name) {
-  if (auto it = code_objects_.find(path); it != code_objects_.end()) return *it->second;
+void EmuBackend::set_launch_limits(const LaunchLimits& limits) {
+  std::lock_guard lock(mutex_);
+  if (limits.max_instructions != 0) options_.max_launch_instructions = limits.max_instructions;
+  if (limits.max_milliseconds != 0) options_.max_launch_milliseconds = limits.max_milliseconds;
+}
+
+void EmuBackend::cancel() {
+  std::lock_guard lock(mutex_);
+  for (const auto& flag : running_) flag->store(true, std::memory_order_relaxed);
+}
+
+std::shared_ptr<const emu::CodeObject> EmuBackend::code_object(const std::string& path, std::string_view kernel_name) {
+  if (auto it = code_objects_.find(path); it != code_objects_.end()) return it->second;
   auto loaded = emu::CodeObject::load_file(path);
   if (!loaded)
     fail(ASMK_ERROR_MISSING_CODE_OBJECT, fmt::format("kernel {}: the emulator cannot load its code object: {}", kernel_name, loaded.error()));
-  return *code_objects_.emplace(path, std::move(*loaded)).first->second;
+  return code_objects_.emplace(path, std::move(*loaded)).first->second;
 }
+
+namespace {
+
+// Registers a launch's cancel flag with the backend for as long as it runs.
+class RunningLaunch {
+ public:
+  RunningLaunch(std::mutex& mutex, std::set<std::shared_ptr<std::atomic<bool>>>& running)
+      : mutex_(mutex), running_(running), flag_(std::make_shared<std::atomic<bool>>(false)) {
+    std::lock_guard lock(mutex_);
+    running_.insert(flag_);
+  }
+  ~RunningLaunch() {
+    std::lock_guard lock(mutex_);
+    running_.erase(flag_);
+  }
+  RunningLaunch(const RunningLaunch&) = delete;
+  RunningLaunch& operator=(const RunningLaunch&) = delete;
+  const std::atomic<bool>* flag() const { return flag_.get(); }
+
+ private:
+  std::mutex& mutex_;
+  std::set<std::shared_ptr<std::atomic<bool>>>& running_;
+  std::shared_ptr<std::atomic<bool>> flag_;
+};
+
+}  // namespace
 
 void EmuBackend::launch(const LaunchRequest& request) {
   const std::string& kernel_name = request.kernel.name;
-  std::lock_guard lock(mutex_);
-  const emu::CodeObject& co = code_object(std::string(request.code_object_path), kernel_name);
-  if (emu::arch_name(co.arch()) != request.kernel.arch)
-    fail(ASMK_ERROR_MISSING_CODE_OBJECT,
-         fmt::format("code object {} is for {}, but the manifest says kernel {} is for {}", request.code_object_path,
-                     emu::arch_name(co.arch()), kernel_name, request.kernel.arch));
-  auto kernel = co.find(request.symbol);
-  if (!kernel)
-    fail(ASMK_ERROR_MISSING_CODE_OBJECT,
-         fmt::format("kernel {}: code object {}: {}", kernel_name, request.code_object_path, kernel.error()));
-
-  if (layout_checked_.insert(&request.kernel).second) {
-    try {
-      check_kernarg_layout(request.kernel, **kernel);
-    } catch (...) {
-      layout_checked_.erase(&request.kernel);  // refused every time, not only the first
-      throw;
+  std::shared_ptr<const emu::CodeObject> co;
+  const emu::Kernel* kernel = nullptr;
+  EmuBackendOptions settings;
+  {
+    std::lock_guard lock(mutex_);
+    settings = options_;
+    co = code_object(std::string(request.code_object_path), kernel_name);
+    if (emu::arch_name(co->arch()) != request.kernel.arch)
+      fail(ASMK_ERROR_MISSING_CODE_OBJECT,
+           fmt::format("code object {} is for {}, but the manifest says kernel {} is for {}", request.code_object_path,
+                       emu::arch_name(co->arch()), kernel_name, request.kernel.arch));
+    auto found = co->find(request.symbol);
+    if (!found)
+      fail(ASMK_ERROR_MISSING_CODE_OBJECT,
+           fmt::format("kernel {}: code object {}: {}", kernel_name, request.code_object_path, found.error()));
+    kernel = *found;
+    if (layout_checked_.insert(&request.kernel).second) {
+      try {
+        check_kernarg_layout(request.kernel, metadata_of(*kernel));
+      } catch (...) {
+        layout_checked_.erase(&request.kernel);  // refused every time, not only the first
+        throw;
+      }
     }
   }
 
   emu::Dispatch dispatch;
-  dispatch.kernel = *kernel;
+  dispatch.kernel = kernel;
   dispatch.grid = {request.grid.x, request.grid.y, request.grid.z};
   dispatch.block = {request.block.x, request.block.y, request.block.z};
   const auto* bytes = reinterpret_cast<const std::uint8_t*>(request.kernargs.data());
   dispatch.kernargs.assign(bytes, bytes + request.kernargs.size());
   dispatch.fill_hidden_args = false;  // libasmk packed the hidden arguments already (kernargs.cpp)
 
+  // The launch runs without the lock: other threads may allocate, copy and launch meanwhile.
+  const RunningLaunch running(mutex_, running_);
   emu::LaunchOptions options;
-  options.strict = options_.strict;
-  options.threads = options_.threads;
-  if (options_.wave_quantum >= 0) options.wave_quantum = static_cast<std::uint32_t>(options_.wave_quantum);
-  options.max_launch_instructions = options_.max_launch_instructions;
+  options.strict = settings.strict;
+  options.threads = settings.threads;
+  if (settings.wave_quantum >= 0) options.wave_quantum = static_cast<std::uint32_t>(settings.wave_quantum);
+  options.max_launch_instructions = settings.max_launch_instructions;
+  options.max_launch_milliseconds = settings.max_launch_milliseconds;
+  options.cancel = running.flag();
   const emu::LaunchReport report = emu::launch(*device_, dispatch, options);
 
   switch (report.status) {
     case emu::LaunchStatus::invalid:
       fail(ASMK_ERROR_BACKEND, fmt::format("the emulator refused to launch kernel {}: {}", kernel_name, report.message));
     case emu::LaunchStatus::faulted:
+      if (running.flag()->load() && std::any_of(report.faults.begin(), report.faults.end(), [](const emu::Report& r) {
+            return r.kind == emu::FaultKind::cancelled;
+          }))
+        fail(ASMK_ERROR_CANCELLED,
+             fmt::format("kernel {} was cancelled (asmk_cancel) on the emulator, grid ({}, {}, {}): {}", kernel_name,
+                         request.grid.x, request.grid.y, request.grid.z,
+                         reports_text(report.faults, report.fault_count, "stopped wave")));
       fail(ASMK_ERROR_KERNEL_FAULT,
            fmt::format("kernel {} faulted on the emulator, grid ({}, {}, {}): {}", kernel_name, request.grid.x,
                        request.grid.y, request.grid.z, reports_text(report.faults, report.fault_count, "fault")));

@@ -7,6 +7,7 @@
 // in-order queue and a launch's error (a fault, a strict-mode finding) is its own status.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <set>
 #include <memory>
@@ -27,8 +28,9 @@ struct EmuBackendOptions {
   unsigned threads = 0;  // host threads per launch; 0 = all cores
   int wave_quantum = -1; // instructions per wave turn (emu::LaunchOptions::wave_quantum); -1 = the emulator's default
   std::uint64_t max_launch_instructions = 0;  // a launch's wave-instruction budget (emu::LaunchOptions); 0 = none
-  // Reads ASMK_EMU_STRICT (0/1), ASMK_EMU_THREADS and ASMK_EMU_WAVE_QUANTUM (counts); throws
-  // INVALID_ARGUMENT on a bad value.
+  std::uint64_t max_launch_milliseconds = 0;  // a launch's wall-clock budget; 0 = none
+  // Reads ASMK_EMU_STRICT (0/1), ASMK_EMU_THREADS, ASMK_EMU_WAVE_QUANTUM, ASMK_EMU_MAX_INSTRUCTIONS
+  // and ASMK_EMU_TIMEOUT_MS; throws INVALID_ARGUMENT on a bad value.
   static EmuBackendOptions from_environment();
 };
 
@@ -46,19 +48,23 @@ class EmuBackend final : public Backend {
   void* register_host(void* host, std::size_t bytes) override;
   void unregister_host(void* host) override;
   std::optional<std::size_t> bytes_available(const void* pointer) const override;
+  void set_launch_limits(const LaunchLimits& limits) override;
+  void cancel() override;
 
   const EmuBackendOptions& options() const { return options_; }
 
  private:
-  // The code object at `path`, loaded and decoded on first use. Throws MISSING_CODE_OBJECT.
-  const emu::CodeObject& code_object(const std::string& path, std::string_view kernel_name);
+  // The code object at `path`, loaded and decoded on first use (under mutex_). Throws MISSING_CODE_OBJECT.
+  std::shared_ptr<const emu::CodeObject> code_object(const std::string& path, std::string_view kernel_name);
   // The host bytes behind [pointer, pointer + bytes) of device memory; throws naming `role`.
   std::byte* device_bytes(const void* pointer, std::size_t bytes, std::string_view role) const;
 
   EmuBackendOptions options_;
-  // One lock for everything: the emulator's allocation table must not change during a launch.
+  // Guards the maps below. A launch holds it only while it finds its code object, so other threads'
+  // calls go on while kernels run (emu::Device itself is safe to use from any thread).
   mutable std::mutex mutex_;
   std::unique_ptr<emu::Device> device_;
+  std::set<std::shared_ptr<std::atomic<bool>>> running_;  // the cancel flag of each launch running now
   std::map<std::string, std::shared_ptr<const emu::CodeObject>> code_objects_;  // by path
   std::set<const Kernel*> layout_checked_;  // kernels whose kernarg layout matched their metadata
   std::map<const void*, std::uint64_t> registered_;  // host pointer -> its device address

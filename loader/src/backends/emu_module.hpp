@@ -17,7 +17,7 @@
 namespace asmk {
 
 // Bump when backend.hpp's Backend, LaunchRequest or Kernel change layout.
-inline constexpr unsigned kEmuModuleInterface = 1;
+inline constexpr unsigned kEmuModuleInterface = 2;  // 2: set_launch_limits, cancel
 
 // The module's entry: a new EmuBackend configured from the environment (ASMK_EMU_*); throws
 // asmk::Error. `interface` is the caller's kEmuModuleInterface.

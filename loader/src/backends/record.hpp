@@ -33,6 +33,7 @@ class RecordingBackend final : public Backend {
   void* register_host(void* host, std::size_t bytes) override;
   void unregister_host(void* host) override;
   std::optional<std::size_t> bytes_available(const void* pointer) const override;
+  void cancel() override {}  // nothing runs
 
   // Read it when no other thread is launching on this context.
   const std::vector<RecordedLaunch>& launches() const { return launches_; }

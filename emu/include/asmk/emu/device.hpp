@@ -30,9 +30,16 @@ namespace asmk::emu {
 /// - Read-only allocations (the code object image, kernarg segment, dispatch packet and queue of
 ///   a launch) fault on every kernel store or atomic, strict mode or not.
 ///
-/// Thread safety: alloc/free/map_host/unmap take a lock; kernel accesses during a launch read
-/// the allocation table without one, so do not change allocations while a launch runs.
+/// Thread safety: every member may be called from any thread at any time. The allocation table is
+/// never changed in place: alloc/free/map_host publish a new table under a lock, and a launch reads
+/// the View it took when it started (no lock per access). Allocations made meanwhile are not in
+/// that view (the launch cannot hold their addresses), and memory freed meanwhile stays mapped
+/// until the view is gone, so a launch never touches unmapped host memory — a kernel still using
+/// a buffer another thread freed is the caller's bug, as on a GPU, not a host crash.
 class Device {
+  struct Allocation;
+  using Table = std::map<uint64_t, Allocation>;  // keyed by base address
+
  public:
   static constexpr uint64_t kAddressBegin = 1ull << 44;
   static constexpr uint64_t kWindowBytes = 1ull << 40;  // 1 TiB per Device
@@ -80,25 +87,51 @@ class Device {
 
   uint64_t bytes_allocated() const;
 
+  /// The allocation table as it is now, unchanged by later alloc/free (see "Thread safety").
+  class View {
+   public:
+    Region region_of(uint64_t address) const;
+    void* translate(uint64_t address, uint64_t bytes) const;
+    std::string describe(uint64_t address) const;
+    std::string describe_range(uint64_t address, uint64_t bytes) const;
+
+   private:
+    friend class Device;
+    const Allocation* find(uint64_t address, uint64_t& base) const;
+    std::shared_ptr<const Table> table_;
+    uint64_t window_begin_ = 0;
+  };
+  View view() const;
+
   /// This Device's address window [window_begin(), window_begin() + kWindowBytes).
   uint64_t window_begin() const { return window_begin_; }
 
  private:
+  /// Host memory the Device mapped for an allocation, unmapped when the last table holding it goes.
+  struct Mapping {
+    uint8_t* host = nullptr;
+    uint64_t bytes = 0;
+    Mapping(uint8_t* h, uint64_t b) : host(h), bytes(b) {}
+    Mapping(const Mapping&) = delete;
+    Mapping& operator=(const Mapping&) = delete;
+    ~Mapping();
+  };
   struct Allocation {
     uint64_t size = 0;
     uint8_t* host = nullptr;
-    uint64_t mapped_bytes = 0;  // bytes to munmap when owned; 0 for map_host
-    uint64_t span = 0;          // address space reserved from the base (size rounded to pages)
+    uint64_t span = 0;  // address space reserved from the base (size rounded to pages)
     const char* read_only = nullptr;
+    std::shared_ptr<const Mapping> owned;  // null for map_host (the caller owns that memory)
   };
-  const Allocation* find(uint64_t address, uint64_t& base) const;
   Expected<uint64_t> alloc_owned(uint64_t bytes, uint64_t align, const char* read_only);
-  /// Next-fit search, under the lock, for `span` bytes at an address congruent to `phase` modulo
-  /// `align`, kGuardBytes away from every live allocation; 0 if the window is full.
-  uint64_t place(uint64_t span, uint64_t align, uint64_t phase);
+  /// Next-fit search in `table`, under the lock, for `span` bytes at an address congruent to
+  /// `phase` modulo `align`, kGuardBytes away from every live allocation; 0 if the window is full.
+  uint64_t place(const Table& table, uint64_t span, uint64_t align, uint64_t phase);
+  /// Publishes `table` as the current one (under the lock).
+  void publish(Table table);
 
   mutable std::mutex mutex_;
-  std::map<uint64_t, Allocation> allocations_;  // keyed by base address
+  std::shared_ptr<const Table> table_;  // replaced, never modified
   uint64_t window_begin_;
   uint64_t cursor_;  // where the next placement search starts
 };

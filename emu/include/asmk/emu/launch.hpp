@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -46,6 +47,12 @@ struct LaunchOptions {
   /// PC) and the launch stops as on any fault. A launch may thus run past the budget by at most a
   /// turn per running wave.
   uint64_t max_launch_instructions = 0;
+  /// The whole launch's wall-clock budget in milliseconds (0: none): past it, each wave faults
+  /// (runaway, naming its workgroup, wave and PC) at its next turn and the launch stops.
+  uint64_t max_launch_milliseconds = 0;
+  /// Set to true from another thread to stop the launch: each wave faults (cancelled) at its next
+  /// turn. Waves look at it every turn (and every kLaunchBudgetStep instructions of a longer one).
+  const std::atomic<bool>* cancel = nullptr;
   /// Run only these workgroups of the grid (empty = all). Each keeps its id, LDS and hidden
   /// arguments exactly as in the full launch; the others are not run, so memory they would have
   /// written stays untouched. Statistics and traces then cover just these workgroups (e.g. to
@@ -73,7 +80,8 @@ enum class FaultKind {
   hazard,             // strict: a documented hazard without the required wait states
   bad_instruction,    // an instruction the emulator cannot run was reached, or bad operands
   bad_branch,         // branch or s_setpc outside the kernel's code
-  runaway,            // max_wave_instructions exceeded
+  runaway,            // max_wave_instructions, max_launch_instructions or max_launch_milliseconds exceeded
+  cancelled,          // LaunchOptions::cancel was set while the launch ran
   lds_race,           // strict: two waves access the same LDS bytes, one writing, with no s_barrier between
 };
 std::string_view fault_kind_name(FaultKind kind);

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "../../code_object_metadata.hpp"
 #include "../../kernel.hpp"
 #include "hip_api.hpp"
 
@@ -23,15 +24,17 @@ class ModuleCache {
   ModuleCache& operator=(const ModuleCache&) = delete;
 
   // The kernel's function; its device must be current. Throws MISSING_CODE_OBJECT when the file
-  // cannot be read, the runtime refuses it or the symbol is absent.
+  // cannot be read, the runtime refuses it or the symbol is absent; BAD_REPOSITORY when its
+  // metadata's kernarg layout differs from the manifest's.
   hipFunction_t get(const Kernel& kernel, std::string_view code_object_path, std::string_view symbol);
 
  private:
   struct Module {
     std::vector<char> image;  // kept for the module's life (the runtime may read it lazily)
     hipModule_t module = nullptr;
+    std::vector<KernelMetadata> metadata;  // its kernels' metadata note, to check each manifest layout
   };
-  hipModule_t module(const Kernel& kernel, const std::string& path);
+  const Module& module(const Kernel& kernel, const std::string& path);
 
   const Api& api_;
   int device_;

@@ -7,6 +7,7 @@
 #include "../../code_object_check.hpp"
 #include "asmk/emu/file.hpp"
 #include "../../error.hpp"
+#include "../kernarg_layout_check.hpp"
 
 namespace asmk::hsa {
 namespace {
@@ -30,7 +31,9 @@ const LoadedKernel& CodeObjectCache::get(const Kernel& kernel, std::string_view 
   std::lock_guard lock(mutex_);
   if (auto it = kernels_.find(&kernel); it != kernels_.end()) return it->second;
   const std::string path(code_object_path);
-  const LoadedKernel loaded = find(kernel, path, executable(kernel, path), symbol);
+  const Executable& e = executable(kernel, path);
+  check_kernarg_layout(kernel, e.metadata, symbol);
+  const LoadedKernel loaded = find(kernel, path, e, symbol);
   return kernels_.emplace(&kernel, loaded).first->second;
 }
 
@@ -50,6 +53,8 @@ const CodeObjectCache::Executable& CodeObjectCache::executable(const Kernel& ker
                ASMK_ERROR_MISSING_CODE_OBJECT, what("hsa_executable_load_agent_code_object"));
     api_.check(api_.hsa_executable_freeze(e.executable, nullptr), ASMK_ERROR_MISSING_CODE_OBJECT,
                what("hsa_executable_freeze"));
+    // After the runtime took the bytes, so its own verdict on a broken file comes first.
+    e.metadata = read_kernel_metadata({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, path);
   } catch (...) {
     if (e.executable.handle != 0) api_.hsa_executable_destroy(e.executable);
     api_.hsa_code_object_reader_destroy(e.reader);

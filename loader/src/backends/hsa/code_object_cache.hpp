@@ -10,7 +10,9 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "../../code_object_metadata.hpp"
 #include "../../kernel.hpp"
 #include "hsa_api.hpp"
 
@@ -29,13 +31,15 @@ class CodeObjectCache {
   CodeObjectCache& operator=(const CodeObjectCache&) = delete;
 
   // Throws MISSING_CODE_OBJECT when the file cannot be read, the runtime refuses it, the symbol is
-  // absent or its segment sizes differ from the manifest's resources.
+  // absent or its segment sizes differ from the manifest's resources; BAD_REPOSITORY when its
+  // metadata's kernarg layout differs from the manifest's.
   const LoadedKernel& get(const Kernel& kernel, std::string_view code_object_path, std::string_view symbol);
 
  private:
   struct Executable {
     hsa_code_object_reader_t reader{};
     hsa_executable_t executable{};
+    std::vector<KernelMetadata> metadata;  // its kernels' metadata note, to check each manifest layout
   };
   const Executable& executable(const Kernel& kernel, const std::string& path);
   LoadedKernel find(const Kernel& kernel, const std::string& path, const Executable& loaded, std::string_view symbol);
