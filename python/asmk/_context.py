@@ -38,6 +38,15 @@ class Context:
         self.repo = repo
         self.device_index = device_index
         self._native = _asmk.Context(repo, device, arch, compute_units, backend, device_index, verify_sha256)
+        self._op_specs = None
+
+    @property
+    def op_specs(self):
+        """{op: [(name, kind, dtype, values, default, output, optional, workspace), ...]}: every op the
+        repository declares with its arguments (read once per context)."""
+        if self._op_specs is None:
+            self._op_specs = self._native.ops()
+        return self._op_specs
 
     @property
     def backend(self):

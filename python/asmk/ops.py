@@ -170,11 +170,17 @@ def shuffle_b(b, out=None, *, context=None, stream=None):
     return out
 
 
-def run_op(op, *, context=None, stream=None, **args):
+def run_op(op, *, context=None, stream=None, workspace="auto", **args):
     """Any op the repository declares, by name (its op spec: asmk.op_arguments(op) lists the
     arguments): sizes, strides and integer scalars as ints, f32 scalars as floats, choices as
     strings, tensors as DLPack tensors (outputs given by the caller). A tensor's strides fill the
     op's stride arguments of that tensor unless given. Returns the kernel's name.
+
+    workspace= (ops that declare a workspace tensor: split-K GEMMs, pipeline ops such as fused_moe
+    and mla_decode): "auto" (the default) asks the selector how many bytes its plan needs
+    (asmk_select_op with an unbounded budget) and allocates them in the first tensor's framework
+    and device for this call; a 1-D uint8 tensor is used as given; None offers none (the plan then
+    takes a form without one, or the op refuses naming the bytes it needs).
 
         asmk.run_op("fmha_fwd", q=q, k=k, v=v, o=o, batch=1, seqlen_q=77, seqlen_k=77,
                     num_heads_q=4, num_heads_k=2, head_dims="64", scale=0.125)"""
@@ -182,18 +188,56 @@ def run_op(op, *, context=None, stream=None, **args):
     if not tensors:
         raise Error("ASMK_ERROR_INVALID_ARGUMENT", 1, f"{op}: no tensor given")
     context, on_gpu, stream = _prepare(tensors[0][1], tensors[0][0], context, stream)
-    kinds = {a[0]: a for a in context._native.ops().get(op, [])}
-    call = {}
-    for name, value in args.items():
-        if name in kinds and kinds[name][1] == "tensor":
-            call[name] = _tensors.capsule(value, stream, output=True)
-        else:
-            call[name] = value
-    _record(context._native.run_op(op, call, stream))
+    workspace_name = _workspace_argument(context, op)
+    if workspace_name is None:
+        if not isinstance(workspace, str) and workspace is not None:
+            raise Error("ASMK_ERROR_INVALID_ARGUMENT", 1, f"{op} takes no workspace")
+    elif workspace_name in args:
+        pass  # given under the op's own name for it
+    elif isinstance(workspace, str):
+        if workspace != "auto":
+            raise Error("ASMK_ERROR_INVALID_ARGUMENT", 1,
+                        f"workspace={workspace!r}: expected 'auto', None or a uint8 tensor")
+        needed = select_op(op, context=context, **args)["workspace_bytes"]
+        if needed:
+            args[workspace_name] = _tensors.empty_like_framework(tensors[0][1], (needed,), "u8", None, on_gpu)
+    elif workspace is not None:
+        args[workspace_name] = workspace
+    _record(context._native.run_op(op, _capsules(context, op, args, stream), stream))
     return last_kernel
 
 
+def select_op(op, *, context=None, workspace_budget=None, **args):
+    """The plan asmk_select_op makes for a call of `op` (arguments as for run_op; tensors are
+    optional and only checked), with `workspace_budget` bytes of workspace offered (None: as many as
+    the plan wants). Returns {"kernel": name, "workspace_bytes": what the plan needs, "launches":
+    the kernel of every launch, in order}."""
+    if context is None:
+        tensors = [t for t in args.values() if hasattr(t, "__dlpack__")]
+        context = context_for(*_tensors.device_of(tensors[0], "tensor")) if tensors else context_for(False, 0)
+    budget = (1 << 64) - 1 if workspace_budget is None else int(workspace_budget)
+    return context._native.select_op(op, _capsules(context, op, args, 0), budget)
+
+
+def _workspace_argument(context, op):
+    """The name of the op's workspace tensor, or None."""
+    for name, kind, *_, workspace in context.op_specs.get(op, []):
+        if kind == "tensor" and workspace:
+            return name
+    return None
+
+
+def _capsules(context, op, args, stream):
+    """args with every tensor argument of the op as a DLPack capsule (a fresh one per call: a
+    capsule is consumed once)."""
+    kinds = {a[0]: a[1] for a in context.op_specs.get(op, [])}
+    return {name: _tensors.capsule(value, stream, output=True) if kinds.get(name) == "tensor" else value
+            for name, value in args.items()}
+
+
 def op_arguments(op, context=None):
-    """The op's arguments as (name, kind, dtype, choices, default) tuples, from its op spec."""
+    """The op's arguments as (name, kind, dtype, choices, default, output, optional, workspace) tuples,
+    from its op spec: kind "size", "stride", "choice", "scalar" or "tensor"; dtype a tensor's dtype
+    or the choice giving it; choices "a,b,c"; default as text; the flags for tensors."""
     context = context or context_for(False, 0)
-    return context._native.ops()[op]
+    return context.op_specs[op]

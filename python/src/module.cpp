@@ -12,6 +12,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "device_pointers.hpp"
 #include "dlpack_tensor.hpp"
@@ -117,6 +119,109 @@ asmk_dtype float_dtype(const DlpackTensor& t, const std::optional<std::string>& 
 }
 
 asmk_stream as_stream(uintptr_t stream) { return reinterpret_cast<asmk_stream>(stream); }
+
+// One call of an op by name, as asmk_op_arg's (run_op, select_op): the Python arguments converted
+// as the op spec declares them, tensors' strides filled in, and each tensor checked against what the
+// op expects of it (its element size and, above 8 bits per element, its shape — never reinterpreted).
+// Pointers are left null; run_op fills them.
+struct OpCall {
+  std::vector<asmk_op_arg_info> declared;
+  std::vector<std::string> names;  // stable storage for the call's names and strings (reserved)
+  std::vector<Tensor> tensors;
+  std::vector<std::pair<std::string, const DlpackTensor*>> tensor_of;
+  std::vector<asmk_op_arg> list;
+
+  OpCall(asmk_context* ctx, const std::string& op, const py::dict& args) {
+    asmk_op_info info{};
+    check(asmk_op_get_info(ctx, op.c_str(), &info), "asmk_op_get_info");
+    declared.resize(info.arg_count);
+    for (size_t i = 0; i < info.arg_count; ++i) check(asmk_op_arg_at(ctx, op.c_str(), i, &declared[i]), "asmk_op_arg_at");
+    names.reserve(args.size() * 2 + 16);
+    for (const auto& [key, value] : args) add(op, py::cast<std::string>(key), value);
+    add_strides(args);
+    check_tensors(ctx, op);
+  }
+
+ private:
+  const asmk_op_arg_info* find(const std::string& name) const {
+    for (const auto& d : declared)
+      if (name == d.name) return &d;
+    return nullptr;
+  }
+
+  void add(const std::string& op, const std::string& name, const py::handle& value) {
+    const asmk_op_arg_info* d = find(name);
+    if (value.is_none()) return;  // an optional tensor left out
+    if (d == nullptr) refuse(ASMK_ERROR_INVALID_ARGUMENT, op + " has no argument '" + name + "'");
+    asmk_op_arg a{};
+    a.name = names.emplace_back(name).c_str();
+    a.type = d->type;
+    if (d->kind == ASMK_OP_ARG_TENSOR) {
+      tensors.push_back(take(py::reinterpret_borrow<py::object>(value), names.back().c_str()));
+      tensor_of.emplace_back(name, tensors.back().get());
+    } else if (d->type == ASMK_VALUE_STRING) {
+      a.value.string = names.emplace_back(py::cast<std::string>(value)).c_str();
+    } else if (d->type == ASMK_VALUE_F32) {
+      a.value.f32 = py::cast<float>(value);
+    } else if (d->type == ASMK_VALUE_I32) {
+      a.value.i32 = py::cast<int32_t>(value);
+    } else {
+      a.value.u32 = py::cast<uint32_t>(value);
+    }
+    list.push_back(a);
+  }
+
+  // Strides from the tensors (elements; the last dimension must be contiguous).
+  void add_strides(const py::dict& args) {
+    for (const auto& d : declared) {
+      if (d.kind != ASMK_OP_ARG_STRIDE || args.contains(d.name)) continue;
+      int dim = 0;
+      for (const auto& other : declared) {
+        if (&other == &d) break;
+        if (other.kind == ASMK_OP_ARG_STRIDE && std::string(other.of_tensor) == d.of_tensor) ++dim;
+      }
+      for (const auto& [name, t] : tensor_of)
+        if (name == d.of_tensor) {
+          if (!t->last_dim_contiguous())
+            refuse(ASMK_ERROR_UNSUPPORTED_SHAPE, t->role() + ": the last dimension must be contiguous");
+          if (dim >= t->ndim() - 1 || t->stride(dim) < 0 || t->stride(dim) > INT64_C(0xffffffff))
+            refuse(ASMK_ERROR_UNSUPPORTED_SHAPE, t->role() + ": no stride " + std::to_string(dim) + " for " + d.name);
+          asmk_op_arg a{};
+          a.name = d.name;
+          a.type = ASMK_VALUE_U32;
+          // A dimension of extent 1 is never stepped over: its stride is whatever the framework says
+          // (PyTorch's DLPack export gives 1), so it is passed as 0, "packed".
+          a.value.u32 = t->dim(dim) <= 1 ? 0 : static_cast<uint32_t>(t->stride(dim));
+          list.push_back(a);
+        }
+    }
+  }
+
+  void check_tensors(asmk_context* ctx, const std::string& op) {
+    for (size_t index = 0;; ++index) {
+      asmk_op_tensor_info expected{};
+      const asmk_status status = asmk_op_tensor_at(ctx, op.c_str(), list.data(), list.size(), index, &expected);
+      if (status == ASMK_ERROR_INVALID_ARGUMENT && std::string(asmk_last_error()).find("is past the last") != std::string::npos)
+        break;
+      check(status, op.c_str());
+      for (const auto& [name, t] : tensor_of) {
+        if (name != expected.name || expected.workspace) continue;  // a workspace is bytes of scratch
+        const uint32_t bits = expected.bits < 8 ? 8 : expected.bits;
+        if (uint32_t(t->bits()) != bits)
+          refuse(ASMK_ERROR_UNSUPPORTED_DTYPE, t->role() + ": " + op + " takes " + expected.dtype + " here (" +
+                                                   std::to_string(bits) + "-bit elements), got " + t->dtype_string());
+        bool same = expected.bits < 8 || uint32_t(t->ndim()) == expected.rank;
+        for (uint32_t d = 0; same && expected.bits >= 8 && d < expected.rank; ++d)
+          same = uint64_t(t->dim(int(d))) == expected.shape[d];
+        if (!same) {
+          std::string want;
+          for (uint32_t d = 0; d < expected.rank; ++d) want += (d ? ", " : "") + std::to_string(expected.shape[d]);
+          refuse(ASMK_ERROR_UNSUPPORTED_SHAPE, t->role() + ": " + op + " expects shape [" + want + "] from its sizes");
+        }
+      }
+    }
+  }
+};
 
 // One open asmk_context.
 class Context {
@@ -415,104 +520,49 @@ class Context {
   // declares them (asmk_op_arg_at). A tensor's strides (in elements) fill the op's stride arguments of
   // that tensor unless given. Returns (kernel name, split-K factor).
   py::tuple run_op(const std::string& op, const py::dict& args, uintptr_t stream) {
-    asmk_op_info info{};
-    check(asmk_op_get_info(get(), op.c_str(), &info), "asmk_op_get_info");
-    std::vector<asmk_op_arg_info> declared(info.arg_count);
-    for (size_t i = 0; i < info.arg_count; ++i) check(asmk_op_arg_at(get(), op.c_str(), i, &declared[i]), "asmk_op_arg_at");
-    const auto find = [&](const std::string& name) -> const asmk_op_arg_info* {
-      for (const auto& d : declared)
-        if (name == d.name) return &d;
-      return nullptr;
-    };
-    std::vector<std::string> names;      // stable storage for the call's names and strings
-    std::vector<Tensor> tensors;
-    std::vector<std::pair<std::string, const DlpackTensor*>> tensor_of;
-    names.reserve(args.size() * 2 + 16);
-    std::vector<asmk_op_arg> list;
-    for (const auto& [key, value] : args) {
-      const std::string name = py::cast<std::string>(key);
-      const asmk_op_arg_info* d = find(name);
-      if (d == nullptr || value.is_none()) {
-        if (value.is_none()) continue;  // an optional tensor left out
-        refuse(ASMK_ERROR_INVALID_ARGUMENT, op + " has no argument '" + name + "'");
-      }
-      asmk_op_arg a{};
-      a.name = names.emplace_back(name).c_str();
-      a.type = d->type;
-      if (d->kind == ASMK_OP_ARG_TENSOR) {
-        tensors.push_back(take(py::reinterpret_borrow<py::object>(value), names.back().c_str()));
-        tensor_of.emplace_back(name, tensors.back().get());
-      } else if (d->type == ASMK_VALUE_STRING) {
-        a.value.string = names.emplace_back(py::cast<std::string>(value)).c_str();
-      } else if (d->type == ASMK_VALUE_F32) {
-        a.value.f32 = py::cast<float>(value);
-      } else if (d->type == ASMK_VALUE_I32) {
-        a.value.i32 = py::cast<int32_t>(value);
-      } else {
-        a.value.u32 = py::cast<uint32_t>(value);
-      }
-      list.push_back(a);
-    }
-    // Strides from the tensors (elements; the last dimension must be contiguous).
-    for (const auto& d : declared) {
-      if (d.kind != ASMK_OP_ARG_STRIDE || args.contains(d.name)) continue;
-      int dim = 0;
-      for (const auto& other : declared) {
-        if (&other == &d) break;
-        if (other.kind == ASMK_OP_ARG_STRIDE && std::string(other.of_tensor) == d.of_tensor) ++dim;
-      }
-      for (const auto& [name, t] : tensor_of)
-        if (name == d.of_tensor) {
-          if (!t->last_dim_contiguous())
-            refuse(ASMK_ERROR_UNSUPPORTED_SHAPE, t->role() + ": the last dimension must be contiguous");
-          if (dim >= t->ndim() - 1 || t->stride(dim) < 0 || t->stride(dim) > INT64_C(0xffffffff))
-            refuse(ASMK_ERROR_UNSUPPORTED_SHAPE, t->role() + ": no stride " + std::to_string(dim) + " for " + d.name);
-          asmk_op_arg a{};
-          a.name = d.name;
-          a.type = ASMK_VALUE_U32;
-          a.value.u32 = static_cast<uint32_t>(t->stride(dim));
-          list.push_back(a);
-        }
-    }
-    // Each tensor as the op sees it (dtype resolved from the choices, extents evaluated) must be what
-    // was given: its element size and, above 8 bits per element, its shape — never reinterpreted.
-    for (size_t index = 0;; ++index) {
-      asmk_op_tensor_info expected{};
-      const asmk_status status = asmk_op_tensor_at(get(), op.c_str(), list.data(), list.size(), index, &expected);
-      if (status == ASMK_ERROR_INVALID_ARGUMENT && std::string(asmk_last_error()).find("is past the last") != std::string::npos)
-        break;
-      check(status, op.c_str());
-      for (const auto& [name, t] : tensor_of) {
-        if (name != expected.name) continue;
-        const uint32_t bits = expected.bits < 8 ? 8 : expected.bits;
-        if (uint32_t(t->bits()) != bits)
-          refuse(ASMK_ERROR_UNSUPPORTED_DTYPE, t->role() + ": " + op + " takes " + expected.dtype + " here (" +
-                                                   std::to_string(bits) + "-bit elements), got " + t->dtype_string());
-        bool same = expected.bits < 8 || uint32_t(t->ndim()) == expected.rank;
-        for (uint32_t d = 0; same && expected.bits >= 8 && d < expected.rank; ++d)
-          same = uint64_t(t->dim(int(d))) == expected.shape[d];
-        if (!same) {
-          std::string want;
-          for (uint32_t d = 0; d < expected.rank; ++d) want += (d ? ", " : "") + std::to_string(expected.shape[d]);
-          refuse(ASMK_ERROR_UNSUPPORTED_SHAPE, t->role() + ": " + op + " expects shape [" + want + "] from its sizes");
-        }
-      }
-    }
+    OpCall call(get(), op, args);
     std::vector<const DlpackTensor*> raw;
-    for (const auto& t : tensors) raw.push_back(t.get());
+    for (const auto& t : call.tensors) raw.push_back(t.get());
     DevicePointers pointers(get(), on_gpu(), raw);
-    for (auto& a : list)
-      for (const auto& [name, t] : tensor_of)
+    for (auto& a : call.list)
+      for (const auto& [name, t] : call.tensor_of)
         if (a.type == ASMK_VALUE_POINTER && name == a.name) {
           a.value.pointer = pointers(t);
           a.bytes = t->span_bytes();
         }
     return launch("asmk_run_op", [&](asmk_selection* s) {
-      return asmk_run_op(get(), op.c_str(), list.data(), list.size(), as_stream(stream), s);
+      return asmk_run_op(get(), op.c_str(), call.list.data(), call.list.size(), as_stream(stream), s);
     });
   }
 
-  // The ops the repository declares, each with its arguments: {op: [(name, kind, type, values, default), ...]}.
+  // The plan asmk_select_op makes for a call (`args` as for run_op, tensors optional: their shapes
+  // and strides are checked, nothing is read or launched) with `workspace_budget` bytes of workspace
+  // offered (SIZE_MAX: as much as the plan wants). Returns {"kernel", "workspace_bytes", "launches"}:
+  // what a caller allocates before run_op, as asmk.h's rule for workspaces says.
+  py::dict select_op(const std::string& op, const py::dict& args, size_t workspace_budget) {
+    OpCall call(get(), op, args);
+    for (const auto& d : call.declared)
+      if (d.kind == ASMK_OP_ARG_TENSOR && d.workspace && !args.contains(d.name)) {
+        asmk_op_arg a{};
+        a.name = d.name;
+        a.type = ASMK_VALUE_POINTER;
+        a.bytes = workspace_budget;
+        call.list.push_back(a);
+      }
+    asmk_selection selection{sizeof(asmk_selection)};
+    check(asmk_select_op(get(), op.c_str(), call.list.data(), call.list.size(), &selection), op.c_str());
+    py::list launches;
+    for (size_t i = 0; i < selection.launch_count && i < ASMK_MAX_LAUNCHES; ++i)
+      launches.append(std::string(selection.launches[i].kernel_name ? selection.launches[i].kernel_name : ""));
+    py::dict out;
+    out["kernel"] = std::string(selection.kernel_name ? selection.kernel_name : "");
+    out["workspace_bytes"] = selection.workspace_bytes;
+    out["launches"] = launches;
+    return out;
+  }
+
+  // The ops the repository declares, each with its arguments:
+  // {op: [(name, kind, dtype, values, default, output, optional, workspace), ...]}.
   py::dict ops() const {
     py::dict out;
     size_t count = 0;
@@ -527,7 +577,8 @@ class Context {
       for (size_t j = 0; j < info.arg_count; ++j) {
         asmk_op_arg_info a{};
         check(asmk_op_arg_at(get(), name, j, &a), "asmk_op_arg_at");
-        arguments.append(py::make_tuple(a.name, kKinds[a.kind], a.dtype, a.values, a.default_value));
+        arguments.append(py::make_tuple(a.name, kKinds[a.kind], a.dtype, a.values, a.default_value,
+                                        bool(a.output), bool(a.optional), bool(a.workspace)));
       }
       out[py::str(name)] = arguments;
     }
@@ -609,5 +660,6 @@ PYBIND11_MODULE(_asmk, m) {
       .def("gemm_bf16", &Context::gemm_bf16)
       .def("shuffle_b", &Context::shuffle_b)
       .def("run_op", &Context::run_op)
+      .def("select_op", &Context::select_op)
       .def("ops", &Context::ops);
 }

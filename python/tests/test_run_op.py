@@ -76,3 +76,29 @@ def test_a_tensor_of_another_dtype_or_shape_is_refused(emu):
         asmk.run_op("fmha_fwd", q=o.copy(), **{**args, "scale": -1.0})
     with pytest.raises(asmk.Error, match="has no argument 'colour'"):
         asmk.run_op("fmha_fwd", q=o.copy(), colour="red", **args)
+
+
+def test_a_pipeline_op_workspace_automatic_given_too_small_and_none(emu):
+    rng = np.random.default_rng(5)
+    tokens, experts, k, hidden, inter = 3, 4, 2, 64, 64
+    args = dict(tokens=tokens, experts=experts, k=k, hidden=hidden, inter=inter, block_m=16,
+                x=np.zeros((tokens, hidden), np.uint16),
+                logits=rng.standard_normal((tokens, experts)).astype(np.float32),
+                w1=np.zeros((experts, 2 * inter, hidden), np.uint16), w2=np.zeros((experts, hidden, inter), np.uint16),
+                out=np.full((tokens, hidden), 0x7FC0, np.uint16), context=emu)
+    plan = asmk.select_op("fused_moe", **args)
+    assert [name.split("_gfx")[0] for name in plan["launches"]] == \
+        ["moe_topk_softmax", "moe_sort", "moe_gemm", "moe_gemm", "moe_sum"], plan
+    needed = plan["workspace_bytes"]
+    assert needed > 0
+    asmk.run_op("fused_moe", **args)  # workspace="auto": allocated for the call
+    assert not args["out"].any(), "zero weights give a zero layer"
+    asmk.run_op("fused_moe", workspace=np.zeros(needed, np.uint8), **args)
+    with pytest.raises(asmk.Error, match=f"workspace needs {needed} bytes") as error:
+        asmk.run_op("fused_moe", workspace=np.zeros(needed - 1, np.uint8), **args)
+    assert error.value.status == "ASMK_ERROR_BUFFER_TOO_SMALL"
+    with pytest.raises(asmk.Error, match=f"workspace is null \\({needed} needed"):
+        asmk.run_op("fused_moe", workspace=None, **args)
+    with pytest.raises(asmk.Error, match="quant_fp8 takes no workspace"):
+        asmk.run_op("quant_fp8", m=1, n=128, x=np.zeros((1, 128), np.float16), y=np.zeros((1, 128), np.uint8),
+                    scale=np.zeros((1, 1), np.float32), in_dtype="fp16", workspace=np.zeros(8, np.uint8), context=emu)

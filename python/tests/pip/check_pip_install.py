@@ -20,6 +20,8 @@ assert asmk.__file__.startswith(sys.argv[1]), asmk.__file__
 x = np.linspace(-3, 3, 2 * 256, dtype=np.float16).reshape(2, 256)
 y, scale = asmk.quant_fp8(x)
 np.testing.assert_allclose(scale.reshape(-1), np.abs(x.astype(np.float64)).max(axis=1) / 240, rtol=1e-6)
+import asmk.torch  # every module of the package was installed (the helpers live in asmk/_torch_*.py)
+assert "fused_moe" in asmk.torch.CUSTOM_OP_NAMES and asmk.torch.__file__.startswith(sys.argv[1])
 print("pip-installed asmk", asmk.__version__, "at", asmk.__file__, "repository", asmk.default_repository())
 """
 

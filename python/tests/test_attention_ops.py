@@ -1,0 +1,167 @@
+"""The attention ops by name (asmk.run_op) on the emulator (MI300X and MI355X: conftest's fixture emu)
+against op_reference.py's NumPy attention: fmha_fwd (lse, soft-cap, a left window), fmha_fwd_varlen,
+the MLA decode forms (CSR, block table, split-KV partials, the pipeline with and without workspace)
+and attn_lse_combine."""
+
+import numpy as np
+import pytest
+
+import asmk
+from fp8_reference import bf16_values
+from op_reference import (MLA_QK, MLA_V, attention_sequence, attention_varlen, lse_combine, mla_decode,
+                          mla_sequence_keys_block_table, mla_sequence_keys_csr, random_bf16)
+
+# bf16 outputs: the output's rounding (2^-8 relative) and the kernels' bf16 probabilities; lse in fp32.
+O_TOLERANCE = dict(rtol=1e-2, atol=1e-2)
+LSE_TOLERANCE = dict(rtol=1e-4, atol=2e-3)
+
+
+def test_fmha_fwd_bf16_with_lse_softcap_and_a_left_window(emu):
+    rng = np.random.default_rng(11)
+    b, s_q, s_k, h_q, h_k, d = 1, 20, 45, 2, 1, 64
+    q_bits, q = random_bf16(rng, (b, s_q, h_q, d))
+    k_bits, k = random_bf16(rng, (b, s_k, h_k, d))
+    v_bits, v = random_bf16(rng, (b, s_k, h_k, d))
+    o = np.zeros((b, s_q, h_q, d), np.uint16)
+    lse = np.zeros((b, h_q, s_q), np.float32)
+    mask = dict(window_left=16, window_right=0, bottom_right=True)
+    asmk.run_op("fmha_fwd", dtype="bf16", out_dtype="bf16", head_dims="64", batch=b, seqlen_q=s_q, seqlen_k=s_k,
+                num_heads_q=h_q, num_heads_k=h_k, scale=0.2, softcap=5.0, mask="window",
+                window_left=16, window_right=0, bottom_right=1, q=q_bits, k=k_bits, v=v_bits, o=o, lse=lse,
+                context=emu)
+    want_o, want_lse = attention_sequence(q[0], k[0], v[0], 0.2, softcap=5.0, **mask)
+    np.testing.assert_allclose(bf16_values(o[0]), want_o, **O_TOLERANCE)
+    np.testing.assert_allclose(lse[0], want_lse, **LSE_TOLERANCE)
+
+
+def test_fmha_fwd_varlen_causal_gqa_with_lse(emu):
+    rng = np.random.default_rng(12)
+    cu_q = np.array([0, 5, 17, 20], np.int32)
+    cu_k = np.array([0, 9, 30, 40], np.int32)
+    h_q, h_k, d = 4, 2, 64
+    q_bits, q = random_bf16(rng, (cu_q[-1], h_q, d))
+    k_bits, k = random_bf16(rng, (cu_k[-1], h_k, d))
+    v_bits, v = random_bf16(rng, (cu_k[-1], h_k, d))
+    o = np.zeros((cu_q[-1], h_q, d), np.uint16)
+    lse = np.zeros((h_q, cu_q[-1]), np.float32)
+    asmk.run_op("fmha_fwd_varlen", head_dims="64", batch=3, seqlen_q=12, seqlen_k=21, total_q=20, total_k=40,
+                num_heads_q=h_q, num_heads_k=h_k, scale=0.125, mask="window", window_right=0, bottom_right=1,
+                q=q_bits, k=k_bits, v=v_bits, o=o, lse=lse, cu_seqlens_q=cu_q, cu_seqlens_k=cu_k, context=emu)
+    want_o, want_lse = attention_varlen(q, k, v, cu_q, cu_k, 0.125, window_right=0, bottom_right=True)
+    np.testing.assert_allclose(bf16_values(o), want_o, **O_TOLERANCE)
+    np.testing.assert_allclose(lse, want_lse, **LSE_TOLERANCE)
+
+
+class PagedCache:
+    """A random bf16 latent cache of `num_pages` pages and queries for sequences of the given query and
+    key lengths, pages handed out in a shuffled order (CSR form and block-table form of one table)."""
+
+    def __init__(self, rng, q_lens, k_lens, page_size, num_pages, heads):
+        self.batch, self.heads, self.page_size, self.num_pages = len(q_lens), heads, page_size, num_pages
+        self.qo_indptr = np.concatenate([[0], np.cumsum(q_lens)]).astype(np.int32)
+        self.total_q, self.max_qlen = int(self.qo_indptr[-1]), int(max(q_lens))
+        pages_per_seq = [-(-n // page_size) for n in k_lens]
+        order = rng.permutation(num_pages)[:sum(pages_per_seq)].astype(np.int32)
+        self.kv_indptr = np.concatenate([[0], np.cumsum(pages_per_seq)]).astype(np.int32)
+        self.kv_indices = order
+        self.kv_last_page_len = np.array([n - (p - 1) * page_size for n, p in zip(k_lens, pages_per_seq)], np.int32)
+        self.block_table = np.zeros((self.batch, max(pages_per_seq)), np.int32)
+        for b in range(self.batch):
+            self.block_table[b, :pages_per_seq[b]] = order[self.kv_indptr[b]:self.kv_indptr[b + 1]]
+        self.seq_lens = np.array(k_lens, np.int32)
+        self.q_bits, self.q = random_bf16(rng, (self.total_q, heads, MLA_QK))
+        self.kv_bits, kv = random_bf16(rng, (num_pages, page_size, MLA_QK))
+        self.kv = kv.reshape(num_pages * page_size, MLA_QK)
+
+    def csr(self):
+        return dict(batch=self.batch, heads=self.heads, max_qlen=self.max_qlen, total_q=self.total_q,
+                    num_pages=self.num_pages, page_size=self.page_size, num_indices=len(self.kv_indices),
+                    q=self.q_bits, kv=self.kv_bits, qo_indptr=self.qo_indptr, kv_indptr=self.kv_indptr,
+                    kv_indices=self.kv_indices, kv_last_page_len=self.kv_last_page_len)
+
+    def csr_keys(self):
+        return mla_sequence_keys_csr(self.kv_indptr, self.kv_indices, self.kv_last_page_len, self.page_size)
+
+    def outputs(self):
+        return (np.zeros((self.total_q, self.heads, MLA_V), np.uint16),
+                np.zeros((self.total_q, self.heads), np.float32))
+
+
+SCALE = 0.0722  # DeepSeek's 1 / sqrt(192)
+
+
+def test_mla_decode_single_csr_with_lse(emu):
+    cache = PagedCache(np.random.default_rng(13), q_lens=[1, 2, 2], k_lens=[20, 37, 5], page_size=16,
+                       num_pages=10, heads=16)
+    o, lse = cache.outputs()
+    asmk.run_op("mla_decode_single", scale=SCALE, o=o, lse=lse, context=emu, **cache.csr())
+    want_o, want_lse = mla_decode(cache.q, cache.kv, cache.qo_indptr, cache.csr_keys(), SCALE)
+    np.testing.assert_allclose(bf16_values(o), want_o, **O_TOLERANCE)
+    np.testing.assert_allclose(lse, want_lse, **LSE_TOLERANCE)
+
+
+def test_mla_decode_block_table_with_softcap(emu):
+    cache = PagedCache(np.random.default_rng(14), q_lens=[2, 1], k_lens=[40, 17], page_size=16, num_pages=8,
+                       heads=16)
+    o, lse = cache.outputs()
+    asmk.run_op("mla_decode_block_table", batch=cache.batch, heads=cache.heads, max_qlen=cache.max_qlen,
+                total_q=cache.total_q, num_pages=cache.num_pages, page_size=cache.page_size,
+                block_table_stride=cache.block_table.shape[1], scale=SCALE, softcap=2.0, q=cache.q_bits,
+                kv=cache.kv_bits, o=o, lse=lse, qo_indptr=cache.qo_indptr, block_table=cache.block_table,
+                seq_lens=cache.seq_lens, context=emu)
+    keys = mla_sequence_keys_block_table(cache.block_table, cache.seq_lens, cache.page_size)
+    want_o, want_lse = mla_decode(cache.q, cache.kv, cache.qo_indptr, keys, SCALE, softcap=2.0)
+    np.testing.assert_allclose(bf16_values(o), want_o, **O_TOLERANCE)
+    np.testing.assert_allclose(lse, want_lse, **LSE_TOLERANCE)
+
+
+def test_mla_decode_split_partials_including_an_empty_split(emu):
+    # 40 keys in 3 splits of ceil(40 / 3) -> 32 keys: [0, 32), [32, 40) and an empty third split.
+    cache = PagedCache(np.random.default_rng(15), q_lens=[1, 2], k_lens=[40, 70], page_size=16, num_pages=9,
+                       heads=16)
+    partial_o = np.zeros((cache.total_q, cache.heads, 3, MLA_V), np.float32)
+    partial_lse = np.zeros((cache.total_q, cache.heads, 3), np.float32)
+    asmk.run_op("mla_decode_split", num_splits=3, scale=SCALE, partial_o=partial_o, partial_lse=partial_lse,
+                context=emu, **cache.csr())
+    want_o, want_lse = mla_decode(cache.q, cache.kv, cache.qo_indptr, cache.csr_keys(), SCALE, num_splits=3)
+    assert np.all(np.isneginf(partial_lse[0, :, 2])), "the empty split's lse is -inf"
+    np.testing.assert_allclose(partial_o, want_o, rtol=5e-3, atol=5e-3)
+    np.testing.assert_allclose(partial_lse, want_lse, **LSE_TOLERANCE)
+
+
+@pytest.mark.parametrize("out_dtype", ["bf16", "fp16"])
+def test_attn_lse_combine(emu, out_dtype):
+    rng = np.random.default_rng(16)
+    tokens, heads, splits, dv = 3, 4, 3, 128
+    partial_o = rng.standard_normal((tokens, heads, splits, dv)).astype(np.float32)
+    partial_lse = (rng.standard_normal((tokens, heads, splits)) * 3).astype(np.float32)
+    partial_lse[1, 2, 0] = -np.inf  # an empty split weighs nothing
+    o = np.zeros((tokens, heads, dv), np.uint16 if out_dtype == "bf16" else np.float16)
+    lse = np.zeros((tokens, heads), np.float32)
+    asmk.run_op("attn_lse_combine", tokens=tokens, heads=heads, num_splits=splits, dv=dv, out_dtype=out_dtype,
+                partial_o=partial_o, partial_lse=partial_lse, o=o, lse=lse, context=emu)
+    want_o, want_lse = lse_combine(partial_o.astype(np.float64), partial_lse.astype(np.float64))
+    got = bf16_values(o) if out_dtype == "bf16" else o.astype(np.float64)
+    np.testing.assert_allclose(got, want_o, rtol=2 ** -7, atol=1e-3)
+    np.testing.assert_allclose(lse, want_lse, rtol=1e-5, atol=1e-5)
+
+
+def test_mla_decode_pipeline_splits_with_a_workspace_and_not_without(emu):
+    # 512 keys for one sequence: the plan takes two splits (at least 256 keys each) when offered a workspace.
+    cache = PagedCache(np.random.default_rng(17), q_lens=[1], k_lens=[500], page_size=16, num_pages=40, heads=16)
+    plan = asmk.select_op("mla_decode", scale=SCALE, context=emu, **cache.csr())
+    assert plan["workspace_bytes"] > 0 and len(plan["launches"]) == 2, plan
+    assert plan["launches"][0].startswith("mla_decode_") and plan["launches"][1].startswith("attn_lse_combine_"), plan
+    want_o, want_lse = mla_decode(cache.q, cache.kv, cache.qo_indptr, cache.csr_keys(), SCALE)
+
+    o, lse = cache.outputs()
+    asmk.run_op("mla_decode", scale=SCALE, o=o, lse=lse, context=emu, **cache.csr())  # workspace "auto"
+    np.testing.assert_allclose(bf16_values(o), want_o, **O_TOLERANCE)
+    np.testing.assert_allclose(lse, want_lse, **LSE_TOLERANCE)
+
+    o, lse = cache.outputs()
+    asmk.run_op("mla_decode", scale=SCALE, o=o, lse=lse, workspace=None, context=emu, **cache.csr())
+    assert len(asmk.select_op("mla_decode", scale=SCALE, workspace_budget=0, context=emu,
+                              **cache.csr())["launches"]) == 1
+    np.testing.assert_allclose(bf16_values(o), want_o, **O_TOLERANCE)
+    np.testing.assert_allclose(lse, want_lse, **LSE_TOLERANCE)

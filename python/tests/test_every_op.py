@@ -1,0 +1,86 @@
+"""Every op the kernel repository declares has a Python test through the package on the emulator.
+
+The op list is read from the repository at test time (the manifests' op specs of every device the
+tests use), so a new op without an entry in COVERAGE fails here, naming it. Each entry names the test
+that runs the op against an independent NumPy reference."""
+
+import importlib
+
+import numpy as np
+import pytest
+
+import asmk
+from conftest import DEVICES
+
+# op -> "module.py::test" that runs it against a NumPy reference.
+COVERAGE = {
+    "quant_fp8": "test_numpy.py::test_quant_fp8_fp16",
+    "gemm_a8w8": "test_numpy.py::test_gemm_a8w8_fp8",
+    "gemm_a8w8_blockscale": "test_numpy.py::test_gemm_a8w8_blockscale",
+    "gemm_bf16": "test_numpy.py::test_gemm_bf16_bits",
+    "gemm_a4w4": "test_mxfp4.py::test_gemm_a4w4",
+    "quant_mxfp4": "test_mxfp4.py::test_quant_mxfp4_round_trip",
+    "shuffle_b": "test_every_op.py::test_shuffle_b_writes_the_64x64_block_layout",
+    "fmha_fwd": "test_attention_ops.py::test_fmha_fwd_bf16_with_lse_softcap_and_a_left_window",
+    "fmha_fwd_varlen": "test_attention_ops.py::test_fmha_fwd_varlen_causal_gqa_with_lse",
+    "mla_decode": "test_attention_ops.py::test_mla_decode_pipeline_splits_with_a_workspace_and_not_without",
+    "mla_decode_single": "test_attention_ops.py::test_mla_decode_single_csr_with_lse",
+    "mla_decode_block_table": "test_attention_ops.py::test_mla_decode_block_table_with_softcap",
+    "mla_decode_split": "test_attention_ops.py::test_mla_decode_split_partials_including_an_empty_split",
+    "attn_lse_combine": "test_attention_ops.py::test_attn_lse_combine",
+    "moe_topk_softmax": "test_moe_ops.py::test_moe_topk_softmax",
+    "moe_grouped_topk": "test_moe_ops.py::test_moe_grouped_topk_deepseek_v3",
+    "moe_sort": "test_moe_ops.py::test_moe_sort",
+    "moe_gemm1": "test_moe_ops.py::test_moe_gemm1_bf16",
+    "moe_gemm1_fp8": "test_moe_ops.py::test_moe_gemm1_fp8",
+    "moe_gemm2": "test_moe_ops.py::test_moe_gemm2_bf16_with_bias",
+    "moe_gemm2_fp8": "test_moe_ops.py::test_moe_gemm2_fp8",
+    "moe_sum": "test_moe_ops.py::test_moe_sum_is_bit_exact",
+    "fused_moe": "test_moe_ops.py::test_fused_moe_layer",
+}
+
+# op -> why it has no Python test. Empty: every op has one; an entry needs a reason a reviewer accepts.
+NOT_TESTED = {}
+
+
+def repository_ops():
+    """The ops of every device the tests open (gfx942 and gfx950 may declare different ones)."""
+    ops = set()
+    for device, _ in DEVICES:
+        with asmk.Context(device=device, backend="emu") as context:
+            ops |= set(context.op_specs)
+    return ops
+
+
+def test_every_op_of_the_repository_has_a_python_test():
+    ops = repository_ops()
+    assert len(ops) >= 20, f"the repository declares only {sorted(ops)}"
+    missing = sorted(ops - set(COVERAGE) - set(NOT_TESTED))
+    assert not missing, (f"ops without a Python test: {missing}; add a test against a NumPy reference and an "
+                         "entry in COVERAGE (python/tests/test_every_op.py)")
+    gone = sorted((set(COVERAGE) | set(NOT_TESTED)) - ops)
+    assert not gone, f"COVERAGE names ops the repository no longer declares: {gone}"
+
+
+@pytest.mark.parametrize("op", sorted(COVERAGE))
+def test_the_named_test_exists(op):
+    module_file, test = COVERAGE[op].split("::")
+    module = importlib.import_module(module_file[:-len(".py")])
+    assert callable(getattr(module, test, None)), f"{op}: {COVERAGE[op]} does not exist"
+
+
+def shuffled_offset(n, k, row_bytes):
+    """docs/contracts.md: B [N, K] bytes in 64x64-byte blocks, block row by block row, K step by K step,
+    row-major inside a block."""
+    return ((n // 64) * (row_bytes // 64) + k // 64) * 4096 + (n % 64) * 64 + k % 64
+
+
+def test_shuffle_b_writes_the_64x64_block_layout(emu):
+    rng = np.random.default_rng(41)
+    n, k = 128, 192
+    b = rng.integers(0, 256, (n, k), dtype=np.uint8)
+    shuffled = asmk.shuffle_b(b, context=emu)
+    rows, cols = np.meshgrid(np.arange(n), np.arange(k), indexing="ij")
+    expected = np.zeros(n * k, np.uint8)
+    expected[shuffled_offset(rows, cols, k).reshape(-1)] = b.reshape(-1)
+    np.testing.assert_array_equal(shuffled.reshape(-1), expected)

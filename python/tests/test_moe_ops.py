@@ -1,0 +1,207 @@
+"""The MoE ops by name (asmk.run_op) on the emulator (MI300X and MI355X: conftest's fixture emu)
+against op_reference.py's NumPy MoE: routing (softmax and DeepSeek-V3 grouped), sorting (with and
+without an expert map), both expert GEMM stages in bf16 and fp8, the deterministic sum (bit for
+bit) and the fused layer."""
+
+import numpy as np
+import pytest
+
+import asmk
+from fp8_reference import bf16_values, decode_fp8, random_fp8_bytes
+from op_reference import (moe_sort, moe_stage1_rows, moe_stage2_rows, moe_sum_bits, grouped_topk, random_bf16,
+                          round_bf16, topk_softmax)
+
+
+def random_routing(rng, tokens, experts, k):
+    """k distinct experts per token and positive weights."""
+    ids = np.stack([rng.permutation(experts)[:k] for _ in range(tokens)]).astype(np.int32)
+    return ids, rng.uniform(0.1, 1.0, (tokens, k)).astype(np.float32)
+
+
+@pytest.mark.parametrize("renormalize", [0, 1])
+def test_moe_topk_softmax(emu, renormalize):
+    rng = np.random.default_rng(21)
+    tokens, experts, k = 5, 64, 4
+    logits = rng.standard_normal((tokens, experts)).astype(np.float32)
+    ids = np.zeros((tokens, k), np.int32)
+    weights = np.zeros((tokens, k), np.float32)
+    asmk.run_op("moe_topk_softmax", tokens=tokens, experts=experts, k=k, renormalize=renormalize, logits=logits,
+                topk_ids=ids, topk_weights=weights, context=emu)
+    want_ids, want_weights = topk_softmax(logits, k, renormalize)
+    np.testing.assert_array_equal(ids, want_ids)
+    np.testing.assert_allclose(weights, want_weights, rtol=1e-5, atol=1e-7)
+
+
+def test_moe_grouped_topk_deepseek_v3(emu):
+    rng = np.random.default_rng(22)
+    tokens, experts, k, n_group, topk_group = 4, 64, 4, 8, 3
+    logits = rng.standard_normal((tokens, experts)).astype(np.float32)
+    bias = (rng.standard_normal(experts) * 0.1).astype(np.float32)
+    ids = np.zeros((tokens, k), np.int32)
+    weights = np.zeros((tokens, k), np.float32)
+    asmk.run_op("moe_grouped_topk", tokens=tokens, experts=experts, k=k, n_group=n_group, topk_group=topk_group,
+                renormalize=1, routed_scaling_factor=2.5, logits=logits, correction_bias=bias, topk_ids=ids,
+                topk_weights=weights, context=emu)
+    want_ids, want_weights = grouped_topk(logits, bias, k, n_group, topk_group, True, 2.5)
+    np.testing.assert_array_equal(ids, want_ids)
+    np.testing.assert_allclose(weights, want_weights, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("with_map", [False, True], ids=["all_local", "expert_map"])
+def test_moe_sort(emu, with_map):
+    rng = np.random.default_rng(23)
+    tokens, k, experts, block_m = 7, 3, 16, 16
+    ids, weights = random_routing(rng, tokens, experts, k)
+    expert_map, local_experts = None, experts
+    if with_map:  # this rank holds the odd experts
+        expert_map = np.where(np.arange(experts) % 2 == 1, np.arange(experts) // 2, -1).astype(np.int32)
+        local_experts = experts // 2
+    want_ids, want_weights, want_blocks, want_total = moe_sort(ids, weights, local_experts, block_m, expert_map)
+    sorted_ids = np.full(want_ids.shape, -7, np.int32)
+    sorted_weights = np.full(want_weights.shape, -7, np.float32)
+    block_expert = np.full(want_blocks.shape, -7, np.int32)
+    total = np.zeros(1, np.int32)
+    asmk.run_op("moe_sort", tokens=tokens, k=k, experts=experts, local_experts=local_experts, block_m=block_m,
+                topk_ids=ids, topk_weights=weights, expert_map=expert_map, sorted_ids=sorted_ids,
+                sorted_weights=sorted_weights, block_expert=block_expert, total_padded=total, context=emu)
+    assert total[0] == want_total
+    np.testing.assert_array_equal(sorted_ids[:want_total], want_ids[:want_total])
+    np.testing.assert_array_equal(sorted_weights[:want_total], want_weights[:want_total])
+    np.testing.assert_array_equal(block_expert[:want_total // block_m], want_blocks[:want_total // block_m])
+
+
+class MoeProblem:
+    """A routed batch with its sorted layout (from op_reference's moe_sort, not the kernel) and random
+    bf16 weights: x [T, H], w1 [E, 2·I, H], w2 [E, H, I]."""
+
+    def __init__(self, rng, tokens=5, k=2, experts=4, hidden=64, inter=64, block_m=16):
+        self.tokens, self.k, self.experts = tokens, k, experts
+        self.hidden, self.inter, self.block_m = hidden, inter, block_m
+        self.ids, self.weights = random_routing(rng, tokens, experts, k)
+        self.sorted_ids, self.sorted_weights, self.block_expert, self.total = moe_sort(self.ids, self.weights,
+                                                                                      experts, block_m)
+        self.x_bits, self.x = random_bf16(rng, (tokens, hidden))
+        self.w1_bits, self.w1 = random_bf16(rng, (experts, 2 * inter, hidden), hidden ** -0.5)
+        self.w2_bits, self.w2 = random_bf16(rng, (experts, hidden, inter), inter ** -0.5)
+
+    def sizes(self):
+        return dict(tokens=self.tokens, k=self.k, experts=self.experts, hidden=self.hidden, inter=self.inter,
+                    block_m=self.block_m)
+
+    def layout(self, with_weights=False):
+        layout = dict(sorted_ids=self.sorted_ids, block_expert=self.block_expert,
+                      total_padded=np.array([self.total], np.int32))
+        if with_weights:
+            layout["sorted_weights"] = self.sorted_weights
+        return layout
+
+
+def rows_of(rows, count, width):
+    out = np.zeros((count, width))
+    for slot, row in rows.items():
+        out[slot] = row
+    return out
+
+
+@pytest.mark.parametrize("act", ["silu", "gelu", "swiglu_oai"])
+def test_moe_gemm1_bf16(emu, act):
+    p = MoeProblem(np.random.default_rng(24))
+    bias = (np.random.default_rng(25).standard_normal((p.experts, 2 * p.inter)) * 0.5).astype(np.float32) \
+        if act == "swiglu_oai" else None
+    out = np.zeros((p.tokens * p.k, p.inter), np.uint16)
+    asmk.run_op("moe_gemm1", activation=act, a=p.x_bits, w=p.w1_bits, bias=bias, out=out, context=emu,
+                **p.sizes(), **p.layout())
+    want = moe_stage1_rows(p.x, p.w1, p.sorted_ids, p.block_expert, p.total, p.k, act, p.block_m, bias=bias)
+    assert len(want) == p.tokens * p.k
+    np.testing.assert_allclose(bf16_values(out), rows_of(want, p.tokens * p.k, p.inter), rtol=2 ** -7, atol=2e-3)
+
+
+def test_moe_gemm1_fp8(emu):
+    rng = np.random.default_rng(26)
+    p = MoeProblem(rng)
+    fmt = emu.fp8_format
+    x = random_fp8_bytes(rng, (p.tokens, p.hidden), fmt)
+    w1 = random_fp8_bytes(rng, (p.experts, 2 * p.inter, p.hidden), fmt, max_abs=1.0)
+    scale_a = rng.uniform(0.05, 0.2, p.tokens).astype(np.float32)
+    scale_w = rng.uniform(0.05, 0.2, (p.experts, 2 * p.inter)).astype(np.float32)
+    out = np.zeros((p.tokens * p.k, p.inter), np.uint16)
+    asmk.run_op("moe_gemm1_fp8", a=x, w=w1, scale_a=scale_a, scale_w=scale_w, out=out, context=emu,
+                **p.sizes(), **p.layout())
+    want = moe_stage1_rows(decode_fp8(x, fmt), decode_fp8(w1, fmt), p.sorted_ids, p.block_expert, p.total, p.k,
+                           "silu", p.block_m, scale_x=scale_a, scale_w=scale_w)
+    np.testing.assert_allclose(bf16_values(out), rows_of(want, p.tokens * p.k, p.inter), rtol=2 ** -7, atol=2e-3)
+
+
+def test_moe_gemm2_bf16_with_bias(emu):
+    rng = np.random.default_rng(27)
+    p = MoeProblem(rng)
+    a_bits, a = random_bf16(rng, (p.tokens * p.k, p.inter))
+    bias = rng.standard_normal((p.experts, p.hidden)).astype(np.float32)
+    out = np.zeros((p.tokens * p.k, p.hidden), np.float32)
+    asmk.run_op("moe_gemm2", a=a_bits, w=p.w2_bits, bias=bias, out=out, context=emu, **p.sizes(),
+                **p.layout(with_weights=True))
+    want = moe_stage2_rows(a, p.w2, p.sorted_ids, p.sorted_weights, p.block_expert, p.total, p.block_m, bias=bias)
+    np.testing.assert_allclose(out, rows_of(want, p.tokens * p.k, p.hidden), rtol=1e-4, atol=1e-4)
+
+
+def test_moe_gemm2_fp8(emu):
+    rng = np.random.default_rng(28)
+    p = MoeProblem(rng)
+    fmt = emu.fp8_format
+    a = random_fp8_bytes(rng, (p.tokens * p.k, p.inter), fmt)
+    w2 = random_fp8_bytes(rng, (p.experts, p.hidden, p.inter), fmt, max_abs=1.0)
+    scale_a = rng.uniform(0.05, 0.2, p.tokens * p.k).astype(np.float32)
+    scale_w = rng.uniform(0.05, 0.2, (p.experts, p.hidden)).astype(np.float32)
+    out = np.zeros((p.tokens * p.k, p.hidden), np.float32)
+    asmk.run_op("moe_gemm2_fp8", a=a, w=w2, scale_a=scale_a, scale_w=scale_w, out=out, context=emu,
+                **p.sizes(), **p.layout(with_weights=True))
+    want = moe_stage2_rows(decode_fp8(a, fmt), decode_fp8(w2, fmt), p.sorted_ids, p.sorted_weights, p.block_expert,
+                           p.total, p.block_m, scale_a=scale_a, scale_w=scale_w)
+    np.testing.assert_allclose(out, rows_of(want, p.tokens * p.k, p.hidden), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("with_map", [False, True], ids=["all_local", "expert_map"])
+def test_moe_sum_is_bit_exact(emu, with_map):
+    rng = np.random.default_rng(29)
+    tokens, k, experts, hidden = 5, 3, 8, 128
+    ids, _ = random_routing(rng, tokens, experts, k)
+    partial = rng.standard_normal((tokens * k, hidden)).astype(np.float32)
+    # Columns where only an fp32 sum in slot order gives the right bf16 (RNE at the tie of 1 and 1 + 2^-7):
+    # column 0 = (1 + 2^-8) + 2^-24 + 2^-24 (fp32 rounds each 2^-24 away, a float64 sum or the reverse
+    # order keeps 2^-23); column 1 = 2^-24 + 2^-24 + (1 + 2^-8) (above the tie in order, at it reversed).
+    partial[:, 0] = np.tile([1 + 2 ** -8, 2 ** -24, 2 ** -24], tokens)
+    partial[:, 1] = np.tile([2 ** -24, 2 ** -24, 1 + 2 ** -8], tokens)
+    expert_map, local_experts = None, experts
+    if with_map:
+        expert_map = np.where(np.arange(experts) < 4, np.arange(experts), -1).astype(np.int32)
+        local_experts = 4
+    out = np.zeros((tokens, hidden), np.uint16)
+    asmk.run_op("moe_sum", tokens=tokens, k=k, experts=experts, local_experts=local_experts, hidden=hidden,
+                partial=partial, topk_ids=ids, expert_map=expert_map, out=out, context=emu)
+    np.testing.assert_array_equal(out, moe_sum_bits(partial, ids, local_experts, expert_map))
+
+
+def test_fused_moe_layer(emu):
+    rng = np.random.default_rng(30)
+    tokens, experts, k, hidden, inter, block_m = 5, 8, 2, 64, 64, 16
+    x_bits, x = random_bf16(rng, (tokens, hidden))
+    logits = rng.standard_normal((tokens, experts)).astype(np.float32)
+    w1_bits, w1 = random_bf16(rng, (experts, 2 * inter, hidden), hidden ** -0.5)
+    w2_bits, w2 = random_bf16(rng, (experts, hidden, inter), inter ** -0.5)
+    out = np.zeros((tokens, hidden), np.uint16)
+    asmk.run_op("fused_moe", tokens=tokens, experts=experts, k=k, hidden=hidden, inter=inter, block_m=block_m,
+                x=x_bits, logits=logits, w1=w1_bits, w2=w2_bits, out=out, context=emu)
+    want = fused_moe_reference(x, logits, w1, w2, k, block_m)
+    np.testing.assert_allclose(bf16_values(out), want, rtol=2 ** -6, atol=1e-2 * np.abs(want).max())
+
+
+def fused_moe_reference(x, logits, w1, w2, k, block_m, act="silu"):
+    """Softmax routing (renormalized), both stages with the intermediate rounded to bf16, the weighted sum."""
+    tokens, experts = logits.shape
+    ids, weights = topk_softmax(logits, k, True)
+    sorted_ids, sorted_weights, block_expert, total = moe_sort(ids, weights, experts, block_m)
+    inter = rows_of(moe_stage1_rows(x, w1, sorted_ids, block_expert, total, k, act, block_m), tokens * k,
+                    w1.shape[1] // 2)
+    rows = rows_of(moe_stage2_rows(round_bf16(inter), w2, sorted_ids, sorted_weights, block_expert, total, block_m),
+                   tokens * k, w2.shape[1])
+    return rows.reshape(tokens, k, -1).sum(axis=1)
