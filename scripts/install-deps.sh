@@ -14,6 +14,7 @@ packages=(
   python3-dev pybind11-dev libdlpack-dev       # the Python package's extension (python/)
   python3-numpy python3-pytest python3-torch   # its tests (PyTorch 1.13, CPU)
   python3-venv                                 # the pip-install test (python.pip_install)
+  chromium                                     # renders the perf report in a test (perf.report_render)
 )
 
 missing=()

@@ -100,11 +100,19 @@ def test_mla_decode_single_csr_with_lse(emu):
     np.testing.assert_allclose(lse, want_lse, **LSE_TOLERANCE)
 
 
-def test_mla_decode_block_table_with_softcap(emu):
+def block_table_args(cache):
+    return dict(batch=cache.batch, heads=cache.heads, max_qlen=cache.max_qlen, total_q=cache.total_q,
+                num_pages=cache.num_pages, page_size=cache.page_size, block_table_stride=cache.block_table.shape[1],
+                q=cache.q_bits, kv=cache.kv_bits, qo_indptr=cache.qo_indptr, block_table=cache.block_table,
+                seq_lens=cache.seq_lens)
+
+
+@pytest.mark.parametrize("op", ["mla_decode_block_table", "mla_decode_block_table_single"])
+def test_mla_decode_block_table_with_softcap(emu, op):
     cache = PagedCache(np.random.default_rng(14), q_lens=[2, 1], k_lens=[40, 17], page_size=16, num_pages=8,
                        heads=16)
     o, lse = cache.outputs()
-    asmk.run_op("mla_decode_block_table", batch=cache.batch, heads=cache.heads, max_qlen=cache.max_qlen,
+    asmk.run_op(op, batch=cache.batch, heads=cache.heads, max_qlen=cache.max_qlen,
                 total_q=cache.total_q, num_pages=cache.num_pages, page_size=cache.page_size,
                 block_table_stride=cache.block_table.shape[1], scale=SCALE, softcap=2.0, q=cache.q_bits,
                 kv=cache.kv_bits, o=o, lse=lse, qo_indptr=cache.qo_indptr, block_table=cache.block_table,
@@ -150,8 +158,10 @@ def test_mla_decode_pipeline_splits_with_a_workspace_and_not_without(emu):
     # 512 keys for one sequence: the plan takes two splits (at least 256 keys each) when offered a workspace.
     cache = PagedCache(np.random.default_rng(17), q_lens=[1], k_lens=[500], page_size=16, num_pages=40, heads=16)
     plan = asmk.select_op("mla_decode", scale=SCALE, context=emu, **cache.csr())
-    assert plan["workspace_bytes"] > 0 and len(plan["launches"]) == 2, plan
-    assert plan["launches"][0].startswith("mla_decode_") and plan["launches"][1].startswith("attn_lse_combine_"), plan
+    # plan (the split from the lengths), the split partials, their combine
+    assert plan["workspace_bytes"] > 0 and len(plan["launches"]) == 3, plan
+    assert [launch.rsplit("_gfx", 1)[0] for launch in plan["launches"]] == [
+        "mla_decode_plan", "mla_decode", "attn_lse_combine"], plan
     want_o, want_lse = mla_decode(cache.q, cache.kv, cache.qo_indptr, cache.csr_keys(), SCALE)
 
     o, lse = cache.outputs()
@@ -165,3 +175,49 @@ def test_mla_decode_pipeline_splits_with_a_workspace_and_not_without(emu):
                               **cache.csr())["launches"]) == 1
     np.testing.assert_allclose(bf16_values(o), want_o, **O_TOLERANCE)
     np.testing.assert_allclose(lse, want_lse, **LSE_TOLERANCE)
+
+
+def test_mla_decode_split_block_table_partials(emu):
+    # The split partials through the block table: the same cut of each sequence's keys as the CSR form.
+    cache = PagedCache(np.random.default_rng(18), q_lens=[1, 2], k_lens=[40, 70], page_size=16, num_pages=9,
+                       heads=16)
+    partial_o = np.zeros((cache.total_q, cache.heads, 3, MLA_V), np.float32)
+    partial_lse = np.zeros((cache.total_q, cache.heads, 3), np.float32)
+    asmk.run_op("mla_decode_split_block_table", num_splits=3, scale=SCALE, partial_o=partial_o,
+                partial_lse=partial_lse, context=emu, **block_table_args(cache))
+    keys = mla_sequence_keys_block_table(cache.block_table, cache.seq_lens, cache.page_size)
+    want_o, want_lse = mla_decode(cache.q, cache.kv, cache.qo_indptr, keys, SCALE, num_splits=3)
+    assert np.all(np.isneginf(partial_lse[0, :, 2])), "the empty split's lse is -inf"
+    np.testing.assert_allclose(partial_o, want_o, rtol=5e-3, atol=5e-3)
+    np.testing.assert_allclose(partial_lse, want_lse, **LSE_TOLERANCE)
+
+
+def split_tiles(keys, num_splits, work_target, min_tiles, granule=32):
+    """The plan's rule, written from the op's doc: tiles of 32 keys per split, the most of
+    ceil(T / work_target), ceil(L / num_splits) and min_tiles (T the batch's tiles, L the longest's)."""
+    tiles = [-(-int(k) // granule) for k in keys]
+    return max(-(-sum(tiles) // work_target), -(-max(tiles) // num_splits), min_tiles, 1)
+
+
+@pytest.mark.parametrize("form", ["csr", "block_table"])
+def test_mla_decode_plan_from_the_lengths(emu, form):
+    page_size = 16
+    rng = np.random.default_rng(19)
+    for k_lens, num_splits, work_target, min_tiles in [([3000, 17, 40, 1], 16, 64, 8), ([5] * 40, 4, 8, 1),
+                                                       ([700, 0, 2], 8, 4, 2)]:
+        pages = [-(-n // page_size) for n in k_lens]
+        split_plan = np.full(1, -7, np.int32)
+        if form == "csr":
+            kv_indptr = np.concatenate([[0], np.cumsum(pages)]).astype(np.int32)
+            asmk.run_op("mla_decode_plan", batch=len(k_lens), page_size=page_size, num_splits=num_splits,
+                        work_target=work_target, min_tiles=min_tiles, kv_indptr=kv_indptr, split_plan=split_plan,
+                        context=emu)
+            keys = [p * page_size for p in pages]  # the CSR form counts whole pages
+        else:
+            seq_lens = np.array(k_lens, np.int32)
+            asmk.run_op("mla_decode_plan_block_table", batch=len(k_lens), num_splits=num_splits,
+                        work_target=work_target, min_tiles=min_tiles, seq_lens=seq_lens, split_plan=split_plan,
+                        context=emu)
+            keys = k_lens
+        assert split_plan[0] == split_tiles(keys, num_splits, work_target, min_tiles), (k_lens, split_plan)
+    del rng

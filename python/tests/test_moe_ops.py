@@ -205,3 +205,32 @@ def fused_moe_reference(x, logits, w1, w2, k, block_m, act="silu"):
     rows = rows_of(moe_stage2_rows(round_bf16(inter), w2, sorted_ids, sorted_weights, block_expert, total, block_m),
                    tokens * k, w2.shape[1])
     return rows.reshape(tokens, k, -1).sum(axis=1)
+
+
+def test_fused_moe_routed_takes_the_callers_routing(emu):
+    # The layer with ids and weights from the caller (AITER's fused_moe takes them so); the tile is chosen.
+    rng = np.random.default_rng(31)
+    tokens, experts, k, hidden, inter = 6, 8, 2, 64, 64
+    x_bits, x = random_bf16(rng, (tokens, hidden))
+    ids = np.stack([rng.permutation(experts)[:k] for _ in range(tokens)]).astype(np.int32)
+    weights = rng.uniform(0.1, 1.0, (tokens, k)).astype(np.float32)
+    w1_bits, w1 = random_bf16(rng, (experts, 2 * inter, hidden), hidden ** -0.5)
+    w2_bits, w2 = random_bf16(rng, (experts, hidden, inter), inter ** -0.5)
+    out = np.zeros((tokens, hidden), np.uint16)
+    asmk.run_op("fused_moe_routed", tokens=tokens, experts=experts, k=k, hidden=hidden, inter=inter, x=x_bits,
+                topk_ids=ids, topk_weights=weights, w1=w1_bits, w2=w2_bits, out=out, context=emu)
+    block_m = 16
+    sorted_ids, sorted_weights, block_expert, total = moe_sort(ids, weights, experts, block_m)
+    inter_rows = rows_of(moe_stage1_rows(x, w1, sorted_ids, block_expert, total, k, "silu", block_m), tokens * k,
+                         inter)
+    rows = rows_of(moe_stage2_rows(round_bf16(inter_rows), w2, sorted_ids, sorted_weights, block_expert, total,
+                                   block_m), tokens * k, hidden)
+    want = rows.reshape(tokens, k, -1).sum(axis=1)
+    np.testing.assert_allclose(bf16_values(out), want, rtol=2 ** -6, atol=1e-2 * np.abs(want).max())
+    # An expert id outside [-1, experts) is refused by name, nothing written.
+    ids[2, 1] = experts
+    out[:] = 0x7fc0
+    with pytest.raises(asmk.Error, match=r"topk_ids\[2, 1\].*is 8, outside \[-1, experts\)"):
+        asmk.run_op("fused_moe_routed", tokens=tokens, experts=experts, k=k, hidden=hidden, inter=inter, x=x_bits,
+                    topk_ids=ids, topk_weights=weights, w1=w1_bits, w2=w2_bits, out=out, context=emu)
+    assert np.all(out == 0x7fc0)
