@@ -50,6 +50,16 @@ def test_fmha_fwd_varlen_causal_gqa_with_lse(emu):
     want_o, want_lse = attention_varlen(q, k, v, cu_q, cu_k, 0.125, window_right=0, bottom_right=True)
     np.testing.assert_allclose(bf16_values(o), want_o, **O_TOLERANCE)
     np.testing.assert_allclose(lse, want_lse, **LSE_TOLERANCE)
+    # Offsets that decrease, or do not end at total_k, are refused by name before anything runs.
+    for bad, pattern in [([0, 9, 8, 40], r"cu_seqlens_k\[2\].* is 8, below the element before it"),
+                         ([0, 9, 30, 39], r"cu_seqlens_k\[3\].* is 39")]:
+        o[:] = 0x7fc0
+        with pytest.raises(asmk.Error, match=pattern):
+            asmk.run_op("fmha_fwd_varlen", head_dims="64", batch=3, seqlen_q=12, seqlen_k=21, total_q=20,
+                        total_k=40, num_heads_q=h_q, num_heads_k=h_k, scale=0.125, mask="window", window_right=0,
+                        bottom_right=1, q=q_bits, k=k_bits, v=v_bits, o=o, lse=lse, cu_seqlens_q=cu_q,
+                        cu_seqlens_k=np.array(bad, np.int32), context=emu)
+        assert np.all(o == 0x7fc0), "nothing written"
 
 
 class PagedCache:
@@ -98,6 +108,14 @@ def test_mla_decode_single_csr_with_lse(emu):
     want_o, want_lse = mla_decode(cache.q, cache.kv, cache.qo_indptr, cache.csr_keys(), SCALE)
     np.testing.assert_allclose(bf16_values(o), want_o, **O_TOLERANCE)
     np.testing.assert_allclose(lse, want_lse, **LSE_TOLERANCE)
+    # A page index past the cache is refused by name (issue 13), nothing written.
+    args = cache.csr()
+    args["kv_indices"] = args["kv_indices"].copy()
+    args["kv_indices"][1] = cache.num_pages
+    o[:] = 0x7fc0
+    with pytest.raises(asmk.Error, match=r"kv_indices\[1\].* is 10, outside \[0, num_pages\)"):
+        asmk.run_op("mla_decode_single", scale=SCALE, o=o, lse=lse, context=emu, **args)
+    assert np.all(o == 0x7fc0), "nothing written"
 
 
 def block_table_args(cache):
