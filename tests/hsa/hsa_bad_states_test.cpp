@@ -119,27 +119,7 @@ TEST_F(HsaTest, ACodeObjectThatDisagreesWithTheManifest) {
       << asmk_last_error();
 }
 
-// Issue 17: the hsa backend reads the code object's metadata note itself (no libLLVM) and refuses a
-// manifest whose kernarg layout disagrees with it, before anything runs (m and n swapped: packed by
-// the manifest, the kernel would read m as n).
-TEST_F(HsaTest, AManifestWhoseKernargLayoutDisagreesWithTheCodeObject) {
-  OneKernelRepository repo("layout", real_code_object(), [&](nlohmann::json& k) {
-    for (auto& arg : k["kernargs"])
-      if (arg["name"] == "m") arg["name"] = "n";
-      else if (arg["name"] == "n") arg["name"] = "m";
-  });
-  Opened o;
-  open(o, "hsa", "MI300X", repo.path());
-  ASSERT_EQ(o.status, ASMK_SUCCESS) << o.message;
-  QuantBuffers b(o.context, 1);
-  for (int attempt = 0; attempt < 2; ++attempt) {  // refused every time, not only the first
-    EXPECT_EQ(b.launch(), ASMK_ERROR_BAD_REPOSITORY);
-    const std::string message = asmk_last_error();
-    EXPECT_TRUE(mentions(message, "kernel " + std::string(kKernel) + ": the manifest's kernarg layout disagrees"))
-        << message;
-    EXPECT_TRUE(mentions(message, "is 'n' in the manifest, 'm' in the code object")) << message;
-  }
-}
+TEST_F(HsaTest, AManifestWhoseKernargLayoutDisagreesWithTheCodeObject) { expect_a_swapped_layout_refused("hsa"); }
 
 TEST_F(HsaTest, AManifestSymbolTheCodeObjectLacks) {
   OneKernelRepository repo("nosymbol", real_code_object(), [&](nlohmann::json& k) { k["symbol"] = "no_such_kernel"; });

@@ -57,4 +57,26 @@ inline std::vector<char> real_code_object() {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+// Issue 17: a GPU backend reads the code object's metadata note itself (no libLLVM) and refuses a
+// manifest whose kernarg layout disagrees with it (m and n swapped: packed by the manifest, the
+// kernel would read m as n), every time, before anything runs.
+inline void expect_a_swapped_layout_refused(const char* backend) {
+  OneKernelRepository repo(std::string(backend) + "_layout", real_code_object(), [&](nlohmann::json& k) {
+    for (auto& arg : k["kernargs"])
+      if (arg["name"] == "m") arg["name"] = "n";
+      else if (arg["name"] == "n") arg["name"] = "m";
+  });
+  Opened o;
+  open(o, backend, "MI300X", repo.path());
+  ASSERT_EQ(o.status, ASMK_SUCCESS) << o.message;
+  QuantBuffers b(o.context, 1);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    EXPECT_EQ(b.launch(), ASMK_ERROR_BAD_REPOSITORY);
+    const std::string message = asmk_last_error();
+    EXPECT_TRUE(mentions(message, "kernel " + std::string(kKernel) + ": the manifest's kernarg layout disagrees"))
+        << message;
+    EXPECT_TRUE(mentions(message, "is 'n' in the manifest, 'm' in the code object")) << message;
+  }
+}
+
 }  // namespace asmk::hsa_test

@@ -40,8 +40,8 @@ Context open_emu(const std::string& repo = kHsaco, const char* device = "MI300X"
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-// quant_fp8_gfx942_bf16_row_n512 on one row of 512 values.
-asmk_status launch_row_quant(asmk_context* ctx, const void* x, void* y, void* scale) {
+// quant_fp8_gfx942_bf16_row_n512 on `rows` rows of 512 values (grid (1, rows, 1)).
+asmk_status launch_row_quant(asmk_context* ctx, const void* x, void* y, void* scale, std::uint32_t rows = 1) {
   asmk_kernarg_value args[7] = {};
   const char* names[] = {"x", "y", "scale", "m", "n", "stride_x", "stride_y"};
   for (int i = 0; i < 7; ++i) {
@@ -51,10 +51,10 @@ asmk_status launch_row_quant(asmk_context* ctx, const void* x, void* y, void* sc
   args[0].value.pointer = x;
   args[1].value.pointer = y;
   args[2].value.pointer = scale;
-  args[3].value.u32 = 1;
+  args[3].value.u32 = rows;
   for (int i = 4; i < 7; ++i) args[i].value.u32 = 512;
-  return asmk_launch_kernel(ctx, "quant_fp8_gfx942_bf16_row_n512", asmk_dim3{1, 1, 1}, asmk_dim3{256, 1, 1}, args, 7,
-                            nullptr);
+  return asmk_launch_kernel(ctx, "quant_fp8_gfx942_bf16_row_n512", asmk_dim3{1, rows, 1}, asmk_dim3{256, 1, 1}, args,
+                            7, nullptr);
 }
 
 TEST(EmuBackend, IsTheDefault) {
@@ -191,21 +191,7 @@ struct LongLaunch {
     EXPECT_EQ(asmk_malloc(ctx, std::size_t(kRows) * 512, &y), ASMK_SUCCESS);
     EXPECT_EQ(asmk_malloc(ctx, std::size_t(kRows) * 4, &scale), ASMK_SUCCESS);
   }
-  asmk_status run(asmk_context* ctx) const {
-    asmk_kernarg_value args[7] = {};
-    const char* names[] = {"x", "y", "scale", "m", "n", "stride_x", "stride_y"};
-    for (int i = 0; i < 7; ++i) {
-      args[i].name = names[i];
-      args[i].type = i < 3 ? ASMK_VALUE_POINTER : ASMK_VALUE_U32;
-    }
-    args[0].value.pointer = x;
-    args[1].value.pointer = y;
-    args[2].value.pointer = scale;
-    args[3].value.u32 = kRows;
-    for (int i = 4; i < 7; ++i) args[i].value.u32 = 512;
-    return asmk_launch_kernel(ctx, "quant_fp8_gfx942_bf16_row_n512", asmk_dim3{1, kRows, 1}, asmk_dim3{256, 1, 1},
-                              args, 7, nullptr);
-  }
+  asmk_status run(asmk_context* ctx) const { return launch_row_quant(ctx, x, y, scale, kRows); }
 };
 
 // Issue 17: asmk_open_options bounds each launch's time; past it the launch is a fault naming the

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -44,47 +45,35 @@ KernelMetadata metadata_of(const emu::Kernel& kernel) {
   return m;
 }
 
+// The environment variable's value as a decimal count up to `most`; nullopt when unset or empty.
+// Throws INVALID_ARGUMENT naming the variable and what it should be.
+std::optional<unsigned long long> count_variable(const char* variable, unsigned long long most, const char* what) {
+  const char* text = std::getenv(variable);
+  if (text == nullptr || *text == '\0') return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long n = std::strtoull(text, &end, 10);
+  if (*end != '\0' || errno == ERANGE || text[0] == '-' || n > most)
+    fail(ASMK_ERROR_INVALID_ARGUMENT, fmt::format("{}='{}' is not {}", variable, text, what));
+  return n;
+}
+
 }  // namespace
 
 EmuBackendOptions EmuBackendOptions::from_environment() {
   EmuBackendOptions options;
   if (const char* strict = std::getenv("ASMK_EMU_STRICT")) options.strict = parse_flag("ASMK_EMU_STRICT", strict);
-  if (const char* threads = std::getenv("ASMK_EMU_THREADS"); threads != nullptr && *threads != '\0') {
-    char* end = nullptr;
-    const unsigned long n = std::strtoul(threads, &end, 10);
-    if (*end != '\0' || n > 4096 || threads[0] == '-')
-      fail(ASMK_ERROR_INVALID_ARGUMENT,
-           fmt::format("ASMK_EMU_THREADS='{}' is not a thread count (0 = every core, up to 4096)", threads));
-    options.threads = static_cast<unsigned>(n);
-  }
-  if (const char* quantum = std::getenv("ASMK_EMU_WAVE_QUANTUM"); quantum != nullptr && *quantum != '\0') {
-    char* end = nullptr;
-    const unsigned long n = std::strtoul(quantum, &end, 10);
-    if (*end != '\0' || n > (1ul << 30) || quantum[0] == '-')
-      fail(ASMK_ERROR_INVALID_ARGUMENT,
-           fmt::format("ASMK_EMU_WAVE_QUANTUM='{}' is not an instruction count (0 = one wave at a time)", quantum));
-    options.wave_quantum = static_cast<int>(n);
-  }
-  if (const char* budget = std::getenv("ASMK_EMU_MAX_INSTRUCTIONS"); budget != nullptr && *budget != '\0') {
-    char* end = nullptr;
-    errno = 0;
-    const unsigned long long n = std::strtoull(budget, &end, 10);
-    if (*end != '\0' || errno == ERANGE || budget[0] == '-')
-      fail(ASMK_ERROR_INVALID_ARGUMENT,
-           fmt::format("ASMK_EMU_MAX_INSTRUCTIONS='{}' is not an instruction count (a launch's budget of "
-                       "wave-instructions; 0 = none)", budget));
-    options.max_launch_instructions = n;
-  }
-  if (const char* timeout = std::getenv("ASMK_EMU_TIMEOUT_MS"); timeout != nullptr && *timeout != '\0') {
-    char* end = nullptr;
-    errno = 0;
-    const unsigned long long n = std::strtoull(timeout, &end, 10);
-    if (*end != '\0' || errno == ERANGE || timeout[0] == '-')
-      fail(ASMK_ERROR_INVALID_ARGUMENT,
-           fmt::format("ASMK_EMU_TIMEOUT_MS='{}' is not a time in milliseconds (a launch's wall-clock budget; "
-                       "0 = none)", timeout));
-    options.max_launch_milliseconds = n;
-  }
+  if (const auto n = count_variable("ASMK_EMU_THREADS", 4096, "a thread count (0 = every core, up to 4096)"))
+    options.threads = static_cast<unsigned>(*n);
+  if (const auto n = count_variable("ASMK_EMU_WAVE_QUANTUM", 1ull << 30,
+                                    "an instruction count (0 = one wave at a time)"))
+    options.wave_quantum = static_cast<int>(*n);
+  if (const auto n = count_variable("ASMK_EMU_MAX_INSTRUCTIONS", ~0ull,
+                                    "an instruction count (a launch's budget of wave-instructions; 0 = none)"))
+    options.max_launch_instructions = *n;
+  if (const auto n = count_variable("ASMK_EMU_TIMEOUT_MS", ~0ull,
+                                    "a time in milliseconds (a launch's wall-clock budget; 0 = none)"))
+    options.max_launch_milliseconds = *n;
   return options;
 }
 
