@@ -14,10 +14,11 @@ def main() -> int:
     parser.add_argument("--fails", action="store_true", help="the command must exit non-zero")
     parser.add_argument("--expect", action="append", default=[], help="a regex the output must match")
     parser.add_argument("--reject", action="append", default=[], help="a regex the output must not match")
+    parser.add_argument("--timeout", type=float, default=60, help="seconds before the command counts as hung")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
-    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=args.timeout)
     output = result.stdout + result.stderr
     problems = []
     if result.returncode < 0:  # a signal (abort, crash) is never an acceptable failure
