@@ -13,6 +13,10 @@
 #include <cstring>
 #include <vector>
 
+#include <fstream>
+#include <iterator>
+#include <unistd.h>
+#include <cstdio>
 #include <gtest/gtest.h>
 
 #include "support.hpp"
@@ -248,6 +252,27 @@ TEST(GemmSelect, TunedTableBucketsM) {
   // M = 31: 64 >= 62, outside the bucket: the estimate decides.
   ASSERT_EQ(asmk_select_gemm_a8w8(ctx.get(), &m31, &sel), ASMK_SUCCESS) << asmk_last_error();
   EXPECT_NE(std::string(sel.reason).find("rule: least estimated time)"), std::string::npos) << sel.reason;
+}
+
+// Issue 16: ASMK_LOG_UNTUNED=FILE records the problems chosen by the estimate (no tuned row), once
+// each, as a shapes file `asmk tune --shapes FILE` reads; a problem its tuned row decides is not logged.
+TEST(GemmSelect, UntunedProblemsAreLoggedForTheTuner) {
+  const std::string log = ::testing::TempDir() + "asmk_untuned_" + std::to_string(::getpid()) + ".csv";
+  std::remove(log.c_str());
+  ::setenv("ASMK_LOG_UNTUNED", log.c_str(), 1);
+  {
+    auto ctx = open_gemm_fixture("MI300X");
+    asmk_selection sel{sizeof(asmk_selection)};
+    const auto tuned = a8w8(40, 1024, 4096), untuned = a8w8(31, 1024, 4096), other = a8w8(20, 1024, 4096);
+    for (const auto* args : {&tuned, &untuned, &untuned, &other})
+      ASSERT_EQ(asmk_select_gemm_a8w8(ctx.get(), args, &sel), ASMK_SUCCESS) << asmk_last_error();
+  }
+  ::unsetenv("ASMK_LOG_UNTUNED");
+  std::ifstream in(log);
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  EXPECT_EQ(text, "# GEMM problems without a tuned row (ASMK_LOG_UNTUNED)\nfamily,m,n,k\n"
+                  "gemm_a8w8,31,1024,4096\ngemm_a8w8,20,1024,4096\n");
+  std::remove(log.c_str());
 }
 
 // The tuned row for 16x512x128 asks k_splits=4, but K=128 has only 2 steps of 64.

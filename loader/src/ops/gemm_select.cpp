@@ -11,6 +11,7 @@
 #include "../nearest.hpp"
 #include "requirements.hpp"
 #include "tuned_table.hpp"
+#include "untuned_log.hpp"
 
 namespace asmk::gemm {
 namespace {
@@ -231,6 +232,7 @@ Choice select(const Repository& repo, const Device& device, const Problem& p, co
   } else if (!tuned.note.empty()) {
     source = fmt::format("least estimated time ({})", tuned.note);
   }
+  if (source.starts_with("least estimated time")) log_untuned(p.family, p.m, p.n, p.k);
 
   choice.chosen = eligible[pick];
   choice.candidates.push_back(choice.chosen);

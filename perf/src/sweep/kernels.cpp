@@ -1,5 +1,6 @@
 // Reading what a sweep needs from the repository's manifest, and shape lists.
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -59,24 +60,36 @@ Expected<std::vector<KernelEntry>> read_kernels(const std::filesystem::path& rep
   return kernels;
 }
 
-Expected<std::vector<Shape>> load_shapes(const std::filesystem::path& file) {
+Expected<std::vector<Shape>> load_shapes(const std::filesystem::path& file, const std::string& family) {
   std::ifstream in(file);
   if (!in) return Status::error("cannot read shapes file " + file.string());
   std::vector<Shape> shapes;
+  std::set<std::string> other_families;
   std::string line;
-  bool header = false;
+  bool header = false, by_family = false;
   size_t columns = 0;
   for (int number = 1; std::getline(in, line); ++number) {
     if (line.empty() || line[0] == '#') continue;
     if (!header) {
-      if (line != "m,n,k" && line != "m,n")
-        return Status::error(file.string() + ": the header must be \"m,n,k\" or \"m,n\", found \"" + line + "\"");
-      columns = line == "m,n,k" ? 3 : 2;
+      // "family,m,n,k": ASMK_LOG_UNTUNED's log of several families; only `family`'s rows are read.
+      by_family = line.starts_with("family,");
+      const std::string rest = by_family ? line.substr(7) : line;
+      if (rest != "m,n,k" && rest != "m,n")
+        return Status::error(file.string() + ": the header must be \"m,n,k\", \"m,n\" or \"family,m,n,k\", found \"" +
+                             line + "\"");
+      columns = rest == "m,n,k" ? 3 : 2;
       header = true;
       continue;
     }
     std::stringstream fields(line);
     std::string cell;
+    if (by_family) {
+      std::getline(fields, cell, ',');
+      if (cell != family) {
+        other_families.insert(cell);
+        continue;
+      }
+    }
     uint64_t v[3] = {0, 0, 0};
     size_t i = 0;
     for (; i < columns && std::getline(fields, cell, ','); ++i) {
@@ -91,6 +104,11 @@ Expected<std::vector<Shape>> load_shapes(const std::filesystem::path& file) {
     if (i != columns || v[0] == 0 || v[1] == 0)
       return Status::error(fmt::format("{}:{}: expected {} positive values", file.string(), number, columns));
     shapes.push_back({v[0], v[1], v[2]});
+  }
+  if (shapes.empty() && !other_families.empty()) {
+    std::string names;
+    for (const auto& f : other_families) names += (names.empty() ? "" : ", ") + f;
+    return Status::error(fmt::format("{}: no shapes of family {} (it has shapes of {})", file.string(), family, names));
   }
   if (shapes.empty()) return Status::error(file.string() + ": no shapes");
   return shapes;

@@ -58,7 +58,7 @@ Expected<std::vector<Shape>> resolve_shapes(const std::string& spec, const std::
     }
   }
   if (resolved) *resolved = file;
-  return load_shapes(file);
+  return load_shapes(file, family);
 }
 
 std::string tuned_table_name(const Machine& machine) {

@@ -27,8 +27,9 @@ struct Shape {
 };
 
 /// A shapes file: CSV with the header "m,n,k" (k may be omitted for families without K; lines
-/// starting with '#' are comments).
-Expected<std::vector<Shape>> load_shapes(const std::filesystem::path& file);
+/// starting with '#' are comments), or "family,m,n,k" (ASMK_LOG_UNTUNED's log): then only the
+/// rows of `family` are read.
+Expected<std::vector<Shape>> load_shapes(const std::filesystem::path& file, const std::string& family = "");
 
 /// A kernel as the manifest describes it (the fields the sweep needs).
 struct KernelEntry {
