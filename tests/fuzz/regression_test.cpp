@@ -51,6 +51,8 @@ constexpr CrashingWords kCrashingWords[] = {
      "VOP3 src1 255 (literal) segfaulted in LLVM's Twine (was regressions/disassembler_twine_segv.co)"},
     {"mubuf_literal_soffset", 0xe05c1000, 0xff061c13,
      "MUBUF soffset 255 (literal) segfaulted in LLVM's Twine (was regressions/mubuf_literal_soffset_segv.co)"},
+    {"vop3_literal_sdst", 0xd0c400ff, 0x00020817,
+     "VOP3-encoded VOPC with SDST 255 (literal) segfaulted in LLVM's Twine on gfx942 (libFuzzer, CI run of session 6)"},
 };
 
 void PrintTo(const CrashingWords& words, std::ostream* os) { *os << words.kernel; }

@@ -95,6 +95,11 @@ bool crashes_llvm_disassembler(llvm::ArrayRef<uint8_t> bytes) {
   if (vop3 || vop3p) {
     for (unsigned field : {w1 & 0x1FFu, (w1 >> 9) & 0x1FFu, (w1 >> 18) & 0x1FFu})
       if (field == 0xFF) return true;
+    // A scalar destination of 255 (a literal, never a destination): VOPC in VOP3 form (opcodes
+    // 0x000-0x0FF) and v_readlane_b32 (0x289) put SDST in [7:0]; gfx942's disassembler segfaults on
+    // it in the Twine of its error comment (found by the code-object fuzzer).
+    const unsigned opcode = (w0 >> 16) & 0x3FF;
+    if (vop3 && (w0 & 0xFF) == 0xFF && (opcode < 0x100 || opcode == 0x289)) return true;
     return false;
   }
   const bool vop1 = (w0 >> 25) == 0x3F, vopc = (w0 >> 25) == 0x3E, vop2 = (w0 >> 31) == 0;

@@ -44,6 +44,18 @@ mubuf_literal_soffset:
   s_endpgm
   .size mubuf_literal_soffset, .-mubuf_literal_soffset
 
+// ---- VOP3 VOPC with SDST = 255 (a literal as a destination). From
+// v_cmp_gt_i32_e64 s[0:1], s23, v4 (0xd0c40000 0x00020817) with sdst 0 -> 255. Found by the
+// libFuzzer run in CI on a mutated gemm_bf16 seed (crashes gfx942's disassembler; gfx950's decodes
+// it as an invalid immediate). v_readlane_b32 with SDST 255 crashes the same way.
+  .globl vop3_literal_sdst
+  .p2align 8
+  .type vop3_literal_sdst,@function
+vop3_literal_sdst:
+  .long 0xd0c400ff, 0x00020817
+  s_endpgm
+  .size vop3_literal_sdst, .-vop3_literal_sdst
+
   .rodata
 .macro KD name
   .p2align 6
@@ -57,6 +69,7 @@ mubuf_literal_soffset:
   KD sdwa_select_7
   KD vop3_literal_source
   KD mubuf_literal_soffset
+  KD vop3_literal_sdst
 
   .amdgpu_metadata
 ---
@@ -64,6 +77,7 @@ amdhsa.version: [ 1, 2 ]
 amdhsa.kernels:
   - { .name: sdwa_select_7, .symbol: sdwa_select_7.kd, .kernarg_segment_size: 0, .kernarg_segment_align: 8, .group_segment_fixed_size: 0, .private_segment_fixed_size: 0, .wavefront_size: 64, .sgpr_count: 80, .vgpr_count: 32, .max_flat_workgroup_size: 64 }
   - { .name: vop3_literal_source, .symbol: vop3_literal_source.kd, .kernarg_segment_size: 0, .kernarg_segment_align: 8, .group_segment_fixed_size: 0, .private_segment_fixed_size: 0, .wavefront_size: 64, .sgpr_count: 80, .vgpr_count: 32, .max_flat_workgroup_size: 64 }
+  - { .name: vop3_literal_sdst, .symbol: vop3_literal_sdst.kd, .kernarg_segment_size: 0, .kernarg_segment_align: 8, .group_segment_fixed_size: 0, .private_segment_fixed_size: 0, .wavefront_size: 64, .sgpr_count: 80, .vgpr_count: 32, .max_flat_workgroup_size: 64 }
   - { .name: mubuf_literal_soffset, .symbol: mubuf_literal_soffset.kd, .kernarg_segment_size: 0, .kernarg_segment_align: 8, .group_segment_fixed_size: 0, .private_segment_fixed_size: 0, .wavefront_size: 64, .sgpr_count: 80, .vgpr_count: 32, .max_flat_workgroup_size: 64 }
 ...
   .end_amdgpu_metadata
