@@ -220,7 +220,6 @@ def split_tiles(keys, num_splits, work_target, min_tiles, granule=32):
 @pytest.mark.parametrize("form", ["csr", "block_table"])
 def test_mla_decode_plan_from_the_lengths(emu, form):
     page_size = 16
-    rng = np.random.default_rng(19)
     for k_lens, num_splits, work_target, min_tiles in [([3000, 17, 40, 1], 16, 64, 8), ([5] * 40, 4, 8, 1),
                                                        ([700, 0, 2], 8, 4, 2)]:
         pages = [-(-n // page_size) for n in k_lens]
@@ -238,4 +237,3 @@ def test_mla_decode_plan_from_the_lengths(emu, form):
                         context=emu)
             keys = k_lens
         assert split_plan[0] == split_tiles(keys, num_splits, work_target, min_tiles), (k_lens, split_plan)
-    del rng

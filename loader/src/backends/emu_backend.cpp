@@ -196,23 +196,22 @@ namespace {
 // Registers a launch's cancel flag with the backend for as long as it runs.
 class RunningLaunch {
  public:
-  RunningLaunch(std::mutex& mutex, std::set<std::shared_ptr<std::atomic<bool>>>& running)
-      : mutex_(mutex), running_(running), flag_(std::make_shared<std::atomic<bool>>(false)) {
+  RunningLaunch(std::mutex& mutex, std::set<std::atomic<bool>*>& running) : mutex_(mutex), running_(running) {
     std::lock_guard lock(mutex_);
-    running_.insert(flag_);
+    running_.insert(&flag_);
   }
   ~RunningLaunch() {
     std::lock_guard lock(mutex_);
-    running_.erase(flag_);
+    running_.erase(&flag_);
   }
   RunningLaunch(const RunningLaunch&) = delete;
   RunningLaunch& operator=(const RunningLaunch&) = delete;
-  const std::atomic<bool>* flag() const { return flag_.get(); }
+  const std::atomic<bool>* flag() const { return &flag_; }
 
  private:
   std::mutex& mutex_;
-  std::set<std::shared_ptr<std::atomic<bool>>>& running_;
-  std::shared_ptr<std::atomic<bool>> flag_;
+  std::set<std::atomic<bool>*>& running_;
+  std::atomic<bool> flag_{false};
 };
 
 }  // namespace

@@ -65,7 +65,7 @@ class EmuBackend final : public Backend {
   // calls go on while kernels run (emu::Device itself is safe to use from any thread).
   mutable std::mutex mutex_;
   std::unique_ptr<emu::Device> device_;
-  std::set<std::shared_ptr<std::atomic<bool>>> running_;  // the cancel flag of each launch running now
+  std::set<std::atomic<bool>*> running_;  // the cancel flag of each launch running now (on its stack)
   std::map<std::string, std::shared_ptr<const emu::CodeObject>> code_objects_;  // by path
   std::set<const Kernel*> layout_checked_;  // kernels whose kernarg layout matched their metadata
   std::map<const void*, std::uint64_t> registered_;  // host pointer -> its device address
