@@ -93,6 +93,7 @@ class _Job:
     key: str
     kernargs: KernArgLayout
     rules: dict                    # the variant's launch rule and requires (problem_rules.resolve)
+    workgroup_size: tuple          # space.yaml's workgroup_size evaluated for the variant
     inputs_base: str = ""          # cache.input_base of the variant
     deps: tuple = ()               # the template files its render loaded
 
@@ -149,11 +150,17 @@ class Builder:
         for what, value in (("lds_bytes", lds), ("scratch_bytes", scratch)):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise SpaceError(f"{space.path}: {what}: gave {value!r} for {variant.name}, expected a byte count")
+        workgroup_size = tuple(evaluate(space, f"workgroup_size[{i}]", v, variables)
+                               for i, v in enumerate(space.workgroup_size))
+        if any(not isinstance(v, int) or isinstance(v, bool) or v < 1 for v in workgroup_size) or (
+                workgroup_size[0] * workgroup_size[1] * workgroup_size[2] > 1024):
+            raise SpaceError(f"{space.path}: workgroup_size: gave {list(workgroup_size)} for {variant.name}, "
+                             "expected three positive integers with a product <= 1024")
         launch, requires = problem_rules.resolve(space, params, variant.arch)
         rules = {k: v for k, v in (("launch", launch), ("requires", requires)) if v}
         context = {
             **params, "params": dict(params), "arch": variant.arch, "family": space.family, "name": variant.name,
-            "workgroup_size": list(space.workgroup_size), "kernarg": args.offsets(),
+            "workgroup_size": list(workgroup_size), "kernarg": args.offsets(),
             "kernarg_bytes": args.size, "lds_bytes": lds, **entry_registers(space), "args": ArgLoads(args),
             **template_register_files(space.budget, ARCHS[variant.arch].max_sgpr, EXTRA_SGPRS, entry_registers(space)),
         }
@@ -161,14 +168,14 @@ class Builder:
         use = scan(rendered.text)
         if use.uses_scratch and not scratch:
             scratch = 4     # scratch instructions without a declared size: reported as scratch use
-        wrapped = wrap(space, variant.arch, variant.name, rendered.text, use, args, lds, scratch)
+        wrapped = wrap(space, variant.arch, variant.name, rendered.text, use, args, lds, scratch, workgroup_size)
         reasons = budget_violations(wrapped.resources, space.budget)
         if reasons:
             raise _OverBudget("; ".join(reasons))
         alone = code_object_source(variant.arch, [wrapped], f"{space.family}/{space.template}")
         key = cache_mod.variant_key(alone.text, params, space.budget, self.toolchain.fingerprint, asm_digest, rules)
         return _Job(variant, space, wrapped, alone.text, alone.starts[0], alone.starts[0] + wrapped.code_line - 1,
-                    rendered.origins, key, args, rules)
+                    rendered.origins, key, args, rules, workgroup_size)
 
     # --- one group: one code object --------------------------------------------------------------
 
@@ -267,7 +274,7 @@ class Builder:
             except AsmgenError as err:
                 results.append((job, Outcome(v.name, v.arch, v.family, FAILED, str(err), warnings[i]), None, None))
                 continue
-            entry = manifest.kernel_entry(v, group.file, sha256, job.space.workgroup_size, res.as_dict(),
+            entry = manifest.kernel_entry(v, group.file, sha256, job.workgroup_size, res.as_dict(),
                                           [a.manifest_entry() for a in job.kernargs.args], job.rules)
             results.append((job, Outcome(v.name, v.arch, v.family, BUILT, "", warnings[i]), {"kernel": entry}, key))
         with self._lock:                    # installed with its family (_install) when the whole family built

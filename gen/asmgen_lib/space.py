@@ -139,8 +139,11 @@ def load_space(path: Path) -> FamilySpace:
         if arch not in ARCHS:
             check.fail("archs", f"unknown arch '{arch}' (asmgen knows: {', '.join(ARCHS)})")
 
-    wg = check.list_of("workgroup_size", data["workgroup_size"], int, "integers")
-    if len(wg) != 3 or any(v < 1 for v in wg) or wg[0] * wg[1] * wg[2] > 1024:
+    # integers, or expression strings of the variant's parameters (checked per variant when built)
+    wg = check.list_of("workgroup_size", data["workgroup_size"], (int, str), "integers or expression strings")
+    numbers = [v for v in wg if isinstance(v, int)]
+    if len(wg) != 3 or any(isinstance(v, bool) or v < 1 for v in numbers) or (
+            len(numbers) == 3 and wg[0] * wg[1] * wg[2] > 1024):
         check.fail("workgroup_size", f"expected three positive integers with a product <= 1024, got {wg}")
 
     axes = tuple(_load_axis(check, i, a, archs) for i, a in enumerate(

@@ -103,9 +103,9 @@ def code_object_source(arch: str, kernels: list, what: str) -> Source:
 
 
 def wrap(space: FamilySpace, arch: str, symbol: str, code: str, use: RegisterUse, args: KernArgLayout,
-         lds_bytes: int, scratch_bytes: int = 0) -> WrappedKernel:
+         lds_bytes: int, scratch_bytes: int = 0, workgroup_size: tuple = None) -> WrappedKernel:
     c = counts(space, use)
-    wg = space.workgroup_size
+    wg = workgroup_size or space.workgroup_size     # evaluated for the variant when space.yaml has expressions
     fm = space.float_mode
     head = [
         f"// {symbol}: from {space.family}/{space.template}",

@@ -29,25 +29,25 @@ def main():
         sys.exit(77)
     os.environ["ASMK_PERF_MACHINES"] = machines
     failures = []
-    for machine, arch in (("MI300X", "gfx942"), ("MI355X", "gfx950")):
-        window = f"fmha_fwd_{arch}_bf16_bf16_d128_window"
+    for (machine, arch), waves in ((m, w) for m in (("MI300X", "gfx942"), ("MI355X", "gfx950")) for w in ("w4", "w8")):
+        window = f"fmha_fwd_{arch}_bf16_bf16_d128_window_{waves}"
         near = model(tool, repo, machine, window, 1536, True)
         far = model(tool, repo, machine, window, 1536, True, limit=1024)
-        plain = model(tool, repo, machine, f"fmha_fwd_{arch}_bf16_bf16_d128_none", 1536, False)
+        plain = model(tool, repo, machine, f"fmha_fwd_{arch}_bf16_bf16_d128_none_{waves}", 1536, False)
         for r in (near, far, plain):
             if r["label"] != "modeled":
-                failures.append(f"{machine}: label {r['label']!r}")
+                failures.append(f"{machine} {waves}: label {r['label']!r}")
             if not r["time_us"] > 0 or not r["tflops"] > 0:
-                failures.append(f"{machine}: no time: {r}")
+                failures.append(f"{machine} {waves}: no time: {r}")
         if near["fits"][0]["keys_traced"] == far["fits"][0]["keys_traced"]:
-            failures.append(f"{machine}: --trace-limit 1024 traced the same lengths {near['fits'][0]['keys_traced']}")
+            failures.append(f"{machine} {waves}: --trace-limit 1024 traced the same lengths {near['fits'][0]['keys_traced']}")
         if abs(far["time_us"] - near["time_us"]) > 0.03 * near["time_us"]:
-            failures.append(f"{machine}: extrapolated {far['time_us']:.1f} us vs interpolated {near['time_us']:.1f} us")
+            failures.append(f"{machine} {waves}: extrapolated {far['time_us']:.1f} us vs interpolated {near['time_us']:.1f} us")
         if not near["time_us"] < plain["time_us"]:
-            failures.append(f"{machine}: causal {near['time_us']:.1f} us not below non-causal {plain['time_us']:.1f} us")
+            failures.append(f"{machine} {waves}: causal {near['time_us']:.1f} us not below non-causal {plain['time_us']:.1f} us")
         if near["fit_error"] > 0.02:
-            failures.append(f"{machine}: linear fit off by {near['fit_error']:.3f} at the check length")
-        print(f"{machine}: causal {near['time_us']:.1f} us (extrapolated {far['time_us']:.1f}), "
+            failures.append(f"{machine} {waves}: linear fit off by {near['fit_error']:.3f} at the check length")
+        print(f"{machine} {waves}: causal {near['time_us']:.1f} us (extrapolated {far['time_us']:.1f}), "
               f"non-causal {plain['time_us']:.1f} us, main-loop MFMA busy {near['main_loop']['mfma_busy']:.3f} (modeled)")
     if failures:
         sys.exit("\n".join(failures))

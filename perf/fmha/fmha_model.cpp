@@ -4,10 +4,11 @@
 //
 //   * Workgroups differ only in their query tile x (heads and sequences repeat the same work), and tile x
 //     of a causal problem does the work of a one-tile launch with bottom-right causal mask and
-//     s_k' = s_q' + 128·x + (s_k − s_q) (its waves see the same keys: j ≤ i + 128·x + s_k − s_q).
+//     s_k' = s_q' + R·x + (s_k − s_q) (its waves see the same keys: j ≤ i + R·x + s_k − s_q), R = 32 query
+//     rows per wave of the kernel's workgroup (128 at 4 waves, 256 for the 8-wave ping-pong).
 //     Non-causal: s_k' = s_k. So each workgroup is "a one-tile launch of s_k' keys".
 //   * A workgroup's CU time, MFMA busy time and bytes are linear in s_k' in the steady state (every 32-key
-//     tile runs the same instructions), so two traced lengths per tile height (128 rows, the ragged last
+//     tile runs the same instructions), so two traced lengths per tile height (R rows, the ragged last
 //     tile) on the same 128-key lattice give them for every s_k', long sequences included; a third, traced
 //     between them, checks the fit (`fit_error`).
 //
@@ -38,8 +39,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr uint32_t kRowsPerWorkgroup = 128;  // the kernel's launch rule: 4 waves x 32 query rows
-constexpr uint32_t kLattice = 128;           // s_k' steps between causal tiles
+constexpr uint32_t kRowsPerWave = 32;  // the kernel's launch rule: 32 query rows per wave of the workgroup
+constexpr uint32_t kLattice = 128;     // s_k' steps between causal tiles (a divisor of every R)
 
 struct Problem {
   std::string repo = "hsaco", machine = "MI300X", kernel;
@@ -213,7 +214,9 @@ int main(int argc, char** argv) {
   if (p.causal && !d.window) usage(p.kernel + " has no mask: causal needs a window kernel");
 
   const perf::Occupancy occ = perf::occupancy(*machine, entry->footprint);
-  const uint32_t tiles = (p.seqlen_q + kRowsPerWorkgroup - 1) / kRowsPerWorkgroup;
+  const uint32_t waves_per_workgroup = entry->workgroup_size[0] / machine->wave_size;
+  const uint32_t rows_per_workgroup = kRowsPerWave * waves_per_workgroup;
+  const uint32_t tiles = (p.seqlen_q + rows_per_workgroup - 1) / rows_per_workgroup;
   const uint64_t workgroups = uint64_t(tiles) * p.heads_q * p.batch;
   const uint64_t per_cu_needed = (workgroups + machine->compute_units - 1) / machine->compute_units;
   const uint32_t copies = uint32_t(std::min<uint64_t>(occ.workgroups_per_cu, per_cu_needed));
@@ -222,8 +225,8 @@ int main(int argc, char** argv) {
   // Each query tile as a one-tile launch: (rows, keys).
   std::vector<std::pair<uint32_t, uint32_t>> tile_work(tiles);
   for (uint32_t x = 0; x < tiles; ++x) {
-    const uint32_t rows = std::min(kRowsPerWorkgroup, p.seqlen_q - x * kRowsPerWorkgroup);
-    tile_work[x] = {rows, p.causal ? rows + x * kRowsPerWorkgroup + (p.seqlen_k - p.seqlen_q) : p.seqlen_k};
+    const uint32_t rows = std::min(rows_per_workgroup, p.seqlen_q - x * rows_per_workgroup);
+    tile_work[x] = {rows, p.causal ? rows + x * rows_per_workgroup + (p.seqlen_k - p.seqlen_q) : p.seqlen_k};
   }
   // Per tile height: the range of keys, two traced lengths and the fit; a third length checks it.
   Tracer tracer(*machine, *entry, d, p.causal, copies);
@@ -282,12 +285,13 @@ int main(int argc, char** argv) {
   const double dcycles = b.cycles - a.cycles;
   const double dtiles = (double(b.keys) - a.keys) / 32.0;  // 32-key tiles per wave
   // Per wave and tile: the traced workgroup's counts over its waves.
-  const double waves = double(entry->workgroup_size[0] / machine->wave_size);
+  const double waves = double(waves_per_workgroup);
+  const double waves_per_simd = std::max(1.0, waves / machine->simds_per_cu);  // of one copy
   json loop;
   if (dcycles > 0 && dtiles > 0) {
     loop = {{"mfma_busy", (b.mfma_busy - a.mfma_busy) / dcycles},
             {"valu_busy", (b.valu_busy - a.valu_busy) / dcycles},
-            {"simd_cycles_per_tile", dcycles / dtiles / copies},  // a SIMD runs one wave of each copy
+            {"simd_cycles_per_tile", dcycles / dtiles / copies / waves_per_simd},  // per wave on a SIMD
             {"lds_conflict_cycles_per_tile", (b.lds_conflict_cycles - a.lds_conflict_cycles) / dtiles / waves},
             {"lds_ops_per_tile", (double(b.lds_ops) - double(a.lds_ops)) / dtiles / waves},
             {"vmem_ops_per_tile", (double(b.vmem_ops) - double(a.vmem_ops)) / dtiles / waves},

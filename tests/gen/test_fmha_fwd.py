@@ -43,10 +43,11 @@ class FmhaFwdRulesTest(unittest.TestCase):
         return names
 
     def test_every_variant_has_the_rules_and_the_launch_rule(self):
-        self.assertEqual(len(self.variants), 48)
+        self.assertEqual(len(self.variants), 56)   # 24 per arch at 4 waves, 4 (16-bit hd 128) at 8
         for name, (launch, requires) in self.variants.items():
-            self.assertEqual(launch["grid"], ["ceil_div(seqlen_q, 128)", "num_heads_q", "batch"], name)
-            self.assertEqual(launch["block"], [256, 1, 1], name)
+            rows, lanes = (256, 512) if name.endswith("_w8") else (128, 256)
+            self.assertEqual(launch["grid"], [f"ceil_div(seqlen_q, {rows})", "num_heads_q", "batch"], name)
+            self.assertEqual(launch["block"], [lanes, 1, 1], name)
             aligned = {r["pointer"]: r["align"] for r in requires if "pointer" in r}
             self.assertEqual(aligned, {"q": 16, "k": 16, "v": 16, "o": 16, "lse": 4, "cu_seqlens_q": 4, "cu_seqlens_k": 4}, name)
             strides = {r["arg"]: r["multiple"] for r in requires if "arg" in r}
@@ -79,7 +80,7 @@ class FmhaFwdRulesTest(unittest.TestCase):
                 self.assertNotIn(rule, self.failing(requires, **inside))
                 self.assertIn(rule, self.failing(requires, **past))
         # fp8: 1-byte elements, so twice the rows of 16-bit kernels fit below 4 GiB
-        _, fp8 = self.variants["fmha_fwd_gfx942_fp8_bf16_d128_none"]
+        _, fp8 = self.variants["fmha_fwd_gfx942_fp8_bf16_d128_none_w4"]
         self.assertNotIn("kv_offsets_32bit", self.failing(fp8, seqlen_k=4095, k_stride_token=2**20))
         self.assertIn("kv_offsets_32bit", self.failing(fp8, seqlen_k=4096, k_stride_token=2**20))
         self.assertNotIn("q_offsets_32bit", self.failing(fp8, q_stride_token=2**27 - 16))

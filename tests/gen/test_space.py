@@ -59,6 +59,12 @@ class SpaceFileTest(TempDirTest):
         self.assertSpaceError(MINIMAL + "requires: {k_multiple: 64}\n", "requires", "list")
         self.assertSpaceError(MINIMAL.replace("archs: [gfx942, gfx950]", "archs: [gfx1100]"), "unknown arch 'gfx1100'")
 
+    def test_workgroup_size_may_be_an_expression_of_the_axes(self):
+        space = load_space(self.write_family(MINIMAL.replace("[64, 1, 1]", '["64 * a", 1, 1]')))
+        self.assertEqual(space.workgroup_size, ("64 * a", 1, 1))   # evaluated per variant by the build
+        self.assertSpaceError(MINIMAL.replace("[64, 1, 1]", '["64 * a", 0, 1]'), "workgroup_size", "positive")
+        self.assertSpaceError(MINIMAL.replace("[64, 1, 1]", "[64, 32, 1]"), "workgroup_size", "<= 1024")
+
     def test_constraint_with_unknown_name_is_named(self):
         self.assertSpaceError(MINIMAL + "constraints:\n  - {expr: 'c == 1', reason: r}\n",
                               "constraints[0].expr", "'c' is undefined")

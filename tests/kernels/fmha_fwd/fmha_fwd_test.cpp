@@ -1,7 +1,8 @@
 // The fmha_fwd family through the C ABI, against the fp64 attention reference in ref/ (attention.hpp)
 // with the tolerance rule of ref/TOLERANCE.md ("Attention"), in strict mode (ctest sets
 // ASMK_EMU_STRICT=1: a missing s_waitcnt, a hazard, an LDS race or an out-of-range access fails the launch).
-// Every variant (bf16, fp16, fp8 with descales; head dims 64, 128, 192x128, 256; masks none / window) runs
+// Every variant (bf16, fp16, fp8 with descales; head dims 64, 128, 192x128, 256; masks none / window; 4 waves, and
+// for 16-bit hd 128 the 8-wave ping-pong, whose K tiles are shared through LDS: the race check applies) runs
 // several shapes: query / key tails (1, 17, 129, 300 rows), s_q != s_k, GQA 8:1 and MQA, b > 1, padded
 // strides and a packed QKV tensor, scores far beyond exp's range, a soft-cap, varlen batches with empty
 // sequences; window kernels run causal top-left and bottom-right and sliding windows (0, 0), (64, 0),
@@ -222,7 +223,10 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
       asmk_selection sel{sizeof(asmk_selection)};
       ASSERT_EQ(asmk_run_op(s.get(), varlen ? "fmha_fwd_varlen" : "fmha_fwd", a.data(), a.size(), nullptr, &sel),
                 ASMK_SUCCESS) << asmk_last_error();
-      EXPECT_EQ(std::string(sel.kernel_name), v.name) << "the op selects the variant of the choices";
+      // the op picks the number of waves itself (see TheOpPicksTheFasterWaveCount)
+      const std::string picked = sel.kernel_name;
+      EXPECT_EQ(picked.substr(0, picked.rfind("_w")), v.name.substr(0, v.name.rfind("_w")))
+          << "the op selects a variant of the choices";
       ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
     } else {
       ASSERT_TRUE(s.launch(v.name,
@@ -310,7 +314,7 @@ TEST_P(FmhaFwd, EveryVariantMatchesTheReference) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
   const std::vector<Variant> variants = asmk::test::variants(GetParam().arch, "fmha_fwd");
-  ASSERT_EQ(variants.size(), 24u) << "expected 3 dtypes x 4 head dims x 2 masks";
+  ASSERT_EQ(variants.size(), 28u) << "expected 3 dtypes x 4 head dims x 2 masks, and 2 16-bit dtypes x 2 masks at 8 waves";
   uint32_t seed = 1;
   for (const Variant& v : variants)
     for (Shape sh : shapes(v)) {
@@ -319,19 +323,78 @@ TEST_P(FmhaFwd, EveryVariantMatchesTheReference) {
     }
 }
 
-// Long sequences (one head) on one kernel per arch: the online softmax over 64 tiles of a causal 2048-token
-// sequence, and an 8192-token sequence with a sliding window (256 keys back): masked tiles are skipped.
+// Long sequences (one head) on the bf16 hd 128 window kernels of each arch (4 waves and the 8-wave ping-pong):
+// the online softmax over 64 tiles of a causal 2048-token sequence, and an 8192-token sequence with a sliding
+// window (256 keys back): masked tiles are skipped.
 TEST_P(FmhaFwd, LongSequences) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
-  const std::string name = std::string("fmha_fwd_") + GetParam().arch + "_bf16_bf16_d128_window";
-  for (const Variant& v : asmk::test::variants(GetParam().arch, "fmha_fwd")) {
-    if (v.name != name) continue;
-    run(s, v, {1, 1, 1, 2048, 2048, Layout::contiguous, -1, 0, true, true, 4.f}, 77);
-    run(s, v, {1, 1, 1, 8192, 8192, Layout::contiguous, 256, 0, true, true}, 78);
-    return;
+  for (const char* waves : {"_w4", "_w8"}) {
+    const std::string name = std::string("fmha_fwd_") + GetParam().arch + "_bf16_bf16_d128_window" + waves;
+    bool found = false;
+    for (const Variant& v : asmk::test::variants(GetParam().arch, "fmha_fwd")) {
+      if (v.name != name) continue;
+      run(s, v, {1, 1, 1, 2048, 2048, Layout::contiguous, -1, 0, true, true, 4.f}, 77);
+      run(s, v, {1, 1, 1, 8192, 8192, Layout::contiguous, 256, 0, true, true}, 78);
+      found = true;
+    }
+    EXPECT_TRUE(found) << "no kernel " << name;
   }
-  ADD_FAILURE() << "no kernel " << name;
+}
+
+// The op's choice of waves (templates/fmha_fwd/op.yaml `prefer`): four waves (the 8-wave ping-pong models
+// slower, perf/fmha/report.md), also where no ping-pong kernel exists (fp8, other head dims).
+TEST_P(FmhaFwd, TheOpPicksTheFasterWaveCount) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  struct Case {
+    const char* dtype;
+    const char* dims;
+    uint32_t batch, heads, s_q;
+    const char* waves;
+  };
+  const Case cases[] = {
+      {"bf16", "128", 1, 64, 4096, "_w4"},  // every CU busy either way
+      {"fp16", "128", 2, 32, 8192, "_w4"},
+      {"bf16", "128", 1, 1, 300, "_w4"},    // 3 workgroups of 4 waves, 2 of 8
+      {"bf16", "128", 1, 16, 1, "_w4"},     // decode-like
+      {"fp8", "128", 1, 64, 4096, "_w4"},   // no ping-pong kernel
+      {"bf16", "64", 1, 64, 4096, "_w4"},
+  };
+  const std::vector<uint8_t> dummy(64);
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(c.dtype) + " d" + c.dims + " b=" + std::to_string(c.batch) + " h=" + std::to_string(c.heads) +
+                 " s=" + std::to_string(c.s_q));
+    const uint32_t d = uint32_t(std::stoul(c.dims)), token = c.heads * d;
+    std::vector<asmk_op_arg> a;
+    auto add = [&](const char* name, asmk_value_type type) -> asmk_op_arg& {
+      asmk_op_arg& arg = a.emplace_back();
+      arg.name = name;
+      arg.type = type;
+      return arg;
+    };
+    auto u32 = [&](const char* name, uint32_t x) { add(name, ASMK_VALUE_U32).value.u32 = x; };
+    const std::string out = std::string(c.dtype) == "fp16" ? "fp16" : "bf16";
+    add("dtype", ASMK_VALUE_STRING).value.string = c.dtype;
+    add("out_dtype", ASMK_VALUE_STRING).value.string = out.c_str();
+    add("head_dims", ASMK_VALUE_STRING).value.string = c.dims;
+    u32("batch", c.batch), u32("seqlen_q", c.s_q), u32("seqlen_k", c.s_q), u32("num_heads_q", c.heads);
+    u32("num_heads_k", c.heads);
+    const char* tensors[][4] = {{"q", "q_stride_batch", "q_stride_token", "q_stride_head"},
+                                {"k", "k_stride_batch", "k_stride_token", "k_stride_head"},
+                                {"v", "v_stride_batch", "v_stride_token", "v_stride_head"},
+                                {"o", "o_stride_batch", "o_stride_token", "o_stride_head"}};
+    for (const auto& t : tensors) {
+      u32(t[1], c.s_q * token), u32(t[2], token), u32(t[3], d);
+      add(t[0], ASMK_VALUE_POINTER).value.pointer = dummy.data();
+    }
+    add("scale", ASMK_VALUE_F32).value.f32 = 0.125f;
+    asmk_selection sel{sizeof(asmk_selection)};
+    ASSERT_EQ(asmk_select_op(s.get(), "fmha_fwd", a.data(), a.size(), &sel), ASMK_SUCCESS) << asmk_last_error();
+    const std::string picked = sel.kernel_name;
+    EXPECT_EQ(picked, std::string("fmha_fwd_") + GetParam().arch + "_" + c.dtype + "_" + out + "_d" + c.dims + "_none" +
+                          c.waves) << sel.reason;
+  }
 }
 
 // The fmha_fwd and fmha_fwd_varlen ops (templates/fmha_fwd/op*.yaml) select the variant of their
