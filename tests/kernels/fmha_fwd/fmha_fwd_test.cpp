@@ -342,8 +342,9 @@ TEST_P(FmhaFwd, LongSequences) {
   }
 }
 
-// The op's choice of waves (templates/fmha_fwd/op.yaml `prefer`): four waves (the 8-wave ping-pong models
-// slower, perf/fmha/report.md), also where no ping-pong kernel exists (fp8, other head dims).
+// The op's choice of waves (templates/fmha_fwd/op.yaml `prefer`): the 8-wave ping-pong once it keeps as many CUs
+// busy as four waves do and idles no more query rows, four waves otherwise and where no ping-pong kernel exists
+// (fp8, other head dims).
 TEST_P(FmhaFwd, TheOpPicksTheFasterWaveCount) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
@@ -354,10 +355,11 @@ TEST_P(FmhaFwd, TheOpPicksTheFasterWaveCount) {
     const char* waves;
   };
   const Case cases[] = {
-      {"bf16", "128", 1, 64, 4096, "_w4"},  // every CU busy either way
-      {"fp16", "128", 2, 32, 8192, "_w4"},
+      {"bf16", "128", 1, 64, 4096, "_w8"},  // 1024 workgroups of 8 waves: every CU busy either way
+      {"fp16", "128", 2, 32, 8192, "_w8"},
       {"bf16", "128", 1, 1, 300, "_w4"},    // 3 workgroups of 4 waves, 2 of 8
-      {"bf16", "128", 1, 16, 1, "_w4"},     // decode-like
+      {"bf16", "128", 1, 16, 1, "_w4"},     // decode-like: as many workgroups, but 255 idle rows at 8 waves
+      {"bf16", "128", 1, 64, 1100, "_w4"},  // 52 idle rows at 4 waves, 180 at 8
       {"fp8", "128", 1, 64, 4096, "_w4"},   // no ping-pong kernel
       {"bf16", "64", 1, 64, 4096, "_w4"},
   };
