@@ -193,7 +193,6 @@ def check_passes(kv, worst):
 
 
 def shape_row(asmk, repo, table, machine, shape, workdir):
-    arch = ours_report.ARCH[machine]
     ours = ours_report.run_shape(asmk, repo, machine, shape, workdir)
     kv, h, n, b, ctx = shape["kv"], shape["heads"], shape["qlen"], shape["batch"], shape["ctx"]
     choice = aiter_kernel(table, kv, h, n)
