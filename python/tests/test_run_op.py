@@ -58,7 +58,7 @@ def test_fmha_fwd_by_name_matches_numpy(emu, causal):
     kernel = asmk.run_op("fmha_fwd", dtype="fp16", out_dtype="fp16", head_dims="64", batch=b, seqlen_q=s_q,
                          seqlen_k=s_k, num_heads_q=h_q, num_heads_k=h_k, scale=d ** -0.5, q=q, k=k, v=v, o=o,
                          context=emu, **window)
-    assert kernel.endswith("_fp16_fp16_d64_" + ("window" if causal else "none"))
+    assert kernel.endswith("_fp16_fp16_d64_" + ("window" if causal else "none") + "_w4")
     expected = attention_reference(q, k, v, d ** -0.5, causal)
     np.testing.assert_allclose(o.astype(np.float64), expected, atol=4e-3, rtol=4e-3)
 
