@@ -7,7 +7,8 @@ workgroups of each launch run on the emulator, traced, and stand for the grid.
     python3 perf/moe/moe_report.py --asmk build/tools/asmk --repo build/hsaco -o perf/moe/report.md
 
 What is modeled, per layer (the launches of the fused_moe op, templates/moe_gemm/op.fused_moe.yaml):
-routing (moe_topk_softmax, or moe_grouped_topk for DeepSeek-V3), moe_sort, stage 1 (moe_gemm s1),
+routing (moe_topk_softmax, or moe_grouped_topk for DeepSeek-V3), the sort (moe_sort's one wave, or
+moe_sort_count + moe_sort_scatter over chunks — the op's choice), stage 1 (moe_gemm s1),
 stage 2 (moe_gemm s2) and moe_sum. The routing is uniform at random (seeded): each token's k experts
 distinct; the sorted layout is computed here exactly as moe_sort builds it (ref/moe.hpp), and the
 GEMM stages are launched over its active M blocks only — blocks past the padded total exit after
@@ -113,6 +114,37 @@ def write_i32(folder: Path, name: str, values) -> str:
     return "@" + str(path)
 
 
+def sort_chunk(slots):
+    """templates/moe_gemm/op.fused_moe.yaml's sort_chunk."""
+    return 256 if slots <= 32768 else 1024 if slots <= 262144 else 4096
+
+
+def sort_launches(asmk, repo, machine, ids, tokens, k, experts, block_m, capacity, files, folder: Path):
+    """The sort of fused_moe, modeled: one launch or the chunked sort's two (times and bytes summed)."""
+    arch = ARCH[machine]
+    slots = tokens * k
+    outputs = {"topk_ids": files["topk_ids"], "topk_weights": f"zeros:{slots * 4}",
+               "sorted_ids": f"zeros:{capacity * 4}", "sorted_weights": f"zeros:{capacity * 4}",
+               "block_expert": f"zeros:{capacity // block_m * 4}", "total_padded": "zeros:4"}
+    args = {"tokens": tokens, "k": k, "experts": experts, "local_experts": experts, "block_m": block_m, "expert_map": 0}
+    hbm = slots * 8 + capacity * 8
+    if slots <= 256 and experts < 64:  # chunked_sort == 0
+        return model(asmk, repo, f"moe_sort_{arch}_x512", [1, 1, 1], args, outputs, machine, 0, hbm, files)
+    chunk = sort_chunk(slots)
+    chunks = -(-slots // chunk)
+    counts = [0] * (chunks * experts)  # what moe_sort_count writes (the scatter's input)
+    for slot, e in enumerate(ids):
+        counts[(slot // chunk) * experts + e] += 1
+    outputs["counts"] = write_i32(folder, "sort_counts", counts)
+    args["chunk"] = chunk
+    runs = [model(asmk, repo, f"moe_sort_chunked_{arch}_{phase}_x512", [chunks, 1, 1], args, outputs, machine, 0,
+                  hbm // 2, files) for phase in ("count", "scatter")]
+    time = sum(r["time_us"] for r in runs)
+    bytes_moved = sum(r["tbps"] * 1e12 * r["time_us"] * 1e-6 for r in runs)
+    return {**runs[1], "time_us": time, "tbps": bytes_moved / (time * 1e-6) / 1e12,
+            "limiter": " + ".join(r.get("limiter", "") for r in runs)}
+
+
 def layer(asmk, repo, machine, spec, tokens, folder: Path):
     name, experts, k, hidden, inter, route, activation, dtype, _ = spec
     arch = ARCH[machine]
@@ -144,15 +176,10 @@ def layer(asmk, repo, machine, spec, tokens, folder: Path):
                    "topk_weights": f"zeros:{slots * 4}"}
     rows["routing"] = model(asmk, repo, kernel, [-(-tokens // 4), 1, 1], args, buffers, machine, 0,
                             tokens * experts * 4 + slots * 8, files)
-    # sort
+    # sort: what fused_moe runs (its derived chunked_sort / sort_chunk): the one-wave moe_sort for
+    # few slots and experts, else moe_sort_count + moe_sort_scatter over chunks (their sum)
     capacity = len(sorted_ids)
-    rows["sort"] = model(asmk, repo, f"moe_sort_{arch}_x512", [1, 1, 1],
-                         {"tokens": tokens, "k": k, "experts": experts, "local_experts": experts, "block_m": block_m,
-                          "expert_map": 0},
-                         {"topk_ids": files["topk_ids"], "topk_weights": f"zeros:{slots * 4}",
-                          "sorted_ids": f"zeros:{capacity * 4}", "sorted_weights": f"zeros:{capacity * 4}",
-                          "block_expert": f"zeros:{len(block_expert) * 4}", "total_padded": "zeros:4"},
-                         machine, 0, slots * 8 + capacity * 8, files)
+    rows["sort"] = sort_launches(asmk, repo, machine, ids, tokens, k, experts, block_m, capacity, files, folder)
     # the two GEMM stages over the active blocks
     w1_bytes = touched * 2 * inter * hidden * elt
     w2_bytes = touched * hidden * inter * elt

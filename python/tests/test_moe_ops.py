@@ -70,6 +70,60 @@ def test_moe_sort(emu, with_map):
     np.testing.assert_array_equal(block_expert[:want_total // block_m], want_blocks[:want_total // block_m])
 
 
+@pytest.mark.parametrize("with_map", [False, True], ids=["all_local", "expert_map"])
+def test_moe_sort_chunked(emu, with_map):
+    # 1500 tokens · k 3: 18 chunks of 256 slots (the last partial), the whole layout against NumPy's.
+    rng = np.random.default_rng(29)
+    tokens, k, experts, block_m = 1500, 3, 64, 32
+    ids, weights = random_routing(rng, tokens, experts, k)
+    ids[5, 1] = -1  # no expert
+    expert_map, local_experts = None, experts
+    if with_map:  # this rank holds the odd experts
+        expert_map = np.where(np.arange(experts) % 2 == 1, np.arange(experts) // 2, -1).astype(np.int32)
+        local_experts = experts // 2
+    want_ids, want_weights, want_blocks, want_total = moe_sort(ids, weights, local_experts, block_m, expert_map)
+    sorted_ids = np.full(want_ids.shape, -7, np.int32)
+    sorted_weights = np.full(want_weights.shape, -7, np.float32)
+    block_expert = np.full(want_blocks.shape, -7, np.int32)
+    total = np.zeros(1, np.int32)
+    asmk.run_op("moe_sort_chunked", tokens=tokens, k=k, experts=experts, local_experts=local_experts,
+                block_m=block_m, topk_ids=ids, topk_weights=weights, expert_map=expert_map, sorted_ids=sorted_ids,
+                sorted_weights=sorted_weights, block_expert=block_expert, total_padded=total, context=emu)
+    assert total[0] == want_total
+    np.testing.assert_array_equal(sorted_ids, want_ids)  # the whole capacity: padding and past the total too
+    np.testing.assert_array_equal(sorted_weights, want_weights)
+    np.testing.assert_array_equal(block_expert, want_blocks)
+
+
+def test_moe_sort_count_then_scatter(emu):
+    # The chunked sort's two passes as separate ops: the counts per chunk of 64 slots (NumPy's
+    # histogram), then the scatter from them — the layout of moe_sort.
+    rng = np.random.default_rng(37)
+    tokens, k, experts, block_m, chunk = 100, 2, 8, 16, 64
+    ids, weights = random_routing(rng, tokens, experts, k)
+    chunks = -(-tokens * k // chunk)
+    want_ids, want_weights, want_blocks, want_total = moe_sort(ids, weights, experts, block_m)
+    counts = np.full((chunks, experts), -7, np.int32)
+    sorted_ids = np.full(want_ids.shape, -7, np.int32)
+    sorted_weights = np.full(want_weights.shape, -7, np.float32)
+    block_expert = np.full(want_blocks.shape, -7, np.int32)
+    total = np.zeros(1, np.int32)
+    sizes = dict(tokens=tokens, k=k, experts=experts, local_experts=experts, block_m=block_m, chunk=chunk)
+    asmk.run_op("moe_sort_count", **sizes, topk_ids=ids, counts=counts, sorted_ids=sorted_ids,
+                sorted_weights=sorted_weights, block_expert=block_expert, context=emu)
+    flat = ids.reshape(-1)
+    want_counts = np.stack([np.bincount(flat[c * chunk:(c + 1) * chunk], minlength=experts) for c in range(chunks)])
+    np.testing.assert_array_equal(counts, want_counts)
+    assert np.all(sorted_ids == tokens * k) and np.all(sorted_weights == 0) and np.all(block_expert == -1)
+    asmk.run_op("moe_sort_scatter", **sizes, topk_ids=ids, topk_weights=weights, counts=counts,
+                sorted_ids=sorted_ids, sorted_weights=sorted_weights, block_expert=block_expert, total_padded=total,
+                context=emu)
+    assert total[0] == want_total
+    np.testing.assert_array_equal(sorted_ids, want_ids)
+    np.testing.assert_array_equal(sorted_weights, want_weights)
+    np.testing.assert_array_equal(block_expert, want_blocks)
+
+
 class MoeProblem:
     """A routed batch with its sorted layout (from op_reference's moe_sort, not the kernel) and random
     bf16 weights: x [T, H], w1 [E, 2·I, H], w2 [E, H, I]."""

@@ -204,6 +204,61 @@ TEST_P(Moe, SortAllTokensToTheLastExpertAndNoExpertSlots) {
   EXPECT_EQ(total, 128);
 }
 
+// moe_sort_chunked (count + scatter over chunks of slots): the single-wave layout bit for bit, from
+// 1 token to 65,536 tokens × k 16 — chunks of 256, 1024 and 4096 slots (the last one partial), 1 to 256 chunks,
+// experts that receive nothing, 512 experts, expert parallelism with and without a map.
+TEST_P(Moe, ChunkedSortMatchesTheReference) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const std::string arch = arch_suffix(GetParam().arch);
+  const struct { const char* problem; std::uint32_t workgroups; } cases[] = {
+      {"tokens=1 k=8 experts=256 local_experts=256 block_m=16", 1},     // most experts receive nothing
+      {"tokens=3 k=2 experts=8 local_experts=8 block_m=16", 1},
+      {"tokens=64 k=8 experts=256 local_experts=128 expert_map block_m=64", 2},
+      {"tokens=1000 k=8 experts=256 local_experts=256 block_m=32", 32},   // 8000 slots: the last chunk partial
+      {"tokens=1000 k=4 experts=512 local_experts=512 block_m=128", 16},
+      {"tokens=3 k=4 experts=16 local_experts=8 block_m=16", 1},       // no map: experts >= 8 remote
+      {"tokens=65536 k=2 experts=64 local_experts=64 block_m=128", 128},  // 65,536 tokens: chunks of 1024 slots
+      {"tokens=65536 k=16 experts=512 local_experts=512 block_m=128", 256},  // the largest: 2^20 slots, chunks of 4096
+      {"tokens=20000 k=8 experts=256 local_experts=128 expert_map block_m=64", 157},  // the last chunk partial
+  };
+  std::uint32_t seed = 700;
+  for (const auto& c : cases) {
+    const auto r = run_ok(s, "moe_sort_chunked", c.problem, seed++);
+    ASSERT_EQ(r.comparisons.size(), 4u);
+    ASSERT_EQ(r.selection.launch_count, 2u);
+    EXPECT_EQ(std::string(r.selection.launches[0].kernel_name), "moe_sort_chunked" + arch + "count_x512");
+    EXPECT_EQ(std::string(r.selection.launches[1].kernel_name), "moe_sort_chunked" + arch + "scatter_x512");
+    EXPECT_EQ(r.selection.launches[1].grid.x, c.workgroups) << c.problem;
+  }
+}
+
+// The same ids through both sorts: the outputs are the same bytes (one expert takes every slot but
+// the −1 ones, so its list spans many blocks and every chunk; the other experts receive nothing).
+TEST_P(Moe, ChunkedSortGivesTheSingleWaveBytes) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const std::uint32_t tokens = 1500, k = 2;
+  std::vector<std::int32_t> ids(tokens * k, 5);
+  for (std::size_t i = 3; i < ids.size(); i += 97) ids[i] = -1;  // no expert
+  ids[2999] = 0, ids[0] = 7;                                      // the first and last slot elsewhere
+  asmk::op_runner::Options options;
+  options.seed = 77;
+  options.inputs["topk_ids"].resize(ids.size() * 4);
+  std::memcpy(options.inputs["topk_ids"].data(), ids.data(), ids.size() * 4);
+  const auto problem = Problem::parse("tokens=1500 k=2 experts=8 local_experts=8 block_m=16");
+  const auto wave = asmk::op_runner::run(s.get(), "moe_sort", problem, options);
+  const auto chunked = asmk::op_runner::run(s.get(), "moe_sort_chunked", problem, options);
+  ASSERT_TRUE(wave.ok()) << wave.error << wave.summary();
+  ASSERT_TRUE(chunked.ok()) << chunked.error << chunked.summary();
+  for (const char* name : {"sorted_ids", "sorted_weights", "block_expert", "total_padded"})
+    EXPECT_EQ(wave.tensors.at(name).bytes, chunked.tensors.at(name).bytes) << name;
+  std::int32_t total;
+  std::memcpy(&total, chunked.tensors.at("total_padded").bytes.data(), 4);
+  const std::size_t routed = std::count(ids.begin(), ids.end(), 5);
+  EXPECT_EQ(total, static_cast<std::int32_t>((routed + 15) / 16 * 16 + 16 + 16));  // expert 5, and 0 and 7 a block each
+}
+
 // moe_sort through asmk_run_op with device buffers, so that "nothing written" can be seen: the
 // outputs hold 0xee before each call and must still hold it after a refusal.
 class SortCall {
@@ -827,6 +882,109 @@ TEST_P(Moe, FusedMoeRoutedRunsTheCallersRouting) {
   EXPECT_NE(message.find("fused_moe_routed: topk_ids[1, 1] (element 3) is 8, outside [-1, experts) = [-1, 8)"), std::string::npos) << message;
   for (const std::uint8_t b : out_buffer.download<std::uint8_t>()) ASSERT_EQ(b, 0xee) << "out written by a refused call";
   for (const std::uint8_t b : workspace.download<std::uint8_t>()) ASSERT_EQ(b, 0xee) << "workspace written by a refused call";
+}
+
+// Expert parallelism: half the experts remote (a random map; and without a map, experts >= 4
+// remote): out is the local partial sum. The comparison has teeth: a reference whose map names other
+// local experts, or that keeps the remote slots (on local expert 0), disagrees.
+TEST_P(Moe, FusedMoeExpertParallelHalfTheExpertsRemote) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  std::uint32_t seed = 800;
+  run_ok(s, "fused_moe_routed", "tokens=64 experts=16 k=4 hidden=128 inter=128 local_experts=8 expert_map", seed++);
+  run_ok(s, "fused_moe_routed", "tokens=3 experts=8 k=2 hidden=64 inter=64 local_experts=4", seed++);
+  run_ok(s, "fused_moe", "tokens=16 experts=16 k=4 hidden=128 inter=128 local_experts=8 expert_map", seed++);
+  run_ok(s, "fused_moe", "tokens=3 experts=256 k=8 hidden=64 inter=64 local_experts=128 expert_map routing=grouped n_group=8 "
+                         "topk_group=4 routed_scaling_factor=2.5", seed++);
+  const ref::OpReference saved = *ref::find_op_reference("fused_moe_routed");
+  for (const bool keep_remote : {false, true}) {
+    SCOPED_TRACE(keep_remote ? "remote slots kept" : "local ids shifted");
+    ref::OpReference wrong = saved;
+    wrong.compute = [saved, keep_remote](const ref::OpProblem& p, const ref::OpTensors& t, std::map<std::string, ref::Expected>& expected) {
+      ref::OpTensors changed = t;
+      std::int32_t* map = changed.at("expert_map").as<std::int32_t>();
+      const auto local = static_cast<std::int32_t>(p.u32("local_experts"));
+      for (std::uint32_t e = 0; e < p.u32("experts"); ++e)
+        map[e] = keep_remote ? std::max(map[e], 0) : map[e] < 0 ? -1 : (map[e] + 1) % local;
+      return saved.compute(p, changed, expected);
+    };
+    ref::register_op_reference("fused_moe_routed", wrong);
+    const auto r = asmk::op_runner::run(s.get(), "fused_moe_routed",
+                                        Problem::parse("tokens=16 experts=16 k=4 hidden=64 inter=64 local_experts=8 expert_map"));
+    ref::register_op_reference("fused_moe_routed", saved);
+    ASSERT_EQ(r.comparisons.size(), 1u) << r.error;
+    EXPECT_FALSE(r.comparisons[0].ok());
+  }
+}
+
+// fp8 inside the layer (in_dtype=fp8): x quantized per token, stage 1 and 2 in fp8 with per-channel
+// weight scales, stage 1's output quantized per slot between them; with expert parallelism too. A
+// reference that gives each expert's W2 channels one scale (their mean) disagrees. (The allowance
+// carries the worst case of two fp8 roundings of the intermediate, 2 · 2^-4 of each element, to the
+// output: a GELU-for-SiLU reference, ~10% apart, stays inside it.)
+TEST_P(Moe, FusedMoeFp8PerTokenPerChannel) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  std::uint32_t seed = 900;
+  run_ok(s, "fused_moe_routed", "tokens=5 experts=8 k=2 hidden=128 inter=128 in_dtype=fp8 w1_scale w2_scale", seed++);
+  run_ok(s, "fused_moe_routed", "tokens=64 experts=16 k=4 hidden=128 inter=128 in_dtype=fp8 local_experts=8 expert_map w1_scale w2_scale",
+         seed++);
+  const auto r = run_ok(s, "fused_moe", "tokens=3 experts=8 k=2 hidden=256 inter=128 in_dtype=fp8 w1_scale w2_scale", seed++);
+  std::size_t quants = 0;
+  for (std::size_t i = 0; i < r.selection.launch_count; ++i)
+    quants += std::string(r.selection.launches[i].kernel_name).rfind("quant_fp8", 0) == 0;
+  EXPECT_EQ(quants, 2u) << "x and the intermediate are quantized between the stages";
+  const ref::OpReference saved = *ref::find_op_reference("fused_moe_routed");
+  ref::OpReference wrong = saved;
+  wrong.compute = [saved](const ref::OpProblem& p, const ref::OpTensors& t, std::map<std::string, ref::Expected>& expected) {
+    ref::OpTensors flat = t;
+    float* scale = flat.at("w2_scale").as<float>();
+    const std::uint32_t hidden = p.u32("hidden");
+    for (std::uint32_t e = 0; e < p.u32("experts"); ++e) {
+      float mean = 0;
+      for (std::uint32_t h = 0; h < hidden; ++h) mean += scale[e * hidden + h] / static_cast<float>(hidden);
+      for (std::uint32_t h = 0; h < hidden; ++h) scale[e * hidden + h] = mean;
+    }
+    return saved.compute(p, flat, expected);
+  };
+  ref::register_op_reference("fused_moe_routed", wrong);
+  const auto bad = asmk::op_runner::run(s.get(), "fused_moe_routed",
+                                        Problem::parse("tokens=5 experts=8 k=2 hidden=128 inter=128 in_dtype=fp8 w1_scale w2_scale"));
+  ref::register_op_reference("fused_moe_routed", saved);
+  ASSERT_EQ(bad.comparisons.size(), 1u) << bad.error;
+  EXPECT_FALSE(bad.comparisons[0].ok());
+}
+
+// The layer sorts with one wave only for few slots and experts (Mixtral-like decode); else over many
+// workgroups (moe_sort_count, moe_sort_scatter): the plan's launches say so, the fp8 layer with it
+// fits ASMK_MAX_LAUNCHES, and the layer with the chunked sort is right.
+TEST_P(Moe, FusedMoeChoosesItsSort) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  auto launches = [&](const char* op, const char* problem) {
+    asmk::op_runner::OpView view;
+    std::string error;
+    std::vector<std::string> names;
+    EXPECT_EQ(asmk::op_runner::describe_op(s.get(), op, view, error), ASMK_SUCCESS) << error;
+    asmk::op_runner::Call call;
+    asmk_selection plan{sizeof(asmk_selection)};
+    EXPECT_EQ(asmk::op_runner::select(s.get(), view, Problem::parse(problem), {}, call, plan, error), ASMK_SUCCESS) << error;
+    for (std::size_t i = 0; i < plan.launch_count; ++i) names.push_back(plan.launches[i].kernel_name);
+    return names;
+  };
+  auto has = [](const std::vector<std::string>& names, const std::string& prefix) {
+    return std::any_of(names.begin(), names.end(), [&](const std::string& n) { return n.rfind(prefix, 0) == 0; });
+  };
+  const auto mixtral = launches("fused_moe", "tokens=64 experts=8 k=2 hidden=4096 inter=14336");  // 128 slots, 8 experts
+  EXPECT_TRUE(has(mixtral, "moe_sort_gfx"));
+  EXPECT_FALSE(has(mixtral, "moe_sort_chunked"));
+  const auto deepseek = launches("fused_moe", "tokens=1 experts=256 k=8 hidden=7168 inter=256");  // 256 experts
+  EXPECT_TRUE(has(deepseek, "moe_sort_chunked"));
+  EXPECT_FALSE(has(deepseek, "moe_sort_gfx"));
+  const auto prefill = launches("fused_moe", "tokens=4096 experts=256 k=8 hidden=7168 inter=256 in_dtype=fp8 w1_scale w2_scale");
+  EXPECT_EQ(prefill.size(), 8u);
+  EXPECT_TRUE(has(prefill, "moe_sort_chunked"));
+  run_ok(s, "fused_moe_routed", "tokens=600 experts=64 k=8 hidden=64 inter=64", 950);
 }
 
 INSTANTIATE_TEST_SUITE_P(Devices, Moe, ::testing::ValuesIn(asmk::test::kTestDevices),
