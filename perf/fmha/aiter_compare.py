@@ -30,7 +30,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "calibration"))
 import report  # noqa: E402  (the canonical shapes and our model)
-from aiter_launch import Launch, ceil_div  # noqa: E402
+from aiter_launch import Launch, ceil_div, decode_fp8  # noqa: E402
 
 MAX_AITER_TOKENS = 32768  # the emulator holds q, k, v and o at full size: 1 GiB at 32K tokens x 32 heads
 SLACK_ROWS = 256  # rows (tokens) of slack after each input tensor
@@ -104,16 +104,6 @@ def aiter_launch(entry, arch, dtype, dqk, dv, batch, hq, hk, s, causal):
     for _ in range(6):
         launch.u32(0)
     return launch
-
-
-def decode_fp8(codes, arch):
-    """fp8 e4m3 bytes to float64: gfx942's FNUZ form (bias 8), gfx950's OCP form (bias 7); no NaN codes used."""
-    import numpy as np
-    sign = np.where(codes & 0x80, -1.0, 1.0)
-    exponent = (codes >> 3) & 0xF
-    mantissa = codes & 0x7
-    bias = 8 if arch == "gfx942" else 7
-    return sign * np.ldexp(1.0 + mantissa / 8.0, exponent.astype(np.int64) - bias)
 
 
 def check_aiter_launch(asmk, entry, arch, dtype, dqk, dv, causal, workdir):
