@@ -228,7 +228,16 @@ void fill_weights(const OpProblem& p, OpTensors& t, std::uint32_t row, std::mt19
   std::normal_distribution<float> normal(0.f, 1.f);
   const float scale = 1.0f / std::sqrt(static_cast<float>(std::max(row, 1u)));
   OpTensor& w = t.at("w");
-  if (w.dtype == "bf16") {
+  if (w.dtype == "fp4") {
+    // a and w: any bytes (every e2m1 code is finite, magnitudes up to 6); e8m0 scales around 2^-1 for a
+    // and 2^-(3 + log2 √row) for w, so that the sums stay near 1 (no 0xff: NaN)
+    std::uniform_int_distribution<int> byte(0, 255), spread(-1, 1);
+    for (const char* name : {"a", "w"})
+      for (std::uint8_t& b : t.at(name).bytes) b = static_cast<std::uint8_t>(byte(rng));
+    const int w_exponent = 127 - 3 - static_cast<int>(std::lround(0.5 * std::log2(std::max(row, 1u))));
+    for (std::uint8_t& e : t.at("scale_a").bytes) e = static_cast<std::uint8_t>(126 + spread(rng));
+    for (std::uint8_t& e : t.at("scale_w").bytes) e = static_cast<std::uint8_t>(w_exponent + spread(rng));
+  } else if (w.dtype == "bf16") {
     for (std::size_t i = 0; i < w.bytes.size() / 2; ++i) {
       const std::uint16_t code = f32_to_bf16(normal(rng) * scale);
       std::memcpy(w.bytes.data() + 2 * i, &code, 2);
@@ -288,20 +297,23 @@ double decode_f32_at(const OpTensor& t, std::size_t at) {
   return v;
 }
 
-}  // namespace
-
-// moe_gemm1 and moe_gemm1_fp8: each row a slot names, under the stage-1 allowance (moe.hpp) plus the bf16 rounding.
-OpReference moe_gemm1_reference() {
+// moe_gemm1, moe_gemm1_fp8, moe_gemm1_blockscale (scale_block 128) and moe_gemm1_mxfp4: each row a slot names, under the
+// stage-1 allowance (moe.hpp) plus the bf16 rounding.
+OpReference stage1_reference(std::uint32_t scale_block) {
   OpReference r;
   r.fill = [](const OpProblem& p, OpTensors& t, std::mt19937& rng) {
     fill_sorted_layout(p, t, rng);
     fill_weights(p, t, p.u32("hidden"), rng);
   };
-  r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
+  r.compute = [scale_block](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
     auto sorted = std::make_shared<MoeSorted>(sorted_from_tensors(p, t));
     MoeStage1Args a;
+    a.scale_block = scale_block;
     a.x = t.at("a").bytes.data(), a.w1 = t.at("w").bytes.data();
-    if (t.at("a").dtype == "fp8") {
+    if (t.at("a").dtype == "fp4") {
+      a.in_format = Format::e2m1;
+      a.mx_scale_x = t.at("scale_a").bytes.data(), a.mx_scale_w1 = t.at("scale_w").bytes.data();
+    } else if (t.at("a").dtype == "fp8") {
       a.in_format = fp8_format(p.arch);
       a.scale_x = t.at("scale_a").as<float>(), a.scale_w1 = t.at("scale_w").as<float>();
     }
@@ -322,18 +334,23 @@ OpReference moe_gemm1_reference() {
   return r;
 }
 
-// moe_gemm2 and moe_gemm2_fp8: each row a slot names, under ref/TOLERANCE.md with K = inter + 3 (f32 output).
-OpReference moe_gemm2_reference() {
+// moe_gemm2, moe_gemm2_fp8, moe_gemm2_blockscale (scale_block 128) and moe_gemm2_mxfp4: each row a slot names, under
+// ref/TOLERANCE.md with K = inter + 3 (f32 output).
+OpReference stage2_reference(std::uint32_t scale_block) {
   OpReference r;
   r.fill = [](const OpProblem& p, OpTensors& t, std::mt19937& rng) {
     fill_sorted_layout(p, t, rng);
     fill_weights(p, t, p.u32("inter"), rng);
   };
-  r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
+  r.compute = [scale_block](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
     auto sorted = std::make_shared<MoeSorted>(sorted_from_tensors(p, t));
     MoeStage2Args a;
+    a.scale_block = scale_block;
     a.inter = t.at("a").bytes.data(), a.w2 = t.at("w").bytes.data();
-    if (t.at("a").dtype == "fp8") {
+    if (t.at("a").dtype == "fp4") {
+      a.in_format = Format::e2m1;
+      a.mx_scale_inter = t.at("scale_a").bytes.data(), a.mx_scale_w2 = t.at("scale_w").bytes.data();
+    } else if (t.at("a").dtype == "fp8") {
       a.in_format = fp8_format(p.arch);
       a.scale_inter = t.at("scale_a").as<float>(), a.scale_w2 = t.at("scale_w").as<float>();
     }
@@ -353,6 +370,13 @@ OpReference moe_gemm2_reference() {
   };
   return r;
 }
+
+}  // namespace
+
+OpReference moe_gemm1_reference() { return stage1_reference(0); }
+OpReference moe_gemm2_reference() { return stage2_reference(0); }
+OpReference moe_gemm1_blockscale_reference() { return stage1_reference(128); }
+OpReference moe_gemm2_blockscale_reference() { return stage2_reference(128); }
 
 // moe_sum: bit for bit (the fixed slot order is the op's contract).
 OpReference moe_sum_reference() {
