@@ -67,6 +67,16 @@ class Launch:
         return args
 
 
+def decode_fp8(codes, arch):
+    """fp8 e4m3 bytes to float64: gfx942's FNUZ form (bias 8), gfx950's OCP form (bias 7); no NaN codes used."""
+    import numpy as np
+    sign = np.where(codes & 0x80, -1.0, 1.0)
+    exponent = (codes >> 3) & 0xF
+    mantissa = codes & 0x7
+    bias = 8 if arch == "gfx942" else 7
+    return sign * np.ldexp(1.0 + mantissa / 8.0, exponent.astype(np.int64) - bias)
+
+
 class KernelTable:
     """The kernels of one `hsa/<arch>/<folder>/` of an AITER checkout: mangled name -> (co path, tile)."""
 
