@@ -93,6 +93,10 @@ std::string split_refusal(const Candidate& c, const Problem& p, const Device& de
   if (!has_split_k_arguments(*c.kernel)) return "the kernel has no split-K arguments (workspace, k_splits)";
   if (tiles >= device.compute_units)
     return fmt::format("{} tiles already cover the {} CUs (split-K is considered below that)", tiles, device.compute_units);
+  // Nor beyond the factor that covers them (what `asmk perf` models, perf/src/sweep/families.cpp).
+  if (tiles * (c.k_splits / 2) >= device.compute_units)
+    return fmt::format("{} tiles in {} splits: {} splits already cover the {} CUs", tiles, c.k_splits, c.k_splits / 2,
+                       device.compute_units);
   // The kernels give split z the K steps [z·kc, (z+1)·kc) with kc = ceil(steps / k_splits): every
   // split must get at least one step, or its workgroups only write zeros.
   const std::uint64_t steps = p.k / k_step, chunk = ceil_div(steps, c.k_splits);
