@@ -7,7 +7,8 @@ workgroups of each launch run on the emulator, traced, and stand for the grid.
     python3 perf/moe/moe_report.py --asmk build/tools/asmk --repo build/hsaco -o perf/moe/report.md
 
 What is modeled, per layer (the launches of the fused_moe op, templates/moe_gemm/op.fused_moe.yaml):
-routing (moe_topk_softmax, or moe_grouped_topk for DeepSeek-V3), moe_sort, stage 1 (moe_gemm s1),
+routing (moe_topk_softmax, or moe_grouped_topk for DeepSeek-V3), the sort (moe_sort's one wave, or
+moe_sort_count + moe_sort_scatter over chunks — the op's choice), stage 1 (moe_gemm s1),
 stage 2 (moe_gemm s2) and moe_sum. The routing is uniform at random (seeded): each token's k experts
 distinct; the sorted layout is computed here exactly as moe_sort builds it (ref/moe.hpp), and the
 GEMM stages are launched over its active M blocks only — blocks past the padded total exit after
@@ -20,29 +21,32 @@ token (each read once), the activations read and the rows written. The fraction 
 those bytes over the modeled time against the machine's HBM figure; the fraction of MFMA peak is the
 useful flops (2·rows·N·K per stage) over the modeled time against the dtype's dense peak.
 
-Quantizations: bf16 and fp8 (per-token activations × per-channel weights) — the kernels that exist.
-DeepSeek-V3's block scales, gpt-oss's MXFP4 and Grok-1's int4 weights are not built yet; their rows
-are modeled in fp8 per-token (the same bytes per weight as block-scale fp8; MXFP4 and int4 would
-read half of them) and marked so.
+Quantizations: bf16, fp8 (per-token activations × per-channel weights, the moe_gemm variants
+in_fp8_rowcol), fp8 with DeepSeek-V3's block scales (1×128 activations, 128×128 weights:
+in_fp8_block128) and MXFP4 (e2m1 activations and weights, e8m0 scales per 32: in_fp4_mx32, gfx950
+only), the formats the kernels exist in. DeepSeek-V3 runs in its real format (block scales), gpt-oss
+in MXFP4 on MI355X (its hidden and inter of 2880 padded to 2944, whole 128-element K steps; MI300X has
+no MXFP4 MFMA: fp8 per-token there). Grok-1's int4 weights upcast to fp8 are not built; its rows are
+modeled in fp8 per-token (int4 would read half the weight bytes) and marked so.
 """
 
 import argparse
 import json
-import math
 import random
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-# name, experts, k, hidden, inter, routing, activation, dtype, note
+# name, experts, k, hidden, inter, routing, activation, dtype (bf16, fp8: per-token × per-channel,
+# fp8-block: 1×128 / 128×128 block scales), note
 MODELS = [
-    ("DeepSeek-V3 (TP8)", 256, 8, 7168, 256, "grouped", "silu", "fp8",
-     "fp8 per-token here; the model uses 1×128 / 128×128 block scales (not built)"),
+    ("DeepSeek-V3 (TP8)", 256, 8, 7168, 256, "grouped", "silu", "fp8-block",
+     "its real format: fp8 with 1×128 activation and 128×128 weight block scales"),
     ("Qwen3-235B", 128, 8, 4096, 1536, "softmax", "silu", "bf16", ""),
     ("Mixtral-8x7B", 8, 2, 4096, 14336, "softmax", "silu", "bf16", ""),
-    ("gpt-oss-120b", 128, 4, 2880, 2880, "softmax", "swiglu_oai", "fp8",
-     "fp8 here; the model ships MXFP4 weights with bias (not built: half these weight bytes)"),
+    ("gpt-oss-120b", 128, 4, 2944, 2944, "softmax", "swiglu_oai", "mxfp4",
+     "MXFP4 on MI355X, hidden and inter 2880 padded to 2944; MI300X has no MXFP4 MFMA: fp8 per-token there"),
     ("Grok-1", 8, 2, 6144, 32768, "softmax", "gelu", "fp8",
      "fp8 here; int4 weights upcast to fp8 are not built (half these weight bytes)"),
 ]
@@ -113,9 +117,46 @@ def write_i32(folder: Path, name: str, values) -> str:
     return "@" + str(path)
 
 
+def sort_chunk(slots):
+    """templates/moe_gemm/op.fused_moe.yaml's sort_chunk."""
+    return 256 if slots <= 32768 else 1024 if slots <= 262144 else 4096
+
+
+def sort_launches(asmk, repo, machine, ids, tokens, k, experts, block_m, capacity, files, folder: Path):
+    """The sort of fused_moe, modeled: one launch or the chunked sort's two (times and bytes summed)."""
+    arch = ARCH[machine]
+    slots = tokens * k
+    outputs = {"topk_ids": files["topk_ids"], "topk_weights": f"zeros:{slots * 4}",
+               "sorted_ids": f"zeros:{capacity * 4}", "sorted_weights": f"zeros:{capacity * 4}",
+               "block_expert": f"zeros:{capacity // block_m * 4}", "total_padded": "zeros:4"}
+    args = {"tokens": tokens, "k": k, "experts": experts, "local_experts": experts, "block_m": block_m, "expert_map": 0}
+    hbm = slots * 8 + capacity * 8
+    if slots <= 256 and experts < 64:  # chunked_sort == 0
+        return model(asmk, repo, f"moe_sort_{arch}_x512", [1, 1, 1], args, outputs, machine, 0, hbm, files)
+    chunk = sort_chunk(slots)
+    chunks = -(-slots // chunk)
+    counts = [0] * (chunks * experts)  # what moe_sort_count writes (the scatter's input)
+    for slot, e in enumerate(ids):
+        counts[(slot // chunk) * experts + e] += 1
+    outputs["counts"] = write_i32(folder, "sort_counts", counts)
+    args["chunk"] = chunk
+    runs = [model(asmk, repo, f"moe_sort_chunked_{arch}_{phase}_x512", [chunks, 1, 1], args, outputs, machine, 0,
+                  hbm // 2, files) for phase in ("count", "scatter")]
+    time = sum(r["time_us"] for r in runs)
+    bytes_moved = sum(r["tbps"] * 1e12 * r["time_us"] * 1e-6 for r in runs)
+    return {**runs[1], "time_us": time, "tbps": bytes_moved / (time * 1e-6) / 1e12,
+            "limiter": " + ".join(r.get("limiter", "") for r in runs)}
+
+
+def dtype_on(dtype, machine):
+    """The format a model runs in on a machine: MXFP4 needs gfx950's scaled MFMA (fp8 per-token on gfx942)."""
+    return "fp8" if dtype == "mxfp4" and ARCH[machine] == "gfx942" else dtype
+
+
 def layer(asmk, repo, machine, spec, tokens, folder: Path):
     name, experts, k, hidden, inter, route, activation, dtype, _ = spec
     arch = ARCH[machine]
+    dtype = dtype_on(dtype, machine)
     block_m = auto_tile(tokens, k, experts)
     ids = routing(tokens, k, experts, seed=tokens * 131 + experts)
     sorted_ids, block_expert, total, touched = sorted_layout(ids, tokens, k, experts, block_m)
@@ -127,7 +168,10 @@ def layer(asmk, repo, machine, spec, tokens, folder: Path):
         "block_expert": write_i32(folder, "block_expert", block_expert),
         "total_padded": write_i32(folder, "total", [total]),
     }
-    elt = 1 if dtype == "fp8" else 2
+    fp8 = dtype in ("fp8", "fp8-block", "mxfp4")   # scaled inputs
+    elt = {"bf16": 2, "mxfp4": 0.5}.get(dtype, 1)   # bytes per element
+    # the variant's input suffix (templates/moe_gemm/space.yaml: in_dtype, scales)
+    suffix = {"bf16": "inbf16_none", "fp8": "infp8_rowcol", "fp8-block": "infp8_block128", "mxfp4": "infp4_mx32"}[dtype]
     rows = {}
     # routing
     if route == "grouped":
@@ -144,32 +188,37 @@ def layer(asmk, repo, machine, spec, tokens, folder: Path):
                    "topk_weights": f"zeros:{slots * 4}"}
     rows["routing"] = model(asmk, repo, kernel, [-(-tokens // 4), 1, 1], args, buffers, machine, 0,
                             tokens * experts * 4 + slots * 8, files)
-    # sort
+    # sort: what fused_moe runs (its derived chunked_sort / sort_chunk): the one-wave moe_sort for
+    # few slots and experts, else moe_sort_count + moe_sort_scatter over chunks (their sum)
     capacity = len(sorted_ids)
-    rows["sort"] = model(asmk, repo, f"moe_sort_{arch}_x512", [1, 1, 1],
-                         {"tokens": tokens, "k": k, "experts": experts, "local_experts": experts, "block_m": block_m,
-                          "expert_map": 0},
-                         {"topk_ids": files["topk_ids"], "topk_weights": f"zeros:{slots * 4}",
-                          "sorted_ids": f"zeros:{capacity * 4}", "sorted_weights": f"zeros:{capacity * 4}",
-                          "block_expert": f"zeros:{len(block_expert) * 4}", "total_padded": "zeros:4"},
-                         machine, 0, slots * 8 + capacity * 8, files)
+    rows["sort"] = sort_launches(asmk, repo, machine, ids, tokens, k, experts, block_m, capacity, files, folder)
     # the two GEMM stages over the active blocks
-    w1_bytes = touched * 2 * inter * hidden * elt
-    w2_bytes = touched * hidden * inter * elt
+    w1_bytes = int(touched * 2 * inter * hidden * elt)
+    w2_bytes = int(touched * hidden * inter * elt)
     common = {"tokens": tokens, "k": k, "experts": experts, "hidden": hidden, "inter": inter, "block_m": block_m,
-              "bias": 0, **({} if dtype == "fp8" else {"scale_a": 0, "scale_w": 0})}
+              "bias": 0, **({} if fp8 else {"scale_a": 0, "scale_w": 0})}
     layout = {"sorted_ids": files["sorted_ids"], "block_expert": files["block_expert"],
               "total_padded": files["total_padded"], "sorted_weights": f"zeros:{capacity * 4}"}
-    scales1 = {"scale_a": f"zeros:{tokens * 4}", "scale_w": f"zeros:{experts * 2 * inter * 4}"} if dtype == "fp8" else {}
-    scales2 = {"scale_a": f"zeros:{slots * 4}", "scale_w": f"zeros:{experts * hidden * 4}"} if dtype == "fp8" else {}
-    s1 = f"moe_gemm_{arch}_s1_{activation}_bf16_m{block_m}_in{dtype}"
+    if dtype == "fp8-block":  # per 128-deep K-block: [T, H/128], [E, 2I/128, H/128]; [T·k, I/128], [E, H/128, I/128]
+        kb1, kb2 = hidden // 128, inter // 128
+        scales1 = {"scale_a": f"zeros:{tokens * kb1 * 4}", "scale_w": f"zeros:{experts * (2 * inter // 128) * kb1 * 4}"}
+        scales2 = {"scale_a": f"zeros:{slots * kb2 * 4}", "scale_w": f"zeros:{experts * (hidden // 128) * kb2 * 4}"}
+    elif dtype == "mxfp4":  # e8m0 bytes per 32 of K: [T, H/32], [E, 2I, H/32]; [T·k, I/32], [E, H, I/32]
+        scales1 = {"scale_a": f"zeros:{tokens * hidden // 32}", "scale_w": f"zeros:{experts * 2 * inter * hidden // 32}"}
+        scales2 = {"scale_a": f"zeros:{slots * inter // 32}", "scale_w": f"zeros:{experts * hidden * inter // 32}"}
+    elif fp8:
+        scales1 = {"scale_a": f"zeros:{tokens * 4}", "scale_w": f"zeros:{experts * 2 * inter * 4}"}
+        scales2 = {"scale_a": f"zeros:{slots * 4}", "scale_w": f"zeros:{experts * hidden * 4}"}
+    else:
+        scales1 = scales2 = {}
+    s1 = f"moe_gemm_{arch}_s1_{activation}_bf16_m{block_m}_{suffix}"
     rows["stage 1"] = model(asmk, repo, s1, [-(-inter // 64), max(active, 1), 1], common,
-                            {"a": f"zeros:{tokens * hidden * elt}", "w": f"zeros:{experts * 2 * inter * hidden * elt}",
+                            {"a": f"zeros:{int(tokens * hidden * elt)}", "w": f"zeros:{int(experts * 2 * inter * hidden * elt)}",
                              "out": f"zeros:{slots * inter * 2}", **layout, **scales1},
                             machine, 2.0 * slots * 2 * inter * hidden, w1_bytes + tokens * hidden * elt + slots * inter * 2, files)
-    s2 = f"moe_gemm_{arch}_s2_none_f32_m{block_m}_in{dtype}"
+    s2 = f"moe_gemm_{arch}_s2_none_f32_m{block_m}_{suffix}"
     rows["stage 2"] = model(asmk, repo, s2, [-(-hidden // 64), max(active, 1), 1], common,
-                            {"a": f"zeros:{slots * inter * elt}", "w": f"zeros:{experts * hidden * inter * elt}",
+                            {"a": f"zeros:{int(slots * inter * elt)}", "w": f"zeros:{int(experts * hidden * inter * elt)}",
                              "out": f"zeros:{slots * hidden * 4}", **layout, **scales2},
                             machine, 2.0 * slots * hidden * inter, w2_bytes + slots * inter * elt + slots * hidden * 4, files)
     rows["sum"] = model(asmk, repo, f"moe_sum_{arch}_n256", [-(-hidden // 256), tokens, 1],
@@ -211,8 +260,10 @@ def main():
                 for tokens in tokens_list:
                     print(f"{machine} {spec[0]} tokens {tokens}", file=sys.stderr, flush=True)
                     r = layer(a.asmk, repo, machine, spec, tokens, Path(tmp))
-                    r.update({"machine": machine, "model": spec[0], "tokens": tokens, "dtype": spec[7], "note": spec[8],
-                              "hbm_tbps": fig["hbm_tbps"], "peak_tflops": fig[f"peak_tflops_{spec[7]}"]})
+                    dtype = dtype_on(spec[7], machine)
+                    peak = {"fp8-block": "fp8", "mxfp4": "fp4"}.get(dtype, dtype)
+                    r.update({"machine": machine, "model": spec[0], "tokens": tokens, "dtype": dtype, "note": spec[8],
+                              "hbm_tbps": fig["hbm_tbps"], "peak_tflops": fig[f"peak_tflops_{peak}"]})
                     results.append(r)
     text = render(results, " ".join(["python3 perf/moe/moe_report.py"] + sys.argv[1:]))
     if a.output == "-":
@@ -240,7 +291,8 @@ def render(results, command):
            "**Modeled, not measured**: every launch's time is `asmk run --model` (perf/MODEL.md: traces of the",
            "first and last workgroups on the emulator, a machine model of perf/machines/). Regenerate with:", "",
            f"    {command}", "",
-           "Per layer: routing, moe_sort, stage 1, stage 2, moe_sum (the launches of fused_moe), run one after",
+           "Per layer: routing, the sort (moe_sort's one wave, or moe_sort_count + moe_sort_scatter: the op's",
+           "choice), stage 1, stage 2, moe_sum (the launches of fused_moe), run one after",
            "the other; the layer's time is their sum. Uniform random routing (each token k distinct experts).",
            "`weights` = bytes of the experts that receive a token (read once); `HBM %` = the layer's compulsory",
            "bytes / time against the machine's HBM bandwidth, `MFMA %` = useful flops / time against the dense",

@@ -211,7 +211,7 @@ def moe_sort(ids, weights, local_experts, block_m, expert_map=None):
     tokens, k = ids.shape
     slots = tokens * k
     flat_ids = ids.reshape(-1)
-    local = flat_ids if expert_map is None else np.asarray(expert_map)[flat_ids]
+    local = flat_ids if expert_map is None else np.where(flat_ids >= 0, np.asarray(expert_map)[flat_ids], -1)  # -1: none
     blocks = ceil_div(slots, block_m) + local_experts
     sorted_ids = np.full(blocks * block_m, slots, np.int32)
     sorted_weights = np.zeros(blocks * block_m, np.float32)

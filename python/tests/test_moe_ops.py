@@ -70,6 +70,60 @@ def test_moe_sort(emu, with_map):
     np.testing.assert_array_equal(block_expert[:want_total // block_m], want_blocks[:want_total // block_m])
 
 
+@pytest.mark.parametrize("with_map", [False, True], ids=["all_local", "expert_map"])
+def test_moe_sort_chunked(emu, with_map):
+    # 1500 tokens · k 3: 18 chunks of 256 slots (the last partial), the whole layout against NumPy's.
+    rng = np.random.default_rng(29)
+    tokens, k, experts, block_m = 1500, 3, 64, 32
+    ids, weights = random_routing(rng, tokens, experts, k)
+    ids[5, 1] = -1  # no expert
+    expert_map, local_experts = None, experts
+    if with_map:  # this rank holds the odd experts
+        expert_map = np.where(np.arange(experts) % 2 == 1, np.arange(experts) // 2, -1).astype(np.int32)
+        local_experts = experts // 2
+    want_ids, want_weights, want_blocks, want_total = moe_sort(ids, weights, local_experts, block_m, expert_map)
+    sorted_ids = np.full(want_ids.shape, -7, np.int32)
+    sorted_weights = np.full(want_weights.shape, -7, np.float32)
+    block_expert = np.full(want_blocks.shape, -7, np.int32)
+    total = np.zeros(1, np.int32)
+    asmk.run_op("moe_sort_chunked", tokens=tokens, k=k, experts=experts, local_experts=local_experts,
+                block_m=block_m, topk_ids=ids, topk_weights=weights, expert_map=expert_map, sorted_ids=sorted_ids,
+                sorted_weights=sorted_weights, block_expert=block_expert, total_padded=total, context=emu)
+    assert total[0] == want_total
+    np.testing.assert_array_equal(sorted_ids, want_ids)  # the whole capacity: padding and past the total too
+    np.testing.assert_array_equal(sorted_weights, want_weights)
+    np.testing.assert_array_equal(block_expert, want_blocks)
+
+
+def test_moe_sort_count_then_scatter(emu):
+    # The chunked sort's two passes as separate ops: the counts per chunk of 64 slots (NumPy's
+    # histogram), then the scatter from them — the layout of moe_sort.
+    rng = np.random.default_rng(37)
+    tokens, k, experts, block_m, chunk = 100, 2, 8, 16, 64
+    ids, weights = random_routing(rng, tokens, experts, k)
+    chunks = -(-tokens * k // chunk)
+    want_ids, want_weights, want_blocks, want_total = moe_sort(ids, weights, experts, block_m)
+    counts = np.full((chunks, experts), -7, np.int32)
+    sorted_ids = np.full(want_ids.shape, -7, np.int32)
+    sorted_weights = np.full(want_weights.shape, -7, np.float32)
+    block_expert = np.full(want_blocks.shape, -7, np.int32)
+    total = np.zeros(1, np.int32)
+    sizes = dict(tokens=tokens, k=k, experts=experts, local_experts=experts, block_m=block_m, chunk=chunk)
+    asmk.run_op("moe_sort_count", **sizes, topk_ids=ids, counts=counts, sorted_ids=sorted_ids,
+                sorted_weights=sorted_weights, block_expert=block_expert, context=emu)
+    flat = ids.reshape(-1)
+    want_counts = np.stack([np.bincount(flat[c * chunk:(c + 1) * chunk], minlength=experts) for c in range(chunks)])
+    np.testing.assert_array_equal(counts, want_counts)
+    assert np.all(sorted_ids == tokens * k) and np.all(sorted_weights == 0) and np.all(block_expert == -1)
+    asmk.run_op("moe_sort_scatter", **sizes, topk_ids=ids, topk_weights=weights, counts=counts,
+                sorted_ids=sorted_ids, sorted_weights=sorted_weights, block_expert=block_expert, total_padded=total,
+                context=emu)
+    assert total[0] == want_total
+    np.testing.assert_array_equal(sorted_ids, want_ids)
+    np.testing.assert_array_equal(sorted_weights, want_weights)
+    np.testing.assert_array_equal(block_expert, want_blocks)
+
+
 class MoeProblem:
     """A routed batch with its sorted layout (from op_reference's moe_sort, not the kernel) and random
     bf16 weights: x [T, H], w1 [E, 2·I, H], w2 [E, H, I]."""
@@ -158,6 +212,89 @@ def test_moe_gemm2_fp8(emu):
     want = moe_stage2_rows(decode_fp8(a, fmt), decode_fp8(w2, fmt), p.sorted_ids, p.sorted_weights, p.block_expert,
                            p.total, p.block_m, scale_a=scale_a, scale_w=scale_w)
     np.testing.assert_allclose(out, rows_of(want, p.tokens * p.k, p.hidden), rtol=1e-4, atol=1e-5)
+
+
+def per_block(scales, block_rows, rows):
+    """Block scales [..., ceil(rows / block_rows), K / 128] spread to every element [..., rows, K]."""
+    spread = np.repeat(scales.astype(np.float64), 128, axis=-1)
+    return np.repeat(spread, block_rows, axis=-2)[..., :rows, :] if block_rows > 1 else spread
+
+
+def test_moe_gemm1_blockscale(emu):
+    """DeepSeek-V3's block scales: x per 1x128 group, W1 per 128x128 block, each K-block its own scale."""
+    rng = np.random.default_rng(41)
+    p = MoeProblem(rng, hidden=256, inter=128)
+    fmt = emu.fp8_format
+    x = random_fp8_bytes(rng, (p.tokens, p.hidden), fmt)
+    w1 = random_fp8_bytes(rng, (p.experts, 2 * p.inter, p.hidden), fmt, max_abs=1.0)
+    scale_a = rng.uniform(0.05, 0.2, (p.tokens, p.hidden // 128)).astype(np.float32)
+    scale_w = rng.uniform(0.05, 0.2, (p.experts, 2 * p.inter // 128, p.hidden // 128)).astype(np.float32)
+    out = np.zeros((p.tokens * p.k, p.inter), np.uint16)
+    asmk.run_op("moe_gemm1_blockscale", a=x, w=w1, scale_a=scale_a, scale_w=scale_w, out=out, context=emu,
+                **p.sizes(), **p.layout())
+    x_values = decode_fp8(x, fmt) * per_block(scale_a, 1, p.tokens)
+    w1_values = decode_fp8(w1, fmt) * per_block(scale_w, 128, 2 * p.inter)
+    want = moe_stage1_rows(x_values, w1_values, p.sorted_ids, p.block_expert, p.total, p.k, "silu", p.block_m)
+    np.testing.assert_allclose(bf16_values(out), rows_of(want, p.tokens * p.k, p.inter), rtol=2 ** -7, atol=2e-3)
+
+
+def test_moe_gemm2_blockscale(emu):
+    rng = np.random.default_rng(42)
+    p = MoeProblem(rng, hidden=128, inter=256)
+    fmt = emu.fp8_format
+    a = random_fp8_bytes(rng, (p.tokens * p.k, p.inter), fmt)
+    w2 = random_fp8_bytes(rng, (p.experts, p.hidden, p.inter), fmt, max_abs=1.0)
+    scale_a = rng.uniform(0.05, 0.2, (p.tokens * p.k, p.inter // 128)).astype(np.float32)
+    scale_w = rng.uniform(0.05, 0.2, (p.experts, p.hidden // 128, p.inter // 128)).astype(np.float32)
+    out = np.zeros((p.tokens * p.k, p.hidden), np.float32)
+    asmk.run_op("moe_gemm2_blockscale", a=a, w=w2, scale_a=scale_a, scale_w=scale_w, out=out, context=emu,
+                **p.sizes(), **p.layout(with_weights=True))
+    a_values = decode_fp8(a, fmt) * per_block(scale_a, 1, p.tokens * p.k)
+    w2_values = decode_fp8(w2, fmt) * per_block(scale_w, 128, p.hidden)
+    want = moe_stage2_rows(a_values, w2_values, p.sorted_ids, p.sorted_weights, p.block_expert, p.total, p.block_m)
+    np.testing.assert_allclose(out, rows_of(want, p.tokens * p.k, p.hidden), rtol=1e-4, atol=1e-5)
+
+
+E2M1 = np.array([0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0])
+
+
+def mxfp4_values(packed, exponents):
+    """[..., K / 2] e2m1 pairs (low nibble first) and [..., K / 32] e8m0 -> float64 [..., K]."""
+    nibbles = np.stack([packed & 0xF, packed >> 4], axis=-1).reshape(*packed.shape[:-1], -1)
+    values = np.where(nibbles & 0x8, -1.0, 1.0) * E2M1[nibbles & 0x7]
+    return values * np.repeat(np.exp2(exponents.astype(np.float64) - 127.0), 32, axis=-1)
+
+
+@pytest.mark.parametrize("stage", [1, 2])
+def test_moe_gemm_mxfp4(emu, stage):
+    """MXFP4 stages (gfx950): gpt-oss's SwiGLU with biases; on gfx942 (no MXFP4 MFMA) an asmk.Error."""
+    rng = np.random.default_rng(43 + stage)
+    p = MoeProblem(rng, hidden=128, inter=128)
+    rows = p.tokens * (1 if stage == 1 else p.k)
+    w_rows = 2 * p.inter if stage == 1 else p.hidden
+    a = rng.integers(0, 256, (rows, (p.hidden if stage == 1 else p.inter) // 2), dtype=np.uint8)
+    w = rng.integers(0, 256, (p.experts, w_rows, a.shape[1]), dtype=np.uint8)
+    scale_a = rng.integers(125, 128, (rows, a.shape[1] // 16), dtype=np.uint8)
+    scale_w = rng.integers(120, 123, (p.experts, w_rows, a.shape[1] // 16), dtype=np.uint8)
+    bias = (rng.standard_normal((p.experts, w_rows)) * 0.5).astype(np.float32)
+    out = np.zeros((p.tokens * p.k, p.inter if stage == 1 else p.hidden), np.uint16 if stage == 1 else np.float32)
+    op = "moe_gemm1_mxfp4" if stage == 1 else "moe_gemm2_mxfp4"
+    args = dict(a=a, w=w, scale_a=scale_a, scale_w=scale_w, bias=bias, out=out, context=emu, **p.sizes(),
+                **p.layout(with_weights=stage == 2), **({"activation": "swiglu_oai"} if stage == 1 else {}))
+    if emu.device["arch"] == "gfx942":
+        with pytest.raises(asmk.Error) as caught:
+            asmk.run_op(op, **args)
+        assert "gfx942" in caught.value.message
+        return
+    asmk.run_op(op, **args)
+    if stage == 1:
+        want = moe_stage1_rows(mxfp4_values(a, scale_a), mxfp4_values(w, scale_w), p.sorted_ids, p.block_expert,
+                               p.total, p.k, "swiglu_oai", p.block_m, bias=bias)
+        np.testing.assert_allclose(bf16_values(out), rows_of(want, rows * p.k, p.inter), rtol=2 ** -7, atol=2e-3)
+    else:
+        want = moe_stage2_rows(mxfp4_values(a, scale_a), mxfp4_values(w, scale_w), p.sorted_ids, p.sorted_weights,
+                               p.block_expert, p.total, p.block_m, bias=bias)
+        np.testing.assert_allclose(out, rows_of(want, rows, p.hidden), rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.parametrize("with_map", [False, True], ids=["all_local", "expert_map"])

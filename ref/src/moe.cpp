@@ -205,15 +205,70 @@ std::pair<double, double> dot_row(Format format, const void* x, const void* w, s
   return {sum, magnitude};
 }
 
-bool fp8_inputs(Format format) { return format != Format::bf16; }
+bool fp8_inputs(Format format) { return format != Format::bf16 && format != Format::e2m1; }
+
+// The scaled dot product of an fp8 row pair and its magnitude Σ |a·b·scale|: one scale for the
+// whole row (block = 0: scale_x[0] · scale_w[0]), or one per `block`-deep K-block kb
+// (scale_x[kb] · scale_w[kb], both rows of per-K-block scales).
+std::pair<double, double> scaled_dot_row(Format format, const void* x, const void* w, std::size_t x_row, std::size_t w_row, std::uint32_t n,
+                                         const float* scale_x, const float* scale_w, std::uint32_t block) {
+  if (block == 0) {
+    auto [sum, magnitude] = dot_row(format, x, w, x_row, w_row, n);
+    const double scale = double{scale_x[0]} * scale_w[0];
+    return {sum * scale, magnitude * std::abs(scale)};
+  }
+  const auto* xs = static_cast<const std::uint8_t*>(x) + x_row * n;
+  const auto* ws = static_cast<const std::uint8_t*>(w) + w_row * n;
+  double sum = 0, magnitude = 0;
+  for (std::uint32_t kb = 0; kb * block < n; ++kb) {
+    double part = 0, part_magnitude = 0;
+    for (std::uint32_t i = kb * block; i < std::min(n, (kb + 1) * block); ++i) {
+      const double product = decode(format, xs[i]) * decode(format, ws[i]);
+      part += product, part_magnitude += std::abs(product);
+    }
+    const double scale = double{scale_x[kb]} * scale_w[kb];
+    sum += part * scale, magnitude += part_magnitude * std::abs(scale);
+  }
+  return {sum, magnitude};
+}
+
+// The MXFP4 dot product of two rows of n e2m1 codes (two per byte, element 2j in the low nibble of
+// byte j) with e8m0 scales per 32 elements, and Σ |a·b|.
+std::pair<double, double> mx_dot_row(const void* x, const void* w, std::size_t x_row, std::size_t w_row, std::uint32_t n,
+                                     const std::uint8_t* x_scales, const std::uint8_t* w_scales) {
+  const auto* xs = static_cast<const std::uint8_t*>(x) + x_row * (n / 2);
+  const auto* ws = static_cast<const std::uint8_t*>(w) + w_row * (n / 2);
+  double sum = 0, magnitude = 0;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const auto nibble = [i](const std::uint8_t* row) { return (row[i / 2] >> (4 * (i % 2))) & 0xfu; };
+    const double a = decode_scaled(Format::e2m1, nibble(xs), x_scales[i / 32]);
+    const double b = decode_scaled(Format::e2m1, nibble(ws), w_scales[i / 32]);
+    sum += a * b, magnitude += std::abs(a * b);
+  }
+  return {sum, magnitude};
+}
+
+bool mx_inputs(Format format) { return format == Format::e2m1; }
+
+Status check_scale_block(std::uint32_t block, std::uint32_t k, std::uint32_t n, const char* stage) {
+  if (block != 0 && block != 128) return Status::failure(std::string(stage) + ": scale_block " + std::to_string(block) + " (0 or 128)");
+  if (block == 128 && (k % 128 != 0 || n % 128 != 0))
+    return Status::failure(std::string(stage) + ": block scales need K and N multiples of 128, got " + std::to_string(k) + " and " +
+                           std::to_string(n));
+  return Status::success();
+}
 
 }  // namespace
 
 Status moe_stage1(const MoeStage1Args& a, MoeStage1Ref& out) {
   if (Status s = check_sorted(a.sorted, a.tokens, a.k, a.local_experts, "moe stage 1"); !s.ok()) return s;
   if (a.hidden < 1 || a.inter < 1) return Status::failure("moe stage 1: hidden and inter must be >= 1");
+  if (mx_inputs(a.in_format) && (a.mx_scale_x == nullptr || a.mx_scale_w1 == nullptr || a.hidden % 32 != 0))
+    return Status::failure("moe stage 1: MXFP4 inputs need mx_scale_x, mx_scale_w1 and hidden a multiple of 32");
   if (fp8_inputs(a.in_format) && (a.scale_x == nullptr || a.scale_w1 == nullptr))
     return Status::failure("moe stage 1: fp8 inputs need scale_x and scale_w1");
+  if (Status s = check_scale_block(a.scale_block, a.hidden, 2 * a.inter, "moe stage 1"); !s.ok()) return s;
+  const std::uint32_t kblocks = a.scale_block == 0 ? 1 : a.hidden / a.scale_block;
   const std::uint32_t rows = a.tokens * a.k;
   out = {rows, a.inter, std::vector<double>(std::size_t{rows} * a.inter), std::vector<double>(std::size_t{rows} * a.inter),
          std::vector<std::uint8_t>(rows)};
@@ -225,13 +280,17 @@ Status moe_stage1(const MoeStage1Args& a, MoeStage1Ref& out) {
     const std::size_t token = slot / a.k;
     out.valid[slot] = 1;
     for (std::uint32_t i = 0; i < a.inter; ++i) {
-      auto [gate, gate_mag] = dot_row(a.in_format, a.x, a.w1, token, e * 2 * a.inter + i, a.hidden);
-      auto [up, up_mag] = dot_row(a.in_format, a.x, a.w1, token, e * 2 * a.inter + a.inter + i, a.hidden);
-      if (fp8_inputs(a.in_format)) {
-        const double sg = double{a.scale_x[token]} * a.scale_w1[e * 2 * a.inter + i];
-        const double su = double{a.scale_x[token]} * a.scale_w1[e * 2 * a.inter + a.inter + i];
-        gate *= sg, gate_mag *= std::abs(sg), up *= su, up_mag *= std::abs(su);
-      }
+      const std::size_t gate_row = e * 2 * a.inter + i, up_row = gate_row + a.inter;
+      // fp8: the weight scales of a row are its own (per channel), or its 128-row block's K-block scales
+      auto projection = [&](std::size_t row) {
+        if (mx_inputs(a.in_format))
+          return mx_dot_row(a.x, a.w1, token, row, a.hidden, a.mx_scale_x + token * (a.hidden / 32), a.mx_scale_w1 + row * (a.hidden / 32));
+        if (!fp8_inputs(a.in_format)) return dot_row(a.in_format, a.x, a.w1, token, row, a.hidden);
+        const float* w_scales = a.scale_block == 0 ? a.scale_w1 + row : a.scale_w1 + (row / a.scale_block) * kblocks;
+        return scaled_dot_row(a.in_format, a.x, a.w1, token, row, a.hidden, a.scale_x + token * kblocks, w_scales, a.scale_block);
+      };
+      auto [gate, gate_mag] = projection(gate_row);
+      auto [up, up_mag] = projection(up_row);
       if (a.bias1 != nullptr) {
         const double bg = a.bias1[e * 2 * a.inter + i], bu = a.bias1[e * 2 * a.inter + a.inter + i];
         gate += bg, up += bu, gate_mag += std::abs(bg), up_mag += std::abs(bu);
@@ -269,8 +328,12 @@ Status moe_stage2_rows(const MoeStage2Args& a, GemmRef& rows, std::vector<std::u
   if (Status s = check_sorted(a.sorted, a.tokens, a.k, a.local_experts, "moe stage 2"); !s.ok()) return s;
   if (a.hidden < 1 || a.inter_size < 1) return Status::failure("moe stage 2: hidden and inter must be >= 1");
   const std::uint32_t slots = a.tokens * a.k;
+  if (mx_inputs(a.in_format) && (a.mx_scale_inter == nullptr || a.mx_scale_w2 == nullptr || a.inter_size % 32 != 0))
+    return Status::failure("moe stage 2: MXFP4 inputs need mx_scale_inter, mx_scale_w2 and inter a multiple of 32");
   if (fp8_inputs(a.in_format) && (a.scale_inter == nullptr || a.scale_w2 == nullptr))
     return Status::failure("moe stage 2: fp8 inputs need scale_inter and scale_w2");
+  if (Status s = check_scale_block(a.scale_block, a.inter_size, a.hidden, "moe stage 2"); !s.ok()) return s;
+  const std::uint32_t kblocks = a.scale_block == 0 ? 1 : a.inter_size / a.scale_block;
   rows.m = slots, rows.n = a.hidden, rows.k = a.inter_size + 3;
   rows.value.assign(std::size_t{slots} * a.hidden, 0.0);
   rows.magnitude.assign(std::size_t{slots} * a.hidden, 0.0);
@@ -283,11 +346,14 @@ Status moe_stage2_rows(const MoeStage2Args& a, GemmRef& rows, std::vector<std::u
     const double weight = sorted.sorted_weights[entry];
     valid[slot] = 1;
     for (std::uint32_t h = 0; h < a.hidden; ++h) {
-      auto [sum, magnitude] = dot_row(a.in_format, a.inter, a.w2, slot, e * a.hidden + h, a.inter_size);
-      if (fp8_inputs(a.in_format)) {
-        const double scale = double{a.scale_inter[slot]} * a.scale_w2[e * a.hidden + h];
-        sum *= scale, magnitude *= std::abs(scale);
-      }
+      const std::size_t w_row = e * a.hidden + h;
+      const float* w_scales = a.scale_block == 0 ? a.scale_w2 + w_row : a.scale_w2 + (w_row / a.scale_block) * kblocks;
+      auto [sum, magnitude] = mx_inputs(a.in_format) ? mx_dot_row(a.inter, a.w2, slot, w_row, a.inter_size, a.mx_scale_inter + std::size_t{slot} * (a.inter_size / 32),
+                                                                  a.mx_scale_w2 + w_row * (a.inter_size / 32))
+                              : fp8_inputs(a.in_format)
+                                  ? scaled_dot_row(a.in_format, a.inter, a.w2, slot, w_row, a.inter_size,
+                                                   a.scale_inter + std::size_t{slot} * kblocks, w_scales, a.scale_block)
+                                  : dot_row(a.in_format, a.inter, a.w2, slot, w_row, a.inter_size);
       if (a.bias2 != nullptr) sum += a.bias2[e * a.hidden + h], magnitude += std::abs(a.bias2[e * a.hidden + h]);
       rows.value[std::size_t{slot} * a.hidden + h] = weight * sum;
       rows.magnitude[std::size_t{slot} * a.hidden + h] = std::abs(weight) * magnitude;

@@ -10,6 +10,7 @@
 
 #include "asmk/ref/moe.hpp"
 #include "asmk/ref/numeric.hpp"
+#include "asmk/ref/quant.hpp"
 #include "asmk/ref/tolerance.hpp"
 #include "table.hpp"
 
@@ -227,7 +228,16 @@ void fill_weights(const OpProblem& p, OpTensors& t, std::uint32_t row, std::mt19
   std::normal_distribution<float> normal(0.f, 1.f);
   const float scale = 1.0f / std::sqrt(static_cast<float>(std::max(row, 1u)));
   OpTensor& w = t.at("w");
-  if (w.dtype == "bf16") {
+  if (w.dtype == "fp4") {
+    // a and w: any bytes (every e2m1 code is finite, magnitudes up to 6); e8m0 scales around 2^-1 for a
+    // and 2^-(3 + log2 √row) for w, so that the sums stay near 1 (no 0xff: NaN)
+    std::uniform_int_distribution<int> byte(0, 255), spread(-1, 1);
+    for (const char* name : {"a", "w"})
+      for (std::uint8_t& b : t.at(name).bytes) b = static_cast<std::uint8_t>(byte(rng));
+    const int w_exponent = 127 - 3 - static_cast<int>(std::lround(0.5 * std::log2(std::max(row, 1u))));
+    for (std::uint8_t& e : t.at("scale_a").bytes) e = static_cast<std::uint8_t>(126 + spread(rng));
+    for (std::uint8_t& e : t.at("scale_w").bytes) e = static_cast<std::uint8_t>(w_exponent + spread(rng));
+  } else if (w.dtype == "bf16") {
     for (std::size_t i = 0; i < w.bytes.size() / 2; ++i) {
       const std::uint16_t code = f32_to_bf16(normal(rng) * scale);
       std::memcpy(w.bytes.data() + 2 * i, &code, 2);
@@ -287,20 +297,23 @@ double decode_f32_at(const OpTensor& t, std::size_t at) {
   return v;
 }
 
-}  // namespace
-
-// moe_gemm1 and moe_gemm1_fp8: each row a slot names, under the stage-1 allowance (moe.hpp) plus the bf16 rounding.
-OpReference moe_gemm1_reference() {
+// moe_gemm1, moe_gemm1_fp8, moe_gemm1_blockscale (scale_block 128) and moe_gemm1_mxfp4: each row a slot names, under the
+// stage-1 allowance (moe.hpp) plus the bf16 rounding.
+OpReference stage1_reference(std::uint32_t scale_block) {
   OpReference r;
   r.fill = [](const OpProblem& p, OpTensors& t, std::mt19937& rng) {
     fill_sorted_layout(p, t, rng);
     fill_weights(p, t, p.u32("hidden"), rng);
   };
-  r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
+  r.compute = [scale_block](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
     auto sorted = std::make_shared<MoeSorted>(sorted_from_tensors(p, t));
     MoeStage1Args a;
+    a.scale_block = scale_block;
     a.x = t.at("a").bytes.data(), a.w1 = t.at("w").bytes.data();
-    if (t.at("a").dtype == "fp8") {
+    if (t.at("a").dtype == "fp4") {
+      a.in_format = Format::e2m1;
+      a.mx_scale_x = t.at("scale_a").bytes.data(), a.mx_scale_w1 = t.at("scale_w").bytes.data();
+    } else if (t.at("a").dtype == "fp8") {
       a.in_format = fp8_format(p.arch);
       a.scale_x = t.at("scale_a").as<float>(), a.scale_w1 = t.at("scale_w").as<float>();
     }
@@ -321,18 +334,23 @@ OpReference moe_gemm1_reference() {
   return r;
 }
 
-// moe_gemm2 and moe_gemm2_fp8: each row a slot names, under ref/TOLERANCE.md with K = inter + 3 (f32 output).
-OpReference moe_gemm2_reference() {
+// moe_gemm2, moe_gemm2_fp8, moe_gemm2_blockscale (scale_block 128) and moe_gemm2_mxfp4: each row a slot names, under
+// ref/TOLERANCE.md with K = inter + 3 (f32 output).
+OpReference stage2_reference(std::uint32_t scale_block) {
   OpReference r;
   r.fill = [](const OpProblem& p, OpTensors& t, std::mt19937& rng) {
     fill_sorted_layout(p, t, rng);
     fill_weights(p, t, p.u32("inter"), rng);
   };
-  r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
+  r.compute = [scale_block](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
     auto sorted = std::make_shared<MoeSorted>(sorted_from_tensors(p, t));
     MoeStage2Args a;
+    a.scale_block = scale_block;
     a.inter = t.at("a").bytes.data(), a.w2 = t.at("w").bytes.data();
-    if (t.at("a").dtype == "fp8") {
+    if (t.at("a").dtype == "fp4") {
+      a.in_format = Format::e2m1;
+      a.mx_scale_inter = t.at("scale_a").bytes.data(), a.mx_scale_w2 = t.at("scale_w").bytes.data();
+    } else if (t.at("a").dtype == "fp8") {
       a.in_format = fp8_format(p.arch);
       a.scale_inter = t.at("scale_a").as<float>(), a.scale_w2 = t.at("scale_w").as<float>();
     }
@@ -352,6 +370,13 @@ OpReference moe_gemm2_reference() {
   };
   return r;
 }
+
+}  // namespace
+
+OpReference moe_gemm1_reference() { return stage1_reference(0); }
+OpReference moe_gemm2_reference() { return stage2_reference(0); }
+OpReference moe_gemm1_blockscale_reference() { return stage1_reference(128); }
+OpReference moe_gemm2_blockscale_reference() { return stage2_reference(128); }
 
 // moe_sum: bit for bit (the fixed slot order is the op's contract).
 OpReference moe_sum_reference() {
@@ -451,31 +476,161 @@ OpReference moe_grouped_topk_reference() {
 // weight's allowance, as moe_topk_softmax's).
 namespace {
 
-// The layers' expert weights: bf16 normals scaled by 1 / √(row length).
+// The layers' expert weights: bf16 normals scaled by 1 / √(row length); fp8 (in_dtype=fp8): the
+// codes of standard normals with that factor in the per-channel scales (each in [0.5, 1.5) / √(row
+// length)). With expert_map: a random local_experts of the E experts local (in increasing order).
 void fill_layer_weights(const OpProblem& p, OpTensors& t, std::mt19937& rng) {
   std::normal_distribution<float> normal(0.f, 1.f);
-  auto scaled = [&](const char* name, std::uint32_t row) {
+  std::uniform_real_distribution<float> factor(0.5f, 1.5f);
+  auto scaled = [&](const char* name, const char* scales, std::uint32_t row) {
     OpTensor& w = t.at(name);
     const float scale = 1.0f / std::sqrt(static_cast<float>(std::max(row, 1u)));
+    if (w.dtype == "fp8") {
+      for (std::uint8_t& code : w.bytes) code = static_cast<std::uint8_t>(encode(fp8_format(p.arch), normal(rng), Overflow::saturate));
+      if (auto it = t.find(scales); it != t.end())
+        for (float& v : std::span(it->second.as<float>(), it->second.bytes.size() / 4)) v = factor(rng) * scale;
+      return;
+    }
     for (std::size_t i = 0; i < w.bytes.size() / 2; ++i) {
       const std::uint16_t code = f32_to_bf16(normal(rng) * scale);
       std::memcpy(w.bytes.data() + 2 * i, &code, 2);
     }
   };
-  scaled("w1", p.u32("hidden"));
-  scaled("w2", p.u32("inter"));
+  scaled("w1", "w1_scale", p.u32("hidden"));
+  scaled("w2", "w2_scale", p.u32("inter"));
+  if (auto map = t.find("expert_map"); map != t.end()) {
+    const std::uint32_t experts = p.u32("experts");
+    const std::uint32_t local = p.u32("local_experts") != 0 ? p.u32("local_experts") : experts;
+    std::vector<std::int32_t> order(experts);
+    std::iota(order.begin(), order.end(), 0);
+    std::shuffle(order.begin(), order.end(), rng);
+    std::vector<std::uint8_t> is_local(experts, 0);
+    for (std::uint32_t i = 0; i < std::min(local, experts); ++i) is_local[static_cast<std::size_t>(order[i])] = 1;
+    std::int32_t next = 0;
+    for (std::uint32_t e = 0; e < experts; ++e) map->second.as<std::int32_t>()[e] = is_local[e] ? next++ : -1;
+  }
+}
+
+// The layer's global -> local expert map: expert_map as given (an entry outside [0, E_local):
+// remote), or expert e local e when e < E_local.
+std::vector<std::int32_t> layer_expert_map(const OpProblem& p, const OpTensors& t, std::uint32_t local) {
+  const std::uint32_t experts = p.u32("experts");
+  std::vector<std::int32_t> map(experts, -1);
+  const auto given = t.find("expert_map");
+  for (std::uint32_t e = 0; e < experts; ++e) {
+    const std::int32_t id = given != t.end() ? given->second.as<std::int32_t>()[e] : static_cast<std::int32_t>(e);
+    map[e] = id >= 0 && id < static_cast<std::int32_t>(local) ? id : -1;
+  }
+  return map;
+}
+
+// fp8 (in_dtype=fp8): x quantized per token (ref::quant_fp8, the quant_fp8 op bit for bit), stage 1
+// in fp8, its output rounded to bf16 and quantized per slot, stage 2 in fp8 — the reference's own
+// intermediate. A kernel's intermediate may differ from it by stage 1's allowance and a bf16 ulp
+// (d1); quantized, each side is within half a step of the fp8 grid of its row's scale — at most
+// 2^-4 of the value (3 mantissa bits) plus half the least subnormal (≤ 2^-10 of the scale) — and a
+// kernel row's scale at most (amax + max d1) / fp8_max. So element i of a slot's quantized
+// intermediate differs by at most d1 + h(|v|, s_ref) + h(|v| + d1, s_kernel), which stage 2 carries
+// to out through |W2| · scale_w2 · |w|.
+Status expect_layer_fp8(const OpProblem& p, const OpTensors& t, const std::int32_t* ids, const std::vector<float>& weights,
+                        const std::vector<double>& weight_allowance, std::map<std::string, Expected>& expected) {
+  const std::uint32_t tokens = p.u32("tokens"), k = p.u32("k"), hidden = p.u32("hidden"), inter = p.u32("inter");
+  const std::uint32_t local = p.u32("local_experts") != 0 ? p.u32("local_experts") : p.u32("experts");
+  const std::uint32_t slots = tokens * k;
+  const Format fp8 = fp8_format(p.arch);
+  const double fp8_limit = fp8_max(p.arch);
+  const std::vector<std::int32_t> map = layer_expert_map(p, t, local);
+  MoeSortArgs sa;
+  sa.ids = ids, sa.weights = weights.data(), sa.expert_map = map.data();
+  sa.tokens = tokens, sa.k = k, sa.experts = p.u32("experts"), sa.local_experts = local;
+  sa.block_m = p.u32("block_m") != 0 ? p.u32("block_m") : 16;
+  MoeSorted sorted;
+  if (Status s = moe_sort(sa, sorted); !s.ok()) return s;
+  auto quantize = [&](const std::uint16_t* x, std::uint32_t m, std::uint32_t n, std::vector<std::uint8_t>& y, std::vector<float>& scale) {
+    y.assign(std::size_t{m} * n, 0), scale.assign(m, 0.f);
+    QuantFp8Args q;
+    q.arch = p.arch, q.granularity = QuantGranularity::row, q.x = x, q.y = y.data(), q.scale = scale.data(), q.m = m, q.n = n;
+    q.stride_x = n, q.stride_y = n;
+    return quant_fp8(q);
+  };
+  std::vector<std::uint8_t> x_q, inter_q;
+  std::vector<float> x_scale, inter_scale;
+  if (Status s = quantize(t.at("x").as<std::uint16_t>(), tokens, hidden, x_q, x_scale); !s.ok()) return s;
+  MoeStage1Args s1;
+  s1.in_format = fp8, s1.x = x_q.data(), s1.w1 = t.at("w1").bytes.data(), s1.scale_x = x_scale.data();
+  s1.scale_w1 = t.at("w1_scale").as<float>(), s1.sorted = &sorted;
+  s1.tokens = tokens, s1.k = k, s1.hidden = hidden, s1.inter = inter, s1.local_experts = local;
+  s1.activation = activation_of(p.text("activation"));
+  MoeStage1Ref stage1;
+  if (Status s = moe_stage1(s1, stage1); !s.ok()) return s;
+  std::vector<std::uint16_t> inter_bf16(stage1.value.size(), 0);
+  for (std::size_t i = 0; i < inter_bf16.size(); ++i) inter_bf16[i] = f32_to_bf16(static_cast<float>(stage1.value[i]));
+  if (Status s = quantize(inter_bf16.data(), slots, inter, inter_q, inter_scale); !s.ok()) return s;
+  MoeStage2Args s2;
+  s2.in_format = fp8, s2.inter = inter_q.data(), s2.w2 = t.at("w2").bytes.data(), s2.scale_inter = inter_scale.data();
+  s2.scale_w2 = t.at("w2_scale").as<float>(), s2.sorted = &sorted;
+  s2.tokens = tokens, s2.k = k, s2.hidden = hidden, s2.inter_size = inter, s2.local_experts = local;
+  GemmRef out;
+  if (Status s = moe_stage2(s2, out); !s.ok()) return s;
+
+  const std::uint8_t* w2 = t.at("w2").bytes.data();
+  const float* w2_scale = t.at("w2_scale").as<float>();
+  auto half_step = [](double magnitude, double scale) { return 0x1p-4 * magnitude * (1 + 0x1p-20) + 0x1p-10 * scale; };
+  auto allowed = std::make_shared<std::vector<double>>(out.value.size());
+  std::vector<double> dq(inter);
+  for (std::uint32_t slot = 0; slot < slots; ++slot) {
+    if (ids[slot] < 0 || map[static_cast<std::size_t>(ids[slot])] < 0) continue;  // no expert, or a remote one: no term
+    const auto e = static_cast<std::size_t>(map[static_cast<std::size_t>(ids[slot])]);
+    const std::size_t token = slot / k;
+    double d1_max = 0;
+    std::vector<double> d1(inter);
+    for (std::uint32_t i = 0; i < inter; ++i) {
+      const std::size_t at = std::size_t{slot} * inter + i;
+      d1[i] = stage1.error_bound[at] + output_ulp(OutType::bf16, std::abs(stage1.value[at]) + stage1.error_bound[at]);
+      d1_max = std::max(d1_max, d1[i]);
+    }
+    const double s_ref = inter_scale[slot];
+    const double s_kernel = s_ref * (1 + 0x1p-20) + d1_max / fp8_limit;
+    for (std::uint32_t i = 0; i < inter; ++i) {
+      const double v = std::abs(double{bf16_to_f32(inter_bf16[std::size_t{slot} * inter + i])});
+      dq[i] = d1[i] + half_step(v, s_ref) + half_step(v + d1[i], s_kernel);
+    }
+    for (std::uint32_t h = 0; h < hidden; ++h) {
+      double carried = 0, magnitude = 0;
+      const std::size_t row = (e * hidden + h) * inter;
+      for (std::uint32_t i = 0; i < inter; ++i) {
+        const double w = std::abs(double{decode(fp8, w2[row + i])});
+        carried += dq[i] * w;
+        magnitude += std::abs(double{decode(fp8, inter_q[std::size_t{slot} * inter + i])}) * inter_scale[slot] * w;
+      }
+      const double channel = std::abs(double{w2_scale[e * hidden + h]});
+      (*allowed)[token * hidden + h] += channel * (std::abs(double{weights[slot]}) * carried + weight_allowance[slot] * magnitude);
+    }
+  }
+  for (std::size_t i = 0; i < allowed->size(); ++i)
+    (*allowed)[i] += gemm_tolerance(OutType::bf16, out.value[i], out.magnitude[i], inter + k + 2);
+  auto want = std::make_shared<std::vector<double>>(std::move(out.value));
+  auto all_rows = std::make_shared<std::vector<std::uint8_t>>(tokens, 1);
+  expected["out"] = Expected::rule_of([want, allowed, all_rows, hidden](const OpTensor& got) {
+    return compare_rows(got, *all_rows, hidden, *want, decode_bf16_at, [&](std::size_t at) { return (*allowed)[at]; });
+  });
+  return Status::success();
 }
 
 // The layer's out from routing (ids in [−1, E), fp32 weights, each weight's own allowance: 0 when
 // given) under the fused_moe allowance above.
 Status expect_layer(const OpProblem& p, const OpTensors& t, const std::int32_t* ids, const std::vector<float>& weights,
                     const std::vector<double>& weight_allowance, std::map<std::string, Expected>& expected) {
+  if (p.text("in_dtype") == "fp8") return expect_layer_fp8(p, t, ids, weights, weight_allowance, expected);
   const std::uint32_t tokens = p.u32("tokens"), experts = p.u32("experts"), k = p.u32("k");
   const std::uint32_t hidden = p.u32("hidden"), inter = p.u32("inter");
+  const std::uint32_t local = p.u32("local_experts") != 0 ? p.u32("local_experts") : experts;
+  const std::vector<std::int32_t> map = layer_expert_map(p, t, local);
   FusedMoeArgs a;
   a.x = t.at("x").as<std::uint16_t>(), a.w1 = t.at("w1").as<std::uint16_t>(), a.w2 = t.at("w2").as<std::uint16_t>();
   a.ids = ids, a.weights = weights.data();
-  a.tokens = tokens, a.k = k, a.experts = experts, a.local_experts = experts, a.hidden = hidden, a.inter = inter;
+  a.tokens = tokens, a.k = k, a.experts = experts, a.local_experts = local, a.hidden = hidden, a.inter = inter;
+  a.expert_map = map.data();
   // The layer's out does not depend on the M tile (it only orders the rows): block_m 0 (the op
   // chooses) is sorted with any tile here.
   a.block_m = p.u32("block_m") != 0 ? p.u32("block_m") : 16, a.activation = activation_of(p.text("activation"));
@@ -484,8 +639,8 @@ Status expect_layer(const OpProblem& p, const OpTensors& t, const std::int32_t* 
   auto allowed = std::make_shared<std::vector<double>>(ref.out.value.size());
   const std::uint16_t* w2 = a.w2;
   for (std::uint32_t slot = 0; slot < tokens * k; ++slot) {
-    if (ids[slot] < 0) continue;  // no expert: no term
-    const auto e = static_cast<std::size_t>(ids[slot]);
+    if (ids[slot] < 0 || map[static_cast<std::size_t>(ids[slot])] < 0) continue;  // no expert, or a remote one: no term
+    const auto e = static_cast<std::size_t>(map[static_cast<std::size_t>(ids[slot])]);
     const std::size_t token = slot / k;
     for (std::uint32_t h = 0; h < hidden; ++h) {
       double carried = 0, magnitude = 0;

@@ -204,6 +204,61 @@ TEST_P(Moe, SortAllTokensToTheLastExpertAndNoExpertSlots) {
   EXPECT_EQ(total, 128);
 }
 
+// moe_sort_chunked (count + scatter over chunks of slots): the single-wave layout bit for bit, from
+// 1 token to 65,536 tokens × k 16 — chunks of 256, 1024 and 4096 slots (the last one partial), 1 to 256 chunks,
+// experts that receive nothing, 512 experts, expert parallelism with and without a map.
+TEST_P(Moe, ChunkedSortMatchesTheReference) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const std::string arch = arch_suffix(GetParam().arch);
+  const struct { const char* problem; std::uint32_t workgroups; } cases[] = {
+      {"tokens=1 k=8 experts=256 local_experts=256 block_m=16", 1},     // most experts receive nothing
+      {"tokens=3 k=2 experts=8 local_experts=8 block_m=16", 1},
+      {"tokens=64 k=8 experts=256 local_experts=128 expert_map block_m=64", 2},
+      {"tokens=1000 k=8 experts=256 local_experts=256 block_m=32", 32},   // 8000 slots: the last chunk partial
+      {"tokens=1000 k=4 experts=512 local_experts=512 block_m=128", 16},
+      {"tokens=3 k=4 experts=16 local_experts=8 block_m=16", 1},       // no map: experts >= 8 remote
+      {"tokens=65536 k=2 experts=64 local_experts=64 block_m=128", 128},  // 65,536 tokens: chunks of 1024 slots
+      {"tokens=65536 k=16 experts=512 local_experts=512 block_m=128", 256},  // the largest: 2^20 slots, chunks of 4096
+      {"tokens=20000 k=8 experts=256 local_experts=128 expert_map block_m=64", 157},  // the last chunk partial
+  };
+  std::uint32_t seed = 700;
+  for (const auto& c : cases) {
+    const auto r = run_ok(s, "moe_sort_chunked", c.problem, seed++);
+    ASSERT_EQ(r.comparisons.size(), 4u);
+    ASSERT_EQ(r.selection.launch_count, 2u);
+    EXPECT_EQ(std::string(r.selection.launches[0].kernel_name), "moe_sort_chunked" + arch + "count_x512");
+    EXPECT_EQ(std::string(r.selection.launches[1].kernel_name), "moe_sort_chunked" + arch + "scatter_x512");
+    EXPECT_EQ(r.selection.launches[1].grid.x, c.workgroups) << c.problem;
+  }
+}
+
+// The same ids through both sorts: the outputs are the same bytes (one expert takes every slot but
+// the −1 ones, so its list spans many blocks and every chunk; the other experts receive nothing).
+TEST_P(Moe, ChunkedSortGivesTheSingleWaveBytes) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const std::uint32_t tokens = 1500, k = 2;
+  std::vector<std::int32_t> ids(tokens * k, 5);
+  for (std::size_t i = 3; i < ids.size(); i += 97) ids[i] = -1;  // no expert
+  ids[2999] = 0, ids[0] = 7;                                      // the first and last slot elsewhere
+  asmk::op_runner::Options options;
+  options.seed = 77;
+  options.inputs["topk_ids"].resize(ids.size() * 4);
+  std::memcpy(options.inputs["topk_ids"].data(), ids.data(), ids.size() * 4);
+  const auto problem = Problem::parse("tokens=1500 k=2 experts=8 local_experts=8 block_m=16");
+  const auto wave = asmk::op_runner::run(s.get(), "moe_sort", problem, options);
+  const auto chunked = asmk::op_runner::run(s.get(), "moe_sort_chunked", problem, options);
+  ASSERT_TRUE(wave.ok()) << wave.error << wave.summary();
+  ASSERT_TRUE(chunked.ok()) << chunked.error << chunked.summary();
+  for (const char* name : {"sorted_ids", "sorted_weights", "block_expert", "total_padded"})
+    EXPECT_EQ(wave.tensors.at(name).bytes, chunked.tensors.at(name).bytes) << name;
+  std::int32_t total;
+  std::memcpy(&total, chunked.tensors.at("total_padded").bytes.data(), 4);
+  const std::size_t routed = std::count(ids.begin(), ids.end(), 5);
+  EXPECT_EQ(total, static_cast<std::int32_t>((routed + 15) / 16 * 16 + 16 + 16));  // expert 5, and 0 and 7 a block each
+}
+
 // moe_sort through asmk_run_op with device buffers, so that "nothing written" can be seen: the
 // outputs hold 0xee before each call and must still hold it after a refusal.
 class SortCall {
@@ -433,31 +488,178 @@ TEST_P(Moe, GemmStagesEveryVariant) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
   const struct { const char* op; const char* problem; const char* variant; } cases[] = {
-      {"moe_gemm1", "tokens=1 k=8 experts=256 hidden=128 inter=64 block_m=16", "s1_silu_bf16_m16_inbf16"},
-      {"moe_gemm1", "tokens=64 k=2 experts=8 hidden=128 inter=128 block_m=64", "s1_silu_bf16_m64_inbf16"},
-      {"moe_gemm1", "tokens=64 k=8 experts=32 hidden=64 inter=64 block_m=128", "s1_silu_bf16_m128_inbf16"},
-      {"moe_gemm1", "tokens=3 k=2 experts=8 hidden=64 inter=128 block_m=16 activation=gelu", "s1_gelu_bf16_m16_inbf16"},
-      {"moe_gemm1", "tokens=64 k=2 experts=8 hidden=64 inter=64 block_m=64 activation=gelu bias", "s1_gelu_bf16_m64_inbf16"},
-      {"moe_gemm1", "tokens=3 k=2 experts=8 hidden=64 inter=64 block_m=128 activation=gelu", "s1_gelu_bf16_m128_inbf16"},
-      {"moe_gemm1", "tokens=3 k=4 experts=16 hidden=64 inter=64 block_m=16 activation=swiglu_oai bias", "s1_swiglu_oai_bf16_m16_inbf16"},
-      {"moe_gemm1", "tokens=64 k=4 experts=16 hidden=64 inter=64 block_m=64 activation=swiglu_oai bias", "s1_swiglu_oai_bf16_m64_inbf16"},
-      {"moe_gemm1", "tokens=3 k=4 experts=16 hidden=64 inter=64 block_m=128 activation=swiglu_oai", "s1_swiglu_oai_bf16_m128_inbf16"},
-      {"moe_gemm2", "tokens=3 k=2 experts=8 hidden=128 inter=64 block_m=16", "s2_none_f32_m16_inbf16"},
-      {"moe_gemm2", "tokens=64 k=8 experts=32 hidden=128 inter=64 block_m=64 bias", "s2_none_f32_m64_inbf16"},
-      {"moe_gemm2", "tokens=64 k=2 experts=8 hidden=192 inter=128 block_m=128", "s2_none_f32_m128_inbf16"},
+      {"moe_gemm1", "tokens=1 k=8 experts=256 hidden=128 inter=64 block_m=16", "s1_silu_bf16_m16"},
+      {"moe_gemm1", "tokens=64 k=2 experts=8 hidden=128 inter=128 block_m=64", "s1_silu_bf16_m64"},
+      {"moe_gemm1", "tokens=64 k=8 experts=32 hidden=64 inter=64 block_m=128", "s1_silu_bf16_m128"},
+      {"moe_gemm1", "tokens=3 k=2 experts=8 hidden=64 inter=128 block_m=16 activation=gelu", "s1_gelu_bf16_m16"},
+      {"moe_gemm1", "tokens=64 k=2 experts=8 hidden=64 inter=64 block_m=64 activation=gelu bias", "s1_gelu_bf16_m64"},
+      {"moe_gemm1", "tokens=3 k=2 experts=8 hidden=64 inter=64 block_m=128 activation=gelu", "s1_gelu_bf16_m128"},
+      {"moe_gemm1", "tokens=3 k=4 experts=16 hidden=64 inter=64 block_m=16 activation=swiglu_oai bias", "s1_swiglu_oai_bf16_m16"},
+      {"moe_gemm1", "tokens=64 k=4 experts=16 hidden=64 inter=64 block_m=64 activation=swiglu_oai bias", "s1_swiglu_oai_bf16_m64"},
+      {"moe_gemm1", "tokens=3 k=4 experts=16 hidden=64 inter=64 block_m=128 activation=swiglu_oai", "s1_swiglu_oai_bf16_m128"},
+      {"moe_gemm2", "tokens=3 k=2 experts=8 hidden=128 inter=64 block_m=16", "s2_none_f32_m16"},
+      {"moe_gemm2", "tokens=64 k=8 experts=32 hidden=128 inter=64 block_m=64 bias", "s2_none_f32_m64"},
+      {"moe_gemm2", "tokens=64 k=2 experts=8 hidden=192 inter=128 block_m=128", "s2_none_f32_m128"},
   };
   std::uint32_t seed = 60;
   for (const auto& c : cases) {
     for (const bool fp8 : {false, true}) {
       // the same problem with fp8 inputs (per-row and per-channel scales): the _infp8 variant
       const std::string op = std::string(c.op) + (fp8 ? "_fp8" : "");
-      std::string variant = c.variant;
-      if (fp8) variant.replace(variant.size() - 4, 4, "fp8");
+      const std::string variant = std::string(c.variant) + (fp8 ? "_infp8_rowcol" : "_inbf16_none");
       const auto r = run_ok(s, op, c.problem, seed++);
       EXPECT_EQ(std::string(r.selection.kernel_name), "moe_gemm" + arch_suffix(GetParam().arch) + variant) << op << " " << c.problem;
       ASSERT_EQ(r.comparisons.size(), 1u);
       EXPECT_GT(r.comparisons[0].count, 0u);
     }
+  }
+}
+
+// fp8 with DeepSeek-V3's block scales (moe_gemm1_blockscale, moe_gemm2_blockscale): every variant
+// (stage 1 × activation × M tile, stage 2 × M tile) on DeepSeek-V3-like shapes scaled down (E 256,
+// k 8, TP8 inter 256; hidden several 128-deep K-blocks), tokens 1, 3 and 64; with E 256 and a token or
+// three, most experts receive no token. The reference scales each K-block's partial sum by its own
+// block scales (the fill gives every block a different one).
+TEST_P(Moe, GemmStagesBlockScaleEveryVariant) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const struct { const char* op; const char* problem; const char* variant; } cases[] = {
+      {"moe_gemm1_blockscale", "tokens=1 k=8 experts=256 hidden=384 inter=256 block_m=16", "s1_silu_bf16_m16"},
+      {"moe_gemm1_blockscale", "tokens=64 k=4 experts=32 hidden=256 inter=128 block_m=64 bias", "s1_silu_bf16_m64"},
+      {"moe_gemm1_blockscale", "tokens=64 k=2 experts=8 hidden=256 inter=128 block_m=128", "s1_silu_bf16_m128"},
+      {"moe_gemm1_blockscale", "tokens=3 k=8 experts=256 hidden=256 inter=256 block_m=16 activation=gelu", "s1_gelu_bf16_m16"},
+      {"moe_gemm1_blockscale", "tokens=3 k=2 experts=8 hidden=128 inter=128 block_m=64 activation=gelu", "s1_gelu_bf16_m64"},
+      {"moe_gemm1_blockscale", "tokens=3 k=2 experts=8 hidden=256 inter=128 block_m=128 activation=gelu", "s1_gelu_bf16_m128"},
+      {"moe_gemm1_blockscale", "tokens=3 k=4 experts=16 hidden=256 inter=128 block_m=16 activation=swiglu_oai bias", "s1_swiglu_oai_bf16_m16"},
+      {"moe_gemm1_blockscale", "tokens=3 k=4 experts=16 hidden=128 inter=128 block_m=64 activation=swiglu_oai", "s1_swiglu_oai_bf16_m64"},
+      {"moe_gemm1_blockscale", "tokens=3 k=4 experts=16 hidden=128 inter=128 block_m=128 activation=swiglu_oai", "s1_swiglu_oai_bf16_m128"},
+      {"moe_gemm2_blockscale", "tokens=1 k=8 experts=256 hidden=384 inter=256 block_m=16", "s2_none_f32_m16"},
+      {"moe_gemm2_blockscale", "tokens=64 k=4 experts=32 hidden=128 inter=256 block_m=64 bias", "s2_none_f32_m64"},
+      {"moe_gemm2_blockscale", "tokens=64 k=2 experts=8 hidden=256 inter=384 block_m=128", "s2_none_f32_m128"},
+  };
+  std::uint32_t seed = 600;
+  for (const auto& c : cases) {
+    const auto r = run_ok(s, c.op, c.problem, seed++);
+    EXPECT_EQ(std::string(r.selection.kernel_name), "moe_gemm" + arch_suffix(GetParam().arch) + c.variant + "_infp8_block128")
+        << c.op << " " << c.problem;
+    ASSERT_EQ(r.comparisons.size(), 1u);
+    EXPECT_GT(r.comparisons[0].count, 0u);
+  }
+}
+
+// The block-scale comparison has teeth: a reference with one scale per row (the rowcol op's) where
+// the kernel applies a scale per K-block fails.
+TEST_P(Moe, GemmBlockScaleComparisonCatchesRowScales) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const ref::OpReference saved = *ref::find_op_reference("moe_gemm2_blockscale");
+  ref::OpReference wrong = *ref::find_op_reference("moe_gemm2_fp8");
+  wrong.fill = saved.fill;
+  ref::register_op_reference("moe_gemm2_blockscale", wrong);
+  const auto r = asmk::op_runner::run(s.get(), "moe_gemm2_blockscale", Problem::parse("tokens=3 k=2 experts=8 hidden=128 inter=256 block_m=16"));
+  ref::register_op_reference("moe_gemm2_blockscale", saved);
+  ASSERT_EQ(r.comparisons.size(), 1u) << r.error;
+  EXPECT_FALSE(r.comparisons[0].ok());
+}
+
+// The MXFP4 comparison has teeth: a reference that reads every weight scale one step (a factor 2)
+// larger than the kernel does fails (gfx950; gfx942 has no such kernel).
+TEST_P(Moe, GemmMxfp4ComparisonCatchesAScaleOffByOne) {
+  if (std::string(GetParam().arch) != "gfx950") GTEST_SKIP() << "MXFP4 stages exist on gfx950 only";
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const ref::OpReference saved = *ref::find_op_reference("moe_gemm2_mxfp4");
+  ref::OpReference wrong = saved;
+  wrong.compute = [saved](const ref::OpProblem& p, const ref::OpTensors& t, std::map<std::string, ref::Expected>& expected) {
+    ref::OpTensors doubled = t;
+    for (std::uint8_t& e : doubled.at("scale_w").bytes) ++e;
+    return saved.compute(p, doubled, expected);
+  };
+  ref::register_op_reference("moe_gemm2_mxfp4", wrong);
+  const auto r = asmk::op_runner::run(s.get(), "moe_gemm2_mxfp4", Problem::parse("tokens=3 k=2 experts=8 hidden=128 inter=256 block_m=16"));
+  ref::register_op_reference("moe_gemm2_mxfp4", saved);
+  ASSERT_EQ(r.comparisons.size(), 1u) << r.error;
+  EXPECT_FALSE(r.comparisons[0].ok());
+  run_ok(s, "moe_gemm2_mxfp4", "tokens=3 k=2 experts=8 hidden=128 inter=256 block_m=16", 1);  // the right reference
+}
+
+// A block-scaled stage through asmk_run_op with device buffers: a scale_a sized for per-row scales
+// (what moe_gemm2_fp8 takes) is refused, naming the tensor, with nothing written; the right size runs.
+TEST_P(Moe, GemmBlockScaleRefusesAScaleOfTheWrongShape) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  asmk::op_runner::OpView op;
+  std::string error;
+  ASSERT_EQ(asmk::op_runner::describe_op(s.get(), "moe_gemm2_blockscale", op, error), ASMK_SUCCESS) << error;
+  asmk::op_runner::Call call;
+  ASSERT_EQ(call.build(s.get(), op, Problem::parse("tokens=3 k=2 experts=8 hidden=128 inter=256 block_m=16"), error), ASMK_SUCCESS) << error;
+  std::map<std::string, asmk::test::Buffer> buffers;
+  for (const auto& t : call.tensors) {
+    buffers.emplace(t.name, asmk::test::Buffer(s.get(), t.bytes));
+    std::vector<std::uint8_t> fill(t.bytes, 0);
+    if (std::string(t.name) == "out") fill.assign(t.bytes, 0xee);
+    if (std::string(t.name) == "block_expert") fill.assign(t.bytes, 0xff);  // -1: no block
+    ASSERT_EQ(asmk_memcpy(s.get(), buffers.at(t.name).get(), fill.data(), fill.size(), ASMK_COPY_HOST_TO_DEVICE), ASMK_SUCCESS);
+    call.set_pointer(t.name, buffers.at(t.name).get(), t.bytes);
+  }
+  auto untouched = [&] {
+    for (const std::uint8_t b : buffers.at("out").download<std::uint8_t>())
+      if (b != 0xee) return false;
+    return true;
+  };
+  call.set_pointer("scale_a", buffers.at("scale_a").get(), 3 * 2 * 4);  // [tokens·k]: per-row scales
+  asmk_status status = asmk_run_op(s.get(), "moe_gemm2_blockscale", call.args().data(), call.args().size(), nullptr, nullptr);
+  const std::string message = asmk_last_error();
+  EXPECT_NE(status, ASMK_SUCCESS);
+  EXPECT_NE(message.find("scale_a"), std::string::npos) << message;
+  ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS);
+  EXPECT_TRUE(untouched()) << "a refused call wrote its output";
+  call.set_pointer("scale_a", buffers.at("scale_a").get(), 3 * 2 * 2 * 4);  // [tokens·k, inter / 128]
+  status = asmk_run_op(s.get(), "moe_gemm2_blockscale", call.args().data(), call.args().size(), nullptr, nullptr);
+  EXPECT_EQ(status, ASMK_SUCCESS) << asmk_last_error();
+  ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS);
+  EXPECT_TRUE(untouched()) << "no block: nothing to write";
+}
+
+// MXFP4 (gfx950: moe_gemm1_mxfp4, moe_gemm2_mxfp4): every variant on gpt-oss-like shapes scaled down
+// (E 128, k 4, SwiGLU with alpha / limit and per-expert biases; hidden = inter as in the model),
+// tokens 1, 3 and 64, most experts receiving no token at 1 and 3. gfx942 has no MXFP4 MFMA: there the
+// same calls are refused with a named error (and nothing runs).
+TEST_P(Moe, GemmStagesMxfp4EveryVariantOrRefusedWithoutTheMfma) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const struct { const char* op; const char* problem; const char* variant; } cases[] = {
+      {"moe_gemm1_mxfp4", "tokens=1 k=4 experts=128 hidden=256 inter=256 block_m=16 activation=swiglu_oai bias", "s1_swiglu_oai_bf16_m16"},
+      {"moe_gemm1_mxfp4", "tokens=64 k=4 experts=16 hidden=256 inter=128 block_m=64 activation=swiglu_oai bias", "s1_swiglu_oai_bf16_m64"},
+      {"moe_gemm1_mxfp4", "tokens=64 k=2 experts=8 hidden=128 inter=128 block_m=128 activation=swiglu_oai", "s1_swiglu_oai_bf16_m128"},
+      {"moe_gemm1_mxfp4", "tokens=3 k=4 experts=128 hidden=384 inter=128 block_m=16", "s1_silu_bf16_m16"},
+      {"moe_gemm1_mxfp4", "tokens=3 k=2 experts=8 hidden=128 inter=128 block_m=64", "s1_silu_bf16_m64"},
+      {"moe_gemm1_mxfp4", "tokens=3 k=2 experts=8 hidden=256 inter=128 block_m=128 bias", "s1_silu_bf16_m128"},
+      {"moe_gemm1_mxfp4", "tokens=3 k=2 experts=8 hidden=128 inter=128 block_m=16 activation=gelu", "s1_gelu_bf16_m16"},
+      {"moe_gemm1_mxfp4", "tokens=3 k=2 experts=8 hidden=128 inter=256 block_m=64 activation=gelu", "s1_gelu_bf16_m64"},
+      {"moe_gemm1_mxfp4", "tokens=3 k=2 experts=8 hidden=128 inter=128 block_m=128 activation=gelu", "s1_gelu_bf16_m128"},
+      {"moe_gemm2_mxfp4", "tokens=1 k=4 experts=128 hidden=256 inter=256 block_m=16 bias", "s2_none_f32_m16"},
+      {"moe_gemm2_mxfp4", "tokens=64 k=4 experts=16 hidden=128 inter=256 block_m=64 bias", "s2_none_f32_m64"},
+      {"moe_gemm2_mxfp4", "tokens=64 k=2 experts=8 hidden=256 inter=128 block_m=128", "s2_none_f32_m128"},
+  };
+  std::uint32_t seed = 700;
+  for (const auto& c : cases) {
+    if (std::string(GetParam().arch) == "gfx942") {
+      SCOPED_TRACE(std::string(c.op) + " " + c.problem);
+      const auto r = asmk::op_runner::run(s.get(), c.op, Problem::parse(c.problem));
+      // the error names the arch and the variants that exist there: bf16 and fp8 inputs, no fp4
+      EXPECT_EQ(r.status, ASMK_ERROR_UNSUPPORTED_DTYPE) << asmk_status_string(r.status);
+      EXPECT_NE(r.error.find("no kernel of family moe_gemm for gfx942"), std::string::npos) << r.error;
+      EXPECT_NE(r.error.find("in_dtype=fp8"), std::string::npos) << r.error;
+      EXPECT_EQ(r.error.find("in_dtype=fp4"), std::string::npos) << r.error;
+      EXPECT_TRUE(r.comparisons.empty());
+      continue;
+    }
+    const auto r = run_ok(s, c.op, c.problem, seed++);
+    EXPECT_EQ(std::string(r.selection.kernel_name), "moe_gemm" + arch_suffix(GetParam().arch) + c.variant + "_infp4_mx32")
+        << c.op << " " << c.problem;
+    ASSERT_EQ(r.comparisons.size(), 1u);
+    EXPECT_GT(r.comparisons[0].count, 0u);
   }
 }
 
@@ -499,6 +701,8 @@ TEST_P(Moe, GemmAndSumRefuseBadInputByRule) {
       {"moe_gemm1", "tokens=2 k=2 experts=8 hidden=96 inter=64 block_m=16", "sizes_64", "tokens=2 k=2 experts=8 hidden=128 inter=64 block_m=16"},
       {"moe_gemm2", "tokens=2 k=9 experts=8 hidden=64 inter=64 block_m=16", "k_range", "tokens=2 k=8 experts=8 hidden=64 inter=64 block_m=16"},
       {"moe_sum", "tokens=2 k=2 experts=8 local_experts=9 hidden=64", "local_at_most_experts", "tokens=2 k=2 experts=8 local_experts=8 hidden=64"},
+      {"moe_gemm1_blockscale", "tokens=2 k=2 experts=8 hidden=192 inter=128 block_m=16", "sizes_128", "tokens=2 k=2 experts=8 hidden=256 inter=128 block_m=16"},
+      {"moe_gemm2_blockscale", "tokens=2 k=2 experts=8 hidden=128 inter=64 block_m=16", "sizes_128", "tokens=2 k=2 experts=8 hidden=128 inter=128 block_m=16"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.bad);
@@ -576,12 +780,22 @@ void run_chain(Session& s, std::uint32_t tokens, std::uint32_t experts, std::uin
 // The fp8 layer: x quantized per token (quant_fp8, granularity row), stage 1 in fp8, its output
 // quantized per slot (quant_fp8 again), stage 2 in fp8, the sum. The end result against ref/'s stage 2
 // from the kernels' quantized intermediate and its scales.
+// The quantized layer's formats: fp8 per row (quant_fp8 granularity row, the _fp8 stages), fp8 with
+// DeepSeek-V3's block scales (quant_fp8 granularity group, the _blockscale stages), MXFP4 (quant_mxfp4,
+// the _mxfp4 stages, gfx950).
+enum class Quant { fp8_row, fp8_block, mxfp4 };
 void run_fp8_chain(Session& s, const std::string& arch, std::uint32_t tokens, std::uint32_t experts, std::uint32_t k, std::uint32_t hidden,
-                   std::uint32_t inter, std::uint32_t block_m, std::uint32_t seed) {
+                   std::uint32_t inter, std::uint32_t block_m, std::uint32_t seed, Quant quant = Quant::fp8_row,
+                   const std::string& activation = "silu") {
+  const bool block = quant == Quant::fp8_block, mx = quant == Quant::mxfp4;
+  const std::string quant_op = mx ? "quant_mxfp4" : "quant_fp8";
+  const std::string granularity = mx ? "" : block ? " granularity=group" : " granularity=row";
+  const std::string suffix = mx ? "_mxfp4" : block ? "_blockscale" : "_fp8";
+  const std::string stage1_op = "moe_gemm1" + suffix, stage2_op = "moe_gemm2" + suffix;
   const std::string T = std::to_string(tokens), E = std::to_string(experts), K = std::to_string(k);
   const std::string H = std::to_string(hidden), I = std::to_string(inter), B = std::to_string(block_m);
   const std::string slots = std::to_string(tokens * k);
-  SCOPED_TRACE("fp8 tokens " + T + " experts " + E + " k " + K);
+  SCOPED_TRACE(stage1_op + " tokens " + T + " experts " + E + " k " + K);
   auto take = [](const asmk::op_runner::Result& from, const char* tensor, asmk::op_runner::Options& to, const char* as) {
     to.inputs[as] = from.tensors.at(tensor).bytes;
   };
@@ -598,25 +812,25 @@ void run_fp8_chain(Session& s, const std::string& arch, std::uint32_t tokens, st
   if (!must(sorted)) return;
   asmk::op_runner::Options quant_x_in;
   quant_x_in.seed = seed + 1;
-  const auto quant_x = asmk::op_runner::run(s.get(), "quant_fp8", Problem::parse("m=" + T + " n=" + H + " granularity=row"), quant_x_in);
+  const auto quant_x = asmk::op_runner::run(s.get(), quant_op, Problem::parse("m=" + T + " n=" + H + granularity), quant_x_in);
   if (!must(quant_x)) return;
   asmk::op_runner::Options stage1_in;
   for (const char* name : {"sorted_ids", "block_expert", "total_padded"}) take(sorted, name, stage1_in, name);
   take(quant_x, "y", stage1_in, "a");
   take(quant_x, "scale", stage1_in, "scale_a");
   stage1_in.seed = seed + 2;
-  const auto stage1 = asmk::op_runner::run(s.get(), "moe_gemm1_fp8", Problem::parse(sizes + " hidden=" + H + " inter=" + I + " block_m=" + B), stage1_in);
+  const auto stage1 = asmk::op_runner::run(s.get(), stage1_op, Problem::parse(sizes + " hidden=" + H + " inter=" + I + " block_m=" + B + " activation=" + activation), stage1_in);
   if (!must(stage1)) return;
   asmk::op_runner::Options quant_inter_in;
   take(stage1, "out", quant_inter_in, "x");
-  const auto quant_inter = asmk::op_runner::run(s.get(), "quant_fp8", Problem::parse("m=" + slots + " n=" + I + " granularity=row"), quant_inter_in);
+  const auto quant_inter = asmk::op_runner::run(s.get(), quant_op, Problem::parse("m=" + slots + " n=" + I + granularity), quant_inter_in);
   if (!must(quant_inter)) return;
   asmk::op_runner::Options stage2_in;
   for (const char* name : {"sorted_ids", "sorted_weights", "block_expert", "total_padded"}) take(sorted, name, stage2_in, name);
   take(quant_inter, "y", stage2_in, "a");
   take(quant_inter, "scale", stage2_in, "scale_a");
   stage2_in.seed = seed + 3;
-  const auto stage2 = asmk::op_runner::run(s.get(), "moe_gemm2_fp8", Problem::parse(sizes + " hidden=" + H + " inter=" + I + " block_m=" + B), stage2_in);
+  const auto stage2 = asmk::op_runner::run(s.get(), stage2_op, Problem::parse(sizes + " hidden=" + H + " inter=" + I + " block_m=" + B), stage2_in);
   if (!must(stage2)) return;
   asmk::op_runner::Options sum_in;
   take(stage2, "out", sum_in, "partial");
@@ -630,10 +844,15 @@ void run_fp8_chain(Session& s, const std::string& arch, std::uint32_t tokens, st
   sa.tokens = tokens, sa.k = k, sa.experts = experts, sa.local_experts = experts, sa.block_m = block_m;
   ASSERT_TRUE(ref::moe_sort(sa, layout).ok());
   ref::MoeStage2Args a;
-  a.in_format = ref::fp8_format(arch == "gfx942" ? ref::Arch::gfx942 : ref::Arch::gfx950);
+  a.in_format = mx ? ref::Format::e2m1 : ref::fp8_format(arch == "gfx942" ? ref::Arch::gfx942 : ref::Arch::gfx950);
   a.inter = quant_inter.tensors.at("y").bytes.data(), a.w2 = stage2.tensors.at("w").bytes.data();
-  a.scale_inter = quant_inter.tensors.at("scale").as<float>(), a.scale_w2 = stage2.tensors.at("scale_w").as<float>();
+  if (mx) {
+    a.mx_scale_inter = quant_inter.tensors.at("scale").bytes.data(), a.mx_scale_w2 = stage2.tensors.at("scale_w").bytes.data();
+  } else {
+    a.scale_inter = quant_inter.tensors.at("scale").as<float>(), a.scale_w2 = stage2.tensors.at("scale_w").as<float>();
+  }
   a.sorted = &layout, a.tokens = tokens, a.k = k, a.hidden = hidden, a.inter_size = inter, a.local_experts = experts;
+  a.scale_block = block ? 128 : 0;
   ref::GemmRef want;
   ASSERT_TRUE(ref::moe_stage2(a, want).ok());
   const std::uint16_t* got = summed.tensors.at("out").as<std::uint16_t>();
@@ -656,6 +875,14 @@ TEST_P(Moe, TheLayerAsAChainOfTheOps) {
   run_chain(s, 3, 16, 4, 64, 64, 16, "swiglu_oai", 230);  // gpt-oss-like activation
   run_fp8_chain(s, GetParam().arch, 3, 8, 2, 128, 128, 16, 240);
   run_fp8_chain(s, GetParam().arch, 64, 32, 4, 128, 128, 64, 250);
+  // DeepSeek-V3-like with block scales: decode (one token, E 256 k 8: 248 experts without a token) and prefill
+  run_fp8_chain(s, GetParam().arch, 1, 256, 8, 256, 256, 16, 260, Quant::fp8_block);
+  run_fp8_chain(s, GetParam().arch, 64, 32, 4, 256, 128, 64, 270, Quant::fp8_block);
+  // gpt-oss-like in MXFP4 (gfx950): SwiGLU, E 128 k 4 (one token: 124 experts without a token), then prefill
+  if (std::string(GetParam().arch) == "gfx950") {
+    run_fp8_chain(s, GetParam().arch, 1, 128, 4, 256, 256, 16, 280, Quant::mxfp4, "swiglu_oai");
+    run_fp8_chain(s, GetParam().arch, 64, 16, 4, 256, 128, 64, 290, Quant::mxfp4, "swiglu_oai");
+  }
 }
 
 // fused_moe: the pipeline op of the five stages (one plan, temporaries in one workspace) against the
@@ -827,6 +1054,109 @@ TEST_P(Moe, FusedMoeRoutedRunsTheCallersRouting) {
   EXPECT_NE(message.find("fused_moe_routed: topk_ids[1, 1] (element 3) is 8, outside [-1, experts) = [-1, 8)"), std::string::npos) << message;
   for (const std::uint8_t b : out_buffer.download<std::uint8_t>()) ASSERT_EQ(b, 0xee) << "out written by a refused call";
   for (const std::uint8_t b : workspace.download<std::uint8_t>()) ASSERT_EQ(b, 0xee) << "workspace written by a refused call";
+}
+
+// Expert parallelism: half the experts remote (a random map; and without a map, experts >= 4
+// remote): out is the local partial sum. The comparison has teeth: a reference whose map names other
+// local experts, or that keeps the remote slots (on local expert 0), disagrees.
+TEST_P(Moe, FusedMoeExpertParallelHalfTheExpertsRemote) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  std::uint32_t seed = 800;
+  run_ok(s, "fused_moe_routed", "tokens=64 experts=16 k=4 hidden=128 inter=128 local_experts=8 expert_map", seed++);
+  run_ok(s, "fused_moe_routed", "tokens=3 experts=8 k=2 hidden=64 inter=64 local_experts=4", seed++);
+  run_ok(s, "fused_moe", "tokens=16 experts=16 k=4 hidden=128 inter=128 local_experts=8 expert_map", seed++);
+  run_ok(s, "fused_moe", "tokens=3 experts=256 k=8 hidden=64 inter=64 local_experts=128 expert_map routing=grouped n_group=8 "
+                         "topk_group=4 routed_scaling_factor=2.5", seed++);
+  const ref::OpReference saved = *ref::find_op_reference("fused_moe_routed");
+  for (const bool keep_remote : {false, true}) {
+    SCOPED_TRACE(keep_remote ? "remote slots kept" : "local ids shifted");
+    ref::OpReference wrong = saved;
+    wrong.compute = [saved, keep_remote](const ref::OpProblem& p, const ref::OpTensors& t, std::map<std::string, ref::Expected>& expected) {
+      ref::OpTensors changed = t;
+      std::int32_t* map = changed.at("expert_map").as<std::int32_t>();
+      const auto local = static_cast<std::int32_t>(p.u32("local_experts"));
+      for (std::uint32_t e = 0; e < p.u32("experts"); ++e)
+        map[e] = keep_remote ? std::max(map[e], 0) : map[e] < 0 ? -1 : (map[e] + 1) % local;
+      return saved.compute(p, changed, expected);
+    };
+    ref::register_op_reference("fused_moe_routed", wrong);
+    const auto r = asmk::op_runner::run(s.get(), "fused_moe_routed",
+                                        Problem::parse("tokens=16 experts=16 k=4 hidden=64 inter=64 local_experts=8 expert_map"));
+    ref::register_op_reference("fused_moe_routed", saved);
+    ASSERT_EQ(r.comparisons.size(), 1u) << r.error;
+    EXPECT_FALSE(r.comparisons[0].ok());
+  }
+}
+
+// fp8 inside the layer (in_dtype=fp8): x quantized per token, stage 1 and 2 in fp8 with per-channel
+// weight scales, stage 1's output quantized per slot between them; with expert parallelism too. A
+// reference that gives each expert's W2 channels one scale (their mean) disagrees. (The allowance
+// carries the worst case of two fp8 roundings of the intermediate, 2 · 2^-4 of each element, to the
+// output: a GELU-for-SiLU reference, ~10% apart, stays inside it.)
+TEST_P(Moe, FusedMoeFp8PerTokenPerChannel) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  std::uint32_t seed = 900;
+  run_ok(s, "fused_moe_routed", "tokens=5 experts=8 k=2 hidden=128 inter=128 in_dtype=fp8 w1_scale w2_scale", seed++);
+  run_ok(s, "fused_moe_routed", "tokens=64 experts=16 k=4 hidden=128 inter=128 in_dtype=fp8 local_experts=8 expert_map w1_scale w2_scale",
+         seed++);
+  const auto r = run_ok(s, "fused_moe", "tokens=3 experts=8 k=2 hidden=256 inter=128 in_dtype=fp8 w1_scale w2_scale", seed++);
+  std::size_t quants = 0;
+  for (std::size_t i = 0; i < r.selection.launch_count; ++i)
+    quants += std::string(r.selection.launches[i].kernel_name).rfind("quant_fp8", 0) == 0;
+  EXPECT_EQ(quants, 2u) << "x and the intermediate are quantized between the stages";
+  const ref::OpReference saved = *ref::find_op_reference("fused_moe_routed");
+  ref::OpReference wrong = saved;
+  wrong.compute = [saved](const ref::OpProblem& p, const ref::OpTensors& t, std::map<std::string, ref::Expected>& expected) {
+    ref::OpTensors flat = t;
+    float* scale = flat.at("w2_scale").as<float>();
+    const std::uint32_t hidden = p.u32("hidden");
+    for (std::uint32_t e = 0; e < p.u32("experts"); ++e) {
+      float mean = 0;
+      for (std::uint32_t h = 0; h < hidden; ++h) mean += scale[e * hidden + h] / static_cast<float>(hidden);
+      for (std::uint32_t h = 0; h < hidden; ++h) scale[e * hidden + h] = mean;
+    }
+    return saved.compute(p, flat, expected);
+  };
+  ref::register_op_reference("fused_moe_routed", wrong);
+  const auto bad = asmk::op_runner::run(s.get(), "fused_moe_routed",
+                                        Problem::parse("tokens=5 experts=8 k=2 hidden=128 inter=128 in_dtype=fp8 w1_scale w2_scale"));
+  ref::register_op_reference("fused_moe_routed", saved);
+  ASSERT_EQ(bad.comparisons.size(), 1u) << bad.error;
+  EXPECT_FALSE(bad.comparisons[0].ok());
+}
+
+// The layer sorts with one wave only for few slots and experts (Mixtral-like decode); else over many
+// workgroups (moe_sort_count, moe_sort_scatter): the plan's launches say so, the fp8 layer with it
+// fits ASMK_MAX_LAUNCHES, and the layer with the chunked sort is right.
+TEST_P(Moe, FusedMoeChoosesItsSort) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  auto launches = [&](const char* op, const char* problem) {
+    asmk::op_runner::OpView view;
+    std::string error;
+    std::vector<std::string> names;
+    EXPECT_EQ(asmk::op_runner::describe_op(s.get(), op, view, error), ASMK_SUCCESS) << error;
+    asmk::op_runner::Call call;
+    asmk_selection plan{sizeof(asmk_selection)};
+    EXPECT_EQ(asmk::op_runner::select(s.get(), view, Problem::parse(problem), {}, call, plan, error), ASMK_SUCCESS) << error;
+    for (std::size_t i = 0; i < plan.launch_count; ++i) names.push_back(plan.launches[i].kernel_name);
+    return names;
+  };
+  auto has = [](const std::vector<std::string>& names, const std::string& prefix) {
+    return std::any_of(names.begin(), names.end(), [&](const std::string& n) { return n.rfind(prefix, 0) == 0; });
+  };
+  const auto mixtral = launches("fused_moe", "tokens=64 experts=8 k=2 hidden=4096 inter=14336");  // 128 slots, 8 experts
+  EXPECT_TRUE(has(mixtral, "moe_sort_gfx"));
+  EXPECT_FALSE(has(mixtral, "moe_sort_chunked"));
+  const auto deepseek = launches("fused_moe", "tokens=1 experts=256 k=8 hidden=7168 inter=256");  // 256 experts
+  EXPECT_TRUE(has(deepseek, "moe_sort_chunked"));
+  EXPECT_FALSE(has(deepseek, "moe_sort_gfx"));
+  const auto prefill = launches("fused_moe", "tokens=4096 experts=256 k=8 hidden=7168 inter=256 in_dtype=fp8 w1_scale w2_scale");
+  EXPECT_EQ(prefill.size(), 8u);
+  EXPECT_TRUE(has(prefill, "moe_sort_chunked"));
+  run_ok(s, "fused_moe_routed", "tokens=600 experts=64 k=8 hidden=64 inter=64", 950);
 }
 
 INSTANTIATE_TEST_SUITE_P(Devices, Moe, ::testing::ValuesIn(asmk::test::kTestDevices),

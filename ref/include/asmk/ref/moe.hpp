@@ -103,13 +103,22 @@ inline constexpr float swiglu_oai_alpha = 1.702f, swiglu_oai_limit = 7.0f;
 // Rows of inter no entry names (slots of remote experts) are not part of the result (valid = 0).
 // Expert ids of blocks are local ids: W1 and b1 hold the E_local experts of this rank.
 // fp8 (in_format an fp8 format): x and W1 are fp8 codes and the projections are scaled,
-//   gate_i = (x[t] · W1[e][i]) · scale_x[t] · scale_w1[e][i] + b1[e][i]   (likewise up).
+//   gate_i = (x[t] · W1[e][i]) · scale_x[t] · scale_w1[e][i] + b1[e][i]   (likewise up);
+// with scale_block = 128 (DeepSeek-V3's block scales) per 128-deep K-block kb instead,
+//   gate_i = Σ_kb (x[t] · W1[e][i] over kb) · scale_x[t][kb] · scale_w1[e][i / 128][kb] + b1[e][i]
+//   (scale_x [T, H/128], scale_w1 [E_local, 2·I/128, H/128]; H and I multiples of 128).
+// MXFP4 (in_format e2m1, OCP MX): x and W1 are e2m1 codes two per byte (element 2j in the low nibble
+//   of byte j; rows of H/2 bytes) with e8m0 scales per 32 elements of K, mx_scale_x [T, H/32] and
+//   mx_scale_w1 [E_local, 2·I, H/32]: gate_i = Σ_c x[t][c]·2^(sx[t][c/32]−127) · W1[e][i][c]·2^(sw[e][i][c/32]−127) + b1.
 struct MoeStage1Args {
   Format in_format = Format::bf16;    // bf16, or the fp8 format of x and W1
   const void* x = nullptr;            // [T, H] bf16 (uint16) or fp8 (uint8) codes
   const void* w1 = nullptr;           // [E_local, 2·I, H] likewise
-  const float* scale_x = nullptr;     // fp8: [T]
-  const float* scale_w1 = nullptr;    // fp8: [E_local, 2·I]
+  const float* scale_x = nullptr;     // fp8: [T] (scale_block 128: [T, H/128])
+  const float* scale_w1 = nullptr;    // fp8: [E_local, 2·I] (scale_block 128: [E_local, 2·I/128, H/128])
+  std::uint32_t scale_block = 0;      // 0: per row / per channel; 128: 1x128 / 128x128 block scales
+  const std::uint8_t* mx_scale_x = nullptr;   // e2m1: [T, H/32] e8m0
+  const std::uint8_t* mx_scale_w1 = nullptr;  // e2m1: [E_local, 2·I, H/32] e8m0
   const float* bias1 = nullptr;       // [E_local, 2·I] or nullptr
   const MoeSorted* sorted = nullptr;
   std::uint32_t tokens = 0, k = 0, hidden = 0, inter = 0, local_experts = 0;
@@ -126,13 +135,20 @@ Status moe_stage1(const MoeStage1Args& args, MoeStage1Ref& out);
 
 // Stage 2: out[t][h] = Σ_j w[t·k + j] · (inter[t·k + j] · W2[e_j][h] + b2[e_j][h]) over the slots of
 // token t that the sorted layout holds (a token whose experts are all remote gets 0).
-// fp8: inter and W2 are fp8 codes, the sum scaled by scale_inter[slot] · scale_w2[e][h] before b2.
+// fp8: inter and W2 are fp8 codes, the sum scaled by scale_inter[slot] · scale_w2[e][h] before b2;
+// with scale_block = 128 per K-block kb: Σ_kb (inter[s] · W2[e][h] over kb) · scale_inter[s][kb] ·
+// scale_w2[e][h / 128][kb] (scale_inter [T·k, I/128], scale_w2 [E_local, H/128, I/128]).
+// MXFP4 (in_format e2m1): inter and W2 e2m1 codes two per byte with e8m0 scales per 32 elements of K,
+// mx_scale_inter [T·k, I/32] and mx_scale_w2 [E_local, H, I/32].
 struct MoeStage2Args {
   Format in_format = Format::bf16;       // bf16, or the fp8 format of inter and W2
   const void* inter = nullptr;           // [T·k, I] bf16 (uint16) or fp8 (uint8) codes
   const void* w2 = nullptr;              // [E_local, H, I] likewise
-  const float* scale_inter = nullptr;    // fp8: [T·k]
-  const float* scale_w2 = nullptr;       // fp8: [E_local, H]
+  const float* scale_inter = nullptr;    // fp8: [T·k] (scale_block 128: [T·k, I/128])
+  const float* scale_w2 = nullptr;       // fp8: [E_local, H] (scale_block 128: [E_local, H/128, I/128])
+  std::uint32_t scale_block = 0;         // 0: per row / per channel; 128: 1x128 / 128x128 block scales
+  const std::uint8_t* mx_scale_inter = nullptr;  // e2m1: [T·k, I/32] e8m0
+  const std::uint8_t* mx_scale_w2 = nullptr;     // e2m1: [E_local, H, I/32] e8m0
   const float* bias2 = nullptr;          // [E_local, H] or nullptr
   const MoeSorted* sorted = nullptr;     // with sorted_weights
   std::uint32_t tokens = 0, k = 0, hidden = 0, inter_size = 0, local_experts = 0;
