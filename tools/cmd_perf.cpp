@@ -1,4 +1,4 @@
-// asmk perf FAMILY [--machine M] [--shapes PRESET|FILE] [--backend model|hsa] [-o DIR]: a sweep of
+// asmk perf FAMILY [--machine M] [--shapes PRESET|FILE] [--backend model|hsa|hip] [-o DIR]: a sweep of
 // every kernel of the family over the shapes; writes <DIR>/<family>-<machine>.csv and .html.
 // Every number printed or written is labelled "modeled" (machine model) or "measured" (GPU).
 #include <cstdio>
@@ -151,8 +151,9 @@ std::string reproducing_command(const PerfOptions& o, const std::string& machine
 }
 
 void run_perf(const PerfOptions& o) {
-  if (o.backend != "model" && o.backend != "hsa")
-    throw Failure("--backend must be \"model\" (the machine model, modeled times) or \"hsa\" (a GPU, measured times)");
+  if (o.backend != "model" && o.backend != "hsa" && o.backend != "hip")
+    throw Failure("--backend must be \"model\" (the machine model, modeled times), \"hsa\" or \"hip\" (a GPU, "
+                  "measured times)");
   perf::SweepOptions s;
   s.family = o.family;
   s.repo = repository_or_default(o.repo);
@@ -179,7 +180,7 @@ void run_perf(const PerfOptions& o) {
   const std::string label = o.backend == "model" ? "modeled" : "measured";
   perf::SweepResult result = o.backend == "model"
                                  ? value_or_fail(perf::model_sweep(s))
-                                 : value_or_fail(perf::measured_sweep(s, {o.warmup, o.repeats, o.machine}));
+                                 : value_or_fail(perf::measured_sweep(s, {o.warmup, o.repeats, o.machine, o.backend}));
 
   // --tuned-out: what `asmk tune` writes, from this sweep (before the selector is asked for its picks,
   // so that a table the selector reads gives the picks the report shows).
@@ -256,7 +257,7 @@ void add_perf_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--shapes", o->shapes, "Preset name (perf/presets/<name>.csv) or a CSV file with header m,n,k "
                                          "(default: the family's preset)");
-  cmd->add_option("--backend", o->backend, "model (modeled times) or hsa (measured on a GPU)")->capture_default_str();
+  cmd->add_option("--backend", o->backend, "model (modeled times), hsa or hip (measured on a GPU)")->capture_default_str();
   cmd->add_option("-o,--out", o->out, "Output folder for <family>-<machine>.csv and .html")->capture_default_str();
   cmd->add_option("--repo", o->repo, "Repository folder (holding <arch>/manifest.json)");
   cmd->add_option("--where", o->where, "NAME=VALUE kernel-parameter filter (repeatable; overrides the family's "

@@ -117,7 +117,7 @@ def code_lines(text: str) -> list:
         line = raw.split("//")[0].split(";")[0].strip()
         if line and not line.startswith("."):
             lines.append(line)
-        elif re.match(r"^\.L\w+:$", line):
+        elif re.match(r"^\.L[\w.]+:$", line):
             lines.append(line)
     return lines
 

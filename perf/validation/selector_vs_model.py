@@ -28,18 +28,20 @@ WHY = """## Why the estimate alone misses
 
 With the tuned tables (written from this model by `perf/regenerate.sh all`) every preset shape's pick is
 the model's fastest. The estimate alone (libasmk's `gemm_cost.cpp`, used for shapes no tuned row or
-bucket covers) misses mostly at small M, and for one reason its --explain lines below show: it charges a
-workgroup max(MFMA time at the CU's peak, operand loads at 64 B/clock) and the whole problem at least its
-HBM bytes, so at small M every candidate ties at the memory term and split-K only adds its reduce. The
-model runs the kernels' own K loop: a workgroup alone on its CU waits a load-to-use latency (and an LDS
-round trip and a barrier) per K step of 64, about 1000 cycles, so an unsplit small-M GEMM takes
-K/64 steps of it and splitting K divides that. Adding a per-K-step latency term to the estimate would
-remove most exceptions (to do in libasmk; the per-step cost differs by kernel, 0.35 - 0.65 us on
-gfx942 at the sustained clock, so within-10% needs the tuned rows). Before this revision the tuned
-tables had been written from sweeps that mixed dtypes, so for M=32 N=7168 K=2048 (gemm_a8w8, MI300X)
-the tuned row named an fp16-output kernel, the selector skipped it for the bf16 problem and the
-estimate picked m32_n128 unsplit at 21.9 us against the model's 10.9 us (m64_n128, k_splits=4): the
-issue's 2x. The sweep's filter is fixed, the tables regenerated, and the selector now takes that row."""
+bucket covers) used to miss mostly at small M, for one reason: it charged a workgroup max(MFMA time at the
+CU's peak, operand loads at 64 B/clock) and the whole problem at least its HBM bytes, so at small M every
+candidate tied at the memory term and split-K only added its reduce, while the model runs the kernels' own
+K loop: a workgroup alone on its CU waits a load-to-use latency (and an LDS round trip and a barrier) per K
+step. Before issue 16's latency term that gave 166 exceptions over the 259 (family, machine, shape) rows,
+the worst 6.99x (gemm_bf16, MI355X, M=32 N=7168 K=16384: the unsplit m16 tile against the model's split).
+The estimate now charges each wave's K loop 1000 clocks per K step (a round of workgroups lasts at least
+that), a 3 us reduce launch (what the model charges one), no split chunk below 128 of K and no more
+splits than the sweep models (the factor after the one whose workgroups cover the CUs): splitting K to
+cut the steps wins where the model says it does. What remains below is mostly two things the single
+per-step figure cannot tell apart: at small M, tiles whose K loop the model sees waiting ~0.3 us per step
+(m64 tiles, 2x2 waves) and ~0.5-0.6 us (m16/m32 tiles, 1x4 waves) tie in the estimate, and the tie goes to
+the more efficient (smaller) tile; at large M, the model's LDS and barrier limiters, which the estimate does
+not know. Within 10% there needs the tuned rows (which cover every preset shape)."""
 
 
 def baseline(results, family, machine):

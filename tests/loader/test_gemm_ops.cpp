@@ -9,7 +9,8 @@
 // split-K arguments); gfx950 gemm_a4w4 m16_n64, gemm_a8w8 fp8 m32_n64. tuned/gfx942-304.csv.
 //
 // Rates used by hand (gemm_cost.hpp): gfx942 fp8 2048 MACs/clk/CU at 2100 MHz = 4 300 800 MACs/us;
-// a CU loads 64 B/clk = 134 400 B/us; HBM 5.3e6 B/us; reduce launch 2 us.
+// a CU loads 64 B/clk = 134 400 B/us; HBM 5.3e6 B/us; reduce launch 3 us; a K step (64 for the fp8
+// kernels) waits 1000 clocks = 0.476 us.
 #include <cstring>
 #include <vector>
 
@@ -95,9 +96,11 @@ const void* pointer_at(const std::vector<std::byte>& bytes, std::size_t offset) 
 
 // ---- selection ---------------------------------------------------------------------------------
 
-// M=16 N=512 K=1024 on MI300X, fp8 row kernels m16_n64 and m128_n128:
+// M=16 N=512 K=1024 on MI300X, fp8 row kernels m16_n64 and m128_n128, one round each:
 //   m16_n64:   8 tiles; t_wg = max(16·64·1024 / 4300800 = 0.244, 80·1024 / 134400 = 0.610) = 0.610 us
 //   m128_n128: 4 tiles; t_wg = max(128·128·1024 / 4300800 = 3.90, 256·1024 / 134400 = 1.95) = 3.90 us
+//   both wait 16 K steps x 0.476 = 7.62 us, more than either t_wg: a tie, which tile efficiency breaks
+//   (m16_n64 100%, m128_n128 12.5%).
 //   split-K: no workspace offered -> k_splits = 1 only.
 TEST(GemmSelect, LeastEstimatedTimeWithoutWorkspace) {
   auto ctx = open_gemm_fixture("MI300X");
@@ -118,35 +121,66 @@ TEST(GemmSelect, LeastEstimatedTimeWithoutWorkspace) {
   // --explain: the chosen one first, the other eligible one, and the int8/shuffled kernels are not
   // candidates at all (other dtype/layout).
   const std::string explain = sel.explain;
-  EXPECT_EQ(explain.rfind("* gemm_a8w8_gfx942_fp8_bf16_row_m16_n64 k_splits=1: 0.61 us", 0), 0u) << explain;
-  EXPECT_NE(explain.find("  gemm_a8w8_gfx942_fp8_bf16_row_m128_n128 k_splits=1: 3.90 us"), std::string::npos) << explain;
+  EXPECT_EQ(explain.rfind("* gemm_a8w8_gfx942_fp8_bf16_row_m16_n64 k_splits=1: 7.62 us = max(compute 7.62,", 0), 0u)
+      << explain;
+  EXPECT_NE(explain.find("  gemm_a8w8_gfx942_fp8_bf16_row_m128_n128 k_splits=1: 7.62 us"), std::string::npos) << explain;
+  EXPECT_NE(explain.find("16 K steps per wave (latency 7.62 us a round)"), std::string::npos) << explain;
   EXPECT_EQ(explain.find("int8"), std::string::npos) << explain;
 }
 
-// M=N=128, K=65536 with any workspace: compute-heavy with few tiles, so split-K pays.
-//   m16_n64 (16 tiles): t_wg(s) = 80·65536/s / 134400 = 39.0/s us (load-bound); one round for s <= 8
-//     (16·s workgroups, 4 per CU fit: min(4·(512/128)/4, 65536/10240) = 4), each CU holding at most one.
-//     s=8: 4.88 + split-K (2·8·128·128·4 / 5.3e6 = 0.198) + 2 = 7.08 us;  s=4: 9.75 + 2.10 = 11.85;  s=1: 39.0
-//   m128_n128 (1 tile): t_wg = 128·128·65536/s / 4300800 = 249.7/s: s=8 31.2 + 2.2
+// Issue 16: the estimate charges a workgroup's K loop a latency per K step, as the performance model
+// shows at small M, so splitting K pays even where MACs and bytes alone say it does not.
+// M=16 N=512 K=2048 (32 K steps) on MI300X with any workspace, m16_n64 (8 tiles, one round):
+//   k_splits=1: max(t_wg 80·2048/134400 = 1.22, 32 steps x 0.476 = 15.24) = 15.24 us
+//   k_splits=8: max(80·256/134400 = 0.152, 4 steps x 0.476 = 1.905) = 1.905
+//               + split-K 2·8·16·512·4 / 5.3e6 = 0.099 + 3 = 3.10  ->  5.00 us
+//   k_splits=4: 3.81 + 3.05 = 6.86;  k_splits=2: 7.62 + 3.02 = 10.64
+//   (m128_n128 k_splits=8 ties at 5.00 with 12.5% tile efficiency.) Without the latency term the
+//   unsplit m16_n64 (1.22 us) would beat every split (>= 3 us of reduce).
+TEST(GemmSelect, PerKStepLatencyMakesSplitKPayAtSmallM) {
+  auto ctx = open_gemm_fixture("MI300X");
+  auto args = a8w8(16, 512, 2048);
+  args.workspace_bytes = SIZE_MAX;
+  asmk_selection sel{sizeof(asmk_selection)};
+  ASSERT_EQ(asmk_select_gemm_a8w8(ctx.get(), &args, &sel), ASMK_SUCCESS) << asmk_last_error();
+  EXPECT_STREQ(sel.kernel_name, "gemm_a8w8_gfx942_fp8_bf16_row_m16_n64");
+  EXPECT_EQ(sel.k_splits, 8u);
+  EXPECT_EQ(sel.grid.z, 8u);
+  const std::string explain = sel.explain;
+  EXPECT_EQ(explain.rfind("* gemm_a8w8_gfx942_fp8_bf16_row_m16_n64 k_splits=8: 5.00 us = max(compute 1.90,", 0), 0u)
+      << explain;
+  EXPECT_NE(explain.find("4 K steps per wave (latency 1.90 us a round)"), std::string::npos) << explain;
+  EXPECT_NE(explain.find("gemm_a8w8_gfx942_fp8_bf16_row_m16_n64 k_splits=1: 15.24 us"), std::string::npos) << explain;
+}
+
+// M=N=128, K=65536 (1024 K steps) with any workspace: few tiles and a long K loop, so split-K pays.
+//   Every candidate is bound by its K steps (0.476 us each) rather than its MACs or loads:
+//   m16_n64 (16 tiles): t_wg(s) = 80·65536/s / 134400 = 39.0/s us; one round for s <= 8.
+//     s=8: max(4.88, 128 steps = 60.95) + split-K (2·8·128·128·4 / 5.3e6 = 0.198) + 3 = 64.15 us
+//     s=4: 121.9 + 3.10 = 125.0;  s=1: 487.6
+//   m128_n128 (1 tile): t_wg = 128·128·65536/s / 4300800 = 249.7/s: s=8 max(31.2, 60.95) + 3.2 = 64.15
 //   memory = (128·65536·2 + 128·128·2) / 5.3e6 = 3.17 us (below all).
+//   The two s=8 candidates tie (both tiles 100% efficient): the larger tile wins the tie.
 TEST(GemmSelect, ChoosesSplitKWhenTilesAreFewAndWorkspaceIsOffered) {
   auto ctx = open_gemm_fixture("MI300X");
   auto args = a8w8(128, 128, 65536);
   args.workspace_bytes = SIZE_MAX;
   asmk_selection sel{sizeof(asmk_selection)};
   ASSERT_EQ(asmk_select_gemm_a8w8(ctx.get(), &args, &sel), ASMK_SUCCESS) << asmk_last_error();
-  EXPECT_STREQ(sel.kernel_name, "gemm_a8w8_gfx942_fp8_bf16_row_m16_n64");
+  EXPECT_STREQ(sel.kernel_name, "gemm_a8w8_gfx942_fp8_bf16_row_m128_n128");
   EXPECT_EQ(sel.k_splits, 8u);
-  EXPECT_EQ(sel.grid.x, 2u);
-  EXPECT_EQ(sel.grid.y, 8u);
+  EXPECT_EQ(sel.grid.x, 1u);
+  EXPECT_EQ(sel.grid.y, 1u);
   EXPECT_EQ(sel.grid.z, 8u);
   EXPECT_EQ(sel.workspace_bytes, 8u * 128 * 128 * 4);
   EXPECT_STREQ(sel.reduce_kernel_name, "gemm_splitk_reduce_gfx942_bf16");
+  EXPECT_NE(std::string(sel.explain).find("gemm_a8w8_gfx942_fp8_bf16_row_m16_n64 k_splits=8: 64.15 us"),
+            std::string::npos) << sel.explain;
 
-  // The same problem without a workspace: no split, and m16_n64 still beats m128_n128 (39.0 vs 249.7).
+  // The same problem without a workspace: no split; both wait 1024 K steps (487.6 us), the larger tile wins.
   args.workspace_bytes = 0;
   ASSERT_EQ(asmk_select_gemm_a8w8(ctx.get(), &args, &sel), ASMK_SUCCESS) << asmk_last_error();
-  EXPECT_STREQ(sel.kernel_name, "gemm_a8w8_gfx942_fp8_bf16_row_m16_n64");
+  EXPECT_STREQ(sel.kernel_name, "gemm_a8w8_gfx942_fp8_bf16_row_m128_n128");
   EXPECT_EQ(sel.k_splits, 1u);
   EXPECT_EQ(sel.grid.z, 1u);
   EXPECT_NE(std::string(sel.explain).find("needs 131072 bytes of workspace, the caller offers 0"), std::string::npos)
@@ -180,8 +214,9 @@ TEST(GemmSelect, SelectionListsThePlansLaunches) {
 }
 
 // tuned/gfx942-304.csv names m128_n128 for 64x1024x4096; MI300X (gfx942, 304 CUs) takes it. MI308X
-// (80 CUs) has no table: the heuristic picks m16_n64 (t_wg 80·4096/134400 = 2.44 us vs m128_n128's
-// 128·128·4096/4300800 = 15.6 us).
+// (80 CUs) has no table: the heuristic picks m16_n64 (t_wg 80·4096/134400 = 2.44 us and m128_n128's
+// 128·128·4096/4300800 = 15.6 us both wait 64 K steps = 30.5 us; m16_n64's tiles are 100% efficient,
+// m128_n128's 50%).
 TEST(GemmSelect, TunedTableRowWinsWhenValid) {
   const auto args = a8w8(64, 1024, 4096);
   asmk_selection sel{sizeof(asmk_selection)};
@@ -308,9 +343,11 @@ TEST(GemmSelect, TheManifestsRulesDecide) {
 
 TEST(GemmRun, SplitKLaunchesTheGemmThenTheReduceWithArgumentsByName) {
   auto ctx = open_gemm_fixture("MI300X");
-  A8W8Buffers buffers(ctx.get(), a8w8(128, 128, 65536));
+  // N = 192: m16_n64 (24 tiles, 100% efficient) and m128_n128 (2 tiles, 75%) both wait 128 K steps
+  // at k_splits=8; the tie goes to the efficient tile.
+  A8W8Buffers buffers(ctx.get(), a8w8(128, 192, 65536));
   void* workspace = nullptr;
-  const std::size_t workspace_bytes = 8u * 128 * 128 * 4;
+  const std::size_t workspace_bytes = 8u * 128 * 192 * 4;
   ASSERT_EQ(asmk_malloc(ctx.get(), workspace_bytes, &workspace), ASMK_SUCCESS);
   buffers.args.workspace = workspace;
   buffers.args.workspace_bytes = workspace_bytes;
@@ -320,19 +357,19 @@ TEST(GemmRun, SplitKLaunchesTheGemmThenTheReduceWithArgumentsByName) {
   ASSERT_EQ(launches.size(), 2u);
   const auto& gemm = launches[0];
   EXPECT_EQ(gemm.kernel, "gemm_a8w8_gfx942_fp8_bf16_row_m16_n64");
-  EXPECT_EQ(gemm.grid.x, 2u);
+  EXPECT_EQ(gemm.grid.x, 3u);
   EXPECT_EQ(gemm.grid.y, 8u);
   EXPECT_EQ(gemm.grid.z, 8u);
   // Fixture layout: c@16, m@48, n@52, k@56, stride_a@60, stride_b@64, stride_c@68, workspace@72, k_splits@80.
   EXPECT_EQ(pointer_at(gemm.kernargs, 16), buffers.args.c);
   EXPECT_EQ(u32_at(gemm.kernargs, 56), 65536u);
   EXPECT_EQ(u32_at(gemm.kernargs, 60), 65536u);  // stride_a 0 -> k bytes
-  EXPECT_EQ(u32_at(gemm.kernargs, 68), 128u);    // stride_c 0 -> n
+  EXPECT_EQ(u32_at(gemm.kernargs, 68), 192u);    // stride_c 0 -> n
   EXPECT_EQ(pointer_at(gemm.kernargs, 72), workspace);
   EXPECT_EQ(u32_at(gemm.kernargs, 80), 8u);
   const auto& reduce = launches[1];
   EXPECT_EQ(reduce.kernel, "gemm_splitk_reduce_gfx942_bf16");
-  EXPECT_EQ(reduce.grid.x, 1u);  // ceil(128 / 256)
+  EXPECT_EQ(reduce.grid.x, 1u);  // ceil(192 / 256)
   EXPECT_EQ(reduce.grid.y, 128u);
   EXPECT_EQ(reduce.grid.z, 1u);
   // Reduce layout: workspace@0 c@8 scale_a@16 scale_b@24 bias@32 m@40 n@44 k_splits@48 stride_c@52.
@@ -341,7 +378,7 @@ TEST(GemmRun, SplitKLaunchesTheGemmThenTheReduceWithArgumentsByName) {
   EXPECT_EQ(pointer_at(reduce.kernargs, 16), buffers.args.scale_a);
   EXPECT_EQ(pointer_at(reduce.kernargs, 32), nullptr);  // no bias
   EXPECT_EQ(u32_at(reduce.kernargs, 48), 8u);
-  EXPECT_EQ(u32_at(reduce.kernargs, 52), 128u);
+  EXPECT_EQ(u32_at(reduce.kernargs, 52), 192u);
   asmk_free(ctx.get(), workspace);
 }
 

@@ -1,11 +1,13 @@
 #include "gemm_cost.hpp"
 
 #include <algorithm>
+#include <variant>
 
 namespace asmk::gemm {
 namespace {
 
-constexpr double kReduceLaunchUs = 2.0;
+constexpr double kReduceLaunchUs = 3.0;
+constexpr double kKStepLatencyClocks = 1000.0;
 constexpr double kCuLoadBytesPerClock = 64.0;
 constexpr std::uint32_t kSimdsPerCu = 4, kRegistersPerLane = 512, kMaxWavesPerSimd = 8;
 
@@ -28,6 +30,13 @@ double rate_multiplier(std::string_view rate_class) {
 
 std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
 
+// Waves sharing one tile along K (the k_waves parameter), 1 for kernels without it.
+std::uint64_t k_waves_of(const Kernel& kernel) {
+  if (const ParamValue* v = kernel.param("k_waves"); v && std::holds_alternative<std::int64_t>(*v))
+    return static_cast<std::uint64_t>(std::max<std::int64_t>(1, std::get<std::int64_t>(*v)));
+  return 1;
+}
+
 }  // namespace
 
 std::uint32_t workgroups_per_cu(const Kernel& kernel, const Device& device) {
@@ -44,7 +53,7 @@ std::uint32_t workgroups_per_cu(const Kernel& kernel, const Device& device) {
 }
 
 Cost estimate(const Problem& p, const Device& device, const Kernel& kernel, std::uint32_t m_tile,
-              std::uint32_t n_tile, std::uint32_t k_splits) {
+              std::uint32_t n_tile, std::uint32_t k_splits, std::uint64_t k_step) {
   const ArchRates rates = rates_of(device);
   const double macs_per_us = rates.macs_bf16 * rate_multiplier(p.rate_class) * rates.clock_mhz;
   const std::uint64_t cus = std::max<std::uint32_t>(1, device.compute_units);
@@ -61,7 +70,10 @@ Cost estimate(const Problem& p, const Device& device, const Kernel& kernel, std:
   const double t_macs = double(m_tile) * n_tile * k_chunk / macs_per_us;
   const double t_loads = (double(m_tile) + n_tile) * k_chunk * p.in_bits / 8.0 / (kCuLoadBytesPerClock * rates.clock_mhz);
   const double t_wg = std::max(t_macs, t_loads);
-  c.compute_us = double((c.rounds - 1) * c.per_cu + ceil_div(last, cus)) * t_wg;
+  c.k_steps = ceil_div(ceil_div(ceil_div(p.k, std::max<std::uint64_t>(1, k_step)), k_splits), k_waves_of(kernel));
+  c.latency_us = double(c.k_steps) * kKStepLatencyClocks / rates.clock_mhz;
+  c.compute_us = double(c.rounds - 1) * std::max(double(c.per_cu) * t_wg, c.latency_us) +
+                 std::max(double(ceil_div(last, cus)) * t_wg, c.latency_us);
   const double operand_bytes = (double(p.m) + p.n) * p.k * p.in_bits / 8.0 + double(p.m) * p.n * p.out_bytes;
   c.memory_us = operand_bytes / rates.hbm_bytes_per_us;
   if (k_splits > 1) c.split_k_us = 2.0 * k_splits * double(p.m) * p.n * 4.0 / rates.hbm_bytes_per_us + kReduceLaunchUs;

@@ -93,12 +93,20 @@ std::string split_refusal(const Candidate& c, const Problem& p, const Device& de
   if (!has_split_k_arguments(*c.kernel)) return "the kernel has no split-K arguments (workspace, k_splits)";
   if (tiles >= device.compute_units)
     return fmt::format("{} tiles already cover the {} CUs (split-K is considered below that)", tiles, device.compute_units);
+  // Nor beyond the factor that covers them (what `asmk perf` models, perf/src/sweep/families.cpp).
+  if (tiles * (c.k_splits / 2) >= device.compute_units)
+    return fmt::format("{} tiles in {} splits: {} splits already cover the {} CUs", tiles, c.k_splits, c.k_splits / 2,
+                       device.compute_units);
   // The kernels give split z the K steps [z·kc, (z+1)·kc) with kc = ceil(steps / k_splits): every
   // split must get at least one step, or its workgroups only write zeros.
   const std::uint64_t steps = p.k / k_step, chunk = ceil_div(steps, c.k_splits);
   if ((c.k_splits - 1) * chunk >= steps)
     return fmt::format("k={} has {} K steps of {}: too few for {} splits of at least one step each", p.k, steps,
                        k_step, c.k_splits);
+  // A chunk this short saves less K-loop latency than the reduce launch costs (gemm_cost.hpp).
+  if (chunk * k_step < kMinSplitChunk)
+    return fmt::format("k={} in {} splits gives chunks of {}, below {}", p.k, c.k_splits, chunk * k_step,
+                       kMinSplitChunk);
   if (reduce == nullptr)
     return fmt::format("no {} kernel with out_dtype={} for {}", kReduceFamily, p.out_dtype(), device.arch);
   if (auto why = ops::violated_requirement(reduce->requirements, with_splits(p, c.k_splits)); !why.empty())
@@ -135,10 +143,11 @@ std::string Candidate::describe() const {
   if (!rejected.empty()) return fmt::format("{} k_splits={}: not eligible: {}", kernel->name, k_splits, rejected);
   return fmt::format(
       "{} k_splits={}: {:.2f} us = max(compute {:.2f}, memory {:.2f}) + split-K {:.2f}; {} tiles of {}x{} "
-      "(efficiency {}), {} workgroups, {} per CU, {} round{}, {} idle CUs in the last",
+      "(efficiency {}), {} workgroups, {} per CU, {} round{}, {} idle CUs in the last; {} K steps per wave "
+      "(latency {:.2f} us a round)",
       kernel->name, k_splits, cost.total_us, cost.compute_us, cost.memory_us, cost.split_k_us, cost.tiles, m_tile,
       n_tile, percent(cost.tile_efficiency), cost.workgroups, cost.per_cu, cost.rounds, cost.rounds == 1 ? "" : "s",
-      cost.idle_cus);
+      cost.idle_cus, cost.k_steps, cost.latency_us);
 }
 
 std::string Choice::explain() const {
@@ -187,7 +196,7 @@ Choice select(const Repository& repo, const Device& device, const Problem& p, co
         if (listed) rejected.push_back(std::move(c));
         continue;
       }
-      c.cost = estimate(p, device, *k, c.m_tile, c.n_tile, s);
+      c.cost = estimate(p, device, *k, c.m_tile, c.n_tile, s, static_cast<std::uint64_t>(k_step));
       eligible.push_back(std::move(c));
     }
   }

@@ -27,6 +27,8 @@ namespace asmk::gemm {
 
 inline constexpr std::string_view kReduceFamily = "gemm_splitk_reduce";
 inline constexpr std::uint32_t kSplitFactors[] = {1, 2, 4, 8};
+// The shortest K chunk a split may get (elements of K; gemm_cost.hpp says why).
+inline constexpr std::uint64_t kMinSplitChunk = 128;
 
 struct Candidate {
   const Kernel* kernel = nullptr;

@@ -41,14 +41,15 @@ LaunchInput::Peak gemm_peak(const PlanSource& source, const KernelEntry& k) {
 
 // Split-K factors worth modeling among those libasmk accepts: 1, and more only while the tiles
 // leave CUs idle and every split keeps an equal K chunk (a multiple of the kernel's K step) of at
-// least 256.
+// least 128 (libasmk's estimate charges a K loop its per-step latency, so at small M it may pick
+// chunks that short; the sweep models every pick, tests/perf/plan_vs_selector_test.cpp).
 std::vector<uint32_t> splits_to_model(const std::vector<SplitFactor>& accepted, const KernelEntry& k, const Shape& s,
                                       uint32_t compute_units) {
   const uint64_t k_step = uint64_t(std::max<int64_t>(1, requirement(k, "k_multiple", 1)));
   std::vector<uint32_t> splits{1};
   for (uint32_t ks = 2; ks <= 8; ks *= 2) {
     if (accepted.front().tiles * (ks / 2) >= compute_units) break;
-    if (s.k % (uint64_t(ks) * k_step) != 0 || s.k / ks < 256) break;
+    if (s.k % (uint64_t(ks) * k_step) != 0 || s.k / ks < 128) break;
     for (const SplitFactor& f : accepted)
       if (f.k_splits == ks) splits.push_back(ks);
   }

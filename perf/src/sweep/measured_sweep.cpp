@@ -1,6 +1,6 @@
-// The measured sweep: the real launch through libasmk's C ABI on backend "hsa", timed with the
-// wall clock around launch + synchronize (libasmk exposes no profiling timestamps), warm-up
-// launches first, then the median of N.
+// The measured sweep: the real launch through libasmk's C ABI on a GPU backend ("hsa" or "hip"),
+// timed with the wall clock around launch + synchronize (libasmk exposes no profiling timestamps),
+// warm-up launches first, then the median of N.
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -99,6 +99,8 @@ Expected<SweepResult> measured_sweep(const SweepOptions& o, const MeasureOptions
   const auto family = find_family(o.repo, o.family);
   if (!family) return family.status();
   if (m.repeats == 0) return Status::error("--repeats must be at least 1");
+  if (m.backend != "hsa" && m.backend != "hip")
+    return Status::error("measuring takes backend \"hsa\" or \"hip\" (a GPU), not \"" + m.backend + "\"");
   auto kernels = sweep_kernels(o, *family);
   if (!kernels) return kernels.status();
   auto source = open_plan_source(o.repo, o.machine);
@@ -106,12 +108,13 @@ Expected<SweepResult> measured_sweep(const SweepOptions& o, const MeasureOptions
 
   asmk_open_options options;
   asmk_open_options_init(&options);
-  options.backend = "hsa";
+  options.backend = m.backend.c_str();
   if (!m.device.empty()) options.device = m.device.c_str();
   asmk_context* raw = nullptr;
   if (asmk_open(o.repo.string().c_str(), &options, &raw) != ASMK_SUCCESS)
-    return Status::error("the hsa backend is not available (measuring needs an AMD GPU with the ROCm runtime, "
-                         "libhsa-runtime64): " + last_error());
+    return Status::error(fmt::format("the {} backend is not available (measuring needs an AMD GPU with the ROCm "
+                                     "runtime, {}): {}", m.backend, m.backend == "hip" ? "libamdhip64" : "libhsa-runtime64",
+                                     last_error()));
   std::unique_ptr<asmk_context, ContextCloser> ctx(raw);
   asmk_device_info device{};
   asmk_device_get(ctx.get(), &device);
@@ -156,8 +159,8 @@ Expected<SweepResult> measured_sweep(const SweepOptions& o, const MeasureOptions
       }
     }
   if (o.progress) o.progress(total, total, "done");
-  result.notes.push_back(fmt::format("measured with the wall clock around launch + synchronize, median of {} after {} "
-                                     "warm-up launches", m.repeats, m.warmup));
+  result.notes.push_back(fmt::format("measured on backend {} with the wall clock around launch + synchronize, median "
+                                     "of {} after {} warm-up launches", m.backend, m.repeats, m.warmup));
   mark_best(result.rows);
   return result;
 }

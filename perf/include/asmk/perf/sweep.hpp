@@ -122,11 +122,12 @@ struct SweepResult {
 /// Models every (shape, kernel) of the family on the machine. Deterministic.
 Expected<SweepResult> model_sweep(const SweepOptions& options);
 
-/// Measures with the C ABI on backend "hsa": warm-up launches, then the median of `repeats`
-/// wall-clock timings of launch + synchronize. Fails with a clear error without a GPU.
+/// Measures with the C ABI on a GPU backend ("hsa" or "hip"): warm-up launches, then the median of
+/// `repeats` wall-clock timings of launch + synchronize. Fails with a clear error without a GPU.
 struct MeasureOptions {
   unsigned warmup = 3, repeats = 20;
-  std::string device;  // asmk_open device name (empty: the runtime's device)
+  std::string device;           // asmk_open device name (empty: the runtime's device)
+  std::string backend = "hsa";  // "hsa" (asmk's own AQL queues) or "hip" (the HIP runtime's stream)
 };
 Expected<SweepResult> measured_sweep(const SweepOptions& options, const MeasureOptions& measure);
 
