@@ -12,7 +12,8 @@ mla_decode_split (or mla_decode_single for one split) and attn_lse_combine. Ever
 measured. Reported: the compulsory bytes (q, the cache rows, the page table, o; the partials' write and
 read are stage 2's overhead), the modeled time, the fraction of HBM bandwidth (bytes / time) and of MFMA peak
 (2·tokens·heads·context·(576 + 512) useful FLOP / time, at the bf16 or fp8 peak of the scores' MFMAs), the
-stage-2 share of the total. --before DIR models the same launches with an older build's code objects.
+stage-2 share of the total. --before DIR models the same launches (the same op.yaml rule and plan) with an older
+build's code objects.
 
 Only two workgroups run per launch, so a full report takes minutes; nothing here runs in CI except the
 labelled `--sample` (one small shape per machine, to keep the script working).
@@ -58,25 +59,11 @@ def ceil_div(a, b):
     return -(-a // b)
 
 
-# The pipeline op's split count before the split plan (templates/mla_decode/op.yaml until the plan came):
-# no lengths, the page table's size standing for them.
-BEFORE_DERIVED = {
-    "row_blocks": "batch * ceil_div(heads * max_qlen, 32)",
-    "splits_fit": "0 if workspace_budget < 512 else (workspace_budget - 512) // (total_q * heads * 2052)",
-    "num_splits": "1 if splits_fit < 2 else max(1, min(16, splits_fit, ceil_div(compute_units, row_blocks), "
-                  "ceil_div(num_indices * page_size, batch * 256)))",
-}
-
-
-def derived(shape, cus, before):
-    """The `derived` values of templates/mla_decode/op.yaml (or the rule before the plan), evaluated as
-    libasmk does, in order."""
-    if before:
-        exprs = BEFORE_DERIVED
-    else:
-        text = open(os.path.join(ROOT, "templates", "mla_decode", "op.yaml")).read()
-        block = text[text.index("derived:"):text.index("temporaries:")]
-        exprs = dict(re.findall(r'^\s+(\w+): "(.*)"$', block, re.M))
+def derived(shape, cus):
+    """The `derived` values of templates/mla_decode/op.yaml, evaluated as libasmk does, in order."""
+    text = open(os.path.join(ROOT, "templates", "mla_decode", "op.yaml")).read()
+    block = text[text.index("derived:"):text.index("temporaries:")]
+    exprs = dict(re.findall(r'^\s+(\w+): "(.*)"$', block, re.M))
     env = {"batch": shape["batch"], "heads": shape["heads"], "max_qlen": shape["qlen"],
            "total_q": shape["batch"] * shape["qlen"], "page_size": PAGE,
            "num_indices": shape["batch"] * ceil_div(shape["ctx"], PAGE), "workspace_budget": WORKSPACE,
@@ -122,7 +109,7 @@ def run_shape(asmk, repo, machine, shape, tmp, before=False):
     b, h, n, ctx, kv = shape["batch"], shape["heads"], shape["qlen"], shape["ctx"], shape["kv"]
     eb = 1 if kv == "fp8" else 2
     tokens, pages_per_seq = b * n, ceil_div(ctx, PAGE)
-    env = derived(shape, fig["compute_units"], before)
+    env = derived(shape, fig["compute_units"])
     splits = env["num_splits"]
     tag = f"{machine}-{kv}-h{h}-q{n}-b{b}-c{ctx}" + ("-before" if before else "")
     files = {}
@@ -135,7 +122,6 @@ def run_shape(asmk, repo, machine, shape, tmp, before=False):
     cache_bytes = b * pages_per_seq * PAGE * D * eb
     q_bytes, o_bytes = tokens * h * D * eb, tokens * h * DV * 2
     table_bytes = b * pages_per_seq * 4
-    partial_bytes = tokens * h * splits * (DV + 1) * 4 if splits > 1 else 0
     flops = 2.0 * tokens * h * ctx * (D + DV)
     kernel = f"mla_decode_{arch}_{kv}_{kv}"
     args = {"batch": b, "heads": h, "max_qlen": n, "page_size": PAGE, "block_table_stride": 0, "num_splits": splits,
@@ -151,9 +137,8 @@ def run_shape(asmk, repo, machine, shape, tmp, before=False):
     else:
         args.update({"partial_o": 0, "partial_lse": 0})
         buffers.update({"o": f"zeros:{o_bytes}"})
-    stage1_bytes = q_bytes + cache_bytes + table_bytes + (partial_bytes if splits > 1 else o_bytes)
     plan = None
-    if splits > 1 and not before:
+    if splits > 1:
         # the metadata step: run on the emulator for its plan, modeled for its time
         pk = f"mla_decode_plan_{arch}"
         plan_file = os.path.join(tmp, f"{tag}-split_plan.bin")
@@ -165,13 +150,16 @@ def run_shape(asmk, repo, machine, shape, tmp, before=False):
         with open(plan_file, "rb") as f:
             plan["tiles"] = struct.unpack("<i", f.read(4))[0]
         buffers["split_plan"] = "@" + plan_file
-    elif not before:
+    else:
         args["split_plan"] = 0
     # The model takes the first workgroup for all but the last: the (row block, split) workgroups whose split
     # holds keys (y < used: every sequence has the same length) and those of empty splits (a prologue and an
     # lse store) are modeled as two launches, one launch overhead taken off.
     tiles = ceil_div(ctx, 32)
     used = min(splits, ceil_div(tiles, plan["tiles"])) if plan else min(splits, tiles)
+    # the partials stage 1 writes and stage 2 reads: o_s of the splits with keys, every slot's lse
+    partial_bytes = tokens * h * (used * DV + splits) * 4 if splits > 1 else 0
+    stage1_bytes = q_bytes + cache_bytes + table_bytes + (partial_bytes if splits > 1 else o_bytes)
     co = code_object(repo, arch, kernel)
     s1 = model(asmk, co, kernel, (ceil_div(h * n, 32), used, b), args, buffers, machine, stage1_bytes, flops)
     if used < splits:
@@ -183,11 +171,16 @@ def run_shape(asmk, repo, machine, shape, tmp, before=False):
     s2 = None
     if splits > 1:
         comb = f"attn_lse_combine_{arch}_bf16"
+        # the partial lse as stage 1 leaves them: 0 for the `used` splits with keys, -inf for the empty ones
+        # (the combine does not read an empty split's o_s)
+        lse_file = os.path.join(tmp, f"{tag}-partial_lse.bin")
+        with open(lse_file, "wb") as f:
+            f.write(struct.pack(f"<{splits}f", *([0.0] * used + [-math.inf] * (splits - used))) * (tokens * h))
         s2 = model(asmk, code_object(repo, arch, comb), comb, (ceil_div(tokens * h, 4), 1, 1),
                    {"tokens": tokens, "heads": h, "num_splits": splits, "dv": DV, "o_stride_token": h * DV,
                     "o_stride_head": DV, "lse": 0},
                    {"partial_o": f"zeros:{tokens * h * splits * DV * 4}",
-                    "partial_lse": f"zeros:{tokens * h * splits * 4}", "o": f"zeros:{o_bytes}"},
+                    "partial_lse": "@" + lse_file, "o": f"zeros:{o_bytes}"},
                    machine, partial_bytes + o_bytes, 0)
     extra = s2["time_us"] if s2 else 0.0
     plan_us = plan["time_us"] if plan else 0.0  # once per batch, shared by every layer: reported apart
@@ -233,14 +226,14 @@ def render(rows, before, a):
            " model's fixed 2 µs launch overhead; `total` = stage 1 + stage 2; `plan` = the mla_decode_plan launch,"
            " computed once per batch and shared by every layer, so not in the total; `stage 2 %` = stage 2 / total;"
            " `limiter` = the model's limiter of stage 1."
-           + (" `before` = the same shape with the kernels and the pipeline rule before this work (no plan, each"
-              " wave computing every score, q reloaded by every wave); `speed-up` = before / total." if before else ""),
+           + (" `before` = the same shape and pipeline with the code objects of `--before` (report.md: the"
+              " commit before this work, see perf/mla/README.md); `speed-up` = before / total." if before else ""),
            ""]
     for machine in dict.fromkeys(r["machine"] for r in rows):
         out += [f"## {machine}", "",
                 "| kv | h | qlen | batch | ctx | splits | MB | stage 1 µs | stage 2 µs | total µs | stage 2 % | plan µs | HBM | MFMA | limiter |"
-                + (" before µs | speed-up |" if before else ""),
-                "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" + ("---|---|" if before else "")]
+                + (" before µs | before stage 2 µs | speed-up |" if before else ""),
+                "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" + ("---|---|---|" if before else "")]
         for i, r in enumerate(rows):
             if r["machine"] != machine:
                 continue
@@ -250,7 +243,7 @@ def render(rows, before, a):
                     f"{100 * r['mfma_frac']:.0f}% | {r['limiter']} |")
             if before:
                 b = before[i]
-                line += f" {b['total_us']:.1f} ({b['splits']}) | {b['total_us'] / r['total_us']:.2f}× |"
+                line += f" {b['total_us']:.1f} | {b['stage2_us']:.1f} | {b['total_us'] / r['total_us']:.2f}× |"
             out.append(line)
         out.append("")
     return "\n".join(out)

@@ -211,17 +211,21 @@ def test_mla_decode_split_block_table_partials(emu):
 
 
 def split_tiles(keys, num_splits, work_target, min_tiles, granule=32):
-    """The plan's rule, written from the op's doc: tiles of 32 keys per split, the most of
-    ceil(T / work_target), ceil(L / num_splits) and min_tiles (T the batch's tiles, L the longest's)."""
+    """The plan's rule, written from the op's doc: tiles of 32 keys per split, n0 the most of
+    ceil(T / work_target), ceil(L / num_splits) and min_tiles (T the batch's tiles, L the longest's), then the
+    fewest tiles n in n0 .. n0 + n0 // 4 whose splits (each sequence's tiles / n rounded up) number at most
+    work_target, else n0."""
     tiles = [-(-int(k) // granule) for k in keys]
-    return max(-(-sum(tiles) // work_target), -(-max(tiles) // num_splits), min_tiles, 1)
+    n0 = max(-(-sum(tiles) // work_target), -(-max(tiles) // num_splits), min_tiles, 1)
+    fits = [n for n in range(n0, n0 + n0 // 4 + 1) if sum(-(-t // n) for t in tiles) <= work_target]
+    return fits[0] if fits else n0
 
 
 @pytest.mark.parametrize("form", ["csr", "block_table"])
 def test_mla_decode_plan_from_the_lengths(emu, form):
     page_size = 16
     for k_lens, num_splits, work_target, min_tiles in [([3000, 17, 40, 1], 16, 64, 8), ([5] * 40, 4, 8, 1),
-                                                       ([700, 0, 2], 8, 4, 2)]:
+                                                       ([700, 0, 2], 8, 4, 2), ([8192] * 64, 16, 608, 8)]:
         pages = [-(-n // page_size) for n in k_lens]
         split_plan = np.full(1, -7, np.int32)
         if form == "csr":

@@ -230,8 +230,24 @@ std::uint32_t mla_plan_split_tiles(const std::vector<std::uint32_t>& keys, std::
     longest = std::max(longest, tiles);
   }
   auto ceil_div = [](std::uint64_t x, std::uint64_t y) { return y == 0 ? x : (x + y - 1) / y; };
-  return std::uint32_t(std::max({ceil_div(total, work_target), ceil_div(longest, num_splits), std::uint64_t{min_tiles},
-                                 std::uint64_t{1}}));
+  const std::uint64_t n0 = std::max({ceil_div(total, work_target), ceil_div(longest, num_splits), std::uint64_t{min_tiles},
+                                     std::uint64_t{1}});
+  // The splits over the batch with n tiles each: each sequence's rounded up, so up to one more per sequence
+  // than T / n — past work_target a whole extra round of workgroups for a few of them.
+  auto splits_with = [&](std::uint64_t n) {
+    std::uint64_t count = 0;
+    for (std::uint32_t k : keys) count += ceil_div(ceil_div(k, granule), n);
+    return count;
+  };
+  // The smallest n in [n0, n0 + n0 / 4] whose splits fit in work_target, else n0 (an uneven batch, where
+  // larger splits would lengthen the longest sequence's path more than a second round of short ones costs).
+  std::uint64_t lo = n0, hi = n0 + n0 / 4 + 1;  // hi: none found
+  while (lo < hi) {
+    const std::uint64_t mid = (lo + hi) / 2;
+    if (splits_with(mid) <= work_target) hi = mid;
+    else lo = mid + 1;
+  }
+  return std::uint32_t(lo == n0 + n0 / 4 + 1 ? n0 : lo);
 }
 
 Status lse_combine(const float* partial_o, const float* partial_lse, std::uint32_t rows, std::uint32_t splits,

@@ -224,7 +224,14 @@ TEST(MlaDecode, PlannedSplitsMergedGiveTheWhole) {
 TEST(MlaDecode, PlanSplitTilesByHand) {
   const std::vector<std::uint32_t> keys{32768, 1000, 7};
   EXPECT_EQ(mla_plan_split_tiles(keys, 16, 608, 8, 32), 64u);     // L / 16
-  EXPECT_EQ(mla_plan_split_tiles(keys, 64, 10, 8, 32), 106u);     // ceil(T / 10)
+  // ceil(T / 10) = 106 tiles gives 10 + 1 + 1 splits, past the 10 wanted: 128 (8 + 1 + 1) fits, within 106 + 26
+  EXPECT_EQ(mla_plan_split_tiles(keys, 64, 10, 8, 32), 128u);
+  // ceil(T / 3) = 353 gives 3 + 1 + 1; only 1024 tiles (one split each) would fit 3, far past 353 + 88: n0 kept
+  EXPECT_EQ(mla_plan_split_tiles(keys, 64, 3, 8, 32), 353u);
+  // 64 even sequences of 8,192 keys (256 tiles) over 608 splits: ceil(T / 608) = 27 tiles gives 64 · 10 = 640
+  // splits (a second round for 32); 29 tiles gives 64 · 9 = 576, within 27 + 6
+  EXPECT_EQ(mla_plan_split_tiles(std::vector<std::uint32_t>(64, 8192), 16, 608, 8, 32), 29u);
+  EXPECT_EQ(mla_plan_split_tiles(std::vector<std::uint32_t>(64, 8192), 16, 512, 8, 32), 32u);  // 64 · 8 = 512 fit
   EXPECT_EQ(mla_plan_split_tiles(keys, 256, 1000, 8, 32), 8u);    // the floor
   EXPECT_EQ(mla_plan_split_tiles({0, 0}, 4, 10, 0, 32), 1u);      // at least one tile
 }

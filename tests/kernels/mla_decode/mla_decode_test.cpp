@@ -480,7 +480,8 @@ TEST_P(MlaDecode, BadInputIsANamedErrorAndWritesNothing) {
 
 // The split plan (templates/mla_decode_plan) through its ops: split_plan[0] is ref::mla_plan_split_tiles of the
 // lengths (a CSR sequence counted as pages · page_size keys) — one long sequence among short ones, more than
-// 64 sequences (a lane takes several), every sequence empty (the floor min_tiles), the longest bound by the slots.
+// 64 sequences (a lane takes several), every sequence empty (the floor min_tiles), the longest bound by the slots,
+// an even batch whose rounded-up splits would overrun the target (the search for a larger n).
 TEST_P(MlaDecode, ThePlanFollowsTheLengths) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
@@ -496,6 +497,7 @@ TEST_P(MlaDecode, ThePlanFollowsTheLengths) {
       {many, 1, 16, 40, 2},                         // 150 sequences
       {{0, 0, 0}, 64, 4, 10, 8},                    // no keys at all: the floor
       {{5000}, 64, 4, 1000, 1},                     // one sequence over 4 slots
+      {std::vector<uint32_t>(64, 8192), 64, 16, 608, 8},  // even: 27 tiles make 640 splits, 29 fit 608 (576)
   };
   for (const Case& c : cases) {
     const uint32_t batch = uint32_t(c.lens.size());
@@ -652,6 +654,9 @@ TEST_P(AttnLseCombine, EveryVariantMatchesTheReference) {
     run(s, v, 5, 3, 1, 64, false, false, seed++);    // one split (a copy), no lse, odd heads
     run(s, v, 2, 7, 9, 128, true, true, seed++);     // 9 splits, FMHA-shaped dv
     run(s, v, 1, 2, 3, 1024, true, false, seed++);   // the widest dv
+    run(s, v, 2, 3, 37, 512, true, false, seed++);   // more splits with keys than the 16 loads in flight: two rounds
+    run(s, v, 1, 2, 20, 768, true, true, seed++);    // a wide dv (8 splits a round), a partial last 256
+    run(s, v, 1, 3, 130, 192, true, true, seed++);   // past 64 and 128 splits (the lse of three lane blocks)
     run(s, v, 2, 5, 3, 256, true, true, seed++, true);  // via the op
   }
 }

@@ -85,7 +85,9 @@ Status mla_decode_split_planned(const MlaDecodeArgs& args, std::uint32_t num_spl
 
 // The split plan's rule (templates/mla_decode_plan): tiles of `granule` keys per split from each sequence's
 // key count (the kernel takes a CSR sequence's pages · page_size), T = Σ tiles, L = max tiles:
-//   max(ceil(T / work_target), ceil(L / num_splits), min_tiles, 1).
+//   n0 = max(ceil(T / work_target), ceil(L / num_splits), min_tiles, 1), then the smallest n in
+//   [n0, n0 + floor(n0 / 4)] with Σ_b ceil(tiles_b / n) <= work_target (the splits over the batch fit the
+//   target: no extra round of workgroups for a few rounded-up ones), or n0 when none does.
 std::uint32_t mla_plan_split_tiles(const std::vector<std::uint32_t>& keys, std::uint32_t num_splits,
                                    std::uint32_t work_target, std::uint32_t min_tiles, std::uint32_t granule);
 
