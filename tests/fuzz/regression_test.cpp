@@ -53,6 +53,8 @@ constexpr CrashingWords kCrashingWords[] = {
      "MUBUF soffset 255 (literal) segfaulted in LLVM's Twine (was regressions/mubuf_literal_soffset_segv.co)"},
     {"vop3_literal_sdst", 0xd0c400ff, 0x00020817,
      "VOP3-encoded VOPC with SDST 255 (literal) segfaulted in LLVM's Twine on gfx942 (libFuzzer, CI run of session 6)"},
+    {"mfma_scale_constant_source", 0xd3ac0000, 0x00029d4f,
+     "v_mfma_ld_scale_b32 + an f8f6f4 MFMA with a constant A source segfaulted in getSubReg on gfx950 (byte flips, CI check of session 7)"},
 };
 
 void PrintTo(const CrashingWords& words, std::ostream* os) { *os << words.kernel; }

@@ -80,7 +80,8 @@ std::string trim(std::string s) {
 // the fuzzer found; such words are screened here and reported as undecodable instead.
 //  - VOP3/VOP3P with a source field of 255 (a literal, which GFX9 VOP3 cannot take);
 //  - SDWA with a src/dst select of 7 (selects are 0..6: BYTE_0..3, WORD_0..1, DWORD);
-//  - MUBUF/MTBUF with an soffset field of 255 (a literal, which they cannot take).
+//  - MUBUF/MTBUF with an soffset field of 255 (a literal, which they cannot take);
+//  - v_mfma_ld_scale_b32 followed by an f8f6f4 MFMA whose A or B source is not a VGPR/AGPR.
 bool crashes_llvm_disassembler(llvm::ArrayRef<uint8_t> bytes) {
   if (bytes.size() < 8) return false;
   auto word = [&](size_t i) {
@@ -95,6 +96,16 @@ bool crashes_llvm_disassembler(llvm::ArrayRef<uint8_t> bytes) {
   if (vop3 || vop3p) {
     for (unsigned field : {w1 & 0x1FFu, (w1 >> 9) & 0x1FFu, (w1 >> 18) & 0x1FFu})
       if (field == 0xFF) return true;
+    // gfx950 decodes v_mfma_ld_scale_b32 (VOP3P 0x2C) together with the MFMA after it; when that is
+    // v_mfma_f32_{16x16x128,32x32x64}_f8f6f4 (VOP3P 0x2D / 0x2E) with an A or B source field below
+    // 256 (an SGPR or constant, where the register tuple must be), getSubReg segfaults (found by the
+    // code-object fuzzer on a mutated MXFP4 moe_gemm seed). The fields 0..255 are never valid there.
+    if (vop3p && ((w0 >> 16) & 0x7F) == 0x2C && bytes.size() >= 16) {
+      const uint32_t w2 = word(8), w3 = word(12);
+      const unsigned next_op = (w2 >> 16) & 0x7F;
+      if ((w2 >> 23) == 0x1A7 && (next_op == 0x2D || next_op == 0x2E) && ((w3 & 0x1FFu) < 256 || ((w3 >> 9) & 0x1FFu) < 256))
+        return true;
+    }
     // A scalar destination of 255 (a literal, never a destination): VOPC in VOP3 form (opcodes
     // 0x000-0x0FF) and v_readlane_b32 (0x289) put SDST in [7:0]; gfx942's disassembler segfaults on
     // it in the Twine of its error comment (found by the code-object fuzzer).
