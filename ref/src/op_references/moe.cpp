@@ -180,6 +180,18 @@ void fill_routing(std::uint32_t tokens, std::uint32_t k, std::uint32_t experts, 
   }
 }
 
+// Expert parallelism's map: `local` of the `experts` chosen at random are this rank's, numbered in
+// expert order; the others map to -1.
+void fill_expert_map(std::uint32_t experts, std::uint32_t local, std::int32_t* map, std::mt19937& rng) {
+  std::vector<std::int32_t> order(experts);
+  std::iota(order.begin(), order.end(), 0);
+  std::shuffle(order.begin(), order.end(), rng);
+  std::vector<std::uint8_t> is_local(experts, 0);
+  for (std::uint32_t i = 0; i < std::min(local, experts); ++i) is_local[static_cast<std::size_t>(order[i])] = 1;
+  std::int32_t next = 0;
+  for (std::uint32_t e = 0; e < experts; ++e) map[e] = is_local[e] ? next++ : -1;
+}
+
 // The GEMM stages' inputs from moe_sort: a random routing sorted by the reference (the stage ops
 // read a layout, so it must be a valid one; moe_sort's own op checks the kernel that makes it).
 void fill_sorted_layout(const OpProblem& p, OpTensors& t, std::mt19937& rng) {
@@ -384,15 +396,8 @@ OpReference moe_sum_reference() {
   r.fill = [](const OpProblem& p, OpTensors& t, std::mt19937& rng) {
     const std::uint32_t tokens = p.u32("tokens"), k = p.u32("k"), experts = p.u32("experts"), local = p.u32("local_experts");
     fill_routing(tokens, k, experts, t.at("topk_ids").as<std::int32_t>(), nullptr, rng);
-    if (auto map = t.find("expert_map"); map != t.end()) {
-      std::vector<std::int32_t> order(experts);
-      std::iota(order.begin(), order.end(), 0);
-      std::shuffle(order.begin(), order.end(), rng);
-      std::vector<std::uint8_t> is_local(experts, 0);
-      for (std::uint32_t i = 0; i < std::min(local, experts); ++i) is_local[static_cast<std::size_t>(order[i])] = 1;
-      std::int32_t next = 0;
-      for (std::uint32_t e = 0; e < experts; ++e) map->second.as<std::int32_t>()[e] = is_local[e] ? next++ : -1;
-    }
+    if (auto map = t.find("expert_map"); map != t.end())
+      fill_expert_map(experts, local, map->second.as<std::int32_t>(), rng);
   };
   r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
     MoeSumArgs a;
@@ -500,14 +505,8 @@ void fill_layer_weights(const OpProblem& p, OpTensors& t, std::mt19937& rng) {
   scaled("w2", "w2_scale", p.u32("inter"));
   if (auto map = t.find("expert_map"); map != t.end()) {
     const std::uint32_t experts = p.u32("experts");
-    const std::uint32_t local = p.u32("local_experts") != 0 ? p.u32("local_experts") : experts;
-    std::vector<std::int32_t> order(experts);
-    std::iota(order.begin(), order.end(), 0);
-    std::shuffle(order.begin(), order.end(), rng);
-    std::vector<std::uint8_t> is_local(experts, 0);
-    for (std::uint32_t i = 0; i < std::min(local, experts); ++i) is_local[static_cast<std::size_t>(order[i])] = 1;
-    std::int32_t next = 0;
-    for (std::uint32_t e = 0; e < experts; ++e) map->second.as<std::int32_t>()[e] = is_local[e] ? next++ : -1;
+    fill_expert_map(experts, p.u32("local_experts") != 0 ? p.u32("local_experts") : experts,
+                    map->second.as<std::int32_t>(), rng);
   }
 }
 
