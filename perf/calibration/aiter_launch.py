@@ -77,6 +77,22 @@ def decode_fp8(codes, arch):
     return sign * np.ldexp(1.0 + mantissa / 8.0, exponent.astype(np.int64) - bias)
 
 
+
+def random_fp8(rng, shape, arch, exponents):
+    """Random e4m3 codes with exponent fields in range(*exponents) (no NaN or subnormal codes):
+    (their float64 values, their bytes)."""
+    import numpy as np
+    codes = (rng.integers(0, 2, shape) << 7 | rng.integers(*exponents, shape) << 3
+             | rng.integers(0, 8, shape)).astype(np.uint8)
+    return decode_fp8(codes, arch), codes.tobytes()
+
+
+def random_bf16(rng, shape):
+    """Random bf16 (the top half of a normal float32): (their float64 values, their bytes)."""
+    import numpy as np
+    bits = (rng.standard_normal(shape).astype(np.float32).view(np.uint32) >> 16).astype(np.uint16)
+    return (bits.astype(np.uint32) << 16).view(np.float32).astype(np.float64), bits.tobytes()
+
 class KernelTable:
     """The kernels of one `hsa/<arch>/<folder>/` of an AITER checkout: mangled name -> (co path, tile)."""
 

@@ -30,7 +30,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "calibration"))
 import report  # noqa: E402  (the canonical shapes and our model)
-from aiter_launch import Launch, ceil_div, decode_fp8  # noqa: E402
+from aiter_launch import Launch, ceil_div, random_bf16, random_fp8  # noqa: E402
 
 MAX_AITER_TOKENS = 32768  # the emulator holds q, k, v and o at full size: 1 GiB at 32K tokens x 32 heads
 SLACK_ROWS = 256  # rows (tokens) of slack after each input tensor
@@ -117,13 +117,10 @@ def check_aiter_launch(asmk, entry, arch, dtype, dqk, dv, causal, workdir):
     rng = np.random.default_rng(7)
     tensors = {}
     for name, heads, d in (("q", hq, dqk), ("k", hk, dqk), ("v", hk, dv)):
-        if dtype == "fp8":  # exponent fields 6..9: magnitudes 0.25..4, no NaN or subnormal codes
-            codes = (rng.integers(0, 2, (b, s, heads, d)) << 7 | rng.integers(6, 10, (b, s, heads, d)) << 3
-                     | rng.integers(0, 8, (b, s, heads, d))).astype(np.uint8)
-            tensors[name], raw = decode_fp8(codes, arch), codes.tobytes()
-        else:  # bf16: the top half of float32
-            bits = (rng.standard_normal((b, s, heads, d)).astype(np.float32).view(np.uint32) >> 16).astype(np.uint16)
-            tensors[name], raw = (bits.astype(np.uint32) << 16).view(np.float32).astype(np.float64), bits.tobytes()
+        if dtype == "fp8":  # exponent fields 6..9: magnitudes 0.25..4
+            tensors[name], raw = random_fp8(rng, (b, s, heads, d), arch, (6, 10))
+        else:
+            tensors[name], raw = random_bf16(rng, (b, s, heads, d))
         launch.contents[name] = raw + bytes(launch.buffers[name] - len(raw))
     out = os.path.join(workdir, "o.bin")
     args = launch.asmk_args(os.path.join(workdir, "check.bin"))

@@ -30,7 +30,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "calibration"))
 import mla_report as ours_report  # noqa: E402
-from aiter_launch import Launch, decode_fp8  # noqa: E402
+from aiter_launch import Launch, random_bf16, random_fp8  # noqa: E402
 
 D, DV = ours_report.D, ours_report.DV
 # AITER's non-persistent kernels read a cache of page size 1 (SGLang's MLA layout; given 16 or 64 their
@@ -149,17 +149,11 @@ def check(asmk, table, arch, kv, heads, qlen, workdir):
     pages = ceil_div(ctx, PAGE)
     rng = np.random.default_rng(3)
     order = rng.permutation(batch * pages).astype(np.int32)  # shuffled pages
-    if kv == "fp8":
-        qc = (rng.integers(0, 2, (batch * qlen, heads, D)) << 7 | rng.integers(5, 9, (batch * qlen, heads, D)) << 3
-              | rng.integers(0, 8, (batch * qlen, heads, D))).astype(np.uint8)
-        cc = (rng.integers(0, 2, (batch * pages * PAGE, D)) << 7 | rng.integers(5, 9, (batch * pages * PAGE, D)) << 3
-              | rng.integers(0, 8, (batch * pages * PAGE, D))).astype(np.uint8)
-        q, cache, qraw, craw = decode_fp8(qc, arch), decode_fp8(cc, arch), qc.tobytes(), cc.tobytes()
+    if kv == "fp8":  # exponent fields 5..8: magnitudes 1/8..2
+        (q, qraw), (cache, craw) = (random_fp8(rng, (batch * qlen, heads, D), arch, (5, 9)),
+                                    random_fp8(rng, (batch * pages * PAGE, D), arch, (5, 9)))
     else:
-        def bf16(shape):
-            bits = (rng.standard_normal(shape).astype(np.float32).view(np.uint32) >> 16).astype(np.uint16)
-            return (bits.astype(np.uint32) << 16).view(np.float32).astype(np.float64), bits.tobytes()
-        (q, qraw), (cache, craw) = bf16((batch * qlen, heads, D)), bf16((batch * pages * PAGE, D))
+        (q, qraw), (cache, craw) = random_bf16(rng, (batch * qlen, heads, D)), random_bf16(rng, (batch * pages * PAGE, D))
     scale = D ** -0.5
     launch = aiter_launch(entry, choice[1], kv, batch, heads, qlen, ctx, splits,
                           {"Q": qraw, "KV": craw, "kv_page_indices": order.tobytes(), "scale": scale})
