@@ -2,8 +2,8 @@
 // and each demo device (MI300X = gfx942, MI355X = gfx950), run the op's demo problems (its op
 // spec's `demo` list) with random inputs through the C ABI and compare every output with the op's
 // reference in ref/. An op whose family has no kernels for a device's arch is skipped there, and so
-// are an op without a reference and a demo whose dtype the arch's kernels lack (the line says so). One line per launch; exit status 1 if any check
-// fails.
+// are an op without a reference and a demo whose dtype the arch's kernels lack (the line says so).
+// One line per launch; exit status 1 if any check fails.
 #include <cstdlib>
 #include <string_view>
 

@@ -103,9 +103,10 @@ def code_object_source(arch: str, kernels: list, what: str) -> Source:
 
 
 def wrap(space: FamilySpace, arch: str, symbol: str, code: str, use: RegisterUse, args: KernArgLayout,
-         lds_bytes: int, scratch_bytes: int = 0, workgroup_size: tuple = None) -> WrappedKernel:
+         lds_bytes: int, scratch_bytes: int, workgroup_size: tuple) -> WrappedKernel:
+    """workgroup_size: space.yaml's, evaluated for this variant (its entries may be expressions)."""
     c = counts(space, use)
-    wg = workgroup_size or space.workgroup_size     # evaluated for the variant when space.yaml has expressions
+    wg = workgroup_size
     fm = space.float_mode
     head = [
         f"// {symbol}: from {space.family}/{space.template}",
