@@ -14,6 +14,7 @@
 #include "asmk/perf/sweep.hpp"
 #include "asmk/perf/sweep_setup.hpp"
 #include "cli_support.hpp"
+#include "sweep_backend.hpp"
 #include "commands.hpp"
 #include "op_runner.hpp"
 
@@ -151,9 +152,7 @@ std::string reproducing_command(const PerfOptions& o, const std::string& machine
 }
 
 void run_perf(const PerfOptions& o) {
-  if (o.backend != "model" && o.backend != "hsa" && o.backend != "hip")
-    throw Failure("--backend must be \"model\" (the machine model, modeled times), \"hsa\" or \"hip\" (a GPU, "
-                  "measured times)");
+  check_sweep_backend(o.backend);  // before the sweep's inputs are read
   perf::SweepOptions s;
   s.family = o.family;
   s.repo = repository_or_default(o.repo);
@@ -178,9 +177,7 @@ void run_perf(const PerfOptions& o) {
     };
 
   const std::string label = o.backend == "model" ? "modeled" : "measured";
-  perf::SweepResult result = o.backend == "model"
-                                 ? value_or_fail(perf::model_sweep(s))
-                                 : value_or_fail(perf::measured_sweep(s, {o.warmup, o.repeats, o.machine, o.backend}));
+  perf::SweepResult result = sweep_on_backend(s, o.backend, {o.warmup, o.repeats, o.machine});
 
   // --tuned-out: what `asmk tune` writes, from this sweep (before the selector is asked for its picks,
   // so that a table the selector reads gives the picks the report shows).

@@ -10,6 +10,7 @@
 #include "asmk/perf/sweep.hpp"
 #include "asmk/perf/sweep_setup.hpp"
 #include "cli_support.hpp"
+#include "sweep_backend.hpp"
 #include "commands.hpp"
 
 namespace asmk::cli {
@@ -23,9 +24,7 @@ struct TuneOptions {
 };
 
 void run_tune(const TuneOptions& o) {
-  if (o.backend != "model" && o.backend != "hsa" && o.backend != "hip")
-    throw Failure("--backend must be \"model\" (choose by modeled time), \"hsa\" or \"hip\" (choose by time "
-                  "measured on a GPU)");
+  check_sweep_backend(o.backend);  // before the sweep's inputs are read
   perf::SweepOptions s;
   s.family = o.family;
   if (const auto family = perf::find_family(repository_or_default(o.repo), o.family); !family)
@@ -50,21 +49,20 @@ void run_tune(const TuneOptions& o) {
     };
   // The same sweep `asmk perf` runs: modeled, or measured through libasmk on the GPU backend.
   const bool measured = o.backend != "model";
-  auto result = measured ? perf::measured_sweep(s, {o.warmup, o.repeats, o.machine, o.backend}) : perf::model_sweep(s);
-  if (!result) throw Failure(result.error());
+  const perf::SweepResult result = sweep_on_backend(s, o.backend, {o.warmup, o.repeats, o.machine});
   const std::string label = measured ? "measured on " + o.backend : "modeled";
 
   const std::filesystem::path file =
       o.out.empty() ? perf::source_dir() / "tuned" / perf::tuned_table_name(s.machine) : std::filesystem::path(o.out);
-  auto written = perf::write_tuned_table(file, o.family, result->rows);
+  auto written = perf::write_tuned_table(file, o.family, result.rows);
   if (!written) throw Failure(written.error());
-  for (const auto& r : result->rows)
+  for (const auto& r : result.rows)
     if (r.best)
       fmt::print("{} M={} N={} K={}: {}{} ({:.2f} us {}{}{})\n", o.family, r.m, r.n, r.k, r.kernel,
                  r.k_splits > 1 ? fmt::format(" k_splits={}", r.k_splits) : "", r.time_us, label,
                  r.limiter.empty() ? "" : ", ", r.limiter);
   // A measured row names the device the backend ran on.
-  const std::string device = result->rows.empty() ? s.machine.name : result->rows.front().machine;
+  const std::string device = result.rows.empty() ? s.machine.name : result.rows.front().machine;
   fmt::print("merged {} rows for {} into {} (choices by {} time on {})\n", *written, o.family, file.string(),
              measured ? "measured" : "modeled", device);
   // The selectors read <repository>/tuned/; the kernels build copies perf/tuned/ there.
