@@ -593,18 +593,22 @@ Status quantize_rows(const OpProblem& p, LayerFormat format, const std::uint16_t
 }
 
 // W2[e][h][i] as the kernels decode it (codes times their scale).
-double w2_value(const OpTensors& t, LayerFormat format, Format fp8, std::size_t e, std::uint32_t h, std::uint32_t i,
-                std::uint32_t hidden, std::uint32_t inter) {
-  const std::uint8_t* w2 = t.at("w2").bytes.data();
-  const std::size_t at = (e * hidden + h) * inter + i;
-  if (format == LayerFormat::mxfp4)
-    return decode_scaled(Format::e2m1, (w2[at / 2] >> (4 * (at % 2))) & 0xf,
-                         t.at("w2_mx_scale").bytes[(e * hidden + h) * (inter / 32) + i / 32]);
-  const float* scale = t.at("w2_scale").as<float>();
-  const double s = format == LayerFormat::fp8_rowcol ? scale[e * hidden + h]
-                                                     : scale[(e * (hidden / 128) + h / 128) * (inter / 128) + i / 128];
-  return double{decode(fp8, w2[at])} * s;
-}
+struct QuantizedW2 {
+  LayerFormat format;
+  Format fp8;
+  const std::uint8_t* codes;
+  const float* scale;            // fp8: [E, H] or [E, H/128, I/128]
+  const std::uint8_t* mx_scale;  // fp4: [E, H, I/32]
+  std::uint32_t hidden, inter;
+  double value(std::size_t e, std::uint32_t h, std::uint32_t i) const {
+    const std::size_t at = (e * hidden + h) * inter + i;
+    if (format == LayerFormat::mxfp4)
+      return decode_scaled(Format::e2m1, (codes[at / 2] >> (4 * (at % 2))) & 0xf, mx_scale[(e * hidden + h) * (inter / 32) + i / 32]);
+    const double s = format == LayerFormat::fp8_rowcol ? scale[e * hidden + h]
+                                                       : scale[(e * (hidden / 128) + h / 128) * (inter / 128) + i / 128];
+    return double{decode(fp8, codes[at])} * s;
+  }
+};
 
 // How far a kernel's quantized intermediate element may be from the reference's (see above): v the
 // reference's bf16 value, d its allowance d1, amax / d_max its group's largest |v| and d1.
@@ -672,9 +676,11 @@ Status expect_layer_quantized(const OpProblem& p, const OpTensors& t, const std:
   GemmRef out;
   if (Status s = moe_stage2(s2, out); !s.ok()) return s;
 
+  const QuantizedW2 w2{format, fp8, t.at("w2").bytes.data(), mx ? nullptr : t.at("w2_scale").as<float>(),
+                       mx ? t.at("w2_mx_scale").bytes.data() : nullptr, hidden, inter};
   auto allowed = std::make_shared<std::vector<double>>(out.value.size());
   const std::uint32_t group = inter_q.group();
-  std::vector<double> d1(inter), dq(inter), a_value(inter), w(inter);
+  std::vector<double> d1(inter), dq(inter), a_value(inter);
   for (std::uint32_t slot = 0; slot < slots; ++slot) {
     if (ids[slot] < 0 || map[static_cast<std::size_t>(ids[slot])] < 0) continue;  // no expert, or a remote one: no term
     const auto e = static_cast<std::size_t>(map[static_cast<std::size_t>(ids[slot])]);
@@ -697,7 +703,7 @@ Status expect_layer_quantized(const OpProblem& p, const OpTensors& t, const std:
     for (std::uint32_t h = 0; h < hidden; ++h) {
       double carried = 0, magnitude = 0;
       for (std::uint32_t i = 0; i < inter; ++i) {
-        const double wv = std::abs(w2_value(t, format, fp8, e, h, i, hidden, inter));
+        const double wv = std::abs(w2.value(e, h, i));
         carried += dq[i] * wv;
         magnitude += std::abs(a_value[i]) * wv;
       }
