@@ -33,6 +33,19 @@ constexpr uint32_t D = ref::kMlaHeadDimQk, DV = ref::kMlaHeadDimV;
 constexpr uint16_t kSentinel = 0x7fc1;  // a bf16 NaN: never a valid output
 constexpr float kLseSentinel = 12345.f;
 
+// The workgroup rows the ops choose (op*.yaml `prefer`): 64 unless 64-row workgroups mask more of a sequence's
+// heads × max_qlen rows than 32-row ones.
+uint32_t op_wg_rows(uint32_t heads, uint32_t max_qlen) {
+  const uint32_t rows = heads * max_qlen;
+  return (rows + 63) / 64 * 64 == (rows + 31) / 32 * 32 ? 64 : 32;
+}
+
+// v's name with the workgroup rows the op picks for the shape (the same dtypes)
+std::string op_variant_name(const Variant& v, uint32_t heads, uint32_t max_qlen) {
+  const std::string suffix = "_r" + std::to_string(v.param_int("wg_rows"));
+  return v.name.substr(0, v.name.size() - suffix.size()) + "_r" + std::to_string(op_wg_rows(heads, max_qlen));
+}
+
 struct Shape {
   uint32_t heads, page_size;
   std::vector<uint32_t> q_lens, kv_lens;
@@ -212,8 +225,8 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
       ASSERT_EQ(asmk_run_op(s.get(), op, a.data(), a.size(), nullptr, &sel), ASMK_SUCCESS) << op << ": " << asmk_last_error();
       // a split pipeline's first launch is the plan, its second the variant's split pass
       const bool planned = pipeline && sh.launches == 3;
-      EXPECT_EQ(std::string(planned ? sel.launches[1].kernel_name : sel.kernel_name), v.name)
-          << "the op selects the variant of the choices";
+      EXPECT_EQ(std::string(planned ? sel.launches[1].kernel_name : sel.kernel_name), op_variant_name(v, h, max_qlen))
+          << "the op selects the variant of the choices and the rows";
       ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
     } else {
       ASSERT_TRUE(s.launch(v.name,
@@ -308,7 +321,7 @@ TEST_P(MlaDecode, EveryVariantMatchesTheReference) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
   const std::vector<Variant> variants = asmk::test::variants(GetParam().arch, "mla_decode");
-  ASSERT_EQ(variants.size(), 4u) << "q and cache bf16 or fp8";
+  ASSERT_EQ(variants.size(), 8u) << "q and cache bf16 or fp8, 32 or 64 rows per workgroup";
   uint32_t seed = 1;
   for (const Variant& v : variants)
     for (const Shape& sh : shapes()) run(s, v, sh, seed++);
@@ -393,6 +406,7 @@ TEST_P(MlaDecode, ThePipelineOpSplitsWithAWorkspace) {
   ASSERT_TRUE(s.ok());
   uint32_t seed = 700;
   for (const Variant& v : asmk::test::variants(GetParam().arch, "mla_decode")) {
+    if (v.param_int("wg_rows") != 32) continue;  // the op picks the rows of the shape (op_wg_rows)
     if (v.param_str("q_dtype") != v.param_str("kv_dtype")) continue;  // bf16 and fp8 q and cache
     Shape sh{16, 16, {1, 2, 1}, {600, 500, 7}, true};
     sh.workspace = 64 << 20, sh.launches = 3;
@@ -413,6 +427,7 @@ TEST_P(MlaDecode, TheOpsRunTheirVariants) {
   ASSERT_TRUE(s.ok());
   uint32_t seed = 300;
   for (const Variant& v : asmk::test::variants(GetParam().arch, "mla_decode")) {
+    if (v.param_int("wg_rows") != 32) continue;  // the op picks the rows of the shape (op_wg_rows)
     const auto all = shapes();
     run(s, v, all[2], seed++, true);  // CSR, qlen 8, soft-cap
     run(s, v, all[7], seed++, true);  // split partials
@@ -547,6 +562,7 @@ TEST_P(MlaDecode, ThePipelineBalancesALongSequenceAmongShortOnes) {
   ASSERT_TRUE(s.ok());
   uint32_t seed = 800;
   for (const Variant& v : asmk::test::variants(GetParam().arch, "mla_decode")) {
+    if (v.param_int("wg_rows") != 32) continue;  // the op picks the rows of the shape (op_wg_rows)
     if (v.param_str("q_dtype") != v.param_str("kv_dtype")) continue;
     Shape sh{16, 16, {1, 1, 2, 1, 1}, {3000, 40, 100, 7, 60}, true};
     sh.workspace = 64 << 20, sh.launches = 3;
