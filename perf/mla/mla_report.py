@@ -83,15 +83,19 @@ def code_object(repo, arch, kernel):
     raise SystemExit(f"{kernel}: not in {repo}/{arch}/manifest.json")
 
 
-def op_wg_rows(heads, qlen):
-    """The workgroup rows the mla_decode ops pick (op.single.yaml `prefer`): 64 unless that masks more rows."""
+def op_wg_rows(heads, qlen, splits, batch, cus):
+    """The workgroup rows the mla_decode ops pick (op.single.yaml `prefer`): 64 unless that masks more rows or
+    keeps fewer CUs busy (workgroups = row blocks · splits · batch) than 32."""
     rows = heads * qlen
-    return 64 if ceil_div(rows, 64) * 64 == ceil_div(rows, 32) * 32 else 32
+    if ceil_div(rows, 64) * 64 != ceil_div(rows, 32) * 32:
+        return 32
+    busy = [min(ceil_div(rows, r) * splits * batch, cus) for r in (32, 64)]
+    return 64 if busy[1] >= busy[0] else 32
 
 
-def stage1_kernel(repo, arch, kv, heads, qlen):
+def stage1_kernel(repo, arch, kv, heads, qlen, splits, batch, cus):
     """(kernel, rows per workgroup): the op's choice; a build from before the wg_rows axis has 32-row kernels only."""
-    rows = op_wg_rows(heads, qlen)
+    rows = op_wg_rows(heads, qlen, splits, batch, cus)
     with open(os.path.join(repo, arch, "manifest.json")) as f:
         names = {k["name"] for k in json.load(f)["kernels"]}
     kernel = f"mla_decode_{arch}_{kv}_{kv}_r{rows}"
@@ -139,7 +143,7 @@ def run_shape(asmk, repo, machine, shape, tmp, before=False):
     q_bytes, o_bytes = tokens * h * D * eb, tokens * h * DV * 2
     table_bytes = b * pages_per_seq * 4
     flops = 2.0 * tokens * h * ctx * (D + DV)
-    kernel, wg_rows = stage1_kernel(repo, arch, kv, h, n)
+    kernel, wg_rows = stage1_kernel(repo, arch, kv, h, n, splits, b, fig["compute_units"])
     args = {"batch": b, "heads": h, "max_qlen": n, "page_size": PAGE, "block_table_stride": 0, "num_splits": splits,
             "q_stride_token": h * D, "q_stride_head": D, "o_stride_token": h * DV, "o_stride_head": DV,
             "scale": 0.0722, "q_scale": 1.0, "kv_scale": 1.0, "softcap": 0.0, "lse": 0, "block_table": 0,

@@ -33,17 +33,22 @@ constexpr uint32_t D = ref::kMlaHeadDimQk, DV = ref::kMlaHeadDimV;
 constexpr uint16_t kSentinel = 0x7fc1;  // a bf16 NaN: never a valid output
 constexpr float kLseSentinel = 12345.f;
 
+// The split pass's split slots (grid.y) in a pipeline's selection
+uint32_t plan_launch_splits(const asmk_selection& sel) { return sel.launches[1].grid.y; }
+
 // The workgroup rows the ops choose (op*.yaml `prefer`): 64 unless 64-row workgroups mask more of a sequence's
-// heads × max_qlen rows than 32-row ones.
-uint32_t op_wg_rows(uint32_t heads, uint32_t max_qlen) {
+// heads × max_qlen rows than 32-row ones, or keep fewer CUs busy (workgroups = row blocks · splits · batch).
+uint32_t op_wg_rows(uint32_t heads, uint32_t max_qlen, uint32_t splits, uint32_t batch, uint32_t cus) {
   const uint32_t rows = heads * max_qlen;
-  return (rows + 63) / 64 * 64 == (rows + 31) / 32 * 32 ? 64 : 32;
+  if ((rows + 63) / 64 * 64 != (rows + 31) / 32 * 32) return 32;
+  const auto busy = [&](uint32_t wg_rows) { return std::min((rows + wg_rows - 1) / wg_rows * splits * batch, cus); };
+  return busy(64) >= busy(32) ? 64 : 32;
 }
 
 // v's name with the workgroup rows the op picks for the shape (the same dtypes)
-std::string op_variant_name(const Variant& v, uint32_t heads, uint32_t max_qlen) {
+std::string op_variant_name(const Variant& v, uint32_t rows) {
   const std::string suffix = "_r" + std::to_string(v.param_int("wg_rows"));
-  return v.name.substr(0, v.name.size() - suffix.size()) + "_r" + std::to_string(op_wg_rows(heads, max_qlen));
+  return v.name.substr(0, v.name.size() - suffix.size()) + "_r" + std::to_string(rows);
 }
 
 struct Shape {
@@ -225,7 +230,11 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
       ASSERT_EQ(asmk_run_op(s.get(), op, a.data(), a.size(), nullptr, &sel), ASMK_SUCCESS) << op << ": " << asmk_last_error();
       // a split pipeline's first launch is the plan, its second the variant's split pass
       const bool planned = pipeline && sh.launches == 3;
-      EXPECT_EQ(std::string(planned ? sel.launches[1].kernel_name : sel.kernel_name), op_variant_name(v, h, max_qlen))
+      asmk_device_info device{};
+      ASSERT_EQ(asmk_device_get(s.get(), &device), ASMK_SUCCESS) << asmk_last_error();
+      const uint32_t grid_splits = planned ? plan_launch_splits(sel) : splits;
+      EXPECT_EQ(std::string(planned ? sel.launches[1].kernel_name : sel.kernel_name),
+                op_variant_name(v, op_wg_rows(h, max_qlen, grid_splits, batch, device.compute_units)))
           << "the op selects the variant of the choices and the rows";
       ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
     } else {
