@@ -274,7 +274,7 @@ def main():
     w("two traced lengths, every resident wave included (the traced inputs are zeros: no row maximum moves after the first")
     w("tile, so the O rescale is skipped). SIMD cycles per tile: per 32-key tile of each wave on a SIMD; the MFMA work of")
     w("a tile is 32 MFMAs (hd 128: 16 for Sᵀ, 16 for Oᵀ) × the machine's cycles per MFMA. LDS bank conflicts: the")
-    w("emulator's count (32 banks × 4 bytes, passes of 32 / 16 / 8 lanes for 32 / 64 / 128-bit accesses).")
+    w("emulator's count (banks of 4 bytes, 32 on gfx942 and 64 on gfx950; passes of 32 / 16 / 8 lanes on gfx942, 64 / 32 / 16 on gfx950, for 32 / 64 / 128-bit accesses).")
     w("")
     w("## Launches")
     group = None
