@@ -49,11 +49,14 @@ def kernel_name(arch, dtype, head_dims, causal, waves=4):
 
 
 def kernel_in(repo, arch, kernel):
-    """The kernel's name in another repository: as it is, or without the waves suffix (repositories built
-    before the waves axis)."""
+    """The kernel's name in another repository: as it is, else its 4-wave kernel (repositories without this
+    ping-pong), else without the waves suffix (repositories built before the waves axis)."""
     with open(os.path.join(repo, arch, "manifest.json")) as f:
         names = {k["name"] for k in json.load(f)["kernels"]}
-    return kernel if kernel in names else re.sub(r"_w\d+$", "", kernel)
+    for candidate in (kernel, re.sub(r"_w\d+$", "_w4", kernel), re.sub(r"_w\d+$", "", kernel)):
+        if candidate in names:
+            return candidate
+    return kernel
 
 
 def selected_kernel(asmk, repo, machine, dtype, head_dims, batch, hq, hk, s, causal):
@@ -230,11 +233,12 @@ def main():
           f"{', '.join(limiters)}.")
     w("- The main loop's loads: 4-wave kernels (`_w4`) K 128-bit per wave (`buffer_load_dwordx4`), V one load per key")
     w("  (hd 128: `buffer_load_dwordx2` for 16-bit, `buffer_load_dword` for fp8); the 8-wave ping-pong (`_w8`, 16-bit")
-    w("  hd 128) K and V once per workgroup by buffer→LDS DMA (one 256-byte row per `buffer_load_dword … lds`), each")
-    w("  wave's K fragments by `ds_read_b128`, its V by `ds_read_b64` per key. The ping-pong runs two groups of four")
+    w("  hd 128, and 192x128 on gfx950) K and V once per workgroup by buffer→LDS DMA (256 bytes of a row per")
+    w("  `buffer_load_dword … lds`), each wave's K fragments by `ds_read_b128`, its V by `ds_read_b64` per key (gfx942)")
+    w("  or by the transposing `ds_read_b64_tr_b16`, four keys of a dv per lane (gfx950). The ping-pong runs two groups of four")
     w("  waves half an iteration apart (two barriers per tile): one group's P·V and Sᵀ MFMAs beside the other's softmax")
     w("  (templates/fmha_fwd/README.md). llvm-mca sees one wave's stream only, not the other group beside it.")
-    w("- AITER comparison: perf/fmha/aiter_comparison.md (made before the ping-pong; its command regenerates it).")
+    w("- AITER comparison: perf/fmha/aiter_comparison.md (same kernels; its command regenerates it).")
     w("")
     w("## Main loop (one 32-key tile per wave, steady state)")
     w("")
@@ -270,7 +274,7 @@ def main():
     w("two traced lengths, every resident wave included (the traced inputs are zeros: no row maximum moves after the first")
     w("tile, so the O rescale is skipped). SIMD cycles per tile: per 32-key tile of each wave on a SIMD; the MFMA work of")
     w("a tile is 32 MFMAs (hd 128: 16 for Sᵀ, 16 for Oᵀ) × the machine's cycles per MFMA. LDS bank conflicts: the")
-    w("emulator's count (32 banks × 4 bytes, passes of 32 / 16 / 8 lanes for 32 / 64 / 128-bit accesses).")
+    w("emulator's count (banks of 4 bytes, 32 on gfx942 and 64 on gfx950; passes of 32 / 16 / 8 lanes on gfx942, 64 / 32 / 16 on gfx950, for 32 / 64 / 128-bit accesses).")
     w("")
     w("## Launches")
     group = None
