@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Our fused MoE (modeled) against AITER's (measured) at the shapes AITER's tuner measured, in the
-formats both have: bf16, and fp8 per-token activations × per-channel weights. Writes aiter.md.
+formats both have: bf16, fp8 per-token activations × per-channel weights, and fp8 with DeepSeek-V3's
+block scales (1×128 activations, 128×128 weights). Writes aiter.md.
 
     python3 perf/moe/aiter_compare.py --asmk build/tools/asmk --repo hsaco \\
         --aiter /work/shared/data/aiter-measured -o perf/moe/aiter.md
@@ -9,7 +10,8 @@ AITER's side: its tuned fused-MoE tables (tuned_fmoe.csv and model_configs/*fmoe
 checkout; the columns are described in the README beside them): per shape (tokens, model_dim,
 inter_dim, expert, topk, quant), the measured microseconds of its two stage kernels, us1 + us2 = us,
 on a real GPU — by compute units, 80 = MI308X, 304 = MI300X / MI325X, 256 = MI355X / MI350X. Rows
-with q_type No (bf16) or per_Token (fp8 activations and weights) and SiLU; when several rows give
+with q_type No (bf16), per_Token (fp8 activations and weights) or per_1x128 (fp8 block scales: ours
+runs its block128 stages there; of those, the hidden-7168 shapes of DeepSeek-V3 only) and SiLU; when several rows give
 the same shape (files, doweight_stage1 variants), the fastest.
 
 Our side: perf/moe/moe_report.py's layer — every launch of fused_moe **modeled** by `asmk run
@@ -32,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import moe_report  # noqa: E402  (the layer model)
 
 MACHINE_OF_CUS = {"80": "MI308X", "304": "MI300X", "256": "MI355X"}
-QUANT = {"QuantType.No": "bf16", "QuantType.per_Token": "fp8"}
+QUANT = {"QuantType.No": "bf16", "QuantType.per_Token": "fp8", "QuantType.per_1x128": "fp8-block"}
 TOKENS = [1, 16, 128, 1024, 8192]
 moe_report.ARCH.setdefault("MI308X", "gfx942")  # 80 CUs; the layer model reads the arch from here
 
@@ -51,7 +53,9 @@ def aiter_rows(folder: Path, tokens):
             a, w = r.get("q_dtype_a", ""), r.get("q_dtype_w", "")
             if dtype == "bf16" and not (a.endswith("bfloat16") and w.endswith("bfloat16")):
                 continue
-            if dtype == "fp8" and not ("float8" in a and "float8" in w):
+            if dtype.startswith("fp8") and not ("float8" in a and "float8" in w):
+                continue
+            if dtype == "fp8-block" and r.get("model_dim") != "7168":  # DeepSeek-V3's (and its TP shards'): keeps the run short
                 continue
             t = int(r["token"])
             if t not in tokens or not r.get("us"):
@@ -119,8 +123,8 @@ def render(results, command):
            "= our stage 1 + stage 2 (what AITER's us counts), `layer` = all our launches (routing, sort, stages,",
            "sum; fp8: without the two quant_fp8 launches). ratio = ours stages / AITER (> 1: ours slower).",
            "Shapes are AITER's (inter_dim per tensor-parallel shard; expert counts with shared experts",
-           "as AITER ran them). Formats: bf16 and fp8 per-token × per-channel only (ours has no block-scale,",
-           "MXFP4 or int4 stages yet). Some of AITER's rows repeat the figures of the same shape at fewer",
+           "as AITER ran them). Formats: bf16, fp8 per-token × per-channel and fp8 block scales (fp8-block:",
+           "AITER's per_1x128, our block128 stages; AITER has no MXFP4 or int4 rows here). Some of AITER's rows repeat the figures of the same shape at fewer",
            "tokens (e.g. 1024 and 8192 tokens alike): those were not measured at that size; their ratio is",
            "shown in parentheses and left out of the conclusions, as are rows faster than the MFMA-peak",
            "bound (the two stages' useful flops, 2·T·k·3·inter·hidden, at the machine's dense peak of",
@@ -139,7 +143,7 @@ def render(results, command):
         for t, (us, us1, us2, table), layer in sorted(rows):
             copied = first_at.setdefault((us1, us2), t) != t
             # the two stages' useful flops at the machine's dense peak: no measurement can be faster
-            bound = 2.0 * t * k * 3 * inter * hidden / (peak[machine][f"peak_tflops_{dtype}"] * 1e12) * 1e6
+            bound = 2.0 * t * k * 3 * inter * hidden / (peak[machine][f"peak_tflops_{'fp8' if dtype.startswith('fp8') else dtype}"] * 1e12) * 1e6
             below_peak = us < bound
             l = layer["launches"]
             s1, s2 = l["stage 1"]["time_us"], l["stage 2"]["time_us"]

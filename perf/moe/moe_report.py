@@ -119,7 +119,7 @@ def write_i32(folder: Path, name: str, values) -> str:
 
 def sort_chunk(slots):
     """templates/moe_gemm/op.fused_moe.yaml's sort_chunk."""
-    return 256 if slots <= 32768 else 1024 if slots <= 262144 else 4096
+    return 64 if slots <= 1024 else 128 if slots <= 4096 else 256 if slots <= 32768 else 1024 if slots <= 262144 else 4096
 
 
 def sort_launches(asmk, repo, machine, ids, tokens, k, experts, block_m, capacity, files, folder: Path):

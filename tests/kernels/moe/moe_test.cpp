@@ -117,6 +117,11 @@ TEST_P(Moe, GroupedTopkMatchesTheReference) {
       {"tokens=5 experts=384 k=8 renormalize=0", "e8"},
       {"tokens=7 experts=64 k=4 n_group=32 topk_group=3 correction_bias", "e4"},
       {"tokens=1 experts=512 k=16 n_group=16 topk_group=16 correction_bias", "e8"},
+      // group sizes 64, 8 (a group is an aligned span of lanes: all groups reduce at once) and 20
+      // (DeepSeek-V2's 160 / 8: one group at a time)
+      {"tokens=5 experts=128 k=6 n_group=2 topk_group=1 correction_bias", "e4"},
+      {"tokens=9 experts=128 k=8 n_group=16 topk_group=5", "e4"},
+      {"tokens=5 experts=160 k=6 n_group=8 topk_group=3 correction_bias", "e4"},
   };
   std::uint32_t seed = 20;
   for (const auto& c : cases) {
@@ -142,6 +147,33 @@ TEST_P(Moe, GroupedTopkKeepsOnlyTheBestGroups) {
   ref::register_op_reference("moe_grouped_topk", saved);
   ASSERT_EQ(r.comparisons.size(), 2u) << r.error;
   EXPECT_FALSE(r.comparisons[0].ok());
+}
+
+// Ties in the grouped routing go to the lower group and the lower expert id: a reference on the
+// experts in reverse order (ties then go to the higher original id) must disagree with the kernel on
+// the fill's equal scores, and the right rule agrees.
+TEST_P(Moe, GroupedTopkTiesGoToTheLowerId) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const ref::OpReference saved = *ref::find_op_reference("moe_grouped_topk");
+  ref::OpReference higher_first = saved;
+  higher_first.compute = [saved](const ref::OpProblem& p, const ref::OpTensors& t, std::map<std::string, ref::Expected>& expected) {
+    const std::uint32_t tokens = p.u32("tokens"), experts = p.u32("experts"), k = p.u32("k");
+    ref::OpTensors reversed = t;
+    float* logits = reversed.at("logits").as<float>();
+    for (std::uint32_t token = 0; token < tokens; ++token) std::reverse(logits + token * experts, logits + (token + 1) * experts);
+    ref::Status status = saved.compute(p, reversed, expected);
+    ref::OpTensor& ids = expected.at("topk_ids").exact;
+    for (std::uint32_t i = 0; i < tokens * k; ++i) ids.as<std::int32_t>()[i] = std::int32_t(experts) - 1 - ids.as<std::int32_t>()[i];
+    return status;
+  };
+  const char* problem = "tokens=32 experts=256 k=8 n_group=8 topk_group=4";
+  ref::register_op_reference("moe_grouped_topk", higher_first);
+  const auto r = asmk::op_runner::run(s.get(), "moe_grouped_topk", Problem::parse(problem));
+  ref::register_op_reference("moe_grouped_topk", saved);
+  ASSERT_EQ(r.comparisons.size(), 2u) << r.error;
+  EXPECT_FALSE(r.comparisons[0].ok()) << "no tie changed the choice: the tie rule was not exercised";
+  run_ok(s, "moe_grouped_topk", problem, 1);
 }
 
 TEST_P(Moe, GroupedTopkRefusesBadInputByRule) {
@@ -205,7 +237,7 @@ TEST_P(Moe, SortAllTokensToTheLastExpertAndNoExpertSlots) {
 }
 
 // moe_sort_chunked (count + scatter over chunks of slots): the single-wave layout bit for bit, from
-// 1 token to 65,536 tokens × k 16 — chunks of 256, 1024 and 4096 slots (the last one partial), 1 to 256 chunks,
+// 1 token to 65,536 tokens × k 16 — chunks of 64, 128, 256, 1024 and 4096 slots (the last one partial), 1 to 256 chunks,
 // experts that receive nothing, 512 experts, expert parallelism with and without a map.
 TEST_P(Moe, ChunkedSortMatchesTheReference) {
   Session s(GetParam().name);
@@ -214,9 +246,9 @@ TEST_P(Moe, ChunkedSortMatchesTheReference) {
   const struct { const char* problem; std::uint32_t workgroups; } cases[] = {
       {"tokens=1 k=8 experts=256 local_experts=256 block_m=16", 1},     // most experts receive nothing
       {"tokens=3 k=2 experts=8 local_experts=8 block_m=16", 1},
-      {"tokens=64 k=8 experts=256 local_experts=128 expert_map block_m=64", 2},
+      {"tokens=64 k=8 experts=256 local_experts=128 expert_map block_m=64", 8},   // 512 slots: chunks of 64
       {"tokens=1000 k=8 experts=256 local_experts=256 block_m=32", 32},   // 8000 slots: the last chunk partial
-      {"tokens=1000 k=4 experts=512 local_experts=512 block_m=128", 16},
+      {"tokens=1000 k=4 experts=512 local_experts=512 block_m=128", 32},  // 4000 slots: chunks of 128, the last partial
       {"tokens=3 k=4 experts=16 local_experts=8 block_m=16", 1},       // no map: experts >= 8 remote
       {"tokens=65536 k=2 experts=64 local_experts=64 block_m=128", 128},  // 65,536 tokens: chunks of 1024 slots
       {"tokens=65536 k=16 experts=512 local_experts=512 block_m=128", 256},  // the largest: 2^20 slots, chunks of 4096
