@@ -1,14 +1,15 @@
 """MLA decode speed report (modeled): the canonical shapes of issue 13 on MI300X and MI355X.
 
     /usr/bin/python3 perf/mla/mla_report.py --asmk build/tools/asmk --repo hsaco [--before DIR] \\
-        [--machines MI300X,MI355X] [--sample] [-j 2] > perf/mla/report.md
+        [--machines MI300X,MI355X] [--sample] [--only h128q4,...] [-j 2] > perf/mla/report.md
 
 Per shape (heads 16 / 128, q length 1 / 4, batch 1 / 16 / 64 / 128, context 1k / 8k / 32k, cache bf16 / fp8
 with q of the same type, page size 64, every sequence of the batch the same length): the split count the
 pipeline op mla_decode chooses (op.yaml's `derived` expressions, evaluated here with an ample workspace and
 the machine's CUs), then each launch of its plan modeled by `asmk run --model MACHINE` (the machine model of
 perf/MODEL.md: the first and the last workgroup traced on the emulator, the rest assumed alike):
-mla_decode_split (or mla_decode_single for one split) and attn_lse_combine. Every time is **modeled**, not
+mla_decode_split (or mla_decode_single for one split; the kernel with the rows per workgroup the ops pick, 64 unless
+that masks more rows than 32) and attn_lse_combine. Every time is **modeled**, not
 measured. Reported: the compulsory bytes (q, the cache rows, the page table, o; the partials' write and
 read are stage 2's overhead), the modeled time, the fraction of HBM bandwidth (bytes / time) and of MFMA peak
 (2·tokens·heads·context·(576 + 512) useful FLOP / time, at the bf16 or fp8 peak of the scores' MFMAs), the
@@ -82,6 +83,25 @@ def code_object(repo, arch, kernel):
     raise SystemExit(f"{kernel}: not in {repo}/{arch}/manifest.json")
 
 
+def op_wg_rows(heads, qlen, splits, batch, cus):
+    """The workgroup rows the mla_decode ops pick (op.single.yaml `prefer`): 64 unless that masks more rows or
+    keeps fewer CUs busy (workgroups = row blocks · splits · batch) than 32."""
+    rows = heads * qlen
+    if ceil_div(rows, 64) * 64 != ceil_div(rows, 32) * 32:
+        return 32
+    busy = [min(ceil_div(rows, r) * splits * batch, cus) for r in (32, 64)]
+    return 64 if busy[1] >= busy[0] else 32
+
+
+def stage1_kernel(repo, arch, kv, heads, qlen, splits, batch, cus):
+    """(kernel, rows per workgroup): the op's choice; a build from before the wg_rows axis has 32-row kernels only."""
+    rows = op_wg_rows(heads, qlen, splits, batch, cus)
+    with open(os.path.join(repo, arch, "manifest.json")) as f:
+        names = {k["name"] for k in json.load(f)["kernels"]}
+    kernel = f"mla_decode_{arch}_{kv}_{kv}_r{rows}"
+    return (kernel, rows) if kernel in names else (f"mla_decode_{arch}_{kv}_{kv}", 32)
+
+
 def write_i32(path, values):
     with open(path, "wb") as f:
         f.write(struct.pack(f"<{len(values)}i", *values))
@@ -123,7 +143,7 @@ def run_shape(asmk, repo, machine, shape, tmp, before=False):
     q_bytes, o_bytes = tokens * h * D * eb, tokens * h * DV * 2
     table_bytes = b * pages_per_seq * 4
     flops = 2.0 * tokens * h * ctx * (D + DV)
-    kernel = f"mla_decode_{arch}_{kv}_{kv}"
+    kernel, wg_rows = stage1_kernel(repo, arch, kv, h, n, splits, b, fig["compute_units"])
     args = {"batch": b, "heads": h, "max_qlen": n, "page_size": PAGE, "block_table_stride": 0, "num_splits": splits,
             "q_stride_token": h * D, "q_stride_head": D, "o_stride_token": h * DV, "o_stride_head": DV,
             "scale": 0.0722, "q_scale": 1.0, "kv_scale": 1.0, "softcap": 0.0, "lse": 0, "block_table": 0,
@@ -161,11 +181,11 @@ def run_shape(asmk, repo, machine, shape, tmp, before=False):
     partial_bytes = tokens * h * (used * DV + splits) * 4 if splits > 1 else 0
     stage1_bytes = q_bytes + cache_bytes + table_bytes + (partial_bytes if splits > 1 else o_bytes)
     co = code_object(repo, arch, kernel)
-    s1 = model(asmk, co, kernel, (ceil_div(h * n, 32), used, b), args, buffers, machine, stage1_bytes, flops)
+    s1 = model(asmk, co, kernel, (ceil_div(h * n, wg_rows), used, b), args, buffers, machine, stage1_bytes, flops)
     if used < splits:
         empty = os.path.join(tmp, f"{tag}-no_pages.bin")
         write_i32(empty, [0] * (b + 1))
-        s1e = model(asmk, co, kernel, (ceil_div(h * n, 32), splits - used, b), args,
+        s1e = model(asmk, co, kernel, (ceil_div(h * n, wg_rows), splits - used, b), args,
                     {**buffers, "kv_indptr": "@" + empty}, machine, tokens * h * (splits - used) * 4, 0)
         s1 = {**s1, "time_us": s1["time_us"] + s1e["time_us"] - s1e["overhead_us"]}
     s2 = None
@@ -187,7 +207,7 @@ def run_shape(asmk, repo, machine, shape, tmp, before=False):
     total = s1["time_us"] + extra
     useful = q_bytes + cache_bytes + table_bytes + o_bytes
     peak = fig["peak_tflops_fp8"] if kv == "fp8" else fig["peak_tflops_bf16"]
-    return {**shape, "machine": machine, "splits": splits, "used": used, "bytes": useful, "stage1_us": s1["time_us"],
+    return {**shape, "machine": machine, "wg_rows": wg_rows, "splits": splits, "used": used, "bytes": useful, "stage1_us": s1["time_us"],
             "stage2_us": extra, "plan_us": plan_us, "total_us": total, "limiter": s1["limiter"],
             "hbm_frac": useful / (total * 1e-6) / (fig["hbm_tbps"] * 1e12),
             "mfma_frac": flops / (total * 1e-6) / (peak * 1e12)}
@@ -200,9 +220,12 @@ def main():
     ap.add_argument("--before", help="an older build's code objects, modeled beside")
     ap.add_argument("--machines", default="MI300X,MI355X")
     ap.add_argument("--sample", action="store_true", help="one small shape per machine (a smoke test)")
+    ap.add_argument("--only", help="only these shapes, e.g. h128q4 (heads and q length)")
     ap.add_argument("-j", "--jobs", type=int, default=2)
     a = ap.parse_args()
     shapes = list(sample_shapes() if a.sample else canonical_shapes())
+    if a.only:
+        shapes = [s for s in shapes if f"h{s['heads']}q{s['qlen']}" in a.only.split(",")]
     machines = a.machines.split(",")
     jobs = [(m, s) for m in machines for s in shapes]
     with tempfile.TemporaryDirectory() as tmp, concurrent.futures.ThreadPoolExecutor(a.jobs) as pool:
@@ -213,12 +236,15 @@ def main():
 
 def render(rows, before, a):
     cmd = "/usr/bin/python3 perf/mla/mla_report.py --asmk build/tools/asmk --repo hsaco" + (
-        " --before OLD_HSACO" if before else "") + (" --sample" if a.sample else "") + " > perf/mla/report.md"
+        " --before OLD_HSACO" if before else "") + (" --sample" if a.sample else "") + (
+        f" --only {a.only}" if a.only else "") + " > perf/mla/report.md"
     out = ["# MLA decode — modeled speed (not measured)", "",
            "Generated by `" + cmd + "` (perf/mla/mla_report.py says what is modeled and how). Every time is **modeled**"
            " by asmk's machine model (perf/MODEL.md: the traced first and last workgroup of each launch, a sustained"
            " clock, peak HBM and L2 bandwidth); none is a measurement. Page size 64, q of the cache's type, every"
-           " sequence of a batch the same length, no LSE output. `bytes` = q + cache rows + page table + o once;"
+           " sequence of a batch the same length, no LSE output. `rows/wg` = the (token, head) rows per stage-1 workgroup the"
+           " ops pick (the mla_decode kernels' wg_rows; a build from before that axis has 32 only);"
+           " `bytes` = q + cache rows + page table + o once;"
            " `HBM` = bytes / total time over the machine's HBM bandwidth; `MFMA` = 2·tokens·heads·ctx·1088 FLOP /"
            " total time over the bf16 (or fp8) peak; `splits` = splits with keys / split slots per row (the pipeline"
            " op's num_splits, op.yaml; the plan's tiles per split decide how many hold keys); `stage 1` ="
@@ -231,13 +257,13 @@ def render(rows, before, a):
            ""]
     for machine in dict.fromkeys(r["machine"] for r in rows):
         out += [f"## {machine}", "",
-                "| kv | h | qlen | batch | ctx | splits | MB | stage 1 µs | stage 2 µs | total µs | stage 2 % | plan µs | HBM | MFMA | limiter |"
+                "| kv | h | qlen | batch | ctx | rows/wg | splits | MB | stage 1 µs | stage 2 µs | total µs | stage 2 % | plan µs | HBM | MFMA | limiter |"
                 + (" before µs | before stage 2 µs | speed-up |" if before else ""),
-                "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" + ("---|---|---|" if before else "")]
+                "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" + ("---|---|---|" if before else "")]
         for i, r in enumerate(rows):
             if r["machine"] != machine:
                 continue
-            line = (f"| {r['kv']} | {r['heads']} | {r['qlen']} | {r['batch']} | {r['ctx'] // 1024}k | {r['used']}/{r['splits']} | "
+            line = (f"| {r['kv']} | {r['heads']} | {r['qlen']} | {r['batch']} | {r['ctx'] // 1024}k | {r['wg_rows']} | {r['used']}/{r['splits']} | "
                     f"{r['bytes'] / 1e6:.1f} | {r['stage1_us']:.1f} | {r['stage2_us']:.1f} | {r['total_us']:.1f} | "
                     f"{100 * r['stage2_us'] / r['total_us']:.1f}% | {r['plan_us']:.1f} | {100 * r['hbm_frac']:.0f}% | "
                     f"{100 * r['mfma_frac']:.0f}% | {r['limiter']} |")

@@ -273,7 +273,16 @@ gemm::Plan plan_pipeline(const Repository& repository, const Device& device, con
                                                   op.name, stage.op, device.arch, fmt::join(repository.op_names(), ", ")));
     const StageArgs args(sources, stage, *target);
     const OpCall stage_call(*target, args.list(), call.running());
-    gemm::Plan stage_plan = plan_op(repository, device, stage_call);
+    gemm::Plan stage_plan;
+    try {
+      stage_plan = plan_op(repository, device, stage_call);
+    } catch (const Error& e) {
+      // The pipeline exists on this arch; a stage whose family exists only on others (fused_moe's
+      // in_dtype=fp4 needs quant_mxfp4, gfx950's) means the call's dtype choice is not supported here.
+      if (e.status() != ASMK_ERROR_UNSUPPORTED_ARCH) throw;
+      fail(ASMK_ERROR_UNSUPPORTED_DTYPE, fmt::format("{}: {} is not supported on {} ({}): its stage {}: {}", op.name,
+                                                     call.text(), device.arch, device.name, stage.op, e.what()));
+    }
     if (stage_plan.selection.workspace_bytes > 0 && stage_call.workspace_budget() < stage_plan.selection.workspace_bytes)
       fail(ASMK_ERROR_INTERNAL, fmt::format("pipeline stage {} plans {} bytes of workspace beyond its temporary",
                                             stage.op, stage_plan.selection.workspace_bytes));

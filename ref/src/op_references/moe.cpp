@@ -482,18 +482,26 @@ OpReference moe_grouped_topk_reference() {
 namespace {
 
 // The layers' expert weights: bf16 normals scaled by 1 / √(row length); fp8 (in_dtype=fp8): the
-// codes of standard normals with that factor in the per-channel scales (each in [0.5, 1.5) / √(row
-// length)). With expert_map: a random local_experts of the E experts local (in increasing order).
+// codes of standard normals with that factor in the per-channel or per-block scales (each in
+// [0.5, 1.5) / √(row length)); fp4: e2m1 codes with e8m0 scales near 1 / (2·√(row length)). Biases
+// small normals. With expert_map: a random local_experts of the E experts local (in increasing order).
 void fill_layer_weights(const OpProblem& p, OpTensors& t, std::mt19937& rng) {
   std::normal_distribution<float> normal(0.f, 1.f);
   std::uniform_real_distribution<float> factor(0.5f, 1.5f);
-  auto scaled = [&](const char* name, const char* scales, std::uint32_t row) {
+  auto scaled = [&](const char* name, const char* scales, const char* mx_scales, std::uint32_t row) {
     OpTensor& w = t.at(name);
     const float scale = 1.0f / std::sqrt(static_cast<float>(std::max(row, 1u)));
-    if (w.dtype == "fp8") {
+    if (w.dtype == "fp8") {  // per channel or per 128x128 block: the scale tensor's shape says which
       for (std::uint8_t& code : w.bytes) code = static_cast<std::uint8_t>(encode(fp8_format(p.arch), normal(rng), Overflow::saturate));
       if (auto it = t.find(scales); it != t.end())
         for (float& v : std::span(it->second.as<float>(), it->second.bytes.size() / 4)) v = factor(rng) * scale;
+      return;
+    }
+    if (w.dtype == "fp4") {  // e2m1 codes of 2·normals (fill_random's), e8m0 scales near 1 / (2·√row)
+      const int exponent = 127 - 1 - static_cast<int>(std::lround(0.5 * std::log2(std::max(row, 1u))));
+      std::uniform_int_distribution<int> spread(-1, 1);
+      if (auto it = t.find(mx_scales); it != t.end())
+        for (std::uint8_t& code : it->second.bytes) code = static_cast<std::uint8_t>(exponent + spread(rng));
       return;
     }
     for (std::size_t i = 0; i < w.bytes.size() / 2; ++i) {
@@ -501,8 +509,11 @@ void fill_layer_weights(const OpProblem& p, OpTensors& t, std::mt19937& rng) {
       std::memcpy(w.bytes.data() + 2 * i, &code, 2);
     }
   };
-  scaled("w1", "w1_scale", p.u32("hidden"));
-  scaled("w2", "w2_scale", p.u32("inter"));
+  scaled("w1", "w1_scale", "w1_mx_scale", p.u32("hidden"));
+  scaled("w2", "w2_scale", "w2_mx_scale", p.u32("inter"));
+  for (const char* name : {"b1", "b2"})
+    if (auto b = t.find(name); b != t.end())
+      for (float& v : std::span(b->second.as<float>(), b->second.bytes.size() / 4)) v = 0.25f * normal(rng);
   if (auto map = t.find("expert_map"); map != t.end()) {
     const std::uint32_t experts = p.u32("experts");
     fill_expert_map(experts, p.u32("local_experts") != 0 ? p.u32("local_experts") : experts,
@@ -523,19 +534,110 @@ std::vector<std::int32_t> layer_expert_map(const OpProblem& p, const OpTensors& 
   return map;
 }
 
-// fp8 (in_dtype=fp8): x quantized per token (ref::quant_fp8, the quant_fp8 op bit for bit), stage 1
-// in fp8, its output rounded to bf16 and quantized per slot, stage 2 in fp8 — the reference's own
-// intermediate. A kernel's intermediate may differ from it by stage 1's allowance and a bf16 ulp
-// (d1); quantized, each side is within half a step of the fp8 grid of its row's scale — at most
-// 2^-4 of the value (3 mantissa bits) plus half the least subnormal (≤ 2^-10 of the scale) — and a
-// kernel row's scale at most (amax + max d1) / fp8_max. So element i of a slot's quantized
-// intermediate differs by at most d1 + h(|v|, s_ref) + h(|v| + d1, s_kernel), which stage 2 carries
-// to out through |W2| · scale_w2 · |w|.
-Status expect_layer_fp8(const OpProblem& p, const OpTensors& t, const std::int32_t* ids, const std::vector<float>& weights,
-                        const std::vector<double>& weight_allowance, std::map<std::string, Expected>& expected) {
+// The quantized layers (in_dtype fp8 or fp4): x quantized (ref::quant_fp8 / ref::quant_mxfp4, the
+// quant ops bit for bit), stage 1 on the codes, its output rounded to bf16 and quantized the same
+// way per slot, stage 2 on those codes — the reference's own intermediate. The three forms:
+//   fp8 rowcol:   one fp32 scale per row (token / slot), W scales per channel;
+//   fp8 block128: one fp32 scale per 1x128 group of a row, W scales per 128x128 block (DeepSeek-V3);
+//   fp4 (mx32):   e2m1 codes with an e8m0 scale per 32 elements of a row, W likewise (gpt-oss).
+// A kernel's intermediate element may differ from the reference's by stage 1's allowance and a bf16
+// ulp (d1). Quantized, the two sides may then differ by (per group g, the elements sharing a scale):
+//   fp8: each side within half a step of the fp8 grid of its group's scale — at most 2^-4 of the
+//        value (3 mantissa bits) plus half the least subnormal (≤ 2^-10 of the scale) — and a
+//        kernel group's scale at most (amax_g + max_g d1) / fp8_max: d1 + h(|v|, s_ref) + h(|v| + d1, s_kernel);
+//   fp4: the kernel's scale code is the one of an amax in [amax_g − max_g d1, amax_g + max_g d1]
+//        (one or two codes), and e2m1's rounding is monotone, so its element is the rounding of a
+//        value in [v − d1, v + d1] at one of those scales: the largest distance of those roundings'
+//        ends from the reference's quantized element, exactly.
+// Stage 2 carries that difference to out through |W2| (with its scales) and the routing weight.
+enum class LayerFormat { fp8_rowcol, fp8_block128, mxfp4 };
+
+LayerFormat layer_format(const OpProblem& p) {
+  if (p.text("in_dtype") == "fp4") return LayerFormat::mxfp4;
+  return p.text("fp8_scales") == "block128" ? LayerFormat::fp8_block128 : LayerFormat::fp8_rowcol;
+}
+
+// A row quantized in the layer's format: codes (fp8 bytes, or e2m1 two per byte) and scales (fp32
+// per row or group, or e8m0 bytes per 32), with the value of element i as the kernels decode it.
+struct QuantizedRows {
+  LayerFormat format = LayerFormat::fp8_rowcol;
+  Format fp8 = Format::e4m3fn;
+  std::uint32_t m = 0, n = 0;
+  std::vector<std::uint8_t> codes;
+  std::vector<float> scale;            // fp8: [m] or [m, n / 128]
+  std::vector<std::uint8_t> mx_scale;  // fp4: [m, n / 32]
+  std::uint32_t group() const { return format == LayerFormat::fp8_rowcol ? n : format == LayerFormat::fp8_block128 ? 128 : mx_block_size; }
+  double value(std::uint32_t row, std::uint32_t i) const {
+    const std::size_t at = std::size_t{row} * n + i;
+    if (format == LayerFormat::mxfp4)
+      return decode_scaled(Format::e2m1, (codes[at / 2] >> (4 * (at % 2))) & 0xf, mx_scale[std::size_t{row} * (n / 32) + i / 32]);
+    const double s = format == LayerFormat::fp8_rowcol ? scale[row] : scale[std::size_t{row} * (n / 128) + i / 128];
+    return double{decode(fp8, codes[at])} * s;
+  }
+};
+
+Status quantize_rows(const OpProblem& p, LayerFormat format, const std::uint16_t* x, std::uint32_t m, std::uint32_t n, QuantizedRows& q) {
+  q.format = format, q.fp8 = fp8_format(p.arch), q.m = m, q.n = n;
+  if (format == LayerFormat::mxfp4) {
+    q.codes.assign(std::size_t{m} * n / 2, 0), q.mx_scale.assign(std::size_t{m} * n / 32, 0);
+    QuantMxfp4Args a;
+    a.x = x, a.y = q.codes.data(), a.scale = q.mx_scale.data(), a.m = m, a.n = n, a.stride_x = n, a.stride_y = n / 2, a.stride_scale = n / 32;
+    return quant_mxfp4(a);
+  }
+  const bool rows = format == LayerFormat::fp8_rowcol;
+  q.codes.assign(std::size_t{m} * n, 0), q.scale.assign(rows ? m : std::size_t{m} * (n / 128), 0.f);
+  QuantFp8Args a;
+  a.arch = p.arch, a.granularity = rows ? QuantGranularity::row : QuantGranularity::group;
+  a.x = x, a.y = q.codes.data(), a.scale = q.scale.data(), a.m = m, a.n = n, a.stride_x = n, a.stride_y = n;
+  return quant_fp8(a);
+}
+
+// W2[e][h][i] as the kernels decode it (codes times their scale).
+struct QuantizedW2 {
+  LayerFormat format;
+  Format fp8;
+  const std::uint8_t* codes;
+  const float* scale;            // fp8: [E, H] or [E, H/128, I/128]
+  const std::uint8_t* mx_scale;  // fp4: [E, H, I/32]
+  std::uint32_t hidden, inter;
+  double value(std::size_t e, std::uint32_t h, std::uint32_t i) const {
+    const std::size_t at = (e * hidden + h) * inter + i;
+    if (format == LayerFormat::mxfp4)
+      return decode_scaled(Format::e2m1, (codes[at / 2] >> (4 * (at % 2))) & 0xf, mx_scale[(e * hidden + h) * (inter / 32) + i / 32]);
+    const double s = format == LayerFormat::fp8_rowcol ? scale[e * hidden + h]
+                                                       : scale[(e * (hidden / 128) + h / 128) * (inter / 128) + i / 128];
+    return double{decode(fp8, codes[at])} * s;
+  }
+};
+
+// How far a kernel's quantized intermediate element may be from the reference's (see above): v the
+// reference's bf16 value, d its allowance d1, amax / d_max its group's largest |v| and d1.
+double quantized_difference(const QuantizedRows& q, std::uint32_t row, std::uint32_t i, double v, double d, double amax,
+                            double d_max, double fp8_limit) {
+  if (q.format != LayerFormat::mxfp4) {
+    auto half_step = [](double magnitude, double scale) { return 0x1p-4 * magnitude * (1 + 0x1p-20) + 0x1p-10 * scale; };
+    const double s_ref = q.format == LayerFormat::fp8_rowcol ? q.scale[row] : q.scale[std::size_t{row} * (q.n / 128) + i / 128];
+    const double s_kernel = s_ref * (1 + 0x1p-20) + d_max / fp8_limit;
+    return d + half_step(std::abs(v), s_ref) + half_step(std::abs(v) + d, s_kernel);
+  }
+  const double want = q.value(row, i);
+  const std::uint8_t low = mxfp4_scale_code(static_cast<float>(std::max(0.0, amax - d_max)));
+  const std::uint8_t high = mxfp4_scale_code(static_cast<float>(amax + d_max));
+  double worst = 0;
+  for (unsigned code = low; code <= high; ++code)
+    for (const double end : {v - d, v + d}) {
+      const std::uint8_t element = mxfp4_element(static_cast<float>(end), static_cast<std::uint8_t>(code));
+      worst = std::max(worst, std::abs(decode_scaled(Format::e2m1, element, static_cast<std::uint8_t>(code)) - want));
+    }
+  return worst;
+}
+
+Status expect_layer_quantized(const OpProblem& p, const OpTensors& t, const std::int32_t* ids, const std::vector<float>& weights,
+                              const std::vector<double>& weight_allowance, std::map<std::string, Expected>& expected) {
   const std::uint32_t tokens = p.u32("tokens"), k = p.u32("k"), hidden = p.u32("hidden"), inter = p.u32("inter");
   const std::uint32_t local = p.u32("local_experts") != 0 ? p.u32("local_experts") : p.u32("experts");
   const std::uint32_t slots = tokens * k;
+  const LayerFormat format = layer_format(p);
   const Format fp8 = fp8_format(p.arch);
   const double fp8_limit = fp8_max(p.arch);
   const std::vector<std::int32_t> map = layer_expert_map(p, t, local);
@@ -545,69 +647,75 @@ Status expect_layer_fp8(const OpProblem& p, const OpTensors& t, const std::int32
   sa.block_m = p.u32("block_m") != 0 ? p.u32("block_m") : 16;
   MoeSorted sorted;
   if (Status s = moe_sort(sa, sorted); !s.ok()) return s;
-  auto quantize = [&](const std::uint16_t* x, std::uint32_t m, std::uint32_t n, std::vector<std::uint8_t>& y, std::vector<float>& scale) {
-    y.assign(std::size_t{m} * n, 0), scale.assign(m, 0.f);
-    QuantFp8Args q;
-    q.arch = p.arch, q.granularity = QuantGranularity::row, q.x = x, q.y = y.data(), q.scale = scale.data(), q.m = m, q.n = n;
-    q.stride_x = n, q.stride_y = n;
-    return quant_fp8(q);
-  };
-  std::vector<std::uint8_t> x_q, inter_q;
-  std::vector<float> x_scale, inter_scale;
-  if (Status s = quantize(t.at("x").as<std::uint16_t>(), tokens, hidden, x_q, x_scale); !s.ok()) return s;
+  const bool mx = format == LayerFormat::mxfp4;
+  const std::uint32_t scale_block = format == LayerFormat::fp8_block128 ? 128 : 0;
+  auto bias = [&](const char* name) { return t.count(name) != 0 ? t.at(name).as<float>() : nullptr; };
+
+  QuantizedRows x_q, inter_q;
+  if (Status s = quantize_rows(p, format, t.at("x").as<std::uint16_t>(), tokens, hidden, x_q); !s.ok()) return s;
   MoeStage1Args s1;
-  s1.in_format = fp8, s1.x = x_q.data(), s1.w1 = t.at("w1").bytes.data(), s1.scale_x = x_scale.data();
-  s1.scale_w1 = t.at("w1_scale").as<float>(), s1.sorted = &sorted;
+  s1.in_format = mx ? Format::e2m1 : fp8, s1.scale_block = scale_block;
+  s1.x = x_q.codes.data(), s1.w1 = t.at("w1").bytes.data();
+  if (mx) s1.mx_scale_x = x_q.mx_scale.data(), s1.mx_scale_w1 = t.at("w1_mx_scale").bytes.data();
+  else s1.scale_x = x_q.scale.data(), s1.scale_w1 = t.at("w1_scale").as<float>();
+  s1.bias1 = bias("b1"), s1.sorted = &sorted;
   s1.tokens = tokens, s1.k = k, s1.hidden = hidden, s1.inter = inter, s1.local_experts = local;
   s1.activation = activation_of(p.text("activation"));
   MoeStage1Ref stage1;
   if (Status s = moe_stage1(s1, stage1); !s.ok()) return s;
   std::vector<std::uint16_t> inter_bf16(stage1.value.size(), 0);
   for (std::size_t i = 0; i < inter_bf16.size(); ++i) inter_bf16[i] = f32_to_bf16(static_cast<float>(stage1.value[i]));
-  if (Status s = quantize(inter_bf16.data(), slots, inter, inter_q, inter_scale); !s.ok()) return s;
+  if (Status s = quantize_rows(p, format, inter_bf16.data(), slots, inter, inter_q); !s.ok()) return s;
   MoeStage2Args s2;
-  s2.in_format = fp8, s2.inter = inter_q.data(), s2.w2 = t.at("w2").bytes.data(), s2.scale_inter = inter_scale.data();
-  s2.scale_w2 = t.at("w2_scale").as<float>(), s2.sorted = &sorted;
+  s2.in_format = mx ? Format::e2m1 : fp8, s2.scale_block = scale_block;
+  s2.inter = inter_q.codes.data(), s2.w2 = t.at("w2").bytes.data();
+  if (mx) s2.mx_scale_inter = inter_q.mx_scale.data(), s2.mx_scale_w2 = t.at("w2_mx_scale").bytes.data();
+  else s2.scale_inter = inter_q.scale.data(), s2.scale_w2 = t.at("w2_scale").as<float>();
+  s2.bias2 = bias("b2"), s2.sorted = &sorted;
   s2.tokens = tokens, s2.k = k, s2.hidden = hidden, s2.inter_size = inter, s2.local_experts = local;
   GemmRef out;
   if (Status s = moe_stage2(s2, out); !s.ok()) return s;
 
-  const std::uint8_t* w2 = t.at("w2").bytes.data();
-  const float* w2_scale = t.at("w2_scale").as<float>();
-  auto half_step = [](double magnitude, double scale) { return 0x1p-4 * magnitude * (1 + 0x1p-20) + 0x1p-10 * scale; };
+  const QuantizedW2 w2{format, fp8, t.at("w2").bytes.data(), mx ? nullptr : t.at("w2_scale").as<float>(),
+                       mx ? t.at("w2_mx_scale").bytes.data() : nullptr, hidden, inter};
   auto allowed = std::make_shared<std::vector<double>>(out.value.size());
-  std::vector<double> dq(inter);
+  const std::uint32_t group = inter_q.group();
+  std::vector<double> d1(inter), dq(inter), a_value(inter);
   for (std::uint32_t slot = 0; slot < slots; ++slot) {
     if (ids[slot] < 0 || map[static_cast<std::size_t>(ids[slot])] < 0) continue;  // no expert, or a remote one: no term
     const auto e = static_cast<std::size_t>(map[static_cast<std::size_t>(ids[slot])]);
     const std::size_t token = slot / k;
-    double d1_max = 0;
-    std::vector<double> d1(inter);
     for (std::uint32_t i = 0; i < inter; ++i) {
       const std::size_t at = std::size_t{slot} * inter + i;
       d1[i] = stage1.error_bound[at] + output_ulp(OutType::bf16, std::abs(stage1.value[at]) + stage1.error_bound[at]);
-      d1_max = std::max(d1_max, d1[i]);
+      a_value[i] = inter_q.value(slot, i);
     }
-    const double s_ref = inter_scale[slot];
-    const double s_kernel = s_ref * (1 + 0x1p-20) + d1_max / fp8_limit;
-    for (std::uint32_t i = 0; i < inter; ++i) {
-      const double v = std::abs(double{bf16_to_f32(inter_bf16[std::size_t{slot} * inter + i])});
-      dq[i] = d1[i] + half_step(v, s_ref) + half_step(v + d1[i], s_kernel);
+    for (std::uint32_t g = 0; g < inter; g += group) {
+      double amax = 0, d_max = 0;
+      for (std::uint32_t i = g; i < g + group; ++i) {
+        amax = std::max(amax, std::abs(double{bf16_to_f32(inter_bf16[std::size_t{slot} * inter + i])}));
+        d_max = std::max(d_max, d1[i]);
+      }
+      for (std::uint32_t i = g; i < g + group; ++i)
+        dq[i] = quantized_difference(inter_q, slot, i, bf16_to_f32(inter_bf16[std::size_t{slot} * inter + i]), d1[i], amax, d_max,
+                                     fp8_limit);
     }
     for (std::uint32_t h = 0; h < hidden; ++h) {
       double carried = 0, magnitude = 0;
-      const std::size_t row = (e * hidden + h) * inter;
       for (std::uint32_t i = 0; i < inter; ++i) {
-        const double w = std::abs(double{decode(fp8, w2[row + i])});
-        carried += dq[i] * w;
-        magnitude += std::abs(double{decode(fp8, inter_q[std::size_t{slot} * inter + i])}) * inter_scale[slot] * w;
+        const double wv = std::abs(w2.value(e, h, i));
+        carried += dq[i] * wv;
+        magnitude += std::abs(a_value[i]) * wv;
       }
-      const double channel = std::abs(double{w2_scale[e * hidden + h]});
-      (*allowed)[token * hidden + h] += channel * (std::abs(double{weights[slot]}) * carried + weight_allowance[slot] * magnitude);
+      (*allowed)[token * hidden + h] += std::abs(double{weights[slot]}) * carried + weight_allowance[slot] * magnitude;
     }
   }
+  // ref/TOLERANCE.md with K = I + k + 2 (stage 2's accumulation, scales, bias, weight, the sum over the
+  // slots), plus a K-block's two extra roundings (the scales' product, the fold into the running sum)
+  // for the block scales.
+  const std::uint32_t extra = format == LayerFormat::fp8_block128 ? 2 * (inter / 128) : 0;
   for (std::size_t i = 0; i < allowed->size(); ++i)
-    (*allowed)[i] += gemm_tolerance(OutType::bf16, out.value[i], out.magnitude[i], inter + k + 2);
+    (*allowed)[i] += gemm_tolerance(OutType::bf16, out.value[i], out.magnitude[i], inter + k + 2 + extra);
   auto want = std::make_shared<std::vector<double>>(std::move(out.value));
   auto all_rows = std::make_shared<std::vector<std::uint8_t>>(tokens, 1);
   expected["out"] = Expected::rule_of([want, allowed, all_rows, hidden](const OpTensor& got) {
@@ -615,18 +723,18 @@ Status expect_layer_fp8(const OpProblem& p, const OpTensors& t, const std::int32
   });
   return Status::success();
 }
-
 // The layer's out from routing (ids in [−1, E), fp32 weights, each weight's own allowance: 0 when
 // given) under the fused_moe allowance above.
 Status expect_layer(const OpProblem& p, const OpTensors& t, const std::int32_t* ids, const std::vector<float>& weights,
                     const std::vector<double>& weight_allowance, std::map<std::string, Expected>& expected) {
-  if (p.text("in_dtype") == "fp8") return expect_layer_fp8(p, t, ids, weights, weight_allowance, expected);
+  if (p.text("in_dtype") != "bf16") return expect_layer_quantized(p, t, ids, weights, weight_allowance, expected);
   const std::uint32_t tokens = p.u32("tokens"), experts = p.u32("experts"), k = p.u32("k");
   const std::uint32_t hidden = p.u32("hidden"), inter = p.u32("inter");
   const std::uint32_t local = p.u32("local_experts") != 0 ? p.u32("local_experts") : experts;
   const std::vector<std::int32_t> map = layer_expert_map(p, t, local);
   FusedMoeArgs a;
   a.x = t.at("x").as<std::uint16_t>(), a.w1 = t.at("w1").as<std::uint16_t>(), a.w2 = t.at("w2").as<std::uint16_t>();
+  a.bias1 = t.count("b1") != 0 ? t.at("b1").as<float>() : nullptr, a.bias2 = t.count("b2") != 0 ? t.at("b2").as<float>() : nullptr;
   a.ids = ids, a.weights = weights.data();
   a.tokens = tokens, a.k = k, a.experts = experts, a.local_experts = local, a.hidden = hidden, a.inter = inter;
   a.expert_map = map.data();

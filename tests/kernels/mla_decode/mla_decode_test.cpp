@@ -33,6 +33,24 @@ constexpr uint32_t D = ref::kMlaHeadDimQk, DV = ref::kMlaHeadDimV;
 constexpr uint16_t kSentinel = 0x7fc1;  // a bf16 NaN: never a valid output
 constexpr float kLseSentinel = 12345.f;
 
+// The split pass's split slots (grid.y) in a pipeline's selection
+uint32_t plan_launch_splits(const asmk_selection& sel) { return sel.launches[1].grid.y; }
+
+// The workgroup rows the ops choose (op*.yaml `prefer`): 64 unless 64-row workgroups mask more of a sequence's
+// heads × max_qlen rows than 32-row ones, or keep fewer CUs busy (workgroups = row blocks · splits · batch).
+uint32_t op_wg_rows(uint32_t heads, uint32_t max_qlen, uint32_t splits, uint32_t batch, uint32_t cus) {
+  const uint32_t rows = heads * max_qlen;
+  if ((rows + 63) / 64 * 64 != (rows + 31) / 32 * 32) return 32;
+  const auto busy = [&](uint32_t wg_rows) { return std::min((rows + wg_rows - 1) / wg_rows * splits * batch, cus); };
+  return busy(64) >= busy(32) ? 64 : 32;
+}
+
+// v's name with the workgroup rows the op picks for the shape (the same dtypes)
+std::string op_variant_name(const Variant& v, uint32_t rows) {
+  const std::string suffix = "_r" + std::to_string(v.param_int("wg_rows"));
+  return v.name.substr(0, v.name.size() - suffix.size()) + "_r" + std::to_string(rows);
+}
+
 struct Shape {
   uint32_t heads, page_size;
   std::vector<uint32_t> q_lens, kv_lens;
@@ -212,8 +230,12 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
       ASSERT_EQ(asmk_run_op(s.get(), op, a.data(), a.size(), nullptr, &sel), ASMK_SUCCESS) << op << ": " << asmk_last_error();
       // a split pipeline's first launch is the plan, its second the variant's split pass
       const bool planned = pipeline && sh.launches == 3;
-      EXPECT_EQ(std::string(planned ? sel.launches[1].kernel_name : sel.kernel_name), v.name)
-          << "the op selects the variant of the choices";
+      asmk_device_info device{};
+      ASSERT_EQ(asmk_device_get(s.get(), &device), ASMK_SUCCESS) << asmk_last_error();
+      const uint32_t grid_splits = planned ? plan_launch_splits(sel) : splits;
+      EXPECT_EQ(std::string(planned ? sel.launches[1].kernel_name : sel.kernel_name),
+                op_variant_name(v, op_wg_rows(h, max_qlen, grid_splits, batch, device.compute_units)))
+          << "the op selects the variant of the choices and the rows";
       ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
     } else {
       ASSERT_TRUE(s.launch(v.name,
@@ -308,7 +330,7 @@ TEST_P(MlaDecode, EveryVariantMatchesTheReference) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
   const std::vector<Variant> variants = asmk::test::variants(GetParam().arch, "mla_decode");
-  ASSERT_EQ(variants.size(), 4u) << "q and cache bf16 or fp8";
+  ASSERT_EQ(variants.size(), 8u) << "q and cache bf16 or fp8, 32 or 64 rows per workgroup";
   uint32_t seed = 1;
   for (const Variant& v : variants)
     for (const Shape& sh : shapes()) run(s, v, sh, seed++);
@@ -393,6 +415,7 @@ TEST_P(MlaDecode, ThePipelineOpSplitsWithAWorkspace) {
   ASSERT_TRUE(s.ok());
   uint32_t seed = 700;
   for (const Variant& v : asmk::test::variants(GetParam().arch, "mla_decode")) {
+    if (v.param_int("wg_rows") != 32) continue;  // the op picks the rows of the shape (op_wg_rows)
     if (v.param_str("q_dtype") != v.param_str("kv_dtype")) continue;  // bf16 and fp8 q and cache
     Shape sh{16, 16, {1, 2, 1}, {600, 500, 7}, true};
     sh.workspace = 64 << 20, sh.launches = 3;
@@ -413,6 +436,7 @@ TEST_P(MlaDecode, TheOpsRunTheirVariants) {
   ASSERT_TRUE(s.ok());
   uint32_t seed = 300;
   for (const Variant& v : asmk::test::variants(GetParam().arch, "mla_decode")) {
+    if (v.param_int("wg_rows") != 32) continue;  // the op picks the rows of the shape (op_wg_rows)
     const auto all = shapes();
     run(s, v, all[2], seed++, true);  // CSR, qlen 8, soft-cap
     run(s, v, all[7], seed++, true);  // split partials
@@ -547,6 +571,7 @@ TEST_P(MlaDecode, ThePipelineBalancesALongSequenceAmongShortOnes) {
   ASSERT_TRUE(s.ok());
   uint32_t seed = 800;
   for (const Variant& v : asmk::test::variants(GetParam().arch, "mla_decode")) {
+    if (v.param_int("wg_rows") != 32) continue;  // the op picks the rows of the shape (op_wg_rows)
     if (v.param_str("q_dtype") != v.param_str("kv_dtype")) continue;
     Shape sh{16, 16, {1, 1, 2, 1, 1}, {3000, 40, 100, 7, 60}, true};
     sh.workspace = 64 << 20, sh.launches = 3;

@@ -1,0 +1,232 @@
+// fused_moe / fused_moe_routed in the quantized formats the serving stacks use, as one plan each:
+//   in_dtype=fp8 fp8_scales=block128 (DeepSeek-V3): quant_fp8 per 1x128 group of x, moe_gemm1_blockscale,
+//     quant_fp8 per group of the intermediate, moe_gemm2_blockscale;
+//   in_dtype=fp4 (gpt-oss, gfx950): quant_mxfp4, moe_gemm1_mxfp4 (SwiGLU with bias), quant_mxfp4,
+//     moe_gemm2_mxfp4.
+// On the emulator in strict mode (LDS race check on), against ref/'s float64 layer (ref/src/op_references/
+// moe.cpp, expect_layer_quantized): model shapes scaled down, tokens 1 / 3 / 64, experts without a token;
+// bad input refused with a named error and nothing written; each comparison shown to fail on a wrong
+// reference.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "kernel_harness.hpp"
+#include "op_runner.hpp"
+
+namespace {
+
+using asmk::op_runner::Problem;
+using asmk::test::Session;
+namespace ref = asmk::ref;
+
+asmk::op_runner::Result run_ok(Session& s, const std::string& op, const std::string& problem, std::uint32_t seed) {
+  SCOPED_TRACE(op + " " + problem);
+  asmk::op_runner::Options options;
+  options.seed = seed;
+  auto r = asmk::op_runner::run(s.get(), op, Problem::parse(problem), options);
+  EXPECT_EQ(r.status, ASMK_SUCCESS) << r.error;
+  EXPECT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.comparisons.size(), 1u);
+  for (const auto& c : r.comparisons) {
+    EXPECT_TRUE(c.ok()) << c.tensor << ": " << c.detail;
+    EXPECT_GT(c.count, 0u);
+  }
+  return r;
+}
+
+// How many of the plan's launches run a kernel whose name starts with `prefix` (or contains `part`).
+std::size_t launches_of(const asmk::op_runner::Result& r, const std::string& prefix, const std::string& part = "") {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < r.selection.launch_count; ++i) {
+    const std::string name = r.selection.launches[i].kernel_name;
+    n += name.rfind(prefix, 0) == 0 && name.find(part) != std::string::npos;
+  }
+  return n;
+}
+
+// A refused call: its status and message, and whether out and the workspace kept their bytes.
+struct Refusal {
+  asmk_status status = ASMK_SUCCESS;
+  std::string message;
+  bool untouched = false;
+};
+
+// Runs `op` on `problem` through asmk_run_op on device buffers — inputs 0 (valid ids and scales),
+// out and a 1 MiB workspace 0xee — after `adjust` may change a tensor's byte count.
+Refusal run_refused(Session& s, const std::string& op_name, const std::string& problem,
+                    const std::function<std::size_t(const std::string&, std::size_t)>& bytes_of = nullptr) {
+  Refusal result;
+  asmk::op_runner::OpView op;
+  std::string error;
+  EXPECT_EQ(asmk::op_runner::describe_op(s.get(), op_name, op, error), ASMK_SUCCESS) << error;
+  asmk::op_runner::Call call;
+  EXPECT_EQ(call.build(s.get(), op, Problem::parse(problem), error), ASMK_SUCCESS) << error;
+  std::map<std::string, asmk::test::Buffer> buffers;
+  for (const auto& t : call.tensors) {
+    const std::string name = t.name;
+    const std::size_t full = t.workspace ? std::size_t{1} << 20 : t.bytes;
+    const std::size_t given = bytes_of ? bytes_of(name, full) : full;
+    buffers.emplace(name, s.filled(std::max<std::size_t>(full, 1), t.output || t.workspace ? 0xee : 0x00));
+    call.set_pointer(name, buffers.at(name).get(), given);
+  }
+  if (buffers.count("workspace") == 0) {  // the call's tensors list the workspace only when given
+    buffers.emplace("workspace", s.filled(std::size_t{1} << 20, 0xee));
+    call.set_pointer("workspace", buffers.at("workspace").get(), std::size_t{1} << 20);
+  }
+  result.status = asmk_run_op(s.get(), op_name.c_str(), call.args().data(), call.args().size(), nullptr, nullptr);
+  result.message = asmk_last_error();
+  EXPECT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS);
+  result.untouched = true;
+  for (const char* name : {"out", "workspace"})
+    for (const std::uint8_t b : buffers.at(name).download<std::uint8_t>()) result.untouched = result.untouched && b == 0xee;
+  return result;
+}
+
+bool has_mxfp4(const asmk::test::TestDevice& device) { return std::string(device.arch) == "gfx950"; }
+
+class FusedMoeQuant : public ::testing::TestWithParam<asmk::test::TestDevice> {};
+
+// DeepSeek-V3 scaled down (E 256 → 64 / 32, k 8, grouped routing 8 groups / 4 kept with the correction
+// bias and routed scaling 2.5; hidden 7168 → 256, inter 2048 (TP8: 256) → 128 / 256) in fp8 block scales:
+// tokens 1 (all but 8 experts without a token), 3 and 64, expert parallelism with half the experts remote.
+TEST_P(FusedMoeQuant, BlockScaleDeepSeekV3Layer) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const std::string grouped = " routing=grouped n_group=8 topk_group=4 routed_scaling_factor=2.5 correction_bias";
+  const std::string block = " in_dtype=fp8 fp8_scales=block128 w1_scale w2_scale";
+  std::uint32_t seed = 1400;
+  const auto one = run_ok(s, "fused_moe", "tokens=1 experts=64 k=8 hidden=256 inter=256" + grouped + block, seed++);
+  EXPECT_EQ(launches_of(one, "quant_fp8"), 2u) << "x and the intermediate are quantized per 1x128 group";
+  EXPECT_EQ(launches_of(one, "moe_gemm", "_infp8_block128"), 2u) << "both stages in block scales";
+  EXPECT_EQ(launches_of(one, "moe_grouped_topk"), 1u);
+  run_ok(s, "fused_moe", "tokens=3 experts=64 k=8 hidden=256 inter=128" + grouped + block, seed++);
+  run_ok(s, "fused_moe_routed", "tokens=64 experts=32 k=8 hidden=128 inter=128 local_experts=16 expert_map" + block, seed++);
+  run_ok(s, "fused_moe_routed", "tokens=3 experts=8 k=2 hidden=384 inter=256 activation=gelu b1 b2" + block, seed++);
+}
+
+// The block-scale comparison has teeth: a reference that flattens each expert's W2 block scales to their
+// mean (per-expert scales, as a kernel reading the wrong block would see) disagrees with the kernels.
+TEST_P(FusedMoeQuant, BlockScaleComparisonCatchesFlattenedBlocks) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const char* problem = "tokens=5 experts=8 k=2 hidden=256 inter=256 in_dtype=fp8 fp8_scales=block128 w1_scale w2_scale";
+  const ref::OpReference saved = *ref::find_op_reference("fused_moe_routed");
+  ref::OpReference wrong = saved;
+  wrong.compute = [saved](const ref::OpProblem& p, const ref::OpTensors& t, std::map<std::string, ref::Expected>& expected) {
+    ref::OpTensors flat = t;
+    float* scale = flat.at("w2_scale").as<float>();
+    const std::size_t per_expert = (p.u32("hidden") / 128) * (p.u32("inter") / 128);
+    for (std::uint32_t e = 0; e < p.u32("experts"); ++e) {
+      float mean = 0;
+      for (std::size_t i = 0; i < per_expert; ++i) mean += scale[e * per_expert + i] / static_cast<float>(per_expert);
+      for (std::size_t i = 0; i < per_expert; ++i) scale[e * per_expert + i] = mean;
+    }
+    return saved.compute(p, flat, expected);
+  };
+  ref::register_op_reference("fused_moe_routed", wrong);
+  const auto bad = asmk::op_runner::run(s.get(), "fused_moe_routed", Problem::parse(problem));
+  ref::register_op_reference("fused_moe_routed", saved);
+  ASSERT_EQ(bad.comparisons.size(), 1u) << bad.error;
+  EXPECT_FALSE(bad.comparisons[0].ok());
+  run_ok(s, "fused_moe_routed", problem, 1);  // the same problem against the true reference
+}
+
+// gpt-oss scaled down (E 128 → 128 / 16, k 4, hidden = inter 2880 → 256 / 128, MXFP4 weights with
+// e8m0 scales, the clamped SwiGLU with per-expert biases) on gfx950: tokens 1, 3 and 64. gfx942 has no
+// MXFP4 MFMA: the same layer is refused as an unsupported dtype, nothing written.
+TEST_P(FusedMoeQuant, Mxfp4GptOssLayerOrRefusedWithoutTheMfma) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const std::string mx = " activation=swiglu_oai in_dtype=fp4 w1_mx_scale w2_mx_scale b1 b2";
+  if (!has_mxfp4(GetParam())) {
+    const Refusal r = run_refused(s, "fused_moe", "tokens=3 experts=16 k=4 hidden=256 inter=128" + mx);
+    EXPECT_EQ(r.status, ASMK_ERROR_UNSUPPORTED_DTYPE) << r.message;
+    EXPECT_NE(r.message.find("gfx942"), std::string::npos) << r.message;
+    EXPECT_TRUE(r.untouched) << "a refused call wrote out or the workspace";
+    return;
+  }
+  std::uint32_t seed = 1500;
+  const auto one = run_ok(s, "fused_moe", "tokens=1 experts=128 k=4 hidden=256 inter=256" + mx, seed++);
+  EXPECT_EQ(launches_of(one, "quant_mxfp4"), 2u) << "x and the intermediate are quantized to MXFP4";
+  EXPECT_EQ(launches_of(one, "moe_gemm", "_infp4_mx32"), 2u) << "both stages on the scaled MFMA";
+  run_ok(s, "fused_moe", "tokens=3 experts=16 k=4 hidden=256 inter=128" + mx, seed++);
+  run_ok(s, "fused_moe_routed", "tokens=64 experts=16 k=4 hidden=128 inter=128 local_experts=8 expert_map" + mx, seed++);
+  run_ok(s, "fused_moe_routed", "tokens=3 experts=8 k=2 hidden=128 inter=256 in_dtype=fp4 w1_mx_scale w2_mx_scale", seed++);
+}
+
+// The MXFP4 comparison has teeth: a reference reading W2's first scale one power of two higher (one
+// block of one row of one expert doubled) disagrees.
+TEST_P(FusedMoeQuant, Mxfp4ComparisonCatchesAScaleOffByOne) {
+  if (!has_mxfp4(GetParam())) GTEST_SKIP() << "no MXFP4 MFMA on " << GetParam().arch;
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  // every token to expert 0 (slot 0) and expert 1: the doubled block of expert 0 is in use
+  asmk::op_runner::Options o;
+  const std::vector<std::int32_t> ids = {0, 1, 0, 1, 0, 1};
+  o.inputs["topk_ids"].resize(ids.size() * 4);
+  std::memcpy(o.inputs["topk_ids"].data(), ids.data(), ids.size() * 4);
+  const char* problem = "tokens=3 experts=8 k=2 hidden=128 inter=128 activation=swiglu_oai in_dtype=fp4 w1_mx_scale w2_mx_scale b1 b2";
+  const ref::OpReference saved = *ref::find_op_reference("fused_moe_routed");
+  ref::OpReference wrong = saved;
+  wrong.compute = [saved](const ref::OpProblem& p, const ref::OpTensors& t, std::map<std::string, ref::Expected>& expected) {
+    ref::OpTensors shifted = t;
+    for (std::size_t i = 0; i < p.u32("inter") / 32; ++i) shifted.at("w2_mx_scale").bytes[i] += 1;
+    return saved.compute(p, shifted, expected);
+  };
+  ref::register_op_reference("fused_moe_routed", wrong);
+  const auto bad = asmk::op_runner::run(s.get(), "fused_moe_routed", Problem::parse(problem), o);
+  ref::register_op_reference("fused_moe_routed", saved);
+  ASSERT_EQ(bad.comparisons.size(), 1u) << bad.error;
+  EXPECT_FALSE(bad.comparisons[0].ok());
+  const auto good = asmk::op_runner::run(s.get(), "fused_moe_routed", Problem::parse(problem), o);
+  ASSERT_EQ(good.comparisons.size(), 1u) << good.error;
+  EXPECT_TRUE(good.comparisons[0].ok()) << good.comparisons[0].detail;
+}
+
+// Bad input, each refused with a named error before anything runs (out and workspace keep their bytes):
+// hidden not a multiple of 128, block scales without fp8, a scale tensor of the wrong shape.
+TEST_P(FusedMoeQuant, RefusesBadInputWithNothingWritten) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const std::string block = " in_dtype=fp8 fp8_scales=block128 w1_scale w2_scale";
+  for (const char* op : {"fused_moe", "fused_moe_routed"}) {
+    SCOPED_TRACE(op);
+    const Refusal sizes = run_refused(s, op, "tokens=3 experts=8 k=2 hidden=192 inter=128" + block);
+    EXPECT_EQ(sizes.status, ASMK_ERROR_UNSUPPORTED_SHAPE) << sizes.message;
+    EXPECT_NE(sizes.message.find("quantized_sizes_128"), std::string::npos) << sizes.message;
+    EXPECT_TRUE(sizes.untouched);
+    const Refusal inter = run_refused(s, op, "tokens=3 experts=8 k=2 hidden=128 inter=64" + block);
+    EXPECT_EQ(inter.status, ASMK_ERROR_UNSUPPORTED_SHAPE) << inter.message;
+    EXPECT_NE(inter.message.find("quantized_sizes_128"), std::string::npos) << inter.message;
+    EXPECT_TRUE(inter.untouched);
+    const Refusal bf16 = run_refused(s, op, "tokens=3 experts=8 k=2 hidden=128 inter=128 fp8_scales=block128");
+    EXPECT_EQ(bf16.status, ASMK_ERROR_UNSUPPORTED_SHAPE) << bf16.message;
+    EXPECT_NE(bf16.message.find("fp8_scales_need_fp8"), std::string::npos) << bf16.message;
+    EXPECT_TRUE(bf16.untouched);
+    // w1_scale as [E, 2·inter / 128] (one scale per 128 rows, the K-blocks missing): too small for
+    // [E, 2·inter / 128, hidden / 128]
+    const Refusal shape = run_refused(s, op, "tokens=3 experts=8 k=2 hidden=256 inter=128" + block,
+                                      [](const std::string& name, std::size_t full) { return name == "w1_scale" ? full / 2 : full; });
+    EXPECT_EQ(shape.status, ASMK_ERROR_BUFFER_TOO_SMALL) << shape.message;
+    EXPECT_NE(shape.message.find("w1_scale"), std::string::npos) << shape.message;
+    EXPECT_TRUE(shape.untouched);
+    if (has_mxfp4(GetParam())) {  // w2_mx_scale per row only ([E, hidden]): too small for [E, hidden, inter / 32]
+      const Refusal mx = run_refused(s, op, "tokens=3 experts=8 k=2 hidden=128 inter=128 in_dtype=fp4 w1_mx_scale w2_mx_scale",
+                                     [](const std::string& name, std::size_t full) { return name == "w2_mx_scale" ? full / 4 : full; });
+      EXPECT_EQ(mx.status, ASMK_ERROR_BUFFER_TOO_SMALL) << mx.message;
+      EXPECT_NE(mx.message.find("w2_mx_scale"), std::string::npos) << mx.message;
+      EXPECT_TRUE(mx.untouched);
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Devices, FusedMoeQuant, ::testing::ValuesIn(asmk::test::kTestDevices),
+                         [](const auto& info) { return std::string(info.param.arch); });
+
+}  // namespace
