@@ -6,6 +6,7 @@
 #   perf/regenerate.sh all          # both from one sweep per family and machine (asmk perf --tuned-out)
 #   perf/regenerate.sh results      # baselines for every family preset on MI300X and MI355X
 #   perf/regenerate.sh tuned        # tuned tables for MI300X (gfx942-304) and MI355X (gfx950-256)
+#                                     (all and tuned also tune gemm_a8w8's int8 rows)
 #
 # `all` starts the two tuned tables from their header (a sweep merges into a table and keeps rows
 # of kernels it did not compare), writes them where the selector reads them ($REPO/tuned, so the
@@ -50,6 +51,14 @@ for machine in MI300X MI355X; do
     esac
   done
 done
+# gemm_a8w8's int8 rows: the sweeps above take the op's default dtypes (fp8); a tuned row matches only
+# its own dtypes, so without these an int8 GEMM falls back to the cost estimate.
+if [ "$what" = all ] || [ "$what" = tuned ]; then
+  for machine in MI300X MI355X; do
+    "$ASMK" tune gemm_a8w8 --machine "$machine" --repo "$REPO" -q --where in_dtype=int8 \
+      -o "$REPO/tuned/$(table_for $machine)"
+  done
+fi
 if [ "$what" = all ]; then
   cp "$REPO/tuned/gfx942-304.csv" "$REPO/tuned/gfx950-256.csv" perf/tuned/
 fi

@@ -239,7 +239,8 @@ def main():
            "do not have the shape, the one it picked for the nearest shape (log distance, M weighted 3x), named",
            "in the `AITER row` column, launched at our shape. Ours is libasmk's selector's pick (`asmk op ... --json`),",
            "from its tuned table (`tuned`) or its cost estimate (`estimate`: the tuned tables hold the default",
-           "dtypes' rows, so e.g. int8 GEMMs are picked by the estimate). ratio = ours / AITER's, both modeled",
+           "dtypes' rows and gemm_a8w8's int8 rows (perf/regenerate.sh); other dtypes, e.g. gemm_bf16 with f32",
+           "output, are picked by the estimate). ratio = ours / AITER's, both modeled",
            "(below 1: ours is modeled faster).",
            ""]
     references = []  # family, machine, m, n, k, name, label, time_us, source

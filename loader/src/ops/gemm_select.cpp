@@ -93,7 +93,8 @@ std::string split_refusal(const Candidate& c, const Problem& p, const Device& de
   if (!has_split_k_arguments(*c.kernel)) return "the kernel has no split-K arguments (workspace, k_splits)";
   if (tiles >= device.compute_units)
     return fmt::format("{} tiles already cover the {} CUs (split-K is considered below that)", tiles, device.compute_units);
-  // Nor beyond the factor that covers them (what `asmk perf` models, perf/src/sweep/families.cpp).
+  // Nor beyond the factor that covers them. This is the one split-K rule: `asmk perf` models the factors
+  // accepted here (perf/src/sweep/families.cpp splits_to_model).
   if (tiles * (c.k_splits / 2) >= device.compute_units)
     return fmt::format("{} tiles in {} splits: {} splits already cover the {} CUs", tiles, c.k_splits, c.k_splits / 2,
                        device.compute_units);

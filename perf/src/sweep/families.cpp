@@ -39,20 +39,15 @@ LaunchInput::Peak gemm_peak(const PlanSource& source, const KernelEntry& k) {
   return LaunchInput::Peak::fp8;
 }
 
-// Split-K factors worth modeling among those libasmk accepts: 1, and more only while the tiles
-// leave CUs idle and every split keeps an equal K chunk (a multiple of the kernel's K step) of at
-// least 128 (libasmk's estimate charges a K loop its per-step latency, so at small M it may pick
-// chunks that short; the sweep models every pick, tests/perf/plan_vs_selector_test.cpp).
-std::vector<uint32_t> splits_to_model(const std::vector<SplitFactor>& accepted, const KernelEntry& k, const Shape& s,
-                                      uint32_t compute_units) {
+// Split-K factors to model: those libasmk's selector accepts for this kernel and shape (its rule,
+// loader/src/ops/gemm_select.cpp split_refusal: no more splits than it takes to cover the CUs, K chunks
+// of at least kMinSplitChunk), restricted to equal K chunks: a plan models split 0's chunk as every
+// split's, which holds only when K divides into the splits' whole K steps.
+std::vector<uint32_t> splits_to_model(const std::vector<SplitFactor>& accepted, const KernelEntry& k, const Shape& s) {
   const uint64_t k_step = uint64_t(std::max<int64_t>(1, requirement(k, "k_multiple", 1)));
-  std::vector<uint32_t> splits{1};
-  for (uint32_t ks = 2; ks <= 8; ks *= 2) {
-    if (accepted.front().tiles * (ks / 2) >= compute_units) break;
-    if (s.k % (uint64_t(ks) * k_step) != 0 || s.k / ks < 128) break;
-    for (const SplitFactor& f : accepted)
-      if (f.k_splits == ks) splits.push_back(ks);
-  }
+  std::vector<uint32_t> splits;
+  for (const SplitFactor& f : accepted)
+    if (f.k_splits == 1 || s.k % (uint64_t(f.k_splits) * k_step) == 0) splits.push_back(f.k_splits);
   return splits;
 }
 
@@ -112,7 +107,7 @@ Expected<std::vector<Plan>> gemm_plans(PlanSource& source, const KernelEntry& k,
   auto accepted = gemm_split_factors(source, k, s);
   if (!accepted) return accepted.status();
   std::vector<Plan> plans;
-  for (const uint32_t splits : splits_to_model(*accepted, k, s, source.device.compute_units)) {
+  for (const uint32_t splits : splits_to_model(*accepted, k, s)) {
     auto plan = gemm_plan(source, k, s, splits);
     if (!plan) return plan.status();
     plans.push_back(std::move(*plan));
