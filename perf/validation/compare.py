@@ -33,6 +33,14 @@ import subprocess
 import sys
 import tempfile
 
+# The families compared elsewhere (one line in the summary, so a reader of this report finds them).
+OTHER_FAMILIES = (
+    "The other families where AITER has assembly kernels are compared in their own reports, by the same "
+    "model: FMHA forward in perf/fmha/aiter_comparison.md and MLA decode in perf/mla/aiter_comparison.md "
+    "(ours and AITER's both modeled), fused MoE in perf/moe/aiter.md (ours modeled against AITER's "
+    "measured layer; AITER's own MoE stage-1 kernels modeled against their measurements in "
+    "perf/calibration/moe.md).")
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "calibration"))
 import aiter_launch  # noqa: E402
@@ -291,6 +299,7 @@ def main():
             sum(r < 1 for r in ratios), sum(r > 1.1 for r in ratios)))
     if missing:
         out += ["", "No AITER assembly kernel in its tables for: " + ", ".join("%s on %s" % x for x in missing) + "."]
+    out += ["", OTHER_FAMILIES]
     out += ["", "## Every shape", ""] + table + [""]
     if todo:
         out += ["## To do: shapes where our selected kernel is modeled more than 10% slower than AITER's", "",
