@@ -62,15 +62,12 @@ TEST_P(Moe, TopkSoftmaxEveryVariant) {
   }
 }
 
-// The fill makes equal logits common (odd tokens are rounded to quarters): a reference that breaks
-// ties toward the higher id must then disagree with the kernel, which proves ties were exercised.
-TEST_P(Moe, TopkSoftmaxTiesGoToTheLowerId) {
-  Session s(GetParam().name);
-  ASSERT_TRUE(s.ok());
-  const ref::OpReference saved = *ref::find_op_reference("moe_topk_softmax");
+// A routing reference (logits [tokens, experts] -> topk_ids) run on each token's experts in reverse
+// order, its ids mapped back: ties then go to the higher original id. For problems without a
+// correction bias (it would have to be reversed too).
+ref::OpReference with_ties_to_the_higher_id(const ref::OpReference& saved) {
   ref::OpReference higher_first = saved;
   higher_first.compute = [saved](const ref::OpProblem& p, const ref::OpTensors& t, std::map<std::string, ref::Expected>& expected) {
-    // The same problem with the experts' order reversed: ties then go to the higher original id.
     const std::uint32_t tokens = p.u32("tokens"), experts = p.u32("experts"), k = p.u32("k");
     ref::OpTensors reversed = t;
     float* logits = reversed.at("logits").as<float>();
@@ -80,6 +77,16 @@ TEST_P(Moe, TopkSoftmaxTiesGoToTheLowerId) {
     for (std::uint32_t i = 0; i < tokens * k; ++i) ids.as<std::int32_t>()[i] = std::int32_t(experts) - 1 - ids.as<std::int32_t>()[i];
     return status;
   };
+  return higher_first;
+}
+
+// The fill makes equal logits common (odd tokens are rounded to quarters): a reference that breaks
+// ties toward the higher id must then disagree with the kernel, which proves ties were exercised.
+TEST_P(Moe, TopkSoftmaxTiesGoToTheLowerId) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const ref::OpReference saved = *ref::find_op_reference("moe_topk_softmax");
+  const ref::OpReference higher_first = with_ties_to_the_higher_id(saved);
   ref::register_op_reference("moe_topk_softmax", higher_first);
   auto r = asmk::op_runner::run(s.get(), "moe_topk_softmax", Problem::parse("tokens=16 experts=64 k=8"));
   ref::register_op_reference("moe_topk_softmax", saved);
@@ -156,17 +163,7 @@ TEST_P(Moe, GroupedTopkTiesGoToTheLowerId) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
   const ref::OpReference saved = *ref::find_op_reference("moe_grouped_topk");
-  ref::OpReference higher_first = saved;
-  higher_first.compute = [saved](const ref::OpProblem& p, const ref::OpTensors& t, std::map<std::string, ref::Expected>& expected) {
-    const std::uint32_t tokens = p.u32("tokens"), experts = p.u32("experts"), k = p.u32("k");
-    ref::OpTensors reversed = t;
-    float* logits = reversed.at("logits").as<float>();
-    for (std::uint32_t token = 0; token < tokens; ++token) std::reverse(logits + token * experts, logits + (token + 1) * experts);
-    ref::Status status = saved.compute(p, reversed, expected);
-    ref::OpTensor& ids = expected.at("topk_ids").exact;
-    for (std::uint32_t i = 0; i < tokens * k; ++i) ids.as<std::int32_t>()[i] = std::int32_t(experts) - 1 - ids.as<std::int32_t>()[i];
-    return status;
-  };
+  const ref::OpReference higher_first = with_ties_to_the_higher_id(saved);
   const char* problem = "tokens=32 experts=256 k=8 n_group=8 topk_group=4";
   ref::register_op_reference("moe_grouped_topk", higher_first);
   const auto r = asmk::op_runner::run(s.get(), "moe_grouped_topk", Problem::parse(problem));
