@@ -19,8 +19,9 @@ Our side: perf/moe/moe_report.py's layer — every launch of fused_moe **modeled
 routing. "ours stages" = stage 1 + stage 2, what AITER's us counts; "ours layer" adds routing,
 sorting and the sum (and, for fp8, not the two quant_fp8 launches: moe_report.py does not model
 them yet). Modeled against measured: the same model on AITER's own stage-1 kernels gives modeled /
-measured 0.79 at the median (perf/calibration/moe.md, MI308X), lower at decode — ours is likely
-optimistic by ~20%; read a ratio within ~1.5× as "about the same".
+measured 0.99 at the median (4% median error; perf/calibration/moe.md, MI308X, whose HBM figure is
+calibrated from those rows) but 0.19-0.54 at 1-8 tokens — decode ratios are optimistic; read a ratio
+within ~1.5× as "about the same".
 """
 
 import argparse
@@ -112,9 +113,9 @@ def main():
 def render(results, command):
     out = ["# Fused MoE: ours (modeled) against AITER (measured)", "",
            "**Ours is modeled, AITER's is measured on a GPU** — the ratio compares a model with a measurement",
-           "(the same model run on AITER's own fused-MoE stage-1 kernels gives modeled / measured 0.79 at the",
-           "median over 65 MI308X rows, lower at 1–8 tokens: perf/calibration/moe.md — so our modeled times",
-           "are likely optimistic by ~20%, more at decode; a measured ratio would be ~1.25× the one here.",
+           "(the same model run on AITER's own fused-MoE stage-1 kernels gives modeled / measured 0.99 at the",
+           "median over 65 MI308X rows, 4% median error, with MI308X's HBM figure calibrated from them, but",
+           "0.19–0.54 at 1–8 tokens: perf/calibration/moe.md — so our decode times are likely optimistic.",
            "Read a ratio within ~1.5× as \"about the same\"). Regenerate with:", "",
            f"    {command}", "",
            "AITER: its tuned fused-MoE tables (the fastest row per shape; us = us1 + us2, its two stage",
