@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "kernel_harness.hpp"
+#include "moe_test_support.hpp"
 #include "op_runner.hpp"
 
 namespace {
@@ -24,30 +25,16 @@ namespace {
 using asmk::op_runner::Problem;
 using asmk::test::Session;
 namespace ref = asmk::ref;
+using asmk::test::moe::launches_of;
+using asmk::test::moe::with_w2_scales_flattened;
 
+// Runs `problem`, expects its one output to match the reference, and that the comparison saw elements.
 asmk::op_runner::Result run_ok(Session& s, const std::string& op, const std::string& problem, std::uint32_t seed) {
   SCOPED_TRACE(op + " " + problem);
-  asmk::op_runner::Options options;
-  options.seed = seed;
-  auto r = asmk::op_runner::run(s.get(), op, Problem::parse(problem), options);
-  EXPECT_EQ(r.status, ASMK_SUCCESS) << r.error;
-  EXPECT_TRUE(r.error.empty()) << r.error;
+  auto r = asmk::test::moe::run_ok(s, op, problem, seed);
   EXPECT_EQ(r.comparisons.size(), 1u);
-  for (const auto& c : r.comparisons) {
-    EXPECT_TRUE(c.ok()) << c.tensor << ": " << c.detail;
-    EXPECT_GT(c.count, 0u);
-  }
+  for (const auto& c : r.comparisons) EXPECT_GT(c.count, 0u);
   return r;
-}
-
-// How many of the plan's launches run a kernel whose name starts with `prefix` (or contains `part`).
-std::size_t launches_of(const asmk::op_runner::Result& r, const std::string& prefix, const std::string& part = "") {
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < r.selection.launch_count; ++i) {
-    const std::string name = r.selection.launches[i].kernel_name;
-    n += name.rfind(prefix, 0) == 0 && name.find(part) != std::string::npos;
-  }
-  return n;
 }
 
 // A refused call: its status and message, and whether out and the workspace kept their bytes.
@@ -117,18 +104,8 @@ TEST_P(FusedMoeQuant, BlockScaleComparisonCatchesFlattenedBlocks) {
   ASSERT_TRUE(s.ok());
   const char* problem = "tokens=5 experts=8 k=2 hidden=256 inter=256 in_dtype=fp8 fp8_scales=block128 w1_scale w2_scale";
   const ref::OpReference saved = *ref::find_op_reference("fused_moe_routed");
-  ref::OpReference wrong = saved;
-  wrong.compute = [saved](const ref::OpProblem& p, const ref::OpTensors& t, std::map<std::string, ref::Expected>& expected) {
-    ref::OpTensors flat = t;
-    float* scale = flat.at("w2_scale").as<float>();
-    const std::size_t per_expert = (p.u32("hidden") / 128) * (p.u32("inter") / 128);
-    for (std::uint32_t e = 0; e < p.u32("experts"); ++e) {
-      float mean = 0;
-      for (std::size_t i = 0; i < per_expert; ++i) mean += scale[e * per_expert + i] / static_cast<float>(per_expert);
-      for (std::size_t i = 0; i < per_expert; ++i) scale[e * per_expert + i] = mean;
-    }
-    return saved.compute(p, flat, expected);
-  };
+  const ref::OpReference wrong = with_w2_scales_flattened(
+      saved, [](const ref::OpProblem& p) { return std::size_t(p.u32("hidden") / 128) * (p.u32("inter") / 128); });
   ref::register_op_reference("fused_moe_routed", wrong);
   const auto bad = asmk::op_runner::run(s.get(), "fused_moe_routed", Problem::parse(problem));
   ref::register_op_reference("fused_moe_routed", saved);

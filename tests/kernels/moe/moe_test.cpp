@@ -14,6 +14,7 @@
 #include "asmk/ref/numeric.hpp"
 #include "asmk/ref/tolerance.hpp"
 #include "kernel_harness.hpp"
+#include "moe_test_support.hpp"
 #include "op_runner.hpp"
 
 namespace {
@@ -21,21 +22,11 @@ namespace {
 using asmk::op_runner::Problem;
 using asmk::test::Session;
 namespace ref = asmk::ref;
+using asmk::test::moe::launches_of;
+using asmk::test::moe::run_ok;
+using asmk::test::moe::with_w2_scales_flattened;
 
 std::string arch_suffix(const char* arch) { return std::string("_") + arch + "_"; }
-
-// Runs `problem` and expects every output to match its reference.
-asmk::op_runner::Result run_ok(Session& s, const std::string& op, const std::string& problem, std::uint32_t seed) {
-  SCOPED_TRACE(op + " " + problem);
-  asmk::op_runner::Options options;
-  options.seed = seed;
-  auto r = asmk::op_runner::run(s.get(), op, Problem::parse(problem), options);
-  EXPECT_EQ(r.status, ASMK_SUCCESS) << r.error;
-  EXPECT_TRUE(r.error.empty()) << r.error;
-  EXPECT_FALSE(r.comparisons.empty());
-  for (const auto& c : r.comparisons) EXPECT_TRUE(c.ok()) << r.selection.kernel_name << ": " << c.tensor << ": " << c.detail;
-  return r;
-}
 
 class Moe : public ::testing::TestWithParam<asmk::test::TestDevice> {};
 
@@ -1131,23 +1122,9 @@ TEST_P(Moe, FusedMoeFp8PerTokenPerChannel) {
   run_ok(s, "fused_moe_routed", "tokens=64 experts=16 k=4 hidden=128 inter=128 in_dtype=fp8 local_experts=8 expert_map w1_scale w2_scale",
          seed++);
   const auto r = run_ok(s, "fused_moe", "tokens=3 experts=8 k=2 hidden=256 inter=128 in_dtype=fp8 w1_scale w2_scale", seed++);
-  std::size_t quants = 0;
-  for (std::size_t i = 0; i < r.selection.launch_count; ++i)
-    quants += std::string(r.selection.launches[i].kernel_name).rfind("quant_fp8", 0) == 0;
-  EXPECT_EQ(quants, 2u) << "x and the intermediate are quantized between the stages";
+  EXPECT_EQ(launches_of(r, "quant_fp8"), 2u) << "x and the intermediate are quantized between the stages";
   const ref::OpReference saved = *ref::find_op_reference("fused_moe_routed");
-  ref::OpReference wrong = saved;
-  wrong.compute = [saved](const ref::OpProblem& p, const ref::OpTensors& t, std::map<std::string, ref::Expected>& expected) {
-    ref::OpTensors flat = t;
-    float* scale = flat.at("w2_scale").as<float>();
-    const std::uint32_t hidden = p.u32("hidden");
-    for (std::uint32_t e = 0; e < p.u32("experts"); ++e) {
-      float mean = 0;
-      for (std::uint32_t h = 0; h < hidden; ++h) mean += scale[e * hidden + h] / static_cast<float>(hidden);
-      for (std::uint32_t h = 0; h < hidden; ++h) scale[e * hidden + h] = mean;
-    }
-    return saved.compute(p, flat, expected);
-  };
+  const ref::OpReference wrong = with_w2_scales_flattened(saved, [](const ref::OpProblem& p) { return std::size_t(p.u32("hidden")); });
   ref::register_op_reference("fused_moe_routed", wrong);
   const auto bad = asmk::op_runner::run(s.get(), "fused_moe_routed",
                                         Problem::parse("tokens=5 experts=8 k=2 hidden=128 inter=128 in_dtype=fp8 w1_scale w2_scale"));
