@@ -25,6 +25,7 @@ namespace {
 
 namespace ref = asmk::ref;
 using asmk::test::Buffer;
+using asmk::test::OpArgs;
 using asmk::test::Session;
 using asmk::test::Variant;
 
@@ -118,23 +119,6 @@ struct Problem {
   }
 };
 
-// The op's named arguments (asmk_op_arg) over device buffers.
-class OpArgs {
- public:
-  std::vector<asmk_op_arg> list;
-  asmk_op_arg& add(const char* name, asmk_value_type type) {
-    asmk_op_arg& arg = list.emplace_back();
-    arg.name = name, arg.type = type;
-    return arg;
-  }
-  void u32(const char* name, uint32_t x) { add(name, ASMK_VALUE_U32).value.u32 = x; }
-  void f32(const char* name, float x) { add(name, ASMK_VALUE_F32).value.f32 = x; }
-  void ptr(const char* name, const Buffer& b) {
-    asmk_op_arg& arg = add(name, ASMK_VALUE_POINTER);
-    arg.value.pointer = b.get(), arg.bytes = b.bytes();
-  }
-};
-
 class FmhaSplit : public ::testing::TestWithParam<asmk::test::TestDevice> {
  protected:
   struct Buffers {
@@ -146,15 +130,13 @@ class FmhaSplit : public ::testing::TestWithParam<asmk::test::TestDevice> {
 
   // The problem's sizes, choices, scalars and inputs for `op` (fmha_fwd[_varlen][_split]).
   void common_args(OpArgs& a, const Problem& p, const Buffers& in) {
-    for (const char* c : {"dtype", "out_dtype", "head_dims", "mask"})
-      a.add(c, ASMK_VALUE_STRING).value.string = p.v.params.at(c).get_ref<const std::string&>().c_str();
+    for (const char* c : {"dtype", "out_dtype", "head_dims", "mask"}) a.choice(c, p.v.param_str(c));
     a.u32("batch", p.sequences), a.u32("seqlen_q", p.max_q), a.u32("seqlen_k", p.max_k);
     a.u32("num_heads_q", p.sh.heads_q), a.u32("num_heads_k", p.sh.heads_k);
     if (p.varlen) a.u32("total_q", p.tq), a.u32("total_k", p.tk);
     a.f32("scale", p.scale), a.f32("q_descale", p.q_descale), a.f32("k_descale", p.k_descale);
     a.f32("v_descale", p.v_descale);
-    a.add("window_left", ASMK_VALUE_I32).value.i32 = p.sh.left;
-    a.add("window_right", ASMK_VALUE_I32).value.i32 = p.sh.right;
+    a.i32("window_left", p.sh.left), a.i32("window_right", p.sh.right);
     a.u32("bottom_right", 1);
     a.ptr("q", in.q), a.ptr("k", in.k), a.ptr("v", in.v);
     if (p.varlen) a.ptr("cu_seqlens_q", in.cu_q), a.ptr("cu_seqlens_k", in.cu_k);
@@ -174,10 +156,10 @@ class FmhaSplit : public ::testing::TestWithParam<asmk::test::TestDevice> {
     OpArgs a;
     common_args(a, p, in);
     a.ptr("o", ob), a.ptr("lse", lb);
-    if (workspace > 0) a.ptr("workspace", wb), a.list.back().bytes = workspace;
+    if (workspace > 0) a.ptr("workspace", wb.get(), workspace);
     const char* op = p.varlen ? "fmha_fwd_varlen" : "fmha_fwd";
     asmk_selection plan{sizeof(asmk_selection)};
-    ASSERT_EQ(asmk_select_op(s.get(), op, a.list.data(), a.list.size(), &plan), ASMK_SUCCESS) << asmk_last_error();
+    ASSERT_EQ(asmk_select_op(s.get(), op, a.data(), a.size(), &plan), ASMK_SUCCESS) << asmk_last_error();
     ASSERT_EQ(plan.launch_count, launches) << plan.reason;
     const std::string arch = v.arch;
     if (launches == 2) {
@@ -187,7 +169,7 @@ class FmhaSplit : public ::testing::TestWithParam<asmk::test::TestDevice> {
       EXPECT_EQ(std::string(plan.launches[1].kernel_name), "attn_lse_combine_" + arch + "_" + v.param_str("out_dtype"));
       EXPECT_LE(plan.workspace_bytes, workspace);
     }
-    ASSERT_EQ(asmk_run_op(s.get(), op, a.list.data(), a.list.size(), nullptr, nullptr), ASMK_SUCCESS)
+    ASSERT_EQ(asmk_run_op(s.get(), op, a.data(), a.size(), nullptr, nullptr), ASMK_SUCCESS)
         << asmk_last_error();
     ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
 
@@ -266,7 +248,7 @@ TEST_P(FmhaSplit, EveryHeadDimStoresItsPartials) {
     run_op(s, variant(GetParam().arch, kind), {1, 4, 1, 5, 1100, -1, 0}, seed++, 64 << 20, 2);
 }
 
-// The workspace bounds the splits (op.yaml: (bytes − 512) / (rows · (4·d_v + 4)) of them); without a workspace, or
+// The workspace bounds the splits (op.yaml: bytes / (rows · (4·d_v + 4)) of them); without a workspace, or
 // with one too small for two splits, the pipeline runs the one launch (fmha_fwd_single): the same answer. In batch
 // mode with batch > 1 and seqlen_q > 1 the combine cannot reach o's rows (o_stride_batch != h_q · o_stride_head):
 // one launch too.
@@ -275,8 +257,9 @@ TEST_P(FmhaSplit, TheWorkspaceBoundsTheSplits) {
   ASSERT_TRUE(s.ok());
   const Variant v = variant(GetParam().arch, "bf16_bf16_d128_window");
   const Shape sh{1, 4, 1, 7, 3000, -1, 0};  // 28 rows: 28 · (4 · 128 + 4) bytes per split
-  run_op(s, v, sh, 1300, 512 + 3 * 28 * 516, 2, 3);
-  run_op(s, v, sh, 1301, 512 + 2 * 28 * 516 - 1, 1);
+  run_op(s, v, sh, 1299, 11 * 28 * 516, 2, 11);  // what an unbounded selection plans (3000 / 256 = 11 splits) and needs
+  run_op(s, v, sh, 1300, 3 * 28 * 516, 2, 3);
+  run_op(s, v, sh, 1301, 2 * 28 * 516 - 1, 1);
   run_op(s, v, sh, 1302, 0, 1);
   run_op(s, v, {2, 4, 1, 7, 3000, -1, 0}, 1303, 64 << 20, 1);
 }
@@ -299,7 +282,7 @@ TEST_P(FmhaSplit, ThePartialsOfEachSplit) {
   common_args(a, p, in);
   a.u32("num_splits", splits), a.ptr("o", ob), a.ptr("lse", lb);
   asmk_selection sel{sizeof(asmk_selection)};
-  ASSERT_EQ(asmk_run_op(s.get(), "fmha_fwd_varlen_split", a.list.data(), a.list.size(), nullptr, &sel), ASMK_SUCCESS)
+  ASSERT_EQ(asmk_run_op(s.get(), "fmha_fwd_varlen_split", a.data(), a.size(), nullptr, &sel), ASMK_SUCCESS)
       << asmk_last_error();
   EXPECT_EQ(sel.grid.z, p.sequences * splits);
   ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
