@@ -241,6 +241,10 @@ TEST_P(Moe, ChunkedSortMatchesTheReference) {
       {"tokens=65536 k=2 experts=64 local_experts=64 block_m=128", 128},  // 65,536 tokens: chunks of 1024 slots
       {"tokens=65536 k=16 experts=512 local_experts=512 block_m=128", 256},  // the largest: 2^20 slots, chunks of 4096
       {"tokens=20000 k=8 experts=256 local_experts=128 expert_map block_m=64", 157},  // the last chunk partial
+      // 301 experts (not a multiple of the scatter's 4 per lane: two rounds of 256, the last lane's partly past
+      // E_local) over 36 chunks of 256 (the counts summed 16 rows a batch: chunks before a workgroup's own span
+      // the batch boundary)
+      {"tokens=3000 k=3 experts=301 local_experts=301 block_m=16", 36},
   };
   std::uint32_t seed = 700;
   for (const auto& c : cases) {
