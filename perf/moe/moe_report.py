@@ -7,7 +7,7 @@ workgroups of each launch run on the emulator, traced, and stand for the grid.
     python3 perf/moe/moe_report.py --asmk build/tools/asmk --repo build/hsaco -o perf/moe/report.md
 
 What is modeled, per layer (the launches of the fused_moe op, templates/moe_gemm/op.fused_moe.yaml):
-routing (moe_topk_softmax, or moe_grouped_topk for DeepSeek-V3), the sort (moe_sort's one wave, or
+routing (moe_topk_softmax, or moe_grouped_topk for DeepSeek-V3), the sort (moe_sort_onepass's one launch, or
 moe_sort_count + moe_sort_scatter over chunks — the op's choice), stage 1 (moe_gemm s1),
 stage 2 (moe_gemm s2) and moe_sum. The routing is uniform at random (seeded): each token's k experts
 distinct; the sorted layout is computed here exactly as moe_sort builds it (ref/moe.hpp), and the
@@ -155,7 +155,7 @@ def write_i32(folder: Path, name: str, values) -> str:
 
 
 def sort_launches(asmk, repo, machine, ids, tokens, k, experts, block_m, capacity, files, folder: Path):
-    """The sort of fused_moe, modeled: one launch or the chunked sort's two (times and bytes summed)."""
+    """The sort of fused_moe, modeled: the one-launch sort or the chunked sort's two (times and bytes summed)."""
     arch = ARCH[machine]
     slots = tokens * k
     outputs = {"topk_ids": files["topk_ids"], "topk_weights": f"zeros:{slots * 4}",
@@ -163,9 +163,10 @@ def sort_launches(asmk, repo, machine, ids, tokens, k, experts, block_m, capacit
                "block_expert": f"zeros:{capacity // block_m * 4}", "total_padded": "zeros:4"}
     args = {"tokens": tokens, "k": k, "experts": experts, "local_experts": experts, "block_m": block_m, "expert_map": 0}
     hbm = slots * 8 + capacity * 8
-    if fused_moe_derived("chunked_sort", tokens, k, experts, block_m) == 0:
-        return model(asmk, repo, f"moe_sort_{arch}_x512", [1, 1, 1], args, outputs, machine, 0, hbm, files)
     chunk = fused_moe_derived("sort_chunk", tokens, k, experts, block_m)
+    if fused_moe_derived("chunked_sort", tokens, k, experts, block_m) == 0:  # one launch (moe_sort_onepass)
+        return model(asmk, repo, f"moe_sort_chunked_{arch}_onepass_x512", [-(-slots // chunk), 1, 1],
+                     {**args, "chunk": chunk, "counts": 0}, outputs, machine, 0, hbm, files)
     chunks = -(-slots // chunk)
     counts = [0] * (chunks * experts)  # what moe_sort_count writes (the scatter's input)
     for slot, e in enumerate(ids):
@@ -220,8 +221,8 @@ def layer(asmk, repo, machine, spec, tokens, folder: Path):
                    "topk_weights": f"zeros:{slots * 4}"}
     rows["routing"] = model(asmk, repo, kernel, [-(-tokens // 4), 1, 1], args, buffers, machine, 0,
                             tokens * experts * 4 + slots * 8, files)
-    # sort: what fused_moe runs (its derived chunked_sort / sort_chunk): the one-wave moe_sort for
-    # few slots and experts, else moe_sort_count + moe_sort_scatter over chunks (their sum)
+    # sort: what fused_moe runs (its derived chunked_sort / sort_chunk): moe_sort_onepass's one launch
+    # for few slots, else moe_sort_count + moe_sort_scatter over chunks (their sum)
     capacity = len(sorted_ids)
     rows["sort"] = sort_launches(asmk, repo, machine, ids, tokens, k, experts, block_m, capacity, files, folder)
     # the two GEMM stages over the active blocks
@@ -323,7 +324,7 @@ def render(results, command):
            "**Modeled, not measured**: every launch's time is `asmk run --model` (perf/MODEL.md: traces of the",
            "first and last workgroups on the emulator, a machine model of perf/machines/). Regenerate with:", "",
            f"    {command}", "",
-           "Per layer: routing, the sort (moe_sort's one wave, or moe_sort_count + moe_sort_scatter: the op's",
+           "Per layer: routing, the sort (moe_sort_onepass, or moe_sort_count + moe_sort_scatter: the op's",
            "choice), stage 1, stage 2, moe_sum (the launches of fused_moe), run one after",
            "the other; the layer's time is their sum. Uniform random routing (each token k distinct experts).",
            "`weights` = bytes of the experts that receive a token (read once); `HBM %` = the layer's compulsory",
