@@ -29,6 +29,7 @@ namespace {
 namespace ref = asmk::ref;
 using asmk::test::Arg;
 using asmk::test::Buffer;
+using asmk::test::OpArgs;
 using asmk::test::Session;
 using asmk::test::Variant;
 
@@ -187,40 +188,23 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
     Buffer lb = s.upload(std::vector<float>(lse_count, 12345.f));
 
     if (via_op) {
-      const std::string choices[] = {dtype, v.param_str("out_dtype"), dims, v.param_str("mask")};
-      std::vector<asmk_op_arg> a;
-      auto add = [&](const char* name, asmk_value_type type) -> asmk_op_arg& {
-        asmk_op_arg& arg = a.emplace_back();
-        arg.name = name;
-        arg.type = type;
-        return arg;
-      };
-      auto u32 = [&](const char* name, uint32_t x) { add(name, ASMK_VALUE_U32).value.u32 = x; };
-      auto f32 = [&](const char* name, float x) { add(name, ASMK_VALUE_F32).value.f32 = x; };
-      auto ptr = [&](const char* name, const void* x) { add(name, ASMK_VALUE_POINTER).value.pointer = x; };
-      add("dtype", ASMK_VALUE_STRING).value.string = choices[0].c_str();
-      add("out_dtype", ASMK_VALUE_STRING).value.string = choices[1].c_str();
-      add("head_dims", ASMK_VALUE_STRING).value.string = choices[2].c_str();
-      add("mask", ASMK_VALUE_STRING).value.string = choices[3].c_str();
-      u32("batch", sequences), u32("seqlen_q", max_q), u32("seqlen_k", max_k), u32("num_heads_q", hq), u32("num_heads_k", hk);
-      if (varlen) u32("total_q", tq), u32("total_k", tk);
+      OpArgs a;
+      a.choice("dtype", dtype).choice("out_dtype", v.param_str("out_dtype")).choice("head_dims", dims);
+      a.choice("mask", v.param_str("mask"));
+      a.u32("batch", sequences).u32("seqlen_q", max_q).u32("seqlen_k", max_k).u32("num_heads_q", hq).u32("num_heads_k", hk);
+      if (varlen) a.u32("total_q", tq).u32("total_k", tk);
       const Strides* strides[] = {&qs, &ks, &vs, &os};
-      const char* names[][3] = {{"q_stride_batch", "q_stride_token", "q_stride_head"},
-                                {"k_stride_batch", "k_stride_token", "k_stride_head"},
-                                {"v_stride_batch", "v_stride_token", "v_stride_head"},
-                                {"o_stride_batch", "o_stride_token", "o_stride_head"}};
       for (int t = 0; t < 4; ++t) {
-        if (!varlen) u32(names[t][0], strides[t]->batch);
-        u32(names[t][1], strides[t]->token), u32(names[t][2], strides[t]->head);
+        const std::string tensor = std::string(1, "qkvo"[t]) + "_stride_";
+        if (!varlen) a.u32(tensor + "batch", strides[t]->batch);
+        a.u32(tensor + "token", strides[t]->token).u32(tensor + "head", strides[t]->head);
       }
-      f32("scale", scale), f32("softcap", sh.softcap), f32("q_descale", q_descale), f32("k_descale", k_descale);
-      f32("v_descale", v_descale);
-      add("window_left", ASMK_VALUE_I32).value.i32 = sh.left;
-      add("window_right", ASMK_VALUE_I32).value.i32 = sh.right;
-      u32("bottom_right", sh.bottom_right ? 1 : 0);
-      ptr("q", qdev), ptr("k", kdev), ptr("v", vdev), ptr("o", ob.get());
-      if (sh.with_lse) ptr("lse", lb.get());
-      if (varlen) ptr("cu_seqlens_q", cqb.get()), ptr("cu_seqlens_k", ckb.get());
+      a.f32("scale", scale).f32("softcap", sh.softcap).f32("q_descale", q_descale).f32("k_descale", k_descale);
+      a.f32("v_descale", v_descale).i32("window_left", sh.left).i32("window_right", sh.right);
+      a.u32("bottom_right", sh.bottom_right ? 1 : 0);
+      a.ptr("q", qdev).ptr("k", kdev).ptr("v", vdev).ptr("o", ob.get());
+      if (sh.with_lse) a.ptr("lse", lb.get());
+      if (varlen) a.ptr("cu_seqlens_q", cqb.get()).ptr("cu_seqlens_k", ckb.get());
       asmk_selection sel{sizeof(asmk_selection)};
       ASSERT_EQ(asmk_run_op(s.get(), varlen ? "fmha_fwd_varlen" : "fmha_fwd", a.data(), a.size(), nullptr, &sel),
                 ASMK_SUCCESS) << asmk_last_error();
@@ -416,29 +400,17 @@ TEST_P(FmhaFwd, TheOpPicksTheFasterWaveCount) {
                  " s=" + std::to_string(c.s_q));
     const uint32_t d = uint32_t(std::stoul(c.dims)), token = c.heads * d;  // (192x128: d 192 for v and o too: only the
                                                                                 // selection runs, the strides need not be tight)
-    std::vector<asmk_op_arg> a;
-    auto add = [&](const char* name, asmk_value_type type) -> asmk_op_arg& {
-      asmk_op_arg& arg = a.emplace_back();
-      arg.name = name;
-      arg.type = type;
-      return arg;
-    };
-    auto u32 = [&](const char* name, uint32_t x) { add(name, ASMK_VALUE_U32).value.u32 = x; };
     const std::string out = std::string(c.dtype) == "fp16" ? "fp16" : "bf16";
-    add("dtype", ASMK_VALUE_STRING).value.string = c.dtype;
-    add("out_dtype", ASMK_VALUE_STRING).value.string = out.c_str();
-    add("head_dims", ASMK_VALUE_STRING).value.string = c.dims;
-    u32("batch", c.batch), u32("seqlen_q", c.s_q), u32("seqlen_k", c.s_q), u32("num_heads_q", c.heads);
-    u32("num_heads_k", c.heads);
-    const char* tensors[][4] = {{"q", "q_stride_batch", "q_stride_token", "q_stride_head"},
-                                {"k", "k_stride_batch", "k_stride_token", "k_stride_head"},
-                                {"v", "v_stride_batch", "v_stride_token", "v_stride_head"},
-                                {"o", "o_stride_batch", "o_stride_token", "o_stride_head"}};
-    for (const auto& t : tensors) {
-      u32(t[1], c.s_q * token), u32(t[2], token), u32(t[3], d);
-      add(t[0], ASMK_VALUE_POINTER).value.pointer = dummy.data();
+    OpArgs a;
+    a.choice("dtype", c.dtype).choice("out_dtype", out).choice("head_dims", c.dims);
+    a.u32("batch", c.batch).u32("seqlen_q", c.s_q).u32("seqlen_k", c.s_q).u32("num_heads_q", c.heads);
+    a.u32("num_heads_k", c.heads);
+    for (const char* t : {"q", "k", "v", "o"}) {
+      const std::string stride = std::string(t) + "_stride_";
+      a.u32(stride + "batch", c.s_q * token).u32(stride + "token", token).u32(stride + "head", d);
+      a.ptr(t, dummy.data());
     }
-    add("scale", ASMK_VALUE_F32).value.f32 = 0.125f;
+    a.f32("scale", 0.125f);
     asmk_selection sel{sizeof(asmk_selection)};
     ASSERT_EQ(asmk_select_op(s.get(), "fmha_fwd", a.data(), a.size(), &sel), ASMK_SUCCESS) << asmk_last_error();
     const std::string picked = sel.kernel_name;

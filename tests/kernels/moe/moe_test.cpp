@@ -20,6 +20,7 @@
 namespace {
 
 using asmk::op_runner::Problem;
+using asmk::test::OpArgs;
 using asmk::test::Session;
 namespace ref = asmk::ref;
 using asmk::test::moe::launches_of;
@@ -321,18 +322,11 @@ class SortCall {
   // ids given; the map given when `with_map` (local experts = kExperts either way).
   asmk_status run(const std::vector<std::int32_t>& ids, bool with_map) {
     put("topk_ids", ids);
-    std::vector<asmk_op_arg> args;
-    auto u32 = [&](const char* name, std::uint32_t v) {
-      asmk_op_arg a{};
-      a.name = name, a.type = ASMK_VALUE_U32, a.value.u32 = v;
-      args.push_back(a);
-    };
-    u32("tokens", kTokens), u32("k", kK), u32("experts", kExperts), u32("local_experts", kExperts), u32("block_m", kBlockM);
+    OpArgs args;
+    args.u32("tokens", kTokens).u32("k", kK).u32("experts", kExperts).u32("local_experts", kExperts).u32("block_m", kBlockM);
     for (const char* name : {"topk_ids", "topk_weights", "expert_map", "sorted_ids", "sorted_weights", "block_expert", "total_padded"}) {
       if (std::string(name) == "expert_map" && !with_map) continue;
-      asmk_op_arg a{};
-      a.name = name, a.type = ASMK_VALUE_POINTER, a.value.pointer = buffers_.at(name).get(), a.bytes = bytes_of(name);
-      args.push_back(a);
+      args.ptr(name, buffers_.at(name).get(), bytes_of(name));
     }
     asmk_status status = asmk_run_op(ctx_, "moe_sort", args.data(), args.size(), nullptr, nullptr);
     message_ = asmk_last_error();
@@ -1044,26 +1038,14 @@ TEST_P(Moe, FusedMoeRoutedRunsTheCallersRouting) {
   auto weights = s.upload(std::vector<float>(tokens * k, 0.5f));
   auto bad_ids = s.upload(std::vector<std::int32_t>{7, 0, 1, 8, 2, 3});
   asmk_selection plan{sizeof(asmk_selection)};
-  std::vector<asmk_op_arg> args;
-  auto u32 = [&](const char* name, std::uint32_t v) {
-    asmk_op_arg a{};
-    a.name = name, a.type = ASMK_VALUE_U32, a.value.u32 = v;
-    args.push_back(a);
-  };
-  auto tensor = [&](const char* name, const asmk::test::Buffer& b) {
-    asmk_op_arg a{};
-    a.name = name, a.type = ASMK_VALUE_POINTER, a.value.pointer = b.get(), a.bytes = b.bytes();
-    args.push_back(a);
-  };
-  u32("tokens", tokens), u32("experts", experts), u32("k", k), u32("hidden", hidden), u32("inter", inter), u32("block_m", 16);
-  tensor("x", x), tensor("topk_ids", bad_ids), tensor("topk_weights", weights), tensor("w1", w1), tensor("w2", w2);
-  tensor("out", out_buffer);
-  asmk_op_arg ws{};
-  ws.name = "workspace", ws.type = ASMK_VALUE_POINTER, ws.bytes = SIZE_MAX;
-  args.push_back(ws);
+  OpArgs args;
+  args.u32("tokens", tokens).u32("experts", experts).u32("k", k).u32("hidden", hidden).u32("inter", inter).u32("block_m", 16);
+  args.ptr("x", x).ptr("topk_ids", bad_ids).ptr("topk_weights", weights).ptr("w1", w1).ptr("w2", w2).ptr("out", out_buffer);
+  args.ptr("workspace", nullptr, SIZE_MAX);
   ASSERT_EQ(asmk_select_op(s.get(), "fused_moe_routed", args.data(), args.size(), &plan), ASMK_SUCCESS) << asmk_last_error();
   auto workspace = s.filled(plan.workspace_bytes, 0xee);
-  args.back().value.pointer = workspace.get(), args.back().bytes = plan.workspace_bytes;
+  asmk_op_arg& ws = *args.find("workspace");
+  ws.value.pointer = workspace.get(), ws.bytes = plan.workspace_bytes;
   if (!checks_elements(s.get())) {  // unchecked: the slot is skipped, the layer runs without a fault
     EXPECT_EQ(asmk_run_op(s.get(), "fused_moe_routed", args.data(), args.size(), nullptr, nullptr), ASMK_SUCCESS) << asmk_last_error();
     EXPECT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
