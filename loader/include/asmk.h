@@ -760,7 +760,9 @@ typedef enum asmk_attention_mask {
    int32 [batch + 1] ascending from 0): tokens packed, q [total_q, num_heads_q, d], k / v [total_k,
    num_heads_k, d], lse [num_heads_q, total_q]; seqlen_q / seqlen_k are then the longest sequences
    and the batch strides are unused. GQA / MQA: num_heads_q a multiple of num_heads_k. A row with no
-   visible key gives o = 0 and lse = -inf. */
+   visible key gives o = 0 and lse = -inf. With a workspace the op may split the keys of short
+   queries (decode-like shapes; asmk_select_fmha_fwd with workspace_bytes = SIZE_MAX tells the size
+   it would use); without one it never splits. */
 typedef struct asmk_fmha_fwd_args {
   size_t struct_size; /* sizeof(asmk_fmha_fwd_args): ASMK_INIT(asmk_fmha_fwd_args) */
   uint32_t batch, seqlen_q, seqlen_k;
@@ -785,7 +787,8 @@ typedef struct asmk_fmha_fwd_args {
   float* lse;                 /* NULL: not written */
   const int32_t* cu_seqlens_q; /* varlen mode when given, with cu_seqlens_k */
   const int32_t* cu_seqlens_k;
-  size_t q_bytes, k_bytes, v_bytes, o_bytes, lse_bytes, cu_seqlens_q_bytes, cu_seqlens_k_bytes;
+  void* workspace;             /* split-KV partials; NULL: one launch, no split */
+  size_t q_bytes, k_bytes, v_bytes, o_bytes, lse_bytes, cu_seqlens_q_bytes, cu_seqlens_k_bytes, workspace_bytes;
 } asmk_fmha_fwd_args;
 
 ASMK_API asmk_status asmk_select_fmha_fwd(const asmk_context* context, const asmk_fmha_fwd_args* args,

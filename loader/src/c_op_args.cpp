@@ -223,6 +223,7 @@ OpArgs op_args(const asmk_fmha_fwd_args& a) {
   o.tensor("q", a.q, a.q_bytes).tensor("k", a.k, a.k_bytes).tensor("v", a.v, a.v_bytes).tensor("o", a.o, a.o_bytes);
   o.tensor("lse", a.lse, a.lse_bytes);
   if (varlen) o.tensor("cu_seqlens_q", a.cu_seqlens_q, a.cu_seqlens_q_bytes).tensor("cu_seqlens_k", a.cu_seqlens_k, a.cu_seqlens_k_bytes);
+  o.tensor("workspace", a.workspace, a.workspace_bytes);
   return o;
 }
 

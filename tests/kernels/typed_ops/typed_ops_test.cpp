@@ -122,6 +122,7 @@ asmk_fmha_fwd_args fmha_args(const Buffers& b, bool varlen, asmk_attention_mask 
     a.cu_seqlens_k = static_cast<const int32_t*>(b.ptr("cu_seqlens_k"));
     a.cu_seqlens_q_bytes = b.bytes("cu_seqlens_q"), a.cu_seqlens_k_bytes = b.bytes("cu_seqlens_k");
   }
+  a.workspace = b.workspace(), a.workspace_bytes = b.workspace_bytes();
   return a;  // strides 0: packed, as the problems give them
 }
 
@@ -130,6 +131,7 @@ struct FmhaCase {
   const char* op;
   const char* problem;
   asmk_attention_mask mask;
+  bool splits = false;  // the plan splits the keys (fmha_fwd_*split + attn_lse_combine)
 };
 
 TEST(TypedOps, FmhaFwdEqualsTheOpCall) {
@@ -148,12 +150,16 @@ TEST(TypedOps, FmhaFwdEqualsTheOpCall) {
       {"no mask, 192x128, soft-cap", "fmha_fwd",
        "batch=1 seqlen_q=33 seqlen_k=50 num_heads_q=2 num_heads_k=1 head_dims=192x128 softcap=20 scale=0.072",
        ASMK_MASK_NONE},
+      {"a short query over many keys: split-KV through the workspace", "fmha_fwd_varlen",
+       "batch=2 seqlen_q=3 seqlen_k=1500 total_q=4 total_k=2100 num_heads_q=4 num_heads_k=1 head_dims=128 mask=window "
+       "window_left=-1 window_right=0 bottom_right=1 scale=0.0883883 lse", ASMK_MASK_CAUSAL_BOTTOM_RIGHT, true},
   };
   for (const FmhaCase& c : cases) {
     SCOPED_TRACE(c.what);
     const auto r = checked_run(s, c.op, c.problem);
     if (r.status != ASMK_SUCCESS) continue;
     Buffers b(s, r);
+    EXPECT_EQ(r.selection.launch_count > 1, c.splits) << r.selection.reason;
     const asmk_fmha_fwd_args a = fmha_args(b, std::string(c.op) == "fmha_fwd_varlen", c.mask);
     asmk_selection sel = ASMK_INIT(asmk_selection);
     ASSERT_EQ(asmk_fmha_fwd(s.get(), &a, nullptr, &sel), ASMK_SUCCESS) << asmk_last_error();
