@@ -242,6 +242,10 @@ TEST_P(Moe, ChunkedSortMatchesTheReference) {
       {"tokens=65536 k=2 experts=64 local_experts=64 block_m=128", 128},  // 65,536 tokens: chunks of 1024 slots
       {"tokens=65536 k=16 experts=512 local_experts=512 block_m=128", 256},  // the largest: 2^20 slots, chunks of 4096
       {"tokens=20000 k=8 experts=256 local_experts=128 expert_map block_m=64", 157},  // the last chunk partial
+      // 301 experts (not a multiple of the scatter's 4 per lane: two rounds of 256, the last lane's partly past
+      // E_local) over 36 chunks of 256 (the counts summed 16 rows a batch: chunks before a workgroup's own span
+      // the batch boundary)
+      {"tokens=3000 k=3 experts=301 local_experts=301 block_m=16", 36},
   };
   std::uint32_t seed = 700;
   for (const auto& c : cases) {
@@ -254,7 +258,35 @@ TEST_P(Moe, ChunkedSortMatchesTheReference) {
   }
 }
 
-// The same ids through both sorts: the outputs are the same bytes (one expert takes every slot but
+// moe_sort_onepass (one launch: every workgroup counts all slots, scatters its chunk; the padding by
+// the lane of each expert's last slot, the entries past the total by every workgroup's share): the
+// single-wave layout bit for bit — one chunk and many, chunks of 64 to 4096 (the last partial), experts
+// that receive nothing, 301 and 512 experts, expert parallelism with and without a map, block_m 16 to 128.
+TEST_P(Moe, OnepassSortMatchesTheReference) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const std::string arch = arch_suffix(GetParam().arch);
+  const struct { const char* problem; std::uint32_t workgroups; } cases[] = {
+      {"tokens=1 k=8 experts=256 local_experts=256 block_m=16 chunk=64", 1},      // most experts receive nothing
+      {"tokens=3 k=2 experts=8 local_experts=8 block_m=16 chunk=64", 1},
+      {"tokens=64 k=8 experts=256 local_experts=256 block_m=16 chunk=64", 8},     // DeepSeek-V3 at 64 tokens
+      {"tokens=64 k=8 experts=256 local_experts=128 expert_map block_m=64 chunk=64", 8},
+      {"tokens=3 k=4 experts=16 local_experts=8 block_m=16 chunk=64", 1},          // no map: experts >= 8 remote
+      {"tokens=1000 k=4 experts=512 local_experts=512 block_m=128 chunk=128", 32}, // two rounds of 256 experts
+      {"tokens=700 k=3 experts=301 local_experts=301 block_m=32 chunk=256", 9},    // a lane past E_local
+      {"tokens=2000 k=2 experts=64 local_experts=64 block_m=128 chunk=4096", 1},   // one chunk of many id batches
+  };
+  std::uint32_t seed = 900;
+  for (const auto& c : cases) {
+    const auto r = run_ok(s, "moe_sort_onepass", c.problem, seed++);
+    ASSERT_EQ(r.comparisons.size(), 4u);
+    ASSERT_EQ(r.selection.launch_count, 1u);
+    EXPECT_EQ(std::string(r.selection.launches[0].kernel_name), "moe_sort_chunked" + arch + "onepass_x512");
+    EXPECT_EQ(r.selection.launches[0].grid.x, c.workgroups) << c.problem;
+  }
+}
+
+// The same ids through the three sorts: the outputs are the same bytes (one expert takes every slot but
 // the −1 ones, so its list spans many blocks and every chunk; the other experts receive nothing).
 TEST_P(Moe, ChunkedSortGivesTheSingleWaveBytes) {
   Session s(GetParam().name);
@@ -270,10 +302,14 @@ TEST_P(Moe, ChunkedSortGivesTheSingleWaveBytes) {
   const auto problem = Problem::parse("tokens=1500 k=2 experts=8 local_experts=8 block_m=16");
   const auto wave = asmk::op_runner::run(s.get(), "moe_sort", problem, options);
   const auto chunked = asmk::op_runner::run(s.get(), "moe_sort_chunked", problem, options);
+  const auto onepass = asmk::op_runner::run(s.get(), "moe_sort_onepass", Problem::parse("tokens=1500 k=2 experts=8 local_experts=8 block_m=16 chunk=128"), options);
   ASSERT_TRUE(wave.ok()) << wave.error << wave.summary();
   ASSERT_TRUE(chunked.ok()) << chunked.error << chunked.summary();
-  for (const char* name : {"sorted_ids", "sorted_weights", "block_expert", "total_padded"})
+  ASSERT_TRUE(onepass.ok()) << onepass.error << onepass.summary();
+  for (const char* name : {"sorted_ids", "sorted_weights", "block_expert", "total_padded"}) {
     EXPECT_EQ(wave.tensors.at(name).bytes, chunked.tensors.at(name).bytes) << name;
+    EXPECT_EQ(wave.tensors.at(name).bytes, onepass.tensors.at(name).bytes) << name;
+  }
   std::int32_t total;
   std::memcpy(&total, chunked.tensors.at("total_padded").bytes.data(), 4);
   const std::size_t routed = std::count(ids.begin(), ids.end(), 5);
@@ -1135,15 +1171,24 @@ TEST_P(Moe, FusedMoeChoosesItsSort) {
   auto has = [](const std::vector<std::string>& names, const std::string& prefix) {
     return std::any_of(names.begin(), names.end(), [&](const std::string& n) { return n.rfind(prefix, 0) == 0; });
   };
+  auto count = [](const std::vector<std::string>& names, const std::string& part) {
+    return std::count_if(names.begin(), names.end(), [&](const std::string& n) { return n.find(part) != std::string::npos; });
+  };
+  // up to 2048 slots the one-launch sort, past it the count and scatter launches; never the one wave
   const auto mixtral = launches("fused_moe", "tokens=64 experts=8 k=2 hidden=4096 inter=14336");  // 128 slots, 8 experts
-  EXPECT_TRUE(has(mixtral, "moe_sort_gfx"));
-  EXPECT_FALSE(has(mixtral, "moe_sort_chunked"));
-  const auto deepseek = launches("fused_moe", "tokens=1 experts=256 k=8 hidden=7168 inter=256");  // 256 experts
-  EXPECT_TRUE(has(deepseek, "moe_sort_chunked"));
-  EXPECT_FALSE(has(deepseek, "moe_sort_gfx"));
+  EXPECT_EQ(count(mixtral, "_onepass_"), 1);
+  EXPECT_FALSE(has(mixtral, "moe_sort_gfx"));
+  const auto deepseek = launches("fused_moe", "tokens=256 experts=256 k=8 hidden=7168 inter=256");  // 2048 slots
+  EXPECT_EQ(count(deepseek, "_onepass_"), 1);
+  EXPECT_EQ(count(deepseek, "moe_sort"), 1);
+  const auto past = launches("fused_moe", "tokens=257 experts=256 k=8 hidden=7168 inter=256");  // 2056 slots
+  EXPECT_EQ(count(past, "_count_"), 1);
+  EXPECT_EQ(count(past, "_scatter_"), 1);
+  EXPECT_EQ(count(past, "_onepass_"), 0);
   const auto prefill = launches("fused_moe", "tokens=4096 experts=256 k=8 hidden=7168 inter=256 in_dtype=fp8 w1_scale w2_scale");
   EXPECT_EQ(prefill.size(), 8u);
   EXPECT_TRUE(has(prefill, "moe_sort_chunked"));
+  run_ok(s, "fused_moe", "tokens=64 experts=256 k=8 hidden=64 inter=64 routing=grouped n_group=8 topk_group=4 routed_scaling_factor=2.5 correction_bias", 951);
   run_ok(s, "fused_moe_routed", "tokens=600 experts=64 k=8 hidden=64 inter=64", 950);
 }
 
