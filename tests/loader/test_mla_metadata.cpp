@@ -173,6 +173,28 @@ TEST(MlaMetadata, AFullGridRunsOneSplit) {
   EXPECT_EQ(*std::min_element(per.begin(), per.end()), 1u);
 }
 
+// The caller's grid (work_groups given, e.g. MLA beside other work): 8 units of 1,000 keys on 8 workgroups are
+// not cut (one each), on 40 they are (the share is 7 tiles: four pieces of 8, the 256-key floor)
+TEST(MlaMetadata, TheCallersGridIsUsed) {
+  auto ctx = asmk::test::open_fixture("MI300X");
+  for (const uint32_t groups : {8u, 40u}) {
+    SCOPED_TRACE(std::to_string(groups) + " workgroups");
+    Batch b{16, 32, 16, std::vector<int32_t>(8, 1), std::vector<int32_t>(8, 1000)};
+    Built holder;
+    asmk_mla_metadata_args a = args_of(b, holder);
+    a.work_groups = groups;
+    asmk_mla_metadata_info info = ASMK_INIT(asmk_mla_metadata_info);
+    ASSERT_EQ(asmk_mla_decode_metadata_size(ctx.get(), &a, &info), ASMK_SUCCESS) << asmk_last_error();
+    EXPECT_EQ(info.work_groups, groups);
+    holder.work.assign(info.work_bytes / 4, kSentinel), holder.row_splits.assign(info.row_splits_bytes / 4, kSentinel);
+    holder.info = ASMK_INIT(asmk_mla_metadata_info);
+    ASSERT_EQ(asmk_mla_decode_metadata(ctx.get(), &a, holder.work.data(), info.work_bytes, holder.row_splits.data(),
+                                       info.row_splits_bytes, &holder.info),
+              ASMK_SUCCESS) << asmk_last_error();
+    EXPECT_EQ(expect_covered(b, holder), groups == 8 ? 1u : 4u);
+  }
+}
+
 // Mixed q lengths with 64-row blocks and a few short sequences on few units: every unit covered.
 TEST(MlaMetadata, MixedQueryLengthsAreCoveredRowBlockByRowBlock) {
   auto ctx = asmk::test::open_fixture("MI355X");

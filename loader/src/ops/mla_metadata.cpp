@@ -79,7 +79,7 @@ struct Piece {
 MlaMetadataSizes mla_metadata_sizes(const MlaMetadataProblem& p) {
   check_sizes(p);
   MlaMetadataSizes s;
-  s.work_groups = p.compute_units * workgroups_per_cu(p.wg_rows);
+  s.work_groups = p.work_groups != 0 ? p.work_groups : p.compute_units * workgroups_per_cu(p.wg_rows);
   // at most one unit per row block of every sequence; cutting adds at most one piece per workgroup (a unit of
   // cost c becomes ceil(c / target) ≤ c / target + 1 pieces, Σ c / target ≤ work_groups)
   s.max_items = std::uint64_t(p.batch) * ceil_div(std::uint64_t(p.heads) * p.max_qlen, p.wg_rows) + s.work_groups;

@@ -14,6 +14,7 @@ struct MlaMetadataProblem {
   std::uint32_t batch = 0, heads = 0, max_qlen = 0, total_q = 0, page_size = 0;
   std::uint32_t wg_rows = 0;     // rows per workgroup of the kernel that walks the list: 32 or 64
   std::uint32_t max_splits = 0;  // the most pieces of one (sequence, row block); 0: 16
+  std::uint32_t work_groups = 0;  // the persistent grid; 0: compute units × workgroups per CU
   std::uint32_t compute_units = 0;
   const std::int32_t* qo_indptr = nullptr;         // [batch + 1]
   const std::int32_t* kv_indptr = nullptr;         // CSR [batch + 1], or null: seq_lens

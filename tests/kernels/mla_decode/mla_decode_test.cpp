@@ -26,6 +26,7 @@ namespace {
 namespace ref = asmk::ref;
 using asmk::test::Arg;
 using asmk::test::Buffer;
+using asmk::test::OpArgs;
 using asmk::test::Session;
 using asmk::test::Variant;
 
@@ -52,6 +53,7 @@ struct Shape {
   uint32_t plan_tiles = 0;   // partials with a split plan of this many 32-key tiles per split (0: the even cut)
   bool persistent = false;   // persistent mode: asmk_mla_decode_metadata's work list, attn_lse_combine_rows
   uint32_t max_splits = 0;   // ... its most pieces per (sequence, row block) (0: 16)
+  uint32_t work_groups = 24;  // ... its grid (0: the device's CUs × workgroups per CU; 24 keeps the emulator quick)
   int cut = -1;              // ... whether it must cut a unit (1), must not (0), or either (-1)
   bool fault = false;        // ... with one work item a tile short: the comparison must fail
 };
@@ -173,7 +175,8 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
       // the cut rows by their counts
       asmk_mla_metadata_args ma = ASMK_INIT(asmk_mla_metadata_args);
       ma.batch = batch, ma.heads = h, ma.max_qlen = max_qlen, ma.total_q = tokens, ma.page_size = ps;
-      ma.wg_rows = uint32_t(v.param_int("wg_rows")), ma.max_splits = sh.max_splits, ma.qo_indptr = qo_indptr.data();
+      ma.wg_rows = uint32_t(v.param_int("wg_rows")), ma.max_splits = sh.max_splits, ma.work_groups = sh.work_groups;
+      ma.qo_indptr = qo_indptr.data();
       if (sh.csr) ma.kv_indptr = kv_indptr.data(), ma.kv_last_page_len = last_page_len.data();
       else ma.seq_lens = seq_lens.data();
       asmk_mla_metadata_info info = ASMK_INIT(asmk_mla_metadata_info);
@@ -212,44 +215,27 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
                               Arg::u32("dv", DV), Arg::u32("o_stride_token", o_token), Arg::u32("o_stride_head", o_head)}));
     } else if (via_op) {
       // the ops (templates/mla_decode/op*.yaml) by name: each form and output its own op
-      std::vector<asmk_op_arg> a;
-      auto add = [&](const char* name, asmk_value_type type) -> asmk_op_arg& {
-        asmk_op_arg& arg = a.emplace_back();
-        arg.name = name;
-        arg.type = type;
-        return arg;
-      };
-      auto u32 = [&](const char* name, uint32_t x) { add(name, ASMK_VALUE_U32).value.u32 = x; };
-      auto ptr = [&](const char* name, const Buffer& b) {
-        asmk_op_arg& arg = add(name, ASMK_VALUE_POINTER);
-        arg.value.pointer = b.get();
-        arg.bytes = b.bytes();
-      };
-      u32("batch", batch), u32("heads", h), u32("max_qlen", max_qlen), u32("total_q", tokens);
-      u32("num_pages", uint32_t(pages)), u32("page_size", ps), u32("q_stride_token", q_token), u32("q_stride_head", q_head);
-      add("scale", ASMK_VALUE_F32).value.f32 = scale;
-      add("softcap", ASMK_VALUE_F32).value.f32 = sh.softcap;
-      add("kv_scale", ASMK_VALUE_F32).value.f32 = kv_scale;
-      add("q_scale", ASMK_VALUE_F32).value.f32 = q_scale;
-      const std::string kv_dtype = v.param_str("kv_dtype"), q_dtype = v.param_str("q_dtype");
-      add("kv_dtype", ASMK_VALUE_STRING).value.string = kv_dtype.c_str();
-      add("q_dtype", ASMK_VALUE_STRING).value.string = q_dtype.c_str();
-      ptr("q", qb), ptr("kv", kvb), ptr("qo_indptr", qob);
-      if (sh.csr) u32("num_indices", uint32_t(kv_indices.size())), ptr("kv_indptr", kib), ptr("kv_indices", kxb), ptr("kv_last_page_len", klb);
-      else u32("block_table_stride", max_pages), ptr("block_table", btb), ptr("seq_lens", slb);
+      OpArgs a;
+      a.u32("batch", batch).u32("heads", h).u32("max_qlen", max_qlen).u32("total_q", tokens);
+      a.u32("num_pages", uint32_t(pages)).u32("page_size", ps).u32("q_stride_token", q_token).u32("q_stride_head", q_head);
+      a.f32("scale", scale).f32("softcap", sh.softcap).f32("kv_scale", kv_scale).f32("q_scale", q_scale);
+      a.choice("kv_dtype", v.param_str("kv_dtype")).choice("q_dtype", v.param_str("q_dtype"));
+      a.ptr("q", qb).ptr("kv", kvb).ptr("qo_indptr", qob);
+      if (sh.csr) a.u32("num_indices", uint32_t(kv_indices.size())).ptr("kv_indptr", kib).ptr("kv_indices", kxb).ptr("kv_last_page_len", klb);
+      else a.u32("block_table_stride", max_pages).ptr("block_table", btb).ptr("seq_lens", slb);
       if (partial) {
-        u32("num_splits", splits), ptr("partial_o", pob), ptr("partial_lse", lb);
-        if (sh.plan_tiles) ptr("split_plan", planb);
+        a.u32("num_splits", splits).ptr("partial_o", pob).ptr("partial_lse", lb);
+        if (sh.plan_tiles) a.ptr("split_plan", planb);
       } else {
-        u32("o_stride_token", o_token), u32("o_stride_head", o_head), ptr("o", ob);
-        if (sh.with_lse) ptr("lse", lb);
+        a.u32("o_stride_token", o_token).u32("o_stride_head", o_head).ptr("o", ob);
+        if (sh.with_lse) a.ptr("lse", lb);
       }
       const bool pipeline = !partial && sh.launches > 0;
       const char* op = partial ? (sh.csr ? "mla_decode_split" : "mla_decode_split_block_table")
                        : !sh.csr ? (pipeline ? "mla_decode_block_table" : "mla_decode_block_table_single")
                        : pipeline ? "mla_decode" : "mla_decode_single";
       Buffer wsb = s.alloc(std::max<size_t>(sh.workspace, 1));
-      if (pipeline && sh.workspace > 0) ptr("workspace", wsb);
+      if (pipeline && sh.workspace > 0) a.ptr("workspace", wsb);
       if (pipeline) {
         asmk_selection plan{sizeof(asmk_selection)};
         ASSERT_EQ(asmk_select_op(s.get(), op, a.data(), a.size(), &plan), ASMK_SUCCESS) << asmk_last_error();
@@ -445,8 +431,11 @@ TEST_P(MlaDecode, DISABLED_LongSequences) {
   const auto variants = asmk::test::variants(GetParam().arch, "mla_decode");
   run(s, variants.at(0), {16, 16, {1}, {4097}, true}, 901);
   run(s, variants.back(), {16, 16, {2, 1, 1, 4}, {4097, 32768, 1, 7}, true, 16}, 902);
-  for (const bool csr : {true, false})  // persistent: the 32,768 keys cut into 16 pieces, the short ones whole
-    run(s, variants.at(0), persistent({16, 16, {1, 1, 1, 2, 1}, {32768, 1, 7, 0, 300}, csr}, 1), 903);
+  for (const bool csr : {true, false}) {  // persistent on the device's grid: 32,768 keys in 16 pieces, the rest whole
+    Shape sh = persistent({16, 16, {1, 1, 1, 2, 1}, {32768, 1, 7, 0, 300}, csr}, 1);
+    sh.work_groups = 0;
+    run(s, variants.at(0), sh, 903);
+  }
 }
 
 // The pipeline op mla_decode (templates/mla_decode/op.yaml): with a workspace it plans mla_decode_split and
@@ -518,24 +507,11 @@ TEST_P(MlaDecode, BadInputIsANamedErrorAndWritesNothing) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.what);
-    std::vector<asmk_op_arg> a;
-    auto add = [&](const char* name, asmk_value_type type) -> asmk_op_arg& {
-      asmk_op_arg& arg = a.emplace_back();
-      arg.name = name;
-      arg.type = type;
-      return arg;
-    };
-    auto u32 = [&](const char* name, uint32_t x) { add(name, ASMK_VALUE_U32).value.u32 = x; };
-    auto ptr = [&](const char* name, const Buffer& b, size_t bytes) {
-      asmk_op_arg& arg = add(name, ASMK_VALUE_POINTER);
-      arg.value.pointer = b.get();
-      arg.bytes = bytes;
-    };
-    u32("batch", 2), u32("heads", c.heads), u32("max_qlen", c.max_qlen), u32("total_q", c.total_q);
-    u32("num_pages", c.num_pages), u32("page_size", c.page_size), u32("num_indices", 2);
-    add("scale", ASMK_VALUE_F32).value.f32 = 0.1f;
-    ptr("q", q, q.bytes()), ptr("kv", kv, kv.bytes()), ptr("o", o, c.o_bytes), ptr("qo_indptr", qo, qo.bytes());
-    ptr("kv_indptr", kvi, kvi.bytes()), ptr("kv_indices", idx, idx.bytes()), ptr("kv_last_page_len", last, last.bytes());
+    OpArgs a;
+    a.u32("batch", 2).u32("heads", c.heads).u32("max_qlen", c.max_qlen).u32("total_q", c.total_q);
+    a.u32("num_pages", c.num_pages).u32("page_size", c.page_size).u32("num_indices", 2).f32("scale", 0.1f);
+    a.ptr("q", q).ptr("kv", kv).ptr("o", o.get(), c.o_bytes).ptr("qo_indptr", qo);
+    a.ptr("kv_indptr", kvi).ptr("kv_indices", idx).ptr("kv_last_page_len", last);
     EXPECT_EQ(asmk_run_op(s.get(), "mla_decode", a.data(), a.size(), nullptr, nullptr), c.status);
     EXPECT_NE(std::string(asmk_last_error()).find(c.message), std::string::npos) << asmk_last_error();
     ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS);
@@ -579,23 +555,11 @@ TEST_P(MlaDecode, ThePlanFollowsTheLengths) {
       SCOPED_TRACE(std::string(csr ? "csr" : "block table") + " batch " + std::to_string(batch) + " splits " +
                    std::to_string(c.num_splits) + " work_target " + std::to_string(c.work_target));
       Buffer ib = s.upload(indptr), lb = s.upload(lens), pb = s.upload(std::vector<int32_t>{-1});
-      std::vector<asmk_op_arg> a;
-      auto add = [&](const char* name, asmk_value_type type) -> asmk_op_arg& {
-        asmk_op_arg& arg = a.emplace_back();
-        arg.name = name;
-        arg.type = type;
-        return arg;
-      };
-      auto u32 = [&](const char* name, uint32_t x) { add(name, ASMK_VALUE_U32).value.u32 = x; };
-      auto ptr = [&](const char* name, const Buffer& b) {
-        asmk_op_arg& arg = add(name, ASMK_VALUE_POINTER);
-        arg.value.pointer = b.get();
-        arg.bytes = b.bytes();
-      };
-      u32("batch", batch), u32("num_splits", c.num_splits), u32("work_target", c.work_target);
-      u32("min_tiles", c.min_tiles), ptr("split_plan", pb);
-      if (csr) u32("page_size", c.page_size), ptr("kv_indptr", ib);
-      else ptr("seq_lens", lb);
+      OpArgs a;
+      a.u32("batch", batch).u32("num_splits", c.num_splits).u32("work_target", c.work_target);
+      a.u32("min_tiles", c.min_tiles).ptr("split_plan", pb);
+      if (csr) a.u32("page_size", c.page_size).ptr("kv_indptr", ib);
+      else a.ptr("seq_lens", lb);
       const char* op = csr ? "mla_decode_plan" : "mla_decode_plan_block_table";
       ASSERT_EQ(asmk_run_op(s.get(), op, a.data(), a.size(), nullptr, nullptr), ASMK_SUCCESS) << op << ": " << asmk_last_error();
       ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
@@ -671,8 +635,9 @@ TEST_P(MlaDecode, SplitOpsCountTheSplitsThatHoldKeys) {
   }
 }
 
-// Persistent mode (asmk_mla_decode_metadata's work list walked by a fixed grid of CUs × workgroups per CU,
-// attn_lse_combine_rows for the rows it cut), every variant: a 700-key sequence among short ones (one without
+// Persistent mode (asmk_mla_decode_metadata's work list walked by a fixed grid — 24 workgroups here, the emulator's
+// time; the device's CUs × workgroups per CU in the expensive test —, attn_lse_combine_rows for the rows it cut),
+// every variant: a 700-key sequence among short ones (one without
 // keys, causal q lengths) cut, the short ones whole; a block table with page size 1 and q length 8 where nothing
 // is cut (no partials, no combine); 128 heads × 4 tokens over pages of 64 with at most 3 pieces per unit and padded
 // strides (the last two on the bf16 variants, for CI time). o and lse are the unsplit reference's, o's padding
@@ -734,25 +699,12 @@ class AttnLseCombine : public ::testing::TestWithParam<asmk::test::TestDevice> {
     Buffer pob = s.upload(po), plb = s.upload(pl), ob = s.upload(std::vector<uint16_t>(o_elems, kSentinel));
     Buffer lb = s.upload(std::vector<float>(rows, kLseSentinel));
     if (via_op) {
-      std::vector<asmk_op_arg> a;
-      auto add = [&](const char* name, asmk_value_type type) -> asmk_op_arg& {
-        asmk_op_arg& arg = a.emplace_back();
-        arg.name = name;
-        arg.type = type;
-        return arg;
-      };
-      auto u32 = [&](const char* name, uint32_t x) { add(name, ASMK_VALUE_U32).value.u32 = x; };
-      auto ptr = [&](const char* name, const Buffer& b) {
-        asmk_op_arg& arg = add(name, ASMK_VALUE_POINTER);
-        arg.value.pointer = b.get();
-        arg.bytes = b.bytes();
-      };
-      const std::string out = v.param_str("out_dtype");
-      add("out_dtype", ASMK_VALUE_STRING).value.string = out.c_str();
-      u32("tokens", tokens), u32("heads", heads), u32("num_splits", splits), u32("dv", dv);
-      u32("o_stride_token", o_token), u32("o_stride_head", o_head);
-      ptr("partial_o", pob), ptr("partial_lse", plb), ptr("o", ob);
-      if (with_lse) ptr("lse", lb);
+      OpArgs a;
+      a.choice("out_dtype", v.param_str("out_dtype"));
+      a.u32("tokens", tokens).u32("heads", heads).u32("num_splits", splits).u32("dv", dv);
+      a.u32("o_stride_token", o_token).u32("o_stride_head", o_head);
+      a.ptr("partial_o", pob).ptr("partial_lse", plb).ptr("o", ob);
+      if (with_lse) a.ptr("lse", lb);
       asmk_selection sel{sizeof(asmk_selection)};
       ASSERT_EQ(asmk_run_op(s.get(), "attn_lse_combine", a.data(), a.size(), nullptr, &sel), ASMK_SUCCESS) << asmk_last_error();
       EXPECT_EQ(std::string(sel.kernel_name), v.name);
