@@ -230,7 +230,7 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
                             Arg::f32("q_descale", q_descale), Arg::f32("k_descale", k_descale),
                             Arg::f32("v_descale", v_descale),
                             Arg::i32("window_left", sh.left), Arg::i32("window_right", sh.right),
-                            Arg::u32("bottom_right", sh.bottom_right ? 1 : 0)}));
+                            Arg::u32("bottom_right", sh.bottom_right ? 1 : 0), Arg::u32("num_splits", 1)}));
     }
 
     // o and lse in the reference's row order (row = t·h_q + h, t = b·s_q + i or the varlen token); padding
@@ -371,7 +371,8 @@ TEST_P(FmhaFwd, PingPongFp8) {
   EXPECT_EQ(found, 2u) << "expected the fp8 hd 128 kernels without a mask and with a window";
 }
 
-// The op's choice of waves (templates/fmha_fwd/op.yaml `prefer`): the 8-wave ping-pong once it keeps as many CUs
+// The op's choice of waves (templates/fmha_fwd/op.single.yaml `prefer`, the pipeline fmha_fwd without a workspace): the
+// 8-wave ping-pong once it keeps as many CUs
 // busy as four waves do and idles no more query rows, four waves otherwise and where no ping-pong kernel exists
 // (fp8 on gfx942, other head dims).
 TEST_P(FmhaFwd, TheOpPicksTheFasterWaveCount) {
