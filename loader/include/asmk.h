@@ -733,6 +733,44 @@ ASMK_API asmk_status asmk_select_quant_mxfp4(const asmk_context* context, const 
 ASMK_API asmk_status asmk_quant_mxfp4(asmk_context* context, const asmk_quant_mxfp4_args* args,
                                       asmk_stream stream, asmk_selection* out_selection);
 
+/* MLA decode, persistent mode: the metadata (host code; templates/mla_decode/README.md, "Persistent mode").
+   From the batch's lengths in host memory (the CSR form: kv_indptr and kv_last_page_len; the block-table form:
+   seq_lens, kv_indptr NULL) the work list of a fixed grid of work_groups workgroups (compute units × the
+   kernel's workgroups per CU) and the split count of every row: units (sequence, row block of wg_rows rows)
+   are cut into pieces of at least 256 keys only when there are fewer units than workgroups, the pieces dealt
+   to the workgroups longest first, each to the least loaded. Computed once per batch, copied to the device
+   once, it serves every layer: the op mla_decode_persistent takes work, row_splits, work_groups and
+   num_splits. The sizes depend on the sizes only (asmk_mla_decode_metadata_size reads no lengths). */
+typedef struct asmk_mla_metadata_args {
+  size_t struct_size; /* sizeof(asmk_mla_metadata_args): ASMK_INIT(asmk_mla_metadata_args) */
+  uint32_t batch, heads, max_qlen, total_q, page_size;
+  uint32_t wg_rows;    /* rows per workgroup of the kernel that walks the list: 32 or 64 */
+  uint32_t max_splits; /* the most pieces of one (sequence, row block); 0: 16 */
+  uint32_t work_groups; /* the persistent grid; 0: the device's compute units × the kernel's workgroups per CU
+                           (fewer: MLA beside other work on the device) */
+  const int32_t* qo_indptr;        /* [batch + 1], host memory */
+  const int32_t* kv_indptr;        /* CSR [batch + 1], host memory; NULL: seq_lens */
+  const int32_t* kv_last_page_len; /* CSR [batch], host memory */
+  const int32_t* seq_lens;         /* block-table form [batch], host memory */
+} asmk_mla_metadata_args;
+
+typedef struct asmk_mla_metadata_info {
+  size_t struct_size;       /* sizeof(asmk_mla_metadata_info): ASMK_INIT(asmk_mla_metadata_info) */
+  size_t work_bytes;        /* the work list: work_indptr [work_groups + 1], then items of 4 int32 */
+  size_t row_splits_bytes;  /* [total_q, heads] int32: a row's pieces, 0 when its o is written directly */
+  uint32_t work_groups;     /* the persistent grid */
+  uint32_t work_items;      /* items written (0 from the size query) */
+  uint32_t num_splits;      /* the most pieces of a row: the partials' stride; 1: no partials, no combine */
+} asmk_mla_metadata_info;
+
+ASMK_API asmk_status asmk_mla_decode_metadata_size(const asmk_context* context, const asmk_mla_metadata_args* args,
+                                                   asmk_mla_metadata_info* out);
+/* Checks the lengths first: a bad length or a buffer smaller than the size query's is a named error and
+   nothing is written. work and row_splits are host memory. */
+ASMK_API asmk_status asmk_mla_decode_metadata(const asmk_context* context, const asmk_mla_metadata_args* args,
+                                              void* work, size_t work_bytes, int32_t* row_splits,
+                                              size_t row_splits_bytes, asmk_mla_metadata_info* out);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Attention and MoE: the typed forms of the pipeline ops fmha_fwd / fmha_fwd_varlen,          */
 /* mla_decode / mla_decode_block_table and fused_moe / fused_moe_routed. Each field is the op   */

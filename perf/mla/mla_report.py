@@ -113,6 +113,12 @@ def stage1_kernel(repo, arch, selected):
     return selected.rsplit("_r", 1)[0], 32
 
 
+def declared_args(repo, arch, kernel):
+    """The argument names `kernel` declares in `repo`'s manifest."""
+    with open(os.path.join(repo, arch, "manifest.json")) as f:
+        return {a["name"] for k in json.load(f)["kernels"] if k["name"] == kernel for a in k["kernargs"]}
+
+
 def write_i32(path, values):
     with open(path, "wb") as f:
         f.write(struct.pack(f"<{len(values)}i", *values))
@@ -160,7 +166,8 @@ def run_shape(asmk, repo, machine, shape, tmp, before=False):
     args = {"batch": b, "heads": h, "max_qlen": n, "page_size": PAGE, "block_table_stride": 0, "num_splits": splits,
             "q_stride_token": h * D, "q_stride_head": D, "o_stride_token": h * DV, "o_stride_head": DV,
             "scale": 0.0722, "q_scale": 1.0, "kv_scale": 1.0, "softcap": 0.0, "lse": 0, "block_table": 0,
-            "seq_lens": 0}
+            "seq_lens": 0, "work": 0, "work_groups": 0}  # work_groups 0: the grid form
+    args = {k: v for k, v in args.items() if k in declared_args(repo, arch, kernel)}  # an older build lacks `work`
     buffers = {"q": f"zeros:{q_bytes}", "kv": f"zeros:{cache_bytes}",
                **{k: "@" + v for k, v in files.items()}}
     if splits > 1:

@@ -51,6 +51,11 @@ struct Shape {
   size_t workspace = 0;      // via the op, CSR with o: the pipeline op mla_decode with this workspace (bytes)
   size_t launches = 0;       // ... and the launches it must plan (3: plan + split + combine; 1: mla_decode_single)
   uint32_t plan_tiles = 0;   // partials with a split plan of this many 32-key tiles per split (0: the even cut)
+  bool persistent = false;   // persistent mode: asmk_mla_decode_metadata's work list, attn_lse_combine_rows
+  uint32_t max_splits = 0;   // ... its most pieces per (sequence, row block) (0: 16)
+  uint32_t work_groups = 24;  // ... its grid (0: the device's CUs × workgroups per CU; 24 keeps the emulator quick)
+  int cut = -1;              // ... whether it must cut a unit (1), must not (0), or either (-1)
+  bool fault = false;        // ... with one work item a tile short: the comparison must fail
 };
 
 std::string describe(const Shape& s) {
@@ -64,7 +69,8 @@ std::string describe(const Shape& s) {
          (s.splits ? " splits=" + std::to_string(s.splits) : " final") + (s.with_lse ? " lse" : "") +
          (s.softcap > 0 ? " softcap=" + std::to_string(s.softcap) : "") + (s.padded ? " padded" : "") +
          (s.first_page ? " first_page=" + std::to_string(s.first_page) : "") +
-         (s.plan_tiles ? " plan=" + std::to_string(s.plan_tiles) + " tiles" : "");
+         (s.plan_tiles ? " plan=" + std::to_string(s.plan_tiles) + " tiles" : "") +
+         (s.persistent ? " persistent" + std::string(s.fault ? " (a tile dropped)" : "") : "");
 }
 
 class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
@@ -163,7 +169,51 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
     Buffer pob = s.upload(std::vector<float>(std::max<size_t>(size_t(tokens) * h * splits * DV, 1), kLseSentinel));
     Buffer lb = s.upload(std::vector<float>(std::max<size_t>(lse_count, 1), kLseSentinel));
     const bool partial = sh.splits > 0;
-    if (via_op) {
+    if (sh.persistent) {
+      // persistent mode: the work list from the host lengths (asmk_mla_decode_metadata), the kernel on its fixed
+      // grid walking it (o of the rows it did not cut, the partials of those it did), attn_lse_combine_rows merging
+      // the cut rows by their counts
+      asmk_mla_metadata_args ma = ASMK_INIT(asmk_mla_metadata_args);
+      ma.batch = batch, ma.heads = h, ma.max_qlen = max_qlen, ma.total_q = tokens, ma.page_size = ps;
+      ma.wg_rows = uint32_t(v.param_int("wg_rows")), ma.max_splits = sh.max_splits, ma.work_groups = sh.work_groups;
+      ma.qo_indptr = qo_indptr.data();
+      if (sh.csr) ma.kv_indptr = kv_indptr.data(), ma.kv_last_page_len = last_page_len.data();
+      else ma.seq_lens = seq_lens.data();
+      asmk_mla_metadata_info info = ASMK_INIT(asmk_mla_metadata_info);
+      ASSERT_EQ(asmk_mla_decode_metadata_size(s.get(), &ma, &info), ASMK_SUCCESS) << asmk_last_error();
+      std::vector<int32_t> work(info.work_bytes / 4), row_splits(info.row_splits_bytes / 4);
+      ASSERT_EQ(asmk_mla_decode_metadata(s.get(), &ma, work.data(), info.work_bytes, row_splits.data(),
+                                         info.row_splits_bytes, &info),
+                ASMK_SUCCESS) << asmk_last_error();
+      if (sh.cut >= 0) EXPECT_EQ(info.num_splits > 1, sh.cut == 1) << info.num_splits << " splits";
+      if (sh.fault)  // the first item with keys loses its last tile
+        for (uint32_t i = 0; i < info.work_items; ++i)
+          if (int32_t& tiles = work[info.work_groups + 1 + 4 * size_t(i) + 3]; tiles > 0) {
+            --tiles;
+            break;
+          }
+      const uint32_t ns = info.num_splits, rows = tokens * h;
+      Buffer wb = s.upload(work), rsb = s.upload(row_splits);
+      Buffer ppo = s.alloc(std::max<size_t>(size_t(rows) * ns * DV * 4, 4)), ppl = s.alloc(std::max<size_t>(size_t(rows) * ns * 4, 4));
+      ASSERT_TRUE(s.launch(v.name,
+                           {Arg::ptr("q", qb), Arg::ptr("kv", kvb), Arg::ptr("o", ob), Arg::ptr("lse", sh.with_lse ? lb.get() : nullptr),
+                            Arg::ptr("partial_o", ppo), Arg::ptr("partial_lse", ppl), Arg::ptr("qo_indptr", qob),
+                            Arg::ptr("kv_indptr", sh.csr ? kib.get() : nullptr), Arg::ptr("kv_indices", kxb),
+                            Arg::ptr("kv_last_page_len", klb), Arg::ptr("block_table", btb), Arg::ptr("seq_lens", slb),
+                            Arg::ptr("split_plan", nullptr), Arg::ptr("work", wb), Arg::u32("work_groups", info.work_groups),
+                            Arg::u32("batch", batch), Arg::u32("heads", h), Arg::u32("max_qlen", max_qlen),
+                            Arg::u32("page_size", ps), Arg::u32("block_table_stride", max_pages),
+                            Arg::u32("num_splits", ns), Arg::u32("q_stride_token", q_token),
+                            Arg::u32("q_stride_head", q_head), Arg::u32("o_stride_token", o_token),
+                            Arg::u32("o_stride_head", o_head), Arg::f32("scale", scale), Arg::f32("softcap", sh.softcap),
+                            Arg::f32("kv_scale", kv_scale), Arg::f32("q_scale", q_scale)}));
+      if (ns > 1)
+        ASSERT_TRUE(s.launch("attn_lse_combine_rows_" + v.arch + "_bf16",
+                             {Arg::ptr("partial_o", ppo), Arg::ptr("partial_lse", ppl), Arg::ptr("split_counts", rsb),
+                              Arg::ptr("o", ob), Arg::ptr("lse", sh.with_lse ? lb.get() : nullptr),
+                              Arg::u32("tokens", tokens), Arg::u32("heads", h), Arg::u32("num_splits", ns),
+                              Arg::u32("dv", DV), Arg::u32("o_stride_token", o_token), Arg::u32("o_stride_head", o_head)}));
+    } else if (via_op) {
       // the ops (templates/mla_decode/op*.yaml) by name: each form and output its own op
       OpArgs a;
       a.u32("batch", batch).u32("heads", h).u32("max_qlen", max_qlen).u32("total_q", tokens);
@@ -213,7 +263,7 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
                             Arg::ptr("kv_indptr", sh.csr ? kib.get() : nullptr), Arg::ptr("kv_indices", kxb),
                             Arg::ptr("kv_last_page_len", klb), Arg::ptr("block_table", btb), Arg::ptr("seq_lens", slb),
                             Arg::ptr("split_plan", sh.plan_tiles ? planb.get() : nullptr),
-                            Arg::u32("batch", batch), Arg::u32("heads", h), Arg::u32("max_qlen", max_qlen),
+                            Arg::ptr("work", nullptr), Arg::u32("work_groups", 0), Arg::u32("batch", batch), Arg::u32("heads", h), Arg::u32("max_qlen", max_qlen),
                             Arg::u32("page_size", ps), Arg::u32("block_table_stride", max_pages),
                             Arg::u32("num_splits", splits), Arg::u32("q_stride_token", q_token),
                             Arg::u32("q_stride_head", q_head), Arg::u32("o_stride_token", o_token),
@@ -267,6 +317,10 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
     const ref::ErrorSummary summary = ref::compare_attention(
         expected, partial ? ref::OutType::f32 : ref::OutType::bf16, ref::Format::bf16, got,
         partial || sh.with_lse ? &lse : nullptr);
+    if (sh.fault) {
+      EXPECT_FALSE(summary.ok()) << "a work item a tile short went unnoticed";
+      return;
+    }
     EXPECT_TRUE(summary.ok()) << summary.describe() << " (row " << summary.worst_row << ", col " << summary.worst_col
                               << ", " << expected.visible[summary.worst_row] << " visible keys)";
   }
@@ -286,6 +340,10 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
         planned({16, 16, {1, 2, 1}, {100, 7, 1}, true, 3}, 2),      // a split plan of 64 keys: 2, 1 and 1 splits used
         planned({8, 1, {4}, {300}, false, 5}, 3),                   // block table, 96 keys per split, the last split empty
     };
+  }
+  static Shape persistent(Shape s, int cut) {
+    s.persistent = true, s.cut = cut;
+    return s;
   }
   static Shape planned(Shape s, uint32_t tiles) {
     s.plan_tiles = tiles;
@@ -349,7 +407,8 @@ TEST_P(MlaDecode, CacheBeyond4GiB) {
                                 Arg::ptr("partial_o", nullptr), Arg::ptr("partial_lse", nullptr), Arg::ptr("qo_indptr", qob),
                                 Arg::ptr("kv_indptr", kib), Arg::ptr("kv_indices", kxb), Arg::ptr("kv_last_page_len", klb),
                                 Arg::ptr("block_table", nullptr), Arg::ptr("seq_lens", nullptr),
-                                Arg::ptr("split_plan", nullptr), Arg::u32("batch", 1),
+                                Arg::ptr("split_plan", nullptr), Arg::ptr("work", nullptr), Arg::u32("work_groups", 0),
+                                Arg::u32("batch", 1),
                                 Arg::u32("heads", h), Arg::u32("max_qlen", 2), Arg::u32("page_size", ps),
                                 Arg::u32("block_table_stride", 0), Arg::u32("num_splits", 1),
                                 Arg::u32("q_stride_token", h * D), Arg::u32("q_stride_head", D),
@@ -372,6 +431,11 @@ TEST_P(MlaDecode, DISABLED_LongSequences) {
   const auto variants = asmk::test::variants(GetParam().arch, "mla_decode");
   run(s, variants.at(0), {16, 16, {1}, {4097}, true}, 901);
   run(s, variants.back(), {16, 16, {2, 1, 1, 4}, {4097, 32768, 1, 7}, true, 16}, 902);
+  for (const bool csr : {true, false}) {  // persistent on the device's grid: 32,768 keys in 16 pieces, the rest whole
+    Shape sh = persistent({16, 16, {1, 1, 1, 2, 1}, {32768, 1, 7, 0, 300}, csr}, 1);
+    sh.work_groups = 0;
+    run(s, variants.at(0), sh, 903);
+  }
 }
 
 // The pipeline op mla_decode (templates/mla_decode/op.yaml): with a workspace it plans mla_decode_split and
@@ -571,6 +635,40 @@ TEST_P(MlaDecode, SplitOpsCountTheSplitsThatHoldKeys) {
   }
 }
 
+// Persistent mode (asmk_mla_decode_metadata's work list walked by a fixed grid — 24 workgroups here, the emulator's
+// time; the device's CUs × workgroups per CU in the expensive test —, attn_lse_combine_rows for the rows it cut),
+// every variant: a 700-key sequence among short ones (one without
+// keys, causal q lengths) cut, the short ones whole; a block table with page size 1 and q length 8 where nothing
+// is cut (no partials, no combine); 128 heads × 4 tokens over pages of 64 with at most 3 pieces per unit and padded
+// strides (the last two on the bf16 variants, for CI time). o and lse are the unsplit reference's, o's padding
+// untouched.
+TEST_P(MlaDecode, PersistentModeMatchesTheReference) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  uint32_t seed = 1000;
+  for (const Variant& v : asmk::test::variants(GetParam().arch, "mla_decode")) {
+    run(s, v, persistent({16, 16, {1, 2, 1, 3}, {700, 7, 0, 33}, true}, 1), seed++);
+    if (v.param_str("q_dtype") != "bf16" || v.param_str("kv_dtype") != "bf16") continue;  // CI time: bf16 (32, 64 rows)
+    Shape capped = persistent({128, 64, {4, 1}, {1000, 64}, true, 0, true, 0.f, true}, 1);
+    capped.max_splits = 3;
+    run(s, v, capped, seed++);
+    run(s, v, persistent({8, 1, {8, 3}, {300, 5}, false}, 0), seed++);
+  }
+}
+
+// A fault makes the persistent test fail: the same run with one work item a tile short gives an o the
+// comparison refuses (run() expects the failure for a `fault` shape).
+TEST_P(MlaDecode, APersistentWorkListATileShortIsCaught) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const Variant v = asmk::test::variants(GetParam().arch, "mla_decode").at(0);
+  for (const int cut : {1, 0}) {
+    Shape sh = persistent(cut ? Shape{16, 16, {1, 2}, {700, 300}, true} : Shape{8, 1, {8, 3}, {300, 5}, false}, cut);
+    sh.fault = true;
+    run(s, v, sh, 1100 + cut);
+  }
+}
+
 // ---- attn_lse_combine ---------------------------------------------------------------------------------------
 
 class AttnLseCombine : public ::testing::TestWithParam<asmk::test::TestDevice> {
@@ -696,7 +794,8 @@ TEST_P(AttnLseCombine, MergesMlaDecodeSplits) {
                                   Arg::ptr("partial_o", pob), Arg::ptr("partial_lse", plb), Arg::ptr("qo_indptr", qob),
                                   Arg::ptr("kv_indptr", kib), Arg::ptr("kv_indices", kxb),
                                   Arg::ptr("kv_last_page_len", klb), Arg::ptr("block_table", nullptr),
-                                  Arg::ptr("seq_lens", nullptr), Arg::ptr("split_plan", nullptr), Arg::u32("batch", 2),
+                                  Arg::ptr("seq_lens", nullptr), Arg::ptr("split_plan", nullptr), Arg::ptr("work", nullptr),
+                                  Arg::u32("work_groups", 0), Arg::u32("batch", 2),
                                   Arg::u32("heads", h),
                                   Arg::u32("max_qlen", 2), Arg::u32("page_size", ps), Arg::u32("block_table_stride", 0),
                                   Arg::u32("num_splits", splits), Arg::u32("q_stride_token", h * D),
