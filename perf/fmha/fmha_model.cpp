@@ -11,10 +11,16 @@
 //     tile runs the same instructions), so two traced lengths per tile height (R rows, the ragged last
 //     tile) on the same 128-key lattice give them for every s_k', long sequences included; a third, traced
 //     between them, checks the fit (`fit_error`).
+//   * Split-KV (--splits N > 1, the pipeline op fmha_fwd for short queries): each workgroup takes one split's
+//     share of its tile's keys (ceil(tiles / N) 32-key tiles, the kernel's partition), traced as a one-tile
+//     launch of that many keys (causal: the diagonal at the share's end, exact for the last split, one masked
+//     tile too many for the others); HBM also carries the fp32 partials (written, then read by the combine).
+//     The attn_lse_combine launch after it (one wave per row, N splits) is traced and scheduled the same way;
+//     its time adds to the split pass's.
 //
 // Usage (JSON on stdout, one object; labelled "modeled"):
 //   asmk_fmha_model --repo hsaco --machine MI300X --kernel NAME --batch B --heads-q H --heads-k HK
-//                   --seqlen-q S --seqlen-k SK [--causal] [--trace-limit 2048]
+//                   --seqlen-q S --seqlen-k SK [--causal] [--splits N] [--trace-limit 2048]
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -44,14 +50,14 @@ constexpr uint32_t kLattice = 128;     // s_k' steps between causal tiles (a div
 
 struct Problem {
   std::string repo = "hsaco", machine = "MI300X", kernel;
-  uint32_t batch = 1, heads_q = 1, heads_k = 1, seqlen_q = 0, seqlen_k = 0, trace_limit = 2048;
+  uint32_t batch = 1, heads_q = 1, heads_k = 1, seqlen_q = 0, seqlen_k = 0, trace_limit = 2048, splits = 1;
   bool causal = false;
 };
 
 [[noreturn]] void usage(const std::string& why) {
   std::cerr << "asmk_fmha_model: " << why
             << "\nusage: asmk_fmha_model --repo DIR --machine NAME --kernel NAME --batch B --heads-q H --heads-k HK"
-               " --seqlen-q S --seqlen-k SK [--causal] [--trace-limit KEYS]\n";
+               " --seqlen-q S --seqlen-k SK [--causal] [--splits N] [--trace-limit KEYS]\n";
   std::exit(2);
 }
 
@@ -72,6 +78,7 @@ Problem parse(int argc, char** argv) {
     else if (a == "--seqlen-q") p.seqlen_q = u32();
     else if (a == "--seqlen-k") p.seqlen_k = u32();
     else if (a == "--trace-limit") p.trace_limit = u32();
+    else if (a == "--splits") p.splits = std::max(1u, u32());
     else usage("unknown option " + a);
   }
   if (p.kernel.empty() || p.seqlen_q == 0 || p.seqlen_k == 0) usage("--kernel, --seqlen-q and --seqlen-k are required");
@@ -118,7 +125,8 @@ perf::LaunchSpec one_tile(const perf::KernelEntry& k, const Dims& d, uint32_t ro
               {"o_stride_batch", uint64_t(rows) * d.dv}, {"o_stride_token", d.dv}, {"o_stride_head", d.dv},
               {"scale", f32_bits(1.f / std::sqrt(float(d.d)))}, {"q_descale", f32_bits(1.f)},
               {"k_descale", f32_bits(1.f)}, {"v_descale", f32_bits(1.f)}, {"softcap", 0},
-              {"window_left", 0xffffffffu}, {"window_right", causal ? 0u : 0xffffffffu}, {"bottom_right", 1}};
+              {"window_left", 0xffffffffu}, {"window_right", causal ? 0u : 0xffffffffu}, {"bottom_right", 1},
+              {"num_splits", 1}};
   return l;
 }
 
@@ -200,6 +208,37 @@ std::pair<uint32_t, uint32_t> fit_points(uint32_t hi, uint32_t rows, uint32_t li
   return {a, b};
 }
 
+// The attn_lse_combine launch after a split pass: `rows` rows of `splits` fp32 partials of dv each, one wave per
+// row, 4 rows per workgroup; its modeled time (µs, launch overhead included) and bytes.
+json combine_time(const perf::Machine& m, const std::vector<perf::KernelEntry>& kernels, uint64_t rows, uint32_t splits,
+                  uint32_t dv) {
+  const std::string name = "attn_lse_combine_" + m.arch + "_bf16";
+  const auto k = std::find_if(kernels.begin(), kernels.end(), [&](const auto& e) { return e.name == name; });
+  if (k == kernels.end()) usage("no kernel " + name + " in the repository");
+  perf::LaunchSpec l;
+  l.grid = {1, 1, 1};
+  l.block = {k->workgroup_size[0], k->workgroup_size[1], k->workgroup_size[2]};
+  l.buffers = {{"partial_o", 4ull * splits * dv * 4}, {"partial_lse", 4ull * splits * 4}, {"o", 4ull * dv * 2}};
+  l.null_buffers = {"lse"};
+  l.values = {{"tokens", 1}, {"heads", 4}, {"num_splits", splits}, {"dv", dv}, {"o_stride_token", 4 * dv},
+              {"o_stride_head", dv}};
+  auto program = perf::trace_workgroup(*k, l);
+  if (!program) {
+    std::cerr << "asmk_fmha_model: " << program.error() << "\n";
+    std::exit(1);
+  }
+  const uint64_t workgroups = (rows + 3) / 4;
+  const perf::Occupancy occ = perf::occupancy(m, k->footprint);
+  const uint32_t copies = uint32_t(std::min<uint64_t>(occ.workgroups_per_cu, (workgroups + m.compute_units - 1) / m.compute_units));
+  const perf::CuTimeline t = perf::simulate_cu(m, *program, std::max(1u, copies));
+  const double makespan = perf::list_schedule({{workgroups, t.cycles}}, uint64_t(m.compute_units) * std::max(1u, copies));
+  const double bytes = double(rows) * (double(splits) * (dv + 1) * 4 + dv * 2);
+  const double compute_us = m.cycles_to_us(makespan), hbm_us = bytes / (m.hbm_tbps * 1e6);
+  const double l2_us = double(workgroups) * double(program->global_bytes()) / (m.l2_tbps * 1e6);
+  return {{"kernel", name}, {"workgroups", workgroups}, {"compute_us", compute_us}, {"hbm_us", hbm_us},
+          {"l2_us", l2_us}, {"time_us", std::max({compute_us, hbm_us, l2_us}) + m.launch_overhead_us}};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -217,7 +256,7 @@ int main(int argc, char** argv) {
   const uint32_t waves_per_workgroup = entry->workgroup_size[0] / machine->wave_size;
   const uint32_t rows_per_workgroup = kRowsPerWave * waves_per_workgroup;
   const uint32_t tiles = (p.seqlen_q + rows_per_workgroup - 1) / rows_per_workgroup;
-  const uint64_t workgroups = uint64_t(tiles) * p.heads_q * p.batch;
+  const uint64_t workgroups = uint64_t(tiles) * p.splits * p.heads_q * p.batch;
   const uint64_t per_cu_needed = (workgroups + machine->compute_units - 1) / machine->compute_units;
   const uint32_t copies = uint32_t(std::min<uint64_t>(occ.workgroups_per_cu, per_cu_needed));
   if (copies == 0) usage("the kernel does not fit on a CU of " + machine->name);
@@ -227,6 +266,15 @@ int main(int argc, char** argv) {
   for (uint32_t x = 0; x < tiles; ++x) {
     const uint32_t rows = std::min(rows_per_workgroup, p.seqlen_q - x * rows_per_workgroup);
     tile_work[x] = {rows, p.causal ? rows + x * rows_per_workgroup + (p.seqlen_k - p.seqlen_q) : p.seqlen_k};
+  }
+  // Split-KV: each tile's keys in p.splits shares of whole 32-key tiles (empty shares do no work)
+  if (p.splits > 1) {
+    std::vector<std::pair<uint32_t, uint32_t>> shares;
+    for (const auto& [rows, keys] : tile_work) {
+      const uint32_t per = 32 * (((keys + 31) / 32 + p.splits - 1) / p.splits);
+      for (uint32_t s = 0; s < p.splits && s * per < keys; ++s) shares.emplace_back(rows, std::min(per, keys - s * per));
+    }
+    tile_work = shares;
   }
   // Per tile height: the range of keys, two traced lengths and the fit; a third length checks it.
   Tracer tracer(*machine, *entry, d, p.causal, copies);
@@ -270,14 +318,19 @@ int main(int argc, char** argv) {
   for (uint32_t i = 0; i < p.seqlen_q; ++i)
     pairs_per_head += p.causal ? std::min<double>(p.seqlen_k, double(i) + (p.seqlen_k - p.seqlen_q) + 1) : p.seqlen_k;
   const double flops = 2.0 * (d.d + d.dv) * pairs_per_head * p.heads_q * p.batch;
+  // (split-KV: the fp32 partials o and lse instead of o)
+  const double out_bytes = p.splits > 1 ? double(p.splits) * (d.dv + 1) * 4 : d.dv * 2;
   const double bytes = double(p.batch) * (double(p.seqlen_q) * p.heads_q * d.d * d.elem_bytes +
                                           double(p.seqlen_k) * p.heads_k * (d.d + d.dv) * d.elem_bytes +
-                                          double(p.seqlen_q) * p.heads_q * d.dv * 2);
+                                          double(p.seqlen_q) * p.heads_q * out_bytes);
   const double compute_us = machine->cycles_to_us(makespan);
   const double hbm_us = bytes / (machine->hbm_tbps * 1e6);
   const double l2_us = l2_bytes / (machine->l2_tbps * 1e6);
   const double body = std::max({compute_us, hbm_us, l2_us});
-  const double time_us = body + machine->launch_overhead_us;
+  const json combine = p.splits > 1 ? combine_time(*machine, *kernels, uint64_t(p.batch) * p.heads_q * p.seqlen_q,
+                                                   p.splits, d.dv)
+                                    : json();
+  const double time_us = body + machine->launch_overhead_us + (p.splits > 1 ? combine["time_us"].get<double>() : 0.0);
   const double peak = d.elem_bytes == 1 ? machine->peak_tflops_fp8 : machine->peak_tflops_bf16;
 
   // The main loop in the steady state: the slope between the full-height tile's two traces.
@@ -302,7 +355,7 @@ int main(int argc, char** argv) {
       {"machine", machine->name},
       {"kernel", p.kernel},
       {"problem", {{"batch", p.batch}, {"heads_q", p.heads_q}, {"heads_k", p.heads_k}, {"seqlen_q", p.seqlen_q},
-                   {"seqlen_k", p.seqlen_k}, {"causal", p.causal}}},
+                   {"seqlen_k", p.seqlen_k}, {"causal", p.causal}, {"splits", p.splits}}},
       {"occupancy", {{"waves_per_simd", occ.waves_per_simd}, {"workgroups_per_cu", occ.workgroups_per_cu},
                      {"limiter", occ.limiter}, {"unified_vgprs", occ.unified_vgprs}, {"lds_bytes", occ.lds_allocated},
                      {"resident_per_cu", copies}}},
@@ -312,6 +365,7 @@ int main(int argc, char** argv) {
       {"l2_us", l2_us},
       {"hbm_us", hbm_us},
       {"overhead_us", machine->launch_overhead_us},
+      {"combine", combine},
       {"limiter", body == hbm_us ? "hbm bandwidth" : body == l2_us ? "l2 bandwidth" : b.limiter},
       {"tflops", flops / (time_us * 1e-6) / 1e12},
       {"peak_tflops", peak},

@@ -1,6 +1,6 @@
 """The fmha_fwd family's problem rules (templates/fmha_fwd/space.yaml): every limit its contract states
 is a `requires` rule that holds just inside the limit and fails just past it, and the launch rule is
-(ceil(s_q / 128), num_heads_q, batch). The kernels' numerics are checked on the emulator (tests/kernels)."""
+(ceil(s_q / 128), num_heads_q, batch · num_splits) (num_splits 0 or 1: one split). The kernels' numerics are checked on the emulator (tests/kernels)."""
 
 import unittest
 
@@ -16,7 +16,7 @@ PROBLEM = {"batch": 2, "seqlen_q": 300, "seqlen_k": 1000, "num_heads_q": 4, "num
            "k_stride_batch": 1000 * 256, "k_stride_token": 256, "k_stride_head": 128,
            "v_stride_batch": 1000 * 256, "v_stride_token": 256, "v_stride_head": 128,
            "o_stride_batch": 300 * 512, "o_stride_token": 512, "o_stride_head": 128,
-           "window_left": -1, "window_right": 0, "bottom_right": 1}
+           "window_left": -1, "window_right": 0, "bottom_right": 1, "num_splits": 1}
 
 
 def evaluate(text: str, values: dict):
@@ -43,10 +43,11 @@ class FmhaFwdRulesTest(unittest.TestCase):
         return names
 
     def test_every_variant_has_the_rules_and_the_launch_rule(self):
-        self.assertEqual(len(self.variants), 60)   # 24 per arch at 4 waves; at 8: 4 (16-bit hd 128), + 4 (192x128) on gfx950
+        self.assertEqual(len(self.variants), 62)   # 24 per arch at 4 waves; at 8: 4 (16-bit hd 128), + 4 (192x128) and 2 (fp8 hd 128) on gfx950
         for name, (launch, requires) in self.variants.items():
             rows, lanes = (256, 512) if name.endswith("_w8") else (128, 256)
-            self.assertEqual(launch["grid"], [f"ceil_div(seqlen_q, {rows})", "num_heads_q", "batch"], name)
+            self.assertEqual(launch["grid"], [f"ceil_div(seqlen_q, {rows})", "num_heads_q", "batch * max(num_splits, 1)"],
+                             name)
             self.assertEqual(launch["block"], [lanes, 1, 1], name)
             aligned = {r["pointer"]: r["align"] for r in requires if "pointer" in r}
             self.assertEqual(aligned, {"q": 16, "k": 16, "v": 16, "o": 16, "lse": 4, "cu_seqlens_q": 4, "cu_seqlens_k": 4}, name)
@@ -74,11 +75,23 @@ class FmhaFwdRulesTest(unittest.TestCase):
             ("positions_30bit", {"window_right": 2**30 - 1}, {"window_right": 2**30}),
             ("stride_multiple", {"k_stride_head": 136}, {"k_stride_head": 132}),
             ("stride_multiple", {"o_stride_batch": 8}, {"o_stride_batch": 12}),
+            # split-KV: z = sequence · num_splits + split divided in fp32 (exact below 2^22); the split's tiles too
+            ("splits_grid", {"batch": 2**21 - 1, "num_splits": 2}, {"batch": 2**21, "num_splits": 2}),
+            ("splits_grid", {"batch": 2**23, "num_splits": 1}, {"batch": 2**23, "num_splits": 2}),
+            ("splits_grid", {"num_splits": 4096}, {"num_splits": 4097}),
+            ("splits_tiles", {"seqlen_q": 1, "seqlen_k": 2**27 - 1, "k_stride_token": 8, "v_stride_token": 8,
+                              "num_splits": 16},
+             {"seqlen_q": 1, "seqlen_k": 2**27, "k_stride_token": 8, "v_stride_token": 8, "num_splits": 16}),
         ]
         for rule, inside, past in cases:
             with self.subTest(rule=rule, past=past):
                 self.assertNotIn(rule, self.failing(requires, **inside))
                 self.assertIn(rule, self.failing(requires, **past))
+        # the partials of split-KV are the 4-wave kernels': the ping-pong takes one split only
+        _, pingpong = self.variants["fmha_fwd_gfx942_bf16_bf16_d128_none_w8"]
+        self.assertNotIn("splits_four_waves", self.failing(pingpong, num_splits=1))
+        self.assertIn("splits_four_waves", self.failing(pingpong, num_splits=2))
+        self.assertNotIn("splits_four_waves", self.failing(requires, num_splits=16))
         # fp8: 1-byte elements, so twice the rows of 16-bit kernels fit below 4 GiB
         _, fp8 = self.variants["fmha_fwd_gfx942_fp8_bf16_d128_none_w4"]
         self.assertNotIn("kv_offsets_32bit", self.failing(fp8, seqlen_k=4095, k_stride_token=2**20))

@@ -15,6 +15,8 @@ const std::vector<std::pair<const char*, MakeOpReference>>& builtin_op_reference
       {"shuffle_b", shuffle_b_reference},
       {"fmha_fwd", fmha_fwd_reference},
       {"fmha_fwd_varlen", fmha_fwd_varlen_reference},
+      {"fmha_fwd_single", fmha_fwd_reference},
+      {"fmha_fwd_varlen_single", fmha_fwd_varlen_reference},
       {"moe_topk_softmax", moe_topk_softmax_reference},
       {"moe_grouped_topk", moe_grouped_topk_reference},
       {"moe_sort", moe_sort_reference},

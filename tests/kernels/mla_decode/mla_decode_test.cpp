@@ -34,23 +34,10 @@ constexpr uint32_t D = ref::kMlaHeadDimQk, DV = ref::kMlaHeadDimV;
 constexpr uint16_t kSentinel = 0x7fc1;  // a bf16 NaN: never a valid output
 constexpr float kLseSentinel = 12345.f;
 
-// The split pass's split slots (grid.y) in a pipeline's selection
-uint32_t plan_launch_splits(const asmk_selection& sel) { return sel.launches[1].grid.y; }
-
-// The workgroup rows the ops choose (op*.yaml `prefer`): 64 unless 64-row workgroups mask more of a sequence's
-// heads × max_qlen rows than 32-row ones, or keep fewer CUs busy (workgroups = row blocks · splits · batch).
-uint32_t op_wg_rows(uint32_t heads, uint32_t max_qlen, uint32_t splits, uint32_t batch, uint32_t cus) {
-  const uint32_t rows = heads * max_qlen;
-  if ((rows + 63) / 64 * 64 != (rows + 31) / 32 * 32) return 32;
-  const auto busy = [&](uint32_t wg_rows) { return std::min((rows + wg_rows - 1) / wg_rows * splits * batch, cus); };
-  return busy(64) >= busy(32) ? 64 : 32;
-}
-
-// v's name with the workgroup rows the op picks for the shape (the same dtypes)
-std::string op_variant_name(const Variant& v, uint32_t rows) {
-  const std::string suffix = "_r" + std::to_string(v.param_int("wg_rows"));
-  return v.name.substr(0, v.name.size() - suffix.size()) + "_r" + std::to_string(rows);
-}
+// v's name without its rows per workgroup (`_r32` / `_r64`): the dtypes the op must select. Which rows the ops
+// pick is their op spec's `prefer` rule (one place); the test SplitOpsCountTheSplitsThatHoldKeys checks it on
+// shapes worked out by hand.
+std::string without_rows(const std::string& name) { return name.substr(0, name.rfind("_r")); }
 
 struct Shape {
   uint32_t heads, page_size;
@@ -214,12 +201,8 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
       ASSERT_EQ(asmk_run_op(s.get(), op, a.data(), a.size(), nullptr, &sel), ASMK_SUCCESS) << op << ": " << asmk_last_error();
       // a split pipeline's first launch is the plan, its second the variant's split pass
       const bool planned = pipeline && sh.launches == 3;
-      asmk_device_info device{};
-      ASSERT_EQ(asmk_device_get(s.get(), &device), ASMK_SUCCESS) << asmk_last_error();
-      const uint32_t grid_splits = planned ? plan_launch_splits(sel) : splits;
-      EXPECT_EQ(std::string(planned ? sel.launches[1].kernel_name : sel.kernel_name),
-                op_variant_name(v, op_wg_rows(h, max_qlen, grid_splits, batch, device.compute_units)))
-          << "the op selects the variant of the choices and the rows";
+      EXPECT_EQ(without_rows(planned ? sel.launches[1].kernel_name : sel.kernel_name), without_rows(v.name))
+          << "the op selects the variant of the choices";
       ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
     } else {
       ASSERT_TRUE(s.launch(v.name,
@@ -399,7 +382,7 @@ TEST_P(MlaDecode, ThePipelineOpSplitsWithAWorkspace) {
   ASSERT_TRUE(s.ok());
   uint32_t seed = 700;
   for (const Variant& v : asmk::test::variants(GetParam().arch, "mla_decode")) {
-    if (v.param_int("wg_rows") != 32) continue;  // the op picks the rows of the shape (op_wg_rows)
+    if (v.param_int("wg_rows") != 32) continue;  // the op picks the rows of the shape (its prefer rule)
     if (v.param_str("q_dtype") != v.param_str("kv_dtype")) continue;  // bf16 and fp8 q and cache
     Shape sh{16, 16, {1, 2, 1}, {600, 500, 7}, true};
     sh.workspace = 64 << 20, sh.launches = 3;
@@ -420,7 +403,7 @@ TEST_P(MlaDecode, TheOpsRunTheirVariants) {
   ASSERT_TRUE(s.ok());
   uint32_t seed = 300;
   for (const Variant& v : asmk::test::variants(GetParam().arch, "mla_decode")) {
-    if (v.param_int("wg_rows") != 32) continue;  // the op picks the rows of the shape (op_wg_rows)
+    if (v.param_int("wg_rows") != 32) continue;  // the op picks the rows of the shape (its prefer rule)
     const auto all = shapes();
     run(s, v, all[2], seed++, true);  // CSR, qlen 8, soft-cap
     run(s, v, all[7], seed++, true);  // split partials
@@ -530,13 +513,61 @@ TEST_P(MlaDecode, ThePipelineBalancesALongSequenceAmongShortOnes) {
   ASSERT_TRUE(s.ok());
   uint32_t seed = 800;
   for (const Variant& v : asmk::test::variants(GetParam().arch, "mla_decode")) {
-    if (v.param_int("wg_rows") != 32) continue;  // the op picks the rows of the shape (op_wg_rows)
+    if (v.param_int("wg_rows") != 32) continue;  // the op picks the rows of the shape (its prefer rule)
     if (v.param_str("q_dtype") != v.param_str("kv_dtype")) continue;
     Shape sh{16, 16, {1, 1, 2, 1, 1}, {3000, 40, 100, 7, 60}, true};
     sh.workspace = 64 << 20, sh.launches = 3;
     run(s, v, sh, seed++, true);
     sh.csr = false;  // mla_decode_block_table: its plan, split and combine stages
     run(s, v, sh, seed++, true);
+  }
+}
+
+// The split ops' rows per workgroup (op.split*.yaml `prefer`) count the CUs the splits with keys keep busy, not
+// the split slots: mla_decode_plan gives a split at least 256 keys, so a 1k context holds about 4 splits with keys
+// of its 16 slots. Worked out by hand (page size 64, every sequence 1,024 keys, an ample workspace: 16 slots):
+//   h 128 × q 1 × batch 16: 32-row 4 row blocks · 4 splits · 16 = 256 workgroups with keys, 64-row 128: on 304
+//     (MI300X) or 256 (MI355X) CUs the 32-row kernel keeps more busy (counting slots, both filled the CUs: 64 rows)
+//   h 16 × q 4 × batch 16: 128 against 64 workgroups with keys: 32 rows
+//   h 128 × q 4 × batch 64 × 8k: 16 slots, 8k / 256 = 32 splits of keys: both fill the CUs, 64 rows (a cache read
+//     shared by 64 rows); h 16 × q 1: 16 rows, 64-row workgroups would mask more: 32 rows
+TEST_P(MlaDecode, SplitOpsCountTheSplitsThatHoldKeys) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  struct Case {
+    uint32_t heads, qlen, batch, ctx, wg_rows;
+  };
+  const Case cases[] = {{128, 1, 16, 1024, 32}, {16, 4, 16, 1024, 32}, {128, 4, 64, 8192, 64}, {16, 1, 64, 8192, 32}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE("h " + std::to_string(c.heads) + " q " + std::to_string(c.qlen) + " batch " + std::to_string(c.batch) +
+                 " ctx " + std::to_string(c.ctx));
+    const uint32_t ps = 64, pages = c.batch * (c.ctx / ps), tokens = c.batch * c.qlen;
+    std::vector<asmk_op_arg> a;
+    auto add = [&](const char* name, asmk_value_type type) -> asmk_op_arg& {
+      asmk_op_arg& arg = a.emplace_back();
+      arg.name = name;
+      arg.type = type;
+      return arg;
+    };
+    auto u32 = [&](const char* name, uint32_t x) { add(name, ASMK_VALUE_U32).value.u32 = x; };
+    auto ptr = [&](const char* name, size_t bytes) {  // a selection reads no data: no memory behind the pointers
+      asmk_op_arg& arg = add(name, ASMK_VALUE_POINTER);
+      arg.value.pointer = nullptr;
+      arg.bytes = bytes;
+    };
+    u32("batch", c.batch), u32("heads", c.heads), u32("max_qlen", c.qlen), u32("total_q", tokens);
+    u32("num_pages", pages), u32("page_size", ps), u32("num_indices", pages);
+    add("scale", ASMK_VALUE_F32).value.f32 = 0.0722f;
+    ptr("q", size_t(tokens) * c.heads * D * 2), ptr("kv", size_t(pages) * ps * D * 2);
+    ptr("o", size_t(tokens) * c.heads * DV * 2), ptr("qo_indptr", (c.batch + 1) * 4);
+    ptr("kv_indptr", (c.batch + 1) * 4), ptr("kv_indices", size_t(pages) * 4), ptr("kv_last_page_len", c.batch * 4);
+    ptr("workspace", size_t(1) << 32);
+    asmk_selection sel{sizeof(asmk_selection)};
+    ASSERT_EQ(asmk_select_op(s.get(), "mla_decode", a.data(), a.size(), &sel), ASMK_SUCCESS) << asmk_last_error();
+    ASSERT_EQ(sel.launch_count, 3u) << "plan, split pass, combine: " << sel.reason;
+    EXPECT_EQ(sel.launches[1].grid.y, 16u) << "the split slots";
+    const std::string split = sel.launches[1].kernel_name;
+    EXPECT_EQ(split.substr(split.rfind("_r")), "_r" + std::to_string(c.wg_rows)) << split;
   }
 }
 

@@ -1,0 +1,324 @@
+// Split-KV attention for short queries (templates/fmha_fwd/op.yaml, op.varlen.yaml, op*split.yaml): the pipeline
+// ops fmha_fwd / fmha_fwd_varlen, offered a workspace, cut each sequence's keys into splits (fmha_fwd_split: fp32
+// partials per split) and merge them with attn_lse_combine; against the fp64 attention reference in ref/
+// (attention.hpp, ref/TOLERANCE.md "Attention"), in strict mode (ctest sets ASMK_EMU_STRICT=1). Shapes: one, 7 and
+// 33 queries over 1000-5000 keys, causal bottom-right, a (64, 0) window, GQA 4:1, LSE; varlen with an empty query
+// sequence, a sequence without keys and one whose last splits hold no key (lse = -inf partials). bf16 and fp8,
+// head dims 128 and 192x128 (and one shape for hd 64, 256 and fp8 192x128). The workspace bounds the splits; one
+// too small for two falls back to the one launch; the partials themselves (fmha_fwd_varlen_split) merge on the host
+// to the reference, their empty splits -inf and 0, no NaN.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "asmk/ref/attention.hpp"
+#include "asmk/ref/numeric.hpp"
+#include "kernel_harness.hpp"
+
+namespace {
+
+namespace ref = asmk::ref;
+using asmk::test::Buffer;
+using asmk::test::OpArgs;
+using asmk::test::Session;
+using asmk::test::Variant;
+
+constexpr uint16_t kSentinel = 0x7fc1;  // a NaN code in both bf16 and fp16: never a valid output
+
+struct Shape {
+  uint32_t batch, heads_q, heads_k, s_q, s_k;
+  int32_t left = -1, right = -1;               // window (mask=window kernels), bottom-right
+  std::vector<uint32_t> lens_q = {}, lens_k = {};  // varlen when not empty
+};
+
+std::string describe(const Shape& s) {
+  return "b=" + std::to_string(s.batch) + " h=" + std::to_string(s.heads_q) + "/" + std::to_string(s.heads_k) +
+         " s_q=" + std::to_string(s.s_q) + " s_k=" + std::to_string(s.s_k) + " window=(" + std::to_string(s.left) +
+         "," + std::to_string(s.right) + ")" + (s.lens_q.empty() ? "" : " varlen");
+}
+
+uint32_t encode(ref::Format f, float x) {
+  if (f == ref::Format::bf16) return ref::f32_to_bf16(x);
+  if (f == ref::Format::fp16) return ref::f32_to_fp16(x);
+  return ref::encode(f, x, ref::Overflow::saturate);
+}
+
+// One problem: inputs, the reference and the op arguments, contiguous tensors.
+struct Problem {
+  const Variant& v;
+  Shape sh;
+  bool fp8;
+  ref::Format format;
+  size_t ei;  // input element bytes
+  uint32_t d, dv, tq, tk, sequences, max_q, max_k;
+  bool varlen;
+  std::vector<int32_t> cu_q{0}, cu_k{0};
+  std::vector<uint8_t> q, k, val;
+  float scale, q_descale, k_descale, v_descale;
+  ref::AttentionRef expected;
+
+  Problem(const Variant& variant, const Shape& shape, uint32_t seed) : v(variant), sh(shape) {
+    fp8 = v.param_str("dtype") == "fp8";
+    format = fp8 ? ref::fp8_format(v.arch == "gfx942" ? asmk::Arch::gfx942 : asmk::Arch::gfx950)
+                 : v.param_str("dtype") == "bf16" ? ref::Format::bf16 : ref::Format::fp16;
+    ei = fp8 ? 1 : 2;
+    const std::string dims = v.param_str("head_dims");
+    d = uint32_t(std::stoul(dims));
+    dv = uint32_t(std::stoul(dims.substr(dims.find('x') == std::string::npos ? 0 : dims.find('x') + 1)));
+    varlen = !sh.lens_q.empty();
+    for (size_t b = 0; b < sh.lens_q.size(); ++b) {
+      cu_q.push_back(cu_q.back() + int32_t(sh.lens_q[b]));
+      cu_k.push_back(cu_k.back() + int32_t(sh.lens_k[b]));
+    }
+    sequences = varlen ? uint32_t(sh.lens_q.size()) : sh.batch;
+    tq = varlen ? uint32_t(cu_q.back()) : sh.batch * sh.s_q;  // tokens over the whole batch
+    tk = varlen ? uint32_t(cu_k.back()) : sh.batch * sh.s_k;
+    max_q = varlen ? *std::max_element(sh.lens_q.begin(), sh.lens_q.end()) : sh.s_q;
+    max_k = varlen ? *std::max_element(sh.lens_k.begin(), sh.lens_k.end()) : sh.s_k;
+    q_descale = fp8 ? 0.37f : 1.f, k_descale = fp8 ? 0.11f : 1.f, v_descale = fp8 ? 1.7f : 1.f;
+    scale = 1.f / std::sqrt(float(d));
+
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> normal(0.f, 1.f);
+    std::uniform_real_distribution<float> exponent(-3.f, 3.f);
+    auto fill = [&](size_t n) {
+      std::vector<uint8_t> out(n * ei);
+      for (size_t i = 0; i < n; ++i) {
+        const uint32_t code = encode(format, normal(rng) * (fp8 ? std::exp2(exponent(rng)) : 1.f));
+        for (size_t b = 0; b < ei; ++b) out[i * ei + b] = uint8_t(code >> (8 * b));
+      }
+      return out;
+    };
+    q = fill(size_t(tq) * sh.heads_q * d), k = fill(size_t(tk) * sh.heads_k * d), val = fill(size_t(tk) * sh.heads_k * dv);
+
+    ref::AttentionArgs ra;
+    ra.in_format = format;
+    ra.q = q.data(), ra.k = k.data(), ra.v = val.data();
+    ra.batch = sequences, ra.heads_q = sh.heads_q, ra.heads_k = sh.heads_k, ra.seqlen_q = sh.s_q, ra.seqlen_k = sh.s_k;
+    ra.head_dim_qk = d, ra.head_dim_v = dv;
+    ra.q_stride_token = uint64_t(sh.heads_q) * d, ra.q_stride_head = d, ra.q_stride_batch = uint64_t(sh.s_q) * ra.q_stride_token;
+    ra.k_stride_token = uint64_t(sh.heads_k) * d, ra.k_stride_head = d, ra.k_stride_batch = uint64_t(sh.s_k) * ra.k_stride_token;
+    ra.v_stride_token = uint64_t(sh.heads_k) * dv, ra.v_stride_head = dv, ra.v_stride_batch = uint64_t(sh.s_k) * ra.v_stride_token;
+    ra.scale = scale, ra.q_descale = q_descale, ra.k_descale = k_descale, ra.v_descale = v_descale;
+    if (varlen) ra.cu_seqlens_q = cu_q.data(), ra.cu_seqlens_k = cu_k.data();
+    const bool window = v.param_str("mask") == "window";
+    ra.window_left = window ? sh.left : -1, ra.window_right = window ? sh.right : -1, ra.bottom_right = true;
+    EXPECT_TRUE(ref::attention(ra, expected).ok());
+  }
+
+  // lse's element of reference row r = t·h_q + h: batch [b, h_q, s_q], varlen [h_q, total_q]
+  size_t lse_index(size_t row) const {
+    const size_t t = row / sh.heads_q, h = row % sh.heads_q;
+    return varlen ? h * tq + t : (t / sh.s_q * sh.heads_q + h) * sh.s_q + t % sh.s_q;
+  }
+};
+
+class FmhaSplit : public ::testing::TestWithParam<asmk::test::TestDevice> {
+ protected:
+  struct Buffers {
+    Buffer q, k, v, cu_q, cu_k;
+  };
+  Buffers upload(Session& s, const Problem& p) {
+    return {s.upload(p.q), s.upload(p.k), s.upload(p.val), s.upload(p.cu_q), s.upload(p.cu_k)};
+  }
+
+  // The problem's sizes, choices, scalars and inputs for `op` (fmha_fwd[_varlen][_split]).
+  void common_args(OpArgs& a, const Problem& p, const Buffers& in) {
+    for (const char* c : {"dtype", "out_dtype", "head_dims", "mask"}) a.choice(c, p.v.param_str(c));
+    a.u32("batch", p.sequences), a.u32("seqlen_q", p.max_q), a.u32("seqlen_k", p.max_k);
+    a.u32("num_heads_q", p.sh.heads_q), a.u32("num_heads_k", p.sh.heads_k);
+    if (p.varlen) a.u32("total_q", p.tq), a.u32("total_k", p.tk);
+    a.f32("scale", p.scale), a.f32("q_descale", p.q_descale), a.f32("k_descale", p.k_descale);
+    a.f32("v_descale", p.v_descale);
+    a.i32("window_left", p.sh.left), a.i32("window_right", p.sh.right);
+    a.u32("bottom_right", 1);
+    a.ptr("q", in.q), a.ptr("k", in.k), a.ptr("v", in.v);
+    if (p.varlen) a.ptr("cu_seqlens_q", in.cu_q), a.ptr("cu_seqlens_k", in.cu_k);
+  }
+
+  // Through the pipeline op with `workspace` bytes (0: none): expects `launches` launches (2: the split pass with
+  // `splits` splits when not 0, then the combine) and the reference's o and lse.
+  void run_op(Session& s, const Variant& v, const Shape& sh, uint32_t seed, size_t workspace, uint32_t launches,
+              uint32_t splits = 0) {
+    SCOPED_TRACE(v.name + " " + describe(sh) + " workspace " + std::to_string(workspace));
+    const Problem p(v, sh, seed);
+    const Buffers in = upload(s, p);
+    const size_t o_elems = size_t(p.tq) * sh.heads_q * p.dv, lse_count = size_t(p.tq) * sh.heads_q;
+    Buffer ob = s.upload(std::vector<uint16_t>(o_elems, kSentinel));
+    Buffer lb = s.upload(std::vector<float>(lse_count, 12345.f));
+    Buffer wb = s.alloc(std::max<size_t>(workspace, 1));
+    OpArgs a;
+    common_args(a, p, in);
+    a.ptr("o", ob), a.ptr("lse", lb);
+    if (workspace > 0) a.ptr("workspace", wb.get(), workspace);
+    const char* op = p.varlen ? "fmha_fwd_varlen" : "fmha_fwd";
+    asmk_selection plan{sizeof(asmk_selection)};
+    ASSERT_EQ(asmk_select_op(s.get(), op, a.data(), a.size(), &plan), ASMK_SUCCESS) << asmk_last_error();
+    ASSERT_EQ(plan.launch_count, launches) << plan.reason;
+    const std::string arch = v.arch;
+    if (launches == 2) {
+      EXPECT_EQ(std::string(plan.launches[0].kernel_name), v.name) << "the split pass: the 4-wave kernel of the choices";
+      EXPECT_GT(plan.launches[0].grid.z, p.sequences) << "grid.z = batch · num_splits";
+      if (splits > 0) EXPECT_EQ(plan.launches[0].grid.z, p.sequences * splits) << "grid.z = batch · num_splits";
+      EXPECT_EQ(std::string(plan.launches[1].kernel_name), "attn_lse_combine_" + arch + "_" + v.param_str("out_dtype"));
+      EXPECT_LE(plan.workspace_bytes, workspace);
+    }
+    ASSERT_EQ(asmk_run_op(s.get(), op, a.data(), a.size(), nullptr, nullptr), ASMK_SUCCESS)
+        << asmk_last_error();
+    ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
+
+    const std::vector<uint16_t> o = ob.download<uint16_t>(o_elems);
+    const std::vector<float> lse_dev = lb.download<float>(lse_count);
+    const ref::Format out_format = v.param_str("out_dtype") == "bf16" ? ref::Format::bf16 : ref::Format::fp16;
+    std::vector<double> got(o_elems), lse(lse_count);
+    for (size_t row = 0; row < lse_count; ++row) {
+      for (uint32_t c = 0; c < p.dv; ++c) {
+        const uint16_t code = o[row * p.dv + c];
+        got[row * p.dv + c] = out_format == ref::Format::bf16 ? ref::bf16_to_f32(code) : ref::fp16_to_f32(code);
+      }
+      lse[row] = lse_dev[p.lse_index(row)];
+    }
+    const ref::ErrorSummary summary = ref::compare_attention(
+        p.expected, out_format == ref::Format::bf16 ? ref::OutType::bf16 : ref::OutType::fp16, p.format, got, &lse);
+    EXPECT_TRUE(summary.ok()) << summary.describe() << " (row " << summary.worst_row << ", col " << summary.worst_col
+                              << ", " << p.expected.visible[summary.worst_row] << " visible keys)";
+  }
+
+  // The 4-wave kernel fmha_fwd_<arch>_<kind>_w4, e.g. kind "bf16_bf16_d128_window".
+  static Variant variant(const char* arch, const std::string& kind) {
+    for (const Variant& v : asmk::test::variants(arch, "fmha_fwd"))
+      if (v.name == "fmha_fwd_" + std::string(arch) + "_" + kind + "_w4") return v;
+    ADD_FAILURE() << "no kernel fmha_fwd_" << arch << "_" << kind << "_w4";
+    return asmk::test::variants(arch, "fmha_fwd").at(0);
+  }
+  static std::vector<Variant> variants(const char* arch) {
+    // bf16 and fp8, hd 128 and 192x128, both masks for bf16 hd 128 (4 waves: the split kernels)
+    std::vector<Variant> out;
+    for (const Variant& v : asmk::test::variants(arch, "fmha_fwd")) {
+      if (v.param_int("waves") != 4) continue;
+      const std::string dt = v.param_str("dtype"), dims = v.param_str("head_dims"), mask = v.param_str("mask");
+      if ((dt == "bf16" && dims == "128") || (dt == "fp8" && dims == "128" && mask == "window") ||
+          (dt == "bf16" && dims == "192x128" && mask == "window"))
+        out.push_back(v);
+    }
+    return out;
+  }
+};
+
+// Decode-like and chunked-prefill-tail shapes through the pipeline ops with a workspace: split pass and combine.
+TEST_P(FmhaSplit, ShortQueriesSplitTheKeys) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const std::vector<Variant> vs = variants(GetParam().arch);
+  ASSERT_EQ(vs.size(), 4u);
+  uint32_t seed = 1200;
+  for (const Variant& v : vs) {
+    const bool window = v.param_str("mask") == "window";
+    const std::vector<Shape> shapes =
+        window ? std::vector<Shape>{
+                     {1, 4, 1, 7, 3000, -1, 0},   // causal bottom-right, GQA 4:1
+                     {2, 4, 2, 1, 1500, 64, 0},   // a (64, 0) window: the tiles left of it are skipped
+                     {1, 2, 1, 33, 5000, -1, 0},  // two waves, 16 splits
+                     // varlen, causal: an empty query sequence, one without keys, one whose last splits hold no
+                     // key (40 keys: 2 tiles over the longest sequence's split count)
+                     {0, 4, 1, 0, 0, -1, 0, {1, 0, 7, 3, 2}, {1000, 600, 0, 40, 2500}},
+                 }
+               : std::vector<Shape>{
+                     {1, 4, 1, 1, 1000},  // one query over 1000 keys
+                     {1, 8, 2, 33, 2000},
+                     {0, 4, 1, 0, 0, -1, -1, {7, 0, 1}, {3100, 20, 0}},
+                 };
+    for (const Shape& sh : shapes) run_op(s, v, sh, seed++, 64 << 20, 2);
+  }
+}
+
+// The partial-o stores of the other head dims: hd 64 (two dv per lane and block: 8-byte stores) and hd 256 (O in
+// AccVGPRs), fp16 and bf16.
+TEST_P(FmhaSplit, EveryHeadDimStoresItsPartials) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  uint32_t seed = 1250;
+  for (const char* kind : {"fp16_fp16_d64_none", "bf16_bf16_d256_none", "fp8_bf16_d192x128_window"})
+    run_op(s, variant(GetParam().arch, kind), {1, 4, 1, 5, 1100, -1, 0}, seed++, 64 << 20, 2);
+}
+
+// The workspace bounds the splits (op.yaml: bytes / (rows · (4·d_v + 4)) of them); without a workspace, or
+// with one too small for two splits, the pipeline runs the one launch (fmha_fwd_single): the same answer. In batch
+// mode with batch > 1 and seqlen_q > 1 the combine cannot reach o's rows (o_stride_batch != h_q · o_stride_head):
+// one launch too.
+TEST_P(FmhaSplit, TheWorkspaceBoundsTheSplits) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const Variant v = variant(GetParam().arch, "bf16_bf16_d128_window");
+  const Shape sh{1, 4, 1, 7, 3000, -1, 0};  // 28 rows: 28 · (4 · 128 + 4) bytes per split
+  run_op(s, v, sh, 1299, 11 * 28 * 516, 2, 11);  // what an unbounded selection plans (3000 / 256 = 11 splits) and needs
+  run_op(s, v, sh, 1300, 3 * 28 * 516, 2, 3);
+  run_op(s, v, sh, 1301, 2 * 28 * 516 - 1, 1);
+  run_op(s, v, sh, 1302, 0, 1);
+  run_op(s, v, {2, 4, 1, 7, 3000, -1, 0}, 1303, 64 << 20, 1);
+}
+
+// The split pass alone (fmha_fwd_varlen_split, 4 splits): its partials merge on the host (float64) to the reference;
+// a split without a key writes lse -inf and o 0; nothing is NaN.
+TEST_P(FmhaSplit, ThePartialsOfEachSplit) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const Variant v = variant(GetParam().arch, "bf16_bf16_d128_window");
+  const uint32_t splits = 4;
+  // causal; sequence 1 has 40 keys (2 tiles: splits 2, 3 empty), sequence 2 none
+  const Shape sh{0, 2, 1, 0, 0, -1, 0, {3, 2, 1}, {700, 40, 0}};
+  const Problem p(v, sh, 1400);
+  const Buffers in = upload(s, p);
+  const size_t rows = size_t(sh.heads_q) * p.tq;
+  Buffer ob = s.upload(std::vector<float>(rows * splits * p.dv, 7.f));
+  Buffer lb = s.upload(std::vector<float>(rows * splits, 7.f));
+  OpArgs a;
+  common_args(a, p, in);
+  a.u32("num_splits", splits), a.ptr("o", ob), a.ptr("lse", lb);
+  asmk_selection sel{sizeof(asmk_selection)};
+  ASSERT_EQ(asmk_run_op(s.get(), "fmha_fwd_varlen_split", a.data(), a.size(), nullptr, &sel), ASMK_SUCCESS)
+      << asmk_last_error();
+  EXPECT_EQ(sel.grid.z, p.sequences * splits);
+  ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
+  const std::vector<float> po = ob.download<float>(), pl = lb.download<float>();
+
+  std::vector<double> got(rows * p.dv), lse(rows);
+  for (size_t row = 0; row < rows; ++row) {
+    const size_t t = row / sh.heads_q, h = row % sh.heads_q, r = h * p.tq + t;  // the partial row (lse's order)
+    const size_t b = size_t(std::upper_bound(p.cu_q.begin(), p.cu_q.end(), int32_t(t)) - p.cu_q.begin()) - 1;
+    const uint32_t tiles = (sh.lens_k[b] + 31) / 32, per_split = (tiles + splits - 1) / splits;
+    double m = -std::numeric_limits<double>::infinity();
+    for (uint32_t sp = 0; sp < splits; ++sp) {
+      const float x = pl[r * splits + sp];
+      EXPECT_FALSE(std::isnan(x)) << "row " << row << " split " << sp;
+      if (sp * per_split >= tiles) EXPECT_TRUE(std::isinf(x) && x < 0) << "a split without keys: row " << row << " split " << sp << " lse " << x;
+      m = std::max(m, double(x));
+    }
+    double sum = 0;
+    for (uint32_t sp = 0; sp < splits; ++sp) {
+      const double w = std::isinf(m) ? 0 : std::exp(double(pl[r * splits + sp]) - m);
+      sum += w;
+      for (uint32_t c = 0; c < p.dv; ++c) {
+        const float x = po[(r * splits + sp) * p.dv + c];
+        EXPECT_FALSE(std::isnan(x));
+        if (std::isinf(pl[r * splits + sp])) EXPECT_EQ(x, 0.f) << "o of a split without a visible key";
+        got[row * p.dv + c] += w * x;
+      }
+    }
+    for (uint32_t c = 0; c < p.dv; ++c) got[row * p.dv + c] = sum > 0 ? got[row * p.dv + c] / sum : 0;
+    lse[row] = sum > 0 ? m + std::log(sum) : -std::numeric_limits<double>::infinity();
+  }
+  const ref::ErrorSummary summary = ref::compare_attention(p.expected, ref::OutType::bf16, p.format, got, &lse);
+  EXPECT_TRUE(summary.ok()) << summary.describe() << " (row " << summary.worst_row << ", col " << summary.worst_col << ")";
+}
+
+INSTANTIATE_TEST_SUITE_P(Devices, FmhaSplit, ::testing::ValuesIn(asmk::test::kTestDevices),
+                         [](const auto& info) { return std::string(info.param.arch); });
+
+}  // namespace
