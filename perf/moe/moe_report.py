@@ -92,9 +92,9 @@ def auto_tile(tokens, k, experts):
     return fused_moe_derived("tile", tokens, k, experts)
 
 
-def stage_grid_x(stage, m_tile, hidden, inter):
-    """moe_gemm's column tiles (space.yaml's launch grid x) of a stage and M tile."""
-    return spec_value(MOE_GEMM["launch"]["grid"][0], stage=stage, m_tile=m_tile, hidden=hidden, inter=inter)
+def stage_grid_x(stage, m_tile, hidden, inter, arch):
+    """moe_gemm's column tiles (space.yaml's launch grid x) of a stage and M tile on an arch."""
+    return spec_value(MOE_GEMM["launch"]["grid"][0], stage=stage, m_tile=m_tile, hidden=hidden, inter=inter, arch=arch)
 
 
 def routing(tokens, k, experts, seed):
@@ -245,12 +245,12 @@ def layer(asmk, repo, machine, spec, tokens, folder: Path):
     else:
         scales1 = scales2 = {}
     s1 = f"moe_gemm_{arch}_s1_{activation}_bf16_m{block_m}_{suffix}"
-    rows["stage 1"] = model(asmk, repo, s1, [stage_grid_x(1, block_m, hidden, inter), max(active, 1), 1], common,
+    rows["stage 1"] = model(asmk, repo, s1, [stage_grid_x(1, block_m, hidden, inter, arch), max(active, 1), 1], common,
                             {"a": f"zeros:{int(tokens * hidden * elt)}", "w": f"zeros:{int(experts * 2 * inter * hidden * elt)}",
                              "out": f"zeros:{slots * inter * 2}", **layout, **scales1},
                             machine, 2.0 * slots * 2 * inter * hidden, w1_bytes + tokens * hidden * elt + slots * inter * 2, files)
     s2 = f"moe_gemm_{arch}_s2_none_f32_m{block_m}_{suffix}"
-    rows["stage 2"] = model(asmk, repo, s2, [stage_grid_x(2, block_m, hidden, inter), max(active, 1), 1], common,
+    rows["stage 2"] = model(asmk, repo, s2, [stage_grid_x(2, block_m, hidden, inter, arch), max(active, 1), 1], common,
                             {"a": f"zeros:{int(slots * inter * elt)}", "w": f"zeros:{int(experts * hidden * inter * elt)}",
                              "out": f"zeros:{slots * hidden * 4}", **layout, **scales2},
                             machine, 2.0 * slots * hidden * inter, w2_bytes + slots * inter * elt + slots * hidden * 4, files)

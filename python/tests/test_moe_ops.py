@@ -95,6 +95,33 @@ def test_moe_sort_chunked(emu, with_map):
     np.testing.assert_array_equal(block_expert, want_blocks)
 
 
+@pytest.mark.parametrize("with_map", [False, True], ids=["all_local", "expert_map"])
+def test_moe_sort_onepass(emu, with_map):
+    # The one-launch sort: 300 tokens · k 3 in 15 chunks of 64 slots (the last partial), every workgroup
+    # counting all 900 slots; the whole layout (padding and past the total too) against NumPy's.
+    rng = np.random.default_rng(31)
+    tokens, k, experts, block_m = 300, 3, 64, 16
+    ids, weights = random_routing(rng, tokens, experts, k)
+    ids[7, 2] = -1  # no expert
+    expert_map, local_experts = None, experts
+    if with_map:  # this rank holds the odd experts
+        expert_map = np.where(np.arange(experts) % 2 == 1, np.arange(experts) // 2, -1).astype(np.int32)
+        local_experts = experts // 2
+    want_ids, want_weights, want_blocks, want_total = moe_sort(ids, weights, local_experts, block_m, expert_map)
+    sorted_ids = np.full(want_ids.shape, -7, np.int32)
+    sorted_weights = np.full(want_weights.shape, -7, np.float32)
+    block_expert = np.full(want_blocks.shape, -7, np.int32)
+    total = np.zeros(1, np.int32)
+    asmk.run_op("moe_sort_onepass", tokens=tokens, k=k, experts=experts, local_experts=local_experts,
+                block_m=block_m, chunk=64, topk_ids=ids, topk_weights=weights, expert_map=expert_map,
+                sorted_ids=sorted_ids, sorted_weights=sorted_weights, block_expert=block_expert, total_padded=total,
+                context=emu)
+    assert total[0] == want_total
+    np.testing.assert_array_equal(sorted_ids, want_ids)
+    np.testing.assert_array_equal(sorted_weights, want_weights)
+    np.testing.assert_array_equal(block_expert, want_blocks)
+
+
 def test_moe_sort_count_then_scatter(emu):
     # The chunked sort's two passes as separate ops: the counts per chunk of 64 slots (NumPy's
     # histogram), then the scatter from them — the layout of moe_sort.
