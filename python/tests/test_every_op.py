@@ -44,6 +44,8 @@ COVERAGE = {
     "moe_gemm2_mxfp4": "test_moe_ops.py::test_moe_gemm_mxfp4",
     "moe_gemm1_a16w4": "test_moe_ops.py::test_moe_gemm_a16w4",
     "moe_gemm2_a16w4": "test_moe_ops.py::test_moe_gemm_a16w4",
+    "moe_gemm1_a8w4": "test_moe_ops.py::test_moe_gemm_a8w4",
+    "moe_gemm2_a8w4": "test_moe_ops.py::test_moe_gemm_a8w4",
     "moe_sum": "test_moe_ops.py::test_moe_sum_is_bit_exact",
     "fused_moe": "test_moe_ops.py::test_fused_moe_layer",
     "fused_moe_routed": "test_moe_ops.py::test_fused_moe_routed_takes_the_callers_routing",

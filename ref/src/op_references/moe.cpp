@@ -252,6 +252,15 @@ void fill_weights(const OpProblem& p, OpTensors& t, std::uint32_t row, std::mt19
     if (auto scale_a = t.find("scale_a"); scale_a != t.end())
       for (std::uint8_t& e : scale_a->second.bytes) e = static_cast<std::uint8_t>(126 + spread(rng));
     for (std::uint8_t& e : t.at("scale_w").bytes) e = static_cast<std::uint8_t>(w_exponent + spread(rng));
+  } else if (w.dtype == "int4") {
+    // a: fp8 codes of standard normals; w: any bytes (int4 values in [−8, 7], about 4.6 times a standard
+    // normal's spread); the row scales carry 1 / √(row length), the channel scales 1/4
+    for (std::uint8_t& code : t.at("a").bytes) code = static_cast<std::uint8_t>(encode(fp8_format(p.arch), normal(rng), Overflow::saturate));
+    std::uniform_int_distribution<int> byte(0, 255);
+    for (std::uint8_t& b : w.bytes) b = static_cast<std::uint8_t>(byte(rng));
+    std::uniform_real_distribution<float> factor(0.5f, 1.5f);
+    for (float& v : std::span(t.at("scale_a").as<float>(), t.at("scale_a").bytes.size() / 4)) v = factor(rng) * scale;
+    for (float& v : std::span(t.at("scale_w").as<float>(), t.at("scale_w").bytes.size() / 4)) v = 0.25f * factor(rng);
   } else if (w.dtype == "bf16") {
     for (std::size_t i = 0; i < w.bytes.size() / 2; ++i) {
       const std::uint16_t code = f32_to_bf16(normal(rng) * scale);
@@ -330,6 +339,9 @@ OpReference stage1_reference(std::uint32_t scale_block) {
       a.mx_scale_x = t.at("scale_a").bytes.data(), a.mx_scale_w1 = t.at("scale_w").bytes.data();
     } else if (t.at("w").dtype == "fp4") {  // a16w4: bf16 x, MXFP4 W1
       a.weights = MoeWeights::e2m1, a.mx_scale_w1 = t.at("scale_w").bytes.data();
+    } else if (t.at("w").dtype == "int4") {  // a8w4: fp8 x, int4 W1 with per-channel scales
+      a.in_format = fp8_format(p.arch), a.weights = MoeWeights::int4;
+      a.scale_x = t.at("scale_a").as<float>(), a.scale_w1 = t.at("scale_w").as<float>();
     } else if (t.at("a").dtype == "fp8") {
       a.in_format = fp8_format(p.arch);
       a.scale_x = t.at("scale_a").as<float>(), a.scale_w1 = t.at("scale_w").as<float>();
@@ -369,6 +381,9 @@ OpReference stage2_reference(std::uint32_t scale_block) {
       a.mx_scale_inter = t.at("scale_a").bytes.data(), a.mx_scale_w2 = t.at("scale_w").bytes.data();
     } else if (t.at("w").dtype == "fp4") {  // a16w4: bf16 inter, MXFP4 W2
       a.weights = MoeWeights::e2m1, a.mx_scale_w2 = t.at("scale_w").bytes.data();
+    } else if (t.at("w").dtype == "int4") {  // a8w4: fp8 inter, int4 W2 with per-channel scales
+      a.in_format = fp8_format(p.arch), a.weights = MoeWeights::int4;
+      a.scale_inter = t.at("scale_a").as<float>(), a.scale_w2 = t.at("scale_w").as<float>();
     } else if (t.at("a").dtype == "fp8") {
       a.in_format = fp8_format(p.arch);
       a.scale_inter = t.at("scale_a").as<float>(), a.scale_w2 = t.at("scale_w").as<float>();
@@ -504,6 +519,11 @@ void fill_layer_weights(const OpProblem& p, OpTensors& t, std::mt19937& rng) {
         for (float& v : std::span(it->second.as<float>(), it->second.bytes.size() / 4)) v = factor(rng) * scale;
       return;
     }
+    if (w.dtype == "int4") {  // any bytes (int4 in [−8, 7]: fill_random's), per-channel scales near 1 / (4·√row)
+      if (auto it = t.find(scales); it != t.end())
+        for (float& v : std::span(it->second.as<float>(), it->second.bytes.size() / 4)) v = 0.25f * factor(rng) * scale;
+      return;
+    }
     if (w.dtype == "fp4") {  // e2m1 codes of 2·normals (fill_random's), e8m0 scales near 1 / (2·√row)
       const int exponent = 127 - 1 - static_cast<int>(std::lround(0.5 * std::log2(std::max(row, 1u))));
       std::uniform_int_distribution<int> spread(-1, 1);
@@ -562,19 +582,22 @@ std::vector<std::int32_t> layer_expert_map(const OpProblem& p, const OpTensors& 
 enum class LayerFormat {
   fp8_rowcol, fp8_block128, mxfp4,
   mxfp4_a16,  // MXFP4 weights against bf16 activations (in_dtype=fp4 act_dtype=bf16: a16w4), nothing quantized
+  int4_fp8,   // int4 weights with per-channel scales against fp8 rows (in_dtype=int4: Grok-1's a8w4)
 };
 
 LayerFormat layer_format(const OpProblem& p) {
   if (p.text("in_dtype") == "fp4") return p.text("act_dtype") == "bf16" ? LayerFormat::mxfp4_a16 : LayerFormat::mxfp4;
+  if (p.text("in_dtype") == "int4") return LayerFormat::int4_fp8;
   return p.text("fp8_scales") == "block128" ? LayerFormat::fp8_block128 : LayerFormat::fp8_rowcol;
 }
 
 // A matrix of n columns in one of the layers' codings, element (row, i) as the kernels decode it: fp8
 // codes times an fp32 scale per row (rowcol) or per 1x128 group (block128: one scale row for every
 // rows_per_scale rows — 1 for activations' 1x128 groups, 128 for the weights' 128x128 blocks), e2m1
-// codes (two per byte, element 2j in the low nibble of byte j) times an e8m0 scale per 32, or bf16.
+// codes (two per byte, element 2j in the low nibble of byte j) times an e8m0 scale per 32, int4 (two's
+// complement, packed as e2m1) times an fp32 scale per row, or bf16.
 struct MatrixCodes {
-  enum class Kind { bf16, fp8_row, fp8_block128, mxfp4 } kind = Kind::fp8_row;
+  enum class Kind { bf16, fp8_row, fp8_block128, mxfp4, int4_row } kind = Kind::fp8_row;
   Format fp8 = Format::e4m3fn;
   const std::uint8_t* codes = nullptr;
   const float* scale = nullptr;            // fp8: [rows] or [rows / rows_per_scale, n / 128]
@@ -590,6 +613,10 @@ struct MatrixCodes {
       }
       case Kind::mxfp4: return decode_scaled(Format::e2m1, (codes[at / 2] >> (4 * (at % 2))) & 0xf, mx_scale[row * (n / 32) + i / 32]);
       case Kind::fp8_row: return double{decode(fp8, codes[at])} * scale[row];
+      case Kind::int4_row: {
+        const int nibble = (codes[at / 2] >> (4 * (at % 2))) & 0xf;
+        return (nibble >= 8 ? nibble - 16 : nibble) * double{scale[row]};
+      }
       case Kind::fp8_block128: return double{decode(fp8, codes[at])} * scale[(row / rows_per_scale) * (n / 128) + i / 128];
     }
     return 0;
@@ -599,14 +626,17 @@ struct MatrixCodes {
 // The coding of a layer's activations (x, the intermediate) and of its weights.
 MatrixCodes::Kind activation_kind(LayerFormat f) {
   switch (f) {
-    case LayerFormat::fp8_rowcol: return MatrixCodes::Kind::fp8_row;
+    case LayerFormat::fp8_rowcol:
+    case LayerFormat::int4_fp8: return MatrixCodes::Kind::fp8_row;
     case LayerFormat::fp8_block128: return MatrixCodes::Kind::fp8_block128;
     case LayerFormat::mxfp4: return MatrixCodes::Kind::mxfp4;
     case LayerFormat::mxfp4_a16: return MatrixCodes::Kind::bf16;
   }
   return MatrixCodes::Kind::bf16;
 }
-MatrixCodes::Kind weight_kind(LayerFormat f) { return f == LayerFormat::mxfp4_a16 ? MatrixCodes::Kind::mxfp4 : activation_kind(f); }
+MatrixCodes::Kind weight_kind(LayerFormat f) {
+  return f == LayerFormat::mxfp4_a16 ? MatrixCodes::Kind::mxfp4 : f == LayerFormat::int4_fp8 ? MatrixCodes::Kind::int4_row : activation_kind(f);
+}
 
 // Rows quantized in the layer's format (a16w4: the bf16 rows as they are), owning their codes and scales.
 struct QuantizedRows {
@@ -634,7 +664,7 @@ Status quantize_rows(const OpProblem& p, LayerFormat format, const std::uint16_t
     a.x = x, a.y = q.codes.data(), a.scale = q.mx_scale.data(), a.m = m, a.n = n, a.stride_x = n, a.stride_y = n / 2, a.stride_scale = n / 32;
     return quant_mxfp4(a);
   }
-  const bool rows = format == LayerFormat::fp8_rowcol;
+  const bool rows = format != LayerFormat::fp8_block128;  // fp8 rowcol, int4's fp8 rows
   q.codes.assign(std::size_t{m} * n, 0), q.scale.assign(rows ? m : std::size_t{m} * (n / 128), 0.f);
   QuantFp8Args a;
   a.arch = p.arch, a.granularity = rows ? QuantGranularity::row : QuantGranularity::group;
@@ -649,7 +679,7 @@ double quantized_difference(const QuantizedRows& q, std::uint32_t row, std::uint
   if (q.format == LayerFormat::mxfp4_a16) return d;  // bf16 on both sides: no quantization step
   if (q.format != LayerFormat::mxfp4) {
     auto half_step = [](double magnitude, double scale) { return 0x1p-4 * magnitude * (1 + 0x1p-20) + 0x1p-10 * scale; };
-    const double s_ref = q.format == LayerFormat::fp8_rowcol ? q.scale[row] : q.scale[std::size_t{row} * (q.n / 128) + i / 128];
+    const double s_ref = q.format != LayerFormat::fp8_block128 ? q.scale[row] : q.scale[std::size_t{row} * (q.n / 128) + i / 128];
     const double s_kernel = s_ref * (1 + 0x1p-20) + d_max / fp8_limit;
     return d + half_step(std::abs(v), s_ref) + half_step(std::abs(v) + d, s_kernel);
   }
@@ -687,7 +717,9 @@ Status expect_layer_quantized(const OpProblem& p, const OpTensors& t, const std:
   QuantizedRows x_q, inter_q;
   if (Status s = quantize_rows(p, format, t.at("x").as<std::uint16_t>(), tokens, hidden, x_q); !s.ok()) return s;
   MoeStage1Args s1;
+  const bool int4 = format == LayerFormat::int4_fp8;
   s1.in_format = mx ? Format::e2m1 : a16w4 ? Format::bf16 : fp8, s1.scale_block = scale_block;
+  if (int4) s1.weights = MoeWeights::int4;
   s1.x = x_q.codes.data(), s1.w1 = t.at("w1").bytes.data();
   if (a16w4) s1.weights = MoeWeights::e2m1, s1.mx_scale_w1 = t.at("w1_mx_scale").bytes.data();
   else if (mx) s1.mx_scale_x = x_q.mx_scale.data(), s1.mx_scale_w1 = t.at("w1_mx_scale").bytes.data();
@@ -702,6 +734,7 @@ Status expect_layer_quantized(const OpProblem& p, const OpTensors& t, const std:
   if (Status s = quantize_rows(p, format, inter_bf16.data(), slots, inter, inter_q); !s.ok()) return s;
   MoeStage2Args s2;
   s2.in_format = mx ? Format::e2m1 : a16w4 ? Format::bf16 : fp8, s2.scale_block = scale_block;
+  if (int4) s2.weights = MoeWeights::int4;
   s2.inter = inter_q.codes.data(), s2.w2 = t.at("w2").bytes.data();
   if (a16w4) s2.weights = MoeWeights::e2m1, s2.mx_scale_w2 = t.at("w2_mx_scale").bytes.data();
   else if (mx) s2.mx_scale_inter = inter_q.mx_scale.data(), s2.mx_scale_w2 = t.at("w2_mx_scale").bytes.data();
