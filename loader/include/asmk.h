@@ -733,6 +733,173 @@ ASMK_API asmk_status asmk_select_quant_mxfp4(const asmk_context* context, const 
 ASMK_API asmk_status asmk_quant_mxfp4(asmk_context* context, const asmk_quant_mxfp4_args* args,
                                       asmk_stream stream, asmk_selection* out_selection);
 
+/* ------------------------------------------------------------------------------------------ */
+/* Attention and MoE: the typed forms of the pipeline ops fmha_fwd / fmha_fwd_varlen,          */
+/* mla_decode / mla_decode_block_table and fused_moe / fused_moe_routed. Each field is the op   */
+/* argument of the same name (templates/<family>/op*.yaml documents it; `asmk op <name>         */
+/* --explain` prints it); the struct picks the op from the pointers it holds. As for the GEMMs, */
+/* each *_bytes is that buffer's size for the bounds checks (0 = not known), strides are in     */
+/* elements (0 = packed), and nothing is launched or written when a check fails. Fields that    */
+/* ASMK_INIT leaves 0 mean the op's default where the comment says so.                          */
+
+/* Which keys a query sees (query i of a sequence, key j; diag = i, or i + seqlen_k - seqlen_q
+   when bottom-right aligned). */
+typedef enum asmk_attention_mask {
+  ASMK_MASK_NONE = 0,
+  ASMK_MASK_CAUSAL = 1,              /* j <= i (top-left aligned) */
+  ASMK_MASK_CAUSAL_BOTTOM_RIGHT = 2, /* j <= i + seqlen_k - seqlen_q (a KV prefix: extend, chunked prefill) */
+  ASMK_MASK_WINDOW = 3,              /* flash-attention's window_size: diag - window_left <= j <= diag +
+                                        window_right, bottom-right aligned; -1 = unbounded on that side */
+  ASMK_MASK_FORCE_INT32_ = 0x7fffffff
+} asmk_attention_mask;
+
+/* fmha_fwd: o = softmax(scale · q·kᵀ, masked) · v per sequence and query head, optional natural-log
+   LSE. Batch mode (cu_seqlens_q NULL): q [batch, seqlen_q, num_heads_q, head_dim_qk], k [batch,
+   seqlen_k, num_heads_k, head_dim_qk], v [.., head_dim_v], o [batch, seqlen_q, num_heads_q,
+   head_dim_v], lse [batch, num_heads_q, seqlen_q]. Varlen mode (cu_seqlens_q and cu_seqlens_k given,
+   int32 [batch + 1] ascending from 0): tokens packed, q [total_q, num_heads_q, d], k / v [total_k,
+   num_heads_k, d], lse [num_heads_q, total_q]; seqlen_q / seqlen_k are then the longest sequences
+   and the batch strides are unused. GQA / MQA: num_heads_q a multiple of num_heads_k. A row with no
+   visible key gives o = 0 and lse = -inf. */
+typedef struct asmk_fmha_fwd_args {
+  size_t struct_size; /* sizeof(asmk_fmha_fwd_args): ASMK_INIT(asmk_fmha_fwd_args) */
+  uint32_t batch, seqlen_q, seqlen_k;
+  uint32_t total_q, total_k;         /* varlen mode only */
+  uint32_t num_heads_q, num_heads_k;
+  uint32_t head_dim_qk, head_dim_v;  /* (64, 64), (128, 128), (192, 128) or (256, 256) */
+  asmk_dtype dtype;                  /* q, k, v: BF16, FP16 or FP8 (the device's, with the descales) */
+  asmk_dtype out_dtype;              /* o: the inputs' 16-bit type; BF16 for FP8 */
+  asmk_attention_mask mask;
+  int32_t window_left, window_right; /* ASMK_MASK_WINDOW only */
+  float scale;                       /* softmax scale (> 0), usually 1 / sqrt(head_dim_qk) */
+  float softcap;                     /* > 0: logits soft-cap, s = softcap · tanh(s / softcap); 0: none */
+  float q_descale, k_descale, v_descale; /* FP8: value = code · descale; 0 = 1 */
+  uint32_t q_stride_batch, q_stride_token, q_stride_head;
+  uint32_t k_stride_batch, k_stride_token, k_stride_head;
+  uint32_t v_stride_batch, v_stride_token, v_stride_head;
+  uint32_t o_stride_batch, o_stride_token, o_stride_head;
+  const void* q;
+  const void* k;
+  const void* v;
+  void* o;
+  float* lse;                 /* NULL: not written */
+  const int32_t* cu_seqlens_q; /* varlen mode when given, with cu_seqlens_k */
+  const int32_t* cu_seqlens_k;
+  size_t q_bytes, k_bytes, v_bytes, o_bytes, lse_bytes, cu_seqlens_q_bytes, cu_seqlens_k_bytes;
+} asmk_fmha_fwd_args;
+
+ASMK_API asmk_status asmk_select_fmha_fwd(const asmk_context* context, const asmk_fmha_fwd_args* args,
+                                          asmk_selection* out);
+ASMK_API asmk_status asmk_fmha_fwd(asmk_context* context, const asmk_fmha_fwd_args* args, asmk_stream stream,
+                                   asmk_selection* out_selection);
+
+/* mla_decode: DeepSeek-style latent attention decode over a paged cache: o [total_q, heads, 512] =
+   softmax(scale · q·kᵀ) · v per token and head; q [total_q, heads, 576]; the cache [num_pages,
+   page_size, 576] whose rows' first 512 values are V; sequence b's query tokens [qo_indptr[b],
+   qo_indptr[b + 1]) (at most max_qlen), causal among them. The page table in one of two forms:
+   CSR (kv_indptr given: SGLang / FlashInfer) or a block table (block_table given: vLLM). With a
+   workspace the op splits the keys (asmk_select_mla_decode with workspace_bytes = SIZE_MAX
+   tells the size it would use). */
+typedef struct asmk_mla_decode_args {
+  size_t struct_size; /* sizeof(asmk_mla_decode_args): ASMK_INIT(asmk_mla_decode_args) */
+  uint32_t batch, heads, max_qlen, total_q;
+  uint32_t num_pages, page_size;
+  asmk_dtype q_dtype, kv_dtype; /* BF16 or FP8 (the device's, with q_scale / kv_scale) */
+  float scale;                  /* softmax scale (> 0); DeepSeek: yarn mscale² / sqrt(192) */
+  float softcap;                /* > 0: logits soft-cap; 0: none */
+  float q_scale, kv_scale;      /* FP8: value = code · scale; 0 = 1 */
+  uint32_t q_stride_token, q_stride_head, o_stride_token, o_stride_head;
+  const void* q;
+  const void* kv;
+  void* o;
+  float* lse; /* [total_q, heads]; NULL: not written */
+  const int32_t* qo_indptr;
+  /* CSR: sequence b's pages kv_indices[kv_indptr[b] .. kv_indptr[b + 1]), its last page holding
+     kv_last_page_len[b] keys */
+  const int32_t* kv_indptr;
+  const int32_t* kv_indices;
+  const int32_t* kv_last_page_len;
+  uint32_t num_indices;
+  /* block table: [batch, block_table_stride] page indices, seq_lens[b] keys */
+  const int32_t* block_table;
+  const int32_t* seq_lens;
+  uint32_t block_table_stride;
+  void* workspace; /* split-KV partials; NULL: one split */
+  size_t q_bytes, kv_bytes, o_bytes, lse_bytes, qo_indptr_bytes, kv_indptr_bytes, kv_indices_bytes,
+      kv_last_page_len_bytes, block_table_bytes, seq_lens_bytes, workspace_bytes;
+} asmk_mla_decode_args;
+
+ASMK_API asmk_status asmk_select_mla_decode(const asmk_context* context, const asmk_mla_decode_args* args,
+                                            asmk_selection* out);
+ASMK_API asmk_status asmk_mla_decode(asmk_context* context, const asmk_mla_decode_args* args, asmk_stream stream,
+                                     asmk_selection* out_selection);
+
+typedef enum asmk_moe_activation {
+  ASMK_MOE_SILU = 0,       /* silu(gate) · up */
+  ASMK_MOE_GELU = 1,       /* gelu(gate) · up */
+  ASMK_MOE_SWIGLU_OAI = 2, /* gpt-oss's clamped SwiGLU */
+  ASMK_MOE_ACTIVATION_FORCE_INT32_ = 0x7fffffff
+} asmk_moe_activation;
+
+typedef enum asmk_moe_routing {
+  ASMK_MOE_ROUTING_SOFTMAX = 0, /* softmax over the logits, top-k */
+  ASMK_MOE_ROUTING_GROUPED = 1, /* DeepSeek-V3: sigmoid + correction bias, n_group / topk_group, routed scaling */
+  ASMK_MOE_ROUTING_FORCE_INT32_ = 0x7fffffff
+} asmk_moe_routing;
+
+typedef enum asmk_fp8_scales {
+  ASMK_FP8_SCALES_ROWCOL = 0,   /* per-token activations × per-channel weights */
+  ASMK_FP8_SCALES_BLOCK128 = 1, /* DeepSeek-V3: 1×128 activation groups × 128×128 weight blocks */
+  ASMK_FP8_SCALES_FORCE_INT32_ = 0x7fffffff
+} asmk_fp8_scales;
+
+/* fused_moe: a whole MoE layer as one plan (routing, sorting, both expert GEMMs, the deterministic
+   sum): out [tokens, hidden] bf16 = Σ over the token's k local experts e of w · (act(x · W1[e]ᵀ) ·
+   W2[e]ᵀ); x [tokens, hidden] bf16, w1 [local experts, 2 · inter, hidden] (gate rows, then up rows),
+   w2 [local experts, hidden, inter]. The routing either by the op from logits [tokens, experts]
+   (topk_ids NULL) or the caller's (topk_ids [tokens, k] int32, -1 = skipped, and topk_weights):
+   give one. Scales and biases as templates/moe_gemm/op.fused_moe.yaml says. The workspace holds the
+   plan's intermediates: asmk_select_fused_moe with workspace_bytes = SIZE_MAX tells its size. */
+typedef struct asmk_fused_moe_args {
+  size_t struct_size; /* sizeof(asmk_fused_moe_args): ASMK_INIT(asmk_fused_moe_args) */
+  uint32_t tokens, experts, k, hidden, inter;
+  uint32_t local_experts; /* expert parallelism: this rank's experts (w1 / w2 hold those); 0 = all */
+  uint32_t block_m;       /* the expert GEMMs' M block 16, 64 or 128; 0 = chosen */
+  asmk_moe_activation activation;
+  asmk_dtype in_dtype;    /* BF16, FP8 or FP4 (MXFP4, gfx950) */
+  asmk_fp8_scales fp8_scales;
+  /* routing by the op (logits given) */
+  asmk_moe_routing routing;
+  uint32_t keep_softmax_weights; /* 0: the k weights renormalized to sum 1; 1: as the softmax gave them */
+  uint32_t n_group, topk_group;  /* grouped routing; 0 = 1 */
+  float routed_scaling_factor;   /* grouped routing; 0 = 1 */
+  const float* logits;
+  const float* correction_bias;  /* grouped routing, [experts]; NULL: zeros */
+  /* or the caller's routing (topk_ids given) */
+  const int32_t* topk_ids;
+  const float* topk_weights;
+  const int32_t* expert_map;     /* [experts]: global -> local expert, -1 another rank's; NULL: e -> e */
+  const void* x;
+  const void* w1;
+  const void* w2;
+  const float* w1_scale;         /* FP8 */
+  const float* w2_scale;
+  const uint8_t* w1_mx_scale;    /* FP4: e8m0 per 32 elements of K */
+  const uint8_t* w2_mx_scale;
+  const float* b1;               /* [local experts, 2 · inter] or NULL */
+  const float* b2;               /* [local experts, hidden] or NULL */
+  void* out;
+  void* workspace;
+  size_t logits_bytes, correction_bias_bytes, topk_ids_bytes, topk_weights_bytes, expert_map_bytes, x_bytes,
+      w1_bytes, w2_bytes, w1_scale_bytes, w2_scale_bytes, w1_mx_scale_bytes, w2_mx_scale_bytes, b1_bytes, b2_bytes,
+      out_bytes, workspace_bytes;
+} asmk_fused_moe_args;
+
+ASMK_API asmk_status asmk_select_fused_moe(const asmk_context* context, const asmk_fused_moe_args* args,
+                                           asmk_selection* out);
+ASMK_API asmk_status asmk_fused_moe(asmk_context* context, const asmk_fused_moe_args* args, asmk_stream stream,
+                                    asmk_selection* out_selection);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

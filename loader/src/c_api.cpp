@@ -4,6 +4,7 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <optional>
 #include <string>
 
 #include <fmt/format.h>
@@ -533,21 +534,23 @@ asmk_status asmk_run_op(asmk_context* context, const char* op, const asmk_op_arg
   return run_named(context, op, stream, out_selection, args, arg_count);
 }
 
-// The typed entry points: the struct's fields as named arguments (c_op_args.hpp).
+// The typed entry points: the struct's fields as named arguments (c_op_args.hpp), read inside
+// the guard (a struct can be refused as a whole: two page-table forms, an enum outside its values).
+// A struct that stands for several ops (attention's batch and varlen modes) names the one it calls.
 #define ASMK_C_OP(op)                                                                                     \
   asmk_status asmk_select_##op(const asmk_context* context, const asmk_##op##_args* args,               \
                                asmk_selection* out) {                                                   \
-    asmk_##op##_args copy{};                                                                            \
-    if (asmk_status s = guarded([&] { copy = asmk::abi::read(args, "asmk_" #op "_args"); }); s)          \
+    std::optional<asmk::OpArgs> named;                                                                  \
+    if (asmk_status s = guarded([&] { named.emplace(asmk::op_args(asmk::abi::read(args, "asmk_" #op "_args"))); }); s) \
       return s;                                                                                         \
-    return select_named(context, #op, out, asmk::op_args(copy));                                        \
+    return select_named(context, named->op_or(#op), out, *named);                                       \
   }                                                                                                     \
   asmk_status asmk_##op(asmk_context* context, const asmk_##op##_args* args, asmk_stream stream,        \
                         asmk_selection* out_selection) {                                                \
-    asmk_##op##_args copy{};                                                                            \
-    if (asmk_status s = guarded([&] { copy = asmk::abi::read(args, "asmk_" #op "_args"); }); s)          \
+    std::optional<asmk::OpArgs> named;                                                                  \
+    if (asmk_status s = guarded([&] { named.emplace(asmk::op_args(asmk::abi::read(args, "asmk_" #op "_args"))); }); s) \
       return s;                                                                                         \
-    return run_named(context, #op, stream, out_selection, asmk::op_args(copy));                        \
+    return run_named(context, named->op_or(#op), stream, out_selection, *named);                        \
   }
 
 ASMK_C_OP(quant_fp8)
@@ -557,6 +560,9 @@ ASMK_C_OP(gemm_bf16)
 ASMK_C_OP(gemm_a8w8)
 ASMK_C_OP(gemm_a8w8_blockscale)
 ASMK_C_OP(gemm_a4w4)
+ASMK_C_OP(fmha_fwd)
+ASMK_C_OP(mla_decode)
+ASMK_C_OP(fused_moe)
 #undef ASMK_C_OP
 
 }  // extern "C"

@@ -4,12 +4,13 @@
         [--machines MI300X,MI355X] [--sample] [--only h128q4,...] [-j 2] > perf/mla/report.md
 
 Per shape (heads 16 / 128, q length 1 / 4, batch 1 / 16 / 64 / 128, context 1k / 8k / 32k, cache bf16 / fp8
-with q of the same type, page size 64, every sequence of the batch the same length): the split count the
-pipeline op mla_decode chooses (op.yaml's `derived` expressions, evaluated here with an ample workspace and
-the machine's CUs), then each launch of its plan modeled by `asmk run --model MACHINE` (the machine model of
-perf/MODEL.md: the first and the last workgroup traced on the emulator, the rest assumed alike):
-mla_decode_split (or mla_decode_single for one split; the kernel with the rows per workgroup the ops pick, 64 unless
-that masks more rows than 32) and attn_lse_combine. Every time is **modeled**, not
+with q of the same type, page size 64, every sequence of the batch the same length): what libasmk plans for the
+pipeline op mla_decode on the machine with an ample workspace (`asmk op mla_decode --json --device MACHINE`: the
+split slots and the stage-1 kernel, whose rows per workgroup are the op specs' `prefer` rule, read through the
+library rather than copied here; op.yaml's `derived` work_target for the plan), then each launch modeled by
+`asmk run --model MACHINE` (the machine model of perf/MODEL.md: the first and the last workgroup traced on the
+emulator, the rest assumed alike): mla_decode_plan (run on the emulator for its plan), mla_decode_split (or
+mla_decode_single for one split) and attn_lse_combine. Every time is **modeled**, not
 measured. Reported: the compulsory bytes (q, the cache rows, the page table, o; the partials' write and
 read are stage 2's overhead), the modeled time, the fraction of HBM bandwidth (bytes / time) and of MFMA peak
 (2·tokens·heads·context·(576 + 512) useful FLOP / time, at the bf16 or fp8 peak of the scores' MFMAs), the
@@ -34,7 +35,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 D, DV, PAGE = 576, 512, 64
 ARCH = {"MI300X": "gfx942", "MI355X": "gfx950"}
-WORKSPACE = 1 << 30  # an ample workspace: the split count is then the device's and the lengths' choice
+SELECT_REPO = None  # the repository whose op specs plan the shapes (--repo); None: asmk's default
+WORKSPACE = 1 << 62  # an ample workspace (asmk op offers one without bound): the split count is then the device's and the lengths' choice
 
 
 def canonical_shapes():
@@ -83,23 +85,32 @@ def code_object(repo, arch, kernel):
     raise SystemExit(f"{kernel}: not in {repo}/{arch}/manifest.json")
 
 
-def op_wg_rows(heads, qlen, splits, batch, cus):
-    """The workgroup rows the mla_decode ops pick (op.single.yaml `prefer`): 64 unless that masks more rows or
-    keeps fewer CUs busy (workgroups = row blocks · splits · batch) than 32."""
-    rows = heads * qlen
-    if ceil_div(rows, 64) * 64 != ceil_div(rows, 32) * 32:
-        return 32
-    busy = [min(ceil_div(rows, r) * splits * batch, cus) for r in (32, 64)]
-    return 64 if busy[1] >= busy[0] else 32
+def op_selection(asmk, machine, shape):
+    """What libasmk plans for the pipeline op mla_decode on `machine` (`asmk op mla_decode --json`, an ample
+    workspace): the split slots (num_splits, the split pass's grid.y; 1 without a split pass) and the stage-1
+    kernel, whose rows per workgroup are the op specs' `prefer` rule — read through the library, not copied."""
+    b, h, n, ctx = shape["batch"], shape["heads"], shape["qlen"], shape["ctx"]
+    pages = b * ceil_div(ctx, PAGE)
+    cmd = [asmk, "op", "mla_decode", "--json", "--device", machine] + (["--repo", SELECT_REPO] if SELECT_REPO else [])
+    cmd += ["--batch", str(b), "--heads", str(h),
+           "--max-qlen", str(n), "--total-q", str(b * n), "--num-pages", str(pages), "--page-size", str(PAGE),
+           "--num-indices", str(pages), "--scale", "0.0722", "--q-dtype", shape["kv"], "--kv-dtype", shape["kv"]]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(" ".join(cmd) + "\n" + done.stderr + done.stdout)
+    launches = json.loads(done.stdout)["launches"]
+    stage1 = launches[1] if len(launches) == 3 else launches[0]  # plan, split pass, combine; or the one launch
+    return stage1["grid"][1], stage1["kernel"]
 
 
-def stage1_kernel(repo, arch, kv, heads, qlen, splits, batch, cus):
-    """(kernel, rows per workgroup): the op's choice; a build from before the wg_rows axis has 32-row kernels only."""
-    rows = op_wg_rows(heads, qlen, splits, batch, cus)
+def stage1_kernel(repo, arch, selected):
+    """(kernel, rows per workgroup): the op's choice if `repo` has it; a build from before the wg_rows axis has
+    32-row kernels only."""
     with open(os.path.join(repo, arch, "manifest.json")) as f:
         names = {k["name"] for k in json.load(f)["kernels"]}
-    kernel = f"mla_decode_{arch}_{kv}_{kv}_r{rows}"
-    return (kernel, rows) if kernel in names else (f"mla_decode_{arch}_{kv}_{kv}", 32)
+    if selected in names:
+        return selected, int(selected.rsplit("_r", 1)[1])
+    return selected.rsplit("_r", 1)[0], 32
 
 
 def write_i32(path, values):
@@ -129,8 +140,10 @@ def run_shape(asmk, repo, machine, shape, tmp, before=False):
     b, h, n, ctx, kv = shape["batch"], shape["heads"], shape["qlen"], shape["ctx"], shape["kv"]
     eb = 1 if kv == "fp8" else 2
     tokens, pages_per_seq = b * n, ceil_div(ctx, PAGE)
-    env = derived(shape, fig["compute_units"])
-    splits = env["num_splits"]
+    env = derived(shape, fig["compute_units"])  # the plan's work_target
+    splits, selected = op_selection(asmk, machine, shape)
+    if splits != env["num_splits"]:
+        raise RuntimeError(f"{machine} {shape}: libasmk plans {splits} split slots, op.yaml's derived {env['num_splits']}")
     tag = f"{machine}-{kv}-h{h}-q{n}-b{b}-c{ctx}" + ("-before" if before else "")
     files = {}
     for name, values in (("qo_indptr", [i * n for i in range(b + 1)]),
@@ -143,7 +156,7 @@ def run_shape(asmk, repo, machine, shape, tmp, before=False):
     q_bytes, o_bytes = tokens * h * D * eb, tokens * h * DV * 2
     table_bytes = b * pages_per_seq * 4
     flops = 2.0 * tokens * h * ctx * (D + DV)
-    kernel, wg_rows = stage1_kernel(repo, arch, kv, h, n, splits, b, fig["compute_units"])
+    kernel, wg_rows = stage1_kernel(repo, arch, selected)
     args = {"batch": b, "heads": h, "max_qlen": n, "page_size": PAGE, "block_table_stride": 0, "num_splits": splits,
             "q_stride_token": h * D, "q_stride_head": D, "o_stride_token": h * DV, "o_stride_head": DV,
             "scale": 0.0722, "q_scale": 1.0, "kv_scale": 1.0, "softcap": 0.0, "lse": 0, "block_table": 0,
@@ -223,6 +236,8 @@ def main():
     ap.add_argument("--only", help="only these shapes, e.g. h128q4 (heads and q length)")
     ap.add_argument("-j", "--jobs", type=int, default=2)
     a = ap.parse_args()
+    global SELECT_REPO
+    SELECT_REPO = a.repo  # --before's code objects run the same plan as --repo's
     shapes = list(sample_shapes() if a.sample else canonical_shapes())
     if a.only:
         shapes = [s for s in shapes if f"h{s['heads']}q{s['qlen']}" in a.only.split(",")]

@@ -7,14 +7,14 @@ workgroups of each launch run on the emulator, traced, and stand for the grid.
     python3 perf/moe/moe_report.py --asmk build/tools/asmk --repo build/hsaco -o perf/moe/report.md
 
 What is modeled, per layer (the launches of the fused_moe op, templates/moe_gemm/op.fused_moe.yaml):
-routing (moe_topk_softmax, or moe_grouped_topk for DeepSeek-V3), the sort (moe_sort's one wave, or
+routing (moe_topk_softmax, or moe_grouped_topk for DeepSeek-V3), the sort (moe_sort_onepass's one launch, or
 moe_sort_count + moe_sort_scatter over chunks — the op's choice), stage 1 (moe_gemm s1),
 stage 2 (moe_gemm s2) and moe_sum. The routing is uniform at random (seeded): each token's k experts
 distinct; the sorted layout is computed here exactly as moe_sort builds it (ref/moe.hpp), and the
 GEMM stages are launched over its active M blocks only — blocks past the padded total exit after
 two scalar loads, so a grid of the active blocks models the same work without counting capacity
 blocks as full tiles (the model's "first workgroup stands for the grid" rule would). The M tile is
-the op's automatic choice (block_m 0: 16 below 32 rows per expert, 64 below 128, else 128).
+the op's automatic choice (block_m 0: op.fused_moe.yaml's derived `tile`, which this script evaluates from the spec).
 
 Bytes that must cross HBM (the model's compulsory bytes): the weights of the experts that receive a
 token (each read once), the activations read and the rows written. The fraction of HBM bandwidth is
@@ -38,6 +38,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import yaml
+
 # name, experts, k, hidden, inter, routing, activation, dtype (bf16, fp8: per-token × per-channel,
 # fp8-block: 1×128 / 128×128 block scales), note
 MODELS = [
@@ -55,9 +57,44 @@ MACHINES = ["MI300X", "MI355X"]
 ARCH = {"MI300X": "gfx942", "MI355X": "gfx950"}
 
 
+SOURCE = Path(__file__).resolve().parents[2]
+
+
+def ceil_div(a, b):
+    return -(-a // b)
+
+
+def spec_value(expr, **names):
+    """An expression of an op spec or space.yaml (a small subset of Python: docs/op-spec.md), evaluated here so
+    that the rule it states is written once, in the spec, not mirrored in this script."""
+    return eval(expr, {"__builtins__": {}}, {"ceil_div": ceil_div, **names})
+
+
+def _yaml(relative):
+    return yaml.safe_load((SOURCE / relative).read_text())
+
+
+FUSED_MOE = _yaml("templates/moe_gemm/op.fused_moe.yaml")
+MOE_GEMM = _yaml("templates/moe_gemm/space.yaml")
+
+
+def fused_moe_derived(name, tokens, k, experts, block_m=0):
+    """One of fused_moe's derived values (tile, chunked_sort, sort_chunk) for a layer whose experts are all local."""
+    derived = FUSED_MOE["derived"]
+    names = {"tokens": tokens, "k": k, "experts": experts, "block_m": block_m, "local_experts": 0}
+    for key in ("slots", "n_local", "rows_per_expert", "tile"):
+        names[key] = spec_value(derived[key], **names)
+    return spec_value(derived[name], **names)
+
+
 def auto_tile(tokens, k, experts):
-    rows = -(-tokens * k // experts)
-    return 16 if rows < 32 else 64 if rows < 128 else 128
+    """fused_moe's M tile for block_m 0 (op.fused_moe.yaml, derived `tile`)."""
+    return fused_moe_derived("tile", tokens, k, experts)
+
+
+def stage_grid_x(stage, m_tile, hidden, inter):
+    """moe_gemm's column tiles (space.yaml's launch grid x) of a stage and M tile."""
+    return spec_value(MOE_GEMM["launch"]["grid"][0], stage=stage, m_tile=m_tile, hidden=hidden, inter=inter)
 
 
 def routing(tokens, k, experts, seed):
@@ -117,13 +154,8 @@ def write_i32(folder: Path, name: str, values) -> str:
     return "@" + str(path)
 
 
-def sort_chunk(slots):
-    """templates/moe_gemm/op.fused_moe.yaml's sort_chunk."""
-    return 64 if slots <= 1024 else 128 if slots <= 4096 else 256 if slots <= 32768 else 1024 if slots <= 262144 else 4096
-
-
 def sort_launches(asmk, repo, machine, ids, tokens, k, experts, block_m, capacity, files, folder: Path):
-    """The sort of fused_moe, modeled: one launch or the chunked sort's two (times and bytes summed)."""
+    """The sort of fused_moe, modeled: the one-launch sort or the chunked sort's two (times and bytes summed)."""
     arch = ARCH[machine]
     slots = tokens * k
     outputs = {"topk_ids": files["topk_ids"], "topk_weights": f"zeros:{slots * 4}",
@@ -131,9 +163,10 @@ def sort_launches(asmk, repo, machine, ids, tokens, k, experts, block_m, capacit
                "block_expert": f"zeros:{capacity // block_m * 4}", "total_padded": "zeros:4"}
     args = {"tokens": tokens, "k": k, "experts": experts, "local_experts": experts, "block_m": block_m, "expert_map": 0}
     hbm = slots * 8 + capacity * 8
-    if slots <= 256 and experts < 64:  # chunked_sort == 0
-        return model(asmk, repo, f"moe_sort_{arch}_x512", [1, 1, 1], args, outputs, machine, 0, hbm, files)
-    chunk = sort_chunk(slots)
+    chunk = fused_moe_derived("sort_chunk", tokens, k, experts, block_m)
+    if fused_moe_derived("chunked_sort", tokens, k, experts, block_m) == 0:  # one launch (moe_sort_onepass)
+        return model(asmk, repo, f"moe_sort_chunked_{arch}_onepass_x512", [-(-slots // chunk), 1, 1],
+                     {**args, "chunk": chunk, "counts": 0}, outputs, machine, 0, hbm, files)
     chunks = -(-slots // chunk)
     counts = [0] * (chunks * experts)  # what moe_sort_count writes (the scatter's input)
     for slot, e in enumerate(ids):
@@ -188,8 +221,8 @@ def layer(asmk, repo, machine, spec, tokens, folder: Path):
                    "topk_weights": f"zeros:{slots * 4}"}
     rows["routing"] = model(asmk, repo, kernel, [-(-tokens // 4), 1, 1], args, buffers, machine, 0,
                             tokens * experts * 4 + slots * 8, files)
-    # sort: what fused_moe runs (its derived chunked_sort / sort_chunk): the one-wave moe_sort for
-    # few slots and experts, else moe_sort_count + moe_sort_scatter over chunks (their sum)
+    # sort: what fused_moe runs (its derived chunked_sort / sort_chunk): moe_sort_onepass's one launch
+    # for few slots, else moe_sort_count + moe_sort_scatter over chunks (their sum)
     capacity = len(sorted_ids)
     rows["sort"] = sort_launches(asmk, repo, machine, ids, tokens, k, experts, block_m, capacity, files, folder)
     # the two GEMM stages over the active blocks
@@ -212,12 +245,12 @@ def layer(asmk, repo, machine, spec, tokens, folder: Path):
     else:
         scales1 = scales2 = {}
     s1 = f"moe_gemm_{arch}_s1_{activation}_bf16_m{block_m}_{suffix}"
-    rows["stage 1"] = model(asmk, repo, s1, [-(-inter // 64), max(active, 1), 1], common,
+    rows["stage 1"] = model(asmk, repo, s1, [stage_grid_x(1, block_m, hidden, inter), max(active, 1), 1], common,
                             {"a": f"zeros:{int(tokens * hidden * elt)}", "w": f"zeros:{int(experts * 2 * inter * hidden * elt)}",
                              "out": f"zeros:{slots * inter * 2}", **layout, **scales1},
                             machine, 2.0 * slots * 2 * inter * hidden, w1_bytes + tokens * hidden * elt + slots * inter * 2, files)
     s2 = f"moe_gemm_{arch}_s2_none_f32_m{block_m}_{suffix}"
-    rows["stage 2"] = model(asmk, repo, s2, [-(-hidden // 64), max(active, 1), 1], common,
+    rows["stage 2"] = model(asmk, repo, s2, [stage_grid_x(2, block_m, hidden, inter), max(active, 1), 1], common,
                             {"a": f"zeros:{int(slots * inter * elt)}", "w": f"zeros:{int(experts * hidden * inter * elt)}",
                              "out": f"zeros:{slots * hidden * 4}", **layout, **scales2},
                             machine, 2.0 * slots * hidden * inter, w2_bytes + slots * inter * elt + slots * hidden * 4, files)
@@ -246,7 +279,7 @@ def main():
     parser.add_argument("--machines", default=",".join(MACHINES))
     parser.add_argument("--models", default="", help="only models whose name starts with one of these (comma-separated)")
     a = parser.parse_args()
-    source = Path(__file__).resolve().parents[2]
+    source = SOURCE
     tokens_list = [int(t) for t in a.tokens.split(",")]
     wanted = [m for m in a.models.split(",") if m]
     results = []
@@ -291,7 +324,7 @@ def render(results, command):
            "**Modeled, not measured**: every launch's time is `asmk run --model` (perf/MODEL.md: traces of the",
            "first and last workgroups on the emulator, a machine model of perf/machines/). Regenerate with:", "",
            f"    {command}", "",
-           "Per layer: routing, the sort (moe_sort's one wave, or moe_sort_count + moe_sort_scatter: the op's",
+           "Per layer: routing, the sort (moe_sort_onepass, or moe_sort_count + moe_sort_scatter: the op's",
            "choice), stage 1, stage 2, moe_sum (the launches of fused_moe), run one after",
            "the other; the layer's time is their sum. Uniform random routing (each token k distinct experts).",
            "`weights` = bytes of the experts that receive a token (read once); `HBM %` = the layer's compulsory",

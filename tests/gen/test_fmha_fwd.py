@@ -43,7 +43,7 @@ class FmhaFwdRulesTest(unittest.TestCase):
         return names
 
     def test_every_variant_has_the_rules_and_the_launch_rule(self):
-        self.assertEqual(len(self.variants), 60)   # 24 per arch at 4 waves; at 8: 4 (16-bit hd 128), + 4 (192x128) on gfx950
+        self.assertEqual(len(self.variants), 62)   # 24 per arch at 4 waves; at 8: 4 (16-bit hd 128), + 4 (192x128) and 2 (fp8 hd 128) on gfx950
         for name, (launch, requires) in self.variants.items():
             rows, lanes = (256, 512) if name.endswith("_w8") else (128, 256)
             self.assertEqual(launch["grid"], [f"ceil_div(seqlen_q, {rows})", "num_heads_q", "batch"], name)

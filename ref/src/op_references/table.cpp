@@ -19,6 +19,7 @@ const std::vector<std::pair<const char*, MakeOpReference>>& builtin_op_reference
       {"moe_grouped_topk", moe_grouped_topk_reference},
       {"moe_sort", moe_sort_reference},
       {"moe_sort_chunked", moe_sort_reference},
+      {"moe_sort_onepass", moe_sort_reference},
       {"moe_gemm1", moe_gemm1_reference},
       {"moe_gemm2", moe_gemm2_reference},
       {"moe_gemm1_fp8", moe_gemm1_reference},

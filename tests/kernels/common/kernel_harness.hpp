@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <deque>
 #include <fstream>
 #include <initializer_list>
 #include <sstream>
@@ -115,6 +116,49 @@ struct Arg {
   static Arg i32(const char* name, int32_t v) { Arg a; a.value.name = name; a.value.type = ASMK_VALUE_I32; a.value.value.i32 = v; return a; }
   static Arg u64(const char* name, uint64_t v) { Arg a; a.value.name = name; a.value.type = ASMK_VALUE_U64; a.value.value.u64 = v; return a; }
   static Arg f32(const char* name, float v) { Arg a; a.value.name = name; a.value.type = ASMK_VALUE_F32; a.value.value.f32 = v; return a; }
+};
+
+// Op arguments (asmk_op_arg) by name, in the order given: what asmk_select_op and asmk_run_op take.
+// Names and choice strings are copied, so temporaries may be passed.
+class OpArgs {
+ public:
+  OpArgs& choice(const std::string& name, const std::string& value) {
+    return add(name, ASMK_VALUE_STRING, [&](asmk_value& v) { v.string = keep(value); });
+  }
+  OpArgs& u32(const std::string& name, uint32_t x) { return add(name, ASMK_VALUE_U32, [&](asmk_value& v) { v.u32 = x; }); }
+  OpArgs& i32(const std::string& name, int32_t x) { return add(name, ASMK_VALUE_I32, [&](asmk_value& v) { v.i32 = x; }); }
+  OpArgs& u64(const std::string& name, uint64_t x) { return add(name, ASMK_VALUE_U64, [&](asmk_value& v) { v.u64 = x; }); }
+  OpArgs& f32(const std::string& name, float x) { return add(name, ASMK_VALUE_F32, [&](asmk_value& v) { v.f32 = x; }); }
+  // A tensor or workspace: its pointer and, when known, its size in bytes (0 = not known).
+  OpArgs& ptr(const std::string& name, const void* p, size_t bytes = 0) {
+    add(name, ASMK_VALUE_POINTER, [&](asmk_value& v) { v.pointer = p; });
+    args_.back().bytes = bytes;
+    return *this;
+  }
+  OpArgs& ptr(const std::string& name, const Buffer& b) { return ptr(name, b.get(), b.bytes()); }
+
+  // The argument called `name` (e.g. a workspace given once its size is known); null when absent.
+  asmk_op_arg* find(const std::string& name) {
+    for (asmk_op_arg& a : args_)
+      if (name == a.name) return &a;
+    return nullptr;
+  }
+  const asmk_op_arg* data() const { return args_.data(); }
+  size_t size() const { return args_.size(); }
+
+ private:
+  template <class Set>
+  OpArgs& add(const std::string& name, asmk_value_type type, Set set) {
+    asmk_op_arg& a = args_.emplace_back();
+    a.name = keep(name);
+    a.type = type;
+    set(a.value);
+    return *this;
+  }
+  const char* keep(const std::string& s) { return strings_.emplace_back(s).c_str(); }  // a deque never moves them
+
+  std::vector<asmk_op_arg> args_;
+  std::deque<std::string> strings_;
 };
 
 // A context on a named device ("MI300X", "MI355X", ...) with the backend asmk_open chooses.

@@ -2,8 +2,8 @@
 // with the tolerance rule of ref/TOLERANCE.md ("Attention"), in strict mode (ctest sets
 // ASMK_EMU_STRICT=1: a missing s_waitcnt, a hazard, an LDS race or an out-of-range access fails the launch).
 // Every variant (bf16, fp16, fp8 with descales; head dims 64, 128, 192x128, 256; masks none / window; 4 waves, and
-// for 16-bit hd 128 (and 192x128 on gfx950) the 8-wave ping-pong, whose K and V tiles are shared through LDS: the
-// race check applies) runs
+// for 16-bit hd 128 (on gfx950 also 192x128 and fp8 hd 128) the 8-wave ping-pong, whose K and V tiles are shared
+// through LDS: the race check applies) runs
 // several shapes: query / key tails (1, 17, 129, 300 rows), s_q != s_k, GQA 8:1 and MQA, b > 1, padded
 // strides and a packed QKV tensor, scores far beyond exp's range, a soft-cap, varlen batches with empty
 // sequences; window kernels run causal top-left and bottom-right and sliding windows (0, 0), (64, 0),
@@ -29,6 +29,7 @@ namespace {
 namespace ref = asmk::ref;
 using asmk::test::Arg;
 using asmk::test::Buffer;
+using asmk::test::OpArgs;
 using asmk::test::Session;
 using asmk::test::Variant;
 
@@ -187,40 +188,23 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
     Buffer lb = s.upload(std::vector<float>(lse_count, 12345.f));
 
     if (via_op) {
-      const std::string choices[] = {dtype, v.param_str("out_dtype"), dims, v.param_str("mask")};
-      std::vector<asmk_op_arg> a;
-      auto add = [&](const char* name, asmk_value_type type) -> asmk_op_arg& {
-        asmk_op_arg& arg = a.emplace_back();
-        arg.name = name;
-        arg.type = type;
-        return arg;
-      };
-      auto u32 = [&](const char* name, uint32_t x) { add(name, ASMK_VALUE_U32).value.u32 = x; };
-      auto f32 = [&](const char* name, float x) { add(name, ASMK_VALUE_F32).value.f32 = x; };
-      auto ptr = [&](const char* name, const void* x) { add(name, ASMK_VALUE_POINTER).value.pointer = x; };
-      add("dtype", ASMK_VALUE_STRING).value.string = choices[0].c_str();
-      add("out_dtype", ASMK_VALUE_STRING).value.string = choices[1].c_str();
-      add("head_dims", ASMK_VALUE_STRING).value.string = choices[2].c_str();
-      add("mask", ASMK_VALUE_STRING).value.string = choices[3].c_str();
-      u32("batch", sequences), u32("seqlen_q", max_q), u32("seqlen_k", max_k), u32("num_heads_q", hq), u32("num_heads_k", hk);
-      if (varlen) u32("total_q", tq), u32("total_k", tk);
+      OpArgs a;
+      a.choice("dtype", dtype).choice("out_dtype", v.param_str("out_dtype")).choice("head_dims", dims);
+      a.choice("mask", v.param_str("mask"));
+      a.u32("batch", sequences).u32("seqlen_q", max_q).u32("seqlen_k", max_k).u32("num_heads_q", hq).u32("num_heads_k", hk);
+      if (varlen) a.u32("total_q", tq).u32("total_k", tk);
       const Strides* strides[] = {&qs, &ks, &vs, &os};
-      const char* names[][3] = {{"q_stride_batch", "q_stride_token", "q_stride_head"},
-                                {"k_stride_batch", "k_stride_token", "k_stride_head"},
-                                {"v_stride_batch", "v_stride_token", "v_stride_head"},
-                                {"o_stride_batch", "o_stride_token", "o_stride_head"}};
       for (int t = 0; t < 4; ++t) {
-        if (!varlen) u32(names[t][0], strides[t]->batch);
-        u32(names[t][1], strides[t]->token), u32(names[t][2], strides[t]->head);
+        const std::string tensor = std::string(1, "qkvo"[t]) + "_stride_";
+        if (!varlen) a.u32(tensor + "batch", strides[t]->batch);
+        a.u32(tensor + "token", strides[t]->token).u32(tensor + "head", strides[t]->head);
       }
-      f32("scale", scale), f32("softcap", sh.softcap), f32("q_descale", q_descale), f32("k_descale", k_descale);
-      f32("v_descale", v_descale);
-      add("window_left", ASMK_VALUE_I32).value.i32 = sh.left;
-      add("window_right", ASMK_VALUE_I32).value.i32 = sh.right;
-      u32("bottom_right", sh.bottom_right ? 1 : 0);
-      ptr("q", qdev), ptr("k", kdev), ptr("v", vdev), ptr("o", ob.get());
-      if (sh.with_lse) ptr("lse", lb.get());
-      if (varlen) ptr("cu_seqlens_q", cqb.get()), ptr("cu_seqlens_k", ckb.get());
+      a.f32("scale", scale).f32("softcap", sh.softcap).f32("q_descale", q_descale).f32("k_descale", k_descale);
+      a.f32("v_descale", v_descale).i32("window_left", sh.left).i32("window_right", sh.right);
+      a.u32("bottom_right", sh.bottom_right ? 1 : 0);
+      a.ptr("q", qdev).ptr("k", kdev).ptr("v", vdev).ptr("o", ob.get());
+      if (sh.with_lse) a.ptr("lse", lb.get());
+      if (varlen) a.ptr("cu_seqlens_q", cqb.get()).ptr("cu_seqlens_k", ckb.get());
       asmk_selection sel{sizeof(asmk_selection)};
       ASSERT_EQ(asmk_run_op(s.get(), varlen ? "fmha_fwd_varlen" : "fmha_fwd", a.data(), a.size(), nullptr, &sel),
                 ASMK_SUCCESS) << asmk_last_error();
@@ -316,8 +300,8 @@ TEST_P(FmhaFwd, EveryVariantMatchesTheReference) {
   ASSERT_TRUE(s.ok());
   const std::vector<Variant> variants = asmk::test::variants(GetParam().arch, "fmha_fwd");
   // 3 dtypes x 4 head dims x 2 masks at 4 waves; at 8 waves 2 16-bit dtypes x 2 masks for hd 128 (and on gfx950 for
-  // hd 192x128 too)
-  const size_t expected = std::string(GetParam().arch) == "gfx950" ? 32u : 28u;
+  // hd 192x128 too, and fp8 hd 128 x 2 masks)
+  const size_t expected = std::string(GetParam().arch) == "gfx950" ? 34u : 28u;
   ASSERT_EQ(variants.size(), expected);
   uint32_t seed = 1;
   for (const Variant& v : variants)
@@ -362,9 +346,34 @@ TEST_P(FmhaFwd, PingPongHeadDims192x128) {
   EXPECT_EQ(found, 2u) << "expected the bf16 and fp16 window kernels";
 }
 
+// The gfx950 fp8 ping-pong (hd 128): 128-byte K and V rows reach LDS two per DMA instruction, V is read by the
+// transposing ds_read_b64_tr_b8 into the P·V operands. Causal bottom-right with s_k > s_q and GQA 4:1 over 22 key
+// tiles and two workgroups, a 2048-token causal sequence (64 tiles: every buffer reused ~20 times) with scores far
+// beyond exp's range, a sliding window over 1000 keys (leading tiles skipped), and non-causal GQA on the kernel
+// without a mask; strict mode with the LDS race check. (Every other shape, varlen with empty sequences among them,
+// runs in EveryVariantMatchesTheReference.)
+TEST_P(FmhaFwd, PingPongFp8) {
+  if (std::string(GetParam().arch) != "gfx950") GTEST_SKIP() << "the fp8 ping-pong is gfx950's";
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  uint32_t seed = 120, found = 0;
+  for (const Variant& v : asmk::test::variants(GetParam().arch, "fmha_fwd")) {
+    if (v.name.find("_fp8_bf16_d128_") == std::string::npos || v.name.find("_w8") == std::string::npos) continue;
+    if (v.param_str("mask") == "window") {
+      run(s, v, {1, 4, 1, 300, 700, Layout::contiguous, -1, 0, true, true, 4.f}, seed++);
+      run(s, v, {1, 1, 1, 2048, 2048, Layout::contiguous, -1, 0, true, true, 8.f}, seed++);
+      run(s, v, {1, 2, 2, 1000, 1000, Layout::padded, 100, 7, true, true}, seed++);
+    } else {
+      run(s, v, {2, 4, 2, 300, 500, Layout::padded}, seed++);
+    }
+    ++found;
+  }
+  EXPECT_EQ(found, 2u) << "expected the fp8 hd 128 kernels without a mask and with a window";
+}
+
 // The op's choice of waves (templates/fmha_fwd/op.yaml `prefer`): the 8-wave ping-pong once it keeps as many CUs
 // busy as four waves do and idles no more query rows, four waves otherwise and where no ping-pong kernel exists
-// (fp8, other head dims).
+// (fp8 on gfx942, other head dims).
 TEST_P(FmhaFwd, TheOpPicksTheFasterWaveCount) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
@@ -381,7 +390,7 @@ TEST_P(FmhaFwd, TheOpPicksTheFasterWaveCount) {
       {"bf16", "128", 1, 1, 300, "_w4"},    // 3 workgroups of 4 waves, 2 of 8
       {"bf16", "128", 1, 16, 1, "_w4"},     // decode-like: as many workgroups, but 255 idle rows at 8 waves
       {"bf16", "128", 1, 64, 1100, "_w4"},  // 52 idle rows at 4 waves, 180 at 8
-      {"fp8", "128", 1, 64, 4096, "_w4"},   // no ping-pong kernel
+      {"fp8", "128", 1, 64, 4096, "_w4", "_w8"},  // the fp8 ping-pong is gfx950's
       {"bf16", "64", 1, 64, 4096, "_w4"},
       {"bf16", "192x128", 4, 16, 4096, "_w4", "_w8"},  // DeepSeek-V3 prefill: the ping-pong on gfx950 only
   };
@@ -391,29 +400,17 @@ TEST_P(FmhaFwd, TheOpPicksTheFasterWaveCount) {
                  " s=" + std::to_string(c.s_q));
     const uint32_t d = uint32_t(std::stoul(c.dims)), token = c.heads * d;  // (192x128: d 192 for v and o too: only the
                                                                                 // selection runs, the strides need not be tight)
-    std::vector<asmk_op_arg> a;
-    auto add = [&](const char* name, asmk_value_type type) -> asmk_op_arg& {
-      asmk_op_arg& arg = a.emplace_back();
-      arg.name = name;
-      arg.type = type;
-      return arg;
-    };
-    auto u32 = [&](const char* name, uint32_t x) { add(name, ASMK_VALUE_U32).value.u32 = x; };
     const std::string out = std::string(c.dtype) == "fp16" ? "fp16" : "bf16";
-    add("dtype", ASMK_VALUE_STRING).value.string = c.dtype;
-    add("out_dtype", ASMK_VALUE_STRING).value.string = out.c_str();
-    add("head_dims", ASMK_VALUE_STRING).value.string = c.dims;
-    u32("batch", c.batch), u32("seqlen_q", c.s_q), u32("seqlen_k", c.s_q), u32("num_heads_q", c.heads);
-    u32("num_heads_k", c.heads);
-    const char* tensors[][4] = {{"q", "q_stride_batch", "q_stride_token", "q_stride_head"},
-                                {"k", "k_stride_batch", "k_stride_token", "k_stride_head"},
-                                {"v", "v_stride_batch", "v_stride_token", "v_stride_head"},
-                                {"o", "o_stride_batch", "o_stride_token", "o_stride_head"}};
-    for (const auto& t : tensors) {
-      u32(t[1], c.s_q * token), u32(t[2], token), u32(t[3], d);
-      add(t[0], ASMK_VALUE_POINTER).value.pointer = dummy.data();
+    OpArgs a;
+    a.choice("dtype", c.dtype).choice("out_dtype", out).choice("head_dims", c.dims);
+    a.u32("batch", c.batch).u32("seqlen_q", c.s_q).u32("seqlen_k", c.s_q).u32("num_heads_q", c.heads);
+    a.u32("num_heads_k", c.heads);
+    for (const char* t : {"q", "k", "v", "o"}) {
+      const std::string stride = std::string(t) + "_stride_";
+      a.u32(stride + "batch", c.s_q * token).u32(stride + "token", token).u32(stride + "head", d);
+      a.ptr(t, dummy.data());
     }
-    add("scale", ASMK_VALUE_F32).value.f32 = 0.125f;
+    a.f32("scale", 0.125f);
     asmk_selection sel{sizeof(asmk_selection)};
     ASSERT_EQ(asmk_select_op(s.get(), "fmha_fwd", a.data(), a.size(), &sel), ASMK_SUCCESS) << asmk_last_error();
     const std::string picked = sel.kernel_name;

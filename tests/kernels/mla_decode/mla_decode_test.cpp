@@ -26,6 +26,7 @@ namespace {
 namespace ref = asmk::ref;
 using asmk::test::Arg;
 using asmk::test::Buffer;
+using asmk::test::OpArgs;
 using asmk::test::Session;
 using asmk::test::Variant;
 
@@ -33,23 +34,10 @@ constexpr uint32_t D = ref::kMlaHeadDimQk, DV = ref::kMlaHeadDimV;
 constexpr uint16_t kSentinel = 0x7fc1;  // a bf16 NaN: never a valid output
 constexpr float kLseSentinel = 12345.f;
 
-// The split pass's split slots (grid.y) in a pipeline's selection
-uint32_t plan_launch_splits(const asmk_selection& sel) { return sel.launches[1].grid.y; }
-
-// The workgroup rows the ops choose (op*.yaml `prefer`): 64 unless 64-row workgroups mask more of a sequence's
-// heads × max_qlen rows than 32-row ones, or keep fewer CUs busy (workgroups = row blocks · splits · batch).
-uint32_t op_wg_rows(uint32_t heads, uint32_t max_qlen, uint32_t splits, uint32_t batch, uint32_t cus) {
-  const uint32_t rows = heads * max_qlen;
-  if ((rows + 63) / 64 * 64 != (rows + 31) / 32 * 32) return 32;
-  const auto busy = [&](uint32_t wg_rows) { return std::min((rows + wg_rows - 1) / wg_rows * splits * batch, cus); };
-  return busy(64) >= busy(32) ? 64 : 32;
-}
-
-// v's name with the workgroup rows the op picks for the shape (the same dtypes)
-std::string op_variant_name(const Variant& v, uint32_t rows) {
-  const std::string suffix = "_r" + std::to_string(v.param_int("wg_rows"));
-  return v.name.substr(0, v.name.size() - suffix.size()) + "_r" + std::to_string(rows);
-}
+// v's name without its rows per workgroup (`_r32` / `_r64`): the dtypes the op must select. Which rows the ops
+// pick is their op spec's `prefer` rule (one place); the test SplitOpsCountTheSplitsThatHoldKeys checks it on
+// shapes worked out by hand.
+std::string without_rows(const std::string& name) { return name.substr(0, name.rfind("_r")); }
 
 struct Shape {
   uint32_t heads, page_size;
@@ -177,44 +165,27 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
     const bool partial = sh.splits > 0;
     if (via_op) {
       // the ops (templates/mla_decode/op*.yaml) by name: each form and output its own op
-      std::vector<asmk_op_arg> a;
-      auto add = [&](const char* name, asmk_value_type type) -> asmk_op_arg& {
-        asmk_op_arg& arg = a.emplace_back();
-        arg.name = name;
-        arg.type = type;
-        return arg;
-      };
-      auto u32 = [&](const char* name, uint32_t x) { add(name, ASMK_VALUE_U32).value.u32 = x; };
-      auto ptr = [&](const char* name, const Buffer& b) {
-        asmk_op_arg& arg = add(name, ASMK_VALUE_POINTER);
-        arg.value.pointer = b.get();
-        arg.bytes = b.bytes();
-      };
-      u32("batch", batch), u32("heads", h), u32("max_qlen", max_qlen), u32("total_q", tokens);
-      u32("num_pages", uint32_t(pages)), u32("page_size", ps), u32("q_stride_token", q_token), u32("q_stride_head", q_head);
-      add("scale", ASMK_VALUE_F32).value.f32 = scale;
-      add("softcap", ASMK_VALUE_F32).value.f32 = sh.softcap;
-      add("kv_scale", ASMK_VALUE_F32).value.f32 = kv_scale;
-      add("q_scale", ASMK_VALUE_F32).value.f32 = q_scale;
-      const std::string kv_dtype = v.param_str("kv_dtype"), q_dtype = v.param_str("q_dtype");
-      add("kv_dtype", ASMK_VALUE_STRING).value.string = kv_dtype.c_str();
-      add("q_dtype", ASMK_VALUE_STRING).value.string = q_dtype.c_str();
-      ptr("q", qb), ptr("kv", kvb), ptr("qo_indptr", qob);
-      if (sh.csr) u32("num_indices", uint32_t(kv_indices.size())), ptr("kv_indptr", kib), ptr("kv_indices", kxb), ptr("kv_last_page_len", klb);
-      else u32("block_table_stride", max_pages), ptr("block_table", btb), ptr("seq_lens", slb);
+      OpArgs a;
+      a.u32("batch", batch).u32("heads", h).u32("max_qlen", max_qlen).u32("total_q", tokens);
+      a.u32("num_pages", uint32_t(pages)).u32("page_size", ps).u32("q_stride_token", q_token).u32("q_stride_head", q_head);
+      a.f32("scale", scale).f32("softcap", sh.softcap).f32("kv_scale", kv_scale).f32("q_scale", q_scale);
+      a.choice("kv_dtype", v.param_str("kv_dtype")).choice("q_dtype", v.param_str("q_dtype"));
+      a.ptr("q", qb).ptr("kv", kvb).ptr("qo_indptr", qob);
+      if (sh.csr) a.u32("num_indices", uint32_t(kv_indices.size())).ptr("kv_indptr", kib).ptr("kv_indices", kxb).ptr("kv_last_page_len", klb);
+      else a.u32("block_table_stride", max_pages).ptr("block_table", btb).ptr("seq_lens", slb);
       if (partial) {
-        u32("num_splits", splits), ptr("partial_o", pob), ptr("partial_lse", lb);
-        if (sh.plan_tiles) ptr("split_plan", planb);
+        a.u32("num_splits", splits).ptr("partial_o", pob).ptr("partial_lse", lb);
+        if (sh.plan_tiles) a.ptr("split_plan", planb);
       } else {
-        u32("o_stride_token", o_token), u32("o_stride_head", o_head), ptr("o", ob);
-        if (sh.with_lse) ptr("lse", lb);
+        a.u32("o_stride_token", o_token).u32("o_stride_head", o_head).ptr("o", ob);
+        if (sh.with_lse) a.ptr("lse", lb);
       }
       const bool pipeline = !partial && sh.launches > 0;
       const char* op = partial ? (sh.csr ? "mla_decode_split" : "mla_decode_split_block_table")
                        : !sh.csr ? (pipeline ? "mla_decode_block_table" : "mla_decode_block_table_single")
                        : pipeline ? "mla_decode" : "mla_decode_single";
       Buffer wsb = s.alloc(std::max<size_t>(sh.workspace, 1));
-      if (pipeline && sh.workspace > 0) ptr("workspace", wsb);
+      if (pipeline && sh.workspace > 0) a.ptr("workspace", wsb);
       if (pipeline) {
         asmk_selection plan{sizeof(asmk_selection)};
         ASSERT_EQ(asmk_select_op(s.get(), op, a.data(), a.size(), &plan), ASMK_SUCCESS) << asmk_last_error();
@@ -230,12 +201,8 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
       ASSERT_EQ(asmk_run_op(s.get(), op, a.data(), a.size(), nullptr, &sel), ASMK_SUCCESS) << op << ": " << asmk_last_error();
       // a split pipeline's first launch is the plan, its second the variant's split pass
       const bool planned = pipeline && sh.launches == 3;
-      asmk_device_info device{};
-      ASSERT_EQ(asmk_device_get(s.get(), &device), ASMK_SUCCESS) << asmk_last_error();
-      const uint32_t grid_splits = planned ? plan_launch_splits(sel) : splits;
-      EXPECT_EQ(std::string(planned ? sel.launches[1].kernel_name : sel.kernel_name),
-                op_variant_name(v, op_wg_rows(h, max_qlen, grid_splits, batch, device.compute_units)))
-          << "the op selects the variant of the choices and the rows";
+      EXPECT_EQ(without_rows(planned ? sel.launches[1].kernel_name : sel.kernel_name), without_rows(v.name))
+          << "the op selects the variant of the choices";
       ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
     } else {
       ASSERT_TRUE(s.launch(v.name,
@@ -415,7 +382,7 @@ TEST_P(MlaDecode, ThePipelineOpSplitsWithAWorkspace) {
   ASSERT_TRUE(s.ok());
   uint32_t seed = 700;
   for (const Variant& v : asmk::test::variants(GetParam().arch, "mla_decode")) {
-    if (v.param_int("wg_rows") != 32) continue;  // the op picks the rows of the shape (op_wg_rows)
+    if (v.param_int("wg_rows") != 32) continue;  // the op picks the rows of the shape (its prefer rule)
     if (v.param_str("q_dtype") != v.param_str("kv_dtype")) continue;  // bf16 and fp8 q and cache
     Shape sh{16, 16, {1, 2, 1}, {600, 500, 7}, true};
     sh.workspace = 64 << 20, sh.launches = 3;
@@ -436,7 +403,7 @@ TEST_P(MlaDecode, TheOpsRunTheirVariants) {
   ASSERT_TRUE(s.ok());
   uint32_t seed = 300;
   for (const Variant& v : asmk::test::variants(GetParam().arch, "mla_decode")) {
-    if (v.param_int("wg_rows") != 32) continue;  // the op picks the rows of the shape (op_wg_rows)
+    if (v.param_int("wg_rows") != 32) continue;  // the op picks the rows of the shape (its prefer rule)
     const auto all = shapes();
     run(s, v, all[2], seed++, true);  // CSR, qlen 8, soft-cap
     run(s, v, all[7], seed++, true);  // split partials
@@ -476,24 +443,11 @@ TEST_P(MlaDecode, BadInputIsANamedErrorAndWritesNothing) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.what);
-    std::vector<asmk_op_arg> a;
-    auto add = [&](const char* name, asmk_value_type type) -> asmk_op_arg& {
-      asmk_op_arg& arg = a.emplace_back();
-      arg.name = name;
-      arg.type = type;
-      return arg;
-    };
-    auto u32 = [&](const char* name, uint32_t x) { add(name, ASMK_VALUE_U32).value.u32 = x; };
-    auto ptr = [&](const char* name, const Buffer& b, size_t bytes) {
-      asmk_op_arg& arg = add(name, ASMK_VALUE_POINTER);
-      arg.value.pointer = b.get();
-      arg.bytes = bytes;
-    };
-    u32("batch", 2), u32("heads", c.heads), u32("max_qlen", c.max_qlen), u32("total_q", c.total_q);
-    u32("num_pages", c.num_pages), u32("page_size", c.page_size), u32("num_indices", 2);
-    add("scale", ASMK_VALUE_F32).value.f32 = 0.1f;
-    ptr("q", q, q.bytes()), ptr("kv", kv, kv.bytes()), ptr("o", o, c.o_bytes), ptr("qo_indptr", qo, qo.bytes());
-    ptr("kv_indptr", kvi, kvi.bytes()), ptr("kv_indices", idx, idx.bytes()), ptr("kv_last_page_len", last, last.bytes());
+    OpArgs a;
+    a.u32("batch", 2).u32("heads", c.heads).u32("max_qlen", c.max_qlen).u32("total_q", c.total_q);
+    a.u32("num_pages", c.num_pages).u32("page_size", c.page_size).u32("num_indices", 2).f32("scale", 0.1f);
+    a.ptr("q", q).ptr("kv", kv).ptr("o", o.get(), c.o_bytes).ptr("qo_indptr", qo);
+    a.ptr("kv_indptr", kvi).ptr("kv_indices", idx).ptr("kv_last_page_len", last);
     EXPECT_EQ(asmk_run_op(s.get(), "mla_decode", a.data(), a.size(), nullptr, nullptr), c.status);
     EXPECT_NE(std::string(asmk_last_error()).find(c.message), std::string::npos) << asmk_last_error();
     ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS);
@@ -537,23 +491,11 @@ TEST_P(MlaDecode, ThePlanFollowsTheLengths) {
       SCOPED_TRACE(std::string(csr ? "csr" : "block table") + " batch " + std::to_string(batch) + " splits " +
                    std::to_string(c.num_splits) + " work_target " + std::to_string(c.work_target));
       Buffer ib = s.upload(indptr), lb = s.upload(lens), pb = s.upload(std::vector<int32_t>{-1});
-      std::vector<asmk_op_arg> a;
-      auto add = [&](const char* name, asmk_value_type type) -> asmk_op_arg& {
-        asmk_op_arg& arg = a.emplace_back();
-        arg.name = name;
-        arg.type = type;
-        return arg;
-      };
-      auto u32 = [&](const char* name, uint32_t x) { add(name, ASMK_VALUE_U32).value.u32 = x; };
-      auto ptr = [&](const char* name, const Buffer& b) {
-        asmk_op_arg& arg = add(name, ASMK_VALUE_POINTER);
-        arg.value.pointer = b.get();
-        arg.bytes = b.bytes();
-      };
-      u32("batch", batch), u32("num_splits", c.num_splits), u32("work_target", c.work_target);
-      u32("min_tiles", c.min_tiles), ptr("split_plan", pb);
-      if (csr) u32("page_size", c.page_size), ptr("kv_indptr", ib);
-      else ptr("seq_lens", lb);
+      OpArgs a;
+      a.u32("batch", batch).u32("num_splits", c.num_splits).u32("work_target", c.work_target);
+      a.u32("min_tiles", c.min_tiles).ptr("split_plan", pb);
+      if (csr) a.u32("page_size", c.page_size).ptr("kv_indptr", ib);
+      else a.ptr("seq_lens", lb);
       const char* op = csr ? "mla_decode_plan" : "mla_decode_plan_block_table";
       ASSERT_EQ(asmk_run_op(s.get(), op, a.data(), a.size(), nullptr, nullptr), ASMK_SUCCESS) << op << ": " << asmk_last_error();
       ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
@@ -571,13 +513,61 @@ TEST_P(MlaDecode, ThePipelineBalancesALongSequenceAmongShortOnes) {
   ASSERT_TRUE(s.ok());
   uint32_t seed = 800;
   for (const Variant& v : asmk::test::variants(GetParam().arch, "mla_decode")) {
-    if (v.param_int("wg_rows") != 32) continue;  // the op picks the rows of the shape (op_wg_rows)
+    if (v.param_int("wg_rows") != 32) continue;  // the op picks the rows of the shape (its prefer rule)
     if (v.param_str("q_dtype") != v.param_str("kv_dtype")) continue;
     Shape sh{16, 16, {1, 1, 2, 1, 1}, {3000, 40, 100, 7, 60}, true};
     sh.workspace = 64 << 20, sh.launches = 3;
     run(s, v, sh, seed++, true);
     sh.csr = false;  // mla_decode_block_table: its plan, split and combine stages
     run(s, v, sh, seed++, true);
+  }
+}
+
+// The split ops' rows per workgroup (op.split*.yaml `prefer`) count the CUs the splits with keys keep busy, not
+// the split slots: mla_decode_plan gives a split at least 256 keys, so a 1k context holds about 4 splits with keys
+// of its 16 slots. Worked out by hand (page size 64, every sequence 1,024 keys, an ample workspace: 16 slots):
+//   h 128 × q 1 × batch 16: 32-row 4 row blocks · 4 splits · 16 = 256 workgroups with keys, 64-row 128: on 304
+//     (MI300X) or 256 (MI355X) CUs the 32-row kernel keeps more busy (counting slots, both filled the CUs: 64 rows)
+//   h 16 × q 4 × batch 16: 128 against 64 workgroups with keys: 32 rows
+//   h 128 × q 4 × batch 64 × 8k: 16 slots, 8k / 256 = 32 splits of keys: both fill the CUs, 64 rows (a cache read
+//     shared by 64 rows); h 16 × q 1: 16 rows, 64-row workgroups would mask more: 32 rows
+TEST_P(MlaDecode, SplitOpsCountTheSplitsThatHoldKeys) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  struct Case {
+    uint32_t heads, qlen, batch, ctx, wg_rows;
+  };
+  const Case cases[] = {{128, 1, 16, 1024, 32}, {16, 4, 16, 1024, 32}, {128, 4, 64, 8192, 64}, {16, 1, 64, 8192, 32}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE("h " + std::to_string(c.heads) + " q " + std::to_string(c.qlen) + " batch " + std::to_string(c.batch) +
+                 " ctx " + std::to_string(c.ctx));
+    const uint32_t ps = 64, pages = c.batch * (c.ctx / ps), tokens = c.batch * c.qlen;
+    std::vector<asmk_op_arg> a;
+    auto add = [&](const char* name, asmk_value_type type) -> asmk_op_arg& {
+      asmk_op_arg& arg = a.emplace_back();
+      arg.name = name;
+      arg.type = type;
+      return arg;
+    };
+    auto u32 = [&](const char* name, uint32_t x) { add(name, ASMK_VALUE_U32).value.u32 = x; };
+    auto ptr = [&](const char* name, size_t bytes) {  // a selection reads no data: no memory behind the pointers
+      asmk_op_arg& arg = add(name, ASMK_VALUE_POINTER);
+      arg.value.pointer = nullptr;
+      arg.bytes = bytes;
+    };
+    u32("batch", c.batch), u32("heads", c.heads), u32("max_qlen", c.qlen), u32("total_q", tokens);
+    u32("num_pages", pages), u32("page_size", ps), u32("num_indices", pages);
+    add("scale", ASMK_VALUE_F32).value.f32 = 0.0722f;
+    ptr("q", size_t(tokens) * c.heads * D * 2), ptr("kv", size_t(pages) * ps * D * 2);
+    ptr("o", size_t(tokens) * c.heads * DV * 2), ptr("qo_indptr", (c.batch + 1) * 4);
+    ptr("kv_indptr", (c.batch + 1) * 4), ptr("kv_indices", size_t(pages) * 4), ptr("kv_last_page_len", c.batch * 4);
+    ptr("workspace", size_t(1) << 32);
+    asmk_selection sel{sizeof(asmk_selection)};
+    ASSERT_EQ(asmk_select_op(s.get(), "mla_decode", a.data(), a.size(), &sel), ASMK_SUCCESS) << asmk_last_error();
+    ASSERT_EQ(sel.launch_count, 3u) << "plan, split pass, combine: " << sel.reason;
+    EXPECT_EQ(sel.launches[1].grid.y, 16u) << "the split slots";
+    const std::string split = sel.launches[1].kernel_name;
+    EXPECT_EQ(split.substr(split.rfind("_r")), "_r" + std::to_string(c.wg_rows)) << split;
   }
 }
 
@@ -611,25 +601,12 @@ class AttnLseCombine : public ::testing::TestWithParam<asmk::test::TestDevice> {
     Buffer pob = s.upload(po), plb = s.upload(pl), ob = s.upload(std::vector<uint16_t>(o_elems, kSentinel));
     Buffer lb = s.upload(std::vector<float>(rows, kLseSentinel));
     if (via_op) {
-      std::vector<asmk_op_arg> a;
-      auto add = [&](const char* name, asmk_value_type type) -> asmk_op_arg& {
-        asmk_op_arg& arg = a.emplace_back();
-        arg.name = name;
-        arg.type = type;
-        return arg;
-      };
-      auto u32 = [&](const char* name, uint32_t x) { add(name, ASMK_VALUE_U32).value.u32 = x; };
-      auto ptr = [&](const char* name, const Buffer& b) {
-        asmk_op_arg& arg = add(name, ASMK_VALUE_POINTER);
-        arg.value.pointer = b.get();
-        arg.bytes = b.bytes();
-      };
-      const std::string out = v.param_str("out_dtype");
-      add("out_dtype", ASMK_VALUE_STRING).value.string = out.c_str();
-      u32("tokens", tokens), u32("heads", heads), u32("num_splits", splits), u32("dv", dv);
-      u32("o_stride_token", o_token), u32("o_stride_head", o_head);
-      ptr("partial_o", pob), ptr("partial_lse", plb), ptr("o", ob);
-      if (with_lse) ptr("lse", lb);
+      OpArgs a;
+      a.choice("out_dtype", v.param_str("out_dtype"));
+      a.u32("tokens", tokens).u32("heads", heads).u32("num_splits", splits).u32("dv", dv);
+      a.u32("o_stride_token", o_token).u32("o_stride_head", o_head);
+      a.ptr("partial_o", pob).ptr("partial_lse", plb).ptr("o", ob);
+      if (with_lse) a.ptr("lse", lb);
       asmk_selection sel{sizeof(asmk_selection)};
       ASSERT_EQ(asmk_run_op(s.get(), "attn_lse_combine", a.data(), a.size(), nullptr, &sel), ASMK_SUCCESS) << asmk_last_error();
       EXPECT_EQ(std::string(sel.kernel_name), v.name);

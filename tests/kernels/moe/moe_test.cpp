@@ -20,6 +20,7 @@
 namespace {
 
 using asmk::op_runner::Problem;
+using asmk::test::OpArgs;
 using asmk::test::Session;
 namespace ref = asmk::ref;
 using asmk::test::moe::launches_of;
@@ -241,6 +242,10 @@ TEST_P(Moe, ChunkedSortMatchesTheReference) {
       {"tokens=65536 k=2 experts=64 local_experts=64 block_m=128", 128},  // 65,536 tokens: chunks of 1024 slots
       {"tokens=65536 k=16 experts=512 local_experts=512 block_m=128", 256},  // the largest: 2^20 slots, chunks of 4096
       {"tokens=20000 k=8 experts=256 local_experts=128 expert_map block_m=64", 157},  // the last chunk partial
+      // 301 experts (not a multiple of the scatter's 4 per lane: two rounds of 256, the last lane's partly past
+      // E_local) over 36 chunks of 256 (the counts summed 16 rows a batch: chunks before a workgroup's own span
+      // the batch boundary)
+      {"tokens=3000 k=3 experts=301 local_experts=301 block_m=16", 36},
   };
   std::uint32_t seed = 700;
   for (const auto& c : cases) {
@@ -253,7 +258,35 @@ TEST_P(Moe, ChunkedSortMatchesTheReference) {
   }
 }
 
-// The same ids through both sorts: the outputs are the same bytes (one expert takes every slot but
+// moe_sort_onepass (one launch: every workgroup counts all slots, scatters its chunk; the padding by
+// the lane of each expert's last slot, the entries past the total by every workgroup's share): the
+// single-wave layout bit for bit — one chunk and many, chunks of 64 to 4096 (the last partial), experts
+// that receive nothing, 301 and 512 experts, expert parallelism with and without a map, block_m 16 to 128.
+TEST_P(Moe, OnepassSortMatchesTheReference) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const std::string arch = arch_suffix(GetParam().arch);
+  const struct { const char* problem; std::uint32_t workgroups; } cases[] = {
+      {"tokens=1 k=8 experts=256 local_experts=256 block_m=16 chunk=64", 1},      // most experts receive nothing
+      {"tokens=3 k=2 experts=8 local_experts=8 block_m=16 chunk=64", 1},
+      {"tokens=64 k=8 experts=256 local_experts=256 block_m=16 chunk=64", 8},     // DeepSeek-V3 at 64 tokens
+      {"tokens=64 k=8 experts=256 local_experts=128 expert_map block_m=64 chunk=64", 8},
+      {"tokens=3 k=4 experts=16 local_experts=8 block_m=16 chunk=64", 1},          // no map: experts >= 8 remote
+      {"tokens=1000 k=4 experts=512 local_experts=512 block_m=128 chunk=128", 32}, // two rounds of 256 experts
+      {"tokens=700 k=3 experts=301 local_experts=301 block_m=32 chunk=256", 9},    // a lane past E_local
+      {"tokens=2000 k=2 experts=64 local_experts=64 block_m=128 chunk=4096", 1},   // one chunk of many id batches
+  };
+  std::uint32_t seed = 900;
+  for (const auto& c : cases) {
+    const auto r = run_ok(s, "moe_sort_onepass", c.problem, seed++);
+    ASSERT_EQ(r.comparisons.size(), 4u);
+    ASSERT_EQ(r.selection.launch_count, 1u);
+    EXPECT_EQ(std::string(r.selection.launches[0].kernel_name), "moe_sort_chunked" + arch + "onepass_x512");
+    EXPECT_EQ(r.selection.launches[0].grid.x, c.workgroups) << c.problem;
+  }
+}
+
+// The same ids through the three sorts: the outputs are the same bytes (one expert takes every slot but
 // the −1 ones, so its list spans many blocks and every chunk; the other experts receive nothing).
 TEST_P(Moe, ChunkedSortGivesTheSingleWaveBytes) {
   Session s(GetParam().name);
@@ -269,10 +302,14 @@ TEST_P(Moe, ChunkedSortGivesTheSingleWaveBytes) {
   const auto problem = Problem::parse("tokens=1500 k=2 experts=8 local_experts=8 block_m=16");
   const auto wave = asmk::op_runner::run(s.get(), "moe_sort", problem, options);
   const auto chunked = asmk::op_runner::run(s.get(), "moe_sort_chunked", problem, options);
+  const auto onepass = asmk::op_runner::run(s.get(), "moe_sort_onepass", Problem::parse("tokens=1500 k=2 experts=8 local_experts=8 block_m=16 chunk=128"), options);
   ASSERT_TRUE(wave.ok()) << wave.error << wave.summary();
   ASSERT_TRUE(chunked.ok()) << chunked.error << chunked.summary();
-  for (const char* name : {"sorted_ids", "sorted_weights", "block_expert", "total_padded"})
+  ASSERT_TRUE(onepass.ok()) << onepass.error << onepass.summary();
+  for (const char* name : {"sorted_ids", "sorted_weights", "block_expert", "total_padded"}) {
     EXPECT_EQ(wave.tensors.at(name).bytes, chunked.tensors.at(name).bytes) << name;
+    EXPECT_EQ(wave.tensors.at(name).bytes, onepass.tensors.at(name).bytes) << name;
+  }
   std::int32_t total;
   std::memcpy(&total, chunked.tensors.at("total_padded").bytes.data(), 4);
   const std::size_t routed = std::count(ids.begin(), ids.end(), 5);
@@ -321,18 +358,11 @@ class SortCall {
   // ids given; the map given when `with_map` (local experts = kExperts either way).
   asmk_status run(const std::vector<std::int32_t>& ids, bool with_map) {
     put("topk_ids", ids);
-    std::vector<asmk_op_arg> args;
-    auto u32 = [&](const char* name, std::uint32_t v) {
-      asmk_op_arg a{};
-      a.name = name, a.type = ASMK_VALUE_U32, a.value.u32 = v;
-      args.push_back(a);
-    };
-    u32("tokens", kTokens), u32("k", kK), u32("experts", kExperts), u32("local_experts", kExperts), u32("block_m", kBlockM);
+    OpArgs args;
+    args.u32("tokens", kTokens).u32("k", kK).u32("experts", kExperts).u32("local_experts", kExperts).u32("block_m", kBlockM);
     for (const char* name : {"topk_ids", "topk_weights", "expert_map", "sorted_ids", "sorted_weights", "block_expert", "total_padded"}) {
       if (std::string(name) == "expert_map" && !with_map) continue;
-      asmk_op_arg a{};
-      a.name = name, a.type = ASMK_VALUE_POINTER, a.value.pointer = buffers_.at(name).get(), a.bytes = bytes_of(name);
-      args.push_back(a);
+      args.ptr(name, buffers_.at(name).get(), bytes_of(name));
     }
     asmk_status status = asmk_run_op(ctx_, "moe_sort", args.data(), args.size(), nullptr, nullptr);
     message_ = asmk_last_error();
@@ -1044,26 +1074,14 @@ TEST_P(Moe, FusedMoeRoutedRunsTheCallersRouting) {
   auto weights = s.upload(std::vector<float>(tokens * k, 0.5f));
   auto bad_ids = s.upload(std::vector<std::int32_t>{7, 0, 1, 8, 2, 3});
   asmk_selection plan{sizeof(asmk_selection)};
-  std::vector<asmk_op_arg> args;
-  auto u32 = [&](const char* name, std::uint32_t v) {
-    asmk_op_arg a{};
-    a.name = name, a.type = ASMK_VALUE_U32, a.value.u32 = v;
-    args.push_back(a);
-  };
-  auto tensor = [&](const char* name, const asmk::test::Buffer& b) {
-    asmk_op_arg a{};
-    a.name = name, a.type = ASMK_VALUE_POINTER, a.value.pointer = b.get(), a.bytes = b.bytes();
-    args.push_back(a);
-  };
-  u32("tokens", tokens), u32("experts", experts), u32("k", k), u32("hidden", hidden), u32("inter", inter), u32("block_m", 16);
-  tensor("x", x), tensor("topk_ids", bad_ids), tensor("topk_weights", weights), tensor("w1", w1), tensor("w2", w2);
-  tensor("out", out_buffer);
-  asmk_op_arg ws{};
-  ws.name = "workspace", ws.type = ASMK_VALUE_POINTER, ws.bytes = SIZE_MAX;
-  args.push_back(ws);
+  OpArgs args;
+  args.u32("tokens", tokens).u32("experts", experts).u32("k", k).u32("hidden", hidden).u32("inter", inter).u32("block_m", 16);
+  args.ptr("x", x).ptr("topk_ids", bad_ids).ptr("topk_weights", weights).ptr("w1", w1).ptr("w2", w2).ptr("out", out_buffer);
+  args.ptr("workspace", nullptr, SIZE_MAX);
   ASSERT_EQ(asmk_select_op(s.get(), "fused_moe_routed", args.data(), args.size(), &plan), ASMK_SUCCESS) << asmk_last_error();
   auto workspace = s.filled(plan.workspace_bytes, 0xee);
-  args.back().value.pointer = workspace.get(), args.back().bytes = plan.workspace_bytes;
+  asmk_op_arg& ws = *args.find("workspace");
+  ws.value.pointer = workspace.get(), ws.bytes = plan.workspace_bytes;
   if (!checks_elements(s.get())) {  // unchecked: the slot is skipped, the layer runs without a fault
     EXPECT_EQ(asmk_run_op(s.get(), "fused_moe_routed", args.data(), args.size(), nullptr, nullptr), ASMK_SUCCESS) << asmk_last_error();
     EXPECT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
@@ -1153,15 +1171,24 @@ TEST_P(Moe, FusedMoeChoosesItsSort) {
   auto has = [](const std::vector<std::string>& names, const std::string& prefix) {
     return std::any_of(names.begin(), names.end(), [&](const std::string& n) { return n.rfind(prefix, 0) == 0; });
   };
+  auto count = [](const std::vector<std::string>& names, const std::string& part) {
+    return std::count_if(names.begin(), names.end(), [&](const std::string& n) { return n.find(part) != std::string::npos; });
+  };
+  // up to 2048 slots the one-launch sort, past it the count and scatter launches; never the one wave
   const auto mixtral = launches("fused_moe", "tokens=64 experts=8 k=2 hidden=4096 inter=14336");  // 128 slots, 8 experts
-  EXPECT_TRUE(has(mixtral, "moe_sort_gfx"));
-  EXPECT_FALSE(has(mixtral, "moe_sort_chunked"));
-  const auto deepseek = launches("fused_moe", "tokens=1 experts=256 k=8 hidden=7168 inter=256");  // 256 experts
-  EXPECT_TRUE(has(deepseek, "moe_sort_chunked"));
-  EXPECT_FALSE(has(deepseek, "moe_sort_gfx"));
+  EXPECT_EQ(count(mixtral, "_onepass_"), 1);
+  EXPECT_FALSE(has(mixtral, "moe_sort_gfx"));
+  const auto deepseek = launches("fused_moe", "tokens=256 experts=256 k=8 hidden=7168 inter=256");  // 2048 slots
+  EXPECT_EQ(count(deepseek, "_onepass_"), 1);
+  EXPECT_EQ(count(deepseek, "moe_sort"), 1);
+  const auto past = launches("fused_moe", "tokens=257 experts=256 k=8 hidden=7168 inter=256");  // 2056 slots
+  EXPECT_EQ(count(past, "_count_"), 1);
+  EXPECT_EQ(count(past, "_scatter_"), 1);
+  EXPECT_EQ(count(past, "_onepass_"), 0);
   const auto prefill = launches("fused_moe", "tokens=4096 experts=256 k=8 hidden=7168 inter=256 in_dtype=fp8 w1_scale w2_scale");
   EXPECT_EQ(prefill.size(), 8u);
   EXPECT_TRUE(has(prefill, "moe_sort_chunked"));
+  run_ok(s, "fused_moe", "tokens=64 experts=256 k=8 hidden=64 inter=64 routing=grouped n_group=8 topk_group=4 routed_scaling_factor=2.5 correction_bias", 951);
   run_ok(s, "fused_moe_routed", "tokens=600 experts=64 k=8 hidden=64 inter=64", 950);
 }
 
