@@ -48,7 +48,7 @@ from .errors import SpaceError
 FILE_NAME = "op.yaml"
 TOP_KEYS = {"op", "doc", "kernels", "sizes", "choices", "scalars", "values", "wanted", "tensors", "rules",
             "select", "demo", "derived", "temporaries", "stages"}
-DTYPE_BITS = {"bf16": 16, "fp16": 16, "f32": 32, "fp8": 8, "int8": 8, "fp4": 4, "e8m0": 8, "u8": 8, "i32": 32}
+DTYPE_BITS = {"bf16": 16, "fp16": 16, "f32": 32, "fp8": 8, "int8": 8, "fp4": 4, "int4": 4, "e8m0": 8, "u8": 8, "i32": 32}
 TENSOR_KEYS = {"dtype", "shape", "stride", "strides", "output", "optional", "workspace", "doc", "elements"}
 # Value rules over an integer tensor's elements (docs/op-spec.md, "Element rules"): bounds are
 # expressions of the call's integers; the order rules read the elements in row-major order of a

@@ -26,8 +26,9 @@ in_fp8_rowcol), fp8 with DeepSeek-V3's block scales (1×128 activations, 128×12
 in_fp8_block128) and MXFP4 (e2m1 activations and weights, e8m0 scales per 32: in_fp4_mx32, gfx950
 only), the formats the kernels exist in. DeepSeek-V3 runs in its real format (block scales), gpt-oss
 in MXFP4 on MI355X (its hidden and inter of 2880 padded to 2944, whole 128-element K steps; MI300X has
-no MXFP4 MFMA: fp8 per-token there). Grok-1's int4 weights upcast to fp8 are not built; its rows are
-modeled in fp8 per-token (int4 would read half the weight bytes) and marked so.
+no MXFP4 MFMA: fp8 per-token there), and gpt-oss's serving form, MXFP4 weights against bf16 activations
+(in_a16w4_mx32, 2880 unpadded; gfx950). Grok-1 runs in int4 weights (per-channel scales) upcast to fp8
+against fp8 per-token activations (in_a8w4_rowcol).
 """
 
 import argparse
@@ -49,8 +50,10 @@ MODELS = [
     ("Mixtral-8x7B", 8, 2, 4096, 14336, "softmax", "silu", "bf16", ""),
     ("gpt-oss-120b", 128, 4, 2944, 2944, "softmax", "swiglu_oai", "mxfp4",
      "MXFP4 on MI355X, hidden and inter 2880 padded to 2944; MI300X has no MXFP4 MFMA: fp8 per-token there"),
-    ("Grok-1", 8, 2, 6144, 32768, "softmax", "gelu", "fp8",
-     "fp8 here; int4 weights upcast to fp8 are not built (half these weight bytes)"),
+    ("gpt-oss-120b a16w4", 128, 4, 2880, 2880, "softmax", "swiglu_oai", "a16w4",
+     "MXFP4 weights against bf16 activations (gfx950), 2880 unpadded; MI300X: fp8 per-token"),
+    ("Grok-1", 8, 2, 6144, 32768, "softmax", "gelu", "int4",
+     "int4 weights with per-channel scales, upcast to fp8, against fp8 per-token activations"),
 ]
 TOKENS = [1, 16, 64, 256, 4096, 16384]
 MACHINES = ["MI300X", "MI355X"]
@@ -183,7 +186,7 @@ def sort_launches(asmk, repo, machine, ids, tokens, k, experts, block_m, capacit
 
 def dtype_on(dtype, machine):
     """The format a model runs in on a machine: MXFP4 needs gfx950's scaled MFMA (fp8 per-token on gfx942)."""
-    return "fp8" if dtype == "mxfp4" and ARCH[machine] == "gfx942" else dtype
+    return "fp8" if dtype in ("mxfp4", "a16w4") and ARCH[machine] == "gfx942" else dtype
 
 
 def layer(asmk, repo, machine, spec, tokens, folder: Path):
@@ -201,10 +204,12 @@ def layer(asmk, repo, machine, spec, tokens, folder: Path):
         "block_expert": write_i32(folder, "block_expert", block_expert),
         "total_padded": write_i32(folder, "total", [total]),
     }
-    fp8 = dtype in ("fp8", "fp8-block", "mxfp4")   # scaled inputs
-    elt = {"bf16": 2, "mxfp4": 0.5}.get(dtype, 1)   # bytes per element
+    fp8 = dtype in ("fp8", "fp8-block", "mxfp4", "a16w4", "int4")   # scaled inputs (a16w4: the weights only)
+    elt = {"bf16": 2, "a16w4": 2, "mxfp4": 0.5}.get(dtype, 1)   # bytes per activation element
+    w_elt = {"bf16": 2, "mxfp4": 0.5, "a16w4": 0.5, "int4": 0.5}.get(dtype, 1)   # bytes per weight element
     # the variant's input suffix (templates/moe_gemm/space.yaml: in_dtype, scales)
-    suffix = {"bf16": "inbf16_none", "fp8": "infp8_rowcol", "fp8-block": "infp8_block128", "mxfp4": "infp4_mx32"}[dtype]
+    suffix = {"bf16": "inbf16_none", "fp8": "infp8_rowcol", "fp8-block": "infp8_block128", "mxfp4": "infp4_mx32",
+              "a16w4": "ina16w4_mx32", "int4": "ina8w4_rowcol"}[dtype]
     rows = {}
     # routing
     if route == "grouped":
@@ -226,10 +231,10 @@ def layer(asmk, repo, machine, spec, tokens, folder: Path):
     capacity = len(sorted_ids)
     rows["sort"] = sort_launches(asmk, repo, machine, ids, tokens, k, experts, block_m, capacity, files, folder)
     # the two GEMM stages over the active blocks
-    w1_bytes = int(touched * 2 * inter * hidden * elt)
-    w2_bytes = int(touched * hidden * inter * elt)
+    w1_bytes = int(touched * 2 * inter * hidden * w_elt)
+    w2_bytes = int(touched * hidden * inter * w_elt)
     common = {"tokens": tokens, "k": k, "experts": experts, "hidden": hidden, "inter": inter, "block_m": block_m,
-              "bias": 0, **({} if fp8 else {"scale_a": 0, "scale_w": 0})}
+              "bias": 0, **({} if fp8 else {"scale_a": 0, "scale_w": 0}), **({"scale_a": 0} if dtype == "a16w4" else {})}
     layout = {"sorted_ids": files["sorted_ids"], "block_expert": files["block_expert"],
               "total_padded": files["total_padded"], "sorted_weights": f"zeros:{capacity * 4}"}
     if dtype == "fp8-block":  # per 128-deep K-block: [T, H/128], [E, 2I/128, H/128]; [T·k, I/128], [E, H/128, I/128]
@@ -239,6 +244,9 @@ def layer(asmk, repo, machine, spec, tokens, folder: Path):
     elif dtype == "mxfp4":  # e8m0 bytes per 32 of K: [T, H/32], [E, 2I, H/32]; [T·k, I/32], [E, H, I/32]
         scales1 = {"scale_a": f"zeros:{tokens * hidden // 32}", "scale_w": f"zeros:{experts * 2 * inter * hidden // 32}"}
         scales2 = {"scale_a": f"zeros:{slots * inter // 32}", "scale_w": f"zeros:{experts * hidden * inter // 32}"}
+    elif dtype == "a16w4":  # the weights' e8m0 bytes only
+        scales1 = {"scale_w": f"zeros:{experts * 2 * inter * hidden // 32}"}
+        scales2 = {"scale_w": f"zeros:{experts * hidden * inter // 32}"}
     elif fp8:
         scales1 = {"scale_a": f"zeros:{tokens * 4}", "scale_w": f"zeros:{experts * 2 * inter * 4}"}
         scales2 = {"scale_a": f"zeros:{slots * 4}", "scale_w": f"zeros:{experts * hidden * 4}"}
@@ -246,12 +254,12 @@ def layer(asmk, repo, machine, spec, tokens, folder: Path):
         scales1 = scales2 = {}
     s1 = f"moe_gemm_{arch}_s1_{activation}_bf16_m{block_m}_{suffix}"
     rows["stage 1"] = model(asmk, repo, s1, [stage_grid_x(1, block_m, hidden, inter, arch), max(active, 1), 1], common,
-                            {"a": f"zeros:{int(tokens * hidden * elt)}", "w": f"zeros:{int(experts * 2 * inter * hidden * elt)}",
+                            {"a": f"zeros:{int(tokens * hidden * elt)}", "w": f"zeros:{int(experts * 2 * inter * hidden * w_elt)}",
                              "out": f"zeros:{slots * inter * 2}", **layout, **scales1},
                             machine, 2.0 * slots * 2 * inter * hidden, w1_bytes + tokens * hidden * elt + slots * inter * 2, files)
     s2 = f"moe_gemm_{arch}_s2_none_f32_m{block_m}_{suffix}"
     rows["stage 2"] = model(asmk, repo, s2, [stage_grid_x(2, block_m, hidden, inter, arch), max(active, 1), 1], common,
-                            {"a": f"zeros:{int(slots * inter * elt)}", "w": f"zeros:{int(experts * hidden * inter * elt)}",
+                            {"a": f"zeros:{int(slots * inter * elt)}", "w": f"zeros:{int(experts * hidden * inter * w_elt)}",
                              "out": f"zeros:{slots * hidden * 4}", **layout, **scales2},
                             machine, 2.0 * slots * hidden * inter, w2_bytes + slots * inter * elt + slots * hidden * 4, files)
     rows["sum"] = model(asmk, repo, f"moe_sum_{arch}_n256", [-(-hidden // 256), tokens, 1],
@@ -294,7 +302,7 @@ def main():
                     print(f"{machine} {spec[0]} tokens {tokens}", file=sys.stderr, flush=True)
                     r = layer(a.asmk, repo, machine, spec, tokens, Path(tmp))
                     dtype = dtype_on(spec[7], machine)
-                    peak = {"fp8-block": "fp8", "mxfp4": "fp4"}.get(dtype, dtype)
+                    peak = {"fp8-block": "fp8", "mxfp4": "fp4", "a16w4": "bf16", "int4": "fp8"}.get(dtype, dtype)
                     r.update({"machine": machine, "model": spec[0], "tokens": tokens, "dtype": dtype, "note": spec[8],
                               "hbm_tbps": fig["hbm_tbps"], "peak_tflops": fig[f"peak_tflops_{peak}"]})
                     results.append(r)

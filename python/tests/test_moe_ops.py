@@ -324,6 +324,72 @@ def test_moe_gemm_mxfp4(emu, stage):
         np.testing.assert_allclose(out, rows_of(want, rows, p.hidden), rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.parametrize("stage", [1, 2])
+def test_moe_gemm_a16w4(emu, stage):
+    """MXFP4 weights against bf16 activations (gfx950, gpt-oss's serving path): SwiGLU with biases, hidden
+    192 (not a multiple of 128); on gfx942 (no MXFP4 conversion) an asmk.Error."""
+    rng = np.random.default_rng(53 + stage)
+    p = MoeProblem(rng, hidden=192, inter=128)
+    rows = p.tokens * (1 if stage == 1 else p.k)
+    w_rows = 2 * p.inter if stage == 1 else p.hidden
+    k_dim = p.hidden if stage == 1 else p.inter
+    a_bits, a = random_bf16(rng, (rows, k_dim))
+    w = rng.integers(0, 256, (p.experts, w_rows, k_dim // 2), dtype=np.uint8)
+    scale_w = rng.integers(120, 123, (p.experts, w_rows, k_dim // 32), dtype=np.uint8)
+    bias = (rng.standard_normal((p.experts, w_rows)) * 0.5).astype(np.float32)
+    out = np.zeros((p.tokens * p.k, p.inter if stage == 1 else p.hidden), np.uint16 if stage == 1 else np.float32)
+    op = "moe_gemm1_a16w4" if stage == 1 else "moe_gemm2_a16w4"
+    args = dict(a=a_bits, w=w, scale_w=scale_w, bias=bias, out=out, context=emu, **p.sizes(),
+                **p.layout(with_weights=stage == 2), **({"activation": "swiglu_oai"} if stage == 1 else {}))
+    if emu.device["arch"] == "gfx942":
+        with pytest.raises(asmk.Error) as caught:
+            asmk.run_op(op, **args)
+        assert "gfx942" in caught.value.message
+        return
+    asmk.run_op(op, **args)
+    if stage == 1:
+        want = moe_stage1_rows(a, mxfp4_values(w, scale_w), p.sorted_ids, p.block_expert, p.total, p.k, "swiglu_oai",
+                               p.block_m, bias=bias)
+        np.testing.assert_allclose(bf16_values(out), rows_of(want, rows * p.k, p.inter), rtol=2 ** -7, atol=2e-3)
+    else:
+        want = moe_stage2_rows(a, mxfp4_values(w, scale_w), p.sorted_ids, p.sorted_weights, p.block_expert, p.total,
+                               p.block_m, bias=bias)
+        np.testing.assert_allclose(out, rows_of(want, rows, p.hidden), rtol=1e-4, atol=1e-5)
+
+
+def int4_values(packed):
+    """[..., K / 2] int4 pairs (two's complement, low nibble first) -> float64 [..., K]."""
+    nibbles = np.stack([packed & 0xF, packed >> 4], axis=-1).reshape(*packed.shape[:-1], -1).astype(np.int64)
+    return np.where(nibbles >= 8, nibbles - 16, nibbles).astype(np.float64)
+
+
+@pytest.mark.parametrize("stage", [1, 2])
+def test_moe_gemm_a8w4(emu, stage):
+    """int4 weights with per-channel scales against fp8 activations with per-row scales (Grok-1), both archs."""
+    rng = np.random.default_rng(63 + stage)
+    p = MoeProblem(rng, hidden=128, inter=128)
+    fmt = emu.fp8_format
+    rows = p.tokens * (1 if stage == 1 else p.k)
+    w_rows = 2 * p.inter if stage == 1 else p.hidden
+    k_dim = p.hidden if stage == 1 else p.inter
+    a = random_fp8_bytes(rng, (rows, k_dim), fmt)
+    w = rng.integers(0, 256, (p.experts, w_rows, k_dim // 2), dtype=np.uint8)
+    scale_a = rng.uniform(0.05, 0.2, rows).astype(np.float32)
+    scale_w = rng.uniform(0.01, 0.05, (p.experts, w_rows)).astype(np.float32)
+    out = np.zeros((p.tokens * p.k, p.inter if stage == 1 else p.hidden), np.uint16 if stage == 1 else np.float32)
+    op = "moe_gemm1_a8w4" if stage == 1 else "moe_gemm2_a8w4"
+    asmk.run_op(op, a=a, w=w, scale_a=scale_a, scale_w=scale_w, out=out, context=emu, **p.sizes(),
+                **p.layout(with_weights=stage == 2))
+    if stage == 1:
+        want = moe_stage1_rows(decode_fp8(a, fmt), int4_values(w), p.sorted_ids, p.block_expert, p.total, p.k, "silu",
+                               p.block_m, scale_x=scale_a, scale_w=scale_w)
+        np.testing.assert_allclose(bf16_values(out), rows_of(want, rows * p.k, p.inter), rtol=2 ** -7, atol=2e-3)
+    else:
+        want = moe_stage2_rows(decode_fp8(a, fmt), int4_values(w), p.sorted_ids, p.sorted_weights, p.block_expert,
+                               p.total, p.block_m, scale_a=scale_a, scale_w=scale_w)
+        np.testing.assert_allclose(out, rows_of(want, rows, p.hidden), rtol=1e-4, atol=1e-4)
+
+
 @pytest.mark.parametrize("with_map", [False, True], ids=["all_local", "expert_map"])
 def test_moe_sum_is_bit_exact(emu, with_map):
     rng = np.random.default_rng(29)

@@ -232,23 +232,71 @@ std::pair<double, double> scaled_dot_row(Format format, const void* x, const voi
   return {sum, magnitude};
 }
 
-// The MXFP4 dot product of two rows of n e2m1 codes (two per byte, element 2j in the low nibble of
-// byte j) with e8m0 scales per 32 elements, and Σ |a·b|.
+// Element i of a row of e2m1 codes (two per byte, element 2j in the low nibble of byte j) with e8m0
+// scales per 32 elements.
+double mx_element(const std::uint8_t* row, const std::uint8_t* scales, std::uint32_t i) {
+  return decode_scaled(Format::e2m1, (row[i / 2] >> (4 * (i % 2))) & 0xfu, scales[i / 32]);
+}
+
+// The MXFP4 dot product of two rows of n e2m1 codes with their scales, and Σ |a·b|.
 std::pair<double, double> mx_dot_row(const void* x, const void* w, std::size_t x_row, std::size_t w_row, std::uint32_t n,
                                      const std::uint8_t* x_scales, const std::uint8_t* w_scales) {
   const auto* xs = static_cast<const std::uint8_t*>(x) + x_row * (n / 2);
   const auto* ws = static_cast<const std::uint8_t*>(w) + w_row * (n / 2);
   double sum = 0, magnitude = 0;
   for (std::uint32_t i = 0; i < n; ++i) {
-    const auto nibble = [i](const std::uint8_t* row) { return (row[i / 2] >> (4 * (i % 2))) & 0xfu; };
-    const double a = decode_scaled(Format::e2m1, nibble(xs), x_scales[i / 32]);
-    const double b = decode_scaled(Format::e2m1, nibble(ws), w_scales[i / 32]);
-    sum += a * b, magnitude += std::abs(a * b);
+    const double product = mx_element(xs, x_scales, i) * mx_element(ws, w_scales, i);
+    sum += product, magnitude += std::abs(product);
+  }
+  return {sum, magnitude};
+}
+
+// A bf16 row against an MXFP4 weight row (a16w4) and Σ |a·b|.
+std::pair<double, double> bf16_mx_dot_row(const void* x, const void* w, std::size_t x_row, std::size_t w_row, std::uint32_t n,
+                                          const std::uint8_t* w_scales) {
+  const auto* xs = static_cast<const std::uint16_t*>(x) + x_row * n;
+  const auto* ws = static_cast<const std::uint8_t*>(w) + w_row * (n / 2);
+  double sum = 0, magnitude = 0;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const double product = double{bf16_to_f32(xs[i])} * mx_element(ws, w_scales, i);
+    sum += product, magnitude += std::abs(product);
+  }
+  return {sum, magnitude};
+}
+
+// An fp8 row against an int4 weight row (two's complement, two per byte, low nibble first) and Σ |a·b|.
+std::pair<double, double> fp8_int4_dot_row(Format format, const void* x, const void* w, std::size_t x_row, std::size_t w_row,
+                                           std::uint32_t n) {
+  const auto* xs = static_cast<const std::uint8_t*>(x) + x_row * n;
+  const auto* ws = static_cast<const std::uint8_t*>(w) + w_row * (n / 2);
+  double sum = 0, magnitude = 0;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const int nibble = (ws[i / 2] >> (4 * (i % 2))) & 0xf;
+    const double product = double{decode(format, xs[i])} * (nibble >= 8 ? nibble - 16 : nibble);
+    sum += product, magnitude += std::abs(product);
   }
   return {sum, magnitude};
 }
 
 bool mx_inputs(Format format) { return format == Format::e2m1; }
+
+// The weights' coding is one the stages have: as the inputs, MXFP4 against bf16, int4 against fp8
+// (per-channel scales, scale_block 0); and n (K) splits into whole blocks of its scales / bytes.
+Status check_weights(MoeWeights weights, Format in_format, std::uint32_t scale_block, const void* mx_scale_w, std::uint32_t n,
+                     const char* stage) {
+  switch (weights) {
+    case MoeWeights::as_inputs: return Status::success();
+    case MoeWeights::e2m1:
+      if (in_format != Format::bf16 || mx_scale_w == nullptr || n % 32 != 0)
+        return Status::failure(std::string(stage) + ": MXFP4 weights take bf16 activations, their e8m0 scales and K a multiple of 32");
+      return Status::success();
+    case MoeWeights::int4:
+      if (!fp8_inputs(in_format) || scale_block != 0 || n % 2 != 0)
+        return Status::failure(std::string(stage) + ": int4 weights take fp8 activations with per-row / per-channel scales and an even K");
+      return Status::success();
+  }
+  return Status::failure(std::string(stage) + ": unknown weight coding");
+}
 
 Status check_scale_block(std::uint32_t block, std::uint32_t k, std::uint32_t n, const char* stage) {
   if (block != 0 && block != 128) return Status::failure(std::string(stage) + ": scale_block " + std::to_string(block) + " (0 or 128)");
@@ -265,6 +313,7 @@ Status moe_stage1(const MoeStage1Args& a, MoeStage1Ref& out) {
   if (a.hidden < 1 || a.inter < 1) return Status::failure("moe stage 1: hidden and inter must be >= 1");
   if (mx_inputs(a.in_format) && (a.mx_scale_x == nullptr || a.mx_scale_w1 == nullptr || a.hidden % 32 != 0))
     return Status::failure("moe stage 1: MXFP4 inputs need mx_scale_x, mx_scale_w1 and hidden a multiple of 32");
+  if (Status s = check_weights(a.weights, a.in_format, a.scale_block, a.mx_scale_w1, a.hidden, "moe stage 1"); !s.ok()) return s;
   if (fp8_inputs(a.in_format) && (a.scale_x == nullptr || a.scale_w1 == nullptr))
     return Status::failure("moe stage 1: fp8 inputs need scale_x and scale_w1");
   if (Status s = check_scale_block(a.scale_block, a.hidden, 2 * a.inter, "moe stage 1"); !s.ok()) return s;
@@ -285,6 +334,13 @@ Status moe_stage1(const MoeStage1Args& a, MoeStage1Ref& out) {
       auto projection = [&](std::size_t row) {
         if (mx_inputs(a.in_format))
           return mx_dot_row(a.x, a.w1, token, row, a.hidden, a.mx_scale_x + token * (a.hidden / 32), a.mx_scale_w1 + row * (a.hidden / 32));
+        if (a.weights == MoeWeights::e2m1)
+          return bf16_mx_dot_row(a.x, a.w1, token, row, a.hidden, a.mx_scale_w1 + row * (a.hidden / 32));
+        if (a.weights == MoeWeights::int4) {
+          auto [sum, magnitude] = fp8_int4_dot_row(a.in_format, a.x, a.w1, token, row, a.hidden);
+          const double scale = double{a.scale_x[token]} * a.scale_w1[row];
+          return std::pair{sum * scale, magnitude * std::abs(scale)};
+        }
         if (!fp8_inputs(a.in_format)) return dot_row(a.in_format, a.x, a.w1, token, row, a.hidden);
         const float* w_scales = a.scale_block == 0 ? a.scale_w1 + row : a.scale_w1 + (row / a.scale_block) * kblocks;
         return scaled_dot_row(a.in_format, a.x, a.w1, token, row, a.hidden, a.scale_x + token * kblocks, w_scales, a.scale_block);
@@ -330,6 +386,7 @@ Status moe_stage2_rows(const MoeStage2Args& a, GemmRef& rows, std::vector<std::u
   const std::uint32_t slots = a.tokens * a.k;
   if (mx_inputs(a.in_format) && (a.mx_scale_inter == nullptr || a.mx_scale_w2 == nullptr || a.inter_size % 32 != 0))
     return Status::failure("moe stage 2: MXFP4 inputs need mx_scale_inter, mx_scale_w2 and inter a multiple of 32");
+  if (Status s = check_weights(a.weights, a.in_format, a.scale_block, a.mx_scale_w2, a.inter_size, "moe stage 2"); !s.ok()) return s;
   if (fp8_inputs(a.in_format) && (a.scale_inter == nullptr || a.scale_w2 == nullptr))
     return Status::failure("moe stage 2: fp8 inputs need scale_inter and scale_w2");
   if (Status s = check_scale_block(a.scale_block, a.inter_size, a.hidden, "moe stage 2"); !s.ok()) return s;
@@ -348,12 +405,24 @@ Status moe_stage2_rows(const MoeStage2Args& a, GemmRef& rows, std::vector<std::u
     for (std::uint32_t h = 0; h < a.hidden; ++h) {
       const std::size_t w_row = e * a.hidden + h;
       const float* w_scales = a.scale_block == 0 ? a.scale_w2 + w_row : a.scale_w2 + (w_row / a.scale_block) * kblocks;
-      auto [sum, magnitude] = mx_inputs(a.in_format) ? mx_dot_row(a.inter, a.w2, slot, w_row, a.inter_size, a.mx_scale_inter + std::size_t{slot} * (a.inter_size / 32),
-                                                                  a.mx_scale_w2 + w_row * (a.inter_size / 32))
-                              : fp8_inputs(a.in_format)
-                                  ? scaled_dot_row(a.in_format, a.inter, a.w2, slot, w_row, a.inter_size,
-                                                   a.scale_inter + std::size_t{slot} * kblocks, w_scales, a.scale_block)
-                                  : dot_row(a.in_format, a.inter, a.w2, slot, w_row, a.inter_size);
+      auto projection = [&]() -> std::pair<double, double> {
+        const std::size_t a_row = slot;
+        if (a.weights == MoeWeights::e2m1)
+          return bf16_mx_dot_row(a.inter, a.w2, a_row, w_row, a.inter_size, a.mx_scale_w2 + w_row * (a.inter_size / 32));
+        if (a.weights == MoeWeights::int4) {
+          auto [sum, magnitude] = fp8_int4_dot_row(a.in_format, a.inter, a.w2, a_row, w_row, a.inter_size);
+          const double scale = double{a.scale_inter[slot]} * a.scale_w2[w_row];
+          return {sum * scale, magnitude * std::abs(scale)};
+        }
+        if (mx_inputs(a.in_format))
+          return mx_dot_row(a.inter, a.w2, a_row, w_row, a.inter_size, a.mx_scale_inter + a_row * (a.inter_size / 32),
+                            a.mx_scale_w2 + w_row * (a.inter_size / 32));
+        if (fp8_inputs(a.in_format))
+          return scaled_dot_row(a.in_format, a.inter, a.w2, a_row, w_row, a.inter_size, a.scale_inter + a_row * kblocks, w_scales,
+                                a.scale_block);
+        return dot_row(a.in_format, a.inter, a.w2, a_row, w_row, a.inter_size);
+      };
+      auto [sum, magnitude] = projection();
       if (a.bias2 != nullptr) sum += a.bias2[e * a.hidden + h], magnitude += std::abs(a.bias2[e * a.hidden + h]);
       rows.value[std::size_t{slot} * a.hidden + h] = weight * sum;
       rows.magnitude[std::size_t{slot} * a.hidden + h] = std::abs(weight) * magnitude;

@@ -106,14 +106,14 @@ TEST(ScaledConvert, Gfx950ScalesByTheExponentOfTheScaleOperand) {
   ASSERT_TRUE(co);
   ASSERT_TRUE(co->coverage().empty()) << co->coverage()[0].text;
   Device dev;
-  uint64_t dout = upload(dev, std::vector<uint32_t>(6 * 64, 0xdeadbeef));
+  uint64_t dout = upload(dev, std::vector<uint32_t>(9 * 64, 0xdeadbeef));
   Dispatch d;
   d.kernel = *co->find("scaled");
   d.block = {64, 1, 1};
   d.kernargs = Kernargs().add(dout).bytes();
   auto r = launch(dev, d);
   ASSERT_TRUE(r.ok()) << describe(r);
-  auto out = download<uint32_t>(dev, dout, 6 * 64);
+  auto out = download<uint32_t>(dev, dout, 9 * 64);
   // 8 / 4 = 2.0 -> e4m3fn 0x40; -1 / 4 = -0.25 -> 0xa8 (bias 7); the high word is kept (0).
   EXPECT_EQ(out[0], 0xa840u);
   EXPECT_EQ(std::bit_cast<float>(out[64]), 8.0f);    // decoded and scaled back
@@ -122,6 +122,13 @@ TEST(ScaledConvert, Gfx950ScalesByTheExponentOfTheScaleOperand) {
   EXPECT_EQ(out[192], 0x8400u);
   EXPECT_EQ(std::bit_cast<float>(out[256]), 8.0f);
   EXPECT_EQ(out[320], 0x80000000u);  // -0.0
+  // v_cvt_scalef32_pk_bf16_fp4: the byte op_sel[1:0] picks, low nibble into the low half. e2m1 codes
+  // 0..7 are 0, 0.5, 1, 1.5, 2, 3, 4, 6 (bit 3: sign). Byte 0 = 0x21 at scale 1: 0.5 (bf16 0x3f00),
+  // 1.0 (0x3f80). Byte 2 = 0xc7 at scale 8: 6·8 = 48 (0x4240), −2·8 = −16 (0xc180). Byte 3 = 0x9f at
+  // scale 8: −6·8 = −48 (0xc240), −0.5·8 = −4 (0xc080).
+  EXPECT_EQ(out[384], 0x3f803f00u);
+  EXPECT_EQ(out[448], 0xc1804240u);
+  EXPECT_EQ(out[512], 0xc080c240u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Archs, Convert, ::testing::Values("gfx942", "gfx950"));

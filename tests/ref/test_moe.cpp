@@ -460,5 +460,150 @@ TEST(MoeMxfp4, StagesMatchTheDequantizedDenseProducts) {
   EXPECT_NE(s.error.find("mx_scale_w1"), std::string::npos) << s.error;
 }
 
+// MXFP4 weights against bf16 activations (a16w4): the stages against dense loops over bf16 x / inter and
+// weights decoded by hand as in the test above.
+TEST(MoeA16w4, StagesMatchTheDequantizedDenseProducts) {
+  const std::uint32_t tokens = 2, k = 2, experts = 3, hidden = 64, inter = 32;
+  std::mt19937 rng(12);
+  std::uniform_int_distribution<int> byte(0, 255), exponent(120, 130);
+  std::normal_distribution<float> normal(0.f, 1.f);
+  auto bytes = [&](std::size_t n, auto& dist) {
+    std::vector<std::uint8_t> v(n);
+    for (auto& b : v) b = static_cast<std::uint8_t>(dist(rng));
+    return v;
+  };
+  auto bf16s = [&](std::size_t n) {
+    std::vector<std::uint16_t> v(n);
+    for (auto& b : v) b = f32_to_bf16(normal(rng));
+    return v;
+  };
+  const auto x = bf16s(tokens * hidden), inter_rows = bf16s(tokens * k * inter);
+  const auto w1 = bytes(std::size_t{experts} * 2 * inter * hidden / 2, byte), w2 = bytes(std::size_t{experts} * hidden * inter / 2, byte);
+  const auto sw1 = bytes(std::size_t{experts} * 2 * inter * hidden / 32, exponent), sw2 = bytes(std::size_t{experts} * hidden * inter / 32, exponent);
+  auto w_value = [](const std::vector<std::uint8_t>& codes, const std::vector<std::uint8_t>& scales, std::size_t row, std::uint32_t n,
+                    std::uint32_t i) {
+    static const double magnitude[8] = {0, 0.5, 1, 1.5, 2, 3, 4, 6};
+    const unsigned nibble = (codes[row * n / 2 + i / 2] >> (i % 2 ? 4 : 0)) & 0xf;
+    return (nibble & 8 ? -1 : 1) * magnitude[nibble & 7] * std::ldexp(1.0, int(scales[row * n / 32 + i / 32]) - 127);
+  };
+  const std::vector<std::int32_t> ids{2, 0, 0, 2};  // expert 1 receives no token
+  const std::vector<float> weights{0.5f, 0.25f, 1.0f, 0.75f};
+  MoeSortArgs sa;
+  sa.ids = ids.data(), sa.weights = weights.data(), sa.tokens = tokens, sa.k = k, sa.experts = experts, sa.local_experts = experts, sa.block_m = 4;
+  MoeSorted sorted;
+  ASSERT_TRUE(moe_sort(sa, sorted).ok());
+  MoeStage1Args a1;
+  a1.weights = MoeWeights::e2m1, a1.x = x.data(), a1.w1 = w1.data(), a1.mx_scale_w1 = sw1.data();
+  a1.sorted = &sorted, a1.tokens = tokens, a1.k = k, a1.hidden = hidden, a1.inter = inter, a1.local_experts = experts;
+  a1.activation = MoeActivation::swiglu_oai;
+  MoeStage1Ref r1;
+  ASSERT_TRUE(moe_stage1(a1, r1).ok());
+  MoeStage2Args a2;
+  a2.weights = MoeWeights::e2m1, a2.inter = inter_rows.data(), a2.w2 = w2.data(), a2.mx_scale_w2 = sw2.data();
+  a2.sorted = &sorted, a2.tokens = tokens, a2.k = k, a2.hidden = hidden, a2.inter_size = inter, a2.local_experts = experts;
+  GemmRef r2;
+  std::vector<std::uint8_t> valid;
+  ASSERT_TRUE(moe_stage2_rows(a2, r2, valid).ok());
+  for (std::uint32_t slot = 0; slot < tokens * k; ++slot) {
+    const std::size_t t = slot / k, e = static_cast<std::size_t>(ids[slot]);
+    for (std::uint32_t i = 0; i < inter; ++i) {
+      double g = 0, u = 0;
+      for (std::uint32_t c = 0; c < hidden; ++c) {
+        const double xv = bf16_to_f32(x[t * hidden + c]);
+        g += xv * w_value(w1, sw1, e * 2 * inter + i, hidden, c);
+        u += xv * w_value(w1, sw1, e * 2 * inter + inter + i, hidden, c);
+      }
+      ASSERT_NEAR(r1.value[slot * inter + i], naive_activation(MoeActivation::swiglu_oai, g, u), 1e-12 * (1 + std::abs(g) + std::abs(u)));
+    }
+    for (std::uint32_t h = 0; h < hidden; ++h) {
+      double y = 0;
+      for (std::uint32_t c = 0; c < inter; ++c) y += bf16_to_f32(inter_rows[slot * inter + c]) * w_value(w2, sw2, e * hidden + h, inter, c);
+      ASSERT_NEAR(r2.value[slot * hidden + h], weights[slot] * y, 1e-12 * (1 + std::abs(y)));
+    }
+  }
+  // MXFP4 weights without their scales, or against fp8 activations: refused.
+  a1.mx_scale_w1 = nullptr;
+  EXPECT_FALSE(moe_stage1(a1, r1).ok());
+  a1.mx_scale_w1 = sw1.data(), a1.in_format = Format::e4m3fn;
+  const Status s = moe_stage1(a1, r1);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.error.find("MXFP4 weights take bf16 activations"), std::string::npos) << s.error;
+}
+
+// int4 weights against fp8 activations (a8w4, Grok-1): the stages against dense loops over fp8 values and
+// int4 codes decoded by hand (two's complement nibbles, the low one first) with their row / channel scales.
+TEST(MoeA8w4, StagesMatchTheDequantizedDenseProducts) {
+  const std::uint32_t tokens = 2, k = 2, experts = 3, hidden = 64, inter = 32;
+  const Format fp8 = Format::e4m3fnuz;
+  std::mt19937 rng(13);
+  std::uniform_int_distribution<int> byte(0, 255);
+  std::uniform_real_distribution<float> factor(0.5f, 1.5f);
+  auto bytes = [&](std::size_t n, bool fp8_codes) {
+    std::vector<std::uint8_t> v(n);
+    for (auto& b : v)
+      do b = static_cast<std::uint8_t>(byte(rng));
+      while (fp8_codes && b == 0x80);  // e4m3fnuz's NaN
+    return v;
+  };
+  auto scales = [&](std::size_t n) {
+    std::vector<float> v(n);
+    for (auto& f : v) f = factor(rng);
+    return v;
+  };
+  const auto x = bytes(tokens * hidden, true), inter_codes = bytes(tokens * k * inter, true);
+  const auto w1 = bytes(std::size_t{experts} * 2 * inter * hidden / 2, false), w2 = bytes(std::size_t{experts} * hidden * inter / 2, false);
+  const auto sx = scales(tokens), si = scales(tokens * k), sw1 = scales(std::size_t{experts} * 2 * inter), sw2 = scales(std::size_t{experts} * hidden);
+  auto int4 = [](const std::vector<std::uint8_t>& codes, std::size_t row, std::uint32_t n, std::uint32_t i) {
+    const int nibble = (codes[row * n / 2 + i / 2] >> (i % 2 ? 4 : 0)) & 0xf;
+    return double(nibble >= 8 ? nibble - 16 : nibble);
+  };
+  const std::vector<std::int32_t> ids{2, 0, 0, 2};  // expert 1 receives no token
+  const std::vector<float> weights{0.5f, 0.25f, 1.0f, 0.75f};
+  MoeSortArgs sa;
+  sa.ids = ids.data(), sa.weights = weights.data(), sa.tokens = tokens, sa.k = k, sa.experts = experts, sa.local_experts = experts, sa.block_m = 4;
+  MoeSorted sorted;
+  ASSERT_TRUE(moe_sort(sa, sorted).ok());
+  MoeStage1Args a1;
+  a1.in_format = fp8, a1.weights = MoeWeights::int4, a1.x = x.data(), a1.w1 = w1.data(), a1.scale_x = sx.data(), a1.scale_w1 = sw1.data();
+  a1.sorted = &sorted, a1.tokens = tokens, a1.k = k, a1.hidden = hidden, a1.inter = inter, a1.local_experts = experts;
+  a1.activation = MoeActivation::gelu;
+  MoeStage1Ref r1;
+  ASSERT_TRUE(moe_stage1(a1, r1).ok());
+  MoeStage2Args a2;
+  a2.in_format = fp8, a2.weights = MoeWeights::int4, a2.inter = inter_codes.data(), a2.w2 = w2.data(), a2.scale_inter = si.data();
+  a2.scale_w2 = sw2.data(), a2.sorted = &sorted, a2.tokens = tokens, a2.k = k, a2.hidden = hidden, a2.inter_size = inter;
+  a2.local_experts = experts;
+  GemmRef r2;
+  std::vector<std::uint8_t> valid;
+  ASSERT_TRUE(moe_stage2_rows(a2, r2, valid).ok());
+  for (std::uint32_t slot = 0; slot < tokens * k; ++slot) {
+    const std::size_t t = slot / k, e = static_cast<std::size_t>(ids[slot]);
+    for (std::uint32_t i = 0; i < inter; ++i) {
+      const std::size_t gate = e * 2 * inter + i, up = gate + inter;
+      double g = 0, u = 0;
+      for (std::uint32_t c = 0; c < hidden; ++c) {
+        const double xv = decode(fp8, x[t * hidden + c]) * double{sx[t]};
+        g += xv * int4(w1, gate, hidden, c) * sw1[gate];
+        u += xv * int4(w1, up, hidden, c) * sw1[up];
+      }
+      const double want = naive_activation(MoeActivation::gelu, g, u);  // fp8 codes up to 240: products large
+      ASSERT_NEAR(r1.value[slot * inter + i], want, 1e-12 * (1 + std::abs(want) + std::abs(g) + std::abs(u)));
+    }
+    for (std::uint32_t h = 0; h < hidden; ++h) {
+      double y = 0;
+      for (std::uint32_t c = 0; c < inter; ++c)
+        y += decode(fp8, inter_codes[slot * inter + c]) * double{si[slot]} * int4(w2, e * hidden + h, inter, c) * sw2[e * hidden + h];
+      ASSERT_NEAR(r2.value[slot * hidden + h], weights[slot] * y, 1e-12 * (1 + std::abs(y)));
+    }
+  }
+  // int4 weights with block scales, or against bf16 activations: refused.
+  a1.scale_block = 128;
+  EXPECT_FALSE(moe_stage1(a1, r1).ok());
+  a1.scale_block = 0, a1.in_format = Format::bf16;
+  const Status s = moe_stage1(a1, r1);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.error.find("int4 weights take fp8 activations"), std::string::npos) << s.error;
+}
+
 }  // namespace
 }  // namespace asmk::ref

@@ -272,7 +272,7 @@ std::string OpSpec::arguments_text() const {
 
 std::uint32_t dtype_bits(std::string_view dtype) {
   static constexpr std::pair<std::string_view, std::uint32_t> kBits[] = {
-      {"bf16", 16}, {"fp16", 16}, {"f32", 32}, {"fp8", 8}, {"int8", 8}, {"fp4", 4}, {"e8m0", 8}, {"u8", 8}, {"i32", 32}};
+      {"bf16", 16}, {"fp16", 16}, {"f32", 32}, {"fp8", 8}, {"int8", 8}, {"fp4", 4}, {"int4", 4}, {"e8m0", 8}, {"u8", 8}, {"i32", 32}};
   for (const auto& [name, bits] : kBits)
     if (name == dtype) return bits;
   return 0;

@@ -241,14 +241,26 @@ void fill_weights(const OpProblem& p, OpTensors& t, std::uint32_t row, std::mt19
   const float scale = 1.0f / std::sqrt(static_cast<float>(std::max(row, 1u)));
   OpTensor& w = t.at("w");
   if (w.dtype == "fp4") {
-    // a and w: any bytes (every e2m1 code is finite, magnitudes up to 6); e8m0 scales around 2^-1 for a
-    // and 2^-(3 + log2 √row) for w, so that the sums stay near 1 (no 0xff: NaN)
+    // w (and a when MXFP4 too; a16w4's bf16 a keeps the default fill of normals): any bytes (every e2m1
+    // code is finite, magnitudes up to 6); e8m0 scales around 2^-1 for a and 2^-(3 + log2 √row) for w, so
+    // that the sums stay near 1 (no 0xff: NaN)
     std::uniform_int_distribution<int> byte(0, 255), spread(-1, 1);
     for (const char* name : {"a", "w"})
-      for (std::uint8_t& b : t.at(name).bytes) b = static_cast<std::uint8_t>(byte(rng));
+      if (t.at(name).dtype == "fp4")
+        for (std::uint8_t& b : t.at(name).bytes) b = static_cast<std::uint8_t>(byte(rng));
     const int w_exponent = 127 - 3 - static_cast<int>(std::lround(0.5 * std::log2(std::max(row, 1u))));
-    for (std::uint8_t& e : t.at("scale_a").bytes) e = static_cast<std::uint8_t>(126 + spread(rng));
+    if (auto scale_a = t.find("scale_a"); scale_a != t.end())
+      for (std::uint8_t& e : scale_a->second.bytes) e = static_cast<std::uint8_t>(126 + spread(rng));
     for (std::uint8_t& e : t.at("scale_w").bytes) e = static_cast<std::uint8_t>(w_exponent + spread(rng));
+  } else if (w.dtype == "int4") {
+    // a: fp8 codes of standard normals; w: any bytes (int4 values in [−8, 7], about 4.6 times a standard
+    // normal's spread); the row scales carry 1 / √(row length), the channel scales 1/4
+    for (std::uint8_t& code : t.at("a").bytes) code = static_cast<std::uint8_t>(encode(fp8_format(p.arch), normal(rng), Overflow::saturate));
+    std::uniform_int_distribution<int> byte(0, 255);
+    for (std::uint8_t& b : w.bytes) b = static_cast<std::uint8_t>(byte(rng));
+    std::uniform_real_distribution<float> factor(0.5f, 1.5f);
+    for (float& v : std::span(t.at("scale_a").as<float>(), t.at("scale_a").bytes.size() / 4)) v = factor(rng) * scale;
+    for (float& v : std::span(t.at("scale_w").as<float>(), t.at("scale_w").bytes.size() / 4)) v = 0.25f * factor(rng);
   } else if (w.dtype == "bf16") {
     for (std::size_t i = 0; i < w.bytes.size() / 2; ++i) {
       const std::uint16_t code = f32_to_bf16(normal(rng) * scale);
@@ -325,6 +337,11 @@ OpReference stage1_reference(std::uint32_t scale_block) {
     if (t.at("a").dtype == "fp4") {
       a.in_format = Format::e2m1;
       a.mx_scale_x = t.at("scale_a").bytes.data(), a.mx_scale_w1 = t.at("scale_w").bytes.data();
+    } else if (t.at("w").dtype == "fp4") {  // a16w4: bf16 x, MXFP4 W1
+      a.weights = MoeWeights::e2m1, a.mx_scale_w1 = t.at("scale_w").bytes.data();
+    } else if (t.at("w").dtype == "int4") {  // a8w4: fp8 x, int4 W1 with per-channel scales
+      a.in_format = fp8_format(p.arch), a.weights = MoeWeights::int4;
+      a.scale_x = t.at("scale_a").as<float>(), a.scale_w1 = t.at("scale_w").as<float>();
     } else if (t.at("a").dtype == "fp8") {
       a.in_format = fp8_format(p.arch);
       a.scale_x = t.at("scale_a").as<float>(), a.scale_w1 = t.at("scale_w").as<float>();
@@ -362,6 +379,11 @@ OpReference stage2_reference(std::uint32_t scale_block) {
     if (t.at("a").dtype == "fp4") {
       a.in_format = Format::e2m1;
       a.mx_scale_inter = t.at("scale_a").bytes.data(), a.mx_scale_w2 = t.at("scale_w").bytes.data();
+    } else if (t.at("w").dtype == "fp4") {  // a16w4: bf16 inter, MXFP4 W2
+      a.weights = MoeWeights::e2m1, a.mx_scale_w2 = t.at("scale_w").bytes.data();
+    } else if (t.at("w").dtype == "int4") {  // a8w4: fp8 inter, int4 W2 with per-channel scales
+      a.in_format = fp8_format(p.arch), a.weights = MoeWeights::int4;
+      a.scale_inter = t.at("scale_a").as<float>(), a.scale_w2 = t.at("scale_w").as<float>();
     } else if (t.at("a").dtype == "fp8") {
       a.in_format = fp8_format(p.arch);
       a.scale_inter = t.at("scale_a").as<float>(), a.scale_w2 = t.at("scale_w").as<float>();
@@ -497,6 +519,11 @@ void fill_layer_weights(const OpProblem& p, OpTensors& t, std::mt19937& rng) {
         for (float& v : std::span(it->second.as<float>(), it->second.bytes.size() / 4)) v = factor(rng) * scale;
       return;
     }
+    if (w.dtype == "int4") {  // any bytes (int4 in [−8, 7]: fill_random's), per-channel scales near 1 / (4·√row)
+      if (auto it = t.find(scales); it != t.end())
+        for (float& v : std::span(it->second.as<float>(), it->second.bytes.size() / 4)) v = 0.25f * factor(rng) * scale;
+      return;
+    }
     if (w.dtype == "fp4") {  // e2m1 codes of 2·normals (fill_random's), e8m0 scales near 1 / (2·√row)
       const int exponent = 127 - 1 - static_cast<int>(std::lround(0.5 * std::log2(std::max(row, 1u))));
       std::uniform_int_distribution<int> spread(-1, 1);
@@ -536,10 +563,12 @@ std::vector<std::int32_t> layer_expert_map(const OpProblem& p, const OpTensors& 
 
 // The quantized layers (in_dtype fp8 or fp4): x quantized (ref::quant_fp8 / ref::quant_mxfp4, the
 // quant ops bit for bit), stage 1 on the codes, its output rounded to bf16 and quantized the same
-// way per slot, stage 2 on those codes — the reference's own intermediate. The three forms:
+// way per slot, stage 2 on those codes — the reference's own intermediate. The forms:
 //   fp8 rowcol:   one fp32 scale per row (token / slot), W scales per channel;
 //   fp8 block128: one fp32 scale per 1x128 group of a row, W scales per 128x128 block (DeepSeek-V3);
-//   fp4 (mx32):   e2m1 codes with an e8m0 scale per 32 elements of a row, W likewise (gpt-oss).
+//   fp4 (mx32):   e2m1 codes with an e8m0 scale per 32 elements of a row, W likewise (gpt-oss);
+//   fp4 with act_dtype=bf16 (a16w4): W as fp4, x and the bf16 intermediate not quantized (the
+//                 difference below is then d1 itself, as in the bf16 layer).
 // A kernel's intermediate element may differ from the reference's by stage 1's allowance and a bf16
 // ulp (d1). Quantized, the two sides may then differ by (per group g, the elements sharing a scale):
 //   fp8: each side within half a step of the fp8 grid of its group's scale — at most 2^-4 of the
@@ -550,41 +579,92 @@ std::vector<std::int32_t> layer_expert_map(const OpProblem& p, const OpTensors& 
 //        value in [v − d1, v + d1] at one of those scales: the largest distance of those roundings'
 //        ends from the reference's quantized element, exactly.
 // Stage 2 carries that difference to out through |W2| (with its scales) and the routing weight.
-enum class LayerFormat { fp8_rowcol, fp8_block128, mxfp4 };
+enum class LayerFormat {
+  fp8_rowcol, fp8_block128, mxfp4,
+  mxfp4_a16,  // MXFP4 weights against bf16 activations (in_dtype=fp4 act_dtype=bf16: a16w4), nothing quantized
+  int4_fp8,   // int4 weights with per-channel scales against fp8 rows (in_dtype=int4: Grok-1's a8w4)
+};
 
 LayerFormat layer_format(const OpProblem& p) {
-  if (p.text("in_dtype") == "fp4") return LayerFormat::mxfp4;
+  if (p.text("in_dtype") == "fp4") return p.text("act_dtype") == "bf16" ? LayerFormat::mxfp4_a16 : LayerFormat::mxfp4;
+  if (p.text("in_dtype") == "int4") return LayerFormat::int4_fp8;
   return p.text("fp8_scales") == "block128" ? LayerFormat::fp8_block128 : LayerFormat::fp8_rowcol;
 }
 
-// A row quantized in the layer's format: codes (fp8 bytes, or e2m1 two per byte) and scales (fp32
-// per row or group, or e8m0 bytes per 32), with the value of element i as the kernels decode it.
+// A matrix of n columns in one of the layers' codings, element (row, i) as the kernels decode it: fp8
+// codes times an fp32 scale per row (rowcol) or per 1x128 group (block128: one scale row for every
+// rows_per_scale rows — 1 for activations' 1x128 groups, 128 for the weights' 128x128 blocks), e2m1
+// codes (two per byte, element 2j in the low nibble of byte j) times an e8m0 scale per 32, int4 (two's
+// complement, packed as e2m1) times an fp32 scale per row, or bf16.
+struct MatrixCodes {
+  enum class Kind { bf16, fp8_row, fp8_block128, mxfp4, int4_row } kind = Kind::fp8_row;
+  Format fp8 = Format::e4m3fn;
+  const std::uint8_t* codes = nullptr;
+  const float* scale = nullptr;            // fp8: [rows] or [rows / rows_per_scale, n / 128]
+  const std::uint8_t* mx_scale = nullptr;  // MXFP4: [rows, n / 32]
+  std::uint32_t n = 0, rows_per_scale = 1;
+  double value(std::size_t row, std::uint32_t i) const {
+    const std::size_t at = row * n + i;
+    switch (kind) {
+      case Kind::bf16: {
+        std::uint16_t code;
+        std::memcpy(&code, codes + 2 * at, 2);
+        return bf16_to_f32(code);
+      }
+      case Kind::mxfp4: return decode_scaled(Format::e2m1, (codes[at / 2] >> (4 * (at % 2))) & 0xf, mx_scale[row * (n / 32) + i / 32]);
+      case Kind::fp8_row: return double{decode(fp8, codes[at])} * scale[row];
+      case Kind::int4_row: {
+        const int nibble = (codes[at / 2] >> (4 * (at % 2))) & 0xf;
+        return (nibble >= 8 ? nibble - 16 : nibble) * double{scale[row]};
+      }
+      case Kind::fp8_block128: return double{decode(fp8, codes[at])} * scale[(row / rows_per_scale) * (n / 128) + i / 128];
+    }
+    return 0;
+  }
+};
+
+// The coding of a layer's activations (x, the intermediate) and of its weights.
+MatrixCodes::Kind activation_kind(LayerFormat f) {
+  switch (f) {
+    case LayerFormat::fp8_rowcol:
+    case LayerFormat::int4_fp8: return MatrixCodes::Kind::fp8_row;
+    case LayerFormat::fp8_block128: return MatrixCodes::Kind::fp8_block128;
+    case LayerFormat::mxfp4: return MatrixCodes::Kind::mxfp4;
+    case LayerFormat::mxfp4_a16: return MatrixCodes::Kind::bf16;
+  }
+  return MatrixCodes::Kind::bf16;
+}
+MatrixCodes::Kind weight_kind(LayerFormat f) {
+  return f == LayerFormat::mxfp4_a16 ? MatrixCodes::Kind::mxfp4 : f == LayerFormat::int4_fp8 ? MatrixCodes::Kind::int4_row : activation_kind(f);
+}
+
+// Rows quantized in the layer's format (a16w4: the bf16 rows as they are), owning their codes and scales.
 struct QuantizedRows {
   LayerFormat format = LayerFormat::fp8_rowcol;
   Format fp8 = Format::e4m3fn;
   std::uint32_t m = 0, n = 0;
-  std::vector<std::uint8_t> codes;
+  std::vector<std::uint8_t> codes;     // fp8 bytes, e2m1 two per byte, or bf16 (two bytes each)
   std::vector<float> scale;            // fp8: [m] or [m, n / 128]
   std::vector<std::uint8_t> mx_scale;  // fp4: [m, n / 32]
-  std::uint32_t group() const { return format == LayerFormat::fp8_rowcol ? n : format == LayerFormat::fp8_block128 ? 128 : mx_block_size; }
-  double value(std::uint32_t row, std::uint32_t i) const {
-    const std::size_t at = std::size_t{row} * n + i;
-    if (format == LayerFormat::mxfp4)
-      return decode_scaled(Format::e2m1, (codes[at / 2] >> (4 * (at % 2))) & 0xf, mx_scale[std::size_t{row} * (n / 32) + i / 32]);
-    const double s = format == LayerFormat::fp8_rowcol ? scale[row] : scale[std::size_t{row} * (n / 128) + i / 128];
-    return double{decode(fp8, codes[at])} * s;
-  }
+  std::uint32_t group() const { return format == LayerFormat::fp8_block128 ? 128 : format == LayerFormat::mxfp4 ? mx_block_size : n; }
+  MatrixCodes view() const { return {activation_kind(format), fp8, codes.data(), scale.data(), mx_scale.data(), n, 1}; }
+  double value(std::uint32_t row, std::uint32_t i) const { return view().value(row, i); }
 };
 
 Status quantize_rows(const OpProblem& p, LayerFormat format, const std::uint16_t* x, std::uint32_t m, std::uint32_t n, QuantizedRows& q) {
   q.format = format, q.fp8 = fp8_format(p.arch), q.m = m, q.n = n;
+  if (format == LayerFormat::mxfp4_a16) {  // bf16 activations: nothing to quantize
+    q.codes.resize(std::size_t{m} * n * 2);
+    std::memcpy(q.codes.data(), x, q.codes.size());
+    return Status::success();
+  }
   if (format == LayerFormat::mxfp4) {
     q.codes.assign(std::size_t{m} * n / 2, 0), q.mx_scale.assign(std::size_t{m} * n / 32, 0);
     QuantMxfp4Args a;
     a.x = x, a.y = q.codes.data(), a.scale = q.mx_scale.data(), a.m = m, a.n = n, a.stride_x = n, a.stride_y = n / 2, a.stride_scale = n / 32;
     return quant_mxfp4(a);
   }
-  const bool rows = format == LayerFormat::fp8_rowcol;
+  const bool rows = format != LayerFormat::fp8_block128;  // fp8 rowcol, int4's fp8 rows
   q.codes.assign(std::size_t{m} * n, 0), q.scale.assign(rows ? m : std::size_t{m} * (n / 128), 0.f);
   QuantFp8Args a;
   a.arch = p.arch, a.granularity = rows ? QuantGranularity::row : QuantGranularity::group;
@@ -592,31 +672,14 @@ Status quantize_rows(const OpProblem& p, LayerFormat format, const std::uint16_t
   return quant_fp8(a);
 }
 
-// W2[e][h][i] as the kernels decode it (codes times their scale).
-struct QuantizedW2 {
-  LayerFormat format;
-  Format fp8;
-  const std::uint8_t* codes;
-  const float* scale;            // fp8: [E, H] or [E, H/128, I/128]
-  const std::uint8_t* mx_scale;  // fp4: [E, H, I/32]
-  std::uint32_t hidden, inter;
-  double value(std::size_t e, std::uint32_t h, std::uint32_t i) const {
-    const std::size_t at = (e * hidden + h) * inter + i;
-    if (format == LayerFormat::mxfp4)
-      return decode_scaled(Format::e2m1, (codes[at / 2] >> (4 * (at % 2))) & 0xf, mx_scale[(e * hidden + h) * (inter / 32) + i / 32]);
-    const double s = format == LayerFormat::fp8_rowcol ? scale[e * hidden + h]
-                                                       : scale[(e * (hidden / 128) + h / 128) * (inter / 128) + i / 128];
-    return double{decode(fp8, codes[at])} * s;
-  }
-};
-
 // How far a kernel's quantized intermediate element may be from the reference's (see above): v the
 // reference's bf16 value, d its allowance d1, amax / d_max its group's largest |v| and d1.
 double quantized_difference(const QuantizedRows& q, std::uint32_t row, std::uint32_t i, double v, double d, double amax,
                             double d_max, double fp8_limit) {
+  if (q.format == LayerFormat::mxfp4_a16) return d;  // bf16 on both sides: no quantization step
   if (q.format != LayerFormat::mxfp4) {
     auto half_step = [](double magnitude, double scale) { return 0x1p-4 * magnitude * (1 + 0x1p-20) + 0x1p-10 * scale; };
-    const double s_ref = q.format == LayerFormat::fp8_rowcol ? q.scale[row] : q.scale[std::size_t{row} * (q.n / 128) + i / 128];
+    const double s_ref = q.format != LayerFormat::fp8_block128 ? q.scale[row] : q.scale[std::size_t{row} * (q.n / 128) + i / 128];
     const double s_kernel = s_ref * (1 + 0x1p-20) + d_max / fp8_limit;
     return d + half_step(std::abs(v), s_ref) + half_step(std::abs(v) + d, s_kernel);
   }
@@ -647,16 +710,19 @@ Status expect_layer_quantized(const OpProblem& p, const OpTensors& t, const std:
   sa.block_m = p.u32("block_m") != 0 ? p.u32("block_m") : 16;
   MoeSorted sorted;
   if (Status s = moe_sort(sa, sorted); !s.ok()) return s;
-  const bool mx = format == LayerFormat::mxfp4;
+  const bool mx = format == LayerFormat::mxfp4, a16w4 = format == LayerFormat::mxfp4_a16;
   const std::uint32_t scale_block = format == LayerFormat::fp8_block128 ? 128 : 0;
   auto bias = [&](const char* name) { return t.count(name) != 0 ? t.at(name).as<float>() : nullptr; };
 
   QuantizedRows x_q, inter_q;
   if (Status s = quantize_rows(p, format, t.at("x").as<std::uint16_t>(), tokens, hidden, x_q); !s.ok()) return s;
   MoeStage1Args s1;
-  s1.in_format = mx ? Format::e2m1 : fp8, s1.scale_block = scale_block;
+  const bool int4 = format == LayerFormat::int4_fp8;
+  s1.in_format = mx ? Format::e2m1 : a16w4 ? Format::bf16 : fp8, s1.scale_block = scale_block;
+  if (int4) s1.weights = MoeWeights::int4;
   s1.x = x_q.codes.data(), s1.w1 = t.at("w1").bytes.data();
-  if (mx) s1.mx_scale_x = x_q.mx_scale.data(), s1.mx_scale_w1 = t.at("w1_mx_scale").bytes.data();
+  if (a16w4) s1.weights = MoeWeights::e2m1, s1.mx_scale_w1 = t.at("w1_mx_scale").bytes.data();
+  else if (mx) s1.mx_scale_x = x_q.mx_scale.data(), s1.mx_scale_w1 = t.at("w1_mx_scale").bytes.data();
   else s1.scale_x = x_q.scale.data(), s1.scale_w1 = t.at("w1_scale").as<float>();
   s1.bias1 = bias("b1"), s1.sorted = &sorted;
   s1.tokens = tokens, s1.k = k, s1.hidden = hidden, s1.inter = inter, s1.local_experts = local;
@@ -667,17 +733,21 @@ Status expect_layer_quantized(const OpProblem& p, const OpTensors& t, const std:
   for (std::size_t i = 0; i < inter_bf16.size(); ++i) inter_bf16[i] = f32_to_bf16(static_cast<float>(stage1.value[i]));
   if (Status s = quantize_rows(p, format, inter_bf16.data(), slots, inter, inter_q); !s.ok()) return s;
   MoeStage2Args s2;
-  s2.in_format = mx ? Format::e2m1 : fp8, s2.scale_block = scale_block;
+  s2.in_format = mx ? Format::e2m1 : a16w4 ? Format::bf16 : fp8, s2.scale_block = scale_block;
+  if (int4) s2.weights = MoeWeights::int4;
   s2.inter = inter_q.codes.data(), s2.w2 = t.at("w2").bytes.data();
-  if (mx) s2.mx_scale_inter = inter_q.mx_scale.data(), s2.mx_scale_w2 = t.at("w2_mx_scale").bytes.data();
+  if (a16w4) s2.weights = MoeWeights::e2m1, s2.mx_scale_w2 = t.at("w2_mx_scale").bytes.data();
+  else if (mx) s2.mx_scale_inter = inter_q.mx_scale.data(), s2.mx_scale_w2 = t.at("w2_mx_scale").bytes.data();
   else s2.scale_inter = inter_q.scale.data(), s2.scale_w2 = t.at("w2_scale").as<float>();
   s2.bias2 = bias("b2"), s2.sorted = &sorted;
   s2.tokens = tokens, s2.k = k, s2.hidden = hidden, s2.inter_size = inter, s2.local_experts = local;
   GemmRef out;
   if (Status s = moe_stage2(s2, out); !s.ok()) return s;
 
-  const QuantizedW2 w2{format, fp8, t.at("w2").bytes.data(), mx ? nullptr : t.at("w2_scale").as<float>(),
-                       mx ? t.at("w2_mx_scale").bytes.data() : nullptr, hidden, inter};
+  // W2 [E_local, H, I] as rows e·H + h (block128: a scale row per 128 of them)
+  const bool mx_w = mx || a16w4;
+  const MatrixCodes w2{weight_kind(format), fp8, t.at("w2").bytes.data(), mx_w ? nullptr : t.at("w2_scale").as<float>(),
+                       mx_w ? t.at("w2_mx_scale").bytes.data() : nullptr, inter, 128};
   auto allowed = std::make_shared<std::vector<double>>(out.value.size());
   const std::uint32_t group = inter_q.group();
   std::vector<double> d1(inter), dq(inter), a_value(inter);
@@ -703,7 +773,7 @@ Status expect_layer_quantized(const OpProblem& p, const OpTensors& t, const std:
     for (std::uint32_t h = 0; h < hidden; ++h) {
       double carried = 0, magnitude = 0;
       for (std::uint32_t i = 0; i < inter; ++i) {
-        const double wv = std::abs(w2.value(e, h, i));
+        const double wv = std::abs(w2.value(e * hidden + h, i));
         carried += dq[i] * wv;
         magnitude += std::abs(a_value[i]) * wv;
       }

@@ -1,5 +1,5 @@
 // gfx950 scaled conversions (v_cvt_scalef32_*): x = 8, y = -1, scale = 4.0 (exponent 2) in every
-// lane; out[k * 64 + lane] for k = 0..5. On gfx942 the kernel only ends (the instructions do not exist).
+// lane; out[k * 64 + lane] for k = 0..8. On gfx942 the kernel only ends (the instructions do not exist).
   .text
   .globl scaled
   .p2align 8
@@ -17,6 +17,14 @@ scaled:
   v_mov_b32 v8, 0
   v_cvt_scalef32_pk_fp4_f32 v8, v2, v3, v5 op_sel:[0,0,1,0]
   v_cvt_scalef32_pk_f32_fp4 v[10:11], v8, v5 op_sel:[1,0]
+  // v_cvt_scalef32_pk_bf16_fp4 (moe_gemm's MXFP4 weights against bf16): e2m1 bytes 0x21, _, 0xc7, 0x9f;
+  // scales 1.0 (e8m0 127 << 23) and 8.0 (130 << 23); op_sel[1:0] picks the byte
+  v_mov_b32 v12, 0x9fc70021
+  v_mov_b32 v13, 0x3f800000                     // 127 << 23
+  v_mov_b32 v14, 0x41000000                     // 130 << 23
+  v_cvt_scalef32_pk_bf16_fp4 v15, v12, v13
+  v_cvt_scalef32_pk_bf16_fp4 v16, v12, v14 op_sel:[0,1,0]
+  v_cvt_scalef32_pk_bf16_fp4 v17, v12, v14 op_sel:[1,1,0]
   s_waitcnt lgkmcnt(0)
   global_store_dword v20, v4, s[4:5]
   global_store_dword v20, v6, s[4:5] offset:256
@@ -24,6 +32,9 @@ scaled:
   global_store_dword v20, v8, s[4:5] offset:768
   global_store_dword v20, v10, s[4:5] offset:1024
   global_store_dword v20, v11, s[4:5] offset:1280
+  global_store_dword v20, v15, s[4:5] offset:1536
+  global_store_dword v20, v16, s[4:5] offset:1792
+  global_store_dword v20, v17, s[4:5] offset:2048
 .endif
   s_endpgm
   .size scaled, .-scaled

@@ -26,6 +26,8 @@ using asmk::op_runner::Problem;
 using asmk::test::Session;
 namespace ref = asmk::ref;
 using asmk::test::moe::launches_of;
+using asmk::test::moe::Refusal;
+using asmk::test::moe::run_refused;
 using asmk::test::moe::with_w2_scales_flattened;
 
 // Runs `problem`, expects its one output to match the reference, and that the comparison saw elements.
@@ -35,44 +37,6 @@ asmk::op_runner::Result run_ok(Session& s, const std::string& op, const std::str
   EXPECT_EQ(r.comparisons.size(), 1u);
   for (const auto& c : r.comparisons) EXPECT_GT(c.count, 0u);
   return r;
-}
-
-// A refused call: its status and message, and whether out and the workspace kept their bytes.
-struct Refusal {
-  asmk_status status = ASMK_SUCCESS;
-  std::string message;
-  bool untouched = false;
-};
-
-// Runs `op` on `problem` through asmk_run_op on device buffers — inputs 0 (valid ids and scales),
-// out and a 1 MiB workspace 0xee — after `adjust` may change a tensor's byte count.
-Refusal run_refused(Session& s, const std::string& op_name, const std::string& problem,
-                    const std::function<std::size_t(const std::string&, std::size_t)>& bytes_of = nullptr) {
-  Refusal result;
-  asmk::op_runner::OpView op;
-  std::string error;
-  EXPECT_EQ(asmk::op_runner::describe_op(s.get(), op_name, op, error), ASMK_SUCCESS) << error;
-  asmk::op_runner::Call call;
-  EXPECT_EQ(call.build(s.get(), op, Problem::parse(problem), error), ASMK_SUCCESS) << error;
-  std::map<std::string, asmk::test::Buffer> buffers;
-  for (const auto& t : call.tensors) {
-    const std::string name = t.name;
-    const std::size_t full = t.workspace ? std::size_t{1} << 20 : t.bytes;
-    const std::size_t given = bytes_of ? bytes_of(name, full) : full;
-    buffers.emplace(name, s.filled(std::max<std::size_t>(full, 1), t.output || t.workspace ? 0xee : 0x00));
-    call.set_pointer(name, buffers.at(name).get(), given);
-  }
-  if (buffers.count("workspace") == 0) {  // the call's tensors list the workspace only when given
-    buffers.emplace("workspace", s.filled(std::size_t{1} << 20, 0xee));
-    call.set_pointer("workspace", buffers.at("workspace").get(), std::size_t{1} << 20);
-  }
-  result.status = asmk_run_op(s.get(), op_name.c_str(), call.args().data(), call.args().size(), nullptr, nullptr);
-  result.message = asmk_last_error();
-  EXPECT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS);
-  result.untouched = true;
-  for (const char* name : {"out", "workspace"})
-    for (const std::uint8_t b : buffers.at(name).download<std::uint8_t>()) result.untouched = result.untouched && b == 0xee;
-  return result;
 }
 
 bool has_mxfp4(const asmk::test::TestDevice& device) { return std::string(device.arch) == "gfx950"; }

@@ -1,12 +1,13 @@
-// What the MoE kernel tests (moe_test.cpp, fused_moe_quant_test.cpp) share: running an op and expecting
-// every output to match its reference, counting a plan's launches, and a wrong reference for showing
-// that a scale comparison can fail.
+// What the MoE kernel tests (moe_test.cpp, fused_moe_quant_test.cpp, moe_a16w4_test.cpp) share: running an
+// op and expecting every output to match its reference, counting a plan's launches, a wrong reference
+// for showing that a scale comparison can fail, and a refused call with what it left untouched.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <string>
@@ -58,6 +59,44 @@ inline ref::OpReference with_w2_scales_flattened(const ref::OpReference& saved,
     return saved.compute(p, flat, expected);
   };
   return flattened;
+}
+
+// A refused call: its status and message, and whether out and the workspace kept their bytes.
+struct Refusal {
+  asmk_status status = ASMK_SUCCESS;
+  std::string message;
+  bool untouched = false;
+};
+
+// Runs `op` on `problem` through asmk_run_op on device buffers — inputs 0 (valid ids and scales),
+// out and a 1 MiB workspace 0xee — with each tensor's byte count as `bytes_of` gives it (default: in full).
+inline Refusal run_refused(Session& s, const std::string& op_name, const std::string& problem,
+                           const std::function<std::size_t(const std::string&, std::size_t)>& bytes_of = nullptr) {
+  Refusal result;
+  op_runner::OpView op;
+  std::string error;
+  EXPECT_EQ(op_runner::describe_op(s.get(), op_name, op, error), ASMK_SUCCESS) << error;
+  op_runner::Call call;
+  EXPECT_EQ(call.build(s.get(), op, op_runner::Problem::parse(problem), error), ASMK_SUCCESS) << error;
+  std::map<std::string, Buffer> buffers;
+  for (const auto& t : call.tensors) {
+    const std::string name = t.name;
+    const std::size_t full = t.workspace ? std::size_t{1} << 20 : t.bytes;
+    const std::size_t given = bytes_of ? bytes_of(name, full) : full;
+    buffers.emplace(name, s.filled(std::max<std::size_t>(full, 1), t.output || t.workspace ? 0xee : 0x00));
+    call.set_pointer(name, buffers.at(name).get(), given);
+  }
+  if (buffers.count("workspace") == 0) {  // the call's tensors list the workspace only when given
+    buffers.emplace("workspace", s.filled(std::size_t{1} << 20, 0xee));
+    call.set_pointer("workspace", buffers.at("workspace").get(), std::size_t{1} << 20);
+  }
+  result.status = asmk_run_op(s.get(), op_name.c_str(), call.args().data(), call.args().size(), nullptr, nullptr);
+  result.message = asmk_last_error();
+  EXPECT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS);
+  result.untouched = true;
+  for (const char* name : {"out", "workspace"})
+    for (const std::uint8_t b : buffers.at(name).download<std::uint8_t>()) result.untouched = result.untouched && b == 0xee;
+  return result;
 }
 
 }  // namespace asmk::test::moe

@@ -87,6 +87,15 @@ Status moe_sort(const MoeSortArgs& args, MoeSorted& out);
 
 // ------------------------------------------------------------------------------------------------ stages
 
+// How the GEMM stages' weights are coded relative to their activations.
+enum class MoeWeights : std::uint8_t {
+  as_inputs,  // in in_format, as x / inter (with its scales)
+  e2m1,       // MXFP4 (e2m1 codes two per byte, e8m0 mx_scale_w* per 32 of K) against bf16 activations: a16w4
+  int4,       // signed int4 (two's complement, two per byte, element 2j in the low nibble of byte j) with
+              // fp32 per-channel scale_w* (the fp8 rowcol scales), against fp8 activations with per-row
+              // scale_x / scale_inter: Grok-1's int4 × fp8 (a8w4)
+};
+
 enum class MoeActivation : std::uint8_t {
   silu,           // silu(g) · u,  silu(g) = g / (1 + e^-g)
   gelu,           // gelu(g) · u,  gelu(g) = g · ½ (1 + erf(g / √2))  (exact, not the tanh form)
@@ -110,8 +119,13 @@ inline constexpr float swiglu_oai_alpha = 1.702f, swiglu_oai_limit = 7.0f;
 // MXFP4 (in_format e2m1, OCP MX): x and W1 are e2m1 codes two per byte (element 2j in the low nibble
 //   of byte j; rows of H/2 bytes) with e8m0 scales per 32 elements of K, mx_scale_x [T, H/32] and
 //   mx_scale_w1 [E_local, 2·I, H/32]: gate_i = Σ_c x[t][c]·2^(sx[t][c/32]−127) · W1[e][i][c]·2^(sw[e][i][c/32]−127) + b1.
+// MXFP4 weights against bf16 x (a16w4, gpt-oss's serving path: in_format bf16, weights e2m1): W1 as
+//   for MXFP4 with mx_scale_w1, x bf16: gate_i = Σ_c x[t][c] · W1[e][i][c]·2^(sw[e][i][c/32]−127) + b1.
+// int4 weights against fp8 x (Grok-1: in_format fp8, weights int4, scale_block 0): gate_i =
+//   (x[t] · W1[e][i]) · scale_x[t] · scale_w1[e][i] + b1 with W1's elements the int4 values in [−8, 7].
 struct MoeStage1Args {
   Format in_format = Format::bf16;    // bf16, or the fp8 format of x and W1
+  MoeWeights weights = MoeWeights::as_inputs;
   const void* x = nullptr;            // [T, H] bf16 (uint16) or fp8 (uint8) codes
   const void* w1 = nullptr;           // [E_local, 2·I, H] likewise
   const float* scale_x = nullptr;     // fp8: [T] (scale_block 128: [T, H/128])
@@ -139,9 +153,11 @@ Status moe_stage1(const MoeStage1Args& args, MoeStage1Ref& out);
 // with scale_block = 128 per K-block kb: Σ_kb (inter[s] · W2[e][h] over kb) · scale_inter[s][kb] ·
 // scale_w2[e][h / 128][kb] (scale_inter [T·k, I/128], scale_w2 [E_local, H/128, I/128]).
 // MXFP4 (in_format e2m1): inter and W2 e2m1 codes two per byte with e8m0 scales per 32 elements of K,
-// mx_scale_inter [T·k, I/32] and mx_scale_w2 [E_local, H, I/32].
+// mx_scale_inter [T·k, I/32] and mx_scale_w2 [E_local, H, I/32]. a16w4 (in_format bf16, weights e2m1):
+// bf16 inter against W2 in MXFP4 with mx_scale_w2; int4 weights (in_format fp8): W2 int4 with scale_w2.
 struct MoeStage2Args {
   Format in_format = Format::bf16;       // bf16, or the fp8 format of inter and W2
+  MoeWeights weights = MoeWeights::as_inputs;
   const void* inter = nullptr;           // [T·k, I] bf16 (uint16) or fp8 (uint8) codes
   const void* w2 = nullptr;              // [E_local, H, I] likewise
   const float* scale_inter = nullptr;    // fp8: [T·k] (scale_block 128: [T·k, I/128])
