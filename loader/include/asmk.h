@@ -395,6 +395,7 @@ typedef enum asmk_dtype {
   ASMK_DTYPE_FP8 = 3, /* the device's fp8 (e4m3fnuz on gfx942, e4m3fn on gfx950) */
   ASMK_DTYPE_INT8 = 4,
   ASMK_DTYPE_FP4 = 5, /* OCP e2m1, two per byte (element 2j in the low nibble of byte j) */
+  ASMK_DTYPE_INT4 = 6, /* two's-complement int4, two per byte (element 2j in the low nibble of byte j) */
   ASMK_DTYPE_FORCE_INT32_ = 0x7fffffff
 } asmk_dtype;
 
@@ -907,7 +908,8 @@ typedef struct asmk_fused_moe_args {
   uint32_t local_experts; /* expert parallelism: this rank's experts (w1 / w2 hold those); 0 = all */
   uint32_t block_m;       /* the expert GEMMs' M block 16, 64 or 128; 0 = chosen */
   asmk_moe_activation activation;
-  asmk_dtype in_dtype;    /* BF16, FP8 or FP4 (MXFP4, gfx950) */
+  asmk_dtype in_dtype;    /* BF16, FP8, FP4 (MXFP4, gfx950) or INT4 (weights, per-channel f32 scales, against
+                             fp8 activations: Grok-1) */
   asmk_fp8_scales fp8_scales;
   /* routing by the op (logits given) */
   asmk_moe_routing routing;
@@ -931,6 +933,8 @@ typedef struct asmk_fused_moe_args {
   const float* b2;               /* [local experts, hidden] or NULL */
   void* out;
   void* workspace;
+  uint32_t bf16_activations;     /* FP4 weights only: 1 = against the bf16 activations (gpt-oss's serving path,
+                                    nothing quantized between the stages); 0 = activations quantized to MXFP4 */
   size_t logits_bytes, correction_bias_bytes, topk_ids_bytes, topk_weights_bytes, expert_map_bytes, x_bytes,
       w1_bytes, w2_bytes, w1_scale_bytes, w2_scale_bytes, w1_mx_scale_bytes, w2_mx_scale_bytes, b1_bytes, b2_bytes,
       out_bytes, workspace_bytes;

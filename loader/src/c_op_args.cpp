@@ -271,6 +271,7 @@ OpArgs op_args(const asmk_fused_moe_args& a) {
   o.size("tokens", a.tokens).size("experts", a.experts).size("k", a.k).size("hidden", a.hidden).size("inter", a.inter);
   o.u32("local_experts", a.local_experts).u32("block_m", a.block_m);
   o.choice("activation", activation(a.activation), a.activation).dtype("in_dtype", a.in_dtype);
+  o.choice("act_dtype", a.bf16_activations != 0 ? "bf16" : "auto");
   o.choice("fp8_scales", fp8_scales(a.fp8_scales), a.fp8_scales);
   if (routed) {
     o.tensor("topk_ids", a.topk_ids, a.topk_ids_bytes).tensor("topk_weights", a.topk_weights, a.topk_weights_bytes);

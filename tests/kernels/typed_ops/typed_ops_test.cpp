@@ -96,6 +96,7 @@ asmk_dtype dtype_of(const std::string& name) {
   if (name == "fp16") return ASMK_DTYPE_FP16;
   if (name == "fp8") return ASMK_DTYPE_FP8;
   if (name == "fp4") return ASMK_DTYPE_FP4;
+  if (name == "int4") return ASMK_DTYPE_INT4;
   return ASMK_DTYPE_BF16;
 }
 
@@ -303,6 +304,7 @@ asmk_fused_moe_args moe_args(const Buffers& b, bool routed) {
   a.activation = act == "gelu" ? ASMK_MOE_GELU : act == "swiglu_oai" ? ASMK_MOE_SWIGLU_OAI : ASMK_MOE_SILU;
   a.in_dtype = dtype_of(b.text("in_dtype"));
   a.fp8_scales = b.text("fp8_scales") == "block128" ? ASMK_FP8_SCALES_BLOCK128 : ASMK_FP8_SCALES_ROWCOL;
+  a.bf16_activations = b.text("act_dtype") == "bf16";
   if (routed) {
     a.topk_ids = static_cast<const int32_t*>(b.ptr("topk_ids"));
     a.topk_weights = static_cast<const float*>(b.ptr("topk_weights"));
@@ -347,6 +349,8 @@ TEST(TypedOps, FusedMoeEqualsTheOpCall) {
        "tokens=16 experts=16 k=4 hidden=128 inter=128 local_experts=8 expert_map renormalize=0 activation=gelu"},
       {"the caller's routing, fp8 block scales", "fused_moe_routed",
        "tokens=5 experts=8 k=2 hidden=256 inter=128 in_dtype=fp8 fp8_scales=block128 w1_scale w2_scale"},
+      {"int4 weights against fp8 activations (Grok-1)", "fused_moe_routed",
+       "tokens=3 experts=8 k=2 hidden=128 inter=128 in_dtype=int4 w1_scale w2_scale"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.what);
