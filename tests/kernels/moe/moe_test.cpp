@@ -23,6 +23,7 @@ using asmk::op_runner::Problem;
 using asmk::test::OpArgs;
 using asmk::test::Session;
 namespace ref = asmk::ref;
+using asmk::test::moe::expect_caught;
 using asmk::test::moe::launches_of;
 using asmk::test::moe::run_ok;
 using asmk::test::moe::with_w2_scales_flattened;
@@ -605,11 +606,7 @@ TEST_P(Moe, GemmBlockScaleComparisonCatchesRowScales) {
   const ref::OpReference saved = *ref::find_op_reference("moe_gemm2_blockscale");
   ref::OpReference wrong = *ref::find_op_reference("moe_gemm2_fp8");
   wrong.fill = saved.fill;
-  ref::register_op_reference("moe_gemm2_blockscale", wrong);
-  const auto r = asmk::op_runner::run(s.get(), "moe_gemm2_blockscale", Problem::parse("tokens=3 k=2 experts=8 hidden=128 inter=256 block_m=16"));
-  ref::register_op_reference("moe_gemm2_blockscale", saved);
-  ASSERT_EQ(r.comparisons.size(), 1u) << r.error;
-  EXPECT_FALSE(r.comparisons[0].ok());
+  expect_caught(s, "moe_gemm2_blockscale", "tokens=3 k=2 experts=8 hidden=128 inter=256 block_m=16", wrong);
 }
 
 // The MXFP4 comparison has teeth: a reference that reads every weight scale one step (a factor 2)
@@ -625,11 +622,7 @@ TEST_P(Moe, GemmMxfp4ComparisonCatchesAScaleOffByOne) {
     for (std::uint8_t& e : doubled.at("scale_w").bytes) ++e;
     return saved.compute(p, doubled, expected);
   };
-  ref::register_op_reference("moe_gemm2_mxfp4", wrong);
-  const auto r = asmk::op_runner::run(s.get(), "moe_gemm2_mxfp4", Problem::parse("tokens=3 k=2 experts=8 hidden=128 inter=256 block_m=16"));
-  ref::register_op_reference("moe_gemm2_mxfp4", saved);
-  ASSERT_EQ(r.comparisons.size(), 1u) << r.error;
-  EXPECT_FALSE(r.comparisons[0].ok());
+  expect_caught(s, "moe_gemm2_mxfp4", "tokens=3 k=2 experts=8 hidden=128 inter=256 block_m=16", wrong);
   run_ok(s, "moe_gemm2_mxfp4", "tokens=3 k=2 experts=8 hidden=128 inter=256 block_m=16", 1);  // the right reference
 }
 
@@ -724,11 +717,7 @@ TEST_P(Moe, GemmStage1WrongActivationIsCaught) {
     silu.values["activation"] = "silu";
     return saved.compute(silu, t, expected);
   };
-  ref::register_op_reference("moe_gemm1", wrong);
-  const auto r = asmk::op_runner::run(s.get(), "moe_gemm1", Problem::parse("tokens=3 k=2 experts=8 hidden=64 inter=64 block_m=16 activation=gelu"));
-  ref::register_op_reference("moe_gemm1", saved);
-  ASSERT_EQ(r.comparisons.size(), 1u) << r.error;
-  EXPECT_FALSE(r.comparisons[0].ok());
+  expect_caught(s, "moe_gemm1", "tokens=3 k=2 experts=8 hidden=64 inter=64 block_m=16 activation=gelu", wrong);
 }
 
 TEST_P(Moe, SumIsBitExactInSlotOrder) {
@@ -957,11 +946,7 @@ TEST_P(Moe, FusedMoeRunsTheLayerAsOnePlan) {
     gelu.values["activation"] = "gelu";
     return saved.compute(gelu, t, expected);
   };
-  ref::register_op_reference("fused_moe", wrong);
-  const auto r = asmk::op_runner::run(s.get(), "fused_moe", Problem::parse("tokens=3 experts=8 k=2 hidden=128 inter=128 block_m=16"));
-  ref::register_op_reference("fused_moe", saved);
-  ASSERT_EQ(r.comparisons.size(), 1u) << r.error;
-  EXPECT_FALSE(r.comparisons[0].ok());
+  expect_caught(s, "fused_moe", "tokens=3 experts=8 k=2 hidden=128 inter=128 block_m=16", wrong);
 }
 
 // fused_moe with DeepSeek-V3's grouped routing (routing=grouped: moe_grouped_topk as its first stage)
@@ -987,11 +972,7 @@ TEST_P(Moe, FusedMoeWithGroupedRouting) {
     other.values["routing"] = "softmax";
     return saved.compute(other, t, expected);
   };
-  ref::register_op_reference("fused_moe", softmax);
-  const auto r = asmk::op_runner::run(s.get(), "fused_moe", Problem::parse(problems[0]));
-  ref::register_op_reference("fused_moe", saved);
-  ASSERT_EQ(r.comparisons.size(), 1u) << r.error;
-  EXPECT_FALSE(r.comparisons[0].ok());
+  expect_caught(s, "fused_moe", problems[0], softmax);
 }
 
 // A stage's rule refuses the pipeline's call (k > experts: moe_topk_softmax's rule), naming it.
@@ -1118,12 +1099,7 @@ TEST_P(Moe, FusedMoeExpertParallelHalfTheExpertsRemote) {
         map[e] = keep_remote ? std::max(map[e], 0) : map[e] < 0 ? -1 : (map[e] + 1) % local;
       return saved.compute(p, changed, expected);
     };
-    ref::register_op_reference("fused_moe_routed", wrong);
-    const auto r = asmk::op_runner::run(s.get(), "fused_moe_routed",
-                                        Problem::parse("tokens=16 experts=16 k=4 hidden=64 inter=64 local_experts=8 expert_map"));
-    ref::register_op_reference("fused_moe_routed", saved);
-    ASSERT_EQ(r.comparisons.size(), 1u) << r.error;
-    EXPECT_FALSE(r.comparisons[0].ok());
+    expect_caught(s, "fused_moe_routed", "tokens=16 experts=16 k=4 hidden=64 inter=64 local_experts=8 expert_map", wrong);
   }
 }
 
@@ -1143,12 +1119,7 @@ TEST_P(Moe, FusedMoeFp8PerTokenPerChannel) {
   EXPECT_EQ(launches_of(r, "quant_fp8"), 2u) << "x and the intermediate are quantized between the stages";
   const ref::OpReference saved = *ref::find_op_reference("fused_moe_routed");
   const ref::OpReference wrong = with_w2_scales_flattened(saved, [](const ref::OpProblem& p) { return std::size_t(p.u32("hidden")); });
-  ref::register_op_reference("fused_moe_routed", wrong);
-  const auto bad = asmk::op_runner::run(s.get(), "fused_moe_routed",
-                                        Problem::parse("tokens=5 experts=8 k=2 hidden=128 inter=128 in_dtype=fp8 w1_scale w2_scale"));
-  ref::register_op_reference("fused_moe_routed", saved);
-  ASSERT_EQ(bad.comparisons.size(), 1u) << bad.error;
-  EXPECT_FALSE(bad.comparisons[0].ok());
+  expect_caught(s, "fused_moe_routed", "tokens=5 experts=8 k=2 hidden=128 inter=128 in_dtype=fp8 w1_scale w2_scale", wrong);
 }
 
 // The layer sorts with one wave only for few slots and experts (Mixtral-like decode); else over many

@@ -31,6 +31,18 @@ inline op_runner::Result run_ok(Session& s, const std::string& op, const std::st
   return r;
 }
 
+// Runs `problem` with `wrong` registered in place of the op's reference (restored after) and expects its
+// one comparison to fail: the check has teeth for the fault `wrong` models.
+inline void expect_caught(Session& s, const std::string& op, const std::string& problem, const ref::OpReference& wrong) {
+  SCOPED_TRACE(op + " " + problem + " against a wrong reference");
+  const ref::OpReference saved = *ref::find_op_reference(op);
+  ref::register_op_reference(op, wrong);
+  const auto r = op_runner::run(s.get(), op, op_runner::Problem::parse(problem));
+  ref::register_op_reference(op, saved);
+  ASSERT_EQ(r.comparisons.size(), 1u) << r.error;
+  EXPECT_FALSE(r.comparisons[0].ok()) << "the wrong reference agreed";
+}
+
 // How many of the plan's launches run a kernel whose name starts with `prefix` (and contains `part`).
 inline std::size_t launches_of(const op_runner::Result& r, const std::string& prefix, const std::string& part = "") {
   std::size_t n = 0;
