@@ -92,6 +92,27 @@ void expect_same_plan(const asmk_selection& typed, const op_runner::Result& r) {
   EXPECT_EQ(typed.workspace_bytes, r.selection.workspace_bytes);
 }
 
+// `problem` through the op runner (checked), then through the typed entry point `typed` with the struct
+// `make` builds from the same inputs: the same plan and the same bytes. `then` (optional) sees the struct
+// and the plan while the buffers live. Returns the checked run's plan.
+template <class Args>
+asmk_selection expect_typed_call_equals_op_call(Session& s, const std::string& op, const std::string& problem,
+                                                const std::function<Args(const Buffers&)>& make,
+                                                asmk_status (*typed)(asmk_context*, const Args*, asmk_stream, asmk_selection*),
+                                                const std::function<void(const Args&, const asmk_selection&)>& then = {}) {
+  const auto r = checked_run(s, op, problem);
+  if (r.status != ASMK_SUCCESS) return r.selection;
+  Buffers b(s, r);
+  const Args a = make(b);
+  asmk_selection sel = ASMK_INIT(asmk_selection);
+  EXPECT_EQ(typed(s.get(), &a, nullptr, &sel), ASMK_SUCCESS) << asmk_last_error();
+  EXPECT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
+  expect_same_plan(sel, r);
+  b.expect_outputs_equal();
+  if (then) then(a, r.selection);
+  return r.selection;
+}
+
 asmk_dtype dtype_of(const std::string& name) {
   if (name == "fp16") return ASMK_DTYPE_FP16;
   if (name == "fp8") return ASMK_DTYPE_FP8;
@@ -157,16 +178,10 @@ TEST(TypedOps, FmhaFwdEqualsTheOpCall) {
   };
   for (const FmhaCase& c : cases) {
     SCOPED_TRACE(c.what);
-    const auto r = checked_run(s, c.op, c.problem);
-    if (r.status != ASMK_SUCCESS) continue;
-    Buffers b(s, r);
-    EXPECT_EQ(r.selection.launch_count > 1, c.splits) << r.selection.reason;
-    const asmk_fmha_fwd_args a = fmha_args(b, std::string(c.op) == "fmha_fwd_varlen", c.mask);
-    asmk_selection sel = ASMK_INIT(asmk_selection);
-    ASSERT_EQ(asmk_fmha_fwd(s.get(), &a, nullptr, &sel), ASMK_SUCCESS) << asmk_last_error();
-    ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
-    expect_same_plan(sel, r);
-    b.expect_outputs_equal();
+    const bool varlen = std::string(c.op) == "fmha_fwd_varlen";
+    const asmk_selection plan = expect_typed_call_equals_op_call<asmk_fmha_fwd_args>(
+        s, c.op, c.problem, [&](const Buffers& b) { return fmha_args(b, varlen, c.mask); }, asmk_fmha_fwd);
+    EXPECT_EQ(plan.launch_count > 1, c.splits) << plan.reason;
   }
 }
 
@@ -251,25 +266,21 @@ TEST(TypedOps, MlaDecodeEqualsTheOpCall) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.what);
-    const auto r = checked_run(s, c.op, c.problem);
-    if (r.status != ASMK_SUCCESS) continue;
-    Buffers b(s, r);
-    const asmk_mla_decode_args a = mla_args(b, std::string(c.op) == "mla_decode");
-    asmk_selection sel = ASMK_INIT(asmk_selection);
-    ASSERT_EQ(asmk_mla_decode(s.get(), &a, nullptr, &sel), ASMK_SUCCESS) << asmk_last_error();
-    ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
-    expect_same_plan(sel, r);
-    b.expect_outputs_equal();
-    if (r.selection.workspace_bytes == 0) continue;
-    // The size an unbounded budget reports is what the plan uses; a byte less plans fewer splits within it.
-    asmk_mla_decode_args query = a;
-    query.workspace = nullptr, query.workspace_bytes = SIZE_MAX;
-    asmk_selection unbounded = ASMK_INIT(asmk_selection), tight = ASMK_INIT(asmk_selection);
-    ASSERT_EQ(asmk_select_mla_decode(s.get(), &query, &unbounded), ASMK_SUCCESS) << asmk_last_error();
-    EXPECT_EQ(unbounded.workspace_bytes, r.selection.workspace_bytes);
-    query.workspace_bytes = unbounded.workspace_bytes - 1;
-    ASSERT_EQ(asmk_select_mla_decode(s.get(), &query, &tight), ASMK_SUCCESS) << asmk_last_error();
-    EXPECT_LT(tight.workspace_bytes, unbounded.workspace_bytes);
+    const bool csr = std::string(c.op) == "mla_decode";
+    expect_typed_call_equals_op_call<asmk_mla_decode_args>(
+        s, c.op, c.problem, [&](const Buffers& b) { return mla_args(b, csr); }, asmk_mla_decode,
+        [&](const asmk_mla_decode_args& a, const asmk_selection& plan) {
+          if (plan.workspace_bytes == 0) return;
+          // The size an unbounded budget reports is what the plan uses; a byte less plans fewer splits within it.
+          asmk_mla_decode_args query = a;
+          query.workspace = nullptr, query.workspace_bytes = SIZE_MAX;
+          asmk_selection unbounded = ASMK_INIT(asmk_selection), tight = ASMK_INIT(asmk_selection);
+          ASSERT_EQ(asmk_select_mla_decode(s.get(), &query, &unbounded), ASMK_SUCCESS) << asmk_last_error();
+          EXPECT_EQ(unbounded.workspace_bytes, plan.workspace_bytes);
+          query.workspace_bytes = unbounded.workspace_bytes - 1;
+          ASSERT_EQ(asmk_select_mla_decode(s.get(), &query, &tight), ASMK_SUCCESS) << asmk_last_error();
+          EXPECT_LT(tight.workspace_bytes, unbounded.workspace_bytes);
+        });
   }
 }
 
@@ -354,15 +365,9 @@ TEST(TypedOps, FusedMoeEqualsTheOpCall) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.what);
-    const auto r = checked_run(s, c.op, c.problem);
-    if (r.status != ASMK_SUCCESS) continue;
-    Buffers b(s, r);
-    const asmk_fused_moe_args a = moe_args(b, std::string(c.op) == "fused_moe_routed");
-    asmk_selection sel = ASMK_INIT(asmk_selection);
-    ASSERT_EQ(asmk_fused_moe(s.get(), &a, nullptr, &sel), ASMK_SUCCESS) << asmk_last_error();
-    ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
-    expect_same_plan(sel, r);
-    b.expect_outputs_equal();
+    const bool routed = std::string(c.op) == "fused_moe_routed";
+    expect_typed_call_equals_op_call<asmk_fused_moe_args>(
+        s, c.op, c.problem, [&](const Buffers& b) { return moe_args(b, routed); }, asmk_fused_moe);
   }
 }
 
