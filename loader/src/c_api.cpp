@@ -572,12 +572,10 @@ ASMK_C_OP(fused_moe)
 
 namespace {
 
+// The caller's sized struct read as far as its struct_size goes (abi.hpp: 0, too small and newer-header
+// sizes are refused naming the struct).
 asmk::ops::MlaMetadataProblem mla_metadata_problem(const asmk_context* context, const asmk_mla_metadata_args* args) {
-  const asmk_mla_metadata_args& a = require(args, "args");
-  if (a.struct_size < sizeof(asmk_mla_metadata_args))
-    fail(ASMK_ERROR_INVALID_ARGUMENT, fmt::format("asmk_mla_metadata_args.struct_size is {}, expected {} "
-                                                  "(ASMK_INIT(asmk_mla_metadata_args))", a.struct_size,
-                                                  sizeof(asmk_mla_metadata_args)));
+  const asmk_mla_metadata_args a = asmk::abi::read(args, "asmk_mla_metadata_args");
   asmk::ops::MlaMetadataProblem p;
   p.batch = a.batch, p.heads = a.heads, p.max_qlen = a.max_qlen, p.total_q = a.total_q, p.page_size = a.page_size;
   p.wg_rows = a.wg_rows, p.max_splits = a.max_splits, p.work_groups = a.work_groups;
@@ -586,17 +584,17 @@ asmk::ops::MlaMetadataProblem mla_metadata_problem(const asmk_context* context, 
   return p;
 }
 
+// Writes the sizes into the caller's (already checked) info struct as far as its struct_size goes.
 void fill_mla_metadata_info(const asmk::ops::MlaMetadataSizes& s, std::uint32_t items, std::uint32_t splits,
                             asmk_mla_metadata_info& out) {
-  if (out.struct_size < sizeof(asmk_mla_metadata_info))
-    fail(ASMK_ERROR_INVALID_ARGUMENT, fmt::format("asmk_mla_metadata_info.struct_size is {}, expected {} "
-                                                  "(ASMK_INIT(asmk_mla_metadata_info))", out.struct_size,
-                                                  sizeof(asmk_mla_metadata_info)));
-  out.work_bytes = s.work_bytes;
-  out.row_splits_bytes = s.row_splits_bytes;
-  out.work_groups = s.work_groups;
-  out.work_items = items;
-  out.num_splits = splits;
+  asmk_mla_metadata_info full{};
+  full.struct_size = sizeof(asmk_mla_metadata_info);
+  full.work_bytes = s.work_bytes;
+  full.row_splits_bytes = s.row_splits_bytes;
+  full.work_groups = s.work_groups;
+  full.work_items = items;
+  full.num_splits = splits;
+  asmk::abi::write(full, &out);
 }
 
 }  // namespace
@@ -604,8 +602,9 @@ void fill_mla_metadata_info(const asmk::ops::MlaMetadataSizes& s, std::uint32_t 
 asmk_status asmk_mla_decode_metadata_size(const asmk_context* context, const asmk_mla_metadata_args* args,
                                           asmk_mla_metadata_info* out) {
   return guarded([&] {
+    asmk::abi::check_output(&require(out, "out"), "asmk_mla_metadata_info");
     const auto sizes = asmk::ops::mla_metadata_sizes(mla_metadata_problem(context, args));
-    fill_mla_metadata_info(sizes, 0, 0, require(out, "out"));
+    fill_mla_metadata_info(sizes, 0, 0, *out);
   });
 }
 
@@ -613,10 +612,9 @@ asmk_status asmk_mla_decode_metadata(const asmk_context* context, const asmk_mla
                                      size_t work_bytes, int32_t* row_splits, size_t row_splits_bytes,
                                      asmk_mla_metadata_info* out) {
   return guarded([&] {
+    asmk::abi::check_output(&require(out, "out"), "asmk_mla_metadata_info");  // before anything is written
     const auto p = mla_metadata_problem(context, args);
-    asmk_mla_metadata_info& info = require(out, "out");
-    if (info.struct_size < sizeof(asmk_mla_metadata_info)) fill_mla_metadata_info({}, 0, 0, info);  // names it
     const auto done = asmk::ops::build_mla_metadata(p, work, work_bytes, row_splits, row_splits_bytes);
-    fill_mla_metadata_info(asmk::ops::mla_metadata_sizes(p), done.items, done.num_splits, info);
+    fill_mla_metadata_info(asmk::ops::mla_metadata_sizes(p), done.items, done.num_splits, *out);
   });
 }

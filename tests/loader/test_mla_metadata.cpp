@@ -244,3 +244,34 @@ TEST(MlaMetadata, BadInputIsANamedErrorAndWritesNothing) {
 }
 
 }  // namespace
+
+// The sized structs follow asmk.h's rule (abi.hpp): a struct_size of 0 or of a newer header is refused naming
+// the struct, before anything is written; an info struct as far as its size goes.
+TEST(MlaMetadata, SizedStructsAreReadAsFarAsTheirSizeGoes) {
+  auto ctx = asmk::test::open_fixture("MI300X");
+  const Batch good{16, 32, 16, {1, 2}, {100, 40}};
+  Built holder;
+  asmk_mla_metadata_args a = args_of(good, holder);
+  asmk_mla_metadata_info size = ASMK_INIT(asmk_mla_metadata_info);
+  ASSERT_EQ(asmk_mla_decode_metadata_size(ctx.get(), &a, &size), ASMK_SUCCESS) << asmk_last_error();
+  std::vector<int32_t> work(size.work_bytes / 4, kSentinel), rows(size.row_splits_bytes / 4, kSentinel);
+
+  a.struct_size = 0;
+  asmk_mla_metadata_info info = ASMK_INIT(asmk_mla_metadata_info);
+  EXPECT_EQ(asmk_mla_decode_metadata(ctx.get(), &a, work.data(), size.work_bytes, rows.data(), size.row_splits_bytes, &info),
+            ASMK_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(asmk_last_error()).find("asmk_mla_metadata_args.struct_size is 0"), std::string::npos)
+      << asmk_last_error();
+  a.struct_size = sizeof(asmk_mla_metadata_args) + 8;  // a caller of a newer header
+  EXPECT_EQ(asmk_mla_decode_metadata_size(ctx.get(), &a, &info), ASMK_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(asmk_last_error()).find("newer asmk.h"), std::string::npos) << asmk_last_error();
+
+  a.struct_size = sizeof(asmk_mla_metadata_args);
+  info.struct_size = 0;
+  EXPECT_EQ(asmk_mla_decode_metadata(ctx.get(), &a, work.data(), size.work_bytes, rows.data(), size.row_splits_bytes, &info),
+            ASMK_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(asmk_last_error()).find("asmk_mla_metadata_info.struct_size is 0"), std::string::npos)
+      << asmk_last_error();
+  EXPECT_EQ(std::count(work.begin(), work.end(), kSentinel), std::ptrdiff_t(work.size())) << "work written";
+  EXPECT_EQ(std::count(rows.begin(), rows.end(), kSentinel), std::ptrdiff_t(rows.size())) << "row_splits written";
+}
