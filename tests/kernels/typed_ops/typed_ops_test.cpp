@@ -121,6 +121,13 @@ asmk_dtype dtype_of(const std::string& name) {
   return ASMK_DTYPE_BF16;
 }
 
+// A problem of one op, as the op runner takes it.
+struct OpCase {
+  const char* what;
+  const char* op;
+  const char* problem;
+};
+
 // ---- fmha_fwd -----------------------------------------------------------------------------------
 
 asmk_fmha_fwd_args fmha_args(const Buffers& b, bool varlen, asmk_attention_mask mask) {
@@ -252,19 +259,14 @@ asmk_mla_decode_args mla_args(const Buffers& b, bool csr) {
 TEST(TypedOps, MlaDecodeEqualsTheOpCall) {
   Session s("MI300X");
   ASSERT_TRUE(s.ok());
-  struct Case {
-    const char* what;
-    const char* op;
-    const char* problem;
-  };
-  const Case cases[] = {
+  const OpCase cases[] = {
       {"CSR, split through the workspace, LSE", "mla_decode",
        "batch=3 heads=16 max_qlen=2 total_q=5 num_pages=150 page_size=16 num_indices=120 scale=0.0722 lse"},
       {"block table, fp8 q and cache", "mla_decode_block_table",
        "batch=2 heads=8 max_qlen=2 total_q=3 num_pages=12 page_size=16 block_table_stride=5 q_dtype=fp8 q_scale=0.25 "
        "kv_dtype=fp8 kv_scale=0.3 scale=0.0722"},
   };
-  for (const Case& c : cases) {
+  for (const OpCase& c : cases) {
     SCOPED_TRACE(c.what);
     const bool csr = std::string(c.op) == "mla_decode";
     expect_typed_call_equals_op_call<asmk_mla_decode_args>(
@@ -347,12 +349,7 @@ asmk_fused_moe_args moe_args(const Buffers& b, bool routed) {
 TEST(TypedOps, FusedMoeEqualsTheOpCall) {
   Session s("MI300X");
   ASSERT_TRUE(s.ok());
-  struct Case {
-    const char* what;
-    const char* op;
-    const char* problem;
-  };
-  const Case cases[] = {
+  const OpCase cases[] = {
       {"DeepSeek-V3 grouped routing", "fused_moe",
        "tokens=3 experts=64 k=4 hidden=64 inter=64 routing=grouped n_group=8 topk_group=4 routed_scaling_factor=2.5 "
        "correction_bias"},
@@ -363,7 +360,7 @@ TEST(TypedOps, FusedMoeEqualsTheOpCall) {
       {"int4 weights against fp8 activations (Grok-1)", "fused_moe_routed",
        "tokens=3 experts=8 k=2 hidden=128 inter=128 in_dtype=int4 w1_scale w2_scale"},
   };
-  for (const Case& c : cases) {
+  for (const OpCase& c : cases) {
     SCOPED_TRACE(c.what);
     const bool routed = std::string(c.op) == "fused_moe_routed";
     expect_typed_call_equals_op_call<asmk_fused_moe_args>(
