@@ -46,7 +46,7 @@ from . import problem_rules
 from .errors import SpaceError
 
 FILE_NAME = "op.yaml"
-TOP_KEYS = {"op", "doc", "kernels", "sizes", "choices", "scalars", "values", "wanted", "tensors", "rules",
+TOP_KEYS = {"extends", "op", "doc", "kernels", "sizes", "choices", "scalars", "values", "wanted", "tensors", "rules",
             "select", "demo", "derived", "temporaries", "stages"}
 DTYPE_BITS = {"bf16": 16, "fp16": 16, "f32": 32, "fp8": 8, "int8": 8, "fp4": 4, "int4": 4, "e8m0": 8, "u8": 8, "i32": 32}
 TENSOR_KEYS = {"dtype", "shape", "stride", "strides", "output", "optional", "workspace", "doc", "elements"}
@@ -59,6 +59,10 @@ ELEMENT_KEYS = set(ELEMENT_BOUNDS) | {"non_decreasing", "doc"}
 SCALAR_TYPES = {"u32", "i32", "f32"}
 POLICIES = {"gemm_cost": {"rate", "partials_scaled"}, "ranked": {"prefer"}, "stages": set()}
 STAGE_KEYS = {"op", "when", "args"}
+# `extends: op.<base>.yaml` (a file in the same folder): the spec is the base's with this file's keys
+# laid over it. These sections hold named entries and merge entry by entry (an entry given here
+# replaces the base's whole, `null` drops it); every other key replaces the base's value.
+MERGED_SECTIONS = {"choices", "scalars", "values", "wanted", "tensors", "derived", "temporaries"}
 
 
 def load(path: Path, family: str) -> dict:
@@ -66,12 +70,7 @@ def load(path: Path, family: str) -> dict:
     def fail(where, message):
         raise SpaceError(f"{path}: {where}: {message}")
 
-    try:
-        raw = yaml.safe_load(Path(path).read_text())
-    except (OSError, yaml.YAMLError) as err:
-        raise SpaceError(f"{path}: cannot read: {err}") from None
-    if not isinstance(raw, dict):
-        fail("top level", "expected a mapping")
+    raw = read_raw(Path(path))
     for key in raw:
         if key not in TOP_KEYS:
             fail(key, f"unknown key (known keys: {', '.join(sorted(TOP_KEYS))})")
@@ -157,6 +156,43 @@ def load(path: Path, family: str) -> dict:
         fail("demo", "expected a list of problems such as \"m=17 n=256 k=512 out_dtype=f32 bias\"")
     spec["demo"] = demo
     return spec
+
+
+def read_raw(path: Path, seen: tuple = ()) -> dict:
+    """The file's mapping with its `extends` chain resolved (MERGED_SECTIONS above); the base's `op`
+    is never inherited (an op.<name>.yaml names its own op)."""
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as err:
+        raise SpaceError(f"{path}: cannot read: {err}") from None
+    if not isinstance(raw, dict):
+        raise SpaceError(f"{path}: top level: expected a mapping")
+    base_name = raw.pop("extends", None)
+    if base_name is None:
+        return raw
+    base_path = path.parent / str(base_name)
+    if not isinstance(base_name, str) or "/" in base_name or not base_path.is_file():
+        siblings = ", ".join(sorted(p.name for p in path.parent.glob("op*.yaml")))
+        raise SpaceError(f"{path}: extends: {base_name!r} is not an op spec in this folder ({siblings})")
+    if base_path.resolve() in seen + (path.resolve(),):
+        raise SpaceError(f"{path}: extends: {base_name} extends this file again (a cycle)")
+    merged = read_raw(base_path, seen + (path.resolve(),))
+    merged.pop("op", None)
+    for key, value in raw.items():
+        if key in MERGED_SECTIONS and isinstance(value, dict) and isinstance(merged.get(key), dict):
+            section = dict(merged[key])
+            for entry, body in value.items():
+                if body is None:
+                    if entry not in section:
+                        raise SpaceError(f"{path}: {key}.{entry}: null drops a base entry, but {base_name} "
+                                         f"has none of that name ({', '.join(section) or 'none'})")
+                    del section[entry]
+                else:
+                    section[entry] = body
+            merged[key] = section
+        else:
+            merged[key] = value
+    return merged
 
 
 def _pipeline(fail, name, raw, spec):
@@ -324,7 +360,7 @@ def load_all(templates_dir: Path) -> dict:
     ops, path_of = {}, {}
     paths = sorted(Path(templates_dir).glob(f"*/{FILE_NAME}")) + sorted(Path(templates_dir).glob("*/op.*.yaml"))
     for path in paths:
-        if path.name != FILE_NAME and "op" not in (yaml.safe_load(path.read_text()) or {}):
+        if path.name != FILE_NAME and "op" not in (read_raw(path) or {}):
             raise SpaceError(f"{path}: op: missing (an op.<name>.yaml names its op)")
         spec = load(path, path.parent.name)
         if spec["op"] in ops:

@@ -147,6 +147,43 @@ class OpSpecTest(TempDirTest):
             "ids: {dtype: i32, shape: [n]}", "ids: {dtype: i32, shape: [n], elements: {min: 0, below: experts}}")))
         self.assertIn("elements", op_spec.load_all(self.tmp)["twice"]["tensors"]["ids"])
 
+    def test_an_extending_spec_is_its_base_with_its_own_keys_laid_over(self):
+        (self.tmp / "fam").mkdir(exist_ok=True)
+        (self.tmp / "fam" / "op.yaml").write_text(GOOD)
+        child = """\
+            extends: op.yaml
+            op: fam_f32
+            doc: "y = 2 x in f32"
+            choices: {dtype: null}
+            tensors:
+              x: {dtype: f32, shape: [n]}
+              y: {dtype: f32, shape: [n], output: true}
+              z: {dtype: f32, shape: [n], optional: true}
+            """
+        (self.tmp / "fam" / "op.fam_f32.yaml").write_text(textwrap.dedent(child))
+        ops = op_spec.load_all(self.tmp)
+        base, spec = ops["fam"], ops["fam_f32"]
+        self.assertEqual(spec["doc"], "y = 2 x in f32")
+        self.assertEqual(spec["choices"], {})                          # dropped by null
+        self.assertEqual(spec["scalars"], base["scalars"])             # inherited
+        self.assertEqual(spec["select"], base["select"])
+        self.assertEqual(list(spec["tensors"]), ["x", "y", "z"])       # replaced entries keep their place
+        self.assertEqual(spec["tensors"]["x"]["dtype"], "f32")
+        self.assertEqual(base["tensors"]["x"]["dtype"], "dtype")       # the base is untouched
+
+        def refused(text, *needles):
+            (self.tmp / "fam" / "op.fam_f32.yaml").write_text(textwrap.dedent(text))
+            with self.assertRaises(SpaceError) as caught:
+                op_spec.load_all(self.tmp)
+            for needle in needles:
+                self.assertIn(needle, str(caught.exception))
+        refused(child.replace("extends: op.yaml", "extends: op.nope.yaml"), "extends: 'op.nope.yaml' is not an op spec",
+                "op.fam_f32.yaml, op.yaml")
+        refused(child.replace("dtype: null", "colour: null"), "choices.colour: null drops a base entry", "dtype")
+        refused(child.replace("            op: fam_f32\n", ""), "op: missing")   # the base's op is not inherited
+        (self.tmp / "fam" / "op.yaml").write_text(GOOD + "extends: op.fam_f32.yaml\n")
+        refused(child, "a cycle")
+
     def test_every_template_op_loads(self):
         ops = op_spec.load_all(REPO / "templates")
         self.assertIn("gemm_a8w8", ops)
