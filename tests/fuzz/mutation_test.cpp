@@ -43,21 +43,30 @@ TEST(CodeObjectMutations, EveryTruncationIsRefusedWithoutACrash) {
   }
 }
 
+// A fixed budget of mutated inputs shared by the seeds (one per family and arch), so the test's
+// time stays flat as families are added; the coverage-guided search is fuzz.code_object_loader's.
+constexpr int kRandomFlipInputs = 15000;  // 1..8 random bytes anywhere
+constexpr int kHeaderFlipInputs = 5000;   // one byte of the ELF header and the headers' tables
+
 TEST(CodeObjectMutations, RandomByteFlipsDoNotCrash) {
   std::mt19937_64 rng(2026);
-  for (const auto& f : seeds()) {
+  const auto files = seeds();
+  ASSERT_FALSE(files.empty());
+  const int random_rounds = kRandomFlipInputs / int(files.size()) + 1;
+  const int header_rounds = kHeaderFlipInputs / int(files.size()) + 1;
+  for (const auto& f : files) {
     SCOPED_TRACE(f.string());
     const auto bytes = read_bytes(f);
     std::uniform_int_distribution<std::size_t> position(0, bytes.size() - 1);
     std::uniform_int_distribution<int> flips(1, 8), value(0, 255);
-    for (int round = 0; round < 1500; ++round) {
+    for (int round = 0; round < random_rounds; ++round) {
       auto mutated = bytes;
       for (int i = flips(rng); i > 0; --i) mutated[position(rng)] = std::uint8_t(value(rng));
       feed(mutated);
     }
     // Flips aimed at the ELF header and the headers' tables, where a loader is most fragile.
     std::uniform_int_distribution<std::size_t> header(0, std::min<std::size_t>(bytes.size(), 64) - 1);
-    for (int round = 0; round < 500; ++round) {
+    for (int round = 0; round < header_rounds; ++round) {
       auto mutated = bytes;
       mutated[header(rng)] = std::uint8_t(value(rng));
       feed(mutated);
