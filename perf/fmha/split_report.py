@@ -158,11 +158,11 @@ def main():
         with concurrent.futures.ThreadPoolExecutor(a.jobs) as pool:
             rows = list(pool.map(lambda s: pack_row(asmk, tool, a.repo, machine, s), pack_shapes()))
         print(f"### {machine}\n")
-        print("| batch | s_k | before: workgroups × splits | before µs | after: workgroups × splits | after µs | speed-up |")
+        print("| batch | s_k | before: workgroups (splits) | before µs | after: workgroups (splits) | after µs | speed-up |")
         print("|---|---|---|---|---|---|---|")
         for (b, s_q, s_k), bs, before, as_, after in rows:
-            print(f"| {b} | {s_k // 1024}K | {before['workgroups']} × {bs} | {before['time_us']:.1f} "
-                  f"| {after['workgroups']} × {as_} | {after['time_us']:.1f} | {before['time_us'] / after['time_us']:.2f}x |")
+            print(f"| {b} | {s_k // 1024}K | {before['workgroups']} ({bs}) | {before['time_us']:.1f} "
+                  f"| {after['workgroups']} ({as_}) | {after['time_us']:.1f} | {before['time_us'] / after['time_us']:.2f}x |")
         print()
 
 
