@@ -306,6 +306,9 @@ TEST_P(FmhaSplit, DecodePacksTheQueryHeadsOfAKvHead) {
   run_op(s, causal, {3, 16, 2, 1, 1300, -1, 0}, 1321, 0, 1);         // one launch packed
   run_op(s, none, {2, 8, 1, 1, 700}, 1322, 0, 1);                     // MQA, no mask
   run_op(s, causal, {2, 8, 1, 1, 1300, 100, 0}, 1323, 64 << 20, 2);  // (100, 0): not packed
+  // fp8 (descales; q rows 128 bytes apart in the view) and DeepSeek's 192x128 head dims (q and o head strides differ)
+  run_op(s, variant(GetParam().arch, "fp8_bf16_d128_window"), {2, 8, 2, 1, 900, -1, 0}, 1324, 64 << 20, 2);
+  run_op(s, variant(GetParam().arch, "bf16_bf16_d192x128_window"), {1, 4, 1, 1, 600, -1, 0}, 1325, 0, 1);
 }
 
 // The split pass alone (fmha_fwd_varlen_split, 4 splits) against the reference's partials (ref::AttentionArgs
