@@ -37,6 +37,24 @@ def test_fmha_fwd_pipeline_splits_short_queries_with_a_workspace(emu):
         np.testing.assert_allclose(lse[0], want_lse, **LSE_TOLERANCE)
 
 
+def test_fmha_fwd_decode_packs_the_query_heads_of_a_kv_head(emu):
+    # seqlen_q 1, GQA 4:1, causal: the kernel runs on the view seqlen_q = 4 query heads, num_heads_q = h_k, without a
+    # mask (op.yaml `pack`), split or not
+    rng = np.random.default_rng(27)
+    (q_bits, k_bits, v_bits), (q, k, v), sizes = batch_problem(rng, 2, 1, 700, 8, 2)
+    inputs = dict(q=q_bits, k=k_bits, v=v_bits, context=emu, **sizes, **CAUSAL)
+    plan = asmk.select_op("fmha_fwd", **inputs)
+    assert plan["launches"][0].endswith("_none_w4"), plan
+    for workspace in ("auto", None):
+        o = np.zeros((2, 1, 8, 64), np.uint16)
+        lse = np.zeros((2, 8, 1), np.float32)
+        asmk.run_op("fmha_fwd", o=o, lse=lse, workspace=workspace, **inputs)
+        for b in range(2):
+            want_o, want_lse = attention_sequence(q[b], k[b], v[b], 0.125, window_right=0, bottom_right=True)
+            np.testing.assert_allclose(bf16_values(o[b]), want_o, **O_TOLERANCE)
+            np.testing.assert_allclose(lse[b], want_lse, **LSE_TOLERANCE)
+
+
 def test_fmha_fwd_single_is_one_launch(emu):
     rng = np.random.default_rng(22)
     (q_bits, k_bits, v_bits), (q, k, v), sizes = batch_problem(rng, 1, 2, 900, 2, 2)
