@@ -6,8 +6,8 @@ Every figure is modeled (perf/MODEL.md's CU model through asmk_fmha_model), none
     /usr/bin/python3 perf/fmha/split_report.py --build build [--repo hsaco] > perf/fmha/split_kv.md
 
 The split count is the one `asmk op fmha_fwd_varlen ... --explain` plans with a workspace offered (the batch-mode op
-fmha_fwd plans the same when batch = 1 or seqlen_q = 1; otherwise its combine cannot reach o's rows and it keeps one
-launch: templates/fmha_fwd/README.md). A few minutes on two cores; not run in CI.
+fmha_fwd plans the same, but packs the query heads of a kv head for seqlen_q = 1: its own sections below, batch > 1
+with seqlen_q > 1 and head packing). A few minutes on two cores; not run in CI.
 """
 import argparse
 import concurrent.futures
@@ -25,10 +25,10 @@ def shapes():
     return [(b, s_q, s_k) for b in (1, 8) for s_q in (1, 16, 64) for s_k in (8192, 32768, 131072)]
 
 
-def explain(asmk, repo, machine, op, b, s_q, s_k):
+def explain(asmk, repo, machine, op, b, s_q, s_k, heads=(HEADS_Q, HEADS_K)):
     """`asmk op OP ... --explain` (the selection only): its stdout, or exits with its error."""
     args = [asmk, "op", op, "--repo", repo, "--device", machine, "--batch", str(b), "--seqlen-q", str(s_q),
-            "--seqlen-k", str(s_k), "--num-heads-q", str(HEADS_Q), "--num-heads-k", str(HEADS_K), "--head-dims", "128",
+            "--seqlen-k", str(s_k), "--num-heads-q", str(heads[0]), "--num-heads-k", str(heads[1]), "--head-dims", "128",
             "--mask", "window", "--window-right", "0", "--bottom-right", "1", "--scale", "0.088", "--explain"]
     if op.startswith("fmha_fwd_varlen"):
         args += ["--total-q", str(b * s_q), "--total-k", str(b * s_k)]
@@ -38,10 +38,10 @@ def explain(asmk, repo, machine, op, b, s_q, s_k):
     return r.stdout
 
 
-def model(tool, repo, machine, kernel, b, s_q, s_k, splits):
+def model(tool, repo, machine, kernel, b, s_q, s_k, splits, heads=(HEADS_Q, HEADS_K), causal=True):
     args = [tool, "--repo", repo, "--machine", machine, "--kernel", kernel, "--batch", str(b), "--heads-q",
-            str(HEADS_Q), "--heads-k", str(HEADS_K), "--seqlen-q", str(s_q), "--seqlen-k", str(s_k), "--causal",
-            "--splits", str(splits)]
+            str(heads[0]), "--heads-k", str(heads[1]), "--seqlen-q", str(s_q), "--seqlen-k", str(s_k),
+            "--splits", str(splits)] + (["--causal"] if causal else [])
     r = subprocess.run(args, capture_output=True, text=True)
     if r.returncode != 0:
         sys.exit(f"{' '.join(args)}: {r.stderr.strip()}")
@@ -58,6 +58,48 @@ def row(asmk, tool, repo, machine, shape):
     before = model(tool, repo, machine, before_kernel, b, s_q, s_k, 1)
     after = model(tool, repo, machine, after_kernel, b, s_q, s_k, splits) if splits > 1 else before
     return shape, before_kernel, before, splits, after
+
+
+def plan_of(text, stage):
+    """(kernel, num_splits) of an --explain plan whose stage 1 is `stage` (1 split: the one launch)."""
+    m = re.search(rf"^{stage}: .*\bnum_splits=(\d+)", text, re.M)
+    return re.search(r"^kernel +(\S+)", text, re.M)[1], int(m[1]) if m else 1
+
+
+# Batch mode with batch > 1 and seqlen_q > 1 (decode batches of a few tokens, chunked-prefill tails): before, the
+# batch-mode op kept one launch there (its combine could not reach o's rows); now split pass + attn_lse_combine_grouped.
+def batch_shapes():
+    return [(4, 4, 8192), (4, 4, 32768), (16, 4, 8192), (2, 200, 8192), (2, 200, 32768), (4, 300, 16384)]
+
+
+def batch_row(asmk, tool, repo, machine, shape):
+    b, s_q, s_k = shape
+    before_kernel, _ = plan_of(explain(asmk, repo, machine, "fmha_fwd_single", b, s_q, s_k), "fmha_fwd_single")
+    after_kernel, splits = plan_of(explain(asmk, repo, machine, "fmha_fwd", b, s_q, s_k), "fmha_fwd_split")
+    before = model(tool, repo, machine, before_kernel, b, s_q, s_k, 1)
+    after = model(tool, repo, machine, after_kernel, b, s_q, s_k, splits) if splits > 1 else before
+    return shape, before, splits, after
+
+
+# Head packing for decode (seqlen_q = 1), Llama-3-70B's heads (h_q 64, h_k 8): before, one query head per wave (31 of
+# its 32 rows idle; the split count from h_q · batch workgroups, as fmha_fwd_varlen still plans); after, the group's 8
+# query heads as one kv head's rows (`asmk op fmha_fwd --explain`: the kernel without a mask, seqlen_q 8, h_k heads).
+PACK_HEADS = (64, 8)
+
+
+def pack_shapes():
+    return [(b, 1, s_k) for b in (1, 8, 32) for s_k in (8192, 32768)]
+
+
+def pack_row(asmk, tool, repo, machine, shape):
+    b, s_q, s_k = shape
+    h_q, h_k = PACK_HEADS
+    varlen = explain(asmk, repo, machine, "fmha_fwd_varlen", b, s_q, s_k, PACK_HEADS)
+    before_kernel, before_splits = plan_of(varlen, "fmha_fwd_varlen_split")
+    after_kernel, after_splits = plan_of(explain(asmk, repo, machine, "fmha_fwd", b, s_q, s_k, PACK_HEADS), "fmha_fwd_split")
+    before = model(tool, repo, machine, before_kernel, b, s_q, s_k, before_splits, PACK_HEADS)
+    after = model(tool, repo, machine, after_kernel, b, h_q // h_k, s_k, after_splits, (h_k, h_k), causal=False)
+    return shape, before_splits, before, after_splits, after
 
 
 def main():
@@ -87,6 +129,40 @@ def main():
             print(f"| {b} | {s_q} | {s_k // 1024}K | {before['workgroups']} | {before['time_us']:.1f} ({before['limiter']}) "
                   f"| {splits} | {after['time_us']:.1f} = {after['time_us'] - combine:.1f} + {combine:.1f} "
                   f"| {before['time_us'] / after['time_us']:.2f}x |")
+        print()
+    print("## Batch mode, batch > 1 and s_q > 1\n")
+    print("Decode batches of a few tokens and chunked-prefill tails in batch mode (`asmk op fmha_fwd`): *before* the "
+          "one launch (the batch-mode op kept it: its combine reached o only for batch 1 or s_q 1), *after* the split "
+          "pass and attn_lse_combine_grouped (lse's rows (b·h_q + h, i) into o through o_stride_batch). h_q 32 / h_k 8, "
+          "hd 128 bf16, causal bottom-right.\n")
+    for machine, _ in MACHINES:
+        with concurrent.futures.ThreadPoolExecutor(a.jobs) as pool:
+            rows = list(pool.map(lambda s: batch_row(asmk, tool, a.repo, machine, s), batch_shapes()))
+        print(f"### {machine}\n")
+        print("| batch | s_q | s_k | workgroups before | before µs | splits | after µs: split + combine | speed-up |")
+        print("|---|---|---|---|---|---|---|---|")
+        for (b, s_q, s_k), before, splits, after in rows:
+            combine = after["combine"]["time_us"] if splits > 1 else 0.0
+            print(f"| {b} | {s_q} | {s_k // 1024}K | {before['workgroups']} | {before['time_us']:.1f} | {splits} "
+                  f"| {after['time_us']:.1f} = {after['time_us'] - combine:.1f} + {combine:.1f} "
+                  f"| {before['time_us'] / after['time_us']:.2f}x |")
+        print()
+    h_q, h_k = PACK_HEADS
+    print("## Head packing for decode (s_q = 1)\n")
+    print(f"Llama-3-70B's heads (h_q {h_q} / h_k {h_k}), hd 128 bf16, causal bottom-right (for one query: every key), a "
+          "workspace offered. *Before*: one query head per wave (the plan `asmk op fmha_fwd_varlen` still makes: "
+          "split count from h_q · batch workgroups); *after*: the plan of `asmk op fmha_fwd` — the 8 query heads of a kv "
+          "head are one wave's rows (the kernel without a mask, seqlen_q 8, h_k heads), its K / V read once for them, "
+          "the split count from h_k · batch workgroups.\n")
+    for machine, _ in MACHINES:
+        with concurrent.futures.ThreadPoolExecutor(a.jobs) as pool:
+            rows = list(pool.map(lambda s: pack_row(asmk, tool, a.repo, machine, s), pack_shapes()))
+        print(f"### {machine}\n")
+        print("| batch | s_k | before: workgroups (splits) | before µs | after: workgroups (splits) | after µs | speed-up |")
+        print("|---|---|---|---|---|---|---|")
+        for (b, s_q, s_k), bs, before, as_, after in rows:
+            print(f"| {b} | {s_k // 1024}K | {before['workgroups']} ({bs}) | {before['time_us']:.1f} "
+                  f"| {after['workgroups']} ({as_}) | {after['time_us']:.1f} | {before['time_us'] / after['time_us']:.2f}x |")
         print()
 
 

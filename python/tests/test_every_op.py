@@ -32,6 +32,7 @@ COVERAGE = {
     "mla_decode_block_table": "test_attention_ops.py::test_mla_decode_block_table_with_softcap",
     "mla_decode_split": "test_attention_ops.py::test_mla_decode_split_partials_including_an_empty_split",
     "attn_lse_combine": "test_attention_ops.py::test_attn_lse_combine",
+    "attn_lse_combine_grouped": "test_fmha_split_ops.py::test_attn_lse_combine_grouped",
     "moe_topk_softmax": "test_moe_ops.py::test_moe_topk_softmax",
     "moe_grouped_topk": "test_moe_ops.py::test_moe_grouped_topk_deepseek_v3",
     "moe_sort": "test_moe_ops.py::test_moe_sort",

@@ -28,13 +28,31 @@ def test_fmha_fwd_pipeline_splits_short_queries_with_a_workspace(emu):
     inputs = dict(q=q_bits, k=k_bits, v=v_bits, context=emu, **sizes, **CAUSAL)
     want_o, want_lse = attention_sequence(q[0], k[0], v[0], 0.125, window_right=0, bottom_right=True)
     plan = asmk.select_op("fmha_fwd", **inputs)
-    assert [launch.rsplit("_gfx", 1)[0] for launch in plan["launches"]] == ["fmha_fwd", "attn_lse_combine"], plan
+    assert [launch.rsplit("_gfx", 1)[0] for launch in plan["launches"]] == ["fmha_fwd", "attn_lse_combine_grouped"], plan
     for workspace in ("auto", None):  # split pass and combine; the one launch
         o = np.zeros((1, 3, 4, 64), np.uint16)
         lse = np.zeros((1, 4, 3), np.float32)
         asmk.run_op("fmha_fwd", o=o, lse=lse, workspace=workspace, **inputs)
         np.testing.assert_allclose(bf16_values(o[0]), want_o, **O_TOLERANCE)
         np.testing.assert_allclose(lse[0], want_lse, **LSE_TOLERANCE)
+
+
+def test_fmha_fwd_decode_packs_the_query_heads_of_a_kv_head(emu):
+    # seqlen_q 1, GQA 4:1, causal: the kernel runs on the view seqlen_q = 4 query heads, num_heads_q = h_k, without a
+    # mask (op.yaml `pack`), split or not
+    rng = np.random.default_rng(27)
+    (q_bits, k_bits, v_bits), (q, k, v), sizes = batch_problem(rng, 2, 1, 700, 8, 2)
+    inputs = dict(q=q_bits, k=k_bits, v=v_bits, context=emu, **sizes, **CAUSAL)
+    plan = asmk.select_op("fmha_fwd", **inputs)
+    assert plan["launches"][0].endswith("_none_w4"), plan
+    for workspace in ("auto", None):
+        o = np.zeros((2, 1, 8, 64), np.uint16)
+        lse = np.zeros((2, 8, 1), np.float32)
+        asmk.run_op("fmha_fwd", o=o, lse=lse, workspace=workspace, **inputs)
+        for b in range(2):
+            want_o, want_lse = attention_sequence(q[b], k[b], v[b], 0.125, window_right=0, bottom_right=True)
+            np.testing.assert_allclose(bf16_values(o[b]), want_o, **O_TOLERANCE)
+            np.testing.assert_allclose(lse[b], want_lse, **LSE_TOLERANCE)
 
 
 def test_fmha_fwd_single_is_one_launch(emu):
@@ -128,3 +146,23 @@ def test_fmha_fwd_varlen_split_partials(emu):
         np.testing.assert_allclose(o[:, rows], want_o, rtol=5e-3, atol=5e-3)
         np.testing.assert_allclose(lse[:, rows], want_lse, **LSE_TOLERANCE)
     assert np.all(np.isneginf(lse[:, 2, 1:])), "the short sequence's empty splits"
+
+
+def test_attn_lse_combine_grouped(emu):
+    # FMHA's batch-mode combine: rows (b·h + head, i) of lse's layout [b, h, s_q] into o [b, s_q, h, dv] (its view
+    # [b, h, s_q, dv]: token groups of h at o's batch stride), a row without keys among them
+    rng = np.random.default_rng(26)
+    b, h, s_q, splits, dv = 2, 3, 4, 3, 64
+    partial_o = rng.standard_normal((b * h, s_q, splits, dv)).astype(np.float32)
+    partial_lse = (rng.standard_normal((b * h, s_q, splits)) * 3).astype(np.float32)
+    partial_lse[4, 1, :] = -np.inf
+    partial_lse[1, 2, 0] = -np.inf
+    o = np.zeros((b, s_q, h, dv), np.uint16)
+    lse = np.zeros((b * h, s_q), np.float32)
+    asmk.run_op("attn_lse_combine_grouped", tokens=b * h, token_group=h, heads=s_q, num_splits=splits, dv=dv,
+                partial_o=partial_o, partial_lse=partial_lse, o=o.transpose(0, 2, 1, 3), lse=lse, context=emu)
+    want_o, want_lse = lse_combine(partial_o.astype(np.float64), partial_lse.astype(np.float64))
+    got = bf16_values(o).transpose(0, 2, 1, 3).reshape(b * h, s_q, dv)
+    np.testing.assert_allclose(got, want_o, rtol=2 ** -7, atol=1e-3)
+    np.testing.assert_allclose(lse, want_lse, rtol=1e-5, atol=1e-5)
+    assert np.all(got[4, 1] == 0) and np.isneginf(lse[4, 1]), "a row without keys: o 0, lse -inf"

@@ -69,8 +69,10 @@ Status attention(const AttentionArgs& a, AttentionRef& out) {
   const std::uint32_t group = a.heads_q / a.heads_k;
   const std::uint64_t total_q =
       a.cu_seqlens_q ? std::uint64_t(std::max(0, a.cu_seqlens_q[a.batch])) : std::uint64_t{a.batch} * a.seqlen_q;
+  if (a.num_splits == 0) return Status::failure("attention: num_splits must be >= 1");
+  const std::uint32_t splits = a.num_splits;
   out = AttentionRef{};
-  out.rows = std::uint32_t(total_q * a.heads_q);
+  out.rows = std::uint32_t(total_q * a.heads_q * splits);
   out.heads_q = a.heads_q;
   out.softcap = a.softcap;
   out.head_dim_v = a.head_dim_v;
@@ -106,16 +108,21 @@ Status attention(const AttentionArgs& a, AttentionRef& out) {
             values_of_head[j * a.head_dim_v + c] = element(a, a.v, v_at + c, a.v_descale);
         }
       }
-      for (std::uint64_t i = 0; i < seq.s_q; ++i) {
-        const std::size_t row = std::size_t((seq.q0 + i) * a.heads_q + h);
+      // split-KV: split n takes the keys of 32-key tiles [n·per, (n + 1)·per), per = ceil(tiles / splits)
+      const std::uint64_t tiles = (seq.s_k + 31) / 32, per = (tiles + splits - 1) / splits;
+      for (std::uint64_t i = 0; i < seq.s_q; ++i)
+      for (std::uint32_t split = 0; split < splits; ++split) {
+        const std::size_t row = std::size_t(((seq.q0 + i) * a.heads_q + h) * splits + split);
         const std::uint64_t q_token = varlen ? seq.q0 + i : i;  // batch mode: the sequence is in qb
         const std::uint64_t q_at = qb + q_token * a.q_stride_token + h * a.q_stride_head;
         for (std::uint32_t c = 0; c < a.head_dim_qk; ++c) q[c] = element(a, a.q, q_at + c, a.q_descale);
+        const std::uint64_t key_lo = splits == 1 ? 0 : std::min<std::uint64_t>(seq.s_k, 32 * per * split);
+        const std::uint64_t key_hi = splits == 1 ? seq.s_k : std::min<std::uint64_t>(seq.s_k, 32 * per * (split + 1));
         // pass 1: the scores of the visible keys and their maximum
         s.clear();
         mag.clear();
         std::vector<std::uint64_t> keys;
-        for (std::uint64_t j = 0; j < seq.s_k; ++j) {
+        for (std::uint64_t j = key_lo; j < key_hi; ++j) {
           if (!attention_visible(std::int64_t(i), std::int64_t(j), std::int64_t(seq.s_q), std::int64_t(seq.s_k),
                                  a.window_left, a.window_right, a.bottom_right))
             continue;

@@ -1,5 +1,5 @@
 // The fmha_fwd and fmha_fwd_varlen ops' references (ref/attention.hpp): o compared under the
-// attention tolerance of ref/TOLERANCE.md, lse under its own bound. Both lay tensors out as
+// attention tolerance of ref/TOLERANCE.md, lse under its own bound; the split ops' fp32 partials likewise, per split. Both lay tensors out as
 // [tokens of a block, heads, d] per block: batch mode has `batch` blocks of seqlen tokens, varlen
 // one block of total tokens (sequence b's from cu_seqlens[b]).
 #include <cmath>
@@ -104,7 +104,47 @@ void fill_cu_seqlens(OpTensor& cu, std::uint32_t batch, std::uint32_t total, std
   }
 }
 
-Status attention_of(const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected, bool varlen) {
+// The split ops' partials (fp32, packed): o [batch, heads_q, seqlen_q, splits, dv] (varlen [heads_q, total_q, splits,
+// dv]) and lse [.., splits] against the reference's rows ((t·heads_q + h)·splits + n); o under the attention tolerance
+// with an fp32 output, lse under its own (an empty split: lse −inf, o 0).
+Comparison compare_partials(const AttentionRef& r, const OpTensor& x, Format p_format, bool varlen, std::uint32_t seqlen_q,
+                            std::uint32_t splits, bool is_o) {
+  const std::uint64_t heads = r.heads_q, per_row = is_o ? r.head_dim_v : 1;
+  const std::uint64_t elems = x.bytes.size() / 4;
+  Comparison c;
+  if (elems != std::uint64_t(r.rows) * per_row) {
+    c.mismatches = 1;
+    c.detail = std::string(is_o ? "o" : "lse") + ": the reference has " + std::to_string(r.rows) + " partial rows, the tensor " +
+               std::to_string(elems / per_row);
+    return c;
+  }
+  const std::uint64_t total = r.rows / (heads * splits);  // query tokens of the batch
+  double sum = 0;
+  for (std::uint64_t row = 0; row < r.rows; ++row) {
+    const std::uint64_t t = row / (heads * splits), h = row / splits % heads, n = row % splits;
+    const std::uint64_t lse_row = varlen ? h * total + t : (t / seqlen_q * heads + h) * seqlen_q + t % seqlen_q;
+    const std::uint64_t at = (lse_row * splits + n) * per_row;
+    for (std::uint64_t col = 0; col < per_row; ++col) {
+      float v;
+      std::memcpy(&v, x.bytes.data() + 4 * (at + col), 4);
+      const double want = is_o ? r.at(row, std::uint32_t(col)) : r.lse[row];
+      const double tolerance = is_o ? attention_tolerance(r, row, std::uint32_t(col), OutType::f32, p_format)
+                                    : attention_lse_tolerance(r, row);
+      const double error = std::isinf(want) && want == v ? 0 : std::fabs(v - want);
+      ++c.count;
+      if (std::isfinite(error)) c.max_abs_error = std::max(c.max_abs_error, error), sum += error;
+      if (!(error <= tolerance) && c.mismatches++ == 0)
+        c.detail = std::string(is_o ? "o" : "lse") + ": row " + std::to_string(row / splits) + " split " + std::to_string(n) +
+                   (is_o ? " col " + std::to_string(col) : "") + ": kernel " + std::to_string(v) + ", ref " + std::to_string(want) +
+                   " (" + std::to_string(r.visible[row]) + " visible keys)";
+    }
+  }
+  c.mean_abs_error = c.count == 0 ? 0 : sum / double(c.count);
+  return c;
+}
+
+Status attention_of(const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected, bool varlen,
+                    bool split = false) {
   const OpTensor &q = t.at("q"), &k = t.at("k"), &v = t.at("v");
   const std::size_t d = varlen ? 0 : 1;  // the dimension of tokens
   AttentionArgs a;
@@ -129,15 +169,48 @@ Status attention_of(const OpProblem& p, const OpTensors& t, std::map<std::string
     a.window_right = std::atoi(p.text("window_right").c_str());
   }
   a.bottom_right = p.u32("bottom_right") != 0;
+  if (split) a.num_splits = std::max(1u, p.u32("num_splits"));
   auto result = std::make_shared<AttentionRef>();
   if (Status s = attention(a, *result); !s.ok()) return s;
   const Format p_format = a.in_format;
+  if (split) {
+    const std::uint32_t seqlen_q = a.seqlen_q, splits = a.num_splits;
+    expected["o"] = Expected::rule_of([=](const OpTensor& o) {
+      return compare_partials(*result, o, p_format, varlen, seqlen_q, splits, true);
+    });
+    expected["lse"] = Expected::rule_of([=](const OpTensor& lse) {
+      return compare_partials(*result, lse, p_format, varlen, seqlen_q, splits, false);
+    });
+    return Status::success();
+  }
   expected["o"] = Expected::rule_of([result, p_format](const OpTensor& o) { return compare_o(*result, o, p_format); });
   expected["lse"] = Expected::rule_of([result](const OpTensor& lse) { return compare_lse(*result, lse); });
   return Status::success();
 }
 
+void fill_varlen(const OpProblem& p, OpTensors& t, std::mt19937& rng) {
+  fill_cu_seqlens(t.at("cu_seqlens_q"), p.u32("batch"), p.u32("total_q"), p.u32("seqlen_q"), rng);
+  fill_cu_seqlens(t.at("cu_seqlens_k"), p.u32("batch"), p.u32("total_k"), p.u32("seqlen_k"), rng);
+}
+
 }  // namespace
+
+OpReference fmha_fwd_split_reference() {
+  OpReference r;
+  r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
+    return attention_of(p, t, expected, false, true);
+  };
+  return r;
+}
+
+OpReference fmha_fwd_varlen_split_reference() {
+  OpReference r;
+  r.fill = fill_varlen;
+  r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
+    return attention_of(p, t, expected, true, true);
+  };
+  return r;
+}
 
 OpReference fmha_fwd_reference() {
   OpReference r;
@@ -149,10 +222,7 @@ OpReference fmha_fwd_reference() {
 
 OpReference fmha_fwd_varlen_reference() {
   OpReference r;
-  r.fill = [](const OpProblem& p, OpTensors& t, std::mt19937& rng) {
-    fill_cu_seqlens(t.at("cu_seqlens_q"), p.u32("batch"), p.u32("total_q"), p.u32("seqlen_q"), rng);
-    fill_cu_seqlens(t.at("cu_seqlens_k"), p.u32("batch"), p.u32("total_k"), p.u32("seqlen_k"), rng);
-  };
+  r.fill = fill_varlen;
   r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
     return attention_of(p, t, expected, true);
   };

@@ -283,7 +283,11 @@ OpReference attn_lse_combine_reference() {
       double sum = 0;
       for (std::size_t row = 0; row < result->rows; ++row)
         for (std::uint32_t col = 0; col < result->dv; ++col) {
-          const std::uint64_t at = (row / o.shape[1]) * o.strides[0] + (row % o.shape[1]) * o.strides[1] + col;
+          // o [tokens, heads, dv], or attn_lse_combine_grouped's [tokens / token_group, token_group, heads, dv]
+          const std::size_t h = o.shape.size() - 2;
+          const std::uint64_t token = row / o.shape[h], group = h == 2 ? token / o.shape[1] : 0;
+          const std::uint64_t at = group * (h == 2 ? o.strides[0] : 0) + (token - group * (h == 2 ? o.shape[1] : 0)) * o.strides[h - 1] +
+                                   (row % o.shape[h]) * o.strides[h] + col;
           std::uint16_t code;
           std::memcpy(&code, o.bytes.data() + 2 * at, 2);
           const double v = out == OutType::bf16 ? bf16_to_f32(code) : fp16_to_f32(code);

@@ -17,6 +17,8 @@ const std::vector<std::pair<const char*, MakeOpReference>>& builtin_op_reference
       {"fmha_fwd_varlen", fmha_fwd_varlen_reference},
       {"fmha_fwd_single", fmha_fwd_reference},
       {"fmha_fwd_varlen_single", fmha_fwd_varlen_reference},
+      {"fmha_fwd_split", fmha_fwd_split_reference},
+      {"fmha_fwd_varlen_split", fmha_fwd_varlen_split_reference},
       {"moe_topk_softmax", moe_topk_softmax_reference},
       {"moe_grouped_topk", moe_grouped_topk_reference},
       {"moe_sort", moe_sort_reference},
@@ -46,6 +48,7 @@ const std::vector<std::pair<const char*, MakeOpReference>>& builtin_op_reference
       {"mla_decode_plan", mla_decode_plan_reference},
       {"mla_decode_plan_block_table", mla_decode_plan_block_table_reference},
       {"attn_lse_combine", attn_lse_combine_reference},
+      {"attn_lse_combine_grouped", attn_lse_combine_reference},
   };
   return table;
 }

@@ -20,6 +20,8 @@ OpReference quant_mxfp4_reference();           // quant.cpp
 OpReference shuffle_b_reference();             // shuffle.cpp
 OpReference fmha_fwd_reference();              // attention.cpp
 OpReference fmha_fwd_varlen_reference();       // attention.cpp
+OpReference fmha_fwd_split_reference();        // attention.cpp
+OpReference fmha_fwd_varlen_split_reference(); // attention.cpp
 OpReference moe_topk_softmax_reference();      // moe.cpp
 OpReference moe_grouped_topk_reference();      // moe.cpp
 OpReference moe_sort_reference();              // moe.cpp
@@ -36,6 +38,6 @@ OpReference mla_decode_split_reference();        // mla.cpp
 OpReference mla_decode_split_block_table_reference();  // mla.cpp
 OpReference mla_decode_plan_reference();        // mla.cpp
 OpReference mla_decode_plan_block_table_reference();  // mla.cpp
-OpReference attn_lse_combine_reference();        // mla.cpp
+OpReference attn_lse_combine_reference();        // mla.cpp (also attn_lse_combine_grouped)
 
 }  // namespace asmk::ref

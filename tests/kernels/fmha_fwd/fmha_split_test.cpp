@@ -1,12 +1,14 @@
 // Split-KV attention for short queries (templates/fmha_fwd/op.yaml, op.varlen.yaml, op*split.yaml): the pipeline
 // ops fmha_fwd / fmha_fwd_varlen, offered a workspace, cut each sequence's keys into splits (fmha_fwd_split: fp32
-// partials per split) and merge them with attn_lse_combine; against the fp64 attention reference in ref/
-// (attention.hpp, ref/TOLERANCE.md "Attention"), in strict mode (ctest sets ASMK_EMU_STRICT=1). Shapes: one, 7 and
-// 33 queries over 1000-5000 keys, causal bottom-right, a (64, 0) window, GQA 4:1, LSE; varlen with an empty query
-// sequence, a sequence without keys and one whose last splits hold no key (lse = -inf partials). bf16 and fp8,
-// head dims 128 and 192x128 (and one shape for hd 64, 256 and fp8 192x128). The workspace bounds the splits; one
-// too small for two falls back to the one launch; the partials themselves (fmha_fwd_varlen_split) merge on the host
-// to the reference, their empty splits -inf and 0, no NaN.
+// partials per split) and merge them with attn_lse_combine (varlen) / attn_lse_combine_grouped (batch mode); against
+// the fp64 attention reference in ref/ (attention.hpp, ref/TOLERANCE.md "Attention"), in strict mode (ctest sets
+// ASMK_EMU_STRICT=1). Shapes: one, 7 and 33 queries over 1000-5000 keys, causal bottom-right, a (64, 0) window, GQA
+// 4:1, LSE; varlen with an empty query sequence, a sequence without keys and one whose last splits hold no key (lse =
+// -inf partials). bf16 and fp8, head dims 128 and 192x128 (and one shape for hd 64, 256 and fp8 192x128). The
+// workspace bounds the splits; one too small for two falls back to the one launch; batch > 1 with seqlen_q > 1 splits
+// with the split count filling the CUs in one round; decode (seqlen_q = 1) packs the query heads of a kv head into its
+// rows; the partials themselves (fmha_fwd_varlen_split) against the split reference (ref::AttentionArgs::num_splits),
+// their empty splits -inf and 0.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -63,7 +65,8 @@ struct Problem {
   float scale, q_descale, k_descale, v_descale;
   ref::AttentionRef expected;
 
-  Problem(const Variant& variant, const Shape& shape, uint32_t seed) : v(variant), sh(shape) {
+  // splits > 1: the reference of the split pass's partials (rows (t·h_q + h)·splits + n)
+  Problem(const Variant& variant, const Shape& shape, uint32_t seed, uint32_t splits = 1) : v(variant), sh(shape) {
     fp8 = v.param_str("dtype") == "fp8";
     format = fp8 ? ref::fp8_format(v.arch == "gfx942" ? asmk::Arch::gfx942 : asmk::Arch::gfx950)
                  : v.param_str("dtype") == "bf16" ? ref::Format::bf16 : ref::Format::fp16;
@@ -109,6 +112,7 @@ struct Problem {
     if (varlen) ra.cu_seqlens_q = cu_q.data(), ra.cu_seqlens_k = cu_k.data();
     const bool window = v.param_str("mask") == "window";
     ra.window_left = window ? sh.left : -1, ra.window_right = window ? sh.right : -1, ra.bottom_right = true;
+    ra.num_splits = splits;
     EXPECT_TRUE(ref::attention(ra, expected).ok());
   }
 
@@ -144,8 +148,13 @@ class FmhaSplit : public ::testing::TestWithParam<asmk::test::TestDevice> {
 
   // Through the pipeline op with `workspace` bytes (0: none): expects `launches` launches (2: the split pass with
   // `splits` splits when not 0, then the combine) and the reference's o and lse.
+  // Batch-mode decode shapes (s_q = 1, GQA / MQA, every key visible: no bounded window_left; these tests' windows are
+  // bottom-right) pack the query heads of a kv head into its rows (op.yaml `pack`): the kernel without a mask of the
+  // choices, grid.y = num_heads_k (else num_heads_q).
   void run_op(Session& s, const Variant& v, const Shape& sh, uint32_t seed, size_t workspace, uint32_t launches,
               uint32_t splits = 0) {
+    const bool packed = sh.lens_q.empty() && sh.s_q == 1 && sh.heads_q > sh.heads_k &&
+                        (v.param_str("mask") == "none" || sh.left < 0);
     SCOPED_TRACE(v.name + " " + describe(sh) + " workspace " + std::to_string(workspace));
     const Problem p(v, sh, seed);
     const Buffers in = upload(s, p);
@@ -162,11 +171,20 @@ class FmhaSplit : public ::testing::TestWithParam<asmk::test::TestDevice> {
     ASSERT_EQ(asmk_select_op(s.get(), op, a.data(), a.size(), &plan), ASMK_SUCCESS) << asmk_last_error();
     ASSERT_EQ(plan.launch_count, launches) << plan.reason;
     const std::string arch = v.arch;
+    std::string kernel = v.name;
+    if (packed && kernel.find("_window_") != std::string::npos) kernel.replace(kernel.find("_window_"), 8, "_none_");
+    EXPECT_EQ(plan.launches[0].grid.y, packed ? sh.heads_k : sh.heads_q) << "query heads packed into kv heads' rows";
+    if (launches == 1) {
+      EXPECT_EQ(std::string(plan.launches[0].kernel_name).substr(0, kernel.size() - 3), kernel.substr(0, kernel.size() - 3))
+          << "the one launch: a kernel of the choices (" << (packed ? "packed: no mask)" : "any waves)");
+    }
     if (launches == 2) {
-      EXPECT_EQ(std::string(plan.launches[0].kernel_name), v.name) << "the split pass: the 4-wave kernel of the choices";
+      EXPECT_EQ(std::string(plan.launches[0].kernel_name), kernel) << "the split pass: the 4-wave kernel of the choices";
       EXPECT_GT(plan.launches[0].grid.z, p.sequences) << "grid.z = batch · num_splits";
       if (splits > 0) EXPECT_EQ(plan.launches[0].grid.z, p.sequences * splits) << "grid.z = batch · num_splits";
-      EXPECT_EQ(std::string(plan.launches[1].kernel_name), "attn_lse_combine_" + arch + "_" + v.param_str("out_dtype"));
+      // batch mode: lse's rows (b·h_q + h, i) reach o through token groups
+      EXPECT_EQ(std::string(plan.launches[1].kernel_name),
+                std::string(p.varlen ? "attn_lse_combine_" : "attn_lse_combine_grouped_") + arch + "_" + v.param_str("out_dtype"));
       EXPECT_LE(plan.workspace_bytes, workspace);
     }
     ASSERT_EQ(asmk_run_op(s.get(), op, a.data(), a.size(), nullptr, nullptr), ASMK_SUCCESS)
@@ -224,7 +242,7 @@ TEST_P(FmhaSplit, ShortQueriesSplitTheKeys) {
         window ? std::vector<Shape>{
                      {1, 4, 1, 7, 3000, -1, 0},   // causal bottom-right, GQA 4:1
                      {2, 4, 2, 1, 1500, 64, 0},   // a (64, 0) window: the tiles left of it are skipped
-                     {1, 2, 1, 33, 5000, -1, 0},  // two waves, 16 splits
+                     {1, 2, 1, 33, 5000, -1, 0},  // two waves, 19 splits (5000 / 256)
                      // varlen, causal: an empty query sequence, one without keys, one whose last splits hold no
                      // key (40 keys: 2 tiles over the longest sequence's split count)
                      {0, 4, 1, 0, 0, -1, 0, {1, 0, 7, 3, 2}, {1000, 600, 0, 40, 2500}},
@@ -249,9 +267,7 @@ TEST_P(FmhaSplit, EveryHeadDimStoresItsPartials) {
 }
 
 // The workspace bounds the splits (op.yaml: bytes / (rows · (4·d_v + 4)) of them); without a workspace, or
-// with one too small for two splits, the pipeline runs the one launch (fmha_fwd_single): the same answer. In batch
-// mode with batch > 1 and seqlen_q > 1 the combine cannot reach o's rows (o_stride_batch != h_q · o_stride_head):
-// one launch too.
+// with one too small for two splits, the pipeline runs the one launch (fmha_fwd_single): the same answer.
 TEST_P(FmhaSplit, TheWorkspaceBoundsTheSplits) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
@@ -261,11 +277,42 @@ TEST_P(FmhaSplit, TheWorkspaceBoundsTheSplits) {
   run_op(s, v, sh, 1300, 3 * 28 * 516, 2, 3);
   run_op(s, v, sh, 1301, 2 * 28 * 516 - 1, 1);
   run_op(s, v, sh, 1302, 0, 1);
-  run_op(s, v, {2, 4, 1, 7, 3000, -1, 0}, 1303, 64 << 20, 1);
 }
 
-// The split pass alone (fmha_fwd_varlen_split, 4 splits): its partials merge on the host (float64) to the reference;
-// a split without a key writes lse -inf and o 0; nothing is NaN.
+// Batch mode with batch > 1 and seqlen_q > 1 (decode batches of a few tokens, chunked-prefill tails of a few query
+// tiles): the combine (attn_lse_combine_grouped) reaches o [b, s_q, h_q, d] from lse's rows (b·h_q + h, i) through
+// o_stride_batch; the split count fills the CUs in one round (2 · CUs // workgroups, >= 256 keys each).
+TEST_P(FmhaSplit, BatchesOfShortQueriesSplit) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const Variant v = variant(GetParam().arch, "bf16_bf16_d128_window");
+  const uint32_t cus = std::string(GetParam().arch) == "gfx942" ? 304 : 256;
+  // 3 · 4 workgroups, 1100 / 256 = 4 splits; 2 sequences · 2 query tiles · 2 heads = 8 workgroups, 4 splits; 20 · 8 =
+  // 160 workgroups of 2 queries over 1024 keys: 2 · CUs / 160 = 3 splits (not 1024 / 256 = 4: no second round)
+  run_op(s, v, {3, 4, 2, 7, 1100, -1, 0}, 1310, 64 << 20, 2, std::min(2 * cus / 12, 1100u / 256));
+  run_op(s, v, {2, 2, 1, 150, 1100, -1, 0}, 1311, 64 << 20, 2, std::min(2 * cus / 8, 1100u / 256));
+  run_op(s, v, {20, 8, 8, 2, 1024, -1, 0}, 1312, 64 << 20, 2, 2 * cus / 160);
+}
+
+// Decode with GQA (seqlen_q = 1, h_q / h_k = 8, Llama-3-70B's ratio): the group's query heads are one kv head's query
+// rows (op.yaml `pack`), with and without a workspace, causal or without a mask; a bounded window_left keeps one
+// query head per row block (not packed).
+TEST_P(FmhaSplit, DecodePacksTheQueryHeadsOfAKvHead) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const Variant causal = variant(GetParam().arch, "bf16_bf16_d128_window"), none = variant(GetParam().arch, "bf16_bf16_d128_none");
+  run_op(s, causal, {3, 16, 2, 1, 1300, -1, 0}, 1320, 64 << 20, 2);  // split pass packed
+  run_op(s, causal, {3, 16, 2, 1, 1300, -1, 0}, 1321, 0, 1);         // one launch packed
+  run_op(s, none, {2, 8, 1, 1, 700}, 1322, 0, 1);                     // MQA, no mask
+  run_op(s, causal, {2, 8, 1, 1, 1300, 100, 0}, 1323, 64 << 20, 2);  // (100, 0): not packed
+  // fp8 (descales; q rows 128 bytes apart in the view) and DeepSeek's 192x128 head dims (q and o head strides differ)
+  run_op(s, variant(GetParam().arch, "fp8_bf16_d128_window"), {2, 8, 2, 1, 900, -1, 0}, 1324, 64 << 20, 2);
+  run_op(s, variant(GetParam().arch, "bf16_bf16_d192x128_window"), {1, 4, 1, 1, 600, -1, 0}, 1325, 0, 1);
+}
+
+// The split pass alone (fmha_fwd_varlen_split, 4 splits) against the reference's partials (ref::AttentionArgs
+// num_splits: each split's keys alone, under the attention tolerance with an fp32 output): a split without a key
+// writes lse -inf and o 0; nothing is NaN.
 TEST_P(FmhaSplit, ThePartialsOfEachSplit) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
@@ -273,9 +320,10 @@ TEST_P(FmhaSplit, ThePartialsOfEachSplit) {
   const uint32_t splits = 4;
   // causal; sequence 1 has 40 keys (2 tiles: splits 2, 3 empty), sequence 2 none
   const Shape sh{0, 2, 1, 0, 0, -1, 0, {3, 2, 1}, {700, 40, 0}};
-  const Problem p(v, sh, 1400);
+  const Problem p(v, sh, 1400, splits);
   const Buffers in = upload(s, p);
   const size_t rows = size_t(sh.heads_q) * p.tq;
+  ASSERT_EQ(p.expected.rows, rows * splits);
   Buffer ob = s.upload(std::vector<float>(rows * splits * p.dv, 7.f));
   Buffer lb = s.upload(std::vector<float>(rows * splits, 7.f));
   OpArgs a;
@@ -288,34 +336,27 @@ TEST_P(FmhaSplit, ThePartialsOfEachSplit) {
   ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
   const std::vector<float> po = ob.download<float>(), pl = lb.download<float>();
 
-  std::vector<double> got(rows * p.dv), lse(rows);
-  for (size_t row = 0; row < rows; ++row) {
-    const size_t t = row / sh.heads_q, h = row % sh.heads_q, r = h * p.tq + t;  // the partial row (lse's order)
-    const size_t b = size_t(std::upper_bound(p.cu_q.begin(), p.cu_q.end(), int32_t(t)) - p.cu_q.begin()) - 1;
-    const uint32_t tiles = (sh.lens_k[b] + 31) / 32, per_split = (tiles + splits - 1) / splits;
-    double m = -std::numeric_limits<double>::infinity();
-    for (uint32_t sp = 0; sp < splits; ++sp) {
-      const float x = pl[r * splits + sp];
-      EXPECT_FALSE(std::isnan(x)) << "row " << row << " split " << sp;
-      if (sp * per_split >= tiles) EXPECT_TRUE(std::isinf(x) && x < 0) << "a split without keys: row " << row << " split " << sp << " lse " << x;
-      m = std::max(m, double(x));
+  // reference row (t·h_q + h)·splits + n; the partial row (lse's order [h_q, total_q]) (h·total_q + t)·splits + n
+  size_t bad = 0, empty = 0;
+  for (size_t row = 0; row < rows * splits; ++row) {
+    const size_t t = row / splits / sh.heads_q, h = row / splits % sh.heads_q, n = row % splits;
+    const size_t at = (h * p.tq + t) * splits + n;
+    const double want_lse = p.expected.lse[row];
+    const float lse = pl[at];
+    empty += std::isinf(want_lse);
+    if (std::isinf(want_lse) ? lse != want_lse : !(std::fabs(lse - want_lse) <= ref::attention_lse_tolerance(p.expected, row)))
+      if (bad++ < 5) ADD_FAILURE() << "lse of row " << row / splits << " split " << n << ": " << lse << ", ref " << want_lse;
+    for (uint32_t c = 0; c < p.dv; ++c) {
+      const float x = po[at * p.dv + c];
+      const double tol = ref::attention_tolerance(p.expected, row, c, ref::OutType::f32, p.format);
+      if (!(std::fabs(x - p.expected.at(row, c)) <= tol) && bad++ < 5)
+        ADD_FAILURE() << "o of row " << row / splits << " split " << n << " col " << c << ": " << x << ", ref "
+                      << p.expected.at(row, c);
     }
-    double sum = 0;
-    for (uint32_t sp = 0; sp < splits; ++sp) {
-      const double w = std::isinf(m) ? 0 : std::exp(double(pl[r * splits + sp]) - m);
-      sum += w;
-      for (uint32_t c = 0; c < p.dv; ++c) {
-        const float x = po[(r * splits + sp) * p.dv + c];
-        EXPECT_FALSE(std::isnan(x));
-        if (std::isinf(pl[r * splits + sp])) EXPECT_EQ(x, 0.f) << "o of a split without a visible key";
-        got[row * p.dv + c] += w * x;
-      }
-    }
-    for (uint32_t c = 0; c < p.dv; ++c) got[row * p.dv + c] = sum > 0 ? got[row * p.dv + c] / sum : 0;
-    lse[row] = sum > 0 ? m + std::log(sum) : -std::numeric_limits<double>::infinity();
   }
-  const ref::ErrorSummary summary = ref::compare_attention(p.expected, ref::OutType::bf16, p.format, got, &lse);
-  EXPECT_TRUE(summary.ok()) << summary.describe() << " (row " << summary.worst_row << ", col " << summary.worst_col << ")";
+  EXPECT_EQ(bad, 0u);
+  // sequence 1's splits 2, 3 (4 rows), sequence 2's every split (2 rows): no key; the others have some
+  EXPECT_EQ(empty, 2u * 2 * 2 + 2u * 1 * 4);
 }
 
 INSTANTIATE_TEST_SUITE_P(Devices, FmhaSplit, ::testing::ValuesIn(asmk::test::kTestDevices),

@@ -50,10 +50,15 @@ struct AttentionArgs {
   std::int32_t window_left = -1, window_right = -1;        // −1: unbounded on that side
   bool bottom_right = true;                                // the window's diagonal (see above)
   double softcap = 0.0;                                    // > 0: logits soft-cap
+  // Split-KV partials (the fmha_fwd_split ops' contract) when > 1: each sequence's keys in 32-key tiles, split n
+  // taking tiles [n·per, (n + 1)·per), per = ceil(tiles / num_splits) (the last splits shorter or empty); every row
+  // becomes num_splits rows, each the attention over its split's visible keys alone (o = 0, lse = −inf without one).
+  std::uint32_t num_splits = 1;
 };
 
 // Results per output row r = (query token t, head h) with r = t·heads_q + h, t counted over the whole
-// batch (batch mode: t = b·seqlen_q + i; varlen: t = cu_seqlens_q[b] + i).
+// batch (batch mode: t = b·seqlen_q + i; varlen: t = cu_seqlens_q[b] + i); with num_splits > 1 per row and split,
+// r·num_splits + n.
 struct AttentionRef {
   std::uint32_t rows = 0, heads_q = 0, head_dim_v = 0;
   std::vector<double> out;        // [rows, head_dim_v]
