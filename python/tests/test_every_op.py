@@ -44,6 +44,7 @@ COVERAGE = {
     "moe_gemm2": "test_moe_ops.py::test_moe_gemm2_bf16_with_bias",
     "moe_gemm2_fp8": "test_moe_ops.py::test_moe_gemm2_fp8",
     "moe_gemm1_blockscale": "test_moe_ops.py::test_moe_gemm1_blockscale",
+    "moe_gemm1_blockscale_q8": "test_moe_ops.py::test_moe_gemm1_blockscale_q8",
     "moe_gemm2_blockscale": "test_moe_ops.py::test_moe_gemm2_blockscale",
     "moe_gemm1_mxfp4": "test_moe_ops.py::test_moe_gemm_mxfp4",
     "moe_gemm2_mxfp4": "test_moe_ops.py::test_moe_gemm_mxfp4",

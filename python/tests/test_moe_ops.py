@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import asmk
-from fp8_reference import bf16_values, decode_fp8, random_fp8_bytes
+from fp8_reference import bf16_values, check_fp8_quantization, decode_fp8, random_fp8_bytes
 from op_reference import (moe_sort, moe_stage1_rows, moe_stage2_rows, moe_sum_bits, grouped_topk, random_bf16,
                           round_bf16, topk_softmax)
 
@@ -263,6 +263,34 @@ def test_moe_gemm1_blockscale(emu):
     w1_values = decode_fp8(w1, fmt) * per_block(scale_w, 128, 2 * p.inter)
     want = moe_stage1_rows(x_values, w1_values, p.sorted_ids, p.block_expert, p.total, p.k, "silu", p.block_m)
     np.testing.assert_allclose(bf16_values(out), rows_of(want, p.tokens * p.k, p.inter), rtol=2 ** -7, atol=2e-3)
+
+
+def test_moe_gemm1_blockscale_q8(emu):
+    """Stage 1 with the intermediate quantized in its epilogue: the codes and 1x128 group scales are
+    NumPy's dynamic fp8 quantization of the bf16 rows moe_gemm1_blockscale gives on the same inputs (and
+    quant_fp8's bytes), those rows the float64 stage 1."""
+    rng = np.random.default_rng(43)
+    p = MoeProblem(rng, hidden=256, inter=256)
+    fmt = emu.fp8_format
+    x = random_fp8_bytes(rng, (p.tokens, p.hidden), fmt)
+    w1 = random_fp8_bytes(rng, (p.experts, 2 * p.inter, p.hidden), fmt, max_abs=1.0)
+    scale_a = rng.uniform(0.05, 0.2, (p.tokens, p.hidden // 128)).astype(np.float32)
+    scale_w = rng.uniform(0.05, 0.2, (p.experts, 2 * p.inter // 128, p.hidden // 128)).astype(np.float32)
+    codes = np.zeros((p.tokens * p.k, p.inter), np.uint8)
+    scales = np.zeros((p.tokens * p.k, p.inter // 128), np.float32)
+    asmk.run_op("moe_gemm1_blockscale_q8", a=x, w=w1, scale_a=scale_a, scale_w=scale_w, out=codes, out_scale=scales,
+                context=emu, **p.sizes(), **p.layout())
+    inter = np.zeros((p.tokens * p.k, p.inter), np.uint16)
+    asmk.run_op("moe_gemm1_blockscale", a=x, w=w1, scale_a=scale_a, scale_w=scale_w, out=inter, context=emu,
+                **p.sizes(), **p.layout())
+    x_values = decode_fp8(x, fmt) * per_block(scale_a, 1, p.tokens)
+    w1_values = decode_fp8(w1, fmt) * per_block(scale_w, 128, 2 * p.inter)
+    want = moe_stage1_rows(x_values, w1_values, p.sorted_ids, p.block_expert, p.total, p.k, "silu", p.block_m)
+    rows = sorted(want)
+    np.testing.assert_allclose(bf16_values(inter[rows]), rows_of(want, p.tokens * p.k, p.inter)[rows], rtol=2 ** -7, atol=2e-3)
+    check_fp8_quantization(bf16_values(inter[rows]), codes[rows], scales[rows], fmt, group=True)
+    y, s = asmk.quant_fp8(np.ascontiguousarray(inter[rows]), group=True, in_dtype="bf16", context=emu)
+    assert np.array_equal(np.asarray(y).view(np.uint8), codes[rows]) and np.array_equal(np.asarray(s), scales[rows])
 
 
 def test_moe_gemm2_blockscale(emu):

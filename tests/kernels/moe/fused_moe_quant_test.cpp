@@ -1,6 +1,7 @@
 // fused_moe / fused_moe_routed in the quantized formats the serving stacks use, as one plan each:
-//   in_dtype=fp8 fp8_scales=block128 (DeepSeek-V3): quant_fp8 per 1x128 group of x, moe_gemm1_blockscale,
-//     quant_fp8 per group of the intermediate, moe_gemm2_blockscale;
+//   in_dtype=fp8 fp8_scales=block128 (DeepSeek-V3): quant_fp8 per 1x128 group of x, moe_gemm1_blockscale_q8
+//     (the intermediate quantized per group in stage 1's epilogue; at block_m 128: moe_gemm1_blockscale, then
+//     quant_fp8 per group of the intermediate), moe_gemm2_blockscale;
 //   in_dtype=fp4 (gpt-oss, gfx950): quant_mxfp4, moe_gemm1_mxfp4 (SwiGLU with bias), quant_mxfp4,
 //     moe_gemm2_mxfp4.
 // On the emulator in strict mode (LDS race check on), against ref/'s float64 layer (ref/src/op_references/
@@ -54,12 +55,65 @@ TEST_P(FusedMoeQuant, BlockScaleDeepSeekV3Layer) {
   const std::string block = " in_dtype=fp8 fp8_scales=block128 w1_scale w2_scale";
   std::uint32_t seed = 1400;
   const auto one = run_ok(s, "fused_moe", "tokens=1 experts=64 k=8 hidden=256 inter=256" + grouped + block, seed++);
-  EXPECT_EQ(launches_of(one, "quant_fp8"), 2u) << "x and the intermediate are quantized per 1x128 group";
+  EXPECT_EQ(launches_of(one, "quant_fp8"), 1u) << "x quantized per 1x128 group; the intermediate in stage 1's epilogue";
   EXPECT_EQ(launches_of(one, "moe_gemm", "_infp8_block128"), 2u) << "both stages in block scales";
+  EXPECT_EQ(launches_of(one, "moe_gemm", "_s1_silu_fp8_m16_"), 1u) << "stage 1 writes the fp8 intermediate";
   EXPECT_EQ(launches_of(one, "moe_grouped_topk"), 1u);
   run_ok(s, "fused_moe", "tokens=3 experts=64 k=8 hidden=256 inter=128" + grouped + block, seed++);
   run_ok(s, "fused_moe_routed", "tokens=64 experts=32 k=8 hidden=128 inter=128 local_experts=16 expert_map" + block, seed++);
   run_ok(s, "fused_moe_routed", "tokens=3 experts=8 k=2 hidden=384 inter=256 activation=gelu b1 b2" + block, seed++);
+  // block_m 128 (prefill): stage 1 in bf16, then quant_fp8 (no quantizing epilogue at m_tile 128)
+  const auto wide = run_ok(s, "fused_moe_routed", "tokens=64 experts=8 k=2 hidden=128 inter=256 block_m=128" + block, seed++);
+  EXPECT_EQ(launches_of(wide, "quant_fp8"), 2u);
+  EXPECT_EQ(launches_of(wide, "moe_gemm", "_s1_silu_bf16_m128_"), 1u);
+}
+
+// The quantizing epilogue (moe_gemm1_blockscale_q8) against the two launches it replaces: the same inputs
+// through moe_gemm1_blockscale and then quant_fp8 granularity=group give the same fp8 codes and the same
+// scales, byte for byte, on every row a sorted entry names (each op's outputs also checked against ref/'s
+// float64 references by run_ok). Both M tiles, the three activations, a bias, 1 to 3 groups per row.
+TEST_P(FusedMoeQuant, QuantizingEpilogueIsBitIdenticalToStage1ThenQuantFp8) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  std::uint32_t seed = 1450;
+  for (const std::string problem : {"tokens=3 k=8 experts=64 hidden=256 inter=256 block_m=16",
+                                    "tokens=40 k=2 experts=4 hidden=128 inter=384 block_m=64 activation=gelu bias",
+                                    "tokens=5 k=2 experts=8 hidden=128 inter=128 block_m=16 activation=swiglu_oai bias"}) {
+    SCOPED_TRACE(problem);
+    const auto fused = asmk::test::moe::run_ok(s, "moe_gemm1_blockscale_q8", problem, seed++);
+    ASSERT_EQ(fused.comparisons.size(), 2u);
+    asmk::op_runner::Options given;
+    for (const char* name : {"a", "w", "scale_a", "scale_w", "bias", "sorted_ids", "block_expert", "total_padded"})
+      if (fused.tensors.count(name) != 0) given.inputs[name] = fused.tensors.at(name).bytes;
+    const auto bf16 = asmk::op_runner::run(s.get(), "moe_gemm1_blockscale", Problem::parse(problem), given);
+    ASSERT_TRUE(bf16.ok()) << bf16.error << bf16.summary();
+    const std::uint32_t tokens = std::stoul(bf16.values.at("tokens")), k = std::stoul(bf16.values.at("k"));
+    const std::uint32_t inter = std::stoul(bf16.values.at("inter")), slots = tokens * k;
+    asmk::op_runner::Options quant_in;
+    quant_in.inputs["x"] = bf16.tensors.at("out").bytes;
+    const auto quant = asmk::op_runner::run(
+        s.get(), "quant_fp8", Problem::parse("m=" + std::to_string(slots) + " n=" + std::to_string(inter) + " granularity=group"), quant_in);
+    ASSERT_TRUE(quant.ok()) << quant.error << quant.summary();
+    // the rows a sorted entry names
+    std::vector<bool> named(slots, false);
+    const auto& ids = fused.tensors.at("sorted_ids");
+    const std::int32_t total = *fused.tensors.at("total_padded").as<std::int32_t>();
+    for (std::int32_t i = 0; i < total; ++i)
+      if (const std::int32_t slot = ids.as<std::int32_t>()[i]; slot >= 0 && std::uint32_t(slot) < slots) named[slot] = true;
+    std::size_t rows = 0, differing = 0;
+    const auto &codes = fused.tensors.at("out").bytes, &want_codes = quant.tensors.at("y").bytes;
+    const auto &scales = fused.tensors.at("out_scale").bytes, &want_scales = quant.tensors.at("scale").bytes;
+    for (std::uint32_t row = 0; row < slots; ++row) {
+      if (!named[row]) continue;
+      ++rows;
+      const std::size_t c = std::size_t{row} * inter, g = std::size_t{row} * (inter / 128) * 4;
+      const bool same = std::memcmp(codes.data() + c, want_codes.data() + c, inter) == 0 &&
+                        std::memcmp(scales.data() + g, want_scales.data() + g, (inter / 128) * 4) == 0;
+      if (!same && differing++ == 0) ADD_FAILURE() << "row " << row << ": the fused codes or scales differ from quant_fp8's";
+    }
+    EXPECT_GT(rows, 0u);
+    EXPECT_EQ(differing, 0u) << "of " << rows << " rows";
+  }
 }
 
 // The block-scale comparison has teeth: a reference that flattens each expert's W2 block scales to their
