@@ -81,11 +81,12 @@ FUSED_MOE = _yaml("templates/moe_gemm/op.fused_moe.yaml")
 MOE_GEMM = _yaml("templates/moe_gemm/space.yaml")
 
 
-def fused_moe_derived(name, tokens, k, experts, block_m=0, in_dtype="bf16", fp8_scales="rowcol"):
-    """One of fused_moe's derived values (tile, chunked_sort, sort_chunk, q8_epilogue) for a layer whose experts are all local."""
+def fused_moe_derived(name, tokens, k, experts, block_m=0, in_dtype="bf16", fp8_scales="rowcol", act_dtype="auto"):
+    """One of fused_moe's derived values (tile, chunked_sort, sort_chunk, q8_epilogue, q4_epilogue) for a layer whose
+    experts are all local."""
     derived = FUSED_MOE["derived"]
     names = {"tokens": tokens, "k": k, "experts": experts, "block_m": block_m, "local_experts": 0,
-             "in_dtype": in_dtype, "fp8_scales": fp8_scales}
+             "in_dtype": in_dtype, "fp8_scales": fp8_scales, "act_dtype": act_dtype}
     for key in ("slots", "n_local", "rows_per_expert", "tile"):
         names[key] = spec_value(derived[key], **names)
     return spec_value(derived[name], **names)
@@ -263,15 +264,16 @@ def layer(asmk, repo, machine, spec, tokens, folder: Path, compute_units=None, f
     capacity = len(sorted_ids)
     rows["sort"] = sort_launches(asmk, repo, machine, ids, tokens, k, experts, block_m, capacity, files, folder)
     # the activation quantization the plan runs (op.fused_moe.yaml's quant_fp8 / quant_mxfp4 stages): x before stage 1,
-    # the intermediate between the stages unless stage 1's epilogue writes it quantized (derived q8_epilogue)
+    # the intermediate between the stages unless stage 1's epilogue writes it quantized (derived q8_epilogue, q4_epilogue)
     q8 = fused and fused_moe_derived("q8_epilogue", tokens, k, experts, in_dtype="fp8" if dtype == "fp8-block" else dtype,
                                      fp8_scales="block128" if dtype == "fp8-block" else "rowcol") == 1
+    q4 = fused and dtype == "mxfp4" and fused_moe_derived("q4_epilogue", tokens, k, experts, in_dtype="fp4") == 1
     quant = {"fp8": ("quant_fp8", "row"), "int4": ("quant_fp8", "row"), "fp8-block": ("quant_fp8", "group"),
              "mxfp4": ("quant_mxfp4", None)}.get(dtype)
     quants = []
     if quant:
         quants.append(quant_launch(asmk, repo, machine, *quant[:1], tokens, hidden, quant[1], compute_units, files))
-        if not q8:
+        if not (q8 or q4):
             quants.append(quant_launch(asmk, repo, machine, *quant[:1], slots, inter, quant[1], compute_units, files))
     rows["quant"] = {"time_us": sum(r["time_us"] for r in quants),
                      "tbps": sum(r["tbps"] * r["time_us"] for r in quants) / max(sum(r["time_us"] for r in quants), 1e-9),
@@ -298,11 +300,12 @@ def layer(asmk, repo, machine, spec, tokens, folder: Path, compute_units=None, f
         scales2 = {"scale_a": f"zeros:{slots * 4}", "scale_w": f"zeros:{experts * hidden * 4}"}
     else:
         scales1 = scales2 = {}
-    s1 = f"moe_gemm_{arch}_s1_{activation}_{'fp8' if q8 else 'bf16'}_m{block_m}_{suffix}"
-    out1 = {"out": f"zeros:{slots * inter}", "out_scale": f"zeros:{slots * inter // 128 * 4}"} if q8 else {"out": f"zeros:{slots * inter * 2}"}
-    out1_bytes = slots * inter * (1 + 4 / 128) if q8 else slots * inter * 2
-    rows["stage 1"] = model(asmk, repo, s1, [stage_grid_x(1, block_m, hidden, inter, arch, "fp8" if q8 else "bf16"), max(active, 1), 1],
-                            {k: v for k, v in common.items() if not (q8 and k == "out_scale")},
+    s1 = f"moe_gemm_{arch}_s1_{activation}_{'fp8' if q8 else 'fp4' if q4 else 'bf16'}_m{block_m}_{suffix}"
+    out1 = {"out": f"zeros:{slots * inter}", "out_scale": f"zeros:{slots * inter // 128 * 4}"} if q8 else \
+        {"out": f"zeros:{slots * inter // 2}", "out_scale": f"zeros:{slots * inter // 32}"} if q4 else {"out": f"zeros:{slots * inter * 2}"}
+    out1_bytes = slots * inter * (1 + 4 / 128) if q8 else slots * inter * (0.5 + 1 / 32) if q4 else slots * inter * 2
+    rows["stage 1"] = model(asmk, repo, s1, [stage_grid_x(1, block_m, hidden, inter, arch, "fp8" if q8 else "fp4" if q4 else "bf16"), max(active, 1), 1],
+                            {k: v for k, v in common.items() if not ((q8 or q4) and k == "out_scale")},
                             {"a": f"zeros:{int(tokens * hidden * elt)}", "w": f"zeros:{int(experts * 2 * inter * hidden * w_elt)}",
                              **out1, **layout, **scales1},
                             machine, 2.0 * slots * 2 * inter * hidden, w1_bytes + tokens * hidden * elt + out1_bytes, files)
@@ -318,7 +321,7 @@ def layer(asmk, repo, machine, spec, tokens, folder: Path, compute_units=None, f
                          "out": f"zeros:{tokens * hidden * 2}"},
                         machine, 0, slots * hidden * 4 + tokens * hidden * 2, files)
     return {"block_m": block_m, "touched": touched, "active_blocks": active, "weight_bytes": w1_bytes + w2_bytes,
-            "flops": 2.0 * slots * 3 * inter * hidden, "launches": rows, "q8_epilogue": q8}
+            "flops": 2.0 * slots * 3 * inter * hidden, "launches": rows, "fused_quant": q8 or q4}
 
 
 def machine_figures(root: Path, machine: str):
@@ -354,7 +357,7 @@ def main():
                 for tokens in tokens_list:
                     print(f"{machine} {spec[0]} tokens {tokens}", file=sys.stderr, flush=True)
                     r = layer(a.asmk, repo, machine, spec, tokens, Path(tmp), fig["compute_units"])
-                    if r["q8_epilogue"] and tokens in a.gain_tokens:  # the same layer with the intermediate's own quant launch
+                    if r["fused_quant"] and tokens in a.gain_tokens:  # the same layer with the intermediate's own quant launch
                         before = layer(a.asmk, repo, machine, spec, tokens, Path(tmp), fig["compute_units"], fused=False)
                         r["unfused"] = {k: v["time_us"] for k, v in before["launches"].items()}
                     dtype = dtype_on(spec[7], machine)
@@ -410,16 +413,19 @@ def render(results, command):
                 f = figures(r)
                 total, hbm, mfma, share = f["total"], f["hbm"], f["mfma"], f["share"]
                 out.append(f"| {r['tokens']} | {r['block_m']} | {r['touched']} | {r['weight_bytes'] / 1e6:.1f} | "
-                           f"{t['routing']:.2f} | {t['sort']:.2f} | {t['quant']:.2f}{'¹' if r['q8_epilogue'] else ''} | {t['stage 1']:.2f} | {t['stage 2']:.2f} | {t['sum']:.2f} | "
+                           f"{t['routing']:.2f} | {t['sort']:.2f} | {t['quant']:.2f}{'¹' if r['fused_quant'] else ''} | {t['stage 1']:.2f} | {t['stage 2']:.2f} | {t['sum']:.2f} | "
                            f"{total:.2f} | {hbm:.0f} | {mfma:.0f} | {share:.1f} | "
                            f"{l['stage 1']['limiter']} / {l['stage 2']['limiter']} |")
             out.append("")
     gains = [r for r in results if "unfused" in r]
     if gains:
         out += ["## The quantizing epilogue: one launch fewer", "",
-                "Layers whose stage 1 writes the intermediate already quantized (fp8 block scales at block_m 16 and 64:",
-                "`moe_gemm1_blockscale_q8`, asm_src/moe_act_quant.inc.j2) against the same plan with moe_gemm1_blockscale",
-                "and a quant_fp8 launch of the intermediate (the plan before; modeled the same way).", "",
+                "Layers whose stage 1 writes the intermediate already quantized (fp8 block scales at block_m 16 from 64",
+                "slots: `moe_gemm1_blockscale_q8`; MXFP4: `moe_gemm1_mxfp4_q4`; asm_src/moe_act_quant.inc.j2) against the",
+                "same plan with the bf16 stage 1 and a quant_fp8 / quant_mxfp4 launch of the intermediate (the plan",
+                "before; modeled the same way).",
+                "Below 64 slots (DeepSeek-V3 at 1 token) the plan keeps the quant_fp8 launch: the quantizing stage 1's",
+                "half-width grid is modeled slower there than the launch it saves (templates/moe_gemm/README.md).", "",
                 "| machine | model | tokens | block_m | stage 1 + quant before µs | stage 1 (quantizing) + quant after µs | layer before µs | layer after µs | gain % |",
                 "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
         for r in gains:

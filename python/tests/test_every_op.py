@@ -47,6 +47,7 @@ COVERAGE = {
     "moe_gemm1_blockscale_q8": "test_moe_ops.py::test_moe_gemm1_blockscale_q8",
     "moe_gemm2_blockscale": "test_moe_ops.py::test_moe_gemm2_blockscale",
     "moe_gemm1_mxfp4": "test_moe_ops.py::test_moe_gemm_mxfp4",
+    "moe_gemm1_mxfp4_q4": "test_moe_ops.py::test_moe_gemm1_mxfp4_q4",
     "moe_gemm2_mxfp4": "test_moe_ops.py::test_moe_gemm_mxfp4",
     "moe_gemm1_a16w4": "test_moe_ops.py::test_moe_gemm_a16w4",
     "moe_gemm2_a16w4": "test_moe_ops.py::test_moe_gemm_a16w4",
