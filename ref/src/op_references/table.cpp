@@ -29,6 +29,8 @@ const std::vector<std::pair<const char*, MakeOpReference>>& builtin_op_reference
       {"moe_gemm1_fp8", moe_gemm1_reference},
       {"moe_gemm2_fp8", moe_gemm2_reference},
       {"moe_gemm1_blockscale", moe_gemm1_blockscale_reference},
+      {"moe_gemm1_blockscale_q8", moe_gemm1_blockscale_q8_reference},
+      {"moe_gemm1_mxfp4_q4", moe_gemm1_mxfp4_q4_reference},
       {"moe_gemm2_blockscale", moe_gemm2_blockscale_reference},
       {"moe_gemm1_mxfp4", moe_gemm1_reference},
       {"moe_gemm2_mxfp4", moe_gemm2_reference},

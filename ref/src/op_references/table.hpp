@@ -28,6 +28,8 @@ OpReference moe_sort_reference();              // moe.cpp
 OpReference moe_gemm1_reference();             // moe.cpp (also moe_gemm1_fp8, moe_gemm1_mxfp4, moe_gemm1_a16w4, moe_gemm1_a8w4)
 OpReference moe_gemm2_reference();             // moe.cpp (also moe_gemm2_fp8, moe_gemm2_mxfp4, moe_gemm2_a16w4, moe_gemm2_a8w4)
 OpReference moe_gemm1_blockscale_reference();   // moe.cpp
+OpReference moe_gemm1_blockscale_q8_reference();  // moe.cpp
+OpReference moe_gemm1_mxfp4_q4_reference();       // moe.cpp
 OpReference moe_gemm2_blockscale_reference();   // moe.cpp
 OpReference moe_sum_reference();               // moe.cpp
 OpReference fused_moe_reference();             // moe.cpp
