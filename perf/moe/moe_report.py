@@ -95,10 +95,10 @@ def auto_tile(tokens, k, experts):
     return fused_moe_derived("tile", tokens, k, experts)
 
 
-def stage_grid_x(stage, m_tile, hidden, inter, arch, in_dtype):
+def stage_grid_x(stage, m_tile, hidden, inter, arch, in_dtype, scales):
     """moe_gemm's column tiles (space.yaml's launch grid x) of a stage, M tile and input format on an arch."""
     return spec_value(MOE_GEMM["launch"]["grid"][0], stage=stage, m_tile=m_tile, hidden=hidden, inter=inter, arch=arch,
-                      in_dtype=in_dtype)
+                      in_dtype=in_dtype, scales=scales)
 
 
 def routing(tokens, k, experts, seed):
@@ -211,7 +211,7 @@ def layer(asmk, repo, machine, spec, tokens, folder: Path):
     # the variant's input suffix (templates/moe_gemm/space.yaml: in_dtype, scales)
     suffix = {"bf16": "inbf16_none", "fp8": "infp8_rowcol", "fp8-block": "infp8_block128", "mxfp4": "infp4_mx32",
               "a16w4": "ina16w4_mx32", "int4": "ina8w4_rowcol"}[dtype]
-    in_dtype = suffix[2:].split("_")[0]   # space.yaml's in_dtype (the N tile depends on it)
+    in_dtype, scales = suffix[2:].split("_")   # space.yaml's in_dtype and scales (the N tile depends on them)
     rows = {}
     # routing
     if route == "grouped":
@@ -255,12 +255,12 @@ def layer(asmk, repo, machine, spec, tokens, folder: Path):
     else:
         scales1 = scales2 = {}
     s1 = f"moe_gemm_{arch}_s1_{activation}_bf16_m{block_m}_{suffix}"
-    rows["stage 1"] = model(asmk, repo, s1, [stage_grid_x(1, block_m, hidden, inter, arch, in_dtype), max(active, 1), 1], common,
+    rows["stage 1"] = model(asmk, repo, s1, [stage_grid_x(1, block_m, hidden, inter, arch, in_dtype, scales), max(active, 1), 1], common,
                             {"a": f"zeros:{int(tokens * hidden * elt)}", "w": f"zeros:{int(experts * 2 * inter * hidden * w_elt)}",
                              "out": f"zeros:{slots * inter * 2}", **layout, **scales1},
                             machine, 2.0 * slots * 2 * inter * hidden, w1_bytes + tokens * hidden * elt + slots * inter * 2, files)
     s2 = f"moe_gemm_{arch}_s2_none_f32_m{block_m}_{suffix}"
-    rows["stage 2"] = model(asmk, repo, s2, [stage_grid_x(2, block_m, hidden, inter, arch, in_dtype), max(active, 1), 1], common,
+    rows["stage 2"] = model(asmk, repo, s2, [stage_grid_x(2, block_m, hidden, inter, arch, in_dtype, scales), max(active, 1), 1], common,
                             {"a": f"zeros:{int(slots * inter * elt)}", "w": f"zeros:{int(experts * hidden * inter * w_elt)}",
                              "out": f"zeros:{slots * hidden * 4}", **layout, **scales2},
                             machine, 2.0 * slots * hidden * inter, w2_bytes + slots * inter * elt + slots * hidden * 4, files)
