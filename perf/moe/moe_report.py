@@ -97,10 +97,10 @@ def auto_tile(tokens, k, experts):
     return fused_moe_derived("tile", tokens, k, experts)
 
 
-def stage_grid_x(stage, m_tile, hidden, inter, arch, out_dtype="f32"):
-    """moe_gemm's column tiles (space.yaml's launch grid x) of a stage and M tile on an arch."""
+def stage_grid_x(stage, m_tile, hidden, inter, arch, in_dtype, scales, out_dtype="f32"):
+    """moe_gemm's column tiles (space.yaml's launch grid x) of a stage, M tile and format on an arch."""
     return spec_value(MOE_GEMM["launch"]["grid"][0], stage=stage, m_tile=m_tile, hidden=hidden, inter=inter, arch=arch,
-                      out_dtype=out_dtype)
+                      in_dtype=in_dtype, scales=scales, out_dtype=out_dtype)
 
 
 def routing(tokens, k, experts, seed):
@@ -243,6 +243,7 @@ def layer(asmk, repo, machine, spec, tokens, folder: Path, compute_units=None, f
     # the variant's input suffix (templates/moe_gemm/space.yaml: in_dtype, scales)
     suffix = {"bf16": "inbf16_none", "fp8": "infp8_rowcol", "fp8-block": "infp8_block128", "mxfp4": "infp4_mx32",
               "a16w4": "ina16w4_mx32", "int4": "ina8w4_rowcol"}[dtype]
+    in_dtype, scales = suffix[2:].split("_")   # space.yaml's in_dtype and scales (the N tile depends on them)
     rows = {}
     # routing
     if route == "grouped":
@@ -304,13 +305,14 @@ def layer(asmk, repo, machine, spec, tokens, folder: Path, compute_units=None, f
     out1 = {"out": f"zeros:{slots * inter}", "out_scale": f"zeros:{slots * inter // 128 * 4}"} if q8 else \
         {"out": f"zeros:{slots * inter // 2}", "out_scale": f"zeros:{slots * inter // 32}"} if q4 else {"out": f"zeros:{slots * inter * 2}"}
     out1_bytes = slots * inter * (1 + 4 / 128) if q8 else slots * inter * (0.5 + 1 / 32) if q4 else slots * inter * 2
-    rows["stage 1"] = model(asmk, repo, s1, [stage_grid_x(1, block_m, hidden, inter, arch, "fp8" if q8 else "fp4" if q4 else "bf16"), max(active, 1), 1],
+    rows["stage 1"] = model(asmk, repo, s1, [stage_grid_x(1, block_m, hidden, inter, arch, in_dtype, scales,
+                                                          "fp8" if q8 else "fp4" if q4 else "bf16"), max(active, 1), 1],
                             {k: v for k, v in common.items() if not ((q8 or q4) and k == "out_scale")},
                             {"a": f"zeros:{int(tokens * hidden * elt)}", "w": f"zeros:{int(experts * 2 * inter * hidden * w_elt)}",
                              **out1, **layout, **scales1},
                             machine, 2.0 * slots * 2 * inter * hidden, w1_bytes + tokens * hidden * elt + out1_bytes, files)
     s2 = f"moe_gemm_{arch}_s2_none_f32_m{block_m}_{suffix}"
-    rows["stage 2"] = model(asmk, repo, s2, [stage_grid_x(2, block_m, hidden, inter, arch), max(active, 1), 1], common,
+    rows["stage 2"] = model(asmk, repo, s2, [stage_grid_x(2, block_m, hidden, inter, arch, in_dtype, scales), max(active, 1), 1], common,
                             {"a": f"zeros:{int(slots * inter * elt)}", "w": f"zeros:{int(experts * hidden * inter * w_elt)}",
                              "out": f"zeros:{slots * hidden * 4}", **layout, **scales2},
                             machine, 2.0 * slots * hidden * inter, w2_bytes + slots * inter * elt + slots * hidden * 4, files)
