@@ -984,7 +984,7 @@ OpReference stage1_q4_reference() {
                           [&](std::size_t at) { return (*allowed)[at]; });
     });
     expected["out_scale"] = Expected::rule_of([want_code, allowed_code, valid, groups](const OpTensor& got) {
-      return compare_rows(got, *valid, groups, *want_code, [](const OpTensor& g, std::size_t at) { return double{g.bytes[at]}; },
+      return compare_rows(got, *valid, groups, *want_code, [](const OpTensor& g, std::size_t at) { return static_cast<double>(g.bytes[at]); },
                           [&](std::size_t at) { return (*allowed_code)[at]; });
     });
     return Status::success();
