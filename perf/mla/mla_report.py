@@ -288,22 +288,22 @@ def metadata(asmk, repo, machine, heads, wg_rows, q_lens, k_lens, max_splits=0):
 
 
 def model_order(work, groups):
-    """The same work list with its workgroups renumbered for the model, which traces the first and the last
-    workgroup and takes every other one as the first: the median of the busy workgroups first, the most loaded last
-    (the grid is one round, so the last one's time is the launch's; the first's traced bytes stand for the rest)."""
+    """The work list as modeled: its busy workgroups only, renumbered — the median busy one first, the most loaded
+    last. The model traces a launch's first and last workgroup and takes every other one as the first, and places
+    as many workgroups per CU as the grid fills; a workgroup without items reads two work_indptr entries and exits,
+    so counting it as busy would put two busy workgroups on CUs where the metadata leaves one (a batch of one
+    sequence: 16 pieces, 592 of 608 workgroups idle). The grid is one round, so the last one's time is the launch's.
+    Returns (the list, the modeled grid)."""
     lists = [[work[groups + 1 + 4 * i: groups + 5 + 4 * i] for i in range(work[g], work[g + 1])] for g in range(groups)]
     load = [sum(it[3] + 2 for it in l) for l in lists]
-    by_load = sorted(range(groups), key=lambda g: load[g])
-    busy = [g for g in by_load if load[g] > 0] or by_load
-    heaviest, median = by_load[-1], busy[len(busy) // 2]
-    if median == heaviest:
-        median = by_load[0]
-    order = [median] + [g for g in range(groups) if g not in (median, heaviest)] + [heaviest]
+    busy = sorted((g for g in range(groups) if load[g] > 0), key=lambda g: load[g]) or [0]
+    heaviest, median = busy[-1], busy[len(busy) // 2]
+    order = ([median] if median != heaviest else []) + [g for g in busy if g not in (median, heaviest)] + [heaviest]
     out, items = [0], []
     for g in order:
         items += [v for it in lists[g] for v in it]
         out.append(out[-1] + len(lists[g]))
-    return out + items + [0] * (len(work) - len(out) - len(items))
+    return out + items + [0] * max(0, len(work) - len(out) - len(items)), len(order)
 
 
 def run_persistent(asmk, repo, machine, shape, tmp, q_lens=None, k_lens=None):
@@ -319,7 +319,7 @@ def run_persistent(asmk, repo, machine, shape, tmp, q_lens=None, k_lens=None):
     _, selected = op_selection(asmk, machine, {**shape, "qlen": max(q_lens)})
     kernel, wg_rows = stage1_kernel(repo, arch, selected)
     work, row_splits, info = metadata(asmk, repo, machine, h, wg_rows, q_lens, k_lens, max_splits)
-    work = model_order(work, info.work_groups)
+    work, modeled_groups = model_order(work, info.work_groups)
     tag = f"P{machine}-{kv}-h{h}-q{n}-b{b}-c{ctx}-{len(set(k_lens))}-{max_splits}"
     pages = [ceil_div(k, PAGE) for k in k_lens]
     files = {}
@@ -338,12 +338,12 @@ def run_persistent(asmk, repo, machine, shape, tmp, q_lens=None, k_lens=None):
     args = {"batch": b, "heads": h, "max_qlen": max(q_lens), "page_size": PAGE, "block_table_stride": 0,
             "num_splits": ns, "q_stride_token": h * D, "q_stride_head": D, "o_stride_token": h * DV,
             "o_stride_head": DV, "scale": 0.0722, "q_scale": 1.0, "kv_scale": 1.0, "softcap": 0.0, "lse": 0,
-            "block_table": 0, "seq_lens": 0, "split_plan": 0, "work_groups": info.work_groups}
+            "block_table": 0, "seq_lens": 0, "split_plan": 0, "work_groups": modeled_groups}
     buffers = {"q": f"zeros:{q_bytes}", "kv": f"zeros:{max(cache_bytes, 64)}", "o": f"zeros:{o_bytes}",
                "partial_o": f"zeros:{max(4, tokens * h * ns * DV * 4)}", "partial_lse": f"zeros:{max(4, tokens * h * ns * 4)}",
                **{k: "@" + v for k, v in files.items() if k != "split_counts"}}
     useful = q_bytes + cache_bytes + table_bytes + o_bytes
-    s1 = model(asmk, code_object(repo, arch, kernel), kernel, (info.work_groups, 1, 1), args, buffers, machine,
+    s1 = model(asmk, code_object(repo, arch, kernel), kernel, (modeled_groups, 1, 1), args, buffers, machine,
                useful + partial_bytes, flops)
     s2 = None
     if ns > 1:
@@ -463,8 +463,9 @@ def render_persistent(rows, a):
            " batch (one 32k sequence among 63 of 1k, h 16, q 1) has no pipeline row (the table above models uniform"
            " batches only; its plan gives the 32k sequence 16 splits of 2,048 keys, as the metadata's default);"
            " `(max 64)` = asmk_mla_metadata_args.max_splits 64. The model traces the first and the last workgroup of a"
-           " launch: the work list's workgroups are renumbered for it (median busy one first, the most loaded last;"
-           " mla_report.py's model_order), a valid list of the same items.", ""]
+           " launch: the work list's busy workgroups are renumbered for it (median one first, the most loaded last) and"
+           " the idle ones (no item: two loads and an exit) left out of the modeled grid (mla_report.py's model_order).",
+           ""]
     for machine in dict.fromkeys(r["machine"] for r in rows):
         out += [f"### {machine}", "",
                 "| kv | h | qlen | batch | ctx | rows/wg | wgs | pieces | cut rows | workspace MB | stage 1 µs | stage 2 µs | total µs | HBM | MFMA | limiter | pipeline µs | gain |",
