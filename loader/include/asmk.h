@@ -740,8 +740,9 @@ ASMK_API asmk_status asmk_quant_mxfp4(asmk_context* context, const asmk_quant_mx
    kernel's workgroups per CU) and the split count of every row: units (sequence, row block of wg_rows rows)
    are cut into pieces of at least 256 keys only when there are fewer units than workgroups, the pieces dealt
    to the workgroups longest first, each to the least loaded. Computed once per batch, copied to the device
-   once, it serves every layer: the op mla_decode_persistent takes work, row_splits, work_groups and
-   num_splits. The sizes depend on the sizes only (asmk_mla_decode_metadata_size reads no lengths). */
+   once, it serves every layer: asmk_mla_decode takes work, row_splits, work_groups, num_splits and wg_rows
+   (asmk_mla_decode_args; the ops mla_decode_persistent / mla_decode_persistent_block_table). The sizes
+   depend on the sizes only (asmk_mla_decode_metadata_size reads no lengths). */
 typedef struct asmk_mla_metadata_args {
   size_t struct_size; /* sizeof(asmk_mla_metadata_args): ASMK_INIT(asmk_mla_metadata_args) */
   uint32_t batch, heads, max_qlen, total_q, page_size;

@@ -297,3 +297,27 @@ def test_mla_decode_persistent_walks_a_work_list(emu, form):
     with pytest.raises(asmk.Error, match=r"row_splits\[0, 0\].* is 3"):
         asmk.run_op(op, scale=SCALE, o=o, lse=lse, context=emu, **dict(persistent, row_splits=bad), **args)
     assert np.all(o == 0x7fc0), "nothing written"
+
+
+def test_mla_decode_persistent_with_the_librarys_metadata(emu):
+    # The way a serving stack calls it: the metadata once per batch from the host lengths, then the op per layer.
+    # A 600-key sequence among three short ones on 12 workgroups: the long one cut, merged by the row combine.
+    k_lens = [600, 7, 40, 1]
+    cache = PagedCache(np.random.default_rng(21), q_lens=[1, 1, 2, 1], k_lens=k_lens, page_size=16, num_pages=50,
+                       heads=16)
+    meta = asmk.mla_decode_metadata(cache.qo_indptr, cache.kv_indptr, cache.kv_last_page_len, heads=16, page_size=16,
+                                    wg_rows=32, work_groups=12, context=emu)
+    assert meta["work_groups"] == 12 and meta["num_splits"] > 1, meta
+    assert meta["row_splits"][0, 0] == meta["num_splits"] and meta["row_splits"][1, 0] == 0, meta["row_splits"]
+    o, lse = cache.outputs()
+    for _layer in range(2):  # the same metadata serves every layer
+        asmk.run_op("mla_decode_persistent", scale=SCALE, o=o, lse=lse, work=meta["work"], row_splits=meta["row_splits"],
+                    work_groups=meta["work_groups"], num_splits=meta["num_splits"], wg_rows="32", context=emu,
+                    **cache.csr())
+    want_o, want_lse = mla_decode(cache.q, cache.kv, cache.qo_indptr, cache.csr_keys(), SCALE)
+    np.testing.assert_allclose(bf16_values(o), want_o, **O_TOLERANCE)
+    np.testing.assert_allclose(lse, want_lse, **LSE_TOLERANCE)
+    # lengths inconsistent with the batch are refused by name
+    with pytest.raises((asmk.Error, ValueError), match="kv_last_page_len"):
+        asmk.mla_decode_metadata(cache.qo_indptr, cache.kv_indptr, cache.kv_last_page_len[:2], heads=16, page_size=16,
+                                 context=emu)
