@@ -61,6 +61,12 @@ COVERAGE = {
     "mla_decode_split_block_table": "test_attention_ops.py::test_mla_decode_split_block_table_partials",
     "mla_decode_plan": "test_attention_ops.py::test_mla_decode_plan_from_the_lengths",
     "mla_decode_plan_block_table": "test_attention_ops.py::test_mla_decode_plan_from_the_lengths",
+    # the persistent pipelines and their two stages (the pass and the per-row combine run inside them)
+    "mla_decode_persistent": "test_attention_ops.py::test_mla_decode_persistent_walks_a_work_list",
+    "mla_decode_persistent_block_table": "test_attention_ops.py::test_mla_decode_persistent_walks_a_work_list",
+    "mla_decode_persistent_pass": "test_attention_ops.py::test_mla_decode_persistent_walks_a_work_list",
+    "mla_decode_persistent_pass_block_table": "test_attention_ops.py::test_mla_decode_persistent_walks_a_work_list",
+    "attn_lse_combine_rows": "test_attention_ops.py::test_mla_decode_persistent_walks_a_work_list",
 }
 
 # op -> why it has no Python test. Empty: every op has one; an entry needs a reason a reviewer accepts.

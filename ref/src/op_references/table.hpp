@@ -41,5 +41,8 @@ OpReference mla_decode_split_block_table_reference();  // mla.cpp
 OpReference mla_decode_plan_reference();        // mla.cpp
 OpReference mla_decode_plan_block_table_reference();  // mla.cpp
 OpReference attn_lse_combine_reference();        // mla.cpp (also attn_lse_combine_grouped)
+OpReference attn_lse_combine_rows_reference();   // mla.cpp
+OpReference mla_decode_persistent_reference();   // mla.cpp
+OpReference mla_decode_persistent_block_table_reference();  // mla.cpp
 
 }  // namespace asmk::ref
