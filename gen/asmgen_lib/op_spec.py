@@ -61,7 +61,8 @@ POLICIES = {"gemm_cost": {"rate", "partials_scaled"}, "ranked": {"prefer"}, "sta
 STAGE_KEYS = {"op", "when", "args"}
 # `extends: op.<base>.yaml` (a file in the same folder): the spec is the base's with this file's keys
 # laid over it. These sections hold named entries and merge entry by entry (an entry given here
-# replaces the base's whole, `null` drops it); every other key replaces the base's value.
+# replaces the base's whole, in its place; a new one follows the entry this file lists before it, or
+# comes last; `null` drops one); every other key replaces the base's value.
 MERGED_SECTIONS = {"choices", "scalars", "values", "wanted", "tensors", "derived", "temporaries"}
 
 
@@ -180,16 +181,25 @@ def read_raw(path: Path, seen: tuple = ()) -> dict:
     merged.pop("op", None)
     for key, value in raw.items():
         if key in MERGED_SECTIONS and isinstance(value, dict) and isinstance(merged.get(key), dict):
-            section = dict(merged[key])
+            section = list(merged[key].items())       # the order is the op's (tensors: its pointer slots)
+            names = [name for name, _ in section]
+            anchor = None                               # a new entry goes after the one this file names before it
             for entry, body in value.items():
-                if body is None:
-                    if entry not in section:
-                        raise SpaceError(f"{path}: {key}.{entry}: null drops a base entry, but {base_name} "
-                                         f"has none of that name ({', '.join(section) or 'none'})")
-                    del section[entry]
+                if entry in names:
+                    at = names.index(entry)
+                    if body is None:
+                        del section[at], names[at]
+                        continue
+                    section[at] = (entry, body)
+                elif body is None:
+                    raise SpaceError(f"{path}: {key}.{entry}: null drops a base entry, but {base_name} "
+                                     f"has none of that name ({', '.join(names) or 'none'})")
                 else:
-                    section[entry] = body
-            merged[key] = section
+                    at = names.index(anchor) + 1 if anchor in names else len(names)
+                    section.insert(at, (entry, body))
+                    names.insert(at, entry)
+                anchor = entry
+            merged[key] = dict(section)
         else:
             merged[key] = value
     return merged

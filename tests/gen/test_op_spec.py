@@ -157,8 +157,9 @@ class OpSpecTest(TempDirTest):
             choices: {dtype: null}
             tensors:
               x: {dtype: f32, shape: [n]}
-              y: {dtype: f32, shape: [n], output: true}
+              xs: {dtype: f32, shape: [n], optional: true}
               z: {dtype: f32, shape: [n], optional: true}
+              y: {dtype: f32, shape: [n], output: true}
             """
         (self.tmp / "fam" / "op.fam_f32.yaml").write_text(textwrap.dedent(child))
         ops = op_spec.load_all(self.tmp)
@@ -167,7 +168,8 @@ class OpSpecTest(TempDirTest):
         self.assertEqual(spec["choices"], {})                          # dropped by null
         self.assertEqual(spec["scalars"], base["scalars"])             # inherited
         self.assertEqual(spec["select"], base["select"])
-        self.assertEqual(list(spec["tensors"]), ["x", "y", "z"])       # replaced entries keep their place
+        # a replaced entry keeps its place, a new one follows the entry named before it here (or comes last)
+        self.assertEqual(list(spec["tensors"]), ["x", "xs", "z", "y"])       # base: x, y
         self.assertEqual(spec["tensors"]["x"]["dtype"], "f32")
         self.assertEqual(base["tensors"]["x"]["dtype"], "dtype")       # the base is untouched
 
