@@ -102,6 +102,26 @@ def pack_row(asmk, tool, repo, machine, shape):
     return shape, before_splits, before, after_splits, after
 
 
+# Speculative decoding / MTP (seqlen_q 2..8), Llama-3-70B's heads: before, one query head per wave (s_q of its 32 rows
+# busy; the plan fmha_fwd_varlen still makes); after, the kernel's packed rows (mask "packed": the 8 query heads x s_q
+# tokens of a kv head as one wave's rows, each row's causal limit from its token), modeled as the packed kernel over
+# G·s_q rows of h_k heads without the mask (asmk_fmha_model traces unmasked tiles; the masked last tile of the
+# causal rows is not in the after-figure).
+def mtp_shapes():
+    return [(b, s_q, s_k) for s_q in (2, 4) for b in (1, 8, 32) for s_k in (4096, 32768)]
+
+
+def mtp_row(asmk, tool, repo, machine, shape):
+    b, s_q, s_k = shape
+    h_q, h_k = PACK_HEADS
+    before_kernel, before_splits = plan_of(explain(asmk, repo, machine, "fmha_fwd_varlen", b, s_q, s_k, PACK_HEADS),
+                                           "fmha_fwd_varlen_split")
+    after_kernel, after_splits = plan_of(explain(asmk, repo, machine, "fmha_fwd", b, s_q, s_k, PACK_HEADS), "fmha_fwd_split")
+    before = model(tool, repo, machine, before_kernel, b, s_q, s_k, before_splits, PACK_HEADS)
+    after = model(tool, repo, machine, after_kernel, b, h_q // h_k * s_q, s_k, after_splits, (h_k, h_k), causal=False)
+    return shape, before_splits, before, after_kernel, after_splits, after
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", required=True)
@@ -162,6 +182,23 @@ def main():
         print("|---|---|---|---|---|---|---|")
         for (b, s_q, s_k), bs, before, as_, after in rows:
             print(f"| {b} | {s_k // 1024}K | {before['workgroups']} ({bs}) | {before['time_us']:.1f} "
+                  f"| {after['workgroups']} ({as_}) | {after['time_us']:.1f} | {before['time_us'] / after['time_us']:.2f}x |")
+        print()
+    print("## Head packing for speculative decoding / MTP (s_q 2, 4)\n")
+    print(f"Llama-3-70B's heads (h_q {h_q} / h_k {h_k}), hd 128 bf16, causal bottom-right, a workspace offered. *Before*: "
+          "one query head per wave (the plan of `asmk op fmha_fwd_varlen`, split count from h_q · batch workgroups); "
+          "*after*: the plan of `asmk op fmha_fwd` — the kernel's packed rows (mask `packed`: a kv head's 8 query heads "
+          "× s_q tokens are one wave's rows, each row's causal limit from its token), split count from h_k · batch "
+          "workgroups; modeled as that kernel over 8·s_q rows of h_k heads with every key visible (the model traces "
+          "unmasked tiles: the one masked tile of the causal rows is left out, under 1% of the keys at 4K).\n")
+    for machine, _ in MACHINES:
+        with concurrent.futures.ThreadPoolExecutor(a.jobs) as pool:
+            rows = list(pool.map(lambda s: mtp_row(asmk, tool, a.repo, machine, s), mtp_shapes()))
+        print(f"### {machine}\n")
+        print("| s_q | batch | s_k | before: workgroups (splits) | before µs | after: kernel | after: workgroups (splits) | after µs | speed-up |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for (b, s_q, s_k), bs, before, kernel, as_, after in rows:
+            print(f"| {s_q} | {b} | {s_k // 1024}K | {before['workgroups']} ({bs}) | {before['time_us']:.1f} | `{kernel}` "
                   f"| {after['workgroups']} ({as_}) | {after['time_us']:.1f} | {before['time_us'] / after['time_us']:.2f}x |")
         print()
 
