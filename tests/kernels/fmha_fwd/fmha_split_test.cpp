@@ -150,14 +150,14 @@ class FmhaSplit : public ::testing::TestWithParam<asmk::test::TestDevice> {
   // `splits` splits when not 0, then the combine) and the reference's o and lse.
   // Batch-mode decode shapes (s_q = 1, GQA / MQA, every key visible: no bounded window_left; these tests' windows are
   // bottom-right) pack the query heads of a kv head into its rows through a view (op.yaml `pack` 1): the kernel
-  // without a mask of the choices; other short queries with GQA (s_q <= 8, hd 128) run the kernel with the mask
-  // "packed" (`pack` 2); packed, grid.y = num_heads_k (else num_heads_q).
+  // without a mask of the choices; other short queries with GQA (s_q <= 8, varlen: the longest, hd 128) run the kernel
+  // with the mask "packed" (op.yaml `pack` 2, op.varlen.yaml `pack` 1); packed, grid.y = num_heads_k (else num_heads_q).
   void run_op(Session& s, const Variant& v, const Shape& sh, uint32_t seed, size_t workspace, uint32_t launches,
               uint32_t splits = 0) {
     const bool view = sh.lens_q.empty() && sh.s_q == 1 && sh.heads_q > sh.heads_k &&
                       (v.param_str("mask") == "none" || sh.left < 0);
-    const bool rows_packed = !view && sh.lens_q.empty() && sh.s_q <= 8 && sh.heads_q > sh.heads_k &&
-                             v.param_str("head_dims") == "128";
+    const uint32_t longest_q = sh.lens_q.empty() ? sh.s_q : *std::max_element(sh.lens_q.begin(), sh.lens_q.end());
+    const bool rows_packed = !view && longest_q <= 8 && sh.heads_q > sh.heads_k && v.param_str("head_dims") == "128";
     const bool packed = view || rows_packed;
     SCOPED_TRACE(v.name + " " + describe(sh) + " workspace " + std::to_string(workspace));
     const Problem p(v, sh, seed);
@@ -319,7 +319,8 @@ TEST_P(FmhaSplit, DecodePacksTheQueryHeadsOfAKvHead) {
 // Speculative decoding / MTP (s_q 2..8, GQA): the kernels' packed rows (mask "packed", op.yaml `pack` 2): row r of a
 // kv head's G·s_q rows is (query head kv_head·G + r / s_q, token r % s_q), its causal limit (bottom-right, s_k > s_q)
 // from its token; s_q 2, 4, 8 with GQA 8:1, 4:1 and MQA, bf16 and fp8, with and without a workspace (then the partials'
-// rows in lse's order and the grouped combine). An 8-query MQA head of 8 heads fills two waves (64 rows).
+// rows in lse's order and the grouped combine). An 8-query MQA head of 8 heads fills two waves (64 rows). Varlen decode
+// batches (fmha_fwd_varlen): per sequence likewise, with an empty query sequence and one without keys.
 TEST_P(FmhaSplit, ShortQueriesPackTheQueryHeadsOfAKvHead) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
@@ -329,6 +330,12 @@ TEST_P(FmhaSplit, ShortQueriesPackTheQueryHeadsOfAKvHead) {
   run_op(s, bf16, {1, 8, 1, 8, 900, -1, 0}, 1332, 64 << 20, 2);    // s_q 8, MQA 8:1, two waves, split pass
   run_op(s, fp8, {2, 8, 2, 4, 1000, -1, 0}, 1333, 64 << 20, 2);    // fp8, s_q 4, GQA 4:1, split pass
   run_op(s, fp8, {1, 8, 1, 8, 300, -1, 0}, 1334, 0, 1);            // fp8, s_q 8, MQA, one launch
+  // varlen decode batches (fmha_fwd_varlen): mixed query counts with an empty sequence, one without keys; lse's rows
+  // [h_q, total_q] (and the partials') per lane: head rows total_q apart
+  const Shape varlen{0, 8, 2, 0, 0, -1, 0, {2, 0, 5, 1, 8}, {900, 300, 40, 0, 1200}};
+  run_op(s, bf16, varlen, 1335, 64 << 20, 2);
+  run_op(s, bf16, varlen, 1336, 0, 1);
+  run_op(s, fp8, {0, 8, 1, 0, 0, -1, 0, {3, 1, 0, 4}, {700, 1, 50, 1000}}, 1337, 64 << 20, 2);
 }
 
 // The split pass alone (fmha_fwd_varlen_split, 4 splits) against the reference's partials (ref::AttentionArgs
