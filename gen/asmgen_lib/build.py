@@ -289,7 +289,7 @@ class Builder:
         if self.opt.archs:
             self.toolchain.remember_versions(cache_mod.state_dir(self.opt.out_dir, self.opt.archs[0]) / "toolchain.json")
         generator = cache_mod.generator_digest()
-        files = cache_mod.FileDigests()
+        files = cache_mod.FileDigests(self.opt.repo_root)
         caches = {arch: cache_mod.Cache(self.opt.out_dir, arch) for arch in self.opt.archs}
         results = {arch: {} for arch in self.opt.archs}       # arch -> name -> manifest outcome dict
         expanded = {}                                           # (arch, family) -> its variants, in order
@@ -541,11 +541,15 @@ def _render_one(variant: Variant):
     if renderer is None:
         renderer = ctx["renderers"][variant.family] = Renderer(space.folder, builder.opt.templates_dir,
                                                                builder.opt.asm_src_dir, builder.opt.repo_root)
+    # The files loaded, relative to the checkout: a copied or moved checkout with its out folder
+    # checks its own templates, not the ones it was copied from.
+    def loaded():
+        return sorted(os.path.relpath(path, builder.opt.repo_root) for path in renderer.loader.paths)
     try:
         job = builder._prepare(space, renderer, variant, ctx["asm_digest"])
-        return BUILT, job, sorted(renderer.loader.paths)
+        return BUILT, job, loaded()
     except (BudgetExceeded, _OverBudget) as err:
-        return REJECTED, str(err), sorted(renderer.loader.paths)
+        return REJECTED, str(err), loaded()
     except (TemplateError, SpaceError) as err:
         return FAILED, str(err), []
 

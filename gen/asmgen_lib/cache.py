@@ -55,16 +55,17 @@ def input_key(base: str, deps: list, files: "FileDigests") -> str:
 
 
 class FileDigests:
-    """sha256 of files, each read once per build."""
+    """sha256 of files, each read once per build; a relative path is one under root (the checkout)."""
 
-    def __init__(self):
+    def __init__(self, root: Path = Path(".")):
+        self._root = Path(root)
         self._known = {}
 
     def digest(self, path) -> str | None:
         path = str(path)
         if path not in self._known:
             try:
-                self._known[path] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+                self._known[path] = hashlib.sha256((self._root / path).read_bytes()).hexdigest()
             except OSError:
                 self._known[path] = None
         return self._known[path]

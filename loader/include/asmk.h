@@ -740,8 +740,9 @@ ASMK_API asmk_status asmk_quant_mxfp4(asmk_context* context, const asmk_quant_mx
    kernel's workgroups per CU) and the split count of every row: units (sequence, row block of wg_rows rows)
    are cut into pieces of at least 256 keys only when there are fewer units than workgroups, the pieces dealt
    to the workgroups longest first, each to the least loaded. Computed once per batch, copied to the device
-   once, it serves every layer: the op mla_decode_persistent takes work, row_splits, work_groups and
-   num_splits. The sizes depend on the sizes only (asmk_mla_decode_metadata_size reads no lengths). */
+   once, it serves every layer: asmk_mla_decode takes work, row_splits, work_groups, num_splits and wg_rows
+   (asmk_mla_decode_args; the ops mla_decode_persistent / mla_decode_persistent_block_table). The sizes
+   depend on the sizes only (asmk_mla_decode_metadata_size reads no lengths). */
 typedef struct asmk_mla_metadata_args {
   size_t struct_size; /* sizeof(asmk_mla_metadata_args): ASMK_INIT(asmk_mla_metadata_args) */
   uint32_t batch, heads, max_qlen, total_q, page_size;
@@ -866,9 +867,20 @@ typedef struct asmk_mla_decode_args {
   const int32_t* block_table;
   const int32_t* seq_lens;
   uint32_t block_table_stride;
-  void* workspace; /* split-KV partials; NULL: one split */
+  void* workspace; /* split-KV partials (persistent mode: the cut rows' partials); NULL: one split */
   size_t q_bytes, kv_bytes, o_bytes, lse_bytes, qo_indptr_bytes, kv_indptr_bytes, kv_indices_bytes,
       kv_last_page_len_bytes, block_table_bytes, seq_lens_bytes, workspace_bytes;
+  /* Persistent mode (appended after 0.1; templates/mla_decode/README.md, "Persistent mode"): the metadata of
+     asmk_mla_decode_metadata for this batch, computed once on the host from the lengths, copied to the device
+     once and given to every layer's call. work given: the op mla_decode_persistent (CSR) or
+     mla_decode_persistent_block_table — a fixed grid of work_groups workgroups walks the work list, the rows
+     the metadata cut (num_splits > 1) are merged by attn_lse_combine_rows from the workspace. */
+  const void* work;          /* device copy of the metadata's work list (its work_bytes); NULL: not persistent */
+  const int32_t* row_splits; /* device copy of the metadata's row_splits [total_q, heads] */
+  size_t work_bytes, row_splits_bytes;
+  uint32_t wg_rows;          /* asmk_mla_metadata_args.wg_rows the metadata was built for: 32 or 64 */
+  uint32_t work_groups;      /* asmk_mla_metadata_info.work_groups */
+  uint32_t num_splits;       /* asmk_mla_metadata_info.num_splits (1: no partials, no combine) */
 } asmk_mla_decode_args;
 
 ASMK_API asmk_status asmk_select_mla_decode(const asmk_context* context, const asmk_mla_decode_args* args,

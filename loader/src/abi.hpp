@@ -24,6 +24,8 @@ inline constexpr std::size_t kFirstSize = sizeof(T);  // a sized struct's layout
 // ...unless fields were appended since:
 template <>
 inline constexpr std::size_t kFirstSize<asmk_open_options> = offsetof(asmk_open_options, max_launch_instructions);
+template <>
+inline constexpr std::size_t kFirstSize<asmk_mla_decode_args> = offsetof(asmk_mla_decode_args, work);
 
 // Refuses a struct_size that is 0, below the first layout or beyond this library's.
 inline void check_size(std::size_t size, std::size_t first, std::size_t current, std::string_view type) {

@@ -234,8 +234,20 @@ OpArgs op_args(const asmk_mla_decode_args& a) {
          csr ? "asmk_mla_decode_args: both page-table forms given (kv_indptr and block_table): give one"
              : "asmk_mla_decode_args: no page table: give kv_indptr, kv_indices, kv_last_page_len (CSR) or block_table "
                "and seq_lens");
+  const bool persistent = a.work != nullptr;
+  if (!persistent && (a.row_splits != nullptr || a.work_groups != 0 || a.num_splits != 0))
+    fail(ASMK_ERROR_INVALID_ARGUMENT, "asmk_mla_decode_args: row_splits / work_groups / num_splits are the persistent "
+                                      "mode's metadata, but work is NULL: give work too (asmk_mla_decode_metadata)");
+  if (persistent && a.wg_rows != 32 && a.wg_rows != 64)
+    fail(ASMK_ERROR_INVALID_ARGUMENT, fmt::format("asmk_mla_decode_args: wg_rows {}: give the metadata's "
+                                                  "asmk_mla_metadata_args.wg_rows (32 or 64)", a.wg_rows));
   OpArgs o;
-  o.op(csr ? "mla_decode" : "mla_decode_block_table");
+  o.op(persistent ? (csr ? "mla_decode_persistent" : "mla_decode_persistent_block_table")
+                  : (csr ? "mla_decode" : "mla_decode_block_table"));
+  if (persistent) {
+    o.size("work_groups", a.work_groups).size("num_splits", a.num_splits).choice_text("wg_rows", std::to_string(a.wg_rows));
+    o.tensor("work", a.work, a.work_bytes).tensor("row_splits", a.row_splits, a.row_splits_bytes);
+  }
   o.size("batch", a.batch).size("heads", a.heads).size("max_qlen", a.max_qlen).size("total_q", a.total_q);
   o.size("num_pages", a.num_pages).size("page_size", a.page_size);
   o.dtype("q_dtype", a.q_dtype).dtype("kv_dtype", a.kv_dtype);

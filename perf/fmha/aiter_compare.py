@@ -160,6 +160,9 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--repo", default="hsaco")
     ap.add_argument("--quick", action="store_true", help="report.py's two smoke shapes only")
+    ap.add_argument("--before", help="a kernel repository built from an earlier commit: its ours / AITER beside")
+    ap.add_argument("--before-label", default="before")
+    ap.add_argument("--aiter-commit", help="AITER's commit, for a checkout without .git")
     a = ap.parse_args()
     root = os.path.dirname(os.path.dirname(HERE))
     os.environ.setdefault("ASMK_PERF_MACHINES", os.path.join(root, "perf", "machines"))
@@ -169,7 +172,7 @@ def main():
         if not os.path.exists(path):
             raise SystemExit(f"no {path}: build the targets asmk_cli and asmk_fmha_model first")
     commit = subprocess.run(["git", "-C", a.aiter, "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip() or "unknown"
+                            text=True).stdout.strip() or a.aiter_commit or "unknown"
     tables = {arch: aiter_table(a.aiter, arch) for _, arch in report.MACHINES}
 
     out = io.StringIO()
@@ -181,10 +184,14 @@ def main():
     w()
     w("```sh")
     w("cmake --build build --target asmk_fmha_model asmk_cli kernels")
-    w("/usr/bin/python3 perf/fmha/aiter_compare.py --aiter AITER_CHECKOUT --build build --repo hsaco "
-      "> perf/fmha/aiter_comparison.md")
+    w("/usr/bin/python3 perf/fmha/aiter_compare.py --aiter AITER_CHECKOUT --build build --repo hsaco" +
+      (f" --before BEFORE_REPO --before-label {a.before_label}" if a.before else "") + " > perf/fmha/aiter_comparison.md")
     w("```")
     w()
+    if a.before:
+        w(f"`{a.before_label} →` figures: ours / AITER with our kernels of {a.before_label} (`BEFORE_REPO`, asmgen's output of")
+        w("that commit, the same kernel names; AITER's times are the same), as report.py's `--before`.")
+        w()
     w(f"AITER at commit `{commit}` (its `hsa/<arch>/fmha_v3_fwd/` code objects: batch mode, bf16 output rounded to")
     w("nearest even as ours). Ours: the kernel `asmk op fmha_fwd` selects, modeled by `asmk_fmha_model`; AITER's:")
     w("`asmk run CO --model MACHINE` over its launch as its host code builds it (aiter_compare.py). The traced")
@@ -193,6 +200,7 @@ def main():
     w("| shape | machine | ours: kernel | ours: time, TFLOP/s, limiter | AITER: kernel | AITER: time, TFLOP/s, limiter | ours / AITER |")
     w("|---|---|---|---|---|---|---|")
     ratios = {}
+    ratios_before = {}
     checks = {}
     slower = []
     with tempfile.TemporaryDirectory() as workdir:
@@ -227,11 +235,17 @@ def main():
                     continue
                 ratio = ours_time / theirs["time_us"]
                 ratios.setdefault((machine, dtype, dims), []).append(ratio)
+                was = ""
+                if a.before:
+                    old = report.model(tool, a.before, machine, report.kernel_in(a.before, arch, kernel), batch, hq, hk, s,
+                                       causal)
+                    ratios_before.setdefault((machine, dtype, dims), []).append(old["time_us"] / theirs["time_us"])
+                    was = f"{old['time_us'] / theirs['time_us']:.2f} → "
                 if ratio > 1.05:
                     slower.append(f"{shape} on {machine}: ours {ratio:.2f}x AITER's time; ours limited by "
                                   f"{ours['limiter']}, AITER's by {theirs['limiter']}")
                 w(f"| {shape} | {machine} | `{kernel}` | {ours_cell} | `{entry[1]}` | {theirs['time_us']:.0f} us, "
-                  f"{launch.flops / theirs['time_us'] / 1e6:.0f}, {theirs['limiter']} | **{ratio:.2f}** |")
+                  f"{launch.flops / theirs['time_us'] / 1e6:.0f}, {theirs['limiter']} | {was}**{ratio:.2f}** |")
                 print(f"{machine} {label} {dtype} {dims}: ours {ours_time:.0f} us, AITER {theirs['time_us']:.0f} us",
                       file=sys.stderr)
     w()
@@ -252,12 +266,16 @@ def main():
     w()
     w("## Summary (median ours / AITER per machine, dtype and head dims)")
     w()
-    w("| machine | dtype | head dims | shapes | median ours / AITER |")
+    w("| machine | dtype | head dims | shapes | median ours / AITER" + (f" ({a.before_label} → now)" if a.before else "") + " |")
     w("|---|---|---|---|---|")
-    for (machine, dtype, dims), values in sorted(ratios.items()):
+
+    def median(values):
         values = sorted(values)
-        median = values[len(values) // 2] if len(values) % 2 else (values[len(values) // 2 - 1] + values[len(values) // 2]) / 2
-        w(f"| {machine} | {dtype} | {dims} | {len(values)} | {median:.2f} |")
+        return values[len(values) // 2] if len(values) % 2 else (values[len(values) // 2 - 1] + values[len(values) // 2]) / 2
+
+    for key, values in sorted(ratios.items()):
+        was = f"{median(ratios_before[key]):.2f} → " if key in ratios_before else ""
+        w(f"| {key[0]} | {key[1]} | {key[2]} | {len(values)} | {was}{median(values):.2f} |")
     w()
     w("## To do: where ours is modeled slower (over 5%)")
     w()

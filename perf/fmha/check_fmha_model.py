@@ -2,7 +2,8 @@
 modeled; a workgroup time extrapolated from short traces (--trace-limit 1024) agrees with the one interpolated
 between traces of the real lengths (the default limit, 2048 keys) within 3% (short traces still carry start-up effects), and a causal problem costs less
 than the same problem without the mask (its workgroups see fewer keys), and the 8-wave ping-pong's main loop has no LDS
-bank conflicts (issue 12's target; a structural count of the trace, not a timing).
+bank conflicts (issue 12's target; a structural count of the trace, not a timing): bf16 hd 128 on both archs, and
+gfx950's fp8 hd 128 and bf16 192x128.
 
     check_fmha_model.py TOOL HSACO_DIR MACHINES_DIR     (exit 77 without generated kernels)
 """
@@ -55,6 +56,15 @@ def main():
             failures.append(f"{machine} {waves}: linear fit off by {near['fit_error']:.3f} at the check length")
         print(f"{machine} {waves}: causal {near['time_us']:.1f} us (extrapolated {far['time_us']:.1f}), "
               f"non-causal {plain['time_us']:.1f} us, main-loop MFMA busy {near['main_loop']['mfma_busy']:.3f} (modeled)")
+    # the other 8-wave kernels (gfx950): fp8 hd 128 (128-byte K and V rows landing in pairs, V read by the transposing
+    # ds_read_b64_tr_b8) and bf16 192x128 (400-byte K rows): no LDS bank conflicts either
+    for kernel in ("fmha_fwd_gfx950_fp8_bf16_d128_window_w8", "fmha_fwd_gfx950_bf16_bf16_d192x128_window_w8"):
+        r = model(tool, repo, "MI355X", kernel, 1536, True)
+        conflicts = r["main_loop"]["lds_conflict_cycles_per_tile"]
+        if r["label"] != "modeled" or conflicts != 0:
+            failures.append(f"MI355X {kernel}: {conflicts} LDS bank-conflict cycles per tile in the main loop ({r['label']})")
+        print(f"MI355X {kernel}: causal {r['time_us']:.1f} us, main-loop MFMA busy {r['main_loop']['mfma_busy']:.3f}, "
+              f"{conflicts} LDS bank-conflict cycles per tile (modeled)")
     if failures:
         sys.exit("\n".join(failures))
 

@@ -22,6 +22,7 @@ labelled `--sample` (one small shape per machine, to keep the script working).
 """
 import argparse
 import concurrent.futures
+import ctypes
 import json
 import math
 import os
@@ -233,6 +234,145 @@ def run_shape(asmk, repo, machine, shape, tmp, before=False):
             "mfma_frac": flops / (total * 1e-6) / (peak * 1e12)}
 
 
+# ---- persistent mode (op mla_decode_persistent): the metadata from libasmk itself, the pass and the row combine
+
+class MetadataArgs(ctypes.Structure):  # asmk_mla_metadata_args (asmk.h)
+    _fields_ = [("struct_size", ctypes.c_size_t)] + [(n, ctypes.c_uint32) for n in (
+        "batch", "heads", "max_qlen", "total_q", "page_size", "wg_rows", "max_splits", "work_groups")] + [
+        (n, ctypes.POINTER(ctypes.c_int32)) for n in ("qo_indptr", "kv_indptr", "kv_last_page_len", "seq_lens")]
+
+
+class MetadataInfo(ctypes.Structure):  # asmk_mla_metadata_info (asmk.h)
+    _fields_ = [("struct_size", ctypes.c_size_t), ("work_bytes", ctypes.c_size_t), ("row_splits_bytes", ctypes.c_size_t),
+                ("work_groups", ctypes.c_uint32), ("work_items", ctypes.c_uint32), ("num_splits", ctypes.c_uint32)]
+
+
+def libasmk(asmk):
+    build = os.path.dirname(os.path.dirname(os.path.abspath(asmk)))
+    lib = ctypes.CDLL(os.path.join(build, "loader", "libasmk.so"))
+    lib.asmk_last_error.restype = ctypes.c_char_p
+    return lib
+
+
+def metadata(asmk, repo, machine, heads, wg_rows, q_lens, k_lens, max_splits=0):
+    """asmk_mla_decode_metadata on `machine` (its CUs; the default grid) for these lengths (CSR, page size 64):
+    (work int32 list, row_splits int32 list, info)."""
+    lib = libasmk(asmk)
+    opts = ctypes.create_string_buffer(256)
+    lib.asmk_open_options_init(opts)
+    dev = ctypes.c_char_p(machine.encode())
+    ctypes.memmove(ctypes.addressof(opts) + 8, ctypes.byref(dev), 8)  # asmk_open_options.device
+    ctx = ctypes.c_void_p()
+    if lib.asmk_open(repo.encode(), opts, ctypes.byref(ctx)) != 0:
+        raise RuntimeError("asmk_open: " + lib.asmk_last_error().decode())
+    try:
+        b = len(q_lens)
+        ints = lambda v: (ctypes.c_int32 * len(v))(*v)
+        qo = ints([sum(q_lens[:i]) for i in range(b + 1)])
+        pages = [ceil_div(k, PAGE) for k in k_lens]
+        kvi = ints([sum(pages[:i]) for i in range(b + 1)])
+        last = ints([k - (p - 1) * PAGE if p else 0 for k, p in zip(k_lens, pages)])
+        a = MetadataArgs(ctypes.sizeof(MetadataArgs), b, heads, max(q_lens), sum(q_lens), PAGE, wg_rows, max_splits, 0,
+                         qo, kvi, last, None)
+        info = MetadataInfo(ctypes.sizeof(MetadataInfo))
+        if lib.asmk_mla_decode_metadata_size(ctx, ctypes.byref(a), ctypes.byref(info)) != 0:
+            raise RuntimeError("metadata size: " + lib.asmk_last_error().decode())
+        work = (ctypes.c_int32 * (info.work_bytes // 4))()
+        rows = (ctypes.c_int32 * (info.row_splits_bytes // 4))()
+        if lib.asmk_mla_decode_metadata(ctx, ctypes.byref(a), work, info.work_bytes, rows, info.row_splits_bytes,
+                                        ctypes.byref(info)) != 0:
+            raise RuntimeError("metadata: " + lib.asmk_last_error().decode())
+        return list(work), list(rows), info
+    finally:
+        lib.asmk_close(ctx)
+
+
+def model_order(work, groups):
+    """The work list as modeled: its busy workgroups only, renumbered — the median busy one first, the most loaded
+    last. The model traces a launch's first and last workgroup and takes every other one as the first, and places
+    as many workgroups per CU as the grid fills; a workgroup without items reads two work_indptr entries and exits,
+    so counting it as busy would put two busy workgroups on CUs where the metadata leaves one (a batch of one
+    sequence: 16 pieces, 592 of 608 workgroups idle). The grid is one round, so the last one's time is the launch's.
+    Returns (the list, the modeled grid)."""
+    lists = [[work[groups + 1 + 4 * i: groups + 5 + 4 * i] for i in range(work[g], work[g + 1])] for g in range(groups)]
+    load = [sum(it[3] + 2 for it in l) for l in lists]
+    busy = sorted((g for g in range(groups) if load[g] > 0), key=lambda g: load[g]) or [0]
+    heaviest, median = busy[-1], busy[len(busy) // 2]
+    order = ([median] if median != heaviest else []) + [g for g in busy if g not in (median, heaviest)] + [heaviest]
+    out, items = [0], []
+    for g in order:
+        items += [v for it in lists[g] for v in it]
+        out.append(out[-1] + len(lists[g]))
+    return out + items + [0] * max(0, len(work) - len(out) - len(items)), len(order)
+
+
+def run_persistent(asmk, repo, machine, shape, tmp, q_lens=None, k_lens=None):
+    max_splits = shape.get("max_splits", 0)
+    """The op mla_decode_persistent on `machine`: the metadata (libasmk), its pass on the fixed grid and, when it cut
+    rows, attn_lse_combine_rows — each launch modeled as run_shape's, the pass's workgroups in model_order."""
+    arch, fig = ARCH[machine], machine_figures(machine)
+    b, h, n, ctx, kv = shape["batch"], shape["heads"], shape["qlen"], shape["ctx"], shape["kv"]
+    q_lens = q_lens or [n] * b
+    k_lens = k_lens or [ctx] * b
+    eb = 1 if kv == "fp8" else 2
+    tokens = sum(q_lens)
+    _, selected = op_selection(asmk, machine, {**shape, "qlen": max(q_lens)})
+    kernel, wg_rows = stage1_kernel(repo, arch, selected)
+    work, row_splits, info = metadata(asmk, repo, machine, h, wg_rows, q_lens, k_lens, max_splits)
+    work, modeled_groups = model_order(work, info.work_groups)
+    tag = f"P{machine}-{kv}-h{h}-q{n}-b{b}-c{ctx}-{len(set(k_lens))}-{max_splits}"
+    pages = [ceil_div(k, PAGE) for k in k_lens]
+    files = {}
+    for name, values in (("qo_indptr", [sum(q_lens[:i]) for i in range(b + 1)]),
+                         ("kv_indptr", [sum(pages[:i]) for i in range(b + 1)]),
+                         ("kv_last_page_len", [k - (p - 1) * PAGE if p else 0 for k, p in zip(k_lens, pages)]),
+                         ("kv_indices", list(range(max(1, sum(pages))))), ("work", work), ("split_counts", row_splits)):
+        files[name] = os.path.join(tmp, f"{tag}-{name}.bin")
+        write_i32(files[name], values)
+    ns = info.num_splits
+    cache_bytes = sum(pages) * PAGE * D * eb
+    q_bytes, o_bytes, table_bytes = tokens * h * D * eb, tokens * h * DV * 2, sum(pages) * 4
+    cut_rows = sum(1 for r in row_splits if r > 0)
+    partial_bytes = sum(row_splits) * (DV + 1) * 4  # the pieces' o_s and lse: stage 1 writes them, stage 2 reads them
+    flops = 2.0 * h * sum(q * k for q, k in zip(q_lens, k_lens)) * (D + DV)
+    args = {"batch": b, "heads": h, "max_qlen": max(q_lens), "page_size": PAGE, "block_table_stride": 0,
+            "num_splits": ns, "q_stride_token": h * D, "q_stride_head": D, "o_stride_token": h * DV,
+            "o_stride_head": DV, "scale": 0.0722, "q_scale": 1.0, "kv_scale": 1.0, "softcap": 0.0, "lse": 0,
+            "block_table": 0, "seq_lens": 0, "split_plan": 0, "work_groups": modeled_groups}
+    buffers = {"q": f"zeros:{q_bytes}", "kv": f"zeros:{max(cache_bytes, 64)}", "o": f"zeros:{o_bytes}",
+               "partial_o": f"zeros:{max(4, tokens * h * ns * DV * 4)}", "partial_lse": f"zeros:{max(4, tokens * h * ns * 4)}",
+               **{k: "@" + v for k, v in files.items() if k != "split_counts"}}
+    useful = q_bytes + cache_bytes + table_bytes + o_bytes
+    s1 = model(asmk, code_object(repo, arch, kernel), kernel, (modeled_groups, 1, 1), args, buffers, machine,
+               useful + partial_bytes, flops)
+    s2 = None
+    if ns > 1:
+        comb = f"attn_lse_combine_rows_{arch}_bf16"
+        s2 = model(asmk, code_object(repo, arch, comb), comb, (ceil_div(tokens * h, 4), 1, 1),
+                   {"tokens": tokens, "heads": h, "num_splits": ns, "dv": DV, "o_stride_token": h * DV,
+                    "o_stride_head": DV, "lse": 0},
+                   {"partial_o": f"zeros:{tokens * h * ns * DV * 4}", "partial_lse": f"zeros:{tokens * h * ns * 4}",
+                    "split_counts": "@" + files["split_counts"], "o": f"zeros:{o_bytes}"},
+                   machine, partial_bytes + cut_rows * DV * 2, 0)
+    extra = s2["time_us"] if s2 else 0.0
+    total = s1["time_us"] + extra
+    peak = fig["peak_tflops_fp8"] if kv == "fp8" else fig["peak_tflops_bf16"]
+    return {**shape, "machine": machine, "wg_rows": wg_rows, "work_groups": info.work_groups, "items": info.work_items,
+            "pieces": ns, "cut_rows": cut_rows, "bytes": useful, "stage1_us": s1["time_us"], "stage2_us": extra,
+            "total_us": total, "limiter": s1["limiter"], "hbm_frac": useful / (total * 1e-6) / (fig["hbm_tbps"] * 1e12),
+            "mfma_frac": flops / (total * 1e-6) / (peak * 1e12), "mixed": len(set(k_lens)) > 1,
+            "workspace": tokens * h * ns * (DV + 1) * 4 if ns > 1 else 0}
+
+
+def mixed_shapes():
+    """One 32k sequence among 63 of 1k (h 16, q 1): the persistent mode's case; the metadata's default of at most 16
+    pieces per row (as the split pipeline's 16 splits), and 64 (asmk_mla_metadata_args.max_splits)."""
+    for kv in ("bf16", "fp8"):
+        for most in (0, 64):
+            yield ({"kv": kv, "heads": 16, "qlen": 1, "batch": 64, "ctx": 1024, "max_splits": most}, [1] * 64,
+                   [32768] + [1024] * 63)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--asmk", default=os.path.join(ROOT, "build", "tools", "asmk"))
@@ -241,19 +381,33 @@ def main():
     ap.add_argument("--machines", default="MI300X,MI355X")
     ap.add_argument("--sample", action="store_true", help="one small shape per machine (a smoke test)")
     ap.add_argument("--only", help="only these shapes, e.g. h128q4 (heads and q length)")
+    ap.add_argument("--persistent", action="store_true",
+                    help="also the op mla_decode_persistent (its own metadata) for the shapes, and a mixed batch")
     ap.add_argument("-j", "--jobs", type=int, default=2)
     a = ap.parse_args()
     global SELECT_REPO
     SELECT_REPO = a.repo  # --before's code objects run the same plan as --repo's
     shapes = list(sample_shapes() if a.sample else canonical_shapes())
     if a.only:
-        shapes = [s for s in shapes if f"h{s['heads']}q{s['qlen']}" in a.only.split(",")]
+        shapes = [s for s in shapes if f"h{s['heads']}q{s['qlen']}" in a.only.split(",") or
+                  f"h{s['heads']}q{s['qlen']}b{s['batch']}c{s['ctx'] // 1024}k" in a.only.split(",")]
     machines = a.machines.split(",")
     jobs = [(m, s) for m in machines for s in shapes]
     with tempfile.TemporaryDirectory() as tmp, concurrent.futures.ThreadPoolExecutor(a.jobs) as pool:
         now = list(pool.map(lambda ms: run_shape(a.asmk, a.repo, ms[0], ms[1], tmp), jobs))
         before = list(pool.map(lambda ms: run_shape(a.asmk, a.before, ms[0], ms[1], tmp, True), jobs)) if a.before else None
-    print(render(now, before, a))
+        persistent = None
+        if a.persistent:
+            pjobs = [(m, s, None, None) for m, s in jobs] + [(m, s, q, k) for m in machines for s, q, k in mixed_shapes()
+                                                             if not a.only or "mixed" in a.only.split(",")]
+            persistent = list(pool.map(lambda j: run_persistent(a.asmk, a.repo, j[0], j[1], tmp, j[2], j[3]), pjobs))
+            # the split pipeline of the same mixed batches (uniform shapes: `now`)
+            mixed = [(m, s, q, k) for m, s, q, k in pjobs if k is not None]
+            for r, (m, s, q, k) in zip(persistent[len(jobs):], mixed):
+                r["pipeline_us"] = None
+            for r, n in zip(persistent, now):
+                r["pipeline_us"] = n["total_us"]
+    print(render(now, before, a) + (render_persistent(persistent, a) if persistent else ""))
 
 
 def render(rows, before, a):
@@ -295,6 +449,39 @@ def render(rows, before, a):
             out.append(line)
         out.append("")
     return "\n".join(out)
+
+
+def render_persistent(rows, a):
+    out = ["## Persistent mode (op mla_decode_persistent)", "",
+           "The same shapes through the op mla_decode_persistent: the work list of libasmk's own"
+           " asmk_mla_decode_metadata (called through ctypes; the device's grid: CUs × 2 workgroups for 32 rows, × 1"
+           " for 64), the pass (`stage 1`: mla_decode_persistent_pass on that grid) and, when the metadata cut rows,"
+           " attn_lse_combine_rows (`stage 2`); the metadata is host code computed once per batch for every layer"
+           " (no plan launch). `wgs` = the grid; `pieces` = the most pieces of a row (num_splits; 1: nothing cut, no"
+           " partials, no combine); `cut rows` = rows merged by stage 2; `pipeline µs` = the split pipeline's total"
+           " above (mla_decode); `gain` = pipeline / persistent; `workspace` = the partials (stride: pieces). The mixed"
+           " batch (one 32k sequence among 63 of 1k, h 16, q 1) has no pipeline row (the table above models uniform"
+           " batches only; its plan gives the 32k sequence 16 splits of 2,048 keys, as the metadata's default);"
+           " `(max 64)` = asmk_mla_metadata_args.max_splits 64. The model traces the first and the last workgroup of a"
+           " launch: the work list's busy workgroups are renumbered for it (median one first, the most loaded last) and"
+           " the idle ones (no item: two loads and an exit) left out of the modeled grid (mla_report.py's model_order).",
+           ""]
+    for machine in dict.fromkeys(r["machine"] for r in rows):
+        out += [f"### {machine}", "",
+                "| kv | h | qlen | batch | ctx | rows/wg | wgs | pieces | cut rows | workspace MB | stage 1 µs | stage 2 µs | total µs | HBM | MFMA | limiter | pipeline µs | gain |",
+                "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        for r in rows:
+            if r["machine"] != machine:
+                continue
+            ctx = "1×32k + 63×1k" if r["mixed"] else f"{r['ctx'] // 1024}k"
+            pipe = r.get("pipeline_us")
+            out.append(f"| {r['kv']} | {r['heads']} | {r['qlen']} | {r['batch']} | {ctx} | {r['wg_rows']} | {r['work_groups']} | "
+                       f"{r['pieces']}" + (f" (max {r['max_splits']})" if r.get("max_splits") else "") +
+                       f" | {r['cut_rows']} | {r['workspace'] / 1e6:.1f} | {r['stage1_us']:.1f} | {r['stage2_us']:.1f} | {r['total_us']:.1f} | "
+                       f"{100 * r['hbm_frac']:.0f}% | {100 * r['mfma_frac']:.0f}% | {r['limiter']} | "
+                       + (f"{pipe:.1f} | {pipe / r['total_us']:.2f}× |" if pipe else "— | — |"))
+        out.append("")
+    return "\n" + "\n".join(out)
 
 
 if __name__ == "__main__":

@@ -17,8 +17,8 @@ the same shape (files, doweight_stage1 variants), the fastest.
 Our side: perf/moe/moe_report.py's layer — every launch of fused_moe **modeled** by `asmk run
 --model` (perf/MODEL.md) on the machine model of that GPU (MI300X's for 304 CUs), uniform random
 routing. "ours stages" = stage 1 + stage 2, what AITER's us counts; "ours layer" adds routing,
-sorting and the sum (and, for fp8, not the two quant_fp8 launches: moe_report.py does not model
-them yet). Modeled against measured: the same model on AITER's own stage-1 kernels gives modeled /
+sorting, the activation quantization (quant_fp8 of x, and of the intermediate unless stage 1's
+epilogue quantizes it) and the sum. Modeled against measured: the same model on AITER's own stage-1 kernels gives modeled /
 measured 0.99 at the median (4% median error; perf/calibration/moe.md, MI308X, whose HBM figure is
 calibrated from those rows) but 0.19-0.54 at 1-8 tokens — decode ratios are optimistic; read a ratio
 within ~1.5× as "about the same".

@@ -81,10 +81,12 @@ FUSED_MOE = _yaml("templates/moe_gemm/op.fused_moe.yaml")
 MOE_GEMM = _yaml("templates/moe_gemm/space.yaml")
 
 
-def fused_moe_derived(name, tokens, k, experts, block_m=0):
-    """One of fused_moe's derived values (tile, chunked_sort, sort_chunk) for a layer whose experts are all local."""
+def fused_moe_derived(name, tokens, k, experts, block_m=0, in_dtype="bf16", fp8_scales="rowcol", act_dtype="auto"):
+    """One of fused_moe's derived values (tile, chunked_sort, sort_chunk, q8_epilogue, q4_epilogue) for a layer whose
+    experts are all local."""
     derived = FUSED_MOE["derived"]
-    names = {"tokens": tokens, "k": k, "experts": experts, "block_m": block_m, "local_experts": 0}
+    names = {"tokens": tokens, "k": k, "experts": experts, "block_m": block_m, "local_experts": 0,
+             "in_dtype": in_dtype, "fp8_scales": fp8_scales, "act_dtype": act_dtype}
     for key in ("slots", "n_local", "rows_per_expert", "tile"):
         names[key] = spec_value(derived[key], **names)
     return spec_value(derived[name], **names)
@@ -95,9 +97,10 @@ def auto_tile(tokens, k, experts):
     return fused_moe_derived("tile", tokens, k, experts)
 
 
-def stage_grid_x(stage, m_tile, hidden, inter, arch):
-    """moe_gemm's column tiles (space.yaml's launch grid x) of a stage and M tile on an arch."""
-    return spec_value(MOE_GEMM["launch"]["grid"][0], stage=stage, m_tile=m_tile, hidden=hidden, inter=inter, arch=arch)
+def stage_grid_x(stage, m_tile, hidden, inter, arch, in_dtype, scales, out_dtype="f32"):
+    """moe_gemm's column tiles (space.yaml's launch grid x) of a stage, M tile and format on an arch."""
+    return spec_value(MOE_GEMM["launch"]["grid"][0], stage=stage, m_tile=m_tile, hidden=hidden, inter=inter, arch=arch,
+                      in_dtype=in_dtype, scales=scales, out_dtype=out_dtype)
 
 
 def routing(tokens, k, experts, seed):
@@ -184,14 +187,44 @@ def sort_launches(asmk, repo, machine, ids, tokens, k, experts, block_m, capacit
             "limiter": " + ".join(r.get("limiter", "") for r in runs)}
 
 
+QUANT_SPACES = {"quant_fp8": _yaml("templates/quant_fp8/space.yaml"), "quant_mxfp4": _yaml("templates/quant_mxfp4/space.yaml")}
+
+
+def quant_launch(asmk, repo, machine, family, m, n, granularity, compute_units, files):
+    """One launch of quant_fp8 (granularity row / group) or quant_mxfp4 on bf16 rows [m, n], its n_per_wg chosen as
+    the ops' `select` ranks them (templates/quant_*/op.yaml: fewest masked lanes per row, most busy CUs, widest)."""
+    space = QUANT_SPACES[family]
+    widths = next(a["values"] for a in space["axes"] if a["name"] == "n_per_wg")
+    def grid(w):
+        return [spec_value(e, n=n, m=m, n_per_wg=w, granularity=granularity) if isinstance(e, str) else e
+                for e in space["launch"]["grid"]]
+    w = min(widths, key=lambda w: (ceil_div(n, w) * w - n, -min(grid(w)[0] * grid(w)[1], compute_units), -w))
+    arch = ARCH[machine]
+    if family == "quant_fp8":
+        kernel = f"quant_fp8_{arch}_bf16_{granularity}_n{w}"
+        scale_bytes = m * 4 * (1 if granularity == "row" else n // 128)
+        args, out_bytes = {"m": m, "n": n, "stride_x": n, "stride_y": n}, m * n
+    else:
+        kernel = f"quant_mxfp4_{arch}_bf16_n{w}"
+        scale_bytes = m * n // 32
+        args, out_bytes = {"m": m, "n": n, "stride_x": n, "stride_y": n // 2, "stride_scale": n // 32}, m * n // 2
+    return model(asmk, repo, kernel, grid(w), args, {"x": f"zeros:{m * n * 2}", "y": f"zeros:{out_bytes}",
+                                                     "scale": f"zeros:{scale_bytes}"},
+                 machine, 0, m * n * 2 + out_bytes + scale_bytes, files)
+
+
 def dtype_on(dtype, machine):
     """The format a model runs in on a machine: MXFP4 needs gfx950's scaled MFMA (fp8 per-token on gfx942)."""
     return "fp8" if dtype in ("mxfp4", "a16w4") and ARCH[machine] == "gfx942" else dtype
 
 
-def layer(asmk, repo, machine, spec, tokens, folder: Path):
+def layer(asmk, repo, machine, spec, tokens, folder: Path, compute_units=None, fused=True):
+    """A layer's launches as fused_moe plans them; fused=False: the intermediate's quantization as its own launch
+    even where stage 1's epilogue does it (the plan before the quantizing epilogue, for the gain)."""
     name, experts, k, hidden, inter, route, activation, dtype, _ = spec
     arch = ARCH[machine]
+    if compute_units is None:
+        compute_units = machine_figures(SOURCE, machine)["compute_units"]
     dtype = dtype_on(dtype, machine)
     block_m = auto_tile(tokens, k, experts)
     ids = routing(tokens, k, experts, seed=tokens * 131 + experts)
@@ -210,6 +243,7 @@ def layer(asmk, repo, machine, spec, tokens, folder: Path):
     # the variant's input suffix (templates/moe_gemm/space.yaml: in_dtype, scales)
     suffix = {"bf16": "inbf16_none", "fp8": "infp8_rowcol", "fp8-block": "infp8_block128", "mxfp4": "infp4_mx32",
               "a16w4": "ina16w4_mx32", "int4": "ina8w4_rowcol"}[dtype]
+    in_dtype, scales = suffix[2:].split("_")   # space.yaml's in_dtype and scales (the N tile depends on them)
     rows = {}
     # routing
     if route == "grouped":
@@ -230,11 +264,26 @@ def layer(asmk, repo, machine, spec, tokens, folder: Path):
     # for few slots, else moe_sort_count + moe_sort_scatter over chunks (their sum)
     capacity = len(sorted_ids)
     rows["sort"] = sort_launches(asmk, repo, machine, ids, tokens, k, experts, block_m, capacity, files, folder)
+    # the activation quantization the plan runs (op.fused_moe.yaml's quant_fp8 / quant_mxfp4 stages): x before stage 1,
+    # the intermediate between the stages unless stage 1's epilogue writes it quantized (derived q8_epilogue, q4_epilogue)
+    q8 = fused and fused_moe_derived("q8_epilogue", tokens, k, experts, in_dtype="fp8" if dtype == "fp8-block" else dtype,
+                                     fp8_scales="block128" if dtype == "fp8-block" else "rowcol") == 1
+    q4 = fused and dtype == "mxfp4" and fused_moe_derived("q4_epilogue", tokens, k, experts, in_dtype="fp4") == 1
+    quant = {"fp8": ("quant_fp8", "row"), "int4": ("quant_fp8", "row"), "fp8-block": ("quant_fp8", "group"),
+             "mxfp4": ("quant_mxfp4", None)}.get(dtype)
+    quants = []
+    if quant:
+        quants.append(quant_launch(asmk, repo, machine, *quant[:1], tokens, hidden, quant[1], compute_units, files))
+        if not (q8 or q4):
+            quants.append(quant_launch(asmk, repo, machine, *quant[:1], slots, inter, quant[1], compute_units, files))
+    rows["quant"] = {"time_us": sum(r["time_us"] for r in quants),
+                     "tbps": sum(r["tbps"] * r["time_us"] for r in quants) / max(sum(r["time_us"] for r in quants), 1e-9),
+                     "launches": len(quants)}
     # the two GEMM stages over the active blocks
     w1_bytes = int(touched * 2 * inter * hidden * w_elt)
     w2_bytes = int(touched * hidden * inter * w_elt)
     common = {"tokens": tokens, "k": k, "experts": experts, "hidden": hidden, "inter": inter, "block_m": block_m,
-              "bias": 0, **({} if fp8 else {"scale_a": 0, "scale_w": 0}), **({"scale_a": 0} if dtype == "a16w4" else {})}
+              "bias": 0, "out_scale": 0, **({} if fp8 else {"scale_a": 0, "scale_w": 0}), **({"scale_a": 0} if dtype == "a16w4" else {})}
     layout = {"sorted_ids": files["sorted_ids"], "block_expert": files["block_expert"],
               "total_padded": files["total_padded"], "sorted_weights": f"zeros:{capacity * 4}"}
     if dtype == "fp8-block":  # per 128-deep K-block: [T, H/128], [E, 2I/128, H/128]; [T·k, I/128], [E, H/128, I/128]
@@ -252,13 +301,18 @@ def layer(asmk, repo, machine, spec, tokens, folder: Path):
         scales2 = {"scale_a": f"zeros:{slots * 4}", "scale_w": f"zeros:{experts * hidden * 4}"}
     else:
         scales1 = scales2 = {}
-    s1 = f"moe_gemm_{arch}_s1_{activation}_bf16_m{block_m}_{suffix}"
-    rows["stage 1"] = model(asmk, repo, s1, [stage_grid_x(1, block_m, hidden, inter, arch), max(active, 1), 1], common,
+    s1 = f"moe_gemm_{arch}_s1_{activation}_{'fp8' if q8 else 'fp4' if q4 else 'bf16'}_m{block_m}_{suffix}"
+    out1 = {"out": f"zeros:{slots * inter}", "out_scale": f"zeros:{slots * inter // 128 * 4}"} if q8 else \
+        {"out": f"zeros:{slots * inter // 2}", "out_scale": f"zeros:{slots * inter // 32}"} if q4 else {"out": f"zeros:{slots * inter * 2}"}
+    out1_bytes = slots * inter * (1 + 4 / 128) if q8 else slots * inter * (0.5 + 1 / 32) if q4 else slots * inter * 2
+    rows["stage 1"] = model(asmk, repo, s1, [stage_grid_x(1, block_m, hidden, inter, arch, in_dtype, scales,
+                                                          "fp8" if q8 else "fp4" if q4 else "bf16"), max(active, 1), 1],
+                            {k: v for k, v in common.items() if not ((q8 or q4) and k == "out_scale")},
                             {"a": f"zeros:{int(tokens * hidden * elt)}", "w": f"zeros:{int(experts * 2 * inter * hidden * w_elt)}",
-                             "out": f"zeros:{slots * inter * 2}", **layout, **scales1},
-                            machine, 2.0 * slots * 2 * inter * hidden, w1_bytes + tokens * hidden * elt + slots * inter * 2, files)
+                             **out1, **layout, **scales1},
+                            machine, 2.0 * slots * 2 * inter * hidden, w1_bytes + tokens * hidden * elt + out1_bytes, files)
     s2 = f"moe_gemm_{arch}_s2_none_f32_m{block_m}_{suffix}"
-    rows["stage 2"] = model(asmk, repo, s2, [stage_grid_x(2, block_m, hidden, inter, arch), max(active, 1), 1], common,
+    rows["stage 2"] = model(asmk, repo, s2, [stage_grid_x(2, block_m, hidden, inter, arch, in_dtype, scales), max(active, 1), 1], common,
                             {"a": f"zeros:{int(slots * inter * elt)}", "w": f"zeros:{int(experts * hidden * inter * w_elt)}",
                              "out": f"zeros:{slots * hidden * 4}", **layout, **scales2},
                             machine, 2.0 * slots * hidden * inter, w2_bytes + slots * inter * elt + slots * hidden * 4, files)
@@ -269,7 +323,7 @@ def layer(asmk, repo, machine, spec, tokens, folder: Path):
                          "out": f"zeros:{tokens * hidden * 2}"},
                         machine, 0, slots * hidden * 4 + tokens * hidden * 2, files)
     return {"block_m": block_m, "touched": touched, "active_blocks": active, "weight_bytes": w1_bytes + w2_bytes,
-            "flops": 2.0 * slots * 3 * inter * hidden, "launches": rows}
+            "flops": 2.0 * slots * 3 * inter * hidden, "launches": rows, "fused_quant": q8 or q4}
 
 
 def machine_figures(root: Path, machine: str):
@@ -286,7 +340,11 @@ def main():
     parser.add_argument("--tokens", default=",".join(map(str, TOKENS)), help="token counts, comma-separated")
     parser.add_argument("--machines", default=",".join(MACHINES))
     parser.add_argument("--models", default="", help="only models whose name starts with one of these (comma-separated)")
+    parser.add_argument("--gain-tokens", default="1,16,64,256",
+                        help="token counts at which layers whose stage 1 quantizes its output are also modeled with the "
+                             "separate quant launch (the 'quantizing epilogue' section)")
     a = parser.parse_args()
+    a.gain_tokens = [int(t) for t in a.gain_tokens.split(",") if t]
     source = SOURCE
     tokens_list = [int(t) for t in a.tokens.split(",")]
     wanted = [m for m in a.models.split(",") if m]
@@ -300,7 +358,10 @@ def main():
                     continue
                 for tokens in tokens_list:
                     print(f"{machine} {spec[0]} tokens {tokens}", file=sys.stderr, flush=True)
-                    r = layer(a.asmk, repo, machine, spec, tokens, Path(tmp))
+                    r = layer(a.asmk, repo, machine, spec, tokens, Path(tmp), fig["compute_units"])
+                    if r["fused_quant"] and tokens in a.gain_tokens:  # the same layer with the intermediate's own quant launch
+                        before = layer(a.asmk, repo, machine, spec, tokens, Path(tmp), fig["compute_units"], fused=False)
+                        r["unfused"] = {k: v["time_us"] for k, v in before["launches"].items()}
                     dtype = dtype_on(spec[7], machine)
                     peak = {"fp8-block": "fp8", "mxfp4": "fp4", "a16w4": "bf16", "int4": "fp8"}.get(dtype, dtype)
                     r.update({"machine": machine, "model": spec[0], "tokens": tokens, "dtype": dtype, "note": spec[8],
@@ -333,7 +394,9 @@ def render(results, command):
            "first and last workgroups on the emulator, a machine model of perf/machines/). Regenerate with:", "",
            f"    {command}", "",
            "Per layer: routing, the sort (moe_sort_onepass, or moe_sort_count + moe_sort_scatter: the op's",
-           "choice), stage 1, stage 2, moe_sum (the launches of fused_moe), run one after",
+           "choice), the activation quantization (quant_fp8 / quant_mxfp4 of x, and of the intermediate between the",
+           "stages; ¹: the intermediate quantized in stage 1's epilogue, x only), stage 1, stage 2, moe_sum (the",
+           "launches of fused_moe), run one after",
            "the other; the layer's time is their sum. Uniform random routing (each token k distinct experts).",
            "`weights` = bytes of the experts that receive a token (read once); `HBM %` = the layer's compulsory",
            "bytes / time against the machine's HBM bandwidth, `MFMA %` = useful flops / time against the dense",
@@ -344,18 +407,36 @@ def render(results, command):
             rows = [r for r in results if r["machine"] == machine and r["model"] == model]
             note = rows[0]["note"]
             out += [f"### {model} ({rows[0]['dtype']})" + (f" — {note}" if note else ""), "",
-                    "| tokens | block_m | experts hit | weights MB | routing µs | sort µs | stage 1 µs | stage 2 µs | sum µs | layer µs | HBM % | MFMA % | route+sort % | stage limiters |",
-                    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+                    "| tokens | block_m | experts hit | weights MB | routing µs | sort µs | quant µs | stage 1 µs | stage 2 µs | sum µs | layer µs | HBM % | MFMA % | route+sort % | stage limiters |",
+                    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
             for r in rows:
                 l = r["launches"]
                 t = {k: v["time_us"] for k, v in l.items()}
                 f = figures(r)
                 total, hbm, mfma, share = f["total"], f["hbm"], f["mfma"], f["share"]
                 out.append(f"| {r['tokens']} | {r['block_m']} | {r['touched']} | {r['weight_bytes'] / 1e6:.1f} | "
-                           f"{t['routing']:.2f} | {t['sort']:.2f} | {t['stage 1']:.2f} | {t['stage 2']:.2f} | {t['sum']:.2f} | "
+                           f"{t['routing']:.2f} | {t['sort']:.2f} | {t['quant']:.2f}{'¹' if r['fused_quant'] else ''} | {t['stage 1']:.2f} | {t['stage 2']:.2f} | {t['sum']:.2f} | "
                            f"{total:.2f} | {hbm:.0f} | {mfma:.0f} | {share:.1f} | "
                            f"{l['stage 1']['limiter']} / {l['stage 2']['limiter']} |")
             out.append("")
+    gains = [r for r in results if "unfused" in r]
+    if gains:
+        out += ["## The quantizing epilogue: one launch fewer", "",
+                "Layers whose stage 1 writes the intermediate already quantized (fp8 block scales at block_m 16 from 64",
+                "slots: `moe_gemm1_blockscale_q8`; MXFP4: `moe_gemm1_mxfp4_q4`; asm_src/moe_act_quant.inc.j2) against the",
+                "same plan with the bf16 stage 1 and a quant_fp8 / quant_mxfp4 launch of the intermediate (the plan",
+                "before; modeled the same way).",
+                "Below 64 slots (DeepSeek-V3 at 1 token) the plan keeps the quant_fp8 launch: the quantizing stage 1's",
+                "half-width grid is modeled slower there than the launch it saves (templates/moe_gemm/README.md).", "",
+                "| machine | model | tokens | block_m | stage 1 + quant before µs | stage 1 (quantizing) + quant after µs | layer before µs | layer after µs | gain % |",
+                "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+        for r in gains:
+            before, after = r["unfused"], {k: v["time_us"] for k, v in r["launches"].items()}
+            tb, ta = sum(before.values()), sum(after.values())
+            out.append(f"| {r['machine']} | {r['model']} | {r['tokens']} | {r['block_m']} | "
+                       f"{before['stage 1']:.2f} + {before['quant']:.2f} | {after['stage 1']:.2f} + {after['quant']:.2f} | "
+                       f"{tb:.2f} | {ta:.2f} | {(tb - ta) / tb * 100:.1f} |")
+        out.append("")
     out += ["## Against the issue's targets", "",
             "≥ 85% of HBM bandwidth at tokens ≤ 64 (the lowest of tokens 1, 16, 64 shown), ≥ 75% of MFMA peak",
             "at 16384 tokens, routing + sorting ≤ 5% of the layer at 64 tokens (✓ met, ✗ missed; modeled).", "",

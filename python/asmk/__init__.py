@@ -11,11 +11,11 @@ libasmk (<prefix>/share/asmk; build/share/asmk in a build tree). PyTorch helpers
 from ._error import Error
 from ._context import Context, open, default_repository, context_for  # noqa: A004 (asmk.open)
 from .ops import (quant_fp8, quant_mxfp4, gemm_a8w8, gemm_a8w8_blockscale, gemm_a4w4, gemm_bf16, shuffle_b,
-                  run_op, select_op, op_arguments)
+                  run_op, select_op, op_arguments, mla_decode_metadata)
 from . import _asmk
 
 __version__ = _asmk.version()
 
 __all__ = ["Error", "Context", "open", "default_repository", "context_for",
            "quant_fp8", "quant_mxfp4", "gemm_a8w8", "gemm_a8w8_blockscale", "gemm_a4w4", "gemm_bf16", "shuffle_b",
-           "run_op", "select_op", "op_arguments", "__version__"]
+           "run_op", "select_op", "op_arguments", "mla_decode_metadata", "__version__"]

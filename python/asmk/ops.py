@@ -241,3 +241,25 @@ def op_arguments(op, context=None):
     or the choice giving it; choices "a,b,c"; default as text; the flags for tensors."""
     context = context or context_for(False, 0)
     return context.op_specs[op]
+
+
+def mla_decode_metadata(qo_indptr, kv_indptr=None, kv_last_page_len=None, seq_lens=None, *, heads, page_size,
+                        max_qlen=None, wg_rows=32, max_splits=0, work_groups=0, context=None):
+    """MLA decode's persistent-mode metadata (asmk_mla_decode_metadata, host code): from the batch's lengths on the
+    host — CSR (kv_indptr [b + 1], kv_last_page_len [b]) or seq_lens [b] — the work list of a fixed grid and each
+    row's split count. Compute it once per batch and pass it to every layer's run_op("mla_decode_persistent"
+    (or "_block_table"), work=..., row_splits=..., work_groups=..., num_splits=..., wg_rows=str(wg_rows), ...).
+    Returns {"work", "row_splits" (int32 NumPy arrays), "work_groups", "work_items", "num_splits"}."""
+    import numpy as np
+    if context is None:
+        context = context_for(False)
+    host = lambda v: None if v is None else [int(x) for x in np.asarray(v, np.int32).reshape(-1)]
+    qo = host(qo_indptr)
+    batch = len(qo) - 1
+    q_lens = [qo[i + 1] - qo[i] for i in range(batch)]
+    out = context._native.mla_decode_metadata(
+        batch, heads, max(q_lens) if max_qlen is None else max_qlen, qo[-1], page_size, wg_rows, max_splits,
+        work_groups, qo, host(kv_indptr), host(kv_last_page_len), host(seq_lens))
+    out["work"] = np.array(out["work"], np.int32)
+    out["row_splits"] = np.array(out["row_splits"], np.int32).reshape(qo[-1], heads)
+    return out

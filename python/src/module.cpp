@@ -535,6 +535,45 @@ class Context {
     });
   }
 
+  // asmk_mla_decode_metadata (MLA decode's persistent mode, host code) from the batch's lengths as host int32
+  // sequences: {"work", "row_splits" (lists of int32), "work_groups", "work_items", "num_splits"}. The sequences'
+  // lengths are checked here (the library reads batch + 1 / batch entries), the values by the library.
+  py::dict mla_decode_metadata(uint32_t batch, uint32_t heads, uint32_t max_qlen, uint32_t total_q, uint32_t page_size,
+                               uint32_t wg_rows, uint32_t max_splits, uint32_t work_groups,
+                               const std::vector<int32_t>& qo_indptr, const std::optional<std::vector<int32_t>>& kv_indptr,
+                               const std::optional<std::vector<int32_t>>& kv_last_page_len,
+                               const std::optional<std::vector<int32_t>>& seq_lens) {
+    const auto sized = [&](const char* name, size_t got, size_t want) {
+      if (got != want)
+        throw py::value_error(std::string("mla_decode_metadata: ") + name + " has " + std::to_string(got) +
+                              " entries, batch " + std::to_string(batch) + " needs " + std::to_string(want));
+    };
+    sized("qo_indptr", qo_indptr.size(), size_t(batch) + 1);
+    if (kv_indptr) sized("kv_indptr", kv_indptr->size(), size_t(batch) + 1);
+    if (kv_indptr && kv_last_page_len) sized("kv_last_page_len", kv_last_page_len->size(), batch);
+    if (!kv_indptr && seq_lens) sized("seq_lens", seq_lens->size(), batch);
+    asmk_mla_metadata_args a = ASMK_INIT(asmk_mla_metadata_args);
+    a.batch = batch, a.heads = heads, a.max_qlen = max_qlen, a.total_q = total_q, a.page_size = page_size;
+    a.wg_rows = wg_rows, a.max_splits = max_splits, a.work_groups = work_groups;
+    a.qo_indptr = qo_indptr.data();
+    a.kv_indptr = kv_indptr ? kv_indptr->data() : nullptr;
+    a.kv_last_page_len = kv_indptr && kv_last_page_len ? kv_last_page_len->data() : nullptr;
+    a.seq_lens = !kv_indptr && seq_lens ? seq_lens->data() : nullptr;
+    asmk_mla_metadata_info info = ASMK_INIT(asmk_mla_metadata_info);
+    check(asmk_mla_decode_metadata_size(get(), &a, &info), "asmk_mla_decode_metadata_size");
+    std::vector<int32_t> work(info.work_bytes / 4), row_splits(info.row_splits_bytes / 4);
+    check(asmk_mla_decode_metadata(get(), &a, work.data(), info.work_bytes, row_splits.data(), info.row_splits_bytes,
+                                   &info),
+          "asmk_mla_decode_metadata");
+    py::dict out;
+    out["work"] = work;
+    out["row_splits"] = row_splits;
+    out["work_groups"] = info.work_groups;
+    out["work_items"] = info.work_items;
+    out["num_splits"] = info.num_splits;
+    return out;
+  }
+
   // The plan asmk_select_op makes for a call (`args` as for run_op, tensors optional: their shapes
   // and strides are checked, nothing is read or launched) with `workspace_budget` bytes of workspace
   // offered (SIZE_MAX: as much as the plan wants). Returns {"kernel", "workspace_bytes", "launches"}:
@@ -661,5 +700,6 @@ PYBIND11_MODULE(_asmk, m) {
       .def("shuffle_b", &Context::shuffle_b)
       .def("run_op", &Context::run_op)
       .def("select_op", &Context::select_op)
+      .def("mla_decode_metadata", &Context::mla_decode_metadata)
       .def("ops", &Context::ops);
 }

@@ -241,3 +241,83 @@ def test_mla_decode_plan_from_the_lengths(emu, form):
                         context=emu)
             keys = k_lens
         assert split_plan[0] == split_tiles(keys, num_splits, work_target, min_tiles), (k_lens, split_plan)
+
+
+def persistent_work_list(cache, k_lens, wg_rows, work_groups, cut):
+    """A work list for the persistent mode built here by hand (templates/mla_decode/README.md, "Persistent mode"):
+    every (sequence, row block of wg_rows rows) unit whole — o written directly — except sequence `cut`, whose
+    (only) row block is cut into two pieces at its middle tile, merged by the combine; items dealt round-robin."""
+    items, row_splits = [], np.zeros((cache.total_q, cache.heads), np.int32)
+    for b, n in enumerate(k_lens):
+        tiles, rows = -(-n // 32), int(cache.qo_indptr[b + 1] - cache.qo_indptr[b]) * cache.heads
+        for rb in range(-(-rows // wg_rows)):
+            if b == cut:
+                assert rows <= wg_rows and tiles >= 2
+                half = tiles // 2
+                items += [[b, rb | 1 << 16, 0, half], [b, rb | 2 << 16, half, tiles - half]]
+                row_splits[cache.qo_indptr[b]:cache.qo_indptr[b + 1]] = 2
+            else:
+                items.append([b, rb, 0, tiles])
+    groups = [items[g::work_groups] for g in range(work_groups)]
+    units = sum(-(-int(cache.qo_indptr[b + 1] - cache.qo_indptr[b]) * cache.heads // wg_rows) for b in range(cache.batch))
+    max_items = cache.batch * -(-cache.heads * cache.max_qlen // wg_rows) + work_groups  # the op's work extent
+    assert len(items) <= max_items and units <= max_items
+    indptr = np.concatenate([[0], np.cumsum([len(g) for g in groups])])
+    work = np.zeros(work_groups + 1 + 4 * max_items, np.int32)
+    work[:work_groups + 1] = indptr
+    flat = [item for g in groups for item in g]
+    work[work_groups + 1:work_groups + 1 + 4 * len(flat)] = np.array(flat, np.int32).reshape(-1)
+    return work, row_splits
+
+
+@pytest.mark.parametrize("form", ["csr", "block_table"])
+def test_mla_decode_persistent_walks_a_work_list(emu, form):
+    # Three sequences on a grid of 3 workgroups (32 rows each): the 300-key one cut in two pieces (the pass writes
+    # their partials, attn_lse_combine_rows merges that row block only), the others written directly.
+    k_lens = [300, 20, 45]
+    cache = PagedCache(np.random.default_rng(19), q_lens=[1, 2, 1], k_lens=k_lens, page_size=16, num_pages=30,
+                       heads=16)
+    work, row_splits = persistent_work_list(cache, k_lens, 32, 3, cut=0)
+    args = cache.csr() if form == "csr" else block_table_args(cache)
+    op = "mla_decode_persistent" if form == "csr" else "mla_decode_persistent_block_table"
+    persistent = dict(work_groups=3, num_splits=2, wg_rows="32", work=work, row_splits=row_splits)
+    plan = asmk.select_op(op, scale=SCALE, context=emu, **persistent, **args)
+    assert [launch.rsplit("_gfx", 1)[0] for launch in plan["launches"]] == ["mla_decode", "attn_lse_combine_rows"], plan
+    o, lse = cache.outputs()
+    asmk.run_op(op, scale=SCALE, o=o, lse=lse, context=emu, **persistent, **args)
+    keys = cache.csr_keys() if form == "csr" else mla_sequence_keys_block_table(cache.block_table, cache.seq_lens,
+                                                                                cache.page_size)
+    want_o, want_lse = mla_decode(cache.q, cache.kv, cache.qo_indptr, keys, SCALE)
+    np.testing.assert_allclose(bf16_values(o), want_o, **O_TOLERANCE)
+    np.testing.assert_allclose(lse, want_lse, **LSE_TOLERANCE)
+    # A split count past num_splits is refused by name before anything runs, nothing written.
+    bad = row_splits.copy()
+    bad[0, 0] = 3
+    o[:] = 0x7fc0
+    with pytest.raises(asmk.Error, match=r"row_splits\[0, 0\].* is 3"):
+        asmk.run_op(op, scale=SCALE, o=o, lse=lse, context=emu, **dict(persistent, row_splits=bad), **args)
+    assert np.all(o == 0x7fc0), "nothing written"
+
+
+def test_mla_decode_persistent_with_the_librarys_metadata(emu):
+    # The way a serving stack calls it: the metadata once per batch from the host lengths, then the op per layer.
+    # A 600-key sequence among three short ones on 12 workgroups: the long one cut, merged by the row combine.
+    k_lens = [600, 7, 40, 1]
+    cache = PagedCache(np.random.default_rng(21), q_lens=[1, 1, 2, 1], k_lens=k_lens, page_size=16, num_pages=50,
+                       heads=16)
+    meta = asmk.mla_decode_metadata(cache.qo_indptr, cache.kv_indptr, cache.kv_last_page_len, heads=16, page_size=16,
+                                    wg_rows=32, work_groups=12, context=emu)
+    assert meta["work_groups"] == 12 and meta["num_splits"] > 1, meta
+    assert meta["row_splits"][0, 0] == meta["num_splits"] and meta["row_splits"][1, 0] == 0, meta["row_splits"]
+    o, lse = cache.outputs()
+    for _layer in range(2):  # the same metadata serves every layer
+        asmk.run_op("mla_decode_persistent", scale=SCALE, o=o, lse=lse, work=meta["work"], row_splits=meta["row_splits"],
+                    work_groups=meta["work_groups"], num_splits=meta["num_splits"], wg_rows="32", context=emu,
+                    **cache.csr())
+    want_o, want_lse = mla_decode(cache.q, cache.kv, cache.qo_indptr, cache.csr_keys(), SCALE)
+    np.testing.assert_allclose(bf16_values(o), want_o, **O_TOLERANCE)
+    np.testing.assert_allclose(lse, want_lse, **LSE_TOLERANCE)
+    # lengths inconsistent with the batch are refused by name
+    with pytest.raises((asmk.Error, ValueError), match="kv_last_page_len"):
+        asmk.mla_decode_metadata(cache.qo_indptr, cache.kv_indptr, cache.kv_last_page_len[:2], heads=16, page_size=16,
+                                 context=emu)

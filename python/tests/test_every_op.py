@@ -45,8 +45,10 @@ COVERAGE = {
     "moe_gemm2": "test_moe_ops.py::test_moe_gemm2_bf16_with_bias",
     "moe_gemm2_fp8": "test_moe_ops.py::test_moe_gemm2_fp8",
     "moe_gemm1_blockscale": "test_moe_ops.py::test_moe_gemm1_blockscale",
+    "moe_gemm1_blockscale_q8": "test_moe_ops.py::test_moe_gemm1_blockscale_q8",
     "moe_gemm2_blockscale": "test_moe_ops.py::test_moe_gemm2_blockscale",
     "moe_gemm1_mxfp4": "test_moe_ops.py::test_moe_gemm_mxfp4",
+    "moe_gemm1_mxfp4_q4": "test_moe_ops.py::test_moe_gemm1_mxfp4_q4",
     "moe_gemm2_mxfp4": "test_moe_ops.py::test_moe_gemm_mxfp4",
     "moe_gemm1_a16w4": "test_moe_ops.py::test_moe_gemm_a16w4",
     "moe_gemm2_a16w4": "test_moe_ops.py::test_moe_gemm_a16w4",
@@ -59,6 +61,12 @@ COVERAGE = {
     "mla_decode_split_block_table": "test_attention_ops.py::test_mla_decode_split_block_table_partials",
     "mla_decode_plan": "test_attention_ops.py::test_mla_decode_plan_from_the_lengths",
     "mla_decode_plan_block_table": "test_attention_ops.py::test_mla_decode_plan_from_the_lengths",
+    # the persistent pipelines and their two stages (the pass and the per-row combine run inside them)
+    "mla_decode_persistent": "test_attention_ops.py::test_mla_decode_persistent_walks_a_work_list",
+    "mla_decode_persistent_block_table": "test_attention_ops.py::test_mla_decode_persistent_walks_a_work_list",
+    "mla_decode_persistent_pass": "test_attention_ops.py::test_mla_decode_persistent_walks_a_work_list",
+    "mla_decode_persistent_pass_block_table": "test_attention_ops.py::test_mla_decode_persistent_walks_a_work_list",
+    "attn_lse_combine_rows": "test_attention_ops.py::test_mla_decode_persistent_walks_a_work_list",
 }
 
 # op -> why it has no Python test. Empty: every op has one; an entry needs a reason a reviewer accepts.

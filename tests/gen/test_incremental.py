@@ -38,10 +38,11 @@ class IncrementalTest(TempDirTest):
         build_mod.Renderer = self._renderer
         super().tearDown()
 
-    def build(self):
+    def build(self, root=None):
         CountingRenderer.calls = 0
-        options = build_mod.BuildOptions(archs=["gfx942", "gfx950"], families=None, jobs=2, out_dir=self.tmp / "out",
-                                         templates_dir=self.templates, asm_src_dir=self.asm_src, repo_root=self.tmp)
+        root = root or self.tmp
+        options = build_mod.BuildOptions(archs=["gfx942", "gfx950"], families=None, jobs=2, out_dir=root / "out",
+                                         templates_dir=root / "templates", asm_src_dir=root / "asm_src", repo_root=root)
         report = build_mod.Builder(options).run()
         self.assertTrue(report.ok, [o.message for o in report.outcomes if o.status == build_mod.FAILED] + report.errors)
         return report.summary(), CountingRenderer.calls
@@ -67,6 +68,21 @@ class IncrementalTest(TempDirTest):
         self.assertEqual(self.build(), ("0 built, 4 up to date, 7 rejected, 0 failed", 0))
         co.write_bytes(co.read_bytes() + b"\0")                     # other bytes: rebuilt
         self.assertEqual(self.build(), ("1 built, 3 up to date, 7 rejected, 0 failed", 1))
+
+    def test_a_copied_checkout_checks_its_own_templates(self):
+        # A worktree seeded with another checkout's out folder (cp -a, times kept): up to date as
+        # long as its templates are the same, and an edit there re-renders (the cache once recorded
+        # the original checkout's absolute paths and went on checking those).
+        self.build()
+        copy = self.tmp / "copy"
+        copy.mkdir()
+        for folder in ("templates", "asm_src", "out"):
+            shutil.copytree(self.tmp / folder, copy / folder)
+        self.assertEqual(self.build(copy), ("0 built, 4 up to date, 7 rejected, 0 failed", 0))
+        macros = copy / "templates" / "tiny" / "tiny_macros.j2"
+        macros.write_text(macros.read_text() + "{# a comment: same output #}\n")
+        self.assertEqual(self.build(copy)[1], 9)                      # tiny's 9 variants re-render
+        self.assertEqual(self.build()[1], 0)                          # the original is untouched
 
     def test_the_allocator_family_builds_and_rejects_past_the_budget(self):
         self.build()

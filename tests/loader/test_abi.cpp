@@ -44,6 +44,33 @@ struct OpenOptionsV1 {
 static_assert(sizeof(OpenOptionsV1) == offsetof(asmk_open_options, max_launch_instructions));
 static_assert(sizeof(OpenOptionsV1) < sizeof(asmk_open_options));
 
+struct MlaDecodeArgsV1 {
+  size_t struct_size;
+  uint32_t batch, heads, max_qlen, total_q;
+  uint32_t num_pages, page_size;
+  asmk_dtype q_dtype, kv_dtype;
+  float scale, softcap, q_scale, kv_scale;
+  uint32_t q_stride_token, q_stride_head, o_stride_token, o_stride_head;
+  const void* q;
+  const void* kv;
+  void* o;
+  float* lse;
+  const int32_t* qo_indptr;
+  const int32_t* kv_indptr;
+  const int32_t* kv_indices;
+  const int32_t* kv_last_page_len;
+  uint32_t num_indices;
+  const int32_t* block_table;
+  const int32_t* seq_lens;
+  uint32_t block_table_stride;
+  void* workspace;
+  size_t q_bytes, kv_bytes, o_bytes, lse_bytes, qo_indptr_bytes, kv_indptr_bytes, kv_indices_bytes,
+      kv_last_page_len_bytes, block_table_bytes, seq_lens_bytes, workspace_bytes;
+};
+// the persistent mode's metadata (work, row_splits, ..., num_splits) was appended after 0.1.
+static_assert(sizeof(MlaDecodeArgsV1) == offsetof(asmk_mla_decode_args, work));
+static_assert(sizeof(MlaDecodeArgsV1) < sizeof(asmk_mla_decode_args));
+
 asmk_quant_fp8_args quant_problem(std::vector<std::byte>& memory) {
   asmk_quant_fp8_args a = ASMK_INIT(asmk_quant_fp8_args);
   a.m = 4, a.n = 256, a.in_dtype = ASMK_DTYPE_BF16, a.granularity = ASMK_QUANT_ROW;

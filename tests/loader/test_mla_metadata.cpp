@@ -156,6 +156,21 @@ TEST(MlaMetadata, ALongSequenceAmongShortOnesIsCutTheShortOnesAreNot) {
   }
 }
 
+// An even batch (64 sequences of 8,192 keys, 16 heads, q length 1: 64 units of 256 tiles on MI300X's 608 workgroups):
+// the average share (28 tiles) would cut each unit into 10 pieces, 640 in all, and leave 32 workgroups with two;
+// the metadata takes the share whose most loaded workgroup finishes first — 9 pieces each, 576, one per workgroup.
+TEST(MlaMetadata, AnEvenBatchIsCutIntoNoMorePiecesThanTheGridHolds) {
+  auto ctx = asmk::test::open_fixture("MI300X");
+  Batch b{16, 32, 64, std::vector<int32_t>(64, 1), std::vector<int32_t>(64, 8192)};
+  const Built m = build(ctx.get(), b);
+  ASSERT_EQ(m.status, ASMK_SUCCESS) << m.error;
+  EXPECT_EQ(expect_covered(b, m), 9u);
+  EXPECT_EQ(m.info.work_items, 576u);
+  std::vector<uint64_t> load(m.info.work_groups, 0);
+  for (const Item& it : items_of(m)) load[it.group] += it.tiles;
+  EXPECT_EQ(*std::max_element(load.begin(), load.end()), 29u) << "one piece of ceil(256 / 9) tiles per workgroup";
+}
+
 // A grid already full (128 heads × 4 tokens × 64 sequences of 8k in 64-row blocks: 512 units on 304 CUs):
 // nothing is cut, so no partials and no combine; the units are dealt one or two per workgroup.
 TEST(MlaMetadata, AFullGridRunsOneSplit) {

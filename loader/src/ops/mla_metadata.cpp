@@ -130,13 +130,56 @@ MlaMetadataResult build_mla_metadata(const MlaMetadataProblem& p, void* work, st
   if (units.size() < s.work_groups) {
     std::uint64_t total = 0;
     for (const Unit& u : units) total += cost(u.tiles);
-    const std::uint64_t target = std::max<std::uint64_t>(1, ceil_div(total, s.work_groups));
-    for (Unit& u : units) {
-      const std::uint64_t want = std::min({ceil_div(cost(u.tiles), target), max_split,
-                                           std::max<std::uint64_t>(1, u.tiles / kMinPieceTiles)});
-      const std::uint64_t per = std::max<std::uint64_t>(1, ceil_div(u.tiles, want));
-      u.pieces = u.tiles == 0 ? 1 : std::uint32_t(ceil_div(u.tiles, per));
+    // pieces of each unit for a share `target`, and the most loaded workgroup the dealing below then gives: the
+    // average share rounds each unit's pieces up, so an even batch can overrun the grid by a few pieces (64 units
+    // of 256 tiles on 608 workgroups: 10 pieces each, 640 — 32 workgroups with two); a somewhat larger share
+    // (9 pieces, 576) finishes sooner. The share with the least load wins (ties: the fewest pieces).
+    const auto cut = [&](std::uint64_t target, std::vector<std::uint32_t>& pieces) {
+      pieces.resize(units.size());
+      for (std::size_t i = 0; i < units.size(); ++i) {
+        const Unit& u = units[i];
+        const std::uint64_t want = std::min({ceil_div(cost(u.tiles), target), max_split,
+                                             std::max<std::uint64_t>(1, u.tiles / kMinPieceTiles)});
+        const std::uint64_t per = std::max<std::uint64_t>(1, ceil_div(u.tiles, want));
+        pieces[i] = u.tiles == 0 ? 1 : std::uint32_t(ceil_div(u.tiles, per));
+      }
+    };
+    const auto most_loaded = [&](const std::vector<std::uint32_t>& pieces) {
+      std::vector<std::uint64_t> costs;
+      for (std::size_t i = 0; i < units.size(); ++i) {
+        const std::uint64_t per = pieces[i] == 1 ? units[i].tiles : ceil_div(units[i].tiles, pieces[i]);
+        for (std::uint32_t k = 0; k < pieces[i]; ++k) costs.push_back(cost(std::min(per, units[i].tiles - k * per)));
+      }
+      std::sort(costs.begin(), costs.end(), std::greater<>());
+      std::priority_queue<std::uint64_t, std::vector<std::uint64_t>, std::greater<>> loads;
+      for (std::uint32_t g = 0; g < s.work_groups; ++g) loads.push(0);
+      std::uint64_t most = 0;
+      for (std::uint64_t c : costs) {
+        const std::uint64_t load = loads.top() + c;
+        loads.pop();
+        loads.push(load);
+        most = std::max(most, load);
+      }
+      return most;
+    };
+    const std::uint64_t first = std::max<std::uint64_t>(1, ceil_div(total, s.work_groups));
+    const std::uint64_t span = first / 2 + 1, step = std::max<std::uint64_t>(1, span / 64);
+    std::vector<std::uint32_t> best, trial;
+    std::uint64_t best_load = 0, best_count = 0;
+    for (std::uint64_t target = first; target <= first + span; target += step) {
+      cut(target, trial);
+      const std::uint64_t load = most_loaded(trial);
+      const std::uint64_t count = std::accumulate(trial.begin(), trial.end(), std::uint64_t(0));
+      if (best.empty() || load < best_load || (load == best_load && count < best_count))
+        best = trial, best_load = load, best_count = count;
     }
+    // a unit no longer than that load is left whole when the load stays (no partials, no combine for its rows:
+    // 63 sequences of 1k beside 16 pieces of a 32k one)
+    trial = best;
+    for (std::size_t i = 0; i < units.size(); ++i)
+      if (cost(units[i].tiles) <= best_load) trial[i] = 1;
+    if (trial != best && most_loaded(trial) <= best_load) best = trial;
+    for (std::size_t i = 0; i < units.size(); ++i) units[i].pieces = best[i];
   }
   std::vector<Piece> pieces;
   std::uint32_t num_splits = 1;

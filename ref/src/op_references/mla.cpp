@@ -232,6 +232,51 @@ OpReference plan_reference(bool csr) {
   return r;
 }
 
+// A valid work list for the persistent ops (templates/mla_decode/README.md, "Persistent mode"), built here
+// independently of libasmk's metadata (which balances; this one is random): every (sequence, row block of wg_rows
+// rows) unit is left whole or cut at random tiles into 2..num_splits pieces (at most work_groups extra pieces in all,
+// the metadata's bound), the items dealt to random workgroups; row_splits holds each cut unit's pieces on its rows.
+void fill_work(const OpProblem& p, OpTensors& t, std::mt19937& rng) {
+  MlaDecodeArgs a;
+  std::vector<std::uint32_t> lens;
+  if (!args_of(p, t, a).ok() || !mla_seqlens_k(a, lens).ok()) return;
+  const std::uint32_t wg = p.text("wg_rows") == "32" ? 32 : 64, groups = p.u32("work_groups"), splits = p.u32("num_splits");
+  struct Item { std::uint32_t group; std::int32_t v[4]; };
+  std::vector<Item> items;
+  std::int32_t* row_splits = ints(t.at("row_splits"));
+  std::fill_n(row_splits, t.at("row_splits").bytes.size() / 4, 0);
+  std::uint32_t extra = groups;
+  std::uniform_int_distribution<std::uint32_t> group(0, groups - 1);
+  for (std::uint32_t b = 0; b < a.batch; ++b) {
+    const std::uint32_t tiles = (lens[b] + 31) / 32, rows = std::uint32_t(a.qo_indptr[b + 1] - a.qo_indptr[b]) * a.heads;
+    for (std::uint32_t rb = 0; rb * wg < rows; ++rb) {
+      const std::uint32_t most = std::min({splits, std::max(tiles, 1u), extra + 1});
+      const std::uint32_t pieces = std::uniform_int_distribution<std::uint32_t>(1, most)(rng);
+      extra -= pieces - 1;
+      std::vector<std::uint32_t> cuts(tiles > 0 ? tiles - 1 : 0);  // distinct cut tiles in 1..tiles-1
+      std::iota(cuts.begin(), cuts.end(), 1u);
+      std::shuffle(cuts.begin(), cuts.end(), rng);
+      cuts.resize(pieces - 1);
+      cuts.push_back(0), cuts.push_back(tiles);
+      std::sort(cuts.begin(), cuts.end());
+      for (std::uint32_t k = 0; k < pieces; ++k)
+        items.push_back({group(rng), {std::int32_t(b), std::int32_t(rb | (pieces == 1 ? 0 : k + 1) << 16),
+                                      std::int32_t(cuts[k]), std::int32_t(cuts[k + 1] - cuts[k])}});
+      if (pieces > 1)
+        for (std::uint32_t r = rb * wg; r < std::min(rows, (rb + 1) * wg); ++r)
+          row_splits[std::size_t(a.qo_indptr[b]) * a.heads + r] = std::int32_t(pieces);
+    }
+  }
+  std::stable_sort(items.begin(), items.end(), [](const Item& x, const Item& y) { return x.group < y.group; });
+  std::int32_t* work = ints(t.at("work"));
+  std::fill_n(work, t.at("work").bytes.size() / 4, 0);
+  for (std::uint32_t g = 0, i = 0; g <= groups; ++g) {
+    while (i < items.size() && items[i].group < g) ++i;
+    work[g] = std::int32_t(i);
+  }
+  for (std::size_t i = 0; i < items.size(); ++i) std::copy_n(items[i].v, 4, work + groups + 1 + 4 * i);
+}
+
 }  // namespace
 
 OpReference mla_decode_reference() {
@@ -255,6 +300,20 @@ OpReference mla_decode_split_reference() {
 OpReference mla_decode_split_block_table_reference() {
   return split_reference(
       [](const OpProblem& p, OpTensors& t, std::mt19937& rng) { fill_block_table(p, t, rng), fill_plan(p, t); });
+}
+
+OpReference mla_decode_persistent_reference() {
+  OpReference r;
+  r.fill = [](const OpProblem& p, OpTensors& t, std::mt19937& rng) { fill_csr(p, t, rng), fill_work(p, t, rng); };
+  r.compute = decode_of;
+  return r;
+}
+
+OpReference mla_decode_persistent_block_table_reference() {
+  OpReference r;
+  r.fill = [](const OpProblem& p, OpTensors& t, std::mt19937& rng) { fill_block_table(p, t, rng), fill_work(p, t, rng); };
+  r.compute = decode_of;
+  return r;
 }
 
 OpReference mla_decode_plan_reference() { return plan_reference(true); }
@@ -303,6 +362,75 @@ OpReference attn_lse_combine_reference() {
     });
     expected["lse"] = Expected::rule_of([result](const OpTensor& lse) {
       return compare_lse(result->lse, lse, [&](std::size_t row) { return lse_combine_lse_tolerance(*result, row); });
+    });
+    return Status::success();
+  };
+  return r;
+}
+
+OpReference attn_lse_combine_rows_reference() {
+  OpReference r;
+  // attn_lse_combine's partial LSEs, and per row a split count 0..num_splits (every fourth row 0: not written)
+  r.fill = [](const OpProblem& p, OpTensors& t, std::mt19937& rng) {
+    attn_lse_combine_reference().fill(p, t, rng);
+    const std::size_t rows = std::size_t(p.u32("tokens")) * p.u32("heads");
+    std::uniform_int_distribution<std::int32_t> count(1, std::int32_t(p.u32("num_splits")));
+    for (std::size_t row = 0; row < rows; ++row) ints(t.at("split_counts"))[row] = row % 4 == 1 ? 0 : count(rng);
+  };
+  // A row with a count: its first count splits combined (attn_lse_combine's reference and tolerance); a row
+  // without: o and lse as the op runner left them (its outputs are filled with 0xee bytes before the run).
+  r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
+    const std::uint32_t rows = p.u32("tokens") * p.u32("heads"), splits = p.u32("num_splits"), dv = p.u32("dv");
+    auto per_row = std::make_shared<std::vector<LseCombineRef>>(rows);
+    const float *po = t.at("partial_o").as<float>(), *pl = t.at("partial_lse").as<float>();
+    const std::int32_t* counts = ints(t.at("split_counts"));
+    for (std::uint32_t row = 0; row < rows; ++row)
+      if (counts[row] > 0)
+        if (Status s = lse_combine(po + std::size_t(row) * splits * dv, pl + std::size_t(row) * splits, 1,
+                                   std::min<std::uint32_t>(splits, counts[row]), dv, (*per_row)[row]);
+            !s.ok())
+          return s;
+    expected["o"] = Expected::rule_of([per_row, dv](const OpTensor& o) {
+      const OutType out = o.dtype == "bf16" ? OutType::bf16 : OutType::fp16;
+      Comparison c;
+      double sum = 0;
+      for (std::size_t row = 0; row < per_row->size(); ++row)
+        for (std::uint32_t col = 0; col < dv; ++col) {
+          const std::uint64_t at = (row / o.shape[1]) * o.strides[0] + (row % o.shape[1]) * o.strides[1] + col;
+          std::uint16_t code;
+          std::memcpy(&code, o.bytes.data() + 2 * at, 2);
+          const LseCombineRef& want = (*per_row)[row];
+          ++c.count;
+          if (want.rows == 0) {  // skipped: not written
+            if (code != 0xeeee && c.mismatches++ == 0) c.detail = "o: row " + std::to_string(row) + " (count 0) was written";
+            continue;
+          }
+          const double v = out == OutType::bf16 ? bf16_to_f32(code) : fp16_to_f32(code), error = std::fabs(v - want.out[col]);
+          if (std::isfinite(error)) c.max_abs_error = std::max(c.max_abs_error, error), sum += error;
+          if (!(error <= lse_combine_tolerance(want, 0, col, out)) && c.mismatches++ == 0)
+            c.detail = "o: row " + std::to_string(row) + " col " + std::to_string(col) + ": kernel " + std::to_string(v) +
+                       ", ref " + std::to_string(want.out[col]);
+        }
+      c.mean_abs_error = c.count == 0 ? 0 : sum / double(c.count);
+      return c;
+    });
+    expected["lse"] = Expected::rule_of([per_row](const OpTensor& lse) {
+      Comparison c;
+      for (std::size_t row = 0; row < per_row->size(); ++row) {
+        const LseCombineRef& want = (*per_row)[row];
+        std::uint32_t bits;
+        float v;
+        std::memcpy(&bits, lse.bytes.data() + 4 * row, 4);
+        std::memcpy(&v, &bits, 4);
+        ++c.count;
+        const bool ok = want.rows == 0 ? bits == 0xeeeeeeeeu
+                                       : (std::isinf(want.lse[0]) && want.lse[0] == v) ||
+                                             std::fabs(v - want.lse[0]) <= lse_combine_lse_tolerance(want, 0);
+        if (!ok && c.mismatches++ == 0)
+          c.detail = "lse: row " + std::to_string(row) + (want.rows == 0 ? " (count 0) was written" : ": kernel " +
+                     std::to_string(v) + ", ref " + std::to_string(want.lse[0]));
+      }
+      return c;
     });
     return Status::success();
   };

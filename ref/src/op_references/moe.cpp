@@ -841,7 +841,161 @@ Status expect_layer(const OpProblem& p, const OpTensors& t, const std::int32_t* 
   return Status::success();
 }
 
+// moe_gemm1_blockscale_q8: stage 1 in block scales with the intermediate quantized in the epilogue. The
+// reference's own intermediate (float64 stage 1 rounded to bf16) quantized by ref::quant_fp8 granularity
+// group; a kernel's element may differ from it by stage 1's allowance and a bf16 ulp (d1), so its group's
+// scale by at most max d1 / fp8_max (plus the division's rounding), and its code, decoded with the
+// reference's scale, by d1, half an fp8 step at each side's scale (quantized_difference) and fp8_max times
+// the difference of the scales. (The bit-for-bit check against moe_gemm1_blockscale followed by quant_fp8
+// is in tests/kernels/moe/fused_moe_quant_test.cpp.)
+OpReference stage1_q8_reference() {
+  OpReference r = stage1_reference(128);
+  const auto fill = r.fill;
+  r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
+    const std::uint32_t tokens = p.u32("tokens"), k = p.u32("k"), inter = p.u32("inter");
+    auto sorted = std::make_shared<MoeSorted>(sorted_from_tensors(p, t));
+    MoeStage1Args a;
+    a.scale_block = 128, a.in_format = fp8_format(p.arch);
+    a.x = t.at("a").bytes.data(), a.w1 = t.at("w").bytes.data();
+    a.scale_x = t.at("scale_a").as<float>(), a.scale_w1 = t.at("scale_w").as<float>();
+    a.bias1 = t.count("bias") != 0 ? t.at("bias").as<float>() : nullptr;
+    a.sorted = sorted.get();
+    a.tokens = tokens, a.k = k, a.hidden = p.u32("hidden"), a.inter = inter, a.local_experts = p.u32("experts");
+    a.activation = activation_of(p.text("activation"));
+    MoeStage1Ref stage1;
+    if (Status s = moe_stage1(a, stage1); !s.ok()) return s;
+    const std::uint32_t slots = tokens * k, groups = inter / 128;
+    std::vector<std::uint16_t> inter_bf16(stage1.value.size(), 0);
+    for (std::size_t i = 0; i < inter_bf16.size(); ++i) inter_bf16[i] = f32_to_bf16(static_cast<float>(stage1.value[i]));
+    auto q = std::make_shared<QuantizedRows>();
+    if (Status s = quantize_rows(p, LayerFormat::fp8_block128, inter_bf16.data(), slots, inter, *q); !s.ok()) return s;
+    const double fp8_limit = fp8_max(p.arch);
+    auto want = std::make_shared<std::vector<double>>(std::size_t{slots} * inter);
+    auto allowed = std::make_shared<std::vector<double>>(std::size_t{slots} * inter);
+    auto want_scale = std::make_shared<std::vector<double>>(std::size_t{slots} * groups);
+    auto allowed_scale = std::make_shared<std::vector<double>>(std::size_t{slots} * groups);
+    auto valid = std::make_shared<std::vector<std::uint8_t>>(stage1.valid);
+    for (std::uint32_t slot = 0; slot < slots; ++slot) {
+      if (!stage1.valid[slot]) continue;
+      for (std::uint32_t g = 0; g < groups; ++g) {
+        double amax = 0, d_max = 0;
+        std::vector<double> d1(128);
+        for (std::uint32_t i = 0; i < 128; ++i) {
+          const std::size_t at = std::size_t{slot} * inter + 128 * g + i;
+          d1[i] = stage1.error_bound[at] + output_ulp(OutType::bf16, std::abs(stage1.value[at]) + stage1.error_bound[at]);
+          amax = std::max(amax, std::abs(double{bf16_to_f32(inter_bf16[at])}));
+          d_max = std::max(d_max, d1[i]);
+        }
+        const double s_ref = q->scale[std::size_t{slot} * groups + g];
+        (*want_scale)[std::size_t{slot} * groups + g] = s_ref;
+        (*allowed_scale)[std::size_t{slot} * groups + g] = s_ref * 0x1p-20 + d_max / fp8_limit;
+        for (std::uint32_t i = 0; i < 128; ++i) {
+          const std::uint32_t col = 128 * g + i;
+          const std::size_t at = std::size_t{slot} * inter + col;
+          (*want)[at] = q->value(slot, col);
+          (*allowed)[at] = quantized_difference(*q, slot, col, bf16_to_f32(inter_bf16[at]), d1[i], amax, d_max, fp8_limit) +
+                           fp8_limit * (s_ref * 0x1p-20 + d_max / fp8_limit);
+        }
+      }
+    }
+    const Format fp8 = fp8_format(p.arch);
+    expected["out"] = Expected::rule_of([q, want, allowed, valid, inter, groups, fp8](const OpTensor& got) {
+      // the kernel's codes decoded with the reference's scales (the scales are checked on their own)
+      return compare_rows(got, *valid, inter, *want,
+                          [&](const OpTensor& g, std::size_t at) {
+                            return double{decode(fp8, g.bytes[at])} * q->scale[(at / inter) * groups + (at % inter) / 128];
+                          },
+                          [&](std::size_t at) { return (*allowed)[at]; });
+    });
+    expected["out_scale"] = Expected::rule_of([want_scale, allowed_scale, valid, groups](const OpTensor& got) {
+      return compare_rows(got, *valid, groups, *want_scale, decode_f32_at, [&](std::size_t at) { return (*allowed_scale)[at]; });
+    });
+    return Status::success();
+  };
+  r.fill = fill;
+  return r;
+}
+
+// moe_gemm1_mxfp4_q4: MXFP4 stage 1 with the intermediate quantized in the epilogue (e2m1 + e8m0 per 1x32).
+// The reference's bf16 intermediate quantized by ref::quant_mxfp4; a kernel's element may differ from it by
+// d1, so its group's scale code may be any an amax in [amax − max d1, amax + max d1] gives (checked as a
+// range of codes), and its code, decoded with the reference's scale, by quantized_difference (the e2m1
+// roundings of v ± d1 at each of those codes, exactly) — when the codes may differ, by 6 · 2^(high − 127)
+// more (a code decoded at the other scale). (The bit-for-bit check against moe_gemm1_mxfp4 followed by
+// quant_mxfp4 is in tests/kernels/moe/fused_moe_quant_test.cpp.)
+OpReference stage1_q4_reference() {
+  OpReference r = stage1_reference(0);
+  r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
+    const std::uint32_t tokens = p.u32("tokens"), k = p.u32("k"), inter = p.u32("inter");
+    auto sorted = std::make_shared<MoeSorted>(sorted_from_tensors(p, t));
+    MoeStage1Args a;
+    a.in_format = Format::e2m1;
+    a.x = t.at("a").bytes.data(), a.w1 = t.at("w").bytes.data();
+    a.mx_scale_x = t.at("scale_a").bytes.data(), a.mx_scale_w1 = t.at("scale_w").bytes.data();
+    a.bias1 = t.count("bias") != 0 ? t.at("bias").as<float>() : nullptr;
+    a.sorted = sorted.get();
+    a.tokens = tokens, a.k = k, a.hidden = p.u32("hidden"), a.inter = inter, a.local_experts = p.u32("experts");
+    a.activation = activation_of(p.text("activation"));
+    MoeStage1Ref stage1;
+    if (Status s = moe_stage1(a, stage1); !s.ok()) return s;
+    const std::uint32_t slots = tokens * k, groups = inter / 32;
+    std::vector<std::uint16_t> inter_bf16(stage1.value.size(), 0);
+    for (std::size_t i = 0; i < inter_bf16.size(); ++i) inter_bf16[i] = f32_to_bf16(static_cast<float>(stage1.value[i]));
+    auto q = std::make_shared<QuantizedRows>();
+    if (Status s = quantize_rows(p, LayerFormat::mxfp4, inter_bf16.data(), slots, inter, *q); !s.ok()) return s;
+    auto want = std::make_shared<std::vector<double>>(std::size_t{slots} * inter);
+    auto allowed = std::make_shared<std::vector<double>>(std::size_t{slots} * inter);
+    auto want_code = std::make_shared<std::vector<double>>(std::size_t{slots} * groups);
+    auto allowed_code = std::make_shared<std::vector<double>>(std::size_t{slots} * groups);
+    auto valid = std::make_shared<std::vector<std::uint8_t>>(stage1.valid);
+    for (std::uint32_t slot = 0; slot < slots; ++slot) {
+      if (!stage1.valid[slot]) continue;
+      for (std::uint32_t g = 0; g < groups; ++g) {
+        double amax = 0, d_max = 0;
+        std::vector<double> d1(32);
+        for (std::uint32_t i = 0; i < 32; ++i) {
+          const std::size_t at = std::size_t{slot} * inter + 32 * g + i;
+          d1[i] = stage1.error_bound[at] + output_ulp(OutType::bf16, std::abs(stage1.value[at]) + stage1.error_bound[at]);
+          amax = std::max(amax, std::abs(double{bf16_to_f32(inter_bf16[at])}));
+          d_max = std::max(d_max, d1[i]);
+        }
+        const double code = q->mx_scale[std::size_t{slot} * groups + g];
+        const double low = mxfp4_scale_code(static_cast<float>(std::max(0.0, amax - d_max)));
+        const double high = mxfp4_scale_code(static_cast<float>(amax + d_max));
+        (*want_code)[std::size_t{slot} * groups + g] = code;
+        (*allowed_code)[std::size_t{slot} * groups + g] = std::max(code - low, high - code);
+        const double other = high > low ? 6 * std::ldexp(1.0, static_cast<int>(high) - 127) : 0;
+        for (std::uint32_t i = 0; i < 32; ++i) {
+          const std::uint32_t col = 32 * g + i;
+          const std::size_t at = std::size_t{slot} * inter + col;
+          (*want)[at] = q->value(slot, col);
+          (*allowed)[at] = quantized_difference(*q, slot, col, bf16_to_f32(inter_bf16[at]), d1[i], amax, d_max, 0) + other;
+        }
+      }
+    }
+    expected["out"] = Expected::rule_of([q, want, allowed, valid, inter, groups](const OpTensor& got) {
+      // the kernel's e2m1 codes decoded with the reference's scales (the scales are checked on their own)
+      return compare_rows(got, *valid, inter, *want,
+                          [&](const OpTensor& g, std::size_t at) {
+                            const int nibble = (g.bytes[at / 2] >> (4 * (at % 2))) & 0xf;
+                            return decode_scaled(Format::e2m1, static_cast<std::uint8_t>(nibble),
+                                                 q->mx_scale[(at / inter) * groups + (at % inter) / 32]);
+                          },
+                          [&](std::size_t at) { return (*allowed)[at]; });
+    });
+    expected["out_scale"] = Expected::rule_of([want_code, allowed_code, valid, groups](const OpTensor& got) {
+      return compare_rows(got, *valid, groups, *want_code, [](const OpTensor& g, std::size_t at) { return static_cast<double>(g.bytes[at]); },
+                          [&](std::size_t at) { return (*allowed_code)[at]; });
+    });
+    return Status::success();
+  };
+  return r;
+}
+
 }  // namespace
+
+OpReference moe_gemm1_blockscale_q8_reference() { return stage1_q8_reference(); }
+OpReference moe_gemm1_mxfp4_q4_reference() { return stage1_q4_reference(); }
 
 OpReference fused_moe_reference() {
   OpReference r;

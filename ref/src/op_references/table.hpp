@@ -28,6 +28,8 @@ OpReference moe_sort_reference();              // moe.cpp
 OpReference moe_gemm1_reference();             // moe.cpp (also moe_gemm1_fp8, moe_gemm1_mxfp4, moe_gemm1_a16w4, moe_gemm1_a8w4)
 OpReference moe_gemm2_reference();             // moe.cpp (also moe_gemm2_fp8, moe_gemm2_mxfp4, moe_gemm2_a16w4, moe_gemm2_a8w4)
 OpReference moe_gemm1_blockscale_reference();   // moe.cpp
+OpReference moe_gemm1_blockscale_q8_reference();  // moe.cpp
+OpReference moe_gemm1_mxfp4_q4_reference();       // moe.cpp
 OpReference moe_gemm2_blockscale_reference();   // moe.cpp
 OpReference moe_sum_reference();               // moe.cpp
 OpReference fused_moe_reference();             // moe.cpp
@@ -39,5 +41,8 @@ OpReference mla_decode_split_block_table_reference();  // mla.cpp
 OpReference mla_decode_plan_reference();        // mla.cpp
 OpReference mla_decode_plan_block_table_reference();  // mla.cpp
 OpReference attn_lse_combine_reference();        // mla.cpp (also attn_lse_combine_grouped)
+OpReference attn_lse_combine_rows_reference();   // mla.cpp
+OpReference mla_decode_persistent_reference();   // mla.cpp
+OpReference mla_decode_persistent_block_table_reference();  // mla.cpp
 
 }  // namespace asmk::ref

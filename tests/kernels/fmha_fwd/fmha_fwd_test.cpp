@@ -334,7 +334,8 @@ TEST_P(FmhaFwd, LongSequences) {
 
 // The gfx950 ping-pong for DeepSeek's head dims 192x128: K rows of 384 bytes reach LDS in a 256-byte and a 128-byte
 // DMA part (lanes 0..31 alone), 12 K fragments per lane; causal bottom-right with s_k > s_q and GQA 2:1 over
-// 22 key tiles, every buffer reused several times (strict mode: the LDS race check applies).
+// 22 key tiles, every buffer reused several times, and a sliding window (100, 7) over 1000 keys (strict mode: the LDS
+// race check applies).
 TEST_P(FmhaFwd, PingPongHeadDims192x128) {
   if (std::string(GetParam().arch) != "gfx950") GTEST_SKIP() << "the 192x128 ping-pong is gfx950's";
   Session s(GetParam().name);
@@ -343,6 +344,9 @@ TEST_P(FmhaFwd, PingPongHeadDims192x128) {
   for (const Variant& v : asmk::test::variants(GetParam().arch, "fmha_fwd")) {
     if (v.name.find("_d192x128_window_w8") == std::string::npos) continue;
     run(s, v, {1, 2, 1, 300, 700, Layout::contiguous, -1, 0, true, true, 4.f}, seed++);
+    // a sliding window over 1000 keys: each wave's computed tiles lie inside the workgroup's, with tiles it only
+    // brings before and after them (the loop's general head after the fast entry's compare fails)
+    run(s, v, {1, 1, 1, 1000, 1000, Layout::padded, 100, 7, true, true}, seed++);
     ++found;
   }
   EXPECT_EQ(found, 2u) << "expected the bf16 and fp16 window kernels";

@@ -56,6 +56,8 @@ struct Shape {
   uint32_t work_groups = 24;  // ... its grid (0: the device's CUs × workgroups per CU; 24 keeps the emulator quick)
   int cut = -1;              // ... whether it must cut a unit (1), must not (0), or either (-1)
   bool fault = false;        // ... with one work item a tile short: the comparison must fail
+  bool bad_items = false;    // ... with two corrupt items the kernel must skip (a sequence ≥ batch, a slot past
+                             //     num_splits), walked last: the comparison must still pass
 };
 
 std::string describe(const Shape& s) {
@@ -192,27 +194,54 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
             --tiles;
             break;
           }
-      const uint32_t ns = info.num_splits, rows = tokens * h;
+      if (sh.bad_items) {  // appended to the last workgroup's items: walked after every valid one
+        const size_t at = info.work_groups + 1 + 4 * size_t(info.work_items);
+        work.resize(std::max(work.size(), at + 8));
+        const int32_t bad[8] = {int32_t(batch), 0, 0, 1, 0, int32_t(info.num_splits + 1) << 16, 0, 1};
+        std::copy_n(bad, 8, work.begin() + std::ptrdiff_t(at));
+        work[info.work_groups] += 2;
+        info.work_bytes = work.size() * 4;
+      }
+      // the typed entry point with the metadata (device copies of work and row_splits): the op
+      // mla_decode_persistent(_block_table) — the variant on its fixed grid, then attn_lse_combine_rows when cut
       Buffer wb = s.upload(work), rsb = s.upload(row_splits);
-      Buffer ppo = s.alloc(std::max<size_t>(size_t(rows) * ns * DV * 4, 4)), ppl = s.alloc(std::max<size_t>(size_t(rows) * ns * 4, 4));
-      ASSERT_TRUE(s.launch(v.name,
-                           {Arg::ptr("q", qb), Arg::ptr("kv", kvb), Arg::ptr("o", ob), Arg::ptr("lse", sh.with_lse ? lb.get() : nullptr),
-                            Arg::ptr("partial_o", ppo), Arg::ptr("partial_lse", ppl), Arg::ptr("qo_indptr", qob),
-                            Arg::ptr("kv_indptr", sh.csr ? kib.get() : nullptr), Arg::ptr("kv_indices", kxb),
-                            Arg::ptr("kv_last_page_len", klb), Arg::ptr("block_table", btb), Arg::ptr("seq_lens", slb),
-                            Arg::ptr("split_plan", nullptr), Arg::ptr("work", wb), Arg::u32("work_groups", info.work_groups),
-                            Arg::u32("batch", batch), Arg::u32("heads", h), Arg::u32("max_qlen", max_qlen),
-                            Arg::u32("page_size", ps), Arg::u32("block_table_stride", max_pages),
-                            Arg::u32("num_splits", ns), Arg::u32("q_stride_token", q_token),
-                            Arg::u32("q_stride_head", q_head), Arg::u32("o_stride_token", o_token),
-                            Arg::u32("o_stride_head", o_head), Arg::f32("scale", scale), Arg::f32("softcap", sh.softcap),
-                            Arg::f32("kv_scale", kv_scale), Arg::f32("q_scale", q_scale)}));
-      if (ns > 1)
-        ASSERT_TRUE(s.launch("attn_lse_combine_rows_" + v.arch + "_bf16",
-                             {Arg::ptr("partial_o", ppo), Arg::ptr("partial_lse", ppl), Arg::ptr("split_counts", rsb),
-                              Arg::ptr("o", ob), Arg::ptr("lse", sh.with_lse ? lb.get() : nullptr),
-                              Arg::u32("tokens", tokens), Arg::u32("heads", h), Arg::u32("num_splits", ns),
-                              Arg::u32("dv", DV), Arg::u32("o_stride_token", o_token), Arg::u32("o_stride_head", o_head)}));
+      asmk_mla_decode_args a = ASMK_INIT(asmk_mla_decode_args);
+      a.batch = batch, a.heads = h, a.max_qlen = max_qlen, a.total_q = tokens, a.num_pages = uint32_t(pages), a.page_size = ps;
+      a.q_dtype = q_fp8 ? ASMK_DTYPE_FP8 : ASMK_DTYPE_BF16, a.kv_dtype = fp8 ? ASMK_DTYPE_FP8 : ASMK_DTYPE_BF16;
+      a.scale = scale, a.softcap = sh.softcap, a.q_scale = q_scale, a.kv_scale = kv_scale;
+      a.q_stride_token = q_token, a.q_stride_head = q_head, a.o_stride_token = o_token, a.o_stride_head = o_head;
+      a.q = qb.get(), a.kv = kvb.get(), a.o = ob.get(), a.lse = sh.with_lse ? static_cast<float*>(lb.get()) : nullptr;
+      a.qo_indptr = static_cast<const int32_t*>(qob.get());
+      if (sh.csr) {
+        a.kv_indptr = static_cast<const int32_t*>(kib.get()), a.kv_indices = static_cast<const int32_t*>(kxb.get());
+        a.kv_last_page_len = static_cast<const int32_t*>(klb.get()), a.num_indices = uint32_t(kv_indices.size());
+      } else {
+        a.block_table = static_cast<const int32_t*>(btb.get()), a.seq_lens = static_cast<const int32_t*>(slb.get());
+        a.block_table_stride = max_pages;
+      }
+      a.work = wb.get(), a.row_splits = static_cast<const int32_t*>(rsb.get());
+      a.work_bytes = info.work_bytes, a.row_splits_bytes = info.row_splits_bytes;
+      a.wg_rows = uint32_t(v.param_int("wg_rows")), a.work_groups = info.work_groups, a.num_splits = info.num_splits;
+      asmk_selection plan{sizeof(asmk_selection)};
+      a.workspace_bytes = SIZE_MAX;
+      ASSERT_EQ(asmk_select_mla_decode(s.get(), &a, &plan), ASMK_SUCCESS) << asmk_last_error();
+      ASSERT_EQ(plan.launch_count, info.num_splits > 1 ? 2u : 1u) << "the pass, and the combine when rows are cut";
+      EXPECT_EQ(std::string(plan.launches[0].kernel_name), v.name) << "the variant of the choices and wg_rows";
+      EXPECT_EQ(plan.launches[0].grid.x, info.work_groups) << "the fixed grid";
+      if (info.num_splits > 1)
+        EXPECT_EQ(std::string(plan.launches[1].kernel_name), "attn_lse_combine_rows_" + v.arch + "_bf16");
+      Buffer wsb = s.alloc(std::max<size_t>(plan.workspace_bytes, 1));
+      a.workspace = plan.workspace_bytes > 0 ? wsb.get() : nullptr, a.workspace_bytes = plan.workspace_bytes;
+      asmk_selection sel{sizeof(asmk_selection)};
+      if (info.num_splits > 1) {  // the cut rows' partials need the workspace: a byte short is a named error
+        asmk_mla_decode_args short_ws = a;
+        short_ws.workspace_bytes = plan.workspace_bytes - 1;
+        EXPECT_EQ(asmk_mla_decode(s.get(), &short_ws, nullptr, &sel), ASMK_ERROR_BUFFER_TOO_SMALL);
+        EXPECT_NE(std::string(asmk_last_error()).find("workspace"), std::string::npos) << asmk_last_error();
+        EXPECT_EQ(ob.download<uint16_t>(1)[0], kSentinel) << "nothing written";
+      }
+      ASSERT_EQ(asmk_mla_decode(s.get(), &a, nullptr, &sel), ASMK_SUCCESS) << asmk_last_error();
+      ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
     } else if (via_op) {
       // the ops (templates/mla_decode/op*.yaml) by name: each form and output its own op
       OpArgs a;
@@ -650,10 +679,39 @@ TEST_P(MlaDecode, PersistentModeMatchesTheReference) {
     run(s, v, persistent({16, 16, {1, 2, 1, 3}, {700, 7, 0, 33}, true}, 1), seed++);
     if (v.param_str("q_dtype") != "bf16" || v.param_str("kv_dtype") != "bf16") continue;  // CI time: bf16 (32, 64 rows)
     Shape capped = persistent({128, 64, {4, 1}, {1000, 64}, true, 0, true, 0.f, true}, 1);
-    capped.max_splits = 3;
+    capped.max_splits = 3, capped.work_groups = 48;  // 20 units on 48 workgroups: cut, at most 3 pieces each
     run(s, v, capped, seed++);
     run(s, v, persistent({8, 1, {8, 3}, {300, 5}, false}, 0), seed++);
   }
+}
+
+// The persistent op's point (issue 13): one very long sequence among many short ones — 4,096 keys among 31 of 1..90
+// keys, h 16, q length 1 (DeepSeek at TP8) — on the device's grid (its CUs × 2 for 32 rows: 608 / 512 workgroups):
+// the metadata cuts the long sequence into 16 pieces, the short ones stay whole, the pass and the row combine give
+// the unsplit reference's o and lse. One variant (bf16, 32 rows), for CI time.
+TEST_P(MlaDecode, PersistentOpTakesAVeryLongSequenceAmongManyShortOnes) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const Variant v = asmk::test::variants(GetParam().arch, "mla_decode").at(0);
+  ASSERT_EQ(v.param_int("wg_rows"), 32) << v.name;
+  std::vector<uint32_t> q_lens(32, 1), kv_lens{4096};
+  for (uint32_t b = 1; b < 32; ++b) kv_lens.push_back(1 + (b * 37) % 90);
+  Shape sh = persistent({16, 16, q_lens, kv_lens, true}, 1);
+  sh.work_groups = 0;  // the device's grid
+  run(s, v, sh, 1200);
+}
+
+// The kernels do not trust the work list: an item naming a sequence past the batch (its qo_indptr entries lie past
+// the buffer) and a piece of the first row block at slot num_splits (its partials would land on the next rows'
+// first pieces, which the combine then reads) are skipped — o and lse stay the reference's, and the strict emulator
+// sees no access outside a buffer. A workspace a byte short of the plan's is refused by name, nothing written.
+TEST_P(MlaDecode, APersistentWorkListsBadItemsAreSkipped) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const Variant v = asmk::test::variants(GetParam().arch, "mla_decode").at(0);
+  Shape sh = persistent({16, 16, {1, 2}, {700, 300}, true}, 1);
+  sh.bad_items = true;
+  run(s, v, sh, 1150);
 }
 
 // A fault makes the persistent test fail: the same run with one work item a tile short gives an o the

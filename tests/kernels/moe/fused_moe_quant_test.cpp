@@ -1,8 +1,9 @@
 // fused_moe / fused_moe_routed in the quantized formats the serving stacks use, as one plan each:
-//   in_dtype=fp8 fp8_scales=block128 (DeepSeek-V3): quant_fp8 per 1x128 group of x, moe_gemm1_blockscale,
-//     quant_fp8 per group of the intermediate, moe_gemm2_blockscale;
-//   in_dtype=fp4 (gpt-oss, gfx950): quant_mxfp4, moe_gemm1_mxfp4 (SwiGLU with bias), quant_mxfp4,
-//     moe_gemm2_mxfp4.
+//   in_dtype=fp8 fp8_scales=block128 (DeepSeek-V3): quant_fp8 per 1x128 group of x, moe_gemm1_blockscale_q8
+//     (the intermediate quantized per group in stage 1's epilogue; at block_m 128: moe_gemm1_blockscale, then
+//     quant_fp8 per group of the intermediate), moe_gemm2_blockscale;
+//   in_dtype=fp4 (gpt-oss, gfx950): quant_mxfp4, moe_gemm1_mxfp4_q4 (SwiGLU with bias; the intermediate
+//     quantized to e2m1 + e8m0 in its epilogue), moe_gemm2_mxfp4.
 // On the emulator in strict mode (LDS race check on), against ref/'s float64 layer (ref/src/op_references/
 // moe.cpp, expect_layer_quantized): model shapes scaled down, tokens 1 / 3 / 64, experts without a token;
 // bad input refused with a named error and nothing written; each comparison shown to fail on a wrong
@@ -42,6 +43,9 @@ asmk::op_runner::Result run_ok(Session& s, const std::string& op, const std::str
 
 bool has_mxfp4(const asmk::test::TestDevice& device) { return std::string(device.arch) == "gfx950"; }
 
+// The choices of the quant op that matches a quantizing epilogue.
+std::string quant_choices_of(const std::string& quant) { return quant == "quant_fp8" ? " granularity=group" : ""; }
+
 class FusedMoeQuant : public ::testing::TestWithParam<asmk::test::TestDevice> {};
 
 // DeepSeek-V3 scaled down (E 256 → 64 / 32, k 8, grouped routing 8 groups / 4 kept with the correction
@@ -53,13 +57,93 @@ TEST_P(FusedMoeQuant, BlockScaleDeepSeekV3Layer) {
   const std::string grouped = " routing=grouped n_group=8 topk_group=4 routed_scaling_factor=2.5 correction_bias";
   const std::string block = " in_dtype=fp8 fp8_scales=block128 w1_scale w2_scale";
   std::uint32_t seed = 1400;
+  // below 64 slots stage 1 writes bf16 and quant_fp8 quantizes it (the quantizing epilogue's half-width grid
+  // is modeled slower there: perf/moe/README.md)
   const auto one = run_ok(s, "fused_moe", "tokens=1 experts=64 k=8 hidden=256 inter=256" + grouped + block, seed++);
   EXPECT_EQ(launches_of(one, "quant_fp8"), 2u) << "x and the intermediate are quantized per 1x128 group";
   EXPECT_EQ(launches_of(one, "moe_gemm", "_infp8_block128"), 2u) << "both stages in block scales";
   EXPECT_EQ(launches_of(one, "moe_grouped_topk"), 1u);
-  run_ok(s, "fused_moe", "tokens=3 experts=64 k=8 hidden=256 inter=128" + grouped + block, seed++);
-  run_ok(s, "fused_moe_routed", "tokens=64 experts=32 k=8 hidden=128 inter=128 local_experts=16 expert_map" + block, seed++);
+  ++seed;
+  // from 64 slots at block_m 16: the intermediate quantized in stage 1's epilogue, one launch fewer
+  const auto ep = run_ok(s, "fused_moe_routed", "tokens=64 experts=32 k=8 hidden=128 inter=128 local_experts=16 expert_map" + block, seed++);
+  EXPECT_EQ(launches_of(ep, "quant_fp8"), 1u) << "x quantized per 1x128 group; the intermediate in stage 1's epilogue";
+  EXPECT_EQ(launches_of(ep, "moe_gemm", "_s1_silu_fp8_m16_infp8_block128"), 1u) << "stage 1 writes the fp8 intermediate";
+  run_ok(s, "fused_moe", "tokens=8 experts=64 k=8 hidden=256 inter=256 activation=gelu" + grouped + block, seed++);
   run_ok(s, "fused_moe_routed", "tokens=3 experts=8 k=2 hidden=384 inter=256 activation=gelu b1 b2" + block, seed++);
+  // block_m 128 (prefill): stage 1 in bf16, then quant_fp8 (no quantizing epilogue at m_tile 128)
+  const auto wide = run_ok(s, "fused_moe_routed", "tokens=64 experts=8 k=2 hidden=128 inter=256 block_m=128" + block, seed++);
+  EXPECT_EQ(launches_of(wide, "quant_fp8"), 2u);
+  EXPECT_EQ(launches_of(wide, "moe_gemm", "_s1_silu_bf16_m128_"), 1u);
+}
+
+// A quantizing stage 1 (`fused`) against the two launches it replaces: the same inputs through `unfused` (its
+// bf16 intermediate) and then `quant` (quant_fp8 granularity=group, or quant_mxfp4) give the same codes and
+// scales, byte for byte, on every row a sorted entry names (each op's outputs also checked against ref/'s
+// float64 references by run_ok). `code_bits`: bits per code; `scale_bytes`: scale bytes per row element.
+void expect_quantizing_epilogue_is_stage1_then_quant(Session& s, const std::string& fused, const std::string& unfused,
+                                                     const std::string& quant, unsigned code_bits, unsigned group,
+                                                     unsigned scale_bytes, const std::vector<std::string>& problems,
+                                                     std::uint32_t seed) {
+  for (const std::string& problem : problems) {
+    SCOPED_TRACE(fused + " " + problem);
+    const auto q = asmk::test::moe::run_ok(s, fused, problem, seed++);
+    ASSERT_EQ(q.comparisons.size(), 2u);
+    asmk::op_runner::Options given;
+    for (const char* name : {"a", "w", "scale_a", "scale_w", "bias", "sorted_ids", "block_expert", "total_padded"})
+      if (q.tensors.count(name) != 0) given.inputs[name] = q.tensors.at(name).bytes;
+    const auto bf16 = asmk::op_runner::run(s.get(), unfused, Problem::parse(problem), given);
+    ASSERT_TRUE(bf16.ok()) << bf16.error << bf16.summary();
+    const std::uint32_t tokens = std::stoul(bf16.values.at("tokens")), k = std::stoul(bf16.values.at("k"));
+    const std::uint32_t inter = std::stoul(bf16.values.at("inter")), slots = tokens * k;
+    asmk::op_runner::Options quant_in;
+    quant_in.inputs["x"] = bf16.tensors.at("out").bytes;
+    const auto want = asmk::op_runner::run(
+        s.get(), quant, Problem::parse("m=" + std::to_string(slots) + " n=" + std::to_string(inter) + quant_choices_of(quant)),
+        quant_in);
+    ASSERT_TRUE(want.ok()) << want.error << want.summary();
+    // the rows a sorted entry names
+    std::vector<bool> named(slots, false);
+    const auto& ids = q.tensors.at("sorted_ids");
+    const std::int32_t total = *q.tensors.at("total_padded").as<std::int32_t>();
+    for (std::int32_t i = 0; i < total; ++i)
+      if (const std::int32_t slot = ids.as<std::int32_t>()[i]; slot >= 0 && std::uint32_t(slot) < slots) named[slot] = true;
+    std::size_t rows = 0, differing = 0;
+    const auto &codes = q.tensors.at("out").bytes, &want_codes = want.tensors.at("y").bytes;
+    const auto &scales = q.tensors.at("out_scale").bytes, &want_scales = want.tensors.at("scale").bytes;
+    const std::size_t code_row = std::size_t{inter} * code_bits / 8, scale_row = std::size_t{inter} / group * scale_bytes;
+    for (std::uint32_t row = 0; row < slots; ++row) {
+      if (!named[row]) continue;
+      ++rows;
+      const bool same = std::memcmp(codes.data() + row * code_row, want_codes.data() + row * code_row, code_row) == 0 &&
+                        std::memcmp(scales.data() + row * scale_row, want_scales.data() + row * scale_row, scale_row) == 0;
+      if (!same && differing++ == 0) ADD_FAILURE() << "row " << row << ": the fused codes or scales differ from " << quant << "'s";
+    }
+    EXPECT_GT(rows, 0u);
+    EXPECT_EQ(differing, 0u) << "of " << rows << " rows";
+  }
+}
+
+TEST_P(FusedMoeQuant, QuantizingEpilogueIsBitIdenticalToStage1ThenQuantFp8) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  // the three activations, a bias, 1 to 3 groups per row, experts with many blocks
+  expect_quantizing_epilogue_is_stage1_then_quant(s, "moe_gemm1_blockscale_q8", "moe_gemm1_blockscale", "quant_fp8", 8, 128, 4,
+                                                  {"tokens=3 k=8 experts=64 hidden=256 inter=256 block_m=16",
+                                                   "tokens=40 k=2 experts=4 hidden=128 inter=384 block_m=16 activation=gelu bias",
+                                                   "tokens=5 k=2 experts=8 hidden=128 inter=128 block_m=16 activation=swiglu_oai bias"},
+                                                  1450);
+}
+
+// The same for MXFP4 (gfx950): moe_gemm1_mxfp4_q4 against moe_gemm1_mxfp4 + quant_mxfp4, the three M tiles.
+TEST_P(FusedMoeQuant, QuantizingEpilogueIsBitIdenticalToStage1ThenQuantMxfp4) {
+  if (!has_mxfp4(GetParam())) GTEST_SKIP() << "no MXFP4 MFMA on " << GetParam().arch;
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  expect_quantizing_epilogue_is_stage1_then_quant(s, "moe_gemm1_mxfp4_q4", "moe_gemm1_mxfp4", "quant_mxfp4", 4, 32, 1,
+                                                  {"tokens=3 k=4 experts=16 hidden=256 inter=128 block_m=16 activation=swiglu_oai bias",
+                                                   "tokens=40 k=4 experts=8 hidden=128 inter=256 block_m=64 activation=gelu",
+                                                   "tokens=64 k=2 experts=2 hidden=128 inter=128 block_m=128"},
+                                                  1460);
 }
 
 // The block-scale comparison has teeth: a reference that flattens each expert's W2 block scales to their
@@ -91,7 +175,8 @@ TEST_P(FusedMoeQuant, Mxfp4GptOssLayerOrRefusedWithoutTheMfma) {
   }
   std::uint32_t seed = 1500;
   const auto one = run_ok(s, "fused_moe", "tokens=1 experts=128 k=4 hidden=256 inter=256" + mx, seed++);
-  EXPECT_EQ(launches_of(one, "quant_mxfp4"), 2u) << "x and the intermediate are quantized to MXFP4";
+  EXPECT_EQ(launches_of(one, "quant_mxfp4"), 1u) << "x quantized to MXFP4; the intermediate in stage 1's epilogue";
+  EXPECT_EQ(launches_of(one, "moe_gemm", "_s1_swiglu_oai_fp4_m16_infp4_mx32"), 1u) << "stage 1 writes e2m1 + e8m0";
   EXPECT_EQ(launches_of(one, "moe_gemm", "_infp4_mx32"), 2u) << "both stages on the scaled MFMA";
   run_ok(s, "fused_moe", "tokens=3 experts=16 k=4 hidden=256 inter=128" + mx, seed++);
   run_ok(s, "fused_moe_routed", "tokens=64 experts=16 k=4 hidden=128 inter=128 local_experts=8 expert_map" + mx, seed++);

@@ -598,6 +598,38 @@ TEST_P(Moe, GemmStagesBlockScaleEveryVariant) {
   }
 }
 
+// The NT main loop with three staging sets (moe_gemm.s.j2's SETS: stage 1 at m_tile 16, stage 2 at m_tile
+// 64 without block scales) is unrolled six times and may leave it after any step: K of 1 to 7 steps of 64
+// bytes (fp8: hidden or inter 64·s) leaves it at every position and runs the prologue's steps past K; the
+// block-scale stage 1 (two steps per K-block) at 1 to 4 K-blocks. With four (a16w4, gfx950: unrolled four
+// times; its K steps of 32 bf16 come in pairs, hidden and inter multiples of 64) at 2, 4, 6, 8 steps.
+TEST_P(Moe, GemmDeeperStagingEveryLoopExit) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  std::uint32_t seed = 700;
+  for (int steps = 1; steps <= 7; ++steps) {
+    const std::string k = std::to_string(64 * steps);
+    const struct { const char* op; std::string problem; const char* variant; } cases[] = {
+        {"moe_gemm1_fp8", "tokens=3 k=2 experts=8 hidden=" + k + " inter=64 block_m=16", "s1_silu_bf16_m16_infp8_rowcol"},
+        {"moe_gemm2_fp8", "tokens=40 k=2 experts=4 hidden=64 inter=" + k + " block_m=64", "s2_none_f32_m64_infp8_rowcol"},
+        {"moe_gemm1_blockscale", "tokens=3 k=2 experts=8 hidden=" + std::to_string(128 * ((steps + 1) / 2)) + " inter=128 block_m=16",
+         "s1_silu_bf16_m16_infp8_block128"},
+        // a16w4: 2·steps K steps of 32 bf16 (steps 1..4)
+        {"moe_gemm1_a16w4", "tokens=3 k=2 experts=8 hidden=" + k + " inter=64 block_m=16 activation=swiglu_oai", "s1_swiglu_oai_bf16_m16_ina16w4_mx32"},
+        {"moe_gemm2_a16w4", "tokens=3 k=2 experts=8 hidden=128 inter=" + k + " block_m=16", "s2_none_f32_m16_ina16w4_mx32"},
+    };
+    for (const auto& c : cases) {
+      if (std::string(c.op) == "moe_gemm1_blockscale" && steps % 2 == 0) continue;   // K-blocks 1..4 once each
+      if (std::string(c.op).find("a16w4") != std::string::npos && (steps > 4 || std::string(GetParam().arch) != "gfx950")) continue;
+      SCOPED_TRACE(std::string(c.op) + " " + c.problem);
+      const auto r = run_ok(s, c.op, c.problem, seed++);
+      EXPECT_EQ(std::string(r.selection.kernel_name), "moe_gemm" + arch_suffix(GetParam().arch) + c.variant);
+      ASSERT_EQ(r.comparisons.size(), 1u);
+      EXPECT_GT(r.comparisons[0].count, 0u);
+    }
+  }
+}
+
 // The block-scale comparison has teeth: a reference with one scale per row (the rowcol op's) where
 // the kernel applies a scale per K-block fails.
 TEST_P(Moe, GemmBlockScaleComparisonCatchesRowScales) {
