@@ -48,6 +48,21 @@ def model(tool, repo, machine, kernel, b, s_q, s_k, splits, heads=(HEADS_Q, HEAD
     return json.loads(r.stdout)
 
 
+def model_after(tool, repo, machine, kernel, b, s_q, s_k, splits, heads=(HEADS_Q, HEADS_K)):
+    """The plan's kernel; the packed rows (mask "packed") as that kernel over group · s_q rows of h_k heads with every
+    key visible (asmk_fmha_model traces unmasked tiles: the one masked tile of causal rows is left out)."""
+    if "_packed_" in kernel:
+        return model(tool, repo, machine, kernel, b, heads[0] // heads[1] * s_q, s_k, splits, (heads[1], heads[1]), causal=False)
+    return model(tool, repo, machine, kernel, b, s_q, s_k, splits, heads)
+
+
+def unpacked_splits(machine, b, s_q, s_k, heads):
+    """The split count of the plan without packing: op.yaml's rule for ceil(s_q / 128) · h_q · b workgroups."""
+    cus = {"MI300X": 304, "MI355X": 256}[machine]
+    n = min(256, s_k // 256, 2 * cus // (-(-s_q // 128) * heads[0] * b))
+    return n if n >= 2 and s_k >= 512 else 1
+
+
 def row(asmk, tool, repo, machine, shape):
     b, s_q, s_k = shape
     before_kernel = re.search(r"^kernel +(\S+)", explain(asmk, repo, machine, "fmha_fwd_single", b, s_q, s_k), re.M)[1]
@@ -56,7 +71,7 @@ def row(asmk, tool, repo, machine, shape):
     splits = int(m[1]) if m else 1
     after_kernel = re.search(r"^kernel +(\S+)", plan, re.M)[1]
     before = model(tool, repo, machine, before_kernel, b, s_q, s_k, 1)
-    after = model(tool, repo, machine, after_kernel, b, s_q, s_k, splits) if splits > 1 else before
+    after = model_after(tool, repo, machine, after_kernel, b, s_q, s_k, splits) if splits > 1 or "_packed_" in after_kernel else before
     return shape, before_kernel, before, splits, after
 
 
@@ -77,12 +92,12 @@ def batch_row(asmk, tool, repo, machine, shape):
     before_kernel, _ = plan_of(explain(asmk, repo, machine, "fmha_fwd_single", b, s_q, s_k), "fmha_fwd_single")
     after_kernel, splits = plan_of(explain(asmk, repo, machine, "fmha_fwd", b, s_q, s_k), "fmha_fwd_split")
     before = model(tool, repo, machine, before_kernel, b, s_q, s_k, 1)
-    after = model(tool, repo, machine, after_kernel, b, s_q, s_k, splits) if splits > 1 else before
+    after = model_after(tool, repo, machine, after_kernel, b, s_q, s_k, splits) if splits > 1 or "_packed_" in after_kernel else before
     return shape, before, splits, after
 
 
 # Head packing for decode (seqlen_q = 1), Llama-3-70B's heads (h_q 64, h_k 8): before, one query head per wave (31 of
-# its 32 rows idle; the split count from h_q · batch workgroups, as fmha_fwd_varlen still plans); after, the group's 8
+# its 32 rows idle; the split count from h_q · batch workgroups, as the op planned before packing); after, the group's 8
 # query heads as one kv head's rows (`asmk op fmha_fwd --explain`: the kernel without a mask, seqlen_q 8, h_k heads).
 PACK_HEADS = (64, 8)
 
@@ -94,12 +109,32 @@ def pack_shapes():
 def pack_row(asmk, tool, repo, machine, shape):
     b, s_q, s_k = shape
     h_q, h_k = PACK_HEADS
-    varlen = explain(asmk, repo, machine, "fmha_fwd_varlen", b, s_q, s_k, PACK_HEADS)
-    before_kernel, before_splits = plan_of(varlen, "fmha_fwd_varlen_split")
+    before_kernel, _ = plan_of(explain(asmk, repo, machine, "fmha_fwd_single", b, s_q, s_k, PACK_HEADS), "fmha_fwd_single")
+    before_splits = unpacked_splits(machine, b, s_q, s_k, PACK_HEADS)
     after_kernel, after_splits = plan_of(explain(asmk, repo, machine, "fmha_fwd", b, s_q, s_k, PACK_HEADS), "fmha_fwd_split")
     before = model(tool, repo, machine, before_kernel, b, s_q, s_k, before_splits, PACK_HEADS)
     after = model(tool, repo, machine, after_kernel, b, h_q // h_k, s_k, after_splits, (h_k, h_k), causal=False)
     return shape, before_splits, before, after_splits, after
+
+
+# Speculative decoding / MTP (seqlen_q 2..8), Llama-3-70B's heads: before, one query head per wave (s_q of its 32 rows
+# busy; the split count the op planned before packing); after, the kernel's packed rows (mask "packed": the 8 query heads x s_q
+# tokens of a kv head as one wave's rows, each row's causal limit from its token), modeled as the packed kernel over
+# G·s_q rows of h_k heads without the mask (asmk_fmha_model traces unmasked tiles; the masked last tile of the
+# causal rows is not in the after-figure).
+def mtp_shapes():
+    return [(b, s_q, s_k) for s_q in (2, 4) for b in (1, 8, 32) for s_k in (4096, 32768)]
+
+
+def mtp_row(asmk, tool, repo, machine, shape):
+    b, s_q, s_k = shape
+    h_q, h_k = PACK_HEADS
+    before_kernel, _ = plan_of(explain(asmk, repo, machine, "fmha_fwd_single", b, s_q, s_k, PACK_HEADS), "fmha_fwd_single")
+    before_splits = unpacked_splits(machine, b, s_q, s_k, PACK_HEADS)
+    after_kernel, after_splits = plan_of(explain(asmk, repo, machine, "fmha_fwd", b, s_q, s_k, PACK_HEADS), "fmha_fwd_split")
+    before = model(tool, repo, machine, before_kernel, b, s_q, s_k, before_splits, PACK_HEADS)
+    after = model_after(tool, repo, machine, after_kernel, b, s_q, s_k, after_splits, PACK_HEADS)
+    return shape, before_splits, before, after_kernel, after_splits, after
 
 
 def main():
@@ -115,7 +150,8 @@ def main():
     print("Every figure is **modeled** (perf/MODEL.md's CU model via `asmk_fmha_model`), none measured. "
           f"h_q {HEADS_Q} / h_k {HEADS_K}, hd 128 bf16, causal bottom-right. *Before*: the one launch "
           "(`fmha_fwd_single`, the op's kernel without a workspace); *after*: the split pass with the split count the op "
-          "plans (`asmk op fmha_fwd_varlen ... --explain`, workspace offered) and attn_lse_combine, both launches' "
+          "plans (`asmk op fmha_fwd_varlen ... --explain`, workspace offered; s_q 1 with the kernel's packed rows) and "
+          "attn_lse_combine, both launches' "
           "overhead included. Made by\n")
     print("```sh\n/usr/bin/python3 perf/fmha/split_report.py --build build --repo hsaco > perf/fmha/split_kv.md\n```\n")
     for machine, _ in MACHINES:
@@ -150,8 +186,8 @@ def main():
     h_q, h_k = PACK_HEADS
     print("## Head packing for decode (s_q = 1)\n")
     print(f"Llama-3-70B's heads (h_q {h_q} / h_k {h_k}), hd 128 bf16, causal bottom-right (for one query: every key), a "
-          "workspace offered. *Before*: one query head per wave (the plan `asmk op fmha_fwd_varlen` still makes: "
-          "split count from h_q · batch workgroups); *after*: the plan of `asmk op fmha_fwd` — the 8 query heads of a kv "
+          "workspace offered. *Before*: one query head per wave (the kernel of `asmk op fmha_fwd_single`, split count from "
+          "h_q · batch workgroups as the op planned before packing); *after*: the plan of `asmk op fmha_fwd` — the 8 query heads of a kv "
           "head are one wave's rows (the kernel without a mask, seqlen_q 8, h_k heads), its K / V read once for them, "
           "the split count from h_k · batch workgroups.\n")
     for machine, _ in MACHINES:
@@ -162,6 +198,24 @@ def main():
         print("|---|---|---|---|---|---|---|")
         for (b, s_q, s_k), bs, before, as_, after in rows:
             print(f"| {b} | {s_k // 1024}K | {before['workgroups']} ({bs}) | {before['time_us']:.1f} "
+                  f"| {after['workgroups']} ({as_}) | {after['time_us']:.1f} | {before['time_us'] / after['time_us']:.2f}x |")
+        print()
+    print("## Head packing for speculative decoding / MTP (s_q 2, 4)\n")
+    print(f"Llama-3-70B's heads (h_q {h_q} / h_k {h_k}), hd 128 bf16, causal bottom-right, a workspace offered. *Before*: "
+          "one query head per wave (the kernel of `asmk op fmha_fwd_single`, split count from h_q · batch workgroups as "
+          "the op planned before packing); "
+          "*after*: the plan of `asmk op fmha_fwd` — the kernel's packed rows (mask `packed`: a kv head's 8 query heads "
+          "× s_q tokens are one wave's rows, each row's causal limit from its token), split count from h_k · batch "
+          "workgroups; modeled as that kernel over 8·s_q rows of h_k heads with every key visible (the model traces "
+          "unmasked tiles: the one masked tile of the causal rows is left out, under 1% of the keys at 4K).\n")
+    for machine, _ in MACHINES:
+        with concurrent.futures.ThreadPoolExecutor(a.jobs) as pool:
+            rows = list(pool.map(lambda s: mtp_row(asmk, tool, a.repo, machine, s), mtp_shapes()))
+        print(f"### {machine}\n")
+        print("| s_q | batch | s_k | before: workgroups (splits) | before µs | after: kernel | after: workgroups (splits) | after µs | speed-up |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for (b, s_q, s_k), bs, before, kernel, as_, after in rows:
+            print(f"| {s_q} | {b} | {s_k // 1024}K | {before['workgroups']} ({bs}) | {before['time_us']:.1f} | `{kernel}` "
                   f"| {after['workgroups']} ({as_}) | {after['time_us']:.1f} | {before['time_us'] / after['time_us']:.2f}x |")
         print()
 

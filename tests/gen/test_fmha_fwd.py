@@ -43,10 +43,16 @@ class FmhaFwdRulesTest(unittest.TestCase):
         return names
 
     def test_every_variant_has_the_rules_and_the_launch_rule(self):
-        self.assertEqual(len(self.variants), 62)   # 24 per arch at 4 waves; at 8: 4 (16-bit hd 128), + 4 (192x128) and 2 (fp8 hd 128) on gfx950
+        # 24 per arch at 4 waves + 3 packed (hd 128); at 8: 4 (16-bit hd 128), + 4 (192x128) and 2 (fp8 hd 128) on gfx950
+        self.assertEqual(len(self.variants), 68)
         for name, (launch, requires) in self.variants.items():
             rows, lanes = (256, 512) if name.endswith("_w8") else (128, 256)
-            self.assertEqual(launch["grid"], [f"ceil_div(seqlen_q, {rows})", "num_heads_q", "batch * max(num_splits, 1)"],
+            values = {**PROBLEM, "seqlen_q": 3, "num_heads_q": 16}
+            grid = [evaluate(g, values) for g in launch["grid"]]
+            # packed: the 8 query heads of a kv head times 3 tokens are the rows of one of 2 heads
+            self.assertEqual(grid, [1, 2, 2] if "_packed_" in name else [1, 16, 2], name)
+            grid = [evaluate(g, {**PROBLEM, "seqlen_q": 300, "num_splits": 5}) for g in launch["grid"]]
+            self.assertEqual(grid, [(600 + 127 if "_packed_" in name else 300 + rows - 1) // rows, 2 if "_packed_" in name else 4, 10],
                              name)
             self.assertEqual(launch["block"], [lanes, 1, 1], name)
             aligned = {r["pointer"]: r["align"] for r in requires if "pointer" in r}
@@ -92,6 +98,13 @@ class FmhaFwdRulesTest(unittest.TestCase):
         self.assertNotIn("splits_four_waves", self.failing(pingpong, num_splits=1))
         self.assertIn("splits_four_waves", self.failing(pingpong, num_splits=2))
         self.assertNotIn("splits_four_waves", self.failing(requires, num_splits=16))
+        # packed rows: every q / o offset of a batch below 2^31, (head, token) rows below 2^20
+        _, packed = self.variants["fmha_fwd_gfx942_bf16_bf16_d128_packed_w4"]
+        self.assertNotIn("packed_offsets", self.failing(requires, seqlen_q=2**20))
+        self.assertNotIn("packed_offsets", self.failing(packed, seqlen_q=2**18 - 1, num_heads_q=4, q_stride_token=8, o_stride_token=8))
+        self.assertIn("packed_offsets", self.failing(packed, seqlen_q=2**18, num_heads_q=4, q_stride_token=8, o_stride_token=8))
+        self.assertNotIn("packed_offsets", self.failing(packed, seqlen_q=1, q_stride_head=2**28 - 8))
+        self.assertIn("packed_offsets", self.failing(packed, seqlen_q=1, q_stride_head=2**28))
         # fp8: 1-byte elements, so twice the rows of 16-bit kernels fit below 4 GiB
         _, fp8 = self.variants["fmha_fwd_gfx942_fp8_bf16_d128_none_w4"]
         self.assertNotIn("kv_offsets_32bit", self.failing(fp8, seqlen_k=4095, k_stride_token=2**20))

@@ -164,7 +164,7 @@ Status attention_of(const OpProblem& p, const OpTensors& t, std::map<std::string
   a.scale = p.f32("scale");
   a.q_descale = p.f32("q_descale"), a.k_descale = p.f32("k_descale"), a.v_descale = p.f32("v_descale");
   a.softcap = p.f32("softcap");
-  if (p.text("mask") == "window") {
+  if (p.text("mask") == "window" || p.text("mask") == "packed") {
     a.window_left = std::atoi(p.text("window_left").c_str());
     a.window_right = std::atoi(p.text("window_right").c_str());
   }

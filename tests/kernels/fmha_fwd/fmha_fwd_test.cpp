@@ -298,7 +298,9 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
 TEST_P(FmhaFwd, EveryVariantMatchesTheReference) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
-  const std::vector<Variant> variants = asmk::test::variants(GetParam().arch, "fmha_fwd");
+  std::vector<Variant> variants = asmk::test::variants(GetParam().arch, "fmha_fwd");
+  // (the packed-rows kernels of short queries with GQA: fmha_split_test.cpp)
+  std::erase_if(variants, [](const Variant& v) { return v.param_str("mask") == "packed"; });
   // 3 dtypes x 4 head dims x 2 masks at 4 waves; at 8 waves 2 16-bit dtypes x 2 masks for hd 128 (and on gfx950 for
   // hd 192x128 too, and fp8 hd 128 x 2 masks)
   const size_t expected = std::string(GetParam().arch) == "gfx950" ? 34u : 28u;
@@ -433,6 +435,7 @@ TEST_P(FmhaFwd, TheOpsRunTheirVariants) {
   ASSERT_TRUE(s.ok());
   uint32_t seed = 500;
   for (const Variant& v : asmk::test::variants(GetParam().arch, "fmha_fwd")) {
+    if (v.param_str("mask") == "packed") continue;  // fmha_split_test.cpp
     const auto all = shapes(v);
     run(s, v, all[1], seed++, true);       // padded strides (none: MQA, b > 1, no lse; window: causal bottom-right)
     run(s, v, all.back(), seed++, true);   // varlen

@@ -149,12 +149,16 @@ class FmhaSplit : public ::testing::TestWithParam<asmk::test::TestDevice> {
   // Through the pipeline op with `workspace` bytes (0: none): expects `launches` launches (2: the split pass with
   // `splits` splits when not 0, then the combine) and the reference's o and lse.
   // Batch-mode decode shapes (s_q = 1, GQA / MQA, every key visible: no bounded window_left; these tests' windows are
-  // bottom-right) pack the query heads of a kv head into its rows (op.yaml `pack`): the kernel without a mask of the
-  // choices, grid.y = num_heads_k (else num_heads_q).
+  // bottom-right) pack the query heads of a kv head into its rows through a view (op.yaml `pack` 1): the kernel
+  // without a mask of the choices; other short queries with GQA (s_q <= 8, varlen: the longest, hd 128) run the kernel
+  // with the mask "packed" (op.yaml `pack` 2, op.varlen.yaml `pack` 1); packed, grid.y = num_heads_k (else num_heads_q).
   void run_op(Session& s, const Variant& v, const Shape& sh, uint32_t seed, size_t workspace, uint32_t launches,
               uint32_t splits = 0) {
-    const bool packed = sh.lens_q.empty() && sh.s_q == 1 && sh.heads_q > sh.heads_k &&
-                        (v.param_str("mask") == "none" || sh.left < 0);
+    const bool view = sh.lens_q.empty() && sh.s_q == 1 && sh.heads_q > sh.heads_k &&
+                      (v.param_str("mask") == "none" || sh.left < 0);
+    const uint32_t longest_q = sh.lens_q.empty() ? sh.s_q : *std::max_element(sh.lens_q.begin(), sh.lens_q.end());
+    const bool rows_packed = !view && longest_q <= 8 && sh.heads_q > sh.heads_k && v.param_str("head_dims") == "128";
+    const bool packed = view || rows_packed;
     SCOPED_TRACE(v.name + " " + describe(sh) + " workspace " + std::to_string(workspace));
     const Problem p(v, sh, seed);
     const Buffers in = upload(s, p);
@@ -172,11 +176,13 @@ class FmhaSplit : public ::testing::TestWithParam<asmk::test::TestDevice> {
     ASSERT_EQ(plan.launch_count, launches) << plan.reason;
     const std::string arch = v.arch;
     std::string kernel = v.name;
-    if (packed && kernel.find("_window_") != std::string::npos) kernel.replace(kernel.find("_window_"), 8, "_none_");
+    if (view && kernel.find("_window_") != std::string::npos) kernel.replace(kernel.find("_window_"), 8, "_none_");
+    const std::string mask = "_" + v.param_str("mask") + "_";
+    if (rows_packed) kernel.replace(kernel.find(mask), mask.size(), "_packed_");
     EXPECT_EQ(plan.launches[0].grid.y, packed ? sh.heads_k : sh.heads_q) << "query heads packed into kv heads' rows";
     if (launches == 1) {
       EXPECT_EQ(std::string(plan.launches[0].kernel_name).substr(0, kernel.size() - 3), kernel.substr(0, kernel.size() - 3))
-          << "the one launch: a kernel of the choices (" << (packed ? "packed: no mask)" : "any waves)");
+          << "the one launch: a kernel of the choices (" << (view ? "packed: no mask)" : rows_packed ? "packed rows)" : "any waves)");
     }
     if (launches == 2) {
       EXPECT_EQ(std::string(plan.launches[0].kernel_name), kernel) << "the split pass: the 4-wave kernel of the choices";
@@ -219,7 +225,7 @@ class FmhaSplit : public ::testing::TestWithParam<asmk::test::TestDevice> {
     // bf16 and fp8, hd 128 and 192x128, both masks for bf16 hd 128 (4 waves: the split kernels)
     std::vector<Variant> out;
     for (const Variant& v : asmk::test::variants(arch, "fmha_fwd")) {
-      if (v.param_int("waves") != 4) continue;
+      if (v.param_int("waves") != 4 || v.param_str("mask") == "packed") continue;
       const std::string dt = v.param_str("dtype"), dims = v.param_str("head_dims"), mask = v.param_str("mask");
       if ((dt == "bf16" && dims == "128") || (dt == "fp8" && dims == "128" && mask == "window") ||
           (dt == "bf16" && dims == "192x128" && mask == "window"))
@@ -295,8 +301,8 @@ TEST_P(FmhaSplit, BatchesOfShortQueriesSplit) {
 }
 
 // Decode with GQA (seqlen_q = 1, h_q / h_k = 8, Llama-3-70B's ratio): the group's query heads are one kv head's query
-// rows (op.yaml `pack`), with and without a workspace, causal or without a mask; a bounded window_left keeps one
-// query head per row block (not packed).
+// rows (op.yaml `pack`), with and without a workspace, causal or without a mask; a bounded window_left needs each
+// row's own window: the kernel's packed rows (mask "packed").
 TEST_P(FmhaSplit, DecodePacksTheQueryHeadsOfAKvHead) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
@@ -304,10 +310,32 @@ TEST_P(FmhaSplit, DecodePacksTheQueryHeadsOfAKvHead) {
   run_op(s, causal, {3, 16, 2, 1, 1300, -1, 0}, 1320, 64 << 20, 2);  // split pass packed
   run_op(s, causal, {3, 16, 2, 1, 1300, -1, 0}, 1321, 0, 1);         // one launch packed
   run_op(s, none, {2, 8, 1, 1, 700}, 1322, 0, 1);                     // MQA, no mask
-  run_op(s, causal, {2, 8, 1, 1, 1300, 100, 0}, 1323, 64 << 20, 2);  // (100, 0): not packed
+  run_op(s, causal, {2, 8, 1, 1, 1300, 100, 0}, 1323, 64 << 20, 2);  // (100, 0): the kernel's packed rows
   // fp8 (descales; q rows 128 bytes apart in the view) and DeepSeek's 192x128 head dims (q and o head strides differ)
   run_op(s, variant(GetParam().arch, "fp8_bf16_d128_window"), {2, 8, 2, 1, 900, -1, 0}, 1324, 64 << 20, 2);
   run_op(s, variant(GetParam().arch, "bf16_bf16_d192x128_window"), {1, 4, 1, 1, 600, -1, 0}, 1325, 0, 1);
+}
+
+// Speculative decoding / MTP (s_q 2..8, GQA): the kernels' packed rows (mask "packed", op.yaml `pack` 2): row r of a
+// kv head's G·s_q rows is (query head kv_head·G + r / s_q, token r % s_q), its causal limit (bottom-right, s_k > s_q)
+// from its token; s_q 2, 4, 8 with GQA 8:1, 4:1 and MQA, bf16 and fp8, with and without a workspace (then the partials'
+// rows in lse's order and the grouped combine). An 8-query MQA head of 8 heads fills two waves (64 rows). Varlen decode
+// batches (fmha_fwd_varlen): per sequence likewise, with an empty query sequence and one without keys.
+TEST_P(FmhaSplit, ShortQueriesPackTheQueryHeadsOfAKvHead) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const Variant bf16 = variant(GetParam().arch, "bf16_bf16_d128_window"), fp8 = variant(GetParam().arch, "fp8_bf16_d128_window");
+  run_op(s, bf16, {2, 16, 2, 2, 1100, -1, 0}, 1330, 64 << 20, 2);  // s_q 2, GQA 8:1, split pass
+  run_op(s, bf16, {3, 8, 2, 4, 600, -1, 0}, 1331, 0, 1);           // s_q 4, GQA 4:1, one launch
+  run_op(s, bf16, {1, 8, 1, 8, 900, -1, 0}, 1332, 64 << 20, 2);    // s_q 8, MQA 8:1, two waves, split pass
+  run_op(s, fp8, {2, 8, 2, 4, 1000, -1, 0}, 1333, 64 << 20, 2);    // fp8, s_q 4, GQA 4:1, split pass
+  run_op(s, fp8, {1, 8, 1, 8, 300, -1, 0}, 1334, 0, 1);            // fp8, s_q 8, MQA, one launch
+  // varlen decode batches (fmha_fwd_varlen): mixed query counts with an empty sequence, one without keys; lse's rows
+  // [h_q, total_q] (and the partials') per lane: head rows total_q apart
+  const Shape varlen{0, 8, 2, 0, 0, -1, 0, {2, 0, 5, 1, 8}, {900, 300, 40, 0, 1200}};
+  run_op(s, bf16, varlen, 1335, 64 << 20, 2);
+  run_op(s, bf16, varlen, 1336, 0, 1);
+  run_op(s, fp8, {0, 8, 1, 0, 0, -1, 0, {3, 1, 0, 4}, {700, 1, 50, 1000}}, 1337, 64 << 20, 2);
 }
 
 // The split pass alone (fmha_fwd_varlen_split, 4 splits) against the reference's partials (ref::AttentionArgs
