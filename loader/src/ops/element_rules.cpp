@@ -1,5 +1,6 @@
 #include "element_rules.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -113,17 +114,31 @@ std::vector<ElementCheck> element_checks(const OpCall& call) {
 
 std::optional<ElementFault> check_elements(const Backend& backend, std::span<const ElementCheck> checks,
                                            std::span<const void* const> pointers) {
-  std::vector<std::byte> bytes;
+  // The elements are read through a window of at most kWindowBytes, in row-major order (their offsets
+  // never decrease): the host memory this takes is bounded whatever the tensor's size or the caller's
+  // claim (a whole-tensor copy sized by the claim once took gigabytes).
+  constexpr std::uint64_t kWindowBytes = std::uint64_t{1} << 20;
+  std::vector<std::byte> window;
   for (const ElementCheck& c : checks) {
-    const void* pointer = pointers[c.tensor];
-    if (pointer == nullptr) continue;  // an optional tensor left off (a required one was refused before)
-    bytes.resize(c.bytes);
-    if (!backend.read_settled(pointer, bytes)) continue;  // not readable now: unchecked (docs/op-spec.md)
+    const auto* base = static_cast<const std::byte*>(pointers[c.tensor]);
+    if (base == nullptr) continue;  // an optional tensor left off (a required one was refused before)
     std::uint64_t count = 1;
     for (const std::uint64_t e : c.shape) count *= e;
+    if (count == 0) continue;
+    const std::uint64_t element_bytes = c.bits / 8;  // the rules' dtypes are whole bytes
+    const std::uint64_t extent = (offset_of(c, count - 1) + 1) * element_bytes;
+    if (extent > c.bytes) continue;  // a buffer smaller than its shape was refused before
+    std::uint64_t window_start = 0, window_end = 0;
     std::int64_t previous = 0;
     for (std::uint64_t i = 0; i < count; ++i) {
-      const std::int64_t v = element_at(bytes.data(), offset_of(c, i), c.bits, c.is_signed);
+      const std::uint64_t at = offset_of(c, i) * element_bytes;
+      if (i == 0 || at + element_bytes > window_end) {
+        window_start = at;
+        window_end = std::min(extent, at + kWindowBytes);
+        window.resize(window_end - window_start);
+        if (!backend.read_settled(base + window_start, window)) break;  // not readable now: unchecked (docs/op-spec.md)
+      }
+      const std::int64_t v = element_at(window.data(), (at - window_start) / element_bytes, c.bits, c.is_signed);
       if (v < c.low || v > c.high) return ElementFault{ElementFault::range, &c, i, v};
       if (c.non_decreasing && i > 0 && v < previous) return ElementFault{ElementFault::order, &c, i, v, previous};
       if (i == 0 && c.first && v != *c.first) return ElementFault{ElementFault::first, &c, i, v};
