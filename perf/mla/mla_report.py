@@ -104,6 +104,17 @@ def op_selection(asmk, machine, shape):
     return stage1["grid"][1], stage1["kernel"]
 
 
+def combine_kernel(asmk, machine, shape, splits):
+    """The attn_lse_combine kernel the pipeline's stage 2 picks (its `slots` axis, templates/attn_lse_combine/op.yaml)."""
+    cmd = [asmk, "op", "attn_lse_combine", "--json", "--device", machine] + (["--repo", SELECT_REPO] if SELECT_REPO else [])
+    cmd += ["--tokens", str(shape["batch"] * shape["qlen"]), "--heads", str(shape["heads"]),
+            "--num-splits", str(splits), "--dv", str(DV)]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(" ".join(cmd) + "\n" + done.stderr + done.stdout)
+    return json.loads(done.stdout)["launches"][0]["kernel"]
+
+
 def stage1_kernel(repo, arch, selected):
     """(kernel, rows per workgroup): the op's choice if `repo` has it; a build from before the wg_rows axis has
     32-row kernels only."""
@@ -211,7 +222,10 @@ def run_shape(asmk, repo, machine, shape, tmp, before=False):
         s1 = {**s1, "time_us": s1["time_us"] + s1e["time_us"] - s1e["overhead_us"]}
     s2 = None
     if splits > 1:
-        comb = f"attn_lse_combine_{arch}_bf16"
+        comb = combine_kernel(asmk, machine, shape, splits)
+        with open(os.path.join(repo, arch, "manifest.json")) as f:
+            if comb not in {k["name"] for k in json.load(f)["kernels"]}:
+                comb = f"attn_lse_combine_{arch}_bf16"  # a build from before the slots axis
         # the partial lse as stage 1 leaves them: 0 for the `used` splits with keys, -inf for the empty ones
         # (the combine does not read an empty split's o_s)
         lse_file = os.path.join(tmp, f"{tag}-partial_lse.bin")
