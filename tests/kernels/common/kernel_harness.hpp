@@ -228,4 +228,14 @@ struct TestDevice {
 };
 inline constexpr TestDevice kTestDevices[] = {{"MI300X", "gfx942"}, {"MI355X", "gfx950"}};
 
+// Whether the context's backend reads index tensors before a launch (emu, record). The GPU backends
+// (hip, hsa: the kernel suites run again through them) do not: there a bad entry must be survived by
+// the kernels (skipped, or at least no access outside the buffers), which the tests check instead
+// (docs/op-spec.md, "Element rules").
+inline bool checks_elements(const asmk_context* ctx) {
+  const char* name = nullptr;
+  EXPECT_EQ(asmk_backend_name(ctx, &name), ASMK_SUCCESS);
+  return name != nullptr && (std::string(name) == "emu" || std::string(name) == "record");
+}
+
 }  // namespace asmk::test

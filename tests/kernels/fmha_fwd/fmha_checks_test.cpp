@@ -70,6 +70,13 @@ TEST_P(FmhaChecks, BadInputIsANamedErrorAndNothingIsWritten) {
       a.ptr("cu_seqlens_q", cu_q).ptr("cu_seqlens_k", what == "cu_seqlens not increasing" ? cu_bad : cu_k);
     const asmk_status st = asmk_run_op(s.get(), c.varlen ? "fmha_fwd_varlen" : "fmha_fwd", a.data(), a.size(), nullptr, nullptr);
     const std::string message = asmk_last_error();
+    if (c.status == ASMK_ERROR_INVALID_ARGUMENT && !asmk::test::checks_elements(s.get())) {
+      // A GPU backend cannot read cu_seqlens before the launch: the kernel runs on them and must stay
+      // inside the buffers (strict mode faults any access outside), whatever it writes.
+      EXPECT_EQ(st, ASMK_SUCCESS) << message;
+      EXPECT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
+      continue;
+    }
     EXPECT_EQ(st, c.status) << message;
     EXPECT_NE(message.find(c.names), std::string::npos) << message;
     ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();

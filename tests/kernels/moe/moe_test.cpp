@@ -20,6 +20,7 @@
 namespace {
 
 using asmk::op_runner::Problem;
+using asmk::test::checks_elements;
 using asmk::test::OpArgs;
 using asmk::test::Session;
 namespace ref = asmk::ref;
@@ -377,15 +378,6 @@ class SortCall {
   std::map<std::string, asmk::test::Buffer> buffers_;
   std::string message_;
 };
-
-// Whether the context's backend reads index tensors before a launch (emu, record). The GPU backends
-// (hip, hsa: the kernel suites run again through them) do not: there an out-of-range entry must be
-// skipped by the kernels, which the tests below check instead (docs/op-spec.md, "Element rules").
-bool checks_elements(const asmk_context* ctx) {
-  const char* name = nullptr;
-  EXPECT_EQ(asmk_backend_name(ctx, &name), ASMK_SUCCESS);
-  return name != nullptr && (std::string(name) == "emu" || std::string(name) == "record");
-}
 
 // The sorted ids the independent reference gives for `ids` (no map: every expert local).
 std::vector<std::int32_t> reference_sorted_ids(const std::vector<std::int32_t>& ids) {
