@@ -321,6 +321,39 @@ double decode_f32_at(const OpTensor& t, std::size_t at) {
   return v;
 }
 
+// Stage 1 in float64 over an op's tensors, whatever its format (the inputs' dtypes say which); scale_block
+// 128 for the block-scale forms.
+Status stage1_of(const OpProblem& p, const OpTensors& t, std::uint32_t scale_block, MoeStage1Ref& out) {
+  const MoeSorted sorted = sorted_from_tensors(p, t);
+  MoeStage1Args a;
+  a.scale_block = scale_block;
+  a.x = t.at("a").bytes.data(), a.w1 = t.at("w").bytes.data();
+  if (t.at("a").dtype == "fp4") {
+    a.in_format = Format::e2m1;
+    a.mx_scale_x = t.at("scale_a").bytes.data(), a.mx_scale_w1 = t.at("scale_w").bytes.data();
+  } else if (t.at("w").dtype == "fp4") {  // a16w4: bf16 x, MXFP4 W1
+    a.weights = MoeWeights::e2m1, a.mx_scale_w1 = t.at("scale_w").bytes.data();
+  } else if (t.at("w").dtype == "int4") {  // a8w4: fp8 x, int4 W1 with per-channel scales
+    a.in_format = fp8_format(p.arch), a.weights = MoeWeights::int4;
+    a.scale_x = t.at("scale_a").as<float>(), a.scale_w1 = t.at("scale_w").as<float>();
+  } else if (t.at("a").dtype == "fp8") {
+    a.in_format = fp8_format(p.arch);
+    a.scale_x = t.at("scale_a").as<float>(), a.scale_w1 = t.at("scale_w").as<float>();
+  }
+  a.bias1 = t.count("bias") != 0 ? t.at("bias").as<float>() : nullptr;
+  a.sorted = &sorted;
+  a.tokens = p.u32("tokens"), a.k = p.u32("k"), a.hidden = p.u32("hidden"), a.inter = p.u32("inter"), a.local_experts = p.u32("experts");
+  a.activation = activation_of(p.text("activation"));
+  return moe_stage1(a, out);
+}
+
+// The reference's intermediate rounded to bf16, as a stage-1 kernel holds it before quantizing it.
+std::vector<std::uint16_t> rounded_to_bf16(const MoeStage1Ref& stage1) {
+  std::vector<std::uint16_t> out(stage1.value.size(), 0);
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = f32_to_bf16(static_cast<float>(stage1.value[i]));
+  return out;
+}
+
 // moe_gemm1, moe_gemm1_fp8, moe_gemm1_blockscale (scale_block 128) and moe_gemm1_mxfp4: each row a slot names, under the
 // stage-1 allowance (moe.hpp) plus the bf16 rounding.
 OpReference stage1_reference(std::uint32_t scale_block) {
@@ -330,28 +363,8 @@ OpReference stage1_reference(std::uint32_t scale_block) {
     fill_weights(p, t, p.u32("hidden"), rng);
   };
   r.compute = [scale_block](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
-    auto sorted = std::make_shared<MoeSorted>(sorted_from_tensors(p, t));
-    MoeStage1Args a;
-    a.scale_block = scale_block;
-    a.x = t.at("a").bytes.data(), a.w1 = t.at("w").bytes.data();
-    if (t.at("a").dtype == "fp4") {
-      a.in_format = Format::e2m1;
-      a.mx_scale_x = t.at("scale_a").bytes.data(), a.mx_scale_w1 = t.at("scale_w").bytes.data();
-    } else if (t.at("w").dtype == "fp4") {  // a16w4: bf16 x, MXFP4 W1
-      a.weights = MoeWeights::e2m1, a.mx_scale_w1 = t.at("scale_w").bytes.data();
-    } else if (t.at("w").dtype == "int4") {  // a8w4: fp8 x, int4 W1 with per-channel scales
-      a.in_format = fp8_format(p.arch), a.weights = MoeWeights::int4;
-      a.scale_x = t.at("scale_a").as<float>(), a.scale_w1 = t.at("scale_w").as<float>();
-    } else if (t.at("a").dtype == "fp8") {
-      a.in_format = fp8_format(p.arch);
-      a.scale_x = t.at("scale_a").as<float>(), a.scale_w1 = t.at("scale_w").as<float>();
-    }
-    a.bias1 = t.count("bias") != 0 ? t.at("bias").as<float>() : nullptr;
-    a.sorted = sorted.get();
-    a.tokens = p.u32("tokens"), a.k = p.u32("k"), a.hidden = p.u32("hidden"), a.inter = p.u32("inter"), a.local_experts = p.u32("experts");
-    a.activation = activation_of(p.text("activation"));
     auto ref = std::make_shared<MoeStage1Ref>();
-    if (Status s = moe_stage1(a, *ref); !s.ok()) return s;
+    if (Status s = stage1_of(p, t, scale_block, *ref); !s.ok()) return s;
     expected["out"] = Expected::rule_of([ref](const OpTensor& got) {
       return compare_rows(got, ref->valid, ref->inter, ref->value, decode_bf16_at, [&](std::size_t at) {
         const double bound = ref->error_bound[at];
@@ -853,20 +866,10 @@ OpReference stage1_q8_reference() {
   const auto fill = r.fill;
   r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
     const std::uint32_t tokens = p.u32("tokens"), k = p.u32("k"), inter = p.u32("inter");
-    auto sorted = std::make_shared<MoeSorted>(sorted_from_tensors(p, t));
-    MoeStage1Args a;
-    a.scale_block = 128, a.in_format = fp8_format(p.arch);
-    a.x = t.at("a").bytes.data(), a.w1 = t.at("w").bytes.data();
-    a.scale_x = t.at("scale_a").as<float>(), a.scale_w1 = t.at("scale_w").as<float>();
-    a.bias1 = t.count("bias") != 0 ? t.at("bias").as<float>() : nullptr;
-    a.sorted = sorted.get();
-    a.tokens = tokens, a.k = k, a.hidden = p.u32("hidden"), a.inter = inter, a.local_experts = p.u32("experts");
-    a.activation = activation_of(p.text("activation"));
     MoeStage1Ref stage1;
-    if (Status s = moe_stage1(a, stage1); !s.ok()) return s;
+    if (Status s = stage1_of(p, t, 128, stage1); !s.ok()) return s;
     const std::uint32_t slots = tokens * k, groups = inter / 128;
-    std::vector<std::uint16_t> inter_bf16(stage1.value.size(), 0);
-    for (std::size_t i = 0; i < inter_bf16.size(); ++i) inter_bf16[i] = f32_to_bf16(static_cast<float>(stage1.value[i]));
+    const std::vector<std::uint16_t> inter_bf16 = rounded_to_bf16(stage1);
     auto q = std::make_shared<QuantizedRows>();
     if (Status s = quantize_rows(p, LayerFormat::fp8_block128, inter_bf16.data(), slots, inter, *q); !s.ok()) return s;
     const double fp8_limit = fp8_max(p.arch);
@@ -927,20 +930,10 @@ OpReference stage1_q4_reference() {
   OpReference r = stage1_reference(0);
   r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
     const std::uint32_t tokens = p.u32("tokens"), k = p.u32("k"), inter = p.u32("inter");
-    auto sorted = std::make_shared<MoeSorted>(sorted_from_tensors(p, t));
-    MoeStage1Args a;
-    a.in_format = Format::e2m1;
-    a.x = t.at("a").bytes.data(), a.w1 = t.at("w").bytes.data();
-    a.mx_scale_x = t.at("scale_a").bytes.data(), a.mx_scale_w1 = t.at("scale_w").bytes.data();
-    a.bias1 = t.count("bias") != 0 ? t.at("bias").as<float>() : nullptr;
-    a.sorted = sorted.get();
-    a.tokens = tokens, a.k = k, a.hidden = p.u32("hidden"), a.inter = inter, a.local_experts = p.u32("experts");
-    a.activation = activation_of(p.text("activation"));
     MoeStage1Ref stage1;
-    if (Status s = moe_stage1(a, stage1); !s.ok()) return s;
+    if (Status s = stage1_of(p, t, 0, stage1); !s.ok()) return s;
     const std::uint32_t slots = tokens * k, groups = inter / 32;
-    std::vector<std::uint16_t> inter_bf16(stage1.value.size(), 0);
-    for (std::size_t i = 0; i < inter_bf16.size(); ++i) inter_bf16[i] = f32_to_bf16(static_cast<float>(stage1.value[i]));
+    const std::vector<std::uint16_t> inter_bf16 = rounded_to_bf16(stage1);
     auto q = std::make_shared<QuantizedRows>();
     if (Status s = quantize_rows(p, LayerFormat::mxfp4, inter_bf16.data(), slots, inter, *q); !s.ok()) return s;
     auto want = std::make_shared<std::vector<double>>(std::size_t{slots} * inter);
