@@ -62,7 +62,7 @@ STAGE_KEYS = {"op", "when", "args"}
 # `extends: op.<base>.yaml` (a file in the same folder): the spec is the base's with this file's keys
 # laid over it. These sections hold named entries and merge entry by entry (an entry given here
 # replaces the base's whole, in its place; a new one follows the entry this file lists before it, or
-# comes last; `null` drops one); every other key replaces the base's value.
+# comes first when it is the file's first; `null` drops one); every other key replaces the base's value.
 MERGED_SECTIONS = {"choices", "scalars", "values", "wanted", "tensors", "derived", "temporaries"}
 
 
@@ -183,7 +183,7 @@ def read_raw(path: Path, seen: tuple = ()) -> dict:
         if key in MERGED_SECTIONS and isinstance(value, dict) and isinstance(merged.get(key), dict):
             section = list(merged[key].items())       # the order is the op's (tensors: its pointer slots)
             names = [name for name, _ in section]
-            anchor = None                               # a new entry goes after the one this file names before it
+            anchor = None                               # a new entry goes after the one this file names before it (first: at the start)
             for entry, body in value.items():
                 if entry in names:
                     at = names.index(entry)
@@ -195,7 +195,7 @@ def read_raw(path: Path, seen: tuple = ()) -> dict:
                     raise SpaceError(f"{path}: {key}.{entry}: null drops a base entry, but {base_name} "
                                      f"has none of that name ({', '.join(names) or 'none'})")
                 else:
-                    at = names.index(anchor) + 1 if anchor in names else len(names)
+                    at = names.index(anchor) + 1 if anchor in names else 0
                     section.insert(at, (entry, body))
                     names.insert(at, entry)
                 anchor = entry
