@@ -354,6 +354,25 @@ std::vector<std::uint16_t> rounded_to_bf16(const MoeStage1Ref& stage1) {
   return out;
 }
 
+// One quantization group of a stage-1 row: each element's allowance d1 (stage 1's bound and a bf16 ulp), the
+// group's amax over the bf16 intermediate and the largest d1.
+struct GroupAllowance {
+  std::vector<double> d1;
+  double amax = 0, d_max = 0;
+};
+GroupAllowance group_allowance(const MoeStage1Ref& stage1, const std::vector<std::uint16_t>& inter_bf16, std::size_t first,
+                               std::uint32_t size) {
+  GroupAllowance g;
+  g.d1.resize(size);
+  for (std::uint32_t i = 0; i < size; ++i) {
+    const std::size_t at = first + i;
+    g.d1[i] = stage1.error_bound[at] + output_ulp(OutType::bf16, std::abs(stage1.value[at]) + stage1.error_bound[at]);
+    g.amax = std::max(g.amax, std::abs(double{bf16_to_f32(inter_bf16[at])}));
+    g.d_max = std::max(g.d_max, g.d1[i]);
+  }
+  return g;
+}
+
 // moe_gemm1, moe_gemm1_fp8, moe_gemm1_blockscale (scale_block 128) and moe_gemm1_mxfp4: each row a slot names, under the
 // stage-1 allowance (moe.hpp) plus the bf16 rounding.
 OpReference stage1_reference(std::uint32_t scale_block) {
@@ -881,14 +900,9 @@ OpReference stage1_q8_reference() {
     for (std::uint32_t slot = 0; slot < slots; ++slot) {
       if (!stage1.valid[slot]) continue;
       for (std::uint32_t g = 0; g < groups; ++g) {
-        double amax = 0, d_max = 0;
-        std::vector<double> d1(128);
-        for (std::uint32_t i = 0; i < 128; ++i) {
-          const std::size_t at = std::size_t{slot} * inter + 128 * g + i;
-          d1[i] = stage1.error_bound[at] + output_ulp(OutType::bf16, std::abs(stage1.value[at]) + stage1.error_bound[at]);
-          amax = std::max(amax, std::abs(double{bf16_to_f32(inter_bf16[at])}));
-          d_max = std::max(d_max, d1[i]);
-        }
+        const GroupAllowance ga = group_allowance(stage1, inter_bf16, std::size_t{slot} * inter + 128 * g, 128);
+        const std::vector<double>& d1 = ga.d1;
+        const double amax = ga.amax, d_max = ga.d_max;
         const double s_ref = q->scale[std::size_t{slot} * groups + g];
         (*want_scale)[std::size_t{slot} * groups + g] = s_ref;
         (*allowed_scale)[std::size_t{slot} * groups + g] = s_ref * 0x1p-20 + d_max / fp8_limit;
@@ -944,14 +958,9 @@ OpReference stage1_q4_reference() {
     for (std::uint32_t slot = 0; slot < slots; ++slot) {
       if (!stage1.valid[slot]) continue;
       for (std::uint32_t g = 0; g < groups; ++g) {
-        double amax = 0, d_max = 0;
-        std::vector<double> d1(32);
-        for (std::uint32_t i = 0; i < 32; ++i) {
-          const std::size_t at = std::size_t{slot} * inter + 32 * g + i;
-          d1[i] = stage1.error_bound[at] + output_ulp(OutType::bf16, std::abs(stage1.value[at]) + stage1.error_bound[at]);
-          amax = std::max(amax, std::abs(double{bf16_to_f32(inter_bf16[at])}));
-          d_max = std::max(d_max, d1[i]);
-        }
+        const GroupAllowance ga = group_allowance(stage1, inter_bf16, std::size_t{slot} * inter + 32 * g, 32);
+        const std::vector<double>& d1 = ga.d1;
+        const double amax = ga.amax, d_max = ga.d_max;
         const double code = q->mx_scale[std::size_t{slot} * groups + g];
         const double low = mxfp4_scale_code(static_cast<float>(std::max(0.0, amax - d_max)));
         const double high = mxfp4_scale_code(static_cast<float>(amax + d_max));
