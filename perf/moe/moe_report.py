@@ -98,9 +98,12 @@ def auto_tile(tokens, k, experts):
 
 
 def stage_grid_x(stage, m_tile, hidden, inter, arch, in_dtype, scales, out_dtype="f32"):
-    """moe_gemm's column tiles (space.yaml's launch grid x) of a stage, M tile and format on an arch."""
-    return spec_value(MOE_GEMM["launch"]["grid"][0], stage=stage, m_tile=m_tile, hidden=hidden, inter=inter, arch=arch,
-                      in_dtype=in_dtype, scales=scales, out_dtype=out_dtype)
+    """moe_gemm's column tiles (space.yaml's launch grid x, over its derived values) of a stage, M tile and format on
+    an arch."""
+    names = {"stage": stage, "m_tile": m_tile, "arch": arch, "in_dtype": in_dtype, "scales": scales, "out_dtype": out_dtype}
+    for key, expr in MOE_GEMM.get("derived", {}).items():
+        names[key] = spec_value(expr, **names)
+    return spec_value(MOE_GEMM["launch"]["grid"][0], hidden=hidden, inter=inter, **names)
 
 
 def routing(tokens, k, experts, seed):
