@@ -287,8 +287,9 @@ TEST_P(FmhaSplit, ShortQueriesPackEveryHeadDim) {
   run_op(s, d64, {0, 8, 2, 0, 0, -1, 0, {2, 0, 5, 1}, {900, 300, 40, 0}}, 1341, 0, 1);     // varlen, one launch
   run_op(s, d256, {1, 8, 1, 8, 900, -1, 0}, 1342, 64 << 20, 2);                            // s_q 8, MQA: two waves
   run_op(s, d256, {0, 4, 2, 0, 0, -1, 0, {3, 0, 1}, {700, 50, 0}}, 1343, 64 << 20, 2);      // varlen, GQA 2:1, split
-  run_op(s, variant(arch, "fp8_bf16_d64_window"), {1, 8, 2, 4, 600, -1, 0}, 1344, 0, 1);    // fp8, one launch
-  run_op(s, variant(arch, "fp8_bf16_d256_window"), {2, 4, 1, 2, 700, -1, 0}, 1345, 64 << 20, 2);  // fp8, split
+  // fp8 (hd 64: 8-bit V loads, no wide V): split pass; hd 256, one launch: the o stores from AccVGPRs
+  run_op(s, variant(arch, "fp8_bf16_d64_window"), {1, 8, 2, 4, 600, -1, 0}, 1344, 64 << 20, 2);
+  run_op(s, variant(arch, "fp8_bf16_d256_window"), {2, 4, 1, 2, 700, -1, 0}, 1345, 0, 1);
 }
 
 // The workspace bounds the splits (op.yaml: bytes / (rows · (4·d_v + 4)) of them); without a workspace, or
