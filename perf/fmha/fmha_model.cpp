@@ -27,6 +27,7 @@
 // Usage (JSON on stdout, one object; labelled "modeled"):
 //   asmk_fmha_model --repo hsaco --machine MI300X --kernel NAME --batch B --heads-q H --heads-k HK
 //                   --seqlen-q S --seqlen-k SK [--causal] [--splits N] [--trace-limit 2048]
+//                   [--dispatch tiles | heads-heaviest-first]
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -58,12 +59,16 @@ struct Problem {
   std::string repo = "hsaco", machine = "MI300X", kernel;
   uint32_t batch = 1, heads_q = 1, heads_k = 1, seqlen_q = 0, seqlen_k = 0, trace_limit = 2048, splits = 1;
   bool causal = false;
+  // Dispatch order of the workgroups: "heads-heaviest-first" (the kernels' grid, space.yaml: heads fastest, then
+  // query tiles from the last, the heaviest of a causal launch first, then sequences) or "tiles" (the grid of the
+  // kernels before 2026-12-07: query tiles fastest from the first, then heads; for a repository of that time)
+  std::string dispatch = "heads-heaviest-first";
 };
 
 [[noreturn]] void usage(const std::string& why) {
   std::cerr << "asmk_fmha_model: " << why
             << "\nusage: asmk_fmha_model --repo DIR --machine NAME --kernel NAME --batch B --heads-q H --heads-k HK"
-               " --seqlen-q S --seqlen-k SK [--causal] [--splits N] [--trace-limit KEYS]\n";
+               " --seqlen-q S --seqlen-k SK [--causal] [--splits N] [--trace-limit KEYS] [--dispatch ORDER]\n";
   std::exit(2);
 }
 
@@ -85,9 +90,11 @@ Problem parse(int argc, char** argv) {
     else if (a == "--seqlen-k") p.seqlen_k = u32();
     else if (a == "--trace-limit") p.trace_limit = u32();
     else if (a == "--splits") p.splits = std::max(1u, u32());
+    else if (a == "--dispatch") p.dispatch = v;
     else usage("unknown option " + a);
   }
   if (p.kernel.empty() || p.seqlen_q == 0 || p.seqlen_k == 0) usage("--kernel, --seqlen-q and --seqlen-k are required");
+  if (p.dispatch != "tiles" && p.dispatch != "heads-heaviest-first") usage("--dispatch: tiles or heads-heaviest-first");
   if (p.causal && p.seqlen_k < p.seqlen_q) usage("causal (bottom-right) needs seqlen_k >= seqlen_q");
   return p;
 }
@@ -320,15 +327,22 @@ int main(int argc, char** argv) {
     fits_json.push_back(f);
   }
 
-  // Workgroups in dispatch order (x fastest, then heads, then sequences), each with its fitted time.
+  // Workgroups in dispatch order (--dispatch), each with its fitted time.
   std::vector<std::pair<uint64_t, double>> schedule;
   double l2_bytes = 0;
-  for (uint64_t rep = 0; rep < uint64_t(grid_heads) * p.batch; ++rep)
-    for (const auto& [rows, keys] : tile_work) {
-      const Sample s = lerp(fits[rows].first, fits[rows].second, keys);
-      schedule.emplace_back(1, s.cycles);
-      l2_bytes += s.global_bytes;  // of one copy (the traced workgroup)
-    }
+  auto add = [&](const std::pair<uint32_t, uint32_t>& work) {
+    const Sample s = lerp(fits[work.first].first, fits[work.first].second, work.second);
+    schedule.emplace_back(1, s.cycles);
+    l2_bytes += s.global_bytes;  // of one copy (the traced workgroup)
+  };
+  if (p.dispatch == "tiles") {
+    for (uint64_t rep = 0; rep < uint64_t(grid_heads) * p.batch; ++rep)
+      for (const auto& work : tile_work) add(work);
+  } else {
+    for (uint32_t b = 0; b < p.batch; ++b)
+      for (size_t i = tile_work.size(); i-- > 0;)
+        for (uint32_t h = 0; h < grid_heads; ++h) add(tile_work[i]);
+  }
   // Copies of the same workgroup simulate together: one slot stands for one copy at that pace.
   const double makespan = perf::list_schedule(schedule, uint64_t(machine->compute_units) * copies);
 
@@ -375,7 +389,7 @@ int main(int argc, char** argv) {
       {"machine", machine->name},
       {"kernel", p.kernel},
       {"problem", {{"batch", p.batch}, {"heads_q", p.heads_q}, {"heads_k", p.heads_k}, {"seqlen_q", p.seqlen_q},
-                   {"seqlen_k", p.seqlen_k}, {"causal", p.causal}, {"splits", p.splits}}},
+                   {"seqlen_k", p.seqlen_k}, {"causal", p.causal}, {"splits", p.splits}, {"dispatch", p.dispatch}}},
       {"occupancy", {{"waves_per_simd", occ.waves_per_simd}, {"workgroups_per_cu", occ.workgroups_per_cu},
                      {"limiter", occ.limiter}, {"unified_vgprs", occ.unified_vgprs}, {"lds_bytes", occ.lds_allocated},
                      {"resident_per_cu", copies}}},

@@ -51,9 +51,10 @@ class FmhaFwdRulesTest(unittest.TestCase):
             values = {**PROBLEM, "seqlen_q": 3, "num_heads_q": 16}
             grid = [evaluate(g, values) for g in launch["grid"]]
             # packed: the 8 query heads of a kv head times 3 tokens are the rows of one of 2 heads
-            self.assertEqual(grid, [1, 2, 2] if "_packed_" in name else [1, 16, 2], name)
+            # (heads fastest, then query tiles: the kernel takes them from the last)
+            self.assertEqual(grid, [2, 1, 2] if "_packed_" in name else [16, 1, 2], name)
             grid = [evaluate(g, {**PROBLEM, "seqlen_q": 300, "num_splits": 5}) for g in launch["grid"]]
-            self.assertEqual(grid, [(600 + 127 if "_packed_" in name else 300 + rows - 1) // rows, 2 if "_packed_" in name else 4, 10],
+            self.assertEqual(grid, [2 if "_packed_" in name else 4, (600 + 127 if "_packed_" in name else 300 + rows - 1) // rows, 10],
                              name)
             self.assertEqual(launch["block"], [lanes, 1, 1], name)
             aligned = {r["pointer"]: r["align"] for r in requires if "pointer" in r}

@@ -152,7 +152,7 @@ class FmhaSplit : public ::testing::TestWithParam<asmk::test::TestDevice> {
   // bottom-right) pack the query heads of a kv head into its rows through a view (op.yaml `pack` 1): the kernel
   // without a mask of the choices; other short queries with GQA (s_q <= 8, varlen: the longest, hd 128) run the kernel
   // with the mask "packed" (op.yaml `pack` 2, op.varlen.yaml `pack` 1; hd 64, 128, 256: 192x128 has none); packed,
-  // grid.y = num_heads_k (else num_heads_q).
+  // grid.x = num_heads_k (else num_heads_q).
   void run_op(Session& s, const Variant& v, const Shape& sh, uint32_t seed, size_t workspace, uint32_t launches,
               uint32_t splits = 0) {
     const bool view = sh.lens_q.empty() && sh.s_q == 1 && sh.heads_q > sh.heads_k &&
@@ -180,7 +180,7 @@ class FmhaSplit : public ::testing::TestWithParam<asmk::test::TestDevice> {
     if (view && kernel.find("_window_") != std::string::npos) kernel.replace(kernel.find("_window_"), 8, "_none_");
     const std::string mask = "_" + v.param_str("mask") + "_";
     if (rows_packed) kernel.replace(kernel.find(mask), mask.size(), "_packed_");
-    EXPECT_EQ(plan.launches[0].grid.y, packed ? sh.heads_k : sh.heads_q) << "query heads packed into kv heads' rows";
+    EXPECT_EQ(plan.launches[0].grid.x, packed ? sh.heads_k : sh.heads_q) << "query heads packed into kv heads' rows (grid.x: heads)";
     if (launches == 1) {
       EXPECT_EQ(std::string(plan.launches[0].kernel_name).substr(0, kernel.size() - 3), kernel.substr(0, kernel.size() - 3))
           << "the one launch: a kernel of the choices (" << (view ? "packed: no mask)" : rows_packed ? "packed rows)" : "any waves)");
