@@ -13,6 +13,7 @@
 #include "asmk/ref/moe.hpp"
 #include "asmk/ref/numeric.hpp"
 #include "asmk/ref/tolerance.hpp"
+#include "asmk/ref/shuffle.hpp"
 #include "kernel_harness.hpp"
 #include "moe_test_support.hpp"
 #include "op_runner.hpp"
@@ -773,6 +774,45 @@ TEST_P(Moe, GemmAndSumRefuseBadInputByRule) {
     EXPECT_EQ(r.status, ASMK_ERROR_UNSUPPORTED_SHAPE) << r.error;
     EXPECT_NE(r.error.find(c.rule), std::string::npos) << r.error;
     run_ok(s, c.op, c.good, 7);
+  }
+}
+
+// moe_shuffle_weight (templates/shuffle_b/op.moe_shuffle_weight.yaml): every weight dtype, byte for byte
+// against ref::shuffle_experts (each expert's rows shuffled into its own bytes); the check has teeth (a
+// reference that swaps two experts fails); shapes the layout does not cover are refused by name.
+TEST_P(Moe, ShuffleWeightIsShuffleBOfEveryExpert) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  std::uint32_t seed = 900;
+  for (const char* problem : {"experts=3 n=128 k=192", "experts=2 n=64 k=96 w_dtype=bf16", "experts=4 n=64 k=256 w_dtype=fp4",
+                              "experts=2 n=192 k=128 w_dtype=int4"}) {
+    const auto r = run_ok(s, "moe_shuffle_weight", problem, seed++);
+    EXPECT_EQ(std::string(r.selection.kernel_name), "shuffle_b" + arch_suffix(GetParam().arch) + "r64");
+    ASSERT_EQ(r.comparisons.size(), 1u);
+    EXPECT_EQ(r.comparisons[0].tensor, "dst");
+  }
+  ref::OpReference wrong = *ref::find_op_reference("moe_shuffle_weight");
+  wrong.compute = [](const ref::OpProblem& p, const ref::OpTensors& t, std::map<std::string, ref::Expected>& expected) {
+    ref::OpTensor dst = t.at("dst");
+    const std::uint32_t n = p.u32("n"), row = p.u32("k"), bytes = n * row;  // fp8: a row is k bytes
+    std::vector<std::uint8_t> swapped(t.at("src").bytes.begin(), t.at("src").bytes.begin() + 2 * bytes);
+    std::rotate(swapped.begin(), swapped.begin() + bytes, swapped.end());  // experts 1, 0
+    if (ref::Status st = ref::shuffle_experts(swapped.data(), 2, n, row, dst.bytes.data()); !st.ok()) return st;
+    expected["dst"] = ref::Expected::bits(std::move(dst));
+    return ref::Status::success();
+  };
+  expect_caught(s, "moe_shuffle_weight", "experts=2 n=64 k=64", wrong);
+  const struct { const char* bad; const char* rule; } bad[] = {
+      {"experts=2 n=96 k=128", "rows_64"},
+      {"experts=2 n=64 k=96", "row_bytes_64"},
+      {"experts=2 n=64 k=160 w_dtype=fp4", "row_bytes_64"},
+  };
+  for (const auto& c : bad) {
+    SCOPED_TRACE(c.bad);
+    const auto r = asmk::op_runner::run(s.get(), "moe_shuffle_weight", Problem::parse(c.bad));
+    EXPECT_EQ(r.status, ASMK_ERROR_UNSUPPORTED_SHAPE) << r.error;
+    EXPECT_NE(r.error.find(c.rule), std::string::npos) << r.error;
+    EXPECT_TRUE(r.comparisons.empty());
   }
 }
 
