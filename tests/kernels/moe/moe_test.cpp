@@ -597,8 +597,8 @@ TEST_P(Moe, GemmStagesBlockScaleEveryVariant) {
 // block-scale stage 1 (two steps per K-block) at 1 to 4 K-blocks. With four (a16w4, gfx950: unrolled four
 // times; its K steps of 32 bf16 come in pairs, hidden and inter multiples of 64) at 2, 4, 6, 8 steps.
 // The direct K loop (stage 2 at m_tile 16: bf16 and a16w4 with 3 K-blocks of two steps in flight, the
-// block scales with 2; the first ones peeled, the rest unrolled 3 / 2 times): 1 to 7 K-blocks (block
-// scales 1 to 4), so it is left at every position, with loads past K in flight.
+// block scales with 2, a8w4 with 6 of one step; the first ones peeled, the rest unrolled as many times):
+// 1 to 7 K-blocks (block scales 1 to 4), so it is left at every position, with loads past K in flight.
 TEST_P(Moe, GemmDeeperStagingEveryLoopExit) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
@@ -614,6 +614,8 @@ TEST_P(Moe, GemmDeeperStagingEveryLoopExit) {
         {"moe_gemm1_a16w4", "tokens=3 k=2 experts=8 hidden=" + k + " inter=64 block_m=16 activation=swiglu_oai", "s1_swiglu_oai_bf16_m16_ina16w4_mx32"},
         {"moe_gemm2_a16w4", "tokens=3 k=2 experts=8 hidden=128 inter=" + k + " block_m=16", "s2_none_f32_m16_ina16w4_mx32"},
         {"moe_gemm2", "tokens=3 k=2 experts=8 hidden=64 inter=" + k + " block_m=16", "s2_none_f32_m16_inbf16_none"},
+        // a8w4: K-blocks of one 64-byte step, 6 in flight
+        {"moe_gemm2_a8w4", "tokens=3 k=2 experts=8 hidden=64 inter=" + k + " block_m=16", "s2_none_f32_m16_ina8w4_rowcol"},
         {"moe_gemm2_blockscale", "tokens=3 k=2 experts=8 hidden=128 inter=" + std::to_string(128 * ((steps + 1) / 2)) + " block_m=16",
          "s2_none_f32_m16_infp8_block128"},
     };
