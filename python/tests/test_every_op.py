@@ -21,6 +21,7 @@ COVERAGE = {
     "gemm_a4w4": "test_mxfp4.py::test_gemm_a4w4",
     "quant_mxfp4": "test_mxfp4.py::test_quant_mxfp4_round_trip",
     "shuffle_b": "test_every_op.py::test_shuffle_b_writes_the_64x64_block_layout",
+    "moe_shuffle_weight": "test_every_op.py::test_moe_shuffle_weight_shuffles_each_expert",
     "fmha_fwd": "test_attention_ops.py::test_fmha_fwd_bf16_with_lse_softcap_and_a_left_window",
     "fmha_fwd_varlen": "test_attention_ops.py::test_fmha_fwd_varlen_causal_gqa_with_lse",
     "fmha_fwd_single": "test_fmha_split_ops.py::test_fmha_fwd_single_is_one_launch",
@@ -114,3 +115,21 @@ def test_shuffle_b_writes_the_64x64_block_layout(emu):
     expected = np.zeros(n * k, np.uint8)
     expected[shuffled_offset(rows, cols, k).reshape(-1)] = b.reshape(-1)
     np.testing.assert_array_equal(shuffled.reshape(-1), expected)
+
+
+@pytest.mark.parametrize("w_dtype", ["fp8", "bf16"])
+def test_moe_shuffle_weight_shuffles_each_expert(emu, w_dtype):
+    """W [E, n, k]: expert e's rows in shuffle_b's layout at e·n·(row bytes), byte for byte."""
+    rng = np.random.default_rng(43)
+    experts, n, k = 3, 128, 64
+    dtype = np.uint8 if w_dtype == "fp8" else np.uint16
+    w = rng.integers(0, np.iinfo(dtype).max, (experts, n, k), dtype=dtype)
+    out = np.zeros_like(w)
+    asmk.run_op("moe_shuffle_weight", src=w, dst=out, experts=experts, n=n, k=k, w_dtype=w_dtype, context=emu)
+    row_bytes = k * w.itemsize
+    raw = w.view(np.uint8).reshape(experts, n, row_bytes)
+    rows, cols = np.meshgrid(np.arange(n), np.arange(row_bytes), indexing="ij")
+    expected = np.zeros(experts * n * row_bytes, np.uint8)
+    for e in range(experts):
+        expected[e * n * row_bytes + shuffled_offset(rows, cols, row_bytes).reshape(-1)] = raw[e].reshape(-1)
+    np.testing.assert_array_equal(out.view(np.uint8).reshape(-1), expected)

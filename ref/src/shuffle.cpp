@@ -34,6 +34,17 @@ Status shuffle_b(const std::uint8_t* src, std::uint32_t n, std::uint32_t k, std:
   return Status::success();
 }
 
+Status shuffle_experts(const std::uint8_t* src, std::uint32_t experts, std::uint32_t n, std::uint32_t row_bytes,
+                       std::uint8_t* dst) {
+  if (Status s = check("shuffle_experts", src, dst, n, row_bytes, row_bytes); !s.ok()) return s;
+  const std::uint64_t expert_bytes = std::uint64_t{n} * row_bytes;
+  for (std::uint32_t e = 0; e < experts; ++e)
+    for (std::uint32_t row = 0; row < n; ++row)
+      for (std::uint32_t col = 0; col < row_bytes; ++col)
+        dst[e * expert_bytes + shuffled_offset(row, col, row_bytes)] = src[e * expert_bytes + std::uint64_t{row} * row_bytes + col];
+  return Status::success();
+}
+
 Status unshuffle_b(const std::uint8_t* src, std::uint32_t n, std::uint32_t k, std::uint8_t* dst,
                    std::uint32_t stride_dst) {
   if (Status s = check("unshuffle_b", src, dst, n, k, stride_dst); !s.ok()) return s;

@@ -78,3 +78,21 @@ TEST(ShuffleB, RejectsShapesOutsideTheLayout) {
 }
 
 }  // namespace
+
+// shuffle_experts: each expert's [N, R] block on its own at e·N·R; worked by hand for E = 2, N = 64,
+// R = 128 (byte (e, n, c) = 7e + n + 3c mod 256), and N not a multiple of 64 refused.
+TEST(ShuffleExperts, EachExpertShuffledInItsOwnBytes) {
+  const uint32_t experts = 2, n = 64, r = 128;
+  std::vector<uint8_t> src(experts * n * r), dst(src.size(), 0);
+  for (uint32_t e = 0; e < experts; ++e)
+    for (uint32_t row = 0; row < n; ++row)
+      for (uint32_t c = 0; c < r; ++c) src[(e * n + row) * r + c] = uint8_t(7 * e + row + 3 * c);
+  ASSERT_TRUE(asmk::ref::shuffle_experts(src.data(), experts, n, r, dst.data()).ok());
+  EXPECT_EQ(dst[0], 0);                                     // (0, 0, 0)
+  EXPECT_EQ(dst[64], 1);                                    // (0, 1, 0): next row, + 64 bytes
+  EXPECT_EQ(dst[4096], uint8_t(3 * 64));                    // (0, 0, 64): the next K step's block
+  EXPECT_EQ(dst[8192], 7);                                  // (1, 0, 0): expert 1 starts at N·R
+  EXPECT_EQ(dst[8192 + 4096 + 2 * 64 + 5], uint8_t(7 + 2 + 3 * 69));  // (1, 2, 69)
+  EXPECT_EQ(dst[experts * n * r - 1], uint8_t(7 + 63 + 3 * 127));    // the last byte
+  EXPECT_FALSE(asmk::ref::shuffle_experts(src.data(), 1, 32, 256, dst.data()).ok());
+}

@@ -124,7 +124,7 @@ void read_pipeline(const Reader& r, const std::string& file, OpSpec& op) {
         t.bad(t.where("dtype"), fmt::format("'{}' is no dtype and no choice", temporary.dtype));
       op.temporaries.push_back(std::move(temporary));
     }
-    if (std::none_of(op.tensors.begin(), op.tensors.end(), [](const OpTensor& t) { return t.workspace; }))
+    if (!op.temporaries.empty() && std::none_of(op.tensors.begin(), op.tensors.end(), [](const OpTensor& t) { return t.workspace; }))
       r.bad(r.where("temporaries"), "need a workspace tensor to be carved from");
   }
   const Json& stages = r.at("stages");

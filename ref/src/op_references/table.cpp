@@ -13,6 +13,7 @@ const std::vector<std::pair<const char*, MakeOpReference>>& builtin_op_reference
       {"quant_fp8", quant_fp8_reference},
       {"quant_mxfp4", quant_mxfp4_reference},
       {"shuffle_b", shuffle_b_reference},
+      {"moe_shuffle_weight", moe_shuffle_weight_reference},
       {"fmha_fwd", fmha_fwd_reference},
       {"fmha_fwd_varlen", fmha_fwd_varlen_reference},
       {"fmha_fwd_single", fmha_fwd_reference},

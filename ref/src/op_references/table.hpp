@@ -18,6 +18,7 @@ OpReference gemm_a4w4_reference();             // gemm.cpp
 OpReference quant_fp8_reference();             // quant.cpp
 OpReference quant_mxfp4_reference();           // quant.cpp
 OpReference shuffle_b_reference();             // shuffle.cpp
+OpReference moe_shuffle_weight_reference();    // shuffle.cpp
 OpReference fmha_fwd_reference();              // attention.cpp
 OpReference fmha_fwd_varlen_reference();       // attention.cpp
 OpReference fmha_fwd_split_reference();        // attention.cpp

@@ -13,6 +13,7 @@
 #include "asmk/ref/moe.hpp"
 #include "asmk/ref/numeric.hpp"
 #include "asmk/ref/tolerance.hpp"
+#include "asmk/ref/shuffle.hpp"
 #include "kernel_harness.hpp"
 #include "moe_test_support.hpp"
 #include "op_runner.hpp"
@@ -595,6 +596,9 @@ TEST_P(Moe, GemmStagesBlockScaleEveryVariant) {
 // bytes (fp8: hidden or inter 64·s) leaves it at every position and runs the prologue's steps past K; the
 // block-scale stage 1 (two steps per K-block) at 1 to 4 K-blocks. With four (a16w4, gfx950: unrolled four
 // times; its K steps of 32 bf16 come in pairs, hidden and inter multiples of 64) at 2, 4, 6, 8 steps.
+// The direct K loop (stage 2 at m_tile 16: bf16 and a16w4 with 3 K-blocks of two steps in flight, the
+// block scales with 2, a8w4 with 6 of one step; the first ones peeled, the rest unrolled as many times):
+// 1 to 7 K-blocks (block scales 1 to 4), so it is left at every position, with loads past K in flight.
 TEST_P(Moe, GemmDeeperStagingEveryLoopExit) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
@@ -609,10 +613,16 @@ TEST_P(Moe, GemmDeeperStagingEveryLoopExit) {
         // a16w4: 2·steps K steps of 32 bf16 (steps 1..4)
         {"moe_gemm1_a16w4", "tokens=3 k=2 experts=8 hidden=" + k + " inter=64 block_m=16 activation=swiglu_oai", "s1_swiglu_oai_bf16_m16_ina16w4_mx32"},
         {"moe_gemm2_a16w4", "tokens=3 k=2 experts=8 hidden=128 inter=" + k + " block_m=16", "s2_none_f32_m16_ina16w4_mx32"},
+        {"moe_gemm2", "tokens=3 k=2 experts=8 hidden=64 inter=" + k + " block_m=16", "s2_none_f32_m16_inbf16_none"},
+        // a8w4: K-blocks of one 64-byte step, 6 in flight
+        {"moe_gemm2_a8w4", "tokens=3 k=2 experts=8 hidden=64 inter=" + k + " block_m=16", "s2_none_f32_m16_ina8w4_rowcol"},
+        {"moe_gemm2_blockscale", "tokens=3 k=2 experts=8 hidden=128 inter=" + std::to_string(128 * ((steps + 1) / 2)) + " block_m=16",
+         "s2_none_f32_m16_infp8_block128"},
     };
     for (const auto& c : cases) {
-      if (std::string(c.op) == "moe_gemm1_blockscale" && steps % 2 == 0) continue;   // K-blocks 1..4 once each
-      if (std::string(c.op).find("a16w4") != std::string::npos && (steps > 4 || std::string(GetParam().arch) != "gfx950")) continue;
+      if ((std::string(c.op) == "moe_gemm1_blockscale" || std::string(c.op) == "moe_gemm2_blockscale") && steps % 2 == 0) continue;   // K-blocks 1..4 once each
+      if (std::string(c.op).find("a16w4") != std::string::npos && std::string(GetParam().arch) != "gfx950") continue;
+      if (std::string(c.op) == "moe_gemm1_a16w4" && steps > 4) continue;
       SCOPED_TRACE(std::string(c.op) + " " + c.problem);
       const auto r = run_ok(s, c.op, c.problem, seed++);
       EXPECT_EQ(std::string(r.selection.kernel_name), "moe_gemm" + arch_suffix(GetParam().arch) + c.variant);
@@ -773,6 +783,45 @@ TEST_P(Moe, GemmAndSumRefuseBadInputByRule) {
     EXPECT_EQ(r.status, ASMK_ERROR_UNSUPPORTED_SHAPE) << r.error;
     EXPECT_NE(r.error.find(c.rule), std::string::npos) << r.error;
     run_ok(s, c.op, c.good, 7);
+  }
+}
+
+// moe_shuffle_weight (templates/shuffle_b/op.moe_shuffle_weight.yaml): every weight dtype, byte for byte
+// against ref::shuffle_experts (each expert's rows shuffled into its own bytes); the check has teeth (a
+// reference that swaps two experts fails); shapes the layout does not cover are refused by name.
+TEST_P(Moe, ShuffleWeightIsShuffleBOfEveryExpert) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  std::uint32_t seed = 900;
+  for (const char* problem : {"experts=3 n=128 k=192", "experts=2 n=64 k=96 w_dtype=bf16", "experts=4 n=64 k=256 w_dtype=fp4",
+                              "experts=2 n=192 k=128 w_dtype=int4"}) {
+    const auto r = run_ok(s, "moe_shuffle_weight", problem, seed++);
+    EXPECT_EQ(std::string(r.selection.kernel_name), "shuffle_b" + arch_suffix(GetParam().arch) + "r64");
+    ASSERT_EQ(r.comparisons.size(), 1u);
+    EXPECT_EQ(r.comparisons[0].tensor, "dst");
+  }
+  ref::OpReference wrong = *ref::find_op_reference("moe_shuffle_weight");
+  wrong.compute = [](const ref::OpProblem& p, const ref::OpTensors& t, std::map<std::string, ref::Expected>& expected) {
+    ref::OpTensor dst = t.at("dst");
+    const std::uint32_t n = p.u32("n"), row = p.u32("k"), bytes = n * row;  // fp8: a row is k bytes
+    std::vector<std::uint8_t> swapped(t.at("src").bytes.begin(), t.at("src").bytes.begin() + 2 * bytes);
+    std::rotate(swapped.begin(), swapped.begin() + bytes, swapped.end());  // experts 1, 0
+    if (ref::Status st = ref::shuffle_experts(swapped.data(), 2, n, row, dst.bytes.data()); !st.ok()) return st;
+    expected["dst"] = ref::Expected::bits(std::move(dst));
+    return ref::Status::success();
+  };
+  expect_caught(s, "moe_shuffle_weight", "experts=2 n=64 k=64", wrong);
+  const struct { const char* bad; const char* rule; } bad[] = {
+      {"experts=2 n=96 k=128", "rows_64"},
+      {"experts=2 n=64 k=96", "row_bytes_64"},
+      {"experts=2 n=64 k=160 w_dtype=fp4", "row_bytes_64"},
+  };
+  for (const auto& c : bad) {
+    SCOPED_TRACE(c.bad);
+    const auto r = asmk::op_runner::run(s.get(), "moe_shuffle_weight", Problem::parse(c.bad));
+    EXPECT_EQ(r.status, ASMK_ERROR_UNSUPPORTED_SHAPE) << r.error;
+    EXPECT_NE(r.error.find(c.rule), std::string::npos) << r.error;
+    EXPECT_TRUE(r.comparisons.empty());
   }
 }
 

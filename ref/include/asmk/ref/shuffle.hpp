@@ -28,4 +28,11 @@ Status shuffle_b(const std::uint8_t* src, std::uint32_t n, std::uint32_t k, std:
 Status unshuffle_b(const std::uint8_t* src, std::uint32_t n, std::uint32_t k, std::uint8_t* dst,
                    std::uint32_t stride_dst);
 
+// MoE expert weights W [experts, N, row_bytes] (the moe_shuffle_weight op): each expert's [N, row_bytes]
+// shuffled on its own into its own N · row_bytes bytes at e · N · row_bytes, so
+//   dst[e·N·R + offset(r, c)] = src[(e·N + r)·R + c]   (R = row_bytes, offset as above with K = R).
+// N and R must be multiples of 64.
+Status shuffle_experts(const std::uint8_t* src, std::uint32_t experts, std::uint32_t n, std::uint32_t row_bytes,
+                       std::uint8_t* dst);
+
 }  // namespace asmk::ref
