@@ -26,7 +26,7 @@ from pathlib import Path
 from . import cache as cache_mod
 from . import grouping, manifest, op_spec, problem_rules
 from .errors import AsmgenError, SpaceError, TemplateError
-from .expand import Variant, evaluate, expand
+from .expand import Variant, evaluate, expand, variables_of
 from .archs import ARCHS, EXTRA_SGPRS
 from .kernargs import ArgLoads, KernArgLayout, layout
 from .registers import BudgetExceeded, template_register_files
@@ -144,7 +144,7 @@ class Builder:
     def _prepare(self, space: FamilySpace, renderer: Renderer, variant: Variant, asm_digest: str) -> _Job:
         params = variant.params
         args = layout(space, params)
-        variables = {**params, "arch": variant.arch}
+        variables = variables_of(space, params, variant.arch)
         lds = evaluate(space, "lds_bytes", space.lds_bytes, variables)
         scratch = evaluate(space, "scratch_bytes", space.scratch_bytes, variables)
         for what, value in (("lds_bytes", lds), ("scratch_bytes", scratch)):
@@ -159,7 +159,7 @@ class Builder:
         launch, requires = problem_rules.resolve(space, params, variant.arch)
         rules = {k: v for k, v in (("launch", launch), ("requires", requires)) if v}
         context = {
-            **params, "params": dict(params), "arch": variant.arch, "family": space.family, "name": variant.name,
+            **variables, "params": dict(params), "arch": variant.arch, "family": space.family, "name": variant.name,
             "workgroup_size": list(workgroup_size), "kernarg": args.offsets(),
             "kernarg_bytes": args.size, "lds_bytes": lds, **entry_registers(space), "args": ArgLoads(args),
             **template_register_files(space.budget, ARCHS[variant.arch].max_sgpr, EXTRA_SGPRS, entry_registers(space)),

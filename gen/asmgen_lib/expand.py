@@ -68,6 +68,15 @@ def expand(space: FamilySpace, archs) -> list[Variant]:
     return variants
 
 
+def variables_of(space: FamilySpace, params: dict, arch: str) -> dict:
+    """A variant's names for its expressions and template: the axis values, `arch` and the space's `derived:`
+    values, each evaluated in order over the names before it."""
+    variables = {**params, "arch": arch}
+    for name, expr in (space.derived or {}).items():
+        variables[name] = evaluate(space, f"derived.{name}", expr, variables)
+    return variables
+
+
 def _holds(space: FamilySpace, index: int, constraint, params: dict, arch: str) -> bool:
     result = evaluate(space, f"constraints[{index}].expr", constraint.expr, {**params, "arch": arch})
     if not isinstance(result, bool):

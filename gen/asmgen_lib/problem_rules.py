@@ -102,7 +102,8 @@ def load_requires(fail, raw) -> list:
 def resolve(space, params: dict, arch: str) -> tuple[dict | None, list]:
     """(launch, requires) of one variant for the manifest: parameters folded in, only scalar kernel
     arguments left in the expressions, rules that always hold dropped. Raises SpaceError."""
-    variables = {**params, "arch": arch}
+    from .expand import variables_of   # expand imports space, which imports this module
+    variables = variables_of(space, params, arch)
     scalars = {a.name for a in space.args if a.type in SCALAR_TYPES}
     pointers = {a.name for a in space.args if a.type.endswith("*")}
 

@@ -16,7 +16,8 @@ from .errors import SpaceError
 from .problem_rules import load_launch, load_requires
 
 TOP_KEYS = {"family", "description", "template", "archs", "workgroup_size", "axes", "constraints",
-            "budget", "lds_bytes", "scratch_bytes", "entry", "float_mode", "args", "requires", "launch"}
+            "budget", "lds_bytes", "scratch_bytes", "entry", "float_mode", "args", "requires", "launch",
+            "derived"}
 AXIS_KEYS = {"name", "values", "format", "only_on", "doc"}
 CONSTRAINT_KEYS = {"expr", "reason"}
 BUDGET_KEYS = {"vgpr", "agpr", "sgpr", "lds_bytes"}
@@ -80,6 +81,7 @@ class FamilySpace:
     description: str = ""
     requires: list = None         # problem rules the loader's selector checks (problem_rules.py)
     launch: dict = None           # grid and block expressions the loader evaluates (problem_rules.py)
+    derived: dict = None          # name -> expression of the axes, arch and earlier derived names (in order)
 
 
 class _Checker:
@@ -217,12 +219,27 @@ def load_space(path: Path) -> FamilySpace:
 
     requires = load_requires(check.fail, data.get("requires"))
     launch = load_launch(check.fail, data.get("launch"), wg)
+    derived = _load_derived(check, data.get("derived", {}), {a.name for a in axes} | set(arg_names) | {"arch"})
 
     return FamilySpace(family=family, path=path, folder=path.parent, template=template, archs=tuple(archs),
                        workgroup_size=tuple(wg), axes=axes, constraints=tuple(constraints), budget=budget,
                        lds_bytes=lds_bytes, scratch_bytes=scratch_bytes, workgroup_ids=wg_ids, workitem_ids=len(wi_ids),
                        float_mode=FloatMode(**modes), args=tuple(args),
-                       description=str(data.get("description", "")), requires=requires, launch=launch)
+                       description=str(data.get("description", "")), requires=requires, launch=launch,
+                       derived=derived)
+
+
+def _load_derived(check: _Checker, raw, taken: set) -> dict:
+    """`derived:` — per-variant values named once: name -> expression (a string) or constant of the axes, `arch`
+    and the names before it; lds_bytes, scratch_bytes, launch, requires and the template see them."""
+    check.keys("derived", raw, set(raw) if isinstance(raw, dict) else set())
+    for name, expr in raw.items():
+        if not isinstance(name, str) or not name.isidentifier():
+            check.fail("derived", f"{name!r} is not an identifier (it becomes a template variable)")
+        if name in taken:
+            check.fail(f"derived.{name}", "names an axis, an argument or arch")
+        check.typed(f"derived.{name}", expr, (int, str), "an integer or an expression string")
+    return dict(raw)
 
 
 def _load_axis(check: _Checker, index: int, raw, archs) -> Axis:

@@ -9,7 +9,11 @@ AITER_CHECKOUT is a clone of github.com/ROCm/aiter (its `hsa/<arch>/fmha_v3_fwd/
 read there; nothing of AITER is copied or committed). Ours: `asmk_fmha_model` on the kernel the `fmha_fwd` op
 selects (report.py's method). AITER's: `asmk run CO --model MACHINE`, which traces the launch's first and last
 workgroups on the emulator and models the grid from them; AITER's causal launches pair a head and a tail query
-tile per workgroup, so every workgroup does the same work and two traces stand for all. Not run in CI.
+tile per workgroup, so every workgroup does the same work and two traces stand for all. Not so gfx942's hd 192/128
+causal launch (grid (heads, query tiles, batch), tile x sees (x + 1)·128 keys): there launches small enough to
+run in one round give the cycles and L2 bytes of tile 0, the middle tile and the last one, and the grid is
+list-scheduled in dispatch order with each tile's time on the line through them (unpaired_model; asmk_fmha_model's
+method for ours). Not run in CI.
 
 AITER's launch, restated from its host code (csrc/cpp_itfs/mha_fwd.cu, csrc/include/mha_fwd.h; MIT): one
 packed argument struct of 16-byte slots (perf/calibration/aiter_launch.py), strides in bytes, 512 work-items
@@ -58,12 +62,9 @@ def flops(batch, hq, s, dqk, dv, causal):
 
 
 def aiter_launch(entry, arch, dtype, dqk, dv, batch, hq, hk, s, causal):
-    """The Launch of AITER's kernel for a batch-mode problem, [b, s, h, d] tensors; None when two traced
-    workgroups cannot stand for the grid."""
+    """The Launch of AITER's kernel for a batch-mode problem, [b, s, h, d] tensors."""
     co, kernel, ts_qo = entry
     hd192 = dqk == 192
-    if causal and arch == "gfx942" and hd192:
-        return None  # grid (heads, tiles, batch) without head/tail pairing: workgroups differ in work
     in_bpe = 1 if dtype == "fp8" else 2
     tiles = ceil_div(s, ts_qo)
     grid = (ceil_div(tiles, 2 if causal else 1), hq, batch)
@@ -112,8 +113,6 @@ def check_aiter_launch(asmk, entry, arch, dtype, dqk, dv, causal, workdir):
     import numpy as np
     b, hq, hk, s = 2, 4, 2, 512
     launch = aiter_launch(entry, arch, dtype, dqk, dv, b, hq, hk, s, causal)
-    if launch is None:
-        return None
     rng = np.random.default_rng(7)
     tensors = {}
     for name, heads, d in (("q", hq, dqk), ("k", hk, dqk), ("v", hk, dv)):
@@ -152,6 +151,85 @@ def model_aiter(asmk, launch, machine, workdir):
     if r.returncode != 0:
         return None, (r.stderr.strip() or r.stdout.strip()).splitlines()[-1]
     return json.loads(r.stdout), None
+
+
+def unpaired(arch, dqk, causal):
+    """True when AITER's causal grid does not pair head and tail tiles (gfx942 hd 192/128: (heads, tiles, batch)),
+    so the first and the last workgroup do not stand for the rest."""
+    return causal and arch == "gfx942" and dqk == 192
+
+
+def machine_figures(machine):
+    with open(os.path.join(os.environ["ASMK_PERF_MACHINES"], machine + ".json")) as f:
+        fig = {k: v["value"] for k, v in json.load(f)["figures"].items()}
+    return fig["compute_units"], fig.get("sustained_clock_ghz") or fig["clock_ghz"]
+
+
+def list_schedule(durations, slots):
+    """perf/src/launch_estimate.cpp's greedy list schedule: each workgroup, in dispatch order, to the slot that
+    frees first."""
+    import heapq
+    free = [0.0] * slots
+    for d in durations:
+        heapq.heapreplace(free, free[0] + d)
+    return max(free)
+
+
+def unpaired_model(asmk, entry, arch, dtype, dqk, dv, batch, hq, hk, s, causal, machine, workdir):
+    """AITER's unpaired causal grid (heads, tiles, batch), modeled: (figures as model_aiter's, None) or (None, why).
+    `asmk run --model` traces a launch's first and last workgroups, the first standing for all but the last. A
+    launch whose N workgroups all fit the CUs at once (resident 1, as the full launch's) has the compute time of
+    the heavier of the two, and L2 bytes (N - 1)·b_first + b_last. So: tile 0's cycles and bytes from a one-tile
+    launch, the last tile's cycles from launches of s tokens with 1 and with k kv heads (N = G·T and k·G·T, both
+    within the CUs; their two L2 figures solve for b_first and b_last, which also tell which end of the tiles the
+    first workgroup takes), the middle tile's from a half-length one (the check of the line through the other two).
+    Then every workgroup of the real grid, in dispatch order, gets its tile's cycles on that line."""
+    ts = entry[2]
+    tiles = ceil_div(s, ts)
+    group = hq // hk
+    cus, clock = machine_figures(machine)
+    to_cycles = clock * 1e3
+
+    def run(b, heads_k, length):
+        launch = aiter_launch(entry, arch, dtype, dqk, dv, b, heads_k * group, heads_k, length, causal)
+        figures, error = model_aiter(asmk, launch, machine, workdir)
+        return figures, error, launch.grid[0] * launch.grid[1] * launch.grid[2]
+
+    full, error, _ = run(batch, hk, s)
+    if full is None:
+        return None, error
+    if full["resident_per_cu"] != 1:
+        return None, f"{full['resident_per_cu']} workgroups per CU: the single-round launches would not run as the full one"
+    wide = cus // (group * tiles)  # kv heads of a launch of s tokens that fits the CUs
+    if wide < 2:
+        return None, f"{group * tiles} workgroups of one kv head's {tiles} tiles do not fit {cus} CUs twice"
+    light, error, n_light = run(1, 1, ts)
+    heavy1, error1, n1 = run(1, 1, s)
+    heavy2, error2, n2 = run(1, wide, s)
+    half_tiles = max(1, tiles // 2)
+    mid, error3, _ = run(1, 1, half_tiles * ts)
+    for figures, why in ((light, error), (heavy1, error1), (heavy2, error2), (mid, error3)):
+        if figures is None:
+            return None, why
+    c0 = light["compute_us"] * to_cycles  # one workgroup (G = 1) or G alike at once
+    c_last = heavy1["compute_us"] * to_cycles
+    c_half = mid["compute_us"] * to_cycles
+    l2_0 = light["l2_us"] / n_light
+    l2_first = (heavy2["l2_us"] - heavy1["l2_us"]) / (n2 - n1)
+    l2_other = heavy1["l2_us"] - (n1 - 1) * l2_first
+    reversed_tiles = abs(l2_first - l2_0) > abs(l2_other - l2_0)  # the first workgroup takes the last tile
+    l2_last = l2_first if reversed_tiles else l2_other
+    x_last = max(1, tiles - 1)
+    on_line = lambda x, a, b: a + (b - a) * x / x_last  # noqa: E731
+    fit_error = abs(on_line(half_tiles - 1, c0, c_last) - c_half) / c_half
+    order = [tiles - 1 - y if reversed_tiles else y for y in range(tiles)]
+    durations = [on_line(x, c0, c_last) for _ in range(batch) for x in order for _ in range(hq)]  # heads fastest
+    compute_us = list_schedule(durations, cus) / to_cycles
+    l2_us = sum(on_line(x, l2_0, l2_last) for x in range(tiles)) * hq * batch
+    body = max(compute_us, full["hbm_us"], l2_us)
+    limiter = ("hbm bandwidth" if body == full["hbm_us"] else "l2 bandwidth" if body == l2_us else heavy1["limiter"])
+    return {"time_us": body + full["overhead_us"], "limiter": limiter, "compute_us": compute_us, "l2_us": l2_us,
+            "fit_error": fit_error, "tile_cycles": (c0, c_half, c_last), "reversed": reversed_tiles}, None
 
 
 def main():
@@ -203,6 +281,7 @@ def main():
     ratios_before = {}
     checks = {}
     slower = []
+    unpaired_notes = []
     with tempfile.TemporaryDirectory() as workdir:
         for group, label, dtype, dims, batch, hq, hk, s, causal in report.shapes(a.quick):
             dqk, dv = (int(x) for x in (dims.split("x") if "x" in dims else (dims, dims)))
@@ -218,10 +297,6 @@ def main():
                     w(f"| {shape} | {machine} | `{kernel}` | {ours_cell} | none (AITER has no asm kernel) | | |")
                     continue
                 launch = aiter_launch(entry, arch, dtype, dqk, dv, batch, hq, hk, s, causal)
-                if launch is None:
-                    w(f"| {shape} | {machine} | `{kernel}` | {ours_cell} | `{entry[1]}` | not modeled: its causal grid "
-                      "does not pair head and tail tiles, so two traced workgroups do not stand for the rest | |")
-                    continue
                 if batch * s > MAX_AITER_TOKENS:
                     w(f"| {shape} | {machine} | `{kernel}` | {ours_cell} | `{entry[1]}` | not modeled: over "
                       f"{MAX_AITER_TOKENS} tokens the emulator's full-size tensors exceed this machine's memory | |")
@@ -229,7 +304,18 @@ def main():
                 if entry not in checks:
                     checks[entry] = (machine, dtype, dims, causal,
                                      check_aiter_launch(asmk, entry, arch, dtype, dqk, dv, causal, workdir))
-                theirs, error = model_aiter(asmk, launch, machine, workdir)
+                if unpaired(arch, dqk, causal):
+                    theirs, error = unpaired_model(asmk, entry, arch, dtype, dqk, dv, batch, hq, hk, s, causal, machine,
+                                                   workdir)
+                    if theirs is not None:
+                        tiles = ceil_div(s, entry[2])
+                        unpaired_notes.append(
+                            f"{shape} on {machine}: tiles 0 / {max(1, tiles // 2) - 1} / {tiles - 1} " +
+                            " / ".join(f"{c:.0f}" for c in theirs["tile_cycles"]) + " cycles, the middle one "
+                            f"{theirs['fit_error']:.1%} off the line; the first workgroup takes the " +
+                            ("last tile (heaviest first)" if theirs["reversed"] else "first tile"))
+                else:
+                    theirs, error = model_aiter(asmk, launch, machine, workdir)
                 if theirs is None:
                     w(f"| {shape} | {machine} | `{kernel}` | {ours_cell} | `{entry[1]}` | failed: {error} | |")
                     continue
@@ -251,6 +337,15 @@ def main():
     w()
     w("TFLOP/s count the useful math only, the same for both: 2·(d_qk + d_v) FLOP per visible (query, key) pair.")
     w()
+    if unpaired_notes:
+        w("AITER's gfx942 hd 192/128 causal grid (heads, query tiles, batch) does not pair head and tail tiles: its time")
+        w("is the list schedule of every workgroup, in dispatch order, with its tile's cycles on the line through tile 0")
+        w("and the last tile, checked at the middle one, each from a launch that fits the CUs in one round (its time is")
+        w("its heavier traced workgroup's); as `asmk_fmha_model` does for ours (aiter_compare.py, unpaired_model):")
+        w()
+        for line in unpaired_notes:
+            w(f"- {line}")
+        w()
     w("## AITER's launches checked")
     w()
     w("Before it is timed, each AITER kernel runs once on a small random problem (batch 2, heads 4/2, 512 tokens)")

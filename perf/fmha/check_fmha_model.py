@@ -3,7 +3,8 @@ modeled; a workgroup time extrapolated from short traces (--trace-limit 1024) ag
 between traces of the real lengths (the default limit, 2048 keys) within 3% (short traces still carry start-up effects), and a causal problem costs less
 than the same problem without the mask (its workgroups see fewer keys), and the 8-wave ping-pong's main loop has no LDS
 bank conflicts (issue 12's target; a structural count of the trace, not a timing): bf16 hd 128 on both archs, and
-gfx950's fp8 hd 128 and bf16 192x128.
+gfx950's fp8 hd 128 and bf16 192x128; the packed rows' kernel is modeled per kv head with its mask (causal above
+unmasked).
 
     check_fmha_model.py TOOL HSACO_DIR MACHINES_DIR     (exit 77 without generated kernels)
 """
@@ -65,6 +66,22 @@ def main():
             failures.append(f"MI355X {kernel}: {conflicts} LDS bank-conflict cycles per tile in the main loop ({r['label']})")
         print(f"MI355X {kernel}: causal {r['time_us']:.1f} us, main-loop MFMA busy {r['main_loop']['mfma_busy']:.3f}, "
               f"{conflicts} LDS bank-conflict cycles per tile (modeled)")
+    # the packed rows (mask "packed"): workgroups per kv head (G·s_q rows: Llama-3-70B's 8 query heads x 20 tokens = 160
+    # rows, two tiles of 128 and 32), traced with the mask: the causal rows cost more than the same rows unmasked
+    packed = []
+    for causal in (True, False):
+        args = [tool, "--repo", repo, "--machine", "MI300X", "--kernel", "fmha_fwd_gfx942_bf16_bf16_d128_packed_w4",
+                "--batch", "1", "--heads-q", "64", "--heads-k", "8", "--seqlen-q", "20", "--seqlen-k", "1024"]
+        r = subprocess.run(args + (["--causal"] if causal else []), capture_output=True, text=True)
+        if r.returncode != 0:
+            sys.exit(f"{' '.join(args)} failed: {r.stderr}")
+        packed.append(json.loads(r.stdout))
+    if [p["workgroups"] for p in packed] != [16, 16] or sorted(f["rows"] for f in packed[0]["fits"]) != [32, 128]:
+        failures.append(f"packed: workgroups {[p['workgroups'] for p in packed]}, tile rows {packed[0]['fits']}")
+    if not packed[0]["time_us"] > packed[1]["time_us"]:
+        failures.append(f"packed: causal {packed[0]['time_us']:.2f} us not above unmasked {packed[1]['time_us']:.2f} us")
+    print(f"MI300X packed rows (8 heads x 20 tokens per kv head): causal {packed[0]['time_us']:.2f} us, unmasked "
+          f"{packed[1]['time_us']:.2f} us (modeled)")
     if failures:
         sys.exit("\n".join(failures))
 

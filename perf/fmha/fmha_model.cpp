@@ -11,6 +11,12 @@
 //     tile runs the same instructions), so two traced lengths per tile height (R rows, the ragged last
 //     tile) on the same 128-key lattice give them for every s_k', long sequences included; a third, traced
 //     between them, checks the fit (`fit_error`).
+//   * Packed rows (mask "packed": short queries with GQA): a workgroup's rows are R of the G·s_q (query head, token)
+//     pairs of a kv head (G = h_q / h_k), so tile x of ceil(G·s_q / R) covers rows [R·x, R·x + R) of each kv head;
+//     every tile sees the keys of tokens [0, s_q) (s_k' = s_k; causal: each row's limit from its token, the masked
+//     last tile included), traced as a one-tile packed launch of s_q tokens and ⌊32·waves / s_q⌋ query heads on one
+//     kv head, waves = ceil(rows / 32): the tile's waves, each with the keys of tokens [0, s_q) (a wave's work does
+//     not depend on how many of its 32 rows are busy). Workgroups repeat per kv head.
 //   * Split-KV (--splits N > 1, the pipeline op fmha_fwd for short queries): each workgroup takes one split's
 //     share of its tile's keys (ceil(tiles / N) 32-key tiles, the kernel's partition), traced as a one-tile
 //     launch of that many keys (causal: the diagonal at the share's end, exact for the last split, one masked
@@ -21,6 +27,7 @@
 // Usage (JSON on stdout, one object; labelled "modeled"):
 //   asmk_fmha_model --repo hsaco --machine MI300X --kernel NAME --batch B --heads-q H --heads-k HK
 //                   --seqlen-q S --seqlen-k SK [--causal] [--splits N] [--trace-limit 2048]
+//                   [--dispatch tiles | heads-heaviest-first]
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -52,12 +59,16 @@ struct Problem {
   std::string repo = "hsaco", machine = "MI300X", kernel;
   uint32_t batch = 1, heads_q = 1, heads_k = 1, seqlen_q = 0, seqlen_k = 0, trace_limit = 2048, splits = 1;
   bool causal = false;
+  // Dispatch order of the workgroups: "heads-heaviest-first" (the kernels' grid, space.yaml: heads fastest, then
+  // query tiles from the last, the heaviest of a causal launch first, then sequences) or "tiles" (the grid of the
+  // kernels before 2026-12-07: query tiles fastest from the first, then heads; for a repository of that time)
+  std::string dispatch = "heads-heaviest-first";
 };
 
 [[noreturn]] void usage(const std::string& why) {
   std::cerr << "asmk_fmha_model: " << why
             << "\nusage: asmk_fmha_model --repo DIR --machine NAME --kernel NAME --batch B --heads-q H --heads-k HK"
-               " --seqlen-q S --seqlen-k SK [--causal] [--splits N] [--trace-limit KEYS]\n";
+               " --seqlen-q S --seqlen-k SK [--causal] [--splits N] [--trace-limit KEYS] [--dispatch ORDER]\n";
   std::exit(2);
 }
 
@@ -79,16 +90,18 @@ Problem parse(int argc, char** argv) {
     else if (a == "--seqlen-k") p.seqlen_k = u32();
     else if (a == "--trace-limit") p.trace_limit = u32();
     else if (a == "--splits") p.splits = std::max(1u, u32());
+    else if (a == "--dispatch") p.dispatch = v;
     else usage("unknown option " + a);
   }
   if (p.kernel.empty() || p.seqlen_q == 0 || p.seqlen_k == 0) usage("--kernel, --seqlen-q and --seqlen-k are required");
+  if (p.dispatch != "tiles" && p.dispatch != "heads-heaviest-first") usage("--dispatch: tiles or heads-heaviest-first");
   if (p.causal && p.seqlen_k < p.seqlen_q) usage("causal (bottom-right) needs seqlen_k >= seqlen_q");
   return p;
 }
 
 struct Dims {
   uint32_t d = 0, dv = 0, elem_bytes = 2;
-  bool window = false;
+  bool window = false, packed = false;
 };
 
 Dims kernel_dims(const perf::KernelEntry& k) {
@@ -98,7 +111,8 @@ Dims kernel_dims(const perf::KernelEntry& k) {
   d.d = uint32_t(std::stoul(dims.substr(0, x)));
   d.dv = x == std::string::npos ? d.d : uint32_t(std::stoul(dims.substr(x + 1)));
   d.elem_bytes = k.params.at("dtype") == "fp8" ? 1 : 2;
-  d.window = k.params.at("mask") == "window";
+  d.packed = k.params.at("mask") == "packed";
+  d.window = k.params.at("mask") == "window" || d.packed;  // packed rows: the window mask per row
   return d;
 }
 
@@ -108,21 +122,26 @@ uint64_t f32_bits(float f) {
   return u;
 }
 
-// A one-workgroup launch of s_q' rows and s_k' keys (one head, one sequence); causal: bottom-right.
-perf::LaunchSpec one_tile(const perf::KernelEntry& k, const Dims& d, uint32_t rows, uint32_t keys, bool causal) {
+// A one-workgroup launch of s_q' rows and s_k' keys (one head, one sequence); causal: bottom-right. Packed rows
+// (tokens > 0): ⌊32·ceil(rows / 32) / tokens⌋ query heads × `tokens` tokens of one kv head (as many waves as `rows`),
+// q and o [tokens, heads, d].
+perf::LaunchSpec one_tile(const perf::KernelEntry& k, const Dims& d, uint32_t rows, uint32_t keys, bool causal,
+                          uint32_t tokens = 0) {
+  const uint32_t heads = tokens ? std::max(1u, kRowsPerWave * ((rows + kRowsPerWave - 1) / kRowsPerWave) / tokens) : 1;
+  const uint32_t seq = tokens ? tokens : rows;
   perf::LaunchSpec l;
   l.grid = {1, 1, 1};
   l.block = {k.workgroup_size[0], k.workgroup_size[1], k.workgroup_size[2]};
-  l.buffers = {{"q", uint64_t(rows) * d.d * d.elem_bytes},
+  l.buffers = {{"q", uint64_t(seq) * heads * d.d * d.elem_bytes},
                {"k", uint64_t(keys) * d.d * d.elem_bytes},
                {"v", uint64_t(keys) * d.dv * d.elem_bytes},
-               {"o", uint64_t(rows) * d.dv * 2}};
+               {"o", uint64_t(seq) * heads * d.dv * 2}};
   l.null_buffers = {"lse", "cu_seqlens_q", "cu_seqlens_k"};
-  l.values = {{"batch", 1}, {"seqlen_q", rows}, {"seqlen_k", keys}, {"num_heads_q", 1}, {"num_heads_k", 1},
-              {"q_stride_batch", uint64_t(rows) * d.d}, {"q_stride_token", d.d}, {"q_stride_head", d.d},
+  l.values = {{"batch", 1}, {"seqlen_q", seq}, {"seqlen_k", keys}, {"num_heads_q", heads}, {"num_heads_k", 1},
+              {"q_stride_batch", uint64_t(seq) * heads * d.d}, {"q_stride_token", uint64_t(heads) * d.d}, {"q_stride_head", d.d},
               {"k_stride_batch", uint64_t(keys) * d.d}, {"k_stride_token", d.d}, {"k_stride_head", d.d},
               {"v_stride_batch", uint64_t(keys) * d.dv}, {"v_stride_token", d.dv}, {"v_stride_head", d.dv},
-              {"o_stride_batch", uint64_t(rows) * d.dv}, {"o_stride_token", d.dv}, {"o_stride_head", d.dv},
+              {"o_stride_batch", uint64_t(seq) * heads * d.dv}, {"o_stride_token", uint64_t(heads) * d.dv}, {"o_stride_head", d.dv},
               {"scale", f32_bits(1.f / std::sqrt(float(d.d)))}, {"q_descale", f32_bits(1.f)},
               {"k_descale", f32_bits(1.f)}, {"v_descale", f32_bits(1.f)}, {"softcap", 0},
               {"window_left", 0xffffffffu}, {"window_right", causal ? 0u : 0xffffffffu}, {"bottom_right", 1},
@@ -155,13 +174,14 @@ Sample lerp(const Sample& a, const Sample& b, uint32_t keys) {
 
 class Tracer {
  public:
-  Tracer(const perf::Machine& m, const perf::KernelEntry& k, const Dims& d, bool causal, uint32_t copies)
-      : m_(m), k_(k), d_(d), causal_(causal), copies_(copies) {}
+  Tracer(const perf::Machine& m, const perf::KernelEntry& k, const Dims& d, bool causal, uint32_t copies,
+         uint32_t tokens)
+      : m_(m), k_(k), d_(d), causal_(causal), copies_(copies), tokens_(tokens) {}
 
   Sample at(uint32_t rows, uint32_t keys) {
     const auto key = std::make_pair(rows, keys);
     if (auto it = cache_.find(key); it != cache_.end()) return it->second;
-    auto program = perf::trace_workgroup(k_, one_tile(k_, d_, rows, keys, causal_));
+    auto program = perf::trace_workgroup(k_, one_tile(k_, d_, rows, keys, causal_, tokens_));
     if (!program) {
       std::cerr << "asmk_fmha_model: " << program.error() << "\n";
       std::exit(1);
@@ -193,6 +213,7 @@ class Tracer {
   Dims d_;
   bool causal_;
   uint32_t copies_;
+  uint32_t tokens_;  // packed rows: the query tokens of a sequence (0: one head's rows)
   uint32_t traces_ = 0;
   std::map<std::pair<uint32_t, uint32_t>, Sample> cache_;
 };
@@ -212,7 +233,9 @@ std::pair<uint32_t, uint32_t> fit_points(uint32_t hi, uint32_t rows, uint32_t li
 // row, 4 rows per workgroup; its modeled time (µs, launch overhead included) and bytes.
 json combine_time(const perf::Machine& m, const std::vector<perf::KernelEntry>& kernels, uint64_t rows, uint32_t splits,
                   uint32_t dv) {
-  const std::string name = "attn_lse_combine_" + m.arch + "_bf16";
+  // the slots the op attn_lse_combine picks (templates/attn_lse_combine/op.yaml: 12 when the rows fill more than 12
+  // waves per CU, else 16)
+  const std::string name = "attn_lse_combine_" + m.arch + "_bf16_s" + (rows > 12ull * m.compute_units ? "12" : "16");
   const auto k = std::find_if(kernels.begin(), kernels.end(), [&](const auto& e) { return e.name == name; });
   if (k == kernels.end()) usage("no kernel " + name + " in the repository");
   perf::LaunchSpec l;
@@ -255,8 +278,12 @@ int main(int argc, char** argv) {
   const perf::Occupancy occ = perf::occupancy(*machine, entry->footprint);
   const uint32_t waves_per_workgroup = entry->workgroup_size[0] / machine->wave_size;
   const uint32_t rows_per_workgroup = kRowsPerWave * waves_per_workgroup;
-  const uint32_t tiles = (p.seqlen_q + rows_per_workgroup - 1) / rows_per_workgroup;
-  const uint64_t workgroups = uint64_t(tiles) * p.splits * p.heads_q * p.batch;
+  // rows per (sequence, head of the grid): s_q of a query head, or the G·s_q packed rows of a kv head
+  if (d.packed && (p.heads_k == 0 || p.heads_q % p.heads_k)) usage("packed rows need heads-q a multiple of heads-k");
+  const uint32_t grid_heads = d.packed ? p.heads_k : p.heads_q;
+  const uint32_t head_rows = d.packed ? p.heads_q / p.heads_k * p.seqlen_q : p.seqlen_q;
+  const uint32_t tiles = (head_rows + rows_per_workgroup - 1) / rows_per_workgroup;
+  const uint64_t workgroups = uint64_t(tiles) * p.splits * grid_heads * p.batch;
   const uint64_t per_cu_needed = (workgroups + machine->compute_units - 1) / machine->compute_units;
   const uint32_t copies = uint32_t(std::min<uint64_t>(occ.workgroups_per_cu, per_cu_needed));
   if (copies == 0) usage("the kernel does not fit on a CU of " + machine->name);
@@ -264,8 +291,8 @@ int main(int argc, char** argv) {
   // Each query tile as a one-tile launch: (rows, keys).
   std::vector<std::pair<uint32_t, uint32_t>> tile_work(tiles);
   for (uint32_t x = 0; x < tiles; ++x) {
-    const uint32_t rows = std::min(rows_per_workgroup, p.seqlen_q - x * rows_per_workgroup);
-    tile_work[x] = {rows, p.causal ? rows + x * rows_per_workgroup + (p.seqlen_k - p.seqlen_q) : p.seqlen_k};
+    const uint32_t rows = std::min(rows_per_workgroup, head_rows - x * rows_per_workgroup);
+    tile_work[x] = {rows, p.causal && !d.packed ? rows + x * rows_per_workgroup + (p.seqlen_k - p.seqlen_q) : p.seqlen_k};
   }
   // Split-KV: each tile's keys in p.splits shares of whole 32-key tiles (empty shares do no work)
   if (p.splits > 1) {
@@ -277,7 +304,7 @@ int main(int argc, char** argv) {
     tile_work = shares;
   }
   // Per tile height: the range of keys, two traced lengths and the fit; a third length checks it.
-  Tracer tracer(*machine, *entry, d, p.causal, copies);
+  Tracer tracer(*machine, *entry, d, p.causal, copies, d.packed ? p.seqlen_q : 0);
   std::map<uint32_t, std::pair<Sample, Sample>> fits;
   double fit_error = 0;
   json fits_json = json::array();
@@ -300,15 +327,22 @@ int main(int argc, char** argv) {
     fits_json.push_back(f);
   }
 
-  // Workgroups in dispatch order (x fastest, then heads, then sequences), each with its fitted time.
+  // Workgroups in dispatch order (--dispatch), each with its fitted time.
   std::vector<std::pair<uint64_t, double>> schedule;
   double l2_bytes = 0;
-  for (uint64_t rep = 0; rep < uint64_t(p.heads_q) * p.batch; ++rep)
-    for (const auto& [rows, keys] : tile_work) {
-      const Sample s = lerp(fits[rows].first, fits[rows].second, keys);
-      schedule.emplace_back(1, s.cycles);
-      l2_bytes += s.global_bytes;  // of one copy (the traced workgroup)
-    }
+  auto add = [&](const std::pair<uint32_t, uint32_t>& work) {
+    const Sample s = lerp(fits[work.first].first, fits[work.first].second, work.second);
+    schedule.emplace_back(1, s.cycles);
+    l2_bytes += s.global_bytes;  // of one copy (the traced workgroup)
+  };
+  if (p.dispatch == "tiles") {
+    for (uint64_t rep = 0; rep < uint64_t(grid_heads) * p.batch; ++rep)
+      for (const auto& work : tile_work) add(work);
+  } else {
+    for (uint32_t b = 0; b < p.batch; ++b)
+      for (size_t i = tile_work.size(); i-- > 0;)
+        for (uint32_t h = 0; h < grid_heads; ++h) add(tile_work[i]);
+  }
   // Copies of the same workgroup simulate together: one slot stands for one copy at that pace.
   const double makespan = perf::list_schedule(schedule, uint64_t(machine->compute_units) * copies);
 
@@ -355,7 +389,7 @@ int main(int argc, char** argv) {
       {"machine", machine->name},
       {"kernel", p.kernel},
       {"problem", {{"batch", p.batch}, {"heads_q", p.heads_q}, {"heads_k", p.heads_k}, {"seqlen_q", p.seqlen_q},
-                   {"seqlen_k", p.seqlen_k}, {"causal", p.causal}, {"splits", p.splits}}},
+                   {"seqlen_k", p.seqlen_k}, {"causal", p.causal}, {"splits", p.splits}, {"dispatch", p.dispatch}}},
       {"occupancy", {{"waves_per_simd", occ.waves_per_simd}, {"workgroups_per_cu", occ.workgroups_per_cu},
                      {"limiter", occ.limiter}, {"unified_vgprs", occ.unified_vgprs}, {"lds_bytes", occ.lds_allocated},
                      {"resident_per_cu", copies}}},

@@ -6,8 +6,9 @@ Every figure is modeled (perf/MODEL.md's CU model through asmk_fmha_model), none
     /usr/bin/python3 perf/fmha/split_report.py --build build [--repo hsaco] > perf/fmha/split_kv.md
 
 The split count is the one `asmk op fmha_fwd_varlen ... --explain` plans with a workspace offered (the batch-mode op
-fmha_fwd plans the same, but packs the query heads of a kv head for seqlen_q = 1: its own sections below, batch > 1
-with seqlen_q > 1 and head packing). A few minutes on two cores; not run in CI.
+fmha_fwd plans the same, but packs the query heads of a kv head for short queries with GQA: its own sections below,
+batch > 1 with seqlen_q > 1, and head packing for real models' heads, hd 64, 128 and 256). A few minutes on two cores;
+not run in CI.
 """
 import argparse
 import concurrent.futures
@@ -25,10 +26,10 @@ def shapes():
     return [(b, s_q, s_k) for b in (1, 8) for s_q in (1, 16, 64) for s_k in (8192, 32768, 131072)]
 
 
-def explain(asmk, repo, machine, op, b, s_q, s_k, heads=(HEADS_Q, HEADS_K)):
+def explain(asmk, repo, machine, op, b, s_q, s_k, heads=(HEADS_Q, HEADS_K), head_dims="128"):
     """`asmk op OP ... --explain` (the selection only): its stdout, or exits with its error."""
     args = [asmk, "op", op, "--repo", repo, "--device", machine, "--batch", str(b), "--seqlen-q", str(s_q),
-            "--seqlen-k", str(s_k), "--num-heads-q", str(heads[0]), "--num-heads-k", str(heads[1]), "--head-dims", "128",
+            "--seqlen-k", str(s_k), "--num-heads-q", str(heads[0]), "--num-heads-k", str(heads[1]), "--head-dims", head_dims,
             "--mask", "window", "--window-right", "0", "--bottom-right", "1", "--scale", "0.088", "--explain"]
     if op.startswith("fmha_fwd_varlen"):
         args += ["--total-q", str(b * s_q), "--total-k", str(b * s_k)]
@@ -48,14 +49,6 @@ def model(tool, repo, machine, kernel, b, s_q, s_k, splits, heads=(HEADS_Q, HEAD
     return json.loads(r.stdout)
 
 
-def model_after(tool, repo, machine, kernel, b, s_q, s_k, splits, heads=(HEADS_Q, HEADS_K)):
-    """The plan's kernel; the packed rows (mask "packed") as that kernel over group · s_q rows of h_k heads with every
-    key visible (asmk_fmha_model traces unmasked tiles: the one masked tile of causal rows is left out)."""
-    if "_packed_" in kernel:
-        return model(tool, repo, machine, kernel, b, heads[0] // heads[1] * s_q, s_k, splits, (heads[1], heads[1]), causal=False)
-    return model(tool, repo, machine, kernel, b, s_q, s_k, splits, heads)
-
-
 def unpacked_splits(machine, b, s_q, s_k, heads):
     """The split count of the plan without packing: op.yaml's rule for ceil(s_q / 128) · h_q · b workgroups."""
     cus = {"MI300X": 304, "MI355X": 256}[machine]
@@ -71,7 +64,7 @@ def row(asmk, tool, repo, machine, shape):
     splits = int(m[1]) if m else 1
     after_kernel = re.search(r"^kernel +(\S+)", plan, re.M)[1]
     before = model(tool, repo, machine, before_kernel, b, s_q, s_k, 1)
-    after = model_after(tool, repo, machine, after_kernel, b, s_q, s_k, splits) if splits > 1 or "_packed_" in after_kernel else before
+    after = model(tool, repo, machine, after_kernel, b, s_q, s_k, splits) if splits > 1 or "_packed_" in after_kernel else before
     return shape, before_kernel, before, splits, after
 
 
@@ -92,48 +85,45 @@ def batch_row(asmk, tool, repo, machine, shape):
     before_kernel, _ = plan_of(explain(asmk, repo, machine, "fmha_fwd_single", b, s_q, s_k), "fmha_fwd_single")
     after_kernel, splits = plan_of(explain(asmk, repo, machine, "fmha_fwd", b, s_q, s_k), "fmha_fwd_split")
     before = model(tool, repo, machine, before_kernel, b, s_q, s_k, 1)
-    after = model_after(tool, repo, machine, after_kernel, b, s_q, s_k, splits) if splits > 1 or "_packed_" in after_kernel else before
+    after = model(tool, repo, machine, after_kernel, b, s_q, s_k, splits) if splits > 1 or "_packed_" in after_kernel else before
     return shape, before, splits, after
 
 
-# Head packing for decode (seqlen_q = 1), Llama-3-70B's heads (h_q 64, h_k 8): before, one query head per wave (31 of
-# its 32 rows idle; the split count from h_q · batch workgroups, as the op planned before packing); after, the group's 8
-# query heads as one kv head's rows (`asmk op fmha_fwd --explain`: the kernel without a mask, seqlen_q 8, h_k heads).
-PACK_HEADS = (64, 8)
+# Head packing for short queries with GQA: before, one query head per wave (s_q of its 32 rows busy; the split count
+# from h_q · batch workgroups, as the op planned before packing); after, the plan of `asmk op fmha_fwd` (varlen:
+# fmha_fwd_varlen) — s_q = 1 in batch mode: the group's query heads as one kv head's rows through a view (the kernel
+# without a mask, seqlen_q G, h_k heads); otherwise the kernel's packed rows (mask "packed": the G query heads × s_q
+# tokens of a kv head as one wave's rows, each row's causal limit from its token; asmk_fmha_model traces it with its
+# mask). Real models' heads: Llama-3-70B (64 / 8, hd 128), gpt-oss-120b (64 / 8, hd 64), Qwen3-Next-80B (16 / 2, hd
+# 256), Gemma-3-12B (16 / 8, hd 256). DeepSeek's 192x128 (MLA prefill) has h_q = h_k: nothing to pack.
+PACK_MODELS = [("Llama-3-70B", 64, 8, "128"), ("gpt-oss-120b", 64, 8, "64"), ("Qwen3-Next-80B", 16, 2, "256"),
+               ("Gemma-3-12B", 16, 8, "256")]
 
 
 def pack_shapes():
-    return [(b, 1, s_k) for b in (1, 8, 32) for s_k in (8192, 32768)]
+    """(model, batch, s_q, s_k, varlen): hd 128 as before (decode through the view, MTP s_q 2 and 4, batch 1 / 8 / 32); the
+    other head dims, whose packed rows are new: s_q 2 and 4 and a varlen decode batch (s_q 1 each), batch 1 and 8."""
+    out = []
+    for m in PACK_MODELS:
+        if m[3] == "128":
+            out += [(m, b, s_q, s_k, False) for s_q in (1, 2, 4) for b in (1, 8, 32) for s_k in (8192, 32768)]
+        else:
+            out += [(m, b, s_q, s_k, s_q == 1) for s_q in (1, 2, 4) for b in (1, 8) for s_k in (8192, 32768)]
+    return out
 
 
 def pack_row(asmk, tool, repo, machine, shape):
-    b, s_q, s_k = shape
-    h_q, h_k = PACK_HEADS
-    before_kernel, _ = plan_of(explain(asmk, repo, machine, "fmha_fwd_single", b, s_q, s_k, PACK_HEADS), "fmha_fwd_single")
-    before_splits = unpacked_splits(machine, b, s_q, s_k, PACK_HEADS)
-    after_kernel, after_splits = plan_of(explain(asmk, repo, machine, "fmha_fwd", b, s_q, s_k, PACK_HEADS), "fmha_fwd_split")
-    before = model(tool, repo, machine, before_kernel, b, s_q, s_k, before_splits, PACK_HEADS)
-    after = model(tool, repo, machine, after_kernel, b, h_q // h_k, s_k, after_splits, (h_k, h_k), causal=False)
-    return shape, before_splits, before, after_splits, after
-
-
-# Speculative decoding / MTP (seqlen_q 2..8), Llama-3-70B's heads: before, one query head per wave (s_q of its 32 rows
-# busy; the split count the op planned before packing); after, the kernel's packed rows (mask "packed": the 8 query heads x s_q
-# tokens of a kv head as one wave's rows, each row's causal limit from its token), modeled as the packed kernel over
-# G·s_q rows of h_k heads without the mask (asmk_fmha_model traces unmasked tiles; the masked last tile of the
-# causal rows is not in the after-figure).
-def mtp_shapes():
-    return [(b, s_q, s_k) for s_q in (2, 4) for b in (1, 8, 32) for s_k in (4096, 32768)]
-
-
-def mtp_row(asmk, tool, repo, machine, shape):
-    b, s_q, s_k = shape
-    h_q, h_k = PACK_HEADS
-    before_kernel, _ = plan_of(explain(asmk, repo, machine, "fmha_fwd_single", b, s_q, s_k, PACK_HEADS), "fmha_fwd_single")
-    before_splits = unpacked_splits(machine, b, s_q, s_k, PACK_HEADS)
-    after_kernel, after_splits = plan_of(explain(asmk, repo, machine, "fmha_fwd", b, s_q, s_k, PACK_HEADS), "fmha_fwd_split")
-    before = model(tool, repo, machine, before_kernel, b, s_q, s_k, before_splits, PACK_HEADS)
-    after = model_after(tool, repo, machine, after_kernel, b, s_q, s_k, after_splits, PACK_HEADS)
+    (name, h_q, h_k, hd), b, s_q, s_k, varlen = shape
+    heads = (h_q, h_k)
+    op = "fmha_fwd_varlen" if varlen else "fmha_fwd"
+    before_kernel, _ = plan_of(explain(asmk, repo, machine, op + "_single", b, s_q, s_k, heads, hd), op + "_single")
+    before_splits = unpacked_splits(machine, b, s_q, s_k, heads)
+    after_kernel, after_splits = plan_of(explain(asmk, repo, machine, op, b, s_q, s_k, heads, hd), op + "_split")
+    before = model(tool, repo, machine, before_kernel, b, s_q, s_k, before_splits, heads)
+    if "_packed_" in after_kernel:  # the kernel's packed rows, traced with its mask
+        after = model(tool, repo, machine, after_kernel, b, s_q, s_k, after_splits, heads)
+    else:  # decode through the view: seqlen_q = G rows of h_k heads, every key visible
+        after = model(tool, repo, machine, after_kernel, b, h_q // h_k, s_k, after_splits, (h_k, h_k), causal=False)
     return shape, before_splits, before, after_kernel, after_splits, after
 
 
@@ -183,42 +173,27 @@ def main():
                   f"| {after['time_us']:.1f} = {after['time_us'] - combine:.1f} + {combine:.1f} "
                   f"| {before['time_us'] / after['time_us']:.2f}x |")
         print()
-    h_q, h_k = PACK_HEADS
-    print("## Head packing for decode (s_q = 1)\n")
-    print(f"Llama-3-70B's heads (h_q {h_q} / h_k {h_k}), hd 128 bf16, causal bottom-right (for one query: every key), a "
-          "workspace offered. *Before*: one query head per wave (the kernel of `asmk op fmha_fwd_single`, split count from "
-          "h_q · batch workgroups as the op planned before packing); *after*: the plan of `asmk op fmha_fwd` — the 8 query heads of a kv "
-          "head are one wave's rows (the kernel without a mask, seqlen_q 8, h_k heads), its K / V read once for them, "
-          "the split count from h_k · batch workgroups.\n")
+    print("## Head packing for short queries with GQA\n")
+    print("Real models' heads, causal bottom-right, a workspace offered. *Before*: one query head per wave (the kernel of "
+          "`asmk op fmha_fwd_single` / `fmha_fwd_varlen_single`, the split count from h_q · batch workgroups as the op "
+          "planned before packing); *after*: the plan of `asmk op fmha_fwd` / `fmha_fwd_varlen` — batch-mode decode "
+          "(s_q 1) through a view (the group's query heads as one kv head's rows: the kernel without a mask, seqlen_q G, "
+          "h_k heads), otherwise the kernel's packed rows (mask `packed`: a kv head's G query heads × s_q tokens are one "
+          "wave's rows, each row's causal limit from its token, modeled with that mask), the split count from h_k · batch "
+          "workgroups. hd 64 and 256 had no packed rows before (s_q 2, 4 and varlen decode ran unpacked: the *before* "
+          "column is what the op ran); DeepSeek's 192x128 (MLA prefill) has h_q = h_k: nothing to pack.\n")
     for machine, _ in MACHINES:
         with concurrent.futures.ThreadPoolExecutor(a.jobs) as pool:
             rows = list(pool.map(lambda s: pack_row(asmk, tool, a.repo, machine, s), pack_shapes()))
         print(f"### {machine}\n")
-        print("| batch | s_k | before: workgroups (splits) | before µs | after: workgroups (splits) | after µs | speed-up |")
-        print("|---|---|---|---|---|---|---|")
-        for (b, s_q, s_k), bs, before, as_, after in rows:
-            print(f"| {b} | {s_k // 1024}K | {before['workgroups']} ({bs}) | {before['time_us']:.1f} "
-                  f"| {after['workgroups']} ({as_}) | {after['time_us']:.1f} | {before['time_us'] / after['time_us']:.2f}x |")
+        print("| model (h_q / h_k, hd) | s_q | batch | s_k | before: workgroups (splits) | before µs | after: kernel "
+              "| after: workgroups (splits) | after µs | speed-up |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        for ((name, h_q, h_k, hd), b, s_q, s_k, varlen), bs, before, kernel, as_, after in rows:
+            print(f"| {name} ({h_q} / {h_k}, {hd}) | {s_q}{' varlen' if varlen else ''} | {b} | {s_k // 1024}K "
+                  f"| {before['workgroups']} ({bs}) | {before['time_us']:.1f} | `{kernel}` | {after['workgroups']} ({as_}) "
+                  f"| {after['time_us']:.1f} | {before['time_us'] / after['time_us']:.2f}x |")
         print()
-    print("## Head packing for speculative decoding / MTP (s_q 2, 4)\n")
-    print(f"Llama-3-70B's heads (h_q {h_q} / h_k {h_k}), hd 128 bf16, causal bottom-right, a workspace offered. *Before*: "
-          "one query head per wave (the kernel of `asmk op fmha_fwd_single`, split count from h_q · batch workgroups as "
-          "the op planned before packing); "
-          "*after*: the plan of `asmk op fmha_fwd` — the kernel's packed rows (mask `packed`: a kv head's 8 query heads "
-          "× s_q tokens are one wave's rows, each row's causal limit from its token), split count from h_k · batch "
-          "workgroups; modeled as that kernel over 8·s_q rows of h_k heads with every key visible (the model traces "
-          "unmasked tiles: the one masked tile of the causal rows is left out, under 1% of the keys at 4K).\n")
-    for machine, _ in MACHINES:
-        with concurrent.futures.ThreadPoolExecutor(a.jobs) as pool:
-            rows = list(pool.map(lambda s: mtp_row(asmk, tool, a.repo, machine, s), mtp_shapes()))
-        print(f"### {machine}\n")
-        print("| s_q | batch | s_k | before: workgroups (splits) | before µs | after: kernel | after: workgroups (splits) | after µs | speed-up |")
-        print("|---|---|---|---|---|---|---|---|---|")
-        for (b, s_q, s_k), bs, before, kernel, as_, after in rows:
-            print(f"| {s_q} | {b} | {s_k // 1024}K | {before['workgroups']} ({bs}) | {before['time_us']:.1f} | `{kernel}` "
-                  f"| {after['workgroups']} ({as_}) | {after['time_us']:.1f} | {before['time_us'] / after['time_us']:.2f}x |")
-        print()
-
 
 if __name__ == "__main__":
     main()

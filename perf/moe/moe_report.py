@@ -9,8 +9,9 @@ workgroups of each launch run on the emulator, traced, and stand for the grid.
 What is modeled, per layer (the launches of the fused_moe op, templates/moe_gemm/op.fused_moe.yaml):
 routing (moe_topk_softmax, or moe_grouped_topk for DeepSeek-V3), the sort (moe_sort_onepass's one launch, or
 moe_sort_count + moe_sort_scatter over chunks — the op's choice), stage 1 (moe_gemm s1),
-stage 2 (moe_gemm s2) and moe_sum. The routing is uniform at random (seeded): each token's k experts
-distinct; the sorted layout is computed here exactly as moe_sort builds it (ref/moe.hpp), and the
+stage 2 (moe_gemm s2) and moe_sum. The routing kernel reads N(0, 1) logits (seeded; a real router's
+have no ties, so the picks take the kernels' usual path); the ids the later launches read are uniform at
+random (seeded): each token's k experts distinct; the sorted layout is computed here exactly as moe_sort builds it (ref/moe.hpp), and the
 GEMM stages are launched over its active M blocks only — blocks past the padded total exit after
 two scalar loads, so a grid of the active blocks models the same work without counting capacity
 blocks as full tiles (the model's "first workgroup stands for the grid" rule would). The M tile is
@@ -34,6 +35,7 @@ against fp8 per-token activations (in_a8w4_rowcol).
 import argparse
 import json
 import random
+import struct
 import subprocess
 import sys
 import tempfile
@@ -98,9 +100,12 @@ def auto_tile(tokens, k, experts):
 
 
 def stage_grid_x(stage, m_tile, hidden, inter, arch, in_dtype, scales, out_dtype="f32"):
-    """moe_gemm's column tiles (space.yaml's launch grid x) of a stage, M tile and format on an arch."""
-    return spec_value(MOE_GEMM["launch"]["grid"][0], stage=stage, m_tile=m_tile, hidden=hidden, inter=inter, arch=arch,
-                      in_dtype=in_dtype, scales=scales, out_dtype=out_dtype)
+    """moe_gemm's column tiles (space.yaml's launch grid x, over its derived values) of a stage, M tile and format on
+    an arch."""
+    names = {"stage": stage, "m_tile": m_tile, "arch": arch, "in_dtype": in_dtype, "scales": scales, "out_dtype": out_dtype}
+    for key, expr in MOE_GEMM.get("derived", {}).items():
+        names[key] = spec_value(expr, **names)
+    return spec_value(MOE_GEMM["launch"]["grid"][0], hidden=hidden, inter=inter, **names)
 
 
 def routing(tokens, k, experts, seed):
@@ -152,6 +157,12 @@ def model(asmk, repo, kernel, grid, args, buffers, machine, flops, hbm_bytes, fi
         raise SystemExit(f"{' '.join(cmd)}\n{out.stdout}{out.stderr}")
     line = [l for l in out.stdout.splitlines() if l.startswith("{")][-1]
     return json.loads(line)
+
+
+def write_f32(folder: Path, name: str, values) -> str:
+    path = folder / name
+    path.write_bytes(struct.pack(f"<{len(values)}f", *values))
+    return "@" + str(path)
 
 
 def write_i32(folder: Path, name: str, values) -> str:
@@ -245,18 +256,21 @@ def layer(asmk, repo, machine, spec, tokens, folder: Path, compute_units=None, f
               "a16w4": "ina16w4_mx32", "int4": "ina8w4_rowcol"}[dtype]
     in_dtype, scales = suffix[2:].split("_")   # space.yaml's in_dtype and scales (the N tile depends on them)
     rows = {}
-    # routing
+    # routing: a real router's logits, N(0, 1) (seeded; with all-equal logits every pick would be a tie, the
+    # kernels' slow path)
+    rng = random.Random(tokens * 7919 + experts)
+    logits = write_f32(folder, "logits", [rng.gauss(0.0, 1.0) for _ in range(tokens * experts)])
     if route == "grouped":
         kernel = f"moe_grouped_topk_{arch}_e4"
         args = {"tokens": tokens, "experts": experts, "k": k, "n_group": 8, "topk_group": 4, "renormalize": 1,
                 "routed_scaling_factor": "bits:0x40200000"}
-        buffers = {"logits": f"zeros:{tokens * experts * 4}", "correction_bias": f"zeros:{experts * 4}",
+        buffers = {"logits": logits, "correction_bias": f"zeros:{experts * 4}",
                    "topk_ids": f"zeros:{slots * 4}", "topk_weights": f"zeros:{slots * 4}"}
     else:
         per_lane = next(e for e in (1, 2, 4, 8) if experts <= 64 * e)
         kernel = f"moe_topk_softmax_{arch}_e{per_lane}"
         args = {"tokens": tokens, "experts": experts, "k": k, "renormalize": 1}
-        buffers = {"logits": f"zeros:{tokens * experts * 4}", "topk_ids": f"zeros:{slots * 4}",
+        buffers = {"logits": logits, "topk_ids": f"zeros:{slots * 4}",
                    "topk_weights": f"zeros:{slots * 4}"}
     rows["routing"] = model(asmk, repo, kernel, [-(-tokens // 4), 1, 1], args, buffers, machine, 0,
                             tokens * experts * 4 + slots * 8, files)
@@ -397,7 +411,7 @@ def render(results, command):
            "choice), the activation quantization (quant_fp8 / quant_mxfp4 of x, and of the intermediate between the",
            "stages; ¹: the intermediate quantized in stage 1's epilogue, x only), stage 1, stage 2, moe_sum (the",
            "launches of fused_moe), run one after",
-           "the other; the layer's time is their sum. Uniform random routing (each token k distinct experts).",
+           "the other; the layer's time is their sum. The routing kernel reads N(0, 1) logits; the later launches a uniform random routing (each token k distinct experts).",
            "`weights` = bytes of the experts that receive a token (read once); `HBM %` = the layer's compulsory",
            "bytes / time against the machine's HBM bandwidth, `MFMA %` = useful flops / time against the dense",
            "peak of the dtype; `route+sort %` = the share of routing and sorting in the layer's time.", ""]

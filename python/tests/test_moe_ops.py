@@ -265,34 +265,6 @@ def test_moe_gemm1_blockscale(emu):
     np.testing.assert_allclose(bf16_values(out), rows_of(want, p.tokens * p.k, p.inter), rtol=2 ** -7, atol=2e-3)
 
 
-def test_moe_gemm1_blockscale_q8(emu):
-    """Stage 1 with the intermediate quantized in its epilogue: the codes and 1x128 group scales are
-    NumPy's dynamic fp8 quantization of the bf16 rows moe_gemm1_blockscale gives on the same inputs (and
-    quant_fp8's bytes), those rows the float64 stage 1."""
-    rng = np.random.default_rng(43)
-    p = MoeProblem(rng, hidden=256, inter=256)
-    fmt = emu.fp8_format
-    x = random_fp8_bytes(rng, (p.tokens, p.hidden), fmt)
-    w1 = random_fp8_bytes(rng, (p.experts, 2 * p.inter, p.hidden), fmt, max_abs=1.0)
-    scale_a = rng.uniform(0.05, 0.2, (p.tokens, p.hidden // 128)).astype(np.float32)
-    scale_w = rng.uniform(0.05, 0.2, (p.experts, 2 * p.inter // 128, p.hidden // 128)).astype(np.float32)
-    codes = np.zeros((p.tokens * p.k, p.inter), np.uint8)
-    scales = np.zeros((p.tokens * p.k, p.inter // 128), np.float32)
-    asmk.run_op("moe_gemm1_blockscale_q8", a=x, w=w1, scale_a=scale_a, scale_w=scale_w, out=codes, out_scale=scales,
-                context=emu, **p.sizes(), **p.layout())
-    inter = np.zeros((p.tokens * p.k, p.inter), np.uint16)
-    asmk.run_op("moe_gemm1_blockscale", a=x, w=w1, scale_a=scale_a, scale_w=scale_w, out=inter, context=emu,
-                **p.sizes(), **p.layout())
-    x_values = decode_fp8(x, fmt) * per_block(scale_a, 1, p.tokens)
-    w1_values = decode_fp8(w1, fmt) * per_block(scale_w, 128, 2 * p.inter)
-    want = moe_stage1_rows(x_values, w1_values, p.sorted_ids, p.block_expert, p.total, p.k, "silu", p.block_m)
-    rows = sorted(want)
-    np.testing.assert_allclose(bf16_values(inter[rows]), rows_of(want, p.tokens * p.k, p.inter)[rows], rtol=2 ** -7, atol=2e-3)
-    check_fp8_quantization(bf16_values(inter[rows]), codes[rows], scales[rows], fmt, group=True)
-    y, s = asmk.quant_fp8(np.ascontiguousarray(inter[rows]), group=True, in_dtype="bf16", context=emu)
-    assert np.array_equal(np.asarray(y).view(np.uint8), codes[rows]) and np.array_equal(np.asarray(s), scales[rows])
-
-
 def test_moe_gemm2_blockscale(emu):
     rng = np.random.default_rng(42)
     p = MoeProblem(rng, hidden=128, inter=256)
@@ -352,40 +324,74 @@ def test_moe_gemm_mxfp4(emu, stage):
         np.testing.assert_allclose(out, rows_of(want, rows, p.hidden), rtol=1e-4, atol=1e-5)
 
 
-def test_moe_gemm1_mxfp4_q4(emu):
-    """MXFP4 stage 1 with the intermediate quantized in its epilogue (gfx950): the e8m0 scales are OCP MX's
-    2^(floor(log2 amax) - 2) of each 1x32 group of the bf16 rows moe_gemm1_mxfp4 gives on the same inputs, the
-    e2m1 codes those rows' nearest values at that scale (or 6 at the clamp), and both equal quant_mxfp4's bytes."""
-    rng = np.random.default_rng(47)
-    p = MoeProblem(rng, hidden=128, inter=128)
+def quantizing_epilogue_inputs(rng, p, fmt, emu):
+    """One format's stage-1 inputs for test_moe_gemm1_quantizing_epilogue: (the op arguments, the zeroed codes and
+    scales, x's and W1's float64 values, the activation)."""
+    if fmt == "fp8_block128":
+        f8 = emu.fp8_format
+        a = random_fp8_bytes(rng, (p.tokens, p.hidden), f8)
+        w = random_fp8_bytes(rng, (p.experts, 2 * p.inter, p.hidden), f8, max_abs=1.0)
+        scale_a = rng.uniform(0.05, 0.2, (p.tokens, p.hidden // 128)).astype(np.float32)
+        scale_w = rng.uniform(0.05, 0.2, (p.experts, 2 * p.inter // 128, p.hidden // 128)).astype(np.float32)
+        codes = np.zeros((p.tokens * p.k, p.inter), np.uint8)
+        scales = np.zeros((p.tokens * p.k, p.inter // 128), np.float32)
+        return (dict(a=a, w=w, scale_a=scale_a, scale_w=scale_w), codes, scales,
+                decode_fp8(a, f8) * per_block(scale_a, 1, p.tokens), decode_fp8(w, f8) * per_block(scale_w, 128, 2 * p.inter),
+                "silu")
     a = rng.integers(0, 256, (p.tokens, p.hidden // 2), dtype=np.uint8)
     w = rng.integers(0, 256, (p.experts, 2 * p.inter, p.hidden // 2), dtype=np.uint8)
     scale_a = rng.integers(125, 128, (p.tokens, p.hidden // 32), dtype=np.uint8)
     scale_w = rng.integers(120, 123, (p.experts, 2 * p.inter, p.hidden // 32), dtype=np.uint8)
     codes = np.zeros((p.tokens * p.k, p.inter // 2), np.uint8)
     scales = np.zeros((p.tokens * p.k, p.inter // 32), np.uint8)
-    args = dict(a=a, w=w, scale_a=scale_a, scale_w=scale_w, context=emu, **p.sizes(), **p.layout(), activation="swiglu_oai")
-    if emu.device["arch"] == "gfx942":
-        with pytest.raises(asmk.Error) as caught:
-            asmk.run_op("moe_gemm1_mxfp4_q4", out=codes, out_scale=scales, **args)
-        assert "gfx942" in caught.value.message
-        return
-    asmk.run_op("moe_gemm1_mxfp4_q4", out=codes, out_scale=scales, **args)
-    inter = np.zeros((p.tokens * p.k, p.inter), np.uint16)
-    asmk.run_op("moe_gemm1_mxfp4", out=inter, **args)
-    rows = sorted(moe_stage1_rows(mxfp4_values(a, scale_a), mxfp4_values(w, scale_w), p.sorted_ids, p.block_expert,
-                                  p.total, p.k, "swiglu_oai", p.block_m))
-    h = bf16_values(inter[rows])
-    amax = np.abs(h).reshape(len(rows), -1, 32).max(axis=2)
+    return (dict(a=a, w=w, scale_a=scale_a, scale_w=scale_w, activation="swiglu_oai"), codes, scales,
+            mxfp4_values(a, scale_a), mxfp4_values(w, scale_w), "swiglu_oai")
+
+
+def check_mxfp4_quantization(h, codes, scales):
+    """The e8m0 scales are OCP MX's 2^(floor(log2 amax) - 2) of each 1x32 group of h, the e2m1 codes h's nearest
+    values at that scale (or 6 at the clamp)."""
+    amax = np.abs(h).reshape(len(h), -1, 32).max(axis=2)
     want_scale = np.where(amax > 0, np.floor(np.log2(np.where(amax > 0, amax, 1))) - 2 + 127, 0).clip(0, 254)
-    np.testing.assert_array_equal(scales[rows], want_scale.astype(np.uint8))
-    got = mxfp4_values(codes[rows], scales[rows])
-    step = np.repeat(np.exp2(scales[rows].astype(np.float64) - 127), 32, axis=1)
+    np.testing.assert_array_equal(scales, want_scale.astype(np.uint8))
+    got = mxfp4_values(codes, scales)
+    step = np.repeat(np.exp2(scales.astype(np.float64) - 127), 32, axis=1)
     grid = np.concatenate([-E2M1[::-1], E2M1])
     nearest = np.abs(h[..., None] / step[..., None] - grid).min(axis=-1) * step
     assert np.all(np.abs(got - np.clip(h, -6 * step, 6 * step)) <= nearest + 1e-12)
-    y, s = asmk.quant_mxfp4(np.ascontiguousarray(inter[rows]), in_dtype="bf16", context=emu)
-    assert np.array_equal(np.asarray(y), codes[rows]) and np.array_equal(np.asarray(s), scales[rows])
+
+
+@pytest.mark.parametrize("fmt", ["fp8_block128", "mxfp4"])
+def test_moe_gemm1_quantizing_epilogue(emu, fmt):
+    """Stage 1 with the intermediate quantized in its epilogue (moe_gemm1_blockscale_q8: fp8 codes and 1x128 group
+    scales; moe_gemm1_mxfp4_q4, gfx950: e2m1 codes and 1x32 e8m0 scales, on gfx942 an asmk.Error): the codes and
+    scales are the dynamic quantization (NumPy's) of the bf16 rows the unfused stage 1 gives on the same inputs, and
+    the quant op's bytes; those rows the float64 stage 1."""
+    fp8 = fmt == "fp8_block128"
+    fused, unfused = ("moe_gemm1_blockscale_q8", "moe_gemm1_blockscale") if fp8 else ("moe_gemm1_mxfp4_q4", "moe_gemm1_mxfp4")
+    rng = np.random.default_rng(43 if fp8 else 47)
+    p = MoeProblem(rng, hidden=256 if fp8 else 128, inter=256 if fp8 else 128)
+    inputs, codes, scales, x_values, w1_values, act = quantizing_epilogue_inputs(rng, p, fmt, emu)
+    args = dict(context=emu, **inputs, **p.sizes(), **p.layout())
+    if not fp8 and emu.device["arch"] == "gfx942":
+        with pytest.raises(asmk.Error) as caught:
+            asmk.run_op(fused, out=codes, out_scale=scales, **args)
+        assert "gfx942" in caught.value.message
+        return
+    asmk.run_op(fused, out=codes, out_scale=scales, **args)
+    inter = np.zeros((p.tokens * p.k, p.inter), np.uint16)
+    asmk.run_op(unfused, out=inter, **args)
+    want = moe_stage1_rows(x_values, w1_values, p.sorted_ids, p.block_expert, p.total, p.k, act, p.block_m)
+    rows = sorted(want)
+    h = bf16_values(inter[rows])
+    np.testing.assert_allclose(h, rows_of(want, p.tokens * p.k, p.inter)[rows], rtol=2 ** -7, atol=2e-3)
+    if fp8:
+        check_fp8_quantization(h, codes[rows], scales[rows], emu.fp8_format, group=True)
+        y, s = asmk.quant_fp8(np.ascontiguousarray(inter[rows]), group=True, in_dtype="bf16", context=emu)
+    else:
+        check_mxfp4_quantization(h, codes[rows], scales[rows])
+        y, s = asmk.quant_mxfp4(np.ascontiguousarray(inter[rows]), in_dtype="bf16", context=emu)
+    assert np.array_equal(np.asarray(y).view(np.uint8), codes[rows]) and np.array_equal(np.asarray(s), scales[rows])
 
 
 @pytest.mark.parametrize("stage", [1, 2])

@@ -43,16 +43,18 @@ class FmhaFwdRulesTest(unittest.TestCase):
         return names
 
     def test_every_variant_has_the_rules_and_the_launch_rule(self):
-        # 24 per arch at 4 waves + 3 packed (hd 128); at 8: 4 (16-bit hd 128), + 4 (192x128) and 2 (fp8 hd 128) on gfx950
-        self.assertEqual(len(self.variants), 68)
+        # 24 per arch at 4 waves + 9 packed (hd 64, 128, 256; 192x128 has no GQA); at 8: 4 (16-bit hd 128), + 4 (192x128)
+        # and 2 (fp8 hd 128) on gfx950
+        self.assertEqual(len(self.variants), 80)
         for name, (launch, requires) in self.variants.items():
             rows, lanes = (256, 512) if name.endswith("_w8") else (128, 256)
             values = {**PROBLEM, "seqlen_q": 3, "num_heads_q": 16}
             grid = [evaluate(g, values) for g in launch["grid"]]
             # packed: the 8 query heads of a kv head times 3 tokens are the rows of one of 2 heads
-            self.assertEqual(grid, [1, 2, 2] if "_packed_" in name else [1, 16, 2], name)
+            # (heads fastest, then query tiles: the kernel takes them from the last)
+            self.assertEqual(grid, [2, 1, 2] if "_packed_" in name else [16, 1, 2], name)
             grid = [evaluate(g, {**PROBLEM, "seqlen_q": 300, "num_splits": 5}) for g in launch["grid"]]
-            self.assertEqual(grid, [(600 + 127 if "_packed_" in name else 300 + rows - 1) // rows, 2 if "_packed_" in name else 4, 10],
+            self.assertEqual(grid, [2 if "_packed_" in name else 4, (600 + 127 if "_packed_" in name else 300 + rows - 1) // rows, 10],
                              name)
             self.assertEqual(launch["block"], [lanes, 1, 1], name)
             aligned = {r["pointer"]: r["align"] for r in requires if "pointer" in r}
@@ -105,6 +107,17 @@ class FmhaFwdRulesTest(unittest.TestCase):
         self.assertIn("packed_offsets", self.failing(packed, seqlen_q=2**18, num_heads_q=4, q_stride_token=8, o_stride_token=8))
         self.assertNotIn("packed_offsets", self.failing(packed, seqlen_q=1, q_stride_head=2**28 - 8))
         self.assertIn("packed_offsets", self.failing(packed, seqlen_q=1, q_stride_head=2**28))
+        # ... and a kv head's G · s_q rows of split partials (num_splits · 4·d_v bytes each) below 2^31: G 128, s_q 8
+        # (1024 rows), hd 128: 4095 splits hold, 4096 not; hd 256, G 64: likewise
+        many = {"seqlen_q": 8, "num_heads_q": 256, "num_heads_k": 2}
+        self.assertNotIn("packed_offsets", self.failing(packed, **many, num_splits=4095))
+        self.assertIn("packed_offsets", self.failing(packed, **many, num_splits=4096))
+        _, packed256 = self.variants["fmha_fwd_gfx950_bf16_bf16_d256_packed_w4"]
+        many = {"seqlen_q": 8, "num_heads_q": 128, "num_heads_k": 2, "q_stride_token": 256 * 128, "q_stride_head": 256,
+                "o_stride_token": 256 * 128, "o_stride_head": 256}
+        self.assertNotIn("packed_offsets", self.failing(packed256, **many, num_splits=4095))
+        self.assertIn("packed_offsets", self.failing(packed256, **many, num_splits=4096))
+        self.assertNotIn("packed_offsets", self.failing(requires, **many, num_splits=4096))
         # fp8: 1-byte elements, so twice the rows of 16-bit kernels fit below 4 GiB
         _, fp8 = self.variants["fmha_fwd_gfx942_fp8_bf16_d128_none_w4"]
         self.assertNotIn("kv_offsets_32bit", self.failing(fp8, seqlen_k=4095, k_stride_token=2**20))

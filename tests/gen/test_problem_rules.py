@@ -66,6 +66,29 @@ requires:
         self.assertEqual([r.get("arg") or r.get("pointer") or r.get("expr") for r in requires],
                          ["a", "16 * stride_a < 4294967296"])   # multiple 1 always holds: dropped
 
+    def test_derived_values_are_named_once_and_folded(self):
+        """space.yaml's `derived:` names a per-variant value once (each over the axes, arch and the earlier names);
+        the launch and requires fold it in like a parameter."""
+        rules = self.resolved("""\
+derived:
+  cols: "2 * tile if layout == 'shuffled' else tile"
+  wide: "cols > 64"
+launch:
+  grid: ["ceil_div(n, cols)", "splits if wide else 1", 1]
+requires:
+  - {arg: n, multiple: cols}
+""")
+        self.assertEqual(rules["fam_gfx942_t64_shuffled"][0]["grid"], ["ceil_div(n, 128)", "splits", 1])
+        self.assertEqual(rules["fam_gfx942_t64_row"][0]["grid"], ["ceil_div(n, 64)", 1, 1])
+        self.assertEqual(rules["fam_gfx942_t16_shuffled"][1], [{"arg": "n", "multiple": 32, "name": "n_multiple"}])
+
+    def test_derived_names_are_checked(self):
+        self.assertRuleError('derived: {tile: "2"}\n', "derived.tile", "names an axis, an argument or arch")
+        self.assertRuleError('derived: {n: "2"}\n', "derived.n", "names an axis, an argument or arch")
+        self.assertRuleError('derived: {"2x": "2"}\n', "derived", "not an identifier")
+        self.assertRuleError('derived: {c: [2]}\n', "derived.c", "an integer or an expression string")
+        self.assertRuleError('derived: {c: "d + 1", d: "1"}\nlaunch:\n  grid: [c, 1, 1]\n', "derived.c", "'d' is undefined")
+
     def test_unknown_names_are_named(self):
         self.assertRuleError('launch: {grid: ["ceil_div(m, tile)", 1, 1]}\n', "launch.grid[0]", "unknown name 'm'")
         self.assertRuleError("requires: [{arg: a, multiple: 4}]\n", "requires[0].arg", "not a scalar argument")

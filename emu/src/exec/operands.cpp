@@ -248,6 +248,10 @@ bool retired(const PendingLoads& p, uint64_t tag) {
 }  // namespace
 
 void note_vm(Wave& w, const Operand* dst) {
+  // A vector memory instruction with no active lane writes nothing; whether it counts in VM_CNT the
+  // ISA does not say, so it is not counted (departure "vmem-exec-zero-vmcnt"): the later s_waitcnt
+  // vmcnt(n) then retires no more of the earlier loads than the hardware may, the safe reading.
+  if (w.exec() == 0) return;
   w.pending.vm_issued++;
   mark(w, dst, w.pending.vm_issued);
 }

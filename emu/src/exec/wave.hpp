@@ -138,6 +138,11 @@ struct Wave {
   PendingLoads pending;
   LdsDmaQueue dma;
   std::vector<MfmaProducer> mfma_in_flight;
+  // Strict mode, the VALU wait-state rules (wait_states.cpp): per SGPR the wait-state count + 1 at its
+  // last VALU write (0: none), and the last VALU instruction's VGPR destination.
+  std::array<uint64_t, kNumSRegs> valu_sgpr_written{};
+  uint64_t valu_vgpr_written = 0;
+  uint16_t valu_vgpr_reg = 0, valu_vgpr_count = 0;
   std::vector<uint8_t> scratch;  // private segment: lane l owns [l * scratch_per_lane, (l+1) * scratch_per_lane)
   uint32_t scratch_per_lane = 0;
   uint64_t wait_states = 0;
@@ -259,8 +264,12 @@ void note_smem(Wave& w, const Operand* dst);
 void wait_counts(Wave& w, unsigned vmcnt, unsigned lgkmcnt);
 /// Strict check of the source registers of `in` before it runs.
 void check_pending_sources(Wave& w, const Instr& in);
-/// Strict check of MFMA wait states before `in` runs (no-op without the MFMA library).
+/// Strict check of MFMA wait states before `in` runs (no-op without the MFMA library); it also
+/// counts the wait state(s) `in` issues, so it runs after check_wait_states.
 void check_mfma_hazards(Wave& w, const Instr& in);
+/// Strict check of the VALU wait-state rules (asmk/emu/wait_states.hpp) before `in` runs, and the
+/// bookkeeping of the registers a VALU `in` writes.
+void check_wait_states(Wave& w, const Instr& in);
 
 // ---- LDS DMA and data races (lds_dma.cpp, lds_race.cpp) ---------------------------------------
 

@@ -14,6 +14,13 @@ using K = DepartureKind;
 
 constexpr std::array kDepartures = {
     SemanticsDeparture{
+        "vmem-exec-zero-vmcnt", K::interprets, "buffer_load_* buffer_store_* global_load_* global_store_* flat_load_*",
+        "a vector memory instruction issued with EXEC = 0 does not count in VM_CNT (it writes nothing), so a later "
+        "s_waitcnt vmcnt(n) retires only the loads that had active lanes up to n from the end; code correct this way "
+        "is correct whether or not the hardware counts such an instruction, and strict mode reports a register read "
+        "that relies on the count",
+        "CDNA3/CDNA4 ISA, S_WAITCNT and the vector memory chapter (silent on EXEC = 0)"},
+    SemanticsDeparture{
         "transcendental-rounding", K::departs,
         "v_rcp_f32 v_rsq_f32 v_sqrt_f32 v_exp_f32 v_log_f32 v_sin_f32 v_cos_f32 v_rcp_f64 v_rsq_f64 v_sqrt_f64",
         "correctly rounded results; the hardware's are within about 1 ulp, so bit patterns can differ",

@@ -206,9 +206,11 @@ classify:
   v_lshlrev_b32 v3, v2, 1                       // mask = 1 << k
   v_mov_b32 v4, 0x00400000
   v_cmp_class_f32 vcc, v4, v3
+  s_nop 1                                       // VALU writes VCC -> VALU reads it: 2 wait states (gfx940+)
   v_cndmask_b32 v5, 0, 1, vcc
   v_mov_b32 v6, 0x0200
   v_cmp_class_f16_e64 s[6:7], v6, v3
+  s_nop 1
   v_cndmask_b32_e64 v7, 0, 1, s[6:7]
   s_waitcnt lgkmcnt(0)
   global_store_dword v20, v5, s[4:5]

@@ -151,13 +151,14 @@ class FmhaSplit : public ::testing::TestWithParam<asmk::test::TestDevice> {
   // Batch-mode decode shapes (s_q = 1, GQA / MQA, every key visible: no bounded window_left; these tests' windows are
   // bottom-right) pack the query heads of a kv head into its rows through a view (op.yaml `pack` 1): the kernel
   // without a mask of the choices; other short queries with GQA (s_q <= 8, varlen: the longest, hd 128) run the kernel
-  // with the mask "packed" (op.yaml `pack` 2, op.varlen.yaml `pack` 1); packed, grid.y = num_heads_k (else num_heads_q).
+  // with the mask "packed" (op.yaml `pack` 2, op.varlen.yaml `pack` 1; hd 64, 128, 256: 192x128 has none); packed,
+  // grid.x = num_heads_k (else num_heads_q).
   void run_op(Session& s, const Variant& v, const Shape& sh, uint32_t seed, size_t workspace, uint32_t launches,
               uint32_t splits = 0) {
     const bool view = sh.lens_q.empty() && sh.s_q == 1 && sh.heads_q > sh.heads_k &&
                       (v.param_str("mask") == "none" || sh.left < 0);
     const uint32_t longest_q = sh.lens_q.empty() ? sh.s_q : *std::max_element(sh.lens_q.begin(), sh.lens_q.end());
-    const bool rows_packed = !view && longest_q <= 8 && sh.heads_q > sh.heads_k && v.param_str("head_dims") == "128";
+    const bool rows_packed = !view && longest_q <= 8 && sh.heads_q > sh.heads_k && v.param_str("head_dims") != "192x128";
     const bool packed = view || rows_packed;
     SCOPED_TRACE(v.name + " " + describe(sh) + " workspace " + std::to_string(workspace));
     const Problem p(v, sh, seed);
@@ -179,7 +180,7 @@ class FmhaSplit : public ::testing::TestWithParam<asmk::test::TestDevice> {
     if (view && kernel.find("_window_") != std::string::npos) kernel.replace(kernel.find("_window_"), 8, "_none_");
     const std::string mask = "_" + v.param_str("mask") + "_";
     if (rows_packed) kernel.replace(kernel.find(mask), mask.size(), "_packed_");
-    EXPECT_EQ(plan.launches[0].grid.y, packed ? sh.heads_k : sh.heads_q) << "query heads packed into kv heads' rows";
+    EXPECT_EQ(plan.launches[0].grid.x, packed ? sh.heads_k : sh.heads_q) << "query heads packed into kv heads' rows (grid.x: heads)";
     if (launches == 1) {
       EXPECT_EQ(std::string(plan.launches[0].kernel_name).substr(0, kernel.size() - 3), kernel.substr(0, kernel.size() - 3))
           << "the one launch: a kernel of the choices (" << (view ? "packed: no mask)" : rows_packed ? "packed rows)" : "any waves)");
@@ -265,13 +266,30 @@ TEST_P(FmhaSplit, ShortQueriesSplitTheKeys) {
 }
 
 // The partial-o stores of the other head dims: hd 64 (two dv per lane and block: 8-byte stores) and hd 256 (O in
-// AccVGPRs), fp16 and bf16.
+// AccVGPRs), fp16 and bf16; h_q = h_k (with GQA hd 64 and 256 take the packed rows: the next test).
 TEST_P(FmhaSplit, EveryHeadDimStoresItsPartials) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
   uint32_t seed = 1250;
   for (const char* kind : {"fp16_fp16_d64_none", "bf16_bf16_d256_none", "fp8_bf16_d192x128_window"})
-    run_op(s, variant(GetParam().arch, kind), {1, 4, 1, 5, 1100, -1, 0}, seed++, 64 << 20, 2);
+    run_op(s, variant(GetParam().arch, kind), {1, 2, 2, 5, 1100, -1, 0}, seed++, 64 << 20, 2);
+}
+
+// The packed rows of hd 64 (gpt-oss, Llama-3.2-1B: GQA 8:1, 4:1) and hd 256 (Gemma: MQA 8:1, GQA 2:1), as for hd 128
+// (ShortQueriesPackTheQueryHeadsOfAKvHead): the kernels' mask "packed" with causal bottom-right rows, split pass and
+// one launch, batch and varlen (an empty query sequence, one without keys), fp16 / bf16 / fp8.
+TEST_P(FmhaSplit, ShortQueriesPackEveryHeadDim) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const char* arch = GetParam().arch;
+  const Variant d64 = variant(arch, "fp16_fp16_d64_window"), d256 = variant(arch, "bf16_bf16_d256_window");
+  run_op(s, d64, {2, 16, 2, 3, 1100, -1, 0}, 1340, 64 << 20, 2);                           // s_q 3, GQA 8:1, split pass
+  run_op(s, d64, {0, 8, 2, 0, 0, -1, 0, {2, 0, 5, 1}, {900, 300, 40, 0}}, 1341, 0, 1);     // varlen, one launch
+  run_op(s, d256, {1, 8, 1, 8, 900, -1, 0}, 1342, 64 << 20, 2);                            // s_q 8, MQA: two waves
+  run_op(s, d256, {0, 4, 2, 0, 0, -1, 0, {3, 0, 1}, {700, 50, 0}}, 1343, 64 << 20, 2);      // varlen, GQA 2:1, split
+  // fp8 (hd 64: 8-bit V loads, no wide V): split pass; hd 256, one launch: the o stores from AccVGPRs
+  run_op(s, variant(arch, "fp8_bf16_d64_window"), {1, 8, 2, 4, 600, -1, 0}, 1344, 64 << 20, 2);
+  run_op(s, variant(arch, "fp8_bf16_d256_window"), {2, 4, 1, 2, 700, -1, 0}, 1345, 0, 1);
 }
 
 // The workspace bounds the splits (op.yaml: bytes / (rows · (4·d_v + 4)) of them); without a workspace, or

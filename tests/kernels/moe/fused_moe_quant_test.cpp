@@ -26,7 +26,6 @@ namespace {
 using asmk::op_runner::Problem;
 using asmk::test::Session;
 namespace ref = asmk::ref;
-using asmk::test::moe::expect_caught;
 using asmk::test::moe::launches_of;
 using asmk::test::moe::Refusal;
 using asmk::test::moe::run_refused;
@@ -76,29 +75,58 @@ TEST_P(FusedMoeQuant, BlockScaleDeepSeekV3Layer) {
   EXPECT_EQ(launches_of(wide, "moe_gemm", "_s1_silu_bf16_m128_"), 1u);
 }
 
-// A quantizing stage 1 (`fused`) against the two launches it replaces: the same inputs through `unfused` (its
-// bf16 intermediate) and then `quant` (quant_fp8 granularity=group, or quant_mxfp4) give the same codes and
-// scales, byte for byte, on every row a sorted entry names (each op's outputs also checked against ref/'s
-// float64 references by run_ok). `code_bits`: bits per code; `scale_bytes`: scale bytes per row element.
-void expect_quantizing_epilogue_is_stage1_then_quant(Session& s, const std::string& fused, const std::string& unfused,
-                                                     const std::string& quant, unsigned code_bits, unsigned group,
-                                                     unsigned scale_bytes, const std::vector<std::string>& problems,
-                                                     std::uint32_t seed) {
-  for (const std::string& problem : problems) {
-    SCOPED_TRACE(fused + " " + problem);
-    const auto q = asmk::test::moe::run_ok(s, fused, problem, seed++);
+// The quantizing epilogues: a stage 1 writing the intermediate quantized (`fused`) against the two launches it
+// replaces, on `problems`: fp8 block scales at block_m 16 (the three activations, a bias, 1 to 3 groups per row,
+// experts with many blocks); MXFP4 (gfx950) at the three M tiles. `code_bits`: bits per code; `scale_bytes`:
+// scale bytes per group.
+struct QuantizingEpilogue {
+  std::string name, fused, unfused, quant;
+  unsigned code_bits, group, scale_bytes;
+  bool needs_mxfp4;
+  std::vector<std::string> problems;
+  std::uint32_t seed;
+};
+
+const std::vector<QuantizingEpilogue> kQuantizingEpilogues = {
+    {"Fp8BlockScale", "moe_gemm1_blockscale_q8", "moe_gemm1_blockscale", "quant_fp8", 8, 128, 4, false,
+     {"tokens=3 k=8 experts=64 hidden=256 inter=256 block_m=16",
+      "tokens=40 k=2 experts=4 hidden=128 inter=384 block_m=16 activation=gelu bias",
+      "tokens=5 k=2 experts=8 hidden=128 inter=128 block_m=16 activation=swiglu_oai bias"},
+     1450},
+    {"Mxfp4", "moe_gemm1_mxfp4_q4", "moe_gemm1_mxfp4", "quant_mxfp4", 4, 32, 1, true,
+     {"tokens=3 k=4 experts=16 hidden=256 inter=128 block_m=16 activation=swiglu_oai bias",
+      "tokens=40 k=4 experts=8 hidden=128 inter=256 block_m=64 activation=gelu",
+      "tokens=64 k=2 experts=2 hidden=128 inter=128 block_m=128"},
+     1460},
+};
+
+// The same inputs through `unfused` (its bf16 intermediate) and then `quant` (quant_fp8 granularity=group, or
+// quant_mxfp4) give the fused op's codes and scales, byte for byte, on every row a sorted entry names (each op's
+// outputs also checked against ref/'s float64 references by run_ok).
+class QuantizingEpilogueTest
+    : public ::testing::TestWithParam<std::tuple<asmk::test::TestDevice, QuantizingEpilogue>> {};
+
+TEST_P(QuantizingEpilogueTest, IsBitIdenticalToStage1ThenQuant) {
+  const auto& [device, e] = GetParam();
+  if (e.needs_mxfp4 && !has_mxfp4(device)) GTEST_SKIP() << "no MXFP4 MFMA on " << device.arch;
+  Session s(device.name);
+  ASSERT_TRUE(s.ok());
+  std::uint32_t seed = e.seed;
+  for (const std::string& problem : e.problems) {
+    SCOPED_TRACE(e.fused + " " + problem);
+    const auto q = asmk::test::moe::run_ok(s, e.fused, problem, seed++);
     ASSERT_EQ(q.comparisons.size(), 2u);
     asmk::op_runner::Options given;
     for (const char* name : {"a", "w", "scale_a", "scale_w", "bias", "sorted_ids", "block_expert", "total_padded"})
       if (q.tensors.count(name) != 0) given.inputs[name] = q.tensors.at(name).bytes;
-    const auto bf16 = asmk::op_runner::run(s.get(), unfused, Problem::parse(problem), given);
+    const auto bf16 = asmk::op_runner::run(s.get(), e.unfused, Problem::parse(problem), given);
     ASSERT_TRUE(bf16.ok()) << bf16.error << bf16.summary();
     const std::uint32_t tokens = std::stoul(bf16.values.at("tokens")), k = std::stoul(bf16.values.at("k"));
     const std::uint32_t inter = std::stoul(bf16.values.at("inter")), slots = tokens * k;
     asmk::op_runner::Options quant_in;
     quant_in.inputs["x"] = bf16.tensors.at("out").bytes;
     const auto want = asmk::op_runner::run(
-        s.get(), quant, Problem::parse("m=" + std::to_string(slots) + " n=" + std::to_string(inter) + quant_choices_of(quant)),
+        s.get(), e.quant, Problem::parse("m=" + std::to_string(slots) + " n=" + std::to_string(inter) + quant_choices_of(e.quant)),
         quant_in);
     ASSERT_TRUE(want.ok()) << want.error << want.summary();
     // the rows a sorted entry names
@@ -110,54 +138,24 @@ void expect_quantizing_epilogue_is_stage1_then_quant(Session& s, const std::stri
     std::size_t rows = 0, differing = 0;
     const auto &codes = q.tensors.at("out").bytes, &want_codes = want.tensors.at("y").bytes;
     const auto &scales = q.tensors.at("out_scale").bytes, &want_scales = want.tensors.at("scale").bytes;
-    const std::size_t code_row = std::size_t{inter} * code_bits / 8, scale_row = std::size_t{inter} / group * scale_bytes;
+    const std::size_t code_row = std::size_t{inter} * e.code_bits / 8, scale_row = std::size_t{inter} / e.group * e.scale_bytes;
     for (std::uint32_t row = 0; row < slots; ++row) {
       if (!named[row]) continue;
       ++rows;
       const bool same = std::memcmp(codes.data() + row * code_row, want_codes.data() + row * code_row, code_row) == 0 &&
                         std::memcmp(scales.data() + row * scale_row, want_scales.data() + row * scale_row, scale_row) == 0;
-      if (!same && differing++ == 0) ADD_FAILURE() << "row " << row << ": the fused codes or scales differ from " << quant << "'s";
+      if (!same && differing++ == 0) ADD_FAILURE() << "row " << row << ": the fused codes or scales differ from " << e.quant << "'s";
     }
     EXPECT_GT(rows, 0u);
     EXPECT_EQ(differing, 0u) << "of " << rows << " rows";
   }
 }
 
-TEST_P(FusedMoeQuant, QuantizingEpilogueIsBitIdenticalToStage1ThenQuantFp8) {
-  Session s(GetParam().name);
-  ASSERT_TRUE(s.ok());
-  // the three activations, a bias, 1 to 3 groups per row, experts with many blocks
-  expect_quantizing_epilogue_is_stage1_then_quant(s, "moe_gemm1_blockscale_q8", "moe_gemm1_blockscale", "quant_fp8", 8, 128, 4,
-                                                  {"tokens=3 k=8 experts=64 hidden=256 inter=256 block_m=16",
-                                                   "tokens=40 k=2 experts=4 hidden=128 inter=384 block_m=16 activation=gelu bias",
-                                                   "tokens=5 k=2 experts=8 hidden=128 inter=128 block_m=16 activation=swiglu_oai bias"},
-                                                  1450);
-}
-
-// The same for MXFP4 (gfx950): moe_gemm1_mxfp4_q4 against moe_gemm1_mxfp4 + quant_mxfp4, the three M tiles.
-TEST_P(FusedMoeQuant, QuantizingEpilogueIsBitIdenticalToStage1ThenQuantMxfp4) {
-  if (!has_mxfp4(GetParam())) GTEST_SKIP() << "no MXFP4 MFMA on " << GetParam().arch;
-  Session s(GetParam().name);
-  ASSERT_TRUE(s.ok());
-  expect_quantizing_epilogue_is_stage1_then_quant(s, "moe_gemm1_mxfp4_q4", "moe_gemm1_mxfp4", "quant_mxfp4", 4, 32, 1,
-                                                  {"tokens=3 k=4 experts=16 hidden=256 inter=128 block_m=16 activation=swiglu_oai bias",
-                                                   "tokens=40 k=4 experts=8 hidden=128 inter=256 block_m=64 activation=gelu",
-                                                   "tokens=64 k=2 experts=2 hidden=128 inter=128 block_m=128"},
-                                                  1460);
-}
-
-// The block-scale comparison has teeth: a reference that flattens each expert's W2 block scales to their
-// mean (per-expert scales, as a kernel reading the wrong block would see) disagrees with the kernels.
-TEST_P(FusedMoeQuant, BlockScaleComparisonCatchesFlattenedBlocks) {
-  Session s(GetParam().name);
-  ASSERT_TRUE(s.ok());
-  const char* problem = "tokens=5 experts=8 k=2 hidden=256 inter=256 in_dtype=fp8 fp8_scales=block128 w1_scale w2_scale";
-  const ref::OpReference saved = *ref::find_op_reference("fused_moe_routed");
-  const ref::OpReference wrong = with_w2_scales_flattened(
-      saved, [](const ref::OpProblem& p) { return std::size_t(p.u32("hidden") / 128) * (p.u32("inter") / 128); });
-  expect_caught(s, "fused_moe_routed", problem, wrong);
-  run_ok(s, "fused_moe_routed", problem, 1);  // the same problem against the true reference
-}
+INSTANTIATE_TEST_SUITE_P(Devices, QuantizingEpilogueTest,
+                         ::testing::Combine(::testing::ValuesIn(asmk::test::kTestDevices), ::testing::ValuesIn(kQuantizingEpilogues)),
+                         [](const auto& info) {
+                           return std::get<1>(info.param).name + "_" + std::string(std::get<0>(info.param).arch);
+                         });
 
 // gpt-oss scaled down (E 128 → 128 / 16, k 4, hidden = inter 2880 → 256 / 128, MXFP4 weights with
 // e8m0 scales, the clamped SwiGLU with per-expert biases) on gfx950: tokens 1, 3 and 64. gfx942 has no
@@ -183,34 +181,66 @@ TEST_P(FusedMoeQuant, Mxfp4GptOssLayerOrRefusedWithoutTheMfma) {
   run_ok(s, "fused_moe_routed", "tokens=3 experts=8 k=2 hidden=128 inter=256 in_dtype=fp4 w1_mx_scale w2_mx_scale", seed++);
 }
 
-// The MXFP4 comparison has teeth: a reference reading W2's first scale one power of two higher (one
-// block of one row of one expert doubled) disagrees.
-TEST_P(FusedMoeQuant, Mxfp4ComparisonCatchesAScaleOffByOne) {
-  if (!has_mxfp4(GetParam())) GTEST_SKIP() << "no MXFP4 MFMA on " << GetParam().arch;
-  Session s(GetParam().name);
+// The layer comparisons have teeth: a reference that reads one scale tensor wrongly disagrees with the kernels,
+// and the true one (the same inputs) agrees. Block scales: each expert's W2 block scales flattened to their mean
+// (per-expert scales, as a kernel reading the wrong block would see). MXFP4 (gfx950): W2's first scale one power
+// of two higher (one block of one row of expert 0; every token routed to experts 0 and 1, so it is in use).
+struct WrongScales {
+  std::string name, problem;
+  bool needs_mxfp4;
+  std::vector<std::int32_t> topk_ids;  // empty: the runner's random routing
+  std::function<ref::OpReference(const ref::OpReference&)> wrong;
+};
+
+const std::vector<WrongScales> kWrongScales = {
+    {"BlockScaleFlattened", "tokens=5 experts=8 k=2 hidden=256 inter=256 in_dtype=fp8 fp8_scales=block128 w1_scale w2_scale",
+     false, {},
+     [](const ref::OpReference& saved) {
+       return with_w2_scales_flattened(
+           saved, [](const ref::OpProblem& p) { return std::size_t(p.u32("hidden") / 128) * (p.u32("inter") / 128); });
+     }},
+    {"Mxfp4ScaleOffByOne",
+     "tokens=3 experts=8 k=2 hidden=128 inter=128 activation=swiglu_oai in_dtype=fp4 w1_mx_scale w2_mx_scale b1 b2", true,
+     {0, 1, 0, 1, 0, 1},
+     [](const ref::OpReference& saved) {
+       ref::OpReference wrong = saved;
+       wrong.compute = [saved](const ref::OpProblem& p, const ref::OpTensors& t, std::map<std::string, ref::Expected>& expected) {
+         ref::OpTensors shifted = t;
+         for (std::size_t i = 0; i < p.u32("inter") / 32; ++i) shifted.at("w2_mx_scale").bytes[i] += 1;
+         return saved.compute(p, shifted, expected);
+       };
+       return wrong;
+     }},
+};
+
+class WrongScalesTest : public ::testing::TestWithParam<std::tuple<asmk::test::TestDevice, WrongScales>> {};
+
+TEST_P(WrongScalesTest, LayerComparisonCatchesThem) {
+  const auto& [device, w] = GetParam();
+  if (w.needs_mxfp4 && !has_mxfp4(device)) GTEST_SKIP() << "no MXFP4 MFMA on " << device.arch;
+  Session s(device.name);
   ASSERT_TRUE(s.ok());
-  // every token to expert 0 (slot 0) and expert 1: the doubled block of expert 0 is in use
   asmk::op_runner::Options o;
-  const std::vector<std::int32_t> ids = {0, 1, 0, 1, 0, 1};
-  o.inputs["topk_ids"].resize(ids.size() * 4);
-  std::memcpy(o.inputs["topk_ids"].data(), ids.data(), ids.size() * 4);
-  const char* problem = "tokens=3 experts=8 k=2 hidden=128 inter=128 activation=swiglu_oai in_dtype=fp4 w1_mx_scale w2_mx_scale b1 b2";
+  if (!w.topk_ids.empty()) {
+    o.inputs["topk_ids"].resize(w.topk_ids.size() * 4);
+    std::memcpy(o.inputs["topk_ids"].data(), w.topk_ids.data(), w.topk_ids.size() * 4);
+  }
   const ref::OpReference saved = *ref::find_op_reference("fused_moe_routed");
-  ref::OpReference wrong = saved;
-  wrong.compute = [saved](const ref::OpProblem& p, const ref::OpTensors& t, std::map<std::string, ref::Expected>& expected) {
-    ref::OpTensors shifted = t;
-    for (std::size_t i = 0; i < p.u32("inter") / 32; ++i) shifted.at("w2_mx_scale").bytes[i] += 1;
-    return saved.compute(p, shifted, expected);
-  };
-  ref::register_op_reference("fused_moe_routed", wrong);
-  const auto bad = asmk::op_runner::run(s.get(), "fused_moe_routed", Problem::parse(problem), o);
+  ref::register_op_reference("fused_moe_routed", w.wrong(saved));
+  const auto bad = asmk::op_runner::run(s.get(), "fused_moe_routed", Problem::parse(w.problem), o);
   ref::register_op_reference("fused_moe_routed", saved);
   ASSERT_EQ(bad.comparisons.size(), 1u) << bad.error;
-  EXPECT_FALSE(bad.comparisons[0].ok());
-  const auto good = asmk::op_runner::run(s.get(), "fused_moe_routed", Problem::parse(problem), o);
+  EXPECT_FALSE(bad.comparisons[0].ok()) << "the wrong reference agreed";
+  const auto good = asmk::op_runner::run(s.get(), "fused_moe_routed", Problem::parse(w.problem), o);
   ASSERT_EQ(good.comparisons.size(), 1u) << good.error;
   EXPECT_TRUE(good.comparisons[0].ok()) << good.comparisons[0].detail;
 }
+
+INSTANTIATE_TEST_SUITE_P(Devices, WrongScalesTest,
+                         ::testing::Combine(::testing::ValuesIn(asmk::test::kTestDevices), ::testing::ValuesIn(kWrongScales)),
+                         [](const auto& info) {
+                           return std::get<1>(info.param).name + "_" + std::string(std::get<0>(info.param).arch);
+                         });
 
 // Bad input, each refused with a named error before anything runs (out and workspace keep their bytes):
 // hidden not a multiple of 128, block scales without fp8, a scale tensor of the wrong shape.

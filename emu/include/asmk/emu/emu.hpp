@@ -6,3 +6,4 @@
 #include "asmk/emu/device.hpp"
 #include "asmk/emu/launch.hpp"
 #include "asmk/emu/status.hpp"
+#include "asmk/emu/wait_states.hpp"
