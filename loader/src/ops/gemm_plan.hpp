@@ -7,6 +7,7 @@
 // (BAD_KERNARG) before anything is launched.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -31,6 +32,9 @@ struct Plan {
   Selection selection;             // what asmk_select_* reports
   std::vector<Candidate> candidates;
   std::vector<Launch> launches;    // the GEMM, then (k_splits > 1) the split-K reduce
+  // A pipeline's optional tensors that a stage it runs requires (fused_moe's w1_scale with in_dtype=fp8): the
+  // launch refuses them null, as a tensor the op always requires.
+  std::vector<std::string> required_optional;
 };
 
 // The plan for a choice: GEMM grid (ceil(N / n_tile), ceil(M / m_tile), k_splits), block = the

@@ -218,9 +218,14 @@ std::optional<std::int64_t> OpCall::integer(std::string_view name) const {
   return std::nullopt;
 }
 
-const std::string& OpCall::choice(std::string_view name) const {
+const std::string* OpCall::choice_if(std::string_view name) const {
   for (const auto& [n, v] : choices_)
-    if (n == name) return v;
+    if (n == name) return &v;
+  return nullptr;
+}
+
+const std::string& OpCall::choice(std::string_view name) const {
+  if (const std::string* v = choice_if(name)) return *v;
   fail(ASMK_ERROR_INTERNAL, fmt::format("{}: no choice '{}'", spec_.name, name));
 }
 

@@ -56,6 +56,7 @@ class OpCall {
   // Expr::string_id of their value); nullopt when the name is none of them.
   std::optional<std::int64_t> integer(std::string_view name) const;
   const std::string& choice(std::string_view name) const;  // the choice's value
+  const std::string* choice_if(std::string_view name) const;  // nullptr: `name` is no choice
   const std::vector<CallTensor>& tensors() const { return tensors_; }
   const CallTensor* tensor(std::string_view name) const;
   std::uint32_t size(std::string_view name) const;  // a size's value (0 when the op has no such size)

@@ -25,7 +25,8 @@ std::vector<gemm::WantedParam> wanted_params(const OpCall& call) {
 }
 
 void check_rules(const OpCall& call) {
-  if (auto why = violated_requirement(call.spec().rules, call.values()); !why.empty())
+  const auto choice_text = [&call](std::string_view name) { return call.choice_if(name); };
+  if (auto why = violated_requirement(call.spec().rules, call.values(), choice_text); !why.empty())
     fail(ASMK_ERROR_UNSUPPORTED_SHAPE, fmt::format("{}: {}", call.spec().name, why));
 }
 
@@ -120,7 +121,8 @@ gemm::Plan plan_ranked(const Repository& repo, const Device& device, const OpCal
     for (const KernelArg& arg : k->kernargs)
       if (!arg.hidden() && arg.type.ends_with('*') && op.tensor(arg.name) == nullptr)
         values.push_back({arg.name, static_cast<const void*>(nullptr)});
-    if (auto why = violated_requirement(k->requirements, values); !why.empty()) {
+    if (auto why = violated_requirement(k->requirements, values, [&call](std::string_view name) { return call.choice_if(name); });
+        !why.empty()) {
       refused.push_back(fmt::format("{}: {}", k->name, why));
       continue;
     }

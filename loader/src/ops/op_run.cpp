@@ -1,5 +1,6 @@
 #include "op_run.hpp"
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <optional>
@@ -34,6 +35,9 @@ CachedOpPtr prepared_entry(Context& context, const OpCall& call, std::span<const
                                                 call.spec().name, call.tensors().size(), kMaxTensors));
   auto entry = std::make_shared<CachedOp>();
   entry->layout = ArgLayout::of(call, args);
+  for (std::size_t i = 0; i < entry->layout.tensors.size(); ++i)
+    if (std::ranges::find(plan.required_optional, call.tensors()[i].spec->name) != plan.required_optional.end())
+      entry->layout.tensors[i].optional = false;
   entry->selection = plan.selection;
   const auto names = pointer_names(call.spec());
   // Every launch is checked (code object, arguments) before the first one is enqueued.

@@ -130,6 +130,7 @@ class StageArgs {
   }
 
   std::span<const asmk_op_arg> list() const { return args_; }
+  const std::vector<std::string>& required_optional() const { return required_optional_; }
   const TensorSource* source_of(std::string_view stage_tensor) const {
     for (const auto& [name, source] : tensors_)
       if (name == stage_tensor) return &source;
@@ -153,6 +154,7 @@ class StageArgs {
     if (t.workspace && !mapped) return tensors_.emplace_back(t.name, TensorSource{}), void();
     const CallTensor* workspace = sources.workspace();
     if (const CallTensor* parent = sources.call().tensor(source); parent && !parent->spec->workspace) {
+      if (parent->spec->optional && !t.optional) required_optional_.push_back(parent->spec->name);
       asmk_op_arg& a = push(t.name, ASMK_VALUE_POINTER);
       a.value.pointer = parent->pointer;
       a.bytes = parent->caller_bytes;
@@ -232,6 +234,7 @@ class StageArgs {
   std::vector<asmk_op_arg> args_;
   std::deque<std::string> strings_;  // stable addresses
   std::vector<std::pair<std::string, TensorSource>> tensors_;
+  std::vector<std::string> required_optional_;  // the pipeline's optional tensors this stage requires
 };
 
 // A stage's launch with its pointers re-bound from the stage's tensors to the pipeline's.
@@ -287,6 +290,8 @@ gemm::Plan plan_pipeline(const Repository& repository, const Device& device, con
       fail(ASMK_ERROR_INTERNAL, fmt::format("pipeline stage {} plans {} bytes of workspace beyond its temporary",
                                             stage.op, stage_plan.selection.workspace_bytes));
     for (gemm::Launch& l : stage_plan.launches) plan.launches.push_back(rebind(std::move(l), args, stage.op));
+    plan.required_optional.insert(plan.required_optional.end(), args.required_optional().begin(),
+                                  args.required_optional().end());
     const auto& stage_launches = stage_plan.selection.launches;
     if (stage_launches.empty())
       s.launches.push_back({stage_plan.selection.kernel, stage_plan.selection.grid, stage_plan.selection.block});

@@ -57,7 +57,7 @@ std::string check_equals(const Requirement& r, std::span<const KernargValue> val
   return fmt::format("{}={} differs from the kernel's {} ({})", r.subject, *value, r.value, r.name);
 }
 
-std::string check_expr(const Requirement& r, std::span<const KernargValue> values) {
+std::string check_expr(const Requirement& r, std::span<const KernargValue> values, const ValueText& text_of) {
   const auto lookup = [&](std::string_view name) { return integer_value(values, name); };
   std::int64_t holds = 0;
   try {
@@ -68,7 +68,10 @@ std::string check_expr(const Requirement& r, std::span<const KernargValue> value
   if (holds != 0) return "";
   std::string given;
   for (const auto& name : r.expr.names())
-    if (auto v = lookup(name)) given += fmt::format("{}{}={}", given.empty() ? "" : " ", name, *v);
+    if (auto v = lookup(name)) {
+      const std::string* text = text_of ? text_of(name) : nullptr;
+      given += fmt::format("{}{}={}", given.empty() ? "" : " ", name, text ? *text : std::to_string(*v));
+    }
   return fmt::format("{} does not hold for {} ({}; {})", r.expr.text(), given, r.name, r.reason);
 }
 
@@ -89,14 +92,15 @@ std::optional<std::int64_t> integer_value(std::span<const KernargValue> values, 
       v->value);
 }
 
-std::string violated_requirement(std::span<const Requirement> rules, std::span<const KernargValue> values) {
+std::string violated_requirement(std::span<const Requirement> rules, std::span<const KernargValue> values,
+                                 const ValueText& text_of) {
   for (const auto& r : rules) {
     std::string why;
     switch (r.kind) {
       case Requirement::Kind::multiple: why = check_multiple(r, values); break;
       case Requirement::Kind::align: why = check_align(r, values); break;
       case Requirement::Kind::equals: why = check_equals(r, values); break;
-      case Requirement::Kind::expr: why = check_expr(r, values); break;
+      case Requirement::Kind::expr: why = check_expr(r, values, text_of); break;
       case Requirement::Kind::unknown:
         why = fmt::format("requires {}, a rule this libasmk does not know (it knows: {{arg, multiple}}, "
                           "{{pointer, align}}, {{value, equals}}, {{expr, reason}})", r.reason);

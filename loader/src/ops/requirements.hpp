@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -19,7 +20,11 @@ namespace asmk::ops {
 // value and the nearest valid values (e.g. "k=100 is not a positive multiple of 64 (k_multiple;
 // nearest: 64 or 128)"). A null pointer passes an alignment rule (selection without buffers); a
 // rule of a form libasmk does not know, or one naming a value the op does not supply, fails.
-std::string violated_requirement(std::span<const Requirement> rules, std::span<const KernargValue> values);
+// `text_of` names the values that stand for a string (an op's choices, compared as Expr::string_id): the
+// reason then says mask=packed, not the string's id.
+using ValueText = std::function<const std::string*(std::string_view name)>;
+std::string violated_requirement(std::span<const Requirement> rules, std::span<const KernargValue> values,
+                                 const ValueText& text_of = {});
 
 // A value of `values` as a signed 64-bit integer (nullopt: absent, a pointer, or too large).
 std::optional<std::int64_t> integer_value(std::span<const KernargValue> values, std::string_view name);
