@@ -15,9 +15,9 @@ constexpr std::size_t kEhdrSize = 64, kShdrSize = 64;
 constexpr std::uint32_t kShtNote = 7;
 constexpr std::uint32_t kNtAmdgpuMetadata = 32;
 
-class Reader {
+class CodeObjectReader {
  public:
-  Reader(std::span<const std::uint8_t> bytes, std::string_view file) : bytes_(bytes), file_(file) {}
+  CodeObjectReader(std::span<const std::uint8_t> bytes, std::string_view file) : bytes_(bytes), file_(file) {}
 
   template <typename T>
   T at(std::uint64_t offset, const char* what) const {
@@ -45,8 +45,8 @@ class Reader {
 std::uint64_t align4(std::uint64_t n) { return (n + 3) & ~std::uint64_t(3); }
 
 // The msgpack text of the first AMDGPU metadata note in `section`, or an empty span.
-std::span<const std::uint8_t> metadata_note(const Reader& r, std::span<const std::uint8_t> section) {
-  const Reader notes(section, "");
+std::span<const std::uint8_t> metadata_note(const CodeObjectReader& r, std::span<const std::uint8_t> section) {
+  const CodeObjectReader notes(section, "");
   std::uint64_t at = 0;
   while (section.size() - at >= 12) {
     const auto name_size = notes.at<std::uint32_t>(at, "a note's name size");
@@ -64,7 +64,7 @@ std::span<const std::uint8_t> metadata_note(const Reader& r, std::span<const std
   return {};
 }
 
-std::uint32_t u32_field(const Reader& r, const nlohmann::json& j, const char* key, const std::string& kernel) {
+std::uint32_t u32_field(const CodeObjectReader& r, const nlohmann::json& j, const char* key, const std::string& kernel) {
   const auto it = j.find(key);
   if (it == j.end()) return 0;
   if (!it->is_number_unsigned() || it->get<std::uint64_t>() > 0xffffffffu)
@@ -72,7 +72,7 @@ std::uint32_t u32_field(const Reader& r, const nlohmann::json& j, const char* ke
   return it->get<std::uint32_t>();
 }
 
-std::string string_field(const Reader& r, const nlohmann::json& j, const char* key, const std::string& kernel) {
+std::string string_field(const CodeObjectReader& r, const nlohmann::json& j, const char* key, const std::string& kernel) {
   const auto it = j.find(key);
   if (it == j.end()) return "";
   if (!it->is_string()) r.bad(fmt::format("kernel {}: metadata {} is not a string", kernel, key));
@@ -82,7 +82,7 @@ std::string string_field(const Reader& r, const nlohmann::json& j, const char* k
 }  // namespace
 
 std::vector<KernelMetadata> read_kernel_metadata(std::span<const std::uint8_t> elf, std::string_view file) {
-  const Reader r(elf, file);
+  const CodeObjectReader r(elf, file);
   if (elf.size() < kEhdrSize || std::memcmp(elf.data(), "\x7f" "ELF", 4) != 0)
     r.bad("not an ELF file");
   if (elf[4] != 2 || elf[5] != 1) r.bad("not a little-endian ELF64 file");

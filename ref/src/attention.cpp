@@ -8,7 +8,6 @@
 namespace asmk::ref {
 namespace {
 
-constexpr double u32_unit = 0x1p-24;  // unit roundoff of fp32
 
 bool is_16bit(Format f) { return f == Format::bf16 || f == Format::fp16; }
 bool is_8bit_float(Format f) {
@@ -179,7 +178,7 @@ namespace {
 double score_error(const AttentionRef& ref, std::size_t row, std::uint32_t head_dim_qk_bound) {
   const double d = head_dim_qk_bound;
   const double capped = ref.softcap > 0.0 ? 4.0 * ref.score_mag[row] + 9.0 * ref.softcap : 0.0;
-  return u32_unit * ((d + 2.0) * ref.score_mag[row] + 8.0 * ref.max_score[row] + 4.0 + capped);
+  return kFp32UnitRoundoff * ((d + 2.0) * ref.score_mag[row] + 8.0 * ref.max_score[row] + 4.0 + capped);
 }
 
 
@@ -200,7 +199,7 @@ double attention_tolerance(const AttentionRef& ref, std::size_t row, std::uint32
   const std::size_t at = row * ref.head_dim_v + col;
   const double n = ref.max_seqlen_k;
   const double eps = score_error(ref, row, ref.head_dim_qk);
-  const double relative = std::expm1(2.0 * eps) + p_unit(p_format) + (3.0 * n + 6.0) * u32_unit * (1.0 + p_unit(p_format));
+  const double relative = std::expm1(2.0 * eps) + p_unit(p_format) + (3.0 * n + 6.0) * kFp32UnitRoundoff * (1.0 + p_unit(p_format));
   const double kernel = relative * ref.weighted[at] + p_floor(p_format) * ref.abs_sum[at];
   return kernel + 0.5 * output_ulp(out, std::fabs(ref.out[at]) + kernel);
 }
@@ -208,9 +207,9 @@ double attention_tolerance(const AttentionRef& ref, std::size_t row, std::uint32
 double attention_lse_tolerance(const AttentionRef& ref, std::size_t row) {
   const double n = ref.max_seqlen_k;
   const double eps = score_error(ref, row, ref.head_dim_qk);
-  const double eta = std::expm1(eps) + 3.0 * n * u32_unit;
+  const double eta = std::expm1(eps) + 3.0 * n * kFp32UnitRoundoff;
   const double lse = std::isfinite(ref.lse[row]) ? std::fabs(ref.lse[row]) : 0.0;
-  return eps + eta / (1.0 - eta) + 6.0 * u32_unit * (ref.max_score[row] + lse + 1.0);
+  return eps + eta / (1.0 - eta) + 6.0 * kFp32UnitRoundoff * (ref.max_score[row] + lse + 1.0);
 }
 
 ErrorSummary compare_attention(const AttentionRef& ref, OutType out, Format p_format, const std::vector<double>& got,

@@ -8,7 +8,6 @@
 namespace asmk::ref {
 namespace {
 
-constexpr double u32_unit = 0x1p-24;  // unit roundoff of fp32
 constexpr double minus_inf = -std::numeric_limits<double>::infinity();
 
 bool supported_format(Format f) { return f == Format::bf16 || f == Format::e4m3fnuz || f == Format::e4m3fn; }
@@ -294,13 +293,13 @@ Status lse_combine(const float* partial_o, const float* partial_lse, std::uint32
 // ε = u·(3·(|lse_s| + |m|) + 4) (the exponent's argument rounded at the magnitude of the lse values,
 // exp's own ulps), a sum over the splits adds (splits + 4)·u.
 double lse_combine_tolerance(const LseCombineRef& ref, std::size_t row, std::uint32_t col, OutType out) {
-  const double eps = u32_unit * (6.0 * ref.lse_mag[row] + 4.0);
-  const double kernel = (2.0 * eps + (ref.splits + 4.0) * u32_unit) * ref.weighted[row * ref.dv + col];
+  const double eps = kFp32UnitRoundoff * (6.0 * ref.lse_mag[row] + 4.0);
+  const double kernel = (2.0 * eps + (ref.splits + 4.0) * kFp32UnitRoundoff) * ref.weighted[row * ref.dv + col];
   return kernel + 0.5 * output_ulp(out, std::fabs(ref.out[row * ref.dv + col]) + kernel);
 }
 
 double lse_combine_lse_tolerance(const LseCombineRef& ref, std::size_t row) {
-  return u32_unit * (8.0 * (ref.lse_mag[row] + 1.0) + 2.0 * ref.splits);
+  return kFp32UnitRoundoff * (8.0 * (ref.lse_mag[row] + 1.0) + 2.0 * ref.splits);
 }
 
 }  // namespace asmk::ref

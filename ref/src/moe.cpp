@@ -11,7 +11,6 @@
 namespace asmk::ref {
 namespace {
 
-constexpr double fp32_unit_roundoff = 0x1p-24;
 
 std::string routing_limits(std::uint32_t tokens, std::uint32_t experts, std::uint32_t k) {
   return "tokens " + std::to_string(tokens) + ", experts " + std::to_string(experts) + ", k " + std::to_string(k);
@@ -359,14 +358,14 @@ Status moe_stage1(const MoeStage1Args& a, MoeStage1Ref& out) {
       // exp of an argument rounded relative to |g| (≤ |g|·u each), a division, the products, an
       // erf/sigmoid approximation — 32 + 4·|g| units of roundoff relative to |f|; GELU's erfc
       // exponentiates −g²/2 + P(t), whose rounding (≤ 2u of its magnitude) adds g²·u.
-      const double acc_g = (a.hidden + 4) * fp32_unit_roundoff * gate_mag;
-      const double acc_u = (a.hidden + 4) * fp32_unit_roundoff * up_mag;
+      const double acc_g = (a.hidden + 4) * kFp32UnitRoundoff * gate_mag;
+      const double acc_u = (a.hidden + 4) * kFp32UnitRoundoff * up_mag;
       double carried = 0;
       for (double dg : {-acc_g, acc_g})
         for (double du : {-acc_u, acc_u})
           carried = std::max(carried, std::abs(moe_activation(a.activation, gate + dg, up + du, a.alpha, a.limit) - f));
       const double gelu_exponent = a.activation == MoeActivation::gelu ? gate * gate : 0.0;
-      const double evaluation = (32 + 4 * std::abs(gate) + gelu_exponent) * fp32_unit_roundoff * std::abs(f);
+      const double evaluation = (32 + 4 * std::abs(gate) + gelu_exponent) * kFp32UnitRoundoff * std::abs(f);
       // Underflow, where relative bounds end: for a very negative gate, sigmoid(g) or Φ(g) leaves fp32's
       // normal range (e^−g overflows past g ≈ −88.7; Φ(g) < 2^-126 below g ≈ −13), and the kernel's
       // factor is 0 or subnormal while the true one is below 2^-126: f is then off by at most

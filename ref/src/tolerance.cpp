@@ -35,7 +35,7 @@ double output_ulp(OutType type, double x) {
 }
 
 double gemm_tolerance(OutType type, double ref, double magnitude, std::uint32_t k) {
-  const double accumulation = (double(k) + epilogue_roundings) * 0x1p-24 * magnitude;
+  const double accumulation = (double(k) + epilogue_roundings) * kFp32UnitRoundoff * magnitude;
   return accumulation + 0.5 * output_ulp(type, std::fabs(ref) + accumulation);
 }
 

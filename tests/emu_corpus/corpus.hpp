@@ -163,6 +163,11 @@ class Context {
   unsigned threads_;  // host threads running workgroups
 };
 
+// A launch size of a case: n items in workgroups of `block` lanes.
+struct Size {
+  uint32_t n, block;
+};
+
 using CaseFunction = void (*)(Context&);
 
 struct Case {

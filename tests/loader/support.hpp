@@ -13,7 +13,9 @@
 
 namespace asmk::test {
 
-inline const std::string kRepo = ASMK_TEST_REPO;
+inline const std::string kRepo = ASMK_TEST_REPO;                      // the fixture: placeholder .co files
+inline const std::string kGemmRepo = ASMK_TEST_GEMM_REPO;              // a GEMM repository with tuned tables
+inline const std::string kGeneratedRepo = ASMK_TEST_GENERATED_REPO;    // the build's kernel set (hsaco/)
 
 // A C-ABI context on the fixture with the record backend; fails the test if it cannot open.
 struct ContextDeleter {

@@ -18,12 +18,13 @@
 #include "code_object_metadata.hpp"
 #include "error.hpp"
 #include "repository.hpp"
+#include "support.hpp"
 
 namespace asmk {
 namespace {
 
 namespace fs = std::filesystem;
-const fs::path kGeneratedRepo = ASMK_TEST_GENERATED_REPO;
+using test::kGeneratedRepo;
 
 std::vector<std::uint8_t> bytes_of(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -95,7 +96,7 @@ std::string outcome(std::span<const std::uint8_t> bytes) {
 TEST(CodeObjectMetadata, UntrustedBytesAreReadOrRefusedNeverOverrun) {
   // One code object per family folder of gfx942.
   std::vector<fs::path> files;
-  for (const auto& family : fs::directory_iterator(kGeneratedRepo / "gfx942"))
+  for (const auto& family : fs::directory_iterator(fs::path(kGeneratedRepo) / "gfx942"))
     if (family.is_directory())
       for (const auto& f : fs::directory_iterator(family.path()))
         if (f.path().extension() == ".co") {

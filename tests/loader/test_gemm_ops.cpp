@@ -28,7 +28,7 @@ namespace {
 using test::mentions;
 using test::outcome;
 
-const std::string kGemmRepo = std::string(ASMK_TEST_GEMM_REPO);
+using test::kGemmRepo;
 
 test::ContextPtr open_gemm_fixture(const char* device) {
   asmk_open_options options;

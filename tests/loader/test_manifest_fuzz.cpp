@@ -33,14 +33,14 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-const fs::path kGeneratedRepo = ASMK_TEST_GENERATED_REPO;
+using test::kGeneratedRepo;
 constexpr int kMutations = 240;
 const std::set<std::string> kFamilies = {"quant_fp8", "gemm_bf16", "gemm_splitk_reduce", "attn_lse_combine",
                                          "mla_decode", "shuffle_b"};
 
 // The generated gfx942 manifest with only kFamilies' kernels and the ops over them.
 json base_manifest() {
-  std::ifstream in(kGeneratedRepo / "gfx942" / "manifest.json");
+  std::ifstream in(fs::path(kGeneratedRepo) / "gfx942" / "manifest.json");
   json m = json::parse(in);
   json kernels = json::array();
   for (const json& k : m["kernels"])
@@ -156,7 +156,7 @@ class ManifestFuzz : public ::testing::Test {
     for (const json& k : base_["kernels"]) {
       const fs::path file = k["file"].get<std::string>();
       fs::create_directories(dir_ / "gfx942" / file.parent_path());
-      fs::copy_file(kGeneratedRepo / "gfx942" / file, dir_ / "gfx942" / file, fs::copy_options::skip_existing);
+      fs::copy_file(fs::path(kGeneratedRepo) / "gfx942" / file, dir_ / "gfx942" / file, fs::copy_options::skip_existing);
     }
   }
   void TearDown() override { fs::remove_all(dir_); }

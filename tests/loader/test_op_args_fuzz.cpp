@@ -24,7 +24,7 @@
 namespace asmk {
 namespace {
 
-const std::string kGeneratedRepo = ASMK_TEST_GENERATED_REPO;
+using test::kGeneratedRepo;
 
 using test::arguments_of;
 using test::RandomCall;

@@ -21,7 +21,7 @@ namespace {
 using test::ContextPtr;
 using test::outcome;
 
-const std::string kGemmRepo = ASMK_TEST_GEMM_REPO;
+using test::kGemmRepo;
 
 ContextPtr open_with_cache(const std::string& repo, std::size_t capacity, const char* device = "MI300X") {
   ContextOptions options;

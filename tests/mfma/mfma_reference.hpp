@@ -35,6 +35,13 @@ using asmk::Arch;
 using asmk::mfma::DataType;
 using asmk::mfma::MfmaOp;
 
+// The MFMA a test names (a misspelt name is the test's bug: it throws, never skips the check).
+inline const MfmaOp& get(const char* mnemonic, Arch arch = Arch::gfx942) {
+  const MfmaOp* op = asmk::mfma::find_mfma(mnemonic, arch);
+  if (op == nullptr) throw std::logic_error(std::string("no ") + mnemonic);
+  return *op;
+}
+
 constexpr int kLanes = 64;
 
 struct InputElement {

@@ -10,17 +10,11 @@
 namespace mfma_test {
 namespace {
 
-const MfmaOp& get(const char* mnemonic) {
-  const MfmaOp* op = asmk::mfma::find_mfma(mnemonic, Arch::gfx950);
-  if (op == nullptr) throw std::logic_error(std::string("no ") + mnemonic);
-  return *op;
-}
-
 constexpr DataType kFormats[] = {DataType::fp8, DataType::bf8, DataType::fp6, DataType::bf6, DataType::fp4};
 
 TEST(MfmaF8F6F4, EveryFormatCombination) {
   for (const char* name : {"v_mfma_f32_32x32x64_f8f6f4", "v_mfma_f32_16x16x128_f8f6f4"}) {
-    const MfmaOp& op = get(name);
+    const MfmaOp& op = get(name, Arch::gfx950);
     for (std::uint32_t cbsz = 0; cbsz < 5; ++cbsz)
       for (std::uint32_t blgp = 0; blgp < 5; ++blgp) {
         Problem p = make_problem(op, kFormats[cbsz], kFormats[blgp], 500 + cbsz * 5 + blgp);
@@ -34,7 +28,7 @@ TEST(MfmaF8F6F4, EveryFormatCombination) {
 }
 
 TEST(MfmaF8F6F4, OperandRegisterCounts) {
-  const MfmaOp& op = get("v_mfma_f32_16x16x128_f8f6f4");
+  const MfmaOp& op = get("v_mfma_f32_16x16x128_f8f6f4", Arch::gfx950);
   EXPECT_EQ(asmk::mfma::a_registers(op, 0), 8);  // fp8
   EXPECT_EQ(asmk::mfma::a_registers(op, 1), 8);  // bf8
   EXPECT_EQ(asmk::mfma::a_registers(op, 2), 6);  // fp6
@@ -61,7 +55,7 @@ Scales random_scales(std::uint64_t seed) {
 
 TEST(MfmaScale, NonTrivialScalesEveryFormatCombination) {
   for (const char* name : {"v_mfma_scale_f32_32x32x64_f8f6f4", "v_mfma_scale_f32_16x16x128_f8f6f4"}) {
-    const MfmaOp& op = get(name);
+    const MfmaOp& op = get(name, Arch::gfx950);
     for (std::uint32_t cbsz = 0; cbsz < 5; ++cbsz)
       for (std::uint32_t blgp = 0; blgp < 5; ++blgp) {
         Problem p = make_problem(op, kFormats[cbsz], kFormats[blgp], 600 + cbsz * 5 + blgp);
@@ -76,7 +70,7 @@ TEST(MfmaScale, NonTrivialScalesEveryFormatCombination) {
 }
 
 TEST(MfmaScale, NanScaleMakesItsRowNan) {
-  const MfmaOp& op = get("v_mfma_scale_f32_16x16x128_f8f6f4");
+  const MfmaOp& op = get("v_mfma_scale_f32_16x16x128_f8f6f4", Arch::gfx950);
   Problem p = make_problem(op, DataType::fp4, DataType::fp4, 42);
   p.mods.cbsz = p.mods.blgp = 4;
   RunOptions options;
@@ -115,7 +109,7 @@ struct Probe {
 };
 
 void run_probe(const Probe& pr) {
-  const MfmaOp& op = get(pr.mnemonic);
+  const MfmaOp& op = get(pr.mnemonic, Arch::gfx950);
   Regs a(asmk::mfma::a_registers(op, pr.cbsz)), b(asmk::mfma::b_registers(op, pr.blgp)), c(op.cd_regs), d(op.cd_regs);
   a.put_bits(pr.a_lane, pr.a_bit, bits_of(pr.a_type), pr.a_code);
   for (int j = 0; j < op.n; ++j) b.put_bits(j + op.n * pr.b_lane_group, pr.b_bit, bits_of(pr.b_type), pr.b_code);

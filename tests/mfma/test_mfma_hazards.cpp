@@ -5,6 +5,7 @@
 #include <string>
 
 #include "asmk/mfma/mfma.hpp"
+#include "mfma_reference.hpp"
 
 namespace {
 
@@ -12,11 +13,7 @@ using asmk::Arch;
 using asmk::mfma::DependencyKind;
 using asmk::mfma::MfmaOp;
 
-const MfmaOp& get(const char* mnemonic, Arch arch) {
-  const MfmaOp* op = asmk::mfma::find_mfma(mnemonic, arch);
-  if (op == nullptr) throw std::logic_error(std::string("no ") + mnemonic);
-  return *op;
-}
+using mfma_test::get;
 
 int waits(const char* producer, Arch arch, DependencyKind kind, const char* consumer = nullptr) {
   asmk::mfma::HazardQuery q;

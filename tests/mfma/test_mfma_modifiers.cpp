@@ -9,12 +9,6 @@
 namespace mfma_test {
 namespace {
 
-const MfmaOp& get(const char* mnemonic, Arch arch = Arch::gfx942) {
-  const MfmaOp* op = asmk::mfma::find_mfma(mnemonic, arch);
-  if (op == nullptr) throw std::logic_error(std::string("no ") + mnemonic);
-  return *op;
-}
-
 TEST(MfmaBroadcast, EveryCbszAndAbidOfBlockForms) {
   for (Arch arch : {Arch::gfx942, Arch::gfx950})
     for (const char* name : {"v_mfma_f32_32x32x1_2b_f32", "v_mfma_f32_16x16x1_4b_f32", "v_mfma_f32_4x4x1_16b_f32",

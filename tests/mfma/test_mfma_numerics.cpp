@@ -10,12 +10,6 @@
 namespace mfma_test {
 namespace {
 
-const MfmaOp& get(const char* mnemonic, Arch arch = Arch::gfx942) {
-  const MfmaOp* op = asmk::mfma::find_mfma(mnemonic, arch);
-  if (op == nullptr) throw std::logic_error(std::string("no ") + mnemonic);
-  return *op;
-}
-
 // Runs op with every A/B element set to the given code (written through the documented layout,
 // here trivially: every item of every lane) and C from a callback; returns D registers.
 Regs run_uniform(const MfmaOp& op, int bits, std::uint64_t a_code, std::uint64_t b_code, std::uint32_t c_word) {

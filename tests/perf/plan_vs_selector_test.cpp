@@ -18,14 +18,12 @@
 #include "asmk.h"
 #include "asmk/perf/machine.hpp"
 #include "asmk/perf/sweep.hpp"
+#include "hsaco_dir.hpp"
 
 namespace asmk::perf {
 namespace {
 
-std::filesystem::path repository() {
-  const char* env = std::getenv("ASMK_HSACO_DIR");
-  return env && *env ? std::filesystem::path(env) : std::filesystem::path(ASMK_DEFAULT_HSACO_DIR);
-}
+using test::repository;
 
 uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 

@@ -10,14 +10,12 @@
 #include "asmk/perf/machine.hpp"
 #include "asmk/perf/sweep.hpp"
 #include "asmk/perf/trace_ops.hpp"
+#include "hsaco_dir.hpp"
 
 namespace asmk::perf {
 namespace {
 
-std::filesystem::path repository() {
-  const char* env = std::getenv("ASMK_HSACO_DIR");
-  return env && *env ? std::filesystem::path(env) : std::filesystem::path(ASMK_DEFAULT_HSACO_DIR);
-}
+using test::repository;
 
 TEST(TraceOps, MatchesTheEmulatorsStatistics) {
   auto kernels = read_kernels(repository(), "gfx942");

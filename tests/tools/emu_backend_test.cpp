@@ -17,12 +17,13 @@
 
 #include "asmk.h"
 #include "asmk/ref/quant.hpp"
+#include "hsaco_dir.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kHsaco = ASMK_HSACO_DIR;
+using asmk::test::kHsaco;
 
 struct Closer {
   void operator()(asmk_context* c) const { asmk_close(c); }

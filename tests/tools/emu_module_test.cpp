@@ -8,10 +8,11 @@
 #include <string>
 
 #include "asmk.h"
+#include "hsaco_dir.hpp"
 
 namespace {
 
-const std::string kHsaco = ASMK_HSACO_DIR;
+using asmk::test::kHsaco;
 
 bool mapped(const std::string& part) {
   std::ifstream maps("/proc/self/maps");

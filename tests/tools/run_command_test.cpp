@@ -18,13 +18,14 @@
 
 #include "asmk.h"
 #include "asmk/ref/quant.hpp"
+#include "hsaco_dir.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
 const std::string kAsmk = ASMK_CLI_PATH;
-const std::string kHsaco = ASMK_HSACO_DIR;
+using asmk::test::kHsaco;
 const std::string kEmuKernels = ASMK_EMU_TEST_KERNELS;
 
 // The code object of a repository kernel as its manifest names it (several kernels share one .co).

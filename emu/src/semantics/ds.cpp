@@ -348,7 +348,7 @@ std::string rtn_name(const char* name) {
 }
 
 template <size_t... I>
-void register_atomics(Registry& r, std::index_sequence<I...>) {
+void register_ds_atomics(Registry& r, std::index_sequence<I...>) {
   ((r.add(std::string("ds_") + kDsAtomics[I].name, ds(ds_atomic<int(I), false>, 0))), ...);
   // ds_wrxchg exists only with return; registering its no-return name is harmless (LLVM never prints it).
   ((r.add(rtn_name(kDsAtomics[I].name), ds(ds_atomic<int(I), true>, 1))), ...);
@@ -359,7 +359,7 @@ void register_atomics(Registry& r, std::index_sequence<I...>) {
 void register_ds(Registry& r) {
   register_reads(r, std::make_index_sequence<std::size(kLoadFormats)>());
   register_writes(r, std::make_index_sequence<std::size(kStoreFormats)>());
-  register_atomics(r, std::make_index_sequence<std::size(kDsAtomics)>());
+  register_ds_atomics(r, std::make_index_sequence<std::size(kDsAtomics)>());
   r.add("ds_read2_b32", ds(read2<1, false>, 1, 2));
   r.add("ds_read2_b64", ds(read2<2, false>, 1, 4));
   r.add("ds_read2st64_b32", ds(read2<1, true>, 1, 2));

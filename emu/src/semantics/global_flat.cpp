@@ -229,7 +229,7 @@ void register_stores(Registry& r, const char* prefix, std::index_sequence<I...>)
           SemanticsEntry{store<Flat, int(I)>, InstrClass::vmem, 0, kStoreFormats[I].format.dwords})), ...);
 }
 template <bool Flat, size_t... I>
-void register_atomics(Registry& r, const char* prefix, std::index_sequence<I...>) {
+void register_memory_atomics(Registry& r, const char* prefix, std::index_sequence<I...>) {
   ((r.add(std::string(prefix) + "atomic_" + kAtomicNames[I].suffix,
           SemanticsEntry{atomic<Flat, int(I)>, InstrClass::vmem, kDstIfReturning, uint8_t(kAtomicNames[I].wide ? 2 : 1)})),
    ...);
@@ -245,8 +245,8 @@ void register_global_flat(Registry& r) {
   register_loads<true>(r, "flat_", loads);
   register_stores<false>(r, "global_", stores);
   register_stores<true>(r, "flat_", stores);
-  register_atomics<false>(r, "global_", atomics);
-  register_atomics<true>(r, "flat_", atomics);
+  register_memory_atomics<false>(r, "global_", atomics);
+  register_memory_atomics<true>(r, "flat_", atomics);
   register_scratch_loads(r, loads);
   register_scratch_stores(r, stores);
   // kLoadFormats indices: dword 0, dwordx3 2, dwordx4 3, ubyte 4, sbyte 5, ushort 6, sshort 7.

@@ -232,7 +232,7 @@ void register_stores(Registry& r, std::index_sequence<I...>) {
           SemanticsEntry{store<int(I)>, InstrClass::vmem, 0, kStoreFormats[I].format.dwords})), ...);
 }
 template <size_t... I>
-void register_atomics(Registry& r, std::index_sequence<I...>) {
+void register_buffer_atomics(Registry& r, std::index_sequence<I...>) {
   ((r.add(std::string("buffer_atomic_") + kAtomicNames[I].suffix,
           SemanticsEntry{atomic<int(I)>, InstrClass::vmem, kDstIfReturning, uint8_t(kAtomicNames[I].wide ? 2 : 1)})),
    ...);
@@ -243,7 +243,7 @@ void register_atomics(Registry& r, std::index_sequence<I...>) {
 void register_mubuf(Registry& r) {
   register_loads(r, std::make_index_sequence<std::size(kLoadFormats)>());
   register_stores(r, std::make_index_sequence<std::size(kStoreFormats)>());
-  register_atomics(r, std::make_index_sequence<std::size(kAtomicNames)>());
+  register_buffer_atomics(r, std::make_index_sequence<std::size(kAtomicNames)>());
 }
 
 }  // namespace asmk::emu::detail

@@ -28,7 +28,6 @@ double rate_multiplier(std::string_view rate_class) {
   return 1.0;
 }
 
-std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
 
 // Waves sharing one tile along K (the k_waves parameter), 1 for kernels without it.
 std::uint64_t k_waves_of(const Kernel& kernel) {

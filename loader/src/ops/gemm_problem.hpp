@@ -19,6 +19,9 @@
 
 namespace asmk::gemm {
 
+// Tiles of size b that cover a (b > 0).
+constexpr std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
+
 // A parameter the problem needs a kernel to have, e.g. {"in_dtype", "fp8"}. A kernel whose manifest
 // lacks the parameter has `implied` (families gained axes over time: the first gemm_a8w8 kernels
 // had no in_dtype and were fp8).

@@ -14,11 +14,6 @@
 #include "untuned_log.hpp"
 
 namespace asmk::gemm {
-namespace {
-
-std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
-
-}  // namespace
 
 std::string param_text(const Kernel& k, const WantedParam& w) {
   if (const ParamValue* v = k.param(w.name)) return to_string(*v);

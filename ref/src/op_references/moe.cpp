@@ -17,7 +17,6 @@
 namespace asmk::ref {
 namespace {
 
-constexpr double unit_roundoff = 0x1p-24;
 
 std::string number(double v) {
   char text[32];
@@ -36,7 +35,7 @@ std::string number(double v) {
 //   the division: ≤ u.
 // So |w − w_ref| ≤ (2.1·|x_j| + 5.6·E + 3)·u·w_ref, plus 2^-149 (a weight in fp32's subnormals).
 double routing_weight_allowance(double weight, double x, std::uint32_t experts) {
-  return (2.1 * std::abs(x) + 5.6 * experts + 3) * unit_roundoff * std::abs(weight) + 0x1p-149;
+  return (2.1 * std::abs(x) + 5.6 * experts + 3) * kFp32UnitRoundoff * std::abs(weight) + 0x1p-149;
 }
 
 Comparison compare_weights(const OpTensor& got, const std::vector<double>& want, const std::vector<double>& allowance) {
@@ -480,7 +479,7 @@ OpReference moe_sum_reference() {
 // are common; unequal biased scores differ far more than fp32's rounding, so the choice is exact).
 namespace {
 double grouped_weight_allowance(double weight, double largest_logit, std::uint32_t k) {
-  return (2 * (2.1 * largest_logit + 4) + k + 2) * unit_roundoff * std::abs(weight) + 0x1p-149;
+  return (2 * (2.1 * largest_logit + 4) + k + 2) * kFp32UnitRoundoff * std::abs(weight) + 0x1p-149;
 }
 }  // namespace
 
@@ -1031,7 +1030,7 @@ OpReference fused_moe_reference() {
         for (std::uint32_t j = 0; j < k; ++j) {
           const std::size_t at = std::size_t{token} * k + j;
           weight_allowance[at] = grouped_weight_allowance(routing.weights[at], largest, k) +
-                                 std::abs(routing.weights[at]) * unit_roundoff;  // and its rounding to fp32
+                                 std::abs(routing.weights[at]) * kFp32UnitRoundoff;  // and its rounding to fp32
         }
       }
       return expect_layer(p, t, routing.ids.data(), weights, weight_allowance, expected);
@@ -1049,7 +1048,7 @@ OpReference fused_moe_reference() {
       for (std::uint32_t j = 0; j < k; ++j) {
         const std::size_t at = std::size_t{token} * k + j;
         weight_allowance[at] = routing_weight_allowance(routing.weights[at], (row[routing.ids[at]] - top) * 1.4426950408889634, experts) +
-                               std::abs(routing.weights[at]) * unit_roundoff;  // and its rounding to fp32
+                               std::abs(routing.weights[at]) * kFp32UnitRoundoff;  // and its rounding to fp32
       }
     }
     return expect_layer(p, t, routing.ids.data(), weights, weight_allowance, expected);

@@ -7,10 +7,7 @@ namespace asmk::corpus {
 namespace {
 
 // (n, block) pairs: n is never a multiple of the block, so the last workgroup is partial.
-struct Size {
-  uint32_t n, block;
-};
-const Size kSizes[] = {{1000, 64}, {777, 256}, {130, 128}};
+const Size kArithSizes[] = {{1000, 64}, {777, 256}, {130, 128}};
 
 /// Float inputs over the whole range: normals of every magnitude, denormals, zeros, infinities, NaN.
 std::vector<float> wide_floats(Rng& rng, uint32_t n) {
@@ -27,7 +24,7 @@ std::vector<float> wide_floats(Rng& rng, uint32_t n) {
 }  // namespace
 
 CORPUS_CASE(vec_add_guarded) {
-  for (Size s : kSizes) {
+  for (Size s : kArithSizes) {
     Rng rng(s.n);
     std::vector<int32_t> a(s.n), b(s.n), want(s.n + 7, -77);
     for (uint32_t i = 0; i < s.n; i++) {
@@ -42,7 +39,7 @@ CORPUS_CASE(vec_add_guarded) {
 }
 
 CORPUS_CASE(saxpy_fma) {
-  for (Size s : kSizes) {
+  for (Size s : kArithSizes) {
     Rng rng(s.n + 1);
     std::vector<float> x = wide_floats(rng, s.n), y = wide_floats(rng, s.n), want(s.n);
     const float a = -1.7f;
@@ -54,7 +51,7 @@ CORPUS_CASE(saxpy_fma) {
 }
 
 CORPUS_CASE(int_divrem) {
-  for (Size s : kSizes) {
+  for (Size s : kArithSizes) {
     Rng rng(s.n + 2);
     std::vector<int32_t> a(s.n), b(s.n), want(4 * s.n);
     for (uint32_t i = 0; i < s.n; i++) {
@@ -104,7 +101,7 @@ CORPUS_CASE(int64_arith) {
 }
 
 CORPUS_CASE(bit_ops) {
-  for (Size s : kSizes) {
+  for (Size s : kArithSizes) {
     Rng rng(s.n + 4);
     std::vector<uint32_t> a(s.n), want(8 * s.n);
     for (uint32_t i = 0; i < s.n; i++) {
@@ -128,7 +125,7 @@ CORPUS_CASE(bit_ops) {
 }
 
 CORPUS_CASE(minmax_select) {
-  for (Size s : kSizes) {
+  for (Size s : kArithSizes) {
     Rng rng(s.n + 5);
     std::vector<int32_t> ia(s.n), ib(s.n), iwant(6 * s.n);
     std::vector<float> fa(s.n), fb(s.n), fwant(3 * s.n);
@@ -162,7 +159,7 @@ CORPUS_CASE(minmax_select) {
 }
 
 CORPUS_CASE(float_arith) {
-  for (Size s : kSizes) {
+  for (Size s : kArithSizes) {
     Rng rng(s.n + 6);
     std::vector<float> a = wide_floats(rng, s.n), b = wide_floats(rng, s.n), want(6 * s.n);
     for (uint32_t i = 0; i < s.n; i++) {
@@ -187,7 +184,7 @@ CORPUS_CASE(float_arith) {
 }
 
 CORPUS_CASE(float_rounding) {
-  for (Size s : kSizes) {
+  for (Size s : kArithSizes) {
     Rng rng(s.n + 7);
     std::vector<float> a(s.n), fwant(7 * s.n);
     std::vector<int32_t> iwant(3 * s.n);

@@ -4,16 +4,13 @@
 namespace asmk::corpus {
 namespace {
 
-struct Size {
-  uint32_t n, block;
-};
 // 96 = one full wave and one half wave per workgroup.
-const Size kSizes[] = {{1000, 64}, {500, 96}, {300, 256}};
+const Size kControlSizes[] = {{1000, 64}, {500, 96}, {300, 256}};
 
 }  // namespace
 
 CORPUS_CASE(switch_ops) {
-  for (Size s : kSizes) {
+  for (Size s : kControlSizes) {
     Rng rng(s.n + 20);
     std::vector<int32_t> in(s.n), want(s.n);
     for (uint32_t i = 0; i < s.n; i++) {
@@ -38,7 +35,7 @@ CORPUS_CASE(switch_ops) {
 }
 
 CORPUS_CASE(divergent_loops) {
-  for (Size s : kSizes) {
+  for (Size s : kControlSizes) {
     Rng rng(s.n + 21);
     std::vector<uint32_t> in(s.n), want(s.n);
     for (uint32_t i = 0; i < s.n; i++) {
@@ -59,7 +56,7 @@ CORPUS_CASE(divergent_loops) {
 }
 
 CORPUS_CASE(early_return) {
-  for (Size s : kSizes) {
+  for (Size s : kControlSizes) {
     Rng rng(s.n + 22);
     std::vector<int32_t> in(s.n), want(s.n);
     for (uint32_t i = 0; i < s.n; i++) {
@@ -126,7 +123,7 @@ CORPUS_CASE(grid_3d_ids) {
 }
 
 CORPUS_CASE(private_array) {
-  for (Size s : kSizes) {
+  for (Size s : kControlSizes) {
     Rng rng(s.n + 23);
     std::vector<uint32_t> in(s.n), want(s.n);
     for (uint32_t i = 0; i < s.n; i++) {
@@ -145,7 +142,7 @@ CORPUS_CASE(private_array) {
 }
 
 CORPUS_CASE(scratch_array) {
-  for (Size s : kSizes) {
+  for (Size s : kControlSizes) {
     Rng rng(s.n + 24);
     std::vector<uint32_t> in(s.n), want(s.n);
     for (uint32_t i = 0; i < s.n; i++) {
@@ -164,7 +161,7 @@ CORPUS_CASE(scratch_array) {
 }
 
 CORPUS_CASE(function_call) {
-  for (Size s : kSizes) {
+  for (Size s : kControlSizes) {
     Rng rng(s.n + 25);
     std::vector<uint32_t> in(s.n), want(s.n);
     for (uint32_t i = 0; i < s.n; i++) {

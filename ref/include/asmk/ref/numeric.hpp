@@ -18,6 +18,9 @@
 
 namespace asmk::ref {
 
+// The unit roundoff of fp32 (half an ulp at 1): every tolerance rule's rounding term is a multiple of it.
+inline constexpr double kFp32UnitRoundoff = 0x1p-24;
+
 using asmk::Arch;
 
 enum class Format : std::uint8_t {
