@@ -34,7 +34,7 @@ fi
 jobs="${ASMK_SANITIZE_JOBS:-2}"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
   -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1" -DASMK_SANITIZE=address,undefined -DASMK_BUILD_KERNELS=OFF \
-  -DCMAKE_DISABLE_FIND_PACKAGE_pybind11=ON
+  -DCMAKE_DISABLE_FIND_PACKAGE_pybind11=ON -DCMAKE_UNITY_BUILD=ON  # batches: about half the compile time
 export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:strict_string_checks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 
