@@ -83,13 +83,15 @@ void check_wait_states(Wave& w, const Instr& in) {
   const Kind k = valu ? kind_of(w.ctx->program->mnemonics[in.mnemonic]) : Kind{};
   // the wait states since a write recorded as count + 1 (0: none)
   auto since = [&](uint64_t at1) -> int64_t { return at1 == 0 ? INT64_MAX : int64_t(now) - int64_t(at1); };
-  auto check = [&](WaitStateRead read, int64_t got, const std::string& what) {
+  // `what` and `reg` (-1: none) name the read; the message is built only for a finding (this runs per instruction).
+  auto check = [&](WaitStateRead read, int64_t got, const char* what, int reg = -1) {
     const WaitStateRule& r = rule_for(read);
     if (r.opt_in && !w.ctx->options.strict_interlocks) return;
     if (got < r.wait_states)
       w.strict_report(FaultKind::hazard, in, -1, 0,
-                      what + " " + std::to_string(got) + " wait states after a VALU wrote it; the ISA requires " +
-                          std::to_string(r.wait_states) + " (" + std::string(r.id) + ")");
+                      std::string(what) + (reg >= 0 ? std::to_string(reg) : "") + " " + std::to_string(got) +
+                          " wait states after a VALU wrote it; the ISA requires " + std::to_string(r.wait_states) +
+                          " (" + std::string(r.id) + ")");
   };
   auto sgpr_since = [&](const Operand& o) {
     int64_t got = INT64_MAX;
@@ -102,13 +104,12 @@ void check_wait_states(Wave& w, const Instr& in) {
     if (o.kind == OpKind::sgpr) {
       const int64_t got = sgpr_since(o);
       if (got == INT64_MAX) continue;
-      const std::string name = "s" + std::to_string(o.reg);
-      if (!valu) check(WaitStateRead::vmem_source, got, "reads " + name);
-      else if ((k.readlane || k.writelane) && i == in.num_dst + 1) check(WaitStateRead::lane_select, got, "lane select " + name);
-      else check(WaitStateRead::valu_source, got, "reads " + name);
+      if (!valu) check(WaitStateRead::vmem_source, got, "reads s", o.reg);
+      else if ((k.readlane || k.writelane) && i == in.num_dst + 1) check(WaitStateRead::lane_select, got, "lane select s", o.reg);
+      else check(WaitStateRead::valu_source, got, "reads s", o.reg);
     } else if (o.kind == OpKind::vgpr && (k.readlane || k.readfirstlane) && i == in.num_dst && w.valu_vgpr_written &&
                overlaps(o.reg, o.dwords, w.valu_vgpr_reg, w.valu_vgpr_count)) {
-      check(WaitStateRead::readlane_vsrc, since(w.valu_vgpr_written), "reads v" + std::to_string(o.reg));
+      check(WaitStateRead::readlane_vsrc, since(w.valu_vgpr_written), "reads v", o.reg);
     }
   }
   if (k.div_fmas) {
