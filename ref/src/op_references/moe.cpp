@@ -320,6 +320,33 @@ double decode_f32_at(const OpTensor& t, std::size_t at) {
   return v;
 }
 
+// The formats and scales of a stage op's activations `a` and weights `w`, as their dtypes say: MXFP4 both (e8m0
+// scales per 32), a16w4 (bf16 a, MXFP4 w), a8w4 (fp8 a, int4 w, fp32 scales), fp8 (fp32 scales), else bf16.
+struct StageOperands {
+  Format in_format = Format::bf16;
+  MoeWeights weights = MoeWeights::as_inputs;
+  const float* scale_a = nullptr;
+  const float* scale_w = nullptr;
+  const std::uint8_t* mx_scale_a = nullptr;
+  const std::uint8_t* mx_scale_w = nullptr;
+};
+StageOperands stage_operands(const OpProblem& p, const OpTensors& t) {
+  StageOperands o;
+  if (t.at("a").dtype == "fp4") {
+    o.in_format = Format::e2m1;
+    o.mx_scale_a = t.at("scale_a").bytes.data(), o.mx_scale_w = t.at("scale_w").bytes.data();
+  } else if (t.at("w").dtype == "fp4") {
+    o.weights = MoeWeights::e2m1, o.mx_scale_w = t.at("scale_w").bytes.data();
+  } else if (t.at("w").dtype == "int4") {
+    o.in_format = fp8_format(p.arch), o.weights = MoeWeights::int4;
+    o.scale_a = t.at("scale_a").as<float>(), o.scale_w = t.at("scale_w").as<float>();
+  } else if (t.at("a").dtype == "fp8") {
+    o.in_format = fp8_format(p.arch);
+    o.scale_a = t.at("scale_a").as<float>(), o.scale_w = t.at("scale_w").as<float>();
+  }
+  return o;
+}
+
 // Stage 1 in float64 over an op's tensors, whatever its format (the inputs' dtypes say which); scale_block
 // 128 for the block-scale forms.
 Status stage1_of(const OpProblem& p, const OpTensors& t, std::uint32_t scale_block, MoeStage1Ref& out) {
@@ -327,18 +354,9 @@ Status stage1_of(const OpProblem& p, const OpTensors& t, std::uint32_t scale_blo
   MoeStage1Args a;
   a.scale_block = scale_block;
   a.x = t.at("a").bytes.data(), a.w1 = t.at("w").bytes.data();
-  if (t.at("a").dtype == "fp4") {
-    a.in_format = Format::e2m1;
-    a.mx_scale_x = t.at("scale_a").bytes.data(), a.mx_scale_w1 = t.at("scale_w").bytes.data();
-  } else if (t.at("w").dtype == "fp4") {  // a16w4: bf16 x, MXFP4 W1
-    a.weights = MoeWeights::e2m1, a.mx_scale_w1 = t.at("scale_w").bytes.data();
-  } else if (t.at("w").dtype == "int4") {  // a8w4: fp8 x, int4 W1 with per-channel scales
-    a.in_format = fp8_format(p.arch), a.weights = MoeWeights::int4;
-    a.scale_x = t.at("scale_a").as<float>(), a.scale_w1 = t.at("scale_w").as<float>();
-  } else if (t.at("a").dtype == "fp8") {
-    a.in_format = fp8_format(p.arch);
-    a.scale_x = t.at("scale_a").as<float>(), a.scale_w1 = t.at("scale_w").as<float>();
-  }
+  const StageOperands o = stage_operands(p, t);
+  a.in_format = o.in_format, a.weights = o.weights;
+  a.scale_x = o.scale_a, a.scale_w1 = o.scale_w, a.mx_scale_x = o.mx_scale_a, a.mx_scale_w1 = o.mx_scale_w;
   a.bias1 = t.count("bias") != 0 ? t.at("bias").as<float>() : nullptr;
   a.sorted = &sorted;
   a.tokens = p.u32("tokens"), a.k = p.u32("k"), a.hidden = p.u32("hidden"), a.inter = p.u32("inter"), a.local_experts = p.u32("experts");
@@ -407,18 +425,9 @@ OpReference stage2_reference(std::uint32_t scale_block) {
     MoeStage2Args a;
     a.scale_block = scale_block;
     a.inter = t.at("a").bytes.data(), a.w2 = t.at("w").bytes.data();
-    if (t.at("a").dtype == "fp4") {
-      a.in_format = Format::e2m1;
-      a.mx_scale_inter = t.at("scale_a").bytes.data(), a.mx_scale_w2 = t.at("scale_w").bytes.data();
-    } else if (t.at("w").dtype == "fp4") {  // a16w4: bf16 inter, MXFP4 W2
-      a.weights = MoeWeights::e2m1, a.mx_scale_w2 = t.at("scale_w").bytes.data();
-    } else if (t.at("w").dtype == "int4") {  // a8w4: fp8 inter, int4 W2 with per-channel scales
-      a.in_format = fp8_format(p.arch), a.weights = MoeWeights::int4;
-      a.scale_inter = t.at("scale_a").as<float>(), a.scale_w2 = t.at("scale_w").as<float>();
-    } else if (t.at("a").dtype == "fp8") {
-      a.in_format = fp8_format(p.arch);
-      a.scale_inter = t.at("scale_a").as<float>(), a.scale_w2 = t.at("scale_w").as<float>();
-    }
+    const StageOperands o = stage_operands(p, t);
+    a.in_format = o.in_format, a.weights = o.weights;
+    a.scale_inter = o.scale_a, a.scale_w2 = o.scale_w, a.mx_scale_inter = o.mx_scale_a, a.mx_scale_w2 = o.mx_scale_w;
     a.bias2 = t.count("bias") != 0 ? t.at("bias").as<float>() : nullptr;
     a.sorted = sorted.get();
     a.tokens = p.u32("tokens"), a.k = p.u32("k"), a.hidden = p.u32("hidden"), a.inter_size = p.u32("inter");
