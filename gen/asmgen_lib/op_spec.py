@@ -13,6 +13,7 @@ here and copies it into every arch's manifest under "ops" — the loader trusts 
       out_dtype: {values: [bf16, f32], default: bf16}
     scalars:                             # other numbers the caller may give
       k_splits: {type: u32, default: 0}
+      q_descale: {type: f32, default: 1.0, applies_when: "dtype == 'fp8'"}   # other values refused otherwise
     values: {scale_block_k: 32}          # constants the rules and kernels read by name
     wanted: {in_dtype: bf16}             # fixed kernel parameters
     tensors:
@@ -112,6 +113,9 @@ def load(path: Path, family: str) -> dict:
         spec["scalars"][key] = {"type": s["type"], "default": s.get("default", 0), "required": s.get("required", False),
                                 "doc": s.get("doc", "")}
         spec["scalars"][key].update({b: s[b] for b in ("min", "above") if b in s})
+        if "applies_when" in s:  # read by the kernels only then: another value is refused, not ignored
+            spec["scalars"][key]["applies_when"] = _applies_when(fail, f"scalars.{key}.applies_when",
+                                                                 s["applies_when"], raw)
     spec["values"] = {}
     for key, v in (raw.get("values") or {}).items():
         name(f"values.{key}", key)
@@ -292,6 +296,17 @@ def _integer_names(raw) -> set:
         if isinstance(t, dict):
             names |= set(t.get("strides", [t["stride"]] if "stride" in t else []))
     return names
+
+
+def _applies_when(fail, where, text, raw) -> str:
+    """A scalar's applies_when: an expression over the call's sizes and choices (say a dtype choice)."""
+    if not isinstance(text, str):
+        fail(where, f"expected an expression such as \"dtype == 'fp8'\", got {text!r}")
+    known = set(raw.get("sizes") or []) | set(raw.get("choices") or {})
+    for node in ast.walk(problem_rules._parse(fail, where, text)):  # noqa: SLF001
+        if isinstance(node, ast.Name) and node.id not in known and node.id not in problem_rules.FUNCTIONS:
+            fail(where, f"'{node.id}' is not a size or choice of the call ({', '.join(sorted(known))})")
+    return text
 
 
 def _elements(fail, where, raw_tensor, entry, integers) -> dict:

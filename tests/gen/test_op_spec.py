@@ -61,6 +61,15 @@ class OpSpecTest(TempDirTest):
         self.refused(GOOD.replace("policy: ranked", "policy: fastest"), "select")
         self.refused(GOOD.replace("ceil_div(n, block)", "abs(n)"), "is not allowed")
 
+    def test_applies_when_is_an_expression_of_sizes_and_choices(self):
+        spec = self.load(GOOD.replace("alpha: {type: f32, default: 1.0}",
+                                      "alpha: {type: f32, default: 1.0, applies_when: \"dtype == 'bf16'\"}"))
+        self.assertEqual(spec["scalars"]["alpha"]["applies_when"], "dtype == 'bf16'")
+        self.refused(GOOD.replace("default: 1.0}", "default: 1.0, applies_when: \"colour == 'red'\"}"),
+                     "scalars.alpha.applies_when", "'colour' is not a size or choice")
+        self.refused(GOOD.replace("default: 1.0}", "default: 1.0, applies_when: 3}"),
+                     "scalars.alpha.applies_when", "expected an expression")
+
     PIPELINE = """\
         op: twice
         sizes: [n]

@@ -110,6 +110,14 @@ OpCall::OpCall(const OpSpec& spec, std::span<const asmk_op_arg> args, bool runni
     set_integer(c.name, Expr::string_id(value));
     values_.push_back({c.name, Expr::string_id(value)});  // for `rules` that compare it ('row')
   }
+  const auto applies = [&](const Expr& when, const std::string& scalar) {
+    try {
+      return when.evaluate([this](std::string_view name) { return integer(name); }) != 0;
+    } catch (const ExprError& e) {
+      fail(ASMK_ERROR_BAD_REPOSITORY, fmt::format("op spec {}: scalars.{}.applies_when '{}': {}", spec.name, scalar,
+                                                  when.text(), e.what()));
+    }
+  };
   for (const OpScalar& s : spec.scalars) {
     const auto missing = [&](const asmk_op_arg* a) {
       if (a == nullptr && s.required)
@@ -140,6 +148,10 @@ OpCall::OpCall(const OpSpec& spec, std::span<const asmk_op_arg> args, bool runni
                                                      s.min ? fmt::format(">= {}", *s.min) : "",
                                                      s.min && s.above ? ", " : "",
                                                      s.above ? fmt::format("> {}", *s.above) : ""));
+    if (s.applies_when && v != s.default_value && !applies(*s.applies_when, s.name))
+      fail(ASMK_ERROR_INVALID_ARGUMENT,
+           fmt::format("{}: {}={} is read only when {}, not for {}: the kernels would ignore it (leave it at {})",
+                       spec.name, s.name, v, s.applies_when->text(), text(), s.default_text));
   }
 
   const Expr::Lookup lookup = [this](std::string_view name) { return integer(name); };

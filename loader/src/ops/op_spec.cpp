@@ -179,6 +179,7 @@ OpSpec read_op(const Reader& r, const std::string& file) {
           if (!s.at(bound).is_number()) s.bad(s.where(bound), "is not a number");
           (std::string_view(bound) == "min" ? scalar.min : scalar.above) = s.at(bound).get<double>();
         }
+      if (s.has("applies_when")) scalar.applies_when = read_expr(s, s.at("applies_when"), s.where("applies_when"));
       if (!s.at("default").is_number()) s.bad(s.where("default"), "is not a number");
       scalar.default_value = s.at("default").get<double>();
       scalar.doc = optional_string(s, "doc");

@@ -35,6 +35,10 @@ struct OpScalar {
   double default_value = 0;
   bool required = false;  // the call must give it (no default makes sense, e.g. a softmax scale)
   std::optional<double> min, above;  // the value must be >= min / > above (NaN never passes)
+  // `applies_when`: the kernels read the scalar only when this expression over the call's sizes and choices holds
+  // (an fp8 descale: "dtype == 'fp8'"); otherwise a value other than the default is refused, since it would be
+  // silently ignored. Empty: always read.
+  std::optional<Expr> applies_when;
   std::string doc;
   std::string default_text;  // "0"
 };
