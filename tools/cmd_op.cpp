@@ -275,7 +275,7 @@ void run_op(const OpOptions& o, const std::vector<std::string>& tokens) {
   asmk_device_info dev{};
   check(asmk_device_get(listing.get(), &dev));
   op_runner::Call call;
-  asmk_selection sel{sizeof(asmk_selection)};
+  asmk_selection sel = ASMK_INIT(asmk_selection);
   if (asmk_status s = op_runner::select(listing.get(), op, problem, {}, call, sel, error); s != ASMK_SUCCESS)
     throw Failure(fmt::format("{}: {}", asmk_status_string(s), error));
   const auto shown = shown_values(op, problem, call.values, call.tensors);

@@ -336,7 +336,7 @@ Result run(asmk_context* ctx, const std::string& op, const Problem& problem, con
   // Ask for the plan with any workspace, then give it exactly what it needs.
   if (const std::string ws = workspace_name(view); !ws.empty()) {
     call.set_pointer(ws, nullptr, options.offer_workspace ? SIZE_MAX : 0);
-    asmk_selection planned{sizeof(asmk_selection)};
+    asmk_selection planned = ASMK_INIT(asmk_selection);
     if (asmk_status s = asmk_select_op(ctx, op.c_str(), call.args().data(), call.args().size(), &planned); s != ASMK_SUCCESS)
       return failed(s, asmk_last_error());
     void* p = nullptr;

@@ -76,7 +76,7 @@ struct Result {
   asmk_status status = ASMK_SUCCESS;
   std::string error;  // libasmk's message, a reference's refusal, or a missing reference
   std::string bad_input;  // the given input the error is about ("" when none)
-  asmk_selection selection{sizeof(asmk_selection)};
+  asmk_selection selection = ASMK_INIT(asmk_selection);
   std::string explain;                         // selection.explain, copied
   ref::OpTensors tensors;                      // inputs and outputs as run
   std::vector<ref::Comparison> comparisons;    // one per output, in the op's order

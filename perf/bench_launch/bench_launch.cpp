@@ -44,7 +44,7 @@ struct Fixture {
   ~Fixture() { asmk_close(ctx); }
 
   asmk_quant_fp8_args args() const {
-    asmk_quant_fp8_args a{sizeof(asmk_quant_fp8_args)};
+    asmk_quant_fp8_args a = ASMK_INIT(asmk_quant_fp8_args);
     a.m = 64;
     a.n = 7168;
     a.in_dtype = ASMK_DTYPE_BF16;
@@ -56,7 +56,7 @@ struct Fixture {
   }
   // A small decode-like GEMM: 16 tokens x 1024 outputs x 1024 inputs, fp8 in, bf16 out.
   asmk_gemm_a8w8_args gemm_args() const {
-    asmk_gemm_a8w8_args a{sizeof(asmk_gemm_a8w8_args)};
+    asmk_gemm_a8w8_args a = ASMK_INIT(asmk_gemm_a8w8_args);
     a.m = 16;
     a.n = 1024;
     a.k = 1024;

@@ -280,7 +280,7 @@ class Context {
     Matrix mx = matrix(*x), my = matrix(*y);
     expect_shape(*y, my, mx.rows, mx.cols);
     expect_8bit(*y);
-    asmk_quant_fp8_args args{sizeof(asmk_quant_fp8_args)};
+    asmk_quant_fp8_args args = ASMK_INIT(asmk_quant_fp8_args);
     args.m = mx.rows;
     args.n = mx.cols;
     args.in_dtype = float_dtype(*x, in_dtype);
@@ -325,7 +325,7 @@ class Context {
     expect_f32_vector(*scale_a, ma.rows);
     expect_f32_vector(*scale_b, mb.rows);
     if (bias) expect_f32_vector(*bias, mb.rows);
-    asmk_gemm_a8w8_args args{sizeof(asmk_gemm_a8w8_args)};
+    asmk_gemm_a8w8_args args = ASMK_INIT(asmk_gemm_a8w8_args);
     args.m = ma.rows;
     args.n = mb.rows;
     args.k = ma.cols;
@@ -380,7 +380,7 @@ class Context {
     expect_shape(*scale_a, msa, ma.rows, k_blocks);
     expect_f32_vector(*scale_a, int64_t(ma.rows) * k_blocks);
     expect_f32_vector(*scale_b, int64_t(n_blocks) * k_blocks);
-    asmk_gemm_a8w8_blockscale_args args{sizeof(asmk_gemm_a8w8_blockscale_args)};
+    asmk_gemm_a8w8_blockscale_args args = ASMK_INIT(asmk_gemm_a8w8_blockscale_args);
     args.m = ma.rows;
     args.n = mb.rows;
     args.k = ma.cols;
@@ -412,7 +412,7 @@ class Context {
     Matrix mx = matrix(*x), my = matrix(*y), ms = matrix(*scale);
     expect_shape(*y, my, mx.rows, mx.cols / 2);
     expect_shape(*scale, ms, mx.rows, mx.cols / 32);
-    asmk_quant_mxfp4_args args{sizeof(asmk_quant_mxfp4_args)};
+    asmk_quant_mxfp4_args args = ASMK_INIT(asmk_quant_mxfp4_args);
     args.m = mx.rows;
     args.n = mx.cols;
     args.in_dtype = float_dtype(*x, in_dtype);
@@ -443,7 +443,7 @@ class Context {
     expect_shape(*c, mc, ma.rows, mb.rows);
     expect_shape(*scale_a, msa, ma.rows, k / 32);
     expect_shape(*scale_b, msb, mb.rows, k / 32);
-    asmk_gemm_a4w4_args args{sizeof(asmk_gemm_a4w4_args)};
+    asmk_gemm_a4w4_args args = ASMK_INIT(asmk_gemm_a4w4_args);
     args.m = ma.rows;
     args.n = mb.rows;
     args.k = k;
@@ -478,7 +478,7 @@ class Context {
     }
     if (mb.cols != ma.cols) refuse(ASMK_ERROR_UNSUPPORTED_SHAPE, "B: K differs from A's");
     expect_shape(*c, mc, ma.rows, mb.rows);
-    asmk_gemm_bf16_args args{sizeof(asmk_gemm_bf16_args)};
+    asmk_gemm_bf16_args args = ASMK_INIT(asmk_gemm_bf16_args);
     args.m = ma.rows;
     args.n = mb.rows;
     args.k = ma.cols;
@@ -503,7 +503,7 @@ class Context {
     Matrix ms = matrix(*src), md = matrix(*dst);
     expect_shape(*dst, md, ms.rows, ms.cols);
     if (!dst->is_compact()) refuse(ASMK_ERROR_UNSUPPORTED_SHAPE, "dst: must be contiguous (n * k bytes)");
-    asmk_shuffle_b_args args{sizeof(asmk_shuffle_b_args)};
+    asmk_shuffle_b_args args = ASMK_INIT(asmk_shuffle_b_args);
     args.n = ms.rows;
     args.k = ms.cols;
     args.stride_src = ms.row_stride;
@@ -588,7 +588,7 @@ class Context {
         a.bytes = workspace_budget;
         call.list.push_back(a);
       }
-    asmk_selection selection{sizeof(asmk_selection)};
+    asmk_selection selection = ASMK_INIT(asmk_selection);
     check(asmk_select_op(get(), op.c_str(), call.list.data(), call.list.size(), &selection), op.c_str());
     py::list launches;
     for (size_t i = 0; i < selection.launch_count && i < ASMK_MAX_LAUNCHES; ++i)
@@ -629,7 +629,7 @@ class Context {
   // split-K factor) of the launch.
   template <typename Call>
   py::tuple launch(const char* what, Call call) {
-    asmk_selection selection{sizeof(asmk_selection)};
+    asmk_selection selection = ASMK_INIT(asmk_selection);
     asmk_status status;
     std::string message;
     {
@@ -652,7 +652,7 @@ class Context {
     args.workspace_bytes = workspace ? workspace->span_bytes() : 0;
     if (query) {
       args.workspace_bytes = SIZE_MAX;
-      asmk_selection selection{sizeof(asmk_selection)};
+      asmk_selection selection = ASMK_INIT(asmk_selection);
       check(select(get(), &args, &selection), what);
       return py::int_(selection.workspace_bytes);
     }

@@ -156,7 +156,7 @@ TEST_F(HipTest, FrameworkOwnedMemoryIsAcceptedAsIs) {
   ASSERT_EQ(hip.hipMalloc(&scale, rows * 4), 0);
   ASSERT_EQ(hip.hipMemcpy(x, host_x.data(), host_x.size() * 2, kHostToDevice), 0);
 
-  asmk_quant_fp8_args a{sizeof(asmk_quant_fp8_args)};
+  asmk_quant_fp8_args a = ASMK_INIT(asmk_quant_fp8_args);
   a.m = rows, a.n = kN, a.in_dtype = ASMK_DTYPE_BF16, a.granularity = ASMK_QUANT_ROW;
   a.x = x, a.y = y, a.scale = static_cast<float*>(scale);
   a.x_bytes = host_x.size() * 2, a.y_bytes = std::size_t(rows) * kN, a.scale_bytes = rows * 4;

@@ -163,7 +163,7 @@ struct QuantBuffers {
   asmk_status launch(asmk_stream stream = nullptr) const { return launch_quant(ctx, x, y, scale, rows, stream); }
   // The same problem through the op (selector, selection cache, prepared kernargs).
   asmk_status launch_op(asmk_stream stream = nullptr) const {
-    asmk_quant_fp8_args a{sizeof(asmk_quant_fp8_args)};
+    asmk_quant_fp8_args a = ASMK_INIT(asmk_quant_fp8_args);
     a.m = rows, a.n = kN, a.in_dtype = ASMK_DTYPE_BF16, a.granularity = ASMK_QUANT_ROW;
     a.x = x, a.y = y, a.scale = static_cast<float*>(scale);
     a.x_bytes = std::size_t(rows) * kN * 2, a.y_bytes = std::size_t(rows) * kN, a.scale_bytes = rows * 4;

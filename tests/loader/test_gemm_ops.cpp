@@ -41,7 +41,7 @@ test::ContextPtr open_gemm_fixture(const char* device) {
 }
 
 asmk_gemm_a8w8_args a8w8(std::uint32_t m, std::uint32_t n, std::uint32_t k) {
-  asmk_gemm_a8w8_args a{sizeof(asmk_gemm_a8w8_args)};
+  asmk_gemm_a8w8_args a = ASMK_INIT(asmk_gemm_a8w8_args);
   a.m = m;
   a.n = n;
   a.k = k;
@@ -105,7 +105,7 @@ const void* pointer_at(const std::vector<std::byte>& bytes, std::size_t offset) 
 TEST(GemmSelect, LeastEstimatedTimeWithoutWorkspace) {
   auto ctx = open_gemm_fixture("MI300X");
   const auto args = a8w8(16, 512, 1024);
-  asmk_selection sel{sizeof(asmk_selection)};
+  asmk_selection sel = ASMK_INIT(asmk_selection);
   ASSERT_EQ(asmk_select_gemm_a8w8(ctx.get(), &args, &sel), ASMK_SUCCESS) << asmk_last_error();
   EXPECT_STREQ(sel.kernel_name, "gemm_a8w8_gfx942_fp8_bf16_row_m16_n64");
   EXPECT_EQ(sel.grid.x, 8u);
@@ -141,7 +141,7 @@ TEST(GemmSelect, PerKStepLatencyMakesSplitKPayAtSmallM) {
   auto ctx = open_gemm_fixture("MI300X");
   auto args = a8w8(16, 512, 2048);
   args.workspace_bytes = SIZE_MAX;
-  asmk_selection sel{sizeof(asmk_selection)};
+  asmk_selection sel = ASMK_INIT(asmk_selection);
   ASSERT_EQ(asmk_select_gemm_a8w8(ctx.get(), &args, &sel), ASMK_SUCCESS) << asmk_last_error();
   EXPECT_STREQ(sel.kernel_name, "gemm_a8w8_gfx942_fp8_bf16_row_m16_n64");
   EXPECT_EQ(sel.k_splits, 8u);
@@ -165,7 +165,7 @@ TEST(GemmSelect, ChoosesSplitKWhenTilesAreFewAndWorkspaceIsOffered) {
   auto ctx = open_gemm_fixture("MI300X");
   auto args = a8w8(128, 128, 65536);
   args.workspace_bytes = SIZE_MAX;
-  asmk_selection sel{sizeof(asmk_selection)};
+  asmk_selection sel = ASMK_INIT(asmk_selection);
   ASSERT_EQ(asmk_select_gemm_a8w8(ctx.get(), &args, &sel), ASMK_SUCCESS) << asmk_last_error();
   EXPECT_STREQ(sel.kernel_name, "gemm_a8w8_gfx942_fp8_bf16_row_m128_n128");
   EXPECT_EQ(sel.k_splits, 8u);
@@ -194,7 +194,7 @@ TEST(GemmSelect, SelectionListsThePlansLaunches) {
   auto args = a8w8(128, 300, 65536);
   args.workspace_bytes = SIZE_MAX;
   args.k_splits = 4;
-  asmk_selection sel{sizeof(asmk_selection)};
+  asmk_selection sel = ASMK_INIT(asmk_selection);
   ASSERT_EQ(asmk_select_gemm_a8w8(ctx.get(), &args, &sel), ASMK_SUCCESS) << asmk_last_error();
   ASSERT_EQ(sel.launch_count, 2u);
   EXPECT_STREQ(sel.launches[0].kernel_name, sel.kernel_name);
@@ -219,7 +219,7 @@ TEST(GemmSelect, SelectionListsThePlansLaunches) {
 // m128_n128's 50%).
 TEST(GemmSelect, TunedTableRowWinsWhenValid) {
   const auto args = a8w8(64, 1024, 4096);
-  asmk_selection sel{sizeof(asmk_selection)};
+  asmk_selection sel = ASMK_INIT(asmk_selection);
   auto big = open_gemm_fixture("MI300X");
   ASSERT_EQ(asmk_select_gemm_a8w8(big.get(), &args, &sel), ASMK_SUCCESS) << asmk_last_error();
   EXPECT_STREQ(sel.kernel_name, "gemm_a8w8_gfx942_fp8_bf16_row_m128_n128");
@@ -278,7 +278,7 @@ TEST(GemmOpByName, TensorInfoFromTheOpSpec) {
 // M = 40 has no row; the M = 64 row is its bucket (64 < 80) and decides, saying so.
 TEST(GemmSelect, TunedTableBucketsM) {
   auto ctx = open_gemm_fixture("MI300X");
-  asmk_selection sel{sizeof(asmk_selection)};
+  asmk_selection sel = ASMK_INIT(asmk_selection);
   const auto m40 = a8w8(40, 1024, 4096), m31 = a8w8(31, 1024, 4096);
   ASSERT_EQ(asmk_select_gemm_a8w8(ctx.get(), &m40, &sel), ASMK_SUCCESS) << asmk_last_error();
   EXPECT_STREQ(sel.kernel_name, "gemm_a8w8_gfx942_fp8_bf16_row_m128_n128");
@@ -297,7 +297,7 @@ TEST(GemmSelect, UntunedProblemsAreLoggedForTheTuner) {
   ::setenv("ASMK_LOG_UNTUNED", log.c_str(), 1);
   {
     auto ctx = open_gemm_fixture("MI300X");
-    asmk_selection sel{sizeof(asmk_selection)};
+    asmk_selection sel = ASMK_INIT(asmk_selection);
     const auto tuned = a8w8(40, 1024, 4096), untuned = a8w8(31, 1024, 4096), other = a8w8(20, 1024, 4096);
     for (const auto* args : {&tuned, &untuned, &untuned, &other})
       ASSERT_EQ(asmk_select_gemm_a8w8(ctx.get(), args, &sel), ASMK_SUCCESS) << asmk_last_error();
@@ -315,7 +315,7 @@ TEST(GemmSelect, TunedRowThatIsInvalidFallsBackAndSaysWhy) {
   auto ctx = open_gemm_fixture("MI300X");
   auto args = a8w8(16, 512, 128);
   args.workspace_bytes = SIZE_MAX;
-  asmk_selection sel{sizeof(asmk_selection)};
+  asmk_selection sel = ASMK_INIT(asmk_selection);
   ASSERT_EQ(asmk_select_gemm_a8w8(ctx.get(), &args, &sel), ASMK_SUCCESS) << asmk_last_error();
   EXPECT_EQ(sel.k_splits, 1u);
   EXPECT_NE(std::string(sel.reason).find("is not valid here: k=128 has 2 K steps of 64: too few for 4 splits"),
@@ -325,12 +325,12 @@ TEST(GemmSelect, TunedRowThatIsInvalidFallsBackAndSaysWhy) {
 // gemm_bf16's fixture kernel carries the template's `requires` (K % 32): the manifest's rules decide.
 TEST(GemmSelect, TheManifestsRulesDecide) {
   auto ctx = open_gemm_fixture("MI300X");
-  asmk_gemm_bf16_args args{sizeof(asmk_gemm_bf16_args)};
+  asmk_gemm_bf16_args args = ASMK_INIT(asmk_gemm_bf16_args);
   args.m = 4;
   args.n = 64;
   args.k = 48;
   args.out_dtype = ASMK_DTYPE_BF16;
-  asmk_selection sel{sizeof(asmk_selection)};
+  asmk_selection sel = ASMK_INIT(asmk_selection);
   const auto o = outcome(asmk_select_gemm_bf16(ctx.get(), &args, &sel));
   EXPECT_EQ(o.status, ASMK_ERROR_UNSUPPORTED_SHAPE);
   EXPECT_TRUE(mentions(o, "k=48 is not a positive multiple of 32 (k_multiple; nearest: 32 or 64)"));
@@ -351,7 +351,7 @@ TEST(GemmRun, SplitKLaunchesTheGemmThenTheReduceWithArgumentsByName) {
   ASSERT_EQ(asmk_malloc(ctx.get(), workspace_bytes, &workspace), ASMK_SUCCESS);
   buffers.args.workspace = workspace;
   buffers.args.workspace_bytes = workspace_bytes;
-  asmk_selection sel{sizeof(asmk_selection)};
+  asmk_selection sel = ASMK_INIT(asmk_selection);
   ASSERT_EQ(asmk_gemm_a8w8(ctx.get(), &buffers.args, nullptr, &sel), ASMK_SUCCESS) << asmk_last_error();
   const auto& launches = test::recorded_launches(ctx.get());
   ASSERT_EQ(launches.size(), 2u);
@@ -449,7 +449,7 @@ TEST(GemmBadInput, ClearErrorAndNothingLaunched) {
     auto ctx = open_gemm_fixture(c.device);
     A8W8Buffers buffers(ctx.get(), a8w8(16, 512, 1024));
     c.edit(buffers);
-    asmk_selection sel{sizeof(asmk_selection)};
+    asmk_selection sel = ASMK_INIT(asmk_selection);
     const auto o = outcome(asmk_gemm_a8w8(ctx.get(), &buffers.args, nullptr, &sel));
     EXPECT_EQ(o.status, c.status) << o.message;
     EXPECT_TRUE(mentions(o, c.message));
@@ -475,12 +475,12 @@ TEST(GemmBadInput, SplitKWorkspaceTooSmall) {
 
 TEST(GemmBadInput, A4W4OnGfx942NamesWhereItExists) {
   auto ctx = open_gemm_fixture("MI300X");
-  asmk_gemm_a4w4_args args{sizeof(asmk_gemm_a4w4_args)};
+  asmk_gemm_a4w4_args args = ASMK_INIT(asmk_gemm_a4w4_args);
   args.m = 16;
   args.n = 64;
   args.k = 256;
   args.out_dtype = ASMK_DTYPE_BF16;
-  asmk_selection sel{sizeof(asmk_selection)};
+  asmk_selection sel = ASMK_INIT(asmk_selection);
   const auto o = outcome(asmk_select_gemm_a4w4(ctx.get(), &args, &sel));
   EXPECT_EQ(o.status, ASMK_ERROR_UNSUPPORTED_DTYPE);
   EXPECT_TRUE(mentions(o, "no kernel of family gemm_a4w4 for gfx942 (MI300X) supports m=16 n=64 k=256 out_dtype=bf16: "
@@ -497,13 +497,13 @@ TEST(GemmBadInput, A4W4OnGfx942NamesWhereItExists) {
 
 TEST(GemmBadInput, AFamilyTheRepositoryDoesNotHold) {
   auto ctx = open_gemm_fixture("MI300X");
-  asmk_gemm_a8w8_blockscale_args args{sizeof(asmk_gemm_a8w8_blockscale_args)};
+  asmk_gemm_a8w8_blockscale_args args = ASMK_INIT(asmk_gemm_a8w8_blockscale_args);
   args.m = 16;
   args.n = 128;
   args.k = 256;
   args.in_dtype = ASMK_DTYPE_FP8;
   args.out_dtype = ASMK_DTYPE_BF16;
-  asmk_selection sel{sizeof(asmk_selection)};
+  asmk_selection sel = ASMK_INIT(asmk_selection);
   const auto o = outcome(asmk_select_gemm_a8w8_blockscale(ctx.get(), &args, &sel));
   EXPECT_EQ(o.status, ASMK_ERROR_UNKNOWN_FAMILY);
   EXPECT_TRUE(mentions(o, "no op 'gemm_a8w8_blockscale' in repository"));
@@ -513,7 +513,7 @@ TEST(GemmBadInput, AFamilyTheRepositoryDoesNotHold) {
 
 TEST(GemmBadInput, NullArgumentsAndContext) {
   auto ctx = open_gemm_fixture("MI300X");
-  asmk_selection sel{sizeof(asmk_selection)};
+  asmk_selection sel = ASMK_INIT(asmk_selection);
   EXPECT_EQ(asmk_select_gemm_a8w8(ctx.get(), nullptr, &sel), ASMK_ERROR_INVALID_ARGUMENT);
   const auto args = a8w8(16, 512, 1024);
   EXPECT_EQ(asmk_select_gemm_a8w8(nullptr, &args, &sel), ASMK_ERROR_INVALID_ARGUMENT);

@@ -19,7 +19,7 @@ using test::mentions;
 using test::outcome;
 
 asmk_quant_fp8_args problem(std::uint32_t m, std::uint32_t n, asmk_dtype dtype, asmk_quant_granularity g) {
-  asmk_quant_fp8_args a{sizeof(asmk_quant_fp8_args)};
+  asmk_quant_fp8_args a = ASMK_INIT(asmk_quant_fp8_args);
   a.m = m;
   a.n = n;
   a.in_dtype = dtype;
@@ -58,7 +58,7 @@ TEST(QuantFp8Select, ChoosesByTheDocumentedRule) {
     SCOPED_TRACE(testing::Message() << c.device << " m=" << c.m << " n=" << c.n);
     auto ctx = test::open_fixture(c.device);
     const auto args = problem(c.m, c.n, c.dtype, c.granularity);
-    asmk_selection sel{sizeof(asmk_selection)};
+    asmk_selection sel = ASMK_INIT(asmk_selection);
     ASSERT_EQ(asmk_select_quant_fp8(ctx.get(), &args, &sel), ASMK_SUCCESS) << asmk_last_error();
     EXPECT_STREQ(sel.kernel_name, c.kernel);
     EXPECT_EQ(sel.grid.x, c.grid.x);
@@ -81,7 +81,7 @@ TEST(QuantFp8Select, ChoosesByTheDocumentedRule) {
 TEST(QuantFp8Select, ReasonIsOneExplainingLine) {
   auto ctx = test::open_fixture("MI300X");
   const auto args = problem(17, 7168, ASMK_DTYPE_BF16, ASMK_QUANT_GROUP);
-  asmk_selection sel{sizeof(asmk_selection)};
+  asmk_selection sel = ASMK_INIT(asmk_selection);
   ASSERT_EQ(asmk_select_quant_fp8(ctx.get(), &args, &sel), ASMK_SUCCESS);
   const std::string reason = sel.reason;
   EXPECT_EQ(reason.find('\n'), std::string::npos);
@@ -114,7 +114,7 @@ class QuantFp8Launch : public ::testing::Test {
     return o;
   }
   test::ContextPtr ctx;
-  asmk_quant_fp8_args args{sizeof(asmk_quant_fp8_args)};
+  asmk_quant_fp8_args args = ASMK_INIT(asmk_quant_fp8_args);
   void *x = nullptr, *y = nullptr, *scale = nullptr;
   std::size_t x_bytes = 0, y_bytes = 0, scale_bytes = 0;
 };
@@ -127,7 +127,7 @@ T at(const std::vector<std::byte>& bytes, std::size_t offset) {
 }
 
 TEST_F(QuantFp8Launch, PacksTheContractArguments) {
-  asmk_selection sel{sizeof(asmk_selection)};
+  asmk_selection sel = ASMK_INIT(asmk_selection);
   ASSERT_EQ(asmk_quant_fp8(ctx.get(), &args, nullptr, &sel), ASMK_SUCCESS) << asmk_last_error();
   const auto& launches = test::recorded_launches(ctx.get());
   ASSERT_EQ(launches.size(), 1u);
@@ -227,7 +227,7 @@ TEST_F(QuantFp8Launch, HugeShapesDoNotWrapAround) {
 TEST_F(QuantFp8Launch, NoKernelForTheGranularityNamesWhatExists) {
   auto gfx950 = test::open_fixture("MI355X");
   args = problem(2, 1024, ASMK_DTYPE_FP16, ASMK_QUANT_ROW);  // gfx950 has fp16 group only
-  asmk_selection sel{sizeof(asmk_selection)};
+  asmk_selection sel = ASMK_INIT(asmk_selection);
   const auto o = outcome(asmk_select_quant_fp8(gfx950.get(), &args, &sel));
   EXPECT_EQ(o.status, ASMK_ERROR_UNSUPPORTED_DTYPE);
   EXPECT_TRUE(mentions(o, "in_dtype=fp16 granularity=row"));
@@ -260,7 +260,7 @@ TEST(QuantFp8, SelectingNeedsADevice) {
   ASSERT_EQ(asmk_open(test::kRepo.c_str(), nullptr, &ctx), ASMK_SUCCESS) << asmk_last_error();
   test::ContextPtr owner(ctx);
   const auto args = problem(1, 128, ASMK_DTYPE_BF16, ASMK_QUANT_ROW);
-  asmk_selection sel{sizeof(asmk_selection)};
+  asmk_selection sel = ASMK_INIT(asmk_selection);
   const auto o = outcome(asmk_select_quant_fp8(ctx, &args, &sel));
   EXPECT_EQ(o.status, ASMK_ERROR_NO_DEVICE);
   EXPECT_TRUE(mentions(o, "MI300X"));

@@ -77,19 +77,19 @@ void expect_same(const Result& cached, const Result& cold, const std::string& pr
 }
 
 Result select_a8w8(asmk_context* c, const asmk_gemm_a8w8_args& a) {
-  asmk_selection s{sizeof(asmk_selection)};
+  asmk_selection s = ASMK_INIT(asmk_selection);
   return result_of(asmk_select_gemm_a8w8(c, &a, &s), s);
 }
 Result run_a8w8(asmk_context* c, const asmk_gemm_a8w8_args& a) {
-  asmk_selection s{sizeof(asmk_selection)};
+  asmk_selection s = ASMK_INIT(asmk_selection);
   return result_of(asmk_gemm_a8w8(c, &a, nullptr, &s), s);
 }
 Result select_quant(asmk_context* c, const asmk_quant_fp8_args& a) {
-  asmk_selection s{sizeof(asmk_selection)};
+  asmk_selection s = ASMK_INIT(asmk_selection);
   return result_of(asmk_select_quant_fp8(c, &a, &s), s);
 }
 Result run_quant(asmk_context* c, const asmk_quant_fp8_args& a) {
-  asmk_selection s{sizeof(asmk_selection)};
+  asmk_selection s = ASMK_INIT(asmk_selection);
   return result_of(asmk_quant_fp8(c, &a, nullptr, &s), s);
 }
 
@@ -112,7 +112,7 @@ asmk_gemm_a8w8_args random_a8w8(std::mt19937& rng, Arena& arena) {
   const std::uint32_t ns[] = {64, 96, 128, 512, 1000, 1024};
   const std::uint32_t ks[] = {64, 100, 128, 256, 1024};
   auto pick = [&](const auto& values) { return values[rng() % std::size(values)]; };
-  asmk_gemm_a8w8_args a{sizeof(asmk_gemm_a8w8_args)};
+  asmk_gemm_a8w8_args a = ASMK_INIT(asmk_gemm_a8w8_args);
   a.m = pick(ms);
   a.n = pick(ns);
   a.k = pick(ks);
@@ -162,7 +162,7 @@ TEST(SelectionCache, GemmBf16HitsMatchColdSelectionsForRandomProblems) {
   Arena arena;
   std::mt19937 rng(5);
   for (int i = 0; i < 150; ++i) {
-    asmk_gemm_bf16_args a{sizeof(asmk_gemm_bf16_args)};
+    asmk_gemm_bf16_args a = ASMK_INIT(asmk_gemm_bf16_args);
     a.m = 1 + rng() % 200;
     a.n = 32 * (1 + rng() % 16);
     a.k = 32 * (1 + rng() % 16) + (rng() % 8 == 0 ? 16 : 0);
@@ -181,7 +181,7 @@ TEST(SelectionCache, GemmBf16HitsMatchColdSelectionsForRandomProblems) {
     expect_same(result_of(asmk_select_gemm_bf16(cached.get(), &a, &s3), s3), reference, problem);
     const Result run_reference = result_of(asmk_gemm_bf16(cold.get(), &a, nullptr, &s4), s4);
     for (int again = 0; again < 2; ++again) {
-      asmk_selection s{sizeof(asmk_selection)};
+      asmk_selection s = ASMK_INIT(asmk_selection);
       expect_same(result_of(asmk_gemm_bf16(cached.get(), &a, nullptr, &s), s), run_reference, "run " + problem);
     }
   }
@@ -193,7 +193,7 @@ TEST(SelectionCache, QuantFp8HitsMatchColdSelectionsAndPackTheCallsPointers) {
   Arena arena;
   std::mt19937 rng(7);
   for (int i = 0; i < 200; ++i) {
-    asmk_quant_fp8_args a{sizeof(asmk_quant_fp8_args)};
+    asmk_quant_fp8_args a = ASMK_INIT(asmk_quant_fp8_args);
     a.m = 1 + rng() % 300;
     a.n = 128 * (1 + rng() % 12) + (rng() % 6 == 0 ? 1 : 0);
     a.in_dtype = rng() % 3 == 0 ? ASMK_DTYPE_FP16 : ASMK_DTYPE_BF16;
@@ -221,7 +221,7 @@ TEST(SelectionCache, QuantFp8HitsMatchColdSelectionsAndPackTheCallsPointers) {
 TEST(SelectionCache, GemmLaunchesCarryEachCallsPointers) {
   const ContextPtr cached = open_with_cache(kGemmRepo, 4096), cold = open_with_cache(kGemmRepo, 0);
   Arena arena;
-  asmk_gemm_a8w8_args a{sizeof(asmk_gemm_a8w8_args)};
+  asmk_gemm_a8w8_args a = ASMK_INIT(asmk_gemm_a8w8_args);
   a.m = 16, a.n = 512, a.k = 1024;
   a.in_dtype = ASMK_DTYPE_FP8, a.out_dtype = ASMK_DTYPE_BF16, a.b_layout = ASMK_B_ROW;
   a.workspace_bytes = 8 << 20;
@@ -253,7 +253,7 @@ TEST(SelectionCache, GemmLaunchesCarryEachCallsPointers) {
 TEST(SelectionCache, AMisalignedPointerAfterACachedAlignedOneIsStillRefused) {
   const ContextPtr c = open_with_cache(kGemmRepo, 4096);
   Arena arena;
-  asmk_gemm_a8w8_args a{sizeof(asmk_gemm_a8w8_args)};
+  asmk_gemm_a8w8_args a = ASMK_INIT(asmk_gemm_a8w8_args);
   a.m = 64, a.n = 128, a.k = 256;
   a.in_dtype = ASMK_DTYPE_FP8, a.out_dtype = ASMK_DTYPE_BF16, a.b_layout = ASMK_B_ROW;
   a.a = arena.at(0), a.b = arena.at(1 << 20), a.c = arena.at(2 << 20);
@@ -268,7 +268,7 @@ TEST(SelectionCache, AMisalignedPointerAfterACachedAlignedOneIsStillRefused) {
   const auto misaligned = outcome(asmk_gemm_a8w8(c.get(), &a, nullptr, nullptr));
   EXPECT_EQ(misaligned.status, ASMK_ERROR_UNSUPPORTED_SHAPE);
   EXPECT_TRUE(test::mentions(misaligned, "not 16-byte aligned"));
-  asmk_selection s{sizeof(asmk_selection)};
+  asmk_selection s = ASMK_INIT(asmk_selection);
   EXPECT_EQ(asmk_select_gemm_a8w8(c.get(), &a, &s), ASMK_ERROR_UNSUPPORTED_SHAPE);
 
   // A stride that breaks the same rule: its own entry, refused too.
@@ -293,7 +293,7 @@ TEST(SelectionCache, AlignmentAndStrideChangeTheChoiceWhereKernelsDiffer) {
   const ContextPtr cached = open_with_cache(kGemmRepo, 4096), cold = open_with_cache(kGemmRepo, 0);
   Arena arena;
   for (std::uint32_t offset : {0u, 8u, 0u, 4u, 16u, 2u, 0u}) {
-    asmk_gemm_a8w8_args a{sizeof(asmk_gemm_a8w8_args)};
+    asmk_gemm_a8w8_args a = ASMK_INIT(asmk_gemm_a8w8_args);
     a.m = 32, a.n = 128, a.k = 512;
     a.in_dtype = ASMK_DTYPE_FP8, a.out_dtype = ASMK_DTYPE_BF16, a.b_layout = ASMK_B_SHUFFLED;
     a.a = arena.at(offset), a.b = arena.at(1 << 20), a.c = arena.at(2 << 20);
@@ -309,7 +309,7 @@ TEST(SelectionCache, ShuffleBSourceAlignmentIsPartOfTheKey) {
   const ContextPtr cached = open_with_cache(kGemmRepo, 4096), cold = open_with_cache(kGemmRepo, 0);
   Arena arena;
   for (std::uint32_t offset : {0u, 8u, 0u, 1u}) {
-    asmk_shuffle_b_args a{sizeof(asmk_shuffle_b_args)};
+    asmk_shuffle_b_args a = ASMK_INIT(asmk_shuffle_b_args);
     a.n = 128, a.k = 256;
     a.src = arena.at(offset);
     a.dst = arena.at(1 << 20);
@@ -324,7 +324,7 @@ TEST(SelectionCache, IsBounded) {
   const ContextPtr c = open_with_cache(test::kRepo, 8);
   const ContextPtr cold = open_with_cache(test::kRepo, 0);
   for (std::uint32_t m = 1; m <= 40; ++m) {
-    asmk_quant_fp8_args a{sizeof(asmk_quant_fp8_args)};
+    asmk_quant_fp8_args a = ASMK_INIT(asmk_quant_fp8_args);
     a.m = m, a.n = 1024, a.in_dtype = ASMK_DTYPE_BF16, a.granularity = ASMK_QUANT_GROUP;
     expect_same(select_quant(c.get(), a), select_quant(cold.get(), a), "m=" + std::to_string(m));
     EXPECT_LE(cache_size(c.get()), 8u);
@@ -386,7 +386,7 @@ std::vector<asmk_op_arg> quant_args(const char* in_dtype, void* x, std::size_t x
 }
 
 Result run(asmk_context* c, const std::vector<asmk_op_arg>& args) {
-  asmk_selection s{sizeof(asmk_selection)};
+  asmk_selection s = ASMK_INIT(asmk_selection);
   return result_of(asmk_run_op(c, "quant_fp8", args.data(), args.size(), nullptr, &s), s);
 }
 

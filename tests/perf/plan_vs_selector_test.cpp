@@ -197,11 +197,11 @@ struct PlanVsSelector : SweepPlans {
 
 TEST_F(PlanVsSelector, GemmBf16) {
   for (const Shape& s : kGemmShapes) {
-    asmk_gemm_bf16_args a{sizeof(asmk_gemm_bf16_args)};
+    asmk_gemm_bf16_args a = ASMK_INIT(asmk_gemm_bf16_args);
     a.m = uint32_t(s.m), a.n = uint32_t(s.n), a.k = uint32_t(s.k);
     a.out_dtype = ASMK_DTYPE_BF16;
     a.workspace_bytes = SIZE_MAX;  // let the selector choose split-K freely
-    asmk_selection sel{sizeof(asmk_selection)};
+    asmk_selection sel = ASMK_INIT(asmk_selection);
     ASSERT_EQ(asmk_select_gemm_bf16(ctx, &a, &sel), ASMK_SUCCESS) << asmk_last_error();
     expect_same_plan("gemm_bf16", s, sel);
   }
@@ -209,13 +209,13 @@ TEST_F(PlanVsSelector, GemmBf16) {
 
 TEST_F(PlanVsSelector, GemmA8w8) {
   for (const Shape& s : kGemmShapes) {
-    asmk_gemm_a8w8_args a{sizeof(asmk_gemm_a8w8_args)};
+    asmk_gemm_a8w8_args a = ASMK_INIT(asmk_gemm_a8w8_args);
     a.m = uint32_t(s.m), a.n = uint32_t(s.n), a.k = uint32_t(s.k);
     a.in_dtype = ASMK_DTYPE_FP8;
     a.out_dtype = ASMK_DTYPE_BF16;
     a.b_layout = ASMK_B_ROW;
     a.workspace_bytes = SIZE_MAX;
-    asmk_selection sel{sizeof(asmk_selection)};
+    asmk_selection sel = ASMK_INIT(asmk_selection);
     ASSERT_EQ(asmk_select_gemm_a8w8(ctx, &a, &sel), ASMK_SUCCESS) << asmk_last_error();
     expect_same_plan("gemm_a8w8", s, sel);
   }
@@ -224,11 +224,11 @@ TEST_F(PlanVsSelector, GemmA8w8) {
 TEST_F(PlanVsSelector, QuantFp8) {
   for (const Shape& s : {Shape{1, 7168, 0}, Shape{33, 1152, 0}, Shape{4096, 8192, 0}})
     for (asmk_quant_granularity g : {ASMK_QUANT_ROW, ASMK_QUANT_GROUP}) {
-      asmk_quant_fp8_args a{sizeof(asmk_quant_fp8_args)};
+      asmk_quant_fp8_args a = ASMK_INIT(asmk_quant_fp8_args);
       a.m = uint32_t(s.m), a.n = uint32_t(s.n);
       a.in_dtype = ASMK_DTYPE_BF16;
       a.granularity = g;
-      asmk_selection sel{sizeof(asmk_selection)};
+      asmk_selection sel = ASMK_INIT(asmk_selection);
       ASSERT_EQ(asmk_select_quant_fp8(ctx, &a, &sel), ASMK_SUCCESS) << asmk_last_error();
       sel.k_splits = 1;
       sel.workspace_bytes = 0;

@@ -376,7 +376,7 @@ TEST(EmuBackend, OpPreChecksUseTheBackendsAllocationSizes) {
   ASSERT_EQ(asmk_malloc(ctx.get(), 2 * 1024, &x), ASMK_SUCCESS);
   ASSERT_EQ(asmk_malloc(ctx.get(), 1024, &y), ASMK_SUCCESS);
   ASSERT_EQ(asmk_malloc(ctx.get(), 4, &scale), ASMK_SUCCESS);  // a group quantization needs 8 scales
-  asmk_quant_fp8_args a{sizeof(asmk_quant_fp8_args)};
+  asmk_quant_fp8_args a = ASMK_INIT(asmk_quant_fp8_args);
   a.m = 1, a.n = 1024, a.in_dtype = ASMK_DTYPE_BF16, a.granularity = ASMK_QUANT_GROUP;
   a.x = x, a.y = y, a.scale = static_cast<float*>(scale);
   EXPECT_EQ(asmk_quant_fp8(ctx.get(), &a, nullptr, nullptr), ASMK_ERROR_BUFFER_TOO_SMALL);

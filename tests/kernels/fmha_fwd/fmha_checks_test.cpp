@@ -129,7 +129,7 @@ TEST_P(FmhaChecks, OnlineSoftmaxOver8192Keys) {
   a.u32("batch", 1).u32("seqlen_q", s_q).u32("seqlen_k", s_k).u32("num_heads_q", 1).u32("num_heads_k", 1);
   a.f32("scale", float(ra.scale));
   a.ptr("q", qb).ptr("k", kb).ptr("v", vb).ptr("o", ob).ptr("lse", lb);
-  asmk_selection sel{sizeof(asmk_selection)};
+  asmk_selection sel = ASMK_INIT(asmk_selection);
   ASSERT_EQ(asmk_run_op(s.get(), "fmha_fwd_single", a.data(), a.size(), nullptr, &sel), ASMK_SUCCESS) << asmk_last_error();
   EXPECT_EQ(sel.grid.x * sel.grid.y * sel.grid.z, 1u) << "one workgroup, one busy wave over all 256 tiles";
   ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();

@@ -205,7 +205,7 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
       a.ptr("q", qdev).ptr("k", kdev).ptr("v", vdev).ptr("o", ob.get());
       if (sh.with_lse) a.ptr("lse", lb.get());
       if (varlen) a.ptr("cu_seqlens_q", cqb.get()).ptr("cu_seqlens_k", ckb.get());
-      asmk_selection sel{sizeof(asmk_selection)};
+      asmk_selection sel = ASMK_INIT(asmk_selection);
       ASSERT_EQ(asmk_run_op(s.get(), varlen ? "fmha_fwd_varlen" : "fmha_fwd", a.data(), a.size(), nullptr, &sel),
                 ASMK_SUCCESS) << asmk_last_error();
       // the op picks the number of waves itself (see TheOpPicksTheFasterWaveCount)
@@ -418,7 +418,7 @@ TEST_P(FmhaFwd, TheOpPicksTheFasterWaveCount) {
       a.ptr(t, dummy.data());
     }
     a.f32("scale", 0.125f);
-    asmk_selection sel{sizeof(asmk_selection)};
+    asmk_selection sel = ASMK_INIT(asmk_selection);
     ASSERT_EQ(asmk_select_op(s.get(), "fmha_fwd", a.data(), a.size(), &sel), ASMK_SUCCESS) << asmk_last_error();
     const std::string picked = sel.kernel_name;
     EXPECT_EQ(picked, std::string("fmha_fwd_") + GetParam().arch + "_" + c.dtype + "_" + out + "_d" + c.dims + "_none" +

@@ -172,7 +172,7 @@ class FmhaSplit : public ::testing::TestWithParam<asmk::test::TestDevice> {
     a.ptr("o", ob), a.ptr("lse", lb);
     if (workspace > 0) a.ptr("workspace", wb.get(), workspace);
     const char* op = p.varlen ? "fmha_fwd_varlen" : "fmha_fwd";
-    asmk_selection plan{sizeof(asmk_selection)};
+    asmk_selection plan = ASMK_INIT(asmk_selection);
     ASSERT_EQ(asmk_select_op(s.get(), op, a.data(), a.size(), &plan), ASMK_SUCCESS) << asmk_last_error();
     ASSERT_EQ(plan.launch_count, launches) << plan.reason;
     const std::string arch = v.arch;
@@ -377,7 +377,7 @@ TEST_P(FmhaSplit, ThePartialsOfEachSplit) {
   OpArgs a;
   common_args(a, p, in);
   a.u32("num_splits", splits), a.ptr("o", ob), a.ptr("lse", lb);
-  asmk_selection sel{sizeof(asmk_selection)};
+  asmk_selection sel = ASMK_INIT(asmk_selection);
   ASSERT_EQ(asmk_run_op(s.get(), "fmha_fwd_varlen_split", a.data(), a.size(), nullptr, &sel), ASMK_SUCCESS)
       << asmk_last_error();
   EXPECT_EQ(sel.grid.z, p.sequences * splits);

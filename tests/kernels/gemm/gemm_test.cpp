@@ -505,9 +505,9 @@ TEST_P(GemmKernels, ManifestDeclaresTheProblemRules) {
 TEST_P(GemmKernels, InTileOffsetLimitsAreRefusedByName) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
-  asmk_gemm_bf16_args g{sizeof(asmk_gemm_bf16_args)};
+  asmk_gemm_bf16_args g = ASMK_INIT(asmk_gemm_bf16_args);
   g.m = 64, g.n = 64, g.k = 32, g.out_dtype = ASMK_DTYPE_FP32;
-  asmk_selection sel{sizeof(asmk_selection)};
+  asmk_selection sel = ASMK_INIT(asmk_selection);
   g.stride_a = 1u << 26;  // 16 rows x 128 MiB: only m_tile 16 stays below 2^32 bytes
   ASSERT_EQ(asmk_select_gemm_bf16(s.get(), &g, &sel), ASMK_SUCCESS) << asmk_last_error();
   EXPECT_NE(std::string(sel.kernel_name).find("_m16_"), std::string::npos) << sel.kernel_name;
@@ -515,7 +515,7 @@ TEST_P(GemmKernels, InTileOffsetLimitsAreRefusedByName) {
   EXPECT_EQ(asmk_select_gemm_bf16(s.get(), &g, &sel), ASMK_ERROR_UNSUPPORTED_SHAPE);
   EXPECT_NE(std::string(asmk_last_error()).find("tile_offsets_32bit"), std::string::npos) << asmk_last_error();
 
-  asmk_shuffle_b_args sh{sizeof(asmk_shuffle_b_args)};
+  asmk_shuffle_b_args sh = ASMK_INIT(asmk_shuffle_b_args);
   sh.n = 64, sh.k = 64;
   sh.stride_src = 1u << 25;  // 64 rows x 32 MiB = 2^31 bytes
   EXPECT_EQ(asmk_select_shuffle_b(s.get(), &sh, &sel), ASMK_SUCCESS) << asmk_last_error();
@@ -523,7 +523,7 @@ TEST_P(GemmKernels, InTileOffsetLimitsAreRefusedByName) {
   EXPECT_EQ(asmk_select_shuffle_b(s.get(), &sh, &sel), ASMK_ERROR_UNSUPPORTED_SHAPE);
   EXPECT_NE(std::string(asmk_last_error()).find("tile_offsets_32bit"), std::string::npos) << asmk_last_error();
 
-  asmk_gemm_a8w8_args a{sizeof(asmk_gemm_a8w8_args)};
+  asmk_gemm_a8w8_args a = ASMK_INIT(asmk_gemm_a8w8_args);
   a.m = 64, a.n = 64, a.k = 64, a.in_dtype = ASMK_DTYPE_FP8, a.out_dtype = ASMK_DTYPE_BF16;
   a.stride_b = 1u << 26;  // n_tile 64 x 64 MiB = 2^32 bytes: every tile of B is too tall
   EXPECT_EQ(asmk_select_gemm_a8w8(s.get(), &a, &sel), ASMK_ERROR_UNSUPPORTED_SHAPE);
@@ -532,7 +532,7 @@ TEST_P(GemmKernels, InTileOffsetLimitsAreRefusedByName) {
   EXPECT_EQ(asmk_select_gemm_a8w8(s.get(), &a, &sel), ASMK_SUCCESS) << asmk_last_error();
   EXPECT_NE(std::string(sel.kernel_name).find("_n64"), std::string::npos) << sel.kernel_name;
 
-  asmk_gemm_a8w8_blockscale_args bs{sizeof(asmk_gemm_a8w8_blockscale_args)};
+  asmk_gemm_a8w8_blockscale_args bs = ASMK_INIT(asmk_gemm_a8w8_blockscale_args);
   bs.m = 64, bs.n = 64, bs.k = 128, bs.in_dtype = ASMK_DTYPE_FP8, bs.out_dtype = ASMK_DTYPE_BF16;
   bs.stride_a = 1u << 26;  // max(m_tile, 32) rows: m16/m32 give 2^31 bytes, m64 2^32
   ASSERT_EQ(asmk_select_gemm_a8w8_blockscale(s.get(), &bs, &sel), ASMK_SUCCESS) << asmk_last_error();
@@ -543,7 +543,7 @@ TEST_P(GemmKernels, InTileOffsetLimitsAreRefusedByName) {
   EXPECT_NE(std::string(asmk_last_error()).find("tile_offsets_32bit"), std::string::npos) << asmk_last_error();
 
   if (std::string(arch()) != "gfx950") return;  // gemm_a4w4 is gfx950-only
-  asmk_gemm_a4w4_args f4{sizeof(asmk_gemm_a4w4_args)};
+  asmk_gemm_a4w4_args f4 = ASMK_INIT(asmk_gemm_a4w4_args);
   f4.m = 64, f4.n = 64, f4.k = 128, f4.out_dtype = ASMK_DTYPE_BF16;
   f4.stride_a = 1u << 27;  // one wave's rows: 16 (m16) give 2^31 bytes, 32 (m32 and up) 2^32
   ASSERT_EQ(asmk_select_gemm_a4w4(s.get(), &f4, &sel), ASMK_SUCCESS) << asmk_last_error();

@@ -351,23 +351,23 @@ TEST_F(GemmA4W4, ChainThroughTheOpFunctions) {
   Buffer db = session_.alloc(size_t(n) * k / 2), dsb = session_.alloc(size_t(n) * k / 32);
   Buffer dc = session_.filled(size_t(m) * n * 2, kSentinel);
   auto quantize = [&](const Buffer& src, uint32_t rows, const Buffer& codes, const Buffer& scales) {
-    asmk_quant_mxfp4_args q{sizeof(asmk_quant_mxfp4_args)};
+    asmk_quant_mxfp4_args q = ASMK_INIT(asmk_quant_mxfp4_args);
     q.m = rows; q.n = k; q.in_dtype = ASMK_DTYPE_BF16;
     q.x = src.get(); q.y = codes.get(); q.scale = static_cast<uint8_t*>(scales.get());
     q.x_bytes = src.bytes(); q.y_bytes = codes.bytes(); q.scale_bytes = scales.bytes();
-    asmk_selection selection{sizeof(asmk_selection)};
+    asmk_selection selection = ASMK_INIT(asmk_selection);
     EXPECT_EQ(asmk_quant_mxfp4(ctx, &q, nullptr, &selection), ASMK_SUCCESS) << asmk_last_error();
     EXPECT_EQ(asmk_synchronize(ctx, nullptr), ASMK_SUCCESS) << asmk_last_error();
   };
   quantize(dx, m, da, dsa);
   quantize(dw, n, db, dsb);
-  asmk_gemm_a4w4_args g{sizeof(asmk_gemm_a4w4_args)};
+  asmk_gemm_a4w4_args g = ASMK_INIT(asmk_gemm_a4w4_args);
   g.m = m; g.n = n; g.k = k; g.out_dtype = ASMK_DTYPE_BF16;
   g.a = da.get(); g.b = db.get(); g.c = dc.get();
   g.scale_a = static_cast<const uint8_t*>(dsa.get()); g.scale_b = static_cast<const uint8_t*>(dsb.get());
   g.a_bytes = da.bytes(); g.b_bytes = db.bytes(); g.c_bytes = dc.bytes();
   g.scale_a_bytes = dsa.bytes(); g.scale_b_bytes = dsb.bytes();
-  asmk_selection selection{sizeof(asmk_selection)};
+  asmk_selection selection = ASMK_INIT(asmk_selection);
   ASSERT_EQ(asmk_gemm_a4w4(ctx, &g, nullptr, &selection), ASMK_SUCCESS) << asmk_last_error();
   ASSERT_EQ(asmk_synchronize(ctx, nullptr), ASMK_SUCCESS) << asmk_last_error();
   SCOPED_TRACE(selection.kernel_name);

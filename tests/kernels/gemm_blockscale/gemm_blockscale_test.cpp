@@ -321,7 +321,7 @@ TEST_P(GemmBlockscaleOnDevice, OpSelectsAndRuns) {
     Buffer a = session.upload(in.a), b = session.upload(in.b);
     Buffer scale_a = session.upload(in.scale_a), scale_b = session.upload(in.scale_b);
     Buffer c = session.filled(size_t(p.m) * p.stride_c * 2, kSentinel);
-    asmk_gemm_a8w8_blockscale_args args{sizeof(asmk_gemm_a8w8_blockscale_args)};
+    asmk_gemm_a8w8_blockscale_args args = ASMK_INIT(asmk_gemm_a8w8_blockscale_args);
     args.m = p.m, args.n = p.n, args.k = p.k;
     args.in_dtype = ASMK_DTYPE_FP8;
     args.out_dtype = ASMK_DTYPE_BF16;
@@ -332,7 +332,7 @@ TEST_P(GemmBlockscaleOnDevice, OpSelectsAndRuns) {
     args.scale_b = static_cast<const float*>(scale_b.get());
     args.a_bytes = a.bytes(), args.b_bytes = b.bytes(), args.c_bytes = c.bytes();
     args.scale_a_bytes = scale_a.bytes(), args.scale_b_bytes = scale_b.bytes();
-    asmk_selection selection{sizeof(asmk_selection)};
+    asmk_selection selection = ASMK_INIT(asmk_selection);
     ASSERT_EQ(asmk_gemm_a8w8_blockscale(session.get(), &args, nullptr, &selection), ASMK_SUCCESS) << asmk_last_error();
     ASSERT_EQ(asmk_synchronize(session.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
     SCOPED_TRACE(selection.kernel_name);

@@ -116,9 +116,9 @@ TEST(GemmOps, ScaledDownModelShapesMatchTheReference) {
 
 TEST(GemmOps, A4W4IsRefusedOnGfx942) {
   Session session("MI300X");
-  asmk_gemm_a4w4_args args{sizeof(asmk_gemm_a4w4_args)};
+  asmk_gemm_a4w4_args args = ASMK_INIT(asmk_gemm_a4w4_args);
   args.m = 16, args.n = 64, args.k = 256, args.out_dtype = ASMK_DTYPE_BF16;
-  asmk_selection sel{sizeof(asmk_selection)};
+  asmk_selection sel = ASMK_INIT(asmk_selection);
   EXPECT_EQ(asmk_select_gemm_a4w4(session.get(), &args, &sel), ASMK_ERROR_UNSUPPORTED_DTYPE);
   EXPECT_NE(std::string(asmk_last_error()).find("exists for gfx950 only"), std::string::npos) << asmk_last_error();
 }
@@ -134,10 +134,10 @@ TEST(ShuffleBOp, MatchesTheReferenceLayout) {
     Session session(device.name);
     auto dsrc = session.upload(src);
     auto ddst = session.filled(expected.size(), 0xee);
-    asmk_shuffle_b_args args{sizeof(asmk_shuffle_b_args)};
+    asmk_shuffle_b_args args = ASMK_INIT(asmk_shuffle_b_args);
     args.n = n, args.k = k, args.stride_src = stride;
     args.src = dsrc.get(), args.dst = ddst.get(), args.src_bytes = dsrc.bytes(), args.dst_bytes = ddst.bytes();
-    asmk_selection sel{sizeof(asmk_selection)};
+    asmk_selection sel = ASMK_INIT(asmk_selection);
     ASSERT_EQ(asmk_shuffle_b(session.get(), &args, nullptr, &sel), ASMK_SUCCESS) << asmk_last_error();
     ASSERT_EQ(asmk_synchronize(session.get(), nullptr), ASMK_SUCCESS);
     EXPECT_EQ(sel.grid.x, k / 64);
@@ -159,7 +159,7 @@ TEST(QuantMxfp4Op, MatchesTheReferenceBitForBit) {
   ASSERT_TRUE(ref::quant_mxfp4(r).ok());
   auto dx = session.upload(x);
   auto dy = session.filled(y.size(), 0xee), ds = session.filled(scale.size(), 0xee);
-  asmk_quant_mxfp4_args args{sizeof(asmk_quant_mxfp4_args)};
+  asmk_quant_mxfp4_args args = ASMK_INIT(asmk_quant_mxfp4_args);
   args.m = m, args.n = n, args.in_dtype = ASMK_DTYPE_BF16;
   args.x = dx.get(), args.y = dy.get(), args.scale = static_cast<std::uint8_t*>(ds.get());
   args.x_bytes = dx.bytes(), args.y_bytes = dy.bytes(), args.scale_bytes = ds.bytes();
@@ -169,7 +169,7 @@ TEST(QuantMxfp4Op, MatchesTheReferenceBitForBit) {
   EXPECT_EQ(ds.download<std::uint8_t>(), scale);
 
   Session gfx942("MI300X");
-  asmk_selection sel{sizeof(asmk_selection)};
+  asmk_selection sel = ASMK_INIT(asmk_selection);
   EXPECT_NE(asmk_select_quant_mxfp4(gfx942.get(), &args, &sel), ASMK_SUCCESS);
   EXPECT_NE(std::string(asmk_last_error()).find("the family exists for gfx950"), std::string::npos) << asmk_last_error();
 }

@@ -222,7 +222,7 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
       a.work = wb.get(), a.row_splits = static_cast<const int32_t*>(rsb.get());
       a.work_bytes = info.work_bytes, a.row_splits_bytes = info.row_splits_bytes;
       a.wg_rows = uint32_t(v.param_int("wg_rows")), a.work_groups = info.work_groups, a.num_splits = info.num_splits;
-      asmk_selection plan{sizeof(asmk_selection)};
+      asmk_selection plan = ASMK_INIT(asmk_selection);
       a.workspace_bytes = SIZE_MAX;
       ASSERT_EQ(asmk_select_mla_decode(s.get(), &a, &plan), ASMK_SUCCESS) << asmk_last_error();
       ASSERT_EQ(plan.launch_count, info.num_splits > 1 ? 2u : 1u) << "the pass, and the combine when rows are cut";
@@ -232,7 +232,7 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
         EXPECT_EQ(std::string(plan.launches[1].kernel_name), "attn_lse_combine_rows_" + v.arch + "_bf16");
       Buffer wsb = s.alloc(std::max<size_t>(plan.workspace_bytes, 1));
       a.workspace = plan.workspace_bytes > 0 ? wsb.get() : nullptr, a.workspace_bytes = plan.workspace_bytes;
-      asmk_selection sel{sizeof(asmk_selection)};
+      asmk_selection sel = ASMK_INIT(asmk_selection);
       if (info.num_splits > 1) {  // the cut rows' partials need the workspace: a byte short is a named error
         asmk_mla_decode_args short_ws = a;
         short_ws.workspace_bytes = plan.workspace_bytes - 1;
@@ -266,7 +266,7 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
       Buffer wsb = s.alloc(std::max<size_t>(sh.workspace, 1));
       if (pipeline && sh.workspace > 0) a.ptr("workspace", wsb);
       if (pipeline) {
-        asmk_selection plan{sizeof(asmk_selection)};
+        asmk_selection plan = ASMK_INIT(asmk_selection);
         ASSERT_EQ(asmk_select_op(s.get(), op, a.data(), a.size(), &plan), ASMK_SUCCESS) << asmk_last_error();
         ASSERT_EQ(plan.launch_count, sh.launches) << plan.reason;
         if (sh.launches == 3) {
@@ -277,7 +277,7 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
           EXPECT_LE(plan.workspace_bytes, sh.workspace);
         }
       }
-      asmk_selection sel{sizeof(asmk_selection)};
+      asmk_selection sel = ASMK_INIT(asmk_selection);
       ASSERT_EQ(asmk_run_op(s.get(), op, a.data(), a.size(), nullptr, &sel), ASMK_SUCCESS) << op << ": " << asmk_last_error();
       // a split pipeline's first launch is the plan, its second the variant's split pass
       const bool planned = pipeline && sh.launches == 3;
@@ -656,7 +656,7 @@ TEST_P(MlaDecode, SplitOpsCountTheSplitsThatHoldKeys) {
     ptr("o", size_t(tokens) * c.heads * DV * 2), ptr("qo_indptr", (c.batch + 1) * 4);
     ptr("kv_indptr", (c.batch + 1) * 4), ptr("kv_indices", size_t(pages) * 4), ptr("kv_last_page_len", c.batch * 4);
     ptr("workspace", size_t(1) << 32);
-    asmk_selection sel{sizeof(asmk_selection)};
+    asmk_selection sel = ASMK_INIT(asmk_selection);
     ASSERT_EQ(asmk_select_op(s.get(), "mla_decode", a.data(), a.size(), &sel), ASMK_SUCCESS) << asmk_last_error();
     ASSERT_EQ(sel.launch_count, 3u) << "plan, split pass, combine: " << sel.reason;
     EXPECT_EQ(sel.launches[1].grid.y, 16u) << "the split slots";
@@ -764,7 +764,7 @@ class AttnLseCombine : public ::testing::TestWithParam<asmk::test::TestDevice> {
       a.u32("o_stride_token", o_token).u32("o_stride_head", o_head);
       a.ptr("partial_o", pob).ptr("partial_lse", plb).ptr("o", ob);
       if (with_lse) a.ptr("lse", lb);
-      asmk_selection sel{sizeof(asmk_selection)};
+      asmk_selection sel = ASMK_INIT(asmk_selection);
       ASSERT_EQ(asmk_run_op(s.get(), "attn_lse_combine", a.data(), a.size(), nullptr, &sel), ASMK_SUCCESS) << asmk_last_error();
       EXPECT_EQ(std::string(sel.kernel_name), v.name);
       ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();

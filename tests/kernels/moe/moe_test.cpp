@@ -1080,7 +1080,7 @@ TEST_P(Moe, FusedMoeChoosesItsTileFromTheRowsPerExpert) {
     std::string error;
     ASSERT_EQ(asmk::op_runner::describe_op(s.get(), c.op, view, error), ASMK_SUCCESS) << error;
     asmk::op_runner::Call call;
-    asmk_selection plan{sizeof(asmk_selection)};
+    asmk_selection plan = ASMK_INIT(asmk_selection);
     ASSERT_EQ(asmk::op_runner::select(s.get(), view, Problem::parse(c.problem), {}, call, plan, error), ASMK_SUCCESS) << error;
     std::size_t gemms = 0;
     for (std::size_t i = 0; i < plan.launch_count; ++i) {
@@ -1127,7 +1127,7 @@ TEST_P(Moe, FusedMoeRoutedRunsTheCallersRouting) {
   auto w2 = s.filled(std::size_t{experts} * hidden * inter * 2, 0x3c), out_buffer = s.filled(tokens * hidden * 2, 0xee);
   auto weights = s.upload(std::vector<float>(tokens * k, 0.5f));
   auto bad_ids = s.upload(std::vector<std::int32_t>{7, 0, 1, 8, 2, 3});
-  asmk_selection plan{sizeof(asmk_selection)};
+  asmk_selection plan = ASMK_INIT(asmk_selection);
   OpArgs args;
   args.u32("tokens", tokens).u32("experts", experts).u32("k", k).u32("hidden", hidden).u32("inter", inter).u32("block_m", 16);
   args.ptr("x", x).ptr("topk_ids", bad_ids).ptr("topk_weights", weights).ptr("w1", w1).ptr("w2", w2).ptr("out", out_buffer);
@@ -1207,7 +1207,7 @@ TEST_P(Moe, FusedMoeChoosesItsSort) {
     std::vector<std::string> names;
     EXPECT_EQ(asmk::op_runner::describe_op(s.get(), op, view, error), ASMK_SUCCESS) << error;
     asmk::op_runner::Call call;
-    asmk_selection plan{sizeof(asmk_selection)};
+    asmk_selection plan = ASMK_INIT(asmk_selection);
     EXPECT_EQ(asmk::op_runner::select(s.get(), view, Problem::parse(problem), {}, call, plan, error), ASMK_SUCCESS) << error;
     for (std::size_t i = 0; i < plan.launch_count; ++i) names.push_back(plan.launches[i].kernel_name);
     return names;

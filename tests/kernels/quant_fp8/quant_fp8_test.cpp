@@ -72,14 +72,14 @@ void check(Session& session, Arch arch, Format in_format, bool group, const Prob
                                 Arg::u32("n", p.n), Arg::u32("stride_x", p.stride_x),
                                 Arg::u32("stride_y", p.stride_y)}));
   } else {
-    asmk_quant_fp8_args a{sizeof(asmk_quant_fp8_args)};
+    asmk_quant_fp8_args a = ASMK_INIT(asmk_quant_fp8_args);
     a.m = p.m; a.n = p.n;
     a.in_dtype = in_format == Format::bf16 ? ASMK_DTYPE_BF16 : ASMK_DTYPE_FP16;
     a.granularity = group ? ASMK_QUANT_GROUP : ASMK_QUANT_ROW;
     a.stride_x = p.stride_x; a.stride_y = p.stride_y;
     a.x = dx.get(); a.y = dy.get(); a.scale = static_cast<float*>(dscale.get());
     a.x_bytes = dx.bytes(); a.y_bytes = dy.bytes(); a.scale_bytes = dscale.bytes();
-    asmk_selection selection{sizeof(asmk_selection)};
+    asmk_selection selection = ASMK_INIT(asmk_selection);
     ASSERT_EQ(asmk_quant_fp8(session.get(), &a, nullptr, &selection), ASMK_SUCCESS) << asmk_last_error();
     EXPECT_NE(std::string(selection.reason), "");
     ASSERT_EQ(asmk_synchronize(session.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();

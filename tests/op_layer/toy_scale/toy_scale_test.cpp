@@ -102,7 +102,7 @@ TEST(ToyScalePipeline, AWorkspaceTooSmallIsRefusedNamingTheTemporary) {
   args[4].value.pointer = dx, args[5].value.pointer = dy, args[6].value.pointer = dw;
   args[6].bytes = 4096;
 
-  asmk_selection s{sizeof(asmk_selection)};
+  asmk_selection s = ASMK_INIT(asmk_selection);
   ASSERT_EQ(asmk_select_op(c.ctx, "toy_scale_twice", args.data(), args.size(), &s), ASMK_SUCCESS) << asmk_last_error();
   EXPECT_EQ(s.launch_count, 2u);
   EXPECT_EQ(s.workspace_bytes, m * n * 4u);  // the temporary t: 2400 bytes
