@@ -57,14 +57,17 @@ def main():
             failures.append(f"{machine} {waves}: linear fit off by {near['fit_error']:.3f} at the check length")
         print(f"{machine} {waves}: causal {near['time_us']:.1f} us (extrapolated {far['time_us']:.1f}), "
               f"non-causal {plain['time_us']:.1f} us, main-loop MFMA busy {near['main_loop']['mfma_busy']:.3f} (modeled)")
-    # the other 8-wave kernels (gfx950): fp8 hd 128 (128-byte K and V rows landing in pairs, V read by the transposing
-    # ds_read_b64_tr_b8) and bf16 192x128 (400-byte K rows): no LDS bank conflicts either
-    for kernel in ("fmha_fwd_gfx950_fp8_bf16_d128_window_w8", "fmha_fwd_gfx950_bf16_bf16_d192x128_window_w8"):
-        r = model(tool, repo, "MI355X", kernel, 1536, True)
+    # the other 8-wave kernels: gfx950 fp8 hd 128 (128-byte K and V rows landing in pairs, V read by the transposing
+    # ds_read_b64_tr_b8) and bf16 192x128 (400-byte K rows), gfx942 bf16 192x128 (V read element by element): no LDS
+    # bank conflicts either
+    for machine, kernel in (("MI355X", "fmha_fwd_gfx950_fp8_bf16_d128_window_w8"),
+                            ("MI355X", "fmha_fwd_gfx950_bf16_bf16_d192x128_window_w8"),
+                            ("MI300X", "fmha_fwd_gfx942_bf16_bf16_d192x128_window_w8")):
+        r = model(tool, repo, machine, kernel, 1536, True)
         conflicts = r["main_loop"]["lds_conflict_cycles_per_tile"]
         if r["label"] != "modeled" or conflicts != 0:
-            failures.append(f"MI355X {kernel}: {conflicts} LDS bank-conflict cycles per tile in the main loop ({r['label']})")
-        print(f"MI355X {kernel}: causal {r['time_us']:.1f} us, main-loop MFMA busy {r['main_loop']['mfma_busy']:.3f}, "
+            failures.append(f"{machine} {kernel}: {conflicts} LDS bank-conflict cycles per tile in the main loop ({r['label']})")
+        print(f"{machine} {kernel}: causal {r['time_us']:.1f} us, main-loop MFMA busy {r['main_loop']['mfma_busy']:.3f}, "
               f"{conflicts} LDS bank-conflict cycles per tile (modeled)")
     # the packed rows (mask "packed"): workgroups per kv head (G·s_q rows: Llama-3-70B's 8 query heads x 20 tokens = 160
     # rows, two tiles of 128 and 32), traced with the mask: the causal rows cost more than the same rows unmasked
