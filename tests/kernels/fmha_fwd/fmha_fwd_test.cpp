@@ -2,7 +2,7 @@
 // with the tolerance rule of ref/TOLERANCE.md ("Attention"), in strict mode (ctest sets
 // ASMK_EMU_STRICT=1: a missing s_waitcnt, a hazard, an LDS race or an out-of-range access fails the launch).
 // Every variant (bf16, fp16, fp8 with descales; head dims 64, 128, 192x128, 256; masks none / window; 4 waves, and
-// for 16-bit hd 128 (on gfx950 also 192x128 and fp8 hd 128) the 8-wave ping-pong, whose K and V tiles are shared
+// for 16-bit and fp8 hd 128 (on gfx950 also 192x128) the 8-wave ping-pong, whose K and V tiles are shared
 // through LDS: the race check applies) runs
 // several shapes: query / key tails (1, 17, 129, 300 rows), s_q != s_k, GQA 8:1 and MQA, b > 1, padded
 // strides and a packed QKV tensor, scores far beyond exp's range, a soft-cap, varlen batches with empty
@@ -301,9 +301,9 @@ TEST_P(FmhaFwd, EveryVariantMatchesTheReference) {
   std::vector<Variant> variants = asmk::test::variants(GetParam().arch, "fmha_fwd");
   // (the packed-rows kernels of short queries with GQA: fmha_split_test.cpp)
   std::erase_if(variants, [](const Variant& v) { return v.param_str("mask") == "packed"; });
-  // 3 dtypes x 4 head dims x 2 masks at 4 waves; at 8 waves 2 16-bit dtypes x 2 masks for hd 128 and 192x128 (and on
-  // gfx950 fp8 hd 128 x 2 masks)
-  const size_t expected = std::string(GetParam().arch) == "gfx950" ? 34u : 32u;
+  // 3 dtypes x 4 head dims x 2 masks at 4 waves; at 8 waves 3 dtypes x 2 masks for hd 128 and 2 16-bit dtypes x 2 masks
+  // for 192x128
+  const size_t expected = 34u;
   ASSERT_EQ(variants.size(), expected);
   uint32_t seed = 1;
   for (const Variant& v : variants)
@@ -351,14 +351,13 @@ TEST_P(FmhaFwd, PingPongHeadDims192x128) {
   EXPECT_EQ(found, 2u) << "expected the bf16 and fp16 window kernels";
 }
 
-// The gfx950 fp8 ping-pong (hd 128): 128-byte K and V rows reach LDS two per DMA instruction, V is read by the
-// transposing ds_read_b64_tr_b8 into the P·V operands. Causal bottom-right with s_k > s_q and GQA 4:1 over 22 key
+// The fp8 ping-pong (hd 128): 128-byte K and V rows reach LDS two per DMA instruction, V is read by the
+// transposing ds_read_b64_tr_b8 into the P·V operands on gfx950, by ds_read_b32 per key and the v_perm gather on gfx942. Causal bottom-right with s_k > s_q and GQA 4:1 over 22 key
 // tiles and two workgroups, a 2048-token causal sequence (64 tiles: every buffer reused ~20 times) with scores far
 // beyond exp's range, a sliding window over 1000 keys (leading tiles skipped), and non-causal GQA on the kernel
 // without a mask; strict mode with the LDS race check. (Every other shape, varlen with empty sequences among them,
 // runs in EveryVariantMatchesTheReference.)
 TEST_P(FmhaFwd, PingPongFp8) {
-  if (std::string(GetParam().arch) != "gfx950") GTEST_SKIP() << "the fp8 ping-pong is gfx950's";
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
   uint32_t seed = 120, found = 0;
@@ -379,7 +378,7 @@ TEST_P(FmhaFwd, PingPongFp8) {
 // The op's choice of waves (templates/fmha_fwd/op.single.yaml `prefer`, the pipeline fmha_fwd without a workspace): the
 // 8-wave ping-pong once it keeps as many CUs
 // busy as four waves do and idles no more query rows, four waves otherwise and where no ping-pong kernel exists
-// (fp8 on gfx942, other head dims).
+// (other head dims).
 TEST_P(FmhaFwd, TheOpPicksTheFasterWaveCount) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
@@ -396,7 +395,7 @@ TEST_P(FmhaFwd, TheOpPicksTheFasterWaveCount) {
       {"bf16", "128", 1, 1, 300, "_w4"},    // 3 workgroups of 4 waves, 2 of 8
       {"bf16", "128", 1, 16, 1, "_w4"},     // decode-like: as many workgroups, but 255 idle rows at 8 waves
       {"bf16", "128", 1, 64, 1100, "_w4"},  // 52 idle rows at 4 waves, 180 at 8
-      {"fp8", "128", 1, 64, 4096, "_w4", "_w8"},  // the fp8 ping-pong is gfx950's
+      {"fp8", "128", 1, 64, 4096, "_w8"},
       {"bf16", "64", 1, 64, 4096, "_w4"},
       {"bf16", "192x128", 4, 16, 4096, "_w8"},  // DeepSeek-V3 prefill: the ping-pong
   };
