@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstdint>
 #include <limits>
 #include <numeric>
@@ -58,6 +59,8 @@ struct Shape {
   bool fault = false;        // ... with one work item a tile short: the comparison must fail
   bool bad_items = false;    // ... with two corrupt items the kernel must skip (a sequence ≥ batch, a slot past
                              //     num_splits), walked last: the comparison must still pass
+  bool fused = false;        // splits > 0 with o: the split pass merging the partials itself (the last arriver)
+  int32_t dirty_counter = 0; // ... its arrival counters start at this value instead of 0 (the contract broken)
 };
 
 std::string describe(const Shape& s) {
@@ -72,7 +75,8 @@ std::string describe(const Shape& s) {
          (s.softcap > 0 ? " softcap=" + std::to_string(s.softcap) : "") + (s.padded ? " padded" : "") +
          (s.first_page ? " first_page=" + std::to_string(s.first_page) : "") +
          (s.plan_tiles ? " plan=" + std::to_string(s.plan_tiles) + " tiles" : "") +
-         (s.persistent ? " persistent" + std::string(s.fault ? " (a tile dropped)" : "") : "");
+         (s.persistent ? " persistent" + std::string(s.fault ? " (a tile dropped)" : "") : "") +
+         (s.fused ? " fused" + (s.dirty_counter ? " counters=" + std::to_string(s.dirty_counter) : "") : "");
 }
 
 class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
@@ -158,7 +162,7 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
     ra.scale = scale, ra.softcap = sh.softcap;
     ref::AttentionRef expected;
     const uint32_t splits = std::max(1u, sh.splits);
-    ASSERT_TRUE((!sh.splits        ? ref::mla_decode(ra, expected)
+    ASSERT_TRUE((!sh.splits || sh.fused ? ref::mla_decode(ra, expected)
                  : sh.plan_tiles ? ref::mla_decode_split_planned(ra, splits, 32 * sh.plan_tiles, expected)
                                  : ref::mla_decode_split(ra, splits, 32, expected))
                     .ok());
@@ -170,7 +174,12 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
     Buffer ob = s.upload(std::vector<uint16_t>(std::max<size_t>(o_elems, 1), kSentinel));
     Buffer pob = s.upload(std::vector<float>(std::max<size_t>(size_t(tokens) * h * splits * DV, 1), kLseSentinel));
     Buffer lb = s.upload(std::vector<float>(std::max<size_t>(lse_count, 1), kLseSentinel));
-    const bool partial = sh.splits > 0;
+    const bool partial = sh.splits > 0 && !sh.fused;
+    // the fused combine's arrival counters, one per (sequence, 32-row block), and its partials
+    const size_t counter_count = size_t(batch) * ((h * max_qlen + 31) / 32);
+    Buffer cb = s.upload(std::vector<int32_t>(counter_count, sh.dirty_counter));
+    Buffer fpb = s.alloc(sh.fused ? size_t(tokens) * h * splits * DV * 4 : 1);
+    Buffer flb = s.alloc(sh.fused ? size_t(tokens) * h * splits * 4 : 1);
     if (sh.persistent) {
       // persistent mode: the work list from the host lengths (asmk_mla_decode_metadata), the kernel on its fixed
       // grid walking it (o of the rows it did not cut, the partials of those it did), attn_lse_combine_rows merging
@@ -288,12 +297,14 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
       ASSERT_TRUE(s.launch(v.name,
                            {Arg::ptr("q", qb), Arg::ptr("kv", kvb), Arg::ptr("o", partial ? nullptr : ob.get()),
                             Arg::ptr("lse", !partial && sh.with_lse ? lb.get() : nullptr),
-                            Arg::ptr("partial_o", partial ? pob.get() : nullptr),
-                            Arg::ptr("partial_lse", partial ? lb.get() : nullptr), Arg::ptr("qo_indptr", qob),
+                            Arg::ptr("partial_o", partial ? pob.get() : sh.fused ? fpb.get() : nullptr),
+                            Arg::ptr("partial_lse", partial ? lb.get() : sh.fused ? flb.get() : nullptr),
+                            Arg::ptr("qo_indptr", qob),
                             Arg::ptr("kv_indptr", sh.csr ? kib.get() : nullptr), Arg::ptr("kv_indices", kxb),
                             Arg::ptr("kv_last_page_len", klb), Arg::ptr("block_table", btb), Arg::ptr("seq_lens", slb),
                             Arg::ptr("split_plan", sh.plan_tiles ? planb.get() : nullptr),
-                            Arg::ptr("work", nullptr), Arg::u32("work_groups", 0), Arg::u32("batch", batch), Arg::u32("heads", h), Arg::u32("max_qlen", max_qlen),
+                            Arg::ptr("work", nullptr), Arg::ptr("counters", sh.fused ? cb.get() : nullptr),
+                            Arg::u32("work_groups", 0), Arg::u32("batch", batch), Arg::u32("heads", h), Arg::u32("max_qlen", max_qlen),
                             Arg::u32("page_size", ps), Arg::u32("block_table_stride", max_pages),
                             Arg::u32("num_splits", splits), Arg::u32("q_stride_token", q_token),
                             Arg::u32("q_stride_head", q_head), Arg::u32("o_stride_token", o_token),
@@ -301,6 +312,16 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
                             Arg::f32("kv_scale", kv_scale), Arg::f32("q_scale", q_scale)}));
     }
 
+    if (sh.fused) {
+      const std::vector<int32_t> counters = cb.download<int32_t>(counter_count);
+      if (sh.dirty_counter) {  // no workgroup sees itself last: nothing merged, o keeps its sentinel
+        const std::vector<uint16_t> o = ob.download<uint16_t>(o_elems);
+        EXPECT_EQ(size_t(std::count(o.begin(), o.end(), kSentinel)), o_elems) << "o written though no split arrived last";
+        return;
+      }
+      EXPECT_EQ(size_t(std::count(counters.begin(), counters.end(), 0)), counters.size())
+          << "the arrival counters are zero again after the launch";
+    }
     std::vector<double> got(size_t(expected.rows) * DV), lse(expected.rows);
     const std::vector<float> lse_dev = lb.download<float>(std::max<size_t>(lse_count, 1));
     if (partial) {
@@ -392,6 +413,38 @@ TEST_P(MlaDecode, EveryVariantMatchesTheReference) {
 }
 
 // Page indices beyond 65,536 (page size 1: a 75 MB cache whose first 65,536 pages are never named).
+// The fused combine: the split pass with o and arrival counters merges its own partials (the workgroup that arrives
+// last for its row block), against the unsplit reference: splits 1..5 with empty ones (short sequences), a split
+// plan, causal q lengths; every variant forward, two of them with the workgroups run last first (the emulator's
+// ASMK_EMU_WORKGROUP_ORDER=reverse on one thread: another split arrives last). Counters not zeroed (the caller's
+// contract broken): no workgroup is last and o keeps its sentinel.
+TEST_P(MlaDecode, FusedCombineMatchesTheReferenceInEitherOrder) {
+  auto fused = [](Shape sh, int32_t dirty = 0) {
+    sh.fused = true, sh.dirty_counter = dirty;
+    return sh;
+  };
+  const std::vector<Shape> shapes = {fused({16, 16, {1, 2, 1}, {100, 7, 1}, true, 3}),   // splits 2 and 3 empty for the short ones
+                                     fused({8, 1, {4}, {300}, true, 5}),                 // 5 splits, causal qlen 4
+                                     fused({64, 16, {1}, {40}, true, 1}),                // one split: the pass is last
+                                     planned(fused({16, 16, {1, 2, 1}, {100, 7, 1}, true, 4}), 2)};
+  uint32_t seed = 7;
+  {
+    Session s(GetParam().name);
+    ASSERT_TRUE(s.ok());
+    for (const Variant& v : asmk::test::variants(GetParam().arch, "mla_decode"))
+      run(s, v, shapes[seed++ % shapes.size()], seed);
+    const Variant v = asmk::test::variants(GetParam().arch, "mla_decode").at(0);
+    run(s, v, fused({16, 16, {1, 2, 1}, {100, 7, 1}, true, 3}, 1000), 3);
+  }
+  ASSERT_EQ(setenv("ASMK_EMU_WORKGROUP_ORDER", "reverse", 1), 0);
+  Session s(GetParam().name);
+  unsetenv("ASMK_EMU_WORKGROUP_ORDER");
+  ASSERT_TRUE(s.ok());
+  const std::vector<Variant> variants = asmk::test::variants(GetParam().arch, "mla_decode");
+  run(s, variants.at(0), shapes[0], 11);
+  run(s, variants.at(variants.size() - 1), shapes[3], 12);
+}
+
 TEST_P(MlaDecode, PageIndicesBeyond65536) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
@@ -437,7 +490,7 @@ TEST_P(MlaDecode, CacheBeyond4GiB) {
                                 Arg::ptr("partial_o", nullptr), Arg::ptr("partial_lse", nullptr), Arg::ptr("qo_indptr", qob),
                                 Arg::ptr("kv_indptr", kib), Arg::ptr("kv_indices", kxb), Arg::ptr("kv_last_page_len", klb),
                                 Arg::ptr("block_table", nullptr), Arg::ptr("seq_lens", nullptr),
-                                Arg::ptr("split_plan", nullptr), Arg::ptr("work", nullptr), Arg::u32("work_groups", 0),
+                                Arg::ptr("split_plan", nullptr), Arg::ptr("work", nullptr), Arg::ptr("counters", nullptr), Arg::u32("work_groups", 0),
                                 Arg::u32("batch", 1),
                                 Arg::u32("heads", h), Arg::u32("max_qlen", 2), Arg::u32("page_size", ps),
                                 Arg::u32("block_table_stride", 0), Arg::u32("num_splits", 1),
@@ -856,7 +909,7 @@ TEST_P(AttnLseCombine, MergesMlaDecodeSplits) {
                                   Arg::ptr("partial_o", pob), Arg::ptr("partial_lse", plb), Arg::ptr("qo_indptr", qob),
                                   Arg::ptr("kv_indptr", kib), Arg::ptr("kv_indices", kxb),
                                   Arg::ptr("kv_last_page_len", klb), Arg::ptr("block_table", nullptr),
-                                  Arg::ptr("seq_lens", nullptr), Arg::ptr("split_plan", nullptr), Arg::ptr("work", nullptr),
+                                  Arg::ptr("seq_lens", nullptr), Arg::ptr("split_plan", nullptr), Arg::ptr("work", nullptr), Arg::ptr("counters", nullptr),
                                   Arg::u32("work_groups", 0), Arg::u32("batch", 2),
                                   Arg::u32("heads", h),
                                   Arg::u32("max_qlen", 2), Arg::u32("page_size", ps), Arg::u32("block_table_stride", 0),
