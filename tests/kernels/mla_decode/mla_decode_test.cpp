@@ -50,7 +50,8 @@ struct Shape {
   bool padded = false;       // q and o with padding between heads and tokens
   uint32_t first_page = 0;   // pages below it are never named (page indices beyond 65,536)
   size_t workspace = 0;      // via the op, CSR with o: the pipeline op mla_decode with this workspace (bytes)
-  size_t launches = 0;       // ... and the launches it must plan (3: plan + split + combine; 1: mla_decode_single)
+  size_t launches = 0;       // ... and the launches it must plan (2: plan + split with the fused combine; 3: plan + split
+                             //     + combine, combine=launch; 1: mla_decode_single)
   uint32_t plan_tiles = 0;   // partials with a split plan of this many 32-key tiles per split (0: the even cut)
   bool persistent = false;   // persistent mode: asmk_mla_decode_metadata's work list, attn_lse_combine_rows
   uint32_t max_splits = 0;   // ... its most pieces per (sequence, row block) (0: 16)
@@ -274,14 +275,16 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
                        : pipeline ? "mla_decode" : "mla_decode_single";
       Buffer wsb = s.alloc(std::max<size_t>(sh.workspace, 1));
       if (pipeline && sh.workspace > 0) a.ptr("workspace", wsb);
+      if (pipeline && sh.launches == 2) a.choice("combine", "fused");  // no second launch; default: launch
       if (pipeline) {
         asmk_selection plan{sizeof(asmk_selection)};
         ASSERT_EQ(asmk_select_op(s.get(), op, a.data(), a.size(), &plan), ASMK_SUCCESS) << asmk_last_error();
         ASSERT_EQ(plan.launch_count, sh.launches) << plan.reason;
-        if (sh.launches == 3) {
+        if (sh.launches >= 2) {
           EXPECT_EQ(std::string(plan.launches[0].kernel_name), "mla_decode_plan_" + v.arch);
-          EXPECT_EQ(std::string(plan.launches[2].kernel_name).rfind("attn_lse_combine_" + v.arch + "_bf16_s", 0), 0u)
-              << plan.launches[2].kernel_name;  // its `slots` axis: _s16 or _s12
+          if (sh.launches == 3)
+            EXPECT_EQ(std::string(plan.launches[2].kernel_name).rfind("attn_lse_combine_" + v.arch + "_bf16_s", 0), 0u)
+                << plan.launches[2].kernel_name;  // its `slots` axis: _s16 or _s12
           EXPECT_GT(plan.launches[1].grid.y, 1u) << "the split count";
           EXPECT_LE(plan.workspace_bytes, sh.workspace);
         }
@@ -289,7 +292,7 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
       asmk_selection sel{sizeof(asmk_selection)};
       ASSERT_EQ(asmk_run_op(s.get(), op, a.data(), a.size(), nullptr, &sel), ASMK_SUCCESS) << op << ": " << asmk_last_error();
       // a split pipeline's first launch is the plan, its second the variant's split pass
-      const bool planned = pipeline && sh.launches == 3;
+      const bool planned = pipeline && sh.launches >= 2;
       EXPECT_EQ(without_rows(planned ? sel.launches[1].kernel_name : sel.kernel_name), without_rows(v.name))
           << "the op selects the variant of the choices";
       ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
@@ -532,7 +535,9 @@ TEST_P(MlaDecode, ThePipelineOpSplitsWithAWorkspace) {
     if (v.param_int("wg_rows") != 32) continue;  // the op picks the rows of the shape (its prefer rule)
     if (v.param_str("q_dtype") != v.param_str("kv_dtype")) continue;  // bf16 and fp8 q and cache
     Shape sh{16, 16, {1, 2, 1}, {600, 500, 7}, true};
-    sh.workspace = 64 << 20, sh.launches = 3;
+    sh.workspace = 64 << 20, sh.launches = 3;  // plan, split pass, attn_lse_combine
+    run(s, v, sh, seed++, true);
+    sh.launches = 2;  // combine=fused: plan, split pass with the fused combine
     run(s, v, sh, seed++, true);
     if (v.param_str("q_dtype") != "bf16") continue;
     sh.workspace = 100, sh.launches = 1;
@@ -663,9 +668,9 @@ TEST_P(MlaDecode, ThePipelineBalancesALongSequenceAmongShortOnes) {
     if (v.param_int("wg_rows") != 32) continue;  // the op picks the rows of the shape (its prefer rule)
     if (v.param_str("q_dtype") != v.param_str("kv_dtype")) continue;
     Shape sh{16, 16, {1, 1, 2, 1, 1}, {3000, 40, 100, 7, 60}, true};
-    sh.workspace = 64 << 20, sh.launches = 3;
+    sh.workspace = 64 << 20, sh.launches = 2;
     run(s, v, sh, seed++, true);
-    sh.csr = false;  // mla_decode_block_table: its plan, split and combine stages
+    sh.csr = false;  // mla_decode_block_table with combine=fused: its plan and fused split stages
     run(s, v, sh, seed++, true);
   }
 }
