@@ -417,8 +417,8 @@ TEST_P(MlaDecode, EveryVariantMatchesTheReference) {
 
 // Page indices beyond 65,536 (page size 1: a 75 MB cache whose first 65,536 pages are never named).
 // The fused combine: the split pass with o and arrival counters merges its own partials (the workgroup that arrives
-// last for its row block), against the unsplit reference: splits 1..5 with empty ones (short sequences), a split
-// plan, causal q lengths; every variant forward, two of them with the workgroups run last first (the emulator's
+// last for its row block), against the unsplit reference: splits 1..5 with empty ones (short sequences), 20 (more
+// than the merge's 16 o_s in flight), a split plan, causal q lengths; every variant forward, two of them with the workgroups run last first (the emulator's
 // ASMK_EMU_WORKGROUP_ORDER=reverse on one thread: another split arrives last). Counters not zeroed (the caller's
 // contract broken): no workgroup is last and o keeps its sentinel.
 TEST_P(MlaDecode, FusedCombineMatchesTheReferenceInEitherOrder) {
@@ -429,7 +429,8 @@ TEST_P(MlaDecode, FusedCombineMatchesTheReferenceInEitherOrder) {
   const std::vector<Shape> shapes = {fused({16, 16, {1, 2, 1}, {100, 7, 1}, true, 3}),   // splits 2 and 3 empty for the short ones
                                      fused({8, 1, {4}, {300}, true, 5}),                 // 5 splits, causal qlen 4
                                      fused({64, 16, {1}, {40}, true, 1}),                // one split: the pass is last
-                                     planned(fused({16, 16, {1, 2, 1}, {100, 7, 1}, true, 4}), 2)};
+                                     planned(fused({16, 16, {1, 2, 1}, {100, 7, 1}, true, 4}), 2),
+                                     fused({8, 16, {1}, {1280}, true, 20})};             // 20 splits with keys: every o_s slot filled
   uint32_t seed = 7;
   {
     Session s(GetParam().name);
