@@ -37,6 +37,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 D, DV, PAGE = 576, 512, 64
 ARCH = {"MI300X": "gfx942", "MI355X": "gfx950"}
 SELECT_REPO = None  # the repository whose op specs plan the shapes (--repo); None: asmk's default
+COMBINE = None  # the pipeline's `combine` choice (--combine launch / fused); None: the op's default
 WORKSPACE = 1 << 62  # an ample workspace (asmk op offers one without bound): the split count is then the device's and the lengths' choice
 
 
@@ -71,7 +72,7 @@ def derived(shape, cus):
     env = {"batch": shape["batch"], "heads": shape["heads"], "max_qlen": shape["qlen"],
            "total_q": shape["batch"] * shape["qlen"], "page_size": PAGE,
            "num_indices": shape["batch"] * ceil_div(shape["ctx"], PAGE), "workspace_budget": WORKSPACE,
-           "compute_units": cus, "ceil_div": ceil_div, "min": min, "max": max}
+           "compute_units": cus, "ceil_div": ceil_div, "min": min, "max": max, "combine": COMBINE or "launch"}
     for name, expr in exprs.items():
         env[name] = eval(expr, {"__builtins__": {}}, env)  # the spec's own arithmetic
     return env
@@ -96,12 +97,14 @@ def op_selection(asmk, machine, shape):
     cmd += ["--batch", str(b), "--heads", str(h),
            "--max-qlen", str(n), "--total-q", str(b * n), "--num-pages", str(pages), "--page-size", str(PAGE),
            "--num-indices", str(pages), "--scale", "0.0722", "--q-dtype", shape["kv"], "--kv-dtype", shape["kv"]]
+    cmd += ["--combine", COMBINE] if COMBINE else []
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(" ".join(cmd) + "\n" + done.stderr + done.stdout)
     launches = json.loads(done.stdout)["launches"]
-    stage1 = launches[1] if len(launches) == 3 else launches[0]  # plan, split pass, combine; or the one launch
-    return stage1["grid"][1], stage1["kernel"]
+    # plan, split pass with the fused combine; plan, split pass, combine (combine=launch); or the one launch
+    stage1 = launches[1] if len(launches) > 1 else launches[0]
+    return stage1["grid"][1], stage1["kernel"], len(launches) == 2
 
 
 def combine_kernel(asmk, machine, shape, splits):
@@ -159,7 +162,7 @@ def run_shape(asmk, repo, machine, shape, tmp, before=False):
     eb = 1 if kv == "fp8" else 2
     tokens, pages_per_seq = b * n, ceil_div(ctx, PAGE)
     env = derived(shape, fig["compute_units"])  # the plan's work_target
-    splits, selected = op_selection(asmk, machine, shape)
+    splits, selected, fused = op_selection(asmk, machine, shape)
     if splits != env["num_splits"]:
         raise RuntimeError(f"{machine} {shape}: libasmk plans {splits} split slots, op.yaml's derived {env['num_splits']}")
     tag = f"{machine}-{kv}-h{h}-q{n}-b{b}-c{ctx}" + ("-before" if before else "")
@@ -179,7 +182,10 @@ def run_shape(asmk, repo, machine, shape, tmp, before=False):
             "q_stride_token": h * D, "q_stride_head": D, "o_stride_token": h * DV, "o_stride_head": DV,
             "scale": 0.0722, "q_scale": 1.0, "kv_scale": 1.0, "softcap": 0.0, "lse": 0, "block_table": 0,
             "seq_lens": 0, "work": 0, "work_groups": 0}  # work_groups 0: the grid form
-    args = {k: v for k, v in args.items() if k in declared_args(repo, arch, kernel)}  # an older build lacks `work`
+    declared = declared_args(repo, arch, kernel)
+    fused = fused and "counters" in declared  # a build from before the fused combine: the two launches
+    args["counters"] = 0
+    args = {k: v for k, v in args.items() if k in declared}  # an older build lacks `work`, `counters`
     buffers = {"q": f"zeros:{q_bytes}", "kv": f"zeros:{cache_bytes}",
                **{k: "@" + v for k, v in files.items()}}
     if splits > 1:
@@ -195,7 +201,8 @@ def run_shape(asmk, repo, machine, shape, tmp, before=False):
         pk = f"mla_decode_plan_{arch}"
         plan_file = os.path.join(tmp, f"{tag}-split_plan.bin")
         pargs = {"batch": b, "page_size": PAGE, "num_splits": splits, "work_target": env["work_target"],
-                 "min_tiles": 8, "seq_lens": 0}
+                 "min_tiles": 8, "seq_lens": 0, "counters": 0, "counter_count": 0}
+        pargs = {k: v for k, v in pargs.items() if k in declared_args(repo, arch, pk)}  # an older build: no counters
         pbufs = {"kv_indptr": "@" + files["kv_indptr"], "split_plan": "zeros:4"}
         model(asmk, code_object(repo, arch, pk), pk, (1, 1, 1), pargs, pbufs, machine, 0, 0, out=f"split_plan={plan_file}")
         plan = model(asmk, code_object(repo, arch, pk), pk, (1, 1, 1), pargs, pbufs, machine, (b + 2) * 4, 0)
@@ -213,6 +220,18 @@ def run_shape(asmk, repo, machine, shape, tmp, before=False):
     partial_bytes = tokens * h * (used * DV + splits) * 4 if splits > 1 else 0
     stage1_bytes = q_bytes + cache_bytes + table_bytes + (partial_bytes if splits > 1 else o_bytes)
     co = code_object(repo, arch, kernel)
+    row_blocks = ceil_div(h * n, wg_rows)
+    if fused:  # o written by the last split of each row block; counters zero: the traced workgroups are not last
+        counters = b * ceil_div(h * n, 32)
+        lse_file = os.path.join(tmp, f"{tag}-partial_lse.bin")
+        with open(lse_file, "wb") as f:  # the partial lse as stage 1 leaves them, for the merges below
+            f.write(struct.pack(f"<{splits}f", *([0.0] * used + [-math.inf] * (splits - used))) * (tokens * h))
+        args.pop("o", None)
+        args.pop("counters", None)
+        buffers.update({"o": f"zeros:{o_bytes}", "counters": f"zeros:{counters * 4}", "partial_lse": "@" + lse_file})
+        # o once more; the partials the merges read back were written by this launch: re-reads, which the model
+        # takes from L2 / the Infinity Cache (perf/MODEL.md, "HBM"), not compulsory bytes as in a launch of their own
+        stage1_bytes += o_bytes
     s1 = model(asmk, co, kernel, (ceil_div(h * n, wg_rows), used, b), args, buffers, machine, stage1_bytes, flops)
     if used < splits:
         empty = os.path.join(tmp, f"{tag}-no_pages.bin")
@@ -221,7 +240,19 @@ def run_shape(asmk, repo, machine, shape, tmp, before=False):
                     {**buffers, "kv_indptr": "@" + empty}, machine, tokens * h * (splits - used) * 4, 0)
         s1 = {**s1, "time_us": s1["time_us"] + s1e["time_us"] - s1e["overhead_us"]}
     s2 = None
-    if splits > 1:
+    if fused:
+        # stage 2 = the merge's own time: one workgroup per (sequence, row block) arrives last and merges after the
+        # others have finished (the partials' HBM bytes are in the launch's above). Modeled as the difference of the
+        # CU time of two launches of grid (row blocks, 1, batch): every workgroup last (counters at splits - 1) and
+        # none last (counters 0) — the merging workgroups' tail, in as many rounds as those workgroups take on the
+        # CUs (one for every canonical shape but the largest grids: an upper bound there).
+        last = os.path.join(tmp, f"{tag}-counters-last.bin")
+        write_i32(last, [splits - 1] * counters)
+        tail = []
+        for cfile in ("@" + last, f"zeros:{counters * 4}"):
+            tail.append(model(asmk, co, kernel, (row_blocks, 1, b), args, {**buffers, "counters": cfile}, machine, 1, 0))
+        s2 = {"time_us": tail[0]["compute_us"] - tail[1]["compute_us"]}
+    elif splits > 1:
         comb = combine_kernel(asmk, machine, shape, splits)
         with open(os.path.join(repo, arch, "manifest.json")) as f:
             if comb not in {k["name"] for k in json.load(f)["kernels"]}:
@@ -242,7 +273,7 @@ def run_shape(asmk, repo, machine, shape, tmp, before=False):
     total = s1["time_us"] + extra
     useful = q_bytes + cache_bytes + table_bytes + o_bytes
     peak = fig["peak_tflops_fp8"] if kv == "fp8" else fig["peak_tflops_bf16"]
-    return {**shape, "machine": machine, "wg_rows": wg_rows, "splits": splits, "used": used, "bytes": useful, "stage1_us": s1["time_us"],
+    return {**shape, "machine": machine, "wg_rows": wg_rows, "fused": fused, "splits": splits, "used": used, "bytes": useful, "stage1_us": s1["time_us"],
             "stage2_us": extra, "plan_us": plan_us, "total_us": total, "limiter": s1["limiter"],
             "hbm_frac": useful / (total * 1e-6) / (fig["hbm_tbps"] * 1e12),
             "mfma_frac": flops / (total * 1e-6) / (peak * 1e12)}
@@ -398,8 +429,11 @@ def main():
     ap.add_argument("--persistent", action="store_true",
                     help="also the op mla_decode_persistent (its own metadata) for the shapes, and a mixed batch")
     ap.add_argument("-j", "--jobs", type=int, default=2)
+    ap.add_argument("--combine", choices=["launch", "fused"],
+                    help="the pipeline's combine choice (op.yaml; default: the op's): fused = the merge in the split pass")
     a = ap.parse_args()
-    global SELECT_REPO
+    global SELECT_REPO, COMBINE
+    COMBINE = a.combine
     SELECT_REPO = a.repo  # --before's code objects run the same plan as --repo's
     shapes = list(sample_shapes() if a.sample else canonical_shapes())
     if a.only:
@@ -427,7 +461,7 @@ def main():
 def render(rows, before, a):
     cmd = "/usr/bin/python3 perf/mla/mla_report.py --asmk build/tools/asmk --repo hsaco" + (
         " --before OLD_HSACO" if before else "") + (" --sample" if a.sample else "") + (
-        f" --only {a.only}" if a.only else "") + " > perf/mla/report.md"
+        f" --only {a.only}" if a.only else "") + (f" --combine {a.combine}" if a.combine else "") + " > perf/mla/report.md"
     out = ["# MLA decode — modeled speed (not measured)", "",
            "Generated by `" + cmd + "` (perf/mla/mla_report.py says what is modeled and how). Every time is **modeled**"
            " by asmk's machine model (perf/MODEL.md: the traced first and last workgroup of each launch, a sustained"
@@ -439,7 +473,8 @@ def render(rows, before, a):
            " total time over the bf16 (or fp8) peak; `splits` = splits with keys / split slots per row (the pipeline"
            " op's num_splits, op.yaml; the plan's tiles per split decide how many hold keys); `stage 1` ="
            " mla_decode_split (or mla_decode_single for one split), `stage 2` = attn_lse_combine, each with the"
-           " model's fixed 2 µs launch overhead; `total` = stage 1 + stage 2; `plan` = the mla_decode_plan launch,"
+           " model's fixed 2 µs launch overhead (with `--combine fused`: stage 1 = mla_decode_split_fused's launch, its"
+           " merges left out, and stage 2 = the merging workgroups' tail, no launch of its own); `total` = stage 1 + stage 2; `plan` = the mla_decode_plan launch,"
            " computed once per batch and shared by every layer, so not in the total; `stage 2 %` = stage 2 / total;"
            " `limiter` = the model's limiter of stage 1."
            + (" `before` = the same shape and pipeline with the code objects of `--before` (report.md: the"

@@ -133,6 +133,15 @@ constexpr std::array kDepartures = {
         "timing-only", K::not_modeled, "s_nop s_sleep s_setprio v_nop",
         "instructions that only affect timing or priority do nothing (wait states are counted for MFMA hazards)",
         "CDNA3 ISA"},
+    SemanticsDeparture{
+        "cache-coherence-ops", K::not_modeled, "buffer_wbl2 buffer_inv buffer_wbinvl1 buffer_wbinvl1_vol",
+        "memory is one coherent store: L2 writeback / invalidate do nothing and the sc0 / sc1 / nt cache bits of "
+        "loads and stores are ignored (sc0 on an atomic still returns the old value), so a cross-workgroup handoff "
+        "without the agent-scope sequence (release: buffer_wbl2 sc1 then s_waitcnt vmcnt(0) before the atomic; "
+        "acquire: s_waitcnt vmcnt(0) then buffer_inv sc1 after it) works here and can fail on MI300X / MI355X, whose "
+        "XCDs have separate L2s; MLA decode's fused combine is checked against the sequence in its disassembly instead",
+        "LLVM AMDGPUUsage, Memory Model GFX942 (the code LLVM 22 emits for an agent-scope acq_rel atomicrmw on "
+        "gfx942 / gfx950); CDNA3 ISA, BUFFER_WBL2 / BUFFER_INV"},
 };
 
 }  // namespace

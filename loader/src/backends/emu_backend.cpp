@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 #include <optional>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -74,6 +75,11 @@ EmuBackendOptions EmuBackendOptions::from_environment() {
   if (const auto n = count_variable("ASMK_EMU_TIMEOUT_MS", ~0ull,
                                     "a time in milliseconds (a launch's wall-clock budget; 0 = none)"))
     options.max_launch_milliseconds = *n;
+  if (const char* order = std::getenv("ASMK_EMU_WORKGROUP_ORDER"); order != nullptr && *order != '\0') {
+    if (std::string_view(order) != "forward" && std::string_view(order) != "reverse")
+      fail(ASMK_ERROR_INVALID_ARGUMENT, fmt::format("ASMK_EMU_WORKGROUP_ORDER='{}' is not forward or reverse", order));
+    options.reverse_workgroups = std::string_view(order) == "reverse";
+  }
   return options;
 }
 
@@ -261,6 +267,13 @@ void EmuBackend::launch(const LaunchRequest& request) {
   options.max_launch_instructions = settings.max_launch_instructions;
   options.max_launch_milliseconds = settings.max_launch_milliseconds;
   options.cancel = running.flag();
+  if (settings.reverse_workgroups) {  // last first, one thread: that exact order
+    const std::uint64_t total = std::uint64_t(dispatch.grid.x) * dispatch.grid.y * dispatch.grid.z;
+    for (std::uint64_t i = total; i-- > 0;)
+      options.only_workgroups.push_back({std::uint32_t(i % dispatch.grid.x), std::uint32_t(i / dispatch.grid.x % dispatch.grid.y),
+                                         std::uint32_t(i / (std::uint64_t(dispatch.grid.x) * dispatch.grid.y))});
+    options.threads = 1;
+  }
   const emu::LaunchReport report = emu::launch(*device_, dispatch, options);
 
   switch (report.status) {

@@ -29,8 +29,10 @@ struct EmuBackendOptions {
   int wave_quantum = -1; // instructions per wave turn (emu::LaunchOptions::wave_quantum); -1 = the emulator's default
   std::uint64_t max_launch_instructions = 0;  // a launch's wave-instruction budget (emu::LaunchOptions); 0 = none
   std::uint64_t max_launch_milliseconds = 0;  // a launch's wall-clock budget; 0 = none
+  bool reverse_workgroups = false;  // run the grid's workgroups last first on one thread (cross-workgroup handoffs'
+                                    // tests: the result must not depend on the order); ASMK_EMU_WORKGROUP_ORDER=reverse
   // Reads ASMK_EMU_STRICT (0/1), ASMK_EMU_THREADS, ASMK_EMU_WAVE_QUANTUM, ASMK_EMU_MAX_INSTRUCTIONS
-  // and ASMK_EMU_TIMEOUT_MS; throws INVALID_ARGUMENT on a bad value.
+  // ASMK_EMU_TIMEOUT_MS and ASMK_EMU_WORKGROUP_ORDER (forward / reverse); throws INVALID_ARGUMENT on a bad value.
   static EmuBackendOptions from_environment();
 };
 

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstdint>
 #include <limits>
 #include <numeric>
@@ -49,7 +50,8 @@ struct Shape {
   bool padded = false;       // q and o with padding between heads and tokens
   uint32_t first_page = 0;   // pages below it are never named (page indices beyond 65,536)
   size_t workspace = 0;      // via the op, CSR with o: the pipeline op mla_decode with this workspace (bytes)
-  size_t launches = 0;       // ... and the launches it must plan (3: plan + split + combine; 1: mla_decode_single)
+  size_t launches = 0;       // ... and the launches it must plan (2: plan + split with the fused combine; 3: plan + split
+                             //     + combine, combine=launch; 1: mla_decode_single)
   uint32_t plan_tiles = 0;   // partials with a split plan of this many 32-key tiles per split (0: the even cut)
   bool persistent = false;   // persistent mode: asmk_mla_decode_metadata's work list, attn_lse_combine_rows
   uint32_t max_splits = 0;   // ... its most pieces per (sequence, row block) (0: 16)
@@ -58,6 +60,8 @@ struct Shape {
   bool fault = false;        // ... with one work item a tile short: the comparison must fail
   bool bad_items = false;    // ... with two corrupt items the kernel must skip (a sequence ≥ batch, a slot past
                              //     num_splits), walked last: the comparison must still pass
+  bool fused = false;        // splits > 0 with o: the split pass merging the partials itself (the last arriver)
+  int32_t dirty_counter = 0; // ... its arrival counters start at this value instead of 0 (the contract broken)
 };
 
 std::string describe(const Shape& s) {
@@ -72,7 +76,8 @@ std::string describe(const Shape& s) {
          (s.softcap > 0 ? " softcap=" + std::to_string(s.softcap) : "") + (s.padded ? " padded" : "") +
          (s.first_page ? " first_page=" + std::to_string(s.first_page) : "") +
          (s.plan_tiles ? " plan=" + std::to_string(s.plan_tiles) + " tiles" : "") +
-         (s.persistent ? " persistent" + std::string(s.fault ? " (a tile dropped)" : "") : "");
+         (s.persistent ? " persistent" + std::string(s.fault ? " (a tile dropped)" : "") : "") +
+         (s.fused ? " fused" + (s.dirty_counter ? " counters=" + std::to_string(s.dirty_counter) : "") : "");
 }
 
 class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
@@ -158,7 +163,7 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
     ra.scale = scale, ra.softcap = sh.softcap;
     ref::AttentionRef expected;
     const uint32_t splits = std::max(1u, sh.splits);
-    ASSERT_TRUE((!sh.splits        ? ref::mla_decode(ra, expected)
+    ASSERT_TRUE((!sh.splits || sh.fused ? ref::mla_decode(ra, expected)
                  : sh.plan_tiles ? ref::mla_decode_split_planned(ra, splits, 32 * sh.plan_tiles, expected)
                                  : ref::mla_decode_split(ra, splits, 32, expected))
                     .ok());
@@ -170,7 +175,12 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
     Buffer ob = s.upload(std::vector<uint16_t>(std::max<size_t>(o_elems, 1), kSentinel));
     Buffer pob = s.upload(std::vector<float>(std::max<size_t>(size_t(tokens) * h * splits * DV, 1), kLseSentinel));
     Buffer lb = s.upload(std::vector<float>(std::max<size_t>(lse_count, 1), kLseSentinel));
-    const bool partial = sh.splits > 0;
+    const bool partial = sh.splits > 0 && !sh.fused;
+    // the fused combine's arrival counters, one per (sequence, 32-row block), and its partials
+    const size_t counter_count = size_t(batch) * ((h * max_qlen + 31) / 32);
+    Buffer cb = s.upload(std::vector<int32_t>(counter_count, sh.dirty_counter));
+    Buffer fpb = s.alloc(sh.fused ? size_t(tokens) * h * splits * DV * 4 : 1);
+    Buffer flb = s.alloc(sh.fused ? size_t(tokens) * h * splits * 4 : 1);
     if (sh.persistent) {
       // persistent mode: the work list from the host lengths (asmk_mla_decode_metadata), the kernel on its fixed
       // grid walking it (o of the rows it did not cut, the partials of those it did), attn_lse_combine_rows merging
@@ -265,14 +275,16 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
                        : pipeline ? "mla_decode" : "mla_decode_single";
       Buffer wsb = s.alloc(std::max<size_t>(sh.workspace, 1));
       if (pipeline && sh.workspace > 0) a.ptr("workspace", wsb);
+      if (pipeline && sh.launches == 2) a.choice("combine", "fused");  // no second launch; default: launch
       if (pipeline) {
         asmk_selection plan = ASMK_INIT(asmk_selection);
         ASSERT_EQ(asmk_select_op(s.get(), op, a.data(), a.size(), &plan), ASMK_SUCCESS) << asmk_last_error();
         ASSERT_EQ(plan.launch_count, sh.launches) << plan.reason;
-        if (sh.launches == 3) {
+        if (sh.launches >= 2) {
           EXPECT_EQ(std::string(plan.launches[0].kernel_name), "mla_decode_plan_" + v.arch);
-          EXPECT_EQ(std::string(plan.launches[2].kernel_name).rfind("attn_lse_combine_" + v.arch + "_bf16_s", 0), 0u)
-              << plan.launches[2].kernel_name;  // its `slots` axis: _s16 or _s12
+          if (sh.launches == 3)
+            EXPECT_EQ(std::string(plan.launches[2].kernel_name).rfind("attn_lse_combine_" + v.arch + "_bf16_s", 0), 0u)
+                << plan.launches[2].kernel_name;  // its `slots` axis: _s16 or _s12
           EXPECT_GT(plan.launches[1].grid.y, 1u) << "the split count";
           EXPECT_LE(plan.workspace_bytes, sh.workspace);
         }
@@ -280,7 +292,7 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
       asmk_selection sel = ASMK_INIT(asmk_selection);
       ASSERT_EQ(asmk_run_op(s.get(), op, a.data(), a.size(), nullptr, &sel), ASMK_SUCCESS) << op << ": " << asmk_last_error();
       // a split pipeline's first launch is the plan, its second the variant's split pass
-      const bool planned = pipeline && sh.launches == 3;
+      const bool planned = pipeline && sh.launches >= 2;
       EXPECT_EQ(without_rows(planned ? sel.launches[1].kernel_name : sel.kernel_name), without_rows(v.name))
           << "the op selects the variant of the choices";
       ASSERT_EQ(asmk_synchronize(s.get(), nullptr), ASMK_SUCCESS) << asmk_last_error();
@@ -288,12 +300,14 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
       ASSERT_TRUE(s.launch(v.name,
                            {Arg::ptr("q", qb), Arg::ptr("kv", kvb), Arg::ptr("o", partial ? nullptr : ob.get()),
                             Arg::ptr("lse", !partial && sh.with_lse ? lb.get() : nullptr),
-                            Arg::ptr("partial_o", partial ? pob.get() : nullptr),
-                            Arg::ptr("partial_lse", partial ? lb.get() : nullptr), Arg::ptr("qo_indptr", qob),
+                            Arg::ptr("partial_o", partial ? pob.get() : sh.fused ? fpb.get() : nullptr),
+                            Arg::ptr("partial_lse", partial ? lb.get() : sh.fused ? flb.get() : nullptr),
+                            Arg::ptr("qo_indptr", qob),
                             Arg::ptr("kv_indptr", sh.csr ? kib.get() : nullptr), Arg::ptr("kv_indices", kxb),
                             Arg::ptr("kv_last_page_len", klb), Arg::ptr("block_table", btb), Arg::ptr("seq_lens", slb),
                             Arg::ptr("split_plan", sh.plan_tiles ? planb.get() : nullptr),
-                            Arg::ptr("work", nullptr), Arg::u32("work_groups", 0), Arg::u32("batch", batch), Arg::u32("heads", h), Arg::u32("max_qlen", max_qlen),
+                            Arg::ptr("work", nullptr), Arg::ptr("counters", sh.fused ? cb.get() : nullptr),
+                            Arg::u32("work_groups", 0), Arg::u32("batch", batch), Arg::u32("heads", h), Arg::u32("max_qlen", max_qlen),
                             Arg::u32("page_size", ps), Arg::u32("block_table_stride", max_pages),
                             Arg::u32("num_splits", splits), Arg::u32("q_stride_token", q_token),
                             Arg::u32("q_stride_head", q_head), Arg::u32("o_stride_token", o_token),
@@ -301,6 +315,16 @@ class MlaDecode : public ::testing::TestWithParam<asmk::test::TestDevice> {
                             Arg::f32("kv_scale", kv_scale), Arg::f32("q_scale", q_scale)}));
     }
 
+    if (sh.fused) {
+      const std::vector<int32_t> counters = cb.download<int32_t>(counter_count);
+      if (sh.dirty_counter) {  // no workgroup sees itself last: nothing merged, o keeps its sentinel
+        const std::vector<uint16_t> o = ob.download<uint16_t>(o_elems);
+        EXPECT_EQ(size_t(std::count(o.begin(), o.end(), kSentinel)), o_elems) << "o written though no split arrived last";
+        return;
+      }
+      EXPECT_EQ(size_t(std::count(counters.begin(), counters.end(), 0)), counters.size())
+          << "the arrival counters are zero again after the launch";
+    }
     std::vector<double> got(size_t(expected.rows) * DV), lse(expected.rows);
     const std::vector<float> lse_dev = lb.download<float>(std::max<size_t>(lse_count, 1));
     if (partial) {
@@ -392,6 +416,39 @@ TEST_P(MlaDecode, EveryVariantMatchesTheReference) {
 }
 
 // Page indices beyond 65,536 (page size 1: a 75 MB cache whose first 65,536 pages are never named).
+// The fused combine: the split pass with o and arrival counters merges its own partials (the workgroup that arrives
+// last for its row block), against the unsplit reference: splits 1..5 with empty ones (short sequences), 20 (more
+// than the merge's 16 o_s in flight), a split plan, causal q lengths; every variant forward, two of them with the workgroups run last first (the emulator's
+// ASMK_EMU_WORKGROUP_ORDER=reverse on one thread: another split arrives last). Counters not zeroed (the caller's
+// contract broken): no workgroup is last and o keeps its sentinel.
+TEST_P(MlaDecode, FusedCombineMatchesTheReferenceInEitherOrder) {
+  auto fused = [](Shape sh, int32_t dirty = 0) {
+    sh.fused = true, sh.dirty_counter = dirty;
+    return sh;
+  };
+  const std::vector<Shape> shapes = {fused({16, 16, {1, 2, 1}, {100, 7, 1}, true, 3}),   // splits 2 and 3 empty for the short ones
+                                     fused({8, 1, {4}, {300}, true, 5}),                 // 5 splits, causal qlen 4
+                                     fused({64, 16, {1}, {40}, true, 1}),                // one split: the pass is last
+                                     planned(fused({16, 16, {1, 2, 1}, {100, 7, 1}, true, 4}), 2),
+                                     fused({8, 16, {1}, {1280}, true, 20})};             // 20 splits with keys: every o_s slot filled
+  uint32_t seed = 7;
+  {
+    Session s(GetParam().name);
+    ASSERT_TRUE(s.ok());
+    for (const Variant& v : asmk::test::variants(GetParam().arch, "mla_decode"))
+      run(s, v, shapes[seed++ % shapes.size()], seed);
+    const Variant v = asmk::test::variants(GetParam().arch, "mla_decode").at(0);
+    run(s, v, fused({16, 16, {1, 2, 1}, {100, 7, 1}, true, 3}, 1000), 3);
+  }
+  ASSERT_EQ(setenv("ASMK_EMU_WORKGROUP_ORDER", "reverse", 1), 0);
+  Session s(GetParam().name);
+  unsetenv("ASMK_EMU_WORKGROUP_ORDER");
+  ASSERT_TRUE(s.ok());
+  const std::vector<Variant> variants = asmk::test::variants(GetParam().arch, "mla_decode");
+  run(s, variants.at(0), shapes[0], 11);
+  run(s, variants.at(variants.size() - 1), shapes[3], 12);
+}
+
 TEST_P(MlaDecode, PageIndicesBeyond65536) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
@@ -437,7 +494,7 @@ TEST_P(MlaDecode, CacheBeyond4GiB) {
                                 Arg::ptr("partial_o", nullptr), Arg::ptr("partial_lse", nullptr), Arg::ptr("qo_indptr", qob),
                                 Arg::ptr("kv_indptr", kib), Arg::ptr("kv_indices", kxb), Arg::ptr("kv_last_page_len", klb),
                                 Arg::ptr("block_table", nullptr), Arg::ptr("seq_lens", nullptr),
-                                Arg::ptr("split_plan", nullptr), Arg::ptr("work", nullptr), Arg::u32("work_groups", 0),
+                                Arg::ptr("split_plan", nullptr), Arg::ptr("work", nullptr), Arg::ptr("counters", nullptr), Arg::u32("work_groups", 0),
                                 Arg::u32("batch", 1),
                                 Arg::u32("heads", h), Arg::u32("max_qlen", 2), Arg::u32("page_size", ps),
                                 Arg::u32("block_table_stride", 0), Arg::u32("num_splits", 1),
@@ -479,7 +536,9 @@ TEST_P(MlaDecode, ThePipelineOpSplitsWithAWorkspace) {
     if (v.param_int("wg_rows") != 32) continue;  // the op picks the rows of the shape (its prefer rule)
     if (v.param_str("q_dtype") != v.param_str("kv_dtype")) continue;  // bf16 and fp8 q and cache
     Shape sh{16, 16, {1, 2, 1}, {600, 500, 7}, true};
-    sh.workspace = 64 << 20, sh.launches = 3;
+    sh.workspace = 64 << 20, sh.launches = 3;  // plan, split pass, attn_lse_combine
+    run(s, v, sh, seed++, true);
+    sh.launches = 2;  // combine=fused: plan, split pass with the fused combine
     run(s, v, sh, seed++, true);
     if (v.param_str("q_dtype") != "bf16") continue;
     sh.workspace = 100, sh.launches = 1;
@@ -610,9 +669,9 @@ TEST_P(MlaDecode, ThePipelineBalancesALongSequenceAmongShortOnes) {
     if (v.param_int("wg_rows") != 32) continue;  // the op picks the rows of the shape (its prefer rule)
     if (v.param_str("q_dtype") != v.param_str("kv_dtype")) continue;
     Shape sh{16, 16, {1, 1, 2, 1, 1}, {3000, 40, 100, 7, 60}, true};
-    sh.workspace = 64 << 20, sh.launches = 3;
+    sh.workspace = 64 << 20, sh.launches = 2;
     run(s, v, sh, seed++, true);
-    sh.csr = false;  // mla_decode_block_table: its plan, split and combine stages
+    sh.csr = false;  // mla_decode_block_table with combine=fused: its plan and fused split stages
     run(s, v, sh, seed++, true);
   }
 }
@@ -856,7 +915,7 @@ TEST_P(AttnLseCombine, MergesMlaDecodeSplits) {
                                   Arg::ptr("partial_o", pob), Arg::ptr("partial_lse", plb), Arg::ptr("qo_indptr", qob),
                                   Arg::ptr("kv_indptr", kib), Arg::ptr("kv_indices", kxb),
                                   Arg::ptr("kv_last_page_len", klb), Arg::ptr("block_table", nullptr),
-                                  Arg::ptr("seq_lens", nullptr), Arg::ptr("split_plan", nullptr), Arg::ptr("work", nullptr),
+                                  Arg::ptr("seq_lens", nullptr), Arg::ptr("split_plan", nullptr), Arg::ptr("work", nullptr), Arg::ptr("counters", nullptr),
                                   Arg::u32("work_groups", 0), Arg::u32("batch", 2),
                                   Arg::u32("heads", h),
                                   Arg::u32("max_qlen", 2), Arg::u32("page_size", ps), Arg::u32("block_table_stride", 0),
