@@ -1065,7 +1065,7 @@ TEST_P(Moe, FusedMoeAtomicSumAtThePrefillTile) {
     std::fill(t.at("out").bytes.begin(), t.at("out").bytes.end(), std::uint8_t{0});
   };
   expect_caught(s, "moe_gemm2", "tokens=3 k=2 experts=8 hidden=64 inter=64 block_m=128 sum=atomic", slots);
-  const auto refused = op_runner::run(s.get(), "moe_gemm2", op_runner::Problem::parse("tokens=3 k=2 experts=8 hidden=64 inter=64 block_m=64 sum=atomic"));
+  const auto refused = asmk::op_runner::run(s.get(), "moe_gemm2", Problem::parse("tokens=3 k=2 experts=8 hidden=64 inter=64 block_m=64 sum=atomic"));
   EXPECT_EQ(refused.status, ASMK_ERROR_UNSUPPORTED_SHAPE);
   EXPECT_NE(refused.error.find("atomic_sum_tile_128"), std::string::npos) << refused.error;
   run_ok(s, "moe_acc_zero", "tokens=3 hidden=128", seed++);
