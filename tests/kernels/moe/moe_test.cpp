@@ -1280,7 +1280,7 @@ TEST_P(Moe, FusedMoeChoosesItsSort) {
   EXPECT_EQ(count(past, "_scatter_"), 1);
   EXPECT_EQ(count(past, "_onepass_"), 0);
   const auto prefill = launches("fused_moe", "tokens=4096 experts=256 k=8 hidden=7168 inter=256 in_dtype=fp8 w1_scale w2_scale");
-  EXPECT_EQ(prefill.size(), 9u);  // routing, count, scatter, quant, stage 1, quant, moe_acc zero, stage 2 (atomic), moe_acc bf16
+  EXPECT_EQ(prefill.size(), 8u);  // ASMK_MAX_LAUNCHES: routing, count, scatter and two quants leave no room for the atomic sum
   EXPECT_TRUE(has(prefill, "moe_sort_chunked"));
   run_ok(s, "fused_moe", "tokens=64 experts=256 k=8 hidden=64 inter=64 routing=grouped n_group=8 topk_group=4 routed_scaling_factor=2.5 correction_bias", 951);
   run_ok(s, "fused_moe_routed", "tokens=600 experts=64 k=8 hidden=64 inter=64", 950);
