@@ -80,17 +80,18 @@ def _yaml(relative):
 
 
 FUSED_MOE = _yaml("templates/moe_gemm/op.fused_moe.yaml")
+FUSED_MOE_ROUTED = _yaml("templates/moe_gemm/op.fused_moe_routed.yaml")
 MOE_GEMM = _yaml("templates/moe_gemm/space.yaml")
 
 
 def fused_moe_derived(name, tokens, k, experts, block_m=0, in_dtype="bf16", fp8_scales="rowcol", act_dtype="auto",
-                      sum_mode="fast"):
+                      sum_mode="fast", spec=None):
     """One of fused_moe's derived values (tile, chunked_sort, sort_chunk, q8_epilogue, q4_epilogue, atomic_sum) for a
     layer whose experts are all local."""
-    derived = FUSED_MOE["derived"]
+    derived = (spec or FUSED_MOE)["derived"]
     names = {"tokens": tokens, "k": k, "experts": experts, "block_m": block_m, "local_experts": 0,
              "in_dtype": in_dtype, "fp8_scales": fp8_scales, "act_dtype": act_dtype, "sum_mode": sum_mode}
-    for key in ("slots", "n_local", "rows_per_expert", "tile"):
+    for key in ("slots", "n_local", "rows_per_expert", "tile", "chunked_sort", "q8_epilogue"):
         names[key] = spec_value(derived[key], **names)
     return spec_value(derived[name], **names)
 
@@ -331,8 +332,10 @@ def layer(asmk, repo, machine, spec, tokens, folder: Path, compute_units=None, f
     # the sum over a token's slots (op.fused_moe.yaml's derived atomic_sum): stage 2 adding into the fp32 accumulator
     # [T, H] (its compulsory bytes: read and written once — the model ignores cache misses, perf/MODEL.md; the
     # accumulator of DeepSeek-V3 at 16384 tokens, 470 MB, exceeds the 256 MB Infinity Cache), between moe_acc's zero
-    # fill and its bf16 rounding; or the per-slot rows and moe_sum (the deterministic sum)
-    atomic = fused_moe_derived("atomic_sum", tokens, k, experts, in_dtype={"fp8-block": "fp8", "mxfp4": "fp4", "a16w4": "fp4"}.get(dtype, dtype),
+    # fill and its bf16 rounding; or the per-slot rows and moe_sum (the deterministic sum). The layer as the routing
+    # launch + fused_moe_routed's plan: fused_moe in one plan keeps moe_sum where routing, the chunked sort and two
+    # quant launches leave no room under ASMK_MAX_LAUNCHES (op.fused_moe.yaml's atomic_sum); the launches are the same
+    atomic = fused_moe_derived("atomic_sum", tokens, k, experts, spec=FUSED_MOE_ROUTED, in_dtype={"fp8-block": "fp8", "mxfp4": "fp4", "a16w4": "fp4"}.get(dtype, dtype),
                                act_dtype="bf16" if dtype == "a16w4" else "auto", sum_mode=sum_mode) == 1
     s2 = f"moe_gemm_{arch}_s2_none_f32_m{block_m}_{suffix}" + ("_atomic" if atomic else "")
     out2 = tokens * hidden * 4 if atomic else slots * hidden * 4
@@ -433,7 +436,9 @@ def render(results, command):
            "Per layer: routing, the sort (moe_sort_onepass, or moe_sort_count + moe_sort_scatter: the op's",
            "choice), the activation quantization (quant_fp8 / quant_mxfp4 of x, and of the intermediate between the",
            "stages; ¹: the intermediate quantized in stage 1's epilogue, x only), stage 1, stage 2, moe_sum (the",
-           "launches of fused_moe), run one after",
+           "launches of fused_moe; at the prefill tile 128 the atomic sum instead — `sum µs` = moe_acc zero + bf16, stage 2",
+           "adding into the fp32 accumulator — as fused_moe_routed plans it after the routing launch: fused_moe in one",
+           "plan keeps moe_sum where routing, the chunked sort and two quant launches fill its 8 launches), run one after",
            "the other; the layer's time is their sum. The routing kernel reads N(0, 1) logits; the later launches a uniform random routing (each token k distinct experts).",
            "`weights` = bytes of the experts that receive a token (read once); `HBM %` = the layer's compulsory",
            "bytes / time against the machine's HBM bandwidth, `MFMA %` = useful flops / time against the dense",
