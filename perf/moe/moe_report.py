@@ -80,16 +80,18 @@ def _yaml(relative):
 
 
 FUSED_MOE = _yaml("templates/moe_gemm/op.fused_moe.yaml")
+FUSED_MOE_ROUTED = _yaml("templates/moe_gemm/op.fused_moe_routed.yaml")
 MOE_GEMM = _yaml("templates/moe_gemm/space.yaml")
 
 
-def fused_moe_derived(name, tokens, k, experts, block_m=0, in_dtype="bf16", fp8_scales="rowcol", act_dtype="auto"):
-    """One of fused_moe's derived values (tile, chunked_sort, sort_chunk, q8_epilogue, q4_epilogue) for a layer whose
-    experts are all local."""
-    derived = FUSED_MOE["derived"]
+def fused_moe_derived(name, tokens, k, experts, block_m=0, in_dtype="bf16", fp8_scales="rowcol", act_dtype="auto",
+                      sum_mode="fast", spec=None):
+    """One of fused_moe's derived values (tile, chunked_sort, sort_chunk, q8_epilogue, q4_epilogue, atomic_sum) for a
+    layer whose experts are all local."""
+    derived = (spec or FUSED_MOE)["derived"]
     names = {"tokens": tokens, "k": k, "experts": experts, "block_m": block_m, "local_experts": 0,
-             "in_dtype": in_dtype, "fp8_scales": fp8_scales, "act_dtype": act_dtype}
-    for key in ("slots", "n_local", "rows_per_expert", "tile"):
+             "in_dtype": in_dtype, "fp8_scales": fp8_scales, "act_dtype": act_dtype, "sum_mode": sum_mode}
+    for key in ("slots", "n_local", "rows_per_expert", "tile", "chunked_sort", "q8_epilogue"):
         names[key] = spec_value(derived[key], **names)
     return spec_value(derived[name], **names)
 
@@ -203,13 +205,15 @@ QUANT_SPACES = {"quant_fp8": _yaml("templates/quant_fp8/space.yaml"), "quant_mxf
 
 def quant_launch(asmk, repo, machine, family, m, n, granularity, compute_units, files):
     """One launch of quant_fp8 (granularity row / group) or quant_mxfp4 on bf16 rows [m, n], its n_per_wg chosen as
-    the ops' `select` ranks them (templates/quant_*/op.yaml: fewest masked lanes per row, most busy CUs, widest)."""
+    the ops' `select` ranks them (templates/quant_*/op.yaml: most busy CUs, fewest workgroups, fewest masked lanes per
+    row, widest)."""
     space = QUANT_SPACES[family]
     widths = next(a["values"] for a in space["axes"] if a["name"] == "n_per_wg")
     def grid(w):
         return [spec_value(e, n=n, m=m, n_per_wg=w, granularity=granularity) if isinstance(e, str) else e
                 for e in space["launch"]["grid"]]
-    w = min(widths, key=lambda w: (ceil_div(n, w) * w - n, -min(grid(w)[0] * grid(w)[1], compute_units), -w))
+    w = min(widths, key=lambda w: (-min(grid(w)[0] * grid(w)[1], compute_units), grid(w)[0] * grid(w)[1],
+                                   ceil_div(n, w) * w - n, -w))
     arch = ARCH[machine]
     if family == "quant_fp8":
         kernel = f"quant_fp8_{arch}_bf16_{granularity}_n{w}"
@@ -229,7 +233,7 @@ def dtype_on(dtype, machine):
     return "fp8" if dtype in ("mxfp4", "a16w4") and ARCH[machine] == "gfx942" else dtype
 
 
-def layer(asmk, repo, machine, spec, tokens, folder: Path, compute_units=None, fused=True):
+def layer(asmk, repo, machine, spec, tokens, folder: Path, compute_units=None, fused=True, sum_mode="fast"):
     """A layer's launches as fused_moe plans them; fused=False: the intermediate's quantization as its own launch
     even where stage 1's epilogue does it (the plan before the quantizing epilogue, for the gain)."""
     name, experts, k, hidden, inter, route, activation, dtype, _ = spec
@@ -325,18 +329,37 @@ def layer(asmk, repo, machine, spec, tokens, folder: Path, compute_units=None, f
                             {"a": f"zeros:{int(tokens * hidden * elt)}", "w": f"zeros:{int(experts * 2 * inter * hidden * w_elt)}",
                              **out1, **layout, **scales1},
                             machine, 2.0 * slots * 2 * inter * hidden, w1_bytes + tokens * hidden * elt + out1_bytes, files)
-    s2 = f"moe_gemm_{arch}_s2_none_f32_m{block_m}_{suffix}"
+    # the sum over a token's slots (op.fused_moe.yaml's derived atomic_sum): stage 2 adding into the fp32 accumulator
+    # [T, H] (its compulsory bytes: read and written once — the model ignores cache misses, perf/MODEL.md; the
+    # accumulator of DeepSeek-V3 at 16384 tokens, 470 MB, exceeds the 256 MB Infinity Cache), between moe_acc's zero
+    # fill and its bf16 rounding; or the per-slot rows and moe_sum (the deterministic sum). The layer as the routing
+    # launch + fused_moe_routed's plan: fused_moe in one plan keeps moe_sum where routing, the chunked sort and two
+    # quant launches leave no room under ASMK_MAX_LAUNCHES (op.fused_moe.yaml's atomic_sum); the launches are the same
+    atomic = fused_moe_derived("atomic_sum", tokens, k, experts, spec=FUSED_MOE_ROUTED, in_dtype={"fp8-block": "fp8", "mxfp4": "fp4", "a16w4": "fp4"}.get(dtype, dtype),
+                               act_dtype="bf16" if dtype == "a16w4" else "auto", sum_mode=sum_mode) == 1
+    s2 = f"moe_gemm_{arch}_s2_none_f32_m{block_m}_{suffix}" + ("_atomic" if atomic else "")
+    out2 = tokens * hidden * 4 if atomic else slots * hidden * 4
     rows["stage 2"] = model(asmk, repo, s2, [stage_grid_x(2, block_m, hidden, inter, arch, in_dtype, scales), max(active, 1), 1], common,
                             {"a": f"zeros:{int(slots * inter * elt)}", "w": f"zeros:{int(experts * hidden * inter * w_elt)}",
-                             "out": f"zeros:{slots * hidden * 4}", **layout, **scales2},
-                            machine, 2.0 * slots * hidden * inter, w2_bytes + slots * inter * elt + slots * hidden * 4, files)
-    rows["sum"] = model(asmk, repo, f"moe_sum_{arch}_n256", [-(-hidden // 256), tokens, 1],
-                        {"tokens": tokens, "k": k, "experts": experts, "local_experts": experts, "hidden": hidden,
-                         "expert_map": 0},
-                        {"partial": f"zeros:{slots * hidden * 4}", "topk_ids": files["topk_ids"],
-                         "out": f"zeros:{tokens * hidden * 2}"},
-                        machine, 0, slots * hidden * 4 + tokens * hidden * 2, files)
-    return {"block_m": block_m, "touched": touched, "active_blocks": active, "weight_bytes": w1_bytes + w2_bytes,
+                             "out": f"zeros:{out2}", **layout, **scales2},
+                            machine, 2.0 * slots * hidden * inter, w2_bytes + slots * inter * elt + out2 * (2 if atomic else 1), files)
+    if atomic:
+        acc_grid = [-(-(tokens * hidden) // 4096), 1, 1]
+        runs = [model(asmk, repo, f"moe_acc_{arch}_{step}", acc_grid, {"tokens": tokens, "hidden": hidden},
+                      {"acc": f"zeros:{tokens * hidden * 4}", "out": f"zeros:{tokens * hidden * 2}"}, machine, 0,
+                      tokens * hidden * (4 if step == "zero" else 6), files) for step in ("zero", "bf16")]
+        time = sum(r["time_us"] for r in runs)
+        rows["sum"] = {**runs[1], "time_us": time,
+                       "tbps": sum(r["tbps"] * r["time_us"] for r in runs) / max(time, 1e-9),
+                       "limiter": " + ".join(r.get("limiter", "") for r in runs)}
+    else:
+        rows["sum"] = model(asmk, repo, f"moe_sum_{arch}_n256", [-(-hidden // 256), tokens, 1],
+                            {"tokens": tokens, "k": k, "experts": experts, "local_experts": experts, "hidden": hidden,
+                             "expert_map": 0},
+                            {"partial": f"zeros:{slots * hidden * 4}", "topk_ids": files["topk_ids"],
+                             "out": f"zeros:{tokens * hidden * 2}"},
+                            machine, 0, slots * hidden * 4 + tokens * hidden * 2, files)
+    return {"atomic_sum": atomic, "block_m": block_m, "touched": touched, "active_blocks": active, "weight_bytes": w1_bytes + w2_bytes,
             "flops": 2.0 * slots * 3 * inter * hidden, "launches": rows, "fused_quant": q8 or q4}
 
 
@@ -354,6 +377,8 @@ def main():
     parser.add_argument("--tokens", default=",".join(map(str, TOKENS)), help="token counts, comma-separated")
     parser.add_argument("--machines", default=",".join(MACHINES))
     parser.add_argument("--models", default="", help="only models whose name starts with one of these (comma-separated)")
+    parser.add_argument("--sum-mode", default="fast", choices=["fast", "deterministic"],
+                        help="fused_moe's sum_mode: fast (the atomic sum at the prefill tile) or deterministic (moe_sum)")
     parser.add_argument("--gain-tokens", default="1,16,64,256",
                         help="token counts at which layers whose stage 1 quantizes its output are also modeled with the "
                              "separate quant launch (the 'quantizing epilogue' section)")
@@ -372,9 +397,10 @@ def main():
                     continue
                 for tokens in tokens_list:
                     print(f"{machine} {spec[0]} tokens {tokens}", file=sys.stderr, flush=True)
-                    r = layer(a.asmk, repo, machine, spec, tokens, Path(tmp), fig["compute_units"])
+                    r = layer(a.asmk, repo, machine, spec, tokens, Path(tmp), fig["compute_units"], sum_mode=a.sum_mode)
                     if r["fused_quant"] and tokens in a.gain_tokens:  # the same layer with the intermediate's own quant launch
-                        before = layer(a.asmk, repo, machine, spec, tokens, Path(tmp), fig["compute_units"], fused=False)
+                        before = layer(a.asmk, repo, machine, spec, tokens, Path(tmp), fig["compute_units"], fused=False,
+                                       sum_mode=a.sum_mode)
                         r["unfused"] = {k: v["time_us"] for k, v in before["launches"].items()}
                     dtype = dtype_on(spec[7], machine)
                     peak = {"fp8-block": "fp8", "mxfp4": "fp4", "a16w4": "bf16", "int4": "fp8"}.get(dtype, dtype)
@@ -410,7 +436,9 @@ def render(results, command):
            "Per layer: routing, the sort (moe_sort_onepass, or moe_sort_count + moe_sort_scatter: the op's",
            "choice), the activation quantization (quant_fp8 / quant_mxfp4 of x, and of the intermediate between the",
            "stages; ¹: the intermediate quantized in stage 1's epilogue, x only), stage 1, stage 2, moe_sum (the",
-           "launches of fused_moe), run one after",
+           "launches of fused_moe; at the prefill tile 128 the atomic sum instead — `sum µs` = moe_acc zero + bf16, stage 2",
+           "adding into the fp32 accumulator — as fused_moe_routed plans it after the routing launch: fused_moe in one",
+           "plan keeps moe_sum where routing, the chunked sort and two quant launches fill its 8 launches), run one after",
            "the other; the layer's time is their sum. The routing kernel reads N(0, 1) logits; the later launches a uniform random routing (each token k distinct experts).",
            "`weights` = bytes of the experts that receive a token (read once); `HBM %` = the layer's compulsory",
            "bytes / time against the machine's HBM bandwidth, `MFMA %` = useful flops / time against the dense",

@@ -132,6 +132,30 @@ TEST_P(BufferRange, AtomicsPastTheByteRangeAreDropped) {
   for (uint32_t i = 0; i < 64; i++) EXPECT_EQ(mem[i], i < 4 ? 0x1000 + i + 7 : 0x1000 + i) << i;
 }
 
+// buffer_atomic_add_f32 as gfx942 / gfx950 do it (fused_moe's atomic sum, templates/moe_gemm/README.md "The atomic
+// sum"): an IEEE fp32 add rounded to nearest even with denormals kept (LLVM emits the instruction for an
+// atomicrmw fadd under IEEE f32 denormals on these targets, a compare-swap loop on gfx90a whose float atomics
+// flush them), sc0 returns the old value, out of range nothing changes and 0 returns.
+TEST_P(BufferRange, AtomicAddF32KeepsDenormalsAndReturnsTheOldValue) {
+  // the buffer holds 0x1000 + i: denormals. Adding the denormal 7·2^-149 is an exact integer add of the codes.
+  auto got = run("atomic_add_f32_offen", {.stride_bits = 4, .num_records = 16, .scale = 4, .second = 7});
+  for (uint32_t l = 0; l < 64; l++) EXPECT_EQ(got[l], l < 4 ? 0x1000 + l : 0u) << l;
+  auto mem = buffer();
+  for (uint32_t i = 0; i < 64; i++) EXPECT_EQ(mem[i], i < 4 ? 0x1000 + i + 7 : 0x1000 + i) << i;
+}
+TEST_P(BufferRange, AtomicAddF32RoundsToNearestEven) {
+  // 1.0 + (0x1007 + i)·2^-149: far below half an ulp of 1.0, the sum rounds back to 1.0
+  auto got = run("atomic_add_f32_offen", {.stride_bits = 4, .num_records = 16, .scale = 4, .second = 0x3f800000u});
+  for (uint32_t l = 0; l < 4; l++) EXPECT_EQ(got[l], 0x1000 + l) << l;
+  auto mem = buffer();
+  for (uint32_t i = 0; i < 4; i++) EXPECT_EQ(mem[i], 0x3f800000u) << i;
+  // again: 1.0 + 1.0 = 2.0 exactly, the old value 1.0 returned
+  got = run("atomic_add_f32_offen", {.stride_bits = 4, .num_records = 16, .scale = 4, .second = 0x3f800000u});
+  mem = buffer();
+  for (uint32_t i = 0; i < 4; i++) EXPECT_EQ(got[i], 0x3f800000u) << i;
+  for (uint32_t i = 0; i < 4; i++) EXPECT_EQ(mem[i], 0x40000000u) << i;
+}
+
 // add_tid_enable without idxen is the private (scratch) buffer: no range check at all.
 TEST_P(BufferRange, AddTidWithoutIdxenIsNotRangeChecked) {
   auto got = run("load_offen", {.stride_bits = 4, .num_records = 16, .word3 = 1u << 23});

@@ -59,6 +59,15 @@ class SpaceFileTest(TempDirTest):
         self.assertSpaceError(MINIMAL + "requires: {k_multiple: 64}\n", "requires", "list")
         self.assertSpaceError(MINIMAL.replace("archs: [gfx942, gfx950]", "archs: [gfx1100]"), "unknown arch 'gfx1100'")
 
+    def test_an_unnamed_value_is_left_out_of_the_name(self):
+        # an axis added to a family keeps its kernels' names: `unnamed` is the value the names omit
+        path = self.write_family(MINIMAL.replace("  - {name: b, values: [x, y]}", "  - {name: b, values: [x, y], unnamed: x}"))
+        names = [v.name for v in expand(load_space(path), ["gfx942"])]
+        self.assertEqual(names, ["fam_gfx942_a1", "fam_gfx942_a1_y", "fam_gfx942_a2", "fam_gfx942_a2_y",
+                                 "fam_gfx942_a3", "fam_gfx942_a3_y"])
+        self.assertSpaceError(MINIMAL.replace("  - {name: b, values: [x, y]}", "  - {name: b, values: [x, y], unnamed: z}"),
+                              "axes[1] (b).unnamed", "'z' is not one of the axis values")
+
     def test_workgroup_size_may_be_an_expression_of_the_axes(self):
         space = load_space(self.write_family(MINIMAL.replace("[64, 1, 1]", '["64 * a", 1, 1]')))
         self.assertEqual(space.workgroup_size, ("64 * a", 1, 1))   # evaluated per variant by the build

@@ -36,15 +36,15 @@ struct SelectionCase {
   asmk_dim3 grid;
 };
 
-// Masked lanes = ceil(n/npw)*npw - n; busy CUs = min(workgroups, CUs); then largest n_per_wg.
+// Busy CUs = min(workgroups, CUs); then fewest workgroups; then masked lanes = ceil(n/npw)*npw - n; then largest n_per_wg.
 const SelectionCase kCases[] = {
-    // 7168 = 56*128: no candidate masks; 128 -> 952 wgs, 256 -> 476 (both fill 304 CUs), 512 -> 238, 1024 -> 119.
+    // 7168 = 56*128: 128 -> 952 wgs, 256 -> 476 (both fill 304 CUs: the fewer workgroups), 512 -> 238, 1024 -> 119.
     {"MI300X", 17, 7168, ASMK_DTYPE_BF16, ASMK_QUANT_GROUP, "quant_fp8_gfx942_bf16_group_n256", {28, 17, 1}},
-    // Same problem on 80 CUs: every candidate fills the device, so the largest n_per_wg.
+    // Same problem on 80 CUs: every candidate fills the device, so the fewest workgroups: the largest n_per_wg.
     {"MI308X", 17, 7168, ASMK_DTYPE_BF16, ASMK_QUANT_GROUP, "quant_fp8_gfx942_bf16_group_n1024", {7, 17, 1}},
-    // n=640: only n_per_wg=128 masks nothing (256 masks 128, 512 and 1024 mask 384).
+    // n=640: n_per_wg=128 keeps the most CUs busy (5 workgroups; and masks nothing).
     {"MI300X", 1, 640, ASMK_DTYPE_BF16, ASMK_QUANT_GROUP, "quant_fp8_gfx942_bf16_group_n128", {5, 1, 1}},
-    // Row: one workgroup per row; 256 and 512 mask nothing for 1536, 1024 masks 512 -> 512.
+    // Row: one workgroup per row (a tie); 256 and 512 mask nothing for 1536, 1024 masks 512 -> the wider 512.
     {"MI300X", 4, 1536, ASMK_DTYPE_BF16, ASMK_QUANT_ROW, "quant_fp8_gfx942_bf16_row_n512", {1, 4, 1}},
     // gfx950, n=384: 256 and 512 both mask 128; 256 gives 6 workgroups vs 3 -> 256.
     {"MI355X", 3, 384, ASMK_DTYPE_BF16, ASMK_QUANT_GROUP, "quant_fp8_gfx950_bf16_group_n256", {2, 3, 1}},

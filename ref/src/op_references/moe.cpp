@@ -413,12 +413,26 @@ OpReference stage1_reference(std::uint32_t scale_block) {
 }
 
 // moe_gemm2, moe_gemm2_fp8, moe_gemm2_blockscale (scale_block 128) and moe_gemm2_mxfp4: each row a slot names, under
-// ref/TOLERANCE.md with K = inter + 3 (f32 output).
+// ref/TOLERANCE.md with K = inter + 3 (f32 output). sum=atomic: out is an accumulator the kernel adds into — it
+// starts as values in [-1, 1) (so a store instead of an add is caught), and every token's row must end as that
+// start plus the token's rows (ref::moe_stage2), in any order: ref/TOLERANCE.md with K = inter + k + 3 (the
+// rows' accumulation, scales, bias, weight, the k adds and the start) over the magnitudes plus |start|.
+// The start of the sum=atomic accumulator's element i: a multiple of 2^-23 in [-1, 1) (a hash of i, so the compare
+// step recomputes it after the run has overwritten out).
+float accumulator_start(std::size_t i) {
+  const std::uint32_t h = static_cast<std::uint32_t>(i) * 2654435761u;
+  return static_cast<float>(static_cast<double>(h >> 8) * 0x1p-23 - 1.0);
+}
+
 OpReference stage2_reference(std::uint32_t scale_block) {
   OpReference r;
   r.fill = [](const OpProblem& p, OpTensors& t, std::mt19937& rng) {
     fill_sorted_layout(p, t, rng);
     fill_weights(p, t, p.u32("inter"), rng);
+    if (p.text("sum") == "atomic") {
+      OpTensor& out = t.at("out");
+      for (std::size_t i = 0; i < out.bytes.size() / 4; ++i) out.as<float>()[i] = accumulator_start(i);
+    }
   };
   r.compute = [scale_block](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
     auto sorted = std::make_shared<MoeSorted>(sorted_from_tensors(p, t));
@@ -432,6 +446,19 @@ OpReference stage2_reference(std::uint32_t scale_block) {
     a.sorted = sorted.get();
     a.tokens = p.u32("tokens"), a.k = p.u32("k"), a.hidden = p.u32("hidden"), a.inter_size = p.u32("inter");
     a.local_experts = p.u32("experts");
+    if (p.text("sum") == "atomic") {
+      auto sums = std::make_shared<GemmRef>();
+      if (Status s = moe_stage2(a, *sums); !s.ok()) return s;
+      for (std::size_t i = 0; i < sums->value.size(); ++i)  // out holds the kernel's result by now: the start again
+        sums->value[i] += accumulator_start(i), sums->magnitude[i] += std::abs(accumulator_start(i));
+      auto every_token = std::make_shared<std::vector<std::uint8_t>>(a.tokens, 1);
+      expected["out"] = Expected::rule_of([sums, every_token](const OpTensor& got) {
+        return compare_rows(got, *every_token, sums->n, sums->value, decode_f32_at, [&](std::size_t at) {
+          return gemm_tolerance(OutType::f32, sums->value[at], sums->magnitude[at], sums->k + 1);
+        });
+      });
+      return Status::success();
+    }
     auto rows = std::make_shared<GemmRef>();
     auto valid = std::make_shared<std::vector<std::uint8_t>>();
     if (Status s = moe_stage2_rows(a, *rows, *valid); !s.ok()) return s;
@@ -451,6 +478,34 @@ OpReference moe_gemm1_reference() { return stage1_reference(0); }
 OpReference moe_gemm2_reference() { return stage2_reference(0); }
 OpReference moe_gemm1_blockscale_reference() { return stage1_reference(128); }
 OpReference moe_gemm2_blockscale_reference() { return stage2_reference(128); }
+
+// moe_acc_zero: every element +0, bit for bit.
+OpReference moe_acc_zero_reference() {
+  OpReference r;
+  r.compute = [](const OpProblem&, const OpTensors& t, std::map<std::string, Expected>& expected) {
+    OpTensor acc = t.at("acc");
+    std::fill(acc.bytes.begin(), acc.bytes.end(), std::uint8_t{0});
+    expected["acc"] = Expected::bits(std::move(acc));
+    return Status::success();
+  };
+  return r;
+}
+
+// moe_acc_bf16: each element rounded to nearest even, bit for bit.
+OpReference moe_acc_bf16_reference() {
+  OpReference r;
+  r.compute = [](const OpProblem&, const OpTensors& t, std::map<std::string, Expected>& expected) {
+    const OpTensor& acc = t.at("acc");
+    OpTensor out = t.at("out");
+    for (std::size_t i = 0; i < acc.bytes.size() / 4; ++i) {
+      const std::uint16_t code = f32_to_bf16(acc.as<float>()[i]);
+      std::memcpy(out.bytes.data() + 2 * i, &code, 2);
+    }
+    expected["out"] = Expected::bits(std::move(out));
+    return Status::success();
+  };
+  return r;
+}
 
 // moe_sum: bit for bit (the fixed slot order is the op's contract).
 OpReference moe_sum_reference() {

@@ -95,6 +95,14 @@ BUFFER_KERNEL atomic_add_offen
   global_store_dword v30, v4, s[12:13]
 BUFFER_END atomic_add_offen
 
+// buffer_atomic_add_f32 of `second` (f32 bits) with offen, returning the old value: out[lane]
+BUFFER_KERNEL atomic_add_f32_offen
+  v_mov_b32 v4, v2
+  buffer_atomic_add_f32 v4, v1, s[4:7], s8 offen sc0
+  s_waitcnt vmcnt(0)
+  global_store_dword v30, v4, s[12:13]
+BUFFER_END atomic_add_f32_offen
+
 .macro BUFFER_DESCRIPTOR name
   .rodata
   .p2align 6
@@ -113,6 +121,7 @@ BUFFER_DESCRIPTOR load_idxen_offen
 BUFFER_DESCRIPTOR load_off
 BUFFER_DESCRIPTOR load_x4_offen
 BUFFER_DESCRIPTOR atomic_add_offen
+BUFFER_DESCRIPTOR atomic_add_f32_offen
 
   .amdgpu_metadata
 ---
@@ -131,6 +140,8 @@ amdhsa.kernels:
   - { .name: load_x4_offen, .symbol: load_x4_offen.kd, .kernarg_segment_size: 40, .kernarg_segment_align: 8, .group_segment_fixed_size: 0, .private_segment_fixed_size: 0, .wavefront_size: 64, .sgpr_count: 24, .vgpr_count: 32, .max_flat_workgroup_size: 64,
       .args: [ { .name: base, .offset: 0, .size: 8, .value_kind: global_buffer, .address_space: global }, { .name: out, .offset: 8, .size: 8, .value_kind: global_buffer, .address_space: global }, { .name: stride_bits, .offset: 16, .size: 4, .value_kind: by_value }, { .name: num_records, .offset: 20, .size: 4, .value_kind: by_value }, { .name: word3, .offset: 24, .size: 4, .value_kind: by_value }, { .name: soffset, .offset: 28, .size: 4, .value_kind: by_value }, { .name: scale, .offset: 32, .size: 4, .value_kind: by_value }, { .name: second, .offset: 36, .size: 4, .value_kind: by_value } ] }
   - { .name: atomic_add_offen, .symbol: atomic_add_offen.kd, .kernarg_segment_size: 40, .kernarg_segment_align: 8, .group_segment_fixed_size: 0, .private_segment_fixed_size: 0, .wavefront_size: 64, .sgpr_count: 24, .vgpr_count: 32, .max_flat_workgroup_size: 64,
+      .args: [ { .name: base, .offset: 0, .size: 8, .value_kind: global_buffer, .address_space: global }, { .name: out, .offset: 8, .size: 8, .value_kind: global_buffer, .address_space: global }, { .name: stride_bits, .offset: 16, .size: 4, .value_kind: by_value }, { .name: num_records, .offset: 20, .size: 4, .value_kind: by_value }, { .name: word3, .offset: 24, .size: 4, .value_kind: by_value }, { .name: soffset, .offset: 28, .size: 4, .value_kind: by_value }, { .name: scale, .offset: 32, .size: 4, .value_kind: by_value }, { .name: second, .offset: 36, .size: 4, .value_kind: by_value } ] }
+  - { .name: atomic_add_f32_offen, .symbol: atomic_add_f32_offen.kd, .kernarg_segment_size: 40, .kernarg_segment_align: 8, .group_segment_fixed_size: 0, .private_segment_fixed_size: 0, .wavefront_size: 64, .sgpr_count: 24, .vgpr_count: 32, .max_flat_workgroup_size: 64,
       .args: [ { .name: base, .offset: 0, .size: 8, .value_kind: global_buffer, .address_space: global }, { .name: out, .offset: 8, .size: 8, .value_kind: global_buffer, .address_space: global }, { .name: stride_bits, .offset: 16, .size: 4, .value_kind: by_value }, { .name: num_records, .offset: 20, .size: 4, .value_kind: by_value }, { .name: word3, .offset: 24, .size: 4, .value_kind: by_value }, { .name: soffset, .offset: 28, .size: 4, .value_kind: by_value }, { .name: scale, .offset: 32, .size: 4, .value_kind: by_value }, { .name: second, .offset: 36, .size: 4, .value_kind: by_value } ] }
 ...
   .end_amdgpu_metadata

@@ -1022,6 +1022,56 @@ TEST_P(Moe, FusedMoeRunsTheLayerAsOnePlan) {
   expect_caught(s, "fused_moe", "tokens=3 experts=8 k=2 hidden=128 inter=128 block_m=16", wrong);
 }
 
+// The atomic sum (templates/moe_gemm/README.md "The atomic sum"): at the prefill tile fused_moe's default
+// sum_mode=fast zeroes an fp32 accumulator, lets stage 2 add every weighted row into its token's row
+// (buffer_atomic_add_f32) and rounds it to out — within the same tolerance as the deterministic plan (tokens 1 / 3
+// / 64, experts without tokens, expert parallelism with half the experts remote). sum_mode=deterministic keeps
+// the per-slot rows and moe_sum: the same bits on every run. The stage op alone adds into what out held
+// (moe_gemm2's reference starts the accumulator at nonzero values: a store instead of an add is caught).
+TEST_P(Moe, FusedMoeAtomicSumAtThePrefillTile) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  std::uint32_t seed = 1200;
+  for (const char* problem : {"tokens=1 experts=8 k=2 hidden=128 inter=64 block_m=128",
+                              "tokens=3 experts=16 k=4 hidden=192 inter=128 block_m=128",
+                              "tokens=64 experts=8 k=2 hidden=128 inter=64 block_m=128 activation=gelu",
+                              "tokens=16 experts=16 k=4 hidden=128 inter=64 local_experts=8 expert_map block_m=128"}) {
+    const auto r = run_ok(s, "fused_moe", problem, seed++);
+    EXPECT_EQ(launches_of(r, "moe_acc", "_zero"), 1u) << problem;
+    EXPECT_EQ(launches_of(r, "moe_gemm", "_s2_none_f32_m128_inbf16_none_atomic"), 1u) << problem;
+    EXPECT_EQ(launches_of(r, "moe_acc", "_bf16"), 1u) << problem;
+    EXPECT_EQ(launches_of(r, "moe_sum"), 0u) << problem;
+  }
+  run_ok(s, "fused_moe_routed", "tokens=3 experts=8 k=2 hidden=64 inter=64 local_experts=4 block_m=128", seed++);
+  // deterministic: moe_sum, and the same bits twice
+  const char* det = "tokens=64 experts=8 k=4 hidden=128 inter=64 block_m=128 sum_mode=deterministic";
+  const auto first = run_ok(s, "fused_moe", det, 1300), second = run_ok(s, "fused_moe", det, 1300);
+  EXPECT_EQ(launches_of(first, "moe_sum"), 1u);
+  EXPECT_EQ(launches_of(first, "moe_acc"), 0u);
+  EXPECT_EQ(launches_of(first, "moe_gemm", "_atomic"), 0u);
+  EXPECT_TRUE(first.tensors.at("out").bytes == second.tensors.at("out").bytes) << "sum_mode=deterministic changed bits";
+  // below the prefill tile the plan keeps the deterministic sum whatever sum_mode says
+  const auto tile64 = run_ok(s, "fused_moe", "tokens=64 experts=64 k=8 hidden=128 inter=64 block_m=64", seed++);
+  EXPECT_EQ(launches_of(tile64, "moe_sum"), 1u);
+  // the stage ops: an accumulator that already holds values, bf16 and block-scale fp8; the accumulator's ops
+  const auto stage = run_ok(s, "moe_gemm2", "tokens=64 k=4 experts=16 hidden=192 inter=64 block_m=128 sum=atomic bias", seed++);
+  EXPECT_EQ(std::string(stage.selection.kernel_name), "moe_gemm" + arch_suffix(GetParam().arch) + "s2_none_f32_m128_inbf16_none_atomic");
+  EXPECT_EQ(stage.comparisons.at(0).count, 64u * 192u);
+  run_ok(s, "moe_gemm2_blockscale", "tokens=3 k=8 experts=64 hidden=256 inter=256 block_m=128 sum=atomic", seed++);
+  const ref::OpReference saved = *ref::find_op_reference("moe_gemm2");
+  ref::OpReference slots = saved;  // the accumulator's start forgotten: the kernel's adds are seen as wrong
+  slots.fill = [saved](const ref::OpProblem& p, ref::OpTensors& t, std::mt19937& rng) {
+    saved.fill(p, t, rng);
+    std::fill(t.at("out").bytes.begin(), t.at("out").bytes.end(), std::uint8_t{0});
+  };
+  expect_caught(s, "moe_gemm2", "tokens=3 k=2 experts=8 hidden=64 inter=64 block_m=128 sum=atomic", slots);
+  const auto refused = asmk::op_runner::run(s.get(), "moe_gemm2", Problem::parse("tokens=3 k=2 experts=8 hidden=64 inter=64 block_m=64 sum=atomic"));
+  EXPECT_EQ(refused.status, ASMK_ERROR_UNSUPPORTED_SHAPE);
+  EXPECT_NE(refused.error.find("atomic_sum_tile_128"), std::string::npos) << refused.error;
+  run_ok(s, "moe_acc_zero", "tokens=3 hidden=128", seed++);
+  run_ok(s, "moe_acc_bf16", "tokens=5 hidden=4160", seed++);  // 20800 elements: a ragged last workgroup
+}
+
 // fused_moe with DeepSeek-V3's grouped routing (routing=grouped: moe_grouped_topk as its first stage)
 // against the reference layer, scaled down (E 256, k 8, 8 groups keep 4, scaling 2.5, with and
 // without the correction bias); a reference that routes by softmax instead disagrees.
@@ -1230,7 +1280,7 @@ TEST_P(Moe, FusedMoeChoosesItsSort) {
   EXPECT_EQ(count(past, "_scatter_"), 1);
   EXPECT_EQ(count(past, "_onepass_"), 0);
   const auto prefill = launches("fused_moe", "tokens=4096 experts=256 k=8 hidden=7168 inter=256 in_dtype=fp8 w1_scale w2_scale");
-  EXPECT_EQ(prefill.size(), 8u);
+  EXPECT_EQ(prefill.size(), 8u);  // ASMK_MAX_LAUNCHES: routing, count, scatter and two quants leave no room for the atomic sum
   EXPECT_TRUE(has(prefill, "moe_sort_chunked"));
   run_ok(s, "fused_moe", "tokens=64 experts=256 k=8 hidden=64 inter=64 routing=grouped n_group=8 topk_group=4 routed_scaling_factor=2.5 correction_bias", 951);
   run_ok(s, "fused_moe_routed", "tokens=600 experts=64 k=8 hidden=64 inter=64", 950);
