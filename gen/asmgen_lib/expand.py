@@ -29,7 +29,8 @@ class Variant:
 
 
 def variant_name(space: FamilySpace, arch: str, params: dict) -> str:
-    parts = [space.family, arch] + [axis.format.format(_format_value(params[axis.name])) for axis in space.axes]
+    parts = [space.family, arch] + [axis.format.format(_format_value(params[axis.name])) for axis in space.axes
+                                    if axis.unnamed is None or params[axis.name] != axis.unnamed]
     return "_".join(parts)
 
 

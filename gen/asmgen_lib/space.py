@@ -18,7 +18,7 @@ from .problem_rules import load_launch, load_requires
 TOP_KEYS = {"family", "description", "template", "archs", "workgroup_size", "axes", "constraints",
             "budget", "lds_bytes", "scratch_bytes", "entry", "float_mode", "args", "requires", "launch",
             "derived"}
-AXIS_KEYS = {"name", "values", "format", "only_on", "doc"}
+AXIS_KEYS = {"name", "values", "format", "only_on", "unnamed", "doc"}
 CONSTRAINT_KEYS = {"expr", "reason"}
 BUDGET_KEYS = {"vgpr", "agpr", "sgpr", "lds_bytes"}
 ENTRY_KEYS = {"workgroup_id", "workitem_id"}
@@ -36,6 +36,7 @@ class Axis:
     format: str = "{}"
     only_on: dict = field(default_factory=dict)   # value -> tuple of archs that offer it
     doc: str = ""
+    unnamed: object = None   # the value that adds nothing to a variant's name (an axis added to a family keeps its names)
 
 
 @dataclass(frozen=True)
@@ -265,7 +266,10 @@ def _load_axis(check: _Checker, index: int, raw, archs) -> Axis:
             if arch not in archs:
                 check.fail(f"{where}.only_on.{value}", f"arch '{arch}' is not in the family's archs {list(archs)}")
         only_on[value] = tuple(on)
-    return Axis(name, tuple(values), fmt, only_on, str(raw.get("doc", "")))
+    unnamed = raw.get("unnamed")
+    if unnamed is not None and unnamed not in values:
+        check.fail(f"{where}.unnamed", f"'{unnamed}' is not one of the axis values {values}")
+    return Axis(name, tuple(values), fmt, only_on, str(raw.get("doc", "")), unnamed)
 
 
 def discover_families(templates_dir: Path) -> list[str]:

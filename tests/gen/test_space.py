@@ -48,6 +48,9 @@ class SpaceFileTest(TempDirTest):
     def test_unknown_axis_key_is_named(self):
         self.assertSpaceError(MINIMAL.replace('format: "a{}"', 'fmt: "a{}"'), "unknown key 'fmt'", "axes[0]")
 
+    def test_an_unnamed_value_outside_the_axis_is_named(self):
+        self.assertSpaceError(MINIMAL.replace('values: [x, y]}', 'values: [x, y], unnamed: z}'), "axes[1] (b).unnamed", "'z'")
+
     def test_missing_required_key_is_named(self):
         self.assertSpaceError(MINIMAL.replace("workgroup_size: [64, 1, 1]\n", ""), "workgroup_size")
 
@@ -91,6 +94,15 @@ class ExpansionTest(TempDirTest):
         self.assertEqual(variants[-1].name, "fam_gfx950_a3_y")
         self.assertEqual(list(variants[0].params), ["a", "b"])     # axis order is kept
         self.assertEqual(len({v.name for v in variants}), len(variants))
+
+    def test_an_axis_at_its_unnamed_value_adds_nothing_to_the_name(self):
+        folder = self.tmp / "fam"
+        folder.mkdir()
+        (folder / "space.yaml").write_text(MINIMAL.replace('  - {name: b, values: [x, y]}', '  - {name: b, values: [x, y], unnamed: x}'))
+        (folder / "fam.s.j2").write_text("")
+        names = [v.name for v in expand(load_space(folder / "space.yaml"), ["gfx942"])]
+        self.assertEqual(names, ["fam_gfx942_a1", "fam_gfx942_a1_y", "fam_gfx942_a2", "fam_gfx942_a2_y",
+                                 "fam_gfx942_a3", "fam_gfx942_a3_y"])
 
     def test_constraints_and_per_arch_availability(self):
         # tiny: width 2 only on gfx950; constraint removes spill with regs 40
