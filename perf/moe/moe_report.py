@@ -82,6 +82,7 @@ def _yaml(relative):
 FUSED_MOE = _yaml("templates/moe_gemm/op.fused_moe.yaml")
 FUSED_MOE_ROUTED = _yaml("templates/moe_gemm/op.fused_moe_routed.yaml")
 MOE_GEMM = _yaml("templates/moe_gemm/space.yaml")
+MOE_GEMM1 = _yaml("templates/moe_gemm/op.moe_gemm1.yaml")
 
 
 def fused_moe_derived(name, tokens, k, experts, block_m=0, in_dtype="bf16", fp8_scales="rowcol", act_dtype="auto",
@@ -101,13 +102,30 @@ def auto_tile(tokens, k, experts):
     return fused_moe_derived("tile", tokens, k, experts)
 
 
-def stage_grid_x(stage, m_tile, hidden, inter, arch, in_dtype, scales, out_dtype="f32"):
+def stage_grid_x(stage, m_tile, hidden, inter, arch, in_dtype, scales, out_dtype="f32", k_split=1):
     """moe_gemm's column tiles (space.yaml's launch grid x, over its derived values) of a stage, M tile and format on
     an arch."""
-    names = {"stage": stage, "m_tile": m_tile, "arch": arch, "in_dtype": in_dtype, "scales": scales, "out_dtype": out_dtype}
+    names = {"stage": stage, "m_tile": m_tile, "arch": arch, "in_dtype": in_dtype, "scales": scales, "out_dtype": out_dtype,
+             "k_split": k_split}
     for key, expr in MOE_GEMM.get("derived", {}).items():
         names[key] = spec_value(expr, **names)
     return spec_value(MOE_GEMM["launch"]["grid"][0], hidden=hidden, inter=inter, **names)
+
+
+def stage1_k_split(repo, kernel, tokens, k, experts, hidden, inter, compute_units):
+    """The k_split of stage 1 the moe_gemm1 ops pick (their `prefer`, over the variants that exist, space.yaml's
+    requires): `kernel` is the unsplit variant's name; returns (k_split, name)."""
+    split = kernel + "_ks4"
+    if split not in repo.kernels:
+        return 1, kernel
+    params = repo.kernels[split].get("params", {})
+    names = {"tokens": tokens, "k": k, "experts": experts, "hidden": hidden, "inter": inter, "compute_units": compute_units,
+             "k_waves": 0, "min": min, "max": max, **params}
+    if not all(spec_value(r["expr"], **names) for r in MOE_GEMM.get("requires", []) if "k_split" in r["expr"]):
+        return 1, kernel
+    (prefer,) = MOE_GEMM1["select"]["prefer"]
+    score = {ks: spec_value(prefer["most"], **{**names, "k_split": ks}) for ks in (1, 4)}
+    return (4, split) if score[4] > score[1] else (1, kernel)
 
 
 def routing(tokens, k, experts, seed):
@@ -320,11 +338,12 @@ def layer(asmk, repo, machine, spec, tokens, folder: Path, compute_units=None, f
     else:
         scales1 = scales2 = {}
     s1 = f"moe_gemm_{arch}_s1_{activation}_{'fp8' if q8 else 'fp4' if q4 else 'bf16'}_m{block_m}_{suffix}"
+    k_split, s1 = stage1_k_split(repo, s1, tokens, k, experts, hidden, inter, compute_units)
     out1 = {"out": f"zeros:{slots * inter}", "out_scale": f"zeros:{slots * inter // 128 * 4}"} if q8 else \
         {"out": f"zeros:{slots * inter // 2}", "out_scale": f"zeros:{slots * inter // 32}"} if q4 else {"out": f"zeros:{slots * inter * 2}"}
     out1_bytes = slots * inter * (1 + 4 / 128) if q8 else slots * inter * (0.5 + 1 / 32) if q4 else slots * inter * 2
     rows["stage 1"] = model(asmk, repo, s1, [stage_grid_x(1, block_m, hidden, inter, arch, in_dtype, scales,
-                                                          "fp8" if q8 else "fp4" if q4 else "bf16"), max(active, 1), 1],
+                                                          "fp8" if q8 else "fp4" if q4 else "bf16", k_split), max(active, 1), 1],
                             {k: v for k, v in common.items() if not ((q8 or q4) and k == "out_scale")},
                             {"a": f"zeros:{int(tokens * hidden * elt)}", "w": f"zeros:{int(experts * 2 * inter * hidden * w_elt)}",
                              **out1, **layout, **scales1},

@@ -69,6 +69,10 @@ TEST_P(FusedMoeQuant, BlockScaleDeepSeekV3Layer) {
   EXPECT_EQ(launches_of(ep, "moe_gemm", "_s1_silu_fp8_m16_infp8_block128"), 1u) << "stage 1 writes the fp8 intermediate";
   run_ok(s, "fused_moe", "tokens=8 experts=64 k=8 hidden=256 inter=256 activation=gelu" + grouped + block, seed++);
   run_ok(s, "fused_moe_routed", "tokens=3 experts=8 k=2 hidden=384 inter=256 activation=gelu b1 b2" + block, seed++);
+  // hidden 2048 at 3 tokens: stage 1 with K split over the waves (moe_gemm1's prefer), grouped routing, half the
+  // experts remote (expert parallelism)
+  const auto split = run_ok(s, "fused_moe", "tokens=3 experts=32 k=4 hidden=2048 inter=128 local_experts=16 expert_map" + grouped + block, seed++);
+  EXPECT_EQ(launches_of(split, "moe_gemm", "_s1_silu_bf16_m16_infp8_block128_ks4"), 1u) << "stage 1 split over the waves";
   // block_m 128 (prefill): stage 1 in bf16, then quant_fp8 (no quantizing epilogue at m_tile 128)
   const auto wide = run_ok(s, "fused_moe_routed", "tokens=64 experts=8 k=2 hidden=128 inter=256 block_m=128" + block, seed++);
   EXPECT_EQ(launches_of(wide, "quant_fp8"), 2u);

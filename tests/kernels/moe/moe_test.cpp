@@ -632,6 +632,51 @@ TEST_P(Moe, GemmDeeperStagingEveryLoopExit) {
   }
 }
 
+// Stage 1's decode tile with K split over the waves (space.yaml k_split 4; moe_gemm1's rule picks it where the
+// 64-column tiles leave CUs idle and hidden >= 2048): bf16 and fp8 block scales, each activation, biases, a
+// DeepSeek-V3-like E 64 k 8 at one token. Then k_waves=4 at every per-wave K-block count that leaves the
+// direct loop at each position (bf16: 3 K-blocks in flight, 1..6 per wave; block scales: 2, 1..4), with the
+// padding rows and the K-blocks past each wave's quarter read as nothing.
+TEST_P(Moe, GemmStage1KSplitMatchesTheReference) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const struct { const char* op; std::string problem; const char* variant; } chosen[] = {
+      {"moe_gemm1", "tokens=3 k=4 experts=16 hidden=2048 inter=64 block_m=16", "s1_silu_bf16_m16_inbf16_none_ks4"},
+      {"moe_gemm1", "tokens=1 k=4 experts=16 hidden=2048 inter=64 block_m=16 activation=gelu bias", "s1_gelu_bf16_m16_inbf16_none_ks4"},
+      {"moe_gemm1", "tokens=3 k=2 experts=8 hidden=2048 inter=64 block_m=16 activation=swiglu_oai bias", "s1_swiglu_oai_bf16_m16_inbf16_none_ks4"},
+      {"moe_gemm1_blockscale", "tokens=1 k=8 experts=64 hidden=2048 inter=256 block_m=16", "s1_silu_bf16_m16_infp8_block128_ks4"},
+      {"moe_gemm1_blockscale", "tokens=3 k=2 experts=8 hidden=2048 inter=128 block_m=16 activation=gelu", "s1_gelu_bf16_m16_infp8_block128_ks4"},
+      {"moe_gemm1_blockscale", "tokens=3 k=4 experts=16 hidden=2048 inter=128 block_m=16 activation=swiglu_oai bias", "s1_swiglu_oai_bf16_m16_infp8_block128_ks4"},
+      // k_waves=1: the unsplit tile all the same
+      {"moe_gemm1_blockscale", "tokens=1 k=2 experts=8 hidden=2048 inter=128 block_m=16 k_waves=1", "s1_silu_bf16_m16_infp8_block128"},
+  };
+  std::uint32_t seed = 1400;
+  for (const auto& c : chosen) {
+    SCOPED_TRACE(std::string(c.op) + " " + c.problem);
+    const auto r = run_ok(s, c.op, c.problem, seed++);
+    EXPECT_EQ(std::string(r.selection.kernel_name), "moe_gemm" + arch_suffix(GetParam().arch) + c.variant);
+    ASSERT_EQ(r.comparisons.size(), 1u);
+    EXPECT_GT(r.comparisons[0].count, 0u);
+  }
+  for (int per_wave = 1; per_wave <= 6; ++per_wave) {
+    const struct { const char* op; std::string problem; const char* variant; } exits[] = {
+        {"moe_gemm1", "tokens=2 k=2 experts=4 hidden=" + std::to_string(256 * per_wave) + " inter=64 block_m=16 k_waves=4",
+         "s1_silu_bf16_m16_inbf16_none_ks4"},
+        {"moe_gemm1_blockscale", "tokens=2 k=2 experts=4 hidden=" + std::to_string(512 * per_wave) + " inter=128 block_m=16 k_waves=4",
+         "s1_silu_bf16_m16_infp8_block128_ks4"},
+    };
+    for (const auto& c : exits) {
+      if (std::string(c.op) == "moe_gemm1_blockscale" && per_wave > 4) continue;
+      SCOPED_TRACE(std::string(c.op) + " " + c.problem);
+      const auto r = run_ok(s, c.op, c.problem, seed++);
+      EXPECT_EQ(std::string(r.selection.kernel_name), "moe_gemm" + arch_suffix(GetParam().arch) + c.variant);
+    }
+  }
+  // a hidden that is not whole quarters of the K-blocks: the unsplit tile even with k_waves=4 (rule k_split_whole_kblocks)
+  const auto r = run_ok(s, "moe_gemm1", "tokens=3 k=2 experts=8 hidden=320 inter=64 block_m=16 k_waves=4", seed++);
+  EXPECT_EQ(std::string(r.selection.kernel_name), "moe_gemm" + arch_suffix(GetParam().arch) + "s1_silu_bf16_m16_inbf16_none");
+}
+
 // The block-scale comparison has teeth: a reference with one scale per row (the rowcol op's) where
 // the kernel applies a scale per K-block fails.
 TEST_P(Moe, GemmBlockScaleComparisonCatchesRowScales) {
