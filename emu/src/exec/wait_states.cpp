@@ -25,7 +25,10 @@ using R = WaitStateRead;
 // another VALU"), hasVMEMReadSGPRVALUDefHazard is `generation <= GFX9` and hasReadM0LdsDmaHazard
 // `generation == GFX9` (both archs are GFX9), checkDPPHazards and checkRWLaneHazards apply to every
 // GFX9 target. LLVM counts wait states as this checker does (an instruction one, s_nop N N + 1). None
-// of them differs between gfx942 and gfx950, so the table has no per-arch column. clang's gfx942
+// of them differs between gfx942 and gfx950, so the table has no per-arch column. Each figure and
+// predicate was checked against LLVM's code (GCNHazardRecognizer.cpp, GCNSubtarget.h); the ISA guides'
+// tables were not at hand when the last five rows were added, so their "ISA:" rows are as LLVM
+// implements them (LLVM cites the same tables). clang's gfx942
 // output shows the interlock rules: `v_cmp_lt_f32 vcc, ...; v_readfirstlane_b32 s0, ...; s_nop 0;
 // v_cndmask_b32 ..., vcc` and `v_readlane_b32 s0, ...; s_nop 1; v_mov_b32 v2, s0`.
 // v_readfirstlane counts as a readlane for the EXEC and VGPR rules (LLVM's switch lists
