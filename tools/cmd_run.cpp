@@ -28,7 +28,7 @@ namespace {
 struct RunOptions {
   std::string file, kernel, grid, block, kernarg_file, trace_file;
   std::vector<std::string> args, buffers, outs, patches;
-  bool strict = false, strict_interlocks = false, stats = false;
+  bool strict = false, stats = false;
   unsigned threads = 0;
   std::uint32_t dynamic_lds = 0;
   std::uint64_t max_instructions = 0, max_wave_instructions = 0, timeout_ms = 0;
@@ -453,8 +453,7 @@ void run(const RunOptions& o) {
   }
 
   emu::LaunchOptions options;
-  options.strict = o.strict || o.strict_interlocks;
-  options.strict_interlocks = o.strict_interlocks;
+  options.strict = o.strict;
   options.threads = o.threads;
   options.trace = !o.trace_file.empty() || machine;
   if (machine) options.only_workgroups = perf::representative_workgroups(dispatch.grid);
@@ -529,8 +528,6 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--max-wave-instructions", o->max_wave_instructions,
                   "Instructions one wave may run before it faults (runaway; default 2^28)");
   cmd->add_flag("--strict", o->strict, "Report missing s_waitcnt, hazards, LDS overruns, misaligned accesses (exit 1)");
-  cmd->add_flag("--strict-interlocks", o->strict_interlocks,
-                "--strict and the opt-in gfx940+ wait-state rules (VALU writes an SGPR/EXEC, a VALU reads it)");
   cmd->add_flag("--stats", o->stats, "Print instruction counts, bytes per memory space, LDS bank conflicts, footprint");
   cmd->add_option("--trace", o->trace_file, "Write a per-wave instruction trace (PC, mnemonic, active lanes) to FILE");
   cmd->add_option("--model", o->model,

@@ -1,7 +1,7 @@
 """The attention ops by name (asmk.run_op) on the emulator (MI300X and MI355X: conftest's fixture emu)
 against op_reference.py's NumPy attention: fmha_fwd (lse, soft-cap, a left window), fmha_fwd_varlen,
-the MLA decode forms (CSR, block table, split-KV partials, the pipeline with and without workspace)
-and attn_lse_combine."""
+the MLA decode forms (CSR, block table, split-KV partials, the split pass with the combine fused, the
+pipeline with and without workspace) and attn_lse_combine."""
 
 import numpy as np
 import pytest
@@ -321,3 +321,58 @@ def test_mla_decode_persistent_with_the_librarys_metadata(emu):
     with pytest.raises((asmk.Error, ValueError), match="kv_last_page_len"):
         asmk.mla_decode_metadata(cache.qo_indptr, cache.kv_indptr, cache.kv_last_page_len[:2], heads=16, page_size=16,
                                  context=emu)
+
+
+@pytest.mark.parametrize("form", ["csr", "block_table"])
+def test_mla_decode_split_fused_merges_its_own_splits(emu, form, monkeypatch):
+    # Three splits in one launch, merged by the last split of each row block to arrive: sequence 0's 40 keys cut
+    # into [0, 32), [32, 40) and an empty third split (it arrives too, writing only its -inf lse); sequence 1's 3
+    # query tokens x 16 heads are 48 rows, two 32-row blocks with a counter each; sequence 2's first query token
+    # sees none of its one key (o 0, lse -inf).
+    cache = PagedCache(np.random.default_rng(22), q_lens=[1, 3, 2], k_lens=[40, 70, 1], page_size=16, num_pages=10,
+                       heads=16)
+    op = "mla_decode_split_fused" if form == "csr" else "mla_decode_split_fused_block_table"
+    args = cache.csr() if form == "csr" else block_table_args(cache)
+    keys = cache.csr_keys() if form == "csr" else mla_sequence_keys_block_table(cache.block_table, cache.seq_lens,
+                                                                                cache.page_size)
+    splits, softcap = 3, 3.0
+    counter_count = cache.batch * -(-cache.heads * cache.max_qlen // 32)  # one per (sequence, 32-row block)
+
+    def run(context):
+        o, lse = cache.outputs()
+        partial_o = np.zeros((cache.total_q, cache.heads, splits, MLA_V), np.float32)
+        partial_lse = np.zeros((cache.total_q, cache.heads, splits), np.float32)
+        counters = np.zeros(counter_count, np.int32)
+        asmk.run_op(op, num_splits=splits, scale=SCALE, softcap=softcap, o=o, lse=lse, partial_o=partial_o,
+                    partial_lse=partial_lse, counters=counters, context=context, **args)
+        np.testing.assert_array_equal(counters, 0, err_msg="the counters are left zero")
+        return o, lse, partial_o, partial_lse
+
+    o, lse, partial_o, partial_lse = run(emu)
+    want_o, want_lse = mla_decode(cache.q, cache.kv, cache.qo_indptr, keys, SCALE, softcap=softcap)
+    np.testing.assert_allclose(bf16_values(o), want_o, **O_TOLERANCE)
+    np.testing.assert_allclose(lse, want_lse, **LSE_TOLERANCE)
+    assert np.all(np.isneginf(lse[4])) and np.all(o[4] == 0), "a row without visible keys: lse -inf, o 0"
+    # the partials it merged are mla_decode_split's
+    want_po, want_plse = mla_decode(cache.q, cache.kv, cache.qo_indptr, keys, SCALE, softcap=softcap,
+                                    num_splits=splits)
+    assert np.all(np.isneginf(partial_lse[0, :, 2])), "the empty split's lse is -inf"
+    np.testing.assert_allclose(partial_o, want_po, rtol=5e-3, atol=5e-3)
+    np.testing.assert_allclose(partial_lse, want_plse, **LSE_TOLERANCE)
+
+    # Workgroups in reverse grid order on one thread: another split arrives last and merges, the same o and lse.
+    monkeypatch.setenv("ASMK_EMU_WORKGROUP_ORDER", "reverse")
+    monkeypatch.setenv("ASMK_EMU_THREADS", "1")
+    with asmk.Context(device=emu.device["name"], backend="emu") as reverse:
+        o_rev, lse_rev, _, _ = run(reverse)
+    np.testing.assert_array_equal(o_rev, o)
+    np.testing.assert_array_equal(lse_rev, lse)
+
+    # A counter not zero before the call is refused by name (the element rule), nothing written.
+    o[:] = 0x7fc0
+    counters = np.zeros(counter_count, np.int32)
+    counters[1] = 2
+    with pytest.raises(asmk.Error, match=r"counters\[1\].* is 2"):
+        asmk.run_op(op, num_splits=splits, scale=SCALE, softcap=softcap, o=o, lse=lse, partial_o=partial_o,
+                    partial_lse=partial_lse, counters=counters, context=emu, **args)
+    assert np.all(o == 0x7fc0), "nothing written"

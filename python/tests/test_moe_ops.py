@@ -1,13 +1,13 @@
 """The MoE ops by name (asmk.run_op) on the emulator (MI300X and MI355X: conftest's fixture emu)
 against op_reference.py's NumPy MoE: routing (softmax and DeepSeek-V3 grouped), sorting (with and
 without an expert map), both expert GEMM stages in bf16 and fp8, the deterministic sum (bit for
-bit) and the fused layer."""
+bit), the atomic sum's accumulator (zero fill, bf16 rounding bit for bit) and the fused layer."""
 
 import numpy as np
 import pytest
 
 import asmk
-from fp8_reference import bf16_values, check_fp8_quantization, decode_fp8, random_fp8_bytes
+from fp8_reference import bf16_bits, bf16_values, check_fp8_quantization, decode_fp8, random_fp8_bytes
 from op_reference import (moe_sort, moe_stage1_rows, moe_stage2_rows, moe_sum_bits, grouped_topk, random_bf16,
                           round_bf16, topk_softmax)
 
@@ -534,3 +534,59 @@ def test_fused_moe_routed_takes_the_callers_routing(emu):
         asmk.run_op("fused_moe_routed", tokens=tokens, experts=experts, k=k, hidden=hidden, inter=inter, x=x_bits,
                     topk_ids=ids, topk_weights=weights, w1=w1_bits, w2=w2_bits, out=out, context=emu)
     assert np.all(out == 0x7fc0)
+
+
+def test_moe_acc_zero_fills_plus_zero(emu):
+    # 3 x 1416 = 4248 elements: a whole workgroup of 4096 and a ragged one; NaN, -0 and garbage before.
+    rng = np.random.default_rng(31)
+    tokens, hidden = 3, 1416
+    acc = rng.integers(0, 2 ** 32, (tokens, hidden), dtype=np.uint32)
+    acc[0, :3] = [0x7fc00000, 0x80000000, 0xffffffff]
+    asmk.run_op("moe_acc_zero", tokens=tokens, hidden=hidden, acc=acc.view(np.float32), context=emu)
+    np.testing.assert_array_equal(acc, 0, err_msg="every element +0 (bits 0)")
+
+
+def moe_acc_inputs(rng, tokens, hidden):
+    """fp32 values over many binades, a quarter of them at a bf16 rounding tie (low 16 bits 0x8000), and the
+    special cases in row 0: ties to even at 1 (down and up), negative ties, ±0, subnormals (a tie each way), the
+    largest fp32 (rounds to inf), the largest value rounding to bf16's max, ±inf, the quiet NaNs."""
+    values = (rng.standard_normal((tokens, hidden)) * 2.0 ** rng.integers(-40, 40, (tokens, hidden))).astype(np.float32)
+    bits = values.view(np.uint32)
+    ties = rng.random((tokens, hidden)) < 0.25
+    bits[ties] = (bits[ties] & 0xffff0000) | 0x8000
+    special = [0x3f808000, 0x3f818000, 0x3f808001, 0xbf808000, 0xbf818000, 0x00000000, 0x80000000,
+               0x00008000, 0x00018000, 0x80018001, 0x00007fff, 0x7f7fffff, 0xff7fffff, 0x7f7f7fff, 0x7f7f8000,
+               0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000]
+    bits[0, :len(special)] = special
+    return values
+
+
+def test_moe_acc_bf16_rounds_to_nearest_even(emu):
+    # 5 x 4160 = 20800 elements: five whole workgroups of 4096 and a ragged sixth.
+    rng = np.random.default_rng(32)
+    tokens, hidden = 5, 4160
+    acc = moe_acc_inputs(rng, tokens, hidden)
+    before = acc.copy()
+    out = np.full((tokens, hidden), 0x1234, np.uint16)
+    asmk.run_op("moe_acc_bf16", tokens=tokens, hidden=hidden, acc=acc, out=out, context=emu)
+    np.testing.assert_array_equal(out, bf16_bits(before))  # fp8_reference's RNE on the bits
+    assert out[0, 0] == 0x3f80 and out[0, 1] == 0x3f82 and out[0, 11] == 0x7f80, "ties to even, fp32 max -> inf"
+    np.testing.assert_array_equal(acc.view(np.uint32), before.view(np.uint32), err_msg="acc only read")
+
+
+def test_moe_acc_bf16_refuses_an_odd_element_count(emu):
+    # out is written a dword (two bf16) at a time: an odd tokens·hidden would leave its last element unwritten (the
+    # dword reaching past out is dropped by the buffer range check), so the op refuses it by name, writing nothing
+    rng = np.random.default_rng(33)
+    tokens, hidden = 3, 1399  # 4197 elements
+    acc = rng.standard_normal((tokens, hidden)).astype(np.float32)
+    out = np.full((tokens, hidden), 0x1234, np.uint16)
+    with pytest.raises(asmk.Error) as caught:
+        asmk.run_op("moe_acc_bf16", tokens=tokens, hidden=hidden, acc=acc, out=out, context=emu)
+    assert "even_elements" in str(caught.value)
+    assert (out == 0x1234).all()
+    hidden = 1400  # even: every element written, bit-exact
+    acc = rng.standard_normal((tokens, hidden)).astype(np.float32)
+    out = np.full((tokens, hidden), 0x1234, np.uint16)
+    asmk.run_op("moe_acc_bf16", tokens=tokens, hidden=hidden, acc=acc, out=out, context=emu)
+    np.testing.assert_array_equal(out, bf16_bits(acc))

@@ -1,7 +1,7 @@
-// The VALU wait-state rules of strict mode (asmk/emu/wait_states.hpp), from both sides: each case of
+// The wait-state rules of strict mode (asmk/emu/wait_states.hpp), from both sides: each case of
 // kernels/wait_states.s runs with one wait state fewer than its rule asks (one hazard report naming
 // the rule) and with exactly as many (no report); the results are the same either way (the emulator
-// executes in order), so the outputs are checked too.
+// executes in order), so the outputs are checked too. Every rule of the table has a case.
 #include <algorithm>
 
 #include "asmk/emu/wait_states.hpp"
@@ -21,8 +21,14 @@ const Case kCases[] = {
     {"lane_select_salu", nullptr, 10, 10, 10},
     {"valu_sgpr", "valu-sgpr-valu", 9, 7, 7},
     {"vmem_sgpr", "valu-sgpr-vmem", 1000, 1040, 1063},  // out[lane] before the store
+    {"div_fmas", "valu-vcc-div-fmas", 9, 9, 9},
     {"exec_rw_lane", "valu-exec-rw-lane", 11, 11, 11},
     {"readlane_vsrc", "valu-vgpr-readlane", 6, 6, 6},
+    {"trans_use", "valu-trans-use", 3, 3, 3},
+    {"dst_sel_use", "valu-dst-sel-use", 1281, 1281, 1281},
+    {"vgpr_dpp", "valu-vgpr-dpp", 7, 139, 162},   // lane − 1's 100 + lane; a row's lane 0 keeps 7
+    {"exec_dpp", "valu-exec-dpp", 7, 139, 162},   // lanes < 8 are off
+    {"m0_lds_dma", "salu-m0-lds-dma", 1000, 1040, 1063},  // out[lane] through LDS
 };
 
 class WaitStates : public ::testing::TestWithParam<std::string> {
@@ -32,18 +38,22 @@ class WaitStates : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(co_);
     ASSERT_TRUE(co_->coverage().empty());
   }
-  LaunchReport run(const std::string& name, std::vector<int32_t>& out, bool interlocks = true) {
+  LaunchReport run(const std::string& name, std::vector<int32_t>& out) {
     std::vector<int32_t> init(64);
     for (int i = 0; i < 64; i++) init[i] = 1000 + i;
     uint64_t dout = upload(dev_, init);
+    auto kernel = co_->find(name);
+    if (!kernel.ok()) {
+      ADD_FAILURE() << kernel.error();
+      return {};
+    }
     Dispatch d;
-    d.kernel = *co_->find(name);
+    d.kernel = *kernel;
     d.grid = {1, 1, 1};
     d.block = {64, 1, 1};
     d.kernargs = Kernargs().add(dout).bytes();
     LaunchOptions opt;
     opt.strict = true;
-    opt.strict_interlocks = interlocks;
     LaunchReport r = launch(dev_, d, opt);
     out = download<int32_t>(dev_, dout, 64);
     return r;
@@ -75,19 +85,11 @@ TEST_P(WaitStates, OneWaitStateShortIsReportedEnoughIsNot) {
   }
 }
 
-// The opt-in rules (gfx940+ interlocks) are not checked in plain strict mode; the others are.
-TEST_P(WaitStates, OptInRulesNeedStrictInterlocks) {
-  for (const Case& c : kCases) {
-    if (!c.rule) continue;
-    SCOPED_TRACE(c.name);
-    const auto rules = wait_state_rules();
-    const bool opt_in = std::find_if(rules.begin(), rules.end(), [&](const WaitStateRule& r) {
-                          return r.id == c.rule;
-                        })->opt_in;
-    std::vector<int32_t> out;
-    auto r = run(std::string(c.name) + "_short", out, false);
-    EXPECT_EQ(r.strict_count, opt_in ? 0u : 1u) << describe(r);
-  }
+// Every rule of the table has a case here (a rule without one would be untested from both sides).
+TEST(WaitStateRules, EveryRuleHasACase) {
+  for (const WaitStateRule& r : wait_state_rules())
+    EXPECT_TRUE(std::any_of(std::begin(kCases), std::end(kCases), [&](const Case& c) { return c.rule && c.rule == r.id; }))
+        << r.id;
 }
 
 INSTANTIATE_TEST_SUITE_P(Arches, WaitStates, ::testing::Values("gfx942", "gfx950"));
@@ -106,10 +108,13 @@ TEST(WaitStateRules, TableHoldsTheIsaFigures) {
   EXPECT_EQ(find("valu-sgpr-valu"), 2);
   EXPECT_EQ(find("valu-exec-rw-lane"), 4);
   EXPECT_EQ(find("valu-vgpr-readlane"), 1);
+  EXPECT_EQ(find("valu-trans-use"), 1);
+  EXPECT_EQ(find("valu-dst-sel-use"), 1);
+  EXPECT_EQ(find("valu-vgpr-dpp"), 2);
+  EXPECT_EQ(find("valu-exec-dpp"), 5);
+  EXPECT_EQ(find("salu-m0-lds-dma"), 1);
+  EXPECT_EQ(rules.size(), 11u);
   for (const WaitStateRule& r : rules) EXPECT_FALSE(r.source.empty()) << r.id;
-  // plain strict mode checks these; the gfx940+ interlock rules are opt-in (wait_states.cpp says why)
-  for (const char* id : {"valu-sgpr-lane-select", "valu-sgpr-vmem", "valu-vcc-div-fmas"})
-    EXPECT_FALSE(std::find_if(rules.begin(), rules.end(), [&](const WaitStateRule& r) { return r.id == id; })->opt_in) << id;
 }
 
 }  // namespace

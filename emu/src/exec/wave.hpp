@@ -138,11 +138,18 @@ struct Wave {
   PendingLoads pending;
   LdsDmaQueue dma;
   std::vector<MfmaProducer> mfma_in_flight;
-  // Strict mode, the VALU wait-state rules (wait_states.cpp): per SGPR the wait-state count + 1 at its
-  // last VALU write (0: none), and the last VALU instruction's VGPR destination.
+  // Strict mode, the wait-state rules (wait_states.cpp): per SGPR the wait-state count + 1 at its
+  // last VALU write (0: none); the VGPR destinations of the last two VALU instructions (no VGPR rule
+  // asks more than 2 wait states, so an older write has expired); M0's last SALU write.
+  struct ValuVgprWrite {
+    uint64_t at = 0;  // wait-state count + 1 (0: none)
+    uint16_t reg = 0, count = 0;
+    bool trans = false;    // a transcendental op (v_exp, v_log, v_rcp, v_rsq, v_sqrt, v_sin, v_cos)
+    bool partial = false;  // SDWA dst_sel other than DWORD, or VOP3 op_sel on the destination
+  };
   std::array<uint64_t, kNumSRegs> valu_sgpr_written{};
-  uint64_t valu_vgpr_written = 0;
-  uint16_t valu_vgpr_reg = 0, valu_vgpr_count = 0;
+  std::array<ValuVgprWrite, 2> valu_vgpr_writes{};  // [0] the latest
+  uint64_t salu_m0_written = 0;
   std::vector<uint8_t> scratch;  // private segment: lane l owns [l * scratch_per_lane, (l+1) * scratch_per_lane)
   uint32_t scratch_per_lane = 0;
   uint64_t wait_states = 0;

@@ -104,7 +104,8 @@ void WorkgroupRunner::init_wave(Wave& w, uint32_t wave_index, const Dim3& wg_id)
   w.scratch.assign(size_t(kLanes) * w.scratch_per_lane, 0);
   w.wait_states = 0;
   w.valu_sgpr_written.fill(0);
-  w.valu_vgpr_written = 0;
+  w.valu_vgpr_writes = {};
+  w.salu_m0_written = 0;
   // MODE as the descriptor sets it: FP_ROUND [3:0], FP_DENORM [7:4], DX10_CLAMP [8], IEEE [9].
   w.trace = nullptr;  // run() sets it after init
   w.set_mode(kd.float_round_mode_32 | kd.float_round_mode_16_64 << 2 | kd.float_denorm_mode_32 << 4 |

@@ -293,6 +293,32 @@ OpReference mla_decode_block_table_reference() {
   return r;
 }
 
+// The fused combine's arrival counters are zero between launches (its element rule): the fill leaves them so.
+static void zero_counters(OpTensors& t) {
+  if (t.count("counters")) std::fill(t.at("counters").bytes.begin(), t.at("counters").bytes.end(), std::uint8_t{0});
+}
+
+// mla_decode_split_fused: the split pass's partials and, merged by the last split of each row block, o and lse as
+// the whole op; from a valid split plan and zeroed counters.
+OpReference fused_reference(void (*fill_table)(const OpProblem&, OpTensors&, std::mt19937&)) {
+  OpReference r = split_reference(fill_table);
+  r.compute = [partials = r.compute](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
+    if (Status s = partials(p, t, expected); !s.ok()) return s;
+    return decode_of(p, t, expected);
+  };
+  return r;
+}
+
+OpReference mla_decode_split_fused_reference() {
+  return fused_reference(
+      [](const OpProblem& p, OpTensors& t, std::mt19937& rng) { fill_csr(p, t, rng), fill_plan(p, t), zero_counters(t); });
+}
+
+OpReference mla_decode_split_fused_block_table_reference() {
+  return fused_reference(
+      [](const OpProblem& p, OpTensors& t, std::mt19937& rng) { fill_block_table(p, t, rng), fill_plan(p, t), zero_counters(t); });
+}
+
 OpReference mla_decode_split_reference() {
   return split_reference([](const OpProblem& p, OpTensors& t, std::mt19937& rng) { fill_csr(p, t, rng), fill_plan(p, t); });
 }

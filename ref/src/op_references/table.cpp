@@ -52,8 +52,8 @@ const std::vector<std::pair<const char*, MakeOpReference>>& builtin_op_reference
       {"mla_decode_block_table", mla_decode_block_table_reference},
       {"mla_decode_block_table_single", mla_decode_block_table_reference},
       {"mla_decode_split", mla_decode_split_reference},
-      {"mla_decode_split_fused", mla_decode_reference},  // the fused combine: o and lse as the whole op
-      {"mla_decode_split_fused_block_table", mla_decode_block_table_reference},
+      {"mla_decode_split_fused", mla_decode_split_fused_reference},  // the fused combine: o and lse as the whole op
+      {"mla_decode_split_fused_block_table", mla_decode_split_fused_block_table_reference},
       {"mla_decode_split_block_table", mla_decode_split_block_table_reference},
       {"mla_decode_plan", mla_decode_plan_reference},
       {"mla_decode_plan_block_table", mla_decode_plan_block_table_reference},

@@ -40,6 +40,8 @@ OpReference fused_moe_routed_reference();      // moe.cpp
 OpReference mla_decode_reference();              // mla.cpp
 OpReference mla_decode_block_table_reference();  // mla.cpp
 OpReference mla_decode_split_reference();        // mla.cpp
+OpReference mla_decode_split_fused_reference();  // mla.cpp
+OpReference mla_decode_split_fused_block_table_reference();  // mla.cpp
 OpReference mla_decode_split_block_table_reference();  // mla.cpp
 OpReference mla_decode_plan_reference();        // mla.cpp
 OpReference mla_decode_plan_block_table_reference();  // mla.cpp

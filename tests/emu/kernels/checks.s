@@ -198,6 +198,7 @@ classify:
   v_cvt_f32_u32 v2, v0
   v_cvt_f32_u32 v3, v1
   v_rcp_f32 v3, v3
+  s_nop 0                                       // trans result -> VALU read: 1 wait state
   v_mul_f32 v2, v2, v3
   v_floor_f32 v2, v2
   v_cvt_u32_f32 v2, v2                          // lane / 10

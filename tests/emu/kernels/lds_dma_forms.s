@@ -21,14 +21,19 @@ buffer_lds:
   v_add_u32_e32 v3, 3, v1
   v_add_u32_e32 v4, 2, v1
   s_mov_b32 m0, 0
+  s_nop 0                                      // SALU M0 write -> LDS DMA: 1 wait state
   buffer_load_dword v1, s[8:11], 0 offen lds      // region 0: src dword l
   s_mov_b32 m0, 0x100
+  s_nop 0                                      // SALU M0 write -> LDS DMA: 1 wait state
   buffer_load_ubyte v2, s[8:11], 0 offen lds      // region 1: src byte 4l+1, zero-extended
   s_mov_b32 m0, 0x200
+  s_nop 0                                      // SALU M0 write -> LDS DMA: 1 wait state
   buffer_load_sbyte v3, s[8:11], 0 offen lds      // region 2: src byte 4l+3, sign-extended
   s_mov_b32 m0, 0x300
+  s_nop 0                                      // SALU M0 write -> LDS DMA: 1 wait state
   buffer_load_ushort v4, s[8:11], 0 offen lds     // region 3: src bytes 4l+2..3, zero-extended
   s_mov_b32 m0, 0x400
+  s_nop 0                                      // SALU M0 write -> LDS DMA: 1 wait state
   buffer_load_sshort v4, s[8:11], 0 offen lds     // region 4: src bytes 4l+2..3, sign-extended
   s_mov_b32 m0, 0x4f8
   s_mov_b32 s12, 4
@@ -63,16 +68,22 @@ global_lds:
   v_add_u32_e32 v3, 3, v1
   v_add_u32_e32 v4, 2, v1
   s_mov_b32 m0, 0
+  s_nop 0                                      // SALU M0 write -> LDS DMA: 1 wait state
   global_load_lds_dword v1, s[4:5]                // region 0: src dword l
   s_mov_b32 m0, 0x100
+  s_nop 0                                      // SALU M0 write -> LDS DMA: 1 wait state
   global_load_lds_ubyte v2, s[4:5]                // region 1: byte 4l+1, zero-extended
   s_mov_b32 m0, 0x200
+  s_nop 0                                      // SALU M0 write -> LDS DMA: 1 wait state
   global_load_lds_sbyte v3, s[4:5]                // region 2: byte 4l+3, sign-extended
   s_mov_b32 m0, 0x300
+  s_nop 0                                      // SALU M0 write -> LDS DMA: 1 wait state
   global_load_lds_ushort v4, s[4:5]               // region 3: bytes 4l+2..3, zero-extended
   s_mov_b32 m0, 0x400
+  s_nop 0                                      // SALU M0 write -> LDS DMA: 1 wait state
   global_load_lds_sshort v4, s[4:5]               // region 4: bytes 4l+2..3, sign-extended
   s_mov_b32 m0, 0x3f0
+  s_nop 0                                      // SALU M0 write -> LDS DMA: 1 wait state
   global_load_lds_dword v1, s[4:5] offset:0x110   // region 5 (0x3f0 + 0x110): src dword 68 + l
   s_waitcnt vmcnt(0)
   ds_read_b32 v10, v1
@@ -114,12 +125,16 @@ wide_lds:
   s_waitcnt lgkmcnt(0)
   v_add_u32_e32 v4, 4, v1
   s_mov_b32 m0, 0x10000
+  s_nop 0                                      // SALU M0 write -> LDS DMA: 1 wait state
   buffer_load_dwordx4 v1, s[8:11], 0 offen lds
   s_mov_b32 m0, 0x10400
+  s_nop 0                                      // SALU M0 write -> LDS DMA: 1 wait state
   buffer_load_dwordx3 v4, s[8:11], 0 offen lds
   s_mov_b32 m0, 0x10800
+  s_nop 0                                      // SALU M0 write -> LDS DMA: 1 wait state
   global_load_lds_dwordx4 v1, s[4:5]
   s_mov_b32 m0, 0x10c00
+  s_nop 0                                      // SALU M0 write -> LDS DMA: 1 wait state
   global_load_lds_dwordx3 v4, s[4:5]
   s_waitcnt vmcnt(0)
   ds_read_b128 v[8:11], v2

@@ -16,6 +16,7 @@ dma_timing:
   ds_write_b32 v1, v2 offset:256
   s_waitcnt lgkmcnt(0)
   s_mov_b32 m0, 0
+  s_nop 0                                      // SALU M0 write -> LDS DMA: 1 wait state
   global_load_lds_dword v1, s[4:5]                // LDS[4l] = src[l]
   global_load_lds_dword v1, s[4:5] offset:256     // LDS[256 + 4l] = src[64 + l]
   ds_read_b32 v3, v1                              // pc dma_timing_read0
@@ -57,6 +58,7 @@ pingpong_race:
   s_cmp_eq_u32 s2, 0
   s_cbranch_scc0 .Lrace_reader
   s_mov_b32 m0, 0
+  s_nop 0                                      // SALU M0 write -> LDS DMA: 1 wait state
   global_load_lds_dword v1, s[4:5]                // wave 0: the next buffer's data
   s_barrier
   s_waitcnt vmcnt(0)
@@ -95,6 +97,7 @@ pingpong_synced:
   s_cmp_eq_u32 s2, 0
   s_cbranch_scc0 .Lsynced_reader
   s_mov_b32 m0, 0
+  s_nop 0                                      // SALU M0 write -> LDS DMA: 1 wait state
   buffer_load_dword v1, s[8:11], 0 offen lds
   s_waitcnt vmcnt(0)
   s_barrier

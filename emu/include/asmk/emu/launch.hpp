@@ -35,9 +35,6 @@ struct LaunchOptions {
   /// Report missing s_waitcnt, hazards, LDS beyond the allocation, misaligned accesses, and LDS data
   /// races between the waves of a workgroup (FaultKind::lds_race).
   bool strict = false;
-  /// With strict: also the opt-in wait-state rules of asmk/emu/wait_states.hpp (gfx940+: VALU writes an
-  /// SGPR or EXEC, a VALU or v_readlane reads it; not yet met by the GEMM families' shared code).
-  bool strict_interlocks = false;
   /// Host threads for workgroups; 0 = hardware concurrency. Clamped to kMaxLaunchThreads and to the
   /// workgroup count; if the host cannot start that many, the launch runs on those it could start.
   unsigned threads = 0;
