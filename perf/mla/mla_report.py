@@ -361,7 +361,7 @@ def run_persistent(asmk, repo, machine, shape, tmp, q_lens=None, k_lens=None):
     k_lens = k_lens or [ctx] * b
     eb = 1 if kv == "fp8" else 2
     tokens = sum(q_lens)
-    _, selected = op_selection(asmk, machine, {**shape, "qlen": max(q_lens)})
+    _, selected, _ = op_selection(asmk, machine, {**shape, "qlen": max(q_lens)})
     kernel, wg_rows = stage1_kernel(repo, arch, selected)
     work, row_splits, info = metadata(asmk, repo, machine, h, wg_rows, q_lens, k_lens, max_splits)
     work, modeled_groups = model_order(work, info.work_groups)
@@ -383,7 +383,8 @@ def run_persistent(asmk, repo, machine, shape, tmp, q_lens=None, k_lens=None):
     args = {"batch": b, "heads": h, "max_qlen": max(q_lens), "page_size": PAGE, "block_table_stride": 0,
             "num_splits": ns, "q_stride_token": h * D, "q_stride_head": D, "o_stride_token": h * DV,
             "o_stride_head": DV, "scale": 0.0722, "q_scale": 1.0, "kv_scale": 1.0, "softcap": 0.0, "lse": 0,
-            "block_table": 0, "seq_lens": 0, "split_plan": 0, "work_groups": modeled_groups}
+            "block_table": 0, "seq_lens": 0, "split_plan": 0, "work_groups": modeled_groups, "counters": 0}
+    args = {k: v for k, v in args.items() if k in declared_args(repo, arch, kernel)}  # an older build: no counters
     buffers = {"q": f"zeros:{q_bytes}", "kv": f"zeros:{max(cache_bytes, 64)}", "o": f"zeros:{o_bytes}",
                "partial_o": f"zeros:{max(4, tokens * h * ns * DV * 4)}", "partial_lse": f"zeros:{max(4, tokens * h * ns * 4)}",
                **{k: "@" + v for k, v in files.items() if k != "split_counts"}}
