@@ -138,6 +138,10 @@ void prepare_context(LaunchContext& ctx, Device& device, const Dispatch& dispatc
     ctx.wide_float.push_back(m.find("f16") != std::string::npos || m.find("f64") != std::string::npos);
     ctx.has_lds_dma |= in.fn && (in.m.lds || m.rfind("global_load_lds", 0) == 0);
   }
+  if (options.strict) {
+    ctx.wait_state_kinds.reserve(prog.code.size());
+    for (const Instr& in : prog.code) ctx.wait_state_kinds.push_back(wait_state_kind_of(in, prog.mnemonics[in.mnemonic]));
+  }
   if (options.trace) {
     ctx.trace_classes.reserve(prog.code.size());
     for (const Instr& in : prog.code) ctx.trace_classes.push_back(trace_class_of(in.cls, prog.mnemonics[in.mnemonic]));

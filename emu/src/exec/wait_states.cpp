@@ -78,12 +78,16 @@ namespace {
 
 bool overlaps(int r1, int n1, int r2, int n2) { return r1 < r2 + n2 && r2 < r1 + n1; }
 
-struct Kind {
-  bool readlane = false, writelane = false, readfirstlane = false, div_fmas = false, cmpx = false, trans = false,
-       lds_dma = false;
-};
-Kind kind_of(std::string_view mn, const Instr& in) {
-  Kind k;
+const WaitStateRule& rule_for(WaitStateRead read) {
+  for (const WaitStateRule& r : ::asmk::emu::kRules)
+    if (r.read == read) return r;
+  return ::asmk::emu::kRules[0];  // unreachable: every read kind has a rule
+}
+
+}  // namespace
+
+WaitStateKind wait_state_kind_of(const Instr& in, std::string_view mn) {
+  WaitStateKind k;
   k.readlane = mn.starts_with("v_readlane_b32");
   k.writelane = mn.starts_with("v_writelane_b32");
   k.readfirstlane = mn.starts_with("v_readfirstlane_b32");
@@ -96,14 +100,6 @@ Kind kind_of(std::string_view mn, const Instr& in) {
   return k;
 }
 
-const WaitStateRule& rule_for(WaitStateRead read) {
-  for (const WaitStateRule& r : ::asmk::emu::kRules)
-    if (r.read == read) return r;
-  return ::asmk::emu::kRules[0];  // unreachable: every read kind has a rule
-}
-
-}  // namespace
-
 void check_wait_states(Wave& w, const Instr& in) {
   const uint64_t now = w.wait_states;  // this instruction's count (check_mfma_hazards adds it after)
   // the wait states since a write recorded as count + 1 (0: none)
@@ -115,7 +111,7 @@ void check_wait_states(Wave& w, const Instr& in) {
   }
   const bool valu = in.cls == InstrClass::valu || in.cls == InstrClass::mfma;
   if (!valu && in.cls != InstrClass::vmem) return;
-  const Kind k = kind_of(w.ctx->program->mnemonics[in.mnemonic], in);
+  const WaitStateKind& k = w.ctx->wait_state_kinds[in.index];
   const bool dpp = valu && in.m.dpp != DppCtrl::none;
   // `what` and `reg` (-1: none) name the read; the message is built only for a finding (this runs per instruction).
   auto check = [&](WaitStateRead read, int64_t got, const char* what, int reg = -1) {

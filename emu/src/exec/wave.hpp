@@ -9,6 +9,7 @@
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "../decode/instr.hpp"
@@ -23,6 +24,14 @@ constexpr int kLanes = 64;
 constexpr uint32_t max_lds_bytes(Arch arch) { return arch == Arch::gfx942 ? 64 * 1024 : 160 * 1024; }
 
 /// Per-launch facts shared by every wave (read-only while waves run, except the reports).
+/// What the wait-state checker (wait_states.cpp) needs to know of an instruction beyond its class: classified from its
+/// mnemonic once per launch (dispatch setup), not per executed instruction.
+struct WaitStateKind {
+  bool readlane = false, writelane = false, readfirstlane = false, div_fmas = false, cmpx = false, trans = false,
+       lds_dma = false;
+};
+WaitStateKind wait_state_kind_of(const Instr& in, std::string_view mnemonic);
+
 struct LaunchContext {
   Device* device = nullptr;
   Device::View memory;  // the allocation table when the launch started: kernel accesses read it without a lock
@@ -35,6 +44,7 @@ struct LaunchContext {
   uint64_t code_address = 0;  // device address of the kernel's entry (the code object image is loaded)
   uint32_t lds_bytes = 0;
   std::vector<TraceClass> trace_classes;  // per instruction of the program, when tracing
+  std::vector<WaitStateKind> wait_state_kinds;  // per instruction of the program, in strict mode
   bool has_lds_dma = false;   // the program has LDS DMA instructions (strict mode then tracks LDS accesses)
   std::atomic<bool> abort{false};
   std::atomic<uint64_t> launch_instructions{0};  // wave-instructions run so far, added per turn (max_launch_instructions)
