@@ -1,5 +1,5 @@
 """Our FMHA forward against AITER's assembly `fmha_v3_fwd`, both modeled by the same model, at issue 12's
-canonical shapes. Every figure is **modeled** (no GPU here, and AITER publishes no measured attention table
+canonical shapes and fp8 hd 256 (AITER's gfx950 `fwd_hd256_fp8*`: the same launch as its fp8 hd 128 kernels). Every figure is **modeled** (no GPU here, and AITER publishes no measured attention table
 beside its code objects); the point is one yardstick for both.
 
     /usr/bin/python3 perf/fmha/aiter_compare.py --aiter AITER_CHECKOUT --build build --repo hsaco \
