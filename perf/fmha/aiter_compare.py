@@ -1,5 +1,5 @@
 """Our FMHA forward against AITER's assembly `fmha_v3_fwd`, both modeled by the same model, at issue 12's
-canonical shapes. Every figure is **modeled** (no GPU here, and AITER publishes no measured attention table
+canonical shapes and fp8 hd 256 (AITER's gfx950 `fwd_hd256_fp8*`: the same launch as its fp8 hd 128 kernels). Every figure is **modeled** (no GPU here, and AITER publishes no measured attention table
 beside its code objects); the point is one yardstick for both.
 
     /usr/bin/python3 perf/fmha/aiter_compare.py --aiter AITER_CHECKOUT --build build --repo hsaco \
@@ -38,6 +38,22 @@ from aiter_launch import Launch, ceil_div, random_bf16, random_fp8  # noqa: E402
 
 MAX_AITER_TOKENS = 32768  # the emulator holds q, k, v and o at full size: 1 GiB at 32K tokens x 32 heads
 SLACK_ROWS = 256  # rows (tokens) of slack after each input tensor
+
+
+def shapes(quick):
+    """report.py's canonical shapes, then fp8 hd 256 (AITER's gfx950 `fwd_hd256_fp8*`; gfx942 has none): h 16 and 32
+    (h_k = h_q), 16K tokens (s=4K b=4, s=8K b=2), causal and not. (group, label, dtype, head_dims, batch, heads_q,
+    heads_k, s, causal), as report.shapes."""
+    rows = report.shapes(quick)
+    if quick:
+        return rows
+    for causal in (True, False):
+        for hq in (16, 32):
+            for s in (4096, 8192):
+                rows.append((f"fp8 hd256 {'causal' if causal else 'non-causal'} (h_k = h_q, 16K tokens)",
+                             f"h={hq} s={s // 1024}K b={report.TOKENS // s}", "fp8", "256", report.TOKENS // s, hq, hq, s,
+                             causal))
+    return rows
 
 
 def aiter_table(aiter, arch):
@@ -241,6 +257,7 @@ def main():
     ap.add_argument("--before", help="a kernel repository built from an earlier commit: its ours / AITER beside")
     ap.add_argument("--before-label", default="before")
     ap.add_argument("--aiter-commit", help="AITER's commit, for a checkout without .git")
+    ap.add_argument("--only", help="rows of the shape groups whose name contains this only (a partial table, to try a change)")
     a = ap.parse_args()
     root = os.path.dirname(os.path.dirname(HERE))
     os.environ.setdefault("ASMK_PERF_MACHINES", os.path.join(root, "perf", "machines"))
@@ -283,7 +300,9 @@ def main():
     slower = []
     unpaired_notes = []
     with tempfile.TemporaryDirectory() as workdir:
-        for group, label, dtype, dims, batch, hq, hk, s, causal in report.shapes(a.quick):
+        for group, label, dtype, dims, batch, hq, hk, s, causal in shapes(a.quick):
+            if a.only and a.only not in group:
+                continue
             dqk, dv = (int(x) for x in (dims.split("x") if "x" in dims else (dims, dims)))
             for machine, arch in report.MACHINES:
                 kernel = report.selected_kernel(asmk, a.repo, machine, dtype, dims, batch, hq, hk, s, causal)

@@ -266,12 +266,13 @@ TEST_P(FmhaSplit, ShortQueriesSplitTheKeys) {
 }
 
 // The partial-o stores of the other head dims: hd 64 (two dv per lane and block: 8-byte stores) and hd 256 (O in
-// AccVGPRs), fp16 and bf16; h_q = h_k (with GQA hd 64 and 256 take the packed rows: the next test).
+// AccVGPRs; fp8: the wide V layout, dv 8i + b, two 16-byte stores per register), fp16, bf16 and fp8; h_q = h_k (with
+// GQA hd 64 and 256 take the packed rows: the next test).
 TEST_P(FmhaSplit, EveryHeadDimStoresItsPartials) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
   uint32_t seed = 1250;
-  for (const char* kind : {"fp16_fp16_d64_none", "bf16_bf16_d256_none", "fp8_bf16_d192x128_window"})
+  for (const char* kind : {"fp16_fp16_d64_none", "bf16_bf16_d256_none", "fp8_bf16_d192x128_window", "fp8_bf16_d256_none"})
     run_op(s, variant(GetParam().arch, kind), {1, 2, 2, 5, 1100, -1, 0}, seed++, 64 << 20, 2);
 }
 
@@ -290,6 +291,7 @@ TEST_P(FmhaSplit, ShortQueriesPackEveryHeadDim) {
   // fp8 (hd 64: 8-bit V loads, no wide V): split pass; hd 256, one launch: the o stores from AccVGPRs
   run_op(s, variant(arch, "fp8_bf16_d64_window"), {1, 8, 2, 4, 600, -1, 0}, 1344, 64 << 20, 2);
   run_op(s, variant(arch, "fp8_bf16_d256_window"), {2, 4, 1, 2, 700, -1, 0}, 1345, 0, 1);
+  run_op(s, variant(arch, "fp8_bf16_d256_window"), {1, 8, 2, 4, 600, -1, 0}, 1346, 64 << 20, 2);  // split pass
 }
 
 // The workspace bounds the splits (op.yaml: bytes / (rows · (4·d_v + 4)) of them); without a workspace, or
