@@ -27,7 +27,7 @@
 // Usage (JSON on stdout, one object; labelled "modeled"):
 //   asmk_fmha_model --repo hsaco --machine MI300X --kernel NAME --batch B --heads-q H --heads-k HK
 //                   --seqlen-q S --seqlen-k SK [--causal] [--splits N] [--trace-limit 2048]
-//                   [--dispatch tiles | heads-heaviest-first]
+//                   [--dispatch grid | tiles | heads-heaviest-first | tiles-heaviest-first]
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -59,10 +59,13 @@ struct Problem {
   std::string repo = "hsaco", machine = "MI300X", kernel;
   uint32_t batch = 1, heads_q = 1, heads_k = 1, seqlen_q = 0, seqlen_k = 0, trace_limit = 2048, splits = 1;
   bool causal = false;
-  // Dispatch order of the workgroups: "heads-heaviest-first" (the kernels' grid, space.yaml: heads fastest, then
-  // query tiles from the last, the heaviest of a causal launch first, then sequences) or "tiles" (the grid of the
-  // kernels before 2026-12-07: query tiles fastest from the first, then heads; for a repository of that time)
-  std::string dispatch = "heads-heaviest-first";
+  // Dispatch order of the workgroups: "grid" (the kernel's, space.yaml's launch: "tiles-heaviest-first" at 8 waves,
+  // "heads-heaviest-first" at 4), "heads-heaviest-first" (heads fastest, then query tiles from the last, the
+  // heaviest of a causal launch first, then sequences), "tiles-heaviest-first" (heads fastest, then sequences, then
+  // query tiles from the last: the whole launch's heaviest first; 8-wave kernels since 2026-12-08) or "tiles" (the
+  // grid of the kernels before 2026-12-07: query tiles fastest from the first, then heads; for a repository of that
+  // time)
+  std::string dispatch = "grid";
 };
 
 [[noreturn]] void usage(const std::string& why) {
@@ -94,7 +97,9 @@ Problem parse(int argc, char** argv) {
     else usage("unknown option " + a);
   }
   if (p.kernel.empty() || p.seqlen_q == 0 || p.seqlen_k == 0) usage("--kernel, --seqlen-q and --seqlen-k are required");
-  if (p.dispatch != "tiles" && p.dispatch != "heads-heaviest-first") usage("--dispatch: tiles or heads-heaviest-first");
+  if (p.dispatch != "grid" && p.dispatch != "tiles" && p.dispatch != "heads-heaviest-first" &&
+      p.dispatch != "tiles-heaviest-first")
+    usage("--dispatch: grid, tiles, heads-heaviest-first or tiles-heaviest-first");
   if (p.causal && p.seqlen_k < p.seqlen_q) usage("causal (bottom-right) needs seqlen_k >= seqlen_q");
   return p;
 }
@@ -335,9 +340,16 @@ int main(int argc, char** argv) {
     schedule.emplace_back(1, s.cycles);
     l2_bytes += s.global_bytes;  // of one copy (the traced workgroup)
   };
-  if (p.dispatch == "tiles") {
+  // the kernel's grid (space.yaml's launch): 8 waves (heads, sequences, query tiles), 4 waves (heads, query tiles,
+  // sequences · splits); query tiles from the last either way
+  const std::string dispatch =
+      p.dispatch != "grid" ? p.dispatch : waves_per_workgroup == 8 ? "tiles-heaviest-first" : "heads-heaviest-first";
+  if (dispatch == "tiles") {
     for (uint64_t rep = 0; rep < uint64_t(grid_heads) * p.batch; ++rep)
       for (const auto& work : tile_work) add(work);
+  } else if (dispatch == "tiles-heaviest-first") {
+    for (size_t i = tile_work.size(); i-- > 0;)
+      for (uint64_t rep = 0; rep < uint64_t(grid_heads) * p.batch; ++rep) add(tile_work[i]);
   } else {
     for (uint32_t b = 0; b < p.batch; ++b)
       for (size_t i = tile_work.size(); i-- > 0;)
@@ -389,7 +401,7 @@ int main(int argc, char** argv) {
       {"machine", machine->name},
       {"kernel", p.kernel},
       {"problem", {{"batch", p.batch}, {"heads_q", p.heads_q}, {"heads_k", p.heads_k}, {"seqlen_q", p.seqlen_q},
-                   {"seqlen_k", p.seqlen_k}, {"causal", p.causal}, {"splits", p.splits}, {"dispatch", p.dispatch}}},
+                   {"seqlen_k", p.seqlen_k}, {"causal", p.causal}, {"splits", p.splits}, {"dispatch", dispatch}}},
       {"occupancy", {{"waves_per_simd", occ.waves_per_simd}, {"workgroups_per_cu", occ.workgroups_per_cu},
                      {"limiter", occ.limiter}, {"unified_vgprs", occ.unified_vgprs}, {"lds_bytes", occ.lds_allocated},
                      {"resident_per_cu", copies}}},

@@ -51,11 +51,12 @@ class FmhaFwdRulesTest(unittest.TestCase):
             values = {**PROBLEM, "seqlen_q": 3, "num_heads_q": 16}
             grid = [evaluate(g, values) for g in launch["grid"]]
             # packed: the 8 query heads of a kv head times 3 tokens are the rows of one of 2 heads
-            # (heads fastest, then query tiles: the kernel takes them from the last)
-            self.assertEqual(grid, [2, 1, 2] if "_packed_" in name else [16, 1, 2], name)
+            # (heads fastest, then query tiles: the kernel takes them from the last; 8 waves: sequences, then tiles)
+            w8 = name.endswith("_w8")
+            self.assertEqual(grid, [2, 1, 2] if "_packed_" in name else [16, 2, 1] if w8 else [16, 1, 2], name)
             grid = [evaluate(g, {**PROBLEM, "seqlen_q": 300, "num_splits": 5}) for g in launch["grid"]]
-            self.assertEqual(grid, [2 if "_packed_" in name else 4, (600 + 127 if "_packed_" in name else 300 + rows - 1) // rows, 10],
-                             name)
+            tiles = (600 + 127 if "_packed_" in name else 300 + rows - 1) // rows
+            self.assertEqual(grid, [2 if "_packed_" in name else 4] + ([10, tiles] if w8 else [tiles, 10]), name)
             self.assertEqual(launch["block"], [lanes, 1, 1], name)
             aligned = {r["pointer"]: r["align"] for r in requires if "pointer" in r}
             self.assertEqual(aligned, {"q": 16, "k": 16, "v": 16, "o": 16, "lse": 4, "cu_seqlens_q": 4, "cu_seqlens_k": 4}, name)

@@ -334,8 +334,8 @@ TEST_P(FmhaFwd, LongSequences) {
 
 // The ping-pong for DeepSeek's head dims 192x128: K rows of 384 bytes reach LDS in a 256-byte and a 128-byte
 // DMA part (lanes 0..31 alone), 12 K fragments per lane (gfx942: V read element by element, V_LDS16); causal bottom-right with s_k > s_q and GQA 2:1 over
-// 22 key tiles, every buffer reused several times, and a sliding window (100, 7) over 1000 keys (strict mode: the LDS
-// race check applies).
+// 22 key tiles, every buffer reused several times, a sliding window (100, 7) over 1000 keys and three sequences of
+// two query tiles (strict mode: the LDS race check applies).
 TEST_P(FmhaFwd, PingPongHeadDims192x128) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
@@ -346,6 +346,9 @@ TEST_P(FmhaFwd, PingPongHeadDims192x128) {
     // a sliding window over 1000 keys: each wave's computed tiles lie inside the workgroup's, with tiles it only
     // brings before and after them (the loop's general head after the fast entry's compare fails)
     run(s, v, {1, 1, 1, 1000, 1000, Layout::padded, 100, 7, true, true}, seed++);
+    // the 8-wave grid (heads, sequences, query tiles): three sequences of two query tiles (a grid read the other way
+    // round leaves the third sequence unwritten)
+    run(s, v, {3, 1, 1, 260, 260, Layout::contiguous, -1, 0, true}, seed++);
     ++found;
   }
   EXPECT_EQ(found, 2u) << "expected the bf16 and fp16 window kernels";
