@@ -356,6 +356,15 @@ void write_trace(const std::string& path, const emu::LaunchReport& r) {
   }
 }
 
+// The CU timeline of --model as a JSON object: where a class's cycles go (busy units, waits summed over its waves).
+std::string cu_json(const perf::CuTimeline& cu) {
+  return fmt::format("{{\"cycles\": {:.0f}, \"mfma_busy\": {:.0f}, \"valu_busy\": {:.0f}, \"salu_busy\": {:.0f}, "
+                     "\"lds_busy\": {:.0f}, \"vmem_busy\": {:.0f}, \"wait_vm\": {:.0f}, \"wait_lgkm\": {:.0f}, "
+                     "\"wait_barrier\": {:.0f}, \"wait_dependency\": {:.0f}, \"instructions\": {}, \"waves\": {}}}",
+                     cu.cycles, cu.mfma_busy, cu.valu_busy, cu.salu_busy, cu.lds_busy, cu.vmem_busy, cu.wait_vm,
+                     cu.wait_lgkm, cu.wait_barrier, cu.wait_dependency, cu.instructions, cu.waves);
+}
+
 // --model: the launch's modeled time from the traces of its first and last workgroups.
 void print_model(const RunOptions& o, const emu::CodeObject& co, const emu::Kernel& k, const emu::Dispatch& dispatch,
                  const emu::LaunchReport& report, const perf::Machine& machine, std::uint64_t buffer_bytes) {
@@ -373,10 +382,10 @@ void print_model(const RunOptions& o, const emu::CodeObject& co, const emu::Kern
     fmt::print("{{\"label\": \"modeled\", \"machine\": \"{}\", \"kernel\": \"{}\", \"time_us\": {:.4f}, "
                "\"limiter\": \"{}\", \"compute_us\": {:.4f}, \"l2_us\": {:.4f}, \"hbm_us\": {:.4f}, "
                "\"overhead_us\": {:.4f}, \"workgroups\": {}, \"workgroups_per_cu\": {}, \"resident_per_cu\": {}, "
-               "\"waves_per_simd\": {}, \"tflops\": {:.4f}, \"tbps\": {:.4f}}}\n",
+               "\"waves_per_simd\": {}, \"tflops\": {:.4f}, \"tbps\": {:.4f}, \"cu\": {}}}\n",
                machine.name, k.name, e->time_us, e->limiter, e->compute_us, e->l2_us, e->hbm_us, e->overhead_us,
                e->workgroups, e->occupancy.workgroups_per_cu, e->resident_per_cu, e->occupancy.waves_per_simd,
-               e->tflops, e->tbps);
+               e->tflops, e->tbps, cu_json(e->cu));
     return;
   }
   fmt::print("modeled on {} ({}; machine model perf/machines/{}.json, not a measurement): {:.2f} us, limiter {}\n",
@@ -388,6 +397,12 @@ void print_model(const RunOptions& o, const emu::CodeObject& co, const emu::Kern
              e->workgroups, e->occupancy.workgroups_per_cu, e->occupancy.waves_per_simd, e->occupancy.limiter,
              e->resident_per_cu, traced_text);
   if (o.flops > 0) fmt::print("  {:.1f} TFLOP/s, {:.3f} TB/s (modeled)\n", e->tflops, e->tbps);
+  const perf::CuTimeline& cu = e->cu;
+  fmt::print("  CU (the class with the most CU time, {} resident): {:.0f} cycles; busy MFMA {:.0f}, VALU {:.0f}, SALU {:.0f} "
+             "(busiest SIMD), LDS {:.0f}, vector memory {:.0f}; waits over its {} waves: vmcnt {:.0f}, lgkmcnt {:.0f}, "
+             "barrier {:.0f}, MFMA dependency {:.0f}; {} instructions\n",
+             e->resident_per_cu, cu.cycles, cu.mfma_busy, cu.valu_busy, cu.salu_busy, cu.lds_busy, cu.vmem_busy, cu.waves,
+             cu.wait_vm, cu.wait_lgkm, cu.wait_barrier, cu.wait_dependency, cu.instructions);
   for (const auto& note : e->notes) fmt::print("  note: {}\n", note);
 }
 

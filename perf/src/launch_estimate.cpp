@@ -59,6 +59,7 @@ Expected<Estimate> estimate_launch(const Machine& m, const LaunchInput& in) {
     const double weight = double(c.count) * t.cycles;
     if (weight > dominant_weight) dominant_weight = weight, dominant = &t;
   }
+  if (dominant != nullptr) e.cu = *dominant;
   const double makespan_cycles = list_schedule(schedule, uint64_t(m.compute_units) * e.resident_per_cu);
   e.compute_us = m.cycles_to_us(makespan_cycles);
   e.hbm_us = in.compulsory_bytes / (m.hbm_tbps * 1e6);

@@ -4,7 +4,7 @@ One gemm_bf16 kernel, one shape whose tiles are all alike (no ragged tile, no sp
 models it from its launch plan; `asmk run --model` from the code object alone (grid, buffers and
 arguments on the command line, the first and last workgroups traced). Both must give the same time,
 limiter and occupancy (the comparison is between two paths, never against a fixed timing). Then the
-errors: a machine of another arch, --json without --model. Also `asmk perf --json` against its CSV.
+errors: a machine of another arch, --json without --model; the CU timeline (busy units, waits) of both outputs. Also `asmk perf --json` against its CSV.
 
 usage: check_run_model.py ASMK DEFAULT_REPO OUT_DIR   (exit 77 = skipped: no code objects)
 """
@@ -90,9 +90,26 @@ def main():
         fail("workgroups %s / per CU %s vs asmk perf's %s / %s" % (
             figures["workgroups"], figures["workgroups_per_cu"], plan["workgroups"], plan["workgroups_per_cu"]))
 
+    # Where the time goes: the CU timeline of the (only) class — units busy at most its cycles, the MFMA GEMM's matrix
+    # cores busy, the waves of its resident workgroups, a CU limiter named by a unit busy >= 60 % of the cycles.
+    cu = figures["cu"]
+    busy = {"mfma": cu["mfma_busy"], "valu": cu["valu_busy"], "salu": cu["salu_busy"], "lds": cu["lds_busy"],
+            "vmem issue": cu["vmem_busy"]}
+    if not (cu["cycles"] > 0 and cu["mfma_busy"] > 0 and cu["instructions"] > 0 and
+            all(0 <= b <= cu["cycles"] for b in busy.values()) and
+            min(cu["wait_vm"], cu["wait_lgkm"], cu["wait_barrier"], cu["wait_dependency"]) >= 0):
+        fail("--model cu timeline: %s" % cu)
+    if cu["waves"] != 4 * figures["resident_per_cu"]:
+        fail("--model cu: %d waves for %d resident 4-wave workgroups" % (cu["waves"], figures["resident_per_cu"]))
+    if figures["limiter"] in busy and busy[figures["limiter"]] < 0.6 * cu["cycles"]:
+        fail("limiter %s, but that unit is busy %d of %d cycles" % (figures["limiter"], busy[figures["limiter"]], cu["cycles"]))
+
     text = run(launch + ["--model", MACHINE])
     if text.returncode != 0 or "modeled on MI300X" not in text.stdout or "not a measurement" not in text.stdout:
         fail("the text output does not say modeled on MI300X:\n" + text.stdout + text.stderr)
+    if "CU (the class with the most CU time, %d resident): %d cycles; busy MFMA %d," % (
+            figures["resident_per_cu"], cu["cycles"], cu["mfma_busy"]) not in text.stdout:
+        fail("the text output does not give the JSON's CU timeline %s:\n%s" % (cu, text.stdout))
 
     wrong_arch = run(launch + ["--model", "MI355X"])
     if wrong_arch.returncode == 0 or "the machine is gfx950, the code object is gfx942" not in wrong_arch.stderr:

@@ -39,6 +39,9 @@ struct Estimate {
   uint32_t resident_per_cu = 0;  // workgroups simulated together on a CU
   double l2_bytes = 0;
   std::vector<std::string> notes;
+  // The CU timeline of the workgroup class with the most CU time (the one that names a CU limiter): its cycles,
+  // busy units and waits, where the time goes (asmk run --model prints it).
+  CuTimeline cu;
 };
 
 Expected<Estimate> estimate_launch(const Machine& machine, const LaunchInput& input);
