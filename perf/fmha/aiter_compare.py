@@ -238,7 +238,6 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--repo", default="hsaco")
     ap.add_argument("--quick", action="store_true", help="report.py's two smoke shapes only")
-    ap.add_argument("--dtype", choices=["bf16", "fp8"], help="only the shapes of this dtype (their rows and medians)")
     ap.add_argument("--before", help="a kernel repository built from an earlier commit: its ours / AITER beside")
     ap.add_argument("--before-label", default="before")
     ap.add_argument("--aiter-commit", help="AITER's commit, for a checkout without .git")
@@ -285,8 +284,6 @@ def main():
     unpaired_notes = []
     with tempfile.TemporaryDirectory() as workdir:
         for group, label, dtype, dims, batch, hq, hk, s, causal in report.shapes(a.quick):
-            if a.dtype and dtype != a.dtype:
-                continue
             dqk, dv = (int(x) for x in (dims.split("x") if "x" in dims else (dims, dims)))
             for machine, arch in report.MACHINES:
                 kernel = report.selected_kernel(asmk, a.repo, machine, dtype, dims, batch, hq, hk, s, causal)
