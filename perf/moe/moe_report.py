@@ -83,6 +83,10 @@ FUSED_MOE = _yaml("templates/moe_gemm/op.fused_moe.yaml")
 FUSED_MOE_ROUTED = _yaml("templates/moe_gemm/op.fused_moe_routed.yaml")
 MOE_GEMM = _yaml("templates/moe_gemm/space.yaml")
 MOE_GEMM1 = _yaml("templates/moe_gemm/op.moe_gemm1.yaml")
+# the stage-1 ops whose own `select` replaces moe_gemm1's (the upcast forms: op.moe_gemm1_a16w4.yaml, _a8w4), by the
+# variant's input suffix
+MOE_GEMM1_BY_INPUT = {"ina16w4_mx32": _yaml("templates/moe_gemm/op.moe_gemm1_a16w4.yaml"),
+                      "ina8w4_rowcol": _yaml("templates/moe_gemm/op.moe_gemm1_a8w4.yaml")}
 
 
 def fused_moe_derived(name, tokens, k, experts, block_m=0, in_dtype="bf16", fp8_scales="rowcol", act_dtype="auto",
@@ -123,7 +127,8 @@ def stage1_k_split(repo, kernel, tokens, k, experts, hidden, inter, compute_unit
              "k_waves": 0, "min": min, "max": max, **params}
     if not all(spec_value(r["expr"], **names) for r in MOE_GEMM.get("requires", []) if "k_split" in r["expr"]):
         return 1, kernel
-    (prefer,) = MOE_GEMM1["select"]["prefer"]
+    op = next((spec for suffix, spec in MOE_GEMM1_BY_INPUT.items() if kernel.endswith(suffix)), MOE_GEMM1)
+    (prefer,) = op["select"]["prefer"]
     score = {ks: spec_value(prefer["most"], **{**names, "k_split": ks}) for ks in (1, 4)}
     return (4, split) if score[4] > score[1] else (1, kernel)
 

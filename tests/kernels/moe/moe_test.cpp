@@ -597,7 +597,8 @@ TEST_P(Moe, GemmStagesBlockScaleEveryVariant) {
 // block-scale stage 1 (two steps per K-block) at 1 to 4 K-blocks. With four (a16w4, gfx950: unrolled four
 // times; its K steps of 32 bf16 come in pairs, hidden and inter multiples of 64) at 2, 4, 6, 8 steps.
 // The direct K loop (stage 2 at m_tile 16: bf16 and a16w4 with 3 K-blocks of two steps in flight, the
-// block scales with 2, a8w4 with 6 of one step; the first ones peeled, the rest unrolled as many times):
+// block scales with 2, a8w4 and fp8 per-row with 6 of one step (gfx950's fp8: 4); the first ones peeled, the
+// rest unrolled as many times):
 // 1 to 7 K-blocks (block scales 1 to 4), so it is left at every position, with loads past K in flight.
 TEST_P(Moe, GemmDeeperStagingEveryLoopExit) {
   Session s(GetParam().name);
@@ -611,11 +612,14 @@ TEST_P(Moe, GemmDeeperStagingEveryLoopExit) {
         {"moe_gemm1_blockscale", "tokens=3 k=2 experts=8 hidden=" + std::to_string(128 * ((steps + 1) / 2)) + " inter=128 block_m=16",
          "s1_silu_bf16_m16_infp8_block128"},
         // a16w4: 2·steps K steps of 32 bf16 (steps 1..4)
-        {"moe_gemm1_a16w4", "tokens=3 k=2 experts=8 hidden=" + k + " inter=64 block_m=16 activation=swiglu_oai", "s1_swiglu_oai_bf16_m16_ina16w4_mx32"},
+        {"moe_gemm1_a16w4", "tokens=3 k=2 experts=8 hidden=" + k + " inter=64 block_m=16 activation=swiglu_oai k_waves=1", "s1_swiglu_oai_bf16_m16_ina16w4_mx32"},
         {"moe_gemm2_a16w4", "tokens=3 k=2 experts=8 hidden=128 inter=" + k + " block_m=16", "s2_none_f32_m16_ina16w4_mx32"},
         {"moe_gemm2", "tokens=3 k=2 experts=8 hidden=64 inter=" + k + " block_m=16", "s2_none_f32_m16_inbf16_none"},
         // a8w4: K-blocks of one 64-byte step, 6 in flight
         {"moe_gemm2_a8w4", "tokens=3 k=2 experts=8 hidden=64 inter=" + k + " block_m=16", "s2_none_f32_m16_ina8w4_rowcol"},
+        // fp8 per-row scales: K-blocks of one step, 6 in flight (gfx950's two B blocks per wave: 4); hidden 192:
+        // gfx950's 128-column tile runs a last tile whose second half is past hidden
+        {"moe_gemm2_fp8", "tokens=3 k=2 experts=8 hidden=192 inter=" + k + " block_m=16", "s2_none_f32_m16_infp8_rowcol"},
         {"moe_gemm2_blockscale", "tokens=3 k=2 experts=8 hidden=128 inter=" + std::to_string(128 * ((steps + 1) / 2)) + " block_m=16",
          "s2_none_f32_m16_infp8_block128"},
     };
@@ -633,10 +637,11 @@ TEST_P(Moe, GemmDeeperStagingEveryLoopExit) {
 }
 
 // Stage 1's decode tile with K split over the waves (space.yaml k_split 4; moe_gemm1's rule picks it where the
-// 64-column tiles leave CUs idle and hidden >= 2048): bf16 and fp8 block scales, each activation, biases, a
-// DeepSeek-V3-like E 64 k 8 at one token. Then k_waves=4 at every per-wave K-block count that leaves the
-// direct loop at each position (bf16: 3 K-blocks in flight, 1..6 per wave; block scales: 2, 1..4), with the
-// padding rows and the K-blocks past each wave's quarter read as nothing.
+// 64-column tiles leave CUs idle and hidden >= 2048, the upcast forms' wherever it exists): bf16, fp8 block and
+// per-row scales, a8w4 (gfx942), a16w4 (gfx950), each activation, biases, a DeepSeek-V3-like E 64 k 8 at one
+// token, K-blocks in unequal quarters. Then k_waves=4 at every per-wave K-block count that leaves the direct
+// loop at each position (bf16: 3 K-blocks in flight, 1..6 per wave; block scales: 2, 1..4; fp8 per-row: 6),
+// with the padding rows and the K-blocks past each wave's quarter read as nothing.
 TEST_P(Moe, GemmStage1KSplitMatchesTheReference) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
@@ -647,12 +652,29 @@ TEST_P(Moe, GemmStage1KSplitMatchesTheReference) {
       {"moe_gemm1_blockscale", "tokens=1 k=8 experts=64 hidden=2048 inter=256 block_m=16", "s1_silu_bf16_m16_infp8_block128_ks4"},
       {"moe_gemm1_blockscale", "tokens=3 k=2 experts=8 hidden=2048 inter=128 block_m=16 activation=gelu", "s1_gelu_bf16_m16_infp8_block128_ks4"},
       {"moe_gemm1_blockscale", "tokens=3 k=4 experts=16 hidden=2048 inter=128 block_m=16 activation=swiglu_oai bias", "s1_swiglu_oai_bf16_m16_infp8_block128_ks4"},
+      {"moe_gemm1_fp8", "tokens=1 k=4 experts=16 hidden=2048 inter=64 block_m=16 activation=swiglu_oai bias", "s1_swiglu_oai_bf16_m16_infp8_rowcol_ks4"},
+      // K-blocks that 4 does not divide: quarters of 2, 1, 1, 1 (bf16, fp8 per-row: 5 K-blocks of 64) and of 1, 2, 1, 2
+      // (block scales: 6 of 128); the upcast forms split wherever the kernel exists (a8w4: gfx942, a16w4: gfx950)
+      {"moe_gemm1", "tokens=3 k=2 experts=8 hidden=320 inter=64 block_m=16 k_waves=4", "s1_silu_bf16_m16_inbf16_none_ks4"},
+      {"moe_gemm1_fp8", "tokens=3 k=2 experts=8 hidden=320 inter=64 block_m=16 activation=gelu k_waves=4", "s1_gelu_bf16_m16_infp8_rowcol_ks4"},
+      {"moe_gemm1_blockscale", "tokens=2 k=2 experts=4 hidden=768 inter=128 block_m=16 k_waves=4", "s1_silu_bf16_m16_infp8_block128_ks4"},
+      {"moe_gemm1_a8w4", "tokens=3 k=2 experts=8 hidden=320 inter=64 block_m=16 activation=gelu bias", "s1_gelu_bf16_m16_ina8w4_rowcol_ks4"},
+      {"moe_gemm1_a16w4", "tokens=3 k=4 experts=16 hidden=320 inter=128 block_m=16 activation=swiglu_oai bias", "s1_swiglu_oai_bf16_m16_ina16w4_mx32_ks4"},
       // k_waves=1: the unsplit tile all the same
       {"moe_gemm1_blockscale", "tokens=1 k=2 experts=8 hidden=2048 inter=128 block_m=16 k_waves=1", "s1_silu_bf16_m16_infp8_block128"},
+      {"moe_gemm1_a8w4", "tokens=3 k=2 experts=8 hidden=320 inter=64 block_m=16 k_waves=1", "s1_silu_bf16_m16_ina8w4_rowcol"},
   };
   std::uint32_t seed = 1400;
+  const bool gfx950 = std::string(GetParam().arch) == "gfx950";
   for (const auto& c : chosen) {
     SCOPED_TRACE(std::string(c.op) + " " + c.problem);
+    const std::string name = c.variant;
+    if (name.find("a16w4") != std::string::npos && !gfx950) continue;   // MXFP4: gfx950 only
+    if (name.find("a8w4_rowcol_ks4") != std::string::npos && gfx950) {   // the int4 K split: gfx942 only (space.yaml)
+      const auto r = run_ok(s, c.op, c.problem, seed++);
+      EXPECT_EQ(std::string(r.selection.kernel_name), "moe_gemm_gfx950_" + name.substr(0, name.size() - 4));
+      continue;
+    }
     const auto r = run_ok(s, c.op, c.problem, seed++);
     EXPECT_EQ(std::string(r.selection.kernel_name), "moe_gemm" + arch_suffix(GetParam().arch) + c.variant);
     ASSERT_EQ(r.comparisons.size(), 1u);
@@ -664,6 +686,9 @@ TEST_P(Moe, GemmStage1KSplitMatchesTheReference) {
          "s1_silu_bf16_m16_inbf16_none_ks4"},
         {"moe_gemm1_blockscale", "tokens=2 k=2 experts=4 hidden=" + std::to_string(512 * per_wave) + " inter=128 block_m=16 k_waves=4",
          "s1_silu_bf16_m16_infp8_block128_ks4"},
+        // fp8 per-row scales: K-blocks of one 64-byte step, 6 in flight
+        {"moe_gemm1_fp8", "tokens=2 k=2 experts=4 hidden=" + std::to_string(256 * per_wave) + " inter=64 block_m=16 k_waves=4",
+         "s1_silu_bf16_m16_infp8_rowcol_ks4"},
     };
     for (const auto& c : exits) {
       if (std::string(c.op) == "moe_gemm1_blockscale" && per_wave > 4) continue;
@@ -672,9 +697,11 @@ TEST_P(Moe, GemmStage1KSplitMatchesTheReference) {
       EXPECT_EQ(std::string(r.selection.kernel_name), "moe_gemm" + arch_suffix(GetParam().arch) + c.variant);
     }
   }
-  // a hidden that is not whole quarters of the K-blocks: the unsplit tile even with k_waves=4 (rule k_split_whole_kblocks)
-  const auto r = run_ok(s, "moe_gemm1", "tokens=3 k=2 experts=8 hidden=320 inter=64 block_m=16 k_waves=4", seed++);
+  // fewer than 4 K-blocks: the unsplit tile even with k_waves=4 (rule k_split_kblocks; 4 of them split above)
+  const auto r = run_ok(s, "moe_gemm1", "tokens=3 k=2 experts=8 hidden=192 inter=64 block_m=16 k_waves=4", seed++);
   EXPECT_EQ(std::string(r.selection.kernel_name), "moe_gemm" + arch_suffix(GetParam().arch) + "s1_silu_bf16_m16_inbf16_none");
+  const auto b = run_ok(s, "moe_gemm1_blockscale", "tokens=3 k=2 experts=8 hidden=384 inter=128 block_m=16 k_waves=4", seed++);
+  EXPECT_EQ(std::string(b.selection.kernel_name), "moe_gemm" + arch_suffix(GetParam().arch) + "s1_silu_bf16_m16_infp8_block128");
 }
 
 // The block-scale comparison has teeth: a reference with one scale per row (the rowcol op's) where

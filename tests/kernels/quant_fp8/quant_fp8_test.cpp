@@ -122,11 +122,14 @@ TEST(QuantFp8OnEmu, EveryVariantMatchesTheReference) {
       const uint32_t n_per_wg = uint32_t(v.param_int("n_per_wg"));
       const Format in_format = v.param_str("in_dtype") == "fp16" ? Format::fp16 : Format::bf16;
       const bool group = v.param_str("granularity") == "group";
-      // Ragged shapes: one group, a partial last step, several steps, and padded strides.
+      // Ragged shapes: one group, a partial last step, several steps, and padded strides; the row
+      // variants' loads go 4 steps at a time (ROW_UNROLL): 5 steps, the last partial, take a second
+      // iteration whose later steps lie past N.
       const Problem problems[] = {
           {1, 128, 128, 128},
           {5, n_per_wg + 128, n_per_wg + 136, n_per_wg + 160},
           {3, 2 * n_per_wg, 2 * n_per_wg, 2 * n_per_wg + 4},
+          {2, 4 * n_per_wg + 256, 4 * n_per_wg + 264, 4 * n_per_wg + 256},
       };
       for (const Problem& p : problems) check(session, arch_of(device), in_format, group, p, seed++, v.name);
     }
