@@ -102,7 +102,8 @@ ASMK_API const char* asmk_version_string(void);
 /* says otherwise). 0, a size below the struct's first layout, or one beyond this library's   */
 /* is ASMK_ERROR_INVALID_ARGUMENT naming the struct and the sizes it knows; nothing is done.  */
 /* asmk_selection.launch_count may exceed the slots of an older struct: read at most your     */
-/* ASMK_MAX_LAUNCHES.                                                                          */
+/* ASMK_MAX_LAUNCHES (0.1's asmk.h had 8 slots, this one 16; the library writes the slots     */
+/* your struct_size covers and counts every launch).                                          */
 
 #ifdef __cplusplus /* value-initialized, then sized: no -Wmissing-field-initializers */
 #define ASMK_INIT(type) ([] { type v_{}; v_.struct_size = sizeof(type); return v_; }())
@@ -410,7 +411,9 @@ typedef struct asmk_launch_info {
   asmk_dim3 block; /* work-items */
 } asmk_launch_info;
 
-#define ASMK_MAX_LAUNCHES 8
+/* The slots of asmk_selection.launches: 8 in 0.1, 16 since (a plan of 9 or more launches is reported
+   whole to a struct of this size, its first 8 to a 0.1 struct; launch_count counts them all). */
+#define ASMK_MAX_LAUNCHES 16
 
 /* The result of a selector: which kernel, how to launch it, and why. */
 typedef struct asmk_selection {
@@ -433,7 +436,8 @@ typedef struct asmk_selection {
   const char* explain;
   /* Every launch the op makes, in order (launches[0] is kernel/grid/block above; a split-K GEMM
      then has the reduce; a pipeline op one per stage launch): launch_count of them, at most
-     ASMK_MAX_LAUNCHES. */
+     ASMK_MAX_LAUNCHES; a struct with fewer slots (an older asmk.h) gets as many as its
+     struct_size covers, launch_count still counting all. */
   size_t launch_count;
   asmk_launch_info launches[ASMK_MAX_LAUNCHES];
 } asmk_selection;

@@ -24,6 +24,12 @@ inline constexpr std::size_t kFirstSize = sizeof(T);  // a sized struct's layout
 // ...unless fields were appended since:
 template <>
 inline constexpr std::size_t kFirstSize<asmk_open_options> = offsetof(asmk_open_options, max_launch_instructions);
+// asmk_selection.launches (its last field) grew from 0.1's 8 slots to ASMK_MAX_LAUNCHES: write() fills the slots
+// the caller's size covers; launch_count counts every launch.
+inline constexpr std::size_t kLaunchSlotsV1 = 8;
+template <>
+inline constexpr std::size_t kFirstSize<asmk_selection> =
+    offsetof(asmk_selection, launches) + kLaunchSlotsV1 * sizeof(asmk_launch_info);
 template <>
 inline constexpr std::size_t kFirstSize<asmk_mla_decode_args> = offsetof(asmk_mla_decode_args, work);
 

@@ -305,6 +305,20 @@ def layer(asmk, repo, machine, spec, tokens, folder: Path, compute_units=None, f
     # for few slots, else moe_sort_count + moe_sort_scatter over chunks (their sum)
     capacity = len(sorted_ids)
     rows["sort"] = sort_launches(asmk, repo, machine, ids, tokens, k, experts, block_m, capacity, files, folder)
+    # up to 4 tokens fused_moe routes and sorts in one launch (op.fused_moe.yaml's derived route_sort: moe_route_sort,
+    # one workgroup): its time in the routing column, the sort's 0 (² in the table)
+    if fused_moe_derived("route_sort", tokens, k, experts) == 1:
+        fused_kernel = f"moe_route_sort_{arch}_{route}_e{next(e for e in ((4, 8) if route == 'grouped' else (1, 2, 4, 8)) if experts <= 64 * e)}"
+        fused_args = {"tokens": tokens, "experts": experts, "k": k, "renormalize": 1, "local_experts": experts, "block_m": block_m,
+                      "chunk": 64, "expert_map": 0, "counts": 0, "n_group": args.get("n_group", 1),
+                      "topk_group": args.get("topk_group", 1), "routed_scaling_factor": args.get("routed_scaling_factor", "bits:0x3f800000")}
+        fused_buffers = {**buffers, "correction_bias": f"zeros:{experts * 4}", "sorted_ids": f"zeros:{capacity * 4}",
+                         "sorted_weights": f"zeros:{capacity * 4}", "block_expert": f"zeros:{capacity // block_m * 4}",
+                         "total_padded": "zeros:4"}
+        rows["routing"] = model(asmk, repo, fused_kernel, [1, 1, 1], fused_args, fused_buffers, machine, 0,
+                                tokens * experts * 4 + slots * 16 + capacity * 8, files)
+        rows["routing"]["route_sort"] = True
+        rows["sort"] = {"time_us": 0.0, "tbps": 0.0, "limiter": ""}
     # the activation quantization the plan runs (op.fused_moe.yaml's quant_fp8 / quant_mxfp4 stages): x before stage 1,
     # the intermediate between the stages unless stage 1's epilogue writes it quantized (derived q8_epilogue, q4_epilogue)
     q8 = fused and fused_moe_derived("q8_epilogue", tokens, k, experts, in_dtype="fp8" if dtype == "fp8-block" else dtype,
@@ -357,8 +371,7 @@ def layer(asmk, repo, machine, spec, tokens, folder: Path, compute_units=None, f
     # [T, H] (its compulsory bytes: read and written once — the model ignores cache misses, perf/MODEL.md; the
     # accumulator of DeepSeek-V3 at 16384 tokens, 470 MB, exceeds the 256 MB Infinity Cache), between moe_acc's zero
     # fill and its bf16 rounding; or the per-slot rows and moe_sum (the deterministic sum). The layer as the routing
-    # launch + fused_moe_routed's plan: fused_moe in one plan keeps moe_sum where routing, the chunked sort and two
-    # quant launches leave no room under ASMK_MAX_LAUNCHES (op.fused_moe.yaml's atomic_sum); the launches are the same
+    # launch + fused_moe_routed's plan (fused_moe's one plan has the same launches and the same atomic_sum rule)
     atomic = fused_moe_derived("atomic_sum", tokens, k, experts, spec=FUSED_MOE_ROUTED, in_dtype={"fp8-block": "fp8", "mxfp4": "fp4", "a16w4": "fp4"}.get(dtype, dtype),
                                act_dtype="bf16" if dtype == "a16w4" else "auto", sum_mode=sum_mode) == 1
     s2 = f"moe_gemm_{arch}_s2_none_f32_m{block_m}_{suffix}" + ("_atomic" if atomic else "")
@@ -461,12 +474,12 @@ def render(results, command):
            "choice), the activation quantization (quant_fp8 / quant_mxfp4 of x, and of the intermediate between the",
            "stages; ¹: the intermediate quantized in stage 1's epilogue, x only), stage 1, stage 2, moe_sum (the",
            "launches of fused_moe; at the prefill tile 128 the atomic sum instead — `sum µs` = moe_acc zero + bf16, stage 2",
-           "adding into the fp32 accumulator — as fused_moe_routed plans it after the routing launch: fused_moe in one",
-           "plan keeps moe_sum where routing, the chunked sort and two quant launches fill its 8 launches), run one after",
+           "adding into the fp32 accumulator, in every format), run one after",
            "the other; the layer's time is their sum. The routing kernel reads N(0, 1) logits; the later launches a uniform random routing (each token k distinct experts).",
            "`weights` = bytes of the experts that receive a token (read once); `HBM %` = the layer's compulsory",
            "bytes / time against the machine's HBM bandwidth, `MFMA %` = useful flops / time against the dense",
-           "peak of the dtype; `route+sort %` = the share of routing and sorting in the layer's time.", ""]
+           "peak of the dtype; `route+sort %` = the share of routing and sorting in the layer's time (²: up to 4 tokens",
+           "fused_moe routes and sorts in one launch, moe_route_sort: its time is in the routing column).", ""]
     for machine in dict.fromkeys(r["machine"] for r in results):
         out += [f"## {machine}", ""]
         for model in dict.fromkeys(r["model"] for r in results if r["machine"] == machine):
@@ -481,7 +494,7 @@ def render(results, command):
                 f = figures(r)
                 total, hbm, mfma, share = f["total"], f["hbm"], f["mfma"], f["share"]
                 out.append(f"| {r['tokens']} | {r['block_m']} | {r['touched']} | {r['weight_bytes'] / 1e6:.1f} | "
-                           f"{t['routing']:.2f} | {t['sort']:.2f} | {t['quant']:.2f}{'¹' if r['fused_quant'] else ''} | {t['stage 1']:.2f} | {t['stage 2']:.2f} | {t['sum']:.2f} | "
+                           f"{t['routing']:.2f}{'²' if l['routing'].get('route_sort') else ''} | {t['sort']:.2f} | {t['quant']:.2f}{'¹' if r['fused_quant'] else ''} | {t['stage 1']:.2f} | {t['stage 2']:.2f} | {t['sum']:.2f} | "
                            f"{total:.2f} | {hbm:.0f} | {mfma:.0f} | {share:.1f} | "
                            f"{l['stage 1']['limiter']} / {l['stage 2']['limiter']} |")
             out.append("")

@@ -39,6 +39,7 @@ COVERAGE = {
     "moe_sort": "test_moe_ops.py::test_moe_sort",
     "moe_sort_chunked": "test_moe_ops.py::test_moe_sort_chunked",
     "moe_sort_onepass": "test_moe_ops.py::test_moe_sort_onepass",
+    "moe_route_sort": "test_moe_ops.py::test_moe_route_sort",
     "moe_sort_count": "test_moe_ops.py::test_moe_sort_count_then_scatter",
     "moe_sort_scatter": "test_moe_ops.py::test_moe_sort_count_then_scatter",
     "moe_gemm1": "test_moe_ops.py::test_moe_gemm1_bf16",

@@ -122,6 +122,37 @@ def test_moe_sort_onepass(emu, with_map):
     np.testing.assert_array_equal(block_expert, want_blocks)
 
 
+def test_moe_route_sort(emu):
+    # Routing (DeepSeek-V3's grouped form) and sorting of 3 tokens in one launch, half the experts remote: the ids
+    # as NumPy's grouped_topk picks them, the layout as NumPy's moe_sort of those ids (the weights at their places).
+    rng = np.random.default_rng(41)
+    tokens, experts, k, n_group, topk_group, block_m = 3, 64, 4, 8, 3, 16
+    logits = rng.standard_normal((tokens, experts)).astype(np.float32)
+    bias = (rng.standard_normal(experts) * 0.1).astype(np.float32)
+    expert_map = np.where(np.arange(experts) % 2 == 1, np.arange(experts) // 2, -1).astype(np.int32)
+    local_experts = experts // 2
+    want_ids, want_weights = grouped_topk(logits, bias, k, n_group, topk_group, True, 2.5)
+    want_sorted, want_sorted_weights, want_blocks, want_total = moe_sort(want_ids, want_weights.astype(np.float32),
+                                                                         local_experts, block_m, expert_map)
+    ids = np.zeros((tokens, k), np.int32)
+    weights = np.zeros((tokens, k), np.float32)
+    sorted_ids = np.full(want_sorted.shape, -7, np.int32)
+    sorted_weights = np.full(want_sorted_weights.shape, -7, np.float32)
+    block_expert = np.full(want_blocks.shape, -7, np.int32)
+    total = np.zeros(1, np.int32)
+    asmk.run_op("moe_route_sort", tokens=tokens, experts=experts, k=k, local_experts=local_experts, block_m=block_m,
+                routing="grouped", n_group=n_group, topk_group=topk_group, renormalize=1, routed_scaling_factor=2.5,
+                logits=logits, correction_bias=bias, expert_map=expert_map, topk_ids=ids, topk_weights=weights,
+                sorted_ids=sorted_ids, sorted_weights=sorted_weights, block_expert=block_expert, total_padded=total,
+                context=emu)
+    np.testing.assert_array_equal(ids, want_ids)
+    np.testing.assert_allclose(weights, want_weights, rtol=1e-5, atol=1e-6)
+    assert total[0] == want_total
+    np.testing.assert_array_equal(sorted_ids, want_sorted)
+    np.testing.assert_array_equal(block_expert, want_blocks)
+    np.testing.assert_allclose(sorted_weights, want_sorted_weights, rtol=1e-5, atol=1e-6)
+
+
 def test_moe_sort_count_then_scatter(emu):
     # The chunked sort's two passes as separate ops: the counts per chunk of 64 slots (NumPy's
     # histogram), then the scatter from them — the layout of moe_sort.
@@ -493,6 +524,20 @@ def test_fused_moe_layer(emu):
                 x=x_bits, logits=logits, w1=w1_bits, w2=w2_bits, out=out, context=emu)
     want = fused_moe_reference(x, logits, w1, w2, k, block_m)
     np.testing.assert_allclose(bf16_values(out), want, rtol=2 ** -6, atol=1e-2 * np.abs(want).max())
+
+
+def test_fused_moe_plans_reach_past_eight_launches(emu):
+    # DeepSeek-V3's fp8 layer at 4096 tokens: routing, the chunked sort's two, quant x, stage 1, quant, acc zero,
+    # stage 2 adding atomically, acc bf16 — 9 launches (ASMK_MAX_LAUNCHES is 16), every one reported; at 3 tokens
+    # routing and sort are one launch (moe_route_sort).
+    plan = asmk.select_op("fused_moe", tokens=4096, experts=256, k=8, hidden=7168, inter=256, in_dtype="fp8", context=emu)
+    assert len(plan["launches"]) == 9, plan["launches"]
+    assert plan["launches"][7].startswith("moe_gemm") and plan["launches"][7].endswith("_atomic")
+    assert plan["launches"][8].startswith("moe_acc") and plan["launches"][8].endswith("_bf16")
+    small = asmk.select_op("fused_moe", tokens=3, experts=256, k=8, hidden=7168, inter=256, routing="grouped", n_group=8,
+                           topk_group=4, context=emu)
+    assert small["launches"][0].startswith("moe_route_sort"), small["launches"]
+    assert not any(name.startswith(("moe_grouped_topk", "moe_sort")) for name in small["launches"])
 
 
 def fused_moe_reference(x, logits, w1, w2, k, block_m, act="silu"):

@@ -71,6 +71,27 @@ struct MlaDecodeArgsV1 {
 static_assert(sizeof(MlaDecodeArgsV1) == offsetof(asmk_mla_decode_args, work));
 static_assert(sizeof(MlaDecodeArgsV1) < sizeof(asmk_mla_decode_args));
 
+struct SelectionV1 {
+  size_t struct_size;
+  const asmk_kernel* kernel;
+  const char* kernel_name;
+  asmk_dim3 grid;
+  asmk_dim3 block;
+  char reason[512];
+  uint32_t k_splits;
+  size_t workspace_bytes;
+  const asmk_kernel* reduce_kernel;
+  const char* reduce_kernel_name;
+  const char* explain;
+  size_t launch_count;
+  asmk_launch_info launches[8];
+};
+// launches (the last field) grew from 8 slots to ASMK_MAX_LAUNCHES after 0.1 (tests/kernels/moe's
+// FusedMoeChoosesItsSort runs a 9-launch plan into this layout).
+static_assert(sizeof(SelectionV1) == offsetof(asmk_selection, launches) + 8 * sizeof(asmk_launch_info));
+static_assert(sizeof(SelectionV1) < sizeof(asmk_selection));
+static_assert(ASMK_MAX_LAUNCHES == 16);
+
 asmk_quant_fp8_args quant_problem(std::vector<std::byte>& memory) {
   asmk_quant_fp8_args a = ASMK_INIT(asmk_quant_fp8_args);
   a.m = 4, a.n = 256, a.in_dtype = ASMK_DTYPE_BF16, a.granularity = ASMK_QUANT_ROW;
@@ -91,6 +112,26 @@ TEST(Abi, TheFirstLayoutOfAnArgsStructIsServed) {
   EXPECT_EQ(s.struct_size, sizeof(asmk_selection));  // kept as the caller gave it
   EXPECT_EQ(s.launch_count, 1u);
   EXPECT_EQ(test::recorded_launches(c.get()).size(), 1u);
+}
+
+TEST(Abi, TheFirstLayoutOfASelectionIsServed) {
+  const auto c = test::open_fixture();
+  std::vector<std::byte> memory(16384);
+  const asmk_quant_fp8_args a = quant_problem(memory);
+  struct {
+    SelectionV1 s;
+    unsigned char after[64];
+  } old{};
+  std::memset(old.after, 0xab, sizeof old.after);
+  old.s.struct_size = sizeof old.s;  // a caller of the 0.1 header
+  ASSERT_EQ(asmk_quant_fp8(c.get(), &a, nullptr, reinterpret_cast<asmk_selection*>(&old.s)), ASMK_SUCCESS) << asmk_last_error();
+  EXPECT_EQ(old.s.struct_size, sizeof(SelectionV1));
+  EXPECT_EQ(old.s.launch_count, 1u);
+  EXPECT_STREQ(old.s.launches[0].kernel_name, old.s.kernel_name);
+  for (unsigned char b : old.after) EXPECT_EQ(b, 0xab);  // nothing written past it
+  old.s.struct_size = sizeof old.s - 1;
+  EXPECT_EQ(asmk_select_quant_fp8(c.get(), &a, reinterpret_cast<asmk_selection*>(&old.s)), ASMK_ERROR_INVALID_ARGUMENT);
+  EXPECT_TRUE(std::string(asmk_last_error()).find("below every layout of asmk_selection") != std::string::npos) << asmk_last_error();
 }
 
 TEST(Abi, AnArgsStructWithoutItsSizeIsRefusedNamingIt) {

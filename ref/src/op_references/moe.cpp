@@ -588,6 +588,86 @@ OpReference moe_grouped_topk_reference() {
   return r;
 }
 
+// moe_route_sort: the routing op's outputs under its own rules (moe_topk_softmax's or moe_grouped_topk's reference:
+// ids bit for bit, weights under their allowance), then moe_sort of the reference's ids: sorted_ids, block_expert
+// and total_padded bit for bit; sorted_weights entry by entry against the reference weight of the slot it holds,
+// under that slot's routing allowance (padding: 0 exactly).
+OpReference moe_route_sort_reference() {
+  OpReference r;
+  r.fill = [](const OpProblem& p, OpTensors& t, std::mt19937& rng) {
+    (p.text("routing") == "grouped" ? moe_grouped_topk_reference() : moe_topk_softmax_reference()).fill(p, t, rng);
+    if (auto map = t.find("expert_map"); map != t.end())
+      fill_expert_map(p.u32("experts"), p.u32("local_experts"), map->second.as<std::int32_t>(), rng);
+  };
+  r.compute = [](const OpProblem& p, const OpTensors& t, std::map<std::string, Expected>& expected) {
+    const bool grouped = p.text("routing") == "grouped";
+    if (Status s = (grouped ? moe_grouped_topk_reference() : moe_topk_softmax_reference()).compute(p, t, expected); !s.ok()) return s;
+    const std::uint32_t tokens = p.u32("tokens"), experts = p.u32("experts"), k = p.u32("k");
+    const float* logits = t.at("logits").as<float>();
+    RoutingRef routing;
+    std::vector<double> allowance(std::size_t{tokens} * k);
+    if (grouped) {
+      GroupedTopkArgs a;
+      a.logits = logits;
+      a.correction_bias = t.count("correction_bias") != 0 ? t.at("correction_bias").as<float>() : nullptr;
+      a.tokens = tokens, a.experts = experts, a.k = k, a.n_group = p.u32("n_group"), a.topk_group = p.u32("topk_group");
+      a.renormalize = p.u32("renormalize") != 0, a.routed_scaling_factor = p.f32("routed_scaling_factor");
+      if (Status s = grouped_topk(a, routing); !s.ok()) return s;
+      for (std::uint32_t token = 0; token < tokens; ++token) {
+        double largest = 0;
+        for (std::uint32_t j = 0; j < k; ++j)
+          largest = std::max(largest, std::abs(double{logits[std::size_t{token} * experts + routing.ids[std::size_t{token} * k + j]]}));
+        for (std::uint32_t j = 0; j < k; ++j)
+          allowance[std::size_t{token} * k + j] = grouped_weight_allowance(routing.weights[std::size_t{token} * k + j], largest, k);
+      }
+    } else {
+      TopkSoftmaxArgs a;
+      a.logits = logits, a.tokens = tokens, a.experts = experts, a.k = k, a.renormalize = p.u32("renormalize") != 0;
+      if (Status s = topk_softmax(a, routing); !s.ok()) return s;
+      for (std::uint32_t token = 0; token < tokens; ++token) {
+        const float* row = logits + std::size_t{token} * experts;
+        const double top = *std::max_element(row, row + experts);
+        for (std::uint32_t j = 0; j < k; ++j) {
+          const std::size_t at = std::size_t{token} * k + j;
+          allowance[at] = routing_weight_allowance(routing.weights[at], (row[routing.ids[at]] - top) * 1.4426950408889634, experts);
+        }
+      }
+    }
+    MoeSortArgs a;
+    a.tokens = tokens, a.k = k, a.experts = experts, a.local_experts = p.u32("local_experts"), a.block_m = p.u32("block_m");
+    std::vector<std::int32_t> map(experts, -1);
+    for (std::uint32_t e = 0; e < experts; ++e) {
+      if (auto given = t.find("expert_map"); given != t.end()) {
+        const std::int32_t local = given->second.as<std::int32_t>()[e];
+        map[e] = local >= 0 && local < static_cast<std::int32_t>(a.local_experts) ? local : -1;
+      } else {
+        map[e] = e < a.local_experts ? static_cast<std::int32_t>(e) : -1;
+      }
+    }
+    a.ids = routing.ids.data(), a.expert_map = map.data(), a.weights = nullptr;
+    MoeSorted sorted;
+    if (Status s = moe_sort(a, sorted); !s.ok()) return s;
+    auto exact = [&](const char* name, const void* data, std::size_t bytes) {
+      OpTensor out = t.at(name);
+      std::memcpy(out.bytes.data(), data, bytes);
+      expected[name] = Expected::bits(std::move(out));
+    };
+    exact("sorted_ids", sorted.sorted_ids.data(), sorted.sorted_ids.size() * 4);
+    exact("block_expert", sorted.block_expert.data(), sorted.block_expert.size() * 4);
+    const auto total = static_cast<std::int32_t>(sorted.padded_total);
+    exact("total_padded", &total, 4);
+    auto want = std::make_shared<std::vector<double>>(sorted.sorted_ids.size(), 0.0);
+    auto allowed = std::make_shared<std::vector<double>>(sorted.sorted_ids.size(), 0.0);
+    for (std::size_t i = 0; i < sorted.sorted_ids.size(); ++i) {
+      const auto slot = static_cast<std::size_t>(sorted.sorted_ids[i]);
+      if (slot < routing.weights.size()) (*want)[i] = routing.weights[slot], (*allowed)[i] = allowance[slot];
+    }
+    expected["sorted_weights"] = Expected::rule_of([want, allowed](const OpTensor& got) { return compare_weights(got, *want, *allowed); });
+    return Status::success();
+  };
+  return r;
+}
+
 // fused_moe (the pipeline of templates/moe_gemm/op.fused_moe.yaml): ids from ref::topk_softmax
 // (exact, so the kernels' layout is the reference's), then ref::fused_moe on the weights as fp32.
 // out is compared under ref/TOLERANCE.md (K = inter + k + 2: stage 2's accumulation, bias, weight,

@@ -42,6 +42,7 @@ const std::vector<std::pair<const char*, MakeOpReference>>& builtin_op_reference
       {"moe_sum", moe_sum_reference},
       {"moe_acc_zero", moe_acc_zero_reference},
       {"moe_acc_bf16", moe_acc_bf16_reference},
+      {"moe_route_sort", moe_route_sort_reference},
       {"fused_moe", fused_moe_reference},
       {"fused_moe_routed", fused_moe_routed_reference},
       {"mla_decode", mla_decode_reference},

@@ -34,6 +34,7 @@ OpReference moe_gemm1_mxfp4_q4_reference();       // moe.cpp
 OpReference moe_gemm2_blockscale_reference();   // moe.cpp
 OpReference moe_acc_zero_reference();
 OpReference moe_acc_bf16_reference();
+OpReference moe_route_sort_reference();
 OpReference moe_sum_reference();               // moe.cpp
 OpReference fused_moe_reference();             // moe.cpp
 OpReference fused_moe_routed_reference();      // moe.cpp

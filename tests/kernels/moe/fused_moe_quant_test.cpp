@@ -61,7 +61,7 @@ TEST_P(FusedMoeQuant, BlockScaleDeepSeekV3Layer) {
   const auto one = run_ok(s, "fused_moe", "tokens=1 experts=64 k=8 hidden=256 inter=256" + grouped + block, seed++);
   EXPECT_EQ(launches_of(one, "quant_fp8"), 2u) << "x and the intermediate are quantized per 1x128 group";
   EXPECT_EQ(launches_of(one, "moe_gemm", "_infp8_block128"), 2u) << "both stages in block scales";
-  EXPECT_EQ(launches_of(one, "moe_grouped_topk"), 1u);
+  EXPECT_EQ(launches_of(one, "moe_route_sort", "_grouped"), 1u) << "routing and sort in one launch up to 4 tokens";
   ++seed;
   // from 64 slots at block_m 16: the intermediate quantized in stage 1's epilogue, one launch fewer
   const auto ep = run_ok(s, "fused_moe_routed", "tokens=64 experts=32 k=8 hidden=128 inter=128 local_experts=16 expert_map" + block, seed++);

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
+#include <cstddef>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -1144,6 +1146,63 @@ TEST_P(Moe, FusedMoeAtomicSumAtThePrefillTile) {
   run_ok(s, "moe_acc_bf16", "tokens=5 hidden=4160", seed++);  // 20800 elements: a ragged last workgroup
 }
 
+// moe_route_sort (templates/moe_route_sort): routing and sorting of up to 4 tokens in one launch, against ref/ (the
+// routing's ids bit for bit and weights under its allowance, the sorted layout of those ids bit for bit, each sorted
+// weight under its slot's allowance): softmax with ties (every other token's logits on quarters) and E 8 / 128 / 512,
+// k up to 16; DeepSeek-V3's grouped form with and without the bias; expert parallelism with half the experts remote.
+// fused_moe plans it up to 4 tokens (one launch where the pair was two), the pair from 5.
+TEST_P(Moe, RouteSortInOneLaunch) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  std::uint32_t seed = 1400;
+  for (const char* problem : {"tokens=1 experts=8 k=2 local_experts=8",
+                              "tokens=3 experts=128 k=8 local_experts=128 renormalize=1",
+                              "tokens=4 experts=512 k=16 local_experts=512 block_m=64",
+                              "tokens=1 experts=256 k=8 local_experts=256 routing=grouped n_group=8 topk_group=4 routed_scaling_factor=2.5 renormalize=1 correction_bias",
+                              "tokens=4 experts=256 k=8 local_experts=256 routing=grouped n_group=8 topk_group=4 routed_scaling_factor=2.5 renormalize=1 block_m=128",
+                              "tokens=4 experts=64 k=8 local_experts=32 expert_map block_m=16"}) {
+    const auto r = run_ok(s, "moe_route_sort", problem, seed++);
+    EXPECT_EQ(r.comparisons.size(), 6u) << problem;
+    EXPECT_EQ(r.selection.launch_count, 1u) << problem;
+  }
+  const auto refused = asmk::op_runner::run(s.get(), "moe_route_sort", Problem::parse("tokens=5 experts=8 k=2 local_experts=8"));
+  EXPECT_EQ(refused.status, ASMK_ERROR_UNSUPPORTED_SHAPE);
+  EXPECT_NE(refused.error.find("tokens_at_most_4"), std::string::npos) << refused.error;
+  const auto four = run_ok(s, "fused_moe", "tokens=4 experts=64 k=4 hidden=64 inter=64 routing=grouped n_group=8 topk_group=4 routed_scaling_factor=2.5 correction_bias", seed++);
+  EXPECT_EQ(launches_of(four, "moe_route_sort"), 1u);
+  EXPECT_EQ(launches_of(four, "moe_grouped_topk"), 0u);
+  EXPECT_EQ(launches_of(four, "moe_sort"), 0u);
+  const auto five = run_ok(s, "fused_moe", "tokens=5 experts=8 k=2 hidden=64 inter=64", seed++);
+  EXPECT_EQ(launches_of(five, "moe_route_sort"), 0u);
+  EXPECT_EQ(launches_of(five, "moe_topk_softmax"), 1u);
+  EXPECT_EQ(launches_of(five, "moe_sort_chunked", "_onepass"), 1u);
+}
+
+// moe_acc_bf16 keeps a NaN in the accumulator a NaN on both archs (gfx942 rounds with an integer add, which alone
+// carries 0x7fffffff into -0 and rounds 0x7f800001 up to Inf): ref/'s f32_to_bf16 bits (quieted, sign kept),
+// Inf stays Inf, the largest finite values round up to Inf.
+TEST_P(Moe, AccToBf16KeepsNaN) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  static constexpr std::uint32_t kSpecial[] = {0x7fffffffu, 0xffffffffu, 0x7f800001u, 0xff800001u, 0x7fc00000u, 0x7fa00000u,
+                                               0x7f800000u, 0xff800000u, 0x7f7fffffu, 0x3f808000u, 0x3f818000u};
+  const ref::OpReference saved = *ref::find_op_reference("moe_acc_bf16");
+  ref::OpReference special = saved;
+  special.fill = [](const ref::OpProblem&, ref::OpTensors& t, std::mt19937&) {
+    auto* acc = t.at("acc").as<std::uint32_t>();
+    for (std::size_t i = 0; i < std::size(kSpecial); ++i) acc[3 * i + 1] = kSpecial[i];  // both halves of a pair
+  };
+  ref::register_op_reference("moe_acc_bf16", special);
+  const auto r = run_ok(s, "moe_acc_bf16", "tokens=2 hidden=64", 77);
+  ref::register_op_reference("moe_acc_bf16", saved);
+  const auto* out = r.tensors.at("out").as<std::uint16_t>();
+  for (std::size_t i = 0; i < 4; ++i) {
+    const std::uint16_t b = out[3 * i + 1];
+    EXPECT_TRUE((b & 0x7f80u) == 0x7f80u && (b & 0x7fu) != 0) << "acc 0x" << std::hex << kSpecial[i] << " -> bf16 0x" << b;
+    EXPECT_EQ(b & 0x8000u, (kSpecial[i] >> 16) & 0x8000u);
+  }
+}
+
 // fused_moe with DeepSeek-V3's grouped routing (routing=grouped: moe_grouped_topk as its first stage)
 // against the reference layer, scaled down (E 256, k 8, 8 groups keep 4, scaling 2.5, with and
 // without the correction bias); a reference that routes by softmax instead disagrees.
@@ -1158,7 +1217,8 @@ TEST_P(Moe, FusedMoeWithGroupedRouting) {
   for (const char* problem : problems) {
     const auto r = run_ok(s, "fused_moe", problem, seed++);
     ASSERT_GT(r.selection.launch_count, 0u);
-    EXPECT_EQ(std::string(r.selection.launches[0].kernel_name).rfind("moe_grouped_topk", 0), 0u) << r.selection.launches[0].kernel_name;
+    const char* first = std::stoul(r.values.at("tokens")) <= 4 ? "moe_route_sort" : "moe_grouped_topk";  // routing + sort in one launch up to 4 tokens
+    EXPECT_EQ(std::string(r.selection.launches[0].kernel_name).rfind(first, 0), 0u) << r.selection.launches[0].kernel_name;
   }
   const ref::OpReference saved = *ref::find_op_reference("fused_moe");
   ref::OpReference softmax = saved;
@@ -1170,7 +1230,7 @@ TEST_P(Moe, FusedMoeWithGroupedRouting) {
   expect_caught(s, "fused_moe", problems[0], softmax);
 }
 
-// A stage's rule refuses the pipeline's call (k > experts: moe_topk_softmax's rule), naming it.
+// A stage's rule refuses the pipeline's call (k > experts: moe_route_sort's rule, as moe_topk_softmax's), naming it.
 TEST_P(Moe, FusedMoeRefusesBadInputThroughItsStages) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
@@ -1319,7 +1379,8 @@ TEST_P(Moe, FusedMoeFp8PerTokenPerChannel) {
 
 // The layer sorts with one wave only for few slots and experts (Mixtral-like decode); else over many
 // workgroups (moe_sort_count, moe_sort_scatter): the plan's launches say so, the fp8 layer with it
-// fits ASMK_MAX_LAUNCHES, and the layer with the chunked sort is right.
+// fits ASMK_MAX_LAUNCHES with the atomic sum (9 launches: a 0.1 caller's 8-slot selection gets the first 8),
+// and the layer with the chunked sort is right.
 TEST_P(Moe, FusedMoeChoosesItsSort) {
   Session s(GetParam().name);
   ASSERT_TRUE(s.ok());
@@ -1352,8 +1413,36 @@ TEST_P(Moe, FusedMoeChoosesItsSort) {
   EXPECT_EQ(count(past, "_scatter_"), 1);
   EXPECT_EQ(count(past, "_onepass_"), 0);
   const auto prefill = launches("fused_moe", "tokens=4096 experts=256 k=8 hidden=7168 inter=256 in_dtype=fp8 w1_scale w2_scale");
-  EXPECT_EQ(prefill.size(), 8u);  // ASMK_MAX_LAUNCHES: routing, count, scatter and two quants leave no room for the atomic sum
+  // routing, count, scatter, quant x, stage 1, quant, acc zero, stage 2 atomic, acc bf16: 9 of ASMK_MAX_LAUNCHES
+  ASSERT_EQ(prefill.size(), 9u);
   EXPECT_TRUE(has(prefill, "moe_sort_chunked"));
+  EXPECT_EQ(count(prefill, "_atomic"), 1);
+  EXPECT_EQ(count(prefill, "moe_acc"), 2);
+  EXPECT_EQ(count(prefill, "moe_sum"), 0);
+  EXPECT_EQ(count(launches("fused_moe", "tokens=4096 experts=256 k=8 hidden=7168 inter=256 in_dtype=int4 w1_scale w2_scale"), "_atomic"), 1);
+  {  // a caller built against 0.1's asmk.h (8 launch slots, asmk.h "Sized structs"): the first 8 launches, launch_count
+     // 9, nothing written past its struct
+    constexpr std::size_t v1 = offsetof(asmk_selection, launches) + 8 * sizeof(asmk_launch_info);
+    static_assert(v1 < sizeof(asmk_selection));
+    alignas(asmk_selection) std::array<unsigned char, sizeof(asmk_selection)> bytes;
+    bytes.fill(0xab);
+    auto& old = *reinterpret_cast<asmk_selection*>(bytes.data());
+    old.struct_size = v1;
+    asmk::op_runner::OpView view;
+    asmk::op_runner::Call call;
+    std::string error;
+    ASSERT_EQ(asmk::op_runner::describe_op(s.get(), "fused_moe", view, error), ASMK_SUCCESS) << error;
+    ASSERT_EQ(asmk::op_runner::select(s.get(), view, Problem::parse("tokens=4096 experts=256 k=8 hidden=7168 inter=256 in_dtype=fp8 w1_scale w2_scale"),
+                                      {}, call, old, error), ASMK_SUCCESS) << error;
+    EXPECT_EQ(old.struct_size, v1);
+    EXPECT_EQ(old.launch_count, 9u);
+    for (std::size_t i = 0; i < 8; ++i) EXPECT_EQ(std::string(old.launches[i].kernel_name), prefill[i]) << i;
+    EXPECT_TRUE(std::all_of(bytes.begin() + v1, bytes.end(), [](unsigned char b) { return b == 0xab; })) << "written past the caller's struct";
+    old.struct_size = v1 - 1;  // below the first layout: refused
+    EXPECT_EQ(asmk::op_runner::select(s.get(), view, Problem::parse("tokens=64 experts=8 k=2 hidden=128 inter=128"), {}, call, old, error),
+              ASMK_ERROR_INVALID_ARGUMENT);
+    EXPECT_NE(error.find("below every layout of asmk_selection"), std::string::npos) << error;
+  }
   run_ok(s, "fused_moe", "tokens=64 experts=256 k=8 hidden=64 inter=64 routing=grouped n_group=8 topk_group=4 routed_scaling_factor=2.5 correction_bias", 951);
   run_ok(s, "fused_moe_routed", "tokens=600 experts=64 k=8 hidden=64 inter=64", 950);
 }
