@@ -88,7 +88,7 @@ def test_a_pipeline_op_workspace_automatic_given_too_small_and_none(emu):
                 out=np.full((tokens, hidden), 0x7FC0, np.uint16), context=emu)
     plan = asmk.select_op("fused_moe", **args)
     assert [name.split("_gfx")[0] for name in plan["launches"]] == \
-        ["moe_topk_softmax", "moe_sort_chunked", "moe_gemm", "moe_gemm", "moe_sum"], plan  # the one-launch sort
+        ["moe_route_sort", "moe_gemm", "moe_gemm", "moe_sum"], plan  # routing + sort in one launch up to 4 tokens
     needed = plan["workspace_bytes"]
     assert needed > 0
     asmk.run_op("fused_moe", **args)  # workspace="auto": allocated for the call

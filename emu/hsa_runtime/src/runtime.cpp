@@ -170,12 +170,17 @@ hsa_status_t Runtime::unlock_host(void* host) {
 
 std::uint64_t Runtime::add_kernel(LoadedKernel kernel) {
   // The kernel object is an address in device memory, as on a GPU (its 64-byte descriptor's).
+  constexpr std::uint64_t kObjectBytes = 64, kSlabBytes = 64 * 1024;
   std::uint64_t address = 0;
   {
     std::lock_guard lock(memory_mutex_);
-    auto allocated = device_.alloc(64, 64);
-    if (!allocated) return 0;
-    address = *allocated;
+    if (free_kernel_objects_.empty()) {
+      auto slab = device_.alloc(kSlabBytes, 4096);
+      if (!slab) return 0;
+      for (std::uint64_t slot = *slab + kSlabBytes; slot > *slab;) free_kernel_objects_.push_back(slot -= kObjectBytes);
+    }
+    address = free_kernel_objects_.back();
+    free_kernel_objects_.pop_back();
   }
   std::lock_guard lock(objects_mutex_);
   kernels_.emplace(address, std::move(kernel));
@@ -188,7 +193,7 @@ void Runtime::remove_kernel(std::uint64_t kernel_object) {
     kernels_.erase(kernel_object);
   }
   std::lock_guard lock(memory_mutex_);
-  device_.free(kernel_object);
+  free_kernel_objects_.push_back(kernel_object);  // its slab stays for the next kernel
 }
 
 std::optional<LoadedKernel> Runtime::kernel(std::uint64_t kernel_object) const {

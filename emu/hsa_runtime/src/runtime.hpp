@@ -104,6 +104,9 @@ class Runtime {
   emu::Device device_;
   std::map<std::uint64_t, std::size_t> host_allocations_;  // kernarg pool: address -> bytes
   std::map<void*, std::uint64_t> locked_;                   // host pointer -> its device address
+  // Kernel objects are 64-byte slots of slabs: one device allocation per kernel would spend a 4 GiB
+  // guard each, and every allocation of both agents shares one 1 TiB window (256 of them).
+  std::vector<std::uint64_t> free_kernel_objects_;
 
   mutable std::mutex objects_mutex_;
   std::map<std::uint64_t, LoadedKernel> kernels_;

@@ -51,10 +51,10 @@ Plan make_plan(const Choice& choice, const Problem& p, std::vector<KernargValue>
   s.reduce_kernel = split ? choice.reduce : nullptr;
   s.explain = choice.explain();
   plan.candidates = choice.candidates;
-  plan.launches.push_back({c.kernel, s.grid, s.block, gemm::bind(*c.kernel, values, p.family), {}});
+  plan.launches.push_back({c.kernel, s.grid, s.block, gemm::bind(*c.kernel, values, p.family), {}, {}});
   if (split) {
     const ops::LaunchDims reduce_dims = ops::launch_dims(*choice.reduce, values);
-    Launch reduce{choice.reduce, reduce_dims.grid, reduce_dims.block, {}, {}};
+    Launch reduce{choice.reduce, reduce_dims.grid, reduce_dims.block, {}, {}, {}};
     // The reduce's epilogue tensors the op does not have (a bf16 GEMM has no scales or bias), and
     // all of them when the partials are already scaled, stay null.
     for (const KernelArg& arg : choice.reduce->kernargs) {

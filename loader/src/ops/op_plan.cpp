@@ -177,7 +177,7 @@ gemm::Plan plan_ranked(const Repository& repo, const Device& device, const OpCal
   for (const KernelArg& arg : best.kernel->kernargs)
     if (!arg.hidden() && arg.type.ends_with('*') && op.tensor(arg.name) == nullptr) fixed_null.push_back(arg.name);
   plan.launches.push_back({best.kernel, s.grid, s.block, gemm::bind(*best.kernel, best.values, op.name),
-                           std::move(fixed_null)});
+                           std::move(fixed_null), {}});
   s.launches.push_back({best.kernel, s.grid, s.block});
   return plan;
 }

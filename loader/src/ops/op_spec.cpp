@@ -155,7 +155,7 @@ OpSpec read_op(const Reader& r, const std::string& file) {
     for (const auto& [name, value] : r.at("choices").items()) {
       const Reader c(file, choices.where(name), value);
       OpChoice choice{name, strings(c, "values"), c.string("default"), c.string("param"), optional_string(c, "implied"),
-                      optional_string(c, "doc")};
+                      optional_string(c, "doc"), {}};
       choice.values_text = fmt::format("{}", fmt::join(choice.values, ","));
       if (choice.values.empty() || std::find(choice.values.begin(), choice.values.end(), choice.default_value) ==
                                        choice.values.end())
