@@ -453,12 +453,13 @@ TEST_P(FmhaFwd, KeptMaximumDirected) {
     ++found;
     if (v.param_str("mask") == "none") {
       {  // (a) slow drift: 66 tiles, each one's maximum 1.9 (rows qv 8..16: 0.95..1.9) above the previous one's, the
-         // other keys down to 7.75 below it: the kept maximum lags the true one by up to the slack all along
+         // other keys down to 7.75 below it: the kept maximum lags the true one by up to the slack all along; 144 query
+         // rows in (a) to (c): waves 0..4, both ping-pong groups (group 1, waves 4..7, runs half an iteration late)
         SCOPED_TRACE("(a) drift by 1.9 per tile");
         const uint32_t s_k = 66 * 32;
         KeptMaximum km(s_k, [](uint32_t j) { return -60.0 + 1.9 * (j / 32) - 0.25 * KeptMaximum::rank(j); }, kQDescale,
                        kKDescale);
-        Shape sh{1, 1, 1, 16, s_k, Layout::contiguous};
+        Shape sh{1, 1, 1, 144, s_k, Layout::contiguous};
         sh.gen = km.gen(rows_8_to_16);
         run(s, v, sh, 200);
         // ... under a soft-cap of 30 (capped scores in log2 units up to 43, their drift slowing as they saturate)
@@ -488,7 +489,7 @@ TEST_P(FmhaFwd, KeptMaximumDirected) {
           EXPECT_EQ(got > 2, jump > 2) << "tile " << t << ": jump " << got << " for " << jump;
           if (got > 2) kept = km.tile_max(t);
         }
-        Shape sh{1, 1, 1, 16, s_k, Layout::contiguous};
+        Shape sh{1, 1, 1, 144, s_k, Layout::contiguous};
         sh.gen = km.gen([](uint32_t i) { return i % 2 ? 14.f : 16.f; });
         run(s, v, sh, 201);
       }
@@ -500,7 +501,7 @@ TEST_P(FmhaFwd, KeptMaximumDirected) {
           return (t == 0 ? 10.0 : 10.0 - 1. / 64 - 0.25 * (t % 12)) - 0.25 * KeptMaximum::rank(j);
         }, kQDescale, kKDescale);
         for (uint32_t t = 1; t < 40; ++t) EXPECT_LT(km.tile_max(t), km.tile_max(0)) << "tile " << t;
-        Shape sh{1, 1, 1, 16, s_k, Layout::contiguous};
+        Shape sh{1, 1, 1, 144, s_k, Layout::contiguous};
         sh.gen = km.gen(rows_8_to_16);
         run(s, v, sh, 202);
       }
