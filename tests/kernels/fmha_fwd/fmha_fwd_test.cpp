@@ -515,6 +515,13 @@ TEST_P(FmhaFwd, KeptMaximumDirected) {
         Shape sh{1, 1, 1, 40, s_k, Layout::contiguous, -1, 0, true};
         sh.gen = km.gen(rows_8_to_16);
         run(s, v, sh, 203);
+        // ... and a sliding window (200, 0) over its first 600 keys and 144 rows: each row's first visible tile is
+        // partly masked, the wave's leading tiles only brought
+        Shape window{1, 1, 1, 144, 600, Layout::contiguous, 200, 0, true};
+        KeptMaximum km600(600, [](uint32_t j) { return -20.0 + 1.9 * (j / 32) - 0.25 * KeptMaximum::rank(j); },
+                          kQDescale, kKDescale);
+        window.gen = km600.gen(rows_8_to_16);
+        run(s, v, window, 206);
       }
       {  // (d) causal top-left, scores rising 1.9 / 32 per key: each row's maximum is its diagonal key, the keys
          // after it (higher) masked
