@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -46,6 +47,9 @@ struct Shape {
   float q_gain = 1.f;  // > 1: scores far beyond exp's range (a naive softmax overflows)
   float softcap = 0.f;
   std::vector<uint32_t> lens_q = {}, lens_k = {};  // varlen mode (cu_seqlens) when not empty: batch = lens_q.size()
+  // directed inputs (one head, contiguous, b = 1): the value of tensor 'q' / 'k' / 'v' at (token, column) before the fp8
+  // or 16-bit encoding; NaN: the random value
+  std::function<float(char tensor, uint32_t token, uint32_t col)> gen = {};
 };
 
 std::string describe(const Shape& s) {
@@ -76,6 +80,8 @@ double decode16(ref::Format f, uint16_t c) { return f == ref::Format::bf16 ? ref
 
 class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
  protected:
+  static constexpr float kQDescale = 0.37f, kKDescale = 0.11f;  // fp8's q and k descales in run()
+
   // via_op: through the op (asmk_run_op "fmha_fwd" / "fmha_fwd_varlen", which must select this variant
   // from the choices) instead of launching the kernel by name.
   void run(Session& s, const Variant& v, const Shape& sh, uint32_t seed, bool via_op = false) {
@@ -87,7 +93,7 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
     const ref::Format out_format = v.param_str("out_dtype") == "bf16" ? ref::Format::bf16 : ref::Format::fp16;
     const size_t ei = fp8 ? 1 : 2;  // input element bytes
     // fp8: per-tensor descales (any fp32 values) and inputs over a wide range of magnitudes
-    const float q_descale = fp8 ? 0.37f : 1.f, k_descale = fp8 ? 0.11f : 1.f, v_descale = fp8 ? 1.7f : 1.f;
+    const float q_descale = fp8 ? kQDescale : 1.f, k_descale = fp8 ? kKDescale : 1.f, v_descale = fp8 ? 1.7f : 1.f;
     const std::string dims = v.param_str("head_dims");  // "128" or "192x128": q/k and v/o head dims
     const uint32_t d = uint32_t(std::stoul(dims));
     const uint32_t dv = uint32_t(std::stoul(dims.substr(dims.find('x') == std::string::npos ? 0 : dims.find('x') + 1)));
@@ -131,20 +137,28 @@ class FmhaFwd : public ::testing::TestWithParam<asmk::test::TestDevice> {
       if (fp8) return normal(rng) * gain * std::exp2(exponent(rng));
       return normal(rng) * gain * (i % 11 == 3 ? 4.f : 1.f);
     };
-    auto fill = [&](size_t n, float gain) {
+    if (sh.gen) ASSERT_TRUE(sh.layout == Layout::contiguous && hq == 1 && hk == 1 && blocks == 1 && d == dv);
+    auto fill = [&](size_t n, float gain, char tensor) {
       std::vector<uint8_t> out(n * ei);
-      for (size_t i = 0; i < n; ++i) put(out, i, ei, encode(format, value(gain, i)));
+      for (size_t i = 0; i < n; ++i) {
+        float x = value(gain, i);
+        if (sh.gen) {
+          const float g = sh.gen(tensor, uint32_t(i / d), uint32_t(i % d));
+          if (!std::isnan(g)) x = g;
+        }
+        put(out, i, ei, encode(format, x));
+      }
       return out;
     };
     // The packed tensor holds q heads scaled by q_gain; separate tensors likewise.
-    std::vector<uint8_t> qh = fill(in_elems, sh.q_gain), kh, vh;
+    std::vector<uint8_t> qh = fill(in_elems, sh.q_gain, 'q'), kh, vh;
     if (sh.layout == Layout::packed_qkv) {
       // k and v heads of the packed tensor: plain normal values
       for (size_t i = 0; i < in_elems; ++i)
         if (i % qs.token >= size_t(hq) * d) put(qh, i, ei, encode(format, value(1.f, i)));
     } else {
-      kh = fill(k_elems, 1.f);
-      vh = fill(v_elems, 1.f);
+      kh = fill(k_elems, 1.f, 'k');
+      vh = fill(v_elems, 1.f, 'v');
     }
     const uint8_t* qp = qh.data();
     const uint8_t* kp = sh.layout == Layout::packed_qkv ? qh.data() + ei * k_off : kh.data();
@@ -374,6 +388,151 @@ TEST_P(FmhaFwd, PingPongFp8) {
       run(s, v, {2, 4, 2, 300, 500, Layout::padded}, seed++);
     }
     ++found;
+  }
+  EXPECT_EQ(found, 2u) << "expected the fp8 hd 128 kernels without a mask and with a window";
+}
+
+// The fp8 ping-pong's kept maximum (gfx942, MAX_KEPT in fmha_fwd.s.j2: a row's running maximum m stays while no lane's
+// scores pass it by more than MAX_SLACK = 2 in log2 units, P scaled by 2^5 so p <= 2^7 fits fp8) on directed scores.
+// q row i is qv_i (8..16) in every column, k row j a sum of exact fp8 powers of two, so the score of (i, j) is exactly
+// qv_i / 16 · T(j), T(j) in log2 units (c = scale · log2 e · descales) chosen per case, quantized to 2^-6 of a unit of
+// Σ k; v random. Each key tile's maximum sits at a different key (a permutation of the tile), so the two lane halves
+// see different maxima. Strict mode with the LDS race check, against the fp64 reference; on gfx950 (no kept maximum
+// there) the same inputs check the fp8 ping-pong's ordinary rescale. Shown failing on gfx942 (README "Kept maximum and
+// fast entry"): a slack of 8 fails (a), (b) and (d) with NaN; the exchange without its v_max fails (a) to (d); P·2^6
+// (p up to 2^8 > 240) fails (b) with NaN.
+class KeptMaximum {
+ public:
+  // T: the intended score of key j for a row with qv = 16, in log2 units
+  KeptMaximum(uint32_t s_k, const std::function<double(uint32_t key)>& T, float q_descale, float k_descale)
+      : u_(double(q_descale) * k_descale / std::sqrt(128.0) * 1.4426950408889634), k_(size_t(s_k) * 128, 0.f),
+        t_(s_k) {
+    for (uint32_t j = 0; j < s_k; ++j) {
+      const long long n = std::llround(T(j) / (16.0 * u_) * 64.0);  // Σ_c k[c] in units of 2^-6
+      long long rest = n < 0 ? -n : n;
+      const float sign = n < 0 ? -1.f : 1.f;
+      uint32_t c = 0;
+      for (; rest >= 128 * 64; rest -= 128 * 64) k_[size_t(j) * 128 + c++] = sign * 128.f;  // 128: fp8's largest 2^e
+      for (int e = 6; e >= -6; --e)
+        if (rest & (1ll << (e + 6))) k_[size_t(j) * 128 + c++] = sign * std::ldexp(1.f, e);
+      EXPECT_LE(c, 128u) << "key " << j << ": T = " << T(j) << " needs more than 128 columns";
+      t_[j] = 16.0 * u_ * double(n) / 64.0;
+    }
+  }
+  // the achieved score of key j for qv = 16 (log2 units)
+  double t(uint32_t key) const { return t_[key]; }
+  double tile_max(uint32_t tile) const {
+    double m = -INFINITY;
+    for (uint32_t j = tile * 32; j < std::min<uint32_t>(tile * 32 + 32, uint32_t(t_.size())); ++j) m = std::max(m, t_[j]);
+    return m;
+  }
+  // q row i: qv(i) in every column; v: random
+  std::function<float(char, uint32_t, uint32_t)> gen(std::function<float(uint32_t query)> qv) const {
+    return [k = k_, qv](char tensor, uint32_t token, uint32_t col) -> float {
+      if (tensor == 'q') return qv(token);
+      if (tensor == 'k') return k[size_t(token) * 128 + col];
+      return NAN;
+    };
+  }
+  // The position of a key in its tile's order: 0 (the tile's maximum) .. 31, a different key first in each tile.
+  static uint32_t rank(uint32_t key) { return ((key % 32 + 5 * (key / 32)) * 7) % 32; }
+
+ private:
+  double u_;
+  std::vector<float> k_;
+  std::vector<double> t_;
+};
+
+TEST_P(FmhaFwd, KeptMaximumDirected) {
+  Session s(GetParam().name);
+  ASSERT_TRUE(s.ok());
+  const auto rows_8_to_16 = [](uint32_t i) { return float(8 + i % 9); };  // rises of qv / 16 of the T's
+  uint32_t found = 0;
+  for (const Variant& v : asmk::test::variants(GetParam().arch, "fmha_fwd")) {
+    if (v.name.find("_fp8_bf16_d128_") == std::string::npos || v.name.find("_w8") == std::string::npos) continue;
+    ++found;
+    if (v.param_str("mask") == "none") {
+      {  // (a) slow drift: 66 tiles, each one's maximum 1.9 (rows qv 8..16: 0.95..1.9) above the previous one's, the
+         // other keys down to 7.75 below it: the kept maximum lags the true one by up to the slack all along; 144 query
+         // rows in (a) to (c): waves 0..4, both ping-pong groups (group 1, waves 4..7, runs half an iteration late)
+        SCOPED_TRACE("(a) drift by 1.9 per tile");
+        const uint32_t s_k = 66 * 32;
+        KeptMaximum km(s_k, [](uint32_t j) { return -60.0 + 1.9 * (j / 32) - 0.25 * KeptMaximum::rank(j); }, kQDescale,
+                       kKDescale);
+        Shape sh{1, 1, 1, 144, s_k, Layout::contiguous};
+        sh.gen = km.gen(rows_8_to_16);
+        run(s, v, sh, 200);
+        // ... under a soft-cap of 30 (capped scores in log2 units up to 43, their drift slowing as they saturate)
+        sh.softcap = 30.f;
+        run(s, v, sh, 205);
+      }
+      {  // (b) jumps around the slack: each tile's maximum 2 ± δ (δ = 2^-8, 2^-6, 2^-3), 3, 4, 8 or lower
+         // above the running maximum m the rule keeps (simulated on the achieved scores, qv = 16; rows with qv 14
+         // see 7/8 of each jump)
+        SCOPED_TRACE("(b) jumps around the slack of 2");
+        const double jumps[] = {2 - 1. / 64, 2 + 1. / 64, 2 - 1. / 8, 2 + 1. / 8, 0.5, 2 + 1. / 256, -6, 2 - 1. / 256,
+                                3,           2 + 1. / 64, 4,          2 - 1. / 64, 8,   -1, 2 + 1. / 8, 2 - 1. / 8};
+        const uint32_t tiles = 48, s_k = tiles * 32;
+        std::vector<double> base(tiles);
+        double m = -20;  // the intended running maximum
+        base[0] = m;
+        for (uint32_t t = 1; t < tiles; ++t) {
+          base[t] = m + jumps[(t - 1) % std::size(jumps)];
+          if (base[t] > m + 2) m = base[t];
+        }
+        KeptMaximum km(s_k, [&](uint32_t j) { return base[j / 32] - 0.25 * KeptMaximum::rank(j); }, kQDescale,
+                       kKDescale);
+        // the achieved jumps lie on their intended side of the slack
+        double kept = km.tile_max(0);
+        for (uint32_t t = 1; t < tiles; ++t) {
+          const double jump = jumps[(t - 1) % std::size(jumps)], got = km.tile_max(t) - kept;
+          EXPECT_EQ(got > 2, jump > 2) << "tile " << t << ": jump " << got << " for " << jump;
+          if (got > 2) kept = km.tile_max(t);
+        }
+        Shape sh{1, 1, 1, 144, s_k, Layout::contiguous};
+        sh.gen = km.gen([](uint32_t i) { return i % 2 ? 14.f : 16.f; });
+        run(s, v, sh, 201);
+      }
+      {  // (c) the maximum in the first tile, every later tile's maximum 2^-6 .. 2.8 below it: no update ever
+        SCOPED_TRACE("(c) maximum in the first tile");
+        const uint32_t s_k = 40 * 32;
+        KeptMaximum km(s_k, [](uint32_t j) {
+          const uint32_t t = j / 32;
+          return (t == 0 ? 10.0 : 10.0 - 1. / 64 - 0.25 * (t % 12)) - 0.25 * KeptMaximum::rank(j);
+        }, kQDescale, kKDescale);
+        for (uint32_t t = 1; t < 40; ++t) EXPECT_LT(km.tile_max(t), km.tile_max(0)) << "tile " << t;
+        Shape sh{1, 1, 1, 144, s_k, Layout::contiguous};
+        sh.gen = km.gen(rows_8_to_16);
+        run(s, v, sh, 202);
+      }
+    } else {
+      {  // (d) causal bottom-right with the drift of (a): 66 tiles and a 17-key tail, the rows' diagonals in the last
+         // two tiles, whose masked keys hold some tiles' maxima
+        SCOPED_TRACE("(d) causal bottom-right, drift by 1.9 per tile");
+        const uint32_t s_k = 66 * 32 + 17;
+        KeptMaximum km(s_k, [](uint32_t j) { return -60.0 + 1.9 * (j / 32) - 0.25 * KeptMaximum::rank(j); }, kQDescale,
+                       kKDescale);
+        Shape sh{1, 1, 1, 40, s_k, Layout::contiguous, -1, 0, true};
+        sh.gen = km.gen(rows_8_to_16);
+        run(s, v, sh, 203);
+        // ... and a sliding window (200, 0) over its first 600 keys and 144 rows: each row's first visible tile is
+        // partly masked, the wave's leading tiles only brought
+        Shape window{1, 1, 1, 144, 600, Layout::contiguous, 200, 0, true};
+        KeptMaximum km600(600, [](uint32_t j) { return -20.0 + 1.9 * (j / 32) - 0.25 * KeptMaximum::rank(j); },
+                          kQDescale, kKDescale);
+        window.gen = km600.gen(rows_8_to_16);
+        run(s, v, window, 206);
+      }
+      {  // (d) causal top-left, scores rising 1.9 / 32 per key: each row's maximum is its diagonal key, the keys
+         // after it (higher) masked
+        SCOPED_TRACE("(d) causal top-left, rising keys");
+        const uint32_t s_k = 256;
+        KeptMaximum km(s_k, [](uint32_t j) { return -5.0 + 1.9 / 32 * j; }, kQDescale, kKDescale);
+        Shape sh{1, 1, 1, 256, s_k, Layout::contiguous, -1, 0, false};
+        sh.gen = km.gen(rows_8_to_16);
+        run(s, v, sh, 204);
+      }
+    }
   }
   EXPECT_EQ(found, 2u) << "expected the fp8 hd 128 kernels without a mask and with a window";
 }
