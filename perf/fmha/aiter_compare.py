@@ -257,6 +257,8 @@ def main():
     ap.add_argument("--before", help="a kernel repository built from an earlier commit: its ours / AITER beside")
     ap.add_argument("--before-label", default="before")
     ap.add_argument("--aiter-commit", help="AITER's commit, for a checkout without .git")
+    ap.add_argument("--inputs", choices=("zeros", "random"), default="zeros",
+                    help="our traced q, k, v (asmk_fmha_model --inputs); AITER's are zeros either way")
     ap.add_argument("--only", help="rows of the shape groups whose name contains this only (a partial table, to try a change)")
     a = ap.parse_args()
     root = os.path.dirname(os.path.dirname(HERE))
@@ -280,7 +282,8 @@ def main():
     w("```sh")
     w("cmake --build build --target asmk_fmha_model asmk_cli kernels")
     w("/usr/bin/python3 perf/fmha/aiter_compare.py --aiter AITER_CHECKOUT --build build --repo hsaco" +
-      (f" --before BEFORE_REPO --before-label {a.before_label}" if a.before else "") + " > perf/fmha/aiter_comparison.md")
+      (f" --before BEFORE_REPO --before-label {a.before_label}" if a.before else "") +
+      (" --inputs random" if a.inputs == "random" else "") + " > perf/fmha/aiter_comparison.md")
     w("```")
     w()
     if a.before:
@@ -290,7 +293,9 @@ def main():
     w(f"AITER at commit `{commit}` (its `hsa/<arch>/fmha_v3_fwd/` code objects: batch mode, bf16 output rounded to")
     w("nearest even as ours). Ours: the kernel `asmk op fmha_fwd` selects, modeled by `asmk_fmha_model`; AITER's:")
     w("`asmk run CO --model MACHINE` over its launch as its host code builds it (aiter_compare.py). The traced")
-    w("inputs are zeros for both. ours/AITER < 1: ours is modeled faster.")
+    w("inputs are zeros for both. ours/AITER < 1: ours is modeled faster." if a.inputs == "zeros" else
+      "inputs: ours random N(0, 1) in the kernel's element type, seed 1 (`--inputs random`); AITER's zeros (`asmk run`"
+      " fills none). ours/AITER < 1: ours is modeled faster.")
     w()
     w("| shape | machine | ours: kernel | ours: time, TFLOP/s, limiter | AITER: kernel | AITER: time, TFLOP/s, limiter | ours / AITER |")
     w("|---|---|---|---|---|---|---|")
@@ -307,7 +312,7 @@ def main():
             for machine, arch in report.MACHINES:
                 kernel = report.selected_kernel(asmk, a.repo, machine, dtype, dims, batch, hq, hk, s, causal)
                 kernel = kernel or report.kernel_name(arch, dtype, dims, causal)
-                ours = report.model(tool, a.repo, machine, kernel, batch, hq, hk, s, causal)
+                ours = report.model(tool, a.repo, machine, kernel, batch, hq, hk, s, causal, a.inputs)
                 ours_time = ours["time_us"]
                 ours_cell = f"{ours_time:.0f} us, {flops(batch, hq, s, dqk, dv, causal) / ours_time / 1e6:.0f}, {ours['limiter']}"
                 entry = tables[arch].get((dtype, dqk, dv, causal))
@@ -343,7 +348,7 @@ def main():
                 was = ""
                 if a.before:
                     old = report.model(tool, a.before, machine, report.kernel_in(a.before, arch, kernel), batch, hq, hk, s,
-                                       causal)
+                                       causal, a.inputs)
                     ratios_before.setdefault((machine, dtype, dims), []).append(old["time_us"] / theirs["time_us"])
                     was = f"{old['time_us'] / theirs['time_us']:.2f} → "
                 if ratio > 1.05:
