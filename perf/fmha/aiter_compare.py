@@ -34,7 +34,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "calibration"))
 import report  # noqa: E402  (the canonical shapes and our model)
-from aiter_launch import Launch, ceil_div, random_bf16, random_fp8  # noqa: E402
+from aiter_launch import Launch, ceil_div, decode_fp8, random_bf16, random_fp8  # noqa: E402
 
 MAX_AITER_TOKENS = 32768  # the emulator holds q, k, v and o at full size: 1 GiB at 32K tokens x 32 heads
 SLACK_ROWS = 256  # rows (tokens) of slack after each input tensor
@@ -158,6 +158,32 @@ def check_aiter_launch(asmk, entry, arch, dtype, dqk, dv, causal, workdir):
     return worst
 
 
+def fill_random(launch, arch, dtype, seed=1):
+    """--inputs random for AITER's launch: q, k and v (their slack rows included) N(0, 1) in the input type, each
+    value the nearest of the format's (bf16: rounded to nearest even; fp8: the nearest finite e4m3 value of the
+    arch's form, ties to the lower code), as asmk_fmha_model's traced inputs (its own generator: the same
+    distribution, not the same values)."""
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    for name in ("q", "k", "v"):
+        size = launch.buffers[name]
+        x = rng.standard_normal(size if dtype == "fp8" else size // 2).astype(np.float32)
+        if dtype == "fp8":
+            codes = np.array([c for c in range(256) if c != 0x80 and (arch == "gfx942" or c & 0x7F != 0x7F)],
+                             dtype=np.uint8)
+            values = np.where(codes & 0x78, decode_fp8(codes, arch),  # normals; exponent 0: subnormals
+                              np.where(codes & 0x80, -1.0, 1.0) * (codes & 7) / 8.0 * 2.0 ** (1 - (8 if arch == "gfx942" else 7)))
+            order = np.argsort(values)
+            values, codes = values[order], codes[order]
+            i = np.clip(np.searchsorted(values, x), 1, len(values) - 1)
+            nearer = np.where(np.abs(values[i - 1] - x) <= np.abs(values[i] - x), i - 1, i)
+            launch.contents[name] = codes[nearer].tobytes()
+        else:
+            bits = x.view(np.uint32).astype(np.uint64)
+            bits = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16  # round to nearest even (no NaN or Inf in x)
+            launch.contents[name] = bits.astype(np.uint16).tobytes() + bytes(size % 2)
+
+
 def model_aiter(asmk, launch, machine, workdir):
     args = launch.asmk_args(os.path.join(workdir, "kernarg.bin"))
     args[args.index("--block") + 1] = str(launch.block)
@@ -191,7 +217,7 @@ def list_schedule(durations, slots):
     return max(free)
 
 
-def unpaired_model(asmk, entry, arch, dtype, dqk, dv, batch, hq, hk, s, causal, machine, workdir):
+def unpaired_model(asmk, entry, arch, dtype, dqk, dv, batch, hq, hk, s, causal, machine, workdir, inputs="zeros"):
     """AITER's unpaired causal grid (heads, tiles, batch), modeled: (figures as model_aiter's, None) or (None, why).
     `asmk run --model` traces a launch's first and last workgroups, the first standing for all but the last. A
     launch whose N workgroups all fit the CUs at once (resident 1, as the full launch's) has the compute time of
@@ -208,6 +234,8 @@ def unpaired_model(asmk, entry, arch, dtype, dqk, dv, batch, hq, hk, s, causal, 
 
     def run(b, heads_k, length):
         launch = aiter_launch(entry, arch, dtype, dqk, dv, b, heads_k * group, heads_k, length, causal)
+        if inputs == "random":
+            fill_random(launch, arch, dtype)
         figures, error = model_aiter(asmk, launch, machine, workdir)
         return figures, error, launch.grid[0] * launch.grid[1] * launch.grid[2]
 
@@ -257,6 +285,8 @@ def main():
     ap.add_argument("--before", help="a kernel repository built from an earlier commit: its ours / AITER beside")
     ap.add_argument("--before-label", default="before")
     ap.add_argument("--aiter-commit", help="AITER's commit, for a checkout without .git")
+    ap.add_argument("--inputs", choices=("zeros", "random"), default="zeros",
+                    help="the traced q, k, v of both (asmk_fmha_model --inputs; AITER's: fill_random)")
     ap.add_argument("--only", help="rows of the shape groups whose name contains this only (a partial table, to try a change)")
     a = ap.parse_args()
     root = os.path.dirname(os.path.dirname(HERE))
@@ -280,7 +310,8 @@ def main():
     w("```sh")
     w("cmake --build build --target asmk_fmha_model asmk_cli kernels")
     w("/usr/bin/python3 perf/fmha/aiter_compare.py --aiter AITER_CHECKOUT --build build --repo hsaco" +
-      (f" --before BEFORE_REPO --before-label {a.before_label}" if a.before else "") + " > perf/fmha/aiter_comparison.md")
+      (f" --before BEFORE_REPO --before-label {a.before_label}" if a.before else "") +
+      (" --inputs random" if a.inputs == "random" else "") + " > perf/fmha/aiter_comparison.md")
     w("```")
     w()
     if a.before:
@@ -290,7 +321,9 @@ def main():
     w(f"AITER at commit `{commit}` (its `hsa/<arch>/fmha_v3_fwd/` code objects: batch mode, bf16 output rounded to")
     w("nearest even as ours). Ours: the kernel `asmk op fmha_fwd` selects, modeled by `asmk_fmha_model`; AITER's:")
     w("`asmk run CO --model MACHINE` over its launch as its host code builds it (aiter_compare.py). The traced")
-    w("inputs are zeros for both. ours/AITER < 1: ours is modeled faster.")
+    w("inputs are zeros for both. ours/AITER < 1: ours is modeled faster." if a.inputs == "zeros" else
+      "inputs are random for both (`--inputs random`): q, k, v N(0, 1) in the input type, seed 1 (ours: asmk_fmha_model's"
+      " generator, AITER's: numpy's; the same distribution). ours/AITER < 1: ours is modeled faster.")
     w()
     w("| shape | machine | ours: kernel | ours: time, TFLOP/s, limiter | AITER: kernel | AITER: time, TFLOP/s, limiter | ours / AITER |")
     w("|---|---|---|---|---|---|---|")
@@ -307,7 +340,7 @@ def main():
             for machine, arch in report.MACHINES:
                 kernel = report.selected_kernel(asmk, a.repo, machine, dtype, dims, batch, hq, hk, s, causal)
                 kernel = kernel or report.kernel_name(arch, dtype, dims, causal)
-                ours = report.model(tool, a.repo, machine, kernel, batch, hq, hk, s, causal)
+                ours = report.model(tool, a.repo, machine, kernel, batch, hq, hk, s, causal, a.inputs)
                 ours_time = ours["time_us"]
                 ours_cell = f"{ours_time:.0f} us, {flops(batch, hq, s, dqk, dv, causal) / ours_time / 1e6:.0f}, {ours['limiter']}"
                 entry = tables[arch].get((dtype, dqk, dv, causal))
@@ -325,7 +358,7 @@ def main():
                                      check_aiter_launch(asmk, entry, arch, dtype, dqk, dv, causal, workdir))
                 if unpaired(arch, dqk, causal):
                     theirs, error = unpaired_model(asmk, entry, arch, dtype, dqk, dv, batch, hq, hk, s, causal, machine,
-                                                   workdir)
+                                                   workdir, a.inputs)
                     if theirs is not None:
                         tiles = ceil_div(s, entry[2])
                         unpaired_notes.append(
@@ -334,6 +367,8 @@ def main():
                             f"{theirs['fit_error']:.1%} off the line; the first workgroup takes the " +
                             ("last tile (heaviest first)" if theirs["reversed"] else "first tile"))
                 else:
+                    if a.inputs == "random":
+                        fill_random(launch, arch, dtype)
                     theirs, error = model_aiter(asmk, launch, machine, workdir)
                 if theirs is None:
                     w(f"| {shape} | {machine} | `{kernel}` | {ours_cell} | `{entry[1]}` | failed: {error} | |")
@@ -343,7 +378,7 @@ def main():
                 was = ""
                 if a.before:
                     old = report.model(tool, a.before, machine, report.kernel_in(a.before, arch, kernel), batch, hq, hk, s,
-                                       causal)
+                                       causal, a.inputs)
                     ratios_before.setdefault((machine, dtype, dims), []).append(old["time_us"] / theirs["time_us"])
                     was = f"{old['time_us'] / theirs['time_us']:.2f} → "
                 if ratio > 1.05:

@@ -30,7 +30,8 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 
 def model(args, batch, heads, seqlen_q, seqlen_k, causal=True):
     cmd = [args.model, "--repo", args.repo, "--machine", args.machine, "--kernel", args.kernel, "--batch", str(batch),
-           "--heads-q", str(heads), "--heads-k", str(heads), "--seqlen-q", str(seqlen_q), "--seqlen-k", str(seqlen_k)]
+           "--heads-q", str(heads), "--heads-k", str(heads), "--seqlen-q", str(seqlen_q), "--seqlen-k", str(seqlen_k),
+           "--inputs", "zeros"]  # as its notes so far (asmk_fmha_model's default: random)
     if causal:
         cmd.append("--causal")
     env = dict(os.environ, ASMK_PERF_MACHINES=os.environ.get("ASMK_PERF_MACHINES", os.path.join(ROOT, "perf", "machines")))

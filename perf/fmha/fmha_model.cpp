@@ -28,6 +28,12 @@
 //   asmk_fmha_model --repo hsaco --machine MI300X --kernel NAME --batch B --heads-q H --heads-k HK
 //                   --seqlen-q S --seqlen-k SK [--causal] [--splits N] [--trace-limit 2048]
 //                   [--dispatch grid | tiles | heads-heaviest-first | tiles-heaviest-first]
+//                   [--inputs random | zeros] [--seed N]
+//
+// Traced inputs (--inputs): q, k and v hold seeded N(0, 1) values in the kernel's element type (bf16, fp16, or the
+// arch's fp8: gfx942 e4m3fnuz, gfx950 e4m3fn; perf::random_values), the default; or zeros, on which a
+// data-dependent kernel is modeled at its best case (the fp8 ping-pong's kept maximum never moves). The JSON says
+// which ("inputs").
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -46,6 +52,7 @@
 #include "asmk/perf/occupancy.hpp"
 #include "asmk/perf/sweep.hpp"
 #include "asmk/perf/sweep_setup.hpp"
+#include "asmk/ref/numeric.hpp"
 
 namespace perf = asmk::perf;
 using nlohmann::json;
@@ -59,6 +66,8 @@ struct Problem {
   std::string repo = "hsaco", machine = "MI300X", kernel;
   uint32_t batch = 1, heads_q = 1, heads_k = 1, seqlen_q = 0, seqlen_k = 0, trace_limit = 2048, splits = 1;
   bool causal = false;
+  std::string inputs = "random";  // traced q, k, v: "random" (N(0, 1), seeded) or "zeros"
+  uint64_t seed = 1;
   // Dispatch order of the workgroups: "grid" (the kernel's, space.yaml's launch: "tiles-heaviest-first" at 8 waves,
   // "heads-heaviest-first" at 4), "heads-heaviest-first" (heads fastest, then query tiles from the last, the
   // heaviest of a causal launch first, then sequences), "tiles-heaviest-first" (heads fastest, then sequences, then
@@ -71,7 +80,8 @@ struct Problem {
 [[noreturn]] void usage(const std::string& why) {
   std::cerr << "asmk_fmha_model: " << why
             << "\nusage: asmk_fmha_model --repo DIR --machine NAME --kernel NAME --batch B --heads-q H --heads-k HK"
-               " --seqlen-q S --seqlen-k SK [--causal] [--splits N] [--trace-limit KEYS] [--dispatch ORDER]\n";
+               " --seqlen-q S --seqlen-k SK [--causal] [--splits N] [--trace-limit KEYS] [--dispatch ORDER]"
+               " [--inputs random|zeros] [--seed N]\n";
   std::exit(2);
 }
 
@@ -94,12 +104,15 @@ Problem parse(int argc, char** argv) {
     else if (a == "--trace-limit") p.trace_limit = u32();
     else if (a == "--splits") p.splits = std::max(1u, u32());
     else if (a == "--dispatch") p.dispatch = v;
+    else if (a == "--inputs") p.inputs = v;
+    else if (a == "--seed") p.seed = std::stoull(v);
     else usage("unknown option " + a);
   }
   if (p.kernel.empty() || p.seqlen_q == 0 || p.seqlen_k == 0) usage("--kernel, --seqlen-q and --seqlen-k are required");
   if (p.dispatch != "grid" && p.dispatch != "tiles" && p.dispatch != "heads-heaviest-first" &&
       p.dispatch != "tiles-heaviest-first")
     usage("--dispatch: grid, tiles, heads-heaviest-first or tiles-heaviest-first");
+  if (p.inputs != "random" && p.inputs != "zeros") usage("--inputs: random or zeros");
   if (p.causal && p.seqlen_k < p.seqlen_q) usage("causal (bottom-right) needs seqlen_k >= seqlen_q");
   return p;
 }
@@ -107,10 +120,13 @@ Problem parse(int argc, char** argv) {
 struct Dims {
   uint32_t d = 0, dv = 0, elem_bytes = 2;
   bool window = false, packed = false;
+  std::string format;  // q, k and v's element format (a ref::Format name)
 };
 
 Dims kernel_dims(const perf::KernelEntry& k) {
   Dims d;
+  const std::string dtype = k.params.at("dtype");
+  d.format = dtype == "fp8" ? std::string(asmk::ref::format_name(asmk::ref::fp8_format(*asmk::parse_arch(k.arch)))) : dtype;
   const std::string dims = k.params.at("head_dims");
   const auto x = dims.find('x');
   d.d = uint32_t(std::stoul(dims.substr(0, x)));
@@ -131,7 +147,7 @@ uint64_t f32_bits(float f) {
 // (tokens > 0): ⌊32·ceil(rows / 32) / tokens⌋ query heads × `tokens` tokens of one kv head (as many waves as `rows`),
 // q and o [tokens, heads, d].
 perf::LaunchSpec one_tile(const perf::KernelEntry& k, const Dims& d, uint32_t rows, uint32_t keys, bool causal,
-                          uint32_t tokens = 0) {
+                          uint32_t tokens, const Problem& p) {
   const uint32_t heads = tokens ? std::max(1u, kRowsPerWave * ((rows + kRowsPerWave - 1) / kRowsPerWave) / tokens) : 1;
   const uint32_t seq = tokens ? tokens : rows;
   perf::LaunchSpec l;
@@ -151,6 +167,10 @@ perf::LaunchSpec one_tile(const perf::KernelEntry& k, const Dims& d, uint32_t ro
               {"k_descale", f32_bits(1.f)}, {"v_descale", f32_bits(1.f)}, {"softcap", 0},
               {"window_left", 0xffffffffu}, {"window_right", causal ? 0u : 0xffffffffu}, {"bottom_right", 1},
               {"num_splits", 1}};
+  if (p.inputs == "random") {
+    l.random = {{"q", d.format}, {"k", d.format}, {"v", d.format}};
+    l.seed = p.seed;
+  }
   return l;
 }
 
@@ -180,13 +200,13 @@ Sample lerp(const Sample& a, const Sample& b, uint32_t keys) {
 class Tracer {
  public:
   Tracer(const perf::Machine& m, const perf::KernelEntry& k, const Dims& d, bool causal, uint32_t copies,
-         uint32_t tokens)
-      : m_(m), k_(k), d_(d), causal_(causal), copies_(copies), tokens_(tokens) {}
+         uint32_t tokens, const Problem& p)
+      : m_(m), k_(k), d_(d), causal_(causal), copies_(copies), tokens_(tokens), p_(p) {}
 
   Sample at(uint32_t rows, uint32_t keys) {
     const auto key = std::make_pair(rows, keys);
     if (auto it = cache_.find(key); it != cache_.end()) return it->second;
-    auto program = perf::trace_workgroup(k_, one_tile(k_, d_, rows, keys, causal_, tokens_));
+    auto program = perf::trace_workgroup(k_, one_tile(k_, d_, rows, keys, causal_, tokens_, p_));
     if (!program) {
       std::cerr << "asmk_fmha_model: " << program.error() << "\n";
       std::exit(1);
@@ -219,6 +239,7 @@ class Tracer {
   bool causal_;
   uint32_t copies_;
   uint32_t tokens_;  // packed rows: the query tokens of a sequence (0: one head's rows)
+  const Problem& p_;  // the traced inputs
   uint32_t traces_ = 0;
   std::map<std::pair<uint32_t, uint32_t>, Sample> cache_;
 };
@@ -309,7 +330,7 @@ int main(int argc, char** argv) {
     tile_work = shares;
   }
   // Per tile height: the range of keys, two traced lengths and the fit; a third length checks it.
-  Tracer tracer(*machine, *entry, d, p.causal, copies, d.packed ? p.seqlen_q : 0);
+  Tracer tracer(*machine, *entry, d, p.causal, copies, d.packed ? p.seqlen_q : 0, p);
   std::map<uint32_t, std::pair<Sample, Sample>> fits;
   double fit_error = 0;
   json fits_json = json::array();
@@ -405,6 +426,7 @@ int main(int argc, char** argv) {
       {"occupancy", {{"waves_per_simd", occ.waves_per_simd}, {"workgroups_per_cu", occ.workgroups_per_cu},
                      {"limiter", occ.limiter}, {"unified_vgprs", occ.unified_vgprs}, {"lds_bytes", occ.lds_allocated},
                      {"resident_per_cu", copies}}},
+      {"inputs", p.inputs == "random" ? "random N(0, 1) " + d.format + ", seed " + std::to_string(p.seed) : "zeros"},
       {"workgroups", workgroups},
       {"time_us", time_us},
       {"compute_us", compute_us},

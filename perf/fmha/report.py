@@ -144,9 +144,10 @@ def mca_figures(llvm_mca, repo, arch, kernel):
 
 
 # ---------------------------------------------------------------------------------------------- the model
-def model(tool, repo, machine, kernel, batch, hq, hk, s, causal):
+def model(tool, repo, machine, kernel, batch, hq, hk, s, causal, inputs="zeros"):
+    """asmk_fmha_model's JSON; `inputs`: the traced q, k, v ("zeros", or "random": N(0, 1), seed 1)."""
     args = [tool, "--repo", repo, "--machine", machine, "--kernel", kernel, "--batch", str(batch), "--heads-q", str(hq),
-            "--heads-k", str(hk), "--seqlen-q", str(s), "--seqlen-k", str(s)] + (["--causal"] if causal else [])
+            "--heads-k", str(hk), "--seqlen-q", str(s), "--seqlen-k", str(s), "--inputs", inputs] + (["--causal"] if causal else [])
     r = subprocess.run(args, capture_output=True, text=True)
     if r.returncode != 0:
         raise SystemExit(f"{' '.join(args)}: {r.stderr.strip()}")
@@ -157,10 +158,10 @@ def pct(x):
     return f"{100 * x:.1f}%"
 
 
-def run_all(tool, repo, jobs, workers, key="kernel"):
+def run_all(tool, repo, jobs, workers, key="kernel", inputs="zeros"):
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(lambda j: model(tool, repo, j["machine"], j[key], j["batch"], j["hq"], j["hk"], j["s"],
-                                             j["causal"]), jobs))
+                                             j["causal"], inputs), jobs))
 
 
 def main():
@@ -171,6 +172,8 @@ def main():
     ap.add_argument("--before-label", default="before")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--inputs", choices=("zeros", "random"), default="zeros",
+                    help="the traced q, k, v (asmk_fmha_model --inputs; zeros: the tables committed so far)")
     a = ap.parse_args()
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     os.environ.setdefault("ASMK_PERF_MACHINES", os.path.join(root, "perf", "machines"))
@@ -189,8 +192,8 @@ def main():
             jobs.append(dict(group=group, label=label, machine=machine, arch=arch, kernel=kernel, batch=batch, hq=hq,
                              hk=hk, s=s, causal=causal, selected_by_op=chosen is not None,
                              before_kernel=kernel_in(a.before, arch, kernel) if a.before else None))
-    results = run_all(tool, a.repo, jobs, a.jobs)
-    before = run_all(tool, a.before, jobs, a.jobs, key="before_kernel") if a.before else [None] * len(jobs)
+    results = run_all(tool, a.repo, jobs, a.jobs, inputs=a.inputs)
+    before = run_all(tool, a.before, jobs, a.jobs, key="before_kernel", inputs=a.inputs) if a.before else [None] * len(jobs)
     mca_now, mca_before = {}, {}
     for j in jobs:
         mca_now.setdefault(j["kernel"], mca_figures(llvm_mca, a.repo, j["arch"], j["kernel"]))
@@ -208,7 +211,8 @@ def main():
     w("```sh")
     w("cmake --build build --target asmk_fmha_model asmk_cli kernels")
     w("/usr/bin/python3 perf/fmha/report.py --build build --repo hsaco" +
-      (f" --before BEFORE_REPO --before-label {a.before_label}" if a.before else "") + " > perf/fmha/report.md")
+      (f" --before BEFORE_REPO --before-label {a.before_label}" if a.before else "") +
+      (" --inputs random" if a.inputs == "random" else "") + " > perf/fmha/report.md")
     w("```")
     if a.before:
         w("")
@@ -272,8 +276,12 @@ def main():
     w("assembly (`hsaco/<arch>/.asmgen/src/fmha_fwd/<kernel>.s`; the soft-cap and mask blocks left out, as a steady-state")
     w("tile skips them); XDL busy = MFMA issue cycles / cycles per iteration in LLVM's scheduling model: one wave, no")
     w("latency hiding, no memory system. Traced: the CU model's matrix-core busy fraction on the busiest SIMD between the")
-    w("two traced lengths, every resident wave included (the traced inputs are zeros: no row maximum moves after the first")
-    w("tile, so the O rescale is skipped). SIMD cycles per tile: per 32-key tile of each wave on a SIMD; the MFMA work of")
+    if a.inputs == "zeros":
+        w("two traced lengths, every resident wave included (the traced inputs are zeros: no row maximum moves after the first")
+        w("tile, so the O rescale is skipped). SIMD cycles per tile: per 32-key tile of each wave on a SIMD; the MFMA work of")
+    else:
+        w("two traced lengths, every resident wave included (the traced q, k, v are seeded N(0, 1) values, seed 1, in the")
+        w("kernel's element type). SIMD cycles per tile: per 32-key tile of each wave on a SIMD; the MFMA work of")
     w("a tile is 32 MFMAs (hd 128: 16 for Sᵀ, 16 for Oᵀ) × the machine's cycles per MFMA. LDS bank conflicts: the")
     w("emulator's count (banks of 4 bytes, 32 on gfx942 and 64 on gfx950; passes of 32 / 16 / 8 lanes on gfx942, 64 / 32 / 16 on gfx950, for 32 / 64 / 128-bit accesses).")
     w("")

@@ -42,7 +42,7 @@ def explain(asmk, repo, machine, op, b, s_q, s_k, heads=(HEADS_Q, HEADS_K), head
 def model(tool, repo, machine, kernel, b, s_q, s_k, splits, heads=(HEADS_Q, HEADS_K), causal=True):
     args = [tool, "--repo", repo, "--machine", machine, "--kernel", kernel, "--batch", str(b), "--heads-q",
             str(heads[0]), "--heads-k", str(heads[1]), "--seqlen-q", str(s_q), "--seqlen-k", str(s_k),
-            "--splits", str(splits)] + (["--causal"] if causal else [])
+            "--splits", str(splits), "--inputs", "zeros"] + (["--causal"] if causal else [])  # as split_kv.md so far
     r = subprocess.run(args, capture_output=True, text=True)
     if r.returncode != 0:
         sys.exit(f"{' '.join(args)}: {r.stderr.strip()}")

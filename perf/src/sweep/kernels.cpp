@@ -22,6 +22,8 @@ std::string LaunchSpec::key() const {
   for (const auto& [name, bytes] : buffers) k += fmt::format(" {}:{}", name, bytes);
   for (const auto& [name, value] : values) k += fmt::format(" {}={}", name, value);
   for (const auto& name : null_buffers) k += fmt::format(" {}=null", name);
+  for (const auto& [name, format] : random) k += fmt::format(" {}~{}", name, format);
+  if (!random.empty()) k += fmt::format(" seed={}", seed);
   return k;
 }
 

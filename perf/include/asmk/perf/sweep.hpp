@@ -51,8 +51,18 @@ struct LaunchSpec {
   std::vector<std::pair<std::string, uint64_t>> buffers;  // name, bytes
   std::vector<std::pair<std::string, uint64_t>> values;   // name, value (u32/u64 by the kernarg size)
   std::vector<std::string> null_buffers;                  // pointer arguments passed as null
+  /// Buffers traced with seeded random contents instead of zeros (a data-dependent kernel traced on zeros is
+  /// modeled at its best case): name, element format (random_values'). The rest of the buffers stay zeros.
+  std::vector<std::pair<std::string, std::string>> random;
+  uint64_t seed = 0;                                      // of the random contents
   std::string key() const;                                // identifies the launch (for trace caching)
 };
+
+/// `bytes` of N(0, 1) values rounded to nearest even in `format` (a ref::Format name: "bf16", "fp16", "e4m3fnuz",
+/// "e4m3fn", ...; saturated at its largest finite value; or "f32"), little-endian codes, a trailing part of a code
+/// zero. A function of (format, bytes, seed) alone, the same on every platform (splitmix64 and Box-Muller, no
+/// std::normal_distribution). An unknown format is an error.
+Expected<std::vector<uint8_t>> random_values(const std::string& format, uint64_t bytes, uint64_t seed);
 
 /// A class of identical workgroups and a small launch whose first workgroup reproduces it.
 struct ClassSpec {
