@@ -58,6 +58,19 @@ Comparison compare_weights(const OpTensor& got, const std::vector<double>& want,
   return c;
 }
 
+// The layer's global -> local expert map: expert_map as given (an entry outside [0, E_local):
+// remote), or expert e local e when e < E_local.
+std::vector<std::int32_t> layer_expert_map(const OpProblem& p, const OpTensors& t, std::uint32_t local) {
+  const std::uint32_t experts = p.u32("experts");
+  std::vector<std::int32_t> map(experts, -1);
+  const auto given = t.find("expert_map");
+  for (std::uint32_t e = 0; e < experts; ++e) {
+    const std::int32_t id = given != t.end() ? given->second.as<std::int32_t>()[e] : static_cast<std::int32_t>(e);
+    map[e] = id >= 0 && id < static_cast<std::int32_t>(local) ? id : -1;
+  }
+  return map;
+}
+
 }  // namespace
 
 OpReference moe_topk_softmax_reference() {
@@ -136,15 +149,7 @@ OpReference moe_sort_reference() {
     a.weights = t.at("topk_weights").as<float>();
     // The ids as given (−1: no expert; anything else outside [0, E) is refused by the op's element
     // rule before a launch, and by ref::moe_sort here).
-    std::vector<std::int32_t> map(a.experts, -1);
-    for (std::uint32_t e = 0; e < a.experts; ++e) {
-      if (auto given = t.find("expert_map"); given != t.end()) {
-        const std::int32_t local = given->second.as<std::int32_t>()[e];
-        map[e] = local >= 0 && local < static_cast<std::int32_t>(a.local_experts) ? local : -1;
-      } else {
-        map[e] = e < a.local_experts ? static_cast<std::int32_t>(e) : -1;
-      }
-    }
+    const std::vector<std::int32_t> map = layer_expert_map(p, t, a.local_experts);
     a.ids = t.at("topk_ids").as<std::int32_t>(), a.expert_map = map.data();
     MoeSorted sorted;
     if (Status s = moe_sort(a, sorted); !s.ok()) return s;
@@ -635,15 +640,7 @@ OpReference moe_route_sort_reference() {
     }
     MoeSortArgs a;
     a.tokens = tokens, a.k = k, a.experts = experts, a.local_experts = p.u32("local_experts"), a.block_m = p.u32("block_m");
-    std::vector<std::int32_t> map(experts, -1);
-    for (std::uint32_t e = 0; e < experts; ++e) {
-      if (auto given = t.find("expert_map"); given != t.end()) {
-        const std::int32_t local = given->second.as<std::int32_t>()[e];
-        map[e] = local >= 0 && local < static_cast<std::int32_t>(a.local_experts) ? local : -1;
-      } else {
-        map[e] = e < a.local_experts ? static_cast<std::int32_t>(e) : -1;
-      }
-    }
+    const std::vector<std::int32_t> map = layer_expert_map(p, t, a.local_experts);
     a.ids = routing.ids.data(), a.expert_map = map.data(), a.weights = nullptr;
     MoeSorted sorted;
     if (Status s = moe_sort(a, sorted); !s.ok()) return s;
@@ -721,19 +718,6 @@ void fill_layer_weights(const OpProblem& p, OpTensors& t, std::mt19937& rng) {
     fill_expert_map(experts, p.u32("local_experts") != 0 ? p.u32("local_experts") : experts,
                     map->second.as<std::int32_t>(), rng);
   }
-}
-
-// The layer's global -> local expert map: expert_map as given (an entry outside [0, E_local):
-// remote), or expert e local e when e < E_local.
-std::vector<std::int32_t> layer_expert_map(const OpProblem& p, const OpTensors& t, std::uint32_t local) {
-  const std::uint32_t experts = p.u32("experts");
-  std::vector<std::int32_t> map(experts, -1);
-  const auto given = t.find("expert_map");
-  for (std::uint32_t e = 0; e < experts; ++e) {
-    const std::int32_t id = given != t.end() ? given->second.as<std::int32_t>()[e] : static_cast<std::int32_t>(e);
-    map[e] = id >= 0 && id < static_cast<std::int32_t>(local) ? id : -1;
-  }
-  return map;
 }
 
 // The quantized layers (in_dtype fp8 or fp4): x quantized (ref::quant_fp8 / ref::quant_mxfp4, the
