@@ -172,7 +172,6 @@ void cvt_scalef32_pk_f32_fp4(Wave& w, const Instr& in) {
 
 enum class Half : uint8_t { f16, bf16 };
 constexpr ref::Format format_of(Half h) { return h == Half::f16 ? ref::Format::fp16 : ref::Format::bf16; }
-constexpr int mantissa_bits(Half h) { return h == Half::f16 ? 10 : 7; }
 float half_value(Half h, uint32_t bits) {
   return h == Half::f16 ? h2f(uint16_t(bits)) : ref::bf16_to_f32(uint16_t(bits));
 }
