@@ -71,6 +71,14 @@ std::vector<std::int32_t> layer_expert_map(const OpProblem& p, const OpTensors& 
   return map;
 }
 
+// `name` expected bit for bit: the tensor's shape and type, these bytes.
+void expect_bits(const OpTensors& t, std::map<std::string, Expected>& expected, const char* name, const void* data,
+                 std::size_t bytes) {
+  OpTensor out = t.at(name);
+  std::memcpy(out.bytes.data(), data, bytes);
+  expected[name] = Expected::bits(std::move(out));
+}
+
 }  // namespace
 
 OpReference moe_topk_softmax_reference() {
@@ -153,11 +161,7 @@ OpReference moe_sort_reference() {
     a.ids = t.at("topk_ids").as<std::int32_t>(), a.expert_map = map.data();
     MoeSorted sorted;
     if (Status s = moe_sort(a, sorted); !s.ok()) return s;
-    auto exact = [&](const char* name, const void* data, std::size_t bytes) {
-      OpTensor out = t.at(name);
-      std::memcpy(out.bytes.data(), data, bytes);
-      expected[name] = Expected::bits(std::move(out));
-    };
+    auto exact = [&](const char* name, const void* data, std::size_t bytes) { expect_bits(t, expected, name, data, bytes); };
     exact("sorted_ids", sorted.sorted_ids.data(), sorted.sorted_ids.size() * 4);
     exact("sorted_weights", sorted.sorted_weights.data(), sorted.sorted_weights.size() * 4);
     exact("block_expert", sorted.block_expert.data(), sorted.block_expert.size() * 4);
@@ -644,11 +648,7 @@ OpReference moe_route_sort_reference() {
     a.ids = routing.ids.data(), a.expert_map = map.data(), a.weights = nullptr;
     MoeSorted sorted;
     if (Status s = moe_sort(a, sorted); !s.ok()) return s;
-    auto exact = [&](const char* name, const void* data, std::size_t bytes) {
-      OpTensor out = t.at(name);
-      std::memcpy(out.bytes.data(), data, bytes);
-      expected[name] = Expected::bits(std::move(out));
-    };
+    auto exact = [&](const char* name, const void* data, std::size_t bytes) { expect_bits(t, expected, name, data, bytes); };
     exact("sorted_ids", sorted.sorted_ids.data(), sorted.sorted_ids.size() * 4);
     exact("block_expert", sorted.block_expert.data(), sorted.block_expert.size() * 4);
     const auto total = static_cast<std::int32_t>(sorted.padded_total);
